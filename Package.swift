@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "asana-access",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "asana-accessd", targets: ["asana-accessd"]),
+        .executable(name: "asana-access", targets: ["asana-access"]),
+        .executable(name: "asana-sim", targets: ["asana-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // JSON-RPC 2.0 over newline-delimited TLS: framing, envelope, server and client.
+        .target(name: "LineRPC", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // HTTP to the Asana REST API: bearer auth, pagination, retries, typed models.
+        .target(name: "AsanaAPI", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // SQLite store: migrations, sealed credentials, snapshots, audit log.
+        .target(name: "AccessStore", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The use cases and the RPC method table.
+        .target(name: "AccessService", dependencies: [
+            "LineRPC", "AsanaAPI", "AccessStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // An in-process Asana API over HTTP, for tests and the demo.
+        .target(name: "AsanaSimulator", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "asana-accessd", dependencies: [
+            "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "asana-access", dependencies: [
+            "LineRPC",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "asana-sim", dependencies: [
+            "AsanaSimulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LineRPCTests", dependencies: [
+            "LineRPC",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "AsanaSimulator"]),
+        .testTarget(name: "AccessStoreTests", dependencies: ["AccessStore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LineRPC"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

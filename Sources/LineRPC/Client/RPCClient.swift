@@ -1,0 +1,161 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import NIOSSL
+
+/// Where an ``RPCClient`` connects and how.
+public struct RPCClientConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var tls: TLSConfiguration
+    /// Name checked against the server certificate and sent as SNI; `nil` checks `host` when it is an IP address.
+    public var serverHostname: String?
+    /// How long to wait for the TCP connection. Default 10 s.
+    public var connectTimeout: TimeAmount
+    /// Longest answer line accepted, in bytes. Default 64 MiB.
+    public var maximumLineBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 7443, tls: TLSConfiguration, serverHostname: String? = nil,
+                connectTimeout: TimeAmount = .seconds(10), maximumLineBytes: Int = 64 << 20) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.serverHostname = serverHostname
+        self.connectTimeout = connectTimeout
+        self.maximumLineBytes = maximumLineBytes
+    }
+}
+
+/// The client end of the protocol: one TLS connection, calls made one after another.
+///
+/// ```swift
+/// let pong = try await RPCClient.withConnection(configuration) { client in
+///     try await client.call("ping")
+/// }
+/// ```
+public final class RPCClient {
+    private var inbound: NIOAsyncChannelInboundStream<LineFrame>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private var nextID: Int64 = 1
+
+    private init(inbound: NIOAsyncChannelInboundStream<LineFrame>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.inbound = inbound.makeAsyncIterator()
+        self.outbound = outbound
+    }
+
+    /// Connects, runs `body` with the client, then closes the connection.
+    /// - Throws: ``RPCClientError`` for connection and TLS failures, or whatever `body` throws.
+    public static func withConnection<Result>(
+        _ configuration: RPCClientConfiguration,
+        _ body: (RPCClient) async throws -> Result
+    ) async throws -> Result {
+        let sslContext: NIOSSLContext
+        do {
+            sslContext = try NIOSSLContext(configuration: configuration.tls)
+        } catch {
+            throw RPCClientError.tlsFailed("\(error)")
+        }
+        let hostname = configuration.serverHostname ?? (Self.isIPAddress(configuration.host) ? nil : configuration.host)
+        let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(configuration.connectTimeout)
+                .connect(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
+                        try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
+                        return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw RPCClientError.connectionFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await body(RPCClient(inbound: inbound, outbound: outbound))
+        }
+    }
+
+    /// Sends a request and waits for its answer.
+    /// - Parameters:
+    ///   - params: an object (by name), or `nil` to send none.
+    ///   - onNotification: called for each server notification that arrives before the answer.
+    /// - Returns: the `result` member.
+    /// - Throws: ``RPCError`` when the server answers with an error; ``RPCClientError`` otherwise.
+    public func call(_ method: String, params: JSONValue? = nil,
+                     onNotification: (String, JSONValue?) -> Void = { _, _ in }) async throws -> JSONValue {
+        let id = nextID
+        nextID += 1
+        var request: [String: JSONValue] = ["jsonrpc": .string("2.0"), "id": .integer(id), "method": .string(method)]
+        if let params { request["params"] = params }
+        try await send(line: JSONValue.object(request))
+        while true {
+            let message = try await readMessage()
+            if let notification = message["method"]?.stringValue, message["id"] == nil {
+                onNotification(notification, message["params"])
+                continue
+            }
+            guard message["jsonrpc"] == .string("2.0") else {
+                throw RPCClientError.malformedResponse("missing \"jsonrpc\": \"2.0\"")
+            }
+            if let error = message["error"] {
+                let data = try JSONEncoder().encode(error)
+                guard let decoded = try? JSONDecoder().decode(RPCError.self, from: data) else {
+                    throw RPCClientError.malformedResponse("unreadable error object")
+                }
+                throw decoded
+            }
+            guard message["id"] == .integer(id) else {
+                // An answer for another id (or id null for a line the server could not read): not ours.
+                continue
+            }
+            return message["result"] ?? .null
+        }
+    }
+
+    /// Sends raw bytes as they are (no LF is added). For tests of framing and hostile input.
+    public func sendRaw(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Reads the next line as JSON. Throws ``RPCClientError/connectionClosed`` at end of stream.
+    public func readMessage() async throws -> JSONValue {
+        let frame: LineFrame?
+        do {
+            frame = try await inbound.next()
+        } catch let error as NIOSSLError {
+            throw RPCClientError.tlsFailed("\(error)")
+        } catch let error as BoringSSLError {
+            throw RPCClientError.tlsFailed("\(error)")
+        }
+        switch frame {
+        case nil:
+            throw RPCClientError.connectionClosed
+        case .tooLong(let maximum)?:
+            throw RPCClientError.malformedResponse("an answer line is longer than \(maximum) bytes")
+        case .line(let bytes)?:
+            do {
+                return try JSONDecoder().decode(JSONValue.self, from: bytes)
+            } catch {
+                throw RPCClientError.malformedResponse("not JSON: \(String(buffer: bytes).prefix(200))")
+            }
+        }
+    }
+
+    private func send(line value: JSONValue) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var buffer = try encoder.encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        do {
+            try await outbound.write(buffer)
+        } catch {
+            throw RPCClientError.connectionClosed
+        }
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+}

@@ -1,0 +1,184 @@
+/// Checks that bytes are exactly one JSON text as RFC 8259 defines it, before any decoder sees them.
+///
+/// Foundation's `JSONDecoder` is lenient: it accepts trailing commas, a byte-order mark and
+/// duplicate member names (the last one wins). A request whose meaning depends on which duplicate
+/// a parser keeps is ambiguous, so this validator refuses all three, and it bounds nesting depth
+/// without recursion, so 10,000 `[` cannot exhaust a small task stack. It checks grammar only;
+/// UTF-8 validity is left to the decoder that runs next.
+enum StrictJSONValidator {
+    /// Why a text was refused.
+    enum Failure: Error, Equatable {
+        /// Not JSON; `offset` is the byte where it went wrong.
+        case syntax(offset: Int, reason: String)
+        /// Arrays/objects nest deeper than allowed.
+        case tooDeep(maximumDepth: Int)
+    }
+
+    private enum Container {
+        case array
+        case object(keys: Set<[UInt8]>)
+    }
+
+    private enum Expect {
+        case value, valueOrArrayEnd, keyOrObjectEnd, key, colon, commaOrEnd, end
+    }
+
+    /// Returns `nil` when `bytes` hold one valid JSON text nested at most `maximumDepth` levels.
+    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) -> Failure? {
+        var stack: [Container] = []
+        var expect = Expect.value
+        var index = 0
+        let count = bytes.count
+
+        func fail(_ reason: String) -> Failure { .syntax(offset: index, reason: reason) }
+
+        while index < count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                index += 1
+                continue
+            }
+            switch expect {
+            case .end:
+                return fail("unexpected data after the JSON value")
+            case .colon:
+                guard byte == UInt8(ascii: ":") else { return fail("expected ':'") }
+                index += 1
+                expect = .value
+            case .commaOrEnd:
+                switch (byte, stack.last) {
+                case (UInt8(ascii: ","), .array?):
+                    index += 1
+                    expect = .value
+                case (UInt8(ascii: ","), .object?):
+                    index += 1
+                    expect = .key
+                case (UInt8(ascii: "]"), .array?), (UInt8(ascii: "}"), .object?):
+                    index += 1
+                    stack.removeLast()
+                    expect = stack.isEmpty ? .end : .commaOrEnd
+                default:
+                    return fail("expected ',' or the end of the \(stack.last.map { if case .array = $0 { "array" } else { "object" } } ?? "value")")
+                }
+            case .key, .keyOrObjectEnd:
+                if byte == UInt8(ascii: "}"), case .keyOrObjectEnd = expect {
+                    index += 1
+                    stack.removeLast()
+                    expect = stack.isEmpty ? .end : .commaOrEnd
+                    continue
+                }
+                guard byte == UInt8(ascii: "\"") else { return fail("expected a member name in double quotes") }
+                let start = index
+                guard let end = scanString(bytes, from: index) else { return fail("invalid string") }
+                let key = Array(bytes[(start + 1)..<(end - 1)])
+                guard case .object(var keys)? = stack.popLast() else { return fail("internal: key outside object") }
+                guard keys.insert(key).inserted else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
+                stack.append(.object(keys: keys))
+                index = end
+                expect = .colon
+            case .value, .valueOrArrayEnd:
+                if byte == UInt8(ascii: "]"), case .valueOrArrayEnd = expect {
+                    index += 1
+                    stack.removeLast()
+                    expect = stack.isEmpty ? .end : .commaOrEnd
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    guard stack.count < maximumDepth else { return .tooDeep(maximumDepth: maximumDepth) }
+                    let isArray = byte == UInt8(ascii: "[")
+                    stack.append(isArray ? .array : .object(keys: []))
+                    expect = isArray ? .valueOrArrayEnd : .keyOrObjectEnd
+                    index += 1
+                    continue
+                case UInt8(ascii: "\""):
+                    guard let end = scanString(bytes, from: index) else { return fail("invalid string") }
+                    index = end
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    guard let end = scanNumber(bytes, from: index) else { return fail("invalid number") }
+                    index = end
+                case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                    guard let end = scanLiteral(bytes, from: index) else { return fail("invalid literal") }
+                    index = end
+                default:
+                    return fail("expected a value")
+                }
+                expect = stack.isEmpty ? .end : .commaOrEnd
+            }
+        }
+        if case .end = expect { return nil }
+        return .syntax(offset: index, reason: "unexpected end of the line")
+    }
+
+    /// Index just past the closing quote of the string starting at `start`, or `nil`.
+    private static func scanString(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                return index + 1
+            case UInt8(ascii: "\\"):
+                guard index + 1 < bytes.count else { return nil }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    guard index + 5 < bytes.count, (2...5).allSatisfy({ isHexDigit(bytes[index + $0]) }) else { return nil }
+                    index += 6
+                default:
+                    return nil
+                }
+            case 0x00..<0x20:
+                return nil  // control characters must be escaped
+            default:
+                index += 1
+            }
+        }
+        return nil
+    }
+
+    /// Index just past the number starting at `start` (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`), or `nil`.
+    private static func scanNumber(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            return index - first
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return nil
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return nil }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        return index
+    }
+
+    private static func scanLiteral(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        for literal in ["true", "false", "null"] {
+            let utf8 = Array(literal.utf8)
+            if start + utf8.count <= bytes.count, bytes[start..<(start + utf8.count)].elementsEqual(utf8) {
+                return start + utf8.count
+            }
+        }
+        return nil
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+    }
+}

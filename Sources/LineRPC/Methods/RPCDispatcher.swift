@@ -1,0 +1,47 @@
+import Logging
+
+/// Runs requests against a method table and shapes the answers.
+struct RPCDispatcher: Sendable {
+    let methods: RPCMethodTable
+
+    /// Answers one entry of a line; `nil` for a notification (which still runs).
+    func answer(_ entry: RPCIncomingEntry, context: RPCRequestContext) async -> RPCResponse? {
+        switch entry {
+        case .invalid(let id, let error):
+            return RPCResponse(id: id, outcome: .error(error))
+        case .request(let request):
+            let outcome = await run(request, context: context)
+            guard let id = request.id else { return nil }
+            return RPCResponse(id: id, outcome: outcome)
+        }
+    }
+
+    private func run(_ request: RPCRequest, context: RPCRequestContext) async -> RPCResponse.Outcome {
+        guard let method = methods.method(named: request.method) else {
+            return .error(.methodNotFound(request.method))
+        }
+        var logger = context.logger
+        logger[metadataKey: "rpc.method"] = "\(request.method)"
+        let scoped = RPCRequestContext(connectionID: context.connectionID, principal: context.principal, logger: logger, sendNotification: context.sendNotification)
+        let start = ContinuousClock.now
+        do {
+            let result = try await method.invoke(scoped, request.params)
+            logger.debug("rpc call", metadata: ["outcome": "ok", "ms": "\((ContinuousClock.now - start).milliseconds)"])
+            return .result(result)
+        } catch let error as RPCError {
+            logger.info("rpc call failed", metadata: ["code": "\(error.code)", "name": "\(error.name ?? "")", "ms": "\((ContinuousClock.now - start).milliseconds)"])
+            return .error(error)
+        } catch {
+            logger.error("rpc call failed with an unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return .error(.internalError())
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

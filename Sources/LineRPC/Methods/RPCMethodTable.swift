@@ -1,0 +1,96 @@
+import Foundation
+
+/// The methods a server answers, by name.
+///
+/// Register typed handlers with ``register(_:summary:params:handler:)``: params are decoded by name
+/// into the handler's ``RPCParams`` type and results encoded from its `Encodable` result. Decoding
+/// failures become `-32602 Invalid params` naming the field.
+public struct RPCMethodTable: Sendable {
+    /// A registered method.
+    public struct Method: Sendable {
+        public let name: String
+        /// One line describing what the method does, served by `rpc.discover`.
+        public let summary: String
+        /// The accepted params member names.
+        public let paramNames: [String]
+        let invoke: @Sendable (RPCRequestContext, JSONValue?) async throws -> any Encodable & Sendable
+    }
+
+    private var methods: [String: Method] = [:]
+
+    public init() {}
+
+    /// Every registered method, sorted by name.
+    public var all: [Method] { methods.values.sorted { $0.name < $1.name } }
+
+    /// The method called `name`, if registered.
+    public func method(named name: String) -> Method? { methods[name] }
+
+    /// Registers `name`; a later registration of the same name replaces the earlier one.
+    public mutating func register<Params: RPCParams, Result: Encodable & Sendable>(
+        _ name: String,
+        summary: String,
+        params: Params.Type = Params.self,
+        handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
+    ) {
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted()) { context, raw in
+            let params = try Self.decode(Params.self, from: raw)
+            return try await handler(context, params)
+        }
+    }
+
+    /// Decodes `raw` (an object, or absent) into `Params`, mapping every failure to `-32602`.
+    static func decode<Params: RPCParams>(_ type: Params.Type, from raw: JSONValue?) throws(RPCError) -> Params {
+        let members: [String: JSONValue]
+        switch raw {
+        case nil: members = [:]
+        case .object(let object)?: members = object
+        case .array(let elements)? where elements.isEmpty && Params.memberNames.isEmpty: members = [:]
+        default: throw .invalidParams("Invalid params: pass params by name, as an object")
+        }
+        if let unknown = members.keys.sorted().first(where: { !Params.memberNames.contains($0) }) {
+            throw .invalidParams("Invalid params: unknown member \"\(unknown)\"", field: unknown)
+        }
+        do {
+            let data = try JSONEncoder().encode(JSONValue.object(members))
+            return try JSONDecoder().decode(Params.self, from: data)
+        } catch let error as DecodingError {
+            throw Self.invalidParams(from: error)
+        } catch {
+            throw .invalidParams("Invalid params: \(error)")
+        }
+    }
+
+    private static func invalidParams(from error: DecodingError) -> RPCError {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return .invalidParams("Invalid params: \"\(field)\" is required", field: field)
+        case .valueNotFound(_, let context):
+            let field = path(context.codingPath)
+            return .invalidParams("Invalid params: \"\(field)\" must not be null", field: field)
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return .invalidParams("Invalid params: \"\(field)\" must be \(describe(type))", field: field)
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return .invalidParams("Invalid params: \"\(field)\": \(context.debugDescription)", field: field)
+        @unknown default:
+            return .invalidParams("Invalid params")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}

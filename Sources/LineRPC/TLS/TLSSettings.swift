@@ -1,0 +1,51 @@
+import NIOSSL
+
+/// Builds the TLS configurations of both ends from PEM files.
+///
+/// Both ends require TLS 1.2 or newer (swift-nio-ssl's factories default to TLS 1.0, so it is set
+/// explicitly). Throws `NIOSSLError` when a file is missing or is not PEM.
+public enum TLSSettings {
+    /// The server side.
+    /// - Parameters:
+    ///   - certificateChain: PEM file with the server certificate (and intermediates).
+    ///   - privateKey: PEM file with the server's private key.
+    ///   - clientTrustRoots: PEM file of the CA(s) that sign client certificates. When given, mutual
+    ///     TLS is required: a client without a valid certificate from these roots fails the handshake.
+    public static func server(certificateChain: String, privateKey: String, clientTrustRoots: String?) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+        let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))
+        var configuration: TLSConfiguration
+        if let clientTrustRoots {
+            configuration = .makeServerConfigurationWithMTLS(
+                certificateChain: chain, privateKey: key,
+                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(clientTrustRoots)))
+            configuration.certificateVerification = .noHostnameVerification
+        } else {
+            configuration = .makeServerConfiguration(certificateChain: chain, privateKey: key)
+            configuration.certificateVerification = .none
+        }
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    /// The client side.
+    /// - Parameters:
+    ///   - trustRoots: PEM file of the CA that signed the server certificate; `nil` uses the system trust store.
+    ///   - certificateChain: PEM file with the client certificate, for mutual TLS.
+    ///   - privateKey: PEM file with the client's private key, for mutual TLS.
+    public static func client(trustRoots: String?, certificateChain: String?, privateKey: String?) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.certificateVerification = .fullVerification
+        if let trustRoots {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRoots))
+        }
+        if let certificateChain {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChain).map { .certificate($0) }
+        }
+        if let privateKey {
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))
+        }
+        return configuration
+    }
+}

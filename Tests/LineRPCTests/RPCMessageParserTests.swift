@@ -1,0 +1,114 @@
+import NIOCore
+import Testing
+
+@testable import LineRPC
+
+private let parser = RPCMessageParser(maximumJSONDepth: 64, maximumBatchLength: 3)
+
+private func parse(_ text: String) -> RPCIncomingMessage { parser.parse(ByteBuffer(string: text)) }
+
+private func errorOf(_ message: RPCIncomingMessage) -> (RPCID, RPCError)? {
+    if case .single(.invalid(let id, let error)) = message { return (id, error) }
+    return nil
+}
+
+@Suite("JSON-RPC envelope")
+struct RPCMessageParserTests {
+    @Test("a request keeps its id, method and params")
+    func validRequest() {
+        #expect(parse(#"{"jsonrpc":"2.0","id":"a-1","method":"ping","params":{"x":1}}"#)
+            == .single(.request(RPCRequest(id: .string("a-1"), method: "ping", params: .object(["x": .integer(1)])))))
+    }
+
+    @Test("ids of every allowed type are kept exactly", arguments: [
+        (#""""#, RPCID.string("")), (#""7""#, .string("7")), ("0", .integer(0)), ("-5", .integer(-5)),
+        ("9007199254740993", .integer(9_007_199_254_740_993)), ("null", .null),
+    ])
+    func idTypes(raw: String, id: RPCID) {
+        #expect(parse(#"{"jsonrpc":"2.0","id":\#(raw),"method":"m"}"#) == .single(.request(RPCRequest(id: id, method: "m", params: nil))))
+    }
+
+    @Test("ids that are not strings, integers or null are refused with id null", arguments: ["1.5", "true", "{}", "[1]"])
+    func badIDs(raw: String) throws {
+        let (id, error) = try #require(errorOf(parse(#"{"jsonrpc":"2.0","id":\#(raw),"method":"m"}"#)))
+        #expect(id == .null)
+        #expect(error.code == -32600)
+    }
+
+    @Test("no id means a notification")
+    func notification() {
+        #expect(parse(#"{"jsonrpc":"2.0","method":"m"}"#) == .single(.request(RPCRequest(id: nil, method: "m", params: nil))))
+    }
+
+    @Test("bad JSON is a parse error with id null")
+    func parseError() throws {
+        for text in ["{", "not json", #"{"jsonrpc":"2.0","id":1,"method":"m",}"#, "[1,2"] {
+            let (id, error) = try #require(errorOf(parse(text)), "\(text)")
+            #expect(id == .null)
+            #expect(error.code == -32700)
+            #expect(error.name == "rpc.parse_error")
+        }
+    }
+
+    @Test("invalid UTF-8 is a parse error")
+    func invalidUTF8() throws {
+        var buffer = ByteBuffer(string: #"{"jsonrpc":"2.0","id":1,"method":""#)
+        buffer.writeBytes([0xC3, 0x28])
+        buffer.writeString(#""}"#)
+        let (_, error) = try #require(errorOf(parser.parse(buffer)))
+        #expect(error.code == -32700)
+    }
+
+    @Test("an invalid request whose id can be read echoes that id")
+    func invalidRequestEchoesID() throws {
+        let (id, error) = try #require(errorOf(parse(#"{"id":42,"method":"m"}"#)))
+        #expect(id == .integer(42))
+        #expect(error.code == -32600)
+        let (id2, error2) = try #require(errorOf(parse(#"{"jsonrpc":"2.0","id":"x","method":7}"#)))
+        #expect(id2 == .string("x"))
+        #expect(error2.code == -32600)
+        let (_, error3) = try #require(errorOf(parse(#"{"jsonrpc":"2.0","id":"x","method":"m","params":3}"#)))
+        #expect(error3.code == -32600)
+    }
+
+    @Test("params null is treated as absent")
+    func paramsNull() {
+        #expect(parse(#"{"jsonrpc":"2.0","id":1,"method":"m","params":null}"#) == .single(.request(RPCRequest(id: .integer(1), method: "m", params: nil))))
+    }
+
+    @Test("a JSON value that is not an object or array is an invalid request")
+    func scalar() throws {
+        let (_, error) = try #require(errorOf(parse("5")))
+        #expect(error.code == -32600)
+    }
+
+    @Test("batches: empty refused, over the cap refused, elements validated one by one")
+    func batches() throws {
+        #expect(try #require(errorOf(parse("[]"))).1.code == -32600)
+        let (_, overCap) = try #require(errorOf(parse(#"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"}]"#)))
+        #expect(overCap.name == "limit.batch_length")
+        #expect(parse(#"[1,{"jsonrpc":"2.0","id":2,"method":"m"}]"#) == .batch([
+            .invalid(id: .null, error: .invalidRequest("Invalid Request: expected an object, got number")),
+            .request(RPCRequest(id: .integer(2), method: "m", params: nil)),
+        ]))
+    }
+
+    @Test("10,000 levels of nesting are refused before parsing, without crashing")
+    func deepNesting() throws {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let (id, error) = try #require(errorOf(parse(deep)))
+        #expect(id == .null)
+        #expect(error.name == "limit.json_depth")
+        let deepInString = #"{"jsonrpc":"2.0","id":1,"method":"m","params":{"s":"\#(String(repeating: "[", count: 500))"}}"#
+        guard case .single(.request) = parse(deepInString) else {
+            Issue.record("brackets inside a string must not count as nesting")
+            return
+        }
+    }
+
+    @Test("a blank line is ignored")
+    func blank() {
+        #expect(parse("") == .empty)
+        #expect(parse(" \t ") == .empty)
+    }
+}

@@ -1,0 +1,91 @@
+import Logging
+import Testing
+
+@testable import LineRPC
+
+private struct EchoParams: RPCParams {
+    static let memberNames: Set<String> = ["workspace", "limit", "tags"]
+    var workspace: String
+    var limit: Int?
+    var tags: [String]?
+}
+
+private func context() -> RPCRequestContext {
+    RPCRequestContext(connectionID: 1, principal: "tester", logger: Logger(label: "test"), sendNotification: { _ in })
+}
+
+private func call(_ params: JSONValue?) async -> RPCResponse.Outcome? {
+    var table = RPCMethodTable()
+    table.register("echo", summary: "echo", params: EchoParams.self) { _, params in
+        "\(params.workspace):\(params.limit ?? -1):\(params.tags?.count ?? 0)"
+    }
+    let response = await RPCDispatcher(methods: table).answer(.request(RPCRequest(id: .integer(1), method: "echo", params: params)), context: context())
+    return response?.outcome
+}
+
+private func error(_ outcome: RPCResponse.Outcome?) -> RPCError? {
+    if case .error(let error)? = outcome { return error }
+    return nil
+}
+
+@Suite("Method table")
+struct RPCMethodTableTests {
+    @Test("typed params decode by name and the handler's result is returned")
+    func decodes() async throws {
+        let outcome = await call(.object(["workspace": .string("w1"), "limit": .integer(5), "tags": .array([.string("a")])]))
+        guard case .result(let value)? = outcome else { Issue.record("expected a result"); return }
+        #expect(value as? String == "w1:5:1")
+    }
+
+    @Test("a missing member is -32602 naming it")
+    func missing() async throws {
+        let failure = try #require(error(await call(.object([:]))))
+        #expect(failure.code == -32602)
+        #expect(failure.data?["field"] == .string("workspace"))
+    }
+
+    @Test("a member of the wrong type is -32602 naming it")
+    func wrongType() async throws {
+        let failure = try #require(error(await call(.object(["workspace": .string("w"), "limit": .string("ten")]))))
+        #expect(failure.code == -32602)
+        #expect(failure.data?["field"] == .string("limit"))
+        #expect(failure.message.contains("integer"))
+        let nested = try #require(error(await call(.object(["workspace": .string("w"), "tags": .array([.integer(1)])]))))
+        #expect(nested.data?["field"] == .string("tags[0]"))
+    }
+
+    @Test("an unknown member is refused rather than ignored")
+    func unknownMember() async throws {
+        let failure = try #require(error(await call(.object(["workspace": .string("w"), "limt": .integer(5)]))))
+        #expect(failure.code == -32602)
+        #expect(failure.data?["field"] == .string("limt"))
+    }
+
+    @Test("params by position are refused")
+    func positional() async throws {
+        let failure = try #require(error(await call(.array([.string("w")]))))
+        #expect(failure.code == -32602)
+    }
+
+    @Test("an unknown method is -32601")
+    func unknownMethod() async throws {
+        let response = await RPCDispatcher(methods: RPCMethodTable()).answer(.request(RPCRequest(id: .string("q"), method: "nope", params: nil)), context: context())
+        #expect(response?.id == .string("q"))
+        #expect(error(response?.outcome)?.code == -32601)
+    }
+
+    @Test("a notification runs but gets no answer")
+    func notificationRuns() async throws {
+        let counter = Counter()
+        var table = RPCMethodTable()
+        table.register("bump", summary: "bump", params: NoParams.self) { _, _ in await counter.bump() }
+        let response = await RPCDispatcher(methods: table).answer(.request(RPCRequest(id: nil, method: "bump", params: nil)), context: context())
+        #expect(response == nil)
+        #expect(await counter.value == 1)
+    }
+}
+
+private actor Counter {
+    var value = 0
+    func bump() -> Int { value += 1; return value }
+}

@@ -1,0 +1,36 @@
+import Testing
+
+@testable import LineRPC
+
+private func validate(_ text: String, depth: Int = 64) -> StrictJSONValidator.Failure? {
+    Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth) }
+}
+
+@Suite("Strict JSON validation")
+struct StrictJSONValidatorTests {
+    @Test("valid JSON texts pass", arguments: [
+        "{}", "[]", " [ 1 , -0.5e+3 , \"a\\\"b\\u00e9\" , true , false , null ] ", #"{"a":{"b":[{}]}}"#,
+        "0", "-0", "1E9", #""\/\\\b\f\n\r\t""#, "\t{\"k\" : \"v\"}\r",
+    ])
+    func valid(text: String) {
+        #expect(validate(text) == nil)
+    }
+
+    @Test("what Foundation would accept but JSON forbids is refused", arguments: [
+        #"{"a":1,}"#, "[1,]", "\u{FEFF}[1]", #"{"a":1,"a":2}"#, "[01]", "[1.]", "[.5]", "[1e]", "[+1]",
+        "[NaN]", "[Infinity]", "[tru]", "{'a':1}", "[\"tab\there\"]", #"["\x"]"#, #"["\u12G4"]"#, "[1] [2]", "{\"a\"}", "{1:2}", "[", "",
+    ])
+    func invalid(text: String) {
+        guard case .syntax? = validate(text) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+    }
+
+    @Test("depth is bounded without recursion")
+    func depth() {
+        #expect(validate("[[[]]]", depth: 3) == nil)
+        #expect(validate("[[[[]]]]", depth: 3) == .tooDeep(maximumDepth: 3))
+        #expect(validate(String(repeating: "{\"a\":", count: 100_000), depth: 64) == .tooDeep(maximumDepth: 64))
+    }
+}
