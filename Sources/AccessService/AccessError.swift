@@ -1,0 +1,70 @@
+import AccessStore
+import AsanaAPI
+import LineRPC
+
+/// The application errors of asana-access, each with a stable code and name (protocol.md, "Errors").
+///
+/// JSON-RPC 2.0 leaves codes outside `-32768...-32000` to applications; ours are 1000–1999.
+public enum AccessError {
+    /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace.
+    public static func workspaceNotSynced(_ workspace: String) -> RPCError {
+        RPCError(code: 1001, name: "workspace.not_synced",
+                 message: "Workspace \(workspace) has no snapshot yet: run `sync` for it first",
+                 details: ["workspace": .string(workspace)])
+    }
+
+    /// 1003: no stored credential for that workspace and purpose.
+    public static func credentialMissing(_ workspace: String, purpose: CredentialPurpose) -> RPCError {
+        RPCError(code: 1003, name: "credential.missing",
+                 message: "No \(purpose.rawValue) credential is stored for workspace \(workspace): add one with `asana-accessd credentials put --workspace \(workspace) --purpose \(purpose.rawValue)`",
+                 details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
+    }
+
+    /// 1004: the stored credential could not be opened (tampered row or a different master key).
+    public static func credentialUnreadable(_ workspace: String, purpose: CredentialPurpose) -> RPCError {
+        RPCError(code: 1004, name: "credential.unreadable",
+                 message: "The \(purpose.rawValue) credential of workspace \(workspace) cannot be decrypted: it was altered or sealed under another master key; store it again",
+                 details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
+    }
+
+    /// 1010: a team given by gid or name does not exist in the workspace.
+    public static func teamNotFound(_ team: String, workspace: String) -> RPCError {
+        RPCError(code: 1010, name: "team.not_found", message: "No team \"\(team)\" in workspace \(workspace)",
+                 details: ["team": .string(team), "workspace": .string(workspace)])
+    }
+
+    /// 1011: a team name matches more than one team.
+    public static func teamAmbiguous(_ team: String, gids: [String]) -> RPCError {
+        RPCError(code: 1011, name: "team.ambiguous", message: "Team name \"\(team)\" matches \(gids.count) teams; pass a gid instead",
+                 details: ["team": .string(team), "gids": .array(gids.map { .string($0) })])
+    }
+
+    /// 1020: a sync of the same workspace is already running; retry when it has finished.
+    public static func syncInProgress(_ workspace: String) -> RPCError {
+        RPCError(code: 1020, name: "sync.in_progress", message: "A sync of workspace \(workspace) is already running; retry when it has finished",
+                 details: ["workspace": .string(workspace)])
+    }
+
+    /// 1100–1105: Asana refused or failed the call.
+    static func upstream(_ error: AsanaAPIError) -> RPCError {
+        switch error {
+        case .unauthorized(let message):
+            return RPCError(code: 1100, name: "upstream.unauthorized",
+                            message: "Asana refused the credential (401: \(message)); store a valid token", details: [:])
+        case .forbidden(let message):
+            return RPCError(code: 1101, name: "upstream.forbidden",
+                            message: "Asana refused the call (403: \(message)); the credential's user may lack admin rights or access", details: [:])
+        case .rateLimited(let retryAfter):
+            var details: [String: JSONValue] = [:]
+            if let retryAfter { details["retryAfterMs"] = .integer(retryAfter.milliseconds) }
+            return RPCError(code: 1102, name: "upstream.rate_limited",
+                            message: "Asana's rate limit was hit and retries ran out; retry later", details: details)
+        case .server, .transport:
+            return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: [:])
+        case .badRequest(let message), .notFound(let message):
+            return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call: \(message)", details: [:])
+        case .malformedPage, .malformedResponse:
+            return RPCError(code: 1105, name: "upstream.malformed", message: "Asana sent an answer that cannot be trusted: \(error)", details: [:])
+        }
+    }
+}

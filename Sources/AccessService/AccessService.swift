@@ -1,0 +1,62 @@
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+import Logging
+
+/// The use cases of asana-access (`sync`, `listUsers`, `provision`, `ping`, `rpc.discover`) and their method table.
+///
+/// Holds no sockets and writes no SQL: it talks to Asana through ``AsanaClientFactory`` and to the
+/// database through `AccessStore`.
+public struct AccessService: Sendable {
+    /// The server's own version, reported by `ping`.
+    public static let serverVersion = "0.1.0"
+    /// The protocol version (protocol.md, "Versioning"): the major changes only on incompatible changes.
+    public static let protocolVersion = "1.0"
+
+    public let store: AccessStore
+    public let asana: AsanaClientFactory
+    public let logger: Logger
+    let syncGate = SyncGate()
+    let now: @Sendable () -> Date
+
+    public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.asana = asana
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Opens the credential for `purpose`, mapping store failures to their RPC errors.
+    func openCredential(workspace: String, purpose: CredentialPurpose) throws -> String {
+        let opened: (kind: CredentialKind, secret: String)?
+        do {
+            opened = try store.openCredential(workspaceGid: workspace, purpose: purpose)
+        } catch AccessStoreError.credentialTampered {
+            throw AccessError.credentialUnreadable(workspace, purpose: purpose)
+        }
+        guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
+        return opened.secret
+    }
+
+    /// Appends an audit event; a failure to audit fails the call rather than leave an unrecorded change.
+    func audit(principal: String?, method: String, params: some Encodable, result: some Encodable, outcome: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let paramsText = String(decoding: try encoder.encode(params), as: UTF8.self)
+        let resultText = String(decoding: try encoder.encode(result), as: UTF8.self)
+        _ = try store.appendAuditEvent(AuditEventDraft(
+            at: now(), principal: principal ?? "anonymous", method: method,
+            params: paramsText, result: resultText, outcome: outcome))
+    }
+}
+
+/// Lets one sync per workspace run at a time.
+actor SyncGate {
+    private var running: Set<String> = []
+
+    /// `false` when a sync of `workspace` is already running.
+    func enter(_ workspace: String) -> Bool { running.insert(workspace).inserted }
+    func leave(_ workspace: String) { running.remove(workspace) }
+}

@@ -1,0 +1,72 @@
+import AccessStore
+import Foundation
+import LineRPC
+
+/// Params of `sync`.
+public struct SyncParams: RPCParams {
+    public static let memberNames: Set<String> = ["workspace", "progress"]
+    /// Workspace gid.
+    public var workspace: String
+    /// When true, `sync.progress` notifications `{workspace, phase}` are sent on this connection before the answer.
+    public var progress: Bool?
+}
+
+/// The answer to `ping`.
+public struct PingResult: Codable, Sendable {
+    public var server: String
+    public var version: String
+    public var protocolVersion: String
+    public var time: Date
+    /// The caller's principal from its client certificate, if any.
+    public var principal: String?
+}
+
+extension AccessService {
+    /// The method table served over RPC: every method, its summary and its params.
+    public func methodTable() -> RPCMethodTable {
+        var table = RPCMethodTable()
+        table.register("ping", summary: "Server and protocol version; works before authentication.", params: NoParams.self) { context, _ in
+            PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(), principal: context.principal)
+        }
+        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", params: SyncParams.self) { context, params in
+            let wantsProgress = params.progress ?? false
+            return try await sync(workspace: params.workspace, principal: context.principal) { phase in
+                guard wantsProgress else { return }
+                await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
+            }
+        }
+        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", params: ListUsersParams.self) { _, params in
+            try listUsers(params)
+        }
+        table.register("provision", summary: "Add a person to, or remove them from, a workspace and its teams in Asana.", params: ProvisionParams.self) { context, params in
+            try await provision(params, principal: context.principal)
+        }
+        let summaries = table.all.map { DiscoveryDocument.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
+        table.register("rpc.discover", summary: "This server's methods as an OpenRPC document.", params: NoParams.self) { _, _ in
+            DiscoveryDocument(
+                openrpc: "1.3.2",
+                info: .init(title: "asana-access", version: Self.protocolVersion),
+                methods: summaries + [.init(name: "rpc.discover", summary: "This server's methods as an OpenRPC document.", params: [])])
+        }
+        return table
+    }
+}
+
+/// A minimal OpenRPC document (https://spec.open-rpc.org): methods with their summaries and param names.
+public struct DiscoveryDocument: Codable, Sendable {
+    public struct Info: Codable, Sendable {
+        public var title: String
+        public var version: String
+    }
+    public struct Param: Codable, Sendable {
+        public var name: String
+    }
+    public struct Method: Codable, Sendable {
+        public var name: String
+        public var summary: String
+        public var params: [Param]
+    }
+    public var openrpc: String
+    public var info: Info
+    public var methods: [Method]
+}

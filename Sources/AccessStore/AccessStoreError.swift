@@ -1,0 +1,63 @@
+/// Errors thrown by ``AccessStore`` and ``MasterKey``.
+///
+/// SQLite failures (disk full, locked past the busy timeout, corrupt file) are not wrapped:
+/// they surface as GRDB's `DatabaseError`.
+/// Every case's ``description`` is one sentence saying what happened and what to do.
+public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No master key file at `path`.
+    case masterKeyMissing(path: String)
+    /// The master key file at `path` can be read by its group or by others (`mode & 0o077 != 0`).
+    /// `mode` holds the permission bits (for example `0o644`).
+    case masterKeyPermissions(path: String, mode: Int)
+    /// The master key file at `path` is not a regular file of exactly 32 bytes.
+    case masterKeyInvalid(path: String)
+    /// ``MasterKey/create(at:)`` refuses to overwrite the existing file at `path`.
+    case masterKeyExists(path: String)
+    /// AES-GCM refused to open the credential of this row: the ciphertext, its nonce, tag or
+    /// associated data (workspace, purpose, kind, key version) changed, or it was sealed under another master key.
+    case credentialTampered(workspaceGid: String, purpose: CredentialPurpose)
+    /// A ``UserQuery/cursor`` that this store did not produce (not base64url JSON of a page key).
+    case invalidCursor
+    /// A ``UserQuery`` (or other listing request) outside its documented bounds; the text names the field.
+    case invalidQuery(String)
+    /// An argument outside its documented bounds (empty secret, empty gid, non-JSON audit text …).
+    case invalidArgument(String)
+    /// No sync run with this id.
+    case syncRunNotFound(id: Int64)
+    /// ``AccessStore/finishSyncRun(id:status:counts:apiCalls:error:at:)`` on a run that is no longer `running`.
+    case syncRunAlreadyFinished(id: Int64)
+    /// The database at `path` was migrated by a newer version of this software.
+    case databaseTooNew(path: String)
+    /// A file-system call failed on `path` (creating the key file or the database directory).
+    case fileSystem(path: String, message: String)
+
+    /// One sentence: what happened and what to do.
+    public var description: String {
+        switch self {
+        case .masterKeyMissing(let path):
+            return "No master key at \(path): create one with `asana-accessd` (it makes a 32-byte key file, mode 0600) or point the server at the right file."
+        case .masterKeyPermissions(let path, let mode):
+            return "The master key \(path) has mode \(String(mode, radix: 8)) and is readable by group or others: run `chmod 600 \(path)` and check who may have read it."
+        case .masterKeyInvalid(let path):
+            return "The master key \(path) is not a regular file of exactly 32 bytes: restore the right key file from backup."
+        case .masterKeyExists(let path):
+            return "A master key already exists at \(path); refusing to overwrite it (move it away first if you really mean to replace it)."
+        case .credentialTampered(let workspaceGid, let purpose):
+            return "The \(purpose.rawValue) credential of workspace \(workspaceGid) fails authentication: it was altered, or sealed under another master key; store the credential again."
+        case .invalidCursor:
+            return "The page cursor is not one this server issued: start again without a cursor."
+        case .invalidQuery(let text):
+            return "Invalid query: \(text)."
+        case .invalidArgument(let text):
+            return "Invalid argument: \(text)."
+        case .syncRunNotFound(let id):
+            return "There is no sync run with id \(id)."
+        case .syncRunAlreadyFinished(let id):
+            return "Sync run \(id) has already finished; start a new run."
+        case .databaseTooNew(let path):
+            return "The database \(path) was written by a newer version of asana-accessd: upgrade this server before opening it."
+        case .fileSystem(let path, let message):
+            return "File-system error on \(path): \(message)."
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+
+extension AccessStore {
+    /// Seals `secret` under the master key and stores it for (workspace, purpose), replacing any
+    /// previous credential there (`createdAt` is kept, `updatedAt` = `at`). The plaintext never
+    /// reaches the database.
+    /// - Returns: the stored summary (fingerprint only).
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid or secret.
+    @discardableResult
+    public func putCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String, at: Date) throws -> CredentialSummary {
+        guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("workspaceGid is empty") }
+        guard !secret.isEmpty else { throw AccessStoreError.invalidArgument("the secret is empty") }
+        let sealer = CredentialSealer(masterKey: masterKey)
+        let fingerprint = CredentialSealer.fingerprint(of: secret)
+        let now = UnixMillis.from(at)
+        return try dbWriter.write { db in
+            // New seals take the key version of the rows already there (raised by `resealCredentials`).
+            let keyVersion = try Int.fetchOne(db, sql: "SELECT max(keyVersion) FROM credential")
+                ?? CredentialSealer.initialKeyVersion
+            let sealed = try sealer.seal(secret, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
+            try db.execute(
+                sql: """
+                    INSERT INTO credential (workspaceGid, purpose, kind, sealed, keyVersion, fingerprint, createdAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (workspaceGid, purpose) DO UPDATE SET
+                        kind = excluded.kind, sealed = excluded.sealed, keyVersion = excluded.keyVersion,
+                        fingerprint = excluded.fingerprint, updatedAt = excluded.updatedAt
+                    """,
+                arguments: [workspaceGid, purpose.rawValue, kind.rawValue, sealed, keyVersion, fingerprint, now, now])
+            let createdAt = try Int64.fetchOne(
+                db, sql: "SELECT createdAt FROM credential WHERE workspaceGid = ? AND purpose = ?",
+                arguments: [workspaceGid, purpose.rawValue]) ?? now
+            return CredentialSummary(
+                workspaceGid: workspaceGid, purpose: purpose, kind: kind, fingerprint: fingerprint,
+                createdAt: UnixMillis.date(createdAt), updatedAt: UnixMillis.date(now))
+        }
+    }
+
+    /// Summaries of every stored credential, ordered by workspace gid then purpose. No secret is opened.
+    public func credentialSummaries() throws -> [CredentialSummary] {
+        try dbWriter.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt
+                FROM credential ORDER BY workspaceGid, purpose
+                """)
+            return rows.compactMap { row -> CredentialSummary? in
+                guard let purpose = CredentialPurpose(rawValue: row["purpose"]),
+                      let kind = CredentialKind(rawValue: row["kind"]) else { return nil }
+                return CredentialSummary(
+                    workspaceGid: row["workspaceGid"], purpose: purpose, kind: kind,
+                    fingerprint: row["fingerprint"],
+                    createdAt: UnixMillis.date(row["createdAt"] as Int64),
+                    updatedAt: UnixMillis.date(row["updatedAt"] as Int64))
+            }
+        }
+    }
+
+    /// Opens the credential of (workspace, purpose).
+    /// - Returns: its kind and secret, or nil when none is stored.
+    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` when AES-GCM refuses it
+    ///   (altered ciphertext or row, copied from another row, or sealed under another master key).
+    public func openCredential(workspaceGid: String, purpose: CredentialPurpose) throws -> (kind: CredentialKind, secret: String)? {
+        let row = try dbWriter.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT kind, sealed, keyVersion FROM credential WHERE workspaceGid = ? AND purpose = ?",
+                arguments: [workspaceGid, purpose.rawValue])
+        }
+        guard let row else { return nil }
+        guard let kind = CredentialKind(rawValue: row["kind"]),
+              let sealed = row["sealed"] as Data?,
+              let keyVersion = row["keyVersion"] as Int? else {
+            throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
+        }
+        let secret = try CredentialSealer(masterKey: masterKey)
+            .open(sealed, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
+        return (kind, secret)
+    }
+
+    /// Deletes the credential of (workspace, purpose). With `secure_delete` on, its bytes are zeroed in the file.
+    /// - Returns: whether a credential was deleted.
+    @discardableResult
+    public func deleteCredential(workspaceGid: String, purpose: CredentialPurpose) throws -> Bool {
+        try dbWriter.write { db in
+            try db.execute(
+                sql: "DELETE FROM credential WHERE workspaceGid = ? AND purpose = ?",
+                arguments: [workspaceGid, purpose.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Re-seals every credential under `newKey` in one transaction (key rotation); each row's key
+    /// version goes up by one. Returns a store that uses `newKey` over the same database; this value
+    /// keeps the old key and can no longer open the re-sealed rows.
+    ///
+    /// Save `newKey` durably *before* calling this: once it commits, only `newKey` opens the credentials.
+    /// - Returns: the store using `newKey`, and how many credentials were re-sealed.
+    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` if any row fails to open
+    ///   with the current key (then nothing changes).
+    public func resealCredentials(with newKey: MasterKey, at: Date) throws -> (store: AccessStore, count: Int) {
+        let oldSealer = CredentialSealer(masterKey: masterKey)
+        let newSealer = CredentialSealer(masterKey: newKey)
+        let now = UnixMillis.from(at)
+        let count = try dbWriter.write { db -> Int in
+            let rows = try Row.fetchAll(db, sql: "SELECT workspaceGid, purpose, kind, sealed, keyVersion FROM credential")
+            for row in rows {
+                let workspaceGid: String = row["workspaceGid"]
+                guard let purpose = CredentialPurpose(rawValue: row["purpose"]) else { continue }
+                guard let kind = CredentialKind(rawValue: row["kind"]),
+                      let sealed = row["sealed"] as Data?,
+                      let keyVersion = row["keyVersion"] as Int? else {
+                    throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
+                }
+                let secret = try oldSealer.open(sealed, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
+                let resealed = try newSealer.seal(secret, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion + 1)
+                try db.execute(
+                    sql: "UPDATE credential SET sealed = ?, keyVersion = ?, updatedAt = ? WHERE workspaceGid = ? AND purpose = ?",
+                    arguments: [resealed, keyVersion + 1, now, workspaceGid, purpose.rawValue])
+            }
+            return rows.count
+        }
+        return (try AccessStore(dbWriter: dbWriter, masterKey: newKey, path: path), count)
+    }
+}

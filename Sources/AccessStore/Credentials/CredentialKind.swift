@@ -1,0 +1,7 @@
+/// The form of a stored Asana credential.
+public enum CredentialKind: String, Codable, Sendable, CaseIterable {
+    /// A personal access token, sent as `Authorization: Bearer <token>`.
+    case pat
+    /// OAuth material (for example a refresh token, or JSON holding the token set).
+    case oauth
+}

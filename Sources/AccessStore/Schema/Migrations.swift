@@ -1,0 +1,110 @@
+import GRDB
+
+/// The schema, as a `DatabaseMigrator`. A shipped migration is never edited: add a new one.
+///
+/// Conventions: table and column names in lowerCamelCase; dates are INTEGER Unix milliseconds
+/// (see `UnixMillis`); booleans are INTEGER 0/1 and NULL means *unknown* (never guessed);
+/// Asana gids are TEXT.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // No `eraseDatabaseOnSchemaChange`: debug builds would wipe the credential store.
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        -- Asana secrets, sealed with AES-256-GCM (SealedBox.combined = nonce || ciphertext || tag).
+        CREATE TABLE credential (
+            workspaceGid TEXT NOT NULL,
+            purpose TEXT NOT NULL CHECK (purpose IN ('provision', 'sync')),
+            kind TEXT NOT NULL CHECK (kind IN ('pat', 'oauth')),
+            sealed BLOB NOT NULL,
+            keyVersion INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            createdAt INTEGER NOT NULL,
+            updatedAt INTEGER NOT NULL,
+            PRIMARY KEY (workspaceGid, purpose)
+        );
+
+        -- One row per synced workspace.
+        CREATE TABLE workspace (
+            gid TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            isOrganization INTEGER NOT NULL,
+            lastSyncedAt INTEGER,
+            lastSyncRunId INTEGER
+        );
+
+        -- People of a workspace: the last picture, kept (with departedAt) after they leave.
+        CREATE TABLE workspaceUser (
+            workspaceGid TEXT NOT NULL,
+            gid TEXT NOT NULL,
+            name TEXT,
+            email TEXT,
+            isActive INTEGER,
+            isAdmin INTEGER,
+            isGuest INTEGER,
+            isViewOnly INTEGER,
+            firstSeenAt INTEGER NOT NULL,
+            lastSeenAt INTEGER NOT NULL,
+            departedAt INTEGER,
+            PRIMARY KEY (workspaceGid, gid)
+        );
+        -- listUsers order and keyset pagination: (name COLLATE NOCASE, gid) within a workspace.
+        CREATE INDEX workspaceUser_byName ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid);
+        CREATE INDEX workspaceUser_byEmail ON workspaceUser (workspaceGid, email COLLATE NOCASE);
+
+        CREATE TABLE team (
+            workspaceGid TEXT NOT NULL,
+            gid TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (workspaceGid, gid)
+        );
+
+        CREATE TABLE teamMembership (
+            workspaceGid TEXT NOT NULL,
+            teamGid TEXT NOT NULL,
+            userGid TEXT NOT NULL,
+            isAdmin INTEGER,
+            isGuest INTEGER,
+            isLimitedAccess INTEGER,
+            PRIMARY KEY (workspaceGid, teamGid, userGid),
+            FOREIGN KEY (workspaceGid, teamGid) REFERENCES team (workspaceGid, gid) ON DELETE CASCADE,
+            FOREIGN KEY (workspaceGid, userGid) REFERENCES workspaceUser (workspaceGid, gid) ON DELETE CASCADE
+        );
+        CREATE INDEX teamMembership_byUser ON teamMembership (workspaceGid, userGid);
+
+        CREATE TABLE syncRun (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspaceGid TEXT NOT NULL,
+            runTrigger TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed')),
+            startedAt INTEGER NOT NULL,
+            finishedAt INTEGER,
+            countUsers INTEGER,
+            countAdded INTEGER,
+            countUpdated INTEGER,
+            countDeparted INTEGER,
+            countTeams INTEGER,
+            countTeamMemberships INTEGER,
+            apiCalls INTEGER NOT NULL DEFAULT 0,
+            error TEXT
+        );
+        CREATE INDEX syncRun_byWorkspace ON syncRun (workspaceGid, id);
+        CREATE INDEX syncRun_byStatus ON syncRun (status);
+
+        -- Append-only log of mutating calls. params/result are JSON text with secrets redacted.
+        CREATE TABLE auditEvent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            principal TEXT NOT NULL,
+            method TEXT NOT NULL,
+            params TEXT NOT NULL,
+            result TEXT NOT NULL,
+            outcome TEXT NOT NULL
+        );
+        """
+}

@@ -1,0 +1,311 @@
+import Foundation
+import GRDB
+
+extension AccessStore {
+    /// Replaces the stored picture of `snapshot.workspace` with `snapshot`, in ONE write
+    /// transaction: it commits whole or not at all.
+    ///
+    /// - The workspace row is upserted with `lastSyncedAt = at`.
+    /// - Present people are inserted or updated (`lastSeenAt = at`); a departed person who is
+    ///   present again has `departedAt` cleared and counts as added. Nil flags are stored as unknown.
+    /// - People with a row but absent from the snapshot are kept, with `departedAt = at` and
+    ///   `isActive = false` (absent from a complete sync means no membership at all).
+    /// - Teams absent from the snapshot are deleted; team memberships of the workspace are
+    ///   replaced by the snapshot's (those naming an absent user or team are ignored).
+    ///
+    /// Only apply a snapshot from a sync that read everything: it marks absent people departed.
+    /// - Returns: counts as defined on ``SnapshotCounts``.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when a workspace, user or team gid is empty.
+    @discardableResult
+    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) throws -> SnapshotCounts {
+        guard !snapshot.workspace.gid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
+        guard snapshot.users.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a user gid is empty") }
+        guard snapshot.teams.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a team gid is empty") }
+        let now = UnixMillis.from(at)
+        return try dbWriter.write { db in
+            try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now).apply(snapshot)
+        }
+    }
+
+    /// Reflects a provisioning call in the stored picture at once (one transaction), without a sync.
+    ///
+    /// - `.added`: upserts the person with `isActive = true`, `departedAt = nil`, `lastSeenAt = at`;
+    ///   nil fields of `change.user` keep the stored values.
+    /// - `.removed`: sets `isActive = false`, `departedAt = at` (kept if already departed) and deletes the
+    ///   person's team memberships; does nothing for a person the store has never seen.
+    /// - `.none`: upserts the person's known fields (a new row keeps the flags given, unknown otherwise).
+    /// - Then, except for `.removed`: `teamsAdded` are upserted as teams and memberships (flags unknown),
+    ///   and memberships of `teamsRemoved` are deleted (removals win over additions of the same team).
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when the workspace, user or a team gid is empty.
+    public func applyProvisionChange(_ change: ProvisionChange, at: Date) throws {
+        guard !change.workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
+        guard !change.user.gid.isEmpty else { throw AccessStoreError.invalidArgument("the user gid is empty") }
+        guard change.teamsAdded.allSatisfy({ !$0.gid.isEmpty }), change.teamsRemoved.allSatisfy({ !$0.isEmpty }) else {
+            throw AccessStoreError.invalidArgument("a team gid is empty")
+        }
+        let now = UnixMillis.from(at)
+        try dbWriter.write { db in
+            try SnapshotWriter(db: db, workspaceGid: change.workspaceGid, now: now).apply(change)
+        }
+    }
+}
+
+/// The write side of snapshots and provision changes, run inside one write transaction.
+struct SnapshotWriter {
+    let db: Database
+    let workspaceGid: String
+    /// Unix milliseconds of the change.
+    let now: Int64
+
+    /// The stored fields of a user that "updated" compares.
+    private struct UserState: Equatable {
+        var name: String?
+        var email: String?
+        var isActive: Bool?
+        var isAdmin: Bool?
+        var isGuest: Bool?
+        var isViewOnly: Bool?
+
+        init(_ user: SnapshotUser) {
+            name = user.name
+            email = user.email
+            isActive = user.isActive
+            isAdmin = user.isAdmin
+            isGuest = user.isGuest
+            isViewOnly = user.isViewOnly
+        }
+
+        init(row: Row) {
+            name = row["name"]
+            email = row["email"]
+            isActive = row["isActive"]
+            isAdmin = row["isAdmin"]
+            isGuest = row["isGuest"]
+            isViewOnly = row["isViewOnly"]
+        }
+    }
+
+    /// One team membership of a user, as compared between snapshots.
+    private struct MembershipState: Hashable {
+        var teamGid: String
+        var isAdmin: Bool?
+        var isGuest: Bool?
+        var isLimitedAccess: Bool?
+    }
+
+    private struct MembershipKey: Hashable {
+        var teamGid: String
+        var userGid: String
+    }
+
+    // MARK: Snapshot
+
+    func apply(_ snapshot: WorkspaceSnapshot) throws -> SnapshotCounts {
+        // Deduplicate input: the last occurrence of a gid wins, first-seen order is kept.
+        var users: [String: SnapshotUser] = [:]
+        var userOrder: [String] = []
+        for user in snapshot.users where users.updateValue(user, forKey: user.gid) == nil {
+            userOrder.append(user.gid)
+        }
+        var teams: [String: SnapshotTeam] = [:]
+        var teamOrder: [String] = []
+        for team in snapshot.teams where teams.updateValue(team, forKey: team.gid) == nil {
+            teamOrder.append(team.gid)
+        }
+        var memberships: [MembershipKey: SnapshotTeamMembership] = [:]
+        var membershipOrder: [MembershipKey] = []
+        for membership in snapshot.teamMemberships where users[membership.userGid] != nil && teams[membership.teamGid] != nil {
+            let key = MembershipKey(teamGid: membership.teamGid, userGid: membership.userGid)
+            if memberships.updateValue(membership, forKey: key) == nil {
+                membershipOrder.append(key)
+            }
+        }
+        var newTeamsOfUser: [String: Set<MembershipState>] = [:]
+        for membership in memberships.values {
+            newTeamsOfUser[membership.userGid, default: []].insert(MembershipState(
+                teamGid: membership.teamGid, isAdmin: membership.isAdmin,
+                isGuest: membership.isGuest, isLimitedAccess: membership.isLimitedAccess))
+        }
+
+        // What is stored now.
+        var existing: [String: (state: UserState, departed: Bool)] = [:]
+        let userRows = try Row.fetchCursor(db, sql: """
+            SELECT gid, name, email, isActive, isAdmin, isGuest, isViewOnly, departedAt
+            FROM workspaceUser WHERE workspaceGid = ?
+            """, arguments: [workspaceGid])
+        while let row = try userRows.next() {
+            existing[row["gid"]] = (UserState(row: row), row["departedAt"] != nil)
+        }
+        var oldTeamsOfUser: [String: Set<MembershipState>] = [:]
+        let membershipRows = try Row.fetchCursor(db, sql: """
+            SELECT userGid, teamGid, isAdmin, isGuest, isLimitedAccess
+            FROM teamMembership WHERE workspaceGid = ?
+            """, arguments: [workspaceGid])
+        while let row = try membershipRows.next() {
+            oldTeamsOfUser[row["userGid"], default: []].insert(MembershipState(
+                teamGid: row["teamGid"], isAdmin: row["isAdmin"],
+                isGuest: row["isGuest"], isLimitedAccess: row["isLimitedAccess"]))
+        }
+        let storedTeamGids = try String.fetchAll(db, sql: "SELECT gid FROM team WHERE workspaceGid = ?", arguments: [workspaceGid])
+
+        // Workspace.
+        try db.execute(
+            sql: """
+                INSERT INTO workspace (gid, name, isOrganization, lastSyncedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT (gid) DO UPDATE SET
+                    name = excluded.name, isOrganization = excluded.isOrganization, lastSyncedAt = excluded.lastSyncedAt
+                """,
+            arguments: [workspaceGid, snapshot.workspace.name, snapshot.workspace.isOrganization, now])
+
+        // Memberships are replaced wholesale; teams upserted, absent teams deleted.
+        try db.execute(sql: "DELETE FROM teamMembership WHERE workspaceGid = ?", arguments: [workspaceGid])
+        let deleteTeam = try db.cachedStatement(sql: "DELETE FROM team WHERE workspaceGid = ? AND gid = ?")
+        for gid in storedTeamGids where teams[gid] == nil {
+            try deleteTeam.execute(arguments: [workspaceGid, gid])
+        }
+        for gid in teamOrder {
+            guard let team = teams[gid] else { continue }
+            try upsertTeam(team)
+        }
+
+        // Users.
+        var counts = SnapshotCounts(users: userOrder.count, teams: teamOrder.count, teamMemberships: membershipOrder.count)
+        let insertUser = try db.cachedStatement(sql: """
+            INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+            """)
+        let updateUser = try db.cachedStatement(sql: """
+            UPDATE workspaceUser SET name = ?, email = ?, isActive = ?, isAdmin = ?, isGuest = ?, isViewOnly = ?,
+                lastSeenAt = ?, departedAt = NULL
+            WHERE workspaceGid = ? AND gid = ?
+            """)
+        for gid in userOrder {
+            guard let user = users[gid] else { continue }
+            let state = UserState(user)
+            if let old = existing[gid] {
+                if old.departed {
+                    counts.added += 1
+                } else if old.state != state || (oldTeamsOfUser[gid] ?? []) != (newTeamsOfUser[gid] ?? []) {
+                    counts.updated += 1
+                }
+                try updateUser.execute(arguments: [
+                    user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, workspaceGid, gid,
+                ])
+            } else {
+                counts.added += 1
+                try insertUser.execute(arguments: [
+                    workspaceGid, gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now,
+                ])
+            }
+        }
+
+        // Departures: kept, with departedAt.
+        let departUser = try db.cachedStatement(sql: """
+            UPDATE workspaceUser SET departedAt = ?, isActive = 0 WHERE workspaceGid = ? AND gid = ?
+            """)
+        for (gid, old) in existing where users[gid] == nil && !old.departed {
+            counts.departed += 1
+            try departUser.execute(arguments: [now, workspaceGid, gid])
+        }
+
+        // Team memberships.
+        let insertMembership = try db.cachedStatement(sql: """
+            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for key in membershipOrder {
+            guard let membership = memberships[key] else { continue }
+            try insertMembership.execute(arguments: [
+                workspaceGid, membership.teamGid, membership.userGid,
+                membership.isAdmin, membership.isGuest, membership.isLimitedAccess,
+            ])
+        }
+        return counts
+    }
+
+    // MARK: Provision change
+
+    func apply(_ change: ProvisionChange) throws {
+        let user = change.user
+        let exists = try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
+            arguments: [workspaceGid, user.gid]) ?? false
+
+        switch change.workspaceAction {
+        case .removed:
+            guard exists else { return }
+            try db.execute(
+                sql: """
+                    UPDATE workspaceUser SET name = coalesce(?, name), email = coalesce(?, email),
+                        isActive = 0, departedAt = coalesce(departedAt, ?)
+                    WHERE workspaceGid = ? AND gid = ?
+                    """,
+                arguments: [user.name, user.email, now, workspaceGid, user.gid])
+            try db.execute(
+                sql: "DELETE FROM teamMembership WHERE workspaceGid = ? AND userGid = ?",
+                arguments: [workspaceGid, user.gid])
+            return
+        case .added:
+            if exists {
+                try db.execute(
+                    sql: """
+                        UPDATE workspaceUser SET name = coalesce(?, name), email = coalesce(?, email), isActive = 1,
+                            isAdmin = coalesce(?, isAdmin), isGuest = coalesce(?, isGuest), isViewOnly = coalesce(?, isViewOnly),
+                            lastSeenAt = ?, departedAt = NULL
+                        WHERE workspaceGid = ? AND gid = ?
+                        """,
+                    arguments: [user.name, user.email, user.isAdmin, user.isGuest, user.isViewOnly, now, workspaceGid, user.gid])
+            } else {
+                var active = user
+                active.isActive = true
+                try insertUser(active)
+            }
+        case .none:
+            if exists {
+                try db.execute(
+                    sql: """
+                        UPDATE workspaceUser SET name = coalesce(?, name), email = coalesce(?, email),
+                            isActive = coalesce(?, isActive), isAdmin = coalesce(?, isAdmin),
+                            isGuest = coalesce(?, isGuest), isViewOnly = coalesce(?, isViewOnly), lastSeenAt = ?
+                        WHERE workspaceGid = ? AND gid = ?
+                        """,
+                    arguments: [user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, workspaceGid, user.gid])
+            } else {
+                try insertUser(user)
+            }
+        }
+
+        for team in change.teamsAdded {
+            try upsertTeam(team)
+            try db.execute(
+                sql: """
+                    INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES (?, ?, ?)
+                    ON CONFLICT (workspaceGid, teamGid, userGid) DO NOTHING
+                    """,
+                arguments: [workspaceGid, team.gid, user.gid])
+        }
+        for teamGid in change.teamsRemoved {
+            try db.execute(
+                sql: "DELETE FROM teamMembership WHERE workspaceGid = ? AND teamGid = ? AND userGid = ?",
+                arguments: [workspaceGid, teamGid, user.gid])
+        }
+    }
+
+    // MARK: Helpers
+
+    private func insertUser(_ user: SnapshotUser) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                """,
+            arguments: [workspaceGid, user.gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now])
+    }
+
+    private func upsertTeam(_ team: SnapshotTeam) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO team (workspaceGid, gid, name) VALUES (?, ?, ?)
+            ON CONFLICT (workspaceGid, gid) DO UPDATE SET name = excluded.name
+            """).execute(arguments: [workspaceGid, team.gid, team.name])
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A workspace the store has a snapshot of.
+public struct StoredWorkspace: Codable, Sendable, Equatable {
+    /// Asana workspace gid.
+    public var gid: String
+    /// Display name.
+    public var name: String
+    /// Whether the workspace is an organization (has teams and email domains).
+    public var isOrganization: Bool
+    /// When the last snapshot was applied.
+    public var lastSyncedAt: Date?
+    /// The last sync run that finished `succeeded` for this workspace.
+    public var lastSyncRunId: Int64?
+
+    /// Creates a value from all of its fields.
+    public init(gid: String, name: String, isOrganization: Bool, lastSyncedAt: Date?, lastSyncRunId: Int64?) {
+        self.gid = gid
+        self.name = name
+        self.isOrganization = isOrganization
+        self.lastSyncedAt = lastSyncedAt
+        self.lastSyncRunId = lastSyncRunId
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A page request for ``AccessStore/listUsers(_:)``.
+///
+/// Filters combine with AND. A Bool filter matches only rows where the flag is known and equal:
+/// `active == true` means `isActive == 1`; rows with an unknown flag match neither `true` nor `false`.
+public struct UserQuery: Sendable, Equatable {
+    /// The largest page size (``limit`` range is `1...maxLimit`).
+    public static let maxLimit = 1000
+    /// The longest ``query`` text, in characters.
+    public static let maxQueryLength = 256
+
+    /// Asana workspace gid (required, non-empty).
+    public var workspaceGid: String
+    /// Filter on workspace membership `is_active`.
+    public var active: Bool?
+    /// Filter on workspace membership `is_admin`.
+    public var admin: Bool?
+    /// Filter on workspace membership `is_guest`.
+    public var guest: Bool?
+    /// Only members of this team.
+    public var teamGid: String?
+    /// Case-insensitive (Unicode lowercase) substring of the name or the email. Blank = no filter.
+    public var query: String?
+    /// Include people with a `departedAt`; default false.
+    public var includeDeparted: Bool
+    /// Page size, 1...1000.
+    public var limit: Int
+    /// ``UserPage/nextCursor`` of the previous page, nil for the first page.
+    public var cursor: String?
+
+    /// Creates a value from all of its fields.
+    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, limit: Int = 100, cursor: String? = nil) {
+        self.workspaceGid = workspaceGid
+        self.active = active
+        self.admin = admin
+        self.guest = guest
+        self.teamGid = teamGid
+        self.query = query
+        self.includeDeparted = includeDeparted
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// One page of ``AccessStore/listUsers(_:)``.
+public struct UserPage: Sendable, Equatable {
+    /// Sorted by name (case-insensitive, unknown names first as "") then gid.
+    public var users: [StoredUser]
+    /// Pass as ``UserQuery/cursor`` (same filters) for the next page; nil on the last page.
+    public var nextCursor: String?
+
+    /// Creates a value from all of its fields.
+    public init(users: [StoredUser], nextCursor: String?) {
+        self.users = users
+        self.nextCursor = nextCursor
+    }
+}
+
+/// The opaque keyset cursor: base64url (no padding) of JSON `{"n": sortName, "g": gid}`,
+/// the sort key of the last user of a page.
+struct UserCursor: Codable, Equatable {
+    /// `ifnull(name, '')` of the last row.
+    var n: String
+    /// gid of the last row.
+    var g: String
+
+    func encoded() -> String {
+        let json = (try? JSONEncoder().encode(self)) ?? Data()
+        return json.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// - Throws: ``AccessStoreError/invalidCursor`` unless `text` is base64url JSON of a cursor.
+    static func decode(_ text: String) throws -> UserCursor {
+        guard !text.isEmpty, text.count <= 4096,
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw AccessStoreError.invalidCursor
+        }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64),
+              let cursor = try? JSONDecoder().decode(UserCursor.self, from: data),
+              !cursor.g.isEmpty else {
+            throw AccessStoreError.invalidCursor
+        }
+        return cursor
+    }
+}

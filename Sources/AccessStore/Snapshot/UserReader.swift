@@ -1,0 +1,182 @@
+import Foundation
+import GRDB
+
+extension AccessStore {
+    /// One page of the people of a workspace, filtered, sorted by (name COLLATE NOCASE, gid), with
+    /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
+    /// and the teams of the whole page come from one more query.
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000,
+    ///   query text longer than 256 characters); ``AccessStoreError/invalidCursor``.
+    public func listUsers(_ query: UserQuery) throws -> UserPage {
+        let request = try Self.listUsersRequest(query)
+        let workspaceGid = query.workspaceGid
+        let limit = query.limit
+        return try dbWriter.read { db in
+            let rows = try Row.fetchAll(db, sql: request.sql, arguments: request.arguments)
+            let pageRows = Array(rows.prefix(limit))
+            let users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows)
+            var nextCursor: String?
+            if rows.count > limit, let last = pageRows.last {
+                nextCursor = UserCursor(n: last["sortName"], g: last["gid"]).encoded()
+            }
+            return UserPage(users: users, nextCursor: nextCursor)
+        }
+    }
+
+    /// The SQL of one ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow).
+    /// - Throws: as ``listUsers(_:)``.
+    static func listUsersRequest(_ query: UserQuery) throws -> (sql: String, arguments: StatementArguments) {
+        guard !query.workspaceGid.isEmpty else { throw AccessStoreError.invalidQuery("workspaceGid is empty") }
+        guard (1...UserQuery.maxLimit).contains(query.limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(UserQuery.maxLimit), got \(query.limit)")
+        }
+        let text = query.query?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() ?? ""
+        guard text.count <= UserQuery.maxQueryLength else {
+            throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
+        }
+        let cursor = try query.cursor.map(UserCursor.decode)
+
+        var conditions = ["workspaceGid = ?"]
+        var arguments: StatementArguments = [query.workspaceGid]
+        if !query.includeDeparted {
+            conditions.append("departedAt IS NULL")
+        }
+        if let active = query.active {
+            conditions.append("isActive = ?")
+            arguments += [active]
+        }
+        if let admin = query.admin {
+            conditions.append("isAdmin = ?")
+            arguments += [admin]
+        }
+        if let guest = query.guest {
+            conditions.append("isGuest = ?")
+            arguments += [guest]
+        }
+        if let teamGid = query.teamGid {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM teamMembership tm
+                        WHERE tm.workspaceGid = workspaceUser.workspaceGid AND tm.userGid = workspaceUser.gid AND tm.teamGid = ?)
+                """)
+            arguments += [teamGid]
+        }
+        if !text.isEmpty {
+            // swiftLowercaseString is GRDB's built-in SQL function for Swift's `lowercased()` (Unicode-aware).
+            conditions.append("(instr(swiftLowercaseString(name), ?) > 0 OR instr(swiftLowercaseString(email), ?) > 0)")
+            arguments += [text, text]
+        }
+        if let cursor {
+            conditions.append("(\(sortName), gid) > (?, ?)")
+            arguments += [cursor.n, cursor.g]
+        }
+        arguments += [query.limit + 1]
+        let sql = """
+            SELECT \(userColumns), ifnull(name, '') AS sortName
+            FROM workspaceUser
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(sortName), gid
+            LIMIT ?
+            """
+        return (sql, arguments)
+    }
+
+    /// The person of a workspace whose gid, or else whose email (case-insensitive), is `gidOrEmail`;
+    /// departed people included. Nil when unknown.
+    public func user(workspaceGid: String, gidOrEmail: String) throws -> StoredUser? {
+        try dbWriter.read { db in
+            var row = try Row.fetchOne(
+                db, sql: "SELECT \(Self.userColumns) FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
+                arguments: [workspaceGid, gidOrEmail])
+            if row == nil {
+                // Several rows may share an email (a departed account and its successor): prefer a present one.
+                row = try Row.fetchOne(
+                    db, sql: """
+                        SELECT \(Self.userColumns) FROM workspaceUser
+                        WHERE workspaceGid = ? AND email = ? COLLATE NOCASE
+                        ORDER BY departedAt IS NOT NULL, lastSeenAt DESC, gid
+                        LIMIT 1
+                        """,
+                    arguments: [workspaceGid, gidOrEmail])
+            }
+            guard let row else { return nil }
+            return try Self.storedUsers(db, workspaceGid: workspaceGid, rows: [row]).first
+        }
+    }
+
+    /// The stored workspace, or nil when no snapshot of it was applied.
+    public func workspace(gid: String) throws -> StoredWorkspace? {
+        try dbWriter.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
+                arguments: [gid]
+            ).map(Self.storedWorkspace)
+        }
+    }
+
+    /// Every stored workspace, sorted by name (case-insensitive) then gid.
+    public func workspaces() throws -> [StoredWorkspace] {
+        try dbWriter.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace ORDER BY name COLLATE NOCASE, gid"
+            ).map(Self.storedWorkspace)
+        }
+    }
+
+    /// The teams of a workspace with their stored member counts, sorted by name (case-insensitive) then gid.
+    public func teams(workspaceGid: String) throws -> [StoredTeam] {
+        try dbWriter.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT t.gid, t.name,
+                        (SELECT count(*) FROM teamMembership tm WHERE tm.workspaceGid = t.workspaceGid AND tm.teamGid = t.gid) AS memberCount
+                    FROM team t WHERE t.workspaceGid = ?
+                    ORDER BY t.name COLLATE NOCASE, t.gid
+                    """,
+                arguments: [workspaceGid]
+            ).map { row in StoredTeam(gid: row["gid"], name: row["name"], memberCount: row["memberCount"]) }
+        }
+    }
+
+    // MARK: Row mapping
+
+    /// The sort expression; it must match the `workspaceUser_byName` index exactly.
+    static let sortName = "ifnull(name, '') COLLATE NOCASE"
+
+    static let userColumns = "gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt"
+
+    /// Users for `rows` (in order), with their teams loaded in ONE query for all of them.
+    static func storedUsers(_ db: Database, workspaceGid: String, rows: [Row]) throws -> [StoredUser] {
+        guard !rows.isEmpty else { return [] }
+        let gids: [String] = rows.map { $0["gid"] }
+        var teamsOfUser: [String: [TeamRef]] = [:]
+        let teamRows = try Row.fetchCursor(
+            db, sql: """
+                SELECT tm.userGid, t.gid, t.name
+                FROM teamMembership tm
+                JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
+                WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: gids.count)))
+                ORDER BY t.name COLLATE NOCASE, t.gid
+                """,
+            arguments: StatementArguments([workspaceGid] + gids))
+        while let row = try teamRows.next() {
+            teamsOfUser[row["userGid"], default: []].append(TeamRef(gid: row["gid"], name: row["name"]))
+        }
+        return rows.map { row in
+            let gid: String = row["gid"]
+            return StoredUser(
+                gid: gid, name: row["name"], email: row["email"],
+                isActive: row["isActive"], isAdmin: row["isAdmin"], isGuest: row["isGuest"], isViewOnly: row["isViewOnly"],
+                teams: teamsOfUser[gid] ?? [],
+                firstSeenAt: UnixMillis.date(row["firstSeenAt"] as Int64),
+                lastSeenAt: UnixMillis.date(row["lastSeenAt"] as Int64),
+                departedAt: UnixMillis.date(row["departedAt"] as Int64?))
+        }
+    }
+
+    static func storedWorkspace(_ row: Row) -> StoredWorkspace {
+        StoredWorkspace(
+            gid: row["gid"], name: row["name"], isOrganization: row["isOrganization"],
+            lastSyncedAt: UnixMillis.date(row["lastSyncedAt"] as Int64?),
+            lastSyncRunId: row["lastSyncRunId"])
+    }
+}

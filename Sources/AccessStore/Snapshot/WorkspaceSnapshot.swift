@@ -1,0 +1,105 @@
+/// One complete picture of a workspace, as read from Asana by a sync, to be applied with
+/// ``AccessStore/applySnapshot(_:at:)``. Build it only from a sync that finished: applying it marks
+/// everyone absent as departed.
+public struct WorkspaceSnapshot: Sendable, Equatable {
+    /// The workspace itself.
+    public var workspace: SnapshotWorkspace
+    /// Everyone with a membership in the workspace (active or not). Later duplicates of a gid replace earlier ones.
+    public var users: [SnapshotUser]
+    /// Every team of the workspace (organizations only; empty for a plain workspace).
+    public var teams: [SnapshotTeam]
+    /// Team memberships. Those naming a user or team absent from ``users`` / ``teams`` are ignored.
+    public var teamMemberships: [SnapshotTeamMembership]
+
+    /// Creates a value from all of its fields.
+    public init(workspace: SnapshotWorkspace, users: [SnapshotUser], teams: [SnapshotTeam] = [], teamMemberships: [SnapshotTeamMembership] = []) {
+        self.workspace = workspace
+        self.users = users
+        self.teams = teams
+        self.teamMemberships = teamMemberships
+    }
+}
+
+/// The workspace itself (Asana `GET /workspaces/{gid}`).
+public struct SnapshotWorkspace: Sendable, Equatable {
+    /// Asana workspace gid (a string of digits).
+    public var gid: String
+    /// Display name.
+    public var name: String
+    /// Whether the workspace is an organization (has teams and an email domain).
+    public var isOrganization: Bool
+
+    /// Creates a value from all of its fields.
+    public init(gid: String, name: String, isOrganization: Bool) {
+        self.gid = gid
+        self.name = name
+        self.isOrganization = isOrganization
+    }
+}
+
+/// A person and their workspace-membership flags. Every optional is *unknown* when nil (for
+/// example a token that cannot see membership flags), stored as NULL and never guessed.
+public struct SnapshotUser: Sendable, Equatable {
+    /// Asana user gid.
+    public var gid: String
+    /// Display name; nil when unknown.
+    public var name: String?
+    /// Email address; nil when unknown or hidden from the token.
+    public var email: String?
+    /// Workspace membership `is_active`.
+    public var isActive: Bool?
+    /// Workspace membership `is_admin`.
+    public var isAdmin: Bool?
+    /// Workspace membership `is_guest`.
+    public var isGuest: Bool?
+    /// Workspace membership `is_view_only`.
+    public var isViewOnly: Bool?
+
+    /// Creates a value from all of its fields.
+    public init(gid: String, name: String? = nil, email: String? = nil, isActive: Bool? = nil, isAdmin: Bool? = nil, isGuest: Bool? = nil, isViewOnly: Bool? = nil) {
+        self.gid = gid
+        self.name = name
+        self.email = email
+        self.isActive = isActive
+        self.isAdmin = isAdmin
+        self.isGuest = isGuest
+        self.isViewOnly = isViewOnly
+    }
+}
+
+/// A team of an organization.
+public struct SnapshotTeam: Sendable, Equatable, Hashable {
+    /// Asana team gid.
+    public var gid: String
+    /// Display name.
+    public var name: String
+
+    /// Creates a value from all of its fields.
+    public init(gid: String, name: String) {
+        self.gid = gid
+        self.name = name
+    }
+}
+
+/// A team membership with its flags (nil = unknown).
+public struct SnapshotTeamMembership: Sendable, Equatable, Hashable {
+    /// Asana team gid.
+    public var teamGid: String
+    /// Asana user gid.
+    public var userGid: String
+    /// Team membership `is_admin`.
+    public var isAdmin: Bool?
+    /// Team membership `is_guest`.
+    public var isGuest: Bool?
+    /// Team membership `is_limited_access`.
+    public var isLimitedAccess: Bool?
+
+    /// Creates a value from all of its fields.
+    public init(teamGid: String, userGid: String, isAdmin: Bool? = nil, isGuest: Bool? = nil, isLimitedAccess: Bool? = nil) {
+        self.teamGid = teamGid
+        self.userGid = userGid
+        self.isAdmin = isAdmin
+        self.isGuest = isGuest
+        self.isLimitedAccess = isLimitedAccess
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+
+/// The state of a sync run.
+public enum SyncRunStatus: String, Codable, Sendable, CaseIterable {
+    /// Started, not finished (or the server stopped during it; see ``AccessStore/failRunningSyncRuns(reason:at:)``).
+    case running
+    /// Read everything and applied the snapshot.
+    case succeeded
+    /// Stopped part-way; the last good snapshot was kept.
+    case partial
+    /// Nothing applied.
+    case failed
+}
+
+/// One sync of one workspace, as recorded.
+public struct SyncRun: Codable, Sendable, Equatable {
+    /// Row id, increasing.
+    public var id: Int64
+    /// Asana workspace gid.
+    public var workspaceGid: String
+    /// Who or what started it (for example `"rpc:alice"` or `"schedule"`).
+    public var trigger: String
+    /// Current state.
+    public var status: SyncRunStatus
+    /// When the run started (millisecond precision).
+    public var startedAt: Date
+    /// When it finished; nil while running.
+    public var finishedAt: Date?
+    /// The snapshot's counts, when one was applied.
+    public var counts: SnapshotCounts?
+    /// HTTP requests sent to Asana, retries included.
+    public var apiCalls: Int
+    /// Why it failed or stopped (no secrets).
+    public var error: String?
+
+    /// Creates a value from all of its fields.
+    public init(id: Int64, workspaceGid: String, trigger: String, status: SyncRunStatus, startedAt: Date, finishedAt: Date?, counts: SnapshotCounts?, apiCalls: Int, error: String?) {
+        self.id = id
+        self.workspaceGid = workspaceGid
+        self.trigger = trigger
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.counts = counts
+        self.apiCalls = apiCalls
+        self.error = error
+    }
+}
+
+extension AccessStore {
+    /// The most runs ``syncRuns(workspaceGid:limit:)`` returns at once.
+    public static let maxSyncRunsLimit = 1000
+
+    /// Records a new run with status `running`.
+    /// - Returns: its id.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid.
+    public func startSyncRun(workspaceGid: String, trigger: String, at: Date) throws -> Int64 {
+        guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
+        return try dbWriter.write { db in
+            try db.execute(
+                sql: "INSERT INTO syncRun (workspaceGid, runTrigger, status, startedAt) VALUES (?, ?, ?, ?)",
+                arguments: [workspaceGid, trigger, SyncRunStatus.running.rawValue, UnixMillis.from(at)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records the end of a run. When `status` is `succeeded`, the workspace (if stored) gets
+    /// `lastSyncRunId = id`.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `status` is `running` or `apiCalls` < 0;
+    ///   ``AccessStoreError/syncRunNotFound(id:)``; ``AccessStoreError/syncRunAlreadyFinished(id:)``.
+    public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, error: String?, at: Date) throws {
+        guard status != .running else { throw AccessStoreError.invalidArgument("a run cannot finish as running") }
+        guard apiCalls >= 0 else { throw AccessStoreError.invalidArgument("apiCalls is negative") }
+        try dbWriter.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT workspaceGid, status FROM syncRun WHERE id = ?", arguments: [id]) else {
+                throw AccessStoreError.syncRunNotFound(id: id)
+            }
+            guard row["status"] as String == SyncRunStatus.running.rawValue else {
+                throw AccessStoreError.syncRunAlreadyFinished(id: id)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE syncRun SET status = ?, finishedAt = ?, countUsers = ?, countAdded = ?, countUpdated = ?,
+                        countDeparted = ?, countTeams = ?, countTeamMemberships = ?, apiCalls = ?, error = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    status.rawValue, UnixMillis.from(at), counts?.users, counts?.added, counts?.updated,
+                    counts?.departed, counts?.teams, counts?.teamMemberships, apiCalls, error, id,
+                ])
+            if status == .succeeded {
+                try db.execute(
+                    sql: "UPDATE workspace SET lastSyncRunId = ? WHERE gid = ?",
+                    arguments: [id, row["workspaceGid"] as String])
+            }
+        }
+    }
+
+    /// The run with this id, or nil.
+    public func syncRun(id: Int64) throws -> SyncRun? {
+        try dbWriter.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM syncRun WHERE id = ?", arguments: [id]).map(Self.syncRun)
+        }
+    }
+
+    /// The latest runs, newest first, of one workspace or (nil) of all.
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000.
+    public func syncRuns(workspaceGid: String?, limit: Int) throws -> [SyncRun] {
+        guard (1...Self.maxSyncRunsLimit).contains(limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(Self.maxSyncRunsLimit), got \(limit)")
+        }
+        return try dbWriter.read { db in
+            if let workspaceGid {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM syncRun WHERE workspaceGid = ? ORDER BY id DESC LIMIT ?",
+                    arguments: [workspaceGid, limit]).map(Self.syncRun)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM syncRun ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.syncRun)
+        }
+    }
+
+    /// Marks every run still `running` as `failed` with `reason` — call once at server start, when no
+    /// run of a previous process can still be going.
+    /// - Returns: how many runs were marked.
+    @discardableResult
+    public func failRunningSyncRuns(reason: String, at: Date) throws -> Int {
+        try dbWriter.write { db in
+            try db.execute(
+                sql: "UPDATE syncRun SET status = ?, finishedAt = ?, error = ? WHERE status = ?",
+                arguments: [SyncRunStatus.failed.rawValue, UnixMillis.from(at), reason, SyncRunStatus.running.rawValue])
+            return db.changesCount
+        }
+    }
+
+    static func syncRun(_ row: Row) -> SyncRun {
+        var counts: SnapshotCounts?
+        if let users = row["countUsers"] as Int? {
+            counts = SnapshotCounts(
+                users: users, added: row["countAdded"] ?? 0, updated: row["countUpdated"] ?? 0,
+                departed: row["countDeparted"] ?? 0, teams: row["countTeams"] ?? 0,
+                teamMemberships: row["countTeamMemberships"] ?? 0)
+        }
+        return SyncRun(
+            id: row["id"], workspaceGid: row["workspaceGid"], trigger: row["runTrigger"],
+            status: SyncRunStatus(rawValue: row["status"]) ?? .failed,
+            startedAt: UnixMillis.date(row["startedAt"] as Int64),
+            finishedAt: UnixMillis.date(row["finishedAt"] as Int64?),
+            counts: counts, apiCalls: row["apiCalls"], error: row["error"])
+    }
+}

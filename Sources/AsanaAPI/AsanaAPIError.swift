@@ -1,0 +1,75 @@
+/// Why a call to Asana failed, after the client's retries (see ``AsanaClient``).
+///
+/// `message` values are the `message` fields of Asana's `{"errors":[…]}` body joined with `"; "`
+/// (asana-api.md §2). No case ever carries the bearer token: the client removes it from any text
+/// before throwing.
+public enum AsanaAPIError: Error, Sendable, Equatable {
+    /// 401: missing, invalid, expired or revoked token, or the app is blocked in the workspace (asana-api.md §2).
+    case unauthorized(message: String)
+    /// 403: authenticated but not allowed (not an admin, no access to the object, missing OAuth scope).
+    case forbidden(message: String)
+    /// 404: unknown route or object.
+    case notFound(message: String)
+    /// 400, and any other 4xx without a case of its own (the message then starts with `"HTTP <status>: "`).
+    /// Also thrown before sending when an argument is empty or not usable (e.g. an empty gid).
+    case badRequest(message: String)
+    /// 429 still answered after `maxAttempts` tries, or a `Retry-After` longer than `maxRetryAfter`.
+    /// `retryAfter` is the last `Retry-After` received, `nil` when Asana sent none (asana-api.md §8).
+    case rateLimited(retryAfter: Duration?)
+    /// 5xx: after the retries for GET, at once for POST. `phrase` is Asana's support phrase (500s only).
+    case server(status: Int, message: String, phrase: String?)
+    /// A list page answered 200 without a `next_page` key although `limit` was sent, so the list may be
+    /// incomplete (asana-api.md §3). `path` is the request path with its query, relative to the base URL.
+    case malformedPage(path: String)
+    /// The answer is not what Asana sends: not JSON, no `data`, wrong field types, body too large,
+    /// an unexpected status. The text says what was wrong.
+    case malformedResponse(String)
+    /// No HTTP answer: connection refused, timeout, reset, TLS failure. The text is the underlying error.
+    case transport(String)
+}
+
+extension AsanaAPIError: CustomStringConvertible {
+    /// One sentence naming the failure and what it means for the caller.
+    public var description: String {
+        switch self {
+        case .unauthorized(let message):
+            return "Asana refused the credentials (401 Unauthorized): \(message); check that the token is valid and not revoked or expired."
+        case .forbidden(let message):
+            return "Asana denied the request (403 Forbidden): \(message)."
+        case .notFound(let message):
+            return "Asana found no such object or route (404 Not Found): \(message)."
+        case .badRequest(let message):
+            return "Asana rejected the request as invalid: \(message)."
+        case .rateLimited(let retryAfter):
+            if let retryAfter {
+                return "Asana rate limit exceeded; Asana asks to retry after \(formatSeconds(retryAfter))."
+            }
+            return "Asana rate limit exceeded and retries were used up; Asana gave no Retry-After."
+        case .server(let status, let message, let phrase):
+            let suffix = phrase.map { " (Asana error phrase: \"\($0)\")" } ?? ""
+            return "Asana answered with server error \(status): \(message)\(suffix)."
+        case .malformedPage(let path):
+            return "Asana returned a list page without next_page for \(path) although limit was sent, so the list may be incomplete."
+        case .malformedResponse(let detail):
+            return "Asana returned an unexpected response: \(detail)."
+        case .transport(let detail):
+            return "Could not reach Asana: \(detail)."
+        }
+    }
+
+    /// Whether the failure may go away by itself (rate limit, server error, transport failure).
+    public var isTransient: Bool {
+        switch self {
+        case .rateLimited, .server, .transport: return true
+        default: return false
+        }
+    }
+}
+
+/// `Duration` as seconds for messages: `"7 s"`, `"1.5 s"`.
+func formatSeconds(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    if attoseconds == 0 { return "\(seconds) s" }
+    let value = Double(seconds) + Double(attoseconds) / 1e18
+    return "\(value) s"
+}

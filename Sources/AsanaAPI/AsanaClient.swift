@@ -1,0 +1,352 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import AsyncHTTPClient
+import Logging
+import Synchronization
+
+/// HTTP client of the Asana REST API (asana-api.md §1-3, §6, §8).
+///
+/// - Sends `Authorization: Bearer <token>` on every request; the token is never logged and is removed
+///   from the text of every thrown ``AsanaAPIError``.
+/// - Lists follow `next_page.offset` until `next_page` is `null`, `limit` = ``AsanaClientConfiguration/pageSize``.
+/// - Retries per ``RetryPolicy``: 429 on any method (after `Retry-After` or backoff); 5xx and transport
+///   failures on GET only. POST is never retried after a 5xx or transport failure, because Asana may have
+///   applied it.
+/// - Safe to share between tasks; ``requestCount`` and ``rateLimitedCount`` are guarded by a `Mutex`.
+public final class AsanaClient: Sendable {
+    /// The configuration the client was made with.
+    public let configuration: AsanaClientConfiguration
+    /// The retry rules derived from ``configuration``.
+    public let retryPolicy: RetryPolicy
+
+    private let token: String
+    private let transport: any AsanaTransport
+    private let logger: Logger
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let baseURL: String
+    private let counters = Mutex(Counters())
+
+    private struct Counters {
+        var requests = 0
+        var rateLimited = 0
+    }
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - token: a personal access token, service-account token or OAuth access token; opaque, never
+    ///     validated for format (asana-api.md §4.1, §11 item 14).
+    ///   - configuration: base URL, page size and retry settings.
+    ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
+    ///   - logger: receives one debug line per request (method, path without query, status, attempt)
+    ///     and a notice per retry; never the token or headers.
+    ///   - sleep: waits between retries; tests inject a recorder instead of really sleeping.
+    public init(
+        token: String,
+        configuration: AsanaClientConfiguration = .init(),
+        transport: any AsanaTransport,
+        logger: Logger,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.token = token
+        self.configuration = configuration
+        self.retryPolicy = RetryPolicy(configuration: configuration)
+        self.transport = transport
+        self.logger = logger
+        self.sleep = sleep
+        self.baseURL = configuration.normalizedBaseURL
+    }
+
+    /// Creates a client that talks HTTP through AsyncHTTPClient, with the configuration's
+    /// ``AsanaClientConfiguration/requestTimeout`` and ``AsanaClientConfiguration/maxResponseBytes``.
+    public convenience init(
+        token: String,
+        configuration: AsanaClientConfiguration = .init(),
+        httpClient: HTTPClient = .shared,
+        logger: Logger
+    ) {
+        let transport = HTTPClientAsanaTransport(
+            httpClient: httpClient,
+            timeout: configuration.requestTimeout,
+            maxResponseBytes: configuration.maxResponseBytes)
+        self.init(token: token, configuration: configuration, transport: transport, logger: logger)
+    }
+
+    /// HTTP requests actually handed to the transport, retries and every list page included.
+    public var requestCount: Int { counters.withLock { $0.requests } }
+
+    /// 429 answers received (each one, whether or not a retry then succeeded).
+    public var rateLimitedCount: Int { counters.withLock { $0.rateLimited } }
+
+    // MARK: - Request helpers used by the endpoint methods
+
+    /// HTTP methods the client sends.
+    enum Method: String {
+        case get = "GET"
+        case post = "POST"
+    }
+
+    /// GETs `{"data": {…}}` and decodes `data`.
+    func getObject<Value: Decodable>(_ type: Value.Type, path: String, query: [(String, String)] = []) async throws
+        -> Value
+    {
+        let (relative, response) = try await send(.get, path: path, query: query)
+        return try decode(AsanaEnvelope<Value>.self, from: response, relative: relative).data
+    }
+
+    /// GETs every page of a list, following `next_page.offset` until `next_page` is `null`.
+    ///
+    /// `query` must already contain `limit`; the offset is appended as the last query item.
+    /// - Throws: ``AsanaAPIError/malformedPage(path:)`` when a page has no `next_page` key,
+    ///   ``AsanaAPIError/malformedResponse(_:)`` when Asana hands back an offset it already gave
+    ///   (which would loop forever), plus everything ``send(_:path:query:body:)`` throws.
+    func getList<Element: Decodable>(_ type: Element.Type, path: String, query: [(String, String)]) async throws
+        -> [Element]
+    {
+        var results: [Element] = []
+        var offset: String?
+        var seenOffsets: Set<String> = []
+        while true {
+            var pageQuery = query
+            if let offset { pageQuery.append(("offset", offset)) }
+            let (relative, response) = try await send(.get, path: path, query: pageQuery)
+            let page = try decode(AsanaPage<Element>.self, from: response, relative: relative)
+            results.append(contentsOf: page.data)
+            switch page.next {
+            case .absent:
+                throw AsanaAPIError.malformedPage(path: redact(relative))
+            case .lastPage:
+                return results
+            case .offset(let next):
+                guard !next.isEmpty, seenOffsets.insert(next).inserted else {
+                    throw AsanaAPIError.malformedResponse(
+                        redact("\(relative): next_page.offset repeats or is empty, refusing to loop"))
+                }
+                offset = next
+            }
+        }
+    }
+
+    /// POSTs `{"data":{"user":…}}` and returns the 2xx answer.
+    func postUser(_ user: String, path: String) async throws -> (relative: String, response: AsanaHTTPResponse) {
+        let body = try encodeUserBody(user)
+        return try await send(.post, path: path, body: body)
+    }
+
+    /// Decodes a 2xx answer; any decoding failure becomes ``AsanaAPIError/malformedResponse(_:)``.
+    func decode<Value: Decodable>(_ type: Value.Type, from response: AsanaHTTPResponse, relative: String) throws
+        -> Value
+    {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(response.body))
+        } catch let error as DecodingError {
+            throw AsanaAPIError.malformedResponse(redact("\(relative): \(describe(error))"))
+        } catch {
+            throw AsanaAPIError.malformedResponse(redact("\(relative): \(error)"))
+        }
+    }
+
+    /// Checks an id used as a path segment and percent-encodes it.
+    ///
+    /// - Throws: ``AsanaAPIError/badRequest(message:)`` for an empty id, `.` or `..`, without sending anything.
+    func pathID(_ value: String, _ what: String) throws -> String {
+        guard !value.isEmpty, value != ".", value != ".." else {
+            throw AsanaAPIError.badRequest(message: "\(what) must be a non-empty Asana id")
+        }
+        return PercentEncoding.pathSegment(value)
+    }
+
+    /// Checks a user reference (gid, email or `me`) sent in a query or body.
+    ///
+    /// - Throws: ``AsanaAPIError/badRequest(message:)`` when empty.
+    func userReference(_ value: String) throws -> String {
+        guard !value.isEmpty else {
+            throw AsanaAPIError.badRequest(message: "user must be a gid, an email address or \"me\", not empty")
+        }
+        return value
+    }
+
+    // MARK: - Sending with retries
+
+    /// Sends one logical request, retrying per ``retryPolicy``, and returns its 2xx answer.
+    ///
+    /// - Returns: the path with query relative to the base URL (for error messages) and the answer.
+    /// - Throws: ``AsanaAPIError`` for every failure, with the token removed from its text;
+    ///   `CancellationError` (or what `sleep` throws) when cancelled.
+    func send(_ method: Method, path: String, query: [(String, String)] = [], body: [UInt8]? = nil) async throws
+        -> (relative: String, response: AsanaHTTPResponse)
+    {
+        let relative = PercentEncoding.pathWithQuery(path, query)
+        var headers: [(String, String)] = [
+            ("Authorization", "Bearer \(token)"),
+            ("Accept", "application/json"),
+            ("User-Agent", "asana-access"),
+        ]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let request = AsanaHTTPRequest(method: method.rawValue, url: baseURL + relative, headers: headers, body: body)
+
+        var logger = self.logger
+        logger[metadataKey: "asana.method"] = "\(method.rawValue)"
+        logger[metadataKey: "asana.path"] = "\(path)"
+
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            counters.withLock { $0.requests += 1 }
+            logger.debug("Asana request", metadata: ["asana.attempt": "\(attempt)"])
+
+            let response: AsanaHTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                let failure = transportFailure(error)
+                guard case .transport = failure, method == .get, attempt < retryPolicy.maxAttempts else {
+                    throw sanitized(failure)
+                }
+                let delay = retryPolicy.backoff(retry: attempt)
+                logger.notice(
+                    "Asana request failed in transport, retrying",
+                    metadata: [
+                        "asana.attempt": "\(attempt)", "asana.delay": "\(delay)",
+                        "asana.error": "\(sanitized(failure))",
+                    ])
+                try await sleep(delay)
+                continue
+            }
+
+            logger.debug("Asana response", metadata: ["asana.attempt": "\(attempt)", "asana.status": "\(response.status)"])
+            switch response.status {
+            case 200..<300:
+                return (relative, response)
+            case 429:
+                counters.withLock { $0.rateLimited += 1 }
+                let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
+                if let retryAfter, retryAfter > retryPolicy.maxRetryAfter {
+                    throw AsanaAPIError.rateLimited(retryAfter: retryAfter)
+                }
+                guard attempt < retryPolicy.maxAttempts else {
+                    throw AsanaAPIError.rateLimited(retryAfter: retryAfter)
+                }
+                let delay = retryAfter ?? retryPolicy.backoff(retry: attempt)
+                logger.notice(
+                    "Asana rate limit (429), retrying",
+                    metadata: ["asana.attempt": "\(attempt)", "asana.delay": "\(delay)"])
+                try await sleep(delay)
+            case 500..<600:
+                guard method == .get, attempt < retryPolicy.maxAttempts else {
+                    let details = errorDetails(response)
+                    throw sanitized(.server(status: response.status, message: details.message, phrase: details.phrase))
+                }
+                let delay = retryPolicy.backoff(retry: attempt)
+                logger.notice(
+                    "Asana server error, retrying",
+                    metadata: [
+                        "asana.attempt": "\(attempt)", "asana.status": "\(response.status)", "asana.delay": "\(delay)",
+                    ])
+                try await sleep(delay)
+            case 400..<500:
+                throw sanitized(clientError(response))
+            default:
+                throw sanitized(.malformedResponse("\(relative): unexpected HTTP status \(response.status)"))
+            }
+        }
+    }
+
+    /// Maps a 4xx answer other than 429 to its error case.
+    private func clientError(_ response: AsanaHTTPResponse) -> AsanaAPIError {
+        let message = errorDetails(response).message
+        switch response.status {
+        case 400: return .badRequest(message: message)
+        case 401: return .unauthorized(message: message)
+        case 403: return .forbidden(message: message)
+        case 404: return .notFound(message: message)
+        default: return .badRequest(message: "HTTP \(response.status): \(message)")
+        }
+    }
+
+    /// The `errors[].message` values joined with `"; "` and the first `phrase`; a fallback text when the
+    /// body is not Asana's error shape. Messages longer than 1,000 characters are cut.
+    private func errorDetails(_ response: AsanaHTTPResponse) -> (message: String, phrase: String?) {
+        if let body = try? JSONDecoder().decode(AsanaErrorBody.self, from: Data(response.body)) {
+            let messages = body.errors.compactMap(\.message).filter { !$0.isEmpty }
+            if !messages.isEmpty {
+                let joined = messages.joined(separator: "; ")
+                let message = joined.count > 1000 ? String(joined.prefix(1000)) + "…" : joined
+                return (message, body.errors.first?.phrase)
+            }
+        }
+        return ("HTTP \(response.status) without an Asana error message", nil)
+    }
+
+    /// Turns whatever a transport threw into an ``AsanaAPIError``.
+    private func transportFailure(_ error: any Error) -> AsanaAPIError {
+        if let error = error as? AsanaAPIError { return error }
+        return .transport(String(describing: error))
+    }
+
+    /// `error` with every occurrence of the token in its text replaced.
+    func sanitized(_ error: AsanaAPIError) -> AsanaAPIError {
+        switch error {
+        case .unauthorized(let message): return .unauthorized(message: redact(message))
+        case .forbidden(let message): return .forbidden(message: redact(message))
+        case .notFound(let message): return .notFound(message: redact(message))
+        case .badRequest(let message): return .badRequest(message: redact(message))
+        case .rateLimited: return error
+        case .server(let status, let message, let phrase):
+            return .server(status: status, message: redact(message), phrase: phrase.map(redact))
+        case .malformedPage(let path): return .malformedPage(path: redact(path))
+        case .malformedResponse(let detail): return .malformedResponse(redact(detail))
+        case .transport(let detail): return .transport(redact(detail))
+        }
+    }
+
+    /// `text` with the token replaced by `<redacted token>`. Tokens shorter than 6 characters are not
+    /// real Asana tokens and are left alone, so they cannot garble ordinary words.
+    func redact(_ text: String) -> String {
+        guard token.count >= 6 else { return text }
+        return text.replacing(token, with: "<redacted token>")
+    }
+
+    /// `{"data":{"user":"<user>"}}` as JSON bytes (asana-api.md §6.6).
+    private func encodeUserBody(_ user: String) throws -> [UInt8] {
+        struct Body: Encodable {
+            struct Inner: Encodable { let user: String }
+            let data: Inner
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(Body(data: .init(user: try userReference(user)))))
+        } catch let error as AsanaAPIError {
+            throw error
+        } catch {
+            throw AsanaAPIError.badRequest(message: "user could not be encoded as JSON")
+        }
+    }
+}
+
+/// A short description of a decoding failure: what was wrong and where.
+private func describe(_ error: DecodingError) -> String {
+    func location(_ path: [any CodingKey]) -> String {
+        guard !path.isEmpty else { return "top level" }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+        return "missing key \"\(key.stringValue)\" at \(location(context.codingPath))"
+    case .typeMismatch(let type, let context):
+        return "expected \(type) at \(location(context.codingPath))"
+    case .valueNotFound(let type, let context):
+        return "null where \(type) is required at \(location(context.codingPath))"
+    case .dataCorrupted(let context):
+        return context.codingPath.isEmpty ? "body is not valid JSON" : "invalid value at \(location(context.codingPath))"
+    @unknown default:
+        return "could not decode the body"
+    }
+}

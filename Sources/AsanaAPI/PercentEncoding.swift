@@ -1,0 +1,54 @@
+/// Percent-encoding of path segments and query values (RFC 3986).
+///
+/// Everything except the unreserved characters `A-Z a-z 0-9 - . _ ~` is encoded as `%XX` of its
+/// UTF-8 bytes, so an email `a+b@x.example` becomes `a%2Bb%40x.example` and a `/` in an id cannot
+/// change the path. Query values additionally keep `,` literal, which `opt_fields` lists use
+/// (asana-api.md §1) and which RFC 3986 allows in a query.
+enum PercentEncoding {
+    /// Encodes one path segment.
+    static func pathSegment(_ value: String) -> String {
+        encode(value, keeping: [])
+    }
+
+    /// Encodes one query key or value.
+    static func queryValue(_ value: String) -> String {
+        encode(value, keeping: [UInt8(ascii: ",")])
+    }
+
+    /// `path?key=value&…` with keys and values encoded; `path` alone when `query` is empty.
+    static func pathWithQuery(_ path: String, _ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return path }
+        let items = query.map { "\(queryValue($0.0))=\(queryValue($0.1))" }
+        return path + "?" + items.joined(separator: "&")
+    }
+
+    private static func encode(_ value: String, keeping extra: Set<UInt8>) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            if isUnreserved(byte) || extra.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%"
+                out += hexDigit(byte >> 4)
+                out += hexDigit(byte & 0x0F)
+            }
+        }
+        return out
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> String {
+        String(UnicodeScalar(nibble < 10 ? nibble + 48 : nibble + 55))
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import AccessStore
+
+@Suite("listUsers")
+struct ListUsersTests {
+    /// Fixture plus: a person with unknown flags (no name), a departed person, and a Unicode name.
+    func seededStore() throws -> AccessStore {
+        let store = try makeStore()
+        let unknown = SnapshotUser(gid: "u5", name: nil, email: "nameless@acme.example")
+        let elodie = SnapshotUser(gid: "u6", name: "Élodie Ünal", email: "elodie@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false)
+        let dora = SnapshotUser(gid: "u7", name: "Dora Departed", email: "dora@acme.example", isActive: true, isAdmin: true, isGuest: false, isViewOnly: false)
+        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie, dora]), at: T.t0)
+        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie]), at: T.at(minutes: 1))
+        return store
+    }
+
+    func gids(_ store: AccessStore, _ configure: (inout UserQuery) -> Void) throws -> [String] {
+        var query = UserQuery(workspaceGid: "1000")
+        configure(&query)
+        return try store.listUsers(query).users.map(\.gid)
+    }
+
+    @Test("default: present people sorted by name case-insensitively (unknown name first), then gid")
+    func defaultOrder() throws {
+        let store = try seededStore()
+        let page = try store.listUsers(UserQuery(workspaceGid: "1000"))
+        // "" (u5) < "Ada Admin" < "bob builder" < "Gus Guest" < "Ivy Inactive" < "Élodie Ünal" (NOCASE folds ASCII only)
+        #expect(page.users.map(\.gid) == ["u5", "u1", "u2", "u3", "u4", "u6"])
+        #expect(page.nextCursor == nil)
+        #expect(page.users[2].teams == [TeamRef(gid: "t2", name: "Design"), TeamRef(gid: "t1", name: "Engineering")])
+        #expect(page.users[0].teams == [])
+    }
+
+    @Test("active/admin/guest filters match known values only")
+    func flagFilters() throws {
+        let store = try seededStore()
+        #expect(try gids(store) { $0.active = true } == ["u1", "u2", "u3", "u6"])   // u5 unknown is not active
+        #expect(try gids(store) { $0.active = false } == ["u4"])                    // nor inactive
+        #expect(try gids(store) { $0.admin = true } == ["u1"])
+        #expect(try gids(store) { $0.admin = false } == ["u2", "u3", "u4", "u6"])
+        #expect(try gids(store) { $0.guest = true } == ["u3"])
+        #expect(try gids(store) { $0.guest = false; $0.active = true } == ["u1", "u2", "u6"])
+    }
+
+    @Test("team filter")
+    func teamFilter() throws {
+        let store = try seededStore()
+        #expect(try gids(store) { $0.teamGid = "t1" } == ["u1", "u2"])
+        #expect(try gids(store) { $0.teamGid = "t2" } == ["u2", "u3"])
+        #expect(try gids(store) { $0.teamGid = "t2"; $0.guest = false } == ["u2"])
+        #expect(try gids(store) { $0.teamGid = "nope" } == [])
+    }
+
+    @Test("query: case-insensitive substring of name or email, Unicode too")
+    func textQuery() throws {
+        let store = try seededStore()
+        #expect(try gids(store) { $0.query = "BOB" } == ["u2"])
+        #expect(try gids(store) { $0.query = "other.example" } == ["u3"])
+        #expect(try gids(store) { $0.query = "nameless" } == ["u5"])
+        #expect(try gids(store) { $0.query = "élodie" } == ["u6"])
+        #expect(try gids(store) { $0.query = "ÜNAL" } == ["u6"])
+        #expect(try gids(store) { $0.query = "acme.example"; $0.active = true } == ["u1", "u2", "u6"])
+        #expect(try gids(store) { $0.query = "  " } .count == 6)
+        #expect(try gids(store) { $0.query = "%" } == [])
+        #expect(try gids(store) { $0.query = "_" } == [])
+        #expect(try gids(store) { $0.query = "zzz" } == [])
+    }
+
+    @Test("includeDeparted adds departed people")
+    func departed() throws {
+        let store = try seededStore()
+        #expect(try gids(store) { _ in } .contains("u7") == false)
+        #expect(try gids(store) { $0.includeDeparted = true } == ["u5", "u1", "u2", "u7", "u3", "u4", "u6"])
+        // departed rows are inactive: active=true never returns them
+        #expect(try gids(store) { $0.includeDeparted = true; $0.active = true } == ["u1", "u2", "u3", "u6"])
+        let dora = try #require(try store.listUsers(UserQuery(workspaceGid: "1000", query: "dora", includeDeparted: true)).users.first)
+        #expect(dora.departedAt == T.at(minutes: 1))
+    }
+
+    /// 240 people with colliding and case-varying names, unknown names and flags.
+    func bigStore() throws -> (AccessStore, [SnapshotUser]) {
+        let store = try makeStore()
+        let first = ["alice", "Alice", "ALICE", "bob", "Zoë", "carol", "Carol", "dave"]
+        var users: [SnapshotUser] = []
+        for index in 0..<240 {
+            let name: String? = index % 17 == 0 ? nil : "\(first[index % first.count]) \(index % 5)"
+            users.append(SnapshotUser(
+                gid: String(100_000 + (index * 7919) % 1000), name: name, email: "p\(index)@acme.example",
+                isActive: index % 3 == 0 ? nil : index % 4 != 0, isAdmin: index % 10 == 0, isGuest: false, isViewOnly: false))
+        }
+        let teams = [SnapshotTeam(gid: "t1", name: "Engineering"), SnapshotTeam(gid: "t2", name: "Design")]
+        let memberships = users.enumerated().flatMap { index, user in
+            index % 2 == 0 ? [SnapshotTeamMembership(teamGid: "t1", userGid: user.gid), SnapshotTeamMembership(teamGid: "t2", userGid: user.gid)] : []
+        }
+        try store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users, teams: teams, teamMemberships: memberships), at: T.t0)
+        return (store, users)
+    }
+
+    /// The order listUsers promises, computed in Swift: SQLite NOCASE folds ASCII letters only.
+    func expectedOrder(_ users: [SnapshotUser]) -> [String] {
+        func fold(_ text: String) -> [UInt8] {
+            text.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }
+        }
+        return users.sorted { a, b in
+            let na = fold(a.name ?? ""), nb = fold(b.name ?? "")
+            if na != nb { return na.lexicographicallyPrecedes(nb) }
+            return a.gid.utf8.lexicographicallyPrecedes(b.gid.utf8)
+        }.map(\.gid)
+    }
+
+    @Test("pagination covers everyone exactly once, in order", arguments: [1, 7, 50, 239, 240, 1000])
+    func pagination(limit: Int) throws {
+        let (store, users) = try bigStore()
+        let gids = try allGids(store, UserQuery(workspaceGid: "1000", limit: limit))
+        #expect(gids.count == 240)
+        #expect(Set(gids).count == 240)
+        #expect(gids == expectedOrder(users))
+    }
+
+    @Test("pagination with filters has no duplicates or gaps")
+    func paginationFiltered() throws {
+        let (store, users) = try bigStore()
+        let active = users.filter { $0.isActive == true }
+        let gids = try allGids(store, UserQuery(workspaceGid: "1000", active: true, teamGid: "t1", limit: 9))
+        let expected = expectedOrder(active.filter { user in
+            let index = users.firstIndex(of: user) ?? 1
+            return index % 2 == 0
+        })
+        #expect(!expected.isEmpty)
+        #expect(gids == expected)
+
+        // Rows added behind the cursor between pages do not shift later pages.
+        var query = UserQuery(workspaceGid: "1000", limit: 30)
+        let firstPage = try store.listUsers(query)
+        query.cursor = firstPage.nextCursor
+        let newcomer = SnapshotUser(gid: "000001", name: "aaa first", isActive: true)
+        try store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users + [newcomer]), at: T.at(minutes: 1))
+        let second = try store.listUsers(query)
+        #expect(second.users.first?.gid == expectedOrder(users)[30])
+    }
+
+    @Test("a page's teams come from one query, and the page is read through the name index")
+    func efficiency() throws {
+        let log = StatementLog()
+        var config = Configuration()
+        config.prepareDatabase { db in
+            db.trace { event in
+                if case .statement(let statement) = event {
+                    log.statements.withLock { $0.append(statement.sql) }
+                }
+            }
+        }
+        let queue = try DatabaseQueue(configuration: AccessStore.makeConfiguration(config))
+        let store = try AccessStore(dbWriter: queue, masterKey: MasterKey.generate(), path: nil)
+        let users = (0..<60).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", isActive: true) }
+        try store.applySnapshot(WorkspaceSnapshot(
+            workspace: Fixture.workspace, users: users, teams: [Fixture.engineering, Fixture.design],
+            teamMemberships: users.flatMap { [SnapshotTeamMembership(teamGid: "t1", userGid: $0.gid), SnapshotTeamMembership(teamGid: "t2", userGid: $0.gid)] }),
+            at: T.t0)
+        log.statements.withLock { $0.removeAll() }
+
+        let page = try store.listUsers(UserQuery(workspaceGid: "1000", limit: 50))
+        #expect(page.users.count == 50)
+        #expect(page.users.allSatisfy { $0.teams.count == 2 })
+        let statements = log.statements.withLock { $0 }
+        #expect(statements.filter { $0.contains("FROM workspaceUser") }.count == 1)
+        #expect(statements.filter { $0.contains("FROM teamMembership") }.count == 1)
+
+        var query = UserQuery(workspaceGid: "1000", active: true, limit: 50)
+        query.cursor = page.nextCursor
+        let request = try AccessStore.listUsersRequest(query)
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + request.sql, arguments: request.arguments).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("workspaceUser_byName") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
+    @Test("bad cursors → invalidCursor", arguments: ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
+    func badCursor(cursor: String) throws {
+        let store = try seededStore()
+        #expect(throws: AccessStoreError.invalidCursor) {
+            try store.listUsers(UserQuery(workspaceGid: "1000", cursor: cursor))
+        }
+    }
+
+    @Test("a cursor survives a round trip and is base64url JSON")
+    func cursorFormat() throws {
+        let cursor = UserCursor(n: "Zoë +/?", g: "123")
+        let text = cursor.encoded()
+        #expect(!text.contains("+") && !text.contains("/") && !text.contains("="))
+        #expect(try UserCursor.decode(text) == cursor)
+    }
+
+    @Test("bad limits, empty workspace and over-long text → invalidQuery", arguments: [0, -1, 1001])
+    func badLimit(limit: Int) throws {
+        let store = try seededStore()
+        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got \(limit)")) {
+            try store.listUsers(UserQuery(workspaceGid: "1000", limit: limit))
+        }
+        #expect(throws: AccessStoreError.invalidQuery("workspaceGid is empty")) {
+            try store.listUsers(UserQuery(workspaceGid: ""))
+        }
+        #expect(throws: AccessStoreError.invalidQuery("query is longer than 256 characters")) {
+            try store.listUsers(UserQuery(workspaceGid: "1000", query: String(repeating: "x", count: 257)))
+        }
+    }
+
+    @Test("an unknown workspace lists nobody")
+    func unknownWorkspace() throws {
+        let store = try seededStore()
+        #expect(try store.listUsers(UserQuery(workspaceGid: "4242")) == UserPage(users: [], nextCursor: nil))
+    }
+}
+
+/// SQL statements seen by a trace hook.
+final class StatementLog: Sendable {
+    let statements = Mutex<[String]>([])
+}

@@ -1,0 +1,55 @@
+import Logging
+import Testing
+
+@testable import AsanaAPI
+
+@Suite("HTTP types and the AsyncHTTPClient transport")
+struct TransportTests {
+    @Test("header lookup is case-insensitive and returns the first match")
+    func headerLookup() {
+        let response = AsanaHTTPResponse(status: 429, headers: [("retry-after", "7"), ("Retry-After", "9")])
+        #expect(response.header("Retry-After") == "7")
+        #expect(response.header("RETRY-AFTER") == "7")
+        #expect(response.header("Location") == nil)
+        let request = AsanaHTTPRequest(method: "GET", url: "http://x", headers: [("Accept", "application/json")])
+        #expect(request.header("accept") == "application/json")
+    }
+
+    @Test("a refused connection is a transport error once the timeout ends the connect retries")
+    func connectionRefused() async throws {
+        // AsyncHTTPClient keeps retrying a refused connect until the request deadline.
+        let transport = HTTPClientAsanaTransport(timeout: .milliseconds(300))
+        let request = AsanaHTTPRequest(method: "GET", url: "http://127.0.0.1:1/api/1.0/users/me")
+        let error = await #expect(throws: AsanaAPIError.self) { _ = try await transport.send(request) }
+        guard case .transport(let detail) = error else {
+            Issue.record("expected .transport, got \(String(describing: error))")
+            return
+        }
+        #expect(!detail.isEmpty)
+    }
+
+    @Test("an unsupported method is refused without a connection")
+    func unsupportedMethod() async throws {
+        let transport = HTTPClientAsanaTransport()
+        await #expect(throws: AsanaAPIError.transport("unsupported HTTP method PATCH")) {
+            _ = try await transport.send(AsanaHTTPRequest(method: "PATCH", url: "http://127.0.0.1:1/"))
+        }
+    }
+
+    @Test("the HTTP convenience initialiser reports connection failures after GET retries")
+    func clientOverHTTP() async throws {
+        let client = AsanaClient(
+            token: testToken,
+            configuration: .init(
+                baseURL: "http://127.0.0.1:1/api/1.0", maxAttempts: 2, backoffBase: .milliseconds(1),
+                requestTimeout: .milliseconds(300)),
+            logger: .init(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let error = await #expect(throws: AsanaAPIError.self) { _ = try await client.me() }
+        guard case .transport(let detail) = error else {
+            Issue.record("expected .transport, got \(String(describing: error))")
+            return
+        }
+        #expect(!detail.contains(testToken))
+        #expect(client.requestCount == 2)
+    }
+}
