@@ -53,14 +53,20 @@ let package = Package(
         .target(name: "AsanaSimulator", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "asana-accessd", dependencies: [
-            "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], exclude: ["README.md"]),
+        // A development CA, server and client certificate set (`asana-accessd certs dev`, the demo, tests).
+        .target(name: "DevCertificates", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "asana-accessd", dependencies: [
+            "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "asana-access", dependencies: [
             "LineRPC",
@@ -71,12 +77,23 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LineRPCTests", dependencies: [
-            "LineRPC",
+            "LineRPC", "DevCertificates",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "AsanaSimulator"]),
+        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI"]),
         .testTarget(name: "AccessStoreTests", dependencies: ["AccessStore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LineRPC"]),
+        .testTarget(name: "AsanaSimulatorTests", dependencies: [
+            "AsanaSimulator",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "AccessServiceTests", dependencies: ["AccessService", "AsanaSimulator"]),
+        .testTarget(name: "DevCertificatesTests", dependencies: [
+            "DevCertificates",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "ClientTests", dependencies: ["LineRPC"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LineRPC", "DevCertificates"]),
     ],
     swiftLanguageModes: [.v6]
 )

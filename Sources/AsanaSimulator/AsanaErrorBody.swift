@@ -1,0 +1,66 @@
+import Hummingbird
+
+/// An Asana error answer: status code, optional extra headers and the body
+/// `{"errors":[{"message":…,"help":…,"phrase":…}]}` (asana-api.md §2).
+///
+/// `help` is sent on every error (real 4xx answers carry it; asana-api.md §2 secondary captures);
+/// `phrase` is sent on 500 only, as Asana documents (`Error.phrase`, asana-api.md §2).
+/// Thrown by route handlers and rendered by ``SimulatorMiddleware``.
+struct AsanaErrorBody: Error, HTTPResponseError, Sendable {
+    /// Asana's fixed `help` text.
+    static let helpText =
+        "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"
+    /// Asana's rate-limit message (asana-api.md §8).
+    static let rateLimitMessage =
+        "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
+    /// Asana's message for an unpaginated list over 1000 objects (asana-api.md §3, NODE3 README).
+    static let tooLargeMessage =
+        "The result is too large. You should use pagination (may require specifying a workspace)!"
+
+    let status: HTTPResponse.Status
+    let message: String
+    let phrase: String?
+    /// `Retry-After` header value in seconds, sent when not nil (429 answers, asana-api.md §8).
+    let retryAfter: Int?
+
+    init(_ status: HTTPResponse.Status, _ message: String, phrase: String? = nil, retryAfter: Int? = nil) {
+        self.status = status
+        self.message = message
+        self.phrase = phrase
+        self.retryAfter = retryAfter
+    }
+
+    /// 400 with `message`.
+    static func badRequest(_ message: String) -> AsanaErrorBody { .init(.badRequest, message) }
+    /// 403 with `message`.
+    static func forbidden(_ message: String) -> AsanaErrorBody { .init(.forbidden, message) }
+    /// 404 with `message`.
+    static func notFound(_ message: String) -> AsanaErrorBody { .init(.notFound, message) }
+    /// 401 `Not Authorized` (asana-api.md §2, §10.1).
+    static let notAuthorized = AsanaErrorBody(.unauthorized, "Not Authorized")
+    /// A value that names no object: `"<param>: Not a recognized ID: <value>"` (asana-api.md §2 format).
+    static func notRecognized(_ parameter: String, _ value: String, status: HTTPResponse.Status = .badRequest) -> AsanaErrorBody {
+        .init(status, "\(parameter): Not a recognized ID: \(value)")
+    }
+    /// A required parameter is absent: `"<param>: Missing input"` (asana-api.md §2).
+    static func missing(_ parameter: String) -> AsanaErrorBody { .badRequest("\(parameter): Missing input") }
+
+    /// The JSON body.
+    var body: JSONValue {
+        var entry: [(String, JSONValue)] = [("message", .string(message)), ("help", .string(Self.helpText))]
+        if let phrase { entry.append(("phrase", .string(phrase))) }
+        return .object([("errors", .array([.object(entry)]))])
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        makeResponse()
+    }
+
+    /// The HTTP response for this error.
+    func makeResponse() -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json; charset=UTF-8"
+        if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
+    }
+}

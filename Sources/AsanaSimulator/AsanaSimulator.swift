@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A faithful in-process Asana REST API over HTTP on loopback, seeded from a ``SimulatorSeed``.
+///
+/// Serves, below `/api/1.0` (asana-api.md §1-3, §5-6, §8, §10; the full table with sources is in
+/// `Sources/AsanaSimulator/README.md`):
+/// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces`,
+/// `GET /workspaces/{gid}`, `GET /workspaces/{gid}/workspace_memberships[?user=]`, `GET /workspaces/{gid}/teams`,
+/// `GET /teams/{gid}`, `GET /teams/{gid}/team_memberships`, `POST /workspaces/{gid}/addUser`,
+/// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`.
+///
+/// ```swift
+/// let sim = AsanaSimulator(seed: .generated(users: 250), configuration: .init(), logger: logger)
+/// let port = try await sim.start()          // binds 127.0.0.1:<free port>
+/// // … point a client at sim.baseURL with "Authorization: Bearer demo-admin-token" …
+/// await sim.stop()
+/// ```
+public final class AsanaSimulator: Sendable {
+    private let configuration: SimulatorConfiguration
+    private let logger: Logger
+    private let store: SimulatorState
+    private let faults = FaultQueue()
+    private let limiter: RateLimiter
+    private let paginator: Paginator
+    private let running = Mutex<Running>(Running())
+
+    private struct Running: Sendable {
+        var group: ServiceGroup?
+        var task: Task<Void, Never>?
+        var port: Int?
+    }
+
+    /// - Parameters:
+    ///   - seed: the initial data; not validated here (see ``SimulatorSeed/validate()``).
+    ///   - configuration: address, rate limit, offset lifetime, clock.
+    ///   - logger: Hummingbird's and the simulator's logger (tokens are never logged).
+    public init(seed: SimulatorSeed, configuration: SimulatorConfiguration = .init(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        store = SimulatorState(seed: seed)
+        limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, retryAfterSeconds: configuration.retryAfterSeconds)
+        paginator = Paginator(secret: UInt64.random(in: .min ... .max), lifetime: configuration.offsetLifetime, now: configuration.now)
+    }
+
+    /// Binds `configuration.host:port` and serves in a background task (a `ServiceGroup`) until ``stop()``.
+    /// - Returns: the bound TCP port (useful with port 0).
+    /// - Throws: ``AsanaSimulatorError/alreadyStarted``, or ``AsanaSimulatorError/notListening(_:)`` when binding fails.
+    @discardableResult
+    public func start() async throws -> Int {
+        let (events, continuation) = AsyncStream<Result<Int, AsanaSimulatorError>>.makeStream()
+        let app = makeApplication { port in continuation.yield(.success(port)) }
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let alreadyRunning = running.withLock { running -> Bool in
+            if running.task != nil { return true }
+            running.group = group
+            running.task = Task {
+                do {
+                    try await group.run()
+                    continuation.yield(.failure(.notListening("the server stopped")))
+                } catch {
+                    continuation.yield(.failure(.notListening("\(error)")))
+                }
+                continuation.finish()
+            }
+            return false
+        }
+        if alreadyRunning {
+            continuation.finish()
+            throw AsanaSimulatorError.alreadyStarted
+        }
+        for await event in events {
+            switch event {
+            case .success(let port):
+                let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+                store.write { $0.baseURL = "http://\(host):\(port)\(RouteEnvironment.basePath)" }
+                running.withLock { $0.port = port }
+                logger.info("asana simulator listening", metadata: ["port": "\(port)"])
+                return port
+            case .failure(let error):
+                await stop()
+                throw error
+            }
+        }
+        throw AsanaSimulatorError.notListening("the server stopped")
+    }
+
+    /// Stops serving: graceful shutdown (open requests finish, idle connections close; forced after 5 s),
+    /// then waits for the server task. Safe to call when not running.
+    public func stop() async {
+        let (group, task) = running.withLock { running -> (ServiceGroup?, Task<Void, Never>?) in
+            defer { running = Running() }
+            return (running.group, running.task)
+        }
+        await group?.triggerGracefulShutdown()
+        await task?.value
+    }
+
+    /// `http://<host>:<port>/api/1.0` once ``start()`` returned; empty before.
+    public var baseURL: String { store.read { $0.baseURL } }
+
+    /// Every request received, in order, as `"GET /users?workspace=1000&limit=100"` (path relative to
+    /// `/api/1.0`, raw query), including rejected ones (401, 429, faults).
+    public func requestLog() -> [String] { store.read { $0.requestLog } }
+
+    /// Empties the request log.
+    public func clearRequestLog() { store.write { $0.requestLog.removeAll() } }
+
+    /// The current data after all writes (arrays sorted by gid), in seed form.
+    public func state() -> SimulatorSeed { store.read { $0.snapshot } }
+
+    /// Queues faults; each matching request uses one (see ``SimulatedFault``).
+    public func injectFaults(_ faults: [SimulatedFault]) { self.faults.add(faults) }
+
+    /// Drops every pending fault.
+    public func clearFaults() { faults.clear() }
+
+    private func makeApplication(onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+        let router = Router(context: SimulatorRequestContext.self)
+        router.add(middleware: SimulatorMiddleware(state: store, faults: faults, limiter: limiter, now: configuration.now))
+        let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
+        let env = RouteEnvironment(state: store, paginator: paginator)
+        UserRoutes(env: env).register(on: api)
+        WorkspaceRoutes(env: env).register(on: api)
+        TeamRoutes(env: env).register(on: api)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "asana-sim"),
+            onServerRunning: { channel in onPort(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

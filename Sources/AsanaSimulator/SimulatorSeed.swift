@@ -1,0 +1,295 @@
+import Foundation
+
+/// The simulator's data: the JSON seed file format, and the state ``AsanaSimulator/state()`` returns.
+///
+/// JSON keys are snake_case, as Asana spells the fields (asana-api.md §5):
+/// ```json
+/// {"workspaces": [{"gid": "1000", "name": "Acme Corp", "is_organization": true, "email_domains": ["acme.example"]}],
+///  "users": [{"gid": "1001", "name": "Ada Admin", "email": "ada.admin@acme.example"}],
+///  "workspace_memberships": [{"gid": "5001", "user": "1001", "workspace": "1000",
+///                             "is_active": true, "is_admin": true, "is_guest": false, "is_view_only": false}],
+///  "teams": [{"gid": "3001", "name": "Engineering", "organization": "1000"}],
+///  "team_memberships": [{"gid": "7001", "user": "1001", "team": "3001",
+///                        "is_admin": false, "is_guest": false, "is_limited_access": false}],
+///  "tokens": [{"token": "demo-admin-token", "user": "1001"}]}
+/// ```
+/// References (`user`, `workspace`, `team`, `organization`) are gids. gids are strings of digits; objects are
+/// listed sorted by gid (numerically). On decoding, boolean flags and `email_domains` may be left out: flags
+/// default to `false` except `is_active` (default `true`), `email_domains` to `[]`; a missing top-level array
+/// means empty. `email` may be `null` (Asana hides some emails).
+public struct SimulatorSeed: Codable, Sendable, Equatable {
+    /// Workspaces and organizations.
+    public var workspaces: [Workspace]
+    /// Every user known to the simulator (members, guests, removed people).
+    public var users: [User]
+    /// Workspace memberships, active and inactive (a re-added person has two, asana-api.md §6.3).
+    public var workspaceMemberships: [WorkspaceMembership]
+    /// Teams (organizations only).
+    public var teams: [Team]
+    /// Team memberships.
+    public var teamMemberships: [TeamMembership]
+    /// Personal access tokens and the user each acts as.
+    public var tokens: [Token]
+
+    /// A seed from its parts; every array defaults to empty.
+    public init(
+        workspaces: [Workspace] = [], users: [User] = [], workspaceMemberships: [WorkspaceMembership] = [],
+        teams: [Team] = [], teamMemberships: [TeamMembership] = [], tokens: [Token] = []
+    ) {
+        self.workspaces = workspaces
+        self.users = users
+        self.workspaceMemberships = workspaceMemberships
+        self.teams = teams
+        self.teamMemberships = teamMemberships
+        self.tokens = tokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workspaces, users, teams, tokens
+        case workspaceMemberships = "workspace_memberships"
+        case teamMemberships = "team_memberships"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workspaces = try c.decodeIfPresent([Workspace].self, forKey: .workspaces) ?? []
+        users = try c.decodeIfPresent([User].self, forKey: .users) ?? []
+        workspaceMemberships = try c.decodeIfPresent([WorkspaceMembership].self, forKey: .workspaceMemberships) ?? []
+        teams = try c.decodeIfPresent([Team].self, forKey: .teams) ?? []
+        teamMemberships = try c.decodeIfPresent([TeamMembership].self, forKey: .teamMemberships) ?? []
+        tokens = try c.decodeIfPresent([Token].self, forKey: .tokens) ?? []
+    }
+
+    /// A workspace (`{gid, name, is_organization, email_domains}`); an organization is a workspace tied to
+    /// company email domains that can have teams (asana-api.md §5).
+    public struct Workspace: Codable, Sendable, Equatable {
+        public var gid: String
+        public var name: String
+        public var isOrganization: Bool
+        /// Lower-case domains; an invited email outside them becomes a guest.
+        public var emailDomains: [String]
+
+        public init(gid: String, name: String, isOrganization: Bool, emailDomains: [String]) {
+            self.gid = gid
+            self.name = name
+            self.isOrganization = isOrganization
+            self.emailDomains = emailDomains
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case gid, name
+            case isOrganization = "is_organization"
+            case emailDomains = "email_domains"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            gid = try c.decode(String.self, forKey: .gid)
+            name = try c.decode(String.self, forKey: .name)
+            isOrganization = try c.decodeIfPresent(Bool.self, forKey: .isOrganization) ?? false
+            emailDomains = try c.decodeIfPresent([String].self, forKey: .emailDomains) ?? []
+        }
+    }
+
+    /// A user (`{gid, name, email}`).
+    public struct User: Codable, Sendable, Equatable {
+        public var gid: String
+        public var name: String
+        /// `nil` is encoded as `null`.
+        public var email: String?
+
+        public init(gid: String, name: String, email: String?) {
+            self.gid = gid
+            self.name = name
+            self.email = email
+        }
+
+        enum CodingKeys: String, CodingKey { case gid, name, email }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(gid, forKey: .gid)
+            try c.encode(name, forKey: .name)
+            try c.encode(email, forKey: .email)  // explicit null, as Asana sends it
+        }
+    }
+
+    /// A workspace membership (`{gid, user, workspace, is_active, is_admin, is_guest, is_view_only}`).
+    public struct WorkspaceMembership: Codable, Sendable, Equatable {
+        public var gid: String
+        /// User gid.
+        public var user: String
+        /// Workspace gid.
+        public var workspace: String
+        /// `false` once the person was removed (asana-api.md §9); invited people are active.
+        public var isActive: Bool
+        public var isAdmin: Bool
+        public var isGuest: Bool
+        public var isViewOnly: Bool
+
+        public init(
+            gid: String, user: String, workspace: String, isActive: Bool = true, isAdmin: Bool = false,
+            isGuest: Bool = false, isViewOnly: Bool = false
+        ) {
+            self.gid = gid
+            self.user = user
+            self.workspace = workspace
+            self.isActive = isActive
+            self.isAdmin = isAdmin
+            self.isGuest = isGuest
+            self.isViewOnly = isViewOnly
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case gid, user, workspace
+            case isActive = "is_active"
+            case isAdmin = "is_admin"
+            case isGuest = "is_guest"
+            case isViewOnly = "is_view_only"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            gid = try c.decode(String.self, forKey: .gid)
+            user = try c.decode(String.self, forKey: .user)
+            workspace = try c.decode(String.self, forKey: .workspace)
+            isActive = try c.decodeIfPresent(Bool.self, forKey: .isActive) ?? true
+            isAdmin = try c.decodeIfPresent(Bool.self, forKey: .isAdmin) ?? false
+            isGuest = try c.decodeIfPresent(Bool.self, forKey: .isGuest) ?? false
+            isViewOnly = try c.decodeIfPresent(Bool.self, forKey: .isViewOnly) ?? false
+        }
+    }
+
+    /// A team (`{gid, name, organization}`); `organization` is the workspace gid.
+    public struct Team: Codable, Sendable, Equatable {
+        public var gid: String
+        public var name: String
+        public var organization: String
+
+        public init(gid: String, name: String, organization: String) {
+            self.gid = gid
+            self.name = name
+            self.organization = organization
+        }
+    }
+
+    /// A team membership (`{gid, user, team, is_admin, is_guest, is_limited_access}`).
+    public struct TeamMembership: Codable, Sendable, Equatable {
+        public var gid: String
+        /// User gid.
+        public var user: String
+        /// Team gid.
+        public var team: String
+        public var isAdmin: Bool
+        public var isGuest: Bool
+        public var isLimitedAccess: Bool
+
+        public init(gid: String, user: String, team: String, isAdmin: Bool = false, isGuest: Bool = false, isLimitedAccess: Bool = false) {
+            self.gid = gid
+            self.user = user
+            self.team = team
+            self.isAdmin = isAdmin
+            self.isGuest = isGuest
+            self.isLimitedAccess = isLimitedAccess
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case gid, user, team
+            case isAdmin = "is_admin"
+            case isGuest = "is_guest"
+            case isLimitedAccess = "is_limited_access"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            gid = try c.decode(String.self, forKey: .gid)
+            user = try c.decode(String.self, forKey: .user)
+            team = try c.decode(String.self, forKey: .team)
+            isAdmin = try c.decodeIfPresent(Bool.self, forKey: .isAdmin) ?? false
+            isGuest = try c.decodeIfPresent(Bool.self, forKey: .isGuest) ?? false
+            isLimitedAccess = try c.decodeIfPresent(Bool.self, forKey: .isLimitedAccess) ?? false
+        }
+    }
+
+    /// A personal access token (`{token, user}`): who the bearer acts as. Tokens are opaque strings
+    /// (asana-api.md §4.1).
+    public struct Token: Codable, Sendable, Equatable {
+        public var token: String
+        /// User gid.
+        public var user: String
+
+        public init(token: String, user: String) {
+            self.token = token
+            self.user = user
+        }
+    }
+}
+
+extension SimulatorSeed {
+    /// Reads a seed from a JSON file.
+    /// - Throws: the file error, a `DecodingError`, or ``SimulatorSeedError`` when ``validate()`` fails.
+    public static func load(fromFile path: String) throws -> SimulatorSeed {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let seed = try JSONDecoder().decode(SimulatorSeed.self, from: data)
+        try seed.validate()
+        return seed
+    }
+
+    /// Pretty-printed JSON with sorted keys (stable for diffs).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Checks that gids are unique, references resolve and emails are unique (case-insensitive).
+    /// - Throws: ``SimulatorSeedError/invalid(_:)`` listing every problem found.
+    public func validate() throws {
+        var problems: [String] = []
+        func duplicates(_ values: [String], _ what: String) {
+            var seen = Set<String>()
+            for value in values where !seen.insert(value).inserted { problems.append("duplicate \(what) \(value)") }
+        }
+        let allGids = workspaces.map(\.gid) + users.map(\.gid) + workspaceMemberships.map(\.gid) + teams.map(\.gid)
+            + teamMemberships.map(\.gid)
+        duplicates(allGids, "gid")
+        duplicates(users.compactMap { $0.email?.lowercased() }, "email")
+        duplicates(tokens.map(\.token), "token")
+        for gid in allGids where gid.isEmpty || !gid.allSatisfy(\.isASCIIDigit) {
+            problems.append("gid \"\(gid)\" is not a string of digits")
+        }
+        let userGids = Set(users.map(\.gid))
+        let workspaceGids = Set(workspaces.map(\.gid))
+        let teamGids = Set(teams.map(\.gid))
+        for m in workspaceMemberships {
+            if !userGids.contains(m.user) { problems.append("workspace membership \(m.gid): unknown user \(m.user)") }
+            if !workspaceGids.contains(m.workspace) { problems.append("workspace membership \(m.gid): unknown workspace \(m.workspace)") }
+        }
+        for t in teams where !workspaceGids.contains(t.organization) {
+            problems.append("team \(t.gid): unknown organization \(t.organization)")
+        }
+        for m in teamMemberships {
+            if !userGids.contains(m.user) { problems.append("team membership \(m.gid): unknown user \(m.user)") }
+            if !teamGids.contains(m.team) { problems.append("team membership \(m.gid): unknown team \(m.team)") }
+        }
+        for t in tokens where !userGids.contains(t.user) { problems.append("token for unknown user \(t.user)") }
+        if !problems.isEmpty { throw SimulatorSeedError.invalid(problems) }
+    }
+}
+
+/// A seed that cannot be served.
+public enum SimulatorSeedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Every problem found by ``SimulatorSeed/validate()``.
+    case invalid([String])
+
+    public var description: String {
+        switch self {
+        case .invalid(let problems): return "invalid simulator seed: " + problems.joined(separator: "; ")
+        }
+    }
+}
+
+extension Character {
+    /// `0`-`9` only (not other Unicode digits).
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// Membership writes, as Asana performs them (asana-api.md §6.6, §9; "chosen" where [UNCONFIRMED]).
+extension Storage {
+    /// `POST /workspaces/{gid}/addUser`.
+    ///
+    /// - Caller must be an active admin of the workspace → else 403 (contract; Asana's docs state no
+    ///   requirement for addUser, [UNCONFIRMED]).
+    /// - `user` = `me` / gid / email. An unknown email is **invited**: a new user (name = the email's local part,
+    ///   chosen) with an active membership (pending invites are `is_active: true`, asana-api.md §5); guest when the
+    ///   domain is not one of an organization's `email_domains` (asana-api.md §6.6 [secondary]). An unknown gid → 400.
+    /// - Already an active member → 200 with the same user, nothing changes (chosen: idempotent).
+    /// - Removed earlier (only inactive memberships) → a **new** active membership; the old stays inactive
+    ///   (asana-api.md §6.3 [F-wsm]). Team memberships are not restored.
+    /// - Returns the user.
+    mutating func addUser(_ reference: String, toWorkspace workspaceGid: String, caller: String) throws(AsanaErrorBody) -> SimulatorSeed.User {
+        let workspace = try requireAdministeredWorkspace(pathGid: workspaceGid, caller: caller, action: "add users")
+        var user: SimulatorSeed.User
+        if let known = self.user(named: reference, caller: caller) {
+            user = known
+        } else if reference.contains("@") {
+            let email = reference.trimmingCharacters(in: .whitespaces)
+            guard Self.isPlausibleEmail(email) else { throw .badRequest("user: Not a valid email address: \(reference)") }
+            let local = email[..<(email.firstIndex(of: "@") ?? email.endIndex)]
+            user = SimulatorSeed.User(gid: allocateGid(), name: String(local), email: email)
+            users[user.gid] = user
+            userGidByEmail[email.lowercased()] = user.gid
+        } else {
+            throw .notRecognized("user", reference)
+        }
+        if activeMembership(user: user.gid, workspace: workspace.gid) != nil { return user }
+        let isGuest = workspace.isOrganization && !Self.isInDomains(user.email, workspace)
+        let membership = SimulatorSeed.WorkspaceMembership(
+            gid: allocateGid(), user: user.gid, workspace: workspace.gid, isActive: true, isAdmin: false,
+            isGuest: isGuest, isViewOnly: false)
+        workspaceMemberships[membership.gid] = membership
+        return user
+    }
+
+    /// `POST /workspaces/{gid}/removeUser`.
+    ///
+    /// - Caller must be an active admin → else 403 (asana-api.md §6.6; status [inferred]).
+    /// - Unknown user → 400 `user: Not a recognized ID` (chosen).
+    /// - Sets the person's active membership(s) in the workspace to `is_active: false` (kept, as Asana keeps it,
+    ///   asana-api.md §9) and deletes their team memberships in that organization; they drop out of
+    ///   `GET /users?workspace=` (chosen: asana-api.md §9 leaves it [UNCONFIRMED]).
+    /// - Someone who is not an active member → 200 `{"data":{}}`, nothing changes (chosen: idempotent).
+    /// - Removing yourself is allowed (chosen); you lose access with it.
+    mutating func removeUser(_ reference: String, fromWorkspace workspaceGid: String, caller: String) throws(AsanaErrorBody) {
+        let workspace = try requireAdministeredWorkspace(pathGid: workspaceGid, caller: caller, action: "remove users")
+        let user = try requireUser(reference, caller: caller)
+        for (gid, membership) in workspaceMemberships
+        where membership.user == user.gid && membership.workspace == workspace.gid && membership.isActive {
+            workspaceMemberships[gid]?.isActive = false
+        }
+        let teamGids = Set(teams.values.filter { $0.organization == workspace.gid }.map(\.gid))
+        for (gid, membership) in teamMemberships where membership.user == user.gid && teamGids.contains(membership.team) {
+            teamMemberships[gid] = nil
+        }
+    }
+
+    /// `POST /teams/{gid}/addUser`.
+    ///
+    /// - Caller: member of the team or admin of its organization → else 403.
+    /// - Unknown user → 400; a user without an active membership in the team's organization → 403 with a message
+    ///   (asana-api.md §6.6: "the added user must already exist in the team's organization"; status chosen).
+    /// - Already in the team → 200 with the existing membership (chosen: idempotent).
+    /// - New membership: `is_guest` copied from the workspace membership, not admin, not limited access.
+    mutating func addUser(_ reference: String, toTeam teamGid: String, caller: String) throws(AsanaErrorBody) -> SimulatorSeed.TeamMembership {
+        let team = try requireManagedTeam(pathGid: teamGid, caller: caller)
+        let user = try requireUser(reference, caller: caller)
+        guard let membership = activeMembership(user: user.gid, workspace: team.organization) else {
+            throw .forbidden(
+                "user: \(reference) is not an active member of organization \(team.organization). Add them to the organization first.")
+        }
+        if let existing = teamMemberships.values.first(where: { $0.team == team.gid && $0.user == user.gid }) {
+            return existing
+        }
+        let created = SimulatorSeed.TeamMembership(
+            gid: allocateGid(), user: user.gid, team: team.gid, isAdmin: false, isGuest: membership.isGuest, isLimitedAccess: false)
+        teamMemberships[created.gid] = created
+        return created
+    }
+
+    /// `POST /teams/{gid}/removeUser`: deletes the person's membership of the team.
+    ///
+    /// - Caller: member of the team or admin of its organization → else 403. Unknown user → 400.
+    /// - Not in the team → 200 `{"data":{}}` (chosen: idempotent).
+    mutating func removeUser(_ reference: String, fromTeam teamGid: String, caller: String) throws(AsanaErrorBody) {
+        let team = try requireManagedTeam(pathGid: teamGid, caller: caller)
+        let user = try requireUser(reference, caller: caller)
+        for (gid, membership) in teamMemberships where membership.team == team.gid && membership.user == user.gid {
+            teamMemberships[gid] = nil
+        }
+    }
+
+    /// One `@`, a non-empty local part, a dotted domain, no spaces.
+    static func isPlausibleEmail(_ value: String) -> Bool {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else { return false }
+        return !value.contains { $0.isWhitespace }
+    }
+}

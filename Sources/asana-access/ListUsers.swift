@@ -1,0 +1,141 @@
+import ArgumentParser
+import LineRPC
+
+extension AsanaAccessCommand {
+    /// `asana-access list-users --workspace GID [filters] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
+    ///
+    /// The server reads its last snapshot (run `sync` first). One page per call; `--all` follows
+    /// `nextCursor` until the last page and prints the pages as one result (`nextCursor` absent).
+    struct ListUsers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list-users",
+            abstract: "List the people of a workspace from its last sync, with filters.")
+
+        /// Largest page the server serves (`listUsers` `limit` is 1...1000, protocol.md).
+        static let maximumLimit = 1000
+
+        @Option(help: ArgumentHelp("Workspace gid.", valueName: "gid"))
+        var workspace: String
+
+        @Flag var activity: ActivityFilter?
+
+        @Flag(inversion: .prefixedNo, help: "Only workspace admins (--admin) or only non-admins (--no-admin).")
+        var admin: Bool?
+
+        @Flag(inversion: .prefixedNo, help: "Only guests (--guest) or only non-guests (--no-guest).")
+        var guest: Bool?
+
+        @Option(help: ArgumentHelp("Only members of this team (gid or exact name).", valueName: "gid-or-name"))
+        var team: String?
+
+        @Option(help: ArgumentHelp("Only people whose name or email contains this text (case-insensitive).", valueName: "text"))
+        var query: String?
+
+        @Flag(help: "Also list people who have left the workspace (they show a DEPARTED date).")
+        var includeDeparted = false
+
+        @Option(help: ArgumentHelp("Page size, 1...1000 (server default when absent; 1000 with --all).", valueName: "n"))
+        var limit: Int?
+
+        @Option(help: ArgumentHelp("Start after this cursor (the nextCursor of an earlier page).", valueName: "cursor"))
+        var cursor: String?
+
+        @Flag(help: "Follow nextCursor until the last page and print everything.")
+        var all = false
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func validate() throws {
+            if workspace.isEmpty { throw ValidationError("--workspace must not be empty.") }
+            if let limit, !(1...Self.maximumLimit).contains(limit) {
+                throw ValidationError("--limit must be in 1...\(Self.maximumLimit), got \(limit).")
+            }
+        }
+
+        /// The `listUsers` params without `cursor`.
+        var baseParams: [String: JSONValue] {
+            var params: [String: JSONValue] = ["workspace": .string(workspace)]
+            if let activity { params["active"] = .bool(activity == .active) }
+            if let admin { params["admin"] = .bool(admin) }
+            if let guest { params["guest"] = .bool(guest) }
+            if let team { params["team"] = .string(team) }
+            if let query { params["query"] = .string(query) }
+            if includeDeparted { params["includeDeparted"] = .bool(true) }
+            if let pageSize = limit ?? (all ? Self.maximumLimit : nil) { params["limit"] = .integer(Int64(pageSize)) }
+            return params
+        }
+
+        func run() async throws {
+            let base = baseParams
+            let result = try await connection.withClient { client in
+                try await Self.fetch(client: client, params: base, cursor: cursor, followCursors: all)
+            }
+            switch connection.outputMode {
+            case .json:
+                try OutputMode.printJSON(result)
+            case .human:
+                print(Self.table(of: result))
+            }
+        }
+
+        /// Calls `listUsers` once, or page after page when `followCursors`, and merges the pages:
+        /// the first page's members with `users` concatenated and `nextCursor` from the last page.
+        /// - Throws: `RPCError`; ``ClientFailure`` when the server hands back a cursor it already gave (it would loop).
+        static func fetch(client: RPCClient, params: [String: JSONValue], cursor: String?, followCursors: Bool) async throws -> JSONValue {
+            var cursor = cursor
+            var seen: Set<String> = []
+            var merged: [String: JSONValue]?
+            var users: [JSONValue] = []
+            while true {
+                var page = params
+                if let cursor { page["cursor"] = .string(cursor) }
+                let answer = try await client.call("listUsers", params: .object(page))
+                guard case .object(var members) = answer else {
+                    throw ClientFailure.connection(.malformedResponse("listUsers answered with a \(answer.typeName), not an object"))
+                }
+                users += members["users"]?.asArray ?? []
+                let next = members["nextCursor"]?.stringValue
+                members["nextCursor"] = nil
+                if merged == nil { merged = members }
+                guard followCursors, let next else {
+                    if let next { merged?["nextCursor"] = .string(next) }
+                    break
+                }
+                guard seen.insert(next).inserted else {
+                    throw ClientFailure.connection(.malformedResponse("listUsers returned the cursor \(next) twice"))
+                }
+                cursor = next
+            }
+            merged?["users"] = .array(users)
+            return .object(merged ?? [:])
+        }
+
+        /// The answer as a table with a footer naming the workspace, the snapshot time and the next cursor.
+        static func table(of result: JSONValue) -> String {
+            var table = TextTable(header: ["GID", "NAME", "EMAIL", "ACTIVE", "ADMIN", "GUEST", "VIEW-ONLY", "TEAMS", "DEPARTED"])
+            let users = result["users"]?.asArray ?? []
+            for user in users {
+                let teams = (user["teams"]?.asArray ?? []).map { $0["name"]?.asText ?? $0["gid"]?.asText ?? "?" }
+                table.rows.append([
+                    user["gid"]?.asText ?? "?",
+                    user["name"]?.asText ?? "-",
+                    user["email"]?.asText ?? "-",
+                    user["isActive"].yesNo,
+                    user["isAdmin"].yesNo,
+                    user["isGuest"].yesNo,
+                    user["isViewOnly"].yesNo,
+                    teams.isEmpty ? "-" : teams.joined(separator: ", "),
+                    user["departedAt"]?.asText.map { String($0.prefix(10)) } ?? "-",
+                ])
+            }
+            var lines = [table.render(), ""]
+            var footer = "\(users.count) \(users.count == 1 ? "person" : "people") in \(WorkspaceLabel.text(result["workspace"]))"
+            if let syncedAt = result["syncedAt"]?.asText { footer += ", synced \(syncedAt)" }
+            lines.append(footer)
+            if let next = result["nextCursor"]?.asText {
+                lines.append("more: --cursor \(next) (or --all)")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import LineRPC
+
+extension AsanaAccessCommand {
+    /// `asana-access provision --workspace GID --email E --action add|remove [--team T ...]`: calls `provision`.
+    ///
+    /// The answer lists one target per line, workspace first: `workspace Acme Corp (1000): added`.
+    /// When any target failed, each failure is printed to stderr as `error CODE NAME: message (…)`
+    /// after the result, and the exit code is 1.
+    struct Provision: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a person to a workspace and teams, or remove them.")
+
+        @Option(help: ArgumentHelp("Workspace gid.", valueName: "gid"))
+        var workspace: String
+
+        @Option(help: ArgumentHelp("The person's email address.", valueName: "email"))
+        var email: String
+
+        @Option(help: "What to do.")
+        var action: ProvisionAction
+
+        @Option(name: .customLong("team"),
+                help: ArgumentHelp("A team (gid or exact name); repeat for several. With remove: only these teams.", valueName: "gid-or-name"))
+        var teams: [String] = []
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func validate() throws {
+            if workspace.isEmpty { throw ValidationError("--workspace must not be empty.") }
+            if !email.contains("@") { throw ValidationError("--email must be an email address, got \"\(email)\".") }
+            if teams.contains(where: \.isEmpty) { throw ValidationError("--team must not be empty.") }
+        }
+
+        func run() async throws {
+            var params: [String: JSONValue] = [
+                "workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue),
+            ]
+            if !teams.isEmpty { params["teams"] = .array(teams.map(JSONValue.string)) }
+            let result = try await connection.withClient { client in
+                try await client.call("provision", params: .object(params))
+            }
+            switch connection.outputMode {
+            case .json:
+                try OutputMode.printJSON(result)
+            case .human:
+                print(Self.lines(of: result).joined(separator: "\n"))
+            }
+            let failures = Self.failures(of: result)
+            if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
+        }
+
+        /// One line per target: `TYPE NAME (GID): OUTCOME`.
+        static func lines(of result: JSONValue) -> [String] {
+            (result["targets"]?.asArray ?? []).map { target in
+                let type = target["type"]?.asText ?? "target"
+                var line = "\(type) \(WorkspaceLabel.text(target)): \(outcomeText(target["outcome"]?.asText))"
+                if let error = target["error"], let message = error["message"]?.asText {
+                    line += ": \(message)"
+                }
+                return line
+            }
+        }
+
+        /// `error CODE NAME: message (TYPE NAME (GID))` for each failed target.
+        static func failures(of result: JSONValue) -> [String] {
+            (result["targets"]?.asArray ?? []).compactMap { target in
+                guard target["outcome"]?.asText == "failed" else { return nil }
+                let code = target["error"]?["code"]?.asText ?? "?"
+                let name = target["error"]?["data"]?["name"]?.asText ?? "-"
+                let message = target["error"]?["message"]?.asText ?? "failed"
+                return "error \(code) \(name): \(message) (\(target["type"]?.asText ?? "target") \(WorkspaceLabel.text(target)))"
+            }
+        }
+
+        /// The outcome for people: `added`, `already a member`, `removed`, `not a member`, `failed`.
+        static func outcomeText(_ outcome: String?) -> String {
+            switch outcome {
+            case "alreadyMember": "already a member"
+            case "notMember": "not a member"
+            case let other?: other
+            case nil: "?"
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `asana-accessd`: the server, and the administration commands that run next to it.
+@main
+struct AsanaAccessd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asana-accessd",
+        abstract: "Holds an organisation's Asana credentials and serves provision, sync and listUsers over TLS JSON-RPC.",
+        version: "0.1.0",
+        subcommands: [ServeCommand.self, InitCommand.self, CredentialsCommand.self, CertsCommand.self, DemoCommand.self])
+}

@@ -1,0 +1,144 @@
+import AccessStore
+import ArgumentParser
+import AsanaSimulator
+import DevCertificates
+import Foundation
+import LineRPC
+import Logging
+import ServiceLifecycle
+
+/// `asana-accessd demo`: the whole product end to end on loopback, on embedded defaults.
+///
+/// Makes dev certificates and a master key in a fresh directory, starts the Asana simulator seeded
+/// with an organization, stores its tokens as sealed credentials, starts the server, and drives
+/// the real `asana-access` client binary (found next to this executable) through sync, list-users,
+/// provision add, sync, provision remove and sync. Exits non-zero if any step fails.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Run server, Asana simulator and client end to end on loopback.")
+
+    @Option(help: "People in the simulated organization.") var users: Int = 1500
+    @Option(help: "Teams in the simulated organization.") var teams: Int = 20
+    @Option(name: .customLong("work-dir"), help: "Directory for certificates, key and database; default: a new temporary directory.", completion: .directory)
+    var workDirectory: String?
+    @Option(name: .customLong("client"), help: "Path of the asana-access binary; default: next to this executable.", completion: .file())
+    var clientPath: String?
+
+    func validate() throws {
+        guard users >= 10, users <= 100_000 else { throw ValidationError("--users must be between 10 and 100000") }
+        guard teams >= 1, teams <= 1000 else { throw ValidationError("--teams must be between 1 and 1000") }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let logger = Logger(label: "asana-accessd.demo")
+        let client = clientPath ?? Self.siblingExecutable("asana-access")
+        guard FileManager.default.isExecutableFile(atPath: client) else {
+            throw ValidationError("the client binary is not at \(client): build it with `swift build` or pass --client")
+        }
+        let work = try workDirectory ?? Self.makeTemporaryDirectory()
+        step("working directory \(work)")
+
+        let certificates = try DevCertificates.make(in: (work as NSString).appendingPathComponent("certs"))
+        step("made a dev CA, a server certificate for localhost/127.0.0.1 and a client certificate (CN=dev-admin)")
+
+        let data = (work as NSString).appendingPathComponent("data")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let key = try MasterKey.loadOrCreate(at: (data as NSString).appendingPathComponent("master.key"))
+        let store = try AccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key)
+        step("created the master key (mode 0600) and the SQLite database in \(data)")
+
+        let seed = SimulatorSeed.generated(users: users, teams: teams)
+        let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(), logger: logger)
+        _ = try await simulator.start()
+        guard let organization = seed.workspaces.first else { throw ValidationError("the generated seed has no workspace") }
+        step("Asana simulator at \(simulator.baseURL): organization \"\(organization.name)\" (\(organization.gid)) with \(seed.users.count) people and \(seed.teams.count) teams")
+
+        try store.putCredential(workspaceGid: organization.gid, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        try store.putCredential(workspaceGid: organization.gid, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+        for summary in try store.credentialSummaries() {
+            step("sealed the \(summary.purpose.rawValue) credential with AES-256-GCM: \(summary.kind.rawValue) \(summary.fingerprint)")
+        }
+
+        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
+        let runtime = ServerRuntime(host: "127.0.0.1", port: 0, asanaBaseURL: simulator.baseURL, maximumLineBytes: 1 << 20,
+                                    drainTimeout: .seconds(10), logger: logger)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let group = try runtime.makeServiceGroup(store: store, tls: tls) { port in portContinuation.yield(port) }
+
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var portIterator = ports.makeAsyncIterator()
+            guard let port = await portIterator.next() else { throw ValidationError("the server did not start") }
+            step("asana-accessd listening on 127.0.0.1:\(port) (mutual TLS, TLS 1.2+)")
+
+            let connection = ["--host", "127.0.0.1", "--port", "\(port)", "--ca", certificates.caCertificate,
+                              "--cert", certificates.clientCertificate, "--key", certificates.clientKey]
+            let workspace = ["--workspace", organization.gid]
+            let newcomer = "demo.newcomer@\(organization.emailDomains.first ?? "acme.example")"
+            let team = seed.teams.first?.name ?? ""
+            let script: [(String, [String])] = [
+                ("check the connection", ["ping"]),
+                ("first sync: pulls every page of users and memberships", ["sync"] + workspace),
+                ("admins of the workspace", ["list-users"] + workspace + ["--admin", "--limit", "5"]),
+                ("guests of the workspace", ["list-users"] + workspace + ["--guest", "--limit", "5"]),
+                ("provision a new person into the workspace and team \"\(team)\"", ["provision"] + workspace + ["--email", newcomer, "--action", "add", "--team", team]),
+                ("the same call again changes nothing", ["provision"] + workspace + ["--email", newcomer, "--action", "add", "--team", team]),
+                ("second sync: the newcomer is in Asana's own lists now", ["sync"] + workspace),
+                ("find the newcomer", ["list-users"] + workspace + ["--query", "demo.newcomer"]),
+                ("remove the newcomer from the workspace: the snapshot marks them departed at once", ["provision"] + workspace + ["--email", newcomer, "--action", "remove"]),
+                ("third sync: Asana agrees; the newcomer stays departed, not deleted", ["sync"] + workspace),
+                ("departed people are kept, with the time they left", ["list-users"] + workspace + ["--query", "demo.newcomer", "--include-departed"]),
+            ]
+            for (what, arguments) in script {
+                step(what)
+                print("  $ asana-access \(arguments.joined(separator: " "))")
+                fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
+                try Self.runClient(client, arguments + connection)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        await simulator.stop()
+        step("server drained and stopped; simulator stopped. Demo finished in \((ContinuousClock.now - started).milliseconds) ms; files left in \(work)")
+    }
+
+    private func step(_ text: String) {
+        print("==> \(text)")
+        fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
+    }
+
+    /// Runs the client with `arguments`, its output going straight to ours; throws if it exits non-zero.
+    private static func runClient(_ path: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DemoFailure(message: "asana-access \(arguments.first ?? "") exited with status \(process.terminationStatus)")
+        }
+    }
+
+    private static func siblingExecutable(_ name: String) -> String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    private static func makeTemporaryDirectory() throws -> String {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("asana-access-demo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+}
+
+/// A demo step failed.
+struct DemoFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -1,0 +1,60 @@
+import AccessService
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `asana-accessd serve`: the JSON-RPC server over mutual TLS.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve provision, sync and listUsers over newline-delimited JSON-RPC 2.0 on mutual TLS.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var tls: TLSOptions
+
+    @Option(help: "Address to listen on (env ASANA_ACCESSD_HOST).")
+    var host: String = environment("ASANA_ACCESSD_HOST", default: "127.0.0.1")
+
+    @Option(help: "TCP port; 0 picks a free one (env ASANA_ACCESSD_PORT).")
+    var port: Int = Int(environment("ASANA_ACCESSD_PORT", default: "7443")) ?? 7443
+
+    @Option(name: .customLong("asana-base-url"), help: "Asana API base URL (env ASANA_ACCESSD_ASANA_BASE_URL).")
+    var asanaBaseURL: String = environment("ASANA_ACCESSD_ASANA_BASE_URL", default: "https://app.asana.com/api/1.0")
+
+    @Option(name: .customLong("max-line-bytes"), help: "Longest request line accepted, in bytes.")
+    var maximumLineBytes: Int = 1 << 20
+
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
+    var drainSeconds: Int = 30
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
+        guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "asana-accessd")
+        let store = try data.openStore()
+        let tlsConfiguration = try tls.serverConfiguration()
+        let runtime = ServerRuntime(host: host, port: port, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
+                                    drainTimeout: .seconds(drainSeconds), logger: logger)
+        let host = self.host
+        let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
+            // One line on stdout, for scripts and tests that start the server on port 0.
+            print("asana-accessd listening on \(host):\(port)")
+            fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
+        }
+        try await group.run()
+    }
+}

@@ -1,0 +1,42 @@
+import AccessService
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+import NIOSSL
+import Logging
+import ServiceLifecycle
+
+/// Builds the server: store → service → RPC server, in a `ServiceGroup` that drains on SIGTERM/SIGINT.
+struct ServerRuntime {
+    var host: String
+    var port: Int
+    var asanaBaseURL: String
+    var maximumLineBytes: Int
+    /// On shutdown, how long in-flight calls may run before they are cancelled.
+    var drainTimeout: Duration
+    var logger: Logger
+
+    /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
+    /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
+    /// - Parameter onListening: called with the bound port.
+    func makeServiceGroup(store: AccessStore, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
+        let abandoned = try store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
+        if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
+        let asana = AsanaClientFactory(
+            configuration: AsanaClientConfiguration(baseURL: asanaBaseURL),
+            transport: HTTPClientAsanaTransport(),
+            logger: Logger(label: "asana-accessd.asana"))
+        let service = AccessService(store: store, asana: asana, logger: logger)
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),
+            methods: service.methodTable(), logger: logger,
+            onListening: { address in onListening(address.port ?? 0) })
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = drainTimeout
+        return ServiceGroup(configuration: configuration)
+    }
+}

@@ -1,0 +1,75 @@
+import AccessService
+import AccessStore
+import AsanaAPI
+import AsanaSimulator
+import Foundation
+import LineRPC
+import Logging
+
+/// A simulator on loopback, an in-memory store and the service wired to both.
+struct ServiceHarness {
+    let simulator: AsanaSimulator
+    let store: AccessStore
+    let service: AccessService
+    let seed: SimulatorSeed
+    var workspace: String { seed.workspaces[0].gid }
+
+    /// Starts a simulator seeded with a generated organization and stores its tokens
+    /// (admin token for `provision`, member token for `sync`).
+    static func start(users: Int = 120, teams: Int = 4, storeCredentials: Bool = true) async throws -> ServiceHarness {
+        let seed = SimulatorSeed.generated(users: users, teams: teams, seed: 7)
+        let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(), logger: Logger(label: "test.sim"))
+        _ = try await simulator.start()
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(
+            configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
+            transport: HTTPClientAsanaTransport(timeout: .seconds(5)),
+            logger: Logger(label: "test.asana"))
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
+        let harness = ServiceHarness(simulator: simulator, store: store, service: service, seed: seed)
+        if storeCredentials {
+            try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+            try store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+        }
+        return harness
+    }
+
+    func stop() async { await simulator.stop() }
+
+    /// Every person in the snapshot, walking all pages.
+    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) throws -> [StoredUser] {
+        var users: [StoredUser] = []
+        var cursor: String?
+        repeat {
+            let page = try service.listUsers(ListUsersParams(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
+            users += page.users
+            cursor = page.nextCursor
+        } while cursor != nil
+        return users
+    }
+}
+
+extension ListUsersParams {
+    init(workspace: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, team: String? = nil, query: String? = nil,
+         includeDeparted: Bool = false, limit: Int? = nil, cursor: String? = nil) {
+        self.init(from: [
+            "workspace": .string(workspace), "active": active.map(JSONValue.bool), "admin": admin.map(JSONValue.bool),
+            "guest": guest.map(JSONValue.bool), "team": team.map(JSONValue.string), "query": query.map(JSONValue.string),
+            "includeDeparted": .bool(includeDeparted), "limit": limit.map { .integer(Int64($0)) }, "cursor": cursor.map(JSONValue.string),
+        ])
+    }
+
+    private init(from members: [String: JSONValue?]) {
+        let data = try! JSONEncoder().encode(JSONValue.object(members.compactMapValues { $0 }))
+        self = try! JSONDecoder().decode(ListUsersParams.self, from: data)
+    }
+}
+
+extension ProvisionParams {
+    init(workspace: String, email: String, action: ProvisionAction, teams: [String]? = nil) {
+        var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue)]
+        if let teams { members["teams"] = .array(teams.map(JSONValue.string)) }
+        let data = try! JSONEncoder().encode(JSONValue.object(members))
+        self = try! JSONDecoder().decode(ProvisionParams.self, from: data)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import LineRPC
+import Logging
+
+/// A small `LineRPC` server on 127.0.0.1 (any free port) answering the methods of asana-accessd with
+/// fixed data, so the client can be run against real TLS and real JSON-RPC lines.
+///
+/// - `ping` → `{server, version, protocolVersion, time, principal?}` (principal = client cert CN)
+/// - `listUsers` → pages of 2 people (3 in all, one with unknown flags) keyed by `cursor` "p2";
+///   workspace "404" → error 1001 `workspace.not_synced`; a cursor "loop" → nextCursor "loop" for ever
+/// - `sync` → counts, with two `sync.progress` notifications when `progress` is true
+/// - `provision` → the workspace added, a team "Design" failed with 403 `upstream.forbidden`
+enum FakeServer {
+    /// Starts the server, runs `body` with its port, then stops it.
+    static func with<Result>(certificates: TestCertificates, mutualTLS: Bool = false,
+                             _ body: (Int) async throws -> Result) async throws -> Result {
+        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey,
+                                         clientTrustRoots: mutualTLS ? certificates.caCertificate : nil)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls),
+            methods: methods,
+            logger: Logger(label: "fake-asana-accessd", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onListening: { address in
+                continuation.yield(address.port ?? 0)
+                continuation.finish()
+            })
+        let task = Task {
+            defer { continuation.finish() }
+            try await server.run()
+        }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            _ = try await task.value
+            throw FakeServerError.didNotListen
+        }
+        return try await body(port)
+    }
+
+    enum FakeServerError: Error { case didNotListen }
+
+    struct Ping: RPCParams { static let memberNames: Set<String> = [] }
+
+    struct ListUsers: RPCParams {
+        static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "limit", "cursor"]
+        var workspace: String
+        var active: Bool?
+        var limit: Int?
+        var cursor: String?
+        var team: String?
+    }
+
+    struct Sync: RPCParams {
+        static let memberNames: Set<String> = ["workspace", "progress"]
+        var workspace: String
+        var progress: Bool?
+    }
+
+    struct Provision: RPCParams {
+        static let memberNames: Set<String> = ["workspace", "email", "action", "teams"]
+        var workspace: String
+        var email: String
+        var action: String
+        var teams: [String]?
+    }
+
+    static let workspace: JSONValue = .object(["gid": .string("1000"), "name": .string("Acme Corp"), "isOrganization": .bool(true)])
+
+    static func user(_ gid: String, _ name: String, active: JSONValue, admin: JSONValue, teams: [String], departedAt: String? = nil) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "gid": .string(gid), "name": .string(name), "email": .string(name.lowercased().replacingOccurrences(of: " ", with: ".") + "@acme.example"),
+            "isActive": active, "isAdmin": admin, "isGuest": .bool(false), "isViewOnly": .null,
+            "teams": .array(teams.enumerated().map { .object(["gid": .string("20\($0.offset)"), "name": .string($0.element)]) }),
+            "firstSeenAt": .string("2025-01-01T00:00:00Z"), "lastSeenAt": .string("2025-01-02T00:00:00Z"),
+        ]
+        if let departedAt { members["departedAt"] = .string(departedAt) }
+        return .object(members)
+    }
+
+    static var methods: RPCMethodTable {
+        var table = RPCMethodTable()
+        table.register("ping", summary: "ping", params: Ping.self) { context, _ in
+            var result: [String: JSONValue] = ["server": .string("fake-asana-accessd"), "version": .string("9.9.9"),
+                                               "protocolVersion": .integer(1), "time": .string("2025-01-02T03:04:05Z")]
+            if let principal = context.principal { result["principal"] = .string(principal) }
+            return JSONValue.object(result)
+        }
+        table.register("listUsers", summary: "listUsers", params: ListUsers.self) { _, params in
+            guard params.workspace == "1000" else {
+                throw RPCError(code: 1001, name: "workspace.not_synced", message: "Workspace \(params.workspace) has not been synced yet; run sync first")
+            }
+            var result: [String: JSONValue] = ["workspace": workspace, "syncedAt": .string("2025-01-02T00:00:00Z")]
+            switch params.cursor {
+            case nil:
+                result["users"] = .array([
+                    user("1", "Ada Admin", active: .bool(true), admin: .bool(true), teams: ["Engineering", "Design"]),
+                    user("2", "Bob Builder", active: .null, admin: .null, teams: []),
+                ])
+                result["nextCursor"] = .string("p2")
+            case "p2":
+                result["users"] = .array([user("3", "Cy Gone", active: .bool(false), admin: .bool(false), teams: [], departedAt: "2025-01-02T00:00:00Z")])
+            case "loop":
+                result["users"] = .array([])
+                result["nextCursor"] = .string("loop")
+            default:
+                throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
+            }
+            return JSONValue.object(result)
+        }
+        table.register("sync", summary: "sync", params: Sync.self) { context, params in
+            if params.progress == true {
+                for phase in ["users", "commit"] {
+                    await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
+                }
+            }
+            return JSONValue.object([
+                "workspace": workspace, "runId": .integer(7), "users": .integer(3), "added": .integer(1), "updated": .integer(0),
+                "departed": .integer(1), "teams": .integer(2), "teamMemberships": .integer(2), "apiCalls": .integer(12),
+                "rateLimited": .integer(0), "durationMs": .integer(1234),
+                "capabilities": .object(["membershipFlags": .bool(true), "teams": .bool(true)]),
+                "finishedAt": .string("2025-01-02T00:00:01Z"),
+            ])
+        }
+        table.register("provision", summary: "provision", params: Provision.self) { _, params in
+            var targets: [JSONValue] = [.object(["type": .string("workspace"), "gid": .string("1000"), "name": .string("Acme Corp"), "outcome": .string("added")])]
+            for team in params.teams ?? [] {
+                if team == "Design" {
+                    targets.append(.object(["type": .string("team"), "gid": .string("201"), "name": .string("Design"), "outcome": .string("failed"),
+                                            "error": .object(["code": .integer(2003), "message": .string("Asana refused: not allowed"),
+                                                              "data": .object(["name": .string("upstream.forbidden")])])]))
+                } else {
+                    targets.append(.object(["type": .string("team"), "gid": .string("200"), "name": .string(team), "outcome": .string("alreadyMember")]))
+                }
+            }
+            return JSONValue.object([
+                "workspace": workspace, "action": .string(params.action),
+                "user": .object(["gid": .string("42"), "name": .string("new"), "email": .string(params.email)]),
+                "targets": .array(targets),
+            ])
+        }
+        return table
+    }
+}

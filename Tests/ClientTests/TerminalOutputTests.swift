@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// What people see: the client run under `script`, which gives it a terminal for stdout.
+@Suite(.enabled(if: TestCertificates.available && ClientProcess.which("script") != nil,
+                "needs openssl (test certificates) and script(1) (a pseudo-terminal)"))
+struct TerminalOutputTests {
+    /// Runs `asana-access arguments --port P --ca CA` on a pseudo-terminal; returns its exit status
+    /// and the terminal text with CRs removed.
+    static func onTerminal(_ arguments: [String]) async throws -> (status: Int32, text: String) {
+        let certificates = try TestCertificates.shared.get()
+        let binary = try ClientProcess.binaryURL()
+        let script = try #require(ClientProcess.which("script"))
+        return try await FakeServer.with(certificates: certificates) { port in
+            let command = ([binary.path] + arguments + ["--port", String(port), "--ca", certificates.caCertificate])
+                .map(ClientProcess.shellQuoted).joined(separator: " ")
+            let output = try await ClientProcess.run(script, ["-q", "-e", "-c", command, "/dev/null"])
+            return (output.status, output.stdout.replacingOccurrences(of: "\r", with: ""))
+        }
+    }
+
+    @Test("list-users prints a table with yes/no/? and a footer")
+    func listUsersTable() async throws {
+        let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000"])
+        #expect(status == 0, "\(text)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "GID  NAME         EMAIL                    ACTIVE  ADMIN  GUEST  VIEW-ONLY  TEAMS                DEPARTED")
+        #expect(lines.dropFirst().first == "1    Ada Admin    ada.admin@acme.example   yes     yes    no     ?          Engineering, Design  -")
+        #expect(lines.dropFirst(2).first == "2    Bob Builder  bob.builder@acme.example  ?       ?      no     ?          -                    -")
+        #expect(text.contains("2 people in Acme Corp (1000), synced 2025-01-02T00:00:00Z"))
+        #expect(text.contains("more: --cursor p2 (or --all)"))
+    }
+
+    @Test("list-users --all shows the departure date")
+    func departedDate() async throws {
+        let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--all"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Cy Gone"))
+        #expect(text.contains("2025-01-02\n"))
+        #expect(!text.contains("more: --cursor"))
+    }
+
+    @Test("provision prints one line per target")
+    func provisionLines() async throws {
+        let (status, text) = try await Self.onTerminal(["provision", "--workspace", "1000", "--email", "new@acme.example",
+                                                        "--action", "add", "--team", "Engineering"])
+        #expect(status == 0, "\(text)")
+        #expect(text == "workspace Acme Corp (1000): added\nteam Engineering (200): already a member\n")
+    }
+
+    @Test("sync prints a key/value summary")
+    func syncSummary() async throws {
+        let (status, text) = try await Self.onTerminal(["sync", "--workspace", "1000"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("workspace         Acme Corp (1000)\n"))
+        #expect(text.contains("team memberships  2\n"))
+        #expect(text.contains("duration          1.234 s\n"))
+    }
+
+    @Test("--json keeps JSON on a terminal")
+    func jsonOnTerminal() async throws {
+        let (status, text) = try await Self.onTerminal(["ping", "--json"])
+        #expect(status == 0, "\(text)")
+        #expect(text.hasPrefix(#"{"protocolVersion":1,"#))
+    }
+}

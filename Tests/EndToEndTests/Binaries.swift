@@ -1,0 +1,105 @@
+import Foundation
+
+/// The built executables (`asana-accessd`, `asana-access`, `asana-sim`), run as child processes.
+enum Binaries {
+    /// The directory holding the built products: `$ASANA_ACCESS_BIN_DIR`, else the test bundle's directory
+    /// (`swift build --build-tests` puts the executables next to it).
+    static let directory: URL = {
+        if let override = ProcessInfo.processInfo.environment["ASANA_ACCESS_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // On some runners argv[0] is inside the .xctest bundle.
+        while !FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("asana-accessd").path), candidate.pathComponents.count > 1 {
+            candidate.deleteLastPathComponent()
+        }
+        return candidate
+    }()
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// What a finished child process left behind.
+struct ProcessOutput {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs `name` with `arguments` to completion (stdin from `input`), collecting its output.
+@discardableResult
+func run(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binaries.path(name))
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var out = Data(), err = Data()
+    DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
+    group.wait()
+    process.waitUntilExit()
+    return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+}
+
+/// A long-running child (server or simulator) that announced its address on its first stdout line.
+final class RunningProcess: @unchecked Sendable {
+    let process: Process
+    /// The first line the process printed.
+    let firstLine: String
+    private let stderrPipe: Pipe
+
+    /// Starts `name` and waits (up to `timeout`) for its first stdout line.
+    init(_ name: String, _ arguments: [String], timeout: TimeInterval = 20) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path(name))
+        process.arguments = arguments
+        let stdout = Pipe()
+        stderrPipe = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderrPipe
+        try process.run()
+        let handle = stdout.fileHandleForReading
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = Data()
+        while !buffer.contains(UInt8(ascii: "\n")) {
+            guard Date() < deadline, process.isRunning else {
+                process.terminate()
+                let err = String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
+                throw HarnessError("\(name) did not announce itself: \(err)")
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+            buffer.append(chunk)
+        }
+        firstLine = String(decoding: buffer.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+    }
+
+    /// The port at the end of the first line (`… 127.0.0.1:PORT` or `…:PORT/api/1.0`).
+    var announcedPort: Int? {
+        let afterColon = firstLine.split(separator: ":").last.map(String.init) ?? ""
+        return Int(afterColon.prefix { $0.isNumber })
+    }
+
+    /// Sends `signal` and waits for the exit status.
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,198 @@
+import DevCertificates
+import Foundation
+import LineRPC
+import NIOSSL
+import Testing
+
+/// The real binaries on loopback: `asana-sim`, `asana-accessd serve` on mutual TLS with a SQLite
+/// file in a temporary directory, driven by the real `asana-access` client.
+@Suite("End to end: built binaries on loopback", .serialized)
+struct EndToEndTests {
+    /// A temporary directory with a dev certificate set, a data directory, the simulator and the server.
+    final class Environment: @unchecked Sendable {
+        let root: String
+        let certificates: DevCertificates.Files
+        let data: String
+        let simulator: RunningProcess
+        var server: RunningProcess?
+        let workspace = "1000"
+        let secret = SimulatorSecret.admin
+
+        init(users: Int = 250, teams: Int = 6) throws {
+            root = (NSTemporaryDirectory() as NSString).appendingPathComponent("asana-access-e2e-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            let certs = (root as NSString).appendingPathComponent("certs")
+            let made = try run("asana-accessd", ["certs", "dev", "--out", certs])
+            guard made.status == 0 else { throw HarnessError("certs dev failed: \(made.stderr)") }
+            certificates = DevCertificates.Files(directory: certs)
+            data = (root as NSString).appendingPathComponent("data")
+            simulator = try RunningProcess("asana-sim", ["--generate-users", "\(users)", "--generate-teams", "\(teams)", "--port", "0"])
+        }
+
+        var simulatorURL: String {
+            String(simulator.firstLine[simulator.firstLine.range(of: "http://")!.lowerBound...])
+        }
+
+        func startServer() throws {
+            server = try RunningProcess("asana-accessd", [
+                "serve", "--data-dir", data, "--port", "0", "--asana-base-url", simulatorURL,
+                "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey, "--client-ca", certificates.caCertificate,
+            ])
+        }
+
+        var port: Int { server?.announcedPort ?? 0 }
+
+        /// Connection flags for the client.
+        var connection: [String] {
+            ["--host", "127.0.0.1", "--port", "\(port)", "--ca", certificates.caCertificate,
+             "--cert", certificates.clientCertificate, "--key", certificates.clientKey]
+        }
+
+        /// Runs the client with `--json`, returning its exit status and parsed stdout.
+        func client(_ arguments: [String]) throws -> (status: Int32, json: JSONValue?, stderr: String) {
+            let output = try run("asana-access", arguments + connection + ["--json"])
+            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.utf8))
+            return (output.status, json, output.stderr)
+        }
+
+        func stop() {
+            _ = server?.stop()
+            _ = simulator.stop()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
+    @Test("init, sealed credentials, serve, then sync, list-users and provision through the real client")
+    func wholePath() throws {
+        let env = try Environment()
+        defer { env.stop() }
+
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: (env.data as NSString).appendingPathComponent("master.key"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        for purpose in ["provision", "sync"] {
+            let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", purpose],
+                              input: env.secret + "\n")
+            #expect(put.status == 0, "\(put.stderr)")
+            #expect(!put.stdout.contains(env.secret))
+        }
+        let list = try run("asana-accessd", ["credentials", "list", "--data-dir", env.data])
+        #expect(list.stdout.contains("sha256:"))
+        #expect(!list.stdout.contains(env.secret))
+
+        try env.startServer()
+        #expect(env.port > 0)
+
+        let ping = try env.client(["ping"])
+        #expect(ping.status == 0, "\(ping.stderr)")
+        #expect(ping.json?["protocolVersion"] == .string("1.0"))
+        #expect(ping.json?["principal"] == .string("dev-admin"))
+
+        let sync = try env.client(["sync", "--workspace", env.workspace])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        guard case .integer(let users)? = sync.json?["users"] else {
+            Issue.record("sync result has no user count: \(String(describing: sync.json))")
+            return
+        }
+        #expect(users > 200)
+        #expect(sync.json?["added"] == .integer(users))
+        #expect(sync.json?["departed"] == .integer(0))
+
+        let page = try env.client(["list-users", "--workspace", env.workspace, "--limit", "7"])
+        #expect(page.status == 0)
+        if case .array(let listed)? = page.json?["users"] { #expect(listed.count == 7) } else { Issue.record("no users array") }
+        #expect(page.json?["nextCursor"]?.stringValue != nil)
+
+        let email = "e2e.joiner@acme.example"
+        let added = try env.client(["provision", "--workspace", env.workspace, "--email", email, "--action", "add"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.json?["targets"] == .array([.object(["type": .string("workspace"), "gid": .string(env.workspace), "name": .string("Acme Corp"), "outcome": .string("added")])]))
+
+        let found = try env.client(["list-users", "--workspace", env.workspace, "--query", "e2e.joiner"])
+        if case .array(let listed)? = found.json?["users"] { #expect(listed.count == 1) } else { Issue.record("joiner not listed") }
+
+        let removed = try env.client(["provision", "--workspace", env.workspace, "--email", email, "--action", "remove"])
+        #expect(removed.status == 0)
+        let resync = try env.client(["sync", "--workspace", env.workspace])
+        #expect(resync.json?["users"] == .integer(users))
+        let departed = try env.client(["list-users", "--workspace", env.workspace, "--query", "e2e.joiner", "--include-departed"])
+        if case .array(let listed)? = departed.json?["users"], let person = listed.first {
+            #expect(person["departedAt"]?.stringValue != nil)
+        } else {
+            Issue.record("departed joiner not listed")
+        }
+
+        // The database never holds the secret in plain text, in the main file or the WAL.
+        for name in try FileManager.default.contentsOfDirectory(atPath: env.data) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: (env.data as NSString).appendingPathComponent(name)))
+            #expect(bytes.range(of: Data(env.secret.utf8)) == nil, "secret found in \(name)")
+        }
+
+        // SIGTERM drains and exits 0.
+        #expect(env.server?.stop(signal: SIGTERM) == 0)
+    }
+
+    @Test("exit codes: 1 for an RPC error, 2 for a usage error, 3 when nothing listens")
+    func exitCodes() throws {
+        let env = try Environment(users: 20, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        try env.startServer()
+        let rpcError = try env.client(["list-users", "--workspace", "424242"])
+        #expect(rpcError.status == 1)
+        #expect(rpcError.stderr.contains("workspace.not_synced"))
+        let usage = try run("asana-access", ["provision", "--workspace", "1"])
+        #expect(usage.status == 2)
+        let refused = try run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "1", "--ca", env.certificates.caCertificate])
+        #expect(refused.status == 3)
+    }
+
+    @Test("a client without a certificate from the CA is refused at the handshake (exit 3)")
+    func mutualTLSRequired() throws {
+        let env = try Environment(users: 20, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        try env.startServer()
+        let anonymous = try run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "\(env.port)", "--ca", env.certificates.caCertificate])
+        #expect(anonymous.status == 3, "\(anonymous.stderr)")
+    }
+
+    @Test("malformed lines get correlatable errors and the connection keeps serving")
+    func hostileLines() async throws {
+        let env = try Environment(users: 20, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        try env.startServer()
+        let tls = try TLSSettings.client(trustRoots: env.certificates.caCertificate, certificateChain: env.certificates.clientCertificate, privateKey: env.certificates.clientKey)
+        try await RPCClient.withConnection(RPCClientConfiguration(host: "127.0.0.1", port: env.port, tls: tls)) { client in
+            try await client.sendRaw(Array("{not json\n".utf8))
+            let parseError = try await client.readMessage()
+            #expect(parseError["id"] == .null)
+            #expect(parseError["error"]?["code"] == .integer(-32700))
+
+            try await client.sendRaw(Array(#"{"jsonrpc":"2.0","id":"keep-me","method":"nope"}"# .utf8) + [0x0D, 0x0A])
+            let unknown = try await client.readMessage()
+            #expect(unknown["id"] == .string("keep-me"))
+            #expect(unknown["error"]?["code"] == .integer(-32601))
+
+            try await client.sendRaw(Array(repeating: UInt8(ascii: "x"), count: (1 << 20) + 10) + [0x0A])
+            let tooLong = try await client.readMessage()
+            #expect(tooLong["error"]?["data"]?["name"] == .string("limit.line_bytes"))
+
+            try await client.sendRaw(Array(#"{"jsonrpc":"2.0","id":9007199254740993,"method":"listUsers","params":{"workspace":"1000","limt":5}}"#.utf8) + [0x0A])
+            let badParams = try await client.readMessage()
+            #expect(badParams["id"] == .integer(9_007_199_254_740_993))
+            #expect(badParams["error"]?["data"]?["field"] == .string("limt"))
+
+            let pong = try await client.call("ping")
+            #expect(pong["server"] == .string("asana-accessd"))
+        }
+    }
+}
+
+/// The simulator's generated admin token (`SimulatorSeed.demoAdminToken`), spelled out so this
+/// test target does not link the simulator: the binaries under test are separate processes.
+enum SimulatorSecret {
+    static let admin = "demo-admin-token"
+}

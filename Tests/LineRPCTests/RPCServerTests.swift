@@ -1,0 +1,172 @@
+import DevCertificates
+import Foundation
+import LineRPC
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import Testing
+
+/// A real `RPCServer` on 127.0.0.1 with mutual TLS, driven by `RPCClient`.
+private struct ServerFixture {
+    let certificates: DevCertificates.Files
+    let group: ServiceGroup
+    let port: Int
+
+    static func start(configure: (inout RPCMethodTable) -> Void = { _ in }, maximumLineBytes: Int = 4096) async throws -> (ServerFixture, Task<Void, any Error>) {
+        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("linerpc-\(UUID().uuidString.prefix(8))")
+        let certificates = try DevCertificates.make(in: directory, clientName: "test-client")
+        var table = RPCMethodTable()
+        table.register("echo", summary: "echo", params: EchoParams.self) { context, params in
+            if let delay = params.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
+            if params.notify == true { await context.notify("echo.progress", params: ["text": params.text]) }
+            return EchoResult(text: params.text, principal: context.principal)
+        }
+        configure(&table)
+        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, maximumLineBytes: maximumLineBytes, maximumBatchLength: 5),
+            methods: table, logger: Logger(label: "test.server"), onListening: { continuation.yield($0.port ?? 0) })
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test.group")))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return (ServerFixture(certificates: certificates, group: group, port: port), task)
+    }
+
+    func clientConfiguration(withCertificate: Bool = true) throws -> RPCClientConfiguration {
+        let tls = try TLSSettings.client(
+            trustRoots: certificates.caCertificate,
+            certificateChain: withCertificate ? certificates.clientCertificate : nil,
+            privateKey: withCertificate ? certificates.clientKey : nil)
+        return RPCClientConfiguration(host: "127.0.0.1", port: port, tls: tls)
+    }
+}
+
+private struct EchoParams: RPCParams {
+    static let memberNames: Set<String> = ["text", "delayMs", "notify"]
+    var text: String
+    var delayMs: Int?
+    var notify: Bool?
+}
+
+private struct EchoResult: Codable, Sendable {
+    var text: String
+    var principal: String?
+}
+
+private func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
+
+@Suite("RPC server over mutual TLS")
+struct RPCServerTests {
+    @Test("a call answers with the principal from the client certificate")
+    func call() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        let result = try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.call("echo", params: .object(["text": .string("hi")]))
+        }
+        #expect(result == .object(["text": .string("hi"), "principal": .string("test-client")]))
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("pipelined requests run concurrently and answers carry their own ids")
+    func pipelined() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(
+                line(#"{"jsonrpc":"2.0","id":"slow","method":"echo","params":{"text":"slow","delayMs":300}}"#)
+                + line(#"{"jsonrpc":"2.0","id":"fast","method":"echo","params":{"text":"fast"}}"#))
+            let first = try await client.readMessage()
+            let second = try await client.readMessage()
+            #expect(first["id"] == .string("fast"), "the fast request overtakes the slow one")
+            #expect(second["id"] == .string("slow"))
+            #expect(second["result"]?["text"] == .string("slow"))
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a batch is answered by one line in request order, without the notifications")
+    func batch() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(line(#"[{"jsonrpc":"2.0","id":1,"method":"echo","params":{"text":"a","delayMs":100}},{"jsonrpc":"2.0","method":"echo","params":{"text":"n"}},{"jsonrpc":"2.0","id":2,"method":"nope"},{"jsonrpc":"2.0","id":3,"method":"echo","params":{"text":"c"}}]"#))
+            let answer = try await client.readMessage()
+            guard case .array(let answers) = answer else {
+                Issue.record("expected an array, got \(answer)")
+                return
+            }
+            #expect(answers.map { $0["id"] } == [.integer(1), .integer(2), .integer(3)])
+            #expect(answers[1]["error"]?["code"] == .integer(-32601))
+            // A batch of notifications only gets no answer: the next line is the ping's.
+            try await client.sendRaw(line(#"[{"jsonrpc":"2.0","method":"echo","params":{"text":"x"}}]"#))
+            let pong = try await client.call("echo", params: .object(["text": .string("after")]))
+            #expect(pong["text"] == .string("after"))
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a notification from the handler arrives before the answer")
+    func notifications() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            var seen: [String] = []
+            let result = try await client.call("echo", params: .object(["text": .string("p"), "notify": .bool(true)])) { method, params in
+                seen.append("\(method):\(params?["text"]?.stringValue ?? "")")
+            }
+            #expect(seen == ["echo.progress:p"])
+            #expect(result["text"] == .string("p"))
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("an oversize line, a split line and CRLF: the connection keeps serving")
+    func framingOverTheWire() async throws {
+        let (fixture, task) = try await ServerFixture.start(maximumLineBytes: 256)
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(Array(repeating: UInt8(ascii: "a"), count: 1000))
+            let refused = try await client.readMessage()
+            #expect(refused["error"]?["data"]?["name"] == .string("limit.line_bytes"))
+            #expect(refused["id"] == .null)
+            try await client.sendRaw(Array("bbb\n".utf8))  // the rest of the oversize line is dropped silently
+            let request = Array(#"{"jsonrpc":"2.0","id":"split","method":"echo","params":{"text":"é"}}"#.utf8) + [0x0D, 0x0A]
+            for byte in request { try await client.sendRaw([byte]) }
+            let answer = try await client.readMessage()
+            #expect(answer["id"] == .string("split"))
+            #expect(answer["result"]?["text"] == .string("é"))
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a client without a certificate fails the handshake")
+    func mutualTLS() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        await #expect(throws: RPCClientError.self) {
+            try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { client in
+                try await client.call("echo", params: .object(["text": .string("x")]))
+            }
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("graceful shutdown lets an in-flight call finish and answer")
+    func drain() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(line(#"{"jsonrpc":"2.0","id":7,"method":"echo","params":{"text":"late","delayMs":400}}"#))
+            try await Task.sleep(for: .milliseconds(100))
+            await fixture.group.triggerGracefulShutdown()
+            let answer = try await client.readMessage()
+            #expect(answer["id"] == .integer(7))
+            #expect(answer["result"]?["text"] == .string("late"))
+            await #expect(throws: RPCClientError.self) { try await client.readMessage() }
+        }
+        try await task.value
+    }
+}

@@ -1,0 +1,164 @@
+function __asana-access_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __asana-access_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __asana-access_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __asana-access_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __asana-access_parse_tokens -S
+    set -l unparsed_tokens (__asana-access_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'asana-access'
+        __asana-access_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'ping'
+            __asana-access_parse_subcommand 0 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+        case 'sync'
+            __asana-access_parse_subcommand 0 'workspace=' 'progress' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+        case 'list-users'
+            __asana-access_parse_subcommand 0 'workspace=' 'active' 'inactive' 'admin' 'no-admin' 'guest' 'no-guest' 'team=' 'query=' 'include-departed' 'limit=' 'cursor=' 'all' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+        case 'provision'
+            __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+        case 'call'
+            __asana-access_parse_subcommand 1 'params=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+        case 'help'
+            __asana-access_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __asana-access_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __asana-access_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __asana-access_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __asana-access_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__asana-access_tokens -p)
+    if test -z "$(__asana-access_tokens -t)"
+        set -l index (count (__asana-access_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'asana-access' -f
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'ping' -d 'Check that the server answers; show its version and who it takes you for.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'sync' -d 'Take a fresh snapshot of a workspace\'s people and teams from Asana.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'list-users' -d 'List the people of a workspace from its last sync, with filters.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'provision' -d 'Add a person to a workspace and teams, or remove them.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'call' -d 'Call any method and print its result as JSON (pretty on a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" workspace' -l 'workspace' -d 'Workspace gid.' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" progress' -l 'progress' -d 'Print each phase of the sync to stderr as the server reports it.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" workspace' -l 'workspace' -d 'Workspace gid.' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" active' -l 'active' -d 'Only people whose workspace membership is active.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" inactive' -l 'inactive' -d 'Only people whose workspace membership is inactive (unknown matches neither).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" admin' -l 'admin' -d 'Only workspace admins (--admin) or only non-admins (--no-admin).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" no-admin' -l 'no-admin' -d 'Only workspace admins (--admin) or only non-admins (--no-admin).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" guest' -l 'guest' -d 'Only guests (--guest) or only non-guests (--no-guest).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" no-guest' -l 'no-guest' -d 'Only guests (--guest) or only non-guests (--no-guest).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" team' -l 'team' -d 'Only members of this team (gid or exact name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" query' -l 'query' -d 'Only people whose name or email contains this text (case-insensitive).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" include-departed' -l 'include-departed' -d 'Also list people who have left the workspace (they show a DEPARTED date).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" limit' -l 'limit' -d 'Page size, 1...1000 (server default when absent; 1000 with --all).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" cursor' -l 'cursor' -d 'Start after this cursor (the nextCursor of an earlier page).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" all' -l 'all' -d 'Follow nextCursor until the last page and print everything.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" workspace' -l 'workspace' -d 'Workspace gid.' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" email' -l 'email' -d 'The person\'s email address.' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" action' -l 'action' -d 'What to do.' -rfka 'add remove'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision"' -l 'team' -d 'A team (gid or exact name); repeat for several. With remove: only these teams.' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_positional "asana-access call" -eq 1' -fka 'ping rpc.discover sync listUsers provision'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" params' -l 'params' -d 'The params: a JSON object (by name) or array (by position).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" version' -l 'version' -d 'Show the version.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and tests need, when missing (Debian/Ubuntu, as root or with sudo):
+# libsqlite3-dev (GRDB links the system SQLite), openssl (certs/make-dev-certs.sh and its test).
+set -euo pipefail
+missing=()
+for package in libsqlite3-dev openssl; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}"
