@@ -35,7 +35,7 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .masterKeyMissing(let path):
-            return "No master key at \(path): create one with `asana-accessd` (it makes a 32-byte key file, mode 0600) or point the server at the right file."
+            return "No master key at \(path): create one with `asana-accessd init` (it makes a 32-byte key file, mode 0600) or point the server at the right file."
         case .masterKeyPermissions(let path, let mode):
             return "The master key \(path) has mode \(String(mode, radix: 8)) and is readable by group or others: run `chmod 600 \(path)` and check who may have read it."
         case .masterKeyInvalid(let path):

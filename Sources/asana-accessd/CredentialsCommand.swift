@@ -23,15 +23,15 @@ struct CredentialsCommand: ParsableCommand {
             let raw: Data
             if let secretFile {
                 guard let contents = FileManager.default.contents(atPath: secretFile) else {
-                    throw ValidationError("cannot read --secret-file \(secretFile)")
+                    throw CommandFailure("cannot read --secret-file \(secretFile)")
                 }
                 raw = contents
             } else {
                 raw = FileHandle.standardInput.readDataToEndOfFile()
             }
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw ValidationError("the secret is empty: pipe it on stdin or pass --secret-file") }
-            guard !secret.contains(where: \.isNewline) else { throw ValidationError("the secret has more than one line") }
+            guard !secret.isEmpty else { throw CommandFailure("the secret is empty: pipe it on stdin or pass --secret-file") }
+            guard !secret.contains(where: \.isNewline) else { throw CommandFailure("the secret has more than one line") }
             let (store, _) = try data.initializeStore()
             let summary = try store.putCredential(workspaceGid: workspace, purpose: purpose, kind: kind, secret: secret, at: Date())
             _ = try store.appendAuditEvent(AuditEventDraft(
@@ -68,7 +68,7 @@ struct CredentialsCommand: ParsableCommand {
         func run() throws {
             let store = try data.openStore()
             guard try store.deleteCredential(workspaceGid: workspace, purpose: purpose) else {
-                throw ValidationError("no \(purpose.rawValue) credential for workspace \(workspace)")
+                throw CommandFailure("no \(purpose.rawValue) credential for workspace \(workspace)")
             }
             _ = try store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.delete",

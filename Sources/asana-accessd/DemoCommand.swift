@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "asana-accessd.demo")
         let client = clientPath ?? Self.siblingExecutable("asana-access")
         guard FileManager.default.isExecutableFile(atPath: client) else {
-            throw ValidationError("the client binary is not at \(client): build it with `swift build` or pass --client")
+            throw CommandFailure("the client binary is not at \(client): build it with `swift build` or pass --client")
         }
         let work = try workDirectory ?? Self.makeTemporaryDirectory()
         step("working directory \(work)")
@@ -56,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         let seed = SimulatorSeed.generated(users: users, teams: teams)
         let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(), logger: logger)
         _ = try await simulator.start()
-        guard let organization = seed.workspaces.first else { throw ValidationError("the generated seed has no workspace") }
+        guard let organization = seed.workspaces.first else { throw CommandFailure("the generated seed has no workspace") }
         step("Asana simulator at \(simulator.baseURL): organization \"\(organization.name)\" (\(organization.gid)) with \(seed.users.count) people and \(seed.teams.count) teams")
 
         try store.putCredential(workspaceGid: organization.gid, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
@@ -74,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var portIterator = ports.makeAsyncIterator()
-            guard let port = await portIterator.next() else { throw ValidationError("the server did not start") }
+            guard let port = await portIterator.next() else { throw CommandFailure("the server did not start") }
             step("asana-accessd listening on 127.0.0.1:\(port) (mutual TLS, TLS 1.2+)")
 
             let connection = ["--host", "127.0.0.1", "--port", "\(port)", "--ca", certificates.caCertificate,
@@ -121,7 +121,7 @@ struct DemoCommand: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw DemoFailure(message: "asana-access \(arguments.first ?? "") exited with status \(process.terminationStatus)")
+            throw CommandFailure("asana-access \(arguments.first ?? "") exited with status \(process.terminationStatus)")
         }
     }
 
@@ -135,10 +135,4 @@ struct DemoCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return path
     }
-}
-
-/// A demo step failed.
-struct DemoFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

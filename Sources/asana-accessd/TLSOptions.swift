@@ -16,12 +16,12 @@ struct TLSOptions: ParsableArguments {
     var clientCA: String = environment("ASANA_ACCESSD_CLIENT_CA", default: "certs/dev/ca.pem")
 
     /// The server TLS configuration (TLS 1.2 minimum, client certificates required).
-    /// - Throws: `ValidationError` naming the file that is missing or unreadable.
+    /// - Throws: `CommandFailure` naming the file that is missing or unreadable.
     func serverConfiguration() throws -> TLSConfiguration {
         do {
             return try TLSSettings.server(certificateChain: certificate, privateKey: key, clientTrustRoots: clientCA)
         } catch {
-            throw ValidationError("cannot load TLS files (--tls-cert \(certificate), --tls-key \(key), --client-ca \(clientCA)): \(error). Make a development set with `asana-accessd certs dev`.")
+            throw CommandFailure("cannot load TLS files (--tls-cert \(certificate), --tls-key \(key), --client-ca \(clientCA)): \(error). Make a development set with `asana-accessd certs dev`.")
         }
     }
 }
