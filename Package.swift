@@ -92,7 +92,10 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "ClientTests", dependencies: ["LineRPC"]),
+        .testTarget(name: "ClientTests", dependencies: [
+            "LineRPC",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LineRPC", "DevCertificates"]),
     ],
     swiftLanguageModes: [.v6]

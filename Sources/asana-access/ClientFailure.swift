@@ -26,8 +26,8 @@ enum ClientFailure: Error, CustomStringConvertible {
             switch error {
             case .connectionFailed:
                 "\(error)\nhint: is asana-accessd running? check --host/--port (ASANA_ACCESS_HOST/ASANA_ACCESS_PORT)"
-            case .tlsFailed:
-                "\(error)\nhint: check --ca (the CA that signed the server certificate), --server-name, and --cert/--key if the server requires a client certificate"
+            case .tlsFailed(let reason):
+                "\(error)\nhint: \(Self.tlsHint(for: reason))"
             case .connectionClosed:
                 "\(error)\nhint: is it an asana-accessd TLS port? does the server require a client certificate (--cert/--key)?"
             case .malformedResponse:
@@ -39,6 +39,21 @@ enum ClientFailure: Error, CustomStringConvertible {
             "connection failed: \(reason)\nhint: is asana-accessd running? check --host/--port/--ca"
         case .partialFailure(let lines):
             lines.joined(separator: "\n")
+        }
+    }
+
+    /// A hint for a TLS failure, picked by what BoringSSL or swift-nio-ssl said.
+    static func tlsHint(for reason: String) -> String {
+        if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+            "the server certificate is not signed by a CA you trust: pass --ca with the CA's PEM (ASANA_ACCESS_CA)"
+        } else if reason.contains("CERTIFICATE_REQUIRED") || reason.contains("HANDSHAKE_FAILURE") && !reason.contains("VERIFY") {
+            "the server requires a client certificate: pass --cert and --key (ASANA_ACCESS_CERT/ASANA_ACCESS_KEY)"
+        } else if reason.contains("BAD_CERTIFICATE") || reason.contains("UNKNOWN_CA") || reason.contains("CERTIFICATE_UNKNOWN") {
+            "the server refused the client certificate: check --cert/--key and that its CA is the one the server trusts"
+        } else if reason.contains("failedToValidateHostname") {
+            "the server certificate does not name this host: pass --server-name with a name it carries"
+        } else {
+            "check --ca (the CA that signed the server certificate), --server-name, and --cert/--key if the server requires a client certificate"
         }
     }
 

@@ -107,7 +107,11 @@ struct ConnectionOptions: ParsableArguments {
         } catch let error as ClientFailure {
             throw error
         } catch {
-            // NIO channel errors (connection reset, TLS alerts surfacing as I/O errors) are not wrapped by LineRPC.
+            // LineRPC wraps NIOSSLError and BoringSSLError only; NIOSSLExtraError (hostname mismatch)
+            // and NIO channel errors (connection reset) arrive as they are.
+            if String(reflecting: type(of: error)).hasPrefix("NIOSSL.") {
+                throw ClientFailure.connection(.tlsFailed("\(error)"))
+            }
             throw ClientFailure.transport("\(error)")
         }
     }

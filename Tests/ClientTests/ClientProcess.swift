@@ -82,8 +82,8 @@ struct ClientProcess {
             process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("asana-access-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stdout").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("stderr").path, contents: nil)
             stdout = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
             stderr = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
             process.standardOutput = stdout

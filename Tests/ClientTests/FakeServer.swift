@@ -12,9 +12,14 @@ import Logging
 /// - `provision` → the workspace added, a team "Design" failed with 403 `upstream.forbidden`
 enum FakeServer {
     /// Starts the server, runs `body` with its port, then stops it.
-    static func with<Result>(certificates: TestCertificates, mutualTLS: Bool = false,
+    /// - Parameters:
+    ///   - mutualTLS: require a client certificate signed by the test CA.
+    ///   - dnsOnly: serve the certificate that names only `localhost` (no IP address).
+    static func with<Result>(certificates: TestCertificates, mutualTLS: Bool = false, dnsOnly: Bool = false,
                              _ body: (Int) async throws -> Result) async throws -> Result {
-        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey,
+        let tls = try TLSSettings.server(
+            certificateChain: dnsOnly ? certificates.dnsOnlyServerCertificate : certificates.serverCertificate,
+            privateKey: dnsOnly ? certificates.dnsOnlyServerKey : certificates.serverKey,
                                          clientTrustRoots: mutualTLS ? certificates.caCertificate : nil)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = RPCServer(

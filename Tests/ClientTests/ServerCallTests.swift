@@ -8,10 +8,10 @@ import Testing
 struct ServerCallTests {
     /// Runs `asana-access` against a fresh fake server; `arguments` get `--port` and (unless
     /// `trustCA` is false) `--ca` appended.
-    static func client(_ arguments: [String], mutualTLS: Bool = false, trustCA: Bool = true,
+    static func client(_ arguments: [String], mutualTLS: Bool = false, dnsOnly: Bool = false, trustCA: Bool = true,
                        environment: [String: String] = [:], extra: (TestCertificates) -> [String] = { _ in [] }) async throws -> ClientProcess.Output {
         let certificates = try TestCertificates.shared.get()
-        return try await FakeServer.with(certificates: certificates, mutualTLS: mutualTLS) { port in
+        return try await FakeServer.with(certificates: certificates, mutualTLS: mutualTLS, dnsOnly: dnsOnly) { port in
             var all = arguments + ["--port", String(port)] + extra(certificates)
             if trustCA { all += ["--ca", certificates.caCertificate] }
             return try await ClientProcess.client(all, environment: environment)
@@ -36,13 +36,17 @@ struct ServerCallTests {
         #expect(output.status == 0, "stderr: \(output.stderr)")
     }
 
-    @Test("a --server-name the certificate does not carry fails the handshake: exit 3")
-    func wrongServerName() async throws {
-        let output = try await Self.client(["ping", "--server-name", "wrong.example"])
-        #expect(output.status == 3, "stderr: \(output.stderr)")
-        #expect(output.stderr.contains("TLS handshake failed"))
-        #expect(output.stderr.contains("hint: check --ca"))
-        #expect(output.stdout.isEmpty)
+    @Test("--server-name is checked against a certificate that names no IP address", arguments: [
+        (nil, Int32(3)), ("localhost", 0), ("wrong.example", 3),
+    ] as [(String?, Int32)])
+    func serverName(name: String?, status: Int32) async throws {
+        let output = try await Self.client(["ping", "--host", "127.0.0.1"] + (name.map { ["--server-name", $0] } ?? []), dnsOnly: true)
+        #expect(output.status == status, "stderr: \(output.stderr)")
+        if status == 3 {
+            #expect(output.stderr.contains("TLS handshake failed"), "stderr: \(output.stderr)")
+            #expect(output.stderr.contains("hint: the server certificate does not name this host: pass --server-name"))
+            #expect(output.stdout.isEmpty)
+        }
     }
 
     @Test("an untrusted server certificate exits 3", arguments: [false, true])
@@ -50,13 +54,14 @@ struct ServerCallTests {
         let output = try await Self.client(["ping"], trustCA: false, extra: { withOtherCA ? ["--ca", $0.otherCACertificate] : [] })
         #expect(output.status == 3, "stderr: \(output.stderr)")
         #expect(output.stderr.contains("TLS handshake failed"), "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("hint: the server certificate is not signed by a CA you trust: pass --ca"), "stderr: \(output.stderr)")
     }
 
     @Test("mutual TLS: without a client certificate exit 3")
     func mutualTLSWithoutCertificate() async throws {
         let output = try await Self.client(["ping"], mutualTLS: true)
         #expect(output.status == 3, "stderr: \(output.stderr)")
-        #expect(output.stderr.contains("--cert/--key"), "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("hint: the server requires a client certificate: pass --cert and --key"), "stderr: \(output.stderr)")
     }
 
     @Test("mutual TLS: --cert/--key (or ASANA_ACCESS_CERT/KEY) make the principal the certificate's CN", arguments: [false, true])

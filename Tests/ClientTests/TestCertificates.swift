@@ -8,6 +8,11 @@ struct TestCertificates: Sendable {
     var caCertificate: String { directory.appendingPathComponent("ca.pem").path }
     var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
     var serverKey: String { directory.appendingPathComponent("server-key.pem").path }
+    /// A server certificate naming only `DNS:localhost`, no IP address. (swift-nio-ssl accepts a
+    /// certificate that lists the connected IP whatever the expected name, so checking
+    /// `--server-name` needs a certificate without one.)
+    var dnsOnlyServerCertificate: String { directory.appendingPathComponent("server-dns.pem").path }
+    var dnsOnlyServerKey: String { directory.appendingPathComponent("server-dns-key.pem").path }
     var clientCertificate: String { directory.appendingPathComponent("client.pem").path }
     var clientKey: String { directory.appendingPathComponent("client-key.pem").path }
     /// A second CA that signed nothing here: trusting it must fail the handshake.
@@ -43,9 +48,11 @@ struct TestCertificates: Sendable {
         }
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
             .write(toFile: path("server.ext"), atomically: true, encoding: .utf8)
+        try "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+            .write(toFile: path("server-dns.ext"), atomically: true, encoding: .utf8)
         try "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n"
             .write(toFile: path("client.ext"), atomically: true, encoding: .utf8)
-        for (name, subject) in [("server", "/CN=localhost"), ("client", "/CN=ci-bot")] {
+        for (name, subject) in [("server", "/CN=localhost"), ("server-dns", "/CN=localhost"), ("client", "/CN=ci-bot")] {
             try run(["req"] + ec + ["-keyout", path("\(name)-key.pem"), "-out", path("\(name).csr"), "-subj", subject])
             try run(["x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"),
                      "-CAcreateserial", "-out", path("\(name).pem"), "-days", "2", "-extfile", path("\(name).ext")])

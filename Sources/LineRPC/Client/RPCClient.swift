@@ -15,15 +15,19 @@ public struct RPCClientConfiguration: Sendable {
     public var connectTimeout: TimeAmount
     /// Longest answer line accepted, in bytes. Default 64 MiB.
     public var maximumLineBytes: Int
+    /// How long the connection may stay silent while an answer is awaited before the client gives
+    /// up with ``RPCClientError/connectionClosed(reason:)``. Default 600 s (long enough for a large `sync`).
+    public var readTimeout: TimeAmount
 
     public init(host: String = "127.0.0.1", port: Int = 7443, tls: TLSConfiguration, serverHostname: String? = nil,
-                connectTimeout: TimeAmount = .seconds(10), maximumLineBytes: Int = 64 << 20) {
+                connectTimeout: TimeAmount = .seconds(10), maximumLineBytes: Int = 64 << 20, readTimeout: TimeAmount = .seconds(600)) {
         self.host = host
         self.port = port
         self.tls = tls
         self.serverHostname = serverHostname
         self.connectTimeout = connectTimeout
         self.maximumLineBytes = maximumLineBytes
+        self.readTimeout = readTimeout
     }
 }
 
@@ -65,12 +69,14 @@ public final class RPCClient {
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.readTimeout))
+                        try pipeline.addHandler(IdleConnectionCloser())
                         try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
                         return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
-            throw RPCClientError.connectionFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
+            throw RPCClientError.connectionFailed(host: configuration.host, port: configuration.port, reason: Self.describe(error))
         }
         return try await channel.executeThenClose { inbound, outbound in
             try await body(RPCClient(inbound: inbound, outbound: outbound))
@@ -99,6 +105,10 @@ public final class RPCClient {
             guard message["jsonrpc"] == .string("2.0") else {
                 throw RPCClientError.malformedResponse("missing \"jsonrpc\": \"2.0\"")
             }
+            // Our answer carries our id. An error with id null answers a line the server could not
+            // read; this client sends one request at a time, so that line was ours too.
+            let isOurs = message["id"] == .integer(id) || (message["id"] == .null && message["error"] != nil)
+            guard isOurs else { continue }
             if let error = message["error"] {
                 let data = try JSONEncoder().encode(error)
                 guard let decoded = try? JSONDecoder().decode(RPCError.self, from: data) else {
@@ -106,17 +116,17 @@ public final class RPCClient {
                 }
                 throw decoded
             }
-            guard message["id"] == .integer(id) else {
-                // An answer for another id (or id null for a line the server could not read): not ours.
-                continue
-            }
             return message["result"] ?? .null
         }
     }
 
     /// Sends raw bytes as they are (no LF is added). For tests of framing and hostile input.
     public func sendRaw(_ bytes: [UInt8]) async throws {
-        try await outbound.write(ByteBuffer(bytes: bytes))
+        do {
+            try await outbound.write(ByteBuffer(bytes: bytes))
+        } catch {
+            throw Self.wrap(error)
+        }
     }
 
     /// Reads the next line as JSON. Throws ``RPCClientError/connectionClosed`` at end of stream.
@@ -124,14 +134,12 @@ public final class RPCClient {
         let frame: LineFrame?
         do {
             frame = try await inbound.next()
-        } catch let error as NIOSSLError {
-            throw RPCClientError.tlsFailed("\(error)")
-        } catch let error as BoringSSLError {
-            throw RPCClientError.tlsFailed("\(error)")
+        } catch {
+            throw Self.wrap(error)
         }
         switch frame {
         case nil:
-            throw RPCClientError.connectionClosed
+            throw RPCClientError.connectionClosed(reason: "the server closed it, or it was silent for the read timeout")
         case .tooLong(let maximum)?:
             throw RPCClientError.malformedResponse("an answer line is longer than \(maximum) bytes")
         case .line(let bytes)?:
@@ -151,8 +159,29 @@ public final class RPCClient {
         do {
             try await outbound.write(buffer)
         } catch {
-            throw RPCClientError.connectionClosed
+            throw Self.wrap(error)
         }
+    }
+
+    /// Maps a channel error to ``RPCClientError``: TLS failures (handshake, certificate, host name) to
+    /// ``RPCClientError/tlsFailed(_:)``, everything else to ``RPCClientError/connectionClosed(reason:)``.
+    static func wrap(_ error: any Error) -> RPCClientError {
+        if let clientError = error as? RPCClientError { return clientError }
+        switch error {
+        case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+            return .tlsFailed(describe(error))
+        default:
+            return .connectionClosed(reason: describe(error))
+        }
+    }
+
+    /// A one-line description without NIO's wrapper noise.
+    static func describe(_ error: any Error) -> String {
+        if let failure = error as? NIOConnectionError, let last = failure.connectionErrors.last {
+            return "\(last.error)"
+        }
+        if let io = error as? IOError { return io.description }
+        return "\(error)"
     }
 
     private static func isIPAddress(_ host: String) -> Bool {

@@ -4,8 +4,9 @@ public enum RPCClientError: Error, Sendable, CustomStringConvertible {
     case connectionFailed(host: String, port: Int, reason: String)
     /// The TLS handshake failed: untrusted or mismatched certificate, no client certificate, protocol version.
     case tlsFailed(String)
-    /// The server closed the connection before answering.
-    case connectionClosed
+    /// The connection ended before the answer: the server closed it, it was reset, or no byte
+    /// arrived for ``RPCClientConfiguration/readTimeout``. `reason` says which.
+    case connectionClosed(reason: String)
     /// The server sent a line that is not a JSON-RPC 2.0 response.
     case malformedResponse(String)
 
@@ -13,7 +14,7 @@ public enum RPCClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connectionFailed(let host, let port, let reason): "cannot connect to \(host):\(port): \(reason)"
         case .tlsFailed(let reason): "TLS handshake failed: \(reason)"
-        case .connectionClosed: "the server closed the connection before answering"
+        case .connectionClosed(let reason): "the connection ended before the answer: \(reason)"
         case .malformedResponse(let reason): "the server sent an unreadable answer: \(reason)"
         }
     }
