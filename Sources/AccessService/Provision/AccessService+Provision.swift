@@ -23,7 +23,7 @@ extension AccessService {
             let details = try await client.workspace(gid: params.workspace)
             let workspace = WorkspaceRef(gid: details.gid, name: details.name ?? details.gid, isOrganization: details.isOrganization ?? false)
             let teams = try await resolveTeamsLive(params.teams ?? [], workspace: params.workspace, client: client)
-            var run = ProvisionRun(client: client, workspace: workspace, email: email)
+            let run = ProvisionRun(client: client, workspace: workspace, email: email)
             switch params.action {
             case .add: await run.add(teams: teams)
             case .remove: await run.remove(teams: teams)
@@ -78,17 +78,73 @@ extension AccessService {
     }
 }
 
-/// The steps of one provision call and what each did.
-struct ProvisionRun {
+/// The steps of one provision call and what each did. Used by one task only.
+final class ProvisionRun {
     let client: AsanaClient
     let workspace: WorkspaceRef
-    var user: ProvisionedUser
-    var targets: [ProvisionTarget] = []
+    private(set) var user: ProvisionedUser
+    private(set) var targets: [ProvisionTarget] = []
 
     init(client: AsanaClient, workspace: WorkspaceRef, email: String) {
         self.client = client
         self.workspace = workspace
         self.user = ProvisionedUser(gid: nil, name: nil, email: email)
+    }
+
+    /// Workspace first, then each team; stops at the first failed step.
+    func add(teams: [AsanaTeam]) async {
+        let joined = await step("workspace", gid: workspace.gid, name: workspace.name) {
+            if let membership = try await self.activeMembership() {
+                self.adopt(membership.user)
+                return .alreadyMember
+            }
+            self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
+            return .added
+        }
+        guard joined else { return }
+        for team in teams {
+            let done = await step("team", gid: team.gid, name: team.name) {
+                if let gid = self.user.gid, try await self.isMember(gid, of: team) { return .alreadyMember }
+                _ = try await self.client.addUser(self.user.gid ?? self.user.email, toTeam: team.gid)
+                return .added
+            }
+            guard done else { return }
+        }
+    }
+
+    /// Without teams: out of the workspace (Asana drops the team memberships with it).
+    /// With teams: out of those teams only; stops at the first failed step.
+    func remove(teams: [AsanaTeam]) async {
+        guard !teams.isEmpty else {
+            _ = await step("workspace", gid: workspace.gid, name: workspace.name) {
+                guard let membership = try await self.activeMembership() else { return .notMember }
+                self.adopt(membership.user)
+                try await self.client.removeUser(self.user.gid ?? self.user.email, fromWorkspace: self.workspace.gid)
+                return .removed
+            }
+            return
+        }
+        for team in teams {
+            let done = await step("team", gid: team.gid, name: team.name) {
+                if self.user.gid == nil { self.adopt(try await self.activeMembership()?.user) }
+                guard let gid = self.user.gid, try await self.isMember(gid, of: team) else { return .notMember }
+                try await self.client.removeUser(gid, fromTeam: team.gid)
+                return .removed
+            }
+            guard done else { return }
+        }
+    }
+
+    /// Runs one step and records its target; `false` when it failed, so the caller skips the rest.
+    private func step(_ type: String, gid: String, name: String?, _ body: () async throws -> ProvisionOutcome) async -> Bool {
+        do {
+            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: try await body()))
+            return true
+        } catch {
+            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? .internalError("\(error)")
+            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: .failed, error: rpcError))
+            return false
+        }
     }
 
     /// The person's active membership of the workspace, if any (Asana keeps inactive ones after a removal).
@@ -100,81 +156,13 @@ struct ProvisionRun {
         }
     }
 
-    mutating func add(teams: [AsanaTeam]) async {
-        do {
-            if let membership = try await activeMembership() {
-                adopt(membership.user)
-                targets.append(ProvisionTarget(type: "workspace", gid: workspace.gid, name: workspace.name, outcome: .alreadyMember))
-            } else {
-                adopt(try await client.addUser(user.email, toWorkspace: workspace.gid))
-                targets.append(ProvisionTarget(type: "workspace", gid: workspace.gid, name: workspace.name, outcome: .added))
-            }
-        } catch {
-            targets.append(failure("workspace", gid: workspace.gid, name: workspace.name, error))
-            return
-        }
-        for team in teams {
-            do {
-                let members = try await client.teamMemberships(team: team.gid)
-                if members.contains(where: { $0.user?.gid == user.gid }) {
-                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .alreadyMember))
-                } else {
-                    _ = try await client.addUser(user.gid ?? user.email, toTeam: team.gid)
-                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .added))
-                }
-            } catch {
-                targets.append(failure("team", gid: team.gid, name: team.name, error))
-                return
-            }
-        }
+    private func isMember(_ userGid: String, of team: AsanaTeam) async throws -> Bool {
+        try await client.teamMemberships(team: team.gid).contains { $0.user?.gid == userGid }
     }
 
-    mutating func remove(teams: [AsanaTeam]) async {
-        let membership: AsanaWorkspaceMembership?
-        do {
-            membership = try await activeMembership()
-        } catch {
-            targets.append(failure("workspace", gid: workspace.gid, name: workspace.name, error))
-            return
-        }
-        adopt(membership?.user)
-        if teams.isEmpty {
-            do {
-                if membership == nil {
-                    targets.append(ProvisionTarget(type: "workspace", gid: workspace.gid, name: workspace.name, outcome: .notMember))
-                } else {
-                    try await client.removeUser(user.gid ?? user.email, fromWorkspace: workspace.gid)
-                    targets.append(ProvisionTarget(type: "workspace", gid: workspace.gid, name: workspace.name, outcome: .removed))
-                }
-            } catch {
-                targets.append(failure("workspace", gid: workspace.gid, name: workspace.name, error))
-            }
-            return
-        }
-        for team in teams {
-            do {
-                let members = try await client.teamMemberships(team: team.gid)
-                if let gid = user.gid, members.contains(where: { $0.user?.gid == gid }) {
-                    try await client.removeUser(gid, fromTeam: team.gid)
-                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .removed))
-                } else {
-                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .notMember))
-                }
-            } catch {
-                targets.append(failure("team", gid: team.gid, name: team.name, error))
-                return
-            }
-        }
-    }
-
-    private mutating func adopt(_ asanaUser: AsanaUser?) {
+    private func adopt(_ asanaUser: AsanaUser?) {
         guard let asanaUser else { return }
         user.gid = asanaUser.gid
         user.name = asanaUser.name ?? user.name
-    }
-
-    private func failure(_ type: String, gid: String, name: String?, _ error: any Error) -> ProvisionTarget {
-        let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? .internalError("\(error)")
-        return ProvisionTarget(type: type, gid: gid, name: name, outcome: .failed, error: rpcError)
     }
 }
