@@ -6,6 +6,18 @@ import LineRPC
 ///
 /// JSON-RPC 2.0 leaves codes outside `-32768...-32000` to applications; ours are 1000–1999.
 public enum AccessError {
+    /// -32003: the API token is not valid (unknown, altered or revoked). Deliberately says no more.
+    public static func authenticationFailed() -> RPCError {
+        RPCError(code: -32003, name: "auth.failed", message: "Authentication failed: the token is not valid", details: [:])
+    }
+
+    /// -32004: too many failed authentications on this connection; open a new connection with a valid token.
+    public static func tooManyAuthenticationAttempts(_ limit: Int) -> RPCError {
+        RPCError(code: -32004, name: "auth.too_many_attempts",
+                 message: "\(limit) authentication attempts failed on this connection; open a new connection with a valid token",
+                 details: ["maximumFailedAuthentications": .integer(Int64(limit))])
+    }
+
     /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace.
     public static func workspaceNotSynced(_ workspace: String) -> RPCError {
         RPCError(code: 1001, name: "workspace.not_synced",

@@ -22,6 +22,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidQuery(String)
     /// An argument outside its documented bounds (empty secret, empty gid, non-JSON audit text …).
     case invalidArgument(String)
+    /// ``AccessStore/createAPIToken(name:role:at:)`` with a name already used by a token, active or revoked.
+    case apiTokenNameTaken(name: String)
     /// No sync run with this id.
     case syncRunNotFound(id: Int64)
     /// ``AccessStore/finishSyncRun(id:status:counts:apiCalls:error:at:)`` on a run that is no longer `running`.
@@ -50,6 +52,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "Invalid query: \(text)."
         case .invalidArgument(let text):
             return "Invalid argument: \(text)."
+        case .apiTokenNameTaken(let name):
+            return "An API token named \(name) already exists (names stay taken after revocation): choose another name."
         case .syncRunNotFound(let id):
             return "There is no sync run with id \(id)."
         case .syncRunAlreadyFinished(let id):

@@ -31,8 +31,15 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name to check the server certificate against and send as SNI (default: --host when it is a name).", valueName: "name"))
     var serverName: String?
 
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.", valueName: "file"),
+            completion: .file())
+    var tokenFile: String?
+
     @Flag(help: "Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).")
     var json = false
+
+    /// The API token from `--token-file` or `ASANA_ACCESS_TOKEN`, read in `validate()`.
+    private(set) var token: String?
 
     /// Default TCP port of asana-accessd.
     static let defaultPort = 7443
@@ -58,6 +65,14 @@ struct ConnectionOptions: ParsableArguments {
         if ca == nil { ca = fromEnvironment("ASANA_ACCESS_CA") }
         if cert == nil { cert = fromEnvironment("ASANA_ACCESS_CERT") }
         if key == nil { key = fromEnvironment("ASANA_ACCESS_KEY") }
+        if let tokenFile {
+            guard let contents = FileManager.default.contents(atPath: tokenFile) else {
+                throw ValidationError("--token-file \(tokenFile) cannot be read.")
+            }
+            token = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = fromEnvironment("ASANA_ACCESS_TOKEN")
+        }
 
         if let host, host.isEmpty { throw ValidationError("--host must not be empty.") }
         if let port, !(1...65535).contains(port) {
@@ -99,7 +114,12 @@ struct ConnectionOptions: ParsableArguments {
     func withClient<Result>(_ body: (RPCClient) async throws -> Result) async throws -> Result {
         let configuration = try clientConfiguration()
         do {
-            return try await RPCClient.withConnection(configuration, body)
+            return try await RPCClient.withConnection(configuration) { client in
+                if let token {
+                    _ = try await client.call("authenticate", params: .object(["token": .string(token)]))
+                }
+                return try await body(client)
+            }
         } catch let error as RPCError {
             throw error
         } catch let error as RPCClientError {

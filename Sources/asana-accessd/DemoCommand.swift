@@ -67,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
         let runtime = ServerRuntime(host: "127.0.0.1", port: 0, asanaBaseURL: simulator.baseURL, maximumLineBytes: 1 << 20,
-                                    drainTimeout: .seconds(10), logger: logger)
+                                    drainTimeout: .seconds(10), principalRoles: ["dev-admin": .admin], logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let group = try runtime.makeServiceGroup(store: store, tls: tls) { port in portContinuation.yield(port) }
 
@@ -75,7 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             var portIterator = ports.makeAsyncIterator()
             guard let port = await portIterator.next() else { throw CommandFailure("the server did not start") }
-            step("asana-accessd listening on 127.0.0.1:\(port) (mutual TLS, TLS 1.2+)")
+            step("asana-accessd listening on 127.0.0.1:\(port) (TLS 1.2+, mutual TLS: certificate dev-admin has the admin role)")
 
             let connection = ["--host", "127.0.0.1", "--port", "\(port)", "--ca", certificates.caCertificate,
                               "--cert", certificates.clientCertificate, "--key", certificates.clientKey]

@@ -7,7 +7,7 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve provision, sync and listUsers over newline-delimited JSON-RPC 2.0 on mutual TLS.")
+        abstract: "Serve provision, sync and listUsers over newline-delimited JSON-RPC 2.0 on TLS.")
 
     @OptionGroup var data: DataOptions
     @OptionGroup var tls: TLSOptions
@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        _ = try tls.roleMap()
     }
 
     func run() async throws {
@@ -48,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try data.openStore()
         let tlsConfiguration = try tls.serverConfiguration()
         let runtime = ServerRuntime(host: host, port: port, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
-                                    drainTimeout: .seconds(drainSeconds), logger: logger)
+                                    drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger)
         let host = self.host
         let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.

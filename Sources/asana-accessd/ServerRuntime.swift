@@ -15,6 +15,8 @@ struct ServerRuntime {
     var maximumLineBytes: Int
     /// On shutdown, how long in-flight calls may run before they are cancelled.
     var drainTimeout: Duration
+    /// Client-certificate common names and their roles.
+    var principalRoles: [String: AccessRole]
     var logger: Logger
 
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
@@ -31,6 +33,7 @@ struct ServerRuntime {
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),
             methods: service.methodTable(), logger: logger,
+            identify: { [principalRoles] commonName in AccessService.identity(forCertificate: commonName, roles: principalRoles) },
             onListening: { address in onListening(address.port ?? 0) })
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: server)],

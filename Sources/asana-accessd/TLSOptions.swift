@@ -1,10 +1,13 @@
 import Foundation
+import AccessStore
 import ArgumentParser
 import LineRPC
 import NIOSSL
 
-/// The server's TLS files. Mutual TLS is required: clients must present a certificate signed by `--client-ca`.
-/// Defaults are the development set made by `asana-accessd certs dev`.
+/// The server's TLS files, and who may connect. With `--client-ca`, mutual TLS is required: clients
+/// must present a certificate signed by that CA, and `--principal-role` maps certificate names to
+/// roles. Without it, clients authenticate with an API token (`authenticate`).
+/// The certificate defaults are the development set made by `asana-accessd certs dev`.
 struct TLSOptions: ParsableArguments {
     @Option(name: .customLong("tls-cert"), help: "Server certificate chain, PEM (env ASANA_ACCESSD_TLS_CERT).", completion: .file(extensions: ["pem"]))
     var certificate: String = environment("ASANA_ACCESSD_TLS_CERT", default: "certs/dev/server.pem")
@@ -12,16 +15,34 @@ struct TLSOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "Server private key, PEM (env ASANA_ACCESSD_TLS_KEY).", completion: .file(extensions: ["pem"]))
     var key: String = environment("ASANA_ACCESSD_TLS_KEY", default: "certs/dev/server-key.pem")
 
-    @Option(name: .customLong("client-ca"), help: "CA that signs client certificates, PEM; mutual TLS is required (env ASANA_ACCESSD_CLIENT_CA).", completion: .file(extensions: ["pem"]))
-    var clientCA: String = environment("ASANA_ACCESSD_CLIENT_CA", default: "certs/dev/ca.pem")
+    @Option(name: .customLong("client-ca"), help: "CA that signs client certificates, PEM: when given, mutual TLS is required (env ASANA_ACCESSD_CLIENT_CA).", completion: .file(extensions: ["pem"]))
+    var clientCA: String? = ProcessInfo.processInfo.environment["ASANA_ACCESSD_CLIENT_CA"]
 
-    /// The server TLS configuration (TLS 1.2 minimum, client certificates required).
+    @Option(name: .customLong("principal-role"), help: ArgumentHelp(
+        "Map a client certificate's subject CN to a role, NAME=reader|operator|admin; repeat for more (env ASANA_ACCESSD_PRINCIPAL_ROLES, comma-separated). Unmapped certificates must authenticate with a token.",
+        valueName: "name=role"))
+    var principalRoles: [String] = ProcessInfo.processInfo.environment["ASANA_ACCESSD_PRINCIPAL_ROLES"].map { $0.split(separator: ",").map(String.init) } ?? []
+
+    /// `--principal-role` as a map. - Throws: `ValidationError` for an entry that is not `NAME=ROLE`.
+    func roleMap() throws -> [String: AccessRole] {
+        var roles: [String: AccessRole] = [:]
+        for entry in principalRoles {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let role = AccessRole(rawValue: parts[1]) else {
+                throw ValidationError("--principal-role \(entry) is not NAME=reader|operator|admin")
+            }
+            roles[parts[0]] = role
+        }
+        return roles
+    }
+
+    /// The server TLS configuration (TLS 1.2 minimum; client certificates required when `--client-ca` is given).
     /// - Throws: `CommandFailure` naming the file that is missing or unreadable.
     func serverConfiguration() throws -> TLSConfiguration {
         do {
             return try TLSSettings.server(certificateChain: certificate, privateKey: key, clientTrustRoots: clientCA)
         } catch {
-            throw CommandFailure("cannot load TLS files (--tls-cert \(certificate), --tls-key \(key), --client-ca \(clientCA)): \(error). Make a development set with `asana-accessd certs dev`.")
+            throw CommandFailure("cannot load TLS files (--tls-cert \(certificate), --tls-key \(key)\(clientCA.map { ", --client-ca \($0)" } ?? "")): \(error). Make a development set with `asana-accessd certs dev`.")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -115,5 +116,57 @@ struct FileStoreTests {
             try other.openCredential(workspaceGid: "1000", purpose: .sync)
         }
         try other.close()
+    }
+
+    @Test("no API token or secret part in the database file, -wal or -shm; only ids, names and hashes")
+    func noTokenOnDisk() throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let dbDir = dir.file("data")
+        let path = dbDir + "/access.sqlite"
+        let store = try AccessStore.open(path: path, masterKey: MasterKey.generate())
+        var issued: [(token: String, summary: APITokenSummary)] = []
+        for (name, role) in [("ci-reader", AccessRole.reader), ("ops-sync", .operator), ("root-admin", .admin)] {
+            issued.append(try store.createAPIToken(name: name, role: role, at: T.t0))
+        }
+        #expect(try store.verifyAPIToken(issued[0].token, at: T.at(minutes: 1)) != nil)
+        #expect(try store.revokeAPIToken(name: "ops-sync", at: T.at(minutes: 2)))
+
+        func secretPart(_ token: String) -> String { String(token.dropFirst(21)) }
+        func decodedSecret(_ token: String) -> Data? {
+            Data(base64Encoded: secretPart(token).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=")
+        }
+        let forbidden: [Data] = try issued.flatMap { item in
+            [Data(item.token.utf8), Data(secretPart(item.token).utf8), Data(secretPart(item.token).prefix(20).utf8),
+             try #require(decodedSecret(item.token))]
+        }
+        #expect(forbidden.allSatisfy { $0.count >= 20 })
+
+        let whileOpen = try filesWithBytes(dbDir)
+        #expect(whileOpen.map(\.0).contains("access.sqlite-wal"))
+        for (name, bytes) in whileOpen {
+            for canary in forbidden {
+                #expect(bytes.range(of: canary) == nil, "token material found in \(name)")
+            }
+        }
+
+        try store.checkpoint()
+        try store.close()
+        let all = try filesWithBytes(dbDir).reduce(into: Data()) { $0.append($1.1) }
+        for canary in forbidden {
+            #expect(all.range(of: canary) == nil)
+        }
+        // The grep is not vacuous: ids, names and hashes are there in clear.
+        for item in issued {
+            #expect(all.range(of: Data(item.summary.id.utf8)) != nil)
+            #expect(all.range(of: Data(item.summary.name.utf8)) != nil)
+            #expect(all.range(of: Data(SHA256.hash(data: Array(secretPart(item.token).utf8)))) != nil)
+        }
+
+        // And the tokens still verify after reopening.
+        let again = try AccessStore.open(path: path, masterKey: MasterKey.generate())
+        defer { try? again.close() }
+        #expect(try again.verifyAPIToken(issued[2].token, at: T.at(minutes: 3))?.role == .admin)
+        #expect(try again.verifyAPIToken(issued[1].token, at: T.at(minutes: 3)) == nil)
     }
 }

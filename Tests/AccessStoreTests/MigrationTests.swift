@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Migrations")
 struct MigrationTests {
-    @Test("an empty database migrates to v1 with every table and index")
+    @Test("an empty database migrates to the latest version with every table and index")
     func migratesEmptyDatabase() throws {
         let store = try makeStore()
         let (applied, tables, indexes) = try store.dbWriter.read { db in
@@ -15,11 +15,12 @@ struct MigrationTests {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             )
         }
-        #expect(applied == ["v1"])
-        #expect(tables == ["auditEvent", "credential", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
+        #expect(applied == ["v1", "v2"])
+        #expect(tables == ["apiToken", "auditEvent", "credential", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
         #expect(indexes == ["syncRun_byStatus", "syncRun_byWorkspace", "teamMembership_byUser", "workspaceUser_byEmail", "workspaceUser_byName"])
         #expect(try store.workspace(gid: "1000") == nil)
         #expect(try store.credentialSummaries().isEmpty)
+        #expect(try store.apiTokens().isEmpty)
     }
 
     @Test("opening again does not re-run migrations and keeps data")
@@ -36,7 +37,7 @@ struct MigrationTests {
         defer { try? again.close() }
         #expect(try again.workspace(gid: "1000")?.name == "Acme Corp")
         #expect(try again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
-        #expect(try again.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1"])
+        #expect(try again.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2"])
     }
 
     @Test("a database migrated by a newer version is refused")
@@ -62,5 +63,78 @@ struct MigrationTests {
         #expect(throws: (any Error).self) {
             try AccessStore.open(path: path, masterKey: MasterKey.generate())
         }
+    }
+
+    @Test("v2 creates apiToken with its columns, a role CHECK and a unique name")
+    func apiTokenSchema() throws {
+        let store = try makeStore()
+        let columns = try store.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "PRAGMA table_info(apiToken)").map { row in
+                "\(row["name"] as String) \(row["type"] as String)\(row["notnull"] as Int == 1 ? " NOT NULL" : "")\(row["pk"] as Int == 1 ? " PK" : "")"
+            }
+        }
+        #expect(columns == [
+            "id TEXT PK", "name TEXT NOT NULL", "role TEXT NOT NULL", "secretHash BLOB NOT NULL",
+            "createdAt INTEGER NOT NULL", "lastUsedAt INTEGER", "revokedAt INTEGER",
+        ])
+        try store.dbWriter.write { db in
+            try db.execute(sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00', 'n', 'admin', x'00', 0)")
+        }
+        for sql in [
+            "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('01', 'm', 'root', x'00', 0)",
+            "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('02', 'n', 'reader', x'00', 0)",
+            "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00', 'o', 'reader', x'00', 0)",
+            "INSERT INTO apiToken (id, name, role, createdAt) VALUES ('03', 'p', 'reader', 0)",
+        ] {
+            #expect(throws: DatabaseError.self) {
+                try store.dbWriter.write { try $0.execute(sql: sql) }
+            }
+        }
+    }
+
+    @Test("a database at v1 migrates to v2 and keeps its credentials readable")
+    func v1ToV2() throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let path = dir.file("access.sqlite")
+
+        // A store as the v1 release left it: schema v1, one sealed credential, a workspace.
+        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        try Migrations.migrator.migrate(pool, upTo: "v1")
+        let sealed = try CredentialSealer(masterKey: key)
+            .seal("2/1200000000000/v1-era-pat", workspaceGid: "1000", purpose: .provision, kind: .pat, keyVersion: 1)
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO credential (workspaceGid, purpose, kind, sealed, keyVersion, fingerprint, createdAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: ["1000", "provision", "pat", sealed, 1, CredentialSealer.fingerprint(of: "2/1200000000000/v1-era-pat"),
+                            1_700_000_000_000, 1_700_000_000_000])
+            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
+        }
+        let before = try pool.read { db in
+            (try Migrations.migrator.appliedIdentifiers(db), try db.tableExists("apiToken"))
+        }
+        #expect(before.0 == ["v1"])
+        #expect(before.1 == false)
+        try pool.close()
+
+        let store = try AccessStore.open(path: path, masterKey: key)
+        defer { try? store.close() }
+        #expect(try store.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2"])
+        let opened = try #require(try store.openCredential(workspaceGid: "1000", purpose: .provision))
+        #expect(opened.kind == .pat)
+        #expect(opened.secret == "2/1200000000000/v1-era-pat")
+        #expect(try store.credentialSummaries() == [
+            CredentialSummary(workspaceGid: "1000", purpose: .provision, kind: .pat,
+                              fingerprint: CredentialSealer.fingerprint(of: "2/1200000000000/v1-era-pat"),
+                              createdAt: T.t0, updatedAt: T.t0),
+        ])
+        #expect(try store.workspace(gid: "1000")?.name == "Acme Corp")
+        #expect(try store.apiTokens().isEmpty)
+        let (token, _) = try store.createAPIToken(name: "first-after-upgrade", role: .admin, at: T.t0)
+        #expect(try store.verifyAPIToken(token, at: T.t0)?.role == .admin)
     }
 }

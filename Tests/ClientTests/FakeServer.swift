@@ -85,13 +85,13 @@ enum FakeServer {
 
     static var methods: RPCMethodTable {
         var table = RPCMethodTable()
-        table.register("ping", summary: "ping", params: Ping.self) { context, _ in
+        table.register("ping", summary: "ping", access: .anyone, params: Ping.self) { context, _ in
             var result: [String: JSONValue] = ["server": .string("fake-asana-accessd"), "version": .string("9.9.9"),
                                                "protocolVersion": .integer(1), "time": .string("2025-01-02T03:04:05Z")]
-            if let principal = context.principal { result["principal"] = .string(principal) }
+            if let principal = context.session.certificateCommonName { result["principal"] = .string(principal) }
             return JSONValue.object(result)
         }
-        table.register("listUsers", summary: "listUsers", params: ListUsers.self) { _, params in
+        table.register("listUsers", summary: "listUsers", access: .anyone, params: ListUsers.self) { _, params in
             guard params.workspace == "1000" else {
                 throw RPCError(code: 1001, name: "workspace.not_synced", message: "Workspace \(params.workspace) has not been synced yet; run sync first")
             }
@@ -113,7 +113,7 @@ enum FakeServer {
             }
             return JSONValue.object(result)
         }
-        table.register("sync", summary: "sync", params: Sync.self) { context, params in
+        table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
             if params.progress == true {
                 for phase in ["users", "commit"] {
                     await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
@@ -127,7 +127,7 @@ enum FakeServer {
                 "finishedAt": .string("2025-01-02T00:00:01Z"),
             ])
         }
-        table.register("provision", summary: "provision", params: Provision.self) { _, params in
+        table.register("provision", summary: "provision", access: .anyone, params: Provision.self) { _, params in
             var targets: [JSONValue] = [.object(["type": .string("workspace"), "gid": .string("1000"), "name": .string("Acme Corp"), "outcome": .string("added")])]
             for team in params.teams ?? [] {
                 if team == "Design" {

@@ -33,11 +33,15 @@ struct EndToEndTests {
             String(simulator.firstLine[simulator.firstLine.range(of: "http://")!.lowerBound...])
         }
 
-        func startServer() throws {
-            server = try RunningProcess("asana-accessd", [
+        /// Starts `serve`; with `mutualTLS`, the dev client certificate (CN dev-admin) is an admin,
+        /// without it clients authenticate with API tokens.
+        func startServer(mutualTLS: Bool = true) throws {
+            var arguments = [
                 "serve", "--data-dir", data, "--port", "0", "--asana-base-url", simulatorURL,
-                "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey, "--client-ca", certificates.caCertificate,
-            ])
+                "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey,
+            ]
+            if mutualTLS { arguments += ["--client-ca", certificates.caCertificate, "--principal-role", "dev-admin=admin"] }
+            server = try RunningProcess("asana-accessd", arguments)
         }
 
         var port: Int { server?.announcedPort ?? 0 }
@@ -49,8 +53,10 @@ struct EndToEndTests {
         }
 
         /// Runs the client with `--json`, returning its exit status and parsed stdout.
-        func client(_ arguments: [String]) throws -> (status: Int32, json: JSONValue?, stderr: String) {
-            let output = try run("asana-access", arguments + connection + ["--json"])
+        /// With `token`, it connects without a client certificate and authenticates with the token.
+        func client(_ arguments: [String], token: String? = nil) throws -> (status: Int32, json: JSONValue?, stderr: String) {
+            let flags = token == nil ? connection : ["--host", "127.0.0.1", "--port", "\(port)", "--ca", certificates.caCertificate]
+            let output = try run("asana-access", arguments + flags + ["--json"], environment: token.map { ["ASANA_ACCESS_TOKEN": $0] } ?? [:])
             let json = try? JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.utf8))
             return (output.status, json, output.stderr)
         }
@@ -87,7 +93,7 @@ struct EndToEndTests {
         let ping = try env.client(["ping"])
         #expect(ping.status == 0, "\(ping.stderr)")
         #expect(ping.json?["protocolVersion"] == .string("1.0"))
-        #expect(ping.json?["principal"] == .string("dev-admin"))
+        #expect(ping.json?["identity"] == .object(["principal": .string("cert:dev-admin"), "role": .string("admin")]))
 
         let sync = try env.client(["sync", "--workspace", env.workspace])
         #expect(sync.status == 0, "\(sync.stderr)")
@@ -146,6 +152,57 @@ struct EndToEndTests {
         #expect(usage.status == 2)
         let refused = try run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "1", "--ca", env.certificates.caCertificate])
         #expect(refused.status == 3)
+    }
+
+    @Test("API tokens: roles decide what a connection may call; wrong and revoked tokens are refused")
+    func tokensAndRoles() async throws {
+        let env = try Environment(users: 30, teams: 2)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync"], input: env.secret)
+        #expect(put.status == 0)
+        let reader = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci-reader", "--role", "reader"])
+        let operatorToken = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci-operator", "--role", "operator"])
+        #expect(reader.status == 0)
+        let readerToken = reader.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(readerToken.hasPrefix("aat_"))
+        let listed = try run("asana-accessd", ["tokens", "list", "--data-dir", env.data])
+        #expect(listed.stdout.contains("ci-reader\treader"))
+        #expect(!listed.stdout.contains(readerToken))
+        try env.startServer(mutualTLS: false)
+
+        let pingAsReader = try env.client(["ping"], token: readerToken)
+        #expect(pingAsReader.json?["identity"] == .object(["principal": .string("token:ci-reader"), "role": .string("reader")]))
+
+        let syncAsReader = try env.client(["sync", "--workspace", env.workspace], token: readerToken)
+        #expect(syncAsReader.status == 1)
+        #expect(syncAsReader.stderr.contains("auth.forbidden"))
+        let syncAsOperator = try env.client(["sync", "--workspace", env.workspace], token: operatorToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(syncAsOperator.status == 0, "\(syncAsOperator.stderr)")
+        let listAsReader = try env.client(["list-users", "--workspace", env.workspace, "--limit", "3"], token: readerToken)
+        #expect(listAsReader.status == 0)
+
+        let wrong = try env.client(["ping"], token: String(readerToken.dropLast()) + (readerToken.hasSuffix("A") ? "B" : "A"))
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("auth.failed"))
+
+        #expect(try run("asana-accessd", ["tokens", "revoke", "--data-dir", env.data, "--name", "ci-reader"]).status == 0)
+        let revoked = try env.client(["ping"], token: readerToken)
+        #expect(revoked.status == 1)
+        #expect(revoked.stderr.contains("auth.failed"))
+
+        // Unauthenticated: ping works, listUsers needs authentication.
+        let tls = try TLSSettings.client(trustRoots: env.certificates.caCertificate, certificateChain: nil, privateKey: nil)
+        let outcome: RPCError? = try await RPCClient.withConnection(RPCClientConfiguration(host: "127.0.0.1", port: env.port, tls: tls)) { client in
+                _ = try await client.call("ping")
+                do {
+                    _ = try await client.call("listUsers", params: .object(["workspace": .string(env.workspace)]))
+                    return nil
+                } catch let error as RPCError {
+                    return error
+                }
+        }
+        #expect(outcome?.name == "auth.required")
     }
 
     @Test("a client without a certificate from the CA is refused at the handshake (exit 3)")

@@ -11,12 +11,12 @@ private struct EchoParams: RPCParams {
 }
 
 private func context() -> RPCRequestContext {
-    RPCRequestContext(connectionID: 1, principal: "tester", logger: Logger(label: "test"), sendNotification: { _ in })
+    RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "tester", role: "reader")), logger: Logger(label: "test"), sendNotification: { _ in })
 }
 
 private func call(_ params: JSONValue?) async -> RPCResponse.Outcome? {
     var table = RPCMethodTable()
-    table.register("echo", summary: "echo", params: EchoParams.self) { _, params in
+    table.register("echo", summary: "echo", access: .anyone, params: EchoParams.self) { _, params in
         "\(params.workspace):\(params.limit ?? -1):\(params.tags?.count ?? 0)"
     }
     let response = await RPCDispatcher(methods: table).answer(.request(RPCRequest(id: .integer(1), method: "echo", params: params)), context: context())
@@ -78,10 +78,48 @@ struct RPCMethodTableTests {
     func notificationRuns() async throws {
         let counter = Counter()
         var table = RPCMethodTable()
-        table.register("bump", summary: "bump", params: NoParams.self) { _, _ in await counter.bump() }
+        table.register("bump", summary: "bump", access: .anyone, params: NoParams.self) { _, _ in await counter.bump() }
         let response = await RPCDispatcher(methods: table).answer(.request(RPCRequest(id: nil, method: "bump", params: nil)), context: context())
         #expect(response == nil)
         #expect(await counter.value == 1)
+    }
+}
+
+@Suite("Access rules")
+struct RPCAccessTests {
+    private func answer(_ access: RPCAccess, identity: RPCIdentity?) async -> RPCResponse.Outcome? {
+        var table = RPCMethodTable()
+        table.register("guarded", summary: "guarded", access: access, params: NoParams.self) { _, _ in "ran" }
+        let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: identity),
+                                        logger: Logger(label: "test"), sendNotification: { _ in })
+        return await RPCDispatcher(methods: table).answer(.request(RPCRequest(id: .integer(1), method: "guarded", params: nil)), context: context)?.outcome
+    }
+
+    @Test("a role-guarded method refuses an unauthenticated caller with -32001")
+    func unauthenticated() async throws {
+        let failure = try #require(error(await answer(.roles(["admin"]), identity: nil)))
+        #expect(failure.code == -32001)
+        #expect(failure.name == "auth.required")
+    }
+
+    @Test("a caller whose role is not allowed gets -32002 naming the allowed roles")
+    func wrongRole() async throws {
+        let failure = try #require(error(await answer(.roles(["admin", "operator"]), identity: RPCIdentity(principal: "p", role: "reader"))))
+        #expect(failure.code == -32002)
+        #expect(failure.data?["allowedRoles"] == .array([.string("admin"), .string("operator")]))
+    }
+
+    @Test("an allowed role, and a method open to anyone, run")
+    func allowed() async throws {
+        guard case .result(let value)? = await answer(.roles(["reader"]), identity: RPCIdentity(principal: "p", role: "reader")) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(value as? String == "ran")
+        guard case .result? = await answer(.anyone, identity: nil) else {
+            Issue.record("refused")
+            return
+        }
     }
 }
 

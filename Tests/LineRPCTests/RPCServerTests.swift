@@ -17,17 +17,18 @@ private struct ServerFixture {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("linerpc-\(UUID().uuidString.prefix(8))")
         let certificates = try DevCertificates.make(in: directory, clientName: "test-client")
         var table = RPCMethodTable()
-        table.register("echo", summary: "echo", params: EchoParams.self) { context, params in
+        table.register("echo", summary: "echo", access: .anyone, params: EchoParams.self) { context, params in
             if let delay = params.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
             if params.notify == true { await context.notify("echo.progress", params: ["text": params.text]) }
-            return EchoResult(text: params.text, principal: context.principal)
+            return EchoResult(text: params.text, principal: context.identity?.principal)
         }
         configure(&table)
         let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, maximumLineBytes: maximumLineBytes, maximumBatchLength: 5),
-            methods: table, logger: Logger(label: "test.server"), onListening: { continuation.yield($0.port ?? 0) })
+            methods: table, logger: Logger(label: "test.server"),
+            identify: { commonName in commonName.map { RPCIdentity(principal: "cert:\($0)", role: "admin") } }, onListening: { continuation.yield($0.port ?? 0) })
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test.group")))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -66,7 +67,7 @@ struct RPCServerTests {
         let result = try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
             try await client.call("echo", params: .object(["text": .string("hi")]))
         }
-        #expect(result == .object(["text": .string("hi"), "principal": .string("test-client")]))
+        #expect(result == .object(["text": .string("hi"), "principal": .string("cert:test-client")]))
         await fixture.group.triggerGracefulShutdown()
         try await task.value
     }

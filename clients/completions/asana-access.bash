@@ -188,7 +188,7 @@ _asana-access_ping() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --ca --cert --key --server-name)
+    non_repeating_options=(--host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -214,6 +214,10 @@ _asana-access_ping() {
     '--server-name')
         return
         ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -221,7 +225,7 @@ _asana-access_sync() {
     repeating_flags=()
     non_repeating_flags=(--progress --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--workspace --host --port --ca --cert --key --server-name)
+    non_repeating_options=(--workspace --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -250,6 +254,10 @@ _asana-access_sync() {
     '--server-name')
         return
         ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -257,7 +265,7 @@ _asana-access_list-users() {
     repeating_flags=()
     non_repeating_flags=(--active --inactive --admin --no-admin --guest --no-guest --include-departed --all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--workspace --team --query --limit --cursor --host --port --ca --cert --key --server-name)
+    non_repeating_options=(--workspace --team --query --limit --cursor --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -298,6 +306,10 @@ _asana-access_list-users() {
     '--server-name')
         return
         ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -305,7 +317,7 @@ _asana-access_provision() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=(--team)
-    non_repeating_options=(--workspace --email --action --host --port --ca --cert --key --server-name)
+    non_repeating_options=(--workspace --email --action --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -344,6 +356,10 @@ _asana-access_provision() {
     '--server-name')
         return
         ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -351,7 +367,7 @@ _asana-access_call() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--params --host --port --ca --cert --key --server-name)
+    non_repeating_options=(--params --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 1
 
     # Offer option value completions
@@ -378,6 +394,10 @@ _asana-access_call() {
         return
         ;;
     '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
         return
         ;;
     esac

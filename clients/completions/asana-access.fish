@@ -23,15 +23,15 @@ function __asana-access_parse_tokens -S
         __asana-access_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'ping'
-            __asana-access_parse_subcommand 0 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'sync'
-            __asana-access_parse_subcommand 0 'workspace=' 'progress' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'workspace=' 'progress' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'list-users'
-            __asana-access_parse_subcommand 0 'workspace=' 'active' 'inactive' 'admin' 'no-admin' 'guest' 'no-guest' 'team=' 'query=' 'include-departed' 'limit=' 'cursor=' 'all' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'workspace=' 'active' 'inactive' 'admin' 'no-admin' 'guest' 'no-guest' 'team=' 'query=' 'include-departed' 'limit=' 'cursor=' 'all' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'provision'
-            __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'call'
-            __asana-access_parse_subcommand 1 'params=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 1 'params=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'help'
             __asana-access_parse_subcommand -r 1 'version'
         end
@@ -101,6 +101,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" token-file' -l 'token-file' -d 'File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" version' -l 'version' -d 'Show the version.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access ping" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -112,6 +113,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" token-file' -l 'token-file' -d 'File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" version' -l 'version' -d 'Show the version.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access sync" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -134,6 +136,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" token-file' -l 'token-file' -d 'File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" version' -l 'version' -d 'Show the version.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access list-users" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -147,6 +150,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" token-file' -l 'token-file' -d 'File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" version' -l 'version' -d 'Show the version.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -158,6 +162,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" cert' -l 'cert' -d 'PEM file of the client certificate, for mutual TLS (env ASANA_ACCESS_CERT).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" key' -l 'key' -d 'PEM file of the client certificate\'s private key (env ASANA_ACCESS_KEY).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" server-name' -l 'server-name' -d 'Name to check the server certificate against and send as SNI (default: --host when it is a name).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" token-file' -l 'token-file' -d 'File holding an API token to authenticate with (env ASANA_ACCESS_TOKEN holds the token itself). Never pass a token on the command line.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" json' -l 'json' -d 'Print the result as one line of JSON with sorted keys (the default when stdout is not a terminal).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" version' -l 'version' -d 'Show the version.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access call" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -17,32 +17,37 @@ public struct PingResult: Codable, Sendable {
     public var version: String
     public var protocolVersion: String
     public var time: Date
-    /// The caller's principal from its client certificate, if any.
-    public var principal: String?
+    /// Who the connection is authenticated as, or absent before authentication.
+    public var identity: IdentityResult?
 }
 
 extension AccessService {
     /// The method table served over RPC: every method, its summary and its params.
     public func methodTable() -> RPCMethodTable {
         var table = RPCMethodTable()
-        table.register("ping", summary: "Server and protocol version; works before authentication.", params: NoParams.self) { context, _ in
-            PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(), principal: context.principal)
+        table.register("ping", summary: "Server and protocol version, and who the connection is authenticated as.", access: .anyone, params: NoParams.self) { context, _ in
+            PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
+                       identity: context.identity.map { IdentityResult(principal: $0.principal, role: $0.role) })
         }
-        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", params: SyncParams.self) { context, params in
+        table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, params: AuthenticateParams.self) { context, params in
+            try await authenticate(params, session: context.session)
+        }
+        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), params: SyncParams.self) { context, params in
             let wantsProgress = params.progress ?? false
-            return try await sync(workspace: params.workspace, principal: context.principal) { phase in
+            return try await sync(workspace: params.workspace, principal: context.identity?.principal) { phase in
                 guard wantsProgress else { return }
                 await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
             }
         }
-        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", params: ListUsersParams.self) { _, params in
+        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), params: ListUsersParams.self) { _, params in
             try listUsers(params)
         }
-        table.register("provision", summary: "Add a person to, or remove them from, a workspace and its teams in Asana.", params: ProvisionParams.self) { context, params in
-            try await provision(params, principal: context.principal)
+        table.register("provision", summary: "Add a person to, or remove them from, a workspace and its teams in Asana.", access: Self.access(.admin), params: ProvisionParams.self) { context, params in
+            try await provision(params, principal: context.identity?.principal)
         }
+        registerAdministration(in: &table)
         let summaries = table.all.map { DiscoveryDocument.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
-        table.register("rpc.discover", summary: "This server's methods as an OpenRPC document.", params: NoParams.self) { _, _ in
+        table.register("rpc.discover", summary: "This server's methods as an OpenRPC document.", access: .anyone, params: NoParams.self) { _, _ in
             DiscoveryDocument(
                 openrpc: "1.3.2",
                 info: .init(title: "asana-access", version: Self.protocolVersion),

@@ -12,6 +12,9 @@ enum Migrations {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -105,6 +108,20 @@ enum Migrations {
             params TEXT NOT NULL,
             result TEXT NOT NULL,
             outcome TEXT NOT NULL
+        );
+        """
+
+    static let v2 = """
+        -- API tokens (`aat_<id>_<secret>`): only SHA-256 of the secret's text is kept. A revoked row
+        -- stays (revokedAt set), so its name is never reused.
+        CREATE TABLE apiToken (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('reader', 'operator', 'admin')),
+            secretHash BLOB NOT NULL,
+            createdAt INTEGER NOT NULL,
+            lastUsedAt INTEGER,
+            revokedAt INTEGER
         );
         """
 }

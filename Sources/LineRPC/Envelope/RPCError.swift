@@ -51,6 +51,20 @@ public struct RPCError: Error, Sendable, Equatable, Codable, CustomStringConvert
         RPCError(code: -32602, name: "rpc.invalid_params", message: message, details: field.map { ["field": .string($0)] } ?? [:])
     }
 
+    /// `-32001`: the method needs an authenticated caller; authenticate first (protocol.md, "Authentication").
+    public static func authenticationRequired(_ method: String) -> RPCError {
+        RPCError(code: -32001, name: "auth.required",
+                 message: "\(method) needs an authenticated caller: call authenticate with an API token, or connect with a client certificate the server maps to a role",
+                 details: ["method": .string(method)])
+    }
+
+    /// `-32002`: the caller's role may not call this method.
+    public static func forbidden(_ method: String, role: String, allowed: Set<String>) -> RPCError {
+        RPCError(code: -32002, name: "auth.forbidden",
+                 message: "Role \(role) may not call \(method); it needs one of: \(allowed.sorted().joined(separator: ", "))",
+                 details: ["method": .string(method), "role": .string(role), "allowedRoles": .array(allowed.sorted().map { .string($0) })])
+    }
+
     /// `-32603`: the server failed in a way the caller cannot fix; details are in the server log.
     public static func internalError(_ message: String = "Internal error") -> RPCError {
         RPCError(code: -32603, name: "rpc.internal_error", message: message)

@@ -20,9 +20,14 @@ struct RPCDispatcher: Sendable {
         guard let method = methods.method(named: request.method) else {
             return .error(.methodNotFound(request.method))
         }
+        if case .roles(let allowed) = method.access {
+            guard let identity = context.identity else { return .error(.authenticationRequired(request.method)) }
+            guard allowed.contains(identity.role) else { return .error(.forbidden(request.method, role: identity.role, allowed: allowed)) }
+        }
         var logger = context.logger
         logger[metadataKey: "rpc.method"] = "\(request.method)"
-        let scoped = RPCRequestContext(connectionID: context.connectionID, principal: context.principal, logger: logger, sendNotification: context.sendNotification)
+        if let principal = context.identity?.principal { logger[metadataKey: "principal"] = "\(principal)" }
+        let scoped = RPCRequestContext(connectionID: context.connectionID, session: context.session, logger: logger, sendNotification: context.sendNotification)
         let start = ContinuousClock.now
         do {
             let result = try await method.invoke(scoped, request.params)

@@ -13,6 +13,8 @@ public struct RPCMethodTable: Sendable {
         public let summary: String
         /// The accepted params member names.
         public let paramNames: [String]
+        /// Who may call it; checked before the params are decoded.
+        public let access: RPCAccess
         let invoke: @Sendable (RPCRequestContext, JSONValue?) async throws -> any Encodable & Sendable
     }
 
@@ -30,10 +32,11 @@ public struct RPCMethodTable: Sendable {
     public mutating func register<Params: RPCParams, Result: Encodable & Sendable>(
         _ name: String,
         summary: String,
+        access: RPCAccess,
         params: Params.Type = Params.self,
         handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
     ) {
-        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted()) { context, raw in
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access) { context, raw in
             let params = try Self.decode(Params.self, from: raw)
             return try await handler(context, params)
         }

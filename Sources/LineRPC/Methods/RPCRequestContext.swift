@@ -5,18 +5,21 @@ import Logging
 public struct RPCRequestContext: Sendable {
     /// A number unique to the connection within this server process, for logs.
     public let connectionID: UInt64
-    /// The caller's identity from its TLS client certificate (subject common name), or `nil` without mutual TLS.
-    public let principal: String?
+    /// The connection's session: who is calling, and its authentication state.
+    public let session: RPCSession
     /// A logger carrying `connection` and `rpc.method` metadata.
     public let logger: Logger
     let sendNotification: @Sendable (RPCNotification) async -> Void
 
-    public init(connectionID: UInt64, principal: String?, logger: Logger, sendNotification: @escaping @Sendable (RPCNotification) async -> Void) {
+    public init(connectionID: UInt64, session: RPCSession, logger: Logger, sendNotification: @escaping @Sendable (RPCNotification) async -> Void) {
         self.connectionID = connectionID
-        self.principal = principal
+        self.session = session
         self.logger = logger
         self.sendNotification = sendNotification
     }
+
+    /// The caller's identity, or `nil` before authentication.
+    public var identity: RPCIdentity? { session.identity }
 
     /// Sends a notification to the caller on this connection. Never throws: if the connection is
     /// gone the notification is dropped, and the request's own answer reports the outcome.

@@ -19,12 +19,18 @@ public final class RPCServer: Service {
     private let parser: RPCMessageParser
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
+    private let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
     private let openConnections = Atomic<Int>(0)
     private let connectionCounter = Atomic<UInt64>(0)
 
     /// - Parameters:
+    ///   - identify: gives a connection its starting identity from its client certificate's subject
+    ///     common name (`nil` without mutual TLS); return `nil` to leave it unauthenticated.
     ///   - onListening: called once with the bound address, before the first connection is accepted.
-    public init(configuration: RPCServerConfiguration, methods: RPCMethodTable, logger: Logger, onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
+    public init(configuration: RPCServerConfiguration, methods: RPCMethodTable, logger: Logger,
+                identify: @escaping @Sendable (_ certificateCommonName: String?) -> RPCIdentity? = { _ in nil },
+                onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
+        self.identify = identify
         self.configuration = configuration
         self.dispatcher = RPCDispatcher(methods: methods)
         self.parser = RPCMessageParser(maximumJSONDepth: configuration.maximumJSONDepth, maximumBatchLength: configuration.maximumBatchLength)
@@ -96,7 +102,7 @@ public final class RPCServer: Service {
         _ inbound: NIOAsyncChannelInboundStream<LineFrame>, channel: any Channel,
         writer: RPCLineWriter, connectionID: UInt64, logger: Logger
     ) async throws {
-        var principal: String??  // read once, after the handshake, when the first line arrives
+        var session: RPCSession?  // made once, after the handshake, when the first line arrives
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
             do {
@@ -111,9 +117,13 @@ public final class RPCServer: Service {
                         message = parser.parse(bytes)
                     }
                     if case .empty = message { continue }
-                    if principal == nil { principal = .some(await Self.principal(of: channel)) }
+                    if session == nil {
+                        let commonName = await Self.certificateCommonName(of: channel)
+                        session = RPCSession(certificateCommonName: commonName, identity: identify(commonName))
+                    }
+                    guard let session else { continue }
                     let context = RPCRequestContext(
-                        connectionID: connectionID, principal: principal ?? nil, logger: logger,
+                        connectionID: connectionID, session: session, logger: logger,
                         sendNotification: { notification in try? await writer.write(notification) })
                     if inFlight >= configuration.maximumInFlightPerConnection {
                         try await group.next()
@@ -171,7 +181,7 @@ public final class RPCServer: Service {
     }
 
     /// The subject common name of the client certificate, when mutual TLS supplied one.
-    private static func principal(of channel: any Channel) async -> String? {
+    private static func certificateCommonName(of channel: any Channel) async -> String? {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
         return certificate.subjectName.last(where: { $0.type == .commonName })?.value
     }

@@ -1,0 +1,131 @@
+import AccessStore
+import Foundation
+import LineRPC
+
+// Admin methods for tokens, credentials, sync runs and the audit log. Secrets go in, never out:
+// answers carry fingerprints, and audit events carry params with the secret removed.
+
+/// Params of `createToken`.
+public struct CreateTokenParams: RPCParams, Encodable {
+    public static let memberNames: Set<String> = ["name", "role"]
+    /// 1–64 characters of `A-Z a-z 0-9 . _ -`, unique.
+    public var name: String
+    public var role: AccessRole
+}
+
+/// The answer to `createToken`: the token text appears here once and is never shown again.
+public struct CreatedToken: Codable, Sendable {
+    public var token: String
+    public var summary: APITokenSummary
+}
+
+/// Params naming a token.
+public struct TokenNameParams: RPCParams, Encodable {
+    public static let memberNames: Set<String> = ["name"]
+    public var name: String
+}
+
+/// Params of `putCredential`.
+public struct PutCredentialParams: RPCParams {
+    public static let memberNames: Set<String> = ["workspace", "purpose", "kind", "secret"]
+    public var workspace: String
+    public var purpose: CredentialPurpose
+    public var kind: CredentialKind
+    /// The Asana token; sealed at once, never logged, never returned.
+    public var secret: String
+}
+
+/// Params naming a credential.
+public struct CredentialKeyParams: RPCParams, Encodable {
+    public static let memberNames: Set<String> = ["workspace", "purpose"]
+    public var workspace: String
+    public var purpose: CredentialPurpose
+}
+
+/// Params of `listSyncRuns`.
+public struct ListSyncRunsParams: RPCParams {
+    public static let memberNames: Set<String> = ["workspace", "limit"]
+    /// Only runs of this workspace.
+    public var workspace: String?
+    /// 1–1000, default 50; newest first.
+    public var limit: Int?
+}
+
+/// Params of `getSyncRun`.
+public struct GetSyncRunParams: RPCParams {
+    public static let memberNames: Set<String> = ["id"]
+    public var id: Int64
+}
+
+/// Params of `listAuditEvents`.
+public struct ListAuditEventsParams: RPCParams {
+    public static let memberNames: Set<String> = ["limit", "before"]
+    /// 1–1000, default 100; newest first.
+    public var limit: Int?
+    /// Only events with an id below this (the `id` of the last event of the previous page).
+    public var before: Int64?
+}
+
+/// A list answer: `{"items": [...]}`.
+public struct ItemList<Item: Codable & Sendable>: Codable, Sendable {
+    public var items: [Item]
+}
+
+/// A yes/no answer: `{"done": Bool}`.
+public struct Done: Codable, Sendable {
+    public var done: Bool
+}
+
+extension AccessService {
+    func registerAdministration(in table: inout RPCMethodTable) {
+        table.register("createToken", summary: "Make an API token with a role; the answer holds the token text, once.", access: Self.access(.admin), params: CreateTokenParams.self) { context, params in
+            let created: (token: String, summary: APITokenSummary)
+            do {
+                created = try store.createAPIToken(name: params.name, role: params.role, at: now())
+            } catch let error as AccessStoreError {
+                throw RPCError.invalidParams("Invalid params: \(error)", field: "name")
+            }
+            try audit(principal: context.identity?.principal, method: "createToken", params: params, result: created.summary, outcome: "ok")
+            return CreatedToken(token: created.token, summary: created.summary)
+        }
+        table.register("listTokens", summary: "List API tokens (names, roles, dates; never the token text).", access: Self.access(.admin), params: NoParams.self) { _, _ in
+            ItemList(items: try store.apiTokens())
+        }
+        table.register("revokeToken", summary: "Revoke an API token by name; connections already authenticated with it keep their identity until they close.", access: Self.access(.admin), params: TokenNameParams.self) { context, params in
+            let done = Done(done: try store.revokeAPIToken(name: params.name, at: now()))
+            try audit(principal: context.identity?.principal, method: "revokeToken", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            return done
+        }
+        table.register("putCredential", summary: "Seal and store an Asana credential for a workspace and purpose (replaces the old one).", access: Self.access(.admin), params: PutCredentialParams.self) { context, params in
+            let summary = try store.putCredential(workspaceGid: params.workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
+            try audit(principal: context.identity?.principal, method: "putCredential",
+                      params: ["workspace": params.workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
+                      result: summary, outcome: "ok")
+            return summary
+        }
+        table.register("listCredentials", summary: "List stored credentials (fingerprints only, never secrets).", access: Self.access(.admin), params: NoParams.self) { _, _ in
+            ItemList(items: try store.credentialSummaries())
+        }
+        table.register("deleteCredential", summary: "Delete a stored credential.", access: Self.access(.admin), params: CredentialKeyParams.self) { context, params in
+            let done = Done(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose))
+            try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            return done
+        }
+        table.register("listSyncRuns", summary: "Recent sync runs, newest first.", access: Self.access(.reader), params: ListSyncRunsParams.self) { _, params in
+            let limit = params.limit ?? 50
+            guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
+            return ItemList(items: try store.syncRuns(workspaceGid: params.workspace, limit: limit))
+        }
+        table.register("getSyncRun", summary: "One sync run by id.", access: Self.access(.reader), params: GetSyncRunParams.self) { _, params in
+            guard let run = try store.syncRun(id: params.id) else {
+                throw RPCError(code: 1030, name: "sync_run.not_found", message: "No sync run \(params.id)", details: ["id": .integer(params.id)])
+            }
+            return run
+        }
+        table.register("listAuditEvents", summary: "Audit events, newest first: who changed what, when, with which result.", access: Self.access(.admin), params: ListAuditEventsParams.self) { _, params in
+            let limit = params.limit ?? 100
+            guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
+            return ItemList(items: try store.auditEvents(limit: limit, beforeId: params.before))
+        }
+    }
+}

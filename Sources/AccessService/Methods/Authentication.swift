@@ -1,0 +1,55 @@
+import AccessStore
+import Foundation
+import LineRPC
+
+/// Params of `authenticate`.
+public struct AuthenticateParams: RPCParams {
+    public static let memberNames: Set<String> = ["token"]
+    /// An API token made by `asana-accessd tokens create` (`aat_<id>_<secret>`).
+    public var token: String
+}
+
+/// The answer to `authenticate`, and the identity part of `ping`.
+public struct IdentityResult: Codable, Sendable, Equatable {
+    /// `token:<name>` or `cert:<common name>`.
+    public var principal: String
+    /// `reader`, `operator` or `admin`.
+    public var role: String
+}
+
+extension AccessService {
+    /// Failed `authenticate` calls allowed on one connection; later ones are refused without checking the token.
+    public static let maximumFailedAuthentications = 5
+
+    /// The access rule for methods that need at least `minimum`: `reader` < `operator` < `admin`.
+    static func access(_ minimum: AccessRole) -> RPCAccess {
+        .roles(Set(AccessRole.allCases.filter { $0 >= minimum }.map(\.rawValue)))
+    }
+
+    /// Checks an API token and, when it is valid, makes it the connection's identity.
+    ///
+    /// A wrong token is answered after a delay that doubles with each failure on the connection
+    /// (250 ms, 500 ms, 1 s, 2 s, 4 s); after ``maximumFailedAuthentications`` failures the
+    /// connection's further attempts are refused at once without looking at the token.
+    /// - Throws: `auth.failed` (-32003), `auth.too_many_attempts` (-32004).
+    func authenticate(_ params: AuthenticateParams, session: RPCSession) async throws -> IdentityResult {
+        guard session.failedAuthentications < Self.maximumFailedAuthentications else {
+            throw AccessError.tooManyAuthenticationAttempts(Self.maximumFailedAuthentications)
+        }
+        if let token = try store.verifyAPIToken(params.token, at: now()) {
+            let identity = RPCIdentity(principal: "token:\(token.name)", role: token.role.rawValue)
+            session.authenticate(as: identity)
+            return IdentityResult(principal: identity.principal, role: identity.role)
+        }
+        let failures = session.recordFailedAuthentication()
+        try await Task.sleep(for: .milliseconds(250 << min(failures - 1, 4)))
+        throw AccessError.authenticationFailed()
+    }
+
+    /// The identity of a connection whose client certificate has `commonName`, from the
+    /// server's principal-to-role map; `nil` leaves the connection to authenticate with a token.
+    public static func identity(forCertificate commonName: String?, roles: [String: AccessRole]) -> RPCIdentity? {
+        guard let commonName, let role = roles[commonName] else { return nil }
+        return RPCIdentity(principal: "cert:\(commonName)", role: role.rawValue)
+    }
+}
