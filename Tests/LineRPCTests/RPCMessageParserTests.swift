@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -28,7 +29,24 @@ struct RPCMessageParserTests {
         #expect(parse(#"{"jsonrpc":"2.0","id":\#(raw),"method":"m"}"#) == .single(.request(RPCRequest(id: id, method: "m", params: nil))))
     }
 
-    @Test("ids that are not strings, integers or null are refused with id null", arguments: ["1.5", "true", "{}", "[1]"])
+    @Test("numeric ids keep their exact text: fractions, exponents, huge and negative zero", arguments: ["1.0", "1.5", "1e3", "-0", "18446744073709551616", "2E-7"])
+    func numericIDText(raw: String) {
+        #expect(parse(#"{"jsonrpc":"2.0","id":\#(raw),"method":"m"}"#) == .single(.request(RPCRequest(id: .number(raw), method: "m", params: nil))))
+        #expect(parse(#"[{"jsonrpc":"2.0","method":"n"},{"method":"m","id":\#(raw),"jsonrpc":"2.0","params":{"id":7}}]"#) == .batch([
+            .request(RPCRequest(id: nil, method: "n", params: nil)),
+            .request(RPCRequest(id: .number(raw), method: "m", params: .object(["id": .integer(7)]))),
+        ]))
+    }
+
+    @Test("a response echoes a numeric id byte for byte")
+    func responseEchoesRawID() throws {
+        let text = try RPCResponse(id: .number("1e3"), outcome: .result("ok")).jsonText(encoder: JSONEncoder())
+        #expect(text == #"{"id":1e3,"jsonrpc":"2.0","result":"ok"}"#)
+        let error = try RPCResponse(id: .string("a\"b"), outcome: .error(.methodNotFound("x"))).jsonText(encoder: { let e = JSONEncoder(); e.outputFormatting = .sortedKeys; return e }())
+        #expect(error == #"{"error":{"code":-32601,"data":{"method":"x","name":"rpc.method_not_found"},"message":"Method not found: x"},"id":"a\"b","jsonrpc":"2.0"}"#)
+    }
+
+    @Test("ids that are not strings, numbers or null are refused with id null", arguments: ["true", "false", "{}", "[1]"])
     func badIDs(raw: String) throws {
         let (id, error) = try #require(errorOf(parse(#"{"jsonrpc":"2.0","id":\#(raw),"method":"m"}"#)))
         #expect(id == .null)

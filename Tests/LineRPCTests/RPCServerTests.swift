@@ -3,6 +3,7 @@ import Foundation
 import LineRPC
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Testing
@@ -13,20 +14,24 @@ private struct ServerFixture {
     let group: ServiceGroup
     let port: Int
 
-    static func start(configure: (inout RPCMethodTable) -> Void = { _ in }, maximumLineBytes: Int = 4096) async throws -> (ServerFixture, Task<Void, any Error>) {
+    static func start(configure: (inout RPCMethodTable) -> Void = { _ in }, maximumLineBytes: Int = 4096,
+                      limits: (inout RPCServerConfiguration) -> Void = { _ in }) async throws -> (ServerFixture, Task<Void, any Error>) {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("linerpc-\(UUID().uuidString.prefix(8))")
         let certificates = try DevCertificates.make(in: directory, clientName: "test-client")
         var table = RPCMethodTable()
         table.register("echo", summary: "echo", access: .anyone, params: EchoParams.self) { context, params in
             if let delay = params.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
+            if let repeatCount = params.repeatCount { return EchoResult(text: String(repeating: params.text, count: repeatCount), principal: nil) }
             if params.notify == true { await context.notify("echo.progress", params: ["text": params.text]) }
             return EchoResult(text: params.text, principal: context.identity?.principal)
         }
         configure(&table)
         let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, maximumLineBytes: maximumLineBytes, maximumBatchLength: 5)
+        limits(&configuration)
         let server = RPCServer(
-            configuration: RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, maximumLineBytes: maximumLineBytes, maximumBatchLength: 5),
+            configuration: configuration,
             methods: table, logger: Logger(label: "test.server"),
             identify: { commonName in commonName.map { RPCIdentity(principal: "cert:\($0)", role: "admin") } }, onListening: { continuation.yield($0.port ?? 0) })
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test.group")))
@@ -46,10 +51,11 @@ private struct ServerFixture {
 }
 
 private struct EchoParams: RPCParams {
-    static let memberNames: Set<String> = ["text", "delayMs", "notify"]
+    static let memberNames: Set<String> = ["text", "delayMs", "notify", "repeatCount"]
     var text: String
     var delayMs: Int?
     var notify: Bool?
+    var repeatCount: Int?
 }
 
 private struct EchoResult: Codable, Sendable {
@@ -168,6 +174,75 @@ struct RPCServerTests {
             #expect(answer["result"]?["text"] == .string("late"))
             await #expect(throws: RPCClientError.self) { try await client.readMessage() }
         }
+        try await task.value
+    }
+
+    @Test("a TCP connection that never starts the TLS handshake is closed after the handshake timeout")
+    func handshakeTimeout() async throws {
+        let (fixture, task) = try await ServerFixture.start(limits: { $0.handshakeTimeout = .milliseconds(300) })
+        let started = ContinuousClock.now
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: fixture.port).get()
+        try await channel.closeFuture.get()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a line that trickles in without its LF gets limit.line_seconds, then the connection closes")
+    func slowLine() async throws {
+        let (fixture, task) = try await ServerFixture.start(limits: { $0.lineTimeout = .milliseconds(300) })
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(Array(#"{"jsonrpc":"2.0","#.utf8))
+            let answer = try await client.readMessage()
+            #expect(answer["error"]?["data"]?["name"] == .string("limit.line_seconds"))
+            #expect(answer["id"] == .null)
+            await #expect(throws: RPCClientError.self) { try await client.readMessage() }
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a client that never reads its answers is disconnected after the write timeout")
+    func neverReads() async throws {
+        let (fixture, task) = try await ServerFixture.start(limits: { $0.writeTimeout = .milliseconds(300); $0.maximumLineBytes = 4096 })
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            // 40 answers of 512 KiB each: far more than the socket buffers hold.
+            var requests: [UInt8] = []
+            for id in 0..<40 {
+                requests += line(#"{"jsonrpc":"2.0","id":\#(id),"method":"echo","params":{"text":"xxxxxxxx","repeatCount":65536}}"#)
+            }
+            try await client.sendRaw(requests)
+            try await Task.sleep(for: .seconds(2))
+            var answers = 0
+            do {
+                while true {
+                    _ = try await client.readMessage()
+                    answers += 1
+                }
+            } catch is RPCClientError {
+                // the server gave up on this connection
+            }
+            #expect(answers < 40)
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("over the connection cap, a new connection gets limit.connections and is closed; the first keeps working")
+    func connectionCap() async throws {
+        let (fixture, task) = try await ServerFixture.start(limits: { $0.maximumConnections = 1 })
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { first in
+            _ = try await first.call("echo", params: .object(["text": .string("one")]))
+            try await RPCClient.withConnection(try fixture.clientConfiguration()) { second in
+                let refusal = try await second.readMessage()
+                #expect(refusal["error"]?["data"]?["name"] == .string("limit.connections"))
+                #expect(refusal["error"]?["code"] == .integer(-32000))
+                await #expect(throws: RPCClientError.self) { try await second.readMessage() }
+            }
+            let still = try await first.call("echo", params: .object(["text": .string("still")]))
+            #expect(still["text"] == .string("still"))
+        }
+        await fixture.group.triggerGracefulShutdown()
         try await task.value
     }
 }

@@ -3,7 +3,8 @@ import Testing
 @testable import LineRPC
 
 private func validate(_ text: String, depth: Int = 64) -> StrictJSONValidator.Failure? {
-    Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth) }
+    var ids: [Int: String] = [:]
+    return Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth, numericIDs: &ids) }
 }
 
 @Suite("Strict JSON validation")

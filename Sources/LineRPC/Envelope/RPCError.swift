@@ -65,6 +65,11 @@ public struct RPCError: Error, Sendable, Equatable, Codable, CustomStringConvert
                  details: ["method": .string(method), "role": .string(role), "allowedRoles": .array(allowed.sorted().map { .string($0) })])
     }
 
+    /// `-32000`: a server-wide limit was reached (e.g. `limit.connections`); retry later.
+    public static func limitExceeded(_ message: String, name: String, details: [String: JSONValue] = [:]) -> RPCError {
+        RPCError(code: -32000, name: name, message: message, details: details)
+    }
+
     /// `-32603`: the server failed in a way the caller cannot fix; details are in the server log.
     public static func internalError(_ message: String = "Internal error") -> RPCError {
         RPCError(code: -32603, name: "rpc.internal_error", message: message)

@@ -24,7 +24,8 @@ public struct RPCMessageParser: Sendable {
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
             return .empty
         }
-        let failure = line.withUnsafeReadableBytes { StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth) }
+        var numericIDs: [Int: String] = [:]
+        let failure = line.withUnsafeReadableBytes { StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth, numericIDs: &numericIDs) }
         switch failure {
         case .tooDeep(let maximum)?:
             return .single(.invalid(id: .null, error: .invalidRequest(
@@ -53,14 +54,14 @@ public struct RPCMessageParser: Sendable {
                     "Batch of \(elements.count) requests is over the limit of \(maximumBatchLength)",
                     name: "limit.batch_length", details: ["maximumBatchLength": .integer(Int64(maximumBatchLength))])))
             }
-            return .batch(elements.map(entry(from:)))
+            return .batch(elements.enumerated().map { entry(from: $1, numericID: numericIDs[$0]) })
         default:
-            return .single(entry(from: value))
+            return .single(entry(from: value, numericID: numericIDs[0]))
         }
     }
 
-    /// Validates one request object (JSON-RPC 2.0 §4).
-    func entry(from value: JSONValue) -> RPCIncomingEntry {
+    /// Validates one request object (JSON-RPC 2.0 §4); `numericID` is the exact text of a numeric `id`.
+    func entry(from value: JSONValue, numericID: String? = nil) -> RPCIncomingEntry {
         guard case .object(let members) = value else {
             return .invalid(id: .null, error: .invalidRequest("Invalid Request: expected an object, got \(value.typeName)"))
         }
@@ -69,10 +70,10 @@ public struct RPCMessageParser: Sendable {
         case nil: id = nil
         case .null?: id = .null
         case .string(let text)?: id = .string(text)
-        case .integer(let number)?: id = .integer(number)
+        case .integer(let number)?: id = .number(numericID ?? String(number))
+        case .double(let number)?: id = .number(numericID ?? String(number))
         case let other?:
-            return .invalid(id: .null, error: .invalidRequest(
-                "Invalid Request: id must be a string, an integer or null, got \(other.typeName == "number" ? "a non-integer number" : other.typeName)"))
+            return .invalid(id: .null, error: .invalidRequest("Invalid Request: id must be a string, a number or null, got \(other.typeName)"))
         }
         let answerID = id ?? .null
         guard members["jsonrpc"] == .string("2.0") else {

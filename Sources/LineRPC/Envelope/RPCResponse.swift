@@ -1,5 +1,7 @@
+import Foundation
+
 /// A JSON-RPC 2.0 response: `{"jsonrpc":"2.0","id":…,"result":…}` or `{"jsonrpc":"2.0","id":…,"error":{…}}`.
-public struct RPCResponse: Sendable, Encodable {
+public struct RPCResponse: Sendable {
     public enum Outcome: Sendable {
         case result(any Encodable & Sendable)
         case error(RPCError)
@@ -13,15 +15,18 @@ public struct RPCResponse: Sendable, Encodable {
         self.outcome = outcome
     }
 
-    private enum CodingKeys: String, CodingKey { case jsonrpc, id, result, error }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode("2.0", forKey: .jsonrpc)
-        try container.encode(id, forKey: .id)
+    /// The response as compact JSON text with keys in sorted order (`error`, `id`, `jsonrpc`,
+    /// `result`). Assembled here rather than by `JSONEncoder` so that a numeric id is written
+    /// exactly as the client sent it.
+    /// - Throws: `EncodingError` when the result cannot be encoded (e.g. a non-finite number).
+    public func jsonText(encoder: JSONEncoder) throws -> String {
         switch outcome {
-        case .result(let value): try container.encode(value, forKey: .result)
-        case .error(let error): try container.encode(error, forKey: .error)
+        case .error(let error):
+            let errorText = String(decoding: try encoder.encode(error), as: UTF8.self)
+            return #"{"error":\#(errorText),"id":\#(id.jsonText),"jsonrpc":"2.0"}"#
+        case .result(let value):
+            let resultText = String(decoding: try encoder.encode(value), as: UTF8.self)
+            return #"{"id":\#(id.jsonText),"jsonrpc":"2.0","result":\#(resultText)}"#
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value, as received on the wire or built for an answer.
 ///
 /// Integers that fit `Int64` are kept as integers so that ids and counts round-trip exactly;
@@ -21,6 +23,13 @@ public enum JSONValue: Sendable, Hashable {
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
+    }
+
+    /// Compact JSON text of this value (object keys sorted).
+    public var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
     /// The JSON type name used in error messages: `null`, `boolean`, `number`, `string`, `array` or `object`.

@@ -19,16 +19,23 @@ enum StrictJSONValidator {
         case object(keys: Set<[UInt8]>)
     }
 
-    private enum Expect {
+    private enum Expect: Equatable {
         case value, valueOrArrayEnd, keyOrObjectEnd, key, colon, commaOrEnd, end
     }
 
     /// Returns `nil` when `bytes` hold one valid JSON text nested at most `maximumDepth` levels.
-    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int) -> Failure? {
+    ///
+    /// - Parameter numericIDs: receives, for each request object, the exact text of its `"id"`
+    ///   member when that member is a number: key 0 for a single top-level object, the element
+    ///   index for the objects of a top-level array (a batch). Ids are echoed from this text, so
+    ///   `1.0`, `1e3` and `18446744073709551616` come back byte for byte.
+    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, numericIDs: inout [Int: String]) -> Failure? {
         var stack: [Container] = []
         var expect = Expect.value
         var index = 0
         let count = bytes.count
+        var batchElement = -1        // index of the current element of a top-level array
+        var valueIsRequestID = false // the value being read is the "id" member of a request object
 
         func fail(_ reason: String) -> Failure { .syntax(offset: index, reason: reason) }
 
@@ -74,9 +81,14 @@ enum StrictJSONValidator {
                 guard case .object(var keys)? = stack.popLast() else { return fail("internal: key outside object") }
                 guard keys.insert(key).inserted else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
                 stack.append(.object(keys: keys))
+                let isRequestLevel = stack.count == 1 || (stack.count == 2 && { if case .array = stack[0] { true } else { false } }())
+                valueIsRequestID = isRequestLevel && key == Array("id".utf8)
                 index = end
                 expect = .colon
             case .value, .valueOrArrayEnd:
+                if stack.count == 1, case .array = stack[0], !(byte == UInt8(ascii: "]") && expect == .valueOrArrayEnd) {
+                    batchElement += 1
+                }
                 if byte == UInt8(ascii: "]"), case .valueOrArrayEnd = expect {
                     index += 1
                     stack.removeLast()
@@ -87,6 +99,7 @@ enum StrictJSONValidator {
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     guard stack.count < maximumDepth else { return .tooDeep(maximumDepth: maximumDepth) }
                     let isArray = byte == UInt8(ascii: "[")
+                    valueIsRequestID = false
                     stack.append(isArray ? .array : .object(keys: []))
                     expect = isArray ? .valueOrArrayEnd : .keyOrObjectEnd
                     index += 1
@@ -96,6 +109,9 @@ enum StrictJSONValidator {
                     index = end
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     guard let end = scanNumber(bytes, from: index) else { return fail("invalid number") }
+                    if valueIsRequestID {
+                        numericIDs[max(batchElement, 0)] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+                    }
                     index = end
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                     guard let end = scanLiteral(bytes, from: index) else { return fail("invalid literal") }
@@ -103,6 +119,7 @@ enum StrictJSONValidator {
                 default:
                     return fail("expected a value")
                 }
+                valueIsRequestID = false
                 expect = stack.isEmpty ? .end : .commaOrEnd
             }
         }

@@ -6,23 +6,73 @@ import NIOFoundationCompat
 /// Dates are ISO 8601 strings in UTC with milliseconds (`2026-11-29T09:30:00.123Z`).
 ///
 /// Safe to use from several tasks at once: each value goes out as a single write, so lines never interleave.
+///
+/// A write the peer does not take within `timeout` (it stopped reading and its TCP window and our
+/// outbound buffer are full) closes the connection, so a client that never reads cannot hold
+/// requests and memory forever.
 struct RPCLineWriter: Sendable {
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let channel: any Channel
+    let timeout: TimeAmount
 
-    func write(_ value: some Encodable) async throws {
-        try await outbound.write(try Self.encodeLine(value))
+    func write(_ response: RPCResponse) async throws {
+        try await write(line: try Self.line(response))
     }
 
-    /// The bytes of `value` as one line, LF included.
-    static func encodeLine(_ value: some Encodable) throws -> ByteBuffer {
+    func write(_ responses: [RPCResponse]) async throws {
+        try await write(line: try Self.line(responses))
+    }
+
+    func write(_ notification: RPCNotification) async throws {
+        try await write(line: try Self.line(notification))
+    }
+
+    private func write(line: ByteBuffer) async throws {
+        let timeout = self.timeout
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await outbound.write(line)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
+                return false
+            }
+            let written = try await group.next() ?? false
+            group.cancelAll()
+            if !written {
+                try? await channel.close()
+                throw ChannelError.ioOnClosedChannel
+            }
+        }
+    }
+
+    /// One response as a line, LF included.
+    static func line(_ response: RPCResponse) throws -> ByteBuffer {
+        ByteBuffer(string: try response.jsonText(encoder: makeEncoder()) + "\n")
+    }
+
+    /// A batch answer (a JSON array of responses) as a line, LF included.
+    static func line(_ responses: [RPCResponse]) throws -> ByteBuffer {
+        let encoder = makeEncoder()
+        return ByteBuffer(string: "[" + (try responses.map { try $0.jsonText(encoder: encoder) }).joined(separator: ",") + "]\n")
+    }
+
+    /// A notification as a line, LF included.
+    static func line(_ notification: RPCNotification) throws -> ByteBuffer {
+        var buffer = try makeEncoder().encodeAsByteBuffer(notification, allocator: ByteBufferAllocator())
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return buffer
+    }
+
+    /// Compact JSON, keys sorted, `/` unescaped, dates as ISO 8601 UTC with milliseconds.
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
         }
-        var buffer = try encoder.encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
-        buffer.writeInteger(UInt8(ascii: "\n"))
-        return buffer
+        return encoder
     }
 }

@@ -52,6 +52,7 @@ public final class RPCServer: Service {
                     try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                     try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser())
+                    try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
                     return try NIOAsyncChannel<LineFrame, ByteBuffer>(
                         wrappingChannelSynchronously: channel,
@@ -85,12 +86,20 @@ public final class RPCServer: Service {
         defer { openConnections.subtract(1, ordering: .relaxed) }
         guard open <= configuration.maximumConnections else {
             logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
+            let refusal = RPCResponse(id: .null, outcome: .error(.limitExceeded(
+                "The server has \(configuration.maximumConnections) connections open, its limit; retry later",
+                name: "limit.connections", details: ["maximumConnections": .integer(Int64(configuration.maximumConnections))])))
+            // Written on the channel directly: its future completes only once the bytes are out,
+            // after the TLS handshake, so the close that follows cannot cut the answer off.
+            if let line = try? RPCLineWriter.line(refusal) {
+                try? await connection.channel.writeAndFlush(line)
+            }
             try? await connection.channel.close()
             return
         }
         do {
             try await connection.executeThenClose { inbound, outbound in
-                let writer = RPCLineWriter(outbound: outbound)
+                let writer = RPCLineWriter(outbound: outbound, channel: connection.channel, timeout: configuration.writeTimeout)
                 try await self.readRequests(inbound, channel: connection.channel, writer: writer, connectionID: id, logger: logger)
             }
         } catch {
@@ -175,7 +184,7 @@ public final class RPCServer: Service {
 
     /// The response itself if it encodes, else an internal error for the same id.
     private static func encodable(_ response: RPCResponse, logger: Logger) -> RPCResponse {
-        if (try? RPCLineWriter.encodeLine(response)) != nil { return response }
+        if (try? RPCLineWriter.line(response)) != nil { return response }
         logger.error("a result could not be encoded as JSON", metadata: ["id": "\(response.id)"])
         return RPCResponse(id: response.id, outcome: .error(.internalError("The result could not be encoded as JSON")))
     }

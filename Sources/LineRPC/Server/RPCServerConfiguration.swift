@@ -23,6 +23,12 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumConnections: Int
     /// A connection with no bytes in or out for this long is closed. Default 600 s.
     public var idleTimeout: TimeAmount
+    /// A connection whose TLS handshake has not completed this long after it opened is closed. Default 10 s.
+    public var handshakeTimeout: TimeAmount
+    /// A line started but not ended (no LF) after this long gets `limit.line_seconds` and the connection is closed. Default 30 s.
+    public var lineTimeout: TimeAmount
+    /// An answer the client has not taken (it stopped reading) within this long closes the connection. Default 30 s.
+    public var writeTimeout: TimeAmount
 
     public init(
         host: String = "127.0.0.1",
@@ -33,7 +39,10 @@ public struct RPCServerConfiguration: Sendable {
         maximumBatchLength: Int = 100,
         maximumInFlightPerConnection: Int = 16,
         maximumConnections: Int = 256,
-        idleTimeout: TimeAmount = .seconds(600)
+        idleTimeout: TimeAmount = .seconds(600),
+        handshakeTimeout: TimeAmount = .seconds(10),
+        lineTimeout: TimeAmount = .seconds(30),
+        writeTimeout: TimeAmount = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -44,5 +53,8 @@ public struct RPCServerConfiguration: Sendable {
         self.maximumInFlightPerConnection = maximumInFlightPerConnection
         self.maximumConnections = maximumConnections
         self.idleTimeout = idleTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.lineTimeout = lineTimeout
+        self.writeTimeout = writeTimeout
     }
 }

@@ -25,6 +25,9 @@ public enum TLSSettings {
             configuration.certificateVerification = .none
         }
         configuration.minimumTLSVersion = .tlsv12
+        // When the server closes a connection (a limit, a drain), wait at most 1 s for the peer's
+        // close_notify instead of swift-nio-ssl's default 5 s.
+        configuration.shutdownTimeout = .seconds(1)
         return configuration
     }
 
