@@ -25,6 +25,12 @@ public struct RPCMethodTable: Sendable {
     /// Every registered method, sorted by name.
     public var all: [Method] { methods.values.sorted { $0.name < $1.name } }
 
+    /// Runs one request in process, exactly as the server would (access rules, params, errors):
+    /// for embedding and tests. `nil` for a notification.
+    public func answer(_ request: RPCRequest, context: RPCRequestContext) async -> RPCResponse? {
+        await RPCDispatcher(methods: self).answer(.request(request), context: context)
+    }
+
     /// The method called `name`, if registered.
     public func method(named name: String) -> Method? { methods[name] }
 

@@ -1,0 +1,55 @@
+import AccessService
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+import Logging
+import Testing
+
+/// The method table, `rpc.discover` and protocol.md describe the same methods.
+@Suite("Contract: method table, rpc.discover and protocol.md agree")
+struct ContractTests {
+    private func service() throws -> AccessService {
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+        return AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+    }
+
+    private var protocolText: String {
+        get throws {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("protocol.md")
+            return try String(contentsOf: url, encoding: .utf8)
+        }
+    }
+
+    @Test("every registered method is documented in protocol.md, with each of its params")
+    func documented() throws {
+        let text = try protocolText
+        for method in try service().methodTable().all {
+            #expect(text.contains("`\(method.name)`"), "protocol.md does not mention `\(method.name)`")
+            for param in method.paramNames {
+                #expect(text.contains("`\(param)`"), "protocol.md does not mention param `\(param)` of \(method.name)")
+            }
+        }
+    }
+
+    @Test("rpc.discover lists exactly the registered methods with their params")
+    func discovery() async throws {
+        let table = try service().methodTable()
+        let discover = try #require(table.method(named: "rpc.discover"))
+        let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: nil),
+                                        logger: Logger(label: "test"), sendNotification: { _ in })
+        let response = await table.answer(RPCRequest(id: .integer(1), method: "rpc.discover", params: nil), context: context)
+        guard case .result(let value)? = response?.outcome else {
+            Issue.record("rpc.discover failed: \(String(describing: response?.outcome))")
+            return
+        }
+        let document = try JSONDecoder().decode(DiscoveryDocument.self, from: try JSONEncoder().encode(value))
+        #expect(Set(document.methods.map(\.name)) == Set(table.all.map(\.name)))
+        for method in table.all {
+            #expect(document.methods.first { $0.name == method.name }?.params.map(\.name) == method.paramNames)
+        }
+        #expect(discover.access == .anyone)
+    }
+}
