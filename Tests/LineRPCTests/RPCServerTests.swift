@@ -245,4 +245,63 @@ struct RPCServerTests {
         await fixture.group.triggerGracefulShutdown()
         try await task.value
     }
+
+    @Test("10,000 pipelined requests in one write are each answered once, by id")
+    func tenThousandPipelined() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(10_000 * 80)
+            for id in 0..<10_000 {
+                bytes += line(#"{"jsonrpc":"2.0","id":\#(id),"method":"echo","params":{"text":"p"}}"#)
+            }
+            try await client.sendRaw(bytes)
+            var seen = Set<Int64>()
+            for _ in 0..<10_000 {
+                let answer = try await client.readMessage()
+                guard case .integer(let id)? = answer["id"] else {
+                    Issue.record("answer without an integer id: \(answer)")
+                    return
+                }
+                #expect(seen.insert(id).inserted, "id \(id) answered twice")
+            }
+            #expect(seen == Set(0..<10_000))
+            let after = try await client.call("echo", params: .object(["text": .string("still here")]))
+            #expect(after["text"] == .string("still here"))
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("half-close after the last request: the answers still arrive, then the server closes")
+    func halfClose() async throws {
+        let (fixture, task) = try await ServerFixture.start()
+        let configuration = try fixture.clientConfiguration()
+        let sslContext = try NIOSSLContext(configuration: configuration.tls)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .connect(host: "127.0.0.1", port: fixture.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
+                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel,
+                                                                     configuration: .init(isOutboundHalfClosureEnabled: true))
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(bytes: line(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"text":"a","delayMs":200}}"#)
+                                                + line(#"{"jsonrpc":"2.0","id":2,"method":"echo","params":{"text":"b"}}"#)))
+            outbound.finish()  // half-close: TLS close_notify on our sending side
+            var ids: [String] = []
+            for try await frame in inbound {
+                if case .line(let bytes) = frame {
+                    let answer = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+                    ids.append(answer["id"].map { "\($0)" } ?? "none")
+                }
+            }
+            #expect(ids.sorted() == ["integer(1)", "integer(2)"])
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
 }
