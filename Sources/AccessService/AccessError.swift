@@ -51,6 +51,13 @@ public enum AccessError {
                  details: ["team": .string(team), "gids": .array(gids.map { .string($0) })])
     }
 
+    /// 1040: refusing to remove the user whose credential provisions: it would lock provisioning out.
+    public static func selfRemoval(_ email: String) -> RPCError {
+        RPCError(code: 1040, name: "provision.self_removal",
+                 message: "\(email) owns the provisioning credential; removing them would lock provisioning out of the workspace. Store another admin's credential first.",
+                 details: ["email": .string(email)])
+    }
+
     /// 1020: a sync of the same workspace is already running; retry when it has finished.
     public static func syncInProgress(_ workspace: String) -> RPCError {
         RPCError(code: 1020, name: "sync.in_progress", message: "A sync of workspace \(workspace) is already running; retry when it has finished",

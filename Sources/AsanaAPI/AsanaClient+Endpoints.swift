@@ -8,6 +8,19 @@ extension AsanaClient {
         try await getObject(AsanaUser.self, path: "/users/me")
     }
 
+    /// One user by gid or email: `GET /users/{gid|email}?opt_fields=name,email`; `nil` when Asana
+    /// answers 404 (no such user visible to the token, e.g. an email never invited).
+    ///
+    /// - Throws: ``AsanaAPIError`` other than 404; ``AsanaAPIError/badRequest(message:)`` for an empty id (nothing sent).
+    public func user(_ gidOrEmail: String) async throws -> AsanaUser? {
+        let id = try pathID(gidOrEmail, "user")
+        do {
+            return try await getObject(AsanaUser.self, path: "/users/\(id)", query: [("opt_fields", "name,email")])
+        } catch AsanaAPIError.notFound {
+            return nil
+        }
+    }
+
     /// One workspace: `GET /workspaces/{gid}?opt_fields=name,is_organization,email_domains`.
     ///
     /// - Throws: ``AsanaAPIError/badRequest(message:)`` for an empty gid (nothing sent); otherwise as ``me()``.

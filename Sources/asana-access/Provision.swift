@@ -24,6 +24,9 @@ extension AsanaAccessCommand {
                 help: ArgumentHelp("A team (gid or exact name); repeat for several. With remove: only these teams.", valueName: "gid-or-name"))
         var teams: [String] = []
 
+        @Flag(name: .customLong("dry-run"), help: "Show what would be done and the exact Asana calls, changing nothing.")
+        var dryRun = false
+
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func validate() throws {
@@ -37,6 +40,7 @@ extension AsanaAccessCommand {
                 "workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue),
             ]
             if !teams.isEmpty { params["teams"] = .array(teams.map(JSONValue.string)) }
+            if dryRun { params["dryRun"] = .bool(true) }
             let result = try await connection.withClient { client in
                 try await client.call("provision", params: .object(params))
             }
@@ -50,16 +54,23 @@ extension AsanaAccessCommand {
             if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
         }
 
-        /// One line per target: `TYPE NAME (GID): OUTCOME`.
+        /// One line per target: `TYPE NAME (GID): OUTCOME`; with a dry run, each call that would be
+        /// made follows on its own indented line.
         static func lines(of result: JSONValue) -> [String] {
-            (result["targets"]?.asArray ?? []).map { target in
+            let dryRun = result["dryRun"] == .bool(true)
+            var lines = dryRun ? ["dry run: nothing was changed"] : []
+            for target in result["targets"]?.asArray ?? [] {
                 let type = target["type"]?.asText ?? "target"
-                var line = "\(type) \(WorkspaceLabel.text(target)): \(outcomeText(target["outcome"]?.asText))"
+                var line = "\(type) \(WorkspaceLabel.text(target)): \(dryRun ? "would be " : "")\(outcomeText(target["outcome"]?.asText))"
                 if let error = target["error"], let message = error["message"]?.asText {
                     line += ": \(message)"
                 }
-                return line
+                lines.append(line)
+                if dryRun {
+                    lines += (target["calls"]?.asArray ?? []).compactMap { $0.asText.map { "  \($0)" } }
+                }
             }
+            return lines
         }
 
         /// `error CODE NAME: message (TYPE NAME (GID))` for each failed target.

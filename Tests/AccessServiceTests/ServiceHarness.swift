@@ -66,10 +66,35 @@ extension ListUsersParams {
 }
 
 extension ProvisionParams {
-    init(workspace: String, email: String, action: ProvisionAction, teams: [String]? = nil) {
-        var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue)]
+    init(workspace: String, email: String, action: ProvisionAction, teams: [String]? = nil, dryRun: Bool = false) {
+        var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue), "dryRun": .bool(dryRun)]
         if let teams { members["teams"] = .array(teams.map(JSONValue.string)) }
         let data = try! JSONEncoder().encode(JSONValue.object(members))
         self = try! JSONDecoder().decode(ProvisionParams.self, from: data)
+    }
+
+    init(workspace: String, users: [ProvisionRequest], dryRun: Bool = false) {
+        let usersData = try! JSONEncoder().encode(users)
+        let usersValue = try! JSONDecoder().decode(JSONValue.self, from: usersData)
+        let data = try! JSONEncoder().encode(JSONValue.object(["workspace": .string(workspace), "users": usersValue, "dryRun": .bool(dryRun)]))
+        self = try! JSONDecoder().decode(ProvisionParams.self, from: data)
+    }
+}
+
+extension ServiceHarness {
+    /// `provision` for one person.
+    func provisionOne(_ params: ProvisionParams, principal: String?) async throws -> ProvisionResult {
+        guard case .one(let result) = try await service.provision(params, principal: principal) else {
+            throw RPCError.internalError("expected a single-person answer")
+        }
+        return result
+    }
+
+    /// `provision` with a `users` list.
+    func provisionMany(_ params: ProvisionParams, principal: String?) async throws -> BulkProvisionResult {
+        guard case .many(let result) = try await service.provision(params, principal: principal) else {
+            throw RPCError.internalError("expected a bulk answer")
+        }
+        return result
     }
 }

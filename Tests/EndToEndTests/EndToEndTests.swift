@@ -113,7 +113,10 @@ struct EndToEndTests {
         let email = "e2e.joiner@acme.example"
         let added = try env.client(["provision", "--workspace", env.workspace, "--email", email, "--action", "add"])
         #expect(added.status == 0, "\(added.stderr)")
-        #expect(added.json?["targets"] == .array([.object(["type": .string("workspace"), "gid": .string(env.workspace), "name": .string("Acme Corp"), "outcome": .string("added")])]))
+        #expect(added.json?["targets"] == .array([.object([
+            "type": .string("workspace"), "gid": .string(env.workspace), "name": .string("Acme Corp"), "outcome": .string("invited"),
+            "calls": .array([.string(#"POST /workspaces/\#(env.workspace)/addUser {"user":"\#(email)"}"#)]),
+        ])]))
 
         let found = try env.client(["list-users", "--workspace", env.workspace, "--query", "e2e.joiner"])
         if case .array(let listed)? = found.json?["users"] { #expect(listed.count == 1) } else { Issue.record("joiner not listed") }

@@ -1,0 +1,122 @@
+import AsanaAPI
+import Foundation
+import LineRPC
+
+/// The steps of provisioning one person and what each did. Used by one task only.
+final class ProvisionRun {
+    let client: AsanaClient
+    let workspace: WorkspaceRef
+    /// When true, writes are recorded in the targets' `calls` but not sent.
+    let dryRun: Bool
+    /// The gid of the user whose credential provisions; they are never removed from the workspace.
+    let provisionerGid: String?
+    private(set) var user: ProvisionedUser
+    private(set) var targets: [ProvisionTarget] = []
+    private var calls: [String] = []
+
+    init(client: AsanaClient, workspace: WorkspaceRef, email: String, dryRun: Bool, provisionerGid: String?) {
+        self.client = client
+        self.workspace = workspace
+        self.dryRun = dryRun
+        self.provisionerGid = provisionerGid
+        self.user = ProvisionedUser(gid: nil, name: nil, email: email)
+    }
+
+    /// Workspace first, then each team; stops at the first failed step.
+    func add(teams: [AsanaTeam]) async {
+        let joined = await step("workspace", gid: workspace.gid, name: workspace.name) {
+            if let membership = try await self.activeMembership() {
+                self.adopt(membership.user)
+                return .alreadyMember
+            }
+            let known = try await self.client.user(self.user.email)
+            self.adopt(known)
+            try await self.write("POST /workspaces/\(self.workspace.gid)/addUser", user: self.user.email) {
+                self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
+            }
+            return known == nil ? .invited : .added
+        }
+        guard joined else { return }
+        for team in teams {
+            let done = await step("team", gid: team.gid, name: team.name) {
+                if let gid = self.user.gid, try await self.isMember(gid, of: team) { return .alreadyMember }
+                let reference = self.user.gid ?? self.user.email
+                try await self.write("POST /teams/\(team.gid)/addUser", user: reference) {
+                    _ = try await self.client.addUser(reference, toTeam: team.gid)
+                }
+                return .added
+            }
+            guard done else { return }
+        }
+    }
+
+    /// Without teams: out of the workspace (Asana drops the team memberships with it).
+    /// With teams: out of those teams only; stops at the first failed step.
+    func remove(teams: [AsanaTeam]) async {
+        guard !teams.isEmpty else {
+            _ = await step("workspace", gid: workspace.gid, name: workspace.name) {
+                guard let membership = try await self.activeMembership() else { return .notMember }
+                self.adopt(membership.user)
+                if let gid = self.user.gid, gid == self.provisionerGid {
+                    throw AccessError.selfRemoval(self.user.email)
+                }
+                let reference = self.user.gid ?? self.user.email
+                try await self.write("POST /workspaces/\(self.workspace.gid)/removeUser", user: reference) {
+                    try await self.client.removeUser(reference, fromWorkspace: self.workspace.gid)
+                }
+                return .removed
+            }
+            return
+        }
+        for team in teams {
+            let done = await step("team", gid: team.gid, name: team.name) {
+                if self.user.gid == nil { self.adopt(try await self.activeMembership()?.user) }
+                guard let gid = self.user.gid, try await self.isMember(gid, of: team) else { return .notMember }
+                try await self.write("POST /teams/\(team.gid)/removeUser", user: gid) {
+                    try await self.client.removeUser(gid, fromTeam: team.gid)
+                }
+                return .removed
+            }
+            guard done else { return }
+        }
+    }
+
+    /// Runs one step and records its target with the writes it made; `false` when it failed.
+    private func step(_ type: String, gid: String, name: String?, _ body: () async throws -> ProvisionOutcome) async -> Bool {
+        calls = []
+        do {
+            let outcome = try await body()
+            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: outcome, calls: calls))
+            return true
+        } catch {
+            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? .internalError("\(error)")
+            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: .failed, calls: calls, error: rpcError))
+            return false
+        }
+    }
+
+    /// Records a write as `METHOD PATH {"user":…}` and performs it unless this is a dry run.
+    private func write(_ call: String, user: String, _ perform: () async throws -> Void) async throws {
+        calls.append(#"\#(call) {"user":\#(JSONValue.string(user).jsonText)}"#)
+        if !dryRun { try await perform() }
+    }
+
+    /// The person's active membership of the workspace, if any (Asana keeps inactive ones after a removal).
+    private func activeMembership() async throws -> AsanaWorkspaceMembership? {
+        do {
+            return try await client.workspaceMembership(workspace: workspace.gid, user: user.email).first { $0.isActive == true }
+        } catch AsanaAPIError.badRequest, AsanaAPIError.notFound {
+            return nil  // Asana does not know the email at all
+        }
+    }
+
+    private func isMember(_ userGid: String, of team: AsanaTeam) async throws -> Bool {
+        try await client.teamMemberships(team: team.gid).contains { $0.user?.gid == userGid }
+    }
+
+    private func adopt(_ asanaUser: AsanaUser?) {
+        guard let asanaUser else { return }
+        user.gid = asanaUser.gid
+        user.name = asanaUser.name ?? user.name
+    }
+}
