@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need, when missing (Debian/Ubuntu, as root or with sudo):
 # libsqlite3-dev (GRDB links the system SQLite), openssl (certs/make-dev-certs.sh and its test),
-# fish and zsh (clients/completions/test-completions.sh completes in them).
+# fish and zsh (clients/completions/test-completions.sh completes in them), socat and ncat
+# (the clients/shell one-liners, run by the Python tests).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev openssl fish zsh; do
+for package in libsqlite3-dev openssl fish zsh socat ncat; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: unit tests of each module and end-to-end tests that
-# start the built asana-accessd and asana-sim binaries on loopback and drive the asana-access client,
-# then the shell completion scripts in real bash, fish and zsh (clients/completions/test-completions.sh).
-# Needs: Swift 6.1+ and libsqlite3-dev (scripts/install-deps.sh installs it on Debian/Ubuntu).
+# Builds everything and runs every test:
+#   1. Swift: unit tests of each module, and end-to-end tests that start the built asana-accessd and
+#      asana-sim on loopback and drive the asana-access client, plus every conformance transcript;
+#   2. Python (standard library only): the Python client against the real server, and the
+#      conformance transcripts again through the Python runner;
+#   3. the shell completion scripts in real bash, fish and zsh.
+# Needs: Swift 6.1+, python3, libsqlite3-dev (scripts/install-deps.sh installs the system packages).
+# Extra arguments go to `swift test` (e.g. --filter LineRPCTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build "$@"
+export ASANA_ACCESS_BIN_DIR="$PWD/.build/debug"
+python3 -m unittest discover -s clients/conformance -p "test_*.py"
+python3 -m unittest discover -s clients/python/tests
 clients/completions/test-completions.sh .build/debug/asana-access

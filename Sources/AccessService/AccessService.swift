@@ -27,6 +27,14 @@ public struct AccessService: Sendable {
         self.now = now
     }
 
+    /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, asana-api.md §1).
+    /// - Throws: `-32602` naming `field`.
+    static func checkGid(_ gid: String, field: String = "workspace") throws(RPCError) {
+        guard (1...32).contains(gid.utf8.count), gid.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            throw .invalidParams("Invalid params: \"\(field)\" must be an Asana gid (1 to 32 digits), got \"\(gid.prefix(40))\"", field: field)
+        }
+    }
+
     /// Opens the credential for `purpose`, mapping store failures to their RPC errors.
     func openCredential(workspace: String, purpose: CredentialPurpose) throws -> String {
         let opened: (kind: CredentialKind, secret: String)?

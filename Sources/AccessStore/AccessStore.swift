@@ -27,7 +27,8 @@ public struct AccessStore: Sendable {
     let path: String?
 
     /// Wraps `dbWriter` and migrates it to the current schema.
-    /// - Throws: ``AccessStoreError/databaseTooNew(path:)`` when the file holds migrations this build does not know.
+    /// - Throws: ``AccessStoreError/databaseTooNew(path:)`` when the file holds migrations this build does not know;
+    ///   ``AccessStoreError/masterKeyMismatch(path:)`` when the database was first used with another master key.
     init(dbWriter: any DatabaseWriter, masterKey: MasterKey, path: String?) throws {
         self.dbWriter = dbWriter
         self.masterKey = masterKey
@@ -37,6 +38,7 @@ public struct AccessStore: Sendable {
             throw AccessStoreError.databaseTooNew(path: path ?? ":memory:")
         }
         try migrator.migrate(dbWriter)
+        try MasterKeyCheck.verify(dbWriter, key: masterKey, path: path)
     }
 
     /// Opens (creating if needed) the store at `path`, a file in a directory of its own

@@ -13,6 +13,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case masterKeyInvalid(path: String)
     /// ``MasterKey/create(at:)`` refuses to overwrite the existing file at `path`.
     case masterKeyExists(path: String)
+    /// The database was first used with another master key (a wrong `--master-key`, or a key file replaced).
+    case masterKeyMismatch(path: String)
     /// AES-GCM refused to open the credential of this row: the ciphertext, its nonce, tag or
     /// associated data (workspace, purpose, kind, key version) changed, or it was sealed under another master key.
     case credentialTampered(workspaceGid: String, purpose: CredentialPurpose)
@@ -44,6 +46,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The master key \(path) is not a regular file of exactly 32 bytes: restore the right key file from backup."
         case .masterKeyExists(let path):
             return "A master key already exists at \(path); refusing to overwrite it (move it away first if you really mean to replace it)."
+        case .masterKeyMismatch(let path):
+            return "The database \(path) was first used with a different master key: this key cannot open its credentials. Point --master-key (or ASANA_ACCESSD_MASTER_KEY) at the key file that belongs to this database."
         case .credentialTampered(let workspaceGid, let purpose):
             return "The \(purpose.rawValue) credential of workspace \(workspaceGid) fails authentication: it was altered, or sealed under another master key; store the credential again."
         case .invalidCursor:

@@ -29,6 +29,8 @@ public struct AuditEventDraft: Codable, Sendable, Equatable {
 }
 
 /// A stored audit event.
+///
+/// Encodes (Codable) with `prevHash` and `hash` as lowercase hex strings.
 public struct AuditEvent: Codable, Sendable, Equatable {
     /// Row id, increasing in append order.
     public var id: Int64
@@ -44,9 +46,15 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var result: String
     /// `"ok"` or the error's stable name.
     public var outcome: String
+    /// The ``hash`` of the event appended before this one; 32 zero bytes for the first event.
+    /// Empty only if the row was altered (``AccessStore/verifyAuditChain()`` reports it).
+    public var prevHash: Data
+    /// SHA-256 over this event's fields and ``prevHash`` (see `AuditChain`). Empty only if the row was altered.
+    public var hash: Data
 
     /// Creates a value from all of its fields.
-    public init(id: Int64, at: Date, principal: String, method: String, params: String, result: String, outcome: String) {
+    public init(id: Int64, at: Date, principal: String, method: String, params: String, result: String, outcome: String,
+                prevHash: Data = Data(), hash: Data = Data()) {
         self.id = id
         self.at = at
         self.principal = principal
@@ -54,14 +62,84 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.params = params
         self.result = result
         self.outcome = outcome
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, at, principal, method, params, result, outcome, prevHash, hash
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int64.self, forKey: .id)
+        at = try container.decode(Date.self, forKey: .at)
+        principal = try container.decode(String.self, forKey: .principal)
+        method = try container.decode(String.self, forKey: .method)
+        params = try container.decode(String.self, forKey: .params)
+        result = try container.decode(String.self, forKey: .result)
+        outcome = try container.decode(String.self, forKey: .outcome)
+        prevHash = try Self.bytes(hex: container.decode(String.self, forKey: .prevHash), key: .prevHash, in: container)
+        hash = try Self.bytes(hex: container.decode(String.self, forKey: .hash), key: .hash, in: container)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(at, forKey: .at)
+        try container.encode(principal, forKey: .principal)
+        try container.encode(method, forKey: .method)
+        try container.encode(params, forKey: .params)
+        try container.encode(result, forKey: .result)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(Self.hex(prevHash), forKey: .prevHash)
+        try container.encode(Self.hex(hash), forKey: .hash)
+    }
+
+    /// Lowercase hex, two digits a byte.
+    public static func hex(_ bytes: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func bytes(hex text: String, key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Data {
+        let utf8 = Array(text.utf8)
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        guard utf8.count % 2 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "odd number of hex digits")
+        }
+        var bytes = Data(capacity: utf8.count / 2)
+        for index in stride(from: 0, to: utf8.count, by: 2) {
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not hex")
+            }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
     }
 }
 
 extension AccessStore {
-    /// The most events ``auditEvents(limit:beforeId:)`` returns at once.
-    public static let maxAuditEventsLimit = 1000
+    /// The most events ``auditEvents(query:)`` returns at once.
+    public static let maxAuditEventsLimit = AuditQuery.maxLimit
 
-    /// Appends an event (the log is append-only).
+    /// Appends an event (the log is append-only) and chains it: inside one `BEGIN IMMEDIATE`
+    /// transaction it reads the head's hash, inserts the event with that as `prevHash`, computes
+    /// the event's hash from the bytes as stored, and moves the head to it. `IMMEDIATE` takes the
+    /// write lock before the read, so concurrent appends, from this process or another, chain in turn.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `params` or `result` is not JSON text,
     ///   or `method` / `outcome` is empty.
@@ -71,30 +149,118 @@ extension AccessStore {
         guard !event.outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
         guard Self.isJSON(event.params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
         guard Self.isJSON(event.result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
-        return try dbWriter.write { db in
-            try db.execute(
-                sql: "INSERT INTO auditEvent (at, principal, method, params, result, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome])
-            return db.lastInsertedRowID
+        return try dbWriter.writeWithoutTransaction { db in
+            var id: Int64 = 0
+            try db.inTransaction(.immediate) {
+                // A missing head (only if someone deleted it) restarts from zeros; verification then
+                // reports the new event as not chained to the one before it.
+                let prevHash = try AuditChain.head(db)?.hash ?? AuditChain.zeroHash
+                try db.execute(
+                    sql: "INSERT INTO auditEvent (at, principal, method, params, result, outcome, prevHash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome, prevHash])
+                id = db.lastInsertedRowID
+                // Hash what SQLite holds (read back), so that verification sees the same bytes.
+                guard let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selectColumns) FROM auditEvent WHERE id = ?", arguments: [id]),
+                      let hash = AuditChain.StoredRow(row).computedHash(prevHash: prevHash) else {
+                    throw AccessStoreError.invalidArgument("the audit event could not be read back")
+                }
+                try db.execute(sql: "UPDATE auditEvent SET hash = ? WHERE id = ?", arguments: [hash, id])
+                try AuditChain.setHead(db, lastId: id, hash: hash)
+                return .commit
+            }
+            return id
         }
+    }
+
+    /// One page of events, newest first, filtered by ``AuditQuery``.
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000 and the text
+    ///   filters are non-empty; ``AccessStoreError/invalidCursor`` for a cursor this store did not issue.
+    public func auditEvents(query: AuditQuery) throws -> AuditPage {
+        guard (1...AuditQuery.maxLimit).contains(query.limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AuditQuery.maxLimit), got \(query.limit)")
+        }
+        if query.principal?.isEmpty == true { throw AccessStoreError.invalidQuery("principal is empty") }
+        if query.method?.isEmpty == true { throw AccessStoreError.invalidQuery("method is empty") }
+        let before = try query.cursor.map { try AuditCursor.decode($0).before }
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let before {
+            conditions.append("id < ?")
+            arguments += [before]
+        }
+        if let since = query.since {
+            conditions.append("at >= ?")
+            arguments += [UnixMillis.from(since)]
+        }
+        if let principal = query.principal {
+            conditions.append("principal = ?")
+            arguments += [principal]
+        }
+        if let method = query.method {
+            conditions.append("method = ?")
+            arguments += [method]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [query.limit + 1]
+        let events = try dbWriter.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM auditEvent \(whereClause) ORDER BY id DESC LIMIT ?", arguments: arguments)
+                .map(Self.auditEvent(from:))
+        }
+        guard events.count > query.limit else { return AuditPage(events: events, nextCursor: nil) }
+        let page = Array(events.prefix(query.limit))
+        return AuditPage(events: page, nextCursor: AuditCursor(before: page[page.count - 1].id).encoded())
     }
 
     /// The latest events, newest first; with `beforeId`, those older than that id (to page back).
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000.
     public func auditEvents(limit: Int, beforeId: Int64? = nil) throws -> [AuditEvent] {
-        guard (1...Self.maxAuditEventsLimit).contains(limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(Self.maxAuditEventsLimit), got \(limit)")
-        }
-        return try dbWriter.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM auditEvent WHERE id < ? ORDER BY id DESC LIMIT ?",
-                arguments: [beforeId ?? Int64.max, limit]
-            ).map { row in
-                AuditEvent(
-                    id: row["id"], at: UnixMillis.date(row["at"] as Int64), principal: row["principal"],
-                    method: row["method"], params: row["params"], result: row["result"], outcome: row["outcome"])
+        let cursor = beforeId.map { AuditCursor(before: $0).encoded() }
+        return try auditEvents(query: AuditQuery(limit: limit, cursor: cursor)).events
+    }
+
+    /// Calls `body` with every event at or after `since` (all when nil), oldest first, read in one
+    /// transaction (a consistent snapshot) without holding them all in memory.
+    public func forEachAuditEvent(since: Date? = nil, _ body: (AuditEvent) throws -> Void) throws {
+        try dbWriter.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM auditEvent WHERE at >= ? ORDER BY id",
+                arguments: [since.map(UnixMillis.from) ?? Int64.min])
+            while let row = try rows.next() {
+                try body(Self.auditEvent(from: row))
             }
         }
+    }
+
+    /// The event of a `SELECT *` row. Tolerant of rows altered outside the store (a column of another
+    /// type, a NULL): it never traps, so a damaged log can still be listed and exported;
+    /// ``verifyAuditChain()`` says what is wrong with it.
+    static func auditEvent(from row: Row) -> AuditEvent {
+        func text(_ column: String) -> String {
+            switch (row[column] as DatabaseValue).storage {
+            case .string(let value): return value
+            case .blob(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .int64(let value): return String(value)
+            case .double(let value): return String(value)
+            case .null: return ""
+            }
+        }
+        func bytes(_ column: String) -> Data {
+            switch (row[column] as DatabaseValue).storage {
+            case .blob(let bytes): return bytes
+            case .string(let value): return Data(value.utf8)
+            default: return Data()
+            }
+        }
+        let millis: Int64
+        switch (row["at"] as DatabaseValue).storage {
+        case .int64(let value): millis = value
+        case .double(let value) where value.isFinite && abs(value) < 9e18: millis = Int64(value)
+        default: millis = 0
+        }
+        return AuditEvent(
+            id: row["id"], at: UnixMillis.date(millis), principal: text("principal"),
+            method: text("method"), params: text("params"), result: text("result"), outcome: text("outcome"),
+            prevHash: bytes("prevHash"), hash: bytes("hash"))
     }
 
     static func isJSON(_ text: String) -> Bool {

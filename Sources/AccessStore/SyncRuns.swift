@@ -149,3 +149,21 @@ extension AccessStore {
             counts: counts, apiCalls: row["apiCalls"], error: row["error"])
     }
 }
+
+extension SyncRun {
+    enum CodingKeys: String, CodingKey { case id, workspaceGid, trigger, status, startedAt, finishedAt, counts, apiCalls, error }
+
+    /// Encodes every member; an absent value (`finishedAt` while running, `counts` of a failed run, `error` of a good one) as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(workspaceGid, forKey: .workspaceGid)
+        try container.encode(trigger, forKey: .trigger)
+        try container.encode(status, forKey: .status)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(counts, forKey: .counts)
+        try container.encode(apiCalls, forKey: .apiCalls)
+        try container.encode(error, forKey: .error)
+    }
+}

@@ -15,7 +15,7 @@ extension AsanaAccessCommand {
                   completion: .list(Call.knownMethods))
         var method: String
 
-        @Option(help: ArgumentHelp("The params: a JSON object (by name) or array (by position).", valueName: "json"))
+        @Option(help: ArgumentHelp("The params: a JSON object (params are by name); `null` or absent sends none. Parsed as strictly as the server does.", valueName: "json"))
         var params: String?
 
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
@@ -25,19 +25,21 @@ extension AsanaAccessCommand {
             _ = try parsedParams()
         }
 
-        /// `--params` as JSON; `nil` when absent.
-        /// - Throws: `ValidationError` when it is not JSON, or not an object or array (JSON-RPC 2.0 §4.2).
+        /// `--params` as JSON; `nil` when absent or `null`.
+        /// - Throws: `ValidationError` when it is not strict JSON (trailing commas and duplicate
+        ///   members are refused, as the server refuses them), or not an object or array (JSON-RPC 2.0 §4.2).
         func parsedParams() throws -> JSONValue? {
             guard let params else { return nil }
             let value: JSONValue
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: Data(params.utf8))
+                value = try JSONValue(strictJSON: params)
             } catch {
-                throw ValidationError("--params is not valid JSON: \(params)")
+                throw ValidationError("--params is not valid JSON (\(error.message)): \(params)")
             }
             switch value {
+            case .null: return nil
             case .object, .array: return value
-            default: throw ValidationError("--params must be a JSON object or array, got a \(value.typeName).")
+            default: throw ValidationError("--params must be a JSON object, got a \(value.typeName).")
             }
         }
 

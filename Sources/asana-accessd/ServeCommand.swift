@@ -15,8 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (env ASANA_ACCESSD_HOST).")
     var host: String = environment("ASANA_ACCESSD_HOST", default: "127.0.0.1")
 
-    @Option(help: "TCP port; 0 picks a free one (env ASANA_ACCESSD_PORT).")
-    var port: Int = Int(environment("ASANA_ACCESSD_PORT", default: "7443")) ?? 7443
+    @Option(help: "TCP port; 0 picks a free one (env ASANA_ACCESSD_PORT; default 7443).")
+    var port: Int?
 
     @Option(name: .customLong("asana-base-url"), help: "Asana API base URL (env ASANA_ACCESSD_ASANA_BASE_URL).")
     var asanaBaseURL: String = environment("ASANA_ACCESSD_ASANA_BASE_URL", default: "https://app.asana.com/api/1.0")
@@ -27,11 +27,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
     var drainSeconds: Int = 30
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ASANA_ACCESSD_LOG_LEVEL).")
     var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    mutating func validate() throws {
+        if port == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_PORT"] {
+            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_PORT=\(text) is not a port number") }
+            port = value
+        }
+        guard (0...65535).contains(port ?? 7443) else { throw ValidationError("the port must be between 0 and 65535, got \(port ?? 0)") }
+        guard let url = URL(string: asanaBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw ValidationError("--asana-base-url \(asanaBaseURL) is not an http(s) URL; Asana's is https://app.asana.com/api/1.0")
+        }
         guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
@@ -48,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "asana-accessd")
         let store = try data.openStore()
         let tlsConfiguration = try tls.serverConfiguration()
-        let runtime = ServerRuntime(host: host, port: port, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
+        let runtime = ServerRuntime(host: host, port: port ?? 7443, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
                                     drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger)
         let host = self.host
         let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in

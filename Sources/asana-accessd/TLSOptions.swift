@@ -42,7 +42,7 @@ struct TLSOptions: ParsableArguments {
         do {
             return try TLSSettings.server(certificateChain: certificate, privateKey: key, clientTrustRoots: clientCA)
         } catch {
-            throw CommandFailure("cannot load TLS files (--tls-cert \(certificate), --tls-key \(key)\(clientCA.map { ", --client-ca \($0)" } ?? "")): \(error). Make a development set with `asana-accessd certs dev`.")
+            throw CommandFailure("cannot use the TLS files: \(error). Make a development set with `asana-accessd certs dev`, or check --tls-cert, --tls-key and --client-ca.")
         }
     }
 }

@@ -1,4 +1,4 @@
-import AccessService
+@testable import AccessService
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -51,5 +51,14 @@ struct ContractTests {
             #expect(document.methods.first { $0.name == method.name }?.params.map(\.name) == method.paramNames)
         }
         #expect(discover.access == .anyone)
+    }
+}
+
+@Suite("Authentication throttling")
+struct AuthenticationThrottleTests {
+    @Test("failed authentications wait 250 ms, doubling, at most 4 s")
+    func schedule() {
+        #expect((1...7).map { AccessService.failedAuthenticationDelay(afterFailures: $0) }
+            == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(4), .seconds(4)])
     }
 }

@@ -206,6 +206,12 @@ struct ProvisionTests {
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("users[1].email"))
         }
+        do {
+            _ = try await harness.service.provision(ProvisionParams(workspace: harness.workspace, email: "ok@acme.example", action: .remove, teams: []), principal: nil)
+            Issue.record("remove with an empty teams list accepted: it would have removed the person from the workspace")
+        } catch let error as RPCError {
+            #expect(error.data?["field"] == .string("teams"))
+        }
         #expect(!harness.simulator.requestLog().contains { $0.hasPrefix("POST") })
     }
 }

@@ -220,7 +220,7 @@ struct APITokenTests {
             #expect(!json.contains(String(token.dropFirst(21))))
         }
         let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(listed[0])) as? [String: Any])
-        #expect(Set(object.keys) == ["id", "name", "role", "createdAt"])
+        #expect(Set(object.keys) == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt"])
     }
 
     @Test("lastUsedAt is written on first use, then at most once a minute")

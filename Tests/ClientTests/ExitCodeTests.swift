@@ -33,7 +33,7 @@ import Darwin
         (["provision", "--workspace", "1000", "--email", "a@acme.example", "--action", "frobnicate"], "frobnicate"),
         (["provision", "--workspace", "1000", "--email", "nobody", "--action", "add"], "--email must be an email address"),
         (["call", "ping", "--params", "[1"], "--params is not valid JSON"),
-        (["call", "ping", "--params", "42"], "--params must be a JSON object or array, got a number."),
+        (["call", "ping", "--params", "42"], "--params must be a JSON object, got a number."),
         (["ping", "--port", "70000"], "--port must be in 1...65535, got 70000."),
         (["ping", "--ca", "/nonexistent/ca.pem"], "--ca: cannot read \"/nonexistent/ca.pem\"."),
         (["ping", "--cert", "/dev/null"], "--cert needs --key"),

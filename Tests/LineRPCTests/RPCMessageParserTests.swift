@@ -75,6 +75,7 @@ struct RPCMessageParserTests {
         buffer.writeString(#""}"#)
         let (_, error) = try #require(errorOf(parser.parse(buffer)))
         #expect(error.code == -32700)
+        #expect(error.data?["offset"] == .integer(Int64(#"{"jsonrpc":"2.0","id":1,"method":""#.utf8.count)))
     }
 
     @Test("an invalid request whose id can be read echoes that id")

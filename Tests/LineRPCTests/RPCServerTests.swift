@@ -83,7 +83,7 @@ struct RPCServerTests {
         let (fixture, task) = try await ServerFixture.start()
         try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
             try await client.sendRaw(
-                line(#"{"jsonrpc":"2.0","id":"slow","method":"echo","params":{"text":"slow","delayMs":300}}"#)
+                line(#"{"jsonrpc":"2.0","id":"slow","method":"echo","params":{"text":"slow","delayMs":1500}}"#)
                 + line(#"{"jsonrpc":"2.0","id":"fast","method":"echo","params":{"text":"fast"}}"#))
             let first = try await client.readMessage()
             let second = try await client.readMessage()
@@ -300,6 +300,30 @@ struct RPCServerTests {
                 }
             }
             #expect(ids.sorted() == ["integer(1)", "integer(2)"])
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("an exclusive method is a barrier: requests pipelined after it run with the identity it set")
+    func exclusiveBarrier() async throws {
+        let (fixture, task) = try await ServerFixture.start(configure: { table in
+            table.register("login", summary: "login", access: .anyone, exclusive: true, params: NoParams.self) { context, _ in
+                try await Task.sleep(for: .milliseconds(150))
+                context.session.authenticate(as: RPCIdentity(principal: "late", role: "admin"))
+                return "ok"
+            }
+            table.register("whoami", summary: "whoami", access: .roles(["admin"]), params: NoParams.self) { context, _ in
+                context.identity?.principal ?? "nobody"
+            }
+        })
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            try await client.sendRaw(line(#"{"jsonrpc":"2.0","id":1,"method":"login"}"#) + line(#"{"jsonrpc":"2.0","id":2,"method":"whoami"}"#))
+            let first = try await client.readMessage()
+            let second = try await client.readMessage()
+            #expect(first["id"] == .integer(1))
+            #expect(second["id"] == .integer(2))
+            #expect(second["result"] == .string("late"))
         }
         await fixture.group.triggerGracefulShutdown()
         try await task.value

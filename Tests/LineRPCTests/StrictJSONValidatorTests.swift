@@ -11,7 +11,7 @@ private func validate(_ text: String, depth: Int = 64) -> StrictJSONValidator.Fa
 struct StrictJSONValidatorTests {
     @Test("valid JSON texts pass", arguments: [
         "{}", "[]", " [ 1 , -0.5e+3 , \"a\\\"b\\u00e9\" , true , false , null ] ", #"{"a":{"b":[{}]}}"#,
-        "0", "-0", "1E9", #""\/\\\b\f\n\r\t""#, "\t{\"k\" : \"v\"}\r",
+        "0", "-0", "1E9", #"["\ud83d\ude00"]"#, #""\/\\\b\f\n\r\t""#, "\t{\"k\" : \"v\"}\r",
     ])
     func valid(text: String) {
         #expect(validate(text) == nil)
@@ -19,7 +19,7 @@ struct StrictJSONValidatorTests {
 
     @Test("what Foundation would accept but JSON forbids is refused", arguments: [
         #"{"a":1,}"#, "[1,]", "\u{FEFF}[1]", #"{"a":1,"a":2}"#, "[01]", "[1.]", "[.5]", "[1e]", "[+1]",
-        "[NaN]", "[Infinity]", "[tru]", "{'a':1}", "[\"tab\there\"]", #"["\x"]"#, #"["\u12G4"]"#, "[1] [2]", "{\"a\"}", "{1:2}", "[", "",
+        "[NaN]", "[Infinity]", #"["\ud800"]"#, #"["\udc00"]"#, #"["\ud800x"]"#, #"["\ud800\u0041"]"#, "[tru]", "{'a':1}", "[\"tab\there\"]", #"["\x"]"#, #"["\u12G4"]"#, "[1] [2]", "{\"a\"}", "{1:2}", "[", "",
     ])
     func invalid(text: String) {
         guard case .syntax? = validate(text) else {

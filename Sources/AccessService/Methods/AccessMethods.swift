@@ -25,11 +25,11 @@ extension AccessService {
     /// The method table served over RPC: every method, its summary and its params.
     public func methodTable() -> RPCMethodTable {
         var table = RPCMethodTable()
-        table.register("ping", summary: "Server and protocol version, and who the connection is authenticated as.", access: .anyone, params: NoParams.self) { context, _ in
+        table.register("ping", summary: "Server and protocol version, and who the connection is authenticated as; open to every connection.", access: .anyone, params: NoParams.self) { context, _ in
             PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
                        identity: context.identity.map { IdentityResult(principal: $0.principal, role: $0.role) })
         }
-        table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, params: AuthenticateParams.self) { context, params in
+        table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, exclusive: true, params: AuthenticateParams.self) { context, params in
             try await authenticate(params, session: context.session)
         }
         table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), params: SyncParams.self) { context, params in

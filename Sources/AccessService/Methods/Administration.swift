@@ -59,11 +59,25 @@ public struct GetSyncRunParams: RPCParams {
 
 /// Params of `listAuditEvents`.
 public struct ListAuditEventsParams: RPCParams {
-    public static let memberNames: Set<String> = ["limit", "before"]
+    public static let memberNames: Set<String> = ["since", "principal", "method", "limit", "cursor"]
+    /// ISO 8601 date-time (e.g. `2025-01-31T09:00:00Z`, fractional seconds allowed): only events at or after it.
+    public var since: String?
+    /// Only events of this principal (exact match).
+    public var principal: String?
+    /// Only events of this method (exact match), e.g. `provision`, `credentials.put`.
+    public var method: String?
     /// 1–1000, default 100; newest first.
     public var limit: Int?
-    /// Only events with an id below this (the `id` of the last event of the previous page).
-    public var before: Int64?
+    /// `nextCursor` of the previous page.
+    public var cursor: String?
+}
+
+/// The answer to `listAuditEvents`.
+public struct AuditEventList: Codable, Sendable {
+    /// Newest first.
+    public var items: [AuditEvent]
+    /// Pass as `cursor` (with the same filters) for the next, older page; absent on the last page.
+    public var nextCursor: String?
 }
 
 /// A list answer: `{"items": [...]}`.
@@ -97,6 +111,7 @@ extension AccessService {
             return done
         }
         table.register("putCredential", summary: "Seal and store an Asana credential for a workspace and purpose (replaces the old one).", access: Self.access(.admin), params: PutCredentialParams.self) { context, params in
+            try Self.checkGid(params.workspace)
             let summary = try store.putCredential(workspaceGid: params.workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
             try audit(principal: context.identity?.principal, method: "putCredential",
                       params: ["workspace": params.workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
@@ -107,6 +122,7 @@ extension AccessService {
             ItemList(items: try store.credentialSummaries())
         }
         table.register("deleteCredential", summary: "Delete a stored credential.", access: Self.access(.admin), params: CredentialKeyParams.self) { context, params in
+            try Self.checkGid(params.workspace)
             let done = Done(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose))
             try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: done, outcome: done.done ? "ok" : "not_found")
             return done
@@ -122,10 +138,41 @@ extension AccessService {
             }
             return run
         }
-        table.register("listAuditEvents", summary: "Audit events, newest first: who changed what, when, with which result.", access: Self.access(.admin), params: ListAuditEventsParams.self) { _, params in
-            let limit = params.limit ?? 100
-            guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
-            return ItemList(items: try store.auditEvents(limit: limit, beforeId: params.before))
+        table.register("listAuditEvents", summary: "Audit events, newest first: who changed what, when, with which result; filters since, principal, method; paged by cursor.", access: Self.access(.admin), params: ListAuditEventsParams.self) { _, params in
+            try listAuditEvents(params)
         }
+    }
+
+    /// One page of audit events, newest first.
+    /// - Throws: `-32602` for a `since` that is not ISO 8601, an empty `principal` or `method`,
+    ///   a `limit` outside 1...1000, or a cursor this server did not issue.
+    public func listAuditEvents(_ params: ListAuditEventsParams) throws -> AuditEventList {
+        let limit = params.limit ?? 100
+        guard (1...AuditQuery.maxLimit).contains(limit) else {
+            throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(AuditQuery.maxLimit)", field: "limit")
+        }
+        var since: Date?
+        if let text = params.since {
+            guard let date = Self.parseISO8601(text) else {
+                throw RPCError.invalidParams("Invalid params: \"since\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z", field: "since")
+            }
+            since = date
+        }
+        for (field, value) in [("principal", params.principal), ("method", params.method)] where value?.isEmpty == true {
+            throw RPCError.invalidParams("Invalid params: \"\(field)\" is empty", field: field)
+        }
+        do {
+            let page = try store.auditEvents(query: AuditQuery(
+                since: since, principal: params.principal, method: params.method, limit: limit, cursor: params.cursor))
+            return AuditEventList(items: page.events, nextCursor: page.nextCursor)
+        } catch AccessStoreError.invalidCursor {
+            throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued", field: "cursor")
+        }
+    }
+
+    /// An ISO 8601 date-time with a time zone, with or without fractional seconds.
+    static func parseISO8601(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }
 }

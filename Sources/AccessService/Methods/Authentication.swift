@@ -21,6 +21,12 @@ extension AccessService {
     /// Failed `authenticate` calls allowed on one connection; later ones are refused without checking the token.
     public static let maximumFailedAuthentications = 5
 
+    /// How long the answer to the `failures`-th failed `authenticate` on a connection waits:
+    /// 250 ms, doubling with each failure, at most 4 s.
+    static func failedAuthenticationDelay(afterFailures failures: Int) -> Duration {
+        .milliseconds(250 << min(max(failures - 1, 0), 4))
+    }
+
     /// The access rule for methods that need at least `minimum`: `reader` < `operator` < `admin`.
     static func access(_ minimum: AccessRole) -> RPCAccess {
         .roles(Set(AccessRole.allCases.filter { $0 >= minimum }.map(\.rawValue)))
@@ -42,7 +48,7 @@ extension AccessService {
             return IdentityResult(principal: identity.principal, role: identity.role)
         }
         let failures = session.recordFailedAuthentication()
-        try await Task.sleep(for: .milliseconds(250 << min(failures - 1, 4)))
+        try await Task.sleep(for: Self.failedAuthenticationDelay(afterFailures: failures))
         throw AccessError.authenticationFailed()
     }
 

@@ -40,6 +40,7 @@ extension AccessService {
     /// Reads one page of people from the last snapshot of a workspace, sorted by name then gid.
     /// - Throws: `-32602` for a `limit` outside 1...1000 or a bad cursor; `workspace.not_synced`; `team.not_found`, `team.ambiguous`.
     public func listUsers(_ params: ListUsersParams) throws -> ListUsersResult {
+        try Self.checkGid(params.workspace)
         let limit = params.limit ?? 100
         guard (1...Self.maximumPageSize).contains(limit) else {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(Self.maximumPageSize)", field: "limit")

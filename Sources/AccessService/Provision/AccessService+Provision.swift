@@ -31,6 +31,7 @@ extension AccessService {
     /// answer says what would happen and which calls would be made.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+        try Self.checkGid(params.workspace)
         let requests = try params.requests()
         for (index, request) in requests.enumerated() where !Self.looksLikeEmail(request.email) {
             throw RPCError.invalidParams("Invalid params: \"\(request.email)\" is not an email address",

@@ -32,9 +32,15 @@ public struct ProvisionParams: RPCParams, Encodable {
             guard !users.isEmpty, users.count <= Self.maximumUsers else {
                 throw .invalidParams("Invalid params: \"users\" must hold 1 to \(Self.maximumUsers) people", field: "users")
             }
+            for (index, user) in users.enumerated() where user.teams?.isEmpty == true {
+                throw .invalidParams("Invalid params: \"teams\" must not be empty; leave it out to act on the workspace", field: "users[\(index)].teams")
+            }
             return users
         }
         guard let email else { throw .invalidParams("Invalid params: \"email\" is required", field: "email") }
+        if teams?.isEmpty == true {
+            throw .invalidParams("Invalid params: \"teams\" must not be empty; leave it out to act on the workspace", field: "teams")
+        }
         guard let action else { throw .invalidParams("Invalid params: \"action\" is required", field: "action") }
         return [ProvisionRequest(email: email, action: action, teams: teams)]
     }

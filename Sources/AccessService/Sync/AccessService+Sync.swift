@@ -14,11 +14,18 @@ extension AccessService {
     /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*` (protocol.md, "Errors"). A failed
     ///   sync records a failed run and leaves the last snapshot untouched.
     public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> SyncResult {
+        try Self.checkGid(workspace)
         let token: String
         do {
             token = try openCredential(workspace: workspace, purpose: .sync)
         } catch let error as RPCError where error.name == "credential.missing" {
-            token = try openCredential(workspace: workspace, purpose: .provision)
+            // No sync credential: an admin's provision credential can read too. If there is neither,
+            // name the sync credential, the one a read-only job should get.
+            do {
+                token = try openCredential(workspace: workspace, purpose: .provision)
+            } catch let fallback as RPCError where fallback.name == "credential.missing" {
+                throw error
+            }
         }
         guard await syncGate.enter(workspace) else { throw AccessError.syncInProgress(workspace) }
         do {

@@ -26,3 +26,18 @@ public struct APITokenSummary: Codable, Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 }
+
+extension APITokenSummary {
+    enum CodingKeys: String, CodingKey { case id, name, role, createdAt, lastUsedAt, revokedAt }
+
+    /// Encodes every member; a missing date as `null` (never left out).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(lastUsedAt, forKey: .lastUsedAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+    }
+}

@@ -117,6 +117,7 @@ extension AccessStore {
                     sql: "UPDATE credential SET sealed = ?, keyVersion = ?, updatedAt = ? WHERE workspaceGid = ? AND purpose = ?",
                     arguments: [resealed, keyVersion + 1, now, workspaceGid, purpose.rawValue])
             }
+            try MasterKeyCheck.write(db, key: newKey, at: at)
             return rows.count
         }
         return (try AccessStore(dbWriter: dbWriter, masterKey: newKey, path: path), count)

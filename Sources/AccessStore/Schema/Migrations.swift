@@ -15,6 +15,14 @@ enum Migrations {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+            // Chain the events already logged, oldest first, and write the head.
+            try AuditChain.chainExistingEvents(db)
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -122,6 +130,37 @@ enum Migrations {
             createdAt INTEGER NOT NULL,
             lastUsedAt INTEGER,
             revokedAt INTEGER
+        );
+        """
+
+    static let v3 = """
+        -- Hash chain over the audit log (see AuditChain): each event's hash covers its fields and
+        -- the previous event's hash (32 zero bytes before the first). NULL only on rows altered
+        -- outside the store; the migration fills both for existing rows.
+        ALTER TABLE auditEvent ADD COLUMN prevHash BLOB;
+        ALTER TABLE auditEvent ADD COLUMN hash BLOB;
+
+        -- The chain's head: id and hash of the last event (0 and zeros when the log is empty),
+        -- moved in the same transaction as each append, so a deleted tail is detected.
+        CREATE TABLE auditHead (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            lastId INTEGER NOT NULL,
+            hash BLOB NOT NULL
+        );
+
+        -- listAuditEvents filters, newest first.
+        CREATE INDEX auditEvent_byPrincipal ON auditEvent (principal, id);
+        CREATE INDEX auditEvent_byMethod ON auditEvent (method, id);
+        CREATE INDEX auditEvent_byAt ON auditEvent (at);
+        """
+
+    static let v4 = """
+        -- A known text sealed with the master key (see MasterKeyCheck): opening the database
+        -- with another key fails at once.
+        CREATE TABLE masterKeyCheck (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            sealed BLOB NOT NULL,
+            createdAt INTEGER NOT NULL
         );
         """
 }

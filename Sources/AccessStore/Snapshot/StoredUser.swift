@@ -55,3 +55,25 @@ public struct TeamRef: Codable, Sendable, Equatable, Hashable {
         self.name = name
     }
 }
+
+extension StoredUser {
+    enum CodingKeys: String, CodingKey {
+        case gid, name, email, isActive, isAdmin, isGuest, isViewOnly, teams, firstSeenAt, lastSeenAt, departedAt
+    }
+
+    /// Encodes every member, an unknown value as `null` (never left out), so readers can rely on the shape.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gid, forKey: .gid)
+        try container.encode(name, forKey: .name)
+        try container.encode(email, forKey: .email)
+        try container.encode(isActive, forKey: .isActive)
+        try container.encode(isAdmin, forKey: .isAdmin)
+        try container.encode(isGuest, forKey: .isGuest)
+        try container.encode(isViewOnly, forKey: .isViewOnly)
+        try container.encode(teams, forKey: .teams)
+        try container.encode(firstSeenAt, forKey: .firstSeenAt)
+        try container.encode(lastSeenAt, forKey: .lastSeenAt)
+        try container.encode(departedAt, forKey: .departedAt)
+    }
+}

@@ -42,7 +42,13 @@ public struct RPCMessageParser: Sendable {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: line)
         } catch {
-            return .single(.invalid(id: .null, error: .parseError("Parse error: the line is not valid UTF-8 JSON")))
+            // The grammar passed, so the decoder refused either the encoding or a number's range.
+            if let offset = Self.firstInvalidUTF8Offset(bytes) {
+                return .single(.invalid(id: .null, error: RPCError(
+                    code: -32700, name: "rpc.parse_error", message: "Parse error at byte \(offset): not valid UTF-8",
+                    details: ["offset": .integer(Int64(offset))])))
+            }
+            return .single(.invalid(id: .null, error: .parseError("Parse error: a number is outside the range of a 64-bit float")))
         }
         switch value {
         case .array(let elements):
@@ -90,5 +96,19 @@ public struct RPCMessageParser: Sendable {
             return .invalid(id: answerID, error: .invalidRequest("Invalid Request: \"params\" must be an object or an array, got \(other.typeName)"))
         }
         return .request(RPCRequest(id: id, method: method, params: params))
+    }
+
+    /// The offset of the first byte that does not start a valid UTF-8 sequence, or `nil` if all is valid.
+    static func firstInvalidUTF8Offset(_ bytes: ByteBufferView) -> Int? {
+        var decoder = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error(let length): _ = length; return offset
+            }
+        }
     }
 }

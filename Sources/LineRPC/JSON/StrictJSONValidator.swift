@@ -142,8 +142,19 @@ enum StrictJSONValidator {
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     index += 2
                 case UInt8(ascii: "u"):
-                    guard index + 5 < bytes.count, (2...5).allSatisfy({ isHexDigit(bytes[index + $0]) }) else { return nil }
+                    guard let unit = hexUnit(bytes, at: index + 2) else { return nil }
                     index += 6
+                    switch unit {
+                    case 0xD800...0xDBFF:
+                        // A high surrogate must be followed by an escaped low one (RFC 8259 §7).
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                              let low = hexUnit(bytes, at: index + 2), (0xDC00...0xDFFF).contains(low) else { return nil }
+                        index += 6
+                    case 0xDC00...0xDFFF:
+                        return nil  // a low surrogate alone
+                    default:
+                        break
+                    }
                 default:
                     return nil
                 }
@@ -191,6 +202,19 @@ enum StrictJSONValidator {
             }
         }
         return nil
+    }
+
+    /// The UTF-16 code unit of the 4 hex digits at `start`, or `nil`.
+    private static func hexUnit(_ bytes: UnsafeRawBufferPointer, at start: Int) -> UInt16? {
+        guard start + 3 < bytes.count else { return nil }
+        var value: UInt16 = 0
+        for offset in 0..<4 {
+            let byte = bytes[start + offset]
+            guard isHexDigit(byte) else { return nil }
+            let digit: UInt8 = isDigit(byte) ? byte - UInt8(ascii: "0") : (byte | 0x20) - UInt8(ascii: "a") + 10
+            value = value << 4 | UInt16(digit)
+        }
+        return value
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -15,6 +15,10 @@ public struct RPCMethodTable: Sendable {
         public let paramNames: [String]
         /// Who may call it; checked before the params are decoded.
         public let access: RPCAccess
+        /// Runs alone on its connection: requests read before it finish first, and requests after
+        /// it are not started until it has answered (e.g. `authenticate`, which changes the identity
+        /// the following requests run as).
+        public let exclusive: Bool
         let invoke: @Sendable (RPCRequestContext, JSONValue?) async throws -> any Encodable & Sendable
     }
 
@@ -31,6 +35,20 @@ public struct RPCMethodTable: Sendable {
         await RPCDispatcher(methods: self).answer(.request(request), context: context)
     }
 
+    /// `true` when `message` holds a request for an exclusive method (see ``Method/exclusive``).
+    func isExclusive(_ message: RPCIncomingMessage) -> Bool {
+        let entries: [RPCIncomingEntry]
+        switch message {
+        case .single(let entry): entries = [entry]
+        case .batch(let batch): entries = batch
+        case .empty: return false
+        }
+        return entries.contains { entry in
+            if case .request(let request) = entry { return methods[request.method]?.exclusive == true }
+            return false
+        }
+    }
+
     /// The method called `name`, if registered.
     public func method(named name: String) -> Method? { methods[name] }
 
@@ -39,10 +57,11 @@ public struct RPCMethodTable: Sendable {
         _ name: String,
         summary: String,
         access: RPCAccess,
+        exclusive: Bool = false,
         params: Params.Type = Params.self,
         handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
     ) {
-        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access) { context, raw in
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive) { context, raw in
             let params = try Self.decode(Params.self, from: raw)
             return try await handler(context, params)
         }

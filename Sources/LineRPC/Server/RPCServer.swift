@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Each connection runs in its own task: lines are read in order, and up to
 /// `maximumInFlightPerConnection` requests run at once, so answers may come back in a different
-/// order than the requests (match them by id). On graceful shutdown (SIGTERM/SIGINT through a
+/// order than the requests (match them by id). A request for an exclusive method runs alone. On graceful shutdown (SIGTERM/SIGINT through a
 /// `ServiceGroup`) it stops accepting and stops reading, lets in-flight requests finish and
 /// answer, then closes every connection.
 public final class RPCServer: Service {
@@ -42,23 +42,12 @@ public final class RPCServer: Service {
     public func run() async throws {
         let sslContext = try NIOSSLContext(configuration: configuration.tls)
         let configuration = self.configuration
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
-                    try pipeline.addHandler(IdleConnectionCloser())
-                    try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
-                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
-                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(isOutboundHalfClosureEnabled: true))
-                }
-            }
+        let server: NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never>
+        do {
+            server = try await bind(sslContext: sslContext)
+        } catch {
+            throw RPCServerError.cannotListen(host: configuration.host, port: configuration.port, reason: Self.reason(error))
+        }
         if let address = server.channel.localAddress {
             logger.info("listening", metadata: ["address": "\(address)"])
             onListening(address)
@@ -76,6 +65,32 @@ public final class RPCServer: Service {
             }
         }
         logger.info("stopped")
+    }
+
+    private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never> {
+        let configuration = self.configuration
+        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
+                    try pipeline.addHandler(IdleConnectionCloser())
+                    try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
+                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
+                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(isOutboundHalfClosureEnabled: true))
+                }
+            }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return "\(io.errnoCode == EADDRINUSE ? "the address is already in use" : io.description)" }
+        return "\(error)"
     }
 
     private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
@@ -134,6 +149,13 @@ public final class RPCServer: Service {
                     let context = RPCRequestContext(
                         connectionID: connectionID, session: session, logger: logger,
                         sendNotification: { notification in try? await writer.write(notification) })
+                    if dispatcher.methods.isExclusive(message) {
+                        // Alone: finish what runs, answer this, then read on.
+                        while try await group.next() != nil {}
+                        inFlight = 0
+                        try await self.respond(to: message, context: context, writer: writer)
+                        continue
+                    }
                     if inFlight >= configuration.maximumInFlightPerConnection {
                         try await group.next()
                         inFlight -= 1
@@ -156,6 +178,14 @@ public final class RPCServer: Service {
         case .single(let entry):
             guard let response = await dispatcher.answer(entry, context: context) else { return }
             try await write(response, with: writer, logger: context.logger)
+        case .batch(let entries) where dispatcher.methods.isExclusive(message):
+            // A batch holding an exclusive method (e.g. authenticate) runs in order, one element at a time.
+            var responses: [RPCResponse] = []
+            for entry in entries {
+                if let response = await dispatcher.answer(entry, context: context) { responses.append(response) }
+            }
+            guard !responses.isEmpty else { return }
+            try await writer.write(responses)
         case .batch(let entries):
             let responses = await withTaskGroup(of: (Int, RPCResponse?).self) { group in
                 for (index, entry) in entries.enumerated() {
@@ -193,5 +223,17 @@ public final class RPCServer: Service {
     private static func certificateCommonName(of channel: any Channel) async -> String? {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
         return certificate.subjectName.last(where: { $0.type == .commonName })?.value
+    }
+}
+
+/// The server could not start.
+public enum RPCServerError: Error, Sendable, CustomStringConvertible {
+    /// Binding `host:port` failed (in use, not a local address, no permission).
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
+        }
     }
 }

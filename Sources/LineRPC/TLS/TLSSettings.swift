@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 /// Builds the TLS configurations of both ends from PEM files.
@@ -12,13 +13,13 @@ public enum TLSSettings {
     ///   - clientTrustRoots: PEM file of the CA(s) that sign client certificates. When given, mutual
     ///     TLS is required: a client without a valid certificate from these roots fails the handshake.
     public static func server(certificateChain: String, privateKey: String, clientTrustRoots: String?) throws -> TLSConfiguration {
-        let chain = try NIOSSLCertificate.fromPEMFile(certificateChain).map { NIOSSLCertificateSource.certificate($0) }
-        let key = NIOSSLPrivateKeySource.privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))
+        let chain = try certificates(certificateChain, role: "server certificate").map { NIOSSLCertificateSource.certificate($0) }
+        let key = NIOSSLPrivateKeySource.privateKey(try self.privateKey(privateKey))
         var configuration: TLSConfiguration
         if let clientTrustRoots {
             configuration = .makeServerConfigurationWithMTLS(
                 certificateChain: chain, privateKey: key,
-                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(clientTrustRoots)))
+                trustRoots: .certificates(try certificates(clientTrustRoots, role: "client CA")))
             configuration.certificateVerification = .noHostnameVerification
         } else {
             configuration = .makeServerConfiguration(certificateChain: chain, privateKey: key)
@@ -41,14 +42,45 @@ public enum TLSSettings {
         configuration.minimumTLSVersion = .tlsv12
         configuration.certificateVerification = .fullVerification
         if let trustRoots {
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRoots))
+            configuration.trustRoots = .certificates(try certificates(trustRoots, role: "CA"))
         }
         if let certificateChain {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateChain).map { .certificate($0) }
+            configuration.certificateChain = try certificates(certificateChain, role: "client certificate").map { .certificate($0) }
         }
         if let privateKey {
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKey, format: .pem))
+            configuration.privateKey = .privateKey(try self.privateKey(privateKey))
         }
         return configuration
     }
+
+    private static func certificates(_ path: String, role: String) throws -> [NIOSSLCertificate] {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw TLSFileError(path: path, role: role, reason: "missing or not readable") }
+        do {
+            let certificates = try NIOSSLCertificate.fromPEMFile(path)
+            guard !certificates.isEmpty else { throw TLSFileError(path: path, role: role, reason: "holds no PEM certificate") }
+            return certificates
+        } catch let error as TLSFileError {
+            throw error
+        } catch {
+            throw TLSFileError(path: path, role: role, reason: "not a PEM certificate")
+        }
+    }
+
+    private static func privateKey(_ path: String) throws -> NIOSSLPrivateKey {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw TLSFileError(path: path, role: "private key", reason: "missing or not readable") }
+        do {
+            return try NIOSSLPrivateKey(file: path, format: .pem)
+        } catch {
+            throw TLSFileError(path: path, role: "private key", reason: "not a PEM private key")
+        }
+    }
+}
+
+/// A TLS file that cannot be used, and why: `server certificate certs/dev/server.pem: not a PEM certificate`.
+public struct TLSFileError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let role: String
+    public let reason: String
+
+    public var description: String { "\(role) \(path): \(reason)" }
 }

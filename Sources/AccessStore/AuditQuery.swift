@@ -1,0 +1,74 @@
+import Foundation
+
+/// A page request for ``AccessStore/auditEvents(query:)``: filters combine with AND; newest first.
+public struct AuditQuery: Sendable, Equatable {
+    /// The largest page size (``limit`` range is `1...maxLimit`).
+    public static let maxLimit = 1000
+
+    /// Only events at or after this instant (millisecond precision).
+    public var since: Date?
+    /// Only events of this principal (exact match, non-empty).
+    public var principal: String?
+    /// Only events of this method (exact match, non-empty), e.g. `"provision"` or `"tokens.create"`.
+    public var method: String?
+    /// Page size, 1...1000.
+    public var limit: Int
+    /// ``AuditPage/nextCursor`` of the previous page, nil for the first page.
+    public var cursor: String?
+
+    /// Creates a value from all of its fields.
+    public init(since: Date? = nil, principal: String? = nil, method: String? = nil, limit: Int = 100, cursor: String? = nil) {
+        self.since = since
+        self.principal = principal
+        self.method = method
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// One page of ``AccessStore/auditEvents(query:)``.
+public struct AuditPage: Sendable, Equatable {
+    /// Newest first (descending id).
+    public var events: [AuditEvent]
+    /// Pass as ``AuditQuery/cursor`` (same filters) for the next, older page; nil on the last page.
+    public var nextCursor: String?
+
+    /// Creates a value from all of its fields.
+    public init(events: [AuditEvent], nextCursor: String?) {
+        self.events = events
+        self.nextCursor = nextCursor
+    }
+}
+
+/// The opaque keyset cursor: base64url (no padding) of JSON `{"b": id}`, the id of the last
+/// (oldest) event of a page; the next page holds events with smaller ids.
+struct AuditCursor: Codable, Equatable {
+    var b: Int64
+
+    init(before: Int64) { b = before }
+
+    var before: Int64 { b }
+
+    func encoded() -> String {
+        let json = (try? JSONEncoder().encode(self)) ?? Data()
+        return json.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// - Throws: ``AccessStoreError/invalidCursor`` unless `text` is base64url JSON of a cursor.
+    static func decode(_ text: String) throws -> AuditCursor {
+        guard !text.isEmpty, text.count <= 256,
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw AccessStoreError.invalidCursor
+        }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64),
+              let cursor = try? JSONDecoder().decode(AuditCursor.self, from: data) else {
+            throw AccessStoreError.invalidCursor
+        }
+        return cursor
+    }
+}

@@ -1,0 +1,37 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// Ties a database to its master key: a known text sealed with the key on first use. Opening the
+/// store with another key fails at once with ``AccessStoreError/masterKeyMismatch(path:)``, instead
+/// of later, credential by credential, after new credentials were already sealed under the wrong key.
+enum MasterKeyCheck {
+    static let plaintext = Array("asana-access master key check".utf8)
+    static let associatedData = Array("asana-access/master-key-check/v1".utf8)
+
+    /// Seals the check under `key` (replacing any earlier one), inside the caller's transaction.
+    static func write(_ db: Database, key: MasterKey, at: Date) throws {
+        let box = try AES.GCM.seal(plaintext, using: key.key, authenticating: associatedData)
+        guard let combined = box.combined else { throw AccessStoreError.invalidArgument("AES-GCM produced no combined representation") }
+        try db.execute(
+            sql: "INSERT INTO masterKeyCheck (singleton, sealed, createdAt) VALUES (1, ?, ?) ON CONFLICT(singleton) DO UPDATE SET sealed = excluded.sealed, createdAt = excluded.createdAt",
+            arguments: [combined, UnixMillis.from(at)])
+    }
+
+    /// Checks `key` against the stored check, writing one if the database has none yet.
+    /// - Throws: ``AccessStoreError/masterKeyMismatch(path:)``.
+    static func verify(_ dbWriter: any DatabaseWriter, key: MasterKey, path: String?) throws {
+        try dbWriter.write { db in
+            guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM masterKeyCheck WHERE singleton = 1") else {
+                try write(db, key: key, at: Date())
+                return
+            }
+            do {
+                let opened = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key.key, authenticating: associatedData)
+                guard Array(opened) == plaintext else { throw AccessStoreError.masterKeyMismatch(path: path ?? ":memory:") }
+            } catch {
+                throw AccessStoreError.masterKeyMismatch(path: path ?? ":memory:")
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import AccessStore
+import ArgumentParser
+import Foundation
+
+/// `asana-accessd audit verify|export`: check the audit log's hash chain, and export it as JSON lines.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Verify the audit log's hash chain, or export it as JSON lines.",
+        subcommands: [Verify.self, Export.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every audit event's hash, its link to the event before, and the chain head; exit 1 at the first broken event.")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let store = try data.openStore()
+            let report: AuditChainReport
+            do {
+                report = try store.verifyAuditChain()
+            } catch {
+                // A file damaged below the rows (a page SQLite cannot parse) is a broken log too.
+                throw CommandFailure("audit log unreadable: \(error)")
+            }
+            guard let problem = report.problem else {
+                let hash = AuditEvent.hex(report.lastHash ?? Data(repeating: 0, count: 32))
+                print("audit chain intact: \(report.checkedCount) events, head \(report.lastId ?? 0) \(hash.prefix(16))")
+                return
+            }
+            let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
+            let verified = report.checkedCount == 1 ? "1 event" : "\(report.checkedCount) events"
+            throw CommandFailure("audit chain broken \(at): \(problem) (\(verified) verified before it)")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write audit events as JSON lines, oldest first, with hash and prevHash in hex.",
+            discussion: """
+                One JSON object per line: id, at (ISO 8601 UTC, milliseconds), principal, method, params and result \
+                (JSON text, secrets removed, kept as strings so the hashes can be recomputed), outcome, prevHash, hash.
+                """)
+        @OptionGroup var data: DataOptions
+        @Option(help: ArgumentHelp("Only events at or after this ISO 8601 date-time (e.g. 2025-01-31T09:00:00Z).", valueName: "date-time"))
+        var since: String?
+        @Option(help: ArgumentHelp("Write to this file (created with mode 0600; replaced if it exists) instead of stdout.", valueName: "file"),
+                completion: .file())
+        var output: String?
+
+        func validate() throws {
+            if let since, Self.parseISO8601(since) == nil {
+                throw ValidationError("--since must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z")
+            }
+        }
+
+        func run() throws {
+            let store = try data.openStore()
+            let handle: FileHandle
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
+                      let file = FileHandle(forWritingAtPath: output) else {
+                    throw CommandFailure("cannot write --output \(output)")
+                }
+                handle = file
+            } else {
+                handle = FileHandle.standardOutput
+            }
+            defer { if output != nil { try? handle.close() } }
+
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .custom { date, encoder in
+                var container = encoder.singleValueContainer()
+                try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+            }
+            var buffer = Data()
+            var count = 0
+            try store.forEachAuditEvent(since: since.flatMap(Self.parseISO8601)) { event in
+                buffer.append(try encoder.encode(event))
+                buffer.append(UInt8(ascii: "\n"))
+                count += 1
+                if buffer.count >= 1 << 16 {
+                    try handle.write(contentsOf: buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            try handle.write(contentsOf: buffer)
+            if let output {
+                FileHandle.standardError.write(Data("exported \(count) audit events to \(output)\n".utf8))
+            }
+        }
+
+        /// An ISO 8601 date-time with a time zone, with or without fractional seconds.
+        static func parseISO8601(_ text: String) -> Date? {
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            return try? Date(text, strategy: Date.ISO8601FormatStyle())
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import AccessStore
+
+@Suite("Master key bound to its database")
+struct MasterKeyCheckTests {
+    @Test("a database opened with another master key is refused at once; a re-seal moves it to the new key")
+    func mismatch() throws {
+        let directory = try TempDirectory()
+        defer { directory.cleanup() }
+        let path = directory.file("store.sqlite")
+        let keyA = MasterKey.generate()
+        let keyB = MasterKey.generate()
+
+        let store = try AccessStore.open(path: path, masterKey: keyA)
+        try store.putCredential(workspaceGid: "1", purpose: .sync, kind: .pat, secret: "s3cret-value", at: Date())
+        try store.close()
+
+        #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
+            _ = try AccessStore.open(path: path, masterKey: keyB)
+        }
+        let reopened = try AccessStore.open(path: path, masterKey: keyA)
+        let (rotated, count) = try reopened.resealCredentials(with: keyB, at: Date())
+        #expect(count == 1)
+        try rotated.close()
+
+        let withB = try AccessStore.open(path: path, masterKey: keyB)
+        #expect(try withB.openCredential(workspaceGid: "1", purpose: .sync)?.secret == "s3cret-value")
+        try withB.close()
+        #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
+            _ = try AccessStore.open(path: path, masterKey: keyA)
+        }
+    }
+
+    @Test("the mismatch message says which file and what to do")
+    func message() {
+        let text = "\(AccessStoreError.masterKeyMismatch(path: "/data/asana-access.sqlite"))"
+        #expect(text.contains("/data/asana-access.sqlite"))
+        #expect(text.contains("--master-key"))
+    }
+}

@@ -1,0 +1,1095 @@
+"""A Python client for asana-accessd, written from protocol.md (protocol version 1.0).
+
+Standard library only (``ssl``, ``socket``, ``json``, ``typing``, ``dataclasses``). One
+:class:`Client` is one TLS connection: newline-delimited JSON-RPC 2.0, TLS 1.2 minimum, server
+certificate checked against ``cafile`` and the dialled host name or IP address, optional client
+certificate for mutual TLS, optional API token presented with ``authenticate`` right after
+connecting.
+
+Example::
+
+    from asana_access_client import Client, RpcError
+
+    with Client("127.0.0.1", 7443, cafile="certs/dev/ca.pem", token=token) as client:
+        print(client.ping().identity)
+        result = client.sync("1000", on_progress=lambda p: print("phase", p["phase"]))
+        for user in client.iter_users("1000", admin=True):
+            print(user.gid, user.name, user.email)
+
+Errors: every error answer raises :class:`RpcError` (``code``, ``name``, ``message``, ``data``);
+anything that breaks the connection (refused, TLS handshake, certificate check, timeout, the server
+closing, an unreadable answer line) raises :class:`ConnectionFailed`, after which the client is
+closed. A client is not thread-safe: use one per thread. Calls on one client run one at a time
+(the next request is sent after the previous answer), so answers never need reordering.
+
+Dates are returned as the server sends them: ISO 8601 UTC strings with milliseconds
+(``"2026-11-29T09:30:00.123Z"``). Every result dataclass keeps the whole answer object in ``raw``,
+so members this client does not know yet (protocol §9: minor versions add members) are not lost.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "DEFAULT_PORT",
+    "Client",
+    "RpcError",
+    "ConnectionFailed",
+    "Identity",
+    "PingResult",
+    "WorkspaceRef",
+    "TeamRef",
+    "User",
+    "UserPage",
+    "SyncCapabilities",
+    "SyncResult",
+    "ProvisionUser",
+    "ProvisionTarget",
+    "ProvisionResult",
+    "BulkProvisionResult",
+    "TokenSummary",
+    "CreatedToken",
+    "Credential",
+    "SyncRun",
+    "AuditEvent",
+    "AuditPage",
+]
+
+#: The protocol version this client was written against (``ping().protocol_version``).
+PROTOCOL_VERSION = "1.0"
+#: Default TCP port of asana-accessd.
+DEFAULT_PORT = 7443
+#: Default bound on one answer line from the server, in bytes (protocol.md sets no bound on
+#: answers; a 1000-user ``listUsers`` page is about 0.5 MB).
+DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
+
+JSON = Any
+Params = Optional[Mapping[str, Any]]
+NotificationHandler = Callable[[str, Dict[str, Any]], None]
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class RpcError(Exception):
+    """An error answer from the server (protocol.md §6).
+
+    Attributes:
+        code: ``error.code``, e.g. ``-32602`` or ``1001``.
+        name: ``error.data.name``, the stable name for programs, e.g. ``"rpc.invalid_params"``,
+            ``"auth.forbidden"``, ``"workspace.not_synced"`` (``""`` if the server sent none).
+        message: ``error.message``, a sentence for a person.
+        data: the whole ``error.data`` object (``field``, ``allowedRoles``, ``retryAfterMs``, …).
+    """
+
+    # Codes of protocol.md §6, for comparisons such as ``err.code == RpcError.AUTH_FAILED``.
+    PARSE_ERROR = -32700
+    INVALID_REQUEST = -32600
+    METHOD_NOT_FOUND = -32601
+    INVALID_PARAMS = -32602
+    INTERNAL_ERROR = -32603
+    AUTH_REQUIRED = -32001
+    AUTH_FORBIDDEN = -32002
+    AUTH_FAILED = -32003
+    AUTH_TOO_MANY_ATTEMPTS = -32004
+    WORKSPACE_NOT_SYNCED = 1001
+    CREDENTIAL_MISSING = 1003
+    CREDENTIAL_UNREADABLE = 1004
+    TEAM_NOT_FOUND = 1010
+    TEAM_AMBIGUOUS = 1011
+    SYNC_IN_PROGRESS = 1020
+    SYNC_RUN_NOT_FOUND = 1030
+    PROVISION_SELF_REMOVAL = 1040
+    UPSTREAM_UNAUTHORIZED = 1100
+    UPSTREAM_FORBIDDEN = 1101
+    UPSTREAM_RATE_LIMITED = 1102
+    UPSTREAM_UNAVAILABLE = 1103
+    UPSTREAM_REJECTED = 1104
+    UPSTREAM_MALFORMED = 1105
+
+    def __init__(self, code: int, name: str, message: str, data: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(f"{code} {name}: {message}" if name else f"{code}: {message}")
+        self.code = code
+        self.name = name
+        self.message = message
+        self.data: Dict[str, Any] = dict(data or {})
+
+    @classmethod
+    def from_error_object(cls, error: Any) -> "RpcError":
+        """Builds an :class:`RpcError` from an answer's ``error`` member (tolerant of odd shapes)."""
+        if not isinstance(error, dict):
+            return cls(RpcError.INTERNAL_ERROR, "", f"malformed error object: {error!r}", {})
+        data = error.get("data")
+        data = data if isinstance(data, dict) else ({} if data is None else {"value": data})
+        code = error.get("code")
+        return cls(
+            code if isinstance(code, int) and not isinstance(code, bool) else RpcError.INTERNAL_ERROR,
+            str(data.get("name", "")),
+            str(error.get("message", "")),
+            data,
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The error as a JSON-ready object ``{"code", "message", "data"}`` (the wire shape)."""
+        return {"code": self.code, "message": self.message, "data": self.data}
+
+
+class ConnectionFailed(Exception):
+    """The connection could not be made or broke: refused, unreachable, TLS handshake or
+    certificate failure (including a server that requires a client certificate), a timeout, the
+    server closing, or an answer line that is not JSON or too long. The client is closed."""
+
+
+# --------------------------------------------------------------------------------------------
+# Result types
+# --------------------------------------------------------------------------------------------
+
+
+def _opt_bool(value: Any) -> Optional[bool]:
+    return value if isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection runs as: ``principal`` (``"token:<name>"`` or ``"cert:<CN>"``) and
+    ``role`` (``"reader"``, ``"operator"`` or ``"admin"``)."""
+
+    principal: str
+    role: str
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Identity":
+        return cls(principal=str(obj.get("principal", "")), role=str(obj.get("role", "")))
+
+
+@dataclass(frozen=True)
+class PingResult:
+    """``ping`` result: ``{identity?, protocolVersion, server, time, version}``.
+    ``identity`` is ``None`` before authentication."""
+
+    protocol_version: str
+    server: str
+    version: str
+    time: str
+    identity: Optional[Identity]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "PingResult":
+        ident = obj.get("identity")
+        return cls(
+            protocol_version=str(obj.get("protocolVersion", "")),
+            server=str(obj.get("server", "")),
+            version=str(obj.get("version", "")),
+            time=str(obj.get("time", "")),
+            identity=Identity.from_json(ident) if isinstance(ident, dict) else None,
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """``{gid, name, isOrganization}`` as found in sync, listUsers and provision results."""
+
+    gid: str
+    name: str
+    is_organization: Optional[bool]
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Optional["WorkspaceRef"]:
+        if not isinstance(obj, dict):
+            return None
+        return cls(gid=str(obj.get("gid", "")), name=str(obj.get("name", "")),
+                   is_organization=_opt_bool(obj.get("isOrganization")))
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    """``{gid, name}`` of a team."""
+
+    gid: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    """One person of a ``listUsers`` page.
+
+    ``email`` may be ``None``; ``is_active``/``is_admin``/``is_guest``/``is_view_only`` are
+    ``True``, ``False`` or ``None`` (unknown); ``departed_at`` is ``None`` while the person is
+    present. A member missing from the answer reads as ``None`` too.
+    """
+
+    gid: str
+    name: str
+    email: Optional[str]
+    is_active: Optional[bool]
+    is_admin: Optional[bool]
+    is_guest: Optional[bool]
+    is_view_only: Optional[bool]
+    teams: Tuple[TeamRef, ...]
+    first_seen_at: Optional[str]
+    last_seen_at: Optional[str]
+    departed_at: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "User":
+        teams = obj.get("teams") or []
+        return cls(
+            gid=str(obj.get("gid", "")),
+            name=str(obj.get("name", "")),
+            email=obj.get("email"),
+            is_active=_opt_bool(obj.get("isActive")),
+            is_admin=_opt_bool(obj.get("isAdmin")),
+            is_guest=_opt_bool(obj.get("isGuest")),
+            is_view_only=_opt_bool(obj.get("isViewOnly")),
+            teams=tuple(TeamRef(gid=str(t.get("gid", "")), name=str(t.get("name", ""))) for t in teams if isinstance(t, dict)),
+            first_seen_at=obj.get("firstSeenAt"),
+            last_seen_at=obj.get("lastSeenAt"),
+            departed_at=obj.get("departedAt"),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One ``listUsers`` page: ``{users, nextCursor?, syncedAt, workspace}``.
+    ``next_cursor`` is ``None`` on the last page."""
+
+    users: List[User]
+    next_cursor: Optional[str]
+    synced_at: Optional[str]
+    workspace: Optional[WorkspaceRef]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "UserPage":
+        return cls(
+            users=[User.from_json(u) for u in obj.get("users") or [] if isinstance(u, dict)],
+            next_cursor=obj.get("nextCursor"),
+            synced_at=obj.get("syncedAt"),
+            workspace=WorkspaceRef.from_json(obj.get("workspace")),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class SyncCapabilities:
+    """``capabilities`` of a sync: ``membershipFlags`` is ``False`` when Asana refused the
+    workspace-membership listing (flags then unknown); ``teams`` whether teams were read."""
+
+    membership_flags: Optional[bool]
+    teams: Optional[bool]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """``sync`` result: counts of the committed snapshot (see protocol.md §5 ``sync``)."""
+
+    run_id: int
+    users: int
+    added: int
+    updated: int
+    departed: int
+    teams: int
+    team_memberships: int
+    api_calls: int
+    rate_limited: int
+    duration_ms: int
+    finished_at: Optional[str]
+    capabilities: SyncCapabilities
+    workspace: Optional[WorkspaceRef]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "SyncResult":
+        caps = obj.get("capabilities") or {}
+        return cls(
+            run_id=int(obj.get("runId", 0)),
+            users=int(obj.get("users", 0)),
+            added=int(obj.get("added", 0)),
+            updated=int(obj.get("updated", 0)),
+            departed=int(obj.get("departed", 0)),
+            teams=int(obj.get("teams", 0)),
+            team_memberships=int(obj.get("teamMemberships", 0)),
+            api_calls=int(obj.get("apiCalls", 0)),
+            rate_limited=int(obj.get("rateLimited", 0)),
+            duration_ms=int(obj.get("durationMs", 0)),
+            finished_at=obj.get("finishedAt"),
+            capabilities=SyncCapabilities(membership_flags=_opt_bool(caps.get("membershipFlags")),
+                                          teams=_opt_bool(caps.get("teams"))),
+            workspace=WorkspaceRef.from_json(obj.get("workspace")),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class ProvisionUser:
+    """The person a ``provision`` call was about. ``gid`` and ``name`` are ``None`` when Asana
+    does not know the person (e.g. ``remove`` of someone who never joined)."""
+
+    email: Optional[str]
+    gid: Optional[str]
+    name: Optional[str]
+
+
+@dataclass(frozen=True)
+class ProvisionTarget:
+    """One step of a ``provision`` call: ``type`` (``"workspace"`` or ``"team"``), ``gid``,
+    ``name``, ``outcome`` and ``calls``.
+
+    ``outcome`` is ``"added"`` (an existing Asana user was added), ``"invited"`` (the email was
+    new to Asana, which invited it), ``"alreadyMember"`` (nothing sent), ``"removed"``,
+    ``"notMember"`` (nothing sent) or ``"failed"``, with ``error`` as an :class:`RpcError`.
+    ``calls`` lists the Asana writes made (with ``dry_run``: that would be made), e.g.
+    ``'POST /workspaces/1000/addUser {"user":"a@b.example"}'``.
+    """
+
+    type: str
+    gid: str
+    name: Optional[str]
+    outcome: str
+    error: Optional[RpcError]
+    calls: Tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """``True`` when this step changed (or, in a dry run, would change) something in Asana."""
+        return self.outcome in ("added", "invited", "removed")
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "ProvisionTarget":
+        err = obj.get("error")
+        calls = obj.get("calls") or []
+        return cls(type=str(obj.get("type", "")), gid=str(obj.get("gid", "")), name=obj.get("name"),
+                   outcome=str(obj.get("outcome", "")),
+                   error=RpcError.from_error_object(err) if err is not None else None,
+                   calls=tuple(str(c) for c in calls) if isinstance(calls, list) else ())
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    """One person's ``provision`` result: ``{action, targets, user, workspace?, dryRun?}``;
+    ``targets`` in the order the steps ran (workspace first, then teams). A ``failed`` step stops
+    that person's later steps; earlier steps stay done. In a bulk result (:class:`BulkProvisionResult`)
+    ``workspace`` and ``dry_run`` are taken from the enclosing result."""
+
+    action: str
+    targets: List[ProvisionTarget]
+    user: ProvisionUser
+    workspace: Optional[WorkspaceRef]
+    dry_run: bool
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def failed(self) -> List[ProvisionTarget]:
+        """The steps whose outcome is ``failed`` (at most one)."""
+        return [t for t in self.targets if t.outcome == "failed"]
+
+    @property
+    def outcomes(self) -> List[str]:
+        """``[target.outcome, …]``, in step order."""
+        return [t.outcome for t in self.targets]
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any], workspace: Any = None, dry_run: Any = None) -> "ProvisionResult":
+        user = obj.get("user") or {}
+        return cls(
+            action=str(obj.get("action", "")),
+            targets=[ProvisionTarget.from_json(t) for t in obj.get("targets") or [] if isinstance(t, dict)],
+            user=ProvisionUser(email=user.get("email"), gid=user.get("gid"), name=user.get("name")),
+            workspace=WorkspaceRef.from_json(obj.get("workspace", workspace)),
+            dry_run=bool(obj.get("dryRun", dry_run)),
+            raw=dict(obj),
+        )
+
+
+@dataclass(frozen=True)
+class BulkProvisionResult:
+    """``provision`` with ``users``: ``{workspace, dryRun, results: [{action, user, targets}]}``,
+    one :class:`ProvisionResult` per person, in the order given."""
+
+    workspace: Optional[WorkspaceRef]
+    dry_run: bool
+    results: List[ProvisionResult]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "BulkProvisionResult":
+        workspace = obj.get("workspace")
+        dry_run = bool(obj.get("dryRun", False))
+        return cls(workspace=WorkspaceRef.from_json(workspace), dry_run=dry_run,
+                   results=[ProvisionResult.from_json(r, workspace, dry_run)
+                            for r in obj.get("results") or [] if isinstance(r, dict)],
+                   raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class TokenSummary:
+    """An API token as listed: ``{id, name, role, createdAt, lastUsedAt?, revokedAt?}``.
+    ``id`` is the 16 hex characters after ``aat_`` in the token text."""
+
+    id: str
+    name: str
+    role: str
+    created_at: Optional[str]
+    last_used_at: Optional[str]
+    revoked_at: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "TokenSummary":
+        return cls(id=str(obj.get("id", "")), name=str(obj.get("name", "")), role=str(obj.get("role", "")),
+                   created_at=obj.get("createdAt"), last_used_at=obj.get("lastUsedAt"),
+                   revoked_at=obj.get("revokedAt"), raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    """``createToken`` result: the token text (shown this once) and its summary."""
+
+    token: str = field(repr=False)
+    summary: TokenSummary
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A stored credential's summary (never the secret):
+    ``{workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt}``."""
+
+    workspace_gid: str
+    purpose: str
+    kind: str
+    fingerprint: str
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Credential":
+        return cls(workspace_gid=str(obj.get("workspaceGid", "")), purpose=str(obj.get("purpose", "")),
+                   kind=str(obj.get("kind", "")), fingerprint=str(obj.get("fingerprint", "")),
+                   created_at=obj.get("createdAt"), updated_at=obj.get("updatedAt"), raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    """A recorded sync run:
+    ``{id, workspaceGid, trigger, status, startedAt, finishedAt?, counts?, apiCalls?, error?}``.
+    ``trigger`` is the principal that asked for it; ``status`` e.g. ``"succeeded"`` or
+    ``"failed"``; ``counts`` the sync result counts (``users``, ``added``, …; absent for a failed
+    run); ``error`` the failure of a failed run, as the server sends it (today a text such as
+    ``"Asana refused the credential … (1100 upstream.unauthorized)"``)."""
+
+    id: int
+    workspace_gid: str
+    trigger: Optional[str]
+    status: str
+    started_at: Optional[str]
+    finished_at: Optional[str]
+    counts: Optional[Dict[str, Any]]
+    api_calls: Optional[int]
+    error: Optional[Any]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "SyncRun":
+        return cls(id=int(obj.get("id", 0)), workspace_gid=str(obj.get("workspaceGid", "")),
+                   trigger=obj.get("trigger"), status=str(obj.get("status", "")),
+                   started_at=obj.get("startedAt"), finished_at=obj.get("finishedAt"),
+                   counts=obj.get("counts"), api_calls=obj.get("apiCalls"), error=obj.get("error"),
+                   raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """An audit event: ``{id, at, principal, method, params, result, outcome, prevHash, hash}``.
+
+    ``params`` and ``result`` are JSON *text* with secrets removed (:meth:`params_json` /
+    :meth:`result_json` decode them). ``method`` is the RPC method or a local command such as
+    ``tokens.create`` (principal ``local:…``); ``outcome`` e.g. ``"ok"``, ``"not_found"``,
+    ``"partial"``. ``hash`` (hex SHA-256 over the event and ``prev_hash``) chains the log."""
+
+    id: int
+    at: Optional[str]
+    principal: Optional[str]
+    method: str
+    params: Optional[str]
+    result: Optional[str]
+    outcome: Optional[str]
+    prev_hash: Optional[str]
+    hash: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    def params_json(self) -> Any:
+        """``params`` decoded (``None`` if absent or not JSON)."""
+        return _loads_or_none(self.params)
+
+    def result_json(self) -> Any:
+        """``result`` decoded (``None`` if absent or not JSON)."""
+        return _loads_or_none(self.result)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "AuditEvent":
+        return cls(id=int(obj.get("id", 0)), at=obj.get("at"), principal=obj.get("principal"),
+                   method=str(obj.get("method", "")), params=obj.get("params"), result=obj.get("result"),
+                   outcome=obj.get("outcome"), prev_hash=obj.get("prevHash"), hash=obj.get("hash"),
+                   raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One ``listAuditEvents`` page: ``{items, nextCursor?}``, newest first."""
+
+    items: List[AuditEvent]
+    next_cursor: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "AuditPage":
+        return cls(items=[AuditEvent.from_json(i) for i in _items(obj)], next_cursor=obj.get("nextCursor"),
+                   raw=dict(obj))
+
+
+def _loads_or_none(text: Optional[str]) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _items(result: Any) -> List[Dict[str, Any]]:
+    items = result.get("items") if isinstance(result, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _drop_none(**params: Any) -> Dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
+# --------------------------------------------------------------------------------------------
+# The client
+# --------------------------------------------------------------------------------------------
+
+
+class Client:
+    """One TLS connection to asana-accessd.
+
+    Args:
+        host: host name or IP address to dial (the server certificate must name it, or name
+            ``server_hostname``).
+        port: TCP port (the server's default is 7443).
+        cafile: PEM file of the CA that signed the server certificate; ``None`` uses the system
+            trust store.
+        certfile, keyfile: PEM client certificate and key, for mutual TLS (both or neither).
+        token: an API token (``aat_…``); when given, :meth:`authenticate` runs right after
+            connecting and its failure is raised from the constructor.
+        server_hostname: the name to check the server certificate against and send as SNI
+            (default: ``host``). For an IP address no SNI is sent and the IP SANs are checked.
+        timeout: seconds to wait for the connection and for each answer (a ``sync`` of a large
+            workspace can take minutes); ``None`` waits forever.
+        max_line_bytes: longest answer line accepted (default 64 MiB); a longer one raises
+            :class:`ConnectionFailed`.
+        on_notification: default handler ``(method, params)`` for server notifications
+            (e.g. ``sync.progress``) met while waiting for an answer; ``None`` skips them.
+
+    Raises:
+        ConnectionFailed: the TCP connection or TLS handshake failed, or the certificate files
+            cannot be read.
+        RpcError: ``token`` was given and ``authenticate`` failed (``-32003 auth.failed``).
+        ValueError: only one of ``certfile``/``keyfile`` given.
+
+    The connection opens in the constructor; use the client as a context manager (or call
+    :meth:`close`). With a server that requires mutual TLS and no client certificate, TLS 1.3
+    lets the handshake finish on the client side; the refusal then surfaces as
+    :class:`ConnectionFailed` on the first call.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        cafile: Optional[str],
+        certfile: Optional[str] = None,
+        keyfile: Optional[str] = None,
+        token: Optional[str] = None,
+        server_hostname: Optional[str] = None,
+        timeout: Optional[float] = 600,
+        *,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        on_notification: Optional[NotificationHandler] = None,
+    ) -> None:
+        if (certfile is None) != (keyfile is None):
+            raise ValueError("certfile and keyfile go together: give both or neither")
+        self.host = host
+        self.port = int(port)
+        self.timeout = timeout
+        self.max_line_bytes = int(max_line_bytes)
+        self.on_notification = on_notification
+        self.identity: Optional[Identity] = None
+        self._next_id = 1
+        self._buffer = bytearray()
+        self._sock: Optional[ssl.SSLSocket] = None
+
+        try:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.check_hostname = True
+            context.verify_mode = ssl.CERT_REQUIRED
+            if cafile is not None:
+                context.load_verify_locations(cafile=cafile)
+            else:
+                context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+            if certfile is not None:
+                context.load_cert_chain(certfile=certfile, keyfile=keyfile)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConnectionFailed(f"cannot set up TLS: {exc}") from exc
+
+        raw: Optional[socket.socket] = None
+        try:
+            raw = socket.create_connection((host, self.port), timeout=timeout)
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = context.wrap_socket(raw, server_hostname=server_hostname or host)
+            self._sock.settimeout(timeout)
+        except (OSError, ssl.SSLError) as exc:
+            if raw is not None:
+                raw.close()
+            raise ConnectionFailed(f"cannot connect to {host}:{port}: {exc}") from exc
+
+        if token is not None:
+            try:
+                self.authenticate(token)
+            except BaseException:
+                self.close()
+                raise
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """``True`` once :meth:`close` ran or the connection broke."""
+        return self._sock is None
+
+    @property
+    def tls_version(self) -> Optional[str]:
+        """The negotiated TLS version, e.g. ``"TLSv1.3"`` (``None`` when closed)."""
+        return self._sock.version() if self._sock is not None else None
+
+    def close(self) -> None:
+        """Closes the connection (idempotent)."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    # -- the generic call -----------------------------------------------------------------
+
+    def call(self, method: str, params: Params = None,
+             on_notification: Optional[NotificationHandler] = None) -> Any:
+        """Sends one request and returns its ``result``.
+
+        Args:
+            method: the method name, e.g. ``"listUsers"``.
+            params: the params object (by name), or ``None`` for no params.
+            on_notification: handler ``(method, params)`` for notifications that arrive before
+                the answer (default: the client's ``on_notification``, else they are skipped).
+
+        Returns:
+            The answer's ``result`` (a dict for every method of protocol 1.0).
+
+        Raises:
+            RpcError: the answer is an error (also an ``"id": null`` error, which the server
+                sends for a line it could not read: too long, not JSON, not a request).
+            ConnectionFailed: the connection broke or timed out; the client is then closed.
+        """
+        request_id = self._next_id
+        self._next_id += 1
+        request: Dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        if params is not None:
+            request["params"] = dict(params)
+        self._send_line(request)
+        handler = on_notification if on_notification is not None else self.on_notification
+        while True:
+            message = self._read_message()
+            if isinstance(message, list):
+                continue  # a batch answer cannot be ours: we sent a single request
+            if "id" not in message:
+                self._dispatch_notification(message, handler)
+                continue
+            answer_id = message.get("id")
+            if answer_id == request_id and not isinstance(answer_id, bool):
+                return self._result_of(message)
+            if answer_id is None and "error" in message:
+                # The server could not read our line (e.g. limit.line_bytes): it is our answer.
+                raise RpcError.from_error_object(message["error"])
+            # An answer to some other id: not ours (we send one request at a time); skip it.
+
+    def notify(self, method: str, params: Params = None) -> None:
+        """Sends a notification (a request without ``id``): it runs, and gets no answer."""
+        request: Dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            request["params"] = dict(params)
+        self._send_line(request)
+
+    def batch(self, calls: Sequence[Tuple[str, Params]],
+              on_notification: Optional[NotificationHandler] = None) -> List[Union[Any, RpcError]]:
+        """Sends ``calls`` (``[(method, params), …]``, at most 100) as one JSON-RPC batch.
+
+        The server runs a batch's requests concurrently, ``authenticate`` included, so do not
+        put ``authenticate`` and a call that depends on it in one batch.
+
+        Returns:
+            One entry per call, in order: the ``result``, or an :class:`RpcError` instance
+            (returned, not raised).
+
+        Raises:
+            RpcError: the batch as a whole was refused (e.g. ``limit.batch_length``).
+            ConnectionFailed: as for :meth:`call`.
+        """
+        if not calls:
+            raise ValueError("a batch needs at least one call")
+        first = self._next_id
+        requests = []
+        for offset, (method, params) in enumerate(calls):
+            request: Dict[str, Any] = {"jsonrpc": "2.0", "id": first + offset, "method": method}
+            if params is not None:
+                request["params"] = dict(params)
+            requests.append(request)
+        self._next_id += len(calls)
+        self._send_line(requests)
+        handler = on_notification if on_notification is not None else self.on_notification
+        while True:
+            message = self._read_message()
+            if isinstance(message, dict):
+                if "id" not in message:
+                    self._dispatch_notification(message, handler)
+                    continue
+                if message.get("id") is None and "error" in message:
+                    raise RpcError.from_error_object(message["error"])
+                continue
+            by_id: Dict[Any, Any] = {a.get("id"): a for a in message if isinstance(a, dict)}
+            if not any(first <= k < first + len(calls) for k in by_id if isinstance(k, int)):
+                continue
+            out: List[Union[Any, RpcError]] = []
+            for offset in range(len(calls)):
+                answer = by_id.get(first + offset)
+                if answer is None:
+                    out.append(RpcError(RpcError.INTERNAL_ERROR, "client.missing_answer",
+                                        "the batch answer has no entry for this call", {}))
+                elif "error" in answer:
+                    out.append(RpcError.from_error_object(answer["error"]))
+                else:
+                    out.append(answer.get("result"))
+            return out
+
+    # -- typed methods --------------------------------------------------------------------
+
+    def ping(self) -> PingResult:
+        """``ping``: server and protocol version, and the connection's identity (if any).
+
+        Returns: :class:`PingResult`. Raises: :class:`ConnectionFailed`.
+        """
+        return PingResult.from_json(self.call("ping"))
+
+    def discover(self) -> Dict[str, Any]:
+        """``rpc.discover``: the server's OpenRPC document
+        ``{openrpc, info: {title, version}, methods: [{name, summary, params: [{name}]}]}``."""
+        return self.call("rpc.discover")
+
+    def method_names(self) -> List[str]:
+        """The method names listed by ``rpc.discover``."""
+        return [m.get("name") for m in self.discover().get("methods", []) if isinstance(m, dict)]
+
+    def authenticate(self, token: str) -> Identity:
+        """``authenticate``: presents an API token; the connection then runs as
+        ``token:<name>`` with the token's role (also stored in :attr:`identity`), replacing any
+        identity from the client certificate. A failure leaves the identity as it was.
+
+        Raises:
+            RpcError: ``-32003 auth.failed`` (wrong, altered or revoked token; the server waits
+                250 ms, doubling per failure on the connection), ``-32004
+                auth.too_many_attempts`` after 5 failures (open a new connection),
+                ``-32602`` (``token`` missing or not a string).
+        """
+        identity = Identity.from_json(self.call("authenticate", {"token": token}))
+        self.identity = identity
+        return identity
+
+    def sync(self, workspace: str, progress: Optional[bool] = None,
+             on_progress: Optional[Callable[[Dict[str, Any]], None]] = None) -> SyncResult:
+        """``sync`` (operator): pulls the workspace from Asana into a new snapshot.
+
+        Args:
+            workspace: workspace gid (digits, as a string).
+            progress: ask for ``sync.progress`` notifications; defaults to ``True`` when
+                ``on_progress`` is given.
+            on_progress: called with each notification's params
+                ``{"workspace": "1000", "phase": "users"}``; phases in order ``workspace``,
+                ``users``, ``workspaceMemberships``, ``teams``, ``teamMemberships``, ``commit``.
+
+        Returns: :class:`SyncResult`.
+
+        Raises:
+            RpcError: ``-32001``/``-32002`` (needs operator or admin), ``1003
+                credential.missing``, ``1004 credential.unreadable``, ``1020 sync.in_progress``,
+                ``1100``–``1105`` upstream errors (nothing is committed then).
+        """
+        if progress is None and on_progress is not None:
+            progress = True
+
+        def handler(method: str, params: Dict[str, Any]) -> None:
+            if method == "sync.progress" and on_progress is not None:
+                if params.get("workspace") in (None, workspace):
+                    on_progress(params)
+            elif self.on_notification is not None:
+                self.on_notification(method, params)
+
+        return SyncResult.from_json(self.call("sync", _drop_none(workspace=workspace, progress=progress),
+                                              on_notification=handler))
+
+    def list_users(self, workspace: str, active: Optional[bool] = None, admin: Optional[bool] = None,
+                   guest: Optional[bool] = None, team: Optional[str] = None, query: Optional[str] = None,
+                   include_departed: Optional[bool] = None, limit: Optional[int] = None,
+                   cursor: Optional[str] = None) -> UserPage:
+        """``listUsers`` (reader): one page of the workspace's last snapshot, sorted by name
+        (case-insensitive) then gid. ``None`` leaves a filter out.
+
+        Args:
+            workspace: workspace gid.
+            active, admin, guest: membership flag filters (unknown flags match neither value).
+            team: team gid or exact name.
+            query: case-insensitive substring of name or email.
+            include_departed: include people who left (default ``False``).
+            limit: page size 1–1000 (server default 100).
+            cursor: ``next_cursor`` of the previous page, with the same filters.
+
+        Returns: :class:`UserPage` (``next_cursor`` is ``None`` on the last page).
+
+        Raises:
+            RpcError: ``1001 workspace.not_synced``, ``1010 team.not_found``, ``1011
+                team.ambiguous`` (``data.gids``), ``-32602`` (bad limit or cursor; ``data.field``),
+                ``-32001``/``-32002``.
+        """
+        params = _drop_none(workspace=workspace, active=active, admin=admin, guest=guest, team=team,
+                            query=query, includeDeparted=include_departed, limit=limit, cursor=cursor)
+        return UserPage.from_json(self.call("listUsers", params))
+
+    def iter_users(self, workspace: str, active: Optional[bool] = None, admin: Optional[bool] = None,
+                   guest: Optional[bool] = None, team: Optional[str] = None, query: Optional[str] = None,
+                   include_departed: Optional[bool] = None, limit: Optional[int] = None) -> Iterator[User]:
+        """Every user matching the filters, following ``nextCursor`` page by page
+        (``limit`` is the page size). Raises as :meth:`list_users`."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_users(workspace, active=active, admin=admin, guest=guest, team=team,
+                                   query=query, include_departed=include_departed, limit=limit,
+                                   cursor=cursor)
+            yield from page.users
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def provision(self, workspace: str, email: str, action: str,
+                  teams: Optional[Sequence[str]] = None, dry_run: Optional[bool] = None) -> ProvisionResult:
+        """``provision`` (admin): adds one person to, or removes them from, a workspace and teams.
+
+        Args:
+            workspace: workspace gid.
+            email: the person's email address.
+            action: ``"add"`` or ``"remove"``.
+            teams: team gids or exact names (not empty: leave it ``None`` to act on the
+                workspace). ``add``: teams to join after the workspace. ``remove``: leave only
+                these teams. ``remove`` without teams leaves the workspace.
+            dry_run: ``True`` reads Asana's state and answers with what would happen and the
+                exact calls (``targets[].calls``), changing nothing.
+
+        Returns:
+            :class:`ProvisionResult`; each target's ``outcome`` is ``added``, ``invited``,
+            ``alreadyMember``, ``removed``, ``notMember`` or ``failed`` (with ``error``, e.g.
+            ``1040 provision.self_removal``). A failed step is reported in the result, not raised.
+
+        Raises:
+            RpcError: ``-32602`` (bad email, action or empty teams; ``data.field``), ``1003
+                credential.missing``, ``1010``/``1011`` (teams are resolved before anything
+                changes), ``1100``–``1105`` upstream errors before any step ran, ``-32002``.
+        """
+        params = _drop_none(workspace=workspace, email=email, action=action,
+                            teams=list(teams) if teams is not None else None, dryRun=dry_run)
+        return ProvisionResult.from_json(self.call("provision", params))
+
+    def provision_many(self, workspace: str, users: Sequence[Mapping[str, Any]],
+                       dry_run: Optional[bool] = None) -> BulkProvisionResult:
+        """``provision`` with ``users`` (admin): several people at once, 1 to 100 entries of
+        ``{"email": …, "action": "add"|"remove", "teams": [...]?}``. The server runs people
+        concurrently (at most 8 at a time); one person's failure never stops the others.
+
+        Returns: :class:`BulkProvisionResult` (``results`` in the order given).
+        Raises: as :meth:`provision`; ``data.field`` names e.g. ``users[1].email``.
+        """
+        params = _drop_none(workspace=workspace, users=[dict(u) for u in users], dryRun=dry_run)
+        return BulkProvisionResult.from_json(self.call("provision", params))
+
+    def create_token(self, name: str, role: str) -> CreatedToken:
+        """``createToken`` (admin): a new API token. ``name``: 1–64 of ``A-Z a-z 0-9 . _ -``,
+        never used before (names stay taken after revocation); ``role``: ``reader``,
+        ``operator`` or ``admin``. Returns :class:`CreatedToken` (the text is shown once).
+        Raises :class:`RpcError` ``-32602`` (``data.field`` ``name`` or ``role``)."""
+        result = self.call("createToken", {"name": name, "role": role})
+        return CreatedToken(token=str(result.get("token", "")),
+                            summary=TokenSummary.from_json(result.get("summary") or {}))
+
+    def list_tokens(self) -> List[TokenSummary]:
+        """``listTokens`` (admin): every token, revoked ones included (``revoked_at`` set)."""
+        return [TokenSummary.from_json(i) for i in _items(self.call("listTokens"))]
+
+    def revoke_token(self, name: str) -> bool:
+        """``revokeToken`` (admin): ``True`` if an active token of that name was revoked,
+        ``False`` if there was none. Connections already authenticated with it keep working."""
+        return bool(self.call("revokeToken", {"name": name}).get("done"))
+
+    def put_credential(self, workspace: str, purpose: str, secret: str, kind: str = "pat") -> Credential:
+        """``putCredential`` (admin): seals and stores an Asana credential, replacing the old one.
+        ``purpose``: ``provision`` or ``sync``; ``kind``: ``pat`` or ``oauth``. The secret is
+        never returned. Raises :class:`RpcError` ``-32602`` for a bad purpose or kind."""
+        return Credential.from_json(self.call("putCredential", {"workspace": workspace, "purpose": purpose,
+                                                                 "kind": kind, "secret": secret}))
+
+    def list_credentials(self) -> List[Credential]:
+        """``listCredentials`` (admin): stored credentials (fingerprints only)."""
+        return [Credential.from_json(i) for i in _items(self.call("listCredentials"))]
+
+    def delete_credential(self, workspace: str, purpose: str) -> bool:
+        """``deleteCredential`` (admin): ``True`` if a credential was deleted."""
+        return bool(self.call("deleteCredential", {"workspace": workspace, "purpose": purpose}).get("done"))
+
+    def list_sync_runs(self, workspace: Optional[str] = None, limit: Optional[int] = None) -> List[SyncRun]:
+        """``listSyncRuns`` (reader): recent sync runs, newest first; ``limit`` 1–1000
+        (server default 50)."""
+        return [SyncRun.from_json(i) for i in _items(self.call("listSyncRuns", _drop_none(workspace=workspace, limit=limit)))]
+
+    def get_sync_run(self, run_id: int) -> SyncRun:
+        """``getSyncRun`` (reader): one run by its integer id.
+        Raises :class:`RpcError` ``1030 sync_run.not_found``."""
+        return SyncRun.from_json(self.call("getSyncRun", {"id": int(run_id)}))
+
+    def list_audit_events(self, since: Optional[str] = None, principal: Optional[str] = None,
+                          method: Optional[str] = None, limit: Optional[int] = None,
+                          cursor: Optional[str] = None) -> AuditPage:
+        """``listAuditEvents`` (admin): one page of audit events, newest first.
+
+        Args:
+            since: ISO 8601 date-time (``"2026-11-29T09:00:00Z"``): events at or after it.
+            principal: exact principal, e.g. ``"token:ci-admin"``.
+            method: exact method, e.g. ``"provision"`` or ``"credentials.put"``.
+            limit: 1–1000 (server default 100).
+            cursor: ``next_cursor`` of the previous page, with the same filters.
+
+        Returns: :class:`AuditPage`. Raises: :class:`RpcError` ``-32602`` for a bad ``since``,
+        ``cursor`` or ``limit``.
+        """
+        params = _drop_none(since=since, principal=principal, method=method, limit=limit, cursor=cursor)
+        return AuditPage.from_json(self.call("listAuditEvents", params))
+
+    def iter_audit_events(self, since: Optional[str] = None, principal: Optional[str] = None,
+                          method: Optional[str] = None, limit: Optional[int] = None) -> Iterator[AuditEvent]:
+        """Every audit event matching the filters, newest first, following ``nextCursor``
+        (``limit`` is the page size)."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_audit_events(since=since, principal=principal, method=method, limit=limit, cursor=cursor)
+            yield from page.items
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    # -- wire -----------------------------------------------------------------------------
+
+    def _require_socket(self) -> ssl.SSLSocket:
+        if self._sock is None:
+            raise ConnectionFailed("the connection is closed")
+        return self._sock
+
+    def _send_line(self, message: Any) -> None:
+        line = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        sock = self._require_socket()
+        try:
+            sock.sendall(line)
+        except (OSError, ssl.SSLError) as exc:
+            self.close()
+            raise ConnectionFailed(f"sending to {self.host}:{self.port} failed: {exc}") from exc
+
+    def _read_line(self) -> bytes:
+        """The next non-blank line, without its LF (and one CR before it)."""
+        sock = self._require_socket()
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline >= 0:
+                line = bytes(self._buffer[:newline])
+                del self._buffer[:newline + 1]
+                if line.endswith(b"\r"):
+                    line = line[:-1]
+                if len(line) > self.max_line_bytes:
+                    self.close()
+                    raise ConnectionFailed(f"answer line longer than {self.max_line_bytes} bytes")
+                if line.strip(b" \t") == b"":
+                    continue  # keep-alive / blank line
+                return line
+            if len(self._buffer) > self.max_line_bytes:
+                self.close()
+                raise ConnectionFailed(f"answer line longer than {self.max_line_bytes} bytes")
+            try:
+                chunk = sock.recv(1 << 16)
+            except socket.timeout as exc:
+                self.close()
+                raise ConnectionFailed(f"no answer from {self.host}:{self.port} within {self.timeout} s") from exc
+            except (OSError, ssl.SSLError) as exc:
+                self.close()
+                raise ConnectionFailed(f"reading from {self.host}:{self.port} failed: {exc}") from exc
+            if not chunk:
+                self.close()
+                raise ConnectionFailed(f"{self.host}:{self.port} closed the connection")
+            self._buffer += chunk
+
+    def _read_message(self) -> Union[Dict[str, Any], List[Any]]:
+        line = self._read_line()
+        try:
+            message = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            self.close()
+            raise ConnectionFailed(f"the server sent a line that is not JSON: {exc}") from exc
+        if not isinstance(message, (dict, list)):
+            self.close()
+            raise ConnectionFailed("the server sent a JSON value that is neither an object nor an array")
+        return message
+
+    @staticmethod
+    def _dispatch_notification(message: Dict[str, Any], handler: Optional[NotificationHandler]) -> None:
+        method = message.get("method")
+        if handler is not None and isinstance(method, str):
+            params = message.get("params")
+            handler(method, params if isinstance(params, dict) else {})
+
+    @staticmethod
+    def _result_of(message: Dict[str, Any]) -> Any:
+        if "error" in message:
+            raise RpcError.from_error_object(message["error"])
+        return message.get("result")
