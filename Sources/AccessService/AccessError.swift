@@ -58,6 +58,20 @@ public enum AccessError {
                  details: ["email": .string(email)])
     }
 
+    /// 1050: the idempotency key was used before with other params.
+    public static func idempotencyConflict(_ key: String) -> RPCError {
+        RPCError(code: 1050, name: "idempotency.conflict",
+                 message: "Idempotency key \"\(key)\" was used with other params; use a new key for a new request",
+                 details: ["idempotencyKey": .string(key)])
+    }
+
+    /// 1051: a call with the same idempotency key is still running.
+    public static func idempotencyInProgress(_ key: String) -> RPCError {
+        RPCError(code: 1051, name: "idempotency.in_progress",
+                 message: "A call with idempotency key \"\(key)\" is still running; retry when it has answered to get its result",
+                 details: ["idempotencyKey": .string(key)])
+    }
+
     /// 1020: a sync of the same workspace is already running; retry when it has finished.
     public static func syncInProgress(_ workspace: String) -> RPCError {
         RPCError(code: 1020, name: "sync.in_progress", message: "A sync of workspace \(workspace) is already running; retry when it has finished",

@@ -17,7 +17,8 @@ public struct AccessService: Sendable {
     public let store: AccessStore
     public let asana: AsanaClientFactory
     public let logger: Logger
-    let syncGate = SyncGate()
+    let syncGate = KeyGate()
+    let idempotencyGate = KeyGate()
     let now: @Sendable () -> Date
 
     public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -60,11 +61,11 @@ public struct AccessService: Sendable {
     }
 }
 
-/// Lets one sync per workspace run at a time.
-actor SyncGate {
-    private var running: Set<String> = []
+/// Lets one task at a time hold a key: one sync per workspace, one call per idempotency key.
+actor KeyGate {
+    private var held: Set<String> = []
 
-    /// `false` when a sync of `workspace` is already running.
-    func enter(_ workspace: String) -> Bool { running.insert(workspace).inserted }
-    func leave(_ workspace: String) { running.remove(workspace) }
+    /// `false` when `key` is already held.
+    func enter(_ key: String) -> Bool { held.insert(key).inserted }
+    func leave(_ key: String) { held.remove(key) }
 }

@@ -7,11 +7,14 @@ import LineRPC
 public enum ProvisionAnswer: Encodable, Sendable {
     case one(ProvisionResult)
     case many(BulkProvisionResult)
+    /// The stored answer of an earlier call with the same idempotency key.
+    case replayed(JSONValue)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .one(let result): try result.encode(to: encoder)
         case .many(let result): try result.encode(to: encoder)
+        case .replayed(let value): try value.encode(to: encoder)
         }
     }
 }
@@ -31,6 +34,45 @@ extension AccessService {
     /// answer says what would happen and which calls would be made.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+        guard let key = params.idempotencyKey else { return try await provisionOnce(params, principal: principal) }
+        guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw RPCError.invalidParams("Invalid params: \"idempotencyKey\" must be 1 to 128 printable ASCII characters without spaces", field: "idempotencyKey")
+        }
+        guard await idempotencyGate.enter(key) else { throw AccessError.idempotencyInProgress(key) }
+        do {
+            let answer = try await provisionIdempotently(params, key: key, principal: principal)
+            await idempotencyGate.leave(key)
+            return answer
+        } catch {
+            await idempotencyGate.leave(key)
+            throw error
+        }
+    }
+
+    /// How long an idempotency key's answer is kept and replayed: 24 hours.
+    public static let idempotencyLifetime: TimeInterval = 24 * 3600
+
+    private func provisionIdempotently(_ params: ProvisionParams, key: String, principal: String?) async throws -> ProvisionAnswer {
+        var unkeyed = params
+        unkeyed.idempotencyKey = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let paramsHash = AccessStore.sha256(String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
+        if let record = try store.idempotencyRecord(key: key, at: now()) {
+            guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }
+            logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
+            return .replayed(try JSONValue(strictJSON: record.result, maximumDepth: 512))
+        }
+        let answer = try await provisionOnce(unkeyed, principal: principal)
+        let at = now()
+        try store.saveIdempotencyRecord(IdempotencyRecord(
+            key: key, method: "provision", paramsHash: paramsHash,
+            result: String(decoding: try encoder.encode(answer), as: UTF8.self),
+            createdAt: at, expiresAt: at.addingTimeInterval(Self.idempotencyLifetime)))
+        return answer
+    }
+
+    private func provisionOnce(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
         try Self.checkGid(params.workspace)
         let requests = try params.requests()
         for (index, request) in requests.enumerated() where !Self.looksLikeEmail(request.email) {

@@ -33,6 +33,10 @@ final class ProvisionRun {
             self.adopt(known)
             try await self.write("POST /workspaces/\(self.workspace.gid)/addUser", user: self.user.email) {
                 self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
+            } verify: {
+                guard let membership = try await self.activeMembership() else { return false }
+                self.adopt(membership.user)
+                return true
             }
             return known == nil ? .invited : .added
         }
@@ -43,6 +47,9 @@ final class ProvisionRun {
                 let reference = self.user.gid ?? self.user.email
                 try await self.write("POST /teams/\(team.gid)/addUser", user: reference) {
                     _ = try await self.client.addUser(reference, toTeam: team.gid)
+                } verify: {
+                    guard let gid = self.user.gid else { return false }
+                    return try await self.isMember(gid, of: team)
                 }
                 return .added
             }
@@ -63,6 +70,8 @@ final class ProvisionRun {
                 let reference = self.user.gid ?? self.user.email
                 try await self.write("POST /workspaces/\(self.workspace.gid)/removeUser", user: reference) {
                     try await self.client.removeUser(reference, fromWorkspace: self.workspace.gid)
+                } verify: {
+                    try await self.activeMembership() == nil
                 }
                 return .removed
             }
@@ -74,6 +83,8 @@ final class ProvisionRun {
                 guard let gid = self.user.gid, try await self.isMember(gid, of: team) else { return .notMember }
                 try await self.write("POST /teams/\(team.gid)/removeUser", user: gid) {
                     try await self.client.removeUser(gid, fromTeam: team.gid)
+                } verify: {
+                    try await !self.isMember(gid, of: team)
                 }
                 return .removed
             }
@@ -95,10 +106,28 @@ final class ProvisionRun {
         }
     }
 
+    /// How many times a write is sent at most when Asana's answer was lost (5xx, connection).
+    static let maximumWriteAttempts = 3
+
     /// Records a write as `METHOD PATH {"user":…}` and performs it unless this is a dry run.
-    private func write(_ call: String, user: String, _ perform: () async throws -> Void) async throws {
+    ///
+    /// A POST is never blindly retried: when Asana answers 5xx or the connection fails, the write
+    /// may or may not have happened. `verify` re-reads Asana's state; if the change is there the
+    /// write counts as done, otherwise it is sent again (at most ``maximumWriteAttempts`` times).
+    private func write(_ call: String, user: String, _ perform: () async throws -> Void,
+                       verify: () async throws -> Bool) async throws {
         calls.append(#"\#(call) {"user":\#(JSONValue.string(user).jsonText)}"#)
-        if !dryRun { try await perform() }
+        guard !dryRun else { return }
+        var attempt = 1
+        while true {
+            do {
+                try await perform()
+                return
+            } catch let error as AsanaAPIError where error.isTransient && attempt < Self.maximumWriteAttempts {
+                if try await verify() { return }
+                attempt += 1
+            }
+        }
     }
 
     /// The person's active membership of the workspace, if any (Asana keeps inactive ones after a removal).

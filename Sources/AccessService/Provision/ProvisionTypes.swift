@@ -2,9 +2,9 @@ import LineRPC
 
 /// Params of `provision`: one person (`email`, `action`, `teams`) or several (`users`), never both.
 public struct ProvisionParams: RPCParams, Encodable {
-    public static let memberNames: Set<String> = ["workspace", "email", "action", "teams", "users", "dryRun"]
+    public static let memberNames: Set<String> = ["workspace", "email", "action", "teams", "users", "dryRun", "idempotencyKey"]
     /// Most people in one `users` list.
-    public static let maximumUsers = 100
+    public static let maximumUsers = 500
 
     /// Workspace gid.
     public var workspace: String
@@ -21,6 +21,10 @@ public struct ProvisionParams: RPCParams, Encodable {
     /// When true, read Asana's current state and answer with what would be done and the exact
     /// calls that would be made, changing nothing.
     public var dryRun: Bool?
+    /// 1–128 printable ASCII characters chosen by the client. The same key with the same params
+    /// returns the stored answer without calling Asana again, for ``AccessService/idempotencyLifetime``;
+    /// with other params it is refused (`idempotency.conflict`).
+    public var idempotencyKey: String?
 
     /// The people this call is about, validated: one from `email`/`action`/`teams`, or the `users` list.
     /// - Throws: `-32602` naming the field when the shape is wrong.

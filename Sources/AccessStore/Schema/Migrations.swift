@@ -23,6 +23,9 @@ enum Migrations {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -162,5 +165,18 @@ enum Migrations {
             sealed BLOB NOT NULL,
             createdAt INTEGER NOT NULL
         );
+        """
+
+    static let v5 = """
+        -- Answers of calls made with an idempotency key, replayed for the same key and params until they expire.
+        CREATE TABLE idempotencyRecord (
+            key TEXT PRIMARY KEY,
+            method TEXT NOT NULL,
+            paramsHash BLOB NOT NULL,
+            result TEXT NOT NULL,
+            createdAt INTEGER NOT NULL,
+            expiresAt INTEGER NOT NULL
+        );
+        CREATE INDEX idempotencyRecord_byExpiry ON idempotencyRecord (expiresAt);
         """
 }
