@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 users=${1:-10000}
 teams=${2:-200}
 calls=${3:-200}
-swift build -c release >/dev/null
-bin=.build/release
+swift build -c release --scratch-path .build-release >/dev/null
+bin=.build-release/release
 work=$(mktemp -d)
 trap 'kill $sim_pid $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 

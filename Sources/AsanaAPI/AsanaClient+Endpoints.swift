@@ -86,6 +86,16 @@ extension AsanaClient {
             query: [("limit", limit), ("opt_fields", Self.teamMembershipFields)])
     }
 
+    /// One person's team memberships in an organization:
+    /// `GET /users/{gid|email}/team_memberships?workspace={gid}&limit=100&opt_fields=…` (asana-api.md §6.5: `workspace` is required).
+    public func teamMemberships(user: String, workspace: String) async throws -> [AsanaTeamMembership] {
+        let id = try pathID(user, "user")
+        _ = try pathID(workspace, "workspace gid")
+        return try await getList(
+            AsanaTeamMembership.self, path: "/users/\(id)/team_memberships",
+            query: [("workspace", workspace), ("limit", limit), ("opt_fields", Self.teamMembershipFields)])
+    }
+
     /// Adds (or invites, for an unknown email) a person to a workspace:
     /// `POST /workspaces/{gid}/addUser` with `{"data":{"user":"<gid|email|me>"}}` (asana-api.md §6.6).
     ///
@@ -119,6 +129,44 @@ extension AsanaClient {
         let id = try pathID(team, "team gid")
         _ = try await postUser(user, path: "/teams/\(id)/removeUser")
     }
+
+    /// A list the connection test reads one page of, to learn whether the token may read it.
+    public enum ReadProbe: Sendable {
+        /// `GET /users?workspace={gid}`
+        case users(workspace: String)
+        /// `GET /workspaces/{gid}/workspace_memberships`
+        case workspaceMemberships(workspace: String)
+        /// `GET /workspaces/{gid}/teams`
+        case teams(workspace: String)
+        /// `GET /teams/{gid}/team_memberships`
+        case teamMemberships(team: String)
+    }
+
+    /// Reads the first page (`limit=1`) of a list and returns the gids on it; nothing is written and
+    /// no further page is fetched. Used to check a credential without reading a whole workspace.
+    ///
+    /// - Throws: ``AsanaAPIError`` as the full listing would (``AsanaAPIError/forbidden(message:)`` when the token may not read it).
+    public func firstPage(_ probe: ReadProbe) async throws -> [String] {
+        let path: String
+        var query: [(String, String)] = [("limit", "1")]
+        switch probe {
+        case .users(let workspace):
+            _ = try pathID(workspace, "workspace gid")
+            path = "/users"
+            query.insert(("workspace", workspace), at: 0)
+        case .workspaceMemberships(let workspace):
+            path = "/workspaces/\(try pathID(workspace, "workspace gid"))/workspace_memberships"
+        case .teams(let workspace):
+            path = "/workspaces/\(try pathID(workspace, "workspace gid"))/teams"
+        case .teamMemberships(let team):
+            path = "/teams/\(try pathID(team, "team gid"))/team_memberships"
+        }
+        let (relative, response) = try await send(.get, path: path, query: query)
+        return try decode(AsanaPage<GidOnly>.self, from: response, relative: relative).data.map(\.gid)
+    }
+
+    /// An object of which only the gid is read.
+    struct GidOnly: Decodable { let gid: String }
 
     // MARK: - Field lists
 

@@ -52,9 +52,13 @@ struct ProvisionTests {
         let victim = try #require(state.users.first { user in
             !spared.contains(user.gid) && user.email != nil && state.teamMemberships.contains { $0.user == user.gid }
         })
+        let victimTeams = Set(state.teamMemberships.filter { $0.user == victim.gid }.map(\.team))
         let result = try await harness.provisionOne(
             ProvisionParams(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
-        #expect(result.targets.map(\.outcome) == [.removed])
+        #expect(result.targets.first?.type == "workspace")
+        #expect(result.targets.map(\.outcome) == Array(repeating: .removed, count: 1 + victimTeams.count))
+        #expect(Set(result.targets.dropFirst().map(\.gid)) == victimTeams, "the team memberships Asana dropped with the workspace are reported")
+        #expect(result.targets.dropFirst().allSatisfy { $0.type == "team" && $0.calls.isEmpty })
         #expect(result.user.gid == victim.gid)
         #expect(!harness.simulator.state().workspaceMemberships.contains { $0.user == victim.gid && $0.isActive })
 

@@ -197,4 +197,19 @@ struct MembershipTests {
             #expect(added.dataObject["is_guest"] as? Bool == true)
         }
     }
+
+    @Test("GET /users/{user}/team_memberships lists one person's teams in an organization; workspace is required")
+    func userTeamMemberships() async throws {
+        try await withSimulator { client in
+            let state = client.simulator.state()
+            let membership = try #require(state.teamMemberships.first)
+            let expected = Set(state.teamMemberships.filter { $0.user == membership.user }.map(\.gid))
+            let reply = try await client.get("/users/\(membership.user)/team_memberships?workspace=1000&limit=100&opt_fields=team,team.name")
+            #expect(reply.status == 200)
+            #expect(Set(gids(reply.dataArray)) == expected)
+            let missing = try await client.get("/users/\(membership.user)/team_memberships")
+            #expect(missing.status == 400)
+            #expect(missing.errorMessage == "workspace: Missing input")
+        }
+    }
 }

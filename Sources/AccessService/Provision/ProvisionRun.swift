@@ -57,15 +57,20 @@ final class ProvisionRun {
         }
     }
 
-    /// Without teams: out of the workspace (Asana drops the team memberships with it).
+    /// Without teams: out of the workspace; Asana drops the team memberships with it, and each
+    /// is reported as a `team` target `removed` with no calls of its own.
     /// With teams: out of those teams only; stops at the first failed step.
     func remove(teams: [AsanaTeam]) async {
         guard !teams.isEmpty else {
-            _ = await step("workspace", gid: workspace.gid, name: workspace.name) {
+            var droppedTeams: [AsanaTeam] = []
+            let removed = await step("workspace", gid: workspace.gid, name: workspace.name) {
                 guard let membership = try await self.activeMembership() else { return .notMember }
                 self.adopt(membership.user)
                 if let gid = self.user.gid, gid == self.provisionerGid {
                     throw AccessError.selfRemoval(self.user.email)
+                }
+                if self.workspace.isOrganization, let gid = self.user.gid {
+                    droppedTeams = try await self.client.teamMemberships(user: gid, workspace: self.workspace.gid).compactMap(\.team)
                 }
                 let reference = self.user.gid ?? self.user.email
                 try await self.write("POST /workspaces/\(self.workspace.gid)/removeUser", user: reference) {
@@ -74,6 +79,12 @@ final class ProvisionRun {
                     try await self.activeMembership() == nil
                 }
                 return .removed
+            }
+            // Asana drops the team memberships with the workspace membership: report each, with no call of its own.
+            if removed {
+                for team in droppedTeams {
+                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .removed, calls: []))
+                }
             }
             return
         }

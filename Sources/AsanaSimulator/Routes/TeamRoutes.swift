@@ -9,6 +9,7 @@ struct TeamRoutes: Sendable {
         api.get("workspaces/:workspace/teams") { request, context in try Self.listTeams(env, request, context) }
         api.get("teams/:team") { request, context in try Self.getTeam(env, request, context) }
         api.get("teams/:team/team_memberships") { request, context in try Self.listMemberships(env, request, context) }
+        api.get("users/:user/team_memberships") { request, context in try Self.listUserMemberships(env, request, context) }
         api.post("teams/:team/addUser") { request, context in try await Self.addUser(env, request, context) }
         api.post("teams/:team/removeUser") { request, context in try await Self.removeUser(env, request, context) }
     }
@@ -46,6 +47,24 @@ struct TeamRoutes: Sendable {
         return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
             let team = try storage.requireVisibleTeam(pathGid: gid, caller: caller)
             let memberships = storage.teamMemberships.values.filter { $0.team == team.gid }
+            return (Array(memberships), { storage.render(teamMembership: $0, selection, caller: caller) })
+        }, gid: \.gid)
+    }
+
+    /// `GET /users/{user}/team_memberships?workspace={gid}`: the user's team memberships in that
+    /// organization (asana-api.md §6.5: `workspace` is required; missing → 400 `workspace: Missing input`).
+    static func listUserMemberships(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
+        let reference = try env.parameter("user", context)
+        let query = QueryItems(rawQuery: request.uri.query)
+        let caller = context.caller
+        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+            guard let workspaceGid = query["workspace"] else { throw AsanaErrorBody.badRequest("workspace: Missing input") }
+            let workspace = try storage.requireVisibleWorkspace(queryGid: workspaceGid, caller: caller)
+            guard let user = storage.user(named: reference, caller: caller) else {
+                throw AsanaErrorBody.notFound("user: Not a recognized ID: \(reference)")
+            }
+            let teams = Set(storage.teams.values.filter { $0.organization == workspace.gid }.map(\.gid))
+            let memberships = storage.teamMemberships.values.filter { $0.user == user.gid && teams.contains($0.team) }
             return (Array(memberships), { storage.render(teamMembership: $0, selection, caller: caller) })
         }, gid: \.gid)
     }
