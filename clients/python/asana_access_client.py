@@ -909,7 +909,8 @@ class Client:
             cursor = page.next_cursor
 
     def provision(self, workspace: str, email: str, action: str,
-                  teams: Optional[Sequence[str]] = None, dry_run: Optional[bool] = None) -> ProvisionResult:
+                  teams: Optional[Sequence[str]] = None, dry_run: Optional[bool] = None,
+                  idempotency_key: Optional[str] = None) -> ProvisionResult:
         """``provision`` (admin): adds one person to, or removes them from, a workspace and teams.
 
         Args:
@@ -921,6 +922,9 @@ class Client:
                 these teams. ``remove`` without teams leaves the workspace.
             dry_run: ``True`` reads Asana's state and answers with what would happen and the
                 exact calls (``targets[].calls``), changing nothing.
+            idempotency_key: 1–128 printable ASCII characters; the same key with the same
+                params returns the stored answer for 24 hours without calling Asana again
+                (``1050 idempotency.conflict`` with other params).
 
         Returns:
             :class:`ProvisionResult`; each target's ``outcome`` is ``added``, ``invited``,
@@ -933,19 +937,21 @@ class Client:
                 changes), ``1100``–``1105`` upstream errors before any step ran, ``-32002``.
         """
         params = _drop_none(workspace=workspace, email=email, action=action,
-                            teams=list(teams) if teams is not None else None, dryRun=dry_run)
+                            teams=list(teams) if teams is not None else None, dryRun=dry_run,
+                            idempotencyKey=idempotency_key)
         return ProvisionResult.from_json(self.call("provision", params))
 
     def provision_many(self, workspace: str, users: Sequence[Mapping[str, Any]],
-                       dry_run: Optional[bool] = None) -> BulkProvisionResult:
-        """``provision`` with ``users`` (admin): several people at once, 1 to 100 entries of
+                       dry_run: Optional[bool] = None, idempotency_key: Optional[str] = None) -> BulkProvisionResult:
+        """``provision`` with ``users`` (admin): several people at once, 1 to 500 entries of
         ``{"email": …, "action": "add"|"remove", "teams": [...]?}``. The server runs people
         concurrently (at most 8 at a time); one person's failure never stops the others.
 
         Returns: :class:`BulkProvisionResult` (``results`` in the order given).
         Raises: as :meth:`provision`; ``data.field`` names e.g. ``users[1].email``.
         """
-        params = _drop_none(workspace=workspace, users=[dict(u) for u in users], dryRun=dry_run)
+        params = _drop_none(workspace=workspace, users=[dict(u) for u in users], dryRun=dry_run,
+                            idempotencyKey=idempotency_key)
         return BulkProvisionResult.from_json(self.call("provision", params))
 
     def create_token(self, name: str, role: str) -> CreatedToken:
