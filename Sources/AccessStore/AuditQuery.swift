@@ -42,33 +42,12 @@ public struct AuditPage: Sendable, Equatable {
 
 /// The opaque keyset cursor: base64url (no padding) of JSON `{"b": id}`, the id of the last
 /// (oldest) event of a page; the next page holds events with smaller ids.
-struct AuditCursor: Codable, Equatable {
+struct AuditCursor: KeysetCursor, Equatable {
     var b: Int64
 
     init(before: Int64) { b = before }
 
     var before: Int64 { b }
 
-    func encoded() -> String {
-        let json = (try? JSONEncoder().encode(self)) ?? Data()
-        return json.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// - Throws: ``AccessStoreError/invalidCursor`` unless `text` is base64url JSON of a cursor.
-    static func decode(_ text: String) throws -> AuditCursor {
-        guard !text.isEmpty, text.count <= 256,
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw AccessStoreError.invalidCursor
-        }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64),
-              let cursor = try? JSONDecoder().decode(AuditCursor.self, from: data) else {
-            throw AccessStoreError.invalidCursor
-        }
-        return cursor
-    }
+    static let maximumLength = 256
 }

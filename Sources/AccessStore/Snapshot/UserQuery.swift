@@ -59,33 +59,12 @@ public struct UserPage: Sendable, Equatable {
 
 /// The opaque keyset cursor: base64url (no padding) of JSON `{"n": sortName, "g": gid}`,
 /// the sort key of the last user of a page.
-struct UserCursor: Codable, Equatable {
+struct UserCursor: KeysetCursor, Equatable {
     /// `ifnull(name, '')` of the last row.
     var n: String
     /// gid of the last row.
     var g: String
 
-    func encoded() -> String {
-        let json = (try? JSONEncoder().encode(self)) ?? Data()
-        return json.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// - Throws: ``AccessStoreError/invalidCursor`` unless `text` is base64url JSON of a cursor.
-    static func decode(_ text: String) throws -> UserCursor {
-        guard !text.isEmpty, text.count <= 4096,
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw AccessStoreError.invalidCursor
-        }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64),
-              let cursor = try? JSONDecoder().decode(UserCursor.self, from: data),
-              !cursor.g.isEmpty else {
-            throw AccessStoreError.invalidCursor
-        }
-        return cursor
-    }
+    static let maximumLength = 4096
+    var isWellFormed: Bool { !g.isEmpty }
 }
