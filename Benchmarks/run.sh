@@ -19,7 +19,7 @@ $bin/asana-sim --generate-users "$users" --generate-teams "$teams" --port 0 --re
 sim_pid=$!
 until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
 sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
-printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync >/dev/null
+printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
 $bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level warning \
   --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" > "$work/server.out" &
 server_pid=$!

@@ -25,6 +25,24 @@ public enum AccessError {
                  details: ["workspace": .string(workspace)])
     }
 
+    /// 1002: a workspace name that no workspace visible to the stored credentials has (names are exact).
+    /// `data.workspaces` lists `[{gid, name}]` of every workspace those credentials can see.
+    public static func workspaceUnknownName(_ name: String, visible: [WorkspaceName]) -> RPCError {
+        let seen = visible.isEmpty
+            ? "no credential is stored that could look names up, or it sees no workspace: pass the workspace gid"
+            : "the credentials asked see " + visible.map { "\"\($0.name ?? "")\" (\($0.gid))" }.joined(separator: ", ")
+        return RPCError(code: 1002, name: "workspace.unknown_name",
+                        message: "No workspace is named \"\(name)\" (exact name, as in Asana's admin console); \(seen)",
+                        details: ["workspace": .string(name), "workspaces": .array(visible.map(\.jsonValue))])
+    }
+
+    /// 1005: a workspace name shared by several workspaces; `data.gids` lists them: pass one gid instead.
+    public static func workspaceAmbiguousName(_ name: String, gids: [String]) -> RPCError {
+        RPCError(code: 1005, name: "workspace.ambiguous_name",
+                 message: "Workspace name \"\(name)\" is shared by \(gids.count) workspaces (\(gids.joined(separator: ", "))); pass the gid instead",
+                 details: ["workspace": .string(name), "gids": .array(gids.map { .string($0) })])
+    }
+
     /// 1003: no stored credential for that workspace and purpose.
     public static func credentialMissing(_ workspace: String, purpose: CredentialPurpose) -> RPCError {
         RPCError(code: 1003, name: "credential.missing",

@@ -19,6 +19,7 @@ public struct AccessService: Sendable {
     public let logger: Logger
     let syncGate = KeyGate()
     let idempotencyGate = KeyGate()
+    let workspaceNames = WorkspaceNameCache()
     let now: @Sendable () -> Date
 
     public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {

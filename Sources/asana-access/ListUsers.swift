@@ -2,7 +2,7 @@ import ArgumentParser
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access list-users --workspace GID [filters] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
+    /// `asana-access list-users --workspace GID|NAME [filters] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
     ///
     /// The server reads its last snapshot (run `sync` first). One page per call; `--all` follows
     /// `nextCursor` until the last page and prints the pages as one result (`nextCursor` absent).
@@ -14,7 +14,7 @@ extension AsanaAccessCommand {
         /// Largest page the server serves (`listUsers` `limit` is 1...1000, protocol.md).
         static let maximumLimit = 1000
 
-        @Option(help: ArgumentHelp("Workspace gid.", valueName: "gid"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
         var workspace: String
 
         @Flag var activity: ActivityFilter?

@@ -2,7 +2,7 @@ import ArgumentParser
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access provision --workspace GID --email E --action add|remove [--team T ...]`: calls `provision`.
+    /// `asana-access provision --workspace GID|NAME --email E --action add|remove [--team T ...]`: calls `provision`.
     ///
     /// The answer lists one target per line, workspace first: `workspace Acme Corp (1000): added`.
     /// When any target failed, each failure is printed to stderr as `error CODE NAME: message (…)`
@@ -11,7 +11,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a person to a workspace and teams, or remove them.")
 
-        @Option(help: ArgumentHelp("Workspace gid.", valueName: "gid"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
         var workspace: String
 
         @Option(help: ArgumentHelp("The person's email address.", valueName: "email"))

@@ -2,7 +2,7 @@ import ArgumentParser
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access sync --workspace GID [--progress]`: calls `sync` and prints what changed.
+    /// `asana-access sync --workspace GID|NAME [--progress]`: calls `sync` and prints what changed.
     ///
     /// With `--progress` the server sends `sync.progress` notifications `{workspace, phase}` before the
     /// answer; each is printed to stderr as it arrives, so stdout stays the result alone.
@@ -10,7 +10,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a fresh snapshot of a workspace's people and teams from Asana.")
 
-        @Option(help: ArgumentHelp("Workspace gid.", valueName: "gid"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
         var workspace: String
 
         @Flag(help: "Print each phase of the sync to stderr as the server reports it.")

@@ -1,25 +1,51 @@
+import AccessService
 import AccessStore
 import ArgumentParser
+import AsanaAPI
 import Foundation
+import LineRPC
+import Logging
 
 /// `asana-accessd credentials put|list|delete`: manage the sealed Asana credentials.
-struct CredentialsCommand: ParsableCommand {
+struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials", abstract: "Store, list and delete sealed Asana credentials.",
         subcommands: [Put.self, List.self, Delete.self])
 
-    struct Put: ParsableCommand {
+    struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Seal and store a credential; the secret is read from stdin or --secret-file, never from the command line.")
+            abstract: "Check a credential against Asana, then seal and store it; the secret is read from stdin or --secret-file, never from the command line.",
+            discussion: """
+                Before storing, the connection test runs (reads only, nothing is written to Asana): the token \
+                works (GET /users/me) and whose it is; the workspace is visible; for provision, the token's user \
+                is an active admin of the workspace; for sync, each read a sync makes is permitted (a 403 on \
+                workspace memberships is a capability gap: flags would be unknown, not a failure). Each check is \
+                printed with PASS or FAIL and, on failure, what to do. Nothing is stored when a check fails, \
+                except with --force for a provision token whose user is not an admin. --no-check stores \
+                without asking Asana, for when Asana is unreachable from this host (the workspace must then be a gid).
+                """)
 
         @OptionGroup var data: DataOptions
-        @Option(help: "Workspace gid.") var workspace: String
+        @Option(help: "Workspace gid, or its exact name (resolved with this secret through GET /workspaces).") var workspace: String
         @Option(help: "pat (personal access token or service-account token) or oauth (access token).") var kind: CredentialKind = .pat
         @Option(help: "provision (admin token for add/remove) or sync (read access for sync).") var purpose: CredentialPurpose
         @Option(name: .customLong("secret-file"), help: "Read the secret from this file instead of stdin.", completion: .file())
         var secretFile: String?
+        @Option(name: .customLong("asana-base-url"), help: "Asana API base URL for the checks (env ASANA_ACCESSD_ASANA_BASE_URL).")
+        var asanaBaseURL: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_BASE_URL"] ?? AsanaClientConfiguration.asanaBaseURL
+        @Flag(help: "Store a provision credential even though its user is not an admin of the workspace (other failed checks still refuse).")
+        var force = false
+        @Flag(name: .customLong("no-check"), help: "Store without checking against Asana (when Asana is unreachable from this host); --workspace must be a gid.")
+        var noCheck = false
 
-        func run() throws {
+        func validate() throws {
+            guard let url = URL(string: asanaBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--asana-base-url \(asanaBaseURL) is not an http(s) URL; Asana's is https://app.asana.com/api/1.0")
+            }
+            guard !workspace.isEmpty else { throw ValidationError("--workspace must not be empty") }
+        }
+
+        func run() async throws {
             let raw: Data
             if let secretFile {
                 guard let contents = FileManager.default.contents(atPath: secretFile) else {
@@ -32,13 +58,57 @@ struct CredentialsCommand: ParsableCommand {
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else { throw CommandFailure("the secret is empty: pipe it on stdin or pass --secret-file") }
             guard !secret.contains(where: \.isNewline) else { throw CommandFailure("the secret has more than one line") }
+
+            let gid: String
+            let checked: String
+            if noCheck {
+                guard workspace.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), workspace.utf8.count <= 32 else {
+                    throw CommandFailure("with --no-check the workspace must be a gid (1 to 32 digits): a name can only be resolved by asking Asana")
+                }
+                gid = workspace
+                checked = "skipped"
+                print("checks skipped (--no-check): nothing was asked of Asana")
+            } else {
+                let asana = AsanaClientFactory(
+                    configuration: AsanaClientConfiguration(baseURL: asanaBaseURL, maxAttempts: 2, requestTimeout: .seconds(20)),
+                    transport: HTTPClientAsanaTransport(timeout: .seconds(20)), logger: Logger(label: "asana-accessd.credentials"))
+                (gid, checked) = try await check(secret: secret, asana: asana)
+            }
+
             let (store, _) = try data.initializeStore()
-            let summary = try store.putCredential(workspaceGid: workspace, purpose: purpose, kind: kind, secret: secret, at: Date())
+            let summary = try store.putCredential(workspaceGid: gid, purpose: purpose, kind: kind, secret: secret, at: Date())
             _ = try store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.put",
-                params: jsonText(["kind": kind.rawValue, "purpose": purpose.rawValue, "workspace": workspace]),
+                params: jsonText(["checks": checked, "kind": kind.rawValue, "purpose": purpose.rawValue, "workspace": gid]),
                 result: jsonText(["fingerprint": summary.fingerprint]), outcome: "ok"))
-            print("stored \(purpose.rawValue) credential for workspace \(workspace): \(kind.rawValue) \(summary.fingerprint)")
+            print("stored \(purpose.rawValue) credential for workspace \(gid): \(kind.rawValue) \(summary.fingerprint)")
+        }
+
+        /// Resolves the workspace with the secret and runs the connection test, printing each check.
+        /// - Returns: the gid, and `passed` or `forced`.
+        /// - Throws: ``CommandFailure`` (nothing stored) when a check fails that `--force` does not cover.
+        private func check(secret: String, asana: AsanaClientFactory) async throws -> (gid: String, checked: String) {
+            let gid: String
+            do {
+                gid = try await AccessService.resolveWorkspace(workspace, token: secret, asana: asana)
+            } catch let error as RPCError {
+                throw CommandFailure("\(error.message); nothing stored")
+            }
+            if gid != workspace { print("workspace \"\(workspace)\" is \(gid)") }
+            let result = await CredentialChecker(asana: asana).run(workspace: gid, purpose: purpose, token: secret)
+            print("checking the \(purpose.rawValue) credential for \(CredentialChecker.label(result.workspace)) (reads only, nothing is written to Asana):")
+            for check in result.checks {
+                print("  \(check.ok ? "PASS" : "FAIL") \(check.name): \(check.detail)")
+                if let fix = check.fix { print("       \(check.ok ? "note" : "fix"): \(fix)") }
+            }
+            let failures = result.failures
+            if failures.isEmpty { return (gid, "passed") }
+            if force, purpose == .provision, failures.allSatisfy({ $0.name == "admin" }) {
+                print("--force: storing although the admin check failed; provision calls will be refused by Asana until the user is an admin")
+                return (gid, "forced")
+            }
+            let forceHint = purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (--force stores it anyway)" : ""
+            throw CommandFailure("\(failures.count) check\(failures.count == 1 ? "" : "s") failed (\(failures.map(\.name).joined(separator: ", "))): nothing stored\(forceHint)")
         }
     }
 

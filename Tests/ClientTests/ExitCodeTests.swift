@@ -26,7 +26,7 @@ import Darwin
     }
 
     @Test("usage errors exit 2 with a message on stderr", arguments: [
-        (["list-users"], "Missing expected argument '--workspace <gid>'"),
+        (["list-users"], "Missing expected argument '--workspace <gid-or-name>'"),
         (["list-users", "--workspace", "1000", "--limit", "0"], "--limit must be in 1...1000, got 0."),
         (["list-users", "--workspace", "1000", "--limit", "many"], "--limit"),
         (["list-users", "--workspace", "1000", "--active", "--inactive"], "--inactive"),

@@ -78,9 +78,11 @@ struct EndToEndTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
         for purpose in ["provision", "sync"] {
-            let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", purpose],
+            let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", purpose,
+                                                "--asana-base-url", env.simulatorURL],
                               input: env.secret + "\n")
             #expect(put.status == 0, "\(put.stderr)")
+            #expect(put.stdout.contains("PASS token"), "\(put.stdout)")
             #expect(!put.stdout.contains(env.secret))
         }
         let list = try run("asana-accessd", ["credentials", "list", "--data-dir", env.data])
@@ -142,6 +144,36 @@ struct EndToEndTests {
         #expect(env.server?.stop(signal: SIGTERM) == 0)
     }
 
+    @Test("credentials put checks the token first: a non-admin provision token is refused with the fix printed and nothing stored; --force stores it")
+    func credentialsPutChecks() throws {
+        let env = try Environment(users: 20, teams: 2)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = ["credentials", "put", "--data-dir", env.data, "--workspace", "Acme Corp", "--purpose", "provision", "--asana-base-url", env.simulatorURL]
+
+        let refused = try run("asana-accessd", put, input: SimulatorSecret.member + "\n")
+        #expect(refused.status != 0)
+        #expect(refused.stdout.contains("workspace \"Acme Corp\" is 1000"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("PASS token: the token works (GET /users/me): it belongs to Max Member"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("FAIL admin: Max Member is a member but not an admin of \"Acme Corp\" (1000)"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("fix: Store the token of an Admin or Super Admin"), "\(refused.stdout)")
+        #expect(refused.stderr.contains("nothing stored"), "\(refused.stderr)")
+        #expect(try run("asana-accessd", ["credentials", "list", "--data-dir", env.data]).stdout.contains("no credentials stored"))
+
+        let forced = try run("asana-accessd", put + ["--force"], input: SimulatorSecret.member + "\n")
+        #expect(forced.status == 0, "\(forced.stdout)\(forced.stderr)")
+        #expect(forced.stdout.contains("FAIL admin"))
+        #expect(forced.stdout.contains("stored provision credential for workspace 1000"), "\(forced.stdout)")
+        #expect(try run("asana-accessd", ["credentials", "list", "--data-dir", env.data]).stdout.contains("1000\tprovision\tpat\tsha256:"))
+
+        // --force does not cover a token Asana refuses; --no-check skips Asana altogether and needs a gid.
+        let revoked = try run("asana-accessd", put + ["--force"], input: "not-a-token\n")
+        #expect(revoked.status != 0)
+        let offline = ["credentials", "put", "--data-dir", env.data, "--purpose", "sync", "--asana-base-url", "http://127.0.0.1:1", "--no-check"]
+        #expect(try run("asana-accessd", offline + ["--workspace", "Acme Corp"], input: "x\n").status != 0)
+        #expect(try run("asana-accessd", offline + ["--workspace", "1000"], input: "x\n").status == 0)
+    }
+
     @Test("exit codes: 1 for an RPC error, 2 for a usage error, 3 when nothing listens")
     func exitCodes() throws {
         let env = try Environment(users: 20, teams: 1)
@@ -162,7 +194,8 @@ struct EndToEndTests {
         let env = try Environment(users: 30, teams: 2)
         defer { env.stop() }
         #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
-        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync"], input: env.secret)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
+                                                 "--asana-base-url", env.simulatorURL], input: env.secret)
         #expect(put.status == 0)
         let reader = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci-reader", "--role", "reader"])
         let operatorToken = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci-operator", "--role", "operator"])
@@ -255,4 +288,6 @@ struct EndToEndTests {
 /// test target does not link the simulator: the binaries under test are separate processes.
 enum SimulatorSecret {
     static let admin = "demo-admin-token"
+    /// `SimulatorSeed.demoMemberToken`: Max Member (1002), not an admin.
+    static let member = "demo-member-token"
 }

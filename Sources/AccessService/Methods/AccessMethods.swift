@@ -5,7 +5,7 @@ import LineRPC
 /// Params of `sync`.
 public struct SyncParams: RPCParams {
     public static let memberNames: Set<String> = ["workspace", "progress"]
-    /// Workspace gid.
+    /// Workspace gid or exact name.
     public var workspace: String
     /// When true, `sync.progress` notifications `{workspace, phase}` are sent on this connection before the answer.
     public var progress: Bool?
@@ -34,13 +34,16 @@ extension AccessService {
         }
         table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), params: SyncParams.self) { context, params in
             let wantsProgress = params.progress ?? false
-            return try await sync(workspace: params.workspace, principal: context.identity?.principal) { phase in
+            let workspace = try await resolveWorkspace(params.workspace)
+            return try await sync(workspace: workspace, principal: context.identity?.principal) { phase in
                 guard wantsProgress else { return }
-                await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
+                await context.notify("sync.progress", params: ["workspace": workspace, "phase": phase])
             }
         }
         table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), params: ListUsersParams.self) { _, params in
-            try listUsers(params)
+            var params = params
+            params.workspace = try await resolveWorkspace(params.workspace)
+            return try listUsers(params)
         }
         table.register("provision", summary: "Add a person to, or remove them from, a workspace and its teams in Asana.", access: Self.access(.admin), params: ProvisionParams.self) { context, params in
             try await provision(params, principal: context.identity?.principal)

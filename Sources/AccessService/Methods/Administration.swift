@@ -28,6 +28,7 @@ public struct TokenNameParams: RPCParams, Encodable {
 /// Params of `putCredential`.
 public struct PutCredentialParams: RPCParams {
     public static let memberNames: Set<String> = ["workspace", "purpose", "kind", "secret"]
+    /// Workspace gid or exact name; a name is resolved with `secret` itself.
     public var workspace: String
     public var purpose: CredentialPurpose
     public var kind: CredentialKind
@@ -45,7 +46,7 @@ public struct CredentialKeyParams: RPCParams, Encodable {
 /// Params of `listSyncRuns`.
 public struct ListSyncRunsParams: RPCParams {
     public static let memberNames: Set<String> = ["workspace", "limit"]
-    /// Only runs of this workspace.
+    /// Only runs of this workspace (gid or exact name).
     public var workspace: String?
     /// 1–1000, default 50; newest first.
     public var limit: Int?
@@ -111,26 +112,34 @@ extension AccessService {
             return done
         }
         table.register("putCredential", summary: "Seal and store an Asana credential for a workspace and purpose (replaces the old one).", access: Self.access(.admin), params: PutCredentialParams.self) { context, params in
-            try Self.checkGid(params.workspace)
-            let summary = try store.putCredential(workspaceGid: params.workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
+            let workspace = try await resolveWorkspace(params.workspace, token: params.secret)
+            let summary = try store.putCredential(workspaceGid: workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
             try audit(principal: context.identity?.principal, method: "putCredential",
-                      params: ["workspace": params.workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
+                      params: ["workspace": workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
                       result: summary, outcome: "ok")
+            await workspaceNames.clear()
             return summary
+        }
+        table.register("testCredential", summary: "Check a stored credential against Asana without writing anything: the token works, the workspace is visible, an admin for provision, each read a sync needs.", access: Self.access(.admin), params: TestCredentialParams.self) { _, params in
+            try await testCredential(params)
         }
         table.register("listCredentials", summary: "List stored credentials (fingerprints only, never secrets).", access: Self.access(.admin), params: NoParams.self) { _, _ in
             ItemList(items: try store.credentialSummaries())
         }
         table.register("deleteCredential", summary: "Delete a stored credential.", access: Self.access(.admin), params: CredentialKeyParams.self) { context, params in
-            try Self.checkGid(params.workspace)
+            var params = params
+            params.workspace = try await resolveWorkspace(params.workspace)
             let done = Done(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose))
             try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            await workspaceNames.clear()
             return done
         }
         table.register("listSyncRuns", summary: "Recent sync runs, newest first.", access: Self.access(.reader), params: ListSyncRunsParams.self) { _, params in
             let limit = params.limit ?? 50
             guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
-            return ItemList(items: try store.syncRuns(workspaceGid: params.workspace, limit: limit))
+            var workspace: String?
+            if let given = params.workspace { workspace = try await resolveWorkspace(given) }
+            return ItemList(items: try store.syncRuns(workspaceGid: workspace, limit: limit))
         }
         table.register("getSyncRun", summary: "One sync run by id.", access: Self.access(.reader), params: GetSyncRunParams.self) { _, params in
             guard let run = try store.syncRun(id: params.id) else {

@@ -5,7 +5,7 @@ import LineRPC
 /// Params of `listUsers`.
 public struct ListUsersParams: RPCParams {
     public static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "limit", "cursor"]
-    /// Workspace gid.
+    /// Workspace gid (the RPC method also takes an exact name, resolved before this runs).
     public var workspace: String
     /// Only people whose workspace membership is (not) active; unknown never matches.
     public var active: Bool?

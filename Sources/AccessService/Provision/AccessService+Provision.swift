@@ -34,6 +34,8 @@ extension AccessService {
     /// answer says what would happen and which calls would be made.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+        var params = params
+        params.workspace = try await resolveWorkspace(params.workspace)  // a name becomes its gid before anything else
         guard let key = params.idempotencyKey else { return try await provisionOnce(params, principal: principal) }
         guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw RPCError.invalidParams("Invalid params: \"idempotencyKey\" must be 1 to 128 printable ASCII characters without spaces", field: "idempotencyKey")

@@ -10,11 +10,12 @@ extension AccessService {
     /// Pulls users, workspace memberships, teams and team memberships of `workspace` from Asana and
     /// commits them as one snapshot, in one transaction.
     ///
+    /// `workspace` is a gid or an exact name (resolved with ``resolveWorkspace(_:field:)``).
     /// Uses the `sync` credential of the workspace, or its `provision` credential when there is none.
     /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*` (protocol.md, "Errors"). A failed
     ///   sync records a failed run and leaves the last snapshot untouched.
     public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> SyncResult {
-        try Self.checkGid(workspace)
+        let workspace = try await resolveWorkspace(workspace)
         let token: String
         do {
             token = try openCredential(workspace: workspace, purpose: .sync)

@@ -121,7 +121,7 @@ class Environment:
         self.run(accessd, "init", "--data-dir", data)
         for purpose in ("provision", "sync"):
             self.run(accessd, "credentials", "put", "--data-dir", data, "--workspace", WORKSPACE,
-                     "--purpose", purpose, stdin=b"demo-admin-token")
+                     "--purpose", purpose, "--asana-base-url", self.sim_url, stdin=b"demo-admin-token")
 
     # -- lifecycle -------------------------------------------------------------------------
 
