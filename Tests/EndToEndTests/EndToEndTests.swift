@@ -241,6 +241,38 @@ struct EndToEndTests {
         #expect(outcome?.name == "auth.required")
     }
 
+    @Test("rotate-key re-seals every credential under a new key; the retired key no longer opens the database")
+    func rotateKey() throws {
+        let root = (NSTemporaryDirectory() as NSString).appendingPathComponent("rotate-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let data = (root as NSString).appendingPathComponent("data")
+        #expect(try run("asana-accessd", ["init", "--data-dir", data]).status == 0)
+        for purpose in ["provision", "sync"] {
+            let put = try run("asana-accessd", ["credentials", "put", "--data-dir", data, "--workspace", "1000", "--purpose", purpose, "--no-check"],
+                              input: "secret-\(purpose)")
+            #expect(put.status == 0, "\(put.stderr)")
+        }
+        let keyPath = (data as NSString).appendingPathComponent("master.key")
+        let before = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        let rotated = try run("asana-accessd", ["rotate-key", "--data-dir", data])
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.stdout.contains("re-sealed 2 credential(s)"))
+        let after = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        #expect(after != before)
+        #expect((try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int) == 0o600)
+        let retired = try #require(try FileManager.default.contentsOfDirectory(atPath: data).first { $0.hasPrefix("master.key.retired-") })
+
+        let list = try run("asana-accessd", ["credentials", "list", "--data-dir", data])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("provision") && list.stdout.contains("sync"))
+        let withOldKey = try run("asana-accessd", ["credentials", "list", "--data-dir", data, "--master-key", (data as NSString).appendingPathComponent(retired)])
+        #expect(withOldKey.status == 1)
+        #expect(withOldKey.stderr.contains("different master key"))
+        let verify = try run("asana-accessd", ["audit", "verify", "--data-dir", data])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(try run("asana-accessd", ["audit", "export", "--data-dir", data]).stdout.contains("rotateKey"))
+    }
+
     @Test("a client without a certificate from the CA is refused at the handshake (exit 3)")
     func mutualTLSRequired() throws {
         let env = try Environment(users: 20, teams: 1)

@@ -1,0 +1,43 @@
+import AccessStore
+import ArgumentParser
+import Foundation
+
+/// `asana-accessd rotate-key`: a new master key, every credential re-sealed under it in one transaction.
+struct RotateKeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-key",
+        abstract: "Make a new master key and re-seal every stored credential under it (stop the server first).",
+        discussion: """
+            Steps: the new key is written next to the current one as <key>.new (mode 0600); every \
+            credential is re-sealed under it in one database transaction; then the current key file is \
+            renamed <key>.retired-<time> and the new one takes its name. Keep the retired key as long as \
+            you keep database backups made before the rotation: they need it. A server still running \
+            holds the old key in memory: restart it.
+            """)
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let keyPath = data.resolvedMasterKeyPath
+        let newKeyPath = keyPath + ".new"
+        let store = try data.openStore()
+        let oldKey = try MasterKey.load(from: keyPath)
+        guard !FileManager.default.fileExists(atPath: newKeyPath) else {
+            throw CommandFailure("\(newKeyPath) exists, left by an earlier rotation that did not finish. If the database opens with it (asana-accessd credentials list --master-key \(newKeyPath)), move it to \(keyPath); otherwise delete it, then run rotate-key again.")
+        }
+        let newKey = try MasterKey.create(at: newKeyPath)
+        let (rotated, count) = try store.resealCredentials(with: newKey, at: Date())
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let retiredPath = keyPath + ".retired-" + stamp
+        do {
+            try FileManager.default.moveItem(atPath: keyPath, toPath: retiredPath)
+            try FileManager.default.moveItem(atPath: newKeyPath, toPath: keyPath)
+        } catch {
+            throw CommandFailure("the credentials are re-sealed under the new key \(newKeyPath), but moving the key files failed (\(error)): move \(newKeyPath) to \(keyPath) by hand")
+        }
+        _ = try rotated.appendAuditEvent(AuditEventDraft(
+            at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "rotateKey",
+            params: jsonText(["oldKey": oldKey.fingerprint]), result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count)]), outcome: "ok"))
+        print("re-sealed \(count) credential(s) under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")
+    }
+}
