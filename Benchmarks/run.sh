@@ -21,29 +21,30 @@ until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
 sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
 printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
 $bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level warning \
-  --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" > "$work/server.out" &
+  --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" --principal-role dev-admin=admin > "$work/server.out" &
 server_pid=$!
 until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done
 port=$(grep -o '[0-9]*$' "$work/server.out")
-client=("$bin/asana-access" --port "$port" --ca "$work/certs/ca.pem" --cert "$work/certs/client.pem" --key "$work/certs/client-key.pem" --json)
+conn=(--port "$port" --ca "$work/certs/ca.pem" --cert "$work/certs/client.pem" --key "$work/certs/client-key.pem" --json)
+client() { "$bin/asana-access" "$@" "${conn[@]}"; }
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 for run in first second; do
   start=$(date +%s%N)
-  result=$("${client[@]}" sync --workspace 1000)
+  result=$(client sync --workspace 1000)
   wall=$(ms "$start")
   synced=$(echo "$result" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["users"], r["teamMemberships"], r["apiCalls"], r["durationMs"])')
   echo "| sync ($run) | $users users, $teams teams | $wall ms wall (client) | users, team memberships, API calls, server ms: $synced |"
 done
 
 start=$(date +%s%N)
-for _ in $(seq "$calls"); do "${client[@]}" list-users --workspace 1000 --limit 100 >/dev/null; done
+for _ in $(seq "$calls"); do client list-users --workspace 1000 --limit 100 >/dev/null; done
 wall=$(ms "$start")
 echo "| list-users, 100 per page | $calls calls, new process + TLS handshake each | $((wall * 1000 / calls)) µs per call | |"
 
 start=$(date +%s%N)
-"${client[@]}" list-users --workspace 1000 --limit 1000 --all >/dev/null
+client list-users --workspace 1000 --limit 1000 --all >/dev/null
 echo "| list-users --all, 1000 per page | whole snapshot | $(ms "$start") ms | |"
 echo "| server peak RSS | after the above | $(( $(rss_kb $server_pid) / 1024 )) MiB | |"
