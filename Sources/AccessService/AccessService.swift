@@ -51,9 +51,7 @@ public struct AccessService: Sendable {
 
     /// Appends an audit event; a failure to audit fails the call rather than leave an unrecorded change.
     func audit(principal: String?, method: String, params: some Encodable, result: some Encodable, outcome: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONEncoder.protocolEncoder()
         let paramsText = String(decoding: try encoder.encode(params), as: UTF8.self)
         let resultText = String(decoding: try encoder.encode(result), as: UTF8.self)
         _ = try store.appendAuditEvent(AuditEventDraft(

@@ -57,8 +57,7 @@ extension AccessService {
     private func provisionIdempotently(_ params: ProvisionParams, key: String, principal: String?) async throws -> ProvisionAnswer {
         var unkeyed = params
         unkeyed.idempotencyKey = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONEncoder.protocolEncoder()
         let paramsHash = AccessStore.sha256(String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
         if let record = try store.idempotencyRecord(key: key, at: now()) {
             guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }

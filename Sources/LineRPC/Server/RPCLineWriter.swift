@@ -65,8 +65,14 @@ struct RPCLineWriter: Sendable {
         return buffer
     }
 
-    /// Compact JSON, keys sorted, `/` unescaped, dates as ISO 8601 UTC with milliseconds.
-    static func makeEncoder() -> JSONEncoder {
+    static func makeEncoder() -> JSONEncoder { .protocolEncoder() }
+}
+
+extension JSONEncoder {
+    /// The encoder of the wire format (protocol.md §2): compact JSON, keys sorted, `/` unescaped,
+    /// dates as ISO 8601 UTC with milliseconds (`2026-11-29T09:30:00.123Z`). Use it wherever JSON
+    /// that a client or auditor reads is written (answers, audit events, stored answers).
+    public static func protocolEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
