@@ -85,6 +85,40 @@ struct RPCMethodTableTests {
     }
 }
 
+private enum Color: String, Decodable { case red, green }
+
+private struct ColorParams: RPCParams {
+    static let memberNames: Set<String> = ["color", "count"]
+    var color: Color
+    var count: Int?
+}
+
+@Suite("Params errors in plain words")
+struct ParamsWordingTests {
+    private func failure(_ params: JSONValue) async -> RPCError? {
+        var table = RPCMethodTable()
+        table.register("paint", summary: "paint", access: .anyone, params: ColorParams.self) { _, params in params.color.rawValue }
+        let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: nil), logger: Logger(label: "test"), sendNotification: { _ in })
+        if case .error(let error)? = await table.answer(RPCRequest(id: .integer(1), method: "paint", params: params), context: context)?.outcome { return error }
+        return nil
+    }
+
+    @Test("a value outside an enumeration names the field, not a Swift type")
+    func enumValue() async throws {
+        let error = try #require(await failure(.object(["color": .string("blue")])))
+        #expect(error.data?["field"] == .string("color"))
+        #expect(error.message == #"Invalid params: "color" is not one of the allowed values (protocol.md lists them)"#)
+        #expect(!error.message.contains("Color"))
+    }
+
+    @Test("a fraction where an integer is expected names the field")
+    func fraction() async throws {
+        let error = try #require(await failure(.object(["color": .string("red"), "count": .double(1.5)])))
+        #expect(error.code == -32602)
+        #expect(error.data?["field"] == .string("count"))
+    }
+}
+
 @Suite("Access rules")
 struct RPCAccessTests {
     private func answer(_ access: RPCAccess, identity: RPCIdentity?) async -> RPCResponse.Outcome? {

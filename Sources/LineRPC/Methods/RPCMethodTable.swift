@@ -83,7 +83,13 @@ public struct RPCMethodTable: Sendable {
             let data = try JSONEncoder().encode(JSONValue.object(members))
             return try JSONDecoder().decode(Params.self, from: data)
         } catch let error as DecodingError {
-            throw Self.invalidParams(from: error)
+            var failure = Self.invalidParams(from: error)
+            // Foundation reports a fraction given for an integer without a coding path: find the member.
+            if failure.data?["field"] == .string(""),
+               let member = members.keys.sorted().first(where: { if case .double(let value) = members[$0] { value.rounded() != value } else { false } }) {
+                failure = .invalidParams("Invalid params: \"\(member)\" must be an integer", field: member)
+            }
+            throw failure
         } catch {
             throw .invalidParams("Invalid params: \(error)")
         }
@@ -105,7 +111,11 @@ public struct RPCMethodTable: Sendable {
             return .invalidParams("Invalid params: \"\(field)\" must be \(describe(type))", field: field)
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            return .invalidParams("Invalid params: \"\(field)\": \(context.debugDescription)", field: field)
+            // Foundation's texts name Swift types ("Cannot initialize X from invalid String value y"); say it plainly.
+            let reason = context.debugDescription.hasPrefix("Cannot initialize")
+                ? "is not one of the allowed values (protocol.md lists them)"
+                : context.debugDescription.contains("does not fit") ? "is out of range or not an integer" : context.debugDescription
+            return .invalidParams("Invalid params: \"\(field)\" \(reason)", field: field)
         @unknown default:
             return .invalidParams("Invalid params")
         }
