@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "AccessService", dependencies: [
             "LineRPC", "AsanaAPI", "AccessStore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // An in-process Asana API over HTTP, for tests and the demo.
         .target(name: "AsanaSimulator", dependencies: [
@@ -87,7 +88,10 @@ let package = Package(
             "AsanaSimulator",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "AccessServiceTests", dependencies: ["AccessService", "AsanaSimulator"]),
+        .testTarget(name: "AccessServiceTests", dependencies: [
+            "AccessService", "AsanaSimulator",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "DevCertificatesTests", dependencies: [
             "DevCertificates",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

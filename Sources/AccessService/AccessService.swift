@@ -20,6 +20,8 @@ public struct AccessService: Sendable {
     let syncGate = KeyGate()
     let idempotencyGate = KeyGate()
     let workspaceNames = WorkspaceNameCache()
+    /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
+    public let schedule = SyncSchedule()
     let now: @Sendable () -> Date
 
     public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {

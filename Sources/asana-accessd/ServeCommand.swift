@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
     var drainSeconds: Int = 30
 
+    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Seconds between scheduled syncs of each workspace with a sync or provision credential; 0 disables them (env ASANA_ACCESSD_SYNC_INTERVAL; default 86400).", valueName: "seconds"))
+    var syncInterval: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ASANA_ACCESSD_LOG_LEVEL).")
     var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
 
@@ -39,6 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard let url = URL(string: asanaBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw ValidationError("--asana-base-url \(asanaBaseURL) is not an http(s) URL; Asana's is https://app.asana.com/api/1.0")
         }
+        if syncInterval == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_SYNC_INTERVAL"] {
+            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_INTERVAL=\(text) is not a number of seconds") }
+            syncInterval = value
+        }
+        guard (syncInterval ?? 86400) >= 0 else { throw ValidationError("--sync-interval must not be negative (0 disables scheduled syncs)") }
         guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
@@ -56,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try data.openStore()
         let tlsConfiguration = try tls.serverConfiguration()
         let runtime = ServerRuntime(host: host, port: port ?? 7443, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
-                                    drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger)
+                                    drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger,
+                                    syncInterval: .seconds(syncInterval ?? 86400))
         let host = self.host
         let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.

@@ -7,7 +7,7 @@ import NIOSSL
 import Logging
 import ServiceLifecycle
 
-/// Builds the server: store → service → RPC server, in a `ServiceGroup` that drains on SIGTERM/SIGINT.
+/// Builds the server: store → service → RPC server (and the sync scheduler), in a `ServiceGroup` that drains on SIGTERM/SIGINT.
 struct ServerRuntime {
     var host: String
     var port: Int
@@ -18,6 +18,8 @@ struct ServerRuntime {
     /// Client-certificate common names and their roles.
     var principalRoles: [String: AccessRole]
     var logger: Logger
+    /// Time between scheduled syncs of each workspace with a credential; zero disables the scheduler.
+    var syncInterval: Duration = .zero
 
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
     /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
@@ -35,8 +37,14 @@ struct ServerRuntime {
             methods: service.methodTable(), logger: logger,
             identify: { [principalRoles] commonName in AccessService.identity(forCertificate: commonName, roles: principalRoles) },
             onListening: { address in onListening(address.port ?? 0) })
+        // The scheduler comes after the server, so it is shut down first: on SIGTERM/SIGINT it stops at
+        // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if syncInterval > .zero {
+            services.append(.init(service: SyncScheduler(service: service, configuration: .init(interval: syncInterval))))
+        }
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: server)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = drainTimeout

@@ -39,7 +39,7 @@ struct BashCompletionTests {
 
     @Test("an empty word offers every subcommand and the top-level flags")
     func allSubcommands() async throws {
-        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "call", "help", "list-users", "ping", "provision", "sync"])
+        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "call", "help", "list-users", "ping", "provision", "status", "sync"])
     }
 
     @Test("--action offers add and remove")

@@ -62,6 +62,11 @@ enum FakeServer {
         var progress: Bool?
     }
 
+    struct WorkspaceStatus: RPCParams {
+        static let memberNames: Set<String> = ["workspace"]
+        var workspace: String
+    }
+
     struct Provision: RPCParams {
         static let memberNames: Set<String> = ["workspace", "email", "action", "teams"]
         var workspace: String
@@ -125,6 +130,19 @@ enum FakeServer {
                 "rateLimited": .integer(0), "durationMs": .integer(1234),
                 "capabilities": .object(["membershipFlags": .bool(true), "teams": .bool(true)]),
                 "finishedAt": .string("2025-01-02T00:00:01Z"),
+            ])
+        }
+        table.register("getWorkspaceStatus", summary: "getWorkspaceStatus", access: .anyone, params: WorkspaceStatus.self) { _, _ in
+            JSONValue.object([
+                "workspace": .object(["gid": .string("1000"), "name": .string("Acme Corp")]),
+                "credentials": .array([.object(["purpose": .string("sync"), "kind": .string("pat"), "fingerprint": .string("sha256:51687ed908a8"),
+                                                "updatedAt": .string("2025-01-01T00:00:00Z")])]),
+                "lastRun": .object(["id": .integer(9), "workspaceGid": .string("1000"), "trigger": .string("schedule"), "status": .string("failed"),
+                                    "startedAt": .string("2025-01-02T00:00:00Z"), "finishedAt": .string("2025-01-02T00:00:01Z"), "counts": .null,
+                                    "apiCalls": .integer(1), "error": .string("Asana refused the credential (1100 upstream.unauthorized)")]),
+                "nextScheduledRunAt": .null, "schedule": .string("paused"),
+                "pausedReason": .string("Asana refused the credential (1100 upstream.unauthorized); scheduled syncs of this workspace are paused"),
+                "capabilities": .null,
             ])
         }
         table.register("provision", summary: "provision", access: .anyone, params: Provision.self) { _, params in

@@ -173,13 +173,13 @@ _asana-access() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ping|sync|list-users|provision|call|help)
+    ping|sync|status|list-users|provision|call|help)
         # Offer subcommand argument completions
         "_asana-access_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ping sync list-users provision call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ping sync status list-users provision call help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,6 +224,46 @@ _asana-access_ping() {
 _asana-access_sync() {
     repeating_flags=()
     non_repeating_flags=(--progress --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=(--workspace --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0

@@ -118,6 +118,7 @@ extension AccessService {
                       params: ["workspace": workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
                       result: summary, outcome: "ok")
             await workspaceNames.clear()
+            await schedule.credentialStored(workspace: workspace, at: now())
             return summary
         }
         table.register("testCredential", summary: "Check a stored credential against Asana without writing anything: the token works, the workspace is visible, an admin for provision, each read a sync needs.", access: Self.access(.admin), params: TestCredentialParams.self) { _, params in
@@ -140,6 +141,9 @@ extension AccessService {
             var workspace: String?
             if let given = params.workspace { workspace = try await resolveWorkspace(given) }
             return ItemList(items: try store.syncRuns(workspaceGid: workspace, limit: limit))
+        }
+        table.register("getWorkspaceStatus", summary: "One workspace at a glance: stored credentials (fingerprints), the last sync run, the next scheduled sync, whether the schedule is active, paused or disabled, and what the last sync could read.", access: Self.access(.reader), params: WorkspaceStatusParams.self) { _, params in
+            try await workspaceStatus(workspace: params.workspace)
         }
         table.register("getSyncRun", summary: "One sync run by id.", access: Self.access(.reader), params: GetSyncRunParams.self) { _, params in
             guard let run = try store.syncRun(id: params.id) else {

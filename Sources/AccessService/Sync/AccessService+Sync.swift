@@ -14,8 +14,30 @@ extension AccessService {
     /// Uses the `sync` credential of the workspace, or its `provision` credential when there is none.
     /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*` (protocol.md, "Errors"). A failed
     ///   sync records a failed run and leaves the last snapshot untouched.
+    ///
+    /// Every outcome moves the schedule (``SyncSchedule``): a success sets the next scheduled run one
+    /// interval later and lifts a pause; a credential failure (`upstream.unauthorized`,
+    /// `credential.unreadable`) pauses scheduled syncs of the workspace.
     public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> SyncResult {
         let workspace = try await resolveWorkspace(workspace)
+        let fingerprint = try? syncCredentialFingerprint(workspace: workspace)
+        do {
+            let result = try await syncResolved(workspace: workspace, principal: principal, progress: progress)
+            await schedule.succeeded(workspace: workspace, capabilities: result.capabilities, at: result.finishedAt)
+            return result
+        } catch let error as RPCError {
+            await schedule.failed(workspace: workspace, error: error, fingerprint: fingerprint, at: now())
+            throw error
+        }
+    }
+
+    /// The fingerprint of the credential `sync` uses for `workspace` (sync, else provision), or nil when there is none.
+    func syncCredentialFingerprint(workspace: String) throws -> String? {
+        let stored = try store.credentialSummaries().filter { $0.workspaceGid == workspace }
+        return (stored.first { $0.purpose == .sync } ?? stored.first { $0.purpose == .provision })?.fingerprint
+    }
+
+    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
         let token: String
         do {
             token = try openCredential(workspace: workspace, purpose: .sync)

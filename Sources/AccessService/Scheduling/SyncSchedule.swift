@@ -1,0 +1,125 @@
+import AccessStore
+import Foundation
+import LineRPC
+
+/// Whether scheduled syncs run for a workspace (`getWorkspaceStatus`'s `schedule`).
+public enum ScheduleState: String, Codable, Sendable {
+    /// The scheduler syncs the workspace every interval.
+    case active
+    /// A credential failure (401, reauthorization required, unreadable) stopped scheduled syncs until a new credential is stored.
+    case paused
+    /// No scheduler runs (`serve --sync-interval 0`, or not a server), or the workspace has no credential that can sync.
+    case disabled
+}
+
+/// What the scheduler knows per workspace, shared by ``SyncScheduler`` (which runs syncs), `sync`
+/// (whose outcomes, manual or scheduled, move the schedule) and `getWorkspaceStatus` (which shows it).
+///
+/// Held in memory only: after a restart the schedule starts from the recorded sync runs, a paused
+/// workspace is tried once more, and capabilities are unknown until the next successful sync.
+public actor SyncSchedule {
+    struct Entry {
+        /// When the next scheduled sync is due; nil before the scheduler looked at the workspace, or while paused.
+        var nextRunAt: Date?
+        /// Why scheduled syncs stopped, and the fingerprint of the credential that failed.
+        var pause: (reason: String, fingerprint: String?)?
+        /// What the last successful sync could read.
+        var capabilities: SyncCapabilities?
+    }
+
+    /// Error names that mean "this credential will not work until someone stores a new one".
+    static let pausingErrors: Set<String> = ["upstream.unauthorized", "credential.unreadable", "credential.reauthorization_required"]
+
+    /// Seconds between scheduled syncs of one workspace, while a scheduler runs; nil otherwise.
+    private(set) var interval: TimeInterval?
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// A scheduler started with this interval.
+    func activate(interval: TimeInterval) {
+        self.interval = interval
+    }
+
+    /// The scheduler stopped.
+    func deactivate() {
+        interval = nil
+        for key in entries.keys { entries[key]?.nextRunAt = nil }
+    }
+
+    /// A sync of `workspace` (any trigger) succeeded: remember its capabilities, lift a pause, next run one interval later.
+    func succeeded(workspace: String, capabilities: SyncCapabilities, at: Date) {
+        var entry = entries[workspace] ?? Entry()
+        entry.capabilities = capabilities
+        entry.pause = nil
+        if let interval { entry.nextRunAt = at.addingTimeInterval(interval) }
+        entries[workspace] = entry
+    }
+
+    /// A sync of `workspace` (any trigger) failed with `error` while using the credential with `fingerprint`.
+    /// A credential failure pauses the schedule; any other failure waits for the next interval.
+    func failed(workspace: String, error: RPCError, fingerprint: String?, at: Date) {
+        guard error.name != "sync.in_progress" else { return }
+        var entry = entries[workspace] ?? Entry()
+        if let name = error.name, Self.pausingErrors.contains(name) {
+            entry.pause = ("\(error.message) (\(error.code) \(name)); scheduled syncs of this workspace are paused until a new credential is stored for it", fingerprint)
+            entry.nextRunAt = nil
+        } else if let interval {
+            entry.nextRunAt = at.addingTimeInterval(interval)
+        }
+        entries[workspace] = entry
+    }
+
+    /// A credential of `workspace` was stored: a paused schedule resumes, with a sync at the next tick.
+    func credentialStored(workspace: String, at: Date) {
+        guard var entry = entries[workspace], entry.pause != nil else { return }
+        entry.pause = nil
+        entry.nextRunAt = interval == nil ? nil : at
+        entries[workspace] = entry
+    }
+
+    /// Whether a scheduled sync of `workspace` is due at `now`, for the scheduler's tick.
+    ///
+    /// A workspace seen for the first time gets `firstRunAt()`. A paused one resumes (due at once) when
+    /// its credential's fingerprint is no longer the one that failed (stored by another process, e.g.
+    /// `asana-accessd credentials put`). A due workspace's `nextRunAt` is cleared until the sync's
+    /// outcome sets it again.
+    func takeIfDue(workspace: String, fingerprint: String, now: Date, firstRunAt: () -> Date) -> Bool {
+        guard let interval else { return false }
+        var entry = entries[workspace] ?? Entry()
+        defer { entries[workspace] = entry }
+        if let pause = entry.pause {
+            guard pause.fingerprint != fingerprint else { return false }
+            entry.pause = nil
+            entry.nextRunAt = now
+        }
+        if entry.nextRunAt == nil { entry.nextRunAt = firstRunAt() }
+        guard let due = entry.nextRunAt, due <= now else { return false }
+        // Placeholder until the outcome is known (a sync that throws something other than an RPC error sets nothing).
+        entry.nextRunAt = now.addingTimeInterval(interval)
+        return true
+    }
+
+    /// A scheduled turn was skipped because another sync of `workspace` was running: try again one interval later
+    /// (the running sync's own outcome moves this when it finishes).
+    func skipped(workspace: String, at: Date) {
+        guard let interval, entries[workspace]?.pause == nil else { return }
+        entries[workspace, default: Entry()].nextRunAt = at.addingTimeInterval(interval)
+    }
+
+    /// Forgets the schedule of workspaces that no longer have a credential that can sync (capabilities are kept).
+    func retainSchedules(of workspaces: Set<String>) {
+        for key in entries.keys where !workspaces.contains(key) {
+            entries[key]?.nextRunAt = nil
+            entries[key]?.pause = nil
+        }
+    }
+
+    /// The schedule of `workspace` as `getWorkspaceStatus` shows it; `canSync` is whether it has a sync or provision credential.
+    func status(workspace: String, canSync: Bool) -> (state: ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: SyncCapabilities?) {
+        let entry = entries[workspace]
+        guard interval != nil, canSync else { return (.disabled, nil, nil, entry?.capabilities) }
+        if let pause = entry?.pause { return (.paused, nil, pause.reason, entry?.capabilities) }
+        return (.active, entry?.nextRunAt, nil, entry?.capabilities)
+    }
+}

@@ -1,0 +1,112 @@
+import AccessStore
+import Foundation
+import LineRPC
+import Logging
+import ServiceLifecycle
+
+/// Syncs every workspace that has a `sync` (or `provision`) credential, every ``Configuration/interval``,
+/// as a swift-service-lifecycle `Service` next to the RPC server.
+///
+/// - Every ``Configuration/pollInterval`` it lists the stored credentials and syncs each workspace whose
+///   turn has come, one at a time, with trigger `schedule` (recorded in the sync runs and the audit log).
+/// - A workspace's first turn is one interval after its last recorded run, but not before now plus a
+///   random jitter of up to ``Configuration/maximumJitter`` (at most the interval), so many workspaces do
+///   not start together. Every turn after that comes one interval after the last sync of the workspace,
+///   scheduled or manual, finished.
+/// - Never overlaps another sync of the workspace: when one is running (a manual `sync`), the turn is
+///   skipped, nothing is recorded, and the next turn is one interval after that sync finishes.
+/// - A credential failure (`upstream.unauthorized`, `credential.unreadable`, a reauthorization) pauses the
+///   workspace's schedule instead of failing every interval; `getWorkspaceStatus` shows `paused` and why.
+///   Storing a credential for the workspace (`putCredential`, or `asana-accessd credentials put` in another
+///   process, seen as a new fingerprint at the next poll) or a successful manual `sync` resumes it.
+/// - On graceful shutdown it stops at once: a scheduled sync still running is cancelled and recorded as
+///   failed, the last snapshot kept.
+public struct SyncScheduler: Service {
+    public struct Configuration: Sendable {
+        /// Time between syncs of one workspace.
+        public var interval: Duration
+        /// Bound of the random delay of each workspace's first turn (the interval if smaller).
+        public var maximumJitter: Duration
+        /// How often the stored credentials and the turns are looked at.
+        public var pollInterval: Duration
+
+        /// - Parameters: `maximumJitter` defaults to one hour, `pollInterval` to a quarter of the interval, at most a minute.
+        public init(interval: Duration, maximumJitter: Duration = .seconds(3600), pollInterval: Duration? = nil) {
+            self.interval = interval
+            self.maximumJitter = maximumJitter
+            self.pollInterval = pollInterval ?? min(interval / 4, .seconds(60))
+        }
+    }
+
+    public let service: AccessService
+    public let configuration: Configuration
+
+    public init(service: AccessService, configuration: Configuration) {
+        self.service = service
+        self.configuration = configuration
+    }
+
+    /// The trigger (and audit principal) of scheduled syncs.
+    public static let trigger = "schedule"
+
+    public func run() async throws {
+        await service.schedule.activate(interval: configuration.interval.timeInterval)
+        service.logger.info("scheduled syncs every \(configuration.interval.timeInterval) s")
+        _ = try? await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                await tick()
+                try await Task.sleep(for: configuration.pollInterval)
+            }
+        }
+        await service.schedule.deactivate()
+    }
+
+    /// One look at every workspace: syncs those whose turn has come, one after another.
+    func tick() async {
+        let summaries: [CredentialSummary]
+        do {
+            summaries = try service.store.credentialSummaries()
+        } catch {
+            service.logger.error("scheduler: cannot list credentials: \(error)")
+            return
+        }
+        var effective: [String: CredentialSummary] = [:]
+        for summary in summaries {  // the credential `sync` uses: the sync one, else the provision one
+            if summary.purpose == .sync || effective[summary.workspaceGid] == nil { effective[summary.workspaceGid] = summary }
+        }
+        await service.schedule.retainSchedules(of: Set(effective.keys))
+        for workspace in effective.keys.sorted() {
+            guard !Task.isCancelled, let credential = effective[workspace] else { return }
+            let now = service.now()
+            let due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now) {
+                firstRunAt(workspace: workspace, now: now)
+            }
+            guard due else { continue }
+            do {
+                let result = try await service.sync(workspace: workspace, principal: Self.trigger)
+                service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
+            } catch let error as RPCError where error.name == "sync.in_progress" {
+                service.logger.info("scheduled sync skipped: another sync of the workspace is running", metadata: ["workspace": "\(workspace)"])
+                await service.schedule.skipped(workspace: workspace, at: service.now())
+            } catch {
+                service.logger.warning("scheduled sync failed: \(error)", metadata: ["workspace": "\(workspace)"])
+            }
+        }
+    }
+
+    /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter.
+    func firstRunAt(workspace: String, now: Date) -> Date {
+        let bound = min(configuration.maximumJitter, configuration.interval).timeInterval
+        let jittered = now.addingTimeInterval(bound > 0 ? Double.random(in: 0..<bound) : 0)
+        guard let last = try? service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return jittered }
+        return max(jittered, (last.finishedAt ?? last.startedAt).addingTimeInterval(configuration.interval.timeInterval))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,230 @@
+import AccessService
+import AccessStore
+import AsanaAPI
+import AsanaSimulator
+import Foundation
+import LineRPC
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// Calls `method` through the service's method table as `role` (a reader by default) and returns the answer as JSON.
+private func callAsReader(_ service: AccessService, _ method: String, _ params: [String: JSONValue], role: String = "reader") async throws -> JSONValue {
+    let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "test:\(role)", role: role)),
+                                    logger: Logger(label: "test"), sendNotification: { _ in })
+    let response = await service.methodTable().answer(RPCRequest(id: .integer(1), method: method, params: .object(params)), context: context)
+    switch response?.outcome {
+    case .result(let value)?:
+        return try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value))
+    case .error(let error)?:
+        throw error
+    case nil:
+        throw RPCError.internalError("no answer")
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+private func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try condition()
+}
+
+/// A scheduler every 2 s, first turn within 0.3 s, looking every 100 ms.
+private func fastScheduler(_ harness: ServiceHarness) -> SyncScheduler {
+    SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(2), maximumJitter: .milliseconds(300), pollInterval: .milliseconds(100)))
+}
+
+@Suite("Scheduled syncs")
+struct SchedulerTests {
+    @Test("with a 2-second interval the scheduler runs two syncs on its own, trigger schedule; getWorkspaceStatus shows them")
+    func runsOnItsOwn() async throws {
+        let harness = try await ServiceHarness.start(users: 40, teams: 2)
+        defer { Task { await harness.stop() } }
+        let before = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(before["schedule"] == .string("disabled"))  // no scheduler running yet
+        #expect(before["lastRun"] == .null)
+        #expect(before["capabilities"] == .null)
+
+        let scheduler = fastScheduler(harness)
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        let twoRuns = try await waitUntil(.seconds(10)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).filter { $0.trigger == "schedule" && $0.status == .succeeded }.count >= 2
+        }
+        #expect(twoRuns)
+        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10)
+        #expect(runs.allSatisfy { $0.trigger == "schedule" })
+        let ordered = runs.sorted { $0.id < $1.id }
+        if ordered.count >= 2, let firstFinished = ordered[0].finishedAt {
+            // The second turn comes one interval after the first finished (a generous bound above).
+            let gap = ordered[1].startedAt.timeIntervalSince(firstFinished)
+            #expect(gap > 1.5 && gap < 6, "gap between scheduled runs: \(gap) s")
+        }
+
+        let status = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string("Acme Corp")])
+        guard case .object(let members) = status else {
+            Issue.record("not an object: \(status)")
+            return
+        }
+        #expect(Set(members.keys) == ["workspace", "credentials", "lastRun", "nextScheduledRunAt", "schedule", "pausedReason", "capabilities"])
+        #expect(status["workspace"] == .object(["gid": .string(harness.workspace), "name": .string("Acme Corp")]))
+        #expect(status["credentials"]?.asArrayForTest.map { $0["purpose"] } == [.string("provision"), .string("sync")])
+        #expect(status["credentials"]?.asArrayForTest.allSatisfy { $0["kind"] == .string("pat") && $0["updatedAt"] != nil } == true)
+        if case .string(let fingerprint)? = status["credentials"]?.asArrayForTest.first?["fingerprint"] {
+            #expect(fingerprint.hasPrefix("sha256:"))
+        } else {
+            Issue.record("no fingerprint: \(status)")
+        }
+        #expect(status["schedule"] == .string("active"))
+        #expect(status["pausedReason"] == .null)
+        #expect(status["lastRun"]?["trigger"] == .string("schedule"))
+        #expect(status["capabilities"] == .object(["membershipFlags": .bool(true), "teams": .bool(true)]))
+        // (Dates travel as ISO 8601 over the wire; this in-process call encodes them as reference-date seconds.)
+        if case .double(let next)? = status["nextScheduledRunAt"] {
+            let nextDate = Date(timeIntervalSinceReferenceDate: next)
+            #expect(nextDate > Date().addingTimeInterval(-3) && nextDate < Date().addingTimeInterval(5))
+        } else if status["lastRun"]?["status"] != .string("running") {
+            Issue.record("no nextScheduledRunAt: \(status)")
+        }
+    }
+
+    @Test("a scheduled turn that falls during a manual sync is skipped: no two runs overlap, manual runs keep the principal as trigger")
+    func neverOverlapsManual() async throws {
+        let harness = try await ServiceHarness.start(users: 40, teams: 2)
+        defer { Task { await harness.stop() } }
+        let scheduler = fastScheduler(harness)
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+
+        // After the first scheduled run, start a manual sync that takes over 2 s (two 429s with
+        // Retry-After: 1 on /users), so the next scheduled turn (2 s after the first) falls inside it.
+        #expect(try await waitUntil(.seconds(5)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.trigger == "schedule" && $0.finishedAt != nil }
+        })
+        try await Task.sleep(for: .milliseconds(700))
+        harness.simulator.injectFaults([.status(429, retryAfter: 1, times: 2, pathPrefix: "/users")])
+        var manual: SyncResult?
+        for _ in 0..<100 where manual == nil {
+            do {
+                manual = try await harness.service.sync(workspace: harness.workspace, principal: "token:operator")
+            } catch let error as RPCError where error.name == "sync.in_progress" {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let manualRun = try #require(try manual.flatMap { try harness.store.syncRun(id: $0.runId) })
+        #expect(manualRun.trigger == "token:operator")
+        let duration = try #require(manualRun.finishedAt).timeIntervalSince(manualRun.startedAt)
+        #expect(duration >= 1.9, "the manual sync took \(duration) s")
+
+        // A scheduled run after the manual one.
+        #expect(try await waitUntil(.seconds(6)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).contains { $0.trigger == "schedule" && $0.id > manualRun.id && $0.finishedAt != nil }
+        })
+        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).filter { $0.finishedAt != nil }.sorted { $0.startedAt < $1.startedAt }
+        // The skipped turn moved to one interval after the manual sync finished.
+        if let next = runs.first(where: { $0.trigger == "schedule" && $0.id > manualRun.id }), let manualEnd = manualRun.finishedAt {
+            #expect(next.startedAt.timeIntervalSince(manualEnd) > 1.5, "scheduled run \(next.startedAt.timeIntervalSince(manualEnd)) s after the manual one")
+        }
+        #expect(runs.filter { $0.trigger == "schedule" }.count >= 2)
+        for (earlier, later) in zip(runs, runs.dropFirst()) {
+            #expect(earlier.finishedAt! <= later.startedAt, "runs \(earlier.id) and \(later.id) overlap")
+        }
+        #expect(runs.allSatisfy { $0.status == .succeeded })
+    }
+
+    @Test("a 401 pauses the schedule (status says so, no more runs); a credential stored by another process resumes it")
+    func pausesOnUnauthorized() async throws {
+        let harness = try await ServiceHarness.start(users: 40, teams: 2)
+        defer { Task { await harness.stop() } }
+        harness.simulator.injectFaults([.status(401, times: 1000, pathPrefix: "/")])
+        let scheduler = fastScheduler(harness)
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+
+        #expect(try await waitUntil(.seconds(5)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+        })
+        let status = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(status["schedule"] == .string("paused"))
+        #expect(status["nextScheduledRunAt"] == .null)
+        if case .string(let reason)? = status["pausedReason"] {
+            #expect(reason.contains("upstream.unauthorized"))
+            #expect(reason.contains("paused until a new credential is stored"))
+        } else {
+            Issue.record("no pausedReason: \(status)")
+        }
+        #expect(status["lastRun"]?["status"] == .string("failed"))
+
+        // More than two intervals: nothing is retried.
+        try await Task.sleep(for: .milliseconds(4500))
+        #expect(try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).count == 1)
+
+        // `asana-accessd credentials put` writes the store from another process: the scheduler sees the new fingerprint.
+        harness.simulator.clearFaults()
+        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        #expect(try await waitUntil(.seconds(4)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+        })
+        let resumed = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(resumed["schedule"] == .string("active"))
+        #expect(resumed["pausedReason"] == .null)
+    }
+
+    @Test("putCredential over RPC resumes a paused schedule at once, even with the same secret")
+    func putCredentialResumes() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        harness.simulator.injectFaults([.status(401, times: 1000, pathPrefix: "/")])
+        let scheduler = fastScheduler(harness)
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        #expect(try await waitUntil(.seconds(5)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+        })
+        let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(paused["schedule"] == .string("paused"))
+
+        harness.simulator.clearFaults()
+        _ = try await callAsReader(harness.service, "putCredential", [
+            "workspace": .string(harness.workspace), "purpose": .string("sync"), "kind": .string("pat"), "secret": .string(SimulatorSeed.demoMemberToken),
+        ], role: "admin")
+        let resumed = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(resumed["schedule"] == .string("active"))
+        #expect(resumed["pausedReason"] == .null)
+        #expect(try await waitUntil(.seconds(3)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+        })
+    }
+
+    @Test("graceful shutdown stops the scheduler at once, not at its next look")
+    func stopsOnGracefulShutdown() async throws {
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+        let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400)))
+        #expect(scheduler.configuration.pollInterval == .seconds(60))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: scheduler)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // Stopped: the schedule reads as disabled again.
+        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: Date())
+        let status = try await service.workspaceStatus(workspace: "1000")
+        #expect(status.schedule == .disabled)
+        #expect(status.credentials.count == 1)
+    }
+}
+
+extension JSONValue {
+    fileprivate var asArrayForTest: [JSONValue] {
+        if case .array(let elements) = self { return elements }
+        return []
+    }
+}
