@@ -110,7 +110,12 @@ public enum AccessError {
             if let retryAfter { details["retryAfterMs"] = .integer(retryAfter.milliseconds) }
             return RPCError(code: 1102, name: "upstream.rate_limited",
                             message: "Asana's rate limit was hit and retries ran out; retry later", details: details)
-        case .server, .transport:
+        case .server(let status, _, let phrase):
+            // Asana's 500s carry a `phrase`, its handle for a support request (asana-api.md §2): keep it.
+            var details: [String: JSONValue] = ["status": .integer(Int64(status))]
+            if let phrase { details["asanaPhrase"] = .string(phrase) }
+            return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: details)
+        case .transport:
             return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: [:])
         case .badRequest(let message), .notFound(let message):
             return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call: \(message)", details: [:])

@@ -198,6 +198,8 @@ struct ProvisionTests {
         let failed = answer.results.filter { $0.targets.last?.outcome == .failed }
         #expect((1...10).contains(failed.count))
         #expect(failed.allSatisfy { $0.targets.last?.error?.name == "upstream.unavailable" && $0.targets.first?.outcome == .invited })
+        #expect(failed.allSatisfy { $0.targets.last?.error?.data?["asanaPhrase"]?.stringValue?.isEmpty == false },
+                "Asana's 500 phrase, its support handle, is kept with the failure (and so in the audit log)")
         let state = harness.simulator.state()
         let active = Set(state.workspaceMemberships.filter(\.isActive).map(\.user))
         let inTeam = Set(state.teamMemberships.filter { $0.team == team.gid }.map(\.user))
