@@ -213,10 +213,15 @@ class WorkspaceRef:
 
 @dataclass(frozen=True)
 class TeamRef:
-    """``{gid, name}`` of a team."""
+    """``{gid, name, isAdmin, isGuest, isLimitedAccess}`` of a team of a person: the flags are the
+    person's rights in that team, ``True``, ``False`` or ``None`` (unknown). Equality and hashing
+    look at ``gid`` and ``name`` only, so ``team in user.teams`` finds a team whatever the rights."""
 
     gid: str
     name: str
+    is_admin: Optional[bool] = field(default=None, compare=False)
+    is_guest: Optional[bool] = field(default=None, compare=False)
+    is_limited_access: Optional[bool] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -225,7 +230,9 @@ class User:
 
     ``email`` may be ``None``; ``is_active``/``is_admin``/``is_guest``/``is_view_only`` are
     ``True``, ``False`` or ``None`` (unknown); ``departed_at`` is ``None`` while the person is
-    present. A member missing from the answer reads as ``None`` too.
+    present. ``changed_at`` is the last change of the row; ``change`` is ``"added"``,
+    ``"updated"`` or ``"departed"`` with ``changed_since``, else ``None``. A member missing from
+    the answer (see ``fields``) reads as ``None`` too (``teams`` as empty).
     """
 
     gid: str
@@ -240,6 +247,8 @@ class User:
     last_seen_at: Optional[str]
     departed_at: Optional[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    changed_at: Optional[str] = None
+    change: Optional[str] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "User":
@@ -252,24 +261,31 @@ class User:
             is_admin=_opt_bool(obj.get("isAdmin")),
             is_guest=_opt_bool(obj.get("isGuest")),
             is_view_only=_opt_bool(obj.get("isViewOnly")),
-            teams=tuple(TeamRef(gid=str(t.get("gid", "")), name=str(t.get("name", ""))) for t in teams if isinstance(t, dict)),
+            teams=tuple(TeamRef(gid=str(t.get("gid", "")), name=str(t.get("name", "")),
+                                is_admin=_opt_bool(t.get("isAdmin")), is_guest=_opt_bool(t.get("isGuest")),
+                                is_limited_access=_opt_bool(t.get("isLimitedAccess")))
+                        for t in teams if isinstance(t, dict)),
             first_seen_at=obj.get("firstSeenAt"),
             last_seen_at=obj.get("lastSeenAt"),
             departed_at=obj.get("departedAt"),
             raw=dict(obj),
+            changed_at=obj.get("changedAt"),
+            change=obj.get("change"),
         )
 
 
 @dataclass(frozen=True)
 class UserPage:
-    """One ``listUsers`` page: ``{users, nextCursor?, syncedAt, workspace}``.
-    ``next_cursor`` is ``None`` on the last page."""
+    """One ``listUsers`` page: ``{users, nextCursor?, syncedAt, changedSince?, workspace}``.
+    ``next_cursor`` is ``None`` on the last page; ``changed_since`` is the time ``changed_since``
+    stood for (a run's ``finishedAt``), ``None`` without it."""
 
     users: List[User]
     next_cursor: Optional[str]
     synced_at: Optional[str]
     workspace: Optional[WorkspaceRef]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    changed_since: Optional[str] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "UserPage":
@@ -279,6 +295,7 @@ class UserPage:
             synced_at=obj.get("syncedAt"),
             workspace=WorkspaceRef.from_json(obj.get("workspace")),
             raw=dict(obj),
+            changed_since=obj.get("changedSince"),
         )
 
 
@@ -869,7 +886,8 @@ class Client:
     def list_users(self, workspace: str, active: Optional[bool] = None, admin: Optional[bool] = None,
                    guest: Optional[bool] = None, team: Optional[str] = None, query: Optional[str] = None,
                    include_departed: Optional[bool] = None, limit: Optional[int] = None,
-                   cursor: Optional[str] = None) -> UserPage:
+                   cursor: Optional[str] = None, changed_since: Union[str, int, None] = None,
+                   fields: Optional[Sequence[str]] = None) -> UserPage:
         """``listUsers`` (reader): one page of the workspace's last snapshot, sorted by name
         (case-insensitive) then gid. ``None`` leaves a filter out.
 
@@ -881,16 +899,25 @@ class Client:
             include_departed: include people who left (default ``False``).
             limit: page size 1–1000 (server default 100).
             cursor: ``next_cursor`` of the previous page, with the same filters.
+            changed_since: only people added, updated or departed strictly after this: an ISO 8601
+                time (``str``) or a sync run id (``int``, after that run finished). Departed people
+                are then included, and each user has ``change``.
+            fields: only these members of each user (``gid`` always), e.g. ``["email", "teams"]``.
 
         Returns: :class:`UserPage` (``next_cursor`` is ``None`` on the last page).
 
         Raises:
             RpcError: ``1001 workspace.not_synced``, ``1010 team.not_found``, ``1011
-                team.ambiguous`` (``data.gids``), ``-32602`` (bad limit or cursor; ``data.field``),
+                team.ambiguous`` (``data.gids``), ``1030 sync_run.not_found`` (``changed_since``),
+                ``-32602`` (bad limit, cursor, time or field name; ``data.field``),
                 ``-32001``/``-32002``.
         """
+        if isinstance(changed_since, bool):
+            raise TypeError("changed_since must be an ISO 8601 str or a sync run id int")
         params = _drop_none(workspace=workspace, active=active, admin=admin, guest=guest, team=team,
-                            query=query, includeDeparted=include_departed, limit=limit, cursor=cursor)
+                            query=query, includeDeparted=include_departed, limit=limit, cursor=cursor,
+                            changedSince=changed_since,
+                            fields=list(fields) if fields is not None else None)
         return UserPage.from_json(self.call("listUsers", params))
 
     def iter_users(self, workspace: str, active: Optional[bool] = None, admin: Optional[bool] = None,
@@ -996,6 +1023,14 @@ class Client:
         """``getSyncRun`` (reader): one run by its integer id.
         Raises :class:`RpcError` ``1030 sync_run.not_found``."""
         return SyncRun.from_json(self.call("getSyncRun", {"id": int(run_id)}))
+
+    def get_workspace_status(self, workspace: str) -> Dict[str, Any]:
+        """``getWorkspaceStatus`` (reader): ``workspace`` is a gid or an exact name. Returns the
+        answer as a dict: ``workspace`` ``{gid, name}``, ``credentials`` (purpose, kind,
+        fingerprint, updatedAt), ``lastRun`` (a sync run or ``None``), ``nextScheduledRunAt``,
+        ``schedule`` (``active``, ``paused`` or ``disabled``), ``pausedReason`` and
+        ``capabilities`` (``None`` until a sync succeeded since the server started)."""
+        return dict(self.call("getWorkspaceStatus", {"workspace": workspace}))
 
     def list_audit_events(self, since: Optional[str] = None, principal: Optional[str] = None,
                           method: Optional[str] = None, limit: Optional[int] = None,

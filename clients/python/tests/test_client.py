@@ -506,6 +506,15 @@ class SyncTests(unittest.TestCase):
                 client.get_sync_run(987654321)
             self.assertEqual((caught.exception.code, caught.exception.name), (1030, "sync_run.not_found"))
 
+    def test_workspace_status(self) -> None:
+        with env().client("reader") as client:
+            status = client.get_workspace_status(WORKSPACE)
+        self.assertEqual(status["workspace"]["gid"], WORKSPACE)
+        self.assertEqual(set(status), {"workspace", "credentials", "lastRun", "nextScheduledRunAt",
+                                       "schedule", "pausedReason", "capabilities"})
+        self.assertIn(status["schedule"], {"active", "paused", "disabled"})
+        self.assertTrue(all("fingerprint" in c and "secret" not in c for c in status["credentials"]))
+
     def test_unsynced_workspace(self) -> None:
         with env().client("reader") as client:
             with self.assertRaises(RpcError) as caught:
@@ -602,6 +611,23 @@ class ListUsersTests(unittest.TestCase):
             with self.assertRaises(RpcError) as caught:
                 client.list_users(WORKSPACE, cursor="not-a-cursor")
             self.assertEqual(caught.exception.data.get("field"), "cursor")
+
+    def test_changed_since_and_fields(self) -> None:
+        with env().client("reader") as client:
+            page = client.list_users(WORKSPACE, fields=["email", "teams"], limit=5)
+            self.assertTrue(page.users)
+            self.assertTrue(all(set(u.raw) == {"gid", "email", "teams"} for u in page.users))
+            teams = [t for u in client.list_users(WORKSPACE, limit=1000).users for t in u.raw["teams"]]
+            self.assertTrue(all(set(t) == {"gid", "name", "isAdmin", "isGuest", "isLimitedAccess"} for t in teams))
+            everything = client.list_users(WORKSPACE, changed_since="1970-01-01T00:00:00Z", limit=1000)
+            self.assertEqual(everything.changed_since, "1970-01-01T00:00:00.000Z")
+            self.assertTrue(everything.users and all(u.change in {"added", "departed"} for u in everything.users))
+            with self.assertRaises(RpcError) as caught:
+                client.list_users(WORKSPACE, fields=["salary"])
+            self.assertEqual((caught.exception.code, caught.exception.data.get("field")), (-32602, "fields[0]"))
+            with self.assertRaises(RpcError) as caught:
+                client.list_users(WORKSPACE, changed_since=987654321)
+            self.assertEqual((caught.exception.code, caught.exception.name), (1030, "sync_run.not_found"))
 
 
 class ProvisionTests(unittest.TestCase):
