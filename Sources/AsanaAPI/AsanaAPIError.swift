@@ -11,7 +11,8 @@ public enum AsanaAPIError: Error, Sendable, Equatable {
     /// 404: unknown route or object.
     case notFound(message: String)
     /// 400, and any other 4xx without a case of its own (the message then starts with `"HTTP <status>: "`).
-    /// Also thrown before sending when an argument is empty or not usable (e.g. an empty gid).
+    /// Also thrown before sending when an argument is empty or not usable (e.g. an empty gid), and when a
+    /// list `offset` is refused again after the listing restarted once (``AsanaClient`` restarts it on the first refusal).
     case badRequest(message: String)
     /// 429 still answered after `maxAttempts` tries, or a `Retry-After` longer than `maxRetryAfter`.
     /// `retryAfter` is the last `Retry-After` received, `nil` when Asana sent none (asana-api.md §8).

@@ -100,6 +100,10 @@ public final class AsanaClient: Sendable {
     /// GETs every page of a list, following `next_page.offset` until `next_page` is `null`.
     ///
     /// `query` must already contain `limit`; the offset is appended as the last query item.
+    /// A page that fails transiently is retried with the same offset (``send(_:path:query:body:)``).
+    /// An offset Asana refuses with 400 (expired or no longer valid: tokens live about 15 minutes; the
+    /// status is [UNCONFIRMED], the simulator answers 400 `offset: …`) restarts the listing from the
+    /// first page, dropping what was read, once; a second refusal is thrown.
     /// - Throws: ``AsanaAPIError/malformedPage(path:)`` when a page has no `next_page` key,
     ///   ``AsanaAPIError/malformedResponse(_:)`` when Asana hands back an offset it already gave
     ///   (which would loop forever), plus everything ``send(_:path:query:body:)`` throws.
@@ -109,10 +113,27 @@ public final class AsanaClient: Sendable {
         var results: [Element] = []
         var offset: String?
         var seenOffsets: Set<String> = []
+        var restarted = false
         while true {
             var pageQuery = query
             if let offset { pageQuery.append(("offset", offset)) }
-            let (relative, response) = try await send(.get, path: path, query: pageQuery)
+            let relative: String
+            let response: AsanaHTTPResponse
+            do {
+                (relative, response) = try await send(.get, path: path, query: pageQuery)
+            } catch AsanaAPIError.badRequest(let message) where offset != nil {
+                // The first page took the same query, so a 400 here is about the offset.
+                guard !restarted else {
+                    throw AsanaAPIError.badRequest(message: "\(message) (an offset was refused again after the listing restarted from the first page)")
+                }
+                restarted = true
+                logger.notice("Asana refused a pagination offset, restarting the listing from the first page",
+                              metadata: ["asana.path": "\(path)", "asana.error": "\(message)"])
+                results.removeAll()
+                seenOffsets.removeAll()
+                offset = nil
+                continue
+            }
             let page = try decode(AsanaPage<Element>.self, from: response, relative: relative)
             results.append(contentsOf: page.data)
             switch page.next {

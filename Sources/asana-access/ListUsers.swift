@@ -2,7 +2,7 @@ import ArgumentParser
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access list-users --workspace GID|NAME [filters] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
+    /// `asana-access list-users --workspace GID|NAME [filters] [--changed-since TIME|RUN] [--fields a,b] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
     ///
     /// The server reads its last snapshot (run `sync` first). One page per call; `--all` follows
     /// `nextCursor` until the last page and prints the pages as one result (`nextCursor` absent).
@@ -34,6 +34,12 @@ extension AsanaAccessCommand {
         @Flag(help: "Also list people who have left the workspace (they show a DEPARTED date).")
         var includeDeparted = false
 
+        @Option(help: ArgumentHelp("Only people added, updated or departed after this ISO 8601 time, or after this sync run (its id) finished; departed people included.", valueName: "time-or-run"))
+        var changedSince: String?
+
+        @Option(help: ArgumentHelp("Only these members of each person, comma-separated (gid is always included), e.g. email,isAdmin,teams.", valueName: "names"))
+        var fields: String?
+
         @Option(help: ArgumentHelp("Page size, 1...1000 (server default when absent; 1000 with --all).", valueName: "n"))
         var limit: Int?
 
@@ -47,6 +53,8 @@ extension AsanaAccessCommand {
 
         func validate() throws {
             if workspace.isEmpty { throw ValidationError("--workspace must not be empty.") }
+            if changedSince?.isEmpty == true { throw ValidationError("--changed-since must not be empty.") }
+            if let fields, Self.fieldNames(fields).isEmpty { throw ValidationError("--fields must name at least one member.") }
             if let limit, !(1...Self.maximumLimit).contains(limit) {
                 throw ValidationError("--limit must be in 1...\(Self.maximumLimit), got \(limit).")
             }
@@ -61,8 +69,22 @@ extension AsanaAccessCommand {
             if let team { params["team"] = .string(team) }
             if let query { params["query"] = .string(query) }
             if includeDeparted { params["includeDeparted"] = .bool(true) }
+            if let changedSince {
+                // Digits only: a sync run id (an integer on the wire); anything else: an ISO 8601 time.
+                if changedSince.allSatisfy(\.isASCII), let run = Int64(changedSince), run >= 0 {
+                    params["changedSince"] = .integer(run)
+                } else {
+                    params["changedSince"] = .string(changedSince)
+                }
+            }
+            if let fields { params["fields"] = .array(Self.fieldNames(fields).map { .string($0) }) }
             if let pageSize = limit ?? (all ? Self.maximumLimit : nil) { params["limit"] = .integer(Int64(pageSize)) }
             return params
+        }
+
+        /// The names of a comma-separated `--fields` list, trimmed, empty ones dropped.
+        static func fieldNames(_ list: String) -> [String] {
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
 
         func run() async throws {
@@ -112,8 +134,9 @@ extension AsanaAccessCommand {
 
         /// The answer as a table with a footer naming the workspace, the snapshot time and the next cursor.
         static func table(of result: JSONValue) -> String {
-            var table = TextTable(header: ["GID", "NAME", "EMAIL", "ACTIVE", "ADMIN", "GUEST", "VIEW-ONLY", "TEAMS", "DEPARTED"])
             let users = result["users"]?.asArray ?? []
+            let showsChange = result["changedSince"]?.asText != nil
+            var table = TextTable(header: ["GID", "NAME", "EMAIL", "ACTIVE", "ADMIN", "GUEST", "VIEW-ONLY", "TEAMS", "DEPARTED"] + (showsChange ? ["CHANGE"] : []))
             for user in users {
                 let teams = (user["teams"]?.asArray ?? []).map { $0["name"]?.asText ?? $0["gid"]?.asText ?? "?" }
                 table.rows.append([
@@ -126,11 +149,12 @@ extension AsanaAccessCommand {
                     user["isViewOnly"].yesNo,
                     teams.isEmpty ? "-" : teams.joined(separator: ", "),
                     user["departedAt"]?.asText.map { String($0.prefix(10)) } ?? "-",
-                ])
+                ] + (showsChange ? [user["change"]?.asText ?? "-"] : []))
             }
             var lines = [table.render(), ""]
             var footer = "\(users.count) \(users.count == 1 ? "person" : "people") in \(WorkspaceLabel.text(result["workspace"]))"
             if let syncedAt = result["syncedAt"]?.asText { footer += ", synced \(syncedAt)" }
+            if let since = result["changedSince"]?.asText { footer += ", changed since \(since)" }
             lines.append(footer)
             if let next = result["nextCursor"]?.asText {
                 lines.append("more: --cursor \(next) (or --all)")

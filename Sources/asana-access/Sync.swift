@@ -51,6 +51,12 @@ extension AsanaAccessCommand {
             var lines = KeyValueList()
             lines.append("workspace", WorkspaceLabel.text(result["workspace"]))
             lines.append("run", number("runId"))
+            if let status = result["status"]?.asText { lines.append("status", status) }
+            for skip in result["skipped"]?.asArray ?? [] {
+                let what = skip["what"]?.asText ?? "?"
+                let team = skip["team"].flatMap { team in team["gid"]?.asText.map { " of team \($0) \"\(team["name"]?.asText ?? "")\"" } } ?? ""
+                lines.append("skipped", "\(what)\(team): \(skip["reason"]?.asText ?? "?")")
+            }
             lines.append("users", number("users"))
             lines.append("added", number("added"))
             lines.append("updated", number("updated"))

@@ -16,9 +16,15 @@ struct ServiceHarness {
 
     /// Starts a simulator seeded with a generated organization and stores its tokens
     /// (admin token for `provision`, member token for `sync`).
-    static func start(users: Int = 120, teams: Int = 4, storeCredentials: Bool = true, requestsPerMinute: Int = 1500) async throws -> ServiceHarness {
+    /// `simulatorNow` replaces the simulator's clock (rate-limit windows, offset expiry).
+    static func start(
+        users: Int = 120, teams: Int = 4, storeCredentials: Bool = true, requestsPerMinute: Int = 1500,
+        simulatorNow: (@Sendable () -> Date)? = nil
+    ) async throws -> ServiceHarness {
         let seed = SimulatorSeed.generated(users: users, teams: teams, seed: 7)
-        let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(requestsPerMinute: requestsPerMinute), logger: Logger(label: "test.sim"))
+        var configuration = SimulatorConfiguration(requestsPerMinute: requestsPerMinute)
+        if let simulatorNow { configuration.now = simulatorNow }
+        let simulator = AsanaSimulator(seed: seed, configuration: configuration, logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
         let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(

@@ -30,7 +30,7 @@ struct ListUsersTests {
         // "" (u5) < "Ada Admin" < "bob builder" < "Gus Guest" < "Ivy Inactive" < "Élodie Ünal" (NOCASE folds ASCII only)
         #expect(page.users.map(\.gid) == ["u5", "u1", "u2", "u3", "u4", "u6"])
         #expect(page.nextCursor == nil)
-        #expect(page.users[2].teams == [TeamRef(gid: "t2", name: "Design"), TeamRef(gid: "t1", name: "Engineering")])
+        #expect(page.users[2].teams == [TeamRef(gid: "t2", name: "Design", isAdmin: false, isGuest: false, isLimitedAccess: false), TeamRef(gid: "t1", name: "Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)])
         #expect(page.users[0].teams == [])
     }
 

@@ -14,7 +14,7 @@ struct SnapshotTests {
         let bob = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "u2"))
         #expect(bob == StoredUser(
             gid: "u2", name: "bob builder", email: "bob@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false,
-            teams: [TeamRef(gid: "t2", name: "Design"), TeamRef(gid: "t1", name: "Engineering")],
+            teams: [TeamRef(gid: "t2", name: "Design", isAdmin: false, isGuest: false, isLimitedAccess: false), TeamRef(gid: "t1", name: "Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)],
             firstSeenAt: T.t0, lastSeenAt: T.t0, departedAt: nil))
         #expect(try store.teams(workspaceGid: "1000") == [
             StoredTeam(gid: "t2", name: "Design", memberCount: 2),
@@ -110,7 +110,7 @@ struct SnapshotTests {
         #expect(back.isActive == true && back.isGuest == false)
         #expect(back.firstSeenAt == T.t0)
         #expect(back.lastSeenAt == T.at(minutes: 2))
-        #expect(back.teams == [TeamRef(gid: "t2", name: "Design")])
+        #expect(back.teams == [TeamRef(gid: "t2", name: "Design", isAdmin: false, isGuest: true, isLimitedAccess: true)])
     }
 
     @Test("teams absent from the snapshot are deleted; renamed teams renamed")
@@ -123,7 +123,7 @@ struct SnapshotTests {
         #expect(counts.teamMemberships == 2) // memberships of t2 ignored: the team is absent
         #expect(counts.updated == 2)         // bob and gus lost t2
         #expect(try store.teams(workspaceGid: "1000") == [StoredTeam(gid: "t1", name: "Platform Engineering", memberCount: 2)])
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams == [TeamRef(gid: "t1", name: "Platform Engineering")])
+        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams == [TeamRef(gid: "t1", name: "Platform Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)])
     }
 
     @Test("duplicates: the last occurrence wins; memberships of unknown users or teams are ignored")

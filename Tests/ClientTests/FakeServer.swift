@@ -48,8 +48,10 @@ enum FakeServer {
     struct Ping: RPCParams { static let memberNames: Set<String> = [] }
 
     struct ListUsers: RPCParams {
-        static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "limit", "cursor"]
+        static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor"]
         var workspace: String
+        var changedSince: JSONValue?
+        var fields: [String]?
         var active: Bool?
         var limit: Int?
         var cursor: String?
@@ -101,6 +103,9 @@ enum FakeServer {
                 throw RPCError(code: 1001, name: "workspace.not_synced", message: "Workspace \(params.workspace) has not been synced yet; run sync first")
             }
             var result: [String: JSONValue] = ["workspace": workspace, "syncedAt": .string("2025-01-02T00:00:00Z")]
+            // Echoed so tests see what the client sent.
+            if let changedSince = params.changedSince { result["changedSince"] = changedSince }
+            if let fields = params.fields { result["fieldsAsked"] = .array(fields.map { .string($0) }) }
             switch params.cursor {
             case nil:
                 result["users"] = .array([

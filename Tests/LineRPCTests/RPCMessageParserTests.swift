@@ -131,3 +131,14 @@ struct RPCMessageParserTests {
         #expect(parse(" \t ") == .empty)
     }
 }
+
+@Suite("Wire timestamps")
+struct ProtocolTimestampTests {
+    @Test("dates are written to the nearest millisecond, never truncated below it")
+    func rounding() {
+        #expect(JSONEncoder.protocolTimestamp(Date(timeIntervalSince1970: 1_800_000_000.1239999)) == "2027-01-15T08:00:00.124Z")
+        #expect(JSONEncoder.protocolTimestamp(Date(timeIntervalSince1970: 1_800_000_000)) == "2027-01-15T08:00:00.000Z")
+        #expect(JSONEncoder.protocolTimestamp(Date(timeIntervalSince1970: 1_800_000_000.9996)) == "2027-01-15T08:00:01.000Z")
+        #expect(JSONEncoder.protocolTimestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+    }
+}

@@ -215,7 +215,9 @@ struct RPCServerTests {
                 requests += line(#"{"jsonrpc":"2.0","id":\#(id),"method":"echo","params":{"text":"xxxxxxxx","repeatCount":65536}}"#)
             }
             try await client.sendRaw(requests)
-            try await Task.sleep(for: .seconds(2))
+            // Long enough for the server to produce enough answers to fill every buffer even on a
+            // loaded 2-core machine (a debug build encodes each 512 KiB answer in tens of ms).
+            try await Task.sleep(for: .seconds(8))
             var answers = 0
             do {
                 while true {

@@ -305,7 +305,7 @@ _asana-access_list-users() {
     repeating_flags=()
     non_repeating_flags=(--active --inactive --admin --no-admin --guest --no-guest --include-departed --all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--workspace --team --query --limit --cursor --host --port --ca --cert --key --server-name --token-file)
+    non_repeating_options=(--workspace --team --query --changed-since --fields --limit --cursor --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -317,6 +317,12 @@ _asana-access_list-users() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--changed-since')
+        return
+        ;;
+    '--fields')
         return
         ;;
     '--limit')

@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     lu.add_argument("--include-departed", action="store_true", default=None, help="include people who have left")
     lu.add_argument("--limit", type=int, help="page size, 1 to 1000 (server default 100)")
     lu.add_argument("--cursor", help="nextCursor of the previous page")
+    lu.add_argument("--changed-since", metavar="TIME_OR_RUN",
+                    help="only people added/updated/departed after an ISO 8601 time or a sync run id (digits)")
+    lu.add_argument("--fields", metavar="A,B", help="only these user members, comma-separated (gid always)")
     lu.add_argument("--all", action="store_true", help="follow nextCursor and print every user in one object")
 
     prov = sub.add_parser("provision", help="add a person to / remove them from a workspace and teams (admin)")
@@ -158,7 +161,10 @@ def run(args: argparse.Namespace) -> Any:
             return client.sync(args.workspace, on_progress=progress if args.progress else None).raw
         if args.command == "list-users":
             filters = dict(active=args.active, admin=args.admin, guest=args.guest, team=args.team,
-                           query=args.query, include_departed=args.include_departed, limit=args.limit)
+                           query=args.query, include_departed=args.include_departed, limit=args.limit,
+                           changed_since=(int(args.changed_since) if args.changed_since and args.changed_since.isdigit()
+                                          else args.changed_since),
+                           fields=[f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None)
             if not args.all:
                 return client.list_users(args.workspace, cursor=args.cursor, **filters).raw
             users: List[Dict[str, Any]] = []

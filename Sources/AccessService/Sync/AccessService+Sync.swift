@@ -10,6 +10,19 @@ extension AccessService {
     /// Pulls users, workspace memberships, teams and team memberships of `workspace` from Asana and
     /// commits them as one snapshot, in one transaction.
     ///
+    /// What must be read, and what may be skipped (after the client's retries):
+    /// - Users and workspace memberships are required: if either listing fails, nothing is committed and
+    ///   the run is `failed`. Exception: a 403 on workspace memberships (a capability gap, e.g. a
+    ///   granular-scope OAuth token) stores every flag as unknown, not a failure.
+    /// - The team listing failing makes the run `partial`: users and memberships are committed, every
+    ///   stored team and team membership is kept as it was, and ``SyncResult/skipped`` lists `teams`.
+    /// - One team's memberships failing (a 403 on that team, a 5xx or 429 that outlasts retries, …)
+    ///   makes the run `partial`: the other teams are committed, that team's stored memberships are kept,
+    ///   and `skipped` lists `teamMemberships` with the team.
+    /// - A 401 is never skipped: the credential is bad, so the sync fails.
+    /// - People are marked departed only from a complete users listing, which a committed sync always
+    ///   has (users are required); a person whose team memberships could not be read keeps them.
+    ///
     /// `workspace` is a gid or an exact name (resolved with ``resolveWorkspace(_:field:)``).
     /// Uses the `sync` credential of the workspace, or its `provision` credential when there is none.
     /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*` (protocol.md, "Errors"). A failed
@@ -79,26 +92,54 @@ extension AccessService {
             }
             var teams: [AsanaTeam] = []
             var teamMemberships: [String: [AsanaTeamMembership]] = [:]
+            var skipped: [SyncSkip] = []
+            var teamsRead = false
+            var preservedTeamGids: Set<String> = []
             if details.isOrganization == true {
                 await progress("teams")
-                teams = try await client.teams(workspace: workspace)
-                await progress("teamMemberships")
-                teamMemberships = try await Self.fetchTeamMemberships(teams, client: client)
+                do {
+                    teams = try await client.teams(workspace: workspace)
+                    teamsRead = true
+                } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
+                    skipped.append(SyncSkip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
+                }
+                if teamsRead {
+                    await progress("teamMemberships")
+                    let fetched = try await Self.fetchTeamMemberships(teams, client: client)
+                    for team in teams {
+                        switch fetched[team.gid] {
+                        case .success(let list)?:
+                            teamMemberships[team.gid] = list
+                        case .failure(let error)?:
+                            preservedTeamGids.insert(team.gid)
+                            skipped.append(SyncSkip(
+                                what: "teamMemberships", team: SkippedTeam(gid: team.gid, name: team.name ?? team.gid),
+                                reason: "\(AccessError.upstream(error))"))
+                        case nil:
+                            break
+                        }
+                    }
+                }
             }
-            let snapshot = SnapshotBuilder.build(workspace: details, users: users, memberships: memberships, teams: teams, teamMemberships: teamMemberships)
+            var snapshot = SnapshotBuilder.build(workspace: details, users: users, memberships: memberships, teams: teams, teamMemberships: teamMemberships)
+            snapshot.preservedTeamGids = preservedTeamGids
+            snapshot.preservesAllTeams = details.isOrganization == true && !teamsRead
+            let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
             await progress("commit")
             let finishedAt = now()
             let counts = try store.applySnapshot(snapshot, at: finishedAt)
-            try store.finishSyncRun(id: runID, status: .succeeded, counts: counts, apiCalls: client.requestCount, error: nil, at: finishedAt)
+            let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
+            try store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, error: runError, at: finishedAt)
             let result = SyncResult(
                 workspace: WorkspaceRef(gid: workspace, name: snapshot.workspace.name, isOrganization: snapshot.workspace.isOrganization),
-                runId: runID, users: counts.users, added: counts.added, updated: counts.updated, departed: counts.departed,
+                runId: runID, status: status, skipped: skipped,
+                users: counts.users, added: counts.added, updated: counts.updated, departed: counts.departed,
                 teams: counts.teams, teamMemberships: counts.teamMemberships,
                 apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                 durationMs: (ContinuousClock.now - started).milliseconds,
-                capabilities: SyncCapabilities(membershipFlags: memberships != nil, teams: details.isOrganization == true),
+                capabilities: SyncCapabilities(membershipFlags: memberships != nil, teams: details.isOrganization == true && teamsRead),
                 finishedAt: finishedAt)
-            try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: "ok")
+            try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
             return result
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError)
@@ -109,14 +150,31 @@ extension AccessService {
         }
     }
 
+    /// Whether a failure of an optional listing (teams, one team's memberships) may make the run
+    /// `partial` instead of failing it: every Asana error except 401, which means the credential is bad.
+    static func mayBeSkipped(_ error: AsanaAPIError) -> Bool {
+        if case .unauthorized = error { return false }
+        return true
+    }
+
     /// Lists the members of every team, at most ``teamMembershipConcurrency`` listings at once.
-    private static func fetchTeamMemberships(_ teams: [AsanaTeam], client: AsanaClient) async throws -> [String: [AsanaTeamMembership]] {
-        try await withThrowingTaskGroup(of: (String, [AsanaTeamMembership]).self) { group in
-            var result: [String: [AsanaTeamMembership]] = [:]
+    ///
+    /// - Returns: per team gid, its memberships or the Asana error that stopped its listing (see
+    ///   ``mayBeSkipped(_:)``).
+    /// - Throws: a 401 (``AsanaAPIError/unauthorized(message:)``), cancellation, anything not from Asana.
+    private static func fetchTeamMemberships(_ teams: [AsanaTeam], client: AsanaClient) async throws -> [String: Result<[AsanaTeamMembership], AsanaAPIError>] {
+        try await withThrowingTaskGroup(of: (String, Result<[AsanaTeamMembership], AsanaAPIError>).self) { group in
+            var result: [String: Result<[AsanaTeamMembership], AsanaAPIError>] = [:]
             var pending = teams[...]
             func startNext() {
                 guard let team = pending.popFirst() else { return }
-                group.addTask { (team.gid, try await client.teamMemberships(team: team.gid)) }
+                group.addTask {
+                    do {
+                        return (team.gid, .success(try await client.teamMemberships(team: team.gid)))
+                    } catch let error as AsanaAPIError where mayBeSkipped(error) {
+                        return (team.gid, .failure(error))
+                    }
+                }
             }
             for _ in 0..<min(teamMembershipConcurrency, teams.count) { startNext() }
             while let (gid, memberships) = try await group.next() {

@@ -26,6 +26,9 @@ enum Migrations {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -178,5 +181,14 @@ enum Migrations {
             expiresAt INTEGER NOT NULL
         );
         CREATE INDEX idempotencyRecord_byExpiry ON idempotencyRecord (expiresAt);
+        """
+
+    static let v7 = """
+        -- listUsers changedSince: when each row last changed (added; name, email, flags or team
+        -- memberships changed; departed or returned), and when its current presence began (added,
+        -- or back after having departed). Existing rows: first seen, or departed when later.
+        ALTER TABLE workspaceUser ADD COLUMN changedAt INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE workspaceUser ADD COLUMN addedAt INTEGER NOT NULL DEFAULT 0;
+        UPDATE workspaceUser SET changedAt = max(firstSeenAt, ifnull(departedAt, firstSeenAt)), addedAt = firstSeenAt;
         """
 }

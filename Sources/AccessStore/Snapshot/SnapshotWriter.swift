@@ -10,11 +10,18 @@ extension AccessStore {
     ///   present again has `departedAt` cleared and counts as added. Nil flags are stored as unknown.
     /// - People with a row but absent from the snapshot are kept, with `departedAt = at` and
     ///   `isActive = false` (absent from a complete sync means no membership at all).
+    /// - `changedAt = at` exactly for the people counted as added, updated or departed; `addedAt = at`
+    ///   for those counted as added.
     /// - Teams absent from the snapshot are deleted; team memberships of the workspace are
     ///   replaced by the snapshot's (those naming an absent user or team are ignored).
+    /// - Partial team data: with ``WorkspaceSnapshot/preservesAllTeams`` no team is deleted, renamed or
+    ///   added and every stored membership is kept; the memberships of each team in
+    ///   ``WorkspaceSnapshot/preservedTeamGids`` are kept as stored. Kept memberships of people who depart
+    ///   in this snapshot are removed all the same (a departed person has no team). All in the same transaction.
     ///
-    /// Only apply a snapshot from a sync that read everything: it marks absent people departed.
-    /// - Returns: counts as defined on ``SnapshotCounts``.
+    /// Only apply a snapshot whose users listing was complete: it marks absent people departed.
+    /// - Returns: counts as defined on ``SnapshotCounts``; `teams` and `teamMemberships` count what is
+    ///   stored after the apply, preserved rows included.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when a workspace, user or team gid is empty.
     @discardableResult
     public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) throws -> SnapshotCounts {
@@ -36,6 +43,8 @@ extension AccessStore {
     /// - `.none`: upserts the person's known fields (a new row keeps the flags given, unknown otherwise).
     /// - Then, except for `.removed`: `teamsAdded` are upserted as teams and memberships (flags unknown),
     ///   and memberships of `teamsRemoved` are deleted (removals win over additions of the same team).
+    /// - `changedAt = at` when the person's name, email, flags, team memberships or departure changed;
+    ///   `addedAt = at` when the person is new or back after having departed.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when the workspace, user or a team gid is empty.
     public func applyProvisionChange(_ change: ProvisionChange, at: Date) throws {
         guard !change.workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
@@ -107,24 +116,21 @@ struct SnapshotWriter {
         for user in snapshot.users where users.updateValue(user, forKey: user.gid) == nil {
             userOrder.append(user.gid)
         }
+        let keepAllTeams = snapshot.preservesAllTeams
+        let preservedTeams = snapshot.preservedTeamGids
         var teams: [String: SnapshotTeam] = [:]
         var teamOrder: [String] = []
-        for team in snapshot.teams where teams.updateValue(team, forKey: team.gid) == nil {
+        for team in snapshot.teams where !keepAllTeams && teams.updateValue(team, forKey: team.gid) == nil {
             teamOrder.append(team.gid)
         }
         var memberships: [MembershipKey: SnapshotTeamMembership] = [:]
         var membershipOrder: [MembershipKey] = []
-        for membership in snapshot.teamMemberships where users[membership.userGid] != nil && teams[membership.teamGid] != nil {
+        for membership in snapshot.teamMemberships
+        where !keepAllTeams && !preservedTeams.contains(membership.teamGid) && users[membership.userGid] != nil && teams[membership.teamGid] != nil {
             let key = MembershipKey(teamGid: membership.teamGid, userGid: membership.userGid)
             if memberships.updateValue(membership, forKey: key) == nil {
                 membershipOrder.append(key)
             }
-        }
-        var newTeamsOfUser: [String: Set<MembershipState>] = [:]
-        for membership in memberships.values {
-            newTeamsOfUser[membership.userGid, default: []].insert(MembershipState(
-                teamGid: membership.teamGid, isAdmin: membership.isAdmin,
-                isGuest: membership.isGuest, isLimitedAccess: membership.isLimitedAccess))
         }
 
         // What is stored now.
@@ -137,16 +143,36 @@ struct SnapshotWriter {
             existing[row["gid"]] = (UserState(row: row), row["departedAt"] != nil)
         }
         var oldTeamsOfUser: [String: Set<MembershipState>] = [:]
+        let storedTeamGids = try String.fetchAll(db, sql: "SELECT gid FROM team WHERE workspaceGid = ?", arguments: [workspaceGid])
         let membershipRows = try Row.fetchCursor(db, sql: """
             SELECT userGid, teamGid, isAdmin, isGuest, isLimitedAccess
             FROM teamMembership WHERE workspaceGid = ?
             """, arguments: [workspaceGid])
         while let row = try membershipRows.next() {
-            oldTeamsOfUser[row["userGid"], default: []].insert(MembershipState(
-                teamGid: row["teamGid"], isAdmin: row["isAdmin"],
-                isGuest: row["isGuest"], isLimitedAccess: row["isLimitedAccess"]))
+            let userGid: String = row["userGid"]
+            let teamGid: String = row["teamGid"]
+            let isAdmin: Bool? = row["isAdmin"]
+            let isGuest: Bool? = row["isGuest"]
+            let isLimitedAccess: Bool? = row["isLimitedAccess"]
+            oldTeamsOfUser[userGid, default: []].insert(MembershipState(
+                teamGid: teamGid, isAdmin: isAdmin, isGuest: isGuest, isLimitedAccess: isLimitedAccess))
+            // Memberships that could not be read this time stay as stored, for people still present.
+            let teamKept = keepAllTeams || (preservedTeams.contains(teamGid) && teams[teamGid] != nil)
+            if teamKept, users[userGid] != nil {
+                let key = MembershipKey(teamGid: teamGid, userGid: userGid)
+                if memberships.updateValue(
+                    SnapshotTeamMembership(teamGid: teamGid, userGid: userGid, isAdmin: isAdmin, isGuest: isGuest, isLimitedAccess: isLimitedAccess),
+                    forKey: key) == nil {
+                    membershipOrder.append(key)
+                }
+            }
         }
-        let storedTeamGids = try String.fetchAll(db, sql: "SELECT gid FROM team WHERE workspaceGid = ?", arguments: [workspaceGid])
+        var newTeamsOfUser: [String: Set<MembershipState>] = [:]
+        for membership in memberships.values {
+            newTeamsOfUser[membership.userGid, default: []].insert(MembershipState(
+                teamGid: membership.teamGid, isAdmin: membership.isAdmin,
+                isGuest: membership.isGuest, isLimitedAccess: membership.isLimitedAccess))
+        }
 
         // Workspace.
         try db.execute(
@@ -157,10 +183,11 @@ struct SnapshotWriter {
                 """,
             arguments: [workspaceGid, snapshot.workspace.name, snapshot.workspace.isOrganization, now])
 
-        // Memberships are replaced wholesale; teams upserted, absent teams deleted.
+        // Memberships are replaced wholesale (preserved ones re-inserted below); teams upserted, absent
+        // teams deleted, unless the team listing could not be read.
         try db.execute(sql: "DELETE FROM teamMembership WHERE workspaceGid = ?", arguments: [workspaceGid])
         let deleteTeam = try db.cachedStatement(sql: "DELETE FROM team WHERE workspaceGid = ? AND gid = ?")
-        for gid in storedTeamGids where teams[gid] == nil {
+        for gid in storedTeamGids where !keepAllTeams && teams[gid] == nil {
             try deleteTeam.execute(arguments: [workspaceGid, gid])
         }
         for gid in teamOrder {
@@ -169,43 +196,50 @@ struct SnapshotWriter {
         }
 
         // Users.
-        var counts = SnapshotCounts(users: userOrder.count, teams: teamOrder.count, teamMemberships: membershipOrder.count)
+        var counts = SnapshotCounts(
+            users: userOrder.count, teams: keepAllTeams ? storedTeamGids.count : teamOrder.count, teamMemberships: membershipOrder.count)
         let insertUser = try db.cachedStatement(sql: """
-            INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+            INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """)
+        // changedAt and addedAt: the new time when the flag argument is 1, else kept.
         let updateUser = try db.cachedStatement(sql: """
             UPDATE workspaceUser SET name = ?, email = ?, isActive = ?, isAdmin = ?, isGuest = ?, isViewOnly = ?,
-                lastSeenAt = ?, departedAt = NULL
+                lastSeenAt = ?, departedAt = NULL,
+                changedAt = CASE WHEN ? THEN ? ELSE changedAt END, addedAt = CASE WHEN ? THEN ? ELSE addedAt END
             WHERE workspaceGid = ? AND gid = ?
             """)
         for gid in userOrder {
             guard let user = users[gid] else { continue }
             let state = UserState(user)
             if let old = existing[gid] {
+                var changed = false
                 if old.departed {
                     counts.added += 1
+                    changed = true
                 } else if old.state != state || (oldTeamsOfUser[gid] ?? []) != (newTeamsOfUser[gid] ?? []) {
                     counts.updated += 1
+                    changed = true
                 }
                 try updateUser.execute(arguments: [
-                    user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, workspaceGid, gid,
+                    user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now,
+                    changed, now, old.departed, now, workspaceGid, gid,
                 ])
             } else {
                 counts.added += 1
                 try insertUser.execute(arguments: [
-                    workspaceGid, gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now,
+                    workspaceGid, gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now, now, now,
                 ])
             }
         }
 
         // Departures: kept, with departedAt.
         let departUser = try db.cachedStatement(sql: """
-            UPDATE workspaceUser SET departedAt = ?, isActive = 0 WHERE workspaceGid = ? AND gid = ?
+            UPDATE workspaceUser SET departedAt = ?, isActive = 0, changedAt = ? WHERE workspaceGid = ? AND gid = ?
             """)
         for (gid, old) in existing where users[gid] == nil && !old.departed {
             counts.departed += 1
-            try departUser.execute(arguments: [now, workspaceGid, gid])
+            try departUser.execute(arguments: [now, now, workspaceGid, gid])
         }
 
         // Team memberships.
@@ -226,6 +260,37 @@ struct SnapshotWriter {
     // MARK: Provision change
 
     func apply(_ change: ProvisionChange) throws {
+        let before = try storedState(of: change.user.gid)
+        try applyRows(change)
+        // changedAt / addedAt follow what the change did to the row, compared as a snapshot would.
+        guard let after = try storedState(of: change.user.gid), let before else { return }  // new rows got both on insert
+        let returned = before.departed && !after.departed
+        if returned || before != after {
+            try db.execute(
+                sql: "UPDATE workspaceUser SET changedAt = ?, addedAt = CASE WHEN ? THEN ? ELSE addedAt END WHERE workspaceGid = ? AND gid = ?",
+                arguments: [now, returned, now, workspaceGid, change.user.gid])
+        }
+    }
+
+    /// A stored person as compared for `changedAt`: fields, departure, team memberships with their flags.
+    private struct StoredState: Equatable {
+        var state: UserState
+        var departed: Bool
+        var teams: Set<MembershipState>
+    }
+
+    private func storedState(of userGid: String) throws -> StoredState? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT name, email, isActive, isAdmin, isGuest, isViewOnly, departedAt FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
+            arguments: [workspaceGid, userGid]) else { return nil }
+        let teams = try Row.fetchAll(
+            db, sql: "SELECT teamGid, isAdmin, isGuest, isLimitedAccess FROM teamMembership WHERE workspaceGid = ? AND userGid = ?",
+            arguments: [workspaceGid, userGid]
+        ).map { MembershipState(teamGid: $0["teamGid"], isAdmin: $0["isAdmin"], isGuest: $0["isGuest"], isLimitedAccess: $0["isLimitedAccess"]) }
+        return StoredState(state: UserState(row: row), departed: row["departedAt"] != nil, teams: Set(teams))
+    }
+
+    private func applyRows(_ change: ProvisionChange) throws {
         let user = change.user
         let exists = try Bool.fetchOne(
             db, sql: "SELECT 1 FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
@@ -296,10 +361,10 @@ struct SnapshotWriter {
     private func insertUser(_ user: SnapshotUser) throws {
         try db.execute(
             sql: """
-                INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
                 """,
-            arguments: [workspaceGid, user.gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now])
+            arguments: [workspaceGid, user.gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now, now, now])
     }
 
     private func upsertTeam(_ team: SnapshotTeam) throws {

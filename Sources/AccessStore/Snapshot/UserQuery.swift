@@ -22,15 +22,20 @@ public struct UserQuery: Sendable, Equatable {
     public var teamGid: String?
     /// Case-insensitive (Unicode lowercase) substring of the name or the email. Blank = no filter.
     public var query: String?
-    /// Include people with a `departedAt`; default false.
+    /// Include people with a `departedAt`; default false. Implied by ``changedSince``.
     public var includeDeparted: Bool
+    /// Only people whose row changed strictly after this time (`changedAt > changedSince`), departed
+    /// people included; each user then carries ``StoredUser/change``.
+    public var changedSince: Date?
+    /// Load each user's teams (default true); when false, ``StoredUser/teams`` is empty and the teams query is skipped.
+    public var includeTeams: Bool
     /// Page size, 1...1000.
     public var limit: Int
     /// ``UserPage/nextCursor`` of the previous page, nil for the first page.
     public var cursor: String?
 
     /// Creates a value from all of its fields.
-    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, limit: Int = 100, cursor: String? = nil) {
+    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, changedSince: Date? = nil, includeTeams: Bool = true, limit: Int = 100, cursor: String? = nil) {
         self.workspaceGid = workspaceGid
         self.active = active
         self.admin = admin
@@ -38,6 +43,8 @@ public struct UserQuery: Sendable, Equatable {
         self.teamGid = teamGid
         self.query = query
         self.includeDeparted = includeDeparted
+        self.changedSince = changedSince
+        self.includeTeams = includeTeams
         self.limit = limit
         self.cursor = cursor
     }
@@ -49,11 +56,14 @@ public struct UserPage: Sendable, Equatable {
     public var users: [StoredUser]
     /// Pass as ``UserQuery/cursor`` (same filters) for the next page; nil on the last page.
     public var nextCursor: String?
+    /// The workspace row as read in the same transaction as the page (nil when no snapshot of it was applied).
+    public var workspace: StoredWorkspace?
 
     /// Creates a value from all of its fields.
-    public init(users: [StoredUser], nextCursor: String?) {
+    public init(users: [StoredUser], nextCursor: String?, workspace: StoredWorkspace? = nil) {
         self.users = users
         self.nextCursor = nextCursor
+        self.workspace = workspace
     }
 }
 

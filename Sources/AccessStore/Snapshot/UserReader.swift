@@ -5,6 +5,11 @@ extension AccessStore {
     /// One page of the people of a workspace, filtered, sorted by (name COLLATE NOCASE, gid), with
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.
+    ///
+    /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
+    /// one consistent snapshot even while a snapshot is being committed (a `DatabasePool` read sees
+    /// the last commit before it began). Separate pages are separate reads: a commit between two pages
+    /// shows in the later one.
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000,
     ///   query text longer than 256 characters); ``AccessStoreError/invalidCursor``.
     public func listUsers(_ query: UserQuery) throws -> UserPage {
@@ -12,15 +17,30 @@ extension AccessStore {
         let workspaceGid = query.workspaceGid
         let limit = query.limit
         return try dbWriter.read { db in
+            let workspace = try Row.fetchOne(
+                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
+                arguments: [workspaceGid]
+            ).map(Self.storedWorkspace)
             let rows = try Row.fetchAll(db, sql: request.sql, arguments: request.arguments)
             let pageRows = Array(rows.prefix(limit))
-            let users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows)
+            var users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows, includeTeams: query.includeTeams)
+            if let since = query.changedSince.map(UnixMillis.from) {
+                for (index, row) in pageRows.enumerated() {
+                    users[index].change = Self.change(since: since, addedAt: row["addedAt"], departedAt: row["departedAt"])
+                }
+            }
             var nextCursor: String?
             if rows.count > limit, let last = pageRows.last {
                 nextCursor = UserCursor(n: last["sortName"], g: last["gid"]).encoded()
             }
-            return UserPage(users: users, nextCursor: nextCursor)
+            return UserPage(users: users, nextCursor: nextCursor, workspace: workspace)
         }
+    }
+
+    /// What changed about a row that changed after `since` (Unix milliseconds).
+    static func change(since: Int64, addedAt: Int64, departedAt: Int64?) -> UserChange {
+        if departedAt != nil { return .departed }
+        return addedAt > since ? .added : .updated
     }
 
     /// The SQL of one ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow).
@@ -38,7 +58,11 @@ extension AccessStore {
 
         var conditions = ["workspaceGid = ?"]
         var arguments: StatementArguments = [query.workspaceGid]
-        if !query.includeDeparted {
+        if let since = query.changedSince {
+            // A departure is a change: departed people are in whenever their row changed after `since`.
+            conditions.append("changedAt > ?")
+            arguments += [UnixMillis.from(since)]
+        } else if !query.includeDeparted {
             conditions.append("departedAt IS NULL")
         }
         if let active = query.active {
@@ -142,24 +166,29 @@ extension AccessStore {
     /// The sort expression; it must match the `workspaceUser_byName` index exactly.
     static let sortName = "ifnull(name, '') COLLATE NOCASE"
 
-    static let userColumns = "gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt"
+    static let userColumns = "gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt"
 
-    /// Users for `rows` (in order), with their teams loaded in ONE query for all of them.
-    static func storedUsers(_ db: Database, workspaceGid: String, rows: [Row]) throws -> [StoredUser] {
+    /// Users for `rows` (in order), with their teams (and team rights) loaded in ONE query for all of them
+    /// (none when `includeTeams` is false).
+    static func storedUsers(_ db: Database, workspaceGid: String, rows: [Row], includeTeams: Bool = true) throws -> [StoredUser] {
         guard !rows.isEmpty else { return [] }
         let gids: [String] = rows.map { $0["gid"] }
         var teamsOfUser: [String: [TeamRef]] = [:]
-        let teamRows = try Row.fetchCursor(
-            db, sql: """
-                SELECT tm.userGid, t.gid, t.name
-                FROM teamMembership tm
-                JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
-                WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: gids.count)))
-                ORDER BY t.name COLLATE NOCASE, t.gid
-                """,
-            arguments: StatementArguments([workspaceGid] + gids))
-        while let row = try teamRows.next() {
-            teamsOfUser[row["userGid"], default: []].append(TeamRef(gid: row["gid"], name: row["name"]))
+        if includeTeams {
+            let teamRows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess
+                    FROM teamMembership tm
+                    JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
+                    WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: gids.count)))
+                    ORDER BY t.name COLLATE NOCASE, t.gid
+                    """,
+                arguments: StatementArguments([workspaceGid] + gids))
+            while let row = try teamRows.next() {
+                teamsOfUser[row["userGid"], default: []].append(TeamRef(
+                    gid: row["gid"], name: row["name"],
+                    isAdmin: row["isAdmin"], isGuest: row["isGuest"], isLimitedAccess: row["isLimitedAccess"]))
+            }
         }
         return rows.map { row in
             let gid: String = row["gid"]
@@ -169,7 +198,8 @@ extension AccessStore {
                 teams: teamsOfUser[gid] ?? [],
                 firstSeenAt: UnixMillis.date(row["firstSeenAt"] as Int64),
                 lastSeenAt: UnixMillis.date(row["lastSeenAt"] as Int64),
-                departedAt: UnixMillis.date(row["departedAt"] as Int64?))
+                departedAt: UnixMillis.date(row["departedAt"] as Int64?),
+                changedAt: UnixMillis.date(row["changedAt"] as Int64) as Date)
         }
     }
 

@@ -1,6 +1,7 @@
 /// One complete picture of a workspace, as read from Asana by a sync, to be applied with
-/// ``AccessStore/applySnapshot(_:at:)``. Build it only from a sync that finished: applying it marks
-/// everyone absent as departed.
+/// ``AccessStore/applySnapshot(_:at:)``. Build it only from a sync whose users listing was complete:
+/// applying it marks everyone absent as departed. Team data may be partial (``preservedTeamGids``,
+/// ``preservesAllTeams``): what could not be read is kept as stored, never emptied.
 public struct WorkspaceSnapshot: Sendable, Equatable {
     /// The workspace itself.
     public var workspace: SnapshotWorkspace
@@ -10,13 +11,26 @@ public struct WorkspaceSnapshot: Sendable, Equatable {
     public var teams: [SnapshotTeam]
     /// Team memberships. Those naming a user or team absent from ``users`` / ``teams`` are ignored.
     public var teamMemberships: [SnapshotTeamMembership]
+    /// Teams whose memberships could not be read (a partial sync): their stored memberships are kept as
+    /// they are (except those of people who depart in this snapshot), and ``teamMemberships`` naming them
+    /// are ignored. List such a team in ``teams`` too, or it is deleted as absent.
+    public var preservedTeamGids: Set<String>
+    /// `true` when the team listing itself could not be read (a partial sync): every stored team and
+    /// team membership is kept (except memberships of people who depart in this snapshot), and
+    /// ``teams`` / ``teamMemberships`` are ignored.
+    public var preservesAllTeams: Bool
 
     /// Creates a value from all of its fields.
-    public init(workspace: SnapshotWorkspace, users: [SnapshotUser], teams: [SnapshotTeam] = [], teamMemberships: [SnapshotTeamMembership] = []) {
+    public init(
+        workspace: SnapshotWorkspace, users: [SnapshotUser], teams: [SnapshotTeam] = [], teamMemberships: [SnapshotTeamMembership] = [],
+        preservedTeamGids: Set<String> = [], preservesAllTeams: Bool = false
+    ) {
         self.workspace = workspace
         self.users = users
         self.teams = teams
         self.teamMemberships = teamMemberships
+        self.preservedTeamGids = preservedTeamGids
+        self.preservesAllTeams = preservesAllTeams
     }
 }
 

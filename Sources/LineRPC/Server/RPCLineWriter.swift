@@ -77,8 +77,21 @@ extension JSONEncoder {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+            try container.encode(protocolTimestamp(date))
         }
         return encoder
+    }
+
+    /// `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ`, rounded to the nearest millisecond the way the store
+    /// rounds, so a time a client sends back (e.g. a run's `finishedAt` as `changedSince`) is the
+    /// very millisecond the server stored. (Formatting the fraction directly would truncate a value
+    /// such as x.1239999 to .123.)
+    public static func protocolTimestamp(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let fraction = millis - seconds * 1000
+        let whole = Date(timeIntervalSince1970: TimeInterval(seconds)).ISO8601Format(Date.ISO8601FormatStyle(timeZone: .gmt))
+        let fractionText = String(fraction)
+        return String(whole.dropLast()) + "." + String(repeating: "0", count: 3 - fractionText.count) + fractionText + "Z"
     }
 }
