@@ -137,7 +137,7 @@ struct ChangedSinceTests {
         #expect(full?.keys.sorted() == StoredUser.memberNames.sorted())
     }
 
-    @Test("migration v7 sets changedAt of existing rows: first seen, or departed when later")
+    @Test("migration v6 sets changedAt of existing rows: first seen, or departed when later")
     func migrationBackfill() throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }

@@ -26,8 +26,8 @@ enum Migrations {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: v5)
         }
-        migrator.registerMigration("v7") { db in
-            try db.execute(sql: v7)
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: v6)
         }
         return migrator
     }
@@ -183,7 +183,7 @@ enum Migrations {
         CREATE INDEX idempotencyRecord_byExpiry ON idempotencyRecord (expiresAt);
         """
 
-    static let v7 = """
+    static let v6 = """
         -- listUsers changedSince: when each row last changed (added; name, email, flags or team
         -- memberships changed; departed or returned), and when its current presence began (added,
         -- or back after having departed). Existing rows: first seen, or departed when later.
