@@ -9,8 +9,12 @@ import Synchronization
 
 /// HTTP client of the Asana REST API (asana-api.md §1-3, §6, §8).
 ///
-/// - Sends `Authorization: Bearer <token>` on every request; the token is never logged and is removed
-///   from the text of every thrown ``AsanaAPIError``.
+/// - Sends `Authorization: Bearer <token>` on every request, the token asked from its
+///   ``AsanaTokenSource`` before each attempt; no token is ever logged, and every token the client has
+///   sent (the last ``redactedTokenLimit``) is removed from the text of every thrown ``AsanaAPIError``.
+/// - A 401 makes the client call ``AsanaTokenSource/renewToken(after:)`` once per logical request; with a
+///   new token the same request is sent again, POSTs too (a 401 means Asana did not apply it, asana-api.md
+///   §4.2, §11 item 7). Without one (a PAT) the 401 is thrown as ``AsanaAPIError/unauthorized(message:)``.
 /// - Lists follow `next_page.offset` until `next_page` is `null`, `limit` = ``AsanaClientConfiguration/pageSize``.
 /// - Retries per ``RetryPolicy``: 429 on any method (after `Retry-After` or backoff); 5xx and transport
 ///   failures on GET only. POST is never retried after a 5xx or transport failure, because Asana may have
@@ -22,7 +26,10 @@ public final class AsanaClient: Sendable {
     /// The retry rules derived from ``configuration``.
     public let retryPolicy: RetryPolicy
 
-    private let token: String
+    /// How many of the most recently sent distinct tokens are redacted from error texts.
+    public static let redactedTokenLimit = 8
+
+    private let tokenSource: any AsanaTokenSource
     private let transport: any AsanaTransport
     private let logger: Logger
     private let sleep: @Sendable (Duration) async throws -> Void
@@ -32,32 +39,56 @@ public final class AsanaClient: Sendable {
     private struct Counters {
         var requests = 0
         var rateLimited = 0
+        /// Distinct tokens sent, oldest first, at most ``AsanaClient/redactedTokenLimit``.
+        var sentTokens: [String] = []
     }
 
-    /// Creates a client.
+    /// Creates a client whose bearer token comes from `tokenSource`.
     ///
     /// - Parameters:
-    ///   - token: a personal access token, service-account token or OAuth access token; opaque, never
-    ///     validated for format (asana-api.md §4.1, §11 item 14).
+    ///   - tokenSource: asked for the token before every attempt and to renew it after a 401
+    ///     (``StaticTokenSource`` for a PAT or service-account token; an OAuth source refreshes).
     ///   - configuration: base URL, page size and retry settings.
     ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
     ///   - logger: receives one debug line per request (method, path without query, status, attempt)
-    ///     and a notice per retry; never the token or headers.
+    ///     and a notice per retry; never a token or headers.
     ///   - sleep: waits between retries; tests inject a recorder instead of really sleeping.
     public init(
-        token: String,
+        tokenSource: any AsanaTokenSource,
         configuration: AsanaClientConfiguration = .init(),
         transport: any AsanaTransport,
         logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
-        self.token = token
+        self.tokenSource = tokenSource
         self.configuration = configuration
         self.retryPolicy = RetryPolicy(configuration: configuration)
         self.transport = transport
         self.logger = logger
         self.sleep = sleep
         self.baseURL = configuration.normalizedBaseURL
+    }
+
+    /// Creates a client with a fixed token (a ``StaticTokenSource``).
+    ///
+    /// - Parameters:
+    ///   - token: a personal access token, service-account token or OAuth access token; opaque, never
+    ///     validated for format (asana-api.md §4.1, §11 item 14). Never renewed: a 401 is thrown.
+    ///   - configuration: base URL, page size and retry settings.
+    ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
+    ///   - logger: receives one debug line per request (method, path without query, status, attempt)
+    ///     and a notice per retry; never the token or headers.
+    ///   - sleep: waits between retries; tests inject a recorder instead of really sleeping.
+    public convenience init(
+        token: String,
+        configuration: AsanaClientConfiguration = .init(),
+        transport: any AsanaTransport,
+        logger: Logger,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.init(
+            tokenSource: StaticTokenSource(token), configuration: configuration, transport: transport,
+            logger: logger, sleep: sleep)
     }
 
     /// Creates a client that talks HTTP through AsyncHTTPClient, with the configuration's
@@ -194,29 +225,45 @@ public final class AsanaClient: Sendable {
 
     /// Sends one logical request, retrying per ``retryPolicy``, and returns its 2xx answer.
     ///
+    /// Each attempt asks the token source for the token to send. A 401 is answered by one call to
+    /// ``AsanaTokenSource/renewToken(after:)`` per logical request; a new token resends the same request
+    /// (GET or POST: Asana did not apply a request it refused with 401, asana-api.md §4.2, §11 item 7).
+    /// That resend does not use up one of ``RetryPolicy/maxAttempts``.
+    ///
     /// - Returns: the path with query relative to the base URL (for error messages) and the answer.
-    /// - Throws: ``AsanaAPIError`` for every failure, with the token removed from its text;
-    ///   `CancellationError` (or what `sleep` throws) when cancelled.
+    /// - Throws: ``AsanaAPIError`` for every failure, with every sent token removed from its text;
+    ///   whatever the token source throws, unchanged; `CancellationError` (or what `sleep` throws) when cancelled.
     func send(_ method: Method, path: String, query: [(String, String)] = [], body: [UInt8]? = nil) async throws
         -> (relative: String, response: AsanaHTTPResponse)
     {
         let relative = PercentEncoding.pathWithQuery(path, query)
-        var headers: [(String, String)] = [
-            ("Authorization", "Bearer \(token)"),
+        var baseHeaders: [(String, String)] = [
             ("Accept", "application/json"),
             ("User-Agent", "asana-access"),
         ]
-        if body != nil { headers.append(("Content-Type", "application/json")) }
-        let request = AsanaHTTPRequest(method: method.rawValue, url: baseURL + relative, headers: headers, body: body)
+        if body != nil { baseHeaders.append(("Content-Type", "application/json")) }
 
         var logger = self.logger
         logger[metadataKey: "asana.method"] = "\(method.rawValue)"
         logger[metadataKey: "asana.path"] = "\(path)"
 
         var attempt = 0
+        var renewed = false
+        var renewedToken: String?
         while true {
-            attempt += 1
+            if renewedToken == nil { attempt += 1 }
             try Task.checkCancellation()
+            let token: String
+            if let renewedToken {
+                token = renewedToken
+            } else {
+                token = try await tokenSource.currentToken()
+            }
+            renewedToken = nil
+            remember(token)
+            let request = AsanaHTTPRequest(
+                method: method.rawValue, url: baseURL + relative,
+                headers: [("Authorization", "Bearer \(token)")] + baseHeaders, body: body)
             counters.withLock { $0.requests += 1 }
             logger.debug("Asana request", metadata: ["asana.attempt": "\(attempt)"])
 
@@ -245,6 +292,15 @@ public final class AsanaClient: Sendable {
             switch response.status {
             case 200..<300:
                 return (relative, response)
+            case 401 where !renewed:
+                renewed = true
+                guard let fresh = try await tokenSource.renewToken(after: token), fresh != token else {
+                    throw sanitized(clientError(response))
+                }
+                remember(fresh)
+                logger.notice("Asana refused the token (401), retrying once with a renewed token",
+                              metadata: ["asana.attempt": "\(attempt)"])
+                renewedToken = fresh
             case 429:
                 counters.withLock { $0.rateLimited += 1 }
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
@@ -275,6 +331,19 @@ public final class AsanaClient: Sendable {
                 throw sanitized(clientError(response))
             default:
                 throw sanitized(.malformedResponse("\(relative): unexpected HTTP status \(response.status)"))
+            }
+        }
+    }
+
+    /// Adds `token` to the tokens redacted from error texts, keeping the last ``redactedTokenLimit``.
+    private func remember(_ token: String) {
+        counters.withLock { counters in
+            if let index = counters.sentTokens.firstIndex(of: token) {
+                counters.sentTokens.remove(at: index)
+            }
+            counters.sentTokens.append(token)
+            if counters.sentTokens.count > Self.redactedTokenLimit {
+                counters.sentTokens.removeFirst(counters.sentTokens.count - Self.redactedTokenLimit)
             }
         }
     }
@@ -311,7 +380,7 @@ public final class AsanaClient: Sendable {
         return .transport(String(describing: error))
     }
 
-    /// `error` with every occurrence of the token in its text replaced.
+    /// `error` with every occurrence of a sent token in its text replaced.
     func sanitized(_ error: AsanaAPIError) -> AsanaAPIError {
         switch error {
         case .unauthorized(let message): return .unauthorized(message: redact(message))
@@ -327,11 +396,18 @@ public final class AsanaClient: Sendable {
         }
     }
 
-    /// `text` with the token replaced by `<redacted token>`. Tokens shorter than 6 characters are not
-    /// real Asana tokens and are left alone, so they cannot garble ordinary words.
+    /// `text` with every token this client has sent (the last ``redactedTokenLimit``) replaced by
+    /// `<redacted token>`. Tokens shorter than 6 characters are not real Asana tokens and are left alone,
+    /// so they cannot garble ordinary words.
     func redact(_ text: String) -> String {
-        guard token.count >= 6 else { return text }
-        return text.replacing(token, with: "<redacted token>")
+        let tokens = counters.withLock { $0.sentTokens }
+            .filter { $0.count >= 6 }
+            .sorted { $0.count > $1.count }
+        var result = text
+        for token in tokens {
+            result = result.replacing(token, with: "<redacted token>")
+        }
+        return result
     }
 
     /// `{"data":{"user":"<user>"}}` as JSON bytes (asana-api.md §6.6).
