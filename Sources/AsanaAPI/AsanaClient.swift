@@ -19,12 +19,19 @@ import Synchronization
 /// - Retries per ``RetryPolicy``: 429 on any method (after `Retry-After` or backoff); 5xx and transport
 ///   failures on GET only. POST is never retried after a 5xx or transport failure, because Asana may have
 ///   applied it.
+/// - With an ``AsanaGovernor`` (one per token, shared by every client of that token), each attempt first
+///   takes a permit (a read slot for GET, a write slot for POST, room in the per-minute budget) and gives
+///   it back when the answer arrives; a 429 pauses the governor for `Retry-After` (or the backoff), so
+///   every request of the token waits, not just the refused one (asana-api.md §8, §11 item 4).
 /// - Safe to share between tasks; ``requestCount`` and ``rateLimitedCount`` are guarded by a `Mutex`.
 public final class AsanaClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: AsanaClientConfiguration
     /// The retry rules derived from ``configuration``.
     public let retryPolicy: RetryPolicy
+
+    /// The governor of the client's token, `nil` when requests are not governed.
+    public let governor: AsanaGovernor?
 
     /// How many of the most recently sent distinct tokens are redacted from error texts.
     public static let redactedTokenLimit = 8
@@ -50,6 +57,8 @@ public final class AsanaClient: Sendable {
     ///     (``StaticTokenSource`` for a PAT or service-account token; an OAuth source refreshes).
     ///   - configuration: base URL, page size and retry settings.
     ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
+    ///   - governor: the governor shared by every client of this token, or `nil` for none. With one, a
+    ///     429 waits in the governor (its `sleep`), not in this client's `sleep`.
     ///   - logger: receives one debug line per request (method, path without query, status, attempt)
     ///     and a notice per retry; never a token or headers.
     ///   - sleep: waits between retries; tests inject a recorder instead of really sleeping.
@@ -57,6 +66,7 @@ public final class AsanaClient: Sendable {
         tokenSource: any AsanaTokenSource,
         configuration: AsanaClientConfiguration = .init(),
         transport: any AsanaTransport,
+        governor: AsanaGovernor? = nil,
         logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -64,6 +74,7 @@ public final class AsanaClient: Sendable {
         self.configuration = configuration
         self.retryPolicy = RetryPolicy(configuration: configuration)
         self.transport = transport
+        self.governor = governor
         self.logger = logger
         self.sleep = sleep
         self.baseURL = configuration.normalizedBaseURL
@@ -76,6 +87,7 @@ public final class AsanaClient: Sendable {
     ///     validated for format (asana-api.md §4.1, §11 item 14). Never renewed: a 401 is thrown.
     ///   - configuration: base URL, page size and retry settings.
     ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
+    ///   - governor: the governor shared by every client of this token, or `nil` for none.
     ///   - logger: receives one debug line per request (method, path without query, status, attempt)
     ///     and a notice per retry; never the token or headers.
     ///   - sleep: waits between retries; tests inject a recorder instead of really sleeping.
@@ -83,12 +95,13 @@ public final class AsanaClient: Sendable {
         token: String,
         configuration: AsanaClientConfiguration = .init(),
         transport: any AsanaTransport,
+        governor: AsanaGovernor? = nil,
         logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.init(
             tokenSource: StaticTokenSource(token), configuration: configuration, transport: transport,
-            logger: logger, sleep: sleep)
+            governor: governor, logger: logger, sleep: sleep)
     }
 
     /// Creates a client that talks HTTP through AsyncHTTPClient, with the configuration's
@@ -228,7 +241,9 @@ public final class AsanaClient: Sendable {
     /// Each attempt asks the token source for the token to send. A 401 is answered by one call to
     /// ``AsanaTokenSource/renewToken(after:)`` per logical request; a new token resends the same request
     /// (GET or POST: Asana did not apply a request it refused with 401, asana-api.md §4.2, §11 item 7).
-    /// That resend does not use up one of ``RetryPolicy/maxAttempts``.
+    /// That resend does not use up one of ``RetryPolicy/maxAttempts``. With a ``governor``, every attempt
+    /// holds a permit from just before sending until its answer (or failure) arrives; the token is asked
+    /// and renewed outside it.
     ///
     /// - Returns: the path with query relative to the base URL (for error messages) and the answer.
     /// - Throws: ``AsanaAPIError`` for every failure, with every sent token removed from its text;
@@ -243,6 +258,7 @@ public final class AsanaClient: Sendable {
         ]
         if body != nil { baseHeaders.append(("Content-Type", "application/json")) }
 
+        let kind: AsanaGovernor.RequestKind = method == .get ? .read : .write
         var logger = self.logger
         logger[metadataKey: "asana.method"] = "\(method.rawValue)"
         logger[metadataKey: "asana.path"] = "\(path)"
@@ -264,12 +280,30 @@ public final class AsanaClient: Sendable {
             let request = AsanaHTTPRequest(
                 method: method.rawValue, url: baseURL + relative,
                 headers: [("Authorization", "Bearer \(token)")] + baseHeaders, body: body)
+            try await governor?.acquire(kind)
             counters.withLock { $0.requests += 1 }
             logger.debug("Asana request", metadata: ["asana.attempt": "\(attempt)"])
+            let outcome: Result<AsanaHTTPResponse, any Error>
+            do {
+                outcome = .success(try await transport.send(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            // A 429 pauses every request of the token; recorded before the slot is handed on.
+            var rateLimitDelay: Duration?
+            if case .success(let answer) = outcome, answer.status == 429 {
+                let retryAfter = RetryPolicy.parseRetryAfter(answer.header("Retry-After"))
+                if retryAfter.map({ $0 <= retryPolicy.maxRetryAfter }) ?? true {
+                    let delay = retryAfter ?? retryPolicy.backoff(retry: attempt)
+                    rateLimitDelay = delay
+                    governor?.pause(for: delay)
+                }
+            }
+            governor?.release(kind)
 
             let response: AsanaHTTPResponse
             do {
-                response = try await transport.send(request)
+                response = try outcome.get()
             } catch let error as CancellationError {
                 throw error
             } catch {
@@ -310,11 +344,12 @@ public final class AsanaClient: Sendable {
                 guard attempt < retryPolicy.maxAttempts else {
                     throw AsanaAPIError.rateLimited(retryAfter: retryAfter)
                 }
-                let delay = retryAfter ?? retryPolicy.backoff(retry: attempt)
+                let delay = rateLimitDelay ?? retryPolicy.backoff(retry: attempt)
                 logger.notice(
                     "Asana rate limit (429), retrying",
                     metadata: ["asana.attempt": "\(attempt)", "asana.delay": "\(delay)"])
-                try await sleep(delay)
+                // With a governor the pause recorded above makes the next acquire wait.
+                if governor == nil { try await sleep(delay) }
             case 500..<600:
                 guard method == .get, attempt < retryPolicy.maxAttempts else {
                     let details = errorDetails(response)
