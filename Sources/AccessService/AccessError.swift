@@ -119,6 +119,9 @@ public enum AccessError {
             return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: [:])
         case .badRequest(let message), .notFound(let message):
             return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call: \(message)", details: [:])
+        case .oauth(let status, let oauthError, let description):
+            let message = description.map { "\(oauthError): \($0)" } ?? oauthError
+            return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call (\(status)): \(message)", details: [:])
         case .malformedPage, .malformedResponse:
             return RPCError(code: 1105, name: "upstream.malformed", message: "Asana sent an answer that cannot be trusted: \(error)", details: [:])
         }

@@ -27,6 +27,11 @@ public enum AsanaAPIError: Error, Sendable, Equatable {
     case malformedResponse(String)
     /// No HTTP answer: connection refused, timeout, reset, TLS failure. The text is the underlying error.
     case transport(String)
+    /// Asana's OAuth endpoints (`/-/oauth_token`, `/-/oauth_revoke`) refused the request with a 4xx and
+    /// `{"error": "...", "error_description"?: "..."}` (asana-api.md §4.2): e.g. 400 `invalid_grant`
+    /// (refresh token revoked or unknown, code used or expired: the user must authorize again, §11 item 8),
+    /// 401 `invalid_client` (wrong client id or secret). Never retried.
+    case oauth(status: Int, error: String, description: String?)
 }
 
 extension AsanaAPIError: CustomStringConvertible {
@@ -55,6 +60,34 @@ extension AsanaAPIError: CustomStringConvertible {
             return "Asana returned an unexpected response: \(detail)."
         case .transport(let detail):
             return "Could not reach Asana: \(detail)."
+        case .oauth(let status, let error, let description):
+            let detail = description.map { ": \($0)" } ?? ""
+            let hint: String
+            switch error {
+            case "invalid_grant": hint = "; the authorization is no longer valid, the user must authorize the app again"
+            case "invalid_client": hint = "; check the app's client id and client secret"
+            default: hint = ""
+            }
+            return "Asana's OAuth endpoint refused the request (\(status) \(error)\(detail))\(hint)."
+        }
+    }
+
+    /// The same error with `redact` applied to every text it carries (messages, phrase, path, OAuth
+    /// error and description); ``rateLimited(retryAfter:)`` is returned as is.
+    func redacted(with redact: (String) -> String) -> AsanaAPIError {
+        switch self {
+        case .unauthorized(let message): return .unauthorized(message: redact(message))
+        case .forbidden(let message): return .forbidden(message: redact(message))
+        case .notFound(let message): return .notFound(message: redact(message))
+        case .badRequest(let message): return .badRequest(message: redact(message))
+        case .rateLimited: return self
+        case .server(let status, let message, let phrase):
+            return .server(status: status, message: redact(message), phrase: phrase.map(redact))
+        case .malformedPage(let path): return .malformedPage(path: redact(path))
+        case .malformedResponse(let detail): return .malformedResponse(redact(detail))
+        case .transport(let detail): return .transport(redact(detail))
+        case .oauth(let status, let error, let description):
+            return .oauth(status: status, error: redact(error), description: description.map(redact))
         }
     }
 

@@ -329,7 +329,7 @@ public final class AsanaClient: Sendable {
             case 401 where !renewed:
                 renewed = true
                 guard let fresh = try await tokenSource.renewToken(after: token), fresh != token else {
-                    throw sanitized(clientError(response))
+                    throw sanitized(Self.clientError(response))
                 }
                 remember(fresh)
                 logger.notice("Asana refused the token (401), retrying once with a renewed token",
@@ -352,7 +352,7 @@ public final class AsanaClient: Sendable {
                 if governor == nil { try await sleep(delay) }
             case 500..<600:
                 guard method == .get, attempt < retryPolicy.maxAttempts else {
-                    let details = errorDetails(response)
+                    let details = Self.errorDetails(response)
                     throw sanitized(.server(status: response.status, message: details.message, phrase: details.phrase))
                 }
                 let delay = retryPolicy.backoff(retry: attempt)
@@ -363,7 +363,7 @@ public final class AsanaClient: Sendable {
                     ])
                 try await sleep(delay)
             case 400..<500:
-                throw sanitized(clientError(response))
+                throw sanitized(Self.clientError(response))
             default:
                 throw sanitized(.malformedResponse("\(relative): unexpected HTTP status \(response.status)"))
             }
@@ -384,7 +384,7 @@ public final class AsanaClient: Sendable {
     }
 
     /// Maps a 4xx answer other than 429 to its error case.
-    private func clientError(_ response: AsanaHTTPResponse) -> AsanaAPIError {
+    static func clientError(_ response: AsanaHTTPResponse) -> AsanaAPIError {
         let message = errorDetails(response).message
         switch response.status {
         case 400: return .badRequest(message: message)
@@ -397,7 +397,7 @@ public final class AsanaClient: Sendable {
 
     /// The `errors[].message` values joined with `"; "` and the first `phrase`; a fallback text when the
     /// body is not Asana's error shape. Messages longer than 1,000 characters are cut.
-    private func errorDetails(_ response: AsanaHTTPResponse) -> (message: String, phrase: String?) {
+    static func errorDetails(_ response: AsanaHTTPResponse) -> (message: String, phrase: String?) {
         if let body = try? JSONDecoder().decode(AsanaErrorBody.self, from: Data(response.body)) {
             let messages = body.errors.compactMap(\.message).filter { !$0.isEmpty }
             if !messages.isEmpty {
@@ -416,19 +416,9 @@ public final class AsanaClient: Sendable {
     }
 
     /// `error` with every occurrence of a sent token in its text replaced.
+    /// Every case is covered by ``AsanaAPIError/redacted(with:)``, ``AsanaAPIError/oauth(status:error:description:)`` included.
     func sanitized(_ error: AsanaAPIError) -> AsanaAPIError {
-        switch error {
-        case .unauthorized(let message): return .unauthorized(message: redact(message))
-        case .forbidden(let message): return .forbidden(message: redact(message))
-        case .notFound(let message): return .notFound(message: redact(message))
-        case .badRequest(let message): return .badRequest(message: redact(message))
-        case .rateLimited: return error
-        case .server(let status, let message, let phrase):
-            return .server(status: status, message: redact(message), phrase: phrase.map(redact))
-        case .malformedPage(let path): return .malformedPage(path: redact(path))
-        case .malformedResponse(let detail): return .malformedResponse(redact(detail))
-        case .transport(let detail): return .transport(redact(detail))
-        }
+        error.redacted(with: redact)
     }
 
     /// `text` with every token this client has sent (the last ``redactedTokenLimit``) replaced by
@@ -464,7 +454,7 @@ public final class AsanaClient: Sendable {
 }
 
 /// A short description of a decoding failure: what was wrong and where.
-private func describe(_ error: DecodingError) -> String {
+func describe(_ error: DecodingError) -> String {
     func location(_ path: [any CodingKey]) -> String {
         guard !path.isEmpty else { return "top level" }
         return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")

@@ -34,6 +34,10 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
     /// ``AsanaAPIError/malformedResponse(_:)``. Default 16 MiB. Used by ``HTTPClientAsanaTransport``.
     public var maxResponseBytes: Int
 
+    /// Root of Asana's OAuth endpoints (`/-/oauth_authorize`, `/-/oauth_token`, `/-/oauth_revoke`,
+    /// asana-api.md §4.2), or `nil` (the default) to derive it from ``baseURL``: see ``effectiveOAuthBaseURL``.
+    public var oauthBaseURL: String?
+
     /// The production default of ``baseURL``: `https://app.asana.com/api/1.0` (asana-api.md §1).
     public static let asanaBaseURL = "https://app.asana.com/api/1.0"
 
@@ -46,7 +50,8 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
         backoffCap: Duration = .seconds(8),
         maxRetryAfter: Duration = .seconds(120),
         requestTimeout: Duration = .seconds(30),
-        maxResponseBytes: Int = 16 * 1024 * 1024
+        maxResponseBytes: Int = 16 * 1024 * 1024,
+        oauthBaseURL: String? = nil
     ) {
         self.baseURL = baseURL
         self.pageSize = pageSize
@@ -56,6 +61,7 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
         self.maxRetryAfter = maxRetryAfter
         self.requestTimeout = requestTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.oauthBaseURL = oauthBaseURL
     }
 
     /// ``pageSize`` clamped to Asana's accepted `limit` range 1...100 (asana-api.md §3).
@@ -66,5 +72,18 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
         return url
+    }
+
+    /// The OAuth root without a trailing slash: ``oauthBaseURL`` when set, else ``normalizedBaseURL`` with
+    /// a trailing `/api/1.0` removed. `https://app.asana.com/api/1.0` gives `https://app.asana.com`
+    /// (asana-api.md §4.2); a simulator at `http://127.0.0.1:P/api/1.0` gives `http://127.0.0.1:P`.
+    public var effectiveOAuthBaseURL: String {
+        if let oauthBaseURL {
+            var url = oauthBaseURL
+            while url.hasSuffix("/") { url.removeLast() }
+            return url
+        }
+        let url = normalizedBaseURL
+        return url.hasSuffix("/api/1.0") ? String(url.dropLast("/api/1.0".count)) : url
     }
 }

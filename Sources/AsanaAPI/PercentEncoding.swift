@@ -15,6 +15,19 @@ enum PercentEncoding {
         encode(value, keeping: [UInt8(ascii: ",")])
     }
 
+    /// Encodes one `application/x-www-form-urlencoded` name or value, or a value of a URL built for a
+    /// browser (the OAuth authorize URL): everything but the unreserved characters, `,` included, so a
+    /// space is `%20` (form decoders read it as they read `+`) and `&`, `=`, `+`, `/`, `:` cannot split
+    /// or change a field.
+    static func formValue(_ value: String) -> String {
+        encode(value, keeping: [])
+    }
+
+    /// `name=value&…` with names and values encoded by ``formValue(_:)``, in the given order.
+    static func form(_ fields: [(String, String)]) -> String {
+        fields.map { "\(formValue($0.0))=\(formValue($0.1))" }.joined(separator: "&")
+    }
+
     /// `path?key=value&…` with keys and values encoded; `path` alone when `query` is empty.
     static func pathWithQuery(_ path: String, _ query: [(String, String)]) -> String {
         guard !query.isEmpty else { return path }
