@@ -48,6 +48,7 @@ let package = Package(
         // The use cases and the RPC method table.
         .target(name: "AccessService", dependencies: [
             "LineRPC", "AsanaAPI", "AccessStore",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -90,6 +91,7 @@ let package = Package(
         ]),
         .testTarget(name: "AccessServiceTests", dependencies: [
             "AccessService", "AsanaSimulator",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "DevCertificatesTests", dependencies: [
@@ -101,7 +103,10 @@ let package = Package(
             "LineRPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LineRPC", "DevCertificates"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "LineRPC", "DevCertificates",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

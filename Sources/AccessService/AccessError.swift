@@ -57,6 +57,52 @@ public enum AccessError {
                  details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
     }
 
+    /// 1006: the OAuth credential of (workspace, purpose) must be authorized again: Asana refused its refresh
+    /// token (`invalid_grant`), or it has none and the access token expired. Nothing is sent to Asana with it
+    /// until `oauthStart` + `oauthFinish` store a new one. `data.reason` says why.
+    public static func credentialReauthorizationRequired(_ workspace: String, purpose: CredentialPurpose, reason: String?) -> RPCError {
+        var details: [String: JSONValue] = ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)]
+        if let reason { details["reason"] = .string(reason) }
+        return RPCError(code: 1006, name: "credential.reauthorization_required",
+                        message: "The \(purpose.rawValue) credential of workspace \(workspace) must be authorized again\(reason.map { " (\($0))" } ?? ""): run `asana-access oauth start --workspace \(workspace) --purpose \(purpose.rawValue) …`, open the URL, then `asana-access oauth finish`",
+                        details: details)
+    }
+
+    /// 1060: `oauthFinish` with a state no authorization is waiting for: never started, already finished, or expired.
+    public static func oauthUnknownState() -> RPCError {
+        RPCError(code: 1060, name: "oauth.unknown_state",
+                 message: "No OAuth authorization is waiting for this state: it was never started here, was already finished, or expired (\(Int(AccessService.oauthFlowLifetime / 60)) minutes after oauthStart); start again with oauthStart",
+                 details: [:])
+    }
+
+    /// 1061: no client secret is stored for the OAuth app `clientId`.
+    public static func oauthClientUnknown(_ clientId: String) -> RPCError {
+        RPCError(code: 1061, name: "oauth.client_unknown",
+                 message: "No client secret is stored for OAuth app \(clientId): store it with `asana-accessd oauth-client put --client-id \(clientId)` (secret on stdin)",
+                 details: ["clientId": .string(clientId)])
+    }
+
+    /// 1062: Asana refused the authorization code (`data.asanaError`, e.g. `invalid_grant`: used, expired, or a
+    /// PKCE or redirect URI mismatch; `invalid_client`: wrong client secret). Start again.
+    public static func oauthExchangeRefused(status: Int, error: String, description: String?) -> RPCError {
+        var details: [String: JSONValue] = ["status": .integer(Int64(status)), "asanaError": .string(error)]
+        if let description { details["asanaErrorDescription"] = .string(description) }
+        let fix = error == "invalid_client"
+            ? "check the client secret stored with `asana-accessd oauth-client put`"
+            : "start again with oauthStart (a code is single use and expires within minutes)"
+        return RPCError(code: 1062, name: "oauth.exchange_refused",
+                        message: "Asana refused the authorization code (\(status) \(error)\(description.map { ": \($0)" } ?? "")); \(fix)",
+                        details: details)
+    }
+
+    /// 1063: the authorized token cannot see the workspace named at `oauthStart`; `data.workspaces` lists what it sees.
+    public static func oauthWorkspaceNotGranted(_ workspace: String, visible: [WorkspaceName]) -> RPCError {
+        let seen = visible.isEmpty ? "it sees no workspace" : "it sees " + visible.map { "\"\($0.name ?? "")\" (\($0.gid))" }.joined(separator: ", ")
+        return RPCError(code: 1063, name: "oauth.workspace_not_granted",
+                        message: "The authorization does not reach workspace \(workspace): \(seen); authorize again and pick that workspace at Asana's consent screen",
+                        details: ["workspace": .string(workspace), "workspaces": .array(visible.map(\.jsonValue))])
+    }
+
     /// 1010: a team given by gid or name does not exist in the workspace.
     public static func teamNotFound(_ team: String, workspace: String) -> RPCError {
         RPCError(code: 1010, name: "team.not_found", message: "No team \"\(team)\" in workspace \(workspace)",
@@ -74,6 +120,29 @@ public enum AccessError {
         RPCError(code: 1040, name: "provision.self_removal",
                  message: "\(email) owns the provisioning credential; removing them would lock provisioning out of the workspace. Store another admin's credential first.",
                  details: ["email": .string(email)])
+    }
+
+    /// 1041: Asana refused to add a person because the provisioning credential's user is not an active admin
+    /// of the workspace (Asana lets only Admins and Super Admins add and remove people).
+    public static func provisionNotAdmin(_ provisioner: String, workspace: String, asanaMessage: String) -> RPCError {
+        RPCError(code: 1041, name: "provision.not_admin",
+                 message: "Asana refused: the provisioning credential's user \(provisioner) is not an admin of workspace \(workspace) (Asana: \(asanaMessage)); store an admin's token with `asana-accessd credentials put --purpose provision`",
+                 details: ["provisioner": .string(provisioner), "workspace": .string(workspace), "asanaMessage": .string(asanaMessage)])
+    }
+
+    /// 1042: Asana refused to add an email outside the organization's email domains: the person would be a
+    /// guest and the organization does not accept guests this way. `data.emailDomains` lists the domains.
+    public static func provisionGuestNotAllowed(_ email: String, domains: [String], asanaMessage: String) -> RPCError {
+        RPCError(code: 1042, name: "provision.guest_not_allowed",
+                 message: "Asana refused to add \(email): the address is outside the organization's email domains (\(domains.joined(separator: ", "))), so the person would join as a guest, which the organization refuses (Asana: \(asanaMessage)); use their company address or invite the guest from Asana",
+                 details: ["email": .string(email), "emailDomains": .array(domains.map { .string($0) }), "asanaMessage": .string(asanaMessage)])
+    }
+
+    /// 1043: Asana refused to add back a person who was removed (deprovisioned) before and cannot be re-added.
+    public static func provisionNotReaddable(_ email: String, asanaMessage: String) -> RPCError {
+        RPCError(code: 1043, name: "provision.not_readdable",
+                 message: "Asana refused to add \(email) back: the person was deprovisioned before and cannot be re-added through the API (Asana: \(asanaMessage)); reactivate them in Asana's admin console",
+                 details: ["email": .string(email), "asanaMessage": .string(asanaMessage)])
     }
 
     /// 1050: the idempotency key was used before with other params.

@@ -20,6 +20,7 @@ public struct AccessService: Sendable {
     let syncGate = KeyGate()
     let idempotencyGate = KeyGate()
     let workspaceNames = WorkspaceNameCache()
+    let oauthTokenSources = OAuthTokenSources()
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
     public let schedule = SyncSchedule()
     let now: @Sendable () -> Date
@@ -39,8 +40,16 @@ public struct AccessService: Sendable {
         }
     }
 
-    /// Opens the credential for `purpose`, mapping store failures to their RPC errors.
-    func openCredential(workspace: String, purpose: CredentialPurpose) throws -> String {
+    /// The token source of the credential for (workspace, purpose): the token itself for a PAT, an
+    /// ``OAuthTokenSource`` (refreshing as needed) for an OAuth credential. Fails fast, before any call to Asana.
+    /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
+    func tokenSource(workspace: String, purpose: CredentialPurpose) throws -> any AsanaTokenSource {
+        guard let summary = try store.credentialSummaries().first(where: { $0.workspaceGid == workspace && $0.purpose == purpose }) else {
+            throw AccessError.credentialMissing(workspace, purpose: purpose)
+        }
+        if summary.state == .reauthorizationRequired {
+            throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: summary.stateReason)
+        }
         let opened: (kind: CredentialKind, secret: String)?
         do {
             opened = try store.openCredential(workspaceGid: workspace, purpose: purpose)
@@ -48,7 +57,22 @@ public struct AccessService: Sendable {
             throw AccessError.credentialUnreadable(workspace, purpose: purpose)
         }
         guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
-        return opened.secret
+        switch opened.kind {
+        case .pat:
+            return StaticTokenSource(opened.secret)
+        case .oauth:
+            // A bare token stored by hand as `oauth` cannot be refreshed: it is used as it is.
+            guard OAuthTokenSet.decode(opened.secret) != nil else { return StaticTokenSource(opened.secret) }
+            return oauthTokenSources.source(workspace: workspace, purpose: purpose) {
+                OAuthTokenSource(workspace: workspace, purpose: purpose, store: store, oauth: asana.oauthClient(), logger: logger, now: now)
+            }
+        }
+    }
+
+    /// A client for the credential of (workspace, purpose), paced by that credential's governor.
+    /// - Throws: what ``tokenSource(workspace:purpose:)`` throws.
+    func client(workspace: String, purpose: CredentialPurpose) throws -> AsanaClient {
+        asana.client(tokenSource: try tokenSource(workspace: workspace, purpose: purpose), governorKey: "\(workspace)/\(purpose.rawValue)")
     }
 
     /// Appends an audit event; a failure to audit fails the call rather than leave an unrecorded change.

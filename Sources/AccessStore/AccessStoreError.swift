@@ -18,6 +18,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     /// AES-GCM refused to open the credential of this row: the ciphertext, its nonce, tag or
     /// associated data (workspace, purpose, kind, key version) changed, or it was sealed under another master key.
     case credentialTampered(workspaceGid: String, purpose: CredentialPurpose)
+    /// AES-GCM refused to open the stored client secret of the OAuth app `clientId` (altered, or another master key).
+    case oauthClientTampered(clientId: String)
     /// A ``UserQuery/cursor`` that this store did not produce (not base64url JSON of a page key).
     case invalidCursor
     /// A ``UserQuery`` (or other listing request) outside its documented bounds; the text names the field.
@@ -50,6 +52,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The database \(path) was first used with a different master key: this key cannot open its credentials. Point --master-key (or ASANA_ACCESSD_MASTER_KEY) at the key file that belongs to this database."
         case .credentialTampered(let workspaceGid, let purpose):
             return "The \(purpose.rawValue) credential of workspace \(workspaceGid) fails authentication: it was altered, or sealed under another master key; store the credential again."
+        case .oauthClientTampered(let clientId):
+            return "The stored client secret of OAuth app \(clientId) fails authentication: it was altered, or sealed under another master key; store it again with `asana-accessd oauth-client put`."
         case .invalidCursor:
             return "The page cursor is not one this server issued: start again without a cursor."
         case .invalidQuery(let text):

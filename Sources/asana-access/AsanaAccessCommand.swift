@@ -11,7 +11,7 @@ import LineRPC
 struct AsanaAccessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asana-access",
-        abstract: "Talk to an asana-accessd server: ping, sync, status, list users, provision.",
+        abstract: "Talk to an asana-accessd server: ping, sync, status, list users, provision, OAuth.",
         discussion: """
             Connection settings come from the options or from ASANA_ACCESS_HOST, ASANA_ACCESS_PORT, \
             ASANA_ACCESS_CA, ASANA_ACCESS_CERT and ASANA_ACCESS_KEY. Results are printed as a table on a \
@@ -20,7 +20,7 @@ struct AsanaAccessCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 the server answered with an error, 2 usage error, 3 connection or TLS failure.
             """,
         version: "0.1.0",
-        subcommands: [Ping.self, Sync.self, Status.self, ListUsers.self, Provision.self, Call.self])
+        subcommands: [Ping.self, Sync.self, Status.self, ListUsers.self, Provision.self, OAuth.self, Call.self])
 
     /// Parses, runs, and maps every failure to this tool's exit codes (``ExitStatus``).
     ///

@@ -9,7 +9,7 @@ extension AsanaAccessCommand {
             abstract: "Call any method and print its result as JSON (pretty on a terminal).")
 
         /// Methods every server has (protocol.md), offered by shell completion; others may be typed.
-        static let knownMethods = ["ping", "rpc.discover", "sync", "listUsers", "provision"]
+        static let knownMethods = ["ping", "rpc.discover", "sync", "listUsers", "provision", "oauthStart", "oauthFinish"]
 
         @Argument(help: ArgumentHelp("The method name, e.g. rpc.discover.", valueName: "method"),
                   completion: .list(Call.knownMethods))

@@ -40,7 +40,11 @@ extension AsanaAccessCommand {
                 let kind = credential["kind"]?.asText ?? "?"
                 let fingerprint = credential["fingerprint"]?.asText ?? "?"
                 let updated = credential["updatedAt"]?.asText ?? "?"
-                lines.append("\(purpose) credential", "\(kind) \(fingerprint), stored \(updated)")
+                var text = "\(kind) \(fingerprint), stored \(updated)"
+                if let state = credential["state"]?.asText, state != "active" {
+                    text += ", \(state)" + (credential["stateReason"]?.asText.map { ": \($0)" } ?? "")
+                }
+                lines.append("\(purpose) credential", text)
             }
             if let run = result["lastRun"], case .object = run {
                 var text = "#\(run["id"]?.asText ?? "?") \(run["status"]?.asText ?? "?") by \(run["trigger"]?.asText ?? "?"), started \(run["startedAt"]?.asText ?? "?")"

@@ -1,4 +1,5 @@
 import AccessService
+import AsanaAPI
 import ArgumentParser
 import Foundation
 import Logging
@@ -30,6 +31,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Seconds between scheduled syncs of each workspace with a sync or provision credential; 0 disables them (env ASANA_ACCESSD_SYNC_INTERVAL; default 86400).", valueName: "seconds"))
     var syncInterval: Int?
 
+    @Option(name: .customLong("asana-requests-per-minute"), help: ArgumentHelp("Requests a minute each stored credential may send to Asana: 1500 on paid plans, 150 on free ones (Asana's per-token limit).", valueName: "count"))
+    var asanaRequestsPerMinute: Int = 1500
+
+    @Option(name: .customLong("asana-max-concurrent-reads"), help: ArgumentHelp("GETs in flight at once per credential (Asana allows 50).", valueName: "count"))
+    var asanaMaxConcurrentReads: Int = 16
+
+    @Option(name: .customLong("asana-max-concurrent-writes"), help: ArgumentHelp("POSTs in flight at once per credential (Asana allows 15).", valueName: "count"))
+    var asanaMaxConcurrentWrites: Int = 8
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ASANA_ACCESSD_LOG_LEVEL).")
     var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
 
@@ -47,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
             syncInterval = value
         }
         guard (syncInterval ?? 86400) >= 0 else { throw ValidationError("--sync-interval must not be negative (0 disables scheduled syncs)") }
+        guard (1...100_000).contains(asanaRequestsPerMinute) else { throw ValidationError("--asana-requests-per-minute must be between 1 and 100000") }
+        guard (1...50).contains(asanaMaxConcurrentReads) else { throw ValidationError("--asana-max-concurrent-reads must be between 1 and 50 (Asana's cap)") }
+        guard (1...15).contains(asanaMaxConcurrentWrites) else { throw ValidationError("--asana-max-concurrent-writes must be between 1 and 15 (Asana's cap)") }
         guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
@@ -65,7 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
         let tlsConfiguration = try tls.serverConfiguration()
         let runtime = ServerRuntime(host: host, port: port ?? 7443, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
                                     drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger,
-                                    syncInterval: .seconds(syncInterval ?? 86400))
+                                    syncInterval: .seconds(syncInterval ?? 86400),
+                                    governor: AsanaGovernorConfiguration(requestsPerMinute: asanaRequestsPerMinute, maxConcurrentReads: asanaMaxConcurrentReads,
+                                                                         maxConcurrentWrites: asanaMaxConcurrentWrites))
         let host = self.host
         let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.

@@ -20,6 +20,8 @@ struct ServerRuntime {
     var logger: Logger
     /// Time between scheduled syncs of each workspace with a credential; zero disables the scheduler.
     var syncInterval: Duration = .zero
+    /// Per-credential pacing of calls to Asana.
+    var governor = AsanaGovernorConfiguration()
 
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
     /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
@@ -30,7 +32,8 @@ struct ServerRuntime {
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: asanaBaseURL),
             transport: HTTPClientAsanaTransport(),
-            logger: Logger(label: "asana-accessd.asana"))
+            logger: Logger(label: "asana-accessd.asana"),
+            governorConfiguration: governor)
         let service = AccessService(store: store, asana: asana, logger: logger)
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),

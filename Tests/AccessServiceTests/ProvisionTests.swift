@@ -100,7 +100,7 @@ struct ProvisionTests {
         let result = try await harness.provisionOne(
             ProvisionParams(workspace: harness.workspace, email: "x.y@acme.example", action: .add), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
-        #expect(result.targets.first?.error?.name == "upstream.forbidden")
+        #expect(result.targets.first?.error?.name == "provision.not_admin")
         #expect(!harness.simulator.state().users.contains { $0.email == "x.y@acme.example" })
     }
 

@@ -16,12 +16,14 @@ struct ServiceHarness {
 
     /// Starts a simulator seeded with a generated organization and stores its tokens
     /// (admin token for `provision`, member token for `sync`).
-    /// `simulatorNow` replaces the simulator's clock (rate-limit windows, offset expiry).
+    /// `simulatorNow` replaces the simulator's clock (rate-limit windows, offset expiry); `adjustSeed` edits the
+    /// generated seed before the simulator starts.
     static func start(
         users: Int = 120, teams: Int = 4, storeCredentials: Bool = true, requestsPerMinute: Int = 1500,
-        simulatorNow: (@Sendable () -> Date)? = nil
+        simulatorNow: (@Sendable () -> Date)? = nil, adjustSeed: (inout SimulatorSeed) -> Void = { _ in }
     ) async throws -> ServiceHarness {
-        let seed = SimulatorSeed.generated(users: users, teams: teams, seed: 7)
+        var seed = SimulatorSeed.generated(users: users, teams: teams, seed: 7)
+        adjustSeed(&seed)
         var configuration = SimulatorConfiguration(requestsPerMinute: requestsPerMinute)
         if let simulatorNow { configuration.now = simulatorNow }
         let simulator = AsanaSimulator(seed: seed, configuration: configuration, logger: Logger(label: "test.sim"))

@@ -39,7 +39,7 @@ struct BashCompletionTests {
 
     @Test("an empty word offers every subcommand and the top-level flags")
     func allSubcommands() async throws {
-        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "call", "help", "list-users", "ping", "provision", "status", "sync"])
+        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "call", "help", "list-users", "oauth", "ping", "provision", "status", "sync"])
     }
 
     @Test("--action offers add and remove")
@@ -63,8 +63,14 @@ struct BashCompletionTests {
         #expect(try await Self.complete(["asana-access", "ping", "--ca", "c"], in: directory) == ["ca.pem", "cert.pem"])
     }
 
+    @Test("oauth offers its subcommands, and start --purpose its values")
+    func oauthSubcommands() async throws {
+        #expect(try await Self.complete(["asana-access", "oauth", ""]).filter { !$0.hasPrefix("-") } == ["client-put", "finish", "start"])
+        #expect(try await Self.complete(["asana-access", "oauth", "start", "--purpose", ""]) == ["provision", "sync"])
+    }
+
     @Test("call offers the known methods")
     func callMethods() async throws {
-        #expect(try await Self.complete(["asana-access", "call", ""]) == ["listUsers", "ping", "provision", "rpc.discover", "sync"])
+        #expect(try await Self.complete(["asana-access", "call", ""]) == ["listUsers", "oauthFinish", "oauthStart", "ping", "provision", "rpc.discover", "sync"])
     }
 }

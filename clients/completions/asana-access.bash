@@ -173,13 +173,13 @@ _asana-access() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ping|sync|status|list-users|provision|call|help)
+    ping|sync|status|list-users|provision|oauth|call|help)
         # Offer subcommand argument completions
         "_asana-access_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ping sync status list-users provision call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ping sync status list-users provision oauth call help' -- "${cur}"))
         ;;
     esac
 }
@@ -409,6 +409,172 @@ _asana-access_provision() {
     esac
 }
 
+_asana-access_oauth() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __asana-access_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    client-put|start|finish)
+        # Offer subcommand argument completions
+        "_asana-access_oauth_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'client-put start finish' -- "${cur}"))
+        ;;
+    esac
+}
+
+_asana-access_oauth_client-put() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--client-id --secret-file --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--client-id')
+        return
+        ;;
+    '--secret-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_oauth_start() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=(--scope)
+    non_repeating_options=(--workspace --client-id --redirect-uri --purpose --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--client-id')
+        return
+        ;;
+    '--redirect-uri')
+        return
+        ;;
+    '--scope')
+        return
+        ;;
+    '--purpose')
+        __asana-access_add_completions -W 'sync'$'\n''provision'
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_oauth_finish() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--redirect-url --state --code --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--redirect-url')
+        return
+        ;;
+    '--state')
+        return
+        ;;
+    '--code')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
 _asana-access_call() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
@@ -451,7 +617,7 @@ _asana-access_call() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __asana-access_add_completions -W 'ping'$'\n''rpc.discover'$'\n''sync'$'\n''listUsers'$'\n''provision'
+        __asana-access_add_completions -W 'ping'$'\n''rpc.discover'$'\n''sync'$'\n''listUsers'$'\n''provision'$'\n''oauthStart'$'\n''oauthFinish'
         return
         ;;
     esac

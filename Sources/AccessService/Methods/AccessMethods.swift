@@ -49,6 +49,7 @@ extension AccessService {
             try await provision(params, principal: context.identity?.principal)
         }
         registerAdministration(in: &table)
+        registerOAuth(in: &table)
         let summaries = table.all.map { DiscoveryDocument.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
         table.register("rpc.discover", summary: "This server's methods as an OpenRPC document.", access: .anyone, params: NoParams.self) { _, _ in
             DiscoveryDocument(

@@ -81,8 +81,7 @@ extension AccessService {
                                          field: params.users == nil ? "email" : "users[\(index)].email")
         }
         let dryRun = params.dryRun ?? false
-        let token = try openCredential(workspace: params.workspace, purpose: .provision)
-        let client = asana.client(token: token)
+        let client = try self.client(workspace: params.workspace, purpose: .provision)
         do {
             let details = try await client.workspace(gid: params.workspace)
             let workspace = WorkspaceRef(gid: details.gid, name: details.name ?? details.gid, isOrganization: details.isOrganization ?? false)
@@ -93,8 +92,8 @@ extension AccessService {
                 func startNext() {
                     guard let (index, request) = pending.next() else { return }
                     group.addTask {
-                        let run = ProvisionRun(client: client, workspace: workspace, email: request.email.trimmingCharacters(in: .whitespaces),
-                                               dryRun: dryRun, provisionerGid: provisioner)
+                        let run = ProvisionRun(client: client, workspace: workspace, emailDomains: details.emailDomains ?? [],
+                                               email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner)
                         let personTeams = (request.teams ?? []).compactMap { teams[$0] }
                         switch request.action {
                         case .add: await run.add(teams: personTeams)

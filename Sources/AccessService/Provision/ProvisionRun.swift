@@ -6,6 +6,8 @@ import LineRPC
 final class ProvisionRun {
     let client: AsanaClient
     let workspace: WorkspaceRef
+    /// The organization's email domains (lower-cased); an email outside them joins as a guest.
+    let emailDomains: Set<String>
     /// When true, writes are recorded in the targets' `calls` but not sent.
     let dryRun: Bool
     /// The gid of the user whose credential provisions; they are never removed from the workspace.
@@ -14,9 +16,10 @@ final class ProvisionRun {
     private(set) var targets: [ProvisionTarget] = []
     private var calls: [String] = []
 
-    init(client: AsanaClient, workspace: WorkspaceRef, email: String, dryRun: Bool, provisionerGid: String?) {
+    init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?) {
         self.client = client
         self.workspace = workspace
+        self.emailDomains = Set(emailDomains.map { $0.lowercased() })
         self.dryRun = dryRun
         self.provisionerGid = provisionerGid
         self.user = ProvisionedUser(gid: nil, name: nil, email: email)
@@ -31,12 +34,16 @@ final class ProvisionRun {
             }
             let known = try await self.client.user(self.user.email)
             self.adopt(known)
-            try await self.write("POST /workspaces/\(self.workspace.gid)/addUser", user: self.user.email) {
-                self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
-            } verify: {
-                guard let membership = try await self.activeMembership() else { return false }
-                self.adopt(membership.user)
-                return true
+            do {
+                try await self.write("POST /workspaces/\(self.workspace.gid)/addUser", user: self.user.email) {
+                    self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
+                } verify: {
+                    guard let membership = try await self.activeMembership() else { return false }
+                    self.adopt(membership.user)
+                    return true
+                }
+            } catch AsanaAPIError.forbidden(let message) {
+                throw await self.explainRefusedAdd(message)
             }
             return known == nil ? .invited : .added
         }
@@ -139,6 +146,35 @@ final class ProvisionRun {
                 attempt += 1
             }
         }
+    }
+
+    /// Why Asana refused (403) to add the person to the workspace, read from Asana's state rather than from
+    /// its wording (the exact answers are not documented, asana-api.md §6.6, §12):
+    /// 1. the provisioning user is not an active admin → `provision.not_admin`;
+    /// 2. the email is outside the organization's email domains (the person would join as a guest) →
+    ///    `provision.guest_not_allowed`;
+    /// 3. the person has only inactive memberships (removed before) → `provision.not_readdable`;
+    /// otherwise Asana's refusal as it is (`upstream.forbidden`). Asana's message is kept in each.
+    private func explainRefusedAdd(_ message: String) async -> any Error {
+        let refusal = AsanaAPIError.forbidden(message: message)
+        do {
+            let me = try await client.me()
+            let mine = try await client.workspaceMembership(workspace: workspace.gid, user: me.gid)
+            if !mine.contains(where: { $0.isActive == true && $0.isAdmin == true }) {
+                return AccessError.provisionNotAdmin(me.email ?? me.gid, workspace: workspace.gid, asanaMessage: message)
+            }
+            let domain = user.email.split(separator: "@").last.map { $0.lowercased() } ?? ""
+            if workspace.isOrganization, !emailDomains.isEmpty, !emailDomains.contains(domain) {
+                return AccessError.provisionGuestNotAllowed(user.email, domains: emailDomains.sorted(), asanaMessage: message)
+            }
+            let theirs = (try? await client.workspaceMembership(workspace: workspace.gid, user: user.email)) ?? []
+            if !theirs.isEmpty, !theirs.contains(where: { $0.isActive == true }) {
+                return AccessError.provisionNotReaddable(user.email, asanaMessage: message)
+            }
+        } catch {
+            return refusal
+        }
+        return refusal
     }
 
     /// The person's active membership of the workspace, if any (Asana keeps inactive ones after a removal).

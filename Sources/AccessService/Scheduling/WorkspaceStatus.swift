@@ -17,6 +17,23 @@ public struct CredentialStatus: Codable, Sendable, Equatable {
     public var fingerprint: String
     /// When the secret was last stored.
     public var updatedAt: Date
+    /// `active`, or `reauthorizationRequired` once Asana refused its OAuth refresh token.
+    public var state: CredentialState
+    /// Why it is not `active`; `null` when it is.
+    public var stateReason: String?
+
+    enum CodingKeys: String, CodingKey { case purpose, kind, fingerprint, updatedAt, state, stateReason }
+
+    /// Encodes every member, an absent reason as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(purpose, forKey: .purpose)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(fingerprint, forKey: .fingerprint)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(state, forKey: .state)
+        try container.encode(stateReason, forKey: .stateReason)
+    }
 }
 
 /// The answer to `getWorkspaceStatus`: credentials, last run, schedule and capabilities of one workspace.
@@ -62,7 +79,10 @@ extension AccessService {
         let scheduled = await schedule.status(workspace: gid, canSync: canSync)
         return WorkspaceStatus(
             workspace: WorkspaceName(gid: gid, name: try store.workspace(gid: gid)?.name),
-            credentials: credentials.map { CredentialStatus(purpose: $0.purpose, kind: $0.kind, fingerprint: $0.fingerprint, updatedAt: $0.updatedAt) },
+            credentials: credentials.map {
+                CredentialStatus(purpose: $0.purpose, kind: $0.kind, fingerprint: $0.fingerprint, updatedAt: $0.updatedAt,
+                                 state: $0.state, stateReason: $0.stateReason)
+            },
             lastRun: try store.syncRuns(workspaceGid: gid, limit: 1).first,
             nextScheduledRunAt: scheduled.nextRunAt,
             schedule: scheduled.state,

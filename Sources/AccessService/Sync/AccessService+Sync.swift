@@ -51,21 +51,21 @@ extension AccessService {
     }
 
     private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
-        let token: String
+        let client: AsanaClient
         do {
-            token = try openCredential(workspace: workspace, purpose: .sync)
+            client = try self.client(workspace: workspace, purpose: .sync)
         } catch let error as RPCError where error.name == "credential.missing" {
             // No sync credential: an admin's provision credential can read too. If there is neither,
             // name the sync credential, the one a read-only job should get.
             do {
-                token = try openCredential(workspace: workspace, purpose: .provision)
+                client = try self.client(workspace: workspace, purpose: .provision)
             } catch let fallback as RPCError where fallback.name == "credential.missing" {
                 throw error
             }
         }
         guard await syncGate.enter(workspace) else { throw AccessError.syncInProgress(workspace) }
         do {
-            let result = try await runSync(workspace: workspace, token: token, principal: principal, progress: progress)
+            let result = try await runSync(workspace: workspace, client: client, principal: principal, progress: progress)
             await syncGate.leave(workspace)
             return result
         } catch {
@@ -74,10 +74,9 @@ extension AccessService {
         }
     }
 
-    private func runSync(workspace: String, token: String, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
+    private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
         let started = ContinuousClock.now
         let runID = try store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
-        let client = asana.client(token: token)
         do {
             await progress("workspace")
             let details = try await client.workspace(gid: workspace)

@@ -71,7 +71,11 @@ public struct CredentialChecker: Sendable {
 
     /// Runs the checks of `purpose` for `token` against workspace `workspace` (a gid).
     public func run(workspace: String, purpose: CredentialPurpose, token: String) async -> CredentialTestResult {
-        let client = asana.client(token: token)
+        await run(workspace: workspace, purpose: purpose, client: asana.client(token: token))
+    }
+
+    /// Runs the checks of `purpose` with `client` (a stored credential's) against workspace `workspace` (a gid).
+    public func run(workspace: String, purpose: CredentialPurpose, client: AsanaClient) async -> CredentialTestResult {
         var checks: [CredentialCheck] = []
         var capabilities = SyncCapabilities(membershipFlags: false, teams: false)
         var workspaceName = WorkspaceName(gid: workspace, name: nil)
@@ -209,7 +213,7 @@ extension AccessService {
     ///   `credential.unreadable`. Asana's refusals are not errors: they are failed checks in the answer.
     public func testCredential(_ params: TestCredentialParams) async throws -> CredentialTestResult {
         let workspace = try await resolveWorkspace(params.workspace)
-        let token = try openCredential(workspace: workspace, purpose: params.purpose)
-        return await CredentialChecker(asana: asana).run(workspace: workspace, purpose: params.purpose, token: token)
+        let client = try self.client(workspace: workspace, purpose: params.purpose)
+        return await CredentialChecker(asana: asana).run(workspace: workspace, purpose: params.purpose, client: client)
     }
 }

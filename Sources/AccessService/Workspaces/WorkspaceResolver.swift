@@ -72,7 +72,7 @@ extension AccessService {
     public func resolveWorkspace(_ workspace: String, field: String = "workspace") async throws -> String {
         guard try Self.isName(workspace, field: field) else { return workspace }
         if let cached = await workspaceNames.lookup(workspace, at: now()), cached.count == 1 { return cached[0].gid }
-        let listing = try await Self.visibleWorkspaces(tokens: try distinctStoredTokens(), asana: asana)
+        let listing = try await Self.visibleWorkspaces(clients: try distinctStoredClients())
         await workspaceNames.record(listing, expires: now().addingTimeInterval(Self.workspaceNameLifetime))
         return try Self.pick(workspace, from: listing)
     }
@@ -86,7 +86,7 @@ extension AccessService {
     /// As ``resolveWorkspace(_:token:field:)``, without a service (for `asana-accessd credentials put`).
     public static func resolveWorkspace(_ workspace: String, token: String, asana: AsanaClientFactory, field: String = "workspace") async throws -> String {
         guard try isName(workspace, field: field) else { return workspace }
-        let listing = try await visibleWorkspaces(tokens: [token], asana: asana)
+        let listing = try await visibleWorkspaces(clients: [asana.client(token: token)])
         return try pick(workspace, from: listing)
     }
 
@@ -113,23 +113,23 @@ extension AccessService {
         }
     }
 
-    /// Each distinct stored secret once (by fingerprint); credentials that cannot be opened are skipped.
-    func distinctStoredTokens() throws -> [String] {
+    /// A client for each distinct stored credential (by fingerprint); credentials that cannot be used
+    /// (unreadable, or waiting for a new OAuth authorization) are skipped.
+    func distinctStoredClients() throws -> [AsanaClient] {
         var seen: Set<String> = []
-        var tokens: [String] = []
+        var clients: [AsanaClient] = []
         for summary in try store.credentialSummaries() where seen.insert(summary.fingerprint).inserted {
-            guard let opened = try? store.openCredential(workspaceGid: summary.workspaceGid, purpose: summary.purpose) else { continue }
-            tokens.append(opened.secret)
+            guard let client = try? client(workspace: summary.workspaceGid, purpose: summary.purpose) else { continue }
+            clients.append(client)
         }
-        return tokens
+        return clients
     }
 
-    /// Every workspace the tokens can see (`GET /workspaces` with each, at once), merged by gid, sorted by gid.
+    /// Every workspace the clients' tokens can see (`GET /workspaces` with each, at once), merged by gid, sorted by gid.
     /// - Throws: `upstream.*` of the first failure when every token failed.
-    static func visibleWorkspaces(tokens: [String], asana: AsanaClientFactory) async throws -> [WorkspaceName] {
+    static func visibleWorkspaces(clients: [AsanaClient]) async throws -> [WorkspaceName] {
         let outcomes = await withTaskGroup(of: Result<[AsanaWorkspace], AsanaAPIError>.self) { group in
-            for token in tokens {
-                let client = asana.client(token: token)
+            for client in clients {
                 group.addTask {
                     do { return .success(try await client.workspaces()) } catch let error as AsanaAPIError { return .failure(error) } catch {
                         return .failure(.transport("\(error)"))

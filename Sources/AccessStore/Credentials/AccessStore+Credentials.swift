@@ -3,21 +3,48 @@ import GRDB
 
 extension AccessStore {
     /// Seals `secret` under the master key and stores it for (workspace, purpose), replacing any
-    /// previous credential there (`createdAt` is kept, `updatedAt` = `at`). The plaintext never
-    /// reaches the database.
+    /// previous credential there (`createdAt` is kept, `updatedAt` = `at`, the state becomes `active`).
+    /// The plaintext never reaches the database.
+    ///
+    /// - Parameters:
+    ///   - fingerprintOf: the text whose fingerprint identifies the credential; `secret` when nil. An OAuth
+    ///     token set passes its refresh token, so the fingerprint survives access-token refreshes.
     /// - Returns: the stored summary (fingerprint only).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid or secret.
     @discardableResult
-    public func putCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String, at: Date) throws -> CredentialSummary {
+    public func putCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
+                              fingerprintOf: String? = nil, at: Date) throws -> CredentialSummary {
+        // Without a precondition the write always happens.
+        try writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
+                            fingerprintOf: fingerprintOf, onlyIfFingerprint: nil, at: at)!
+    }
+
+    /// Like ``putCredential(workspaceGid:purpose:kind:secret:fingerprintOf:at:)``, but only when the stored
+    /// credential of (workspace, purpose) still has fingerprint `onlyIfFingerprint`: an OAuth refresh must not
+    /// overwrite a credential authorized again meanwhile.
+    /// - Returns: the stored summary, or nil when the fingerprint did not match (nothing written).
+    public func replaceCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
+                                  fingerprintOf: String? = nil, onlyIfFingerprint: String, at: Date) throws -> CredentialSummary? {
+        try writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
+                            fingerprintOf: fingerprintOf, onlyIfFingerprint: onlyIfFingerprint, at: at)
+    }
+
+    private func writeCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
+                                 fingerprintOf: String?, onlyIfFingerprint: String?, at: Date) throws -> CredentialSummary? {
         guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("workspaceGid is empty") }
         guard !secret.isEmpty else { throw AccessStoreError.invalidArgument("the secret is empty") }
         let sealer = CredentialSealer(masterKey: masterKey)
-        let fingerprint = CredentialSealer.fingerprint(of: secret)
+        let fingerprint = CredentialSealer.fingerprint(of: fingerprintOf ?? secret)
         let now = UnixMillis.from(at)
-        return try dbWriter.write { db in
+        return try dbWriter.write { db -> CredentialSummary? in
+            if let onlyIfFingerprint {
+                let current = try String.fetchOne(
+                    db, sql: "SELECT fingerprint FROM credential WHERE workspaceGid = ? AND purpose = ?",
+                    arguments: [workspaceGid, purpose.rawValue])
+                guard current == onlyIfFingerprint else { return nil }
+            }
             // New seals take the key version of the rows already there (raised by `resealCredentials`).
-            let keyVersion = try Int.fetchOne(db, sql: "SELECT max(keyVersion) FROM credential")
-                ?? CredentialSealer.initialKeyVersion
+            let keyVersion = try Self.currentKeyVersion(db)
             let sealed = try sealer.seal(secret, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
             try db.execute(
                 sql: """
@@ -25,7 +52,8 @@ extension AccessStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (workspaceGid, purpose) DO UPDATE SET
                         kind = excluded.kind, sealed = excluded.sealed, keyVersion = excluded.keyVersion,
-                        fingerprint = excluded.fingerprint, updatedAt = excluded.updatedAt
+                        fingerprint = excluded.fingerprint, updatedAt = excluded.updatedAt,
+                        state = 'active', stateReason = NULL, stateChangedAt = NULL
                     """,
                 arguments: [workspaceGid, purpose.rawValue, kind.rawValue, sealed, keyVersion, fingerprint, now, now])
             let createdAt = try Int64.fetchOne(
@@ -37,11 +65,28 @@ extension AccessStore {
         }
     }
 
+    /// Marks the credential of (workspace, purpose) as needing a new authorization, with `reason`.
+    /// Only the row with fingerprint `fingerprint` is changed, so a credential stored again meanwhile stays active.
+    /// - Returns: whether a row changed.
+    @discardableResult
+    public func markCredentialReauthorizationRequired(workspaceGid: String, purpose: CredentialPurpose, fingerprint: String,
+                                                      reason: String, at: Date) throws -> Bool {
+        try dbWriter.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE credential SET state = 'reauthorizationRequired', stateReason = ?, stateChangedAt = ?
+                    WHERE workspaceGid = ? AND purpose = ? AND fingerprint = ?
+                    """,
+                arguments: [reason, UnixMillis.from(at), workspaceGid, purpose.rawValue, fingerprint])
+            return db.changesCount > 0
+        }
+    }
+
     /// Summaries of every stored credential, ordered by workspace gid then purpose. No secret is opened.
     public func credentialSummaries() throws -> [CredentialSummary] {
         try dbWriter.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt
+                SELECT workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt, state, stateReason
                 FROM credential ORDER BY workspaceGid, purpose
                 """)
             return rows.compactMap { row -> CredentialSummary? in
@@ -51,7 +96,8 @@ extension AccessStore {
                     workspaceGid: row["workspaceGid"], purpose: purpose, kind: kind,
                     fingerprint: row["fingerprint"],
                     createdAt: UnixMillis.date(row["createdAt"] as Int64),
-                    updatedAt: UnixMillis.date(row["updatedAt"] as Int64))
+                    updatedAt: UnixMillis.date(row["updatedAt"] as Int64),
+                    state: CredentialState(rawValue: row["state"]) ?? .active, stateReason: row["stateReason"])
             }
         }
     }
@@ -117,6 +163,7 @@ extension AccessStore {
                     sql: "UPDATE credential SET sealed = ?, keyVersion = ?, updatedAt = ? WHERE workspaceGid = ? AND purpose = ?",
                     arguments: [resealed, keyVersion + 1, now, workspaceGid, purpose.rawValue])
             }
+            try Self.resealOAuthSecrets(db, from: oldSealer, to: newSealer)
             try MasterKeyCheck.write(db, key: newKey, at: at)
             return rows.count
         }

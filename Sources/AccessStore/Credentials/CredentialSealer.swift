@@ -18,6 +18,16 @@ struct CredentialSealer: Sendable {
         Array("asana-access/credential/v1|\(workspaceGid)|\(purpose.rawValue)|\(kind.rawValue)|key\(keyVersion)".utf8)
     }
 
+    /// The associated data of an OAuth app's client secret (``AccessStore/putOAuthClient(clientId:secret:at:)``).
+    static func oauthClientAssociatedData(clientId: String, keyVersion: Int) -> [UInt8] {
+        Array("asana-access/oauth-client/v1|\(clientId)|key\(keyVersion)".utf8)
+    }
+
+    /// The associated data of a pending authorization's PKCE verifier, bound to its state hash.
+    static func oauthFlowAssociatedData(stateHash: String, keyVersion: Int) -> [UInt8] {
+        Array("asana-access/oauth-flow/v1|\(stateHash)|key\(keyVersion)".utf8)
+    }
+
     /// `"sha256:"` + the first 12 hex digits of SHA-256 of the secret's UTF-8 bytes.
     static func fingerprint(of secret: String) -> String {
         let digest = SHA256.hash(data: Array(secret.utf8))
@@ -29,7 +39,11 @@ struct CredentialSealer: Sendable {
 
     /// The sealed box's combined bytes for `secret`, with a fresh random nonce.
     func seal(_ secret: String, workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, keyVersion: Int) throws -> Data {
-        let aad = Self.associatedData(workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
+        try seal(secret, associatedData: Self.associatedData(workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion))
+    }
+
+    /// The sealed box's combined bytes for `secret` bound to `aad`, with a fresh random nonce.
+    func seal(_ secret: String, associatedData aad: [UInt8]) throws -> Data {
         let box = try AES.GCM.seal(Array(secret.utf8), using: masterKey.key, authenticating: aad)
         guard let combined = box.combined else {
             // Only nil for non-standard nonce sizes; `seal` picks the standard 12 bytes.
@@ -43,15 +57,17 @@ struct CredentialSealer: Sendable {
     ///   fails authentication (other key, altered bytes or AAD), or does not hold UTF-8.
     func open(_ combined: Data, workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, keyVersion: Int) throws -> String {
         let aad = Self.associatedData(workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
-        do {
-            let box = try AES.GCM.SealedBox(combined: combined)
-            let plaintext = try AES.GCM.open(box, using: masterKey.key, authenticating: aad)
-            guard let secret = String(validating: plaintext, as: UTF8.self) else {
-                throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
-            }
-            return secret
-        } catch {
+        guard let secret = open(combined, associatedData: aad) else {
             throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
         }
+        return secret
+    }
+
+    /// The UTF-8 text sealed in `combined` under `aad`, or nil when the box is malformed, fails
+    /// authentication or does not hold UTF-8.
+    func open(_ combined: Data, associatedData aad: [UInt8]) -> String? {
+        guard let box = try? AES.GCM.SealedBox(combined: combined),
+              let plaintext = try? AES.GCM.open(box, using: masterKey.key, authenticating: aad) else { return nil }
+        return String(validating: plaintext, as: UTF8.self)
     }
 }

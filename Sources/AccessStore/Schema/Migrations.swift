@@ -29,6 +29,9 @@ enum Migrations {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -190,5 +193,41 @@ enum Migrations {
         ALTER TABLE workspaceUser ADD COLUMN changedAt INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE workspaceUser ADD COLUMN addedAt INTEGER NOT NULL DEFAULT 0;
         UPDATE workspaceUser SET changedAt = max(firstSeenAt, ifnull(departedAt, firstSeenAt)), addedAt = firstSeenAt;
+        """
+
+    static let v7 = """
+        -- OAuth (issue 4). A credential's state: 'reauthorizationRequired' once Asana refused its
+        -- refresh token (invalid_grant); storing a credential again makes it 'active'.
+        ALTER TABLE credential ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+            CHECK (state IN ('active', 'reauthorizationRequired'));
+        ALTER TABLE credential ADD COLUMN stateReason TEXT;
+        ALTER TABLE credential ADD COLUMN stateChangedAt INTEGER;
+
+        -- OAuth apps registered with Asana: the client secret, sealed like a credential.
+        CREATE TABLE oauthClient (
+            clientId TEXT NOT NULL PRIMARY KEY,
+            sealed BLOB NOT NULL,
+            keyVersion INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            createdAt INTEGER NOT NULL,
+            updatedAt INTEGER NOT NULL
+        );
+
+        -- Authorizations started by oauthStart and not yet finished: looked up by SHA-256 of the
+        -- state (the state itself is not kept); the PKCE verifier is sealed. Single use, expiring.
+        CREATE TABLE oauthFlow (
+            stateHash TEXT NOT NULL PRIMARY KEY,
+            workspace TEXT NOT NULL,
+            purpose TEXT NOT NULL CHECK (purpose IN ('provision', 'sync')),
+            clientId TEXT NOT NULL,
+            redirectUri TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            sealedVerifier BLOB NOT NULL,
+            keyVersion INTEGER NOT NULL,
+            principal TEXT NOT NULL,
+            createdAt INTEGER NOT NULL,
+            expiresAt INTEGER NOT NULL
+        );
+        CREATE INDEX oauthFlow_byExpiry ON oauthFlow (expiresAt);
         """
 }

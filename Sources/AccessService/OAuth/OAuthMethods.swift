@@ -1,0 +1,248 @@
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+
+/// Params of `putOAuthClient`.
+public struct PutOAuthClientParams: RPCParams {
+    public static let memberNames: Set<String> = ["clientId", "clientSecret"]
+    /// The app's client id from Asana's developer console (1–512 bytes).
+    public var clientId: String
+    /// The app's client secret (1–512 bytes): sealed at once, never logged, never returned.
+    public var clientSecret: String
+}
+
+/// Params of `oauthStart`.
+public struct OAuthStartParams: RPCParams, Encodable {
+    public static let memberNames: Set<String> = ["workspace", "clientId", "redirectUri", "scopes", "purpose"]
+    /// Workspace gid or exact name; resolved at `oauthFinish` with the granted token.
+    public var workspace: String
+    /// An app whose secret was stored with `putOAuthClient`.
+    public var clientId: String
+    /// Exactly as registered for the app in Asana: `https://…`, `http://127.0.0.1…`/`http://localhost…`
+    /// (loopback, for native apps), or `urn:ietf:wg:oauth:2.0:oob` (asana-api.md §4.2).
+    public var redirectUri: String
+    /// Default: the access-sync set for `sync`, `["default"]` (full permissions) for `provision`.
+    public var scopes: [String]?
+    /// `sync` (default) or `provision`.
+    public var purpose: CredentialPurpose?
+}
+
+/// The answer to `oauthStart`.
+public struct OAuthStartResult: Codable, Sendable {
+    /// Open this in a browser signed in to Asana as the person who grants access.
+    public var authorizeUrl: String
+    /// The `state` in the URL; Asana sends it back on the redirect with the `code`. Pass both to `oauthFinish`.
+    public var state: String
+    /// After this `oauthFinish` refuses the state (10 minutes after the start).
+    public var expiresAt: Date
+    public var workspace: String
+    public var purpose: CredentialPurpose
+    public var clientId: String
+    public var redirectUri: String
+    public var scopes: [String]
+}
+
+/// Params of `oauthFinish`.
+public struct OAuthFinishParams: RPCParams {
+    public static let memberNames: Set<String> = ["state", "code"]
+    /// The `state` of `oauthStart` (Asana echoes it on the redirect).
+    public var state: String
+    /// The `code` of Asana's redirect (`<redirectUri>?code=…&state=…`); single use, short-lived.
+    public var code: String
+}
+
+/// The answer to `oauthFinish`: what was stored, never a token.
+public struct OAuthFinishResult: Codable, Sendable {
+    public var workspace: WorkspaceName
+    public var purpose: CredentialPurpose
+    /// The stored credential (kind `oauth`; the fingerprint is that of the refresh token).
+    public var credential: CredentialSummary
+    /// The Asana user who granted access.
+    public var authorizedUser: AuthorizedUserResult
+    public var scopes: [String]
+    /// When the access token expires; it is refreshed 5 minutes before, and on a 401.
+    public var accessTokenExpiresAt: Date
+    /// Whether Asana granted a refresh token (without one, the credential stops working when the access token expires).
+    public var refreshable: Bool
+}
+
+/// The Asana user who granted an OAuth authorization (Asana's token answer `data`, asana-api.md §4.2).
+public struct AuthorizedUserResult: Codable, Sendable, Equatable {
+    public var gid: String?
+    public var name: String?
+    public var email: String?
+}
+
+extension AccessService {
+    /// How long an authorization started by `oauthStart` may be finished: 10 minutes (Asana's codes are short-lived).
+    public static let oauthFlowLifetime: TimeInterval = 600
+
+    /// The access-sync scopes asked for by default for a `sync` credential (issue 4; asana-api.md §4.4).
+    public static let accessSyncScopes = ["openid", "email", "profile", "users:read", "teams:read", "team_memberships:read",
+                                          "workspaces:read", "workspaces.typeahead:read"]
+
+    func registerOAuth(in table: inout RPCMethodTable) {
+        table.register("putOAuthClient", summary: "Seal and store an OAuth app's client secret (needed to exchange codes and refresh tokens).", access: Self.access(.admin), params: PutOAuthClientParams.self) { context, params in
+            let summary: OAuthClientSummary
+            do {
+                summary = try store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
+            } catch let error as AccessStoreError {
+                throw RPCError.invalidParams("Invalid params: \(error)", field: params.clientId.isEmpty || params.clientId.utf8.count > 512 ? "clientId" : "clientSecret")
+            }
+            try audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
+            return summary
+        }
+        table.register("listOAuthClients", summary: "List stored OAuth apps (client ids and secret fingerprints).", access: Self.access(.admin), params: NoParams.self) { _, _ in
+            ItemList(items: try store.oauthClientSummaries())
+        }
+        table.register("oauthStart", summary: "Begin an OAuth authorization: returns Asana's authorize URL (state, PKCE S256) to open in a browser.", access: Self.access(.admin), params: OAuthStartParams.self) { context, params in
+            try oauthStart(params, principal: context.identity?.principal)
+        }
+        table.register("oauthFinish", summary: "Finish an OAuth authorization: exchange the code from Asana's redirect and seal the tokens as the workspace's credential.", access: Self.access(.admin), params: OAuthFinishParams.self) { context, params in
+            try await oauthFinish(params, principal: context.identity?.principal)
+        }
+    }
+
+    /// Starts an authorization: checks the params, remembers state and PKCE verifier (sealed) for
+    /// ``oauthFlowLifetime``, and returns the authorize URL.
+    /// - Throws: `-32602` naming the field (workspace, clientId, redirectUri, scopes); `oauth.client_unknown`.
+    public func oauthStart(_ params: OAuthStartParams, principal: String?) throws -> OAuthStartResult {
+        _ = try Self.isName(params.workspace, field: "workspace")
+        guard try store.openOAuthClientSecret(clientId: params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
+        try Self.checkRedirectURI(params.redirectUri)
+        let purpose = params.purpose ?? .sync
+        let scopes = try Self.checkScopes(params.scopes ?? (purpose == .sync ? Self.accessSyncScopes : ["default"]))
+        let verifier = PKCE.makeVerifier()
+        let state = PKCE.randomToken(bytes: 24)
+        let started = now()
+        let flow = OAuthFlow(state: state, workspace: params.workspace, purpose: purpose, clientId: params.clientId, redirectUri: params.redirectUri,
+                             scopes: scopes, codeVerifier: verifier, principal: principal ?? "anonymous",
+                             createdAt: started, expiresAt: started.addingTimeInterval(Self.oauthFlowLifetime))
+        do {
+            try store.insertOAuthFlow(flow)
+        } catch let error as AccessStoreError {
+            throw RPCError(code: -32000, name: "limit.oauth_pending", message: "\(error)", details: ["maximum": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
+        }
+        // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (asana-api.md §4.4).
+        let url = asana.oauthClient().authorizeURL(clientId: params.clientId, redirectUri: params.redirectUri, state: state,
+                                                   codeChallenge: PKCE.challenge(for: verifier), scopes: scopes == ["default"] ? [] : scopes)
+        let result = OAuthStartResult(authorizeUrl: url, state: state, expiresAt: flow.expiresAt, workspace: params.workspace, purpose: purpose,
+                                      clientId: params.clientId, redirectUri: params.redirectUri, scopes: scopes)
+        var audited = params
+        audited.scopes = scopes
+        audited.purpose = purpose
+        try audit(principal: principal, method: "oauthStart", params: audited, result: ["expiresAt": result.expiresAt], outcome: "ok")
+        return result
+    }
+
+    /// Finishes an authorization: exchanges the code (with the PKCE verifier) at Asana's token endpoint, checks
+    /// that the granted token sees the workspace, and seals access token, refresh token and expiry as the
+    /// `oauth` credential of (workspace, purpose), replacing the previous one (a paused schedule resumes).
+    /// - Throws: `-32602` for an empty state or code; `oauth.unknown_state`, `oauth.client_unknown`,
+    ///   `oauth.exchange_refused`, `oauth.workspace_not_granted`, `workspace.ambiguous_name`, `upstream.*`.
+    public func oauthFinish(_ params: OAuthFinishParams, principal: String?) async throws -> OAuthFinishResult {
+        for (field, value) in [("state", params.state), ("code", params.code)] where value.isEmpty || value.utf8.count > 4096 {
+            throw RPCError.invalidParams("Invalid params: \"\(field)\" must be 1 to 4096 bytes", field: field)
+        }
+        let flow: OAuthFlow
+        do {
+            guard let taken = try store.takeOAuthFlow(state: params.state, at: now()) else { throw AccessError.oauthUnknownState() }
+            flow = taken
+        } catch is AccessStoreError {
+            throw AccessError.oauthUnknownState()
+        }
+        do {
+            let result = try await exchange(flow, code: params.code)
+            try audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
+                      result: result, outcome: "ok")
+            await workspaceNames.clear()
+            await schedule.credentialStored(workspace: result.workspace.gid, at: now())
+            return result
+        } catch let error as RPCError {
+            try? audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
+                       result: ["error": error.name ?? "error"], outcome: error.name ?? "error")
+            throw error
+        }
+    }
+
+    private func exchange(_ flow: OAuthFlow, code: String) async throws -> OAuthFinishResult {
+        guard let clientSecret = try store.openOAuthClientSecret(clientId: flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
+        let grant: OAuthTokenGrant
+        do {
+            grant = try await asana.oauthClient().exchangeCode(code, codeVerifier: flow.codeVerifier, clientId: flow.clientId,
+                                                                clientSecret: clientSecret, redirectUri: flow.redirectUri)
+        } catch AsanaAPIError.oauth(let status, let error, let description) {
+            throw AccessError.oauthExchangeRefused(status: status, error: error, description: description)
+        } catch let error as AsanaAPIError {
+            throw AccessError.upstream(error)
+        }
+        let exchangedAt = now()
+        // The granted token must see the workspace: resolve a name, or check a gid, with it alone.
+        let listing: [WorkspaceName]
+        do {
+            listing = try await Self.visibleWorkspaces(clients: [asana.client(token: grant.accessToken)])
+        } catch let error as RPCError where error.name == "upstream.forbidden" {
+            throw AccessError.oauthWorkspaceNotGranted(flow.workspace, visible: [])
+        }
+        let workspace: WorkspaceName
+        if try Self.isName(flow.workspace, field: "workspace") {
+            let named = listing.filter { $0.name == flow.workspace }
+            guard named.count <= 1 else { throw AccessError.workspaceAmbiguousName(flow.workspace, gids: named.map(\.gid)) }
+            guard let only = named.first else { throw AccessError.oauthWorkspaceNotGranted(flow.workspace, visible: listing) }
+            workspace = only
+        } else {
+            guard let found = listing.first(where: { $0.gid == flow.workspace }) else { throw AccessError.oauthWorkspaceNotGranted(flow.workspace, visible: listing) }
+            workspace = found
+        }
+        let tokens = OAuthTokenSet(
+            accessToken: grant.accessToken, refreshToken: grant.refreshToken,
+            expiresAt: exchangedAt.addingTimeInterval(TimeInterval(grant.expiresIn)), clientId: flow.clientId, scopes: flow.scopes,
+            authorizedUser: .init(gid: grant.userGid, name: grant.userName, email: grant.userEmail))
+        let summary = try store.putCredential(workspaceGid: workspace.gid, purpose: flow.purpose, kind: .oauth, secret: try tokens.sealedText(),
+                                              fingerprintOf: tokens.fingerprintSource, at: exchangedAt)
+        return OAuthFinishResult(
+            workspace: workspace, purpose: flow.purpose, credential: summary,
+            authorizedUser: AuthorizedUserResult(gid: grant.userGid, name: grant.userName, email: grant.userEmail),
+            scopes: flow.scopes, accessTokenExpiresAt: tokens.expiresAt, refreshable: grant.refreshToken != nil)
+    }
+
+    /// Accepts `https://…`, loopback `http://127.0.0.1…`, `http://[::1]…` or `http://localhost…`, and Asana's
+    /// out-of-band `urn:ietf:wg:oauth:2.0:oob` (asana-api.md §4.2: non-native apps must use https).
+    /// - Throws: `-32602` naming `redirectUri`.
+    static func checkRedirectURI(_ uri: String) throws(RPCError) {
+        if uri == "urn:ietf:wg:oauth:2.0:oob" { return }
+        let fail = RPCError.invalidParams(
+            "Invalid params: \"redirectUri\" must be an https URL, a loopback http URL (127.0.0.1, [::1], localhost) or urn:ietf:wg:oauth:2.0:oob, exactly as registered for the app in Asana",
+            field: "redirectUri")
+        guard uri.utf8.count <= 2048, !uri.contains(where: { $0.isWhitespace }), let url = URL(string: uri),
+              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty, url.fragment == nil else { throw fail }
+        switch scheme {
+        case "https": return
+        case "http" where ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host): return
+        default: throw fail
+        }
+    }
+
+    /// Checks scope names: `default` alone (full permissions), or granular `<resource>:<action>` scopes and
+    /// `openid`, `email`, `profile` (asana-api.md §4.3–4.4). Duplicates are dropped, order kept.
+    /// - Throws: `-32602` naming `scopes`.
+    static func checkScopes(_ scopes: [String]) throws(RPCError) -> [String] {
+        var seen: Set<String> = []
+        let unique = scopes.filter { seen.insert($0).inserted }
+        guard !unique.isEmpty, unique.count <= 64 else {
+            throw .invalidParams("Invalid params: \"scopes\" must list 1 to 64 scopes", field: "scopes")
+        }
+        if unique.contains("default") && unique.count > 1 {
+            throw .invalidParams("Invalid params: \"scopes\": \"default\" (full permissions) cannot be combined with other scopes; Asana apps use either full permissions or granular scopes", field: "scopes")
+        }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz_.")
+        for scope in unique where !["default", "openid", "email", "profile"].contains(scope) {
+            let parts = scope.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed.contains) }) else {
+                throw .invalidParams("Invalid params: \"scopes\": \"\(scope.prefix(64))\" is not a scope (expected default, openid, email, profile or <resource>:<action> such as users:read)", field: "scopes")
+            }
+        }
+        return unique
+    }
+}

@@ -1,0 +1,133 @@
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+import Logging
+import Synchronization
+
+/// The bearer token of one stored OAuth credential (workspace, purpose), refreshed when needed.
+///
+/// - The token set is read from the store on every request, so a credential authorized again is used at once.
+/// - An access token that expires within ``refreshMargin`` is refreshed before it is sent; a 401 refreshes
+///   too (``AsanaClient`` then retries the request once).
+/// - One refresh at a time per credential: callers that need a new token meanwhile wait for it.
+/// - A refresh answer without `refresh_token` keeps the stored one (asana-api.md §4.2 [inferred], nango#298).
+/// - Asana refusing the refresh token (`invalid_grant`, asana-api.md §4.2, §11 item 8) marks the credential
+///   `reauthorizationRequired` and throws `credential.reauthorization_required`; no further refresh is tried
+///   until the credential is stored again.
+/// - Tokens are never logged.
+actor OAuthTokenSource: AsanaTokenSource {
+    /// How long before its expiry an access token is refreshed: 5 minutes (Asana's live 3,600 s).
+    static let refreshMargin: TimeInterval = 300
+
+    let workspace: String
+    let purpose: CredentialPurpose
+    private let store: AccessStore
+    private let oauth: AsanaOAuthClient
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private var refreshing: Task<String, any Error>?
+
+    init(workspace: String, purpose: CredentialPurpose, store: AccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.workspace = workspace
+        self.purpose = purpose
+        self.store = store
+        self.oauth = oauth
+        self.logger = logger
+        self.now = now
+    }
+
+    func currentToken() async throws -> String {
+        let (tokens, fingerprint) = try load()
+        if tokens.expiresAt.timeIntervalSince(now()) > Self.refreshMargin { return tokens.accessToken }
+        return try await refresh(tokens, fingerprint: fingerprint)
+    }
+
+    func renewToken(after rejected: String) async throws -> String? {
+        let (tokens, fingerprint) = try load()
+        // Another request refreshed meanwhile: use its token.
+        if tokens.accessToken != rejected { return tokens.accessToken }
+        return try await refresh(tokens, fingerprint: fingerprint)
+    }
+
+    /// The stored token set and its credential's fingerprint.
+    /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
+    private func load() throws -> (OAuthTokenSet, String) {
+        guard let summary = try store.credentialSummaries().first(where: { $0.workspaceGid == workspace && $0.purpose == purpose }) else {
+            throw AccessError.credentialMissing(workspace, purpose: purpose)
+        }
+        if summary.state == .reauthorizationRequired {
+            throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: summary.stateReason)
+        }
+        let opened: (kind: CredentialKind, secret: String)?
+        do {
+            opened = try store.openCredential(workspaceGid: workspace, purpose: purpose)
+        } catch {
+            throw AccessError.credentialUnreadable(workspace, purpose: purpose)
+        }
+        guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
+        guard let tokens = OAuthTokenSet.decode(opened.secret) else { throw AccessError.credentialUnreadable(workspace, purpose: purpose) }
+        return (tokens, summary.fingerprint)
+    }
+
+    /// Refreshes once for everyone waiting.
+    private func refresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
+        if let refreshing { return try await refreshing.value }
+        let task = Task { try await self.performRefresh(tokens, fingerprint: fingerprint) }
+        refreshing = task
+        defer { refreshing = nil }
+        return try await task.value
+    }
+
+    private func performRefresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
+        guard let refreshToken = tokens.refreshToken else {
+            try markReauthorizationRequired(fingerprint: fingerprint, reason: "the access token expired and Asana granted no refresh token")
+        }
+        guard let clientSecret = try store.openOAuthClientSecret(clientId: tokens.clientId) else {
+            throw AccessError.oauthClientUnknown(tokens.clientId)
+        }
+        let grant: OAuthTokenGrant
+        do {
+            grant = try await oauth.refresh(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)
+        } catch AsanaAPIError.oauth(_, let error, let description) where error == "invalid_grant" {
+            try markReauthorizationRequired(fingerprint: fingerprint, reason: "Asana refused the refresh token (invalid_grant\(description.map { ": \($0)" } ?? ""))")
+        }
+        var renewed = tokens
+        renewed.accessToken = grant.accessToken
+        renewed.refreshToken = grant.refreshToken ?? tokens.refreshToken
+        renewed.expiresAt = now().addingTimeInterval(TimeInterval(grant.expiresIn))
+        let stored = try store.replaceCredential(
+            workspaceGid: workspace, purpose: purpose, kind: .oauth, secret: try renewed.sealedText(),
+            fingerprintOf: renewed.fingerprintSource, onlyIfFingerprint: fingerprint, at: now())
+        if stored == nil {
+            // The credential was stored again while refreshing: use the new one.
+            return try load().0.accessToken
+        }
+        logger.info("OAuth access token refreshed", metadata: ["workspace": "\(workspace)", "purpose": "\(purpose.rawValue)",
+                                                               "expiresIn": "\(grant.expiresIn)"])
+        return renewed.accessToken
+    }
+
+    private func markReauthorizationRequired(fingerprint: String, reason: String) throws -> Never {
+        try store.markCredentialReauthorizationRequired(workspaceGid: workspace, purpose: purpose, fingerprint: fingerprint, reason: reason, at: now())
+        logger.warning("OAuth credential needs a new authorization", metadata: ["workspace": "\(workspace)", "purpose": "\(purpose.rawValue)",
+                                                                              "reason": "\(reason)"])
+        throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: reason)
+    }
+}
+
+/// One ``OAuthTokenSource`` per credential, so that refreshes are not duplicated across calls.
+final class OAuthTokenSources: Sendable {
+    private let sources = Mutex<[String: OAuthTokenSource]>([:])
+
+    /// The source of (workspace, purpose), made by `make` on first use.
+    func source(workspace: String, purpose: CredentialPurpose, make: () -> OAuthTokenSource) -> OAuthTokenSource {
+        sources.withLock { sources in
+            let key = "\(workspace)/\(purpose.rawValue)"
+            if let existing = sources[key] { return existing }
+            let created = make()
+            sources[key] = created
+            return created
+        }
+    }
+}

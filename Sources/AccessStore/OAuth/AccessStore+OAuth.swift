@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+import GRDB
+
+extension AccessStore {
+    /// Most authorizations that may wait for `oauthFinish` at once; older expired ones are dropped first.
+    public static let maxPendingOAuthFlows = 1_000
+
+    // MARK: - OAuth apps
+
+    /// Seals and stores the client secret of the OAuth app `clientId`, replacing any previous one.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty client id or secret, or one over 512 bytes.
+    @discardableResult
+    public func putOAuthClient(clientId: String, secret: String, at: Date) throws -> OAuthClientSummary {
+        guard (1...512).contains(clientId.utf8.count) else { throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes") }
+        guard (1...512).contains(secret.utf8.count) else { throw AccessStoreError.invalidArgument("the client secret must be 1 to 512 bytes") }
+        let sealer = CredentialSealer(masterKey: masterKey)
+        let fingerprint = CredentialSealer.fingerprint(of: secret)
+        let now = UnixMillis.from(at)
+        return try dbWriter.write { db in
+            let keyVersion = try Self.currentKeyVersion(db)
+            let sealed = try sealer.seal(secret, associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion))
+            try db.execute(
+                sql: """
+                    INSERT INTO oauthClient (clientId, sealed, keyVersion, fingerprint, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (clientId) DO UPDATE SET
+                        sealed = excluded.sealed, keyVersion = excluded.keyVersion, fingerprint = excluded.fingerprint, updatedAt = excluded.updatedAt
+                    """,
+                arguments: [clientId, sealed, keyVersion, fingerprint, now, now])
+            let createdAt = try Int64.fetchOne(db, sql: "SELECT createdAt FROM oauthClient WHERE clientId = ?", arguments: [clientId]) ?? now
+            return OAuthClientSummary(clientId: clientId, fingerprint: fingerprint, createdAt: UnixMillis.date(createdAt), updatedAt: UnixMillis.date(now))
+        }
+    }
+
+    /// Every stored OAuth app, by client id. No secret is opened.
+    public func oauthClientSummaries() throws -> [OAuthClientSummary] {
+        try dbWriter.read { db in
+            try Row.fetchAll(db, sql: "SELECT clientId, fingerprint, createdAt, updatedAt FROM oauthClient ORDER BY clientId").map { row in
+                OAuthClientSummary(clientId: row["clientId"], fingerprint: row["fingerprint"],
+                                   createdAt: UnixMillis.date(row["createdAt"] as Int64), updatedAt: UnixMillis.date(row["updatedAt"] as Int64))
+            }
+        }
+    }
+
+    /// The client secret of `clientId`, or nil when none is stored.
+    /// - Throws: ``AccessStoreError/oauthClientTampered(clientId:)`` when AES-GCM refuses the row.
+    public func openOAuthClientSecret(clientId: String) throws -> String? {
+        let row = try dbWriter.read { db in
+            try Row.fetchOne(db, sql: "SELECT sealed, keyVersion FROM oauthClient WHERE clientId = ?", arguments: [clientId])
+        }
+        guard let row else { return nil }
+        guard let sealed = row["sealed"] as Data?, let keyVersion = row["keyVersion"] as Int?,
+              let secret = CredentialSealer(masterKey: masterKey)
+                .open(sealed, associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion))
+        else { throw AccessStoreError.oauthClientTampered(clientId: clientId) }
+        return secret
+    }
+
+    /// Deletes the OAuth app `clientId`. Credentials it issued stay, but cannot be refreshed any more.
+    /// - Returns: whether a row was deleted.
+    @discardableResult
+    public func deleteOAuthClient(clientId: String) throws -> Bool {
+        try dbWriter.write { db in
+            try db.execute(sql: "DELETE FROM oauthClient WHERE clientId = ?", arguments: [clientId])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Pending authorizations
+
+    /// Stores a started authorization. Expired flows are dropped first.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when ``maxPendingOAuthFlows`` unexpired flows are
+    ///   already waiting, or the state is empty or already pending.
+    public func insertOAuthFlow(_ flow: OAuthFlow) throws {
+        guard !flow.state.isEmpty else { throw AccessStoreError.invalidArgument("the OAuth state is empty") }
+        let sealer = CredentialSealer(masterKey: masterKey)
+        let stateHash = Self.oauthStateHash(flow.state)
+        try dbWriter.write { db in
+            try db.execute(sql: "DELETE FROM oauthFlow WHERE expiresAt <= ?", arguments: [UnixMillis.from(flow.createdAt)])
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM oauthFlow") ?? 0
+            guard pending < Self.maxPendingOAuthFlows else {
+                throw AccessStoreError.invalidArgument("\(Self.maxPendingOAuthFlows) OAuth authorizations are already waiting to be finished; finish them or let them expire")
+            }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash]) == nil else {
+                throw AccessStoreError.invalidArgument("this OAuth state is already pending")
+            }
+            let keyVersion = try Self.currentKeyVersion(db)
+            let sealed = try sealer.seal(flow.codeVerifier, associatedData: CredentialSealer.oauthFlowAssociatedData(stateHash: stateHash, keyVersion: keyVersion))
+            try db.execute(
+                sql: """
+                    INSERT INTO oauthFlow (stateHash, workspace, purpose, clientId, redirectUri, scopes, sealedVerifier, keyVersion, principal, createdAt, expiresAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [stateHash, flow.workspace, flow.purpose.rawValue, flow.clientId, flow.redirectUri, flow.scopes.joined(separator: " "),
+                            sealed, keyVersion, flow.principal, UnixMillis.from(flow.createdAt), UnixMillis.from(flow.expiresAt)])
+        }
+    }
+
+    /// Removes and returns the authorization started with `state`: a state can be finished once.
+    /// - Returns: nil when no flow has this state, or it expired at `at` (an expired one is removed too).
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when its sealed verifier fails to open (the row is removed).
+    public func takeOAuthFlow(state: String, at: Date) throws -> OAuthFlow? {
+        let stateHash = Self.oauthStateHash(state)
+        let row = try dbWriter.write { db -> Row? in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash])
+            try db.execute(sql: "DELETE FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash])
+            return row
+        }
+        guard let row else { return nil }
+        let expiresAt = UnixMillis.date(row["expiresAt"] as Int64)
+        guard expiresAt > at else { return nil }
+        guard let sealed = row["sealedVerifier"] as Data?, let keyVersion = row["keyVersion"] as Int?,
+              let purpose = CredentialPurpose(rawValue: row["purpose"]),
+              let verifier = CredentialSealer(masterKey: masterKey)
+                .open(sealed, associatedData: CredentialSealer.oauthFlowAssociatedData(stateHash: stateHash, keyVersion: keyVersion))
+        else { throw AccessStoreError.invalidArgument("the pending OAuth authorization cannot be opened (altered, or sealed under another key); start again") }
+        let scopes = (row["scopes"] as String).split(separator: " ").map(String.init)
+        return OAuthFlow(state: state, workspace: row["workspace"], purpose: purpose, clientId: row["clientId"], redirectUri: row["redirectUri"],
+                         scopes: scopes, codeVerifier: verifier, principal: row["principal"],
+                         createdAt: UnixMillis.date(row["createdAt"] as Int64), expiresAt: expiresAt)
+    }
+
+    // MARK: - Support
+
+    /// Lowercase hex SHA-256 of the state's UTF-8 bytes: the key of a pending flow.
+    static func oauthStateHash(_ state: String) -> String {
+        SHA256.hash(data: Array(state.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The key version new seals use: that of the credentials already stored (raised by key rotation).
+    static func currentKeyVersion(_ db: Database) throws -> Int {
+        let versions = try Int?.fetchAll(db, sql: """
+            SELECT max(keyVersion) FROM credential UNION ALL SELECT max(keyVersion) FROM oauthClient
+            UNION ALL SELECT max(keyVersion) FROM oauthFlow
+            """)
+        return versions.compactMap { $0 }.max() ?? CredentialSealer.initialKeyVersion
+    }
+
+    /// Re-seals every OAuth client secret and pending verifier from `old` to `new` (key rotation), raising
+    /// each row's key version by one. A row that does not open with `old` fails the rotation.
+    static func resealOAuthSecrets(_ db: Database, from old: CredentialSealer, to new: CredentialSealer) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT clientId, sealed, keyVersion FROM oauthClient") {
+            let clientId: String = row["clientId"]
+            let keyVersion: Int = row["keyVersion"]
+            guard let secret = old.open(row["sealed"], associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion))
+            else { throw AccessStoreError.oauthClientTampered(clientId: clientId) }
+            let sealed = try new.seal(secret, associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion + 1))
+            try db.execute(sql: "UPDATE oauthClient SET sealed = ?, keyVersion = ? WHERE clientId = ?", arguments: [sealed, keyVersion + 1, clientId])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT stateHash, sealedVerifier, keyVersion FROM oauthFlow") {
+            let stateHash: String = row["stateHash"]
+            let keyVersion: Int = row["keyVersion"]
+            guard let verifier = old.open(row["sealedVerifier"], associatedData: CredentialSealer.oauthFlowAssociatedData(stateHash: stateHash, keyVersion: keyVersion)) else {
+                // A pending authorization that cannot be opened is useless: drop it rather than fail the rotation.
+                try db.execute(sql: "DELETE FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash])
+                continue
+            }
+            let sealed = try new.seal(verifier, associatedData: CredentialSealer.oauthFlowAssociatedData(stateHash: stateHash, keyVersion: keyVersion + 1))
+            try db.execute(sql: "UPDATE oauthFlow SET sealedVerifier = ?, keyVersion = ? WHERE stateHash = ?", arguments: [sealed, keyVersion + 1, stateHash])
+        }
+    }
+}
