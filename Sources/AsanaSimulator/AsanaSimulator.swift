@@ -11,7 +11,9 @@ import Synchronization
 /// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces`,
 /// `GET /workspaces/{gid}`, `GET /workspaces/{gid}/workspace_memberships[?user=]`, `GET /workspaces/{gid}/teams`,
 /// `GET /teams/{gid}`, `GET /teams/{gid}/team_memberships`, `POST /workspaces/{gid}/addUser`,
-/// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`.
+/// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`;
+/// and, at the server root (asana-api.md §4.2), `GET /-/oauth_authorize`, `POST /-/oauth_token`, `POST /-/oauth_revoke`
+/// for the seed's ``SimulatorSeed/oauthApps``.
 ///
 /// ```swift
 /// let sim = AsanaSimulator(seed: .generated(users: 250), configuration: .init(), logger: logger)
@@ -26,6 +28,7 @@ public final class AsanaSimulator: Sendable {
     private let faults = FaultQueue()
     private let limiter: RateLimiter
     private let paginator: Paginator
+    private let oauth: OAuthRegistry
     private let running = Mutex<Running>(Running())
 
     private struct Running: Sendable {
@@ -42,6 +45,7 @@ public final class AsanaSimulator: Sendable {
         self.configuration = configuration
         self.logger = logger
         store = SimulatorState(seed: seed)
+        oauth = OAuthRegistry(apps: seed.oauthApps, configuration: configuration)
         limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, retryAfterSeconds: configuration.retryAfterSeconds)
         paginator = Paginator(secret: UInt64.random(in: .min ... .max), lifetime: configuration.offsetLifetime, now: configuration.now)
     }
@@ -105,7 +109,9 @@ public final class AsanaSimulator: Sendable {
     public var baseURL: String { store.read { $0.baseURL } }
 
     /// Every request received, in order, as `"GET /users?workspace=1000&limit=100"` (path relative to
-    /// `/api/1.0`, raw query), including rejected ones (401, 429, faults).
+    /// `/api/1.0`, raw query), including rejected ones (401, 429, faults). OAuth requests appear without secrets,
+    /// codes or tokens: `"GET /-/oauth_authorize client_id=demo-client"`, `"POST /-/oauth_token grant_type=refresh_token"`,
+    /// `"POST /-/oauth_revoke"`.
     public func requestLog() -> [String] { store.read { $0.requestLog } }
 
     /// Empties the request log.
@@ -120,9 +126,20 @@ public final class AsanaSimulator: Sendable {
     /// Drops every pending fault.
     public func clearFaults() { faults.clear() }
 
+    /// As if `userGid` de-authorized every OAuth app: their refresh tokens and access tokens stop working at once
+    /// (refresh → 400 `invalid_grant`, API calls → 401 `Not Authorized`), and their unused codes are dropped.
+    /// Seeded tokens are not affected.
+    public func revokeOAuthGrants(userGid: String) { oauth.revokeGrants(user: userGid) }
+
+    /// Makes every OAuth access token issued so far expire now: API calls with them get 401
+    /// `The bearer token has expired. Please refresh it to get a new one.`; refresh tokens keep working.
+    public func expireAccessTokens() { oauth.expireAccessTokens() }
+
     private func makeApplication(onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: SimulatorRequestContext.self)
-        router.add(middleware: SimulatorMiddleware(state: store, faults: faults, limiter: limiter, now: configuration.now))
+        router.add(
+            middleware: SimulatorMiddleware(state: store, faults: faults, limiter: limiter, oauth: oauth, now: configuration.now))
+        OAuthRoutes(state: store, registry: oauth).register(on: router)
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
         let env = RouteEnvironment(state: store, paginator: paginator)
         UserRoutes(env: env).register(on: api)

@@ -1,38 +1,57 @@
 import Foundation
 import Hummingbird
 
-/// Runs before every route, in this order:
+/// Runs before every route.
+///
+/// Below `/api/1.0`, in this order:
 /// 1. logs `"<METHOD> <path relative to /api/1.0>[?query]"` (``AsanaSimulator/requestLog()``);
 /// 2. answers a pending ``SimulatedFault`` for the path, if any (not authenticated, not counted);
-/// 3. authenticates `Authorization: Bearer <token>` (scheme case-insensitive) → else 401 `Not Authorized`
-///    (asana-api.md §2, §10.1);
+/// 3. authenticates `Authorization: Bearer <token>` (scheme case-insensitive): a seeded token, or a live OAuth access
+///    token → else 401 `Not Authorized`; an expired OAuth access token → 401
+///    `The bearer token has expired. Please refresh it to get a new one.` (asana-api.md §2, §10.1);
 /// 4. applies the token's per-minute budget → 429 with `Retry-After` and Asana's message (asana-api.md §8);
 /// 5. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
 ///    `No matching route for request` (asana-api.md §2 [secondary]); an unexpected error → 500 with a `phrase`.
+///
+/// The OAuth endpoints (`/-/…`, ``OAuthRoutes``) are logged without secrets or tokens
+/// (`"POST /-/oauth_token grant_type=refresh_token"`, `"GET /-/oauth_authorize client_id=demo-client"`,
+/// `"POST /-/oauth_revoke"`), can get faults, and are neither authenticated here nor rate limited.
 struct SimulatorMiddleware: RouterMiddleware {
     typealias Context = SimulatorRequestContext
 
     let state: SimulatorState
     let faults: FaultQueue
     let limiter: RateLimiter
+    let oauth: OAuthRegistry
     let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = RouteEnvironment.relativePath(request.uri.path)
+        if path.hasPrefix(OAuthRoutes.prefix) { return try await handleOAuth(request, path: path, context: context, next: next) }
         let query = request.uri.query.map { $0.isEmpty ? "" : "?" + $0 } ?? ""
         state.log("\(request.method.rawValue) \(path)\(query)")
 
         if let fault = faults.take(method: request.method.rawValue, path: path) {
             return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
         }
-        guard let token = Self.bearerToken(request.headers[.authorization]), let caller = state.userGid(forToken: token) else {
-            return AsanaErrorBody.notAuthorized.makeResponse()
+        guard let token = Self.bearerToken(request.headers[.authorization]) else { return AsanaErrorBody.notAuthorized.makeResponse() }
+        let caller: String
+        var scopes: [String]?
+        if let seeded = state.seededToken(token) {
+            (caller, scopes) = seeded
+        } else {
+            switch oauth.authenticate(token) {
+            case .valid(let user, let granted): (caller, scopes) = (user, granted)
+            case .expired: return AsanaErrorBody.tokenExpired.makeResponse()
+            case .unknown: return AsanaErrorBody.notAuthorized.makeResponse()
+            }
         }
         if case .limited(let retryAfter) = limiter.admit(token: token, now: now()) {
             return AsanaErrorBody(.tooManyRequests, AsanaErrorBody.rateLimitMessage, retryAfter: retryAfter).makeResponse()
         }
         var context = context
         context.caller = caller
+        context.scopes = scopes
         do {
             return try await next(request, context)
         } catch let error as AsanaErrorBody {
@@ -49,6 +68,41 @@ struct SimulatorMiddleware: RouterMiddleware {
         } catch {
             context.logger.error("simulator route failed", metadata: ["error": "\(error)"])
             return AsanaErrorBody(.internalServerError, "Server Error", phrase: ErrorPhrase.make(state.nextErrorSerial())).makeResponse()
+        }
+    }
+
+    /// The `/-/…` OAuth paths: log (no secrets), fault, route. A form body is collected here (≤ 1 MiB) to log its
+    /// `grant_type`; the route reads it again.
+    private func handleOAuth(
+        _ request: Request, path: String, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var request = request
+        var line = "\(request.method.rawValue) \(path)"
+        if request.method == .get, path == "/-/oauth_authorize", let client = QueryItems(rawQuery: request.uri.query)["client_id"] {
+            line += " client_id=" + QueryItems.encode(client)
+        }
+        var tooLarge = false
+        if request.method == .post, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            do {
+                let buffer = try await request.collectBody(upTo: WriteRequest.maxBodyBytes)
+                let form = QueryItems(rawQuery: String(decoding: buffer.readableBytesView, as: UTF8.self))
+                if path == "/-/oauth_token", let grantType = form["grant_type"] { line += " grant_type=" + QueryItems.encode(grantType) }
+            } catch {
+                tooLarge = true
+            }
+        }
+        state.log(line)
+        if let fault = faults.take(method: request.method.rawValue, path: path) {
+            return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+        }
+        if tooLarge { return OAuthError.invalidRequest("The request body is too large.").makeResponse() }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return OAuthRoutes.plain(.notFound, "Not Found")
+        } catch {
+            context.logger.error("simulator OAuth route failed", metadata: ["error": "\(error)"])
+            return OAuthRoutes.plain(.internalServerError, "Server Error")
         }
     }
 
