@@ -10,7 +10,9 @@ import Hummingbird
 ///    token → else 401 `Not Authorized`; an expired OAuth access token → 401
 ///    `The bearer token has expired. Please refresh it to get a new one.` (asana-api.md §2, §10.1);
 /// 4. applies the token's per-minute budget → 429 with `Retry-After` and Asana's message (asana-api.md §8);
-/// 5. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
+/// 5. a token with granular scopes must hold the endpoint's scope (``ScopeRequirement``) → else 403
+///    (asana-api.md §4.4); full-permission tokens pass;
+/// 6. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
 ///    `No matching route for request` (asana-api.md §2 [secondary]); an unexpected error → 500 with a `phrase`.
 ///
 /// The OAuth endpoints (`/-/…`, ``OAuthRoutes``) are logged without secrets or tokens
@@ -48,6 +50,9 @@ struct SimulatorMiddleware: RouterMiddleware {
         }
         if case .limited(let retryAfter) = limiter.admit(token: token, now: now()) {
             return AsanaErrorBody(.tooManyRequests, AsanaErrorBody.rateLimitMessage, retryAfter: retryAfter).makeResponse()
+        }
+        if let requirement = ScopeRequirement.of(method: request.method.rawValue, path: path), !requirement.isSatisfied(by: scopes) {
+            return requirement.refusal.makeResponse()
         }
         var context = context
         context.caller = caller
