@@ -27,6 +27,7 @@ public final class AsanaSimulator: Sendable {
     private let store: SimulatorState
     private let faults = FaultQueue()
     private let limiter: RateLimiter
+    private let concurrency: ConcurrencyLimiter
     private let paginator: Paginator
     private let oauth: OAuthRegistry
     private let running = Mutex<Running>(Running())
@@ -47,6 +48,7 @@ public final class AsanaSimulator: Sendable {
         store = SimulatorState(seed: seed)
         oauth = OAuthRegistry(apps: seed.oauthApps, configuration: configuration)
         limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, retryAfterSeconds: configuration.retryAfterSeconds)
+        concurrency = ConcurrencyLimiter(maxReads: configuration.maxConcurrentReads, maxWrites: configuration.maxConcurrentWrites)
         paginator = Paginator(secret: UInt64.random(in: .min ... .max), lifetime: configuration.offsetLifetime, now: configuration.now)
     }
 
@@ -138,7 +140,9 @@ public final class AsanaSimulator: Sendable {
     private func makeApplication(onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: SimulatorRequestContext.self)
         router.add(
-            middleware: SimulatorMiddleware(state: store, faults: faults, limiter: limiter, oauth: oauth, now: configuration.now))
+            middleware: SimulatorMiddleware(
+                state: store, faults: faults, limiter: limiter, concurrency: concurrency,
+                concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, now: configuration.now))
         OAuthRoutes(state: store, registry: oauth).register(on: router)
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
         let env = RouteEnvironment(state: store, paginator: paginator)

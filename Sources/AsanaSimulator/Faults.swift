@@ -6,10 +6,22 @@ import Synchronization
 /// Build with ``status(_:retryAfter:times:pathPrefix:method:)``:
 /// `.status(500, times: 2, pathPrefix: "/users")` answers the next two matching requests with 500 (body with a
 /// `phrase`); `.status(429, retryAfter: 1, times: 1, pathPrefix: "/")` answers one with 429 and
-/// `Retry-After: 1` (no header when `retryAfter` is nil).
+/// `Retry-After: 1` (no header when `retryAfter` is nil); or with
+/// ``latency(_:times:pathPrefix:method:)`` (a delay, then normal service).
 /// Faults are checked before authentication and rate limiting and do not use up the token's budget.
 public struct SimulatedFault: Sendable, Equatable {
-    /// HTTP status to answer (4xx or 5xx).
+    /// What a fault does.
+    public enum Kind: Sendable, Equatable {
+        /// Answers ``SimulatedFault/status`` instead of serving.
+        case status
+        /// Waits this long, then serves the request normally. The wait starts once the request holds a concurrency
+        /// slot (so it keeps the slot; a request refused earlier with 401 or 429 is answered at once).
+        case latency(Duration)
+    }
+
+    /// What this fault does; ``Kind/status`` for faults built with ``status(_:retryAfter:times:pathPrefix:method:)``.
+    public var kind: Kind = .status
+    /// HTTP status to answer (4xx or 5xx); 0 for faults that answer no status.
     public var status: Int
     /// `Retry-After` header value in seconds, sent when not nil.
     public var retryAfter: Int?
@@ -25,6 +37,13 @@ public struct SimulatedFault: Sendable, Equatable {
         _ status: Int, retryAfter: Int? = nil, times: Int = 1, pathPrefix: String = "/", method: String? = nil
     ) -> SimulatedFault {
         SimulatedFault(status: status, retryAfter: retryAfter, times: times, pathPrefix: pathPrefix, method: method)
+    }
+
+    /// A fault delaying the next `times` matching requests by `duration`, then serving them normally.
+    public static func latency(
+        _ duration: Duration, times: Int = 1, pathPrefix: String = "/", method: String? = nil
+    ) -> SimulatedFault {
+        SimulatedFault(kind: .latency(duration), status: 0, retryAfter: nil, times: times, pathPrefix: pathPrefix, method: method)
     }
 
     /// The error answer for this fault. `serial` numbers 500 phrases.

@@ -12,7 +12,11 @@ import Hummingbird
 /// 4. applies the token's per-minute budget → 429 with `Retry-After` and Asana's message (asana-api.md §8);
 /// 5. a token with granular scopes must hold the endpoint's scope (``ScopeRequirement``) → else 403
 ///    (asana-api.md §4.4); full-permission tokens pass;
-/// 6. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
+/// 6. takes a concurrency slot of the token (GET: reads, others: writes; ``ConcurrencyLimiter``) → else 429 with
+///    Asana's rate-limit message and `Retry-After: concurrencyRetryAfter` (none when nil; asana-api.md §8, node-asana#210);
+///    the slot is held until the answer is built, also when the route throws;
+/// 7. waits out a ``SimulatedFault/Kind/latency(_:)`` fault taken in step 2, holding the slot;
+/// 8. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
 ///    `No matching route for request` (asana-api.md §2 [secondary]); an unexpected error → 500 with a `phrase`.
 ///
 /// The OAuth endpoints (`/-/…`, ``OAuthRoutes``) are logged without secrets or tokens
@@ -24,6 +28,8 @@ struct SimulatorMiddleware: RouterMiddleware {
     let state: SimulatorState
     let faults: FaultQueue
     let limiter: RateLimiter
+    let concurrency: ConcurrencyLimiter
+    let concurrencyRetryAfter: Int?
     let oauth: OAuthRegistry
     let now: @Sendable () -> Date
 
@@ -33,8 +39,12 @@ struct SimulatorMiddleware: RouterMiddleware {
         let query = request.uri.query.map { $0.isEmpty ? "" : "?" + $0 } ?? ""
         state.log("\(request.method.rawValue) \(path)\(query)")
 
+        var delay: Duration?
         if let fault = faults.take(method: request.method.rawValue, path: path) {
-            return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            switch fault.kind {
+            case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            case .latency(let duration): delay = duration
+            }
         }
         guard let token = Self.bearerToken(request.headers[.authorization]) else { return AsanaErrorBody.notAuthorized.makeResponse() }
         let caller: String
@@ -54,10 +64,16 @@ struct SimulatorMiddleware: RouterMiddleware {
         if let requirement = ScopeRequirement.of(method: request.method.rawValue, path: path), !requirement.isSatisfied(by: scopes) {
             return requirement.refusal.makeResponse()
         }
+        let isWrite = request.method != .get && request.method != .head
+        guard concurrency.acquire(token: token, write: isWrite) else {
+            return AsanaErrorBody(.tooManyRequests, AsanaErrorBody.rateLimitMessage, retryAfter: concurrencyRetryAfter).makeResponse()
+        }
+        defer { concurrency.release(token: token, write: isWrite) }
         var context = context
         context.caller = caller
         context.scopes = scopes
         do {
+            if let delay { try await Task.sleep(for: delay) }
             return try await next(request, context)
         } catch let error as AsanaErrorBody {
             return error.makeResponse()
@@ -98,7 +114,10 @@ struct SimulatorMiddleware: RouterMiddleware {
         }
         state.log(line)
         if let fault = faults.take(method: request.method.rawValue, path: path) {
-            return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            switch fault.kind {
+            case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            case .latency(let duration): try await Task.sleep(for: duration)
+            }
         }
         if tooLarge { return OAuthError.invalidRequest("The request body is too large.").makeResponse() }
         do {
