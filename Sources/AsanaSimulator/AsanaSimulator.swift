@@ -125,8 +125,16 @@ public final class AsanaSimulator: Sendable {
     /// Queues faults; each matching request uses one (see ``SimulatedFault``).
     public func injectFaults(_ faults: [SimulatedFault]) { self.faults.add(faults) }
 
-    /// Drops every pending fault.
+    /// Drops every pending fault and the random fault plan (``injectedFaultCount`` keeps counting).
     public func clearFaults() { faults.clear() }
+
+    /// Makes matching requests fail at random, deterministically for `plan.seed` and the order of requests (see
+    /// ``RandomFaultPlan``); replaces an earlier plan. Queued faults (``injectFaults(_:)``) are used first.
+    public func injectRandomFaults(_ plan: RandomFaultPlan) { faults.setRandomPlan(plan) }
+
+    /// How many requests were answered with an injected status fault or had their connection closed by one, queued
+    /// or random, since the simulator was created (latency faults are not counted).
+    public var injectedFaultCount: Int { faults.appliedCount }
 
     /// As if `userGid` de-authorized every OAuth app: their refresh tokens and access tokens stop working at once
     /// (refresh → 400 `invalid_grant`, API calls → 401 `Not Authorized`), and their unused codes are dropped.

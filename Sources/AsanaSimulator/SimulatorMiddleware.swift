@@ -5,7 +5,8 @@ import Hummingbird
 ///
 /// Below `/api/1.0`, in this order:
 /// 1. logs `"<METHOD> <path relative to /api/1.0>[?query]"` (``AsanaSimulator/requestLog()``);
-/// 2. answers a pending ``SimulatedFault`` for the path, if any (not authenticated, not counted);
+/// 2. answers a pending ``SimulatedFault`` for the path, or one drawn from the ``RandomFaultPlan``, if any (not
+///    authenticated, not counted); a connection-reset fault closes the connection without an answer;
 /// 3. authenticates `Authorization: Bearer <token>` (scheme case-insensitive): a seeded token, or a live OAuth access
 ///    token → else 401 `Not Authorized`; an expired OAuth access token → 401
 ///    `The bearer token has expired. Please refresh it to get a new one.` (asana-api.md §2, §10.1);
@@ -43,6 +44,7 @@ struct SimulatorMiddleware: RouterMiddleware {
         if let fault = faults.take(method: request.method.rawValue, path: path) {
             switch fault.kind {
             case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            case .connectionReset: return await Self.dropConnection(context)
             case .latency(let duration): delay = duration
             }
         }
@@ -116,6 +118,7 @@ struct SimulatorMiddleware: RouterMiddleware {
         if let fault = faults.take(method: request.method.rawValue, path: path) {
             switch fault.kind {
             case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
+            case .connectionReset: return await Self.dropConnection(context)
             case .latency(let duration): try await Task.sleep(for: duration)
             }
         }
@@ -128,6 +131,13 @@ struct SimulatorMiddleware: RouterMiddleware {
             context.logger.error("simulator OAuth route failed", metadata: ["error": "\(error)"])
             return OAuthRoutes.plain(.internalServerError, "Server Error")
         }
+    }
+
+    /// Closes the request's connection without answering (a ``SimulatedFault/Kind/connectionReset`` fault). The
+    /// returned response is never delivered: the channel is already closed when Hummingbird tries to write it.
+    static func dropConnection(_ context: Context) async -> Response {
+        try? await context.channel.close().get()
+        return Response(status: .internalServerError)
     }
 
     /// The token of `Bearer <token>`, or nil.
