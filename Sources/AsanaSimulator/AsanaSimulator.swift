@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Serves, below `/api/1.0` (asana-api.md §1-3, §5-6, §8, §10; the full table with sources is in
 /// `Sources/AsanaSimulator/README.md`):
-/// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces`,
+/// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces/{gid}/users`,
+/// `GET /teams/{gid}/users` (both capped at 2,000), `GET /workspaces`,
 /// `GET /workspaces/{gid}`, `GET /workspaces/{gid}/workspace_memberships[?user=]`, `GET /workspaces/{gid}/teams`,
 /// `GET /teams/{gid}`, `GET /teams/{gid}/team_memberships`, `POST /workspaces/{gid}/addUser`,
 /// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`;
