@@ -137,6 +137,15 @@ public final class AsanaSimulator: Sendable {
     /// or random, since the simulator was created (latency faults are not counted).
     public var injectedFaultCount: Int { faults.appliedCount }
 
+    /// Marks `userGid`'s memberships in `workspaceGid` as not re-addable (seed field `readdable: false`): once all of
+    /// them are inactive (after `removeUser`, or already), `POST /workspaces/{gid}/addUser` of that person → 403
+    /// `This user was deprovisioned and cannot be re-added to the organization` (chosen, asana-api.md §6.6/§12).
+    /// - Returns: false when the person has no membership in that workspace (nothing changes).
+    @discardableResult
+    public func markNotReaddable(userGid: String, workspaceGid: String) -> Bool {
+        store.write { $0.markNotReaddable(user: userGid, workspace: workspaceGid) }
+    }
+
     /// As if `userGid` de-authorized every OAuth app: their refresh tokens and access tokens stop working at once
     /// (refresh → 400 `invalid_grant`, API calls → 401 `Not Authorized`), and their unused codes are dropped.
     /// Seeded tokens are not affected.
