@@ -109,7 +109,11 @@ struct SimulatorMiddleware: RouterMiddleware {
             do {
                 let buffer = try await request.collectBody(upTo: WriteRequest.maxBodyBytes)
                 let form = QueryItems(rawQuery: String(decoding: buffer.readableBytesView, as: UTF8.self))
-                if path == "/-/oauth_token", let grantType = form["grant_type"] { line += " grant_type=" + QueryItems.encode(grantType) }
+                if path == "/-/oauth_token", let grantType = form["grant_type"] {
+                    // Only the two known values are echoed, so a misplaced secret never reaches the log.
+                    let known = grantType == "authorization_code" || grantType == "refresh_token"
+                    line += " grant_type=" + (known ? grantType : "other")
+                }
             } catch {
                 tooLarge = true
             }

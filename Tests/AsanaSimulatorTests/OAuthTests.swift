@@ -154,6 +154,7 @@ struct OAuthTests {
             let unsupported = try await oauth.token([("grant_type", "password"), ("client_id", "demo-client"), ("client_secret", "demo-client-secret")])
             #expect(unsupported.status == 400)
             #expect(unsupported.oauthError == "unsupported_grant_type")
+            #expect(api.simulator.requestLog().last == "POST /-/oauth_token grant_type=other")
             let noGrant = try await oauth.token([("client_id", "demo-client"), ("client_secret", "demo-client-secret")])
             #expect(noGrant.oauthError == "invalid_request")
             let noSecret = try await oauth.token([("grant_type", "refresh_token"), ("client_id", "demo-client"), ("refresh_token", "x")])
