@@ -41,7 +41,8 @@ public final class AsanaSimulator: Sendable {
 
     /// - Parameters:
     ///   - seed: the initial data; not validated here (see ``SimulatorSeed/validate()``).
-    ///   - configuration: address, rate limit, offset lifetime, clock.
+    ///   - configuration: address, rate and concurrency limits, offset, code and access-token lifetimes, refresh-token
+    ///     rotation, clock.
     ///   - logger: Hummingbird's and the simulator's logger (tokens are never logged).
     public init(seed: SimulatorSeed, configuration: SimulatorConfiguration = .init(), logger: Logger) {
         self.configuration = configuration
