@@ -38,6 +38,9 @@ struct AsanaErrorBody: Error, HTTPResponseError, Sendable {
     static func notFound(_ message: String) -> AsanaErrorBody { .init(.notFound, message) }
     /// 401 `Not Authorized` (asana-api.md §2, §10.1).
     static let notAuthorized = AsanaErrorBody(.unauthorized, "Not Authorized")
+    /// 401 for an OAuth access token past its lifetime (asana-api.md §10.1, python-asana#108: the message contains
+    /// "The bearer token has expired"; the rest of the wording chosen).
+    static let tokenExpired = AsanaErrorBody(.unauthorized, "The bearer token has expired. Please refresh it to get a new one.")
     /// A value that names no object: `"<param>: Not a recognized ID: <value>"` (asana-api.md §2 format).
     static func notRecognized(_ parameter: String, _ value: String, status: HTTPResponse.Status = .badRequest) -> AsanaErrorBody {
         .init(status, "\(parameter): Not a recognized ID: \(value)")

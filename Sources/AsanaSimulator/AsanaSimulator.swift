@@ -8,10 +8,13 @@ import Synchronization
 ///
 /// Serves, below `/api/1.0` (asana-api.md §1-3, §5-6, §8, §10; the full table with sources is in
 /// `Sources/AsanaSimulator/README.md`):
-/// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces`,
+/// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces/{gid}/users`,
+/// `GET /teams/{gid}/users` (both capped at 2,000), `GET /workspaces`,
 /// `GET /workspaces/{gid}`, `GET /workspaces/{gid}/workspace_memberships[?user=]`, `GET /workspaces/{gid}/teams`,
 /// `GET /teams/{gid}`, `GET /teams/{gid}/team_memberships`, `POST /workspaces/{gid}/addUser`,
-/// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`.
+/// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`;
+/// and, at the server root (asana-api.md §4.2), `GET /-/oauth_authorize`, `POST /-/oauth_token`, `POST /-/oauth_revoke`
+/// for the seed's ``SimulatorSeed/oauthApps``.
 ///
 /// ```swift
 /// let sim = AsanaSimulator(seed: .generated(users: 250), configuration: .init(), logger: logger)
@@ -25,7 +28,9 @@ public final class AsanaSimulator: Sendable {
     private let store: SimulatorState
     private let faults = FaultQueue()
     private let limiter: RateLimiter
+    private let concurrency: ConcurrencyLimiter
     private let paginator: Paginator
+    private let oauth: OAuthRegistry
     private let running = Mutex<Running>(Running())
 
     private struct Running: Sendable {
@@ -36,13 +41,16 @@ public final class AsanaSimulator: Sendable {
 
     /// - Parameters:
     ///   - seed: the initial data; not validated here (see ``SimulatorSeed/validate()``).
-    ///   - configuration: address, rate limit, offset lifetime, clock.
+    ///   - configuration: address, rate and concurrency limits, offset, code and access-token lifetimes, refresh-token
+    ///     rotation, clock.
     ///   - logger: Hummingbird's and the simulator's logger (tokens are never logged).
     public init(seed: SimulatorSeed, configuration: SimulatorConfiguration = .init(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         store = SimulatorState(seed: seed)
+        oauth = OAuthRegistry(apps: seed.oauthApps, configuration: configuration)
         limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute, retryAfterSeconds: configuration.retryAfterSeconds)
+        concurrency = ConcurrencyLimiter(maxReads: configuration.maxConcurrentReads, maxWrites: configuration.maxConcurrentWrites)
         paginator = Paginator(secret: UInt64.random(in: .min ... .max), lifetime: configuration.offsetLifetime, now: configuration.now)
     }
 
@@ -105,7 +113,9 @@ public final class AsanaSimulator: Sendable {
     public var baseURL: String { store.read { $0.baseURL } }
 
     /// Every request received, in order, as `"GET /users?workspace=1000&limit=100"` (path relative to
-    /// `/api/1.0`, raw query), including rejected ones (401, 429, faults).
+    /// `/api/1.0`, raw query), including rejected ones (401, 429, faults). OAuth requests appear without secrets,
+    /// codes or tokens: `"GET /-/oauth_authorize client_id=demo-client"`, `"POST /-/oauth_token grant_type=refresh_token"`,
+    /// `"POST /-/oauth_revoke"`.
     public func requestLog() -> [String] { store.read { $0.requestLog } }
 
     /// Empties the request log.
@@ -117,12 +127,42 @@ public final class AsanaSimulator: Sendable {
     /// Queues faults; each matching request uses one (see ``SimulatedFault``).
     public func injectFaults(_ faults: [SimulatedFault]) { self.faults.add(faults) }
 
-    /// Drops every pending fault.
+    /// Drops every pending fault and the random fault plan (``injectedFaultCount`` keeps counting).
     public func clearFaults() { faults.clear() }
+
+    /// Makes matching requests fail at random, deterministically for `plan.seed` and the order of requests (see
+    /// ``RandomFaultPlan``); replaces an earlier plan. Queued faults (``injectFaults(_:)``) are used first.
+    public func injectRandomFaults(_ plan: RandomFaultPlan) { faults.setRandomPlan(plan) }
+
+    /// How many requests were answered with an injected status fault or had their connection closed by one, queued
+    /// or random, since the simulator was created (latency faults are not counted).
+    public var injectedFaultCount: Int { faults.appliedCount }
+
+    /// Marks `userGid`'s memberships in `workspaceGid` as not re-addable (seed field `readdable: false`): once all of
+    /// them are inactive (after `removeUser`, or already), `POST /workspaces/{gid}/addUser` of that person → 403
+    /// `This user was deprovisioned and cannot be re-added to the organization` (chosen, asana-api.md §6.6/§12).
+    /// - Returns: false when the person has no membership in that workspace (nothing changes).
+    @discardableResult
+    public func markNotReaddable(userGid: String, workspaceGid: String) -> Bool {
+        store.write { $0.markNotReaddable(user: userGid, workspace: workspaceGid) }
+    }
+
+    /// As if `userGid` de-authorized every OAuth app: their refresh tokens and access tokens stop working at once
+    /// (refresh → 400 `invalid_grant`, API calls → 401 `Not Authorized`), and their unused codes are dropped.
+    /// Seeded tokens are not affected.
+    public func revokeOAuthGrants(userGid: String) { oauth.revokeGrants(user: userGid) }
+
+    /// Makes every OAuth access token issued so far expire now: API calls with them get 401
+    /// `The bearer token has expired. Please refresh it to get a new one.`; refresh tokens keep working.
+    public func expireAccessTokens() { oauth.expireAccessTokens() }
 
     private func makeApplication(onPort: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: SimulatorRequestContext.self)
-        router.add(middleware: SimulatorMiddleware(state: store, faults: faults, limiter: limiter, now: configuration.now))
+        router.add(
+            middleware: SimulatorMiddleware(
+                state: store, faults: faults, limiter: limiter, concurrency: concurrency,
+                concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, now: configuration.now))
+        OAuthRoutes(state: store, registry: oauth).register(on: router)
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
         let env = RouteEnvironment(state: store, paginator: paginator)
         UserRoutes(env: env).register(on: api)

@@ -25,6 +25,16 @@ extension SimulatorSeed {
     /// Domains the generated guests' emails use (outside the organization's `email_domains`).
     public static let generatedGuestDomains = ["partners.example", "freelance.example"]
 
+    /// The redirect URIs of the generated OAuth apps: a loopback callback and the native-app out-of-band URN
+    /// (asana-api.md §4.2).
+    public static let demoRedirectURIs = ["http://127.0.0.1/oauth/callback", "urn:ietf:wg:oauth:2.0:oob"]
+    /// The generated full-permission OAuth app: `demo-client` / `demo-client-secret`.
+    public static let demoOAuthApp = OAuthApp(
+        clientId: "demo-client", clientSecret: "demo-client-secret", redirectURIs: demoRedirectURIs, granular: false)
+    /// The generated granular-scope OAuth app: `demo-granular-client` / `demo-granular-secret`.
+    public static let demoGranularOAuthApp = OAuthApp(
+        clientId: "demo-granular-client", clientSecret: "demo-granular-secret", redirectURIs: demoRedirectURIs, granular: true)
+
     /// A deterministic organization for tests and the demo: the same arguments always give the same seed.
     ///
     /// - One organization, gid `"1000"`, named `organizationName`, `is_organization: true`, `email_domains` =
@@ -38,6 +48,7 @@ extension SimulatorSeed {
     /// - Each active user (Ada too) is in 0-3 distinct teams; about 10% of team memberships are team admins;
     ///   a guest's team memberships have `is_guest: true`.
     /// - gids are allocated in order: users, teams, workspace memberships, team memberships.
+    /// - OAuth apps ``demoOAuthApp`` (full permissions) and ``demoGranularOAuthApp`` (granular scopes).
     public static func generated(
         organizationName: String = "Acme Corp", users: Int = 1500, teams: Int = 20, seed: UInt64 = 1
     ) -> SimulatorSeed {
@@ -128,7 +139,8 @@ extension SimulatorSeed {
         return SimulatorSeed(
             workspaces: [workspace], users: people.map(\.user), workspaceMemberships: memberships, teams: teamList,
             teamMemberships: teamMemberships,
-            tokens: [Token(token: demoAdminToken, user: people[0].user.gid), Token(token: demoMemberToken, user: people[1].user.gid)])
+            tokens: [Token(token: demoAdminToken, user: people[0].user.gid), Token(token: demoMemberToken, user: people[1].user.gid)],
+            oauthApps: [demoOAuthApp, demoGranularOAuthApp])
     }
 
     /// `"Acme Corp"` → `"acme.example"`; `"example.example"` when the name has no letters or digits.

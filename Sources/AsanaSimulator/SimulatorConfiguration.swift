@@ -15,19 +15,42 @@ public struct SimulatorConfiguration: Sendable {
     /// How long a pagination `offset` token stays valid. Asana's tokens carry `exp = iat + 900`, about
     /// 15 minutes (asana-api.md §3, [inferred]).
     public var offsetLifetime: Duration
-    /// The clock used for rate-limit windows and offset expiry; inject a fake one in tests.
+    /// How long an OAuth access token from `/-/oauth_token` stays valid; sent as `expires_in` (whole seconds).
+    /// Asana: 3600 s (asana-api.md §4.2).
+    public var accessTokenLifetime: Duration
+    /// How long an authorization code from `/-/oauth_authorize` can be exchanged (chosen: 10 minutes).
+    public var authorizationCodeLifetime: Duration
+    /// Whether a `refresh_token` grant answers with a new refresh token (the old one then stops working).
+    /// Asana's refresh answers seem to carry none (asana-api.md §4.2 [inferred], §12), hence `false`.
+    public var rotateRefreshTokens: Bool
+    /// Per-token maximum of GET requests in flight; one more → 429 (asana-api.md §8: 50).
+    public var maxConcurrentReads: Int
+    /// Per-token maximum of POST (write) requests in flight; one more → 429 (asana-api.md §8: 15).
+    public var maxConcurrentWrites: Int
+    /// `Retry-After` seconds on a concurrency 429; `nil` = no header (node-asana#210, asana-api.md §8, §11.4).
+    public var concurrencyRetryAfterSeconds: Int?
+    /// The clock used for rate-limit windows, offset, code and access-token expiry; inject a fake one in tests.
     public var now: @Sendable () -> Date
 
     /// - Parameters: see the properties; every argument has Asana's default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, requestsPerMinute: Int = 1500, retryAfterSeconds: Int? = nil,
-        offsetLifetime: Duration = .seconds(900), now: @escaping @Sendable () -> Date = { Date() }
+        offsetLifetime: Duration = .seconds(900), accessTokenLifetime: Duration = .seconds(3600),
+        authorizationCodeLifetime: Duration = .seconds(600), rotateRefreshTokens: Bool = false,
+        maxConcurrentReads: Int = 50, maxConcurrentWrites: Int = 15, concurrencyRetryAfterSeconds: Int? = 1,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.port = port
         self.requestsPerMinute = requestsPerMinute
         self.retryAfterSeconds = retryAfterSeconds
         self.offsetLifetime = offsetLifetime
+        self.accessTokenLifetime = accessTokenLifetime
+        self.authorizationCodeLifetime = authorizationCodeLifetime
+        self.rotateRefreshTokens = rotateRefreshTokens
+        self.maxConcurrentReads = maxConcurrentReads
+        self.maxConcurrentWrites = maxConcurrentWrites
+        self.concurrencyRetryAfterSeconds = concurrencyRetryAfterSeconds
         self.now = now
     }
 }

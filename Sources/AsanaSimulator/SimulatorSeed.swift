@@ -11,12 +11,15 @@ import Foundation
 ///  "teams": [{"gid": "3001", "name": "Engineering", "organization": "1000"}],
 ///  "team_memberships": [{"gid": "7001", "user": "1001", "team": "3001",
 ///                        "is_admin": false, "is_guest": false, "is_limited_access": false}],
-///  "tokens": [{"token": "demo-admin-token", "user": "1001"}]}
+///  "tokens": [{"token": "demo-admin-token", "user": "1001"}],
+///  "oauth_apps": [{"client_id": "demo-client", "client_secret": "demo-client-secret",
+///                  "redirect_uris": ["http://127.0.0.1/oauth/callback"], "granular": false}]}
 /// ```
 /// References (`user`, `workspace`, `team`, `organization`) are gids. gids are strings of digits; objects are
 /// listed sorted by gid (numerically). On decoding, boolean flags and `email_domains` may be left out: flags
 /// default to `false` except `is_active` (default `true`), `email_domains` to `[]`; a missing top-level array
-/// means empty. `email` may be `null` (Asana hides some emails).
+/// means empty. `email` may be `null` (Asana hides some emails). Optional opt-in keys: `"guests_allowed": false` on a
+/// workspace, `"readdable": false` on a workspace membership, `"scopes": [...]` on a token (all chosen, see each type).
 public struct SimulatorSeed: Codable, Sendable, Equatable {
     /// Workspaces and organizations.
     public var workspaces: [Workspace]
@@ -30,12 +33,15 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
     public var teamMemberships: [TeamMembership]
     /// Personal access tokens and the user each acts as.
     public var tokens: [Token]
+    /// OAuth apps that may use `/-/oauth_authorize` and `/-/oauth_token` (asana-api.md §4.2).
+    public var oauthApps: [OAuthApp]
 
     /// A seed from its parts; every array defaults to empty.
     public init(
         workspaces: [Workspace] = [], users: [User] = [], workspaceMemberships: [WorkspaceMembership] = [],
-        teams: [Team] = [], teamMemberships: [TeamMembership] = [], tokens: [Token] = []
+        teams: [Team] = [], teamMemberships: [TeamMembership] = [], tokens: [Token] = [], oauthApps: [OAuthApp] = []
     ) {
+        self.oauthApps = oauthApps
         self.workspaces = workspaces
         self.users = users
         self.workspaceMemberships = workspaceMemberships
@@ -48,6 +54,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         case workspaces, users, teams, tokens
         case workspaceMemberships = "workspace_memberships"
         case teamMemberships = "team_memberships"
+        case oauthApps = "oauth_apps"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +65,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         teams = try c.decodeIfPresent([Team].self, forKey: .teams) ?? []
         teamMemberships = try c.decodeIfPresent([TeamMembership].self, forKey: .teamMemberships) ?? []
         tokens = try c.decodeIfPresent([Token].self, forKey: .tokens) ?? []
+        oauthApps = try c.decodeIfPresent([OAuthApp].self, forKey: .oauthApps) ?? []
     }
 
     /// A workspace (`{gid, name, is_organization, email_domains}`); an organization is a workspace tied to
@@ -68,18 +76,24 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         public var isOrganization: Bool
         /// Lower-case domains; an invited email outside them becomes a guest.
         public var emailDomains: [String]
+        /// JSON `guests_allowed`, default `true`. When `false`, `addUser` of an email outside an organization's
+        /// `email_domains` is refused with 403 (chosen, asana-api.md §6.6/§12: Asana's answer is unconfirmed).
+        /// Encoded only when `false`.
+        public var guestsAllowed: Bool
 
-        public init(gid: String, name: String, isOrganization: Bool, emailDomains: [String]) {
+        public init(gid: String, name: String, isOrganization: Bool, emailDomains: [String], guestsAllowed: Bool = true) {
             self.gid = gid
             self.name = name
             self.isOrganization = isOrganization
             self.emailDomains = emailDomains
+            self.guestsAllowed = guestsAllowed
         }
 
         enum CodingKeys: String, CodingKey {
             case gid, name
             case isOrganization = "is_organization"
             case emailDomains = "email_domains"
+            case guestsAllowed = "guests_allowed"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -88,6 +102,16 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
             name = try c.decode(String.self, forKey: .name)
             isOrganization = try c.decodeIfPresent(Bool.self, forKey: .isOrganization) ?? false
             emailDomains = try c.decodeIfPresent([String].self, forKey: .emailDomains) ?? []
+            guestsAllowed = try c.decodeIfPresent(Bool.self, forKey: .guestsAllowed) ?? true
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(gid, forKey: .gid)
+            try c.encode(name, forKey: .name)
+            try c.encode(isOrganization, forKey: .isOrganization)
+            try c.encode(emailDomains, forKey: .emailDomains)
+            if !guestsAllowed { try c.encode(false, forKey: .guestsAllowed) }
         }
     }
 
@@ -126,10 +150,14 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         public var isAdmin: Bool
         public var isGuest: Bool
         public var isViewOnly: Bool
+        /// JSON `readdable`, default `true`. `false` on an inactive membership marks a person deprovisioned in a way
+        /// that blocks re-adding: while all their memberships in the workspace are inactive, `addUser` → 403 (chosen,
+        /// asana-api.md §6.6/§12). Not an Asana field: never rendered by the API; encoded only when `false`.
+        public var readdable: Bool
 
         public init(
             gid: String, user: String, workspace: String, isActive: Bool = true, isAdmin: Bool = false,
-            isGuest: Bool = false, isViewOnly: Bool = false
+            isGuest: Bool = false, isViewOnly: Bool = false, readdable: Bool = true
         ) {
             self.gid = gid
             self.user = user
@@ -138,14 +166,27 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
             self.isAdmin = isAdmin
             self.isGuest = isGuest
             self.isViewOnly = isViewOnly
+            self.readdable = readdable
         }
 
         enum CodingKeys: String, CodingKey {
-            case gid, user, workspace
+            case gid, user, workspace, readdable
             case isActive = "is_active"
             case isAdmin = "is_admin"
             case isGuest = "is_guest"
             case isViewOnly = "is_view_only"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(gid, forKey: .gid)
+            try c.encode(user, forKey: .user)
+            try c.encode(workspace, forKey: .workspace)
+            try c.encode(isActive, forKey: .isActive)
+            try c.encode(isAdmin, forKey: .isAdmin)
+            try c.encode(isGuest, forKey: .isGuest)
+            try c.encode(isViewOnly, forKey: .isViewOnly)
+            if !readdable { try c.encode(false, forKey: .readdable) }
         }
 
         public init(from decoder: any Decoder) throws {
@@ -157,6 +198,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
             isAdmin = try c.decodeIfPresent(Bool.self, forKey: .isAdmin) ?? false
             isGuest = try c.decodeIfPresent(Bool.self, forKey: .isGuest) ?? false
             isViewOnly = try c.decodeIfPresent(Bool.self, forKey: .isViewOnly) ?? false
+            readdable = try c.decodeIfPresent(Bool.self, forKey: .readdable) ?? true
         }
     }
 
@@ -211,16 +253,52 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         }
     }
 
-    /// A personal access token (`{token, user}`): who the bearer acts as. Tokens are opaque strings
+    /// A personal access token (`{token, user, scopes?}`): who the bearer acts as. Tokens are opaque strings
     /// (asana-api.md §4.1).
     public struct Token: Codable, Sendable, Equatable {
         public var token: String
         /// User gid.
         public var user: String
+        /// Granular scopes (`["users:read", ...]`, asana-api.md §4.4); `nil` (absent or `null`) = full permission
+        /// (`default`). Encoded only when not nil.
+        public var scopes: [String]?
 
-        public init(token: String, user: String) {
+        public init(token: String, user: String, scopes: [String]? = nil) {
             self.token = token
             self.user = user
+            self.scopes = scopes
+        }
+    }
+
+    /// An OAuth app (`{client_id, client_secret, redirect_uris, granular}`, asana-api.md §4.2, §4.4).
+    /// `granular: true` = a granular-scope app (must ask for explicit scopes); `false` = full permissions
+    /// (`default`). `redirect_uris` are matched exactly.
+    public struct OAuthApp: Codable, Sendable, Equatable {
+        public var clientId: String
+        public var clientSecret: String
+        public var redirectURIs: [String]
+        public var granular: Bool
+
+        public init(clientId: String, clientSecret: String, redirectURIs: [String], granular: Bool = false) {
+            self.clientId = clientId
+            self.clientSecret = clientSecret
+            self.redirectURIs = redirectURIs
+            self.granular = granular
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case granular
+            case clientId = "client_id"
+            case clientSecret = "client_secret"
+            case redirectURIs = "redirect_uris"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            clientId = try c.decode(String.self, forKey: .clientId)
+            clientSecret = try c.decode(String.self, forKey: .clientSecret)
+            redirectURIs = try c.decodeIfPresent([String].self, forKey: .redirectURIs) ?? []
+            granular = try c.decodeIfPresent(Bool.self, forKey: .granular) ?? false
         }
     }
 }
@@ -242,7 +320,8 @@ extension SimulatorSeed {
         return try encoder.encode(self)
     }
 
-    /// Checks that gids are unique, references resolve and emails are unique (case-insensitive).
+    /// Checks that gids are unique, references resolve, emails are unique (case-insensitive), token scopes are
+    /// known names, and OAuth apps have unique non-empty client ids, a non-empty secret and ≥ 1 redirect URI.
     /// - Throws: ``SimulatorSeedError/invalid(_:)`` listing every problem found.
     public func validate() throws {
         var problems: [String] = []
@@ -273,6 +352,17 @@ extension SimulatorSeed {
             if !teamGids.contains(m.team) { problems.append("team membership \(m.gid): unknown team \(m.team)") }
         }
         for t in tokens where !userGids.contains(t.user) { problems.append("token for unknown user \(t.user)") }
+        for t in tokens {
+            for scope in t.scopes ?? [] where !OAuthScopes.known.contains(scope) {
+                problems.append("token for user \(t.user): unknown scope \(scope)")
+            }
+        }
+        duplicates(oauthApps.map(\.clientId), "OAuth client_id")
+        for app in oauthApps {
+            if app.clientId.isEmpty { problems.append("OAuth app with an empty client_id") }
+            if app.clientSecret.isEmpty { problems.append("OAuth app \(app.clientId): empty client_secret") }
+            if app.redirectURIs.isEmpty { problems.append("OAuth app \(app.clientId): no redirect_uris") }
+        }
         if !problems.isEmpty { throw SimulatorSeedError.invalid(problems) }
     }
 }

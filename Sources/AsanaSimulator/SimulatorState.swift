@@ -28,6 +28,11 @@ final class SimulatorState: Sendable {
     /// The user gid a bearer token acts as, or nil for an unknown token.
     func userGid(forToken token: String) -> String? { storage.withLock { $0.tokens[token] } }
 
+    /// The seeded token's user and granular scopes (`nil` scopes = full permission), or nil for an unknown token.
+    func seededToken(_ token: String) -> (user: String, scopes: [String]?)? {
+        storage.withLock { storage in storage.tokens[token].map { ($0, storage.tokenScopes[token]) } }
+    }
+
     /// A fresh serial number for a 500 `phrase`.
     func nextErrorSerial() -> UInt64 {
         storage.withLock { storage in
@@ -51,6 +56,10 @@ struct Storage: Sendable {
     var tokens: [String: String] = [:]
     /// Token order, to return tokens as seeded.
     var tokenOrder: [String] = []
+    /// Token → granular scopes, for seeded tokens that have them.
+    var tokenScopes: [String: [String]] = [:]
+    /// The seed's OAuth apps, as seeded (they do not change).
+    var oauthApps: [SimulatorSeed.OAuthApp] = []
     /// The next gid to hand out (above every seeded numeric gid).
     var nextGid: UInt64 = 1
     /// `"GET /users?workspace=1000"` per request, in arrival order.
@@ -88,7 +97,9 @@ struct Storage: Sendable {
         for t in seed.tokens {
             if tokens[t.token] == nil { tokenOrder.append(t.token) }
             tokens[t.token] = t.user
+            tokenScopes[t.token] = t.scopes
         }
+        oauthApps = seed.oauthApps
         nextGid = maxGid + 1
     }
 
@@ -101,7 +112,10 @@ struct Storage: Sendable {
             workspaces: sorted(workspaces.values, \.gid), users: sorted(users.values, \.gid),
             workspaceMemberships: sorted(workspaceMemberships.values, \.gid), teams: sorted(teams.values, \.gid),
             teamMemberships: sorted(teamMemberships.values, \.gid),
-            tokens: tokenOrder.compactMap { token in tokens[token].map { SimulatorSeed.Token(token: token, user: $0) } })
+            tokens: tokenOrder.compactMap { token in
+                tokens[token].map { SimulatorSeed.Token(token: token, user: $0, scopes: tokenScopes[token]) }
+            },
+            oauthApps: oauthApps)
     }
 
     /// A new unique gid (digits).

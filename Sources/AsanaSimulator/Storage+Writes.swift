@@ -12,29 +12,63 @@ extension Storage {
     /// - Already an active member → 200 with the same user, nothing changes (chosen: idempotent).
     /// - Removed earlier (only inactive memberships) → a **new** active membership; the old stays inactive
     ///   (asana-api.md §6.3 [F-wsm]). Team memberships are not restored.
+    /// - Opt-in refusals (chosen; Asana's exact answers are unconfirmed, asana-api.md §6.6, §12):
+    ///   - the workspace has `guests_allowed: false` and the email (of the new or existing person) is outside an
+    ///     organization's `email_domains` → 403 `<email> is outside this organization's email domains and guests are
+    ///     not allowed` (nothing is created);
+    ///   - the person has memberships in the workspace, all inactive, and one has `readdable: false` → 403
+    ///     `This user was deprovisioned and cannot be re-added to the organization`.
     /// - Returns the user.
     mutating func addUser(_ reference: String, toWorkspace workspaceGid: String, caller: String) throws(AsanaErrorBody) -> SimulatorSeed.User {
         let workspace = try requireAdministeredWorkspace(pathGid: workspaceGid, caller: caller, action: "add users")
-        var user: SimulatorSeed.User
-        if let known = self.user(named: reference, caller: caller) {
-            user = known
+        let known = self.user(named: reference, caller: caller)
+        let email: String?
+        if let known {
+            if activeMembership(user: known.gid, workspace: workspace.gid) != nil { return known }
+            email = known.email
         } else if reference.contains("@") {
-            let email = reference.trimmingCharacters(in: .whitespaces)
-            guard Self.isPlausibleEmail(email) else { throw .badRequest("user: Not a valid email address: \(reference)") }
-            let local = email[..<(email.firstIndex(of: "@") ?? email.endIndex)]
-            user = SimulatorSeed.User(gid: allocateGid(), name: String(local), email: email)
-            users[user.gid] = user
-            userGidByEmail[email.lowercased()] = user.gid
+            let trimmed = reference.trimmingCharacters(in: .whitespaces)
+            guard Self.isPlausibleEmail(trimmed) else { throw .badRequest("user: Not a valid email address: \(reference)") }
+            email = trimmed
         } else {
             throw .notRecognized("user", reference)
         }
-        if activeMembership(user: user.gid, workspace: workspace.gid) != nil { return user }
-        let isGuest = workspace.isOrganization && !Self.isInDomains(user.email, workspace)
+        let isGuest = workspace.isOrganization && !Self.isInDomains(email, workspace)
+        if isGuest && !workspace.guestsAllowed {
+            throw .forbidden("\(email ?? reference) is outside this organization's email domains and guests are not allowed")
+        }
+        if let known {
+            let past = workspaceMemberships.values.filter { $0.user == known.gid && $0.workspace == workspace.gid }
+            if !past.isEmpty, past.allSatisfy({ !$0.isActive }), past.contains(where: { !$0.readdable }) {
+                throw .forbidden("This user was deprovisioned and cannot be re-added to the organization")
+            }
+        }
+        let user: SimulatorSeed.User
+        if let known {
+            user = known
+        } else {
+            let address = email ?? reference
+            let local = address[..<(address.firstIndex(of: "@") ?? address.endIndex)]
+            user = SimulatorSeed.User(gid: allocateGid(), name: String(local), email: address)
+            users[user.gid] = user
+            userGidByEmail[address.lowercased()] = user.gid
+        }
         let membership = SimulatorSeed.WorkspaceMembership(
             gid: allocateGid(), user: user.gid, workspace: workspace.gid, isActive: true, isAdmin: false,
             isGuest: isGuest, isViewOnly: false)
         workspaceMemberships[membership.gid] = membership
         return user
+    }
+
+    /// Marks every membership of `user` in `workspace` `readdable: false` (see ``addUser(_:toWorkspace:caller:)``).
+    /// - Returns: whether the person has any membership there.
+    mutating func markNotReaddable(user: String, workspace: String) -> Bool {
+        var found = false
+        for (gid, membership) in workspaceMemberships where membership.user == user && membership.workspace == workspace {
+            workspaceMemberships[gid]?.readdable = false
+            found = true
+        }
+        return found
     }
 
     /// `POST /workspaces/{gid}/removeUser`.

@@ -14,7 +14,9 @@ struct AsanaSimCommand: AsyncParsableCommand {
         abstract: "A local simulator of the Asana REST API (users, workspaces, teams, memberships).",
         discussion: """
             Without --seed, a deterministic organization is generated (Acme Corp, acme.example) with the tokens \
-            demo-admin-token (admin) and demo-member-token (member).
+            demo-admin-token (admin) and demo-member-token (member), and the OAuth apps demo-client / \
+            demo-client-secret (full permissions) and demo-granular-client / demo-granular-secret (granular scopes). \
+            OAuth is served at the root: /-/oauth_authorize, /-/oauth_token, /-/oauth_revoke.
             """)
 
     @Option(name: .long, help: "Seed JSON file to serve (see Sources/AsanaSimulator/README.md).", completion: .file(extensions: ["json"]))
@@ -41,6 +43,18 @@ struct AsanaSimCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Per-token budget of requests per minute (Asana: 1500 paid, 150 free).")
     var requestsPerMinute: Int = 1500
 
+    @Option(name: .long, help: "Lifetime of OAuth access tokens in seconds (Asana: 3600).")
+    var accessTokenLifetime: Int = 3600
+
+    @Flag(name: .long, help: "Answer refresh grants with a new refresh token (the old one stops working).")
+    var rotateRefreshTokens = false
+
+    @Option(name: .long, help: "Per-token maximum of GET requests in flight (Asana: 50).")
+    var maxConcurrentReads: Int = 50
+
+    @Option(name: .long, help: "Per-token maximum of write requests in flight (Asana: 15).")
+    var maxConcurrentWrites: Int = 15
+
     @Option(name: .long, help: "Write the seed in use to this file before serving.", completion: .file(extensions: ["json"]))
     var writeSeed: String?
 
@@ -55,6 +69,9 @@ struct AsanaSimCommand: AsyncParsableCommand {
         if let generateTeams, generateTeams < 0 { throw ValidationError("--generate-teams must not be negative.") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
         if requestsPerMinute < 1 { throw ValidationError("--requests-per-minute must be at least 1.") }
+        if accessTokenLifetime < 1 { throw ValidationError("--access-token-lifetime must be at least 1 second.") }
+        if maxConcurrentReads < 1 { throw ValidationError("--max-concurrent-reads must be at least 1.") }
+        if maxConcurrentWrites < 1 { throw ValidationError("--max-concurrent-writes must be at least 1.") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
     }
 
@@ -78,9 +95,10 @@ struct AsanaSimCommand: AsyncParsableCommand {
             try data.jsonData().write(to: URL(fileURLWithPath: writeSeed), options: .atomic)
         }
 
-        let simulator = AsanaSimulator(
-            seed: data, configuration: SimulatorConfiguration(host: host, port: port, requestsPerMinute: requestsPerMinute),
-            logger: logger)
+        let configuration = SimulatorConfiguration(
+            host: host, port: port, requestsPerMinute: requestsPerMinute, accessTokenLifetime: .seconds(accessTokenLifetime),
+            rotateRefreshTokens: rotateRefreshTokens, maxConcurrentReads: maxConcurrentReads, maxConcurrentWrites: maxConcurrentWrites)
+        let simulator = AsanaSimulator(seed: data, configuration: configuration, logger: logger)
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         _ = try await simulator.start()
         // FileHandle writes go straight to the file descriptor: the line is flushed at once.

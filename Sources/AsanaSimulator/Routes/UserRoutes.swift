@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// `GET /users` and `GET /users/{user}` (asana-api.md §6.1).
+/// `GET /users`, `GET /users/{user}`, and the capped lists `GET /workspaces/{gid}/users`, `GET /teams/{gid}/users`
+/// (asana-api.md §6.1).
 struct UserRoutes: Sendable {
     let env: RouteEnvironment
 
@@ -8,6 +9,61 @@ struct UserRoutes: Sendable {
         let env = self.env
         api.get("users") { request, context in try Self.listUsers(env, request, context) }
         api.get("users/:user") { request, context in try Self.getUser(env, request, context) }
+        api.get("workspaces/:workspace/users") { request, context in try Self.listWorkspaceUsers(env, request, context) }
+        api.get("teams/:team/users") { request, context in try Self.listTeamUsers(env, request, context) }
+    }
+
+    /// The most users `GET /workspaces/{gid}/users` and `GET /teams/{gid}/users` return ("limited to 2000", OAS,
+    /// asana-api.md §6.1); the rest are silently left out.
+    static let alphabeticalListCap = 2000
+
+    /// `GET /workspaces/{gid}/users`: compact users holding an **active** membership in the workspace, sorted by name
+    /// (case-insensitive, then gid), silently truncated to the first 2,000 (asana-api.md §6.1, OAS). Not paginated:
+    /// no `next_page`; `offset` is ignored (chosen); `limit` → 400 (chosen: the OAS lists no `limit` here).
+    /// The caller must be an active member (else 403), unknown workspace → 404.
+    static func listWorkspaceUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
+        let query = QueryItems(rawQuery: request.uri.query)
+        let gid = try env.parameter("workspace", context)
+        let caller = context.caller
+        let selection = env.selection(query, default: .compact)
+        try refuseLimit(query, path: "/workspaces/\(gid)/users", alternative: "GET /users?workspace=\(gid)&limit=100")
+        let body = try env.state.read { (storage: Storage) throws(AsanaErrorBody) -> JSONValue in
+            let workspace = try storage.requireVisibleWorkspace(pathGid: gid, caller: caller)
+            let members = Set(storage.workspaceMemberships.values.filter { $0.isActive && $0.workspace == workspace.gid }.map(\.user))
+            return .array(alphabetical(members.compactMap { storage.users[$0] }).map { storage.render(user: $0, selection, caller: caller) })
+        }
+        return env.data(body, query)
+    }
+
+    /// `GET /teams/{gid}/users`: the team's members (guests and limited-access members included), compact, sorted by
+    /// name, silently truncated to the first 2,000 (asana-api.md §6.1, OAS); `limit` → 400, `offset` ignored (chosen).
+    /// Any active member of the organization may list (chosen, as for team memberships).
+    static func listTeamUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
+        let query = QueryItems(rawQuery: request.uri.query)
+        let gid = try env.parameter("team", context)
+        let caller = context.caller
+        let selection = env.selection(query, default: .compact)
+        try refuseLimit(query, path: "/teams/\(gid)/users", alternative: "GET /users?workspace=<organization>&team=\(gid)&limit=100")
+        let body = try env.state.read { (storage: Storage) throws(AsanaErrorBody) -> JSONValue in
+            let team = try storage.requireVisibleTeam(pathGid: gid, caller: caller)
+            let members = Set(storage.teamMemberships.values.filter { $0.team == team.gid }.map(\.user))
+            return .array(alphabetical(members.compactMap { storage.users[$0] }).map { storage.render(user: $0, selection, caller: caller) })
+        }
+        return env.data(body, query)
+    }
+
+    /// The first ``alphabeticalListCap`` users by name (case-insensitive), ties by gid.
+    static func alphabetical(_ users: [SimulatorSeed.User]) -> ArraySlice<SimulatorSeed.User> {
+        users.sorted { a, b in
+            let (x, y) = (a.name.lowercased(), b.name.lowercased())
+            return x != y ? x < y : gidLess(a.gid, b.gid)
+        }.prefix(alphabeticalListCap)
+    }
+
+    /// These lists take no `limit` → 400 `limit: …` naming the paginated alternative (message chosen).
+    static func refuseLimit(_ query: QueryItems, path: String, alternative: String) throws(AsanaErrorBody) {
+        guard query["limit"] != nil else { return }
+        throw .badRequest("limit: \(path) is not paginated and returns at most 2000 users; use \(alternative)")
     }
 
     /// `GET /users?workspace=&team=&limit=&offset=&opt_fields=`: users holding an **active** membership in the

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import AsanaSimulator
+
+@Suite("Concurrent-request limiter and latency faults (asana-api.md §8)")
+struct ConcurrencyTests {
+    static let rateMessage = "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
+
+    @Test("reads: one over maxConcurrentReads → 429 with Retry-After; per token; writes counted apart; slots come back")
+    func reads() async throws {
+        let configuration = SimulatorConfiguration(maxConcurrentReads: 2, maxConcurrentWrites: 1)
+        try await withSimulator(configuration: configuration) { api in
+            api.simulator.injectFaults([.latency(.milliseconds(1500), times: 2, pathPrefix: "/users/me", method: "GET")])
+            let started = ContinuousClock.now
+            async let first = api.get("/users/me")
+            async let second = api.get("/users/me")
+            try await Task.sleep(for: .milliseconds(400))
+            let third = try await api.get("/workspaces")
+            #expect(third.status == 429)
+            #expect(third.header("Retry-After") == "1")
+            #expect(third.errorMessage == Self.rateMessage)
+            // Another token has its own slots; a write has its own limit.
+            #expect(try await api.get("/workspaces", token: TestTokens.member).status == 200)
+            #expect(try await api.post("/teams/3001/addUser", user: "1004").status == 200)
+
+            let (a, b) = try await (first, second)
+            #expect(a.status == 200)
+            #expect(b.status == 200)
+            #expect(ContinuousClock.now - started >= .milliseconds(1500))
+            #expect(try await api.get("/workspaces").status == 200)
+            #expect(try await api.get("/workspaces").status == 200)
+        }
+    }
+
+    @Test("writes: one over maxConcurrentWrites → 429; concurrencyRetryAfterSeconds nil → no Retry-After")
+    func writes() async throws {
+        let configuration = SimulatorConfiguration(maxConcurrentWrites: 1, concurrencyRetryAfterSeconds: nil)
+        try await withSimulator(configuration: configuration) { api in
+            api.simulator.injectFaults([.latency(.milliseconds(1500), times: 1, pathPrefix: "/teams", method: "POST")])
+            async let slow = api.post("/teams/3001/addUser", user: "1004")
+            try await Task.sleep(for: .milliseconds(400))
+            let refused = try await api.post("/teams/3001/addUser", user: "1005")
+            #expect(refused.status == 429)
+            #expect(refused.header("Retry-After") == nil)
+            #expect(refused.errorMessage == Self.rateMessage)
+            #expect(try await api.get("/users/me").status == 200)  // reads are not affected
+            #expect(try await slow.status == 200)
+            let memberships = api.simulator.state().teamMemberships.filter { $0.team == "3001" }.map(\.user)
+            #expect(memberships.contains("1004"))
+            #expect(!memberships.contains("1005"))
+            #expect(try await api.post("/teams/3001/addUser", user: "1005").status == 200)
+        }
+    }
+
+    @Test("failing routes give their slot back")
+    func releasedOnErrors() async throws {
+        try await withSimulator(configuration: .init(maxConcurrentReads: 1, maxConcurrentWrites: 1)) { api in
+            var statuses: [Int] = []
+            for _ in 0..<3 {
+                statuses.append(try await api.get("/users/424242").status)
+                statuses.append(try await api.get("/no/such/route").status)
+                statuses.append(try await api.post("/workspaces/1000/addUser", json: "not json").status)
+            }
+            #expect(statuses == [404, 404, 400, 404, 404, 400, 404, 404, 400])
+            let me = try await api.get("/users/me")
+            #expect(me.status == 200)
+        }
+    }
+
+    @Test("a latency fault delays, then serves normally")
+    func latency() async throws {
+        try await withSimulator { api in
+            api.simulator.injectFaults([.latency(.milliseconds(300), times: 1, pathPrefix: "/users")])
+            let started = ContinuousClock.now
+            let reply = try await api.get("/users/me")
+            #expect(reply.status == 200)
+            #expect(reply.dataObject["gid"] as? String == "1001")
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(SimulatedFault.latency(.seconds(1)).kind == .latency(.seconds(1)))
+            #expect(SimulatedFault.status(500).kind == .status)
+        }
+    }
+
+    @Test("limiter arithmetic: independent read/write counts per token; release frees")
+    func limiterUnit() {
+        let limiter = ConcurrencyLimiter(maxReads: 2, maxWrites: 1)
+        #expect(limiter.acquire(token: "a", write: false))
+        #expect(limiter.acquire(token: "a", write: false))
+        #expect(!limiter.acquire(token: "a", write: false))
+        #expect(limiter.acquire(token: "a", write: true))
+        #expect(!limiter.acquire(token: "a", write: true))
+        #expect(limiter.acquire(token: "b", write: false))
+        #expect(limiter.inFlight(token: "a") == (2, 1))
+        limiter.release(token: "a", write: false)
+        #expect(limiter.acquire(token: "a", write: false))
+        limiter.release(token: "a", write: false)
+        limiter.release(token: "a", write: false)
+        limiter.release(token: "a", write: true)
+        limiter.release(token: "a", write: true)  // extra release is harmless
+        #expect(limiter.inFlight(token: "a") == (0, 0))
+        #expect(ConcurrencyLimiter(maxReads: 0, maxWrites: 0).acquire(token: "c", write: true))
+    }
+}
