@@ -92,7 +92,7 @@ struct ProvisionTests {
         #expect(after.workspaceMemberships.contains { $0.user == membership.user && $0.isActive })
     }
 
-    @Test("a non-admin provisioning credential: Asana's 403 is reported on the target, nothing else happens")
+    @Test("a non-admin provisioning credential: Asana's 403 is reported on the target as provision.not_admin, nothing else happens")
     func nonAdmin() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
@@ -100,8 +100,51 @@ struct ProvisionTests {
         let result = try await harness.provisionOne(
             ProvisionParams(workspace: harness.workspace, email: "x.y@acme.example", action: .add), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
-        #expect(result.targets.first?.error?.name == "provision.not_admin")
+        let error = try #require(result.targets.first?.error)
+        #expect(error.name == "provision.not_admin")
+        #expect(error.code == 1041)
+        #expect(error.data?["asanaMessage"] != nil)
         #expect(!harness.simulator.state().users.contains { $0.email == "x.y@acme.example" })
+    }
+
+    @Test("an email outside the organization's domains, where guests are not allowed: provision.guest_not_allowed naming the domains")
+    func guestRefused() async throws {
+        let harness = try await ServiceHarness.start(adjustSeed: { seed in seed.workspaces[0].guestsAllowed = false })
+        defer { Task { await harness.stop() } }
+        let outsider = try await harness.provisionOne(
+            ProvisionParams(workspace: harness.workspace, email: "friend@partner.example", action: .add), principal: nil)
+        #expect(outsider.targets.map(\.outcome) == [.failed])
+        let error = try #require(outsider.targets.first?.error)
+        #expect(error.name == "provision.guest_not_allowed")
+        #expect(error.data?["emailDomains"] == .array(harness.seed.workspaces[0].emailDomains.map { .string($0) }))
+        #expect(!harness.simulator.state().users.contains { $0.email == "friend@partner.example" })
+        // A company address still joins.
+        let insider = try await harness.provisionOne(
+            ProvisionParams(workspace: harness.workspace, email: "new.hire@\(harness.seed.workspaces[0].emailDomains[0])", action: .add), principal: nil)
+        #expect(insider.targets.map(\.outcome) == [.invited])
+    }
+
+    @Test("a person deprovisioned so that Asana refuses to add them back: provision.not_readdable; an ordinary leaver is added back")
+    func notReaddable() async throws {
+        let harness = try await ServiceHarness.start()
+        defer { Task { await harness.stop() } }
+        let state = harness.simulator.state()
+        let members = state.workspaceMemberships.filter { $0.isActive && !$0.isAdmin && !$0.isGuest && $0.workspace == harness.workspace }
+        let blocked = try #require(state.users.first { $0.gid == members[3].user })
+        let leaver = try #require(state.users.first { $0.gid == members[4].user })
+        for person in [blocked, leaver] {
+            let removed = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(person.email), action: .remove), principal: nil)
+            #expect(removed.targets.first?.outcome == .removed)
+        }
+        #expect(harness.simulator.markNotReaddable(userGid: blocked.gid, workspaceGid: harness.workspace))
+
+        let refused = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(blocked.email), action: .add), principal: nil)
+        #expect(refused.targets.map(\.outcome) == [.failed])
+        #expect(refused.targets.first?.error?.name == "provision.not_readdable")
+        #expect(!harness.simulator.state().workspaceMemberships.contains { $0.user == blocked.gid && $0.isActive })
+
+        let back = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(leaver.email), action: .add), principal: nil)
+        #expect(back.targets.map(\.outcome) == [.added])
     }
 
     @Test("unknown team, bad email and a missing credential are refused before any change")

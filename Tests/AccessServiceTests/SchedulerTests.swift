@@ -174,6 +174,38 @@ struct SchedulerTests {
         #expect(resumed["pausedReason"] == .null)
     }
 
+    @Test("an invalid_grant stops the schedule: one failed run, status paused with the reason, no more runs and no refresh storm")
+    func stopsAfterInvalidGrant() async throws {
+        let harness = try await OAuthTests.harness(users: 30, teams: 1)
+        defer { Task { await harness.stop() } }
+        _ = try await harness.authorizeOAuth(scopes: ["default"])
+        let scheduler = fastScheduler(harness)
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        #expect(try await waitUntil(.seconds(5)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+        })
+        // The user de-authorizes the app in Asana: access and refresh tokens stop working.
+        harness.simulator.revokeOAuthGrants(userGid: "1001")
+        #expect(try await waitUntil(.seconds(5)) {
+            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+        })
+        let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(paused["schedule"] == .string("paused"))
+        if case .string(let reason)? = paused["pausedReason"] {
+            #expect(reason.contains("credential.reauthorization_required"))
+        } else {
+            Issue.record("no pausedReason: \(paused)")
+        }
+        #expect(paused["credentials"]?.asArrayForTest.first?["state"] == .string("reauthorizationRequired"))
+        let runsAtPause = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count
+        harness.simulator.clearRequestLog()
+        // More than two intervals: nothing is retried, not even a refresh.
+        try await Task.sleep(for: .milliseconds(4500))
+        #expect(try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count == runsAtPause)
+        #expect(harness.simulator.requestLog().isEmpty)
+    }
+
     @Test("putCredential over RPC resumes a paused schedule at once, even with the same secret")
     func putCredentialResumes() async throws {
         let harness = try await ServiceHarness.start(users: 20, teams: 1)

@@ -32,7 +32,9 @@ struct ServiceHarness {
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
             transport: HTTPClientAsanaTransport(timeout: .seconds(5)),
-            logger: Logger(label: "test.asana"))
+            logger: Logger(label: "test.asana"),
+            // The same per-minute budget as the simulator's, so tests measure results, not the governor's waits.
+            governorConfiguration: AsanaGovernorConfiguration(requestsPerMinute: requestsPerMinute))
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
         let harness = ServiceHarness(simulator: simulator, store: store, service: service, seed: seed)
         if storeCredentials {

@@ -1,0 +1,221 @@
+import AccessService
+import AccessStore
+import AsanaAPI
+import AsanaSimulator
+import Foundation
+import LineRPC
+import Testing
+
+/// OAuth with the simulator's authorization server: start, consent, finish, refresh, invalid_grant.
+@Suite("OAuth")
+struct OAuthTests {
+    static func harness(users: Int = 40, teams: Int = 2) async throws -> ServiceHarness {
+        let harness = try await ServiceHarness.start(users: users, teams: teams, storeCredentials: false)
+        try harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
+        try harness.store.putOAuthClient(clientId: "demo-granular-client", secret: "demo-granular-secret", at: Date())
+        return harness
+    }
+
+    /// Every stored text an outsider could read: audit events, credential summaries.
+    static func readableTexts(_ harness: ServiceHarness) throws -> String {
+        let events = try harness.service.listAuditEvents(ListAuditEventsParams.all).items
+        let summaries = try harness.store.credentialSummaries()
+        return events.map { "\($0.params) \($0.result)" }.joined(separator: "\n") + "\(summaries)"
+    }
+
+    @Test("start → consent → finish stores a sealed oauth credential that syncs; no token in any answer or audit event")
+    func fullFlow() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let start = try harness.service.oauthStart(
+            .make(workspace: "Acme Corp", clientId: "demo-granular-client", redirectUri: "http://127.0.0.1/oauth/callback"), principal: "test:admin")
+        let url = try #require(URLComponents(string: start.authorizeUrl))
+        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+        #expect(url.path == "/-/oauth_authorize")
+        #expect(query["client_id"] == "demo-granular-client")
+        #expect(query["redirect_uri"] == "http://127.0.0.1/oauth/callback")
+        #expect(query["response_type"] == "code")
+        #expect(query["state"] == start.state)
+        #expect(query["code_challenge_method"] == "S256")
+        #expect(query["code_challenge"]?.count == 43)
+        #expect(query["scope"] == AccessService.accessSyncScopes.joined(separator: " "))
+        #expect(start.scopes == AccessService.accessSyncScopes)
+        #expect(start.state.count == 32)
+
+        let redirect = try await OAuthBrowser.consent(start.authorizeUrl, simulatorRoot: harness.simulatorRoot, sessionToken: "demo-admin-token")
+        let code = try #require(redirect.code)
+        let finished = try await harness.service.oauthFinish(.make(state: start.state, code: code), principal: "test:admin")
+        #expect(finished.workspace == WorkspaceName(gid: harness.workspace, name: "Acme Corp"))
+        #expect(finished.purpose == .sync)
+        #expect(finished.credential.kind == .oauth)
+        #expect(finished.credential.state == .active)
+        #expect(finished.refreshable)
+        #expect(finished.authorizedUser.gid == "1001")
+        #expect(finished.accessTokenExpiresAt.timeIntervalSinceNow > 3000)
+
+        // The access-sync scopes of a granular-scope app read everything but workspace memberships (no granular scope exists for them).
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        #expect(result.users == harness.seed.workspaceMemberships.filter { $0.workspace == harness.workspace && $0.isActive }.count)
+        #expect(result.capabilities.membershipFlags == false)
+        #expect(try harness.allUsers().allSatisfy { $0.isAdmin == nil && $0.isActive == nil })
+
+        // The same state cannot be finished twice.
+        await #expect(throws: RPCError.self) { try await harness.service.oauthFinish(.make(state: start.state, code: code), principal: "test:admin") }
+        do {
+            _ = try await harness.service.oauthFinish(.make(state: start.state, code: code), principal: "test:admin")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.unknown_state")
+        }
+        // Nothing readable holds a token, the code, the verifier or the client secret.
+        let sealed = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(sealed.utf8)) as? [String: Any])
+        let access = try #require(tokens["accessToken"] as? String)
+        let refresh = try #require(tokens["refreshToken"] as? String)
+        let readable = try Self.readableTexts(harness)
+        for secret in [access, refresh, code, "demo-granular-secret"] { #expect(!readable.contains(secret)) }
+        let methods = try harness.service.listAuditEvents(ListAuditEventsParams.all).items.map(\.method)
+        #expect(methods.contains("oauthStart"))
+        #expect(methods.contains("oauthFinish"))
+    }
+
+    @Test("a full-permission grant (default scope) reads membership flags")
+    func fullPermission() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let finished = try await harness.authorizeOAuth(scopes: ["default"])
+        #expect(finished.scopes == ["default"])
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        #expect(result.capabilities.membershipFlags)
+        #expect(try harness.allUsers().contains { $0.isAdmin == true })
+    }
+
+    @Test("bad oauthStart params are refused with the field named, and nothing is stored")
+    func badStart() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let cases: [(OAuthStartParams, String)] = [
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://evil.example/cb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "not a url"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb#frag"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: []), "scopes"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["default", "users:read"]), "scopes"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users read"]), "scopes"),
+            (.make(workspace: "", clientId: "demo-client", redirectUri: "https://ok.example/cb"), "workspace"),
+        ]
+        for (params, field) in cases {
+            do {
+                _ = try harness.service.oauthStart(params, principal: "test")
+                Issue.record("accepted \(params)")
+            } catch let error as RPCError {
+                #expect(error.code == -32602)
+                #expect(error.data?["field"] == .string(field))
+            }
+        }
+        do {
+            _ = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "unknown-app", redirectUri: "https://ok.example/cb"), principal: "test")
+            Issue.record("accepted an unknown client")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.client_unknown")
+        }
+        #expect(try harness.store.credentialSummaries().isEmpty)
+    }
+
+    @Test("a refused code (consent for another redirect, or a made-up code) is oauth.exchange_refused and uses the state up")
+    func refusedCode() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let start = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://127.0.0.1/oauth/callback"), principal: "t")
+        do {
+            _ = try await harness.service.oauthFinish(.make(state: start.state, code: "made-up-code"), principal: "t")
+            Issue.record("a made-up code was accepted")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.exchange_refused")
+            #expect(error.data?["asanaError"] == .string("invalid_grant"))
+        }
+        do {
+            _ = try await harness.service.oauthFinish(.make(state: start.state, code: "made-up-code"), principal: "t")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.unknown_state")
+        }
+        #expect(try harness.store.credentialSummaries().isEmpty)
+    }
+
+    @Test("an expired access token is refreshed once, the stored refresh token kept when Asana sends none")
+    func refreshKeepsRefreshToken() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let finished = try await harness.authorizeOAuth(scopes: ["default"])
+        let before = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        harness.simulator.expireAccessTokens()
+        harness.simulator.clearRequestLog()
+        // Concurrent calls share one refresh.
+        async let first = harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        async let second = harness.service.sync(workspace: harness.workspace, principal: "test")
+        let (check, synced) = try await (first, second)
+        #expect(check.ok)
+        #expect(synced.status == .succeeded)
+        let refreshes = harness.simulator.requestLog().filter { $0.hasPrefix("POST /-/oauth_token grant_type=refresh_token") }
+        #expect(refreshes.count == 1)
+        let after = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        #expect(after != before)
+        #expect(try harness.store.credentialSummaries().first?.fingerprint == finished.credential.fingerprint)
+        // The kept refresh token still works.
+        harness.simulator.expireAccessTokens()
+        #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+    }
+
+    @Test("invalid_grant marks the credential reauthorizationRequired; sync then fails fast without calling Asana; a new authorization fixes it")
+    func invalidGrant() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        _ = try await harness.authorizeOAuth(scopes: ["default"])
+        harness.simulator.revokeOAuthGrants(userGid: "1001")
+        do {
+            _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+            Issue.record("sync succeeded with a revoked grant")
+        } catch let error as RPCError {
+            #expect(error.name == "credential.reauthorization_required")
+            #expect(error.code == 1006)
+        }
+        let summary = try #require(try harness.store.credentialSummaries().first)
+        #expect(summary.state == .reauthorizationRequired)
+        #expect(summary.stateReason?.contains("invalid_grant") == true)
+        let refreshesBefore = harness.simulator.requestLog().filter { $0.hasPrefix("POST /-/oauth_token grant_type=refresh_token") }.count
+        #expect(refreshesBefore == 1)
+
+        harness.simulator.clearRequestLog()
+        for _ in 0..<3 {
+            await #expect(throws: RPCError.self) { try await harness.service.sync(workspace: harness.workspace, principal: "test") }
+        }
+        #expect(harness.simulator.requestLog().isEmpty)
+        let status = try await harness.service.workspaceStatus(workspace: harness.workspace)
+        #expect(status.credentials.first?.state == .reauthorizationRequired)
+
+        _ = try await harness.authorizeOAuth(scopes: ["default"])
+        #expect(try harness.store.credentialSummaries().first?.state == .active)
+        #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+    }
+
+    @Test("a granular-scope token yields unknown flags and capabilities that say so; listUsers filters on unknown")
+    func granularScopes() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let finished = try await harness.authorizeOAuth(clientId: "demo-granular-client")
+        #expect(finished.scopes == AccessService.accessSyncScopes)
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        #expect(result.capabilities.membershipFlags == false)
+        #expect(result.capabilities.teams)
+        let users = try harness.allUsers()
+        #expect(users.count == result.users)
+        #expect(users.allSatisfy { $0.isActive == nil && $0.isAdmin == nil && $0.isGuest == nil && $0.isViewOnly == nil })
+        let check = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        #expect(check.ok)
+        #expect(check.capabilities.membershipFlags == false)
+    }
+}
+
+extension ListAuditEventsParams {
+    static var all: ListAuditEventsParams {
+        try! JSONDecoder().decode(ListAuditEventsParams.self, from: Data(#"{"limit":1000}"#.utf8))
+    }
+}

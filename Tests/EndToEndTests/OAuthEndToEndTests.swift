@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Foundation
+import LineRPC
+import Testing
+
+/// OAuth through the real binaries: `asana-access oauth client-put`, `oauth start`, the browser's consent
+/// (an HTTP GET of the authorize URL as a signed-in simulator user), `oauth finish --redirect-url`, then sync.
+@Suite("End to end: OAuth", .serialized)
+struct OAuthEndToEndTests {
+    /// The browser: GETs the authorize URL as the user of `sessionToken` and returns the redirect's Location.
+    static func consent(_ authorizeURL: String, sessionToken: String) async throws -> String {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        var request = HTTPClientRequest(url: authorizeURL)
+        request.headers.add(name: "Authorization", value: "Bearer \(sessionToken)")
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 1 << 16)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        guard let location = response.headers.first(name: "Location") else { throw HarnessError("no redirect: HTTP \(response.status.code)") }
+        return location
+    }
+
+    @Test("client-put, start, consent, finish with the redirect URL, then sync with the OAuth credential; no secret printed")
+    func wholeFlow() async throws {
+        let env = try EndToEndTests.Environment(users: 40, teams: 2)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        try env.startServer()
+
+        let clientPut = try run("asana-access", ["oauth", "client-put", "--client-id", "demo-client"] + env.connection, input: "demo-client-secret\n")
+        #expect(clientPut.status == 0, "\(clientPut.stderr)")
+        let stored = try JSONDecoder().decode(JSONValue.self, from: Data(clientPut.stdout.utf8))
+        #expect(stored["clientId"] == .string("demo-client"))
+        #expect(stored["fingerprint"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(!clientPut.stdout.contains("demo-client-secret"))
+
+        let start = try env.client(["oauth", "start", "--workspace", "Acme Corp", "--client-id", "demo-client",
+                                    "--redirect-uri", "http://127.0.0.1/oauth/callback", "--scope", "default"])
+        #expect(start.status == 0, "\(start.stderr)")
+        let url = try #require(start.json?["authorizeUrl"]?.stringValue)
+        #expect(url.hasPrefix(String(env.simulatorURL.dropLast("/api/1.0".count)) + "/-/oauth_authorize?client_id=demo-client&"))
+
+        let location = try await Self.consent(url, sessionToken: SimulatorSecret.admin)
+        #expect(location.hasPrefix("http://127.0.0.1/oauth/callback?code="))
+
+        let finish = try env.client(["oauth", "finish", "--redirect-url", location])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(finish.json?["workspace"] == .object(["gid": .string(env.workspace), "name": .string("Acme Corp")]))
+        #expect(finish.json?["credential"]?["kind"] == .string("oauth"))
+        #expect(finish.json?["refreshable"] == .bool(true))
+        #expect(finish.json?["authorizedUser"]?["gid"] == .string("1001"))
+
+        // Finishing twice: the state is used up (exit 1, the error named).
+        let again = try run("asana-access", ["oauth", "finish", "--redirect-url", location] + env.connection)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("oauth.unknown_state"), "\(again.stderr)")
+
+        // A refusal redirected by Asana is reported without calling the server (usage error, exit 2).
+        let refused = try run("asana-access", ["oauth", "finish", "--redirect-url", "http://127.0.0.1/oauth/callback?error=access_denied&state=x"] + env.connection)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("access_denied"), "\(refused.stderr)")
+
+        let sync = try env.client(["sync", "--workspace", env.workspace])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.json?["capabilities"]?["membershipFlags"] == .bool(true))
+        let status = try env.client(["status", "--workspace", env.workspace])
+        #expect(status.status == 0)
+        guard case .array(let credentials)? = status.json?["credentials"], let credential = credentials.first else {
+            Issue.record("no credentials in status: \(String(describing: status.json))")
+            return
+        }
+        #expect(credential["kind"] == .string("oauth"))
+        #expect(credential["state"] == .string("active"))
+
+        // No token in the database files in clear.
+        let code = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+        for name in try FileManager.default.contentsOfDirectory(atPath: env.data) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: (env.data as NSString).appendingPathComponent(name)))
+            #expect(bytes.range(of: Data("demo-client-secret".utf8)) == nil, "client secret found in \(name)")
+            #expect(bytes.range(of: Data(code.utf8)) == nil, "code found in \(name)")
+        }
+    }
+}
