@@ -9,8 +9,10 @@ import Testing
 /// OAuth with the simulator's authorization server: start, consent, finish, refresh, invalid_grant.
 @Suite("OAuth")
 struct OAuthTests {
-    static func harness(users: Int = 40, teams: Int = 2) async throws -> ServiceHarness {
-        let harness = try await ServiceHarness.start(users: users, teams: teams, storeCredentials: false)
+    static func harness(users: Int = 40, teams: Int = 2, clock: ShiftedClock = ShiftedClock(),
+                        adjustSimulator: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> ServiceHarness {
+        let harness = try await ServiceHarness.start(users: users, teams: teams, storeCredentials: false, adjustSimulator: adjustSimulator,
+                                                     serviceNow: clock.now)
         try harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
         try harness.store.putOAuthClient(clientId: "demo-granular-client", secret: "demo-granular-secret", at: Date())
         return harness
@@ -161,6 +163,34 @@ struct OAuthTests {
         #expect(try harness.store.credentialSummaries().first?.fingerprint == finished.credential.fingerprint)
         // The kept refresh token still works.
         harness.simulator.expireAccessTokens()
+        #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+    }
+
+    @Test("an access token past half its life and within 5 minutes of expiry is refreshed before it is sent (no 401 first); a rotated refresh token replaces the stored one")
+    func refreshBeforeExpiry() async throws {
+        let clock = ShiftedClock()
+        let harness = try await Self.harness(clock: clock) { simulator in
+            simulator.accessTokenLifetime = .seconds(240)
+            simulator.rotateRefreshTokens = true
+        }
+        defer { Task { await harness.stop() } }
+        let finished = try await harness.authorizeOAuth(scopes: ["default"])
+        #expect(finished.accessTokenExpiresAt.timeIntervalSinceNow < 241)
+        // Fresh: used as it is.
+        harness.simulator.clearRequestLog()
+        _ = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        #expect(!harness.simulator.requestLog().contains { $0.hasPrefix("POST /-/oauth_token") })
+        // 130 s later (for this server; Asana's clock does not move): past half of its 240 s.
+        clock.advance(by: 130)
+        harness.simulator.clearRequestLog()
+        #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+        let log = harness.simulator.requestLog()
+        #expect(log.first?.hasPrefix("POST /-/oauth_token grant_type=refresh_token") == true, "refreshed first: \(log.prefix(3))")
+        #expect(log.filter { $0.hasPrefix("POST /-/oauth_token") }.count == 1)
+        // The simulator rotated the refresh token: the new one is stored, so the fingerprint moved, and it works again.
+        let rotated = try #require(try harness.store.credentialSummaries().first)
+        #expect(rotated.fingerprint != finished.credential.fingerprint)
+        #expect(rotated.state == .active)
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
     }
 

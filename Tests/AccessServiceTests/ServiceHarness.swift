@@ -5,6 +5,7 @@ import AsanaSimulator
 import Foundation
 import LineRPC
 import Logging
+import Synchronization
 
 /// A simulator on loopback, an in-memory store and the service wired to both.
 struct ServiceHarness {
@@ -20,12 +21,15 @@ struct ServiceHarness {
     /// generated seed before the simulator starts.
     static func start(
         users: Int = 120, teams: Int = 4, storeCredentials: Bool = true, requestsPerMinute: Int = 1500,
-        simulatorNow: (@Sendable () -> Date)? = nil, adjustSeed: (inout SimulatorSeed) -> Void = { _ in }
+        simulatorNow: (@Sendable () -> Date)? = nil, adjustSeed: (inout SimulatorSeed) -> Void = { _ in },
+        adjustSimulator: (inout SimulatorConfiguration) -> Void = { _ in },
+        serviceNow: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> ServiceHarness {
         var seed = SimulatorSeed.generated(users: users, teams: teams, seed: 7)
         adjustSeed(&seed)
         var configuration = SimulatorConfiguration(requestsPerMinute: requestsPerMinute)
         if let simulatorNow { configuration.now = simulatorNow }
+        adjustSimulator(&configuration)
         let simulator = AsanaSimulator(seed: seed, configuration: configuration, logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
         let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
@@ -35,7 +39,7 @@ struct ServiceHarness {
             logger: Logger(label: "test.asana"),
             // The same per-minute budget as the simulator's, so tests measure results, not the governor's waits.
             governorConfiguration: AsanaGovernorConfiguration(requestsPerMinute: requestsPerMinute))
-        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"), now: serviceNow)
         let harness = ServiceHarness(simulator: simulator, store: store, service: service, seed: seed)
         if storeCredentials {
             try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
@@ -57,6 +61,15 @@ struct ServiceHarness {
         } while cursor != nil
         return users
     }
+}
+
+/// A clock that tests move forward: the real time plus an offset.
+final class ShiftedClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+
+    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
 extension ListUsersParams {

@@ -197,7 +197,7 @@ extension AccessService {
         }
         let tokens = OAuthTokenSet(
             accessToken: grant.accessToken, refreshToken: grant.refreshToken,
-            expiresAt: exchangedAt.addingTimeInterval(TimeInterval(grant.expiresIn)), clientId: flow.clientId, scopes: flow.scopes,
+            expiresAt: exchangedAt.addingTimeInterval(TimeInterval(grant.expiresIn)), issuedAt: exchangedAt, clientId: flow.clientId, scopes: flow.scopes,
             authorizedUser: .init(gid: grant.userGid, name: grant.userName, email: grant.userEmail))
         let summary = try store.putCredential(workspaceGid: workspace.gid, purpose: flow.purpose, kind: .oauth, secret: try tokens.sealedText(),
                                               fingerprintOf: tokens.fingerprintSource, at: exchangedAt)

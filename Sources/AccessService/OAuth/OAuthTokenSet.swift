@@ -13,6 +13,8 @@ struct OAuthTokenSet: Codable, Sendable, Equatable {
     var refreshToken: String?
     /// When ``accessToken`` expires: the exchange time plus `expires_in`.
     var expiresAt: Date
+    /// When ``accessToken`` was granted.
+    var issuedAt: Date
     /// The OAuth app that was granted the tokens; its secret is needed to refresh.
     var clientId: String
     /// The scopes granted (as asked at `oauthStart`; `["default"]` for full permissions).
@@ -25,6 +27,13 @@ struct OAuthTokenSet: Codable, Sendable, Equatable {
         var gid: String?
         var name: String?
         var email: String?
+    }
+
+    /// Whether ``accessToken`` should be refreshed at `now`: when less than `margin` or half its lifetime
+    /// (whichever is shorter, so that a short-lived token is not refreshed on every request) is left.
+    func needsRefresh(at now: Date, margin: TimeInterval) -> Bool {
+        let lifetime = max(0, expiresAt.timeIntervalSince(issuedAt))
+        return expiresAt.timeIntervalSince(now) < min(margin, lifetime / 2)
     }
 
     /// The text whose fingerprint identifies the credential.

@@ -8,7 +8,7 @@ import Synchronization
 /// The bearer token of one stored OAuth credential (workspace, purpose), refreshed when needed.
 ///
 /// - The token set is read from the store on every request, so a credential authorized again is used at once.
-/// - An access token that expires within ``refreshMargin`` is refreshed before it is sent; a 401 refreshes
+/// - An access token that expires within ``refreshMargin`` (or half its lifetime) is refreshed before it is sent; a 401 refreshes
 ///   too (``AsanaClient`` then retries the request once).
 /// - One refresh at a time per credential: callers that need a new token meanwhile wait for it.
 /// - A refresh answer without `refresh_token` keeps the stored one (asana-api.md §4.2 [inferred], nango#298).
@@ -17,7 +17,8 @@ import Synchronization
 ///   until the credential is stored again.
 /// - Tokens are never logged.
 actor OAuthTokenSource: AsanaTokenSource {
-    /// How long before its expiry an access token is refreshed: 5 minutes (Asana's live 3,600 s).
+    /// How long before its expiry an access token is refreshed: 5 minutes (Asana's live 3,600 s), or half its
+    /// lifetime when that is shorter (``OAuthTokenSet/needsRefresh(at:margin:)``).
     static let refreshMargin: TimeInterval = 300
 
     let workspace: String
@@ -39,7 +40,7 @@ actor OAuthTokenSource: AsanaTokenSource {
 
     func currentToken() async throws -> String {
         let (tokens, fingerprint) = try load()
-        if tokens.expiresAt.timeIntervalSince(now()) > Self.refreshMargin { return tokens.accessToken }
+        if !tokens.needsRefresh(at: now(), margin: Self.refreshMargin) { return tokens.accessToken }
         return try await refresh(tokens, fingerprint: fingerprint)
     }
 
@@ -95,7 +96,8 @@ actor OAuthTokenSource: AsanaTokenSource {
         var renewed = tokens
         renewed.accessToken = grant.accessToken
         renewed.refreshToken = grant.refreshToken ?? tokens.refreshToken
-        renewed.expiresAt = now().addingTimeInterval(TimeInterval(grant.expiresIn))
+        renewed.issuedAt = now()
+        renewed.expiresAt = renewed.issuedAt.addingTimeInterval(TimeInterval(grant.expiresIn))
         let stored = try store.replaceCredential(
             workspaceGid: workspace, purpose: purpose, kind: .oauth, secret: try renewed.sealedText(),
             fingerprintOf: renewed.fingerprintSource, onlyIfFingerprint: fingerprint, at: now())
