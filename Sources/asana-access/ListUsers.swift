@@ -25,6 +25,9 @@ extension AsanaAccessCommand {
         @Flag(inversion: .prefixedNo, help: "Only guests (--guest) or only non-guests (--no-guest).")
         var guest: Bool?
 
+        @Flag(inversion: .prefixedNo, help: "Only people with an unknown membership flag, shown as ? (--flags-unknown), or only people whose flags are all known (--no-flags-unknown).")
+        var flagsUnknown: Bool?
+
         @Option(help: ArgumentHelp("Only members of this team (gid or exact name).", valueName: "gid-or-name"))
         var team: String?
 
@@ -66,6 +69,7 @@ extension AsanaAccessCommand {
             if let activity { params["active"] = .bool(activity == .active) }
             if let admin { params["admin"] = .bool(admin) }
             if let guest { params["guest"] = .bool(guest) }
+            if let flagsUnknown { params["flagsUnknown"] = .bool(flagsUnknown) }
             if let team { params["team"] = .string(team) }
             if let query { params["query"] = .string(query) }
             if includeDeparted { params["includeDeparted"] = .bool(true) }

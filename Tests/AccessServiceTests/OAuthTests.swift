@@ -238,6 +238,12 @@ struct OAuthTests {
         let users = try harness.allUsers()
         #expect(users.count == result.users)
         #expect(users.allSatisfy { $0.isActive == nil && $0.isAdmin == nil && $0.isGuest == nil && $0.isViewOnly == nil })
+        // listUsers can ask for exactly those: flags unknown, or known (none here).
+        let unknown = try harness.service.listUsers(ListUsersParams.make(workspace: harness.workspace, flagsUnknown: true))
+        #expect(unknown.users.count == min(users.count, 1000))
+        #expect(try harness.service.listUsers(ListUsersParams.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
+        // Without a flags filter on unknown, `admin: false` matches nobody: unknown is never guessed as "not an admin".
+        #expect(try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
         let check = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
         #expect(check.ok)
         #expect(check.capabilities.membershipFlags == false)
@@ -247,5 +253,13 @@ struct OAuthTests {
 extension ListAuditEventsParams {
     static var all: ListAuditEventsParams {
         try! JSONDecoder().decode(ListAuditEventsParams.self, from: Data(#"{"limit":1000}"#.utf8))
+    }
+}
+
+extension ListUsersParams {
+    static func make(workspace: String, flagsUnknown: Bool) -> ListUsersParams {
+        try! JSONDecoder().decode(ListUsersParams.self, from: JSONEncoder().encode(JSONValue.object([
+            "workspace": .string(workspace), "flagsUnknown": .bool(flagsUnknown), "limit": .integer(1000),
+        ])))
     }
 }

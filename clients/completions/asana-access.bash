@@ -303,7 +303,7 @@ _asana-access_status() {
 
 _asana-access_list-users() {
     repeating_flags=()
-    non_repeating_flags=(--active --inactive --admin --no-admin --guest --no-guest --include-departed --all --json --version -h --help)
+    non_repeating_flags=(--active --inactive --admin --no-admin --guest --no-guest --flags-unknown --no-flags-unknown --include-departed --all --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--workspace --team --query --changed-since --fields --limit --cursor --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0

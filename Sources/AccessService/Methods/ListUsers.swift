@@ -4,13 +4,15 @@ import LineRPC
 
 /// Params of `listUsers`.
 public struct ListUsersParams: RPCParams {
-    public static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor"]
+    public static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "flagsUnknown", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor"]
     /// Workspace gid (the RPC method also takes an exact name, resolved before this runs).
     public var workspace: String
     /// Only people whose workspace membership is (not) active; unknown never matches.
     public var active: Bool?
     public var admin: Bool?
     public var guest: Bool?
+    /// `true`: only people with an unknown membership flag (`null`, never guessed); `false`: only people whose flags are all known.
+    public var flagsUnknown: Bool?
     /// Only members of this team, by gid or exact name.
     public var team: String?
     /// Case-insensitive substring of name or email.
@@ -105,7 +107,7 @@ extension AccessService {
         let page: UserPage
         do {
             page = try store.listUsers(UserQuery(
-                workspaceGid: params.workspace, active: params.active, admin: params.admin, guest: params.guest,
+                workspaceGid: params.workspace, active: params.active, admin: params.admin, guest: params.guest, flagsUnknown: params.flagsUnknown,
                 teamGid: teamGid, query: params.query, includeDeparted: params.includeDeparted ?? false,
                 changedSince: changedSince, includeTeams: fields?.contains("teams") ?? true,
                 limit: limit, cursor: params.cursor))

@@ -18,6 +18,10 @@ public struct UserQuery: Sendable, Equatable {
     public var admin: Bool?
     /// Filter on workspace membership `is_guest`.
     public var guest: Bool?
+    /// `true`: only people with at least one unknown membership flag (`isActive`, `isAdmin`, `isGuest`,
+    /// `isViewOnly` NULL, e.g. synced with a token that could not read workspace memberships); `false`: only
+    /// people whose four flags are all known.
+    public var flagsUnknown: Bool?
     /// Only members of this team.
     public var teamGid: String?
     /// Case-insensitive (Unicode lowercase) substring of the name or the email. Blank = no filter.
@@ -35,11 +39,12 @@ public struct UserQuery: Sendable, Equatable {
     public var cursor: String?
 
     /// Creates a value from all of its fields.
-    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, changedSince: Date? = nil, includeTeams: Bool = true, limit: Int = 100, cursor: String? = nil) {
+    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, flagsUnknown: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, changedSince: Date? = nil, includeTeams: Bool = true, limit: Int = 100, cursor: String? = nil) {
         self.workspaceGid = workspaceGid
         self.active = active
         self.admin = admin
         self.guest = guest
+        self.flagsUnknown = flagsUnknown
         self.teamGid = teamGid
         self.query = query
         self.includeDeparted = includeDeparted

@@ -77,6 +77,10 @@ extension AccessStore {
             conditions.append("isGuest = ?")
             arguments += [guest]
         }
+        if let flagsUnknown = query.flagsUnknown {
+            let anyUnknown = "(isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL)"
+            conditions.append(flagsUnknown ? anyUnknown : "NOT \(anyUnknown)")
+        }
         if let teamGid = query.teamGid {
             conditions.append("""
                 EXISTS (SELECT 1 FROM teamMembership tm
