@@ -1,5 +1,6 @@
 import AccessStore
 import ArgumentParser
+import AsyncHTTPClient
 import AsanaSimulator
 import DevCertificates
 import Foundation
@@ -12,7 +13,8 @@ import ServiceLifecycle
 /// Makes dev certificates and a master key in a fresh directory, starts the Asana simulator seeded
 /// with an organization, stores its tokens as sealed credentials, starts the server, and drives
 /// the real `asana-access` client binary (found next to this executable) through sync, list-users,
-/// provision add, sync, provision remove and sync. Exits non-zero if any step fails.
+/// provision add, sync, provision remove and sync, then authorizes the sync credential over OAuth
+/// (the simulator plays Asana's consent screen) and syncs with it. Exits non-zero if any step fails.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run server, Asana simulator and client end to end on loopback.")
@@ -101,6 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
                 fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
                 try Self.runClient(client, arguments + connection)
             }
+            try await authorizeOverOAuth(client: client, connection: connection, workspace: workspace)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -108,21 +111,91 @@ struct DemoCommand: AsyncParsableCommand {
         step("server drained and stopped; simulator stopped. Demo finished in \((ContinuousClock.now - started).milliseconds) ms; files left in \(work)")
     }
 
+    /// Replaces the sync PAT by an OAuth credential: store the app secret, start, consent (the browser's part,
+    /// played here by a GET of the authorize URL as the simulator's admin), finish, sync, status.
+    private func authorizeOverOAuth(client: String, connection: [String], workspace: [String]) async throws {
+        let app = SimulatorSeed.demoOAuthApp
+        step("OAuth: store the client secret of the Asana app \"\(app.clientId)\" (read from stdin, sealed like a credential)")
+        print("  $ asana-access oauth client-put --client-id \(app.clientId)   (secret on stdin)")
+        fflush(nil)
+        try Self.runClient(client, ["oauth", "client-put", "--client-id", app.clientId] + connection, input: app.clientSecret + "\n")
+
+        let redirect = app.redirectURIs[0]
+        let start = ["oauth", "start"] + workspace + ["--client-id", app.clientId, "--redirect-uri", redirect, "--scope", "default"]
+        step("OAuth: start an authorization for the sync credential (state and PKCE S256)")
+        print("  $ asana-access \(start.joined(separator: " "))")
+        fflush(nil)
+        let started = try Self.runClient(client, start + connection + ["--json"], capture: true)
+        guard let answer = try? JSONValue(strictJSON: started), let url = answer["authorizeUrl"]?.stringValue else {
+            throw CommandFailure("oauth start printed no authorizeUrl: \(started)")
+        }
+        print("  authorize URL: \(url)")
+
+        step("OAuth: the admin approves in the browser; Asana redirects to \(redirect) with a code")
+        let location = try await Self.consent(url, sessionToken: SimulatorSeed.demoAdminToken)
+        print("  redirected to: \(location.replacingOccurrences(of: #"code=[^&]+"#, with: "code=…", options: .regularExpression))")
+
+        let script: [(String, [String])] = [
+            ("OAuth: exchange the code; the server seals access token, refresh token and expiry", ["oauth", "finish", "--redirect-url", location]),
+            ("sync with the OAuth credential (refreshed by the server before it expires)", ["sync"] + workspace),
+            ("the workspace's credentials now: an admin PAT for provision, OAuth for sync", ["status"] + workspace),
+        ]
+        for (what, arguments) in script {
+            step(what)
+            let shown = arguments.first == "oauth" ? ["oauth", "finish", "--redirect-url", "'\(redirect)?code=…&state=…'"] : arguments
+            print("  $ asana-access \(shown.joined(separator: " "))")
+            fflush(nil)
+            try Self.runClient(client, arguments + connection)
+        }
+    }
+
+    /// The browser's part of the authorization: GET the authorize URL signed in (the simulator takes the user's token as
+    /// the session) and return the redirect's `Location`, without following it.
+    private static func consent(_ url: String, sessionToken: String) async throws -> String {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(sessionToken)")
+        let location: String?
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            location = response.headers.first(name: "Location")
+        } catch {
+            try? await http.shutdown()
+            throw CommandFailure("the simulator's authorize page failed: \(error)")
+        }
+        try await http.shutdown()
+        guard let location, location.contains("code=") else { throw CommandFailure("the simulator did not redirect with a code: \(location ?? "no Location")") }
+        return location
+    }
+
     private func step(_ text: String) {
         print("==> \(text)")
         fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
     }
 
-    /// Runs the client with `arguments`, its output going straight to ours; throws if it exits non-zero.
-    private static func runClient(_ path: String, _ arguments: [String]) throws {
+    /// Runs the client with `arguments` and `input` on its stdin, its output going straight to ours (or returned,
+    /// with `capture`); throws if it exits non-zero.
+    @discardableResult
+    private static func runClient(_ path: String, _ arguments: [String], input: String? = nil, capture: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
+        let stdout = Pipe()
+        if capture { process.standardOutput = stdout }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
+        let output = capture ? String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) : ""
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CommandFailure("asana-access \(arguments.first ?? "") exited with status \(process.terminationStatus)")
         }
+        return output
     }
 
     private static func siblingExecutable(_ name: String) -> String {
