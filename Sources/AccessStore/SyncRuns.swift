@@ -31,11 +31,13 @@ public struct SyncRun: Codable, Sendable, Equatable {
     public var counts: SnapshotCounts?
     /// HTTP requests sent to Asana, retries included.
     public var apiCalls: Int
+    /// 429 answers among them (Asana's rate limits, asana-api.md §8).
+    public var rateLimited: Int
     /// Why it failed or stopped (no secrets).
     public var error: String?
 
     /// Creates a value from all of its fields.
-    public init(id: Int64, workspaceGid: String, trigger: String, status: SyncRunStatus, startedAt: Date, finishedAt: Date?, counts: SnapshotCounts?, apiCalls: Int, error: String?) {
+    public init(id: Int64, workspaceGid: String, trigger: String, status: SyncRunStatus, startedAt: Date, finishedAt: Date?, counts: SnapshotCounts?, apiCalls: Int, rateLimited: Int = 0, error: String?) {
         self.id = id
         self.workspaceGid = workspaceGid
         self.trigger = trigger
@@ -44,6 +46,7 @@ public struct SyncRun: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.counts = counts
         self.apiCalls = apiCalls
+        self.rateLimited = rateLimited
         self.error = error
     }
 }
@@ -67,11 +70,12 @@ extension AccessStore {
 
     /// Records the end of a run. When `status` is `succeeded`, the workspace (if stored) gets
     /// `lastSyncRunId = id`.
-    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `status` is `running` or `apiCalls` < 0;
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `status` is `running`, or `apiCalls` or `rateLimited` < 0;
     ///   ``AccessStoreError/syncRunNotFound(id:)``; ``AccessStoreError/syncRunAlreadyFinished(id:)``.
-    public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, error: String?, at: Date) throws {
+    public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, rateLimited: Int = 0, error: String?, at: Date) throws {
         guard status != .running else { throw AccessStoreError.invalidArgument("a run cannot finish as running") }
         guard apiCalls >= 0 else { throw AccessStoreError.invalidArgument("apiCalls is negative") }
+        guard rateLimited >= 0 else { throw AccessStoreError.invalidArgument("rateLimited is negative") }
         try dbWriter.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT workspaceGid, status FROM syncRun WHERE id = ?", arguments: [id]) else {
                 throw AccessStoreError.syncRunNotFound(id: id)
@@ -82,12 +86,12 @@ extension AccessStore {
             try db.execute(
                 sql: """
                     UPDATE syncRun SET status = ?, finishedAt = ?, countUsers = ?, countAdded = ?, countUpdated = ?,
-                        countDeparted = ?, countTeams = ?, countTeamMemberships = ?, apiCalls = ?, error = ?
+                        countDeparted = ?, countTeams = ?, countTeamMemberships = ?, apiCalls = ?, rateLimited = ?, error = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     status.rawValue, UnixMillis.from(at), counts?.users, counts?.added, counts?.updated,
-                    counts?.departed, counts?.teams, counts?.teamMemberships, apiCalls, error, id,
+                    counts?.departed, counts?.teams, counts?.teamMemberships, apiCalls, rateLimited, error, id,
                 ])
             if status == .succeeded {
                 try db.execute(
@@ -146,12 +150,12 @@ extension AccessStore {
             status: SyncRunStatus(rawValue: row["status"]) ?? .failed,
             startedAt: UnixMillis.date(row["startedAt"] as Int64),
             finishedAt: UnixMillis.date(row["finishedAt"] as Int64?),
-            counts: counts, apiCalls: row["apiCalls"], error: row["error"])
+            counts: counts, apiCalls: row["apiCalls"], rateLimited: row["rateLimited"] ?? 0, error: row["error"])
     }
 }
 
 extension SyncRun {
-    enum CodingKeys: String, CodingKey { case id, workspaceGid, trigger, status, startedAt, finishedAt, counts, apiCalls, error }
+    enum CodingKeys: String, CodingKey { case id, workspaceGid, trigger, status, startedAt, finishedAt, counts, apiCalls, rateLimited, error }
 
     /// Encodes every member; an absent value (`finishedAt` while running, `counts` of a failed run, `error` of a good one) as `null`.
     public func encode(to encoder: any Encoder) throws {
@@ -164,6 +168,7 @@ extension SyncRun {
         try container.encode(finishedAt, forKey: .finishedAt)
         try container.encode(counts, forKey: .counts)
         try container.encode(apiCalls, forKey: .apiCalls)
+        try container.encode(rateLimited, forKey: .rateLimited)
         try container.encode(error, forKey: .error)
     }
 }

@@ -20,6 +20,11 @@ struct ChaosSyncTests {
         #expect(result.status == .succeeded)
         #expect(result.skipped.isEmpty)
         #expect(result.apiCalls > faults)
+        // The run records the calls and the 429s the client saw, as the answer does.
+        let run = try #require(try harness.store.syncRun(id: result.runId))
+        #expect(run.apiCalls == result.apiCalls)
+        #expect(run.rateLimited == result.rateLimited)
+        #expect(result.rateLimited > 0, "the plan's 429s were seen")
         harness.simulator.clearFaults()
 
         let state = harness.simulator.state()

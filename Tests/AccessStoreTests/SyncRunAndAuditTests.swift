@@ -21,8 +21,10 @@ struct SyncRunTests {
         // A failed run does not move lastSyncRunId.
         let failed = try store.startSyncRun(workspaceGid: "1000", trigger: "schedule", at: T.at(minutes: 2))
         #expect(failed > id)
-        try store.finishSyncRun(id: failed, status: .failed, counts: nil, apiCalls: 3, error: "upstream.rate_limited", at: T.at(minutes: 3))
+        try store.finishSyncRun(id: failed, status: .failed, counts: nil, apiCalls: 3, rateLimited: 3, error: "upstream.rate_limited", at: T.at(minutes: 3))
         #expect(try store.syncRun(id: failed)?.error == "upstream.rate_limited")
+        #expect(try store.syncRun(id: failed)?.rateLimited == 3)
+        #expect(try store.syncRun(id: id)?.rateLimited == 0)
         #expect(try store.syncRun(id: failed)?.counts == nil)
         #expect(try store.workspace(gid: "1000")?.lastSyncRunId == id)
         #expect(try store.syncRuns(workspaceGid: "1000", limit: 10).map(\.id) == [failed, id])

@@ -128,7 +128,8 @@ extension AccessService {
             let finishedAt = now()
             let counts = try store.applySnapshot(snapshot, at: finishedAt)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
-            try store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, error: runError, at: finishedAt)
+            try store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
+                                   error: runError, at: finishedAt)
             let result = SyncResult(
                 workspace: WorkspaceRef(gid: workspace, name: snapshot.workspace.name, isOrganization: snapshot.workspace.isOrganization),
                 runId: runID, status: status, skipped: skipped,
@@ -142,7 +143,7 @@ extension AccessService {
             return result
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError)
-            try? store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
+            try? store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
             try? audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }
             throw error

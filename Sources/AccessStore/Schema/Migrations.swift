@@ -229,5 +229,8 @@ enum Migrations {
             expiresAt INTEGER NOT NULL
         );
         CREATE INDEX oauthFlow_byExpiry ON oauthFlow (expiresAt);
+
+        -- 429 answers Asana gave during each sync run.
+        ALTER TABLE syncRun ADD COLUMN rateLimited INTEGER NOT NULL DEFAULT 0;
         """
 }
