@@ -1,3 +1,4 @@
+import Foundation
 import AccessStore
 import AsanaAPI
 import LineRPC
@@ -90,9 +91,24 @@ public enum AccessError {
         let fix = error == "invalid_client"
             ? "check the client secret stored with `asana-accessd oauth-client put`"
             : "start again with oauthStart (a code is single use and expires within minutes)"
+        let said = description.map { ": " + $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) } ?? ""
         return RPCError(code: 1062, name: "oauth.exchange_refused",
-                        message: "Asana refused the authorization code (\(status) \(error)\(description.map { ": \($0)" } ?? "")); \(fix)",
+                        message: "Asana refused the authorization code (\(status) \(error)\(said)); \(fix)",
                         details: details)
+    }
+
+    /// 1064: the stored client secret of `clientId` does not open (altered, or sealed under another master key).
+    public static func oauthClientUnreadable(_ clientId: String) -> RPCError {
+        RPCError(code: 1064, name: "oauth.client_unreadable",
+                 message: "The stored client secret of OAuth app \(clientId) cannot be decrypted: it was altered or sealed under another master key; store it again with putOAuthClient",
+                 details: ["clientId": .string(clientId)])
+    }
+
+    /// 1063: the granted token may not list workspaces (403), so the workspace cannot be checked.
+    public static func oauthWorkspacesNotReadable(_ workspace: String, asanaError: String) -> RPCError {
+        RPCError(code: 1063, name: "oauth.workspace_not_granted",
+                 message: "The authorization cannot list workspaces, so workspace \(workspace) cannot be checked (\(asanaError)); authorize again with the workspaces:read scope (or full permissions)",
+                 details: ["workspace": .string(workspace), "workspaces": .array([])])
     }
 
     /// 1063: the authorized token cannot see the workspace named at `oauthStart`; `data.workspaces` lists what it sees.

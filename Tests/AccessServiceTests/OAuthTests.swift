@@ -3,6 +3,7 @@ import AccessStore
 import AsanaAPI
 import AsanaSimulator
 import Foundation
+import Logging
 import LineRPC
 import Testing
 
@@ -103,6 +104,18 @@ struct OAuthTests {
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["default", "users:read"]), "scopes"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users read"]), "scopes"),
             (.make(workspace: "", clientId: "demo-client", redirectUri: "https://ok.example/cb"), "workspace"),
+            (.make(workspace: "Acme Corp\u{0}", clientId: "demo-client", redirectUri: "https://ok.example/cb"), "workspace"),
+            (.make(workspace: harness.workspace, clientId: "demo-client\u{0}", redirectUri: "https://ok.example/cb"), "clientId"),
+            (.make(workspace: harness.workspace, clientId: " ", redirectUri: "https://ok.example/cb"), "clientId"),
+            (.make(workspace: harness.workspace, clientId: String(repeating: "c", count: 513), redirectUri: "https://ok.example/cb"), "clientId"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://user:pw@ok.example/cb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example:99999/cb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb?state=evil"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/c%zzb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ökay.example/cb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users:read", "teams:read"]), "scopes"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["workspaces:read", String(repeating: "a", count: 60) + ":read"]), "scopes"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: Array(repeating: "workspaces:read", count: 65)), "scopes"),
         ]
         for (params, field) in cases {
             do {
@@ -120,6 +133,27 @@ struct OAuthTests {
             #expect(error.name == "oauth.client_unknown")
         }
         #expect(try harness.store.credentialSummaries().isEmpty)
+    }
+
+    @Test("an OAuth app secret that no longer opens is oauth.client_unreadable, not an internal error; deleteOAuthClient removes the app")
+    func unreadableClientSecret() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        // Another process rotated the master key: this server's key no longer opens the secrets.
+        _ = try harness.store.resealCredentials(with: MasterKey.generate(), at: Date())
+        do {
+            _ = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["default"]), principal: "t")
+            Issue.record("started with an unreadable client secret")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.client_unreadable")
+            #expect(error.code == 1064)
+        }
+        let table = harness.service.methodTable()
+        let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "t", role: "admin")),
+                                        logger: Logger(label: "test"), sendNotification: { _ in })
+        let answer = await table.answer(RPCRequest(id: .integer(1), method: "deleteOAuthClient", params: .object(["clientId": .string("demo-client")])), context: context)
+        guard case .result? = answer?.outcome else { Issue.record("deleteOAuthClient failed: \(String(describing: answer))"); return }
+        #expect(try harness.store.oauthClientSummaries().map(\.clientId) == ["demo-granular-client"])
     }
 
     @Test("a refused code (consent for another redirect, or a made-up code) is oauth.exchange_refused and uses the state up")

@@ -56,6 +56,10 @@ __all__ = [
     "TokenSummary",
     "CreatedToken",
     "Credential",
+    "OAuthClient",
+    "OAuthStart",
+    "OAuthUser",
+    "OAuthFinishResult",
     "SyncRun",
     "AuditEvent",
     "AuditPage",
@@ -103,10 +107,16 @@ class RpcError(Exception):
     WORKSPACE_NOT_SYNCED = 1001
     CREDENTIAL_MISSING = 1003
     CREDENTIAL_UNREADABLE = 1004
+    CREDENTIAL_REAUTHORIZATION_REQUIRED = 1006
     TEAM_NOT_FOUND = 1010
     TEAM_AMBIGUOUS = 1011
     SYNC_IN_PROGRESS = 1020
     SYNC_RUN_NOT_FOUND = 1030
+    OAUTH_UNKNOWN_STATE = 1060
+    OAUTH_CLIENT_UNKNOWN = 1061
+    OAUTH_EXCHANGE_REFUSED = 1062
+    OAUTH_WORKSPACE_NOT_GRANTED = 1063
+    OAUTH_CLIENT_UNREADABLE = 1064
     PROVISION_SELF_REMOVAL = 1040
     UPSTREAM_UNAUTHORIZED = 1100
     UPSTREAM_FORBIDDEN = 1101
@@ -481,7 +491,14 @@ class CreatedToken:
 @dataclass(frozen=True)
 class Credential:
     """A stored credential's summary (never the secret):
-    ``{workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt}``."""
+    ``{workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt, state, stateReason}``.
+
+    ``kind`` is ``"pat"`` or ``"oauth"``. ``state`` is ``"active"`` or
+    ``"reauthorizationRequired"`` (Asana refused the OAuth refresh token: every call that needs the
+    credential fails with ``1006 credential.reauthorization_required`` until a new one is stored);
+    ``state_reason`` says why (``None`` while active). For an OAuth credential ``fingerprint`` is
+    that of the refresh token: it stays the same across refreshes unless Asana hands out a new
+    refresh token, and ``updated_at`` moves on each refresh."""
 
     workspace_gid: str
     purpose: str
@@ -490,21 +507,113 @@ class Credential:
     created_at: Optional[str]
     updated_at: Optional[str]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    state: Optional[str] = None
+    state_reason: Optional[str] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Credential":
         return cls(workspace_gid=str(obj.get("workspaceGid", "")), purpose=str(obj.get("purpose", "")),
                    kind=str(obj.get("kind", "")), fingerprint=str(obj.get("fingerprint", "")),
+                   created_at=obj.get("createdAt"), updated_at=obj.get("updatedAt"), raw=dict(obj),
+                   state=obj.get("state"), state_reason=obj.get("stateReason"))
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """An OAuth app whose client secret the server keeps sealed (never returned):
+    ``{clientId, fingerprint, createdAt, updatedAt}``."""
+
+    client_id: str
+    fingerprint: str
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "OAuthClient":
+        return cls(client_id=str(obj.get("clientId", "")), fingerprint=str(obj.get("fingerprint", "")),
                    created_at=obj.get("createdAt"), updated_at=obj.get("updatedAt"), raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class OAuthStart:
+    """``oauthStart`` result: ``{authorizeUrl, state, clientId, redirectUri, scopes, purpose,
+    workspace, expiresAt}``.
+
+    Open ``authorize_url`` in a browser signed in to Asana as the person who grants access; Asana
+    then redirects to ``redirect_uri?code=…&state=…`` (a refusal: ``?error=…&state=…``). Pass that
+    ``state`` and ``code`` to :meth:`Client.oauth_finish` before ``expires_at`` (10 minutes).
+    ``workspace`` is the workspace as given (a name is resolved only at ``oauthFinish``)."""
+
+    authorize_url: str
+    state: str
+    client_id: str
+    redirect_uri: str
+    scopes: List[str]
+    purpose: str
+    workspace: str
+    expires_at: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "OAuthStart":
+        scopes = obj.get("scopes")
+        return cls(authorize_url=str(obj.get("authorizeUrl", "")), state=str(obj.get("state", "")),
+                   client_id=str(obj.get("clientId", "")), redirect_uri=str(obj.get("redirectUri", "")),
+                   scopes=[str(x) for x in scopes] if isinstance(scopes, list) else [],
+                   purpose=str(obj.get("purpose", "")), workspace=str(obj.get("workspace", "")),
+                   expires_at=obj.get("expiresAt"), raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class OAuthUser:
+    """The Asana user who granted access: ``{gid, name, email}`` (``email`` may be ``None``)."""
+
+    gid: str
+    name: Optional[str]
+    email: Optional[str]
+
+
+@dataclass(frozen=True)
+class OAuthFinishResult:
+    """``oauthFinish`` result: ``{credential, workspace, purpose, scopes, refreshable,
+    accessTokenExpiresAt, authorizedUser}``. No token is ever in it.
+
+    ``credential`` is the stored ``oauth`` credential (``state`` ``"active"``); ``workspace`` is
+    ``{gid, name}`` (``is_organization`` is ``None``: the answer does not carry it);
+    ``refreshable`` is ``True`` when Asana gave a refresh token."""
+
+    credential: Credential
+    workspace: Optional[WorkspaceRef]
+    purpose: str
+    scopes: List[str]
+    refreshable: Optional[bool]
+    access_token_expires_at: Optional[str]
+    authorized_user: Optional[OAuthUser]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "OAuthFinishResult":
+        user = obj.get("authorizedUser")
+        scopes = obj.get("scopes")
+        return cls(credential=Credential.from_json(obj.get("credential") or {}),
+                   workspace=WorkspaceRef.from_json(obj.get("workspace")),
+                   purpose=str(obj.get("purpose", "")),
+                   scopes=[str(x) for x in scopes] if isinstance(scopes, list) else [],
+                   refreshable=_opt_bool(obj.get("refreshable")),
+                   access_token_expires_at=obj.get("accessTokenExpiresAt"),
+                   authorized_user=(OAuthUser(gid=str(user.get("gid", "")), name=user.get("name"),
+                                              email=user.get("email")) if isinstance(user, dict) else None),
+                   raw=dict(obj))
 
 
 @dataclass(frozen=True)
 class SyncRun:
     """A recorded sync run:
-    ``{id, workspaceGid, trigger, status, startedAt, finishedAt?, counts?, apiCalls?, error?}``.
+    ``{id, workspaceGid, trigger, status, startedAt, finishedAt?, counts?, apiCalls?, rateLimited?, error?}``.
     ``trigger`` is the principal that asked for it; ``status`` e.g. ``"succeeded"`` or
     ``"failed"``; ``counts`` the sync result counts (``users``, ``added``, …; absent for a failed
-    run); ``error`` the failure of a failed run, as the server sends it (today a text such as
+    run); ``rate_limited`` the 429 answers Asana gave among ``api_calls``; ``error`` the failure of a failed run, as the server sends it (today a text such as
     ``"Asana refused the credential … (1100 upstream.unauthorized)"``)."""
 
     id: int
@@ -517,6 +626,7 @@ class SyncRun:
     api_calls: Optional[int]
     error: Optional[Any]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    rate_limited: Optional[int] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "SyncRun":
@@ -524,7 +634,7 @@ class SyncRun:
                    trigger=obj.get("trigger"), status=str(obj.get("status", "")),
                    started_at=obj.get("startedAt"), finished_at=obj.get("finishedAt"),
                    counts=obj.get("counts"), api_calls=obj.get("apiCalls"), error=obj.get("error"),
-                   raw=dict(obj))
+                   raw=dict(obj), rate_limited=obj.get("rateLimited"))
 
 
 @dataclass(frozen=True)
@@ -1013,6 +1123,71 @@ class Client:
     def delete_credential(self, workspace: str, purpose: str) -> bool:
         """``deleteCredential`` (admin): ``True`` if a credential was deleted."""
         return bool(self.call("deleteCredential", {"workspace": workspace, "purpose": purpose}).get("done"))
+
+    def put_oauth_client(self, client_id: str, client_secret: str) -> OAuthClient:
+        """``putOAuthClient`` (admin): seals and stores an OAuth app's client secret, replacing
+        the old one. ``client_id`` and ``client_secret``: 1 to 512 bytes each. The secret is
+        never returned. Returns :class:`OAuthClient` ``{clientId, fingerprint, createdAt,
+        updatedAt}``. Raises :class:`RpcError` ``-32602`` (``data.field``), ``-32002``."""
+        return OAuthClient.from_json(self.call("putOAuthClient", {"clientId": client_id,
+                                                                  "clientSecret": client_secret}))
+
+    def list_oauth_clients(self) -> List[OAuthClient]:
+        """``listOAuthClients`` (admin): the stored OAuth apps (fingerprints only)."""
+        return [OAuthClient.from_json(i) for i in _items(self.call("listOAuthClients"))]
+
+    def delete_oauth_client(self, client_id: str) -> bool:
+        """``deleteOAuthClient`` (admin): deletes a stored OAuth app; ``False`` if none had that id.
+        Credentials the app issued stay but can no longer be refreshed."""
+        return bool(self.call("deleteOAuthClient", {"clientId": client_id}).get("done"))
+
+    def oauth_start(self, workspace: str, client_id: str, redirect_uri: str,
+                    scopes: Optional[Sequence[str]] = None, purpose: Optional[str] = None) -> OAuthStart:
+        """``oauthStart`` (admin): begins Asana's OAuth authorization-code flow (with PKCE).
+
+        Args:
+            workspace: gid or exact name; checked (a name resolved) with the granted token at
+                :meth:`oauth_finish`.
+            client_id: an app stored with :meth:`put_oauth_client`.
+            redirect_uri: exactly as registered for the app in Asana: an ``https`` URL, a
+                loopback ``http`` URL (``127.0.0.1``, ``[::1]``, ``localhost``) or
+                ``urn:ietf:wg:oauth:2.0:oob``; no fragment, at most 2,048 bytes.
+            scopes: 1 to 64 scope names (duplicates dropped). Default for ``sync``: the
+                access-sync set (``openid email profile users:read teams:read
+                team_memberships:read workspaces:read workspaces.typeahead:read``); for
+                ``provision``: ``["default"]`` (full permissions), which cannot be combined with
+                others; other names are ``openid``, ``email``, ``profile`` or
+                ``<resource>:<action>``.
+            purpose: ``"sync"`` (server default) or ``"provision"``.
+
+        Returns: :class:`OAuthStart`: open ``authorize_url``; Asana redirects to
+        ``redirect_uri?code=…&state=…``. The authorization waits 10 minutes.
+
+        Raises:
+            RpcError: ``1061 oauth.client_unknown``, ``-32602`` (bad workspace, redirect URI,
+                scope or purpose; ``data.field``), ``-32000 limit.oauth_pending`` (1,000
+                authorizations already wait), ``-32002``.
+        """
+        params = _drop_none(workspace=workspace, clientId=client_id, redirectUri=redirect_uri,
+                            scopes=list(scopes) if scopes is not None else None, purpose=purpose)
+        return OAuthStart.from_json(self.call("oauthStart", params))
+
+    def oauth_finish(self, state: str, code: str) -> OAuthFinishResult:
+        """``oauthFinish`` (admin): exchanges the ``code`` Asana's redirect gave for ``state``
+        (each 1 to 4,096 bytes, as received, percent-decoded) and stores the tokens, sealed, as
+        the ``oauth`` credential of the started (workspace, purpose), replacing the one there.
+        A state can be finished once, whatever the outcome.
+
+        Returns: :class:`OAuthFinishResult` (never a token).
+
+        Raises:
+            RpcError: ``1060 oauth.unknown_state`` (never started, already finished, or expired),
+                ``1062 oauth.exchange_refused`` (``data.asanaError``, e.g. ``invalid_grant``),
+                ``1063 oauth.workspace_not_granted`` (``data.workspaces``), ``1005
+                workspace.ambiguous_name``, ``1100``–``1105`` when Asana is unreachable,
+                ``-32602``, ``-32002``.
+        """
+        return OAuthFinishResult.from_json(self.call("oauthFinish", {"state": state, "code": code}))
 
     def list_sync_runs(self, workspace: Optional[str] = None, limit: Optional[int] = None) -> List[SyncRun]:
         """``listSyncRuns`` (reader): recent sync runs, newest first; ``limit`` 1–1000

@@ -12,6 +12,12 @@ public struct PutOAuthClientParams: RPCParams {
     public var clientSecret: String
 }
 
+/// Params of `deleteOAuthClient`.
+public struct DeleteOAuthClientParams: RPCParams, Encodable {
+    public static let memberNames: Set<String> = ["clientId"]
+    public var clientId: String
+}
+
 /// Params of `oauthStart`.
 public struct OAuthStartParams: RPCParams, Encodable {
     public static let memberNames: Set<String> = ["workspace", "clientId", "redirectUri", "scopes", "purpose"]
@@ -84,17 +90,20 @@ extension AccessService {
 
     func registerOAuth(in table: inout RPCMethodTable) {
         table.register("putOAuthClient", summary: "Seal and store an OAuth app's client secret (needed to exchange codes and refresh tokens).", access: Self.access(.admin), params: PutOAuthClientParams.self) { context, params in
-            let summary: OAuthClientSummary
-            do {
-                summary = try store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
-            } catch let error as AccessStoreError {
-                throw RPCError.invalidParams("Invalid params: \(error)", field: params.clientId.isEmpty || params.clientId.utf8.count > 512 ? "clientId" : "clientSecret")
-            }
+            try Self.checkOAuthText(params.clientId, field: "clientId")
+            try Self.checkOAuthText(params.clientSecret, field: "clientSecret")
+            let summary = try store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
             try audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
             return summary
         }
         table.register("listOAuthClients", summary: "List stored OAuth apps (client ids and secret fingerprints).", access: Self.access(.admin), params: NoParams.self) { _, _ in
             ItemList(items: try store.oauthClientSummaries())
+        }
+        table.register("deleteOAuthClient", summary: "Delete a stored OAuth app; OAuth credentials it issued can no longer be refreshed.", access: Self.access(.admin), params: DeleteOAuthClientParams.self) { context, params in
+            try Self.checkOAuthText(params.clientId, field: "clientId")
+            let done = Done(done: try store.deleteOAuthClient(clientId: params.clientId))
+            try audit(principal: context.identity?.principal, method: "deleteOAuthClient", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            return done
         }
         table.register("oauthStart", summary: "Begin an OAuth authorization: returns Asana's authorize URL (state, PKCE S256) to open in a browser.", access: Self.access(.admin), params: OAuthStartParams.self) { context, params in
             try oauthStart(params, principal: context.identity?.principal)
@@ -109,10 +118,11 @@ extension AccessService {
     /// - Throws: `-32602` naming the field (workspace, clientId, redirectUri, scopes); `oauth.client_unknown`.
     public func oauthStart(_ params: OAuthStartParams, principal: String?) throws -> OAuthStartResult {
         _ = try Self.isName(params.workspace, field: "workspace")
-        guard try store.openOAuthClientSecret(clientId: params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
+        try Self.checkOAuthText(params.clientId, field: "clientId")
         try Self.checkRedirectURI(params.redirectUri)
         let purpose = params.purpose ?? .sync
         let scopes = try Self.checkScopes(params.scopes ?? (purpose == .sync ? Self.accessSyncScopes : ["default"]))
+        guard try openClientSecret(params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
         let verifier = PKCE.makeVerifier()
         let state = PKCE.randomToken(bytes: 24)
         let started = now()
@@ -121,8 +131,10 @@ extension AccessService {
                              createdAt: started, expiresAt: started.addingTimeInterval(Self.oauthFlowLifetime))
         do {
             try store.insertOAuthFlow(flow)
-        } catch let error as AccessStoreError {
-            throw RPCError(code: -32000, name: "limit.oauth_pending", message: "\(error)", details: ["maximum": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
+        } catch is AccessStoreError {
+            throw RPCError(code: -32000, name: "limit.oauth_pending",
+                           message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
+                           details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
         }
         // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (asana-api.md §4.4).
         let url = asana.oauthClient().authorizeURL(clientId: params.clientId, redirectUri: params.redirectUri, state: state,
@@ -167,7 +179,7 @@ extension AccessService {
     }
 
     private func exchange(_ flow: OAuthFlow, code: String) async throws -> OAuthFinishResult {
-        guard let clientSecret = try store.openOAuthClientSecret(clientId: flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
+        guard let clientSecret = try openClientSecret(flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
         let grant: OAuthTokenGrant
         do {
             grant = try await asana.oauthClient().exchangeCode(code, codeVerifier: flow.codeVerifier, clientId: flow.clientId,
@@ -183,7 +195,7 @@ extension AccessService {
         do {
             listing = try await Self.visibleWorkspaces(clients: [asana.client(token: grant.accessToken)])
         } catch let error as RPCError where error.name == "upstream.forbidden" {
-            throw AccessError.oauthWorkspaceNotGranted(flow.workspace, visible: [])
+            throw AccessError.oauthWorkspacesNotReadable(flow.workspace, asanaError: error.message)
         }
         let workspace: WorkspaceName
         if try Self.isName(flow.workspace, field: "workspace") {
@@ -207,16 +219,39 @@ extension AccessService {
             scopes: flow.scopes, accessTokenExpiresAt: tokens.expiresAt, refreshable: grant.refreshToken != nil)
     }
 
+    /// The client secret of `clientId`, or nil when none is stored.
+    /// - Throws: `oauth.client_unreadable` when the sealed secret does not open.
+    func openClientSecret(_ clientId: String) throws -> String? {
+        do {
+            return try store.openOAuthClientSecret(clientId: clientId)
+        } catch AccessStoreError.oauthClientTampered {
+            throw AccessError.oauthClientUnreadable(clientId)
+        }
+    }
+
+    /// Checks a client id or secret: 1 to 512 bytes, not blank, no control character (SQLite text ends at a NUL).
+    /// - Throws: `-32602` naming `field`.
+    static func checkOAuthText(_ text: String, field: String) throws(RPCError) {
+        guard (1...512).contains(text.utf8.count), !text.trimmingCharacters(in: .whitespaces).isEmpty,
+              !text.unicodeScalars.contains(where: \.isControlCharacter) else {
+            throw .invalidParams("Invalid params: \"\(field)\" must be 1 to 512 bytes, not blank, without control characters", field: field)
+        }
+    }
+
     /// Accepts `https://…`, loopback `http://127.0.0.1…`, `http://[::1]…` or `http://localhost…`, and Asana's
     /// out-of-band `urn:ietf:wg:oauth:2.0:oob` (asana-api.md §4.2: non-native apps must use https).
     /// - Throws: `-32602` naming `redirectUri`.
     static func checkRedirectURI(_ uri: String) throws(RPCError) {
         if uri == "urn:ietf:wg:oauth:2.0:oob" { return }
         let fail = RPCError.invalidParams(
-            "Invalid params: \"redirectUri\" must be an https URL, a loopback http URL (127.0.0.1, [::1], localhost) or urn:ietf:wg:oauth:2.0:oob, exactly as registered for the app in Asana",
+            "Invalid params: \"redirectUri\" must be an https URL, a loopback http URL (127.0.0.1, [::1], localhost) or urn:ietf:wg:oauth:2.0:oob, exactly as registered for the app in Asana: ASCII, at most 2048 bytes, an ASCII host, a port 1 to 65535, no user or password, no fragment, and no code, state or error query parameter (Asana adds those)",
             field: "redirectUri")
-        guard uri.utf8.count <= 2048, !uri.contains(where: { $0.isWhitespace }), let url = URL(string: uri),
-              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty, url.fragment == nil else { throw fail }
+        guard uri.utf8.count <= 2048, uri.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }),
+              Self.hasValidPercentEscapes(uri), let url = URLComponents(string: uri),
+              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty, url.fragment == nil,
+              url.user == nil, url.password == nil, url.port.map({ (1...65535).contains($0) }) ?? true,
+              host.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || "0123456789.-[]:".unicodeScalars.contains($0) }),
+              !(url.queryItems ?? []).contains(where: { ["code", "state", "error"].contains($0.name) }) else { throw fail }
         switch scheme {
         case "https": return
         case "http" where ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host): return
@@ -224,15 +259,33 @@ extension AccessService {
         }
     }
 
-    /// Checks scope names: `default` alone (full permissions), or granular `<resource>:<action>` scopes and
-    /// `openid`, `email`, `profile` (asana-api.md §4.3–4.4). Duplicates are dropped, order kept.
+    /// Whether every `%` in `text` starts a `%XX` escape with two hex digits.
+    static func hasValidPercentEscapes(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, Unicode.Scalar(bytes[index + 1]).properties.isASCIIHexDigit,
+                      Unicode.Scalar(bytes[index + 2]).properties.isASCIIHexDigit else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
+    /// Checks scope names: `default` alone (full permissions), or granular scopes — `openid`, `email`, `profile`
+    /// and `<resource>:<action>` of `a-z _ .`, each 1 to 64 bytes — which must include `workspaces:read`, because
+    /// `oauthFinish` checks the workspace with the granted token (asana-api.md §4.3–4.4). 1 to 64 entries as
+    /// given; duplicates are then dropped, order kept.
     /// - Throws: `-32602` naming `scopes`.
     static func checkScopes(_ scopes: [String]) throws(RPCError) -> [String] {
-        var seen: Set<String> = []
-        let unique = scopes.filter { seen.insert($0).inserted }
-        guard !unique.isEmpty, unique.count <= 64 else {
+        guard (1...64).contains(scopes.count) else {
             throw .invalidParams("Invalid params: \"scopes\" must list 1 to 64 scopes", field: "scopes")
         }
+        var seen: Set<String> = []
+        let unique = scopes.filter { seen.insert($0).inserted }
         if unique.contains("default") && unique.count > 1 {
             throw .invalidParams("Invalid params: \"scopes\": \"default\" (full permissions) cannot be combined with other scopes; Asana apps use either full permissions or granular scopes", field: "scopes")
         }
@@ -242,6 +295,12 @@ extension AccessService {
             guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed.contains) }) else {
                 throw .invalidParams("Invalid params: \"scopes\": \"\(scope.prefix(64))\" is not a scope (expected default, openid, email, profile or <resource>:<action> such as users:read)", field: "scopes")
             }
+            guard scope.utf8.count <= 64 else {
+                throw .invalidParams("Invalid params: \"scopes\": a scope is at most 64 bytes", field: "scopes")
+            }
+        }
+        if unique != ["default"], !unique.contains("workspaces:read") {
+            throw .invalidParams("Invalid params: \"scopes\" must include workspaces:read (or be [\"default\"]): oauthFinish checks the workspace with the granted token", field: "scopes")
         }
         return unique
     }

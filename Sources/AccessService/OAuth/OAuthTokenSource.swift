@@ -84,9 +84,13 @@ actor OAuthTokenSource: AsanaTokenSource {
         guard let refreshToken = tokens.refreshToken else {
             try markReauthorizationRequired(fingerprint: fingerprint, reason: "the access token expired and Asana granted no refresh token")
         }
-        guard let clientSecret = try store.openOAuthClientSecret(clientId: tokens.clientId) else {
-            throw AccessError.oauthClientUnknown(tokens.clientId)
+        let storedSecret: String?
+        do {
+            storedSecret = try store.openOAuthClientSecret(clientId: tokens.clientId)
+        } catch AccessStoreError.oauthClientTampered {
+            throw AccessError.oauthClientUnreadable(tokens.clientId)
         }
+        guard let clientSecret = storedSecret else { throw AccessError.oauthClientUnknown(tokens.clientId) }
         let grant: OAuthTokenGrant
         do {
             grant = try await oauth.refresh(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)

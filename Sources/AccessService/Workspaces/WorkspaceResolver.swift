@@ -91,14 +91,16 @@ extension AccessService {
     }
 
     /// Whether `workspace` is a name (else a gid).
-    /// - Throws: `-32602` for an empty or over-long value, or digits that are not a valid gid.
+    /// - Throws: `-32602` for an empty or over-long value, a control character (U+0000–U+001F, U+007F: no
+    ///   Asana name has one, and SQLite text would end at a NUL), or digits that are not a valid gid.
     static func isName(_ workspace: String, field: String) throws(RPCError) -> Bool {
         if !workspace.isEmpty, workspace.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
             try checkGid(workspace, field: field)
             return false
         }
-        guard !workspace.trimmingCharacters(in: .whitespaces).isEmpty, workspace.utf8.count <= maximumWorkspaceNameBytes else {
-            throw .invalidParams("Invalid params: \"\(field)\" must be a workspace gid (1 to 32 digits) or an exact workspace name (1 to \(maximumWorkspaceNameBytes) bytes)", field: field)
+        guard !workspace.trimmingCharacters(in: .whitespaces).isEmpty, workspace.utf8.count <= maximumWorkspaceNameBytes,
+              !workspace.unicodeScalars.contains(where: \.isControlCharacter) else {
+            throw .invalidParams("Invalid params: \"\(field)\" must be a workspace gid (1 to 32 digits) or an exact workspace name (1 to \(maximumWorkspaceNameBytes) bytes, no control characters)", field: field)
         }
         return true
     }
@@ -155,4 +157,9 @@ extension AccessService {
         if !anySucceeded, let firstError { throw AccessError.upstream(firstError) }
         return byGid.values.sorted { ($0.gid.count, $0.gid) < ($1.gid.count, $1.gid) }
     }
+}
+
+extension Unicode.Scalar {
+    /// U+0000–U+001F and U+007F: refused in names and ids, which never hold them (and SQLite text ends at a NUL).
+    var isControlCharacter: Bool { value < 0x20 || value == 0x7F }
 }

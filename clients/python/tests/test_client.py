@@ -8,7 +8,9 @@ Run from the repository root with either of:
 The binaries come from $ASANA_ACCESS_BIN_DIR (default: .build/debug under the repository root).
 setUpModule starts one asana-sim (300 generated users, 5 teams), one asana-accessd that takes API
 tokens, and one that requires mutual TLS (principal dev-admin = admin), all on 127.0.0.1 with
---port 0; tearDownModule stops every one of them and deletes the temporary directory.
+--port 0; OAuthTests adds a third asana-accessd with its own data directory, so that the OAuth
+credentials it stores never replace the shared server's PATs. tearDownModule stops every one of
+them and deletes the temporary directory.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any, Dict, List, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +38,8 @@ sys.path.insert(0, PYTHON_DIR)
 from asana_access_client import (  # noqa: E402
     Client,
     ConnectionFailed,
+    OAuthFinishResult,
+    OAuthStart,
     RpcError,
     User,
 )
@@ -250,7 +257,8 @@ class ConnectionTests(unittest.TestCase):
             names = set(client.method_names())
         self.assertTrue({"ping", "rpc.discover", "authenticate", "sync", "listUsers", "provision",
                          "createToken", "listTokens", "revokeToken", "putCredential", "listCredentials",
-                         "deleteCredential", "listSyncRuns", "getSyncRun", "listAuditEvents"} <= names)
+                         "deleteCredential", "listSyncRuns", "getSyncRun", "listAuditEvents",
+                         "putOAuthClient", "listOAuthClients", "deleteOAuthClient", "oauthStart", "oauthFinish"} <= names)
 
     def test_authenticate_each_role(self) -> None:
         for role in ("reader", "operator", "admin"):
@@ -770,6 +778,7 @@ class AdminTests(unittest.TestCase):
         with env().client("admin") as admin:
             stored = admin.put_credential(workspace, "sync", "some-secret-value", kind="pat")
             self.assertEqual((stored.workspace_gid, stored.purpose, stored.kind), (workspace, "sync", "pat"))
+            self.assertEqual((stored.state, stored.state_reason), ("active", None))
             self.assertTrue(stored.fingerprint.startswith("sha256:"))
             self.assertNotIn("some-secret-value", repr(stored.raw))
             self.assertIn((workspace, "sync"), [(c.workspace_gid, c.purpose) for c in admin.list_credentials()])
@@ -814,6 +823,211 @@ class AdminTests(unittest.TestCase):
                     admin.list_audit_events(**bad)
                 self.assertEqual(caught.exception.code, -32602)
             self.assertIsInstance(newest.params_json(), (dict, type(None)))
+
+
+# ------------------------------------------------------------------------------------------------
+# OAuth (its own asana-accessd and data directory, so the shared server's credentials stay PATs)
+# ------------------------------------------------------------------------------------------------
+
+
+REDIRECT_URI = "http://127.0.0.1/oauth/callback"
+SYNC_SCOPES = ["openid", "email", "profile", "users:read", "teams:read", "team_memberships:read",
+               "workspaces:read", "workspaces.typeahead:read"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:  # keep the 302 and its Location
+        return None
+
+
+def consent(authorize_url: str, user_token: str = "demo-admin-token") -> Dict[str, str]:
+    """Plays the browser at the simulator's /-/oauth_authorize (the consenting user is whoever's
+    seeded token is sent) and returns the query of the 302's Location (code and state, or error)."""
+    request = urllib.request.Request(authorize_url, headers={"Authorization": f"Bearer {user_token}"})
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=30)
+    except urllib.error.HTTPError as redirect:
+        if redirect.code != 302:
+            raise AssertionError(f"authorize answered {redirect.code}: {redirect.read()[:500]!r}")
+        location = redirect.headers.get("Location") or ""
+        if not location.startswith(REDIRECT_URI + "?"):
+            raise AssertionError(f"unexpected redirect {location!r}")
+        return {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).items()}
+    raise AssertionError("authorize did not redirect")
+
+
+def secret_keys(value: Any) -> set:
+    """Member names anywhere in ``value`` that would hold a token, secret or PKCE verifier."""
+    found = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            lowered = str(key).lower()
+            if (("token" in lowered and not lowered.endswith("expiresat")) or "secret" in lowered
+                    or "verifier" in lowered or lowered == "code"):
+                found.add(key)
+            found |= secret_keys(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= secret_keys(inner)
+    return found
+
+
+class OAuthTests(unittest.TestCase):
+    port = 0
+    tokens: Dict[str, str] = {}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        e = env()
+        accessd = e.binary("asana-accessd")
+        data = os.path.join(e.tmp, "data-oauth")
+        e.run(accessd, "init", "--data-dir", data)
+        cls.tokens = {role: e.run(accessd, "tokens", "create", "--data-dir", data, "--name", f"py-oauth-{role}",
+                                  "--role", role).strip() for role in ("reader", "admin")}
+        address = e.start("accessd-oauth", [accessd, "serve", "--data-dir", data, "--host", "127.0.0.1",
+                                            "--port", "0", "--asana-base-url", e.sim_url,
+                                            "--tls-cert", os.path.join(e.certs, "server.pem"),
+                                            "--tls-key", os.path.join(e.certs, "server-key.pem")],
+                          "listening on ")
+        cls.port = int(address.rsplit(":", 1)[1])
+        with cls.client() as admin:
+            admin.put_oauth_client("demo-client", "demo-client-secret")
+            admin.put_oauth_client("demo-granular-client", "demo-granular-secret")
+
+    @classmethod
+    def client(cls, role: str = "admin") -> Client:
+        return Client("127.0.0.1", cls.port, env().ca, token=cls.tokens[role], timeout=60)
+
+    def assertRpcError(self, caught: Any, code: int, name: str) -> RpcError:  # noqa: N802
+        self.assertEqual((caught.exception.code, caught.exception.name), (code, name), caught.exception.message)
+        return caught.exception
+
+    def test_full_flow_with_granular_scopes(self) -> None:
+        with self.client() as admin:
+            clients = {c.client_id: c for c in admin.list_oauth_clients()}
+            self.assertTrue({"demo-client", "demo-granular-client"} <= set(clients))
+            self.assertTrue(clients["demo-client"].fingerprint.startswith("sha256:"))
+            self.assertNotIn("demo-client-secret", repr(clients["demo-client"].raw))
+
+            start = admin.oauth_start(WORKSPACE, "demo-granular-client", REDIRECT_URI)
+            self.assertIsInstance(start, OAuthStart)
+            self.assertEqual((start.client_id, start.redirect_uri, start.purpose, start.workspace),
+                             ("demo-granular-client", REDIRECT_URI, "sync", WORKSPACE))
+            self.assertEqual(start.scopes, SYNC_SCOPES)
+            self.assertRegex(start.state, r"^[A-Za-z0-9_-]{32}$")
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(start.authorize_url).query)
+            self.assertEqual(query["state"], [start.state])
+            self.assertEqual(query["code_challenge_method"], ["S256"])
+            self.assertEqual(query["scope"], [" ".join(SYNC_SCOPES)])
+            self.assertTrue(start.expires_at)
+
+            redirect = consent(start.authorize_url)
+            self.assertEqual(redirect["state"], start.state)
+            done = admin.oauth_finish(redirect["state"], redirect["code"])
+            self.assertIsInstance(done, OAuthFinishResult)
+            self.assertEqual((done.credential.workspace_gid, done.credential.purpose, done.credential.kind,
+                              done.credential.state, done.credential.state_reason),
+                             (WORKSPACE, "sync", "oauth", "active", None))
+            self.assertEqual(done.workspace.gid, WORKSPACE)
+            self.assertEqual(done.purpose, "sync")
+            self.assertEqual(done.scopes, SYNC_SCOPES)
+            self.assertTrue(done.refreshable)
+            self.assertTrue(done.access_token_expires_at)
+            self.assertEqual(done.authorized_user.gid, "1001")  # the user of demo-admin-token
+
+            result = admin.sync(WORKSPACE)  # with the OAuth credential
+            self.assertGreater(result.users, 250)
+            creds = [c for c in admin.list_credentials() if (c.workspace_gid, c.purpose) == (WORKSPACE, "sync")]
+            self.assertEqual([(c.kind, c.state, c.state_reason) for c in creds], [("oauth", "active", None)])
+            self.assertEqual(creds[0].fingerprint, done.credential.fingerprint)
+
+            # No answer or audit event carries the code, the client secret or a token.
+            events = admin.list_audit_events(limit=20).items
+            self.assertTrue({"oauthStart", "oauthFinish"} <= {e.method for e in events})
+            audit = [[e.raw, e.params_json(), e.result_json()] for e in events]
+            for answer in (start.raw, done.raw, [c.raw for c in creds], audit):
+                self.assertNotIn(redirect["code"], repr(answer))
+                self.assertNotIn("demo-granular-secret", repr(answer))
+                self.assertEqual(secret_keys(answer), set(), answer)
+
+    def test_full_permission_app_for_provision(self) -> None:
+        with self.client() as admin:
+            start = admin.oauth_start("Acme Corp", "demo-client", REDIRECT_URI, scopes=["default"],
+                                      purpose="provision")
+            self.assertEqual((start.scopes, start.purpose, start.workspace), (["default"], "provision", "Acme Corp"))
+            self.assertNotIn("scope=", start.authorize_url)
+            redirect = consent(start.authorize_url)
+            done = admin.oauth_finish(redirect["state"], redirect["code"])
+            self.assertEqual((done.workspace.gid, done.credential.purpose, done.credential.kind),
+                             (WORKSPACE, "provision", "oauth"))
+            preview = admin.provision(WORKSPACE, "oauth.preview@acme.example", "add", dry_run=True)
+            self.assertEqual(preview.targets[0].outcome, "invited")
+
+    def test_finishing_twice_is_unknown_state(self) -> None:
+        with self.client() as admin:
+            start = admin.oauth_start(WORKSPACE, "demo-client", REDIRECT_URI, scopes=["default"])
+            redirect = consent(start.authorize_url)
+            admin.oauth_finish(redirect["state"], redirect["code"])
+            with self.assertRaises(RpcError) as caught:
+                admin.oauth_finish(redirect["state"], redirect["code"])
+            self.assertRpcError(caught, 1060, "oauth.unknown_state")
+            with self.assertRaises(RpcError) as caught:
+                admin.oauth_finish("never-started-state", "some-code")
+            self.assertRpcError(caught, RpcError.OAUTH_UNKNOWN_STATE, "oauth.unknown_state")
+
+    def test_made_up_code_is_exchange_refused_and_uses_the_state(self) -> None:
+        with self.client() as admin:
+            before = [(c.workspace_gid, c.purpose, c.fingerprint) for c in admin.list_credentials()]
+            start = admin.oauth_start(WORKSPACE, "demo-granular-client", REDIRECT_URI)
+            with self.assertRaises(RpcError) as caught:
+                admin.oauth_finish(start.state, "code/made-up")
+            error = self.assertRpcError(caught, 1062, "oauth.exchange_refused")
+            self.assertEqual(error.data.get("asanaError"), "invalid_grant")
+            with self.assertRaises(RpcError) as caught:
+                admin.oauth_finish(start.state, "code/made-up")
+            self.assertRpcError(caught, 1060, "oauth.unknown_state")
+            self.assertEqual([(c.workspace_gid, c.purpose, c.fingerprint) for c in admin.list_credentials()], before)
+
+    def test_unknown_client(self) -> None:
+        with self.client() as admin:
+            with self.assertRaises(RpcError) as caught:
+                admin.oauth_start(WORKSPACE, "no-such-client", REDIRECT_URI)
+            self.assertRpcError(caught, 1061, "oauth.client_unknown")
+
+    def test_bad_params_name_the_field(self) -> None:
+        cases = [
+            (dict(redirect_uri="http://example.com/callback"), "redirectUri"),       # http, not loopback
+            (dict(redirect_uri="https://ops.acme.example/cb#frag"), "redirectUri"),  # fragment
+            (dict(redirect_uri="not a url"), "redirectUri"),
+            (dict(redirect_uri=""), "redirectUri"),
+            (dict(scopes=["default", "users:read"]), "scopes"),
+            (dict(scopes=[]), "scopes"),
+            (dict(scopes=["read everything"]), "scopes"),
+            (dict(purpose="admin"), "purpose"),
+        ]
+        with self.client() as admin:
+            for change, field in cases:
+                args = dict(workspace=WORKSPACE, client_id="demo-client", redirect_uri=REDIRECT_URI)
+                args.update(change)
+                with self.subTest(change=change), self.assertRaises(RpcError) as caught:
+                    admin.oauth_start(**args)
+                self.assertEqual(caught.exception.code, -32602, caught.exception.message)
+                self.assertTrue(str(caught.exception.data.get("field", "")).startswith(field),
+                                caught.exception.data)
+            with self.assertRaises(RpcError) as caught:
+                admin.put_oauth_client("", "secret")
+            self.assertEqual((caught.exception.code, caught.exception.data.get("field")), (-32602, "clientId"))
+
+    def test_reader_is_forbidden(self) -> None:
+        with self.client("reader") as reader:
+            for call in (lambda: reader.oauth_start(WORKSPACE, "demo-client", REDIRECT_URI),
+                         lambda: reader.oauth_finish("state", "code"),
+                         lambda: reader.put_oauth_client("demo-client", "x"),
+                         reader.list_oauth_clients):
+                with self.assertRaises(RpcError) as caught:
+                    call()
+                self.assertRpcError(caught, -32002, "auth.forbidden")
+                self.assertEqual(caught.exception.data.get("allowedRoles"), ["admin"])
 
 
 # ------------------------------------------------------------------------------------------------
