@@ -42,6 +42,7 @@ struct OAuthStoreTests {
         #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "", secret: "s", at: T.t0) }
         #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "a", secret: "", at: T.t0) }
         #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "a", secret: String(repeating: "x", count: 513), at: T.t0) }
+        #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "app\u{0}other", secret: "s", at: T.t0) }
         #expect(try store.oauthClientSummaries().isEmpty)
     }
 

@@ -9,10 +9,13 @@ extension AccessStore {
     // MARK: - OAuth apps
 
     /// Seals and stores the client secret of the OAuth app `clientId`, replacing any previous one.
-    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty client id or secret, or one over 512 bytes.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty client id or secret, one over 512 bytes, or a
+    ///   client id with a control character (SQLite text would end at a NUL).
     @discardableResult
     public func putOAuthClient(clientId: String, secret: String, at: Date) throws -> OAuthClientSummary {
-        guard (1...512).contains(clientId.utf8.count) else { throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes") }
+        guard (1...512).contains(clientId.utf8.count), !clientId.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes without control characters")
+        }
         guard (1...512).contains(secret.utf8.count) else { throw AccessStoreError.invalidArgument("the client secret must be 1 to 512 bytes") }
         let sealer = CredentialSealer(masterKey: masterKey)
         let fingerprint = CredentialSealer.fingerprint(of: secret)
