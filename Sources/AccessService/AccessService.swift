@@ -44,6 +44,25 @@ public struct AccessService: Sendable {
     /// ``OAuthTokenSource`` (refreshing as needed) for an OAuth credential. Fails fast, before any call to Asana.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
     func tokenSource(workspace: String, purpose: CredentialPurpose) throws -> any AsanaTokenSource {
+        let opened = try Self.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
+        switch opened.kind {
+        case .pat:
+            return StaticTokenSource(opened.secret)
+        case .oauth:
+            // A bare token stored by hand as `oauth` cannot be refreshed: it is used as it is.
+            guard OAuthTokenSet.decode(opened.secret) != nil else { return StaticTokenSource(opened.secret) }
+            return oauthTokenSources.source(workspace: workspace, purpose: purpose) {
+                OAuthTokenSource(workspace: workspace, purpose: purpose, store: store, oauth: asana.oauthClient(), logger: logger, now: now)
+            }
+        }
+    }
+
+    /// The credential of (workspace, purpose), opened, unless it waits for a new authorization.
+    /// - Returns: its kind, secret and fingerprint.
+    /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
+    static func openUsableCredential(store: AccessStore, workspace: String, purpose: CredentialPurpose) throws
+        -> (kind: CredentialKind, secret: String, fingerprint: String)
+    {
         guard let summary = try store.credentialSummaries().first(where: { $0.workspaceGid == workspace && $0.purpose == purpose }) else {
             throw AccessError.credentialMissing(workspace, purpose: purpose)
         }
@@ -57,16 +76,7 @@ public struct AccessService: Sendable {
             throw AccessError.credentialUnreadable(workspace, purpose: purpose)
         }
         guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
-        switch opened.kind {
-        case .pat:
-            return StaticTokenSource(opened.secret)
-        case .oauth:
-            // A bare token stored by hand as `oauth` cannot be refreshed: it is used as it is.
-            guard OAuthTokenSet.decode(opened.secret) != nil else { return StaticTokenSource(opened.secret) }
-            return oauthTokenSources.source(workspace: workspace, purpose: purpose) {
-                OAuthTokenSource(workspace: workspace, purpose: purpose, store: store, oauth: asana.oauthClient(), logger: logger, now: now)
-            }
-        }
+        return (opened.kind, opened.secret, summary.fingerprint)
     }
 
     /// A client for the credential of (workspace, purpose), paced by that credential's governor.

@@ -54,21 +54,9 @@ actor OAuthTokenSource: AsanaTokenSource {
     /// The stored token set and its credential's fingerprint.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
     private func load() throws -> (OAuthTokenSet, String) {
-        guard let summary = try store.credentialSummaries().first(where: { $0.workspaceGid == workspace && $0.purpose == purpose }) else {
-            throw AccessError.credentialMissing(workspace, purpose: purpose)
-        }
-        if summary.state == .reauthorizationRequired {
-            throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: summary.stateReason)
-        }
-        let opened: (kind: CredentialKind, secret: String)?
-        do {
-            opened = try store.openCredential(workspaceGid: workspace, purpose: purpose)
-        } catch {
-            throw AccessError.credentialUnreadable(workspace, purpose: purpose)
-        }
-        guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
+        let opened = try AccessService.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
         guard let tokens = OAuthTokenSet.decode(opened.secret) else { throw AccessError.credentialUnreadable(workspace, purpose: purpose) }
-        return (tokens, summary.fingerprint)
+        return (tokens, opened.fingerprint)
     }
 
     /// Refreshes once for everyone waiting.
