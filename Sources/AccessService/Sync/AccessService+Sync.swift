@@ -4,8 +4,6 @@ import Foundation
 import LineRPC
 
 extension AccessService {
-    /// Most team-membership listings fetched at once; Asana allows 50 concurrent reads per token (asana-api.md §8).
-    static let teamMembershipConcurrency = 8
 
     /// Pulls users, workspace memberships, teams and team memberships of `workspace` from Asana and
     /// commits them as one snapshot, in one transaction.
@@ -157,7 +155,8 @@ extension AccessService {
         return true
     }
 
-    /// Lists the members of every team, at most ``teamMembershipConcurrency`` listings at once.
+    /// Lists the members of every team, as many listings at once as the credential's governor lets reads run
+    /// (``AsanaGovernorConfiguration/maxConcurrentReads``, 16 by default; Asana allows 50, asana-api.md §8).
     ///
     /// - Returns: per team gid, its memberships or the Asana error that stopped its listing (see
     ///   ``mayBeSkipped(_:)``).
@@ -176,7 +175,8 @@ extension AccessService {
                     }
                 }
             }
-            for _ in 0..<min(teamMembershipConcurrency, teams.count) { startNext() }
+            let concurrency = max(1, client.governor?.configuration.maxConcurrentReads ?? 8)
+            for _ in 0..<min(concurrency, teams.count) { startNext() }
             while let (gid, memberships) = try await group.next() {
                 result[gid] = memberships
                 startNext()
