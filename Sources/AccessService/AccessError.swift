@@ -72,14 +72,14 @@ public enum AccessError {
     /// 1060: `oauthFinish` with a state no authorization is waiting for: never started, already finished, or expired.
     public static func oauthUnknownState() -> RPCError {
         RPCError(code: 1060, name: "oauth.unknown_state",
-                 message: "No OAuth authorization is waiting for this state: it was never started here, was already finished, or expired (\(Int(AccessService.oauthFlowLifetime / 60)) minutes after oauthStart); start again with oauthStart",
+                 message: "No OAuth authorization is waiting for this state: it was never started here, was already finished, or expired (\(Int(AccessService.oauthFlowLifetime / 60)) minutes after oauthStart); start again with `asana-access oauth start` (oauthStart)",
                  details: [:])
     }
 
     /// 1061: no client secret is stored for the OAuth app `clientId`.
     public static func oauthClientUnknown(_ clientId: String) -> RPCError {
         RPCError(code: 1061, name: "oauth.client_unknown",
-                 message: "No client secret is stored for OAuth app \(clientId): store it with `asana-accessd oauth-client put --client-id \(clientId)` (secret on stdin)",
+                 message: "No client secret is stored for OAuth app \(clientId): store it with `asana-access oauth client-put --client-id \(clientId)` (putOAuthClient; or `asana-accessd oauth-client put` on the server host), secret on stdin",
                  details: ["clientId": .string(clientId)])
     }
 
@@ -89,11 +89,26 @@ public enum AccessError {
         var details: [String: JSONValue] = ["status": .integer(Int64(status)), "asanaError": .string(error)]
         if let description { details["asanaErrorDescription"] = .string(description) }
         let fix = error == "invalid_client"
-            ? "check the client secret stored with `asana-accessd oauth-client put`"
-            : "start again with oauthStart (a code is single use and expires within minutes)"
+            ? "check the client secret stored with `asana-access oauth client-put` (putOAuthClient)"
+            : "start again with `asana-access oauth start` (oauthStart): a code is single use and expires within minutes"
         let said = description.map { ": " + $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) } ?? ""
         return RPCError(code: 1062, name: "oauth.exchange_refused",
                         message: "Asana refused the authorization code (\(status) \(error)\(said)); \(fix)",
+                        details: details)
+    }
+
+    /// 1065: Asana refused to refresh the access token for a reason other than `invalid_grant` (e.g.
+    /// `invalid_client`: the stored client secret is wrong). The credential stays `active`: fix the app secret.
+    public static func oauthRefreshRefused(_ workspace: String, purpose: CredentialPurpose, clientId: String, status: Int, error: String, description: String?) -> RPCError {
+        var details: [String: JSONValue] = ["workspace": .string(workspace), "purpose": .string(purpose.rawValue), "clientId": .string(clientId),
+                                            "status": .integer(Int64(status)), "asanaError": .string(error)]
+        if let description { details["asanaErrorDescription"] = .string(description) }
+        let said = description.map { ": " + $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) } ?? ""
+        let fix = error == "invalid_client"
+            ? "the client secret stored for OAuth app \(clientId) is wrong: store the right one with `asana-access oauth client-put --client-id \(clientId)`"
+            : "retry later; if it persists, authorize again with `asana-access oauth start`"
+        return RPCError(code: 1065, name: "oauth.refresh_refused",
+                        message: "Asana refused to refresh the access token of the \(purpose.rawValue) credential of workspace \(workspace) (\(status) \(error)\(said)); \(fix)",
                         details: details)
     }
 

@@ -11,12 +11,14 @@ enum ClientFailure: Error, CustomStringConvertible {
     /// A call succeeded but some of its parts failed, e.g. a `provision` target (exit 1);
     /// the lines are printed to stderr as they are.
     case partialFailure([String])
+    /// Asana refused the OAuth authorization (its redirect carried `error`), so there is nothing to finish (exit 1).
+    case authorizationRefused(String)
 
     /// The exit code for this failure (``ExitStatus``).
     var exitStatus: Int32 {
         switch self {
         case .connection, .tlsFiles, .transport: ExitStatus.connection
-        case .partialFailure: ExitStatus.rpcError
+        case .partialFailure, .authorizationRefused: ExitStatus.rpcError
         }
     }
 
@@ -39,6 +41,8 @@ enum ClientFailure: Error, CustomStringConvertible {
             "connection failed: \(reason)\nhint: is asana-accessd running? check --host/--port/--ca"
         case .partialFailure(let lines):
             lines.joined(separator: "\n")
+        case .authorizationRefused(let text):
+            text
         }
     }
 

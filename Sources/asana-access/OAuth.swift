@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LineRPC
 
 extension AsanaAccessCommand {
@@ -12,7 +15,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             commandName: "oauth",
             abstract: "Authorize the server with Asana over OAuth (PKCE): store the app secret, start, finish.",
-            subcommands: [ClientPut.self, Start.self, Finish.self])
+            subcommands: [ClientPut.self, ClientList.self, ClientDelete.self, Start.self, Finish.self])
     }
 }
 
@@ -44,6 +47,9 @@ extension AsanaAccessCommand.OAuth {
                 }
                 raw = contents
             } else {
+                guard isatty(STDIN_FILENO) == 0 else {
+                    throw ValidationError("reading the client secret from a terminal would show it as typed: pipe it on stdin (printf '%s' \"$SECRET\" | asana-access oauth client-put …) or pass --secret-file")
+                }
                 raw = FileHandle.standardInput.readDataToEndOfFile()
             }
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -57,14 +63,64 @@ extension AsanaAccessCommand.OAuth {
         }
     }
 
+    /// `oauth client-list`: calls `listOAuthClients`.
+    struct ClientList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "client-list", abstract: "List the OAuth apps whose client secret the server keeps (fingerprints only).")
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func run() async throws {
+            let result = try await connection.withClient { try await $0.call("listOAuthClients", params: nil) }
+            switch connection.outputMode {
+            case .json:
+                try OutputMode.printJSON(result)
+            case .human:
+                let items = result["items"]?.asArray ?? []
+                if items.isEmpty { print("no OAuth apps stored") }
+                for item in items {
+                    print("\(item["clientId"]?.asText ?? "?")  secret \(item["fingerprint"]?.asText ?? "?"), stored \(item["updatedAt"]?.asText ?? "?")")
+                }
+            }
+        }
+    }
+
+    /// `oauth client-delete --client-id ID`: calls `deleteOAuthClient`.
+    struct ClientDelete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "client-delete", abstract: "Delete an OAuth app's stored secret; credentials it issued can no longer be refreshed.")
+
+        @Option(help: ArgumentHelp("The app's client id.", valueName: "id"))
+        var clientId: String
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func validate() throws {
+            if clientId.isEmpty { throw ValidationError("--client-id must not be empty.") }
+        }
+
+        func run() async throws {
+            let result = try await connection.withClient { try await $0.call("deleteOAuthClient", params: .object(["clientId": .string(clientId)])) }
+            switch connection.outputMode {
+            case .json: try OutputMode.printJSON(result)
+            case .human: print(result["done"]?.asBool == true ? "deleted OAuth app \(clientId)" : "no OAuth app \(clientId) was stored")
+            }
+        }
+    }
+
     /// `oauth start --workspace W --client-id ID --redirect-uri URI [--scope S]… [--purpose sync|provision]`.
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print Asana's authorize URL; open it in a browser, approve, then run `oauth finish`.",
             discussion: """
-                Without --scope, a sync credential asks for the access-sync scopes (openid email profile users:read \
-                teams:read team_memberships:read workspaces:read workspaces.typeahead:read) and a provision \
-                credential for full permissions (default). The authorization must be finished within 10 minutes.
+                The scopes must match the app's permission type in Asana's developer console. Without --scope, a \
+                sync credential asks for the access-sync scopes (openid email profile users:read teams:read \
+                team_memberships:read workspaces:read workspaces.typeahead:read), for an app with granular scopes: \
+                Asana then refuses workspace memberships, so active/admin/guest/view-only flags are unknown (?). \
+                `--scope default` asks for full permissions (a full-permission app): flags are read, and provision \
+                works. The redirect URI needs nothing listening on it: after approving, copy the address the \
+                browser was sent to (even if the page does not load) and pass it to `oauth finish`. The \
+                authorization must be finished within 10 minutes.
                 """)
 
         @Option(help: ArgumentHelp("Workspace: gid or exact name (checked with the granted token at finish).", valueName: "gid-or-name"))
@@ -128,21 +184,28 @@ extension AsanaAccessCommand.OAuth {
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func validate() throws {
-            _ = try stateAndCode()
+            if redirectUrl != nil, state != nil || code != nil {
+                throw ValidationError("give either --redirect-url or --state with --code, not both.")
+            }
+            if redirectUrl == nil, state?.isEmpty ?? true || code?.isEmpty ?? true {
+                throw ValidationError("give --redirect-url, or both --state and --code.")
+            }
         }
 
         /// The state and code, from the redirect URL or the two options.
-        /// - Throws: `ValidationError` when neither form is complete, both are given, or the URL carries an
-        ///   `error` (Asana redirects refusals as `?error=…&state=…`, asana-api.md §4.2).
+        /// - Throws: `ValidationError` when the URL has no code and state; ``ClientFailure/authorizationRefused(_:)``
+        ///   when it carries Asana's `error` (Asana redirects refusals as `?error=…&state=…`, asana-api.md §4.2).
         func stateAndCode() throws -> (state: String, code: String) {
             if let redirectUrl {
-                guard state == nil, code == nil else { throw ValidationError("give either --redirect-url or --state with --code, not both.") }
                 guard let items = URLComponents(string: redirectUrl)?.queryItems else {
                     throw ValidationError("--redirect-url has no query: expected …?code=…&state=…")
                 }
-                func item(_ name: String) -> String? { items.first { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0 } }
+                // Form encoding writes spaces as `+`, which URLComponents leaves alone.
+                func item(_ name: String) -> String? {
+                    items.first { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0.replacingOccurrences(of: "+", with: " ") }
+                }
                 if let error = item("error") {
-                    throw ValidationError("Asana refused the authorization: \(error)\(item("error_description").map { " (\($0))" } ?? ""); start again with `asana-access oauth start`.")
+                    throw ClientFailure.authorizationRefused(Self.refusal(error, description: item("error_description")))
                 }
                 guard let state = item("state"), let code = item("code") else {
                     throw ValidationError("--redirect-url must hold both code and state: …?code=…&state=…")
@@ -153,6 +216,23 @@ extension AsanaAccessCommand.OAuth {
                 throw ValidationError("give --redirect-url, or both --state and --code.")
             }
             return (state, code)
+        }
+
+        /// What Asana's refusal means and what to do (asana-api.md §4.2, §4.4).
+        static func refusal(_ error: String, description: String?) -> String {
+            let said = "Asana refused the authorization: \(error)\(description.map { " (\($0))" } ?? "")"
+            let fix: String
+            switch error {
+            case "forbidden_scopes":
+                fix = "the scopes asked for do not match the app's permission type in Asana's developer console: a full-permission app needs `--scope default`; an app with granular scopes needs granular scopes (the default for sync). Start again with `asana-access oauth start`."
+            case "access_denied":
+                fix = "the person declined at Asana's consent screen. Start again with `asana-access oauth start` when they agree."
+            case "invalid_scope":
+                fix = "a scope is not one Asana knows or the app may ask for. Start again with `asana-access oauth start --scope …`."
+            default:
+                fix = "start again with `asana-access oauth start`."
+            }
+            return "\(said); \(fix)"
         }
 
         func run() async throws {
@@ -174,6 +254,10 @@ extension AsanaAccessCommand.OAuth {
                 lines.append("access token expires", result["accessTokenExpiresAt"]?.asText ?? "?")
                 lines.append("refreshable", (result["refreshable"]).yesNo)
                 print(lines.render())
+                let scopes = (result["scopes"]?.asArray ?? []).compactMap(\.asText)
+                if !scopes.isEmpty, scopes != ["default"] {
+                    print("note: with granular scopes Asana does not show workspace memberships: after a sync, active/admin/guest/view-only are unknown (?). Authorize a full-permission app with --scope default to read them.")
+                }
             }
         }
     }

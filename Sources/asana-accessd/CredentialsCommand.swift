@@ -53,6 +53,9 @@ struct CredentialsCommand: AsyncParsableCommand {
                 }
                 raw = contents
             } else {
+                guard isatty(STDIN_FILENO) == 0 else {
+                    throw CommandFailure("reading the secret from a terminal would show it as typed: pipe it on stdin or pass --secret-file")
+                }
                 raw = FileHandle.standardInput.readDataToEndOfFile()
             }
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -122,9 +125,10 @@ struct CredentialsCommand: AsyncParsableCommand {
                 print("no credentials stored")
                 return
             }
-            print("WORKSPACE\tPURPOSE\tKIND\tFINGERPRINT\tUPDATED")
+            print("WORKSPACE\tPURPOSE\tKIND\tFINGERPRINT\tUPDATED\tSTATE")
             for summary in summaries {
-                print("\(summary.workspaceGid)\t\(summary.purpose.rawValue)\t\(summary.kind.rawValue)\t\(summary.fingerprint)\t\(summary.updatedAt.ISO8601Format())")
+                let state = summary.state.rawValue + (summary.stateReason.map { ": \($0)" } ?? "")
+                print("\(summary.workspaceGid)\t\(summary.purpose.rawValue)\t\(summary.kind.rawValue)\t\(summary.fingerprint)\t\(summary.updatedAt.ISO8601Format())\t\(state)")
             }
         }
     }

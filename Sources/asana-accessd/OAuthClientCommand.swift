@@ -25,6 +25,9 @@ struct OAuthClientCommand: AsyncParsableCommand {
                 guard let contents = FileManager.default.contents(atPath: secretFile) else { throw CommandFailure("cannot read --secret-file \(secretFile)") }
                 raw = contents
             } else {
+                guard isatty(STDIN_FILENO) == 0 else {
+                    throw CommandFailure("reading the client secret from a terminal would show it as typed: pipe it on stdin or pass --secret-file")
+                }
                 raw = FileHandle.standardInput.readDataToEndOfFile()
             }
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -112,6 +112,7 @@ struct OAuthTests {
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example:99999/cb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb?state=evil"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/c%zzb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://ops.example/cb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ökay.example/cb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users:read", "teams:read"]), "scopes"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["workspaces:read", String(repeating: "a", count: 60) + ":read"]), "scopes"),
@@ -124,6 +125,7 @@ struct OAuthTests {
             } catch let error as RPCError {
                 #expect(error.code == -32602)
                 #expect(error.data?["field"] == .string(field))
+                if params.redirectUri == "http://ops.example/cb" { #expect(error.message.contains("is plain http to a host other than the loopback")) }
             }
         }
         do {
@@ -226,6 +228,51 @@ struct OAuthTests {
         #expect(rotated.fingerprint != finished.credential.fingerprint)
         #expect(rotated.state == .active)
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+    }
+
+    @Test("a wrong stored client secret at refresh is oauth.refresh_refused naming the fix; the credential stays active")
+    func refreshWithWrongClientSecret() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        _ = try await harness.authorizeOAuth(scopes: ["default"])
+        try harness.store.putOAuthClient(clientId: "demo-client", secret: "not-the-secret", at: Date())
+        harness.simulator.expireAccessTokens()
+        do {
+            _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+            Issue.record("synced with a wrong client secret")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.refresh_refused")
+            #expect(error.code == 1065)
+            #expect(error.data?["asanaError"] == .string("invalid_client"))
+            #expect(error.message.contains("asana-access oauth client-put --client-id demo-client"))
+        }
+        #expect(try harness.store.credentialSummaries().first?.state == .active)
+        // The right secret again: the same credential refreshes.
+        try harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
+        #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
+    }
+
+    @Test("deleting an OAuth credential revokes its grant at Asana first")
+    func deleteRevokes() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        _ = try await harness.authorizeOAuth(scopes: ["default"])
+        let sealed = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(sealed.utf8)) as? [String: Any])
+        let access = try #require(tokens["accessToken"] as? String)
+        let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "t", role: "admin")),
+                                        logger: Logger(label: "test"), sendNotification: { _ in })
+        harness.simulator.clearRequestLog()
+        let answer = await harness.service.methodTable().answer(
+            RPCRequest(id: .integer(1), method: "deleteCredential", params: .object(["workspace": .string(harness.workspace), "purpose": .string("sync")])), context: context)
+        guard case .result(let value)? = answer?.outcome else { Issue.record("deleteCredential failed: \(String(describing: answer))"); return }
+        let result = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        #expect(result == .object(["done": .bool(true), "revokedAtAsana": .bool(true)]))
+        #expect(harness.simulator.requestLog().contains { $0.hasPrefix("POST /-/oauth_revoke") })
+        #expect(try harness.store.credentialSummaries().isEmpty)
+        // The revoked access token no longer works at Asana.
+        let client = harness.service.asana.client(token: access)
+        await #expect(throws: AsanaAPIError.self) { try await client.me() }
     }
 
     @Test("invalid_grant marks the credential reauthorizationRequired; sync then fails fast without calling Asana; a new authorization fixes it")

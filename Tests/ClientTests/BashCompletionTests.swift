@@ -65,7 +65,7 @@ struct BashCompletionTests {
 
     @Test("oauth offers its subcommands, and start --purpose its values")
     func oauthSubcommands() async throws {
-        #expect(try await Self.complete(["asana-access", "oauth", ""]).filter { !$0.hasPrefix("-") } == ["client-put", "finish", "start"])
+        #expect(try await Self.complete(["asana-access", "oauth", ""]).filter { !$0.hasPrefix("-") } == ["client-delete", "client-list", "client-put", "finish", "start"])
         #expect(try await Self.complete(["asana-access", "oauth", "start", "--purpose", ""]) == ["provision", "sync"])
     }
 

@@ -60,10 +60,12 @@ struct OAuthEndToEndTests {
         #expect(again.status == 1)
         #expect(again.stderr.contains("oauth.unknown_state"), "\(again.stderr)")
 
-        // A refusal redirected by Asana is reported without calling the server (usage error, exit 2).
-        let refused = try run("asana-access", ["oauth", "finish", "--redirect-url", "http://127.0.0.1/oauth/callback?error=access_denied&state=x"] + env.connection)
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("access_denied"), "\(refused.stderr)")
+        // A refusal redirected by Asana is explained without calling the server (exit 1, no usage text).
+        let refused = try run("asana-access", ["oauth", "finish", "--redirect-url", "http://127.0.0.1/oauth/callback?error=forbidden_scopes&error_description=Scopes+do+not+match&state=x"] + env.connection)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("forbidden_scopes (Scopes do not match)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("a full-permission app needs `--scope default`"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("Usage:"), "\(refused.stderr)")
 
         let sync = try env.client(["sync", "--workspace", env.workspace])
         #expect(sync.status == 0, "\(sync.stderr)")
@@ -76,6 +78,12 @@ struct OAuthEndToEndTests {
         }
         #expect(credential["kind"] == .string("oauth"))
         #expect(credential["state"] == .string("active"))
+
+        let apps = try env.client(["oauth", "client-list"])
+        #expect(apps.json?["items"] == .array([.object([
+            "clientId": .string("demo-client"), "fingerprint": stored["fingerprint"] ?? .null,
+            "createdAt": stored["createdAt"] ?? .null, "updatedAt": stored["updatedAt"] ?? .null,
+        ])]))
 
         // No token in the database files in clear.
         let code = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)

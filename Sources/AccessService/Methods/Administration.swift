@@ -86,6 +86,22 @@ public struct ItemList<Item: Codable & Sendable>: Codable, Sendable {
     public var items: [Item]
 }
 
+/// The answer to `deleteCredential`.
+public struct DeletedCredential: Codable, Sendable {
+    /// Whether a credential was deleted.
+    public var done: Bool
+    /// For an OAuth credential: whether Asana confirmed revoking its refresh token (and so its access tokens);
+    /// `false` when the revocation failed (the credential is deleted anyway: revoke the app in Asana);
+    /// `null` for a PAT, which only its owner can revoke in Asana.
+    public var revokedAtAsana: Bool?
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(done, forKey: .done)
+        try container.encode(revokedAtAsana, forKey: .revokedAtAsana)
+    }
+}
+
 /// A yes/no answer: `{"done": Bool}`.
 public struct Done: Codable, Sendable {
     public var done: Bool
@@ -127,13 +143,14 @@ extension AccessService {
         table.register("listCredentials", summary: "List stored credentials (fingerprints only, never secrets).", access: Self.access(.admin), params: NoParams.self) { _, _ in
             ItemList(items: try store.credentialSummaries())
         }
-        table.register("deleteCredential", summary: "Delete a stored credential.", access: Self.access(.admin), params: CredentialKeyParams.self) { context, params in
+        table.register("deleteCredential", summary: "Delete a stored credential; an OAuth one is first revoked at Asana.", access: Self.access(.admin), params: CredentialKeyParams.self) { context, params in
             var params = params
             params.workspace = try await resolveWorkspace(params.workspace)
-            let done = Done(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose))
-            try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            let revoked = await revokeOAuthGrant(workspace: params.workspace, purpose: params.purpose)
+            let result = DeletedCredential(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose), revokedAtAsana: revoked)
+            try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: result, outcome: result.done ? "ok" : "not_found")
             await workspaceNames.clear()
-            return done
+            return result
         }
         table.register("listSyncRuns", summary: "Recent sync runs, newest first.", access: Self.access(.reader), params: ListSyncRunsParams.self) { _, params in
             let limit = params.limit ?? 50

@@ -243,19 +243,31 @@ extension AccessService {
     /// - Throws: `-32602` naming `redirectUri`.
     static func checkRedirectURI(_ uri: String) throws(RPCError) {
         if uri == "urn:ietf:wg:oauth:2.0:oob" { return }
-        let fail = RPCError.invalidParams(
-            "Invalid params: \"redirectUri\" must be an https URL, a loopback http URL (127.0.0.1, [::1], localhost) or urn:ietf:wg:oauth:2.0:oob, exactly as registered for the app in Asana: ASCII, at most 2048 bytes, an ASCII host, a port 1 to 65535, no user or password, no fragment, and no code, state or error query parameter (Asana adds those)",
-            field: "redirectUri")
-        guard uri.utf8.count <= 2048, uri.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }),
-              Self.hasValidPercentEscapes(uri), let url = URLComponents(string: uri),
-              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty, url.fragment == nil,
-              url.user == nil, url.password == nil, url.port.map({ (1...65535).contains($0) }) ?? true,
-              host.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || "0123456789.-[]:".unicodeScalars.contains($0) }),
-              !(url.queryItems ?? []).contains(where: { ["code", "state", "error"].contains($0.name) }) else { throw fail }
+        func fail(_ why: String) -> RPCError {
+            .invalidParams("Invalid params: \"redirectUri\" \(why); it must be exactly the URI registered for the app in Asana: an https URL, a loopback http URL (127.0.0.1, [::1], localhost) or urn:ietf:wg:oauth:2.0:oob", field: "redirectUri")
+        }
+        guard uri.utf8.count <= 2048 else { throw fail("is longer than 2048 bytes") }
+        guard uri.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw fail("holds a space, a control character or a non-ASCII character (percent-encode it)")
+        }
+        guard Self.hasValidPercentEscapes(uri) else { throw fail("has a % that does not start a %XX escape") }
+        guard let url = URLComponents(string: uri), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else {
+            throw fail("is not an absolute URL with a host")
+        }
+        guard url.fragment == nil else { throw fail("has a #fragment") }
+        guard url.user == nil, url.password == nil else { throw fail("has a user or password") }
+        guard url.port.map({ (1...65535).contains($0) }) ?? true else { throw fail("has a port outside 1 to 65535") }
+        guard host.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || "0123456789.-[]:".unicodeScalars.contains($0) }) else {
+            throw fail("has a host that is not ASCII letters, digits, dots and hyphens (use its punycode form)")
+        }
+        guard !(url.queryItems ?? []).contains(where: { ["code", "state", "error"].contains($0.name) }) else {
+            throw fail("has a code, state or error query parameter, which Asana adds itself")
+        }
         switch scheme {
         case "https": return
         case "http" where ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host): return
-        default: throw fail
+        case "http": throw fail("is plain http to a host other than the loopback (Asana requires https)")
+        default: throw fail("has the scheme \(scheme)")
         }
     }
 
@@ -303,5 +315,25 @@ extension AccessService {
             throw .invalidParams("Invalid params: \"scopes\" must include workspaces:read (or be [\"default\"]): oauthFinish checks the workspace with the granted token", field: "scopes")
         }
         return unique
+    }
+}
+
+extension AccessService {
+    /// Revokes at Asana the refresh token of the OAuth credential of (workspace, purpose) (`/-/oauth_revoke`,
+    /// which also kills its access tokens, asana-api.md §4.2), before the credential is deleted.
+    /// - Returns: nil when the credential is not a refreshable OAuth one (or missing); otherwise whether Asana
+    ///   confirmed. Failures are logged, never thrown: deleting must not depend on Asana being reachable.
+    func revokeOAuthGrant(workspace: String, purpose: CredentialPurpose) async -> Bool? {
+        guard let opened = try? store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
+              let tokens = OAuthTokenSet.decode(opened.secret), let refreshToken = tokens.refreshToken else { return nil }
+        do {
+            guard let clientSecret = try openClientSecret(tokens.clientId) else { return false }
+            try await asana.oauthClient().revoke(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)
+            return true
+        } catch {
+            logger.warning("could not revoke an OAuth grant at Asana; revoke the app there", metadata: [
+                "workspace": "\(workspace)", "purpose": "\(purpose.rawValue)", "error": "\(error)"])
+            return false
+        }
     }
 }

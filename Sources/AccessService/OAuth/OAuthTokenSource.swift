@@ -84,6 +84,10 @@ actor OAuthTokenSource: AsanaTokenSource {
             grant = try await oauth.refresh(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)
         } catch AsanaAPIError.oauth(_, let error, let description) where error == "invalid_grant" {
             try markReauthorizationRequired(fingerprint: fingerprint, reason: "Asana refused the refresh token (invalid_grant\(description.map { ": \($0)" } ?? ""))")
+        } catch AsanaAPIError.oauth(let status, let error, let description) {
+            logger.warning("Asana refused an OAuth token refresh", metadata: [
+                "workspace": "\(workspace)", "purpose": "\(purpose.rawValue)", "clientId": "\(tokens.clientId)", "asana.error": "\(error)"])
+            throw AccessError.oauthRefreshRefused(workspace, purpose: purpose, clientId: tokens.clientId, status: status, error: error, description: description)
         }
         var renewed = tokens
         renewed.accessToken = grant.accessToken
