@@ -38,6 +38,7 @@ struct RotateKeyCommand: ParsableCommand {
         _ = try rotated.appendAuditEvent(AuditEventDraft(
             at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "rotateKey",
             params: jsonText(["oldKey": oldKey.fingerprint]), result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count)]), outcome: "ok"))
-        print("re-sealed \(count) credential(s) under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")
+        let apps = try rotated.oauthClientSummaries().count
+        print("re-sealed \(count) credential(s), \(apps) OAuth app secret(s) and any pending OAuth authorization under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")
     }
 }
