@@ -4,8 +4,9 @@ import LineRPC
 extension AsanaAccessCommand {
     /// `asana-access sync --workspace GID|NAME [--progress]`: calls `sync` and prints what changed.
     ///
-    /// With `--progress` the server sends `sync.progress` notifications `{workspace, phase}` before the
-    /// answer; each is printed to stderr as it arrives, so stdout stays the result alone.
+    /// With `--progress` the server sends `sync.progress` notifications `{workspace, phase, done, total}`
+    /// before the answer; each is printed to stderr as it arrives (`sync 1000: users 9924/9924`), so stdout
+    /// stays the result alone.
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a fresh snapshot of a workspace's people and teams from Asana.")
@@ -30,7 +31,11 @@ extension AsanaAccessCommand {
                     guard method == "sync.progress" else { return }
                     let phase = params?["phase"]?.asText ?? "?"
                     let workspace = params?["workspace"]?.asText ?? "?"
-                    StandardError.write("sync \(workspace): \(phase)")
+                    var count = ""
+                    if let done = params?["done"]?.asInt, done > 0 || params?["total"]?.asInt != nil {
+                        count = " \(done)/" + (params?["total"]?.asInt.map { String($0) } ?? "?")
+                    }
+                    StandardError.write("sync \(workspace): \(phase)\(count)")
                 }
             }
             switch connection.outputMode {

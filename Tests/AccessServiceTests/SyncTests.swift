@@ -3,6 +3,7 @@ import AccessStore
 import AsanaSimulator
 import Foundation
 import LineRPC
+import Synchronization
 import Testing
 
 @Suite("sync and listUsers against the simulator")
@@ -167,5 +168,33 @@ struct SyncTests {
 extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+@Suite("sync.progress")
+struct SyncProgressTests {
+    @Test("phases come in order; listings report what they read; team memberships count teams up to the total")
+    func progressSteps() async throws {
+        let harness = try await ServiceHarness.start(users: 150, teams: 7)
+        defer { Task { await harness.stop() } }
+        let steps = Mutex<[SyncProgress]>([])
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in
+            steps.withLock { $0.append(step) }
+        }
+        let seen = steps.withLock { $0 }
+        let state = harness.simulator.state()
+        let expected: [SyncProgress] = [
+            .init(workspace: harness.workspace, phase: "workspace", done: 0, total: 1),
+            .init(workspace: harness.workspace, phase: "users", done: 0, total: nil),
+            .init(workspace: harness.workspace, phase: "users", done: result.users, total: result.users),
+            .init(workspace: harness.workspace, phase: "workspaceMemberships", done: 0, total: nil),
+            .init(workspace: harness.workspace, phase: "workspaceMemberships", done: state.workspaceMemberships.count, total: state.workspaceMemberships.count),
+            .init(workspace: harness.workspace, phase: "teams", done: 0, total: nil),
+            .init(workspace: harness.workspace, phase: "teams", done: 7, total: 7),
+            .init(workspace: harness.workspace, phase: "teamMemberships", done: 0, total: 7),
+        ] + (1...7).map { .init(workspace: harness.workspace, phase: "teamMemberships", done: $0, total: 7) } + [
+            .init(workspace: harness.workspace, phase: "commit", done: 0, total: 1),
+        ]
+        #expect(seen == expected)
     }
 }

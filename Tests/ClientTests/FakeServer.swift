@@ -8,7 +8,7 @@ import Logging
 /// - `ping` → `{server, version, protocolVersion, time, principal?}` (principal = client cert CN)
 /// - `listUsers` → pages of 2 people (3 in all, one with unknown flags) keyed by `cursor` "p2";
 ///   workspace "404" → error 1001 `workspace.not_synced`; a cursor "loop" → nextCursor "loop" for ever
-/// - `sync` → counts, with two `sync.progress` notifications when `progress` is true
+/// - `sync` → counts, with three `sync.progress` notifications (one with done and total) when `progress` is true
 /// - `provision` → the workspace added, a team "Design" failed with 403 `upstream.forbidden`
 enum FakeServer {
     /// Starts the server, runs `body` with its port, then stops it.
@@ -125,9 +125,11 @@ enum FakeServer {
         }
         table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
             if params.progress == true {
-                for phase in ["users", "commit"] {
-                    await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": phase])
-                }
+                await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": "users"])
+                await context.notify("sync.progress", params: JSONValue.object([
+                    "workspace": .string(params.workspace), "phase": .string("teamMemberships"), "done": .integer(3), "total": .integer(20)]))
+                await context.notify("sync.progress", params: JSONValue.object([
+                    "workspace": .string(params.workspace), "phase": .string("commit"), "done": .integer(0), "total": .integer(1)]))
             }
             return JSONValue.object([
                 "workspace": workspace, "runId": .integer(7), "users": .integer(3), "added": .integer(1), "updated": .integer(0),

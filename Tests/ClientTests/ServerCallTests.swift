@@ -120,7 +120,7 @@ struct ServerCallTests {
     func syncProgress() async throws {
         let output = try await Self.client(["sync", "--workspace", "1000", "--progress"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        #expect(output.stderr == "sync 1000: users\nsync 1000: commit\n")
+        #expect(output.stderr == "sync 1000: users\nsync 1000: teamMemberships 3/20\nsync 1000: commit 0/1\n")
         #expect(try Self.json(output.stdout)["runId"] == .integer(7))
     }
 

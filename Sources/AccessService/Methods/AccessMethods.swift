@@ -7,7 +7,7 @@ public struct SyncParams: RPCParams {
     public static let memberNames: Set<String> = ["workspace", "progress"]
     /// Workspace gid or exact name.
     public var workspace: String
-    /// When true, `sync.progress` notifications `{workspace, phase}` are sent on this connection before the answer.
+    /// When true, `sync.progress` notifications `{workspace, phase, done, total}` (``SyncProgress``) are sent on this connection before the answer.
     public var progress: Bool?
 }
 
@@ -35,9 +35,9 @@ extension AccessService {
         table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), params: SyncParams.self) { context, params in
             let wantsProgress = params.progress ?? false
             let workspace = try await resolveWorkspace(params.workspace)
-            return try await sync(workspace: workspace, principal: context.identity?.principal) { phase in
+            return try await sync(workspace: workspace, principal: context.identity?.principal) { step in
                 guard wantsProgress else { return }
-                await context.notify("sync.progress", params: ["workspace": workspace, "phase": phase])
+                await context.notify("sync.progress", params: step)
             }
         }
         table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), params: ListUsersParams.self) { _, params in

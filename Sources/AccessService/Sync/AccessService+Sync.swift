@@ -29,7 +29,7 @@ extension AccessService {
     /// Every outcome moves the schedule (``SyncSchedule``): a success sets the next scheduled run one
     /// interval later and lifts a pause; a credential failure (`upstream.unauthorized`,
     /// `credential.unreadable`) pauses scheduled syncs of the workspace.
-    public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> SyncResult {
+    public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void = { _ in }) async throws -> SyncResult {
         let workspace = try await resolveWorkspace(workspace)
         let fingerprint = try? syncCredentialFingerprint(workspace: workspace)
         do {
@@ -48,7 +48,7 @@ extension AccessService {
         return (stored.first { $0.purpose == .sync } ?? stored.first { $0.purpose == .provision })?.fingerprint
     }
 
-    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
+    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> SyncResult {
         let client: AsanaClient
         do {
             client = try self.client(workspace: workspace, purpose: .sync)
@@ -72,37 +72,46 @@ extension AccessService {
         }
     }
 
-    private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (String) async -> Void) async throws -> SyncResult {
+    private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> SyncResult {
         let started = ContinuousClock.now
         let runID = try store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
-            await progress("workspace")
+            func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
+                await progress(SyncProgress(workspace: workspace, phase: phase, done: done, total: total))
+            }
+            await report("workspace", total: 1)
             let details = try await client.workspace(gid: workspace)
-            await progress("users")
+            await report("users")
             let users = try await client.users(workspace: workspace)
-            await progress("workspaceMemberships")
+            await report("users", done: users.count, total: users.count)
+            await report("workspaceMemberships")
             let memberships: [AsanaWorkspaceMembership]?
             do {
                 memberships = try await client.workspaceMemberships(workspace: workspace)
             } catch AsanaAPIError.forbidden {
                 memberships = nil  // e.g. a granular-scope OAuth token: flags become unknown, never guessed
             }
+            if let memberships { await report("workspaceMemberships", done: memberships.count, total: memberships.count) }
             var teams: [AsanaTeam] = []
             var teamMemberships: [String: [AsanaTeamMembership]] = [:]
             var skipped: [SyncSkip] = []
             var teamsRead = false
             var preservedTeamGids: Set<String> = []
             if details.isOrganization == true {
-                await progress("teams")
+                await report("teams")
                 do {
                     teams = try await client.teams(workspace: workspace)
                     teamsRead = true
+                    await report("teams", done: teams.count, total: teams.count)
                 } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
                     skipped.append(SyncSkip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
                 }
                 if teamsRead {
-                    await progress("teamMemberships")
-                    let fetched = try await Self.fetchTeamMemberships(teams, client: client)
+                    await report("teamMemberships", total: teams.count)
+                    let step = max(1, teams.count / 100)
+                    let fetched = try await Self.fetchTeamMemberships(teams, client: client) { done in
+                        if done % step == 0 || done == teams.count { await report("teamMemberships", done: done, total: teams.count) }
+                    }
                     for team in teams {
                         switch fetched[team.gid] {
                         case .success(let list)?:
@@ -122,7 +131,7 @@ extension AccessService {
             snapshot.preservedTeamGids = preservedTeamGids
             snapshot.preservesAllTeams = details.isOrganization == true && !teamsRead
             let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
-            await progress("commit")
+            await report("commit", total: 1)
             let finishedAt = now()
             let counts = try store.applySnapshot(snapshot, at: finishedAt)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
@@ -161,7 +170,10 @@ extension AccessService {
     /// - Returns: per team gid, its memberships or the Asana error that stopped its listing (see
     ///   ``mayBeSkipped(_:)``).
     /// - Throws: a 401 (``AsanaAPIError/unauthorized(message:)``), cancellation, anything not from Asana.
-    private static func fetchTeamMemberships(_ teams: [AsanaTeam], client: AsanaClient) async throws -> [String: Result<[AsanaTeamMembership], AsanaAPIError>] {
+    /// - Parameter listed: called with how many teams are done, after each one.
+    private static func fetchTeamMemberships(_ teams: [AsanaTeam], client: AsanaClient, listed: (Int) async -> Void) async throws
+        -> [String: Result<[AsanaTeamMembership], AsanaAPIError>]
+    {
         try await withThrowingTaskGroup(of: (String, Result<[AsanaTeamMembership], AsanaAPIError>).self) { group in
             var result: [String: Result<[AsanaTeamMembership], AsanaAPIError>] = [:]
             var pending = teams[...]
@@ -179,6 +191,7 @@ extension AccessService {
             for _ in 0..<min(concurrency, teams.count) { startNext() }
             while let (gid, memberships) = try await group.next() {
                 result[gid] = memberships
+                await listed(result.count)
                 startNext()
             }
             return result
