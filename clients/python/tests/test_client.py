@@ -476,12 +476,17 @@ class FramingTests(unittest.TestCase):
 
 class SyncTests(unittest.TestCase):
     def test_sync_counts_and_progress(self) -> None:
-        phases: List[str] = []
+        steps: List[Dict[str, Any]] = []
         with env().client("operator") as client:
-            result = client.sync(WORKSPACE, on_progress=lambda p: phases.append(p["phase"]))
+            result = client.sync(WORKSPACE, on_progress=steps.append)
             run = client.get_sync_run(result.run_id)
             page = client.list_users(WORKSPACE, limit=1000)
-        self.assertEqual(phases, ["workspace", "users", "workspaceMemberships", "teams", "teamMemberships", "commit"])
+        phases = [s["phase"] for s in steps]
+        self.assertEqual([p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p],
+                         ["workspace", "users", "workspaceMemberships", "teams", "teamMemberships", "commit"])
+        self.assertIn({"workspace": WORKSPACE, "phase": "users", "done": result.users, "total": result.users}, steps)
+        self.assertEqual(steps[-2], {"workspace": WORKSPACE, "phase": "teamMemberships", "done": 5, "total": 5})
+        self.assertEqual(run.rate_limited, 0)
         self.assertGreater(result.users, 250)
         self.assertEqual(result.teams, 5)
         self.assertGreater(result.team_memberships, 0)
