@@ -113,6 +113,7 @@ struct OAuthTests {
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb?state=evil"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/c%zzb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://ops.example/cb"), "redirectUri"),
+            (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users:read", "workspaces:read"], purpose: "provision"), "scopes"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ökay.example/cb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["users:read", "teams:read"]), "scopes"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["workspaces:read", String(repeating: "a", count: 60) + ":read"]), "scopes"),

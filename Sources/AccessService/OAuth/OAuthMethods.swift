@@ -45,6 +45,9 @@ extension AccessService {
         try Self.checkRedirectURI(params.redirectUri)
         let purpose = params.purpose ?? .sync
         let scopes = try Self.checkScopes(params.scopes ?? (purpose == .sync ? Self.accessSyncScopes : ["default"]))
+        guard purpose == .sync || scopes == ["default"] else {
+            throw RPCError.invalidParams("Invalid params: \"scopes\" must be [\"default\"] for a provision credential: Asana lists no granular scope for adding and removing people, so only a full-permission grant can provision", field: "scopes")
+        }
         guard try openClientSecret(params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
         let verifier = PKCE.makeVerifier()
         let state = PKCE.randomToken(bytes: 24)
