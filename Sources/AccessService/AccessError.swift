@@ -112,6 +112,18 @@ public enum AccessError {
                         details: details)
     }
 
+    /// 1066: the connection test with the granted token failed, so nothing was stored; `data.checks` lists every
+    /// check `[{name, ok, detail, fix}]`. A provision grant whose user is not an admin is stored with `force`.
+    public static func oauthChecksFailed(_ result: CredentialTestResult) -> RPCError {
+        let failures = result.failures
+        let fixes = failures.map { "\($0.name): \($0.detail)\($0.fix.map { " — \($0)" } ?? "")" }.joined(separator: "; ")
+        let forceHint = result.purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (force: true stores it anyway)" : ""
+        let checks = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(result.checks))) ?? .array([])
+        return RPCError(code: 1066, name: "oauth.checks_failed",
+                        message: "The granted authorization failed \(failures.count) check\(failures.count == 1 ? "" : "s"), nothing was stored\(forceHint): \(fixes)",
+                        details: ["checks": checks, "workspace": .string(result.workspace.gid), "purpose": .string(result.purpose.rawValue)])
+    }
+
     /// 1064: the stored client secret of `clientId` does not open (altered, or sealed under another master key).
     public static func oauthClientUnreadable(_ clientId: String) -> RPCError {
         RPCError(code: 1064, name: "oauth.client_unreadable",

@@ -181,6 +181,9 @@ extension AsanaAccessCommand.OAuth {
         @Option(help: ArgumentHelp("The code from the redirect (with --state, instead of --redirect-url).", valueName: "code"))
         var code: String?
 
+        @Flag(help: "Store a provision credential even though its user is not an admin of the workspace (other failed checks still refuse).")
+        var force = false
+
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func validate() throws {
@@ -237,7 +240,9 @@ extension AsanaAccessCommand.OAuth {
 
         func run() async throws {
             let (state, code) = try stateAndCode()
-            let params: JSONValue = .object(["state": .string(state), "code": .string(code)])
+            var members: [String: JSONValue] = ["state": .string(state), "code": .string(code)]
+            if force { members["force"] = .bool(true) }
+            let params: JSONValue = .object(members)
             let result = try await connection.withClient { try await $0.call("oauthFinish", params: params) }
             switch connection.outputMode {
             case .json:
@@ -254,6 +259,12 @@ extension AsanaAccessCommand.OAuth {
                 lines.append("access token expires", result["accessTokenExpiresAt"]?.asText ?? "?")
                 lines.append("refreshable", (result["refreshable"]).yesNo)
                 print(lines.render())
+                print("checks with the granted token (reads only):")
+                for check in result["checks"]?["checks"]?.asArray ?? [] {
+                    let ok = check["ok"]?.asBool == true
+                    print("  \(ok ? "PASS" : "FAIL") \(check["name"]?.asText ?? "?"): \(check["detail"]?.asText ?? "")")
+                    if let fix = check["fix"]?.asText { print("       \(ok ? "note" : "fix"): \(fix)") }
+                }
                 let scopes = (result["scopes"]?.asArray ?? []).compactMap(\.asText)
                 if !scopes.isEmpty, scopes != ["default"] {
                     print("note: with granular scopes Asana does not show workspace memberships: after a sync, active/admin/guest/view-only are unknown (?). Authorize a full-permission app with --scope default to read them.")

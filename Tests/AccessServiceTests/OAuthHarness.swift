@@ -50,7 +50,7 @@ extension ServiceHarness {
 
     /// oauthStart → consent as `sessionToken`'s user → oauthFinish, with the simulator's demo app.
     func authorizeOAuth(clientId: String = "demo-client", purpose: String = "sync", scopes: [String]? = nil,
-                        sessionToken: String = "demo-admin-token", principal: String = "test:admin") async throws -> OAuthFinishResult {
+                        sessionToken: String = "demo-admin-token", principal: String = "test:admin", force: Bool = false) async throws -> OAuthFinishResult {
         let start = try service.oauthStart(
             OAuthStartParams.make(workspace: workspace, clientId: clientId, redirectUri: "http://127.0.0.1/oauth/callback", scopes: scopes, purpose: purpose),
             principal: principal)
@@ -58,7 +58,7 @@ extension ServiceHarness {
         guard let code = redirect.code, redirect.state == start.state else {
             throw RPCError.internalError("consent failed: \(redirect.location)")
         }
-        return try await service.oauthFinish(OAuthFinishParams.make(state: start.state, code: code), principal: principal)
+        return try await service.oauthFinish(OAuthFinishParams.make(state: start.state, code: code, force: force), principal: principal)
     }
 }
 
@@ -72,7 +72,8 @@ extension OAuthStartParams {
 }
 
 extension OAuthFinishParams {
-    static func make(state: String, code: String) -> OAuthFinishParams {
-        try! JSONDecoder().decode(OAuthFinishParams.self, from: JSONEncoder().encode(JSONValue.object(["state": .string(state), "code": .string(code)])))
+    static func make(state: String, code: String, force: Bool = false) -> OAuthFinishParams {
+        try! JSONDecoder().decode(OAuthFinishParams.self, from: JSONEncoder().encode(JSONValue.object([
+            "state": .string(state), "code": .string(code), "force": .bool(force)])))
     }
 }

@@ -92,6 +92,30 @@ struct OAuthTests {
         #expect(try harness.allUsers().contains { $0.isAdmin == true })
     }
 
+    @Test("a provision grant by a non-admin fails the connection test: oauth.checks_failed, nothing stored; force stores it")
+    func provisionGrantByNonAdmin() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        do {
+            _ = try await harness.authorizeOAuth(purpose: "provision", scopes: ["default"], sessionToken: "demo-member-token")
+            Issue.record("a non-admin provision grant was stored")
+        } catch let error as RPCError {
+            #expect(error.name == "oauth.checks_failed")
+            #expect(error.code == 1066)
+            #expect(error.message.contains("force: true stores it anyway"))
+            guard case .array(let checks)? = error.data?["checks"] else { Issue.record("no checks: \(error)"); return }
+            #expect(checks.contains { $0["name"] == .string("admin") && $0["ok"] == .bool(false) })
+        }
+        #expect(try harness.store.credentialSummaries().isEmpty)
+        let forced = try await harness.authorizeOAuth(purpose: "provision", scopes: ["default"], sessionToken: "demo-member-token", force: true)
+        #expect(forced.checks.ok == false)
+        #expect(forced.checks.failures.map(\.name) == ["admin"])
+        #expect(try harness.store.credentialSummaries().map(\.purpose) == [.provision])
+        // A good grant passes every check, and says so.
+        let admin = try await harness.authorizeOAuth(purpose: "provision", scopes: ["default"])
+        #expect(admin.checks.ok)
+    }
+
     @Test("bad oauthStart params are refused with the field named, and nothing is stored")
     func badStart() async throws {
         let harness = try await Self.harness()

@@ -608,7 +608,7 @@ _asana-access_oauth_start() {
 
 _asana-access_oauth_finish() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--force --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--redirect-url --state --code --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0

@@ -44,7 +44,7 @@ function __asana-access_parse_tokens -S
             case 'start'
                 __asana-access_parse_subcommand 0 'workspace=' 'client-id=' 'redirect-uri=' 'scope=+' 'purpose=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
             case 'finish'
-                __asana-access_parse_subcommand 0 'redirect-url=' 'state=' 'code=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
+                __asana-access_parse_subcommand 0 'redirect-url=' 'state=' 'code=' 'force' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
             end
         case 'call'
             __asana-access_parse_subcommand 1 'params=' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
@@ -246,6 +246,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" redirect-url' -l 'redirect-url' -d 'The whole URL Asana redirected the browser to (holds code and state).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" state' -l 'state' -d 'The state printed by `oauth start` (with --code, instead of --redirect-url).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" code' -l 'code' -d 'The code from the redirect (with --state, instead of --redirect-url).' -rfka ''
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" force' -l 'force' -d 'Store a provision credential even though its user is not an admin of the workspace (other failed checks still refuse).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access oauth finish" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

@@ -117,6 +117,8 @@ class RpcError(Exception):
     OAUTH_EXCHANGE_REFUSED = 1062
     OAUTH_WORKSPACE_NOT_GRANTED = 1063
     OAUTH_CLIENT_UNREADABLE = 1064
+    OAUTH_REFRESH_REFUSED = 1065
+    OAUTH_CHECKS_FAILED = 1066
     PROVISION_SELF_REMOVAL = 1040
     UPSTREAM_UNAUTHORIZED = 1100
     UPSTREAM_FORBIDDEN = 1101
@@ -577,7 +579,8 @@ class OAuthUser:
 @dataclass(frozen=True)
 class OAuthFinishResult:
     """``oauthFinish`` result: ``{credential, workspace, purpose, scopes, refreshable,
-    accessTokenExpiresAt, authorizedUser}``. No token is ever in it.
+    accessTokenExpiresAt, authorizedUser, checks}``. No token is ever in it. ``checks`` is the
+    connection test run with the granted token (``{workspace, purpose, ok, checks, capabilities}``).
 
     ``credential`` is the stored ``oauth`` credential (``state`` ``"active"``); ``workspace`` is
     ``{gid, name}`` (``is_organization`` is ``None``: the answer does not carry it);
@@ -591,6 +594,7 @@ class OAuthFinishResult:
     access_token_expires_at: Optional[str]
     authorized_user: Optional[OAuthUser]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    checks: Optional[Dict[str, Any]] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "OAuthFinishResult":
@@ -604,7 +608,7 @@ class OAuthFinishResult:
                    access_token_expires_at=obj.get("accessTokenExpiresAt"),
                    authorized_user=(OAuthUser(gid=str(user.get("gid", "")), name=user.get("name"),
                                               email=user.get("email")) if isinstance(user, dict) else None),
-                   raw=dict(obj))
+                   raw=dict(obj), checks=obj.get("checks"))
 
 
 @dataclass(frozen=True)
@@ -1172,22 +1176,24 @@ class Client:
                             scopes=list(scopes) if scopes is not None else None, purpose=purpose)
         return OAuthStart.from_json(self.call("oauthStart", params))
 
-    def oauth_finish(self, state: str, code: str) -> OAuthFinishResult:
+    def oauth_finish(self, state: str, code: str, force: Optional[bool] = None) -> OAuthFinishResult:
         """``oauthFinish`` (admin): exchanges the ``code`` Asana's redirect gave for ``state``
         (each 1 to 4,096 bytes, as received, percent-decoded) and stores the tokens, sealed, as
         the ``oauth`` credential of the started (workspace, purpose), replacing the one there.
-        A state can be finished once, whatever the outcome.
+        A state can be finished once, whatever the outcome. The connection test runs first with the
+        granted token; ``force=True`` stores a ``provision`` grant whose user is not an admin.
 
         Returns: :class:`OAuthFinishResult` (never a token).
 
         Raises:
-            RpcError: ``1060 oauth.unknown_state`` (never started, already finished, or expired),
+            RpcError: ``1066 oauth.checks_failed`` (``data.checks``; nothing stored),
+                ``1060 oauth.unknown_state`` (never started, already finished, or expired),
                 ``1062 oauth.exchange_refused`` (``data.asanaError``, e.g. ``invalid_grant``),
                 ``1063 oauth.workspace_not_granted`` (``data.workspaces``), ``1005
                 workspace.ambiguous_name``, ``1100``–``1105`` when Asana is unreachable,
                 ``-32602``, ``-32002``.
         """
-        return OAuthFinishResult.from_json(self.call("oauthFinish", {"state": state, "code": code}))
+        return OAuthFinishResult.from_json(self.call("oauthFinish", _drop_none(state=state, code=code, force=force)))
 
     def list_sync_runs(self, workspace: Optional[str] = None, limit: Optional[int] = None) -> List[SyncRun]:
         """``listSyncRuns`` (reader): recent sync runs, newest first; ``limit`` 1–1000

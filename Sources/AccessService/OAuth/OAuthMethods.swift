@@ -91,7 +91,7 @@ extension AccessService {
             throw AccessError.oauthUnknownState()
         }
         do {
-            let result = try await exchange(flow, code: params.code)
+            let result = try await exchange(flow, code: params.code, force: params.force ?? false)
             try audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
                       result: result, outcome: "ok")
             await workspaceNames.clear()
@@ -104,7 +104,7 @@ extension AccessService {
         }
     }
 
-    private func exchange(_ flow: OAuthFlow, code: String) async throws -> OAuthFinishResult {
+    private func exchange(_ flow: OAuthFlow, code: String, force: Bool) async throws -> OAuthFinishResult {
         guard let clientSecret = try openClientSecret(flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
         let grant: OAuthTokenGrant
         do {
@@ -133,6 +133,12 @@ extension AccessService {
             guard let found = listing.first(where: { $0.gid == flow.workspace }) else { throw AccessError.oauthWorkspaceNotGranted(flow.workspace, visible: listing) }
             workspace = found
         }
+        // The connection test of `credentials put`, with the granted token: nothing is stored when a check fails,
+        // except with `force` for a provision grant whose user is not an admin.
+        let checks = await CredentialChecker(asana: asana).run(workspace: workspace.gid, purpose: flow.purpose, token: grant.accessToken)
+        let failures = checks.failures
+        let forced = force && flow.purpose == .provision && failures.allSatisfy { $0.name == "admin" }
+        if !failures.isEmpty, !forced { throw AccessError.oauthChecksFailed(checks) }
         let tokens = OAuthTokenSet(
             accessToken: grant.accessToken, refreshToken: grant.refreshToken,
             expiresAt: exchangedAt.addingTimeInterval(TimeInterval(grant.expiresIn)), issuedAt: exchangedAt, clientId: flow.clientId, scopes: flow.scopes,
@@ -142,7 +148,7 @@ extension AccessService {
         return OAuthFinishResult(
             workspace: workspace, purpose: flow.purpose, credential: summary,
             authorizedUser: AuthorizedUserResult(gid: grant.userGid, name: grant.userName, email: grant.userEmail),
-            scopes: flow.scopes, accessTokenExpiresAt: tokens.expiresAt, refreshable: grant.refreshToken != nil)
+            scopes: flow.scopes, accessTokenExpiresAt: tokens.expiresAt, refreshable: grant.refreshToken != nil, checks: checks)
     }
 
     /// The client secret of `clientId`, or nil when none is stored.

@@ -50,11 +50,13 @@ public struct OAuthStartResult: Codable, Sendable {
 
 /// Params of `oauthFinish`.
 public struct OAuthFinishParams: RPCParams {
-    public static let memberNames: Set<String> = ["state", "code"]
+    public static let memberNames: Set<String> = ["state", "code", "force"]
     /// The `state` of `oauthStart` (Asana echoes it on the redirect).
     public var state: String
     /// The `code` of Asana's redirect (`<redirectUri>?code=…&state=…`); single use, short-lived.
     public var code: String
+    /// Store a `provision` credential although its user is not an admin of the workspace (default false).
+    public var force: Bool?
 }
 
 /// The answer to `oauthFinish`: what was stored, never a token.
@@ -70,6 +72,8 @@ public struct OAuthFinishResult: Codable, Sendable {
     public var accessTokenExpiresAt: Date
     /// Whether Asana granted a refresh token (without one, the credential stops working when the access token expires).
     public var refreshable: Bool
+    /// The connection test run with the granted token before storing it (as `testCredential` answers it).
+    public var checks: CredentialTestResult
 }
 
 /// The Asana user who granted an OAuth authorization (Asana's token answer `data`, asana-api.md §4.2).

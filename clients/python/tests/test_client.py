@@ -938,6 +938,9 @@ class OAuthTests(unittest.TestCase):
             self.assertEqual(done.scopes, SYNC_SCOPES)
             self.assertTrue(done.refreshable)
             self.assertTrue(done.access_token_expires_at)
+            # The connection test ran with the granted token: granular scopes cannot read membership flags.
+            self.assertTrue(done.checks["ok"])
+            self.assertFalse(done.checks["capabilities"]["membershipFlags"])
             self.assertEqual(done.authorized_user.gid, "1001")  # the user of demo-admin-token
 
             result = admin.sync(WORKSPACE)  # with the OAuth credential
