@@ -111,6 +111,8 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Connects, runs `body`, closes; maps every transport failure to ``ClientFailure`` (exit 3).
     /// - Throws: `RPCError` when the server answers with an error (exit 1); ``ClientFailure`` otherwise.
+    ///   In JSON mode an error answer is also printed on stdout as `{"error": {code, message, data}}`, so
+    ///   scripts keep its `data` (the human line still goes to stderr).
     func withClient<Result>(_ body: (RPCClient) async throws -> Result) async throws -> Result {
         let configuration = try clientConfiguration()
         do {
@@ -121,6 +123,11 @@ struct ConnectionOptions: ParsableArguments {
                 return try await body(client)
             }
         } catch let error as RPCError {
+            if outputMode == .json {
+                var object: [String: JSONValue] = ["code": .integer(Int64(error.code)), "message": .string(error.message)]
+                if let data = error.data { object["data"] = data }
+                try? OutputMode.printJSON(.object(["error": .object(object)]))
+            }
             throw error
         } catch let error as RPCClientError {
             throw ClientFailure.connection(error)

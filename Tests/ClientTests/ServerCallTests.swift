@@ -103,7 +103,7 @@ struct ServerCallTests {
         #expect(output.stderr.contains("returned the cursor loop twice"))
     }
 
-    @Test("an error answer exits 1 with `error CODE NAME: message`", arguments: [
+    @Test("an error answer exits 1 with `error CODE NAME: message` on stderr and the error object as JSON on stdout", arguments: [
         (["list-users", "--workspace", "404"], "error 1001 workspace.not_synced: Workspace 404 has not been synced yet; run sync first\n"),
         (["list-users", "--workspace", "1000", "--cursor", "bogus"], "error -32602 rpc.invalid_params: Invalid params: \"cursor\" is not a cursor this server issued for this query\n"),
         (["call", "nope"], "error -32601 rpc.method_not_found: Method not found: nope\n"),
@@ -113,7 +113,10 @@ struct ServerCallTests {
         let output = try await Self.client(arguments)
         #expect(output.status == 1)
         #expect(output.stderr == expected)
-        #expect(output.stdout.isEmpty)
+        // Piped, the client is in JSON mode: the error object keeps its data for scripts.
+        let error = try Self.json(output.stdout)["error"]
+        #expect(expected.hasPrefix("error \(error?["code"]?.asIntForTest ?? 0) \(error?["data"]?["name"]?.stringValue ?? ""): "))
+        #expect(expected.hasSuffix(": \(error?["message"]?.stringValue ?? "")\n"))
     }
 
     @Test("sync --progress prints sync.progress notifications to stderr, the result to stdout")
@@ -155,5 +158,13 @@ struct ServerCallTests {
         let output = try await Self.client(["call", "listUsers", "--params", #"{"workspace":"1000","cursor":"p2"}"#])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         #expect(try Self.json(output.stdout)["users"]?.typeName == "array")
+    }
+}
+
+extension JSONValue {
+    /// The integer of `.integer`, else nil.
+    fileprivate var asIntForTest: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
     }
 }
