@@ -45,6 +45,12 @@ extension AsanaAccessCommand {
                     text += ", \(state)" + (credential["stateReason"]?.asText.map { ": \($0)" } ?? "")
                 }
                 lines.append("\(purpose) credential", text)
+                if let grant = credential["oauth"], case .object = grant {
+                    let user = grant["authorizedUser"]
+                    let who = [user?["name"]?.asText, user?["email"]?.asText.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
+                    let scopes = (grant["scopes"]?.asArray ?? []).compactMap(\.asText).joined(separator: " ")
+                    lines.append("\(purpose) grant", "app \(grant["clientId"]?.asText ?? "?"), authorized by \(who.isEmpty ? "?" : who), scopes \(scopes)")
+                }
             }
             if let run = result["lastRun"], case .object = run {
                 var text = "#\(run["id"]?.asText ?? "?") \(run["status"]?.asText ?? "?") by \(run["trigger"]?.asText ?? "?"), started \(run["startedAt"]?.asText ?? "?")"

@@ -76,6 +76,15 @@ struct OAuthTests {
         let refresh = try #require(tokens["refreshToken"] as? String)
         let readable = try Self.readableTexts(harness)
         for secret in [access, refresh, code, "demo-granular-secret"] { #expect(!readable.contains(secret)) }
+        // getWorkspaceStatus says who granted it, to which app, with which scopes: never a token.
+        let status = try await harness.service.workspaceStatus(workspace: harness.workspace)
+        let grant = try #require(status.credentials.first?.oauth)
+        #expect(grant.clientId == "demo-granular-client")
+        #expect(grant.scopes == AccessService.accessSyncScopes)
+        #expect(grant.authorizedUser.gid == "1001")
+        #expect(grant.refreshable)
+        let statusText = String(decoding: try JSONEncoder.protocolEncoder().encode(status), as: UTF8.self)
+        #expect(!statusText.contains(access) && !statusText.contains(refresh))
         let methods = try harness.service.listAuditEvents(ListAuditEventsParams.all).items.map(\.method)
         #expect(methods.contains("oauthStart"))
         #expect(methods.contains("oauthFinish"))

@@ -81,4 +81,14 @@ public struct AuthorizedUserResult: Codable, Sendable, Equatable {
     public var gid: String?
     public var name: String?
     public var email: String?
+
+    enum CodingKeys: String, CodingKey { case gid, name, email }
+
+    /// Encodes every member, an unknown one as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gid, forKey: .gid)
+        try container.encode(name, forKey: .name)
+        try container.encode(email, forKey: .email)
+    }
 }

@@ -21,8 +21,10 @@ public struct CredentialStatus: Codable, Sendable, Equatable {
     public var state: CredentialState
     /// Why it is not `active`; `null` when it is.
     public var stateReason: String?
+    /// For a credential from `oauthFinish`: who granted it, to which app, with which scopes; `null` otherwise.
+    public var oauth: OAuthGrantStatus?
 
-    enum CodingKeys: String, CodingKey { case purpose, kind, fingerprint, updatedAt, state, stateReason }
+    enum CodingKeys: String, CodingKey { case purpose, kind, fingerprint, updatedAt, state, stateReason, oauth }
 
     /// Encodes every member, an absent reason as `null`.
     public func encode(to encoder: any Encoder) throws {
@@ -33,7 +35,22 @@ public struct CredentialStatus: Codable, Sendable, Equatable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(state, forKey: .state)
         try container.encode(stateReason, forKey: .stateReason)
+        try container.encode(oauth, forKey: .oauth)
     }
+}
+
+/// What may be shown of an OAuth credential's grant (no token): for an auditor's "who authorized this?".
+public struct OAuthGrantStatus: Codable, Sendable, Equatable {
+    /// The OAuth app's client id.
+    public var clientId: String
+    /// The scopes granted (`["default"]` for full permissions).
+    public var scopes: [String]
+    /// The Asana user who granted it.
+    public var authorizedUser: AuthorizedUserResult
+    /// When the current access token expires (the server refreshes it before).
+    public var accessTokenExpiresAt: Date
+    /// Whether a refresh token is held.
+    public var refreshable: Bool
 }
 
 /// The answer to `getWorkspaceStatus`: credentials, last run, schedule and capabilities of one workspace.
@@ -69,6 +86,16 @@ public struct WorkspaceStatus: Codable, Sendable {
 }
 
 extension AccessService {
+    /// The grant of the OAuth credential of (workspace, purpose), or nil for a PAT, a bare token, or one that does not open.
+    func oauthGrant(workspace: String, purpose: CredentialPurpose) -> OAuthGrantStatus? {
+        guard let opened = try? store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
+              let tokens = OAuthTokenSet.decode(opened.secret) else { return nil }
+        return OAuthGrantStatus(
+            clientId: tokens.clientId, scopes: tokens.scopes,
+            authorizedUser: AuthorizedUserResult(gid: tokens.authorizedUser.gid, name: tokens.authorizedUser.name, email: tokens.authorizedUser.email),
+            accessTokenExpiresAt: tokens.expiresAt, refreshable: tokens.refreshToken != nil)
+    }
+
     /// The status of `workspace` (a gid or an exact name): stored credentials, last sync run, schedule, capabilities.
     /// Reads only the store and the in-memory schedule; asks Asana nothing (except to resolve a name).
     public func workspaceStatus(workspace: String) async throws -> WorkspaceStatus {
@@ -81,7 +108,7 @@ extension AccessService {
             workspace: WorkspaceName(gid: gid, name: try store.workspace(gid: gid)?.name),
             credentials: credentials.map {
                 CredentialStatus(purpose: $0.purpose, kind: $0.kind, fingerprint: $0.fingerprint, updatedAt: $0.updatedAt,
-                                 state: $0.state, stateReason: $0.stateReason)
+                                 state: $0.state, stateReason: $0.stateReason, oauth: oauthGrant(workspace: gid, purpose: $0.purpose))
             },
             lastRun: try store.syncRuns(workspaceGid: gid, limit: 1).first,
             nextScheduledRunAt: scheduled.nextRunAt,
