@@ -62,21 +62,32 @@ public final class RPCClient {
         }
         let hostname = configuration.serverHostname ?? (Self.isIPAddress(configuration.host) ? nil : configuration.host)
         let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
+        let handshake: EventLoopFuture<Void>
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(configuration.connectTimeout)
                 .connect(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let handshake = channel.eventLoop.makePromise(of: Void.self)
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
+                        try pipeline.addHandler(TLSHandshakeWaiter(handshake: handshake))
                         try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.readTimeout))
                         try pipeline.addHandler(IdleConnectionCloser())
                         try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
-                        return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return (try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel), handshake.futureResult)
                     }
                 }
         } catch {
             throw RPCClientError.connectionFailed(host: configuration.host, port: configuration.port, reason: Self.describe(error))
+        }
+        // Wait for our side of the TLS handshake, so that a certificate or host-name failure is reported
+        // as such rather than as the closed channel the first write would meet.
+        do {
+            try await handshake.get()
+        } catch {
+            try? await channel.channel.close()
+            throw Self.wrap(error)
         }
         return try await channel.executeThenClose { inbound, outbound in
             try await body(RPCClient(inbound: inbound, outbound: outbound))
