@@ -63,20 +63,17 @@ public struct AccessService: Sendable {
     static func openUsableCredential(store: AccessStore, workspace: String, purpose: CredentialPurpose) throws
         -> (kind: CredentialKind, secret: String, fingerprint: String)
     {
-        guard let summary = try store.credentialSummaries().first(where: { $0.workspaceGid == workspace && $0.purpose == purpose }) else {
-            throw AccessError.credentialMissing(workspace, purpose: purpose)
-        }
-        if summary.state == .reauthorizationRequired {
-            throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: summary.stateReason)
-        }
-        let opened: (kind: CredentialKind, secret: String)?
+        let opened: (summary: CredentialSummary, secret: String)?
         do {
-            opened = try store.openCredential(workspaceGid: workspace, purpose: purpose)
+            opened = try store.openCredentialWithSummary(workspaceGid: workspace, purpose: purpose)
         } catch AccessStoreError.credentialTampered {
             throw AccessError.credentialUnreadable(workspace, purpose: purpose)
         }
         guard let opened else { throw AccessError.credentialMissing(workspace, purpose: purpose) }
-        return (opened.kind, opened.secret, summary.fingerprint)
+        if opened.summary.state == .reauthorizationRequired {
+            throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: opened.summary.stateReason)
+        }
+        return (opened.summary.kind, opened.secret, opened.summary.fingerprint)
     }
 
     /// A client for the credential of (workspace, purpose), paced by that credential's governor.

@@ -85,20 +85,8 @@ extension AccessStore {
     /// Summaries of every stored credential, ordered by workspace gid then purpose. No secret is opened.
     public func credentialSummaries() throws -> [CredentialSummary] {
         try dbWriter.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt, state, stateReason
-                FROM credential ORDER BY workspaceGid, purpose
-                """)
-            return rows.compactMap { row -> CredentialSummary? in
-                guard let purpose = CredentialPurpose(rawValue: row["purpose"]),
-                      let kind = CredentialKind(rawValue: row["kind"]) else { return nil }
-                return CredentialSummary(
-                    workspaceGid: row["workspaceGid"], purpose: purpose, kind: kind,
-                    fingerprint: row["fingerprint"],
-                    createdAt: UnixMillis.date(row["createdAt"] as Int64),
-                    updatedAt: UnixMillis.date(row["updatedAt"] as Int64),
-                    state: CredentialState(rawValue: row["state"]) ?? .active, stateReason: row["stateReason"])
-            }
+            try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM credential ORDER BY workspaceGid, purpose")
+                .compactMap(Self.credentialSummary)
         }
     }
 
@@ -107,20 +95,42 @@ extension AccessStore {
     /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` when AES-GCM refuses it
     ///   (altered ciphertext or row, copied from another row, or sealed under another master key).
     public func openCredential(workspaceGid: String, purpose: CredentialPurpose) throws -> (kind: CredentialKind, secret: String)? {
+        try openCredentialWithSummary(workspaceGid: workspaceGid, purpose: purpose).map { ($0.summary.kind, $0.secret) }
+    }
+
+    /// Opens the credential of (workspace, purpose) and returns it with its summary (state, fingerprint), in
+    /// one read: for paths that run before every call to Asana.
+    /// - Returns: nil when none is stored.
+    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` as ``openCredential(workspaceGid:purpose:)``.
+    public func openCredentialWithSummary(workspaceGid: String, purpose: CredentialPurpose) throws -> (summary: CredentialSummary, secret: String)? {
         let row = try dbWriter.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT kind, sealed, keyVersion FROM credential WHERE workspaceGid = ? AND purpose = ?",
+                db, sql: "SELECT \(Self.summaryColumns), sealed, keyVersion FROM credential WHERE workspaceGid = ? AND purpose = ?",
                 arguments: [workspaceGid, purpose.rawValue])
         }
         guard let row else { return nil }
-        guard let kind = CredentialKind(rawValue: row["kind"]),
+        guard let summary = Self.credentialSummary(row),
               let sealed = row["sealed"] as Data?,
               let keyVersion = row["keyVersion"] as Int? else {
             throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
         }
         let secret = try CredentialSealer(masterKey: masterKey)
-            .open(sealed, workspaceGid: workspaceGid, purpose: purpose, kind: kind, keyVersion: keyVersion)
-        return (kind, secret)
+            .open(sealed, workspaceGid: workspaceGid, purpose: purpose, kind: summary.kind, keyVersion: keyVersion)
+        return (summary, secret)
+    }
+
+    static let summaryColumns = "workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt, state, stateReason"
+
+    /// The summary of a row read with ``summaryColumns``; nil when its purpose or kind is not one this version knows.
+    static func credentialSummary(_ row: Row) -> CredentialSummary? {
+        guard let purpose = CredentialPurpose(rawValue: row["purpose"]),
+              let kind = CredentialKind(rawValue: row["kind"]) else { return nil }
+        return CredentialSummary(
+            workspaceGid: row["workspaceGid"], purpose: purpose, kind: kind,
+            fingerprint: row["fingerprint"],
+            createdAt: UnixMillis.date(row["createdAt"] as Int64),
+            updatedAt: UnixMillis.date(row["updatedAt"] as Int64),
+            state: CredentialState(rawValue: row["state"]) ?? .active, stateReason: row["stateReason"])
     }
 
     /// Deletes the credential of (workspace, purpose). With `secure_delete` on, its bytes are zeroed in the file.
