@@ -12,6 +12,20 @@ public enum AccessError {
         RPCError(code: -32003, name: "auth.failed", message: "Authentication failed: the token is not valid", details: [:])
     }
 
+    /// -32005: the API token this connection authenticated with was revoked; the connection is unauthenticated again.
+    public static func tokenRevoked(_ name: String) -> RPCError {
+        RPCError(code: -32005, name: "auth.token_revoked",
+                 message: "The API token \(name) this connection authenticated with was revoked; the connection is unauthenticated now: authenticate with another token",
+                 details: ["token": .string(name)])
+    }
+
+    /// -32006: the API token this connection authenticated with expired; the connection is unauthenticated again.
+    public static func tokenExpired(_ name: String, at expiry: Date) -> RPCError {
+        RPCError(code: -32006, name: "auth.token_expired",
+                 message: "The API token \(name) this connection authenticated with expired at \(JSONEncoder.protocolTimestamp(expiry)); the connection is unauthenticated now: authenticate with a current token",
+                 details: ["token": .string(name), "expiredAt": .string(JSONEncoder.protocolTimestamp(expiry))])
+    }
+
     /// -32004: too many failed authentications on this connection; open a new connection with a valid token.
     public static func tooManyAuthenticationAttempts(_ limit: Int) -> RPCError {
         RPCError(code: -32004, name: "auth.too_many_attempts",

@@ -21,6 +21,7 @@ public struct AccessService: Sendable {
     let idempotencyGate = KeyGate()
     let workspaceNames = WorkspaceNameCache()
     let oauthTokenSources = OAuthTokenSources()
+    let revokedTokens = RevokedTokens()
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
     public let schedule = SyncSchedule()
     let now: @Sendable () -> Date

@@ -245,7 +245,9 @@ struct SchedulerTests {
         let started = ContinuousClock.now
         await group.triggerGracefulShutdown()
         try await running.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Its next look would be 60 s away: half of that still proves it did not wait for it, and
+        // leaves room for a loaded 2-core machine (6.8 s was seen there).
+        #expect(ContinuousClock.now - started < .seconds(30))
         // Stopped: the schedule reads as disabled again.
         try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: Date())
         let status = try await service.workspaceStatus(workspace: "1000")

@@ -6,27 +6,34 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import Synchronization
 import Testing
 
-/// A real `RPCServer` on 127.0.0.1 with mutual TLS, driven by `RPCClient`.
-private struct ServerFixture {
+/// A real `RPCServer` on 127.0.0.1 with mutual TLS (or server-only TLS), driven by `RPCClient`.
+/// Every client certificate maps to an admin; without mutual TLS every connection starts unauthenticated.
+struct ServerFixture {
     let certificates: DevCertificates.Files
     let group: ServiceGroup
+    let server: RPCServer
     let port: Int
+    /// Requests of `echo` that ran.
+    let echoes: RunCounter
 
-    static func start(configure: (inout RPCMethodTable) -> Void = { _ in }, maximumLineBytes: Int = 4096,
+    static func start(configure: (inout RPCMethodTable) -> Void = { _ in }, maximumLineBytes: Int = 4096, mutualTLS: Bool = true,
                       limits: (inout RPCServerConfiguration) -> Void = { _ in }) async throws -> (ServerFixture, Task<Void, any Error>) {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("linerpc-\(UUID().uuidString.prefix(8))")
         let certificates = try DevCertificates.make(in: directory, clientName: "test-client")
         var table = RPCMethodTable()
+        let echoes = RunCounter()
         table.register("echo", summary: "echo", access: .anyone, params: EchoParams.self) { context, params in
+            echoes.increment()
             if let delay = params.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
             if let repeatCount = params.repeatCount { return EchoResult(text: String(repeating: params.text, count: repeatCount), principal: nil) }
             if params.notify == true { await context.notify("echo.progress", params: ["text": params.text]) }
             return EchoResult(text: params.text, principal: context.identity?.principal)
         }
         configure(&table)
-        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
+        let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: mutualTLS ? certificates.caCertificate : nil)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = RPCServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, maximumLineBytes: maximumLineBytes, maximumBatchLength: 5)
         limits(&configuration)
@@ -38,7 +45,7 @@ private struct ServerFixture {
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
-        return (ServerFixture(certificates: certificates, group: group, port: port), task)
+        return (ServerFixture(certificates: certificates, group: group, server: server, port: port, echoes: echoes), task)
     }
 
     func clientConfiguration(withCertificate: Bool = true) throws -> RPCClientConfiguration {
@@ -48,6 +55,24 @@ private struct ServerFixture {
             privateKey: withCertificate ? certificates.clientKey : nil)
         return RPCClientConfiguration(host: "127.0.0.1", port: port, tls: tls)
     }
+}
+
+/// A count shared between a handler and the test.
+final class RunCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`; a generous bound
+/// that only a broken behaviour reaches. Returns whether it held.
+func eventually(within limit: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
 }
 
 private struct EchoParams: RPCParams {
@@ -63,7 +88,7 @@ private struct EchoResult: Codable, Sendable {
     var principal: String?
 }
 
-private func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
+func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
 
 @Suite("RPC server over mutual TLS")
 struct RPCServerTests {
@@ -206,18 +231,17 @@ struct RPCServerTests {
     func neverReads() async throws {
         let (fixture, task) = try await ServerFixture.start(limits: { $0.writeTimeout = .milliseconds(300); $0.maximumLineBytes = 4096 })
         var configuration = try fixture.clientConfiguration()
-        configuration.readTimeout = .seconds(20)  // if the server never gave up, fail in 20 s rather than 600
+        configuration.readTimeout = .seconds(60)  // if the server never gave up, fail in 60 s rather than 600
         try await RPCClient.withConnection(configuration) { client in
-            // 80 answers of 512 KiB each (40 MiB): far more than the socket buffers and the client's
-            // inbound buffer hold (about 15 MiB on Linux loopback at most).
+            // 200 answers of 512 KiB each (100 MiB): far more than the socket buffers, the client's
+            // inbound buffer (about 20 MiB on Linux loopback at most) and the server's bounds hold.
             var requests: [UInt8] = []
-            for id in 0..<80 {
+            for id in 0..<200 {
                 requests += line(#"{"jsonrpc":"2.0","id":\#(id),"method":"echo","params":{"text":"xxxxxxxx","repeatCount":65536}}"#)
             }
             try await client.sendRaw(requests)
-            // Long enough for the server to produce enough answers to fill every buffer even on a
-            // loaded 2-core machine (a debug build encodes each 512 KiB answer in tens of ms).
-            try await Task.sleep(for: .seconds(8))
+            // The event: the server closed the connection (it had answers the client did not take).
+            #expect(await eventually(within: .seconds(60)) { fixture.server.openConnectionCount == 0 })
             var answers = 0
             do {
                 while true {
@@ -227,7 +251,8 @@ struct RPCServerTests {
             } catch is RPCClientError {
                 // the server gave up on this connection
             }
-            #expect(answers < 80)
+            #expect(answers < 200)
+            #expect(fixture.echoes.count < 200, "the server stopped running requests it could not deliver")
         }
         await fixture.group.triggerGracefulShutdown()
         try await task.value

@@ -122,8 +122,9 @@ extension AccessService {
         table.register("listTokens", summary: "List API tokens (names, roles, dates; never the token text).", access: Self.access(.admin), params: NoParams.self) { _, _ in
             ItemList(items: try store.apiTokens())
         }
-        table.register("revokeToken", summary: "Revoke an API token by name; connections already authenticated with it keep their identity until they close.", access: Self.access(.admin), params: TokenNameParams.self) { context, params in
+        table.register("revokeToken", summary: "Revoke an API token by name; connections authenticated with it lose their identity on their next call.", access: Self.access(.admin), params: TokenNameParams.self) { context, params in
             let done = Done(done: try store.revokeAPIToken(name: params.name, at: now()))
+            if done.done { revokedTokens.record(params.name) }
             try audit(principal: context.identity?.principal, method: "revokeToken", params: params, result: done, outcome: done.done ? "ok" : "not_found")
             return done
         }

@@ -32,7 +32,10 @@ extension AccessService {
         .roles(Set(AccessRole.allCases.filter { $0 >= minimum }.map(\.rawValue)))
     }
 
-    /// Checks an API token and, when it is valid, makes it the connection's identity.
+    /// Checks an API token and, when it is valid, makes it the connection's identity until the
+    /// connection closes, the token is revoked (`revokeToken`), or it expires: the connection's
+    /// next call after that is answered `auth.token_revoked` (-32005) or `auth.token_expired`
+    /// (-32006) and the connection is unauthenticated again.
     ///
     /// A wrong token is answered after a delay that doubles with each failure on the connection
     /// (250 ms, 500 ms, 1 s, 2 s, 4 s); after ``maximumFailedAuthentications`` failures the
@@ -44,7 +47,9 @@ extension AccessService {
         }
         if let token = try store.verifyAPIToken(params.token, at: now()) {
             let identity = RPCIdentity(principal: "token:\(token.name)", role: token.role.rawValue)
-            session.authenticate(as: identity)
+            session.authenticate(as: identity, stillValid: { [revokedTokens, name = token.name] in
+                revokedTokens.contains(name) ? AccessError.tokenRevoked(name) : nil
+            })
             return IdentityResult(principal: identity.principal, role: identity.role)
         }
         let failures = session.recordFailedAuthentication()

@@ -1,4 +1,22 @@
 import NIOCore
+import Synchronization
+
+/// A maximum line length that can change while a decoder uses it (the server raises it once a
+/// connection has authenticated). Read on every decode; set from any thread.
+public final class LineLengthLimit: Sendable {
+    private let bytes: Atomic<Int>
+
+    public init(_ bytes: Int) {
+        precondition(bytes > 0, "a line length limit must be positive")
+        self.bytes = Atomic(bytes)
+    }
+
+    /// The longest line accepted now, in bytes, excluding the LF.
+    public var value: Int {
+        get { bytes.load(ordering: .relaxed) }
+        set { bytes.store(newValue, ordering: .relaxed) }
+    }
+}
 
 /// Splits a byte stream into lines on the LF byte (0x0A), with a maximum line length enforced while reading.
 ///
@@ -13,18 +31,24 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = LineFrame
 
     /// The longest line accepted, in bytes, excluding the LF.
-    public let maximumLineBytes: Int
+    public var maximumLineBytes: Int { limit.value }
+    private let limit: LineLengthLimit
     private var discarding = false
     /// How many readable bytes were already searched for an LF, so each byte is scanned once.
     private var scannedBytes = 0
 
     /// - Parameter maximumLineBytes: the longest line accepted, in bytes (default 1 MiB).
     public init(maximumLineBytes: Int = 1 << 20) {
-        precondition(maximumLineBytes > 0, "maximumLineBytes must be positive")
-        self.maximumLineBytes = maximumLineBytes
+        self.init(limit: LineLengthLimit(maximumLineBytes))
+    }
+
+    /// - Parameter limit: read at every decode, so a change applies from the next bytes on.
+    public init(limit: LineLengthLimit) {
+        self.limit = limit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let maximumLineBytes = self.maximumLineBytes
         let view = buffer.readableBytesView
         let searchStart = view.index(view.startIndex, offsetBy: scannedBytes)
         guard let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) else {

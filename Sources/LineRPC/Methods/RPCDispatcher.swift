@@ -20,13 +20,23 @@ struct RPCDispatcher: Sendable {
         guard let method = methods.method(named: request.method) else {
             return .error(.methodNotFound(request.method))
         }
+        // Every call re-checks the identity: a revoked or expired token ends the session here,
+        // on its next call, whatever the method (protocol.md §4).
+        let identity: RPCIdentity?
+        switch context.session.checkIdentity() {
+        case .ended(let error):
+            context.logger.info("session identity ended", metadata: ["name": "\(error.name ?? "")"])
+            return .error(error)
+        case .none: identity = nil
+        case .valid(let valid): identity = valid
+        }
         if case .roles(let allowed) = method.access {
-            guard let identity = context.identity else { return .error(.authenticationRequired(request.method)) }
+            guard let identity else { return .error(.authenticationRequired(request.method)) }
             guard allowed.contains(identity.role) else { return .error(.forbidden(request.method, role: identity.role, allowed: allowed)) }
         }
         var logger = context.logger
         logger[metadataKey: "rpc.method"] = "\(request.method)"
-        if let principal = context.identity?.principal { logger[metadataKey: "principal"] = "\(principal)" }
+        if let principal = identity?.principal { logger[metadataKey: "principal"] = "\(principal)" }
         let scoped = RPCRequestContext(connectionID: context.connectionID, session: context.session, logger: logger, sendNotification: context.sendNotification)
         let start = ContinuousClock.now
         do {

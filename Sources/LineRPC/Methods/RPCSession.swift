@@ -15,27 +15,81 @@ public struct RPCIdentity: Sendable, Equatable, Codable {
 
 /// The state of one connection that outlives a single request: the caller's identity and how
 /// many authentication attempts failed. Shared by every request of the connection.
+///
+/// An identity may come with a check that is run before every later call on the connection (see
+/// ``authenticate(as:stillValid:)``): when the token behind it has been revoked or has expired, the
+/// check returns the error to answer, and the connection drops back to unauthenticated.
 public final class RPCSession: Sendable {
+    /// Says whether an identity still holds: `nil` when it does, else the error that ends it
+    /// (e.g. `auth.token_revoked`). Runs before every call, so it must be cheap (no I/O).
+    public typealias ValidityCheck = @Sendable () -> RPCError?
+
     private struct State {
+        var certificateCommonName: String?
         var identity: RPCIdentity?
+        var stillValid: ValidityCheck?
         var failedAuthentications = 0
     }
 
+    /// What ``checkIdentity()`` found.
+    public enum IdentityCheck: Sendable, Equatable {
+        /// No identity: the connection is unauthenticated.
+        case none
+        /// The identity holds.
+        case valid(RPCIdentity)
+        /// The identity no longer holds (its token was revoked or expired); the session is now
+        /// unauthenticated and the call must be answered with this error.
+        case ended(RPCError)
+    }
+
     private let state: Mutex<State>
+
     /// The subject common name of the client certificate, when mutual TLS supplied one.
-    public let certificateCommonName: String?
+    public var certificateCommonName: String? { state.withLock { $0.certificateCommonName } }
 
     public init(certificateCommonName: String?, identity: RPCIdentity?) {
-        self.certificateCommonName = certificateCommonName
-        self.state = Mutex(State(identity: identity))
+        self.state = Mutex(State(certificateCommonName: certificateCommonName, identity: identity))
+    }
+
+    /// Records the client certificate once the TLS handshake has completed, with the identity it
+    /// maps to (`nil`: the connection stays unauthenticated until it authenticates).
+    func setCertificate(commonName: String?, identity: RPCIdentity?) {
+        state.withLock {
+            $0.certificateCommonName = commonName
+            if let identity { $0.identity = identity }
+        }
     }
 
     /// The identity calls on this connection run as; `nil` until the caller authenticates.
+    /// Does not run the validity check: use ``checkIdentity()`` before letting a call run.
     public var identity: RPCIdentity? { state.withLock { $0.identity } }
 
+    /// `true` while the connection has an identity (the server then applies the authenticated limits).
+    public var isAuthenticated: Bool { identity != nil }
+
     /// Sets the identity for the rest of the connection (after a successful authentication).
-    public func authenticate(as identity: RPCIdentity) {
-        state.withLock { $0.identity = identity }
+    /// - Parameter stillValid: run before every later call; when it returns an error the identity
+    ///   ends (see ``checkIdentity()``). `nil` for an identity that holds for the whole connection
+    ///   (a client certificate, verified at the handshake).
+    public func authenticate(as identity: RPCIdentity, stillValid: ValidityCheck? = nil) {
+        state.withLock {
+            $0.identity = identity
+            $0.stillValid = stillValid
+        }
+    }
+
+    /// The identity a call may run as, after running its validity check. An identity whose check
+    /// fails is removed, so later calls find the connection unauthenticated.
+    public func checkIdentity() -> IdentityCheck {
+        state.withLock { state in
+            guard let identity = state.identity else { return .none }
+            if let ended = state.stillValid?() {
+                state.identity = nil
+                state.stillValid = nil
+                return .ended(ended)
+            }
+            return .valid(identity)
+        }
     }
 
     /// Counts a failed authentication attempt and returns how many there have been on this connection.

@@ -4,18 +4,32 @@ import NIOTLS
 /// Closes a connection that is too slow in one of two ways, both of which an idle timeout misses
 /// because bytes keep trickling in:
 /// - the TLS handshake has not completed within `handshakeTimeout` after the connection opened;
-/// - a line has been started but its LF has not arrived within `lineTimeout` (a client sending
-///   one byte a second). That connection first gets a `-32600` / `limit.line_seconds` answer.
+/// - a line has been started but the server has waited `lineTimeout` in all for the rest of it (a
+///   client sending one byte a second). That connection first gets a `-32600` /
+///   `limit.line_seconds` answer.
 ///
-/// Sits after the TLS handler (it sees decrypted bytes and the handshake event) and before the line decoder.
-final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Only time the server spends waiting for the client counts towards `lineTimeout`: from a `read`
+/// passing through this handler (the server asks for more bytes) to the bytes arriving. While the
+/// server applies back-pressure it does not read, so a line whose rest sits unread in the socket
+/// buffer is not blamed on the client.
+///
+/// Sits after the TLS handler (it sees decrypted bytes, the handshake event and the `read`s that
+/// go to the socket) and before the line decoder.
+final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let handshakeTimeout: TimeAmount
     private let lineTimeout: TimeAmount
     private var handshakeDeadline: Scheduled<Void>?
+    /// A line has started (bytes after the last LF) and has not ended.
+    private var lineStarted = false
+    /// Time spent waiting for the client since the current line started.
+    private var waitedForLine: TimeAmount = .zero
+    /// Set while a `read` is outstanding during a started line.
+    private var waitingSince: NIODeadline?
     private var lineDeadline: Scheduled<Void>?
 
     init(handshakeTimeout: TimeAmount, lineTimeout: TimeAmount) {
@@ -40,25 +54,23 @@ final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHa
         context.fireUserInboundEventTriggered(event)
     }
 
+    func read(context: ChannelHandlerContext) {
+        if lineStarted, waitingSince == nil {
+            waitingSince = .now()
+            armLineDeadline(context: context, in: lineTimeout - waitedForLine)
+        }
+        context.read()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
-        if bytes.readableBytesView.last == UInt8(ascii: "\n") {
-            lineDeadline?.cancel()
-            lineDeadline = nil
-        } else if lineDeadline == nil, bytes.readableBytes > 0 {
-            let timeout = lineTimeout
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            lineDeadline = context.eventLoop.scheduleTask(in: timeout) {
-                let seconds = Int64(timeout.nanoseconds / 1_000_000_000)
-                let refusal = RPCResponse(id: .null, outcome: .error(.invalidRequest(
-                    "A line took longer than \(seconds) s to arrive; closing the connection",
-                    name: "limit.line_seconds", details: ["maximumLineSeconds": .integer(seconds)])))
-                guard let line = try? RPCLineWriter.line(refusal) else {
-                    loopBound.value.close(promise: nil)
-                    return
-                }
-                loopBound.value.writeAndFlush(NIOAny(line)).whenComplete { _ in loopBound.value.close(promise: nil) }
-            }
+        stopWaiting()
+        let bytes = unwrapInboundIn(data).readableBytesView
+        if let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) {
+            // A line ended: whatever follows its LF is a new line, with a fresh allowance.
+            waitedForLine = .zero
+            lineStarted = lastNewline != bytes.index(before: bytes.endIndex)
+        } else if !bytes.isEmpty {
+            lineStarted = true
         }
         context.fireChannelRead(data)
     }
@@ -67,6 +79,30 @@ final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHa
         handshakeDeadline?.cancel()
         lineDeadline?.cancel()
         context.fireChannelInactive()
+    }
+
+    private func stopWaiting() {
+        guard let since = waitingSince else { return }
+        waitedForLine = waitedForLine + (NIODeadline.now() - since)
+        waitingSince = nil
+        lineDeadline?.cancel()
+        lineDeadline = nil
+    }
+
+    private func armLineDeadline(context: ChannelHandlerContext, in delay: TimeAmount) {
+        let timeout = lineTimeout
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        lineDeadline = context.eventLoop.scheduleTask(in: max(delay, .zero)) {
+            let seconds = Int64(timeout.nanoseconds / 1_000_000_000)
+            let refusal = RPCResponse(id: .null, outcome: .error(.invalidRequest(
+                "A line took longer than \(seconds) s to arrive; closing the connection",
+                name: "limit.line_seconds", details: ["maximumLineSeconds": .integer(seconds)])))
+            guard let line = try? RPCLineWriter.line(refusal) else {
+                loopBound.value.close(promise: nil)
+                return
+            }
+            loopBound.value.writeAndFlush(NIOAny(line)).whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
     }
 
     private func armHandshakeDeadline(context: ChannelHandlerContext) {

@@ -7,55 +7,41 @@ import NIOFoundationCompat
 ///
 /// Safe to use from several tasks at once: each value goes out as a single write, so lines never interleave.
 ///
-/// A write the peer does not take within `timeout` (it stopped reading and its TCP window and our
-/// outbound buffer are full) closes the connection, so a client that never reads cannot hold
-/// requests and memory forever.
+/// Each line is charged to the connection's and the server's ``ByteBudget`` until the write has
+/// completed (the bytes went to the socket) or failed. A write the peer does not take within
+/// `timeout` (it stopped reading, and the socket buffers are full) closes the connection, so a
+/// client that never reads cannot hold requests and memory for longer than that.
 struct RPCLineWriter: Sendable {
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let channel: any Channel
     let timeout: TimeAmount
-
-    func write(_ response: RPCResponse) async throws {
-        try await write(line: try Self.line(response))
-    }
-
-    func write(_ responses: [RPCResponse]) async throws {
-        try await write(line: try Self.line(responses))
-    }
+    let connectionBudget: ByteBudget
+    let serverBudget: ByteBudget
 
     func write(_ notification: RPCNotification) async throws {
         try await write(line: try Self.line(notification))
     }
 
-    private func write(line: ByteBuffer) async throws {
-        let timeout = self.timeout
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await outbound.write(line)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
-                return false
-            }
-            let written = try await group.next() ?? false
-            group.cancelAll()
-            if !written {
-                try? await channel.close()
-                throw ChannelError.ioOnClosedChannel
-            }
+    /// Writes `line` (LF included) and returns once the bytes were handed to the socket.
+    /// - Throws: the channel's error when the connection closed first (or was closed by the deadline).
+    func write(line: ByteBuffer) async throws {
+        let bytes = line.readableBytes
+        connectionBudget.charge(bytes)
+        serverBudget.charge(bytes)
+        defer {
+            connectionBudget.release(bytes)
+            serverBudget.release(bytes)
         }
+        let channel = self.channel
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        written.futureResult.whenComplete { _ in deadline.cancel() }
+        channel.writeAndFlush(line, promise: written)
+        try await written.futureResult.get()
     }
 
     /// One response as a line, LF included.
     static func line(_ response: RPCResponse) throws -> ByteBuffer {
         ByteBuffer(string: try response.jsonText(encoder: makeEncoder()) + "\n")
-    }
-
-    /// A batch answer (a JSON array of responses) as a line, LF included.
-    static func line(_ responses: [RPCResponse]) throws -> ByteBuffer {
-        let encoder = makeEncoder()
-        return ByteBuffer(string: "[" + (try responses.map { try $0.jsonText(encoder: encoder) }).joined(separator: ",") + "]\n")
     }
 
     /// A notification as a line, LF included.

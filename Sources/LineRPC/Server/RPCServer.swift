@@ -8,11 +8,15 @@ import Synchronization
 
 /// A JSON-RPC 2.0 server over TLS, one message per line.
 ///
-/// Each connection runs in its own task: lines are read in order, and up to
+/// Each connection runs in its own task (``RPCConnection``): lines are read in order, and up to
 /// `maximumInFlightPerConnection` requests run at once, so answers may come back in a different
-/// order than the requests (match them by id). A request for an exclusive method runs alone. On graceful shutdown (SIGTERM/SIGINT through a
-/// `ServiceGroup`) it stops accepting and stops reading, lets in-flight requests finish and
-/// answer, then closes every connection.
+/// order than the requests (match them by id). A request for an exclusive method runs alone.
+/// Memory is bounded per connection and for the server (``RPCServerConfiguration``): a connection
+/// over its bounds is not read until its answers have been taken.
+///
+/// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) it closes the listening socket,
+/// answers every connection that was accepted meanwhile with `server.shutting_down`, stops reading
+/// the open connections, lets in-flight requests finish and answer, then closes every connection.
 public final class RPCServer: Service {
     private let configuration: RPCServerConfiguration
     private let dispatcher: RPCDispatcher
@@ -20,8 +24,11 @@ public final class RPCServer: Service {
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
     private let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
-    private let openConnections = Atomic<Int>(0)
+    private let connections = ConnectionRegistry()
+    /// Answer bytes encoded and not yet taken, over all connections.
+    private let queuedAnswers = ByteBudget()
     private let connectionCounter = Atomic<UInt64>(0)
+    private let draining = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - identify: gives a connection its starting identity from its client certificate's subject
@@ -38,11 +45,19 @@ public final class RPCServer: Service {
         self.onListening = onListening
     }
 
+    /// Connections open now (the ones being refused not counted).
+    public var openConnectionCount: Int { connections.count }
+
+    /// Answer bytes encoded and not yet taken by their clients, over all connections.
+    public var queuedAnswerBytes: Int { queuedAnswers.used }
+
+    /// The highest ``queuedAnswerBytes`` since the server started.
+    public var peakQueuedAnswerBytes: Int { queuedAnswers.peak }
+
     /// Binds, serves until graceful shutdown, then drains. Throws if the TLS files are unusable or the address cannot be bound.
     public func run() async throws {
         let sslContext = try NIOSSLContext(configuration: configuration.tls)
-        let configuration = self.configuration
-        let server: NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             server = try await bind(sslContext: sslContext)
         } catch {
@@ -52,14 +67,23 @@ public final class RPCServer: Service {
             logger.info("listening", metadata: ["address": "\(address)"])
             onListening(address)
         }
-        try await server.executeThenClose { connections in
+        let listener = server.channel
+        try await server.executeThenClose { accepted, _ in
             await withDiscardingTaskGroup { group in
-                do {
-                    for try await connection in connections.cancelOnGracefulShutdown() {
-                        group.addTask { await self.serve(connection) }
+                // Every accepted channel is served or refused, never dropped: a `NIOAsyncChannel` that
+                // is released without `executeThenClose` traps. So on shutdown the listener is closed
+                // and the loop runs on until the channels accepted meanwhile have all come out.
+                await withGracefulShutdownHandler {
+                    do {
+                        for try await connection in accepted {
+                            group.addTask { await self.serve(connection) }
+                        }
+                    } catch {
+                        logger.error("accept loop ended", metadata: ["error": "\(error)"])
                     }
-                } catch {
-                    logger.error("accept loop ended", metadata: ["error": "\(error)"])
+                } onGracefulShutdown: {
+                    self.draining.store(true, ordering: .sequentiallyConsistent)
+                    listener.close(promise: nil)
                 }
                 logger.info("stopped accepting; draining connections")
             }
@@ -67,7 +91,7 @@ public final class RPCServer: Service {
         logger.info("stopped")
     }
 
-    private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<NIOAsyncChannel<LineFrame, ByteBuffer>, Never> {
+    private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let configuration = self.configuration
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -76,14 +100,14 @@ public final class RPCServer: Service {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    let lineLimit = LineLengthLimit(configuration.connectionLimits(authenticated: false).lineBytes)
                     try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                     try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser())
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
-                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
-                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(isOutboundHalfClosureEnabled: true))
+                    try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
+                    return AcceptedConnection(
+                        channel: try NIOAsyncChannel<LineFrame, Never>(wrappingChannelSynchronously: channel), lineLimit: lineLimit)
                 }
             }
     }
@@ -93,136 +117,81 @@ public final class RPCServer: Service {
         return "\(error)"
     }
 
-    private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
+    private func serve(_ accepted: AcceptedConnection) async {
+        let connection = accepted.channel
         let id = connectionCounter.add(1, ordering: .relaxed).newValue
         var logger = self.logger
         logger[metadataKey: "connection"] = "\(id)"
-        let open = openConnections.add(1, ordering: .relaxed).newValue
-        defer { openConnections.subtract(1, ordering: .relaxed) }
-        guard open <= configuration.maximumConnections else {
-            logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
-            let refusal = RPCResponse(id: .null, outcome: .error(.limitExceeded(
-                "The server has \(configuration.maximumConnections) connections open, its limit; retry later",
-                name: "limit.connections", details: ["maximumConnections": .integer(Int64(configuration.maximumConnections))])))
-            // Written on the channel directly: its future completes only once the bytes are out,
-            // after the TLS handshake, so the close that follows cannot cut the answer off.
-            if let line = try? RPCLineWriter.line(refusal) {
-                try? await connection.channel.writeAndFlush(line)
-            }
-            try? await connection.channel.close()
-            return
-        }
+        let channel = connection.channel
         do {
-            try await connection.executeThenClose { inbound, outbound in
-                let writer = RPCLineWriter(outbound: outbound, channel: connection.channel, timeout: configuration.writeTimeout)
-                try await self.readRequests(inbound, channel: connection.channel, writer: writer, connectionID: id, logger: logger)
+            try await connection.executeThenClose { inbound, _ in
+                if draining.load(ordering: .sequentiallyConsistent) {
+                    logger.info("connection refused: the server is shutting down")
+                    await Self.refuse(channel, with: .shuttingDown())
+                    return
+                }
+                let session = RPCSession(certificateCommonName: nil, identity: nil)
+                switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections) {
+                case .refused:
+                    logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
+                    await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
+                    return
+                case .admittedEvicting(let evicted):
+                    logger.warning("at the connection limit: closed the oldest unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
+                    Self.evict(evicted, with: .connectionLimit(configuration.maximumConnections, evicted: true))
+                case .admitted:
+                    break
+                }
+                defer { connections.remove(id) }
+                let handler = RPCConnection(
+                    id: id, channel: channel, session: session, configuration: configuration, dispatcher: dispatcher,
+                    parser: parser, logger: logger, identify: identify, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers)
+                await handler.run(inbound)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
         }
     }
 
-    private func readRequests(
-        _ inbound: NIOAsyncChannelInboundStream<LineFrame>, channel: any Channel,
-        writer: RPCLineWriter, connectionID: UInt64, logger: Logger
-    ) async throws {
-        var session: RPCSession?  // made once, after the handshake, when the first line arrives
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var inFlight = 0
-            do {
-                for try await frame in inbound.cancelOnGracefulShutdown() {
-                    let message: RPCIncomingMessage
-                    switch frame {
-                    case .tooLong(let maximum):
-                        message = .single(.invalid(id: .null, error: .invalidRequest(
-                            "Line longer than \(maximum) bytes; it was discarded up to the next LF",
-                            name: "limit.line_bytes", details: ["maximumLineBytes": .integer(Int64(maximum))])))
-                    case .line(let bytes):
-                        message = parser.parse(bytes)
-                    }
-                    if case .empty = message { continue }
-                    if session == nil {
-                        let commonName = await Self.certificateCommonName(of: channel)
-                        session = RPCSession(certificateCommonName: commonName, identity: identify(commonName))
-                    }
-                    guard let session else { continue }
-                    let context = RPCRequestContext(
-                        connectionID: connectionID, session: session, logger: logger,
-                        sendNotification: { notification in try? await writer.write(notification) })
-                    if dispatcher.methods.isExclusive(message) {
-                        // Alone: finish what runs, answer this, then read on.
-                        while try await group.next() != nil {}
-                        inFlight = 0
-                        try await self.respond(to: message, context: context, writer: writer)
-                        continue
-                    }
-                    if inFlight >= configuration.maximumInFlightPerConnection {
-                        try await group.next()
-                        inFlight -= 1
-                    }
-                    inFlight += 1
-                    group.addTask { try await self.respond(to: message, context: context, writer: writer) }
-                }
-            } catch {
-                // The peer went away or TLS failed; answers to requests already read are still attempted.
-                logger.debug("read ended", metadata: ["error": "\(error)"])
-            }
-            try await group.waitForAll()
-        }
+    /// Sends `error` as the only line of a connection that will not be served, and returns once it
+    /// was written (after the TLS handshake) or the connection closed (the handshake deadline).
+    private static func refuse(_ channel: any Channel, with error: RPCError) async {
+        guard let line = try? RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(error))) else { return }
+        try? await channel.writeAndFlush(line)
     }
 
-    private func respond(to message: RPCIncomingMessage, context: RPCRequestContext, writer: RPCLineWriter) async throws {
-        switch message {
-        case .empty:
+    /// Sends `error` to a connection being closed to make room, then closes it (within 1 s even if
+    /// the peer never completes its TLS handshake).
+    private static func evict(_ channel: any Channel, with error: RPCError) {
+        channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        guard let line = try? RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(error))) else {
+            channel.close(promise: nil)
             return
-        case .single(let entry):
-            guard let response = await dispatcher.answer(entry, context: context) else { return }
-            try await write(response, with: writer, logger: context.logger)
-        case .batch(let entries) where dispatcher.methods.isExclusive(message):
-            // A batch holding an exclusive method (e.g. authenticate) runs in order, one element at a time.
-            var responses: [RPCResponse] = []
-            for entry in entries {
-                if let response = await dispatcher.answer(entry, context: context) { responses.append(response) }
-            }
-            guard !responses.isEmpty else { return }
-            try await writer.write(responses)
-        case .batch(let entries):
-            let responses = await withTaskGroup(of: (Int, RPCResponse?).self) { group in
-                for (index, entry) in entries.enumerated() {
-                    group.addTask { (index, await self.dispatcher.answer(entry, context: context)) }
-                }
-                var answers = [RPCResponse?](repeating: nil, count: entries.count)
-                for await (index, response) in group { answers[index] = response }
-                return answers.compactMap { $0 }
-            }
-            guard !responses.isEmpty else { return }
-            do {
-                try await writer.write(responses)
-            } catch is EncodingError {
-                try await writer.write(responses.map { Self.encodable($0, logger: context.logger) })
-            }
         }
+        channel.writeAndFlush(line).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// A connection the listener accepted, with the line length limit its decoder reads (raised once
+/// the connection has an identity).
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<LineFrame, Never>
+    let lineLimit: LineLengthLimit
+}
+
+extension RPCError {
+    /// `-32000 limit.connections`: the server is at its connection limit.
+    static func connectionLimit(_ limit: Int, evicted: Bool) -> RPCError {
+        .limitExceeded(
+            evicted
+                ? "The server is at its limit of \(limit) connections and closed this one, the oldest without an identity, to make room; authenticate soon after connecting"
+                : "The server has \(limit) connections open, its limit; retry later",
+            name: "limit.connections", details: ["maximumConnections": .integer(Int64(limit))])
     }
 
-    private func write(_ response: RPCResponse, with writer: RPCLineWriter, logger: Logger) async throws {
-        do {
-            try await writer.write(response)
-        } catch is EncodingError {
-            try await writer.write(Self.encodable(response, logger: logger))
-        }
-    }
-
-    /// The response itself if it encodes, else an internal error for the same id.
-    private static func encodable(_ response: RPCResponse, logger: Logger) -> RPCResponse {
-        if (try? RPCLineWriter.line(response)) != nil { return response }
-        logger.error("a result could not be encoded as JSON", metadata: ["id": "\(response.id)"])
-        return RPCResponse(id: response.id, outcome: .error(.internalError("The result could not be encoded as JSON")))
-    }
-
-    /// The subject common name of the client certificate, when mutual TLS supplied one.
-    private static func certificateCommonName(of channel: any Channel) async -> String? {
-        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
-        return certificate.subjectName.last(where: { $0.type == .commonName })?.value
+    /// `-32000 server.shutting_down`: the connection arrived while the server drains; connect to another server or retry.
+    static func shuttingDown() -> RPCError {
+        .limitExceeded("The server is shutting down and takes no new connections; retry in a moment", name: "server.shutting_down")
     }
 }
 

@@ -12,6 +12,9 @@ public struct RPCServerConfiguration: Sendable {
     public var tls: TLSConfiguration
     /// Longest line accepted, in bytes, excluding the LF. Default 1 MiB (1,048,576).
     public var maximumLineBytes: Int
+    /// Longest line accepted before the connection has an identity. Default 64 KiB (65,536):
+    /// an `authenticate` line is about 120 bytes.
+    public var maximumUnauthenticatedLineBytes: Int
     /// Deepest JSON nesting accepted. Default 64.
     public var maximumJSONDepth: Int
     /// Most requests in one batch. Default 100.
@@ -19,7 +22,25 @@ public struct RPCServerConfiguration: Sendable {
     /// Requests (a batch counts as one) running at once per connection; when reached the server
     /// stops reading that connection until one finishes. Default 16.
     public var maximumInFlightPerConnection: Int
-    /// Open connections; a connection over the cap is closed at once. Default 256.
+    /// The same before the connection has an identity. Default 1.
+    public var maximumUnauthenticatedInFlight: Int
+    /// Longest answer line, in bytes (LF included). A single answer over it is replaced by a
+    /// `limit.answer_bytes` error (the request ran); a batch stops running its elements once its
+    /// answers reach it. Default 4 MiB (4,194,304).
+    public var maximumAnswerBytes: Int
+    /// The same before the connection has an identity. Default 16 KiB (16,384).
+    public var maximumUnauthenticatedAnswerBytes: Int
+    /// Answer bytes one connection may have encoded but not yet taken; at or over it the server
+    /// reads no further request from that connection. Default 8 MiB (8,388,608).
+    public var maximumQueuedBytesPerConnection: Int
+    /// The same before the connection has an identity. Default 64 KiB (65,536).
+    public var maximumUnauthenticatedQueuedBytes: Int
+    /// Answer bytes all connections together may have encoded but not yet taken; at or over it no
+    /// connection starts a new request. Default 64 MiB (67,108,864).
+    public var maximumQueuedBytes: Int
+    /// Open connections. A new connection over the cap closes the oldest connection that has no
+    /// identity yet (it gets `limit.connections`) to make room; when every connection has an
+    /// identity, the new one gets `limit.connections` and is closed. Default 256.
     public var maximumConnections: Int
     /// A connection with no bytes in or out for this long is closed. Default 600 s.
     public var idleTimeout: TimeAmount
@@ -27,8 +48,17 @@ public struct RPCServerConfiguration: Sendable {
     public var handshakeTimeout: TimeAmount
     /// A line started but not ended (no LF) after this long gets `limit.line_seconds` and the connection is closed. Default 30 s.
     public var lineTimeout: TimeAmount
-    /// An answer the client has not taken (it stopped reading) within this long closes the connection. Default 30 s.
+    /// An answer the client has not taken (it stopped reading) within this long of being written closes the connection. Default 30 s.
     public var writeTimeout: TimeAmount
+
+    /// The limits that apply to a connection with or without an identity.
+    func connectionLimits(authenticated: Bool) -> ConnectionLimits {
+        authenticated
+            ? ConnectionLimits(lineBytes: maximumLineBytes, inFlight: maximumInFlightPerConnection,
+                               answerBytes: maximumAnswerBytes, queuedBytes: maximumQueuedBytesPerConnection)
+            : ConnectionLimits(lineBytes: min(maximumUnauthenticatedLineBytes, maximumLineBytes), inFlight: maximumUnauthenticatedInFlight,
+                               answerBytes: maximumUnauthenticatedAnswerBytes, queuedBytes: maximumUnauthenticatedQueuedBytes)
+    }
 
     public init(
         host: String = "127.0.0.1",
@@ -37,7 +67,14 @@ public struct RPCServerConfiguration: Sendable {
         maximumLineBytes: Int = 1 << 20,
         maximumJSONDepth: Int = 64,
         maximumBatchLength: Int = 100,
+        maximumUnauthenticatedLineBytes: Int = 64 << 10,
         maximumInFlightPerConnection: Int = 16,
+        maximumUnauthenticatedInFlight: Int = 1,
+        maximumAnswerBytes: Int = 4 << 20,
+        maximumUnauthenticatedAnswerBytes: Int = 16 << 10,
+        maximumQueuedBytesPerConnection: Int = 8 << 20,
+        maximumUnauthenticatedQueuedBytes: Int = 64 << 10,
+        maximumQueuedBytes: Int = 64 << 20,
         maximumConnections: Int = 256,
         idleTimeout: TimeAmount = .seconds(600),
         handshakeTimeout: TimeAmount = .seconds(10),
@@ -50,11 +87,26 @@ public struct RPCServerConfiguration: Sendable {
         self.maximumLineBytes = maximumLineBytes
         self.maximumJSONDepth = maximumJSONDepth
         self.maximumBatchLength = maximumBatchLength
+        self.maximumUnauthenticatedLineBytes = maximumUnauthenticatedLineBytes
         self.maximumInFlightPerConnection = maximumInFlightPerConnection
+        self.maximumUnauthenticatedInFlight = maximumUnauthenticatedInFlight
+        self.maximumAnswerBytes = maximumAnswerBytes
+        self.maximumUnauthenticatedAnswerBytes = maximumUnauthenticatedAnswerBytes
+        self.maximumQueuedBytesPerConnection = maximumQueuedBytesPerConnection
+        self.maximumUnauthenticatedQueuedBytes = maximumUnauthenticatedQueuedBytes
+        self.maximumQueuedBytes = maximumQueuedBytes
         self.maximumConnections = maximumConnections
         self.idleTimeout = idleTimeout
         self.handshakeTimeout = handshakeTimeout
         self.lineTimeout = lineTimeout
         self.writeTimeout = writeTimeout
     }
+}
+
+/// The limits one connection is under at a given moment: those before authentication are lower.
+struct ConnectionLimits: Sendable, Equatable {
+    var lineBytes: Int
+    var inFlight: Int
+    var answerBytes: Int
+    var queuedBytes: Int
 }

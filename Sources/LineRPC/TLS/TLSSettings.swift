@@ -4,7 +4,7 @@ import NIOSSL
 /// Builds the TLS configurations of both ends from PEM files.
 ///
 /// Both ends require TLS 1.2 or newer (swift-nio-ssl's factories default to TLS 1.0, so it is set
-/// explicitly). Throws `NIOSSLError` when a file is missing or is not PEM.
+/// explicitly); the server takes only AEAD cipher suites under TLS 1.2 (``tls12Ciphers``). Throws `NIOSSLError` when a file is missing or is not PEM.
 public enum TLSSettings {
     /// The server side.
     /// - Parameters:
@@ -26,11 +26,21 @@ public enum TLSSettings {
             configuration.certificateVerification = .none
         }
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuiteValues = tls12Ciphers
         // When the server closes a connection (a limit, a drain), wait at most 1 s for the peer's
         // close_notify instead of swift-nio-ssl's default 5 s.
         configuration.shutdownTimeout = .seconds(1)
         return configuration
     }
+
+    /// The TLS 1.2 cipher suites the server accepts: ECDHE key exchange with an AEAD cipher only
+    /// (AES-GCM, ChaCha20-Poly1305), none with CBC or SHA-1 (RFC 9325 §4.2). TLS 1.3's suites are
+    /// all AEAD and are not affected by this list.
+    public static let tls12Ciphers: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
 
     /// The client side.
     /// - Parameters:

@@ -763,9 +763,16 @@ class AdminTests(unittest.TestCase):
                 self.assertEqual(holder.identity.principal, f"token:{name}")
                 self.assertTrue(admin.revoke_token(name))
                 self.assertFalse(admin.revoke_token(name))
-                # An authenticated connection keeps its identity after revocation ...
-                self.assertEqual(holder.ping().identity.principal, f"token:{name}")
-            # ... but the token no longer authenticates.
+                # An authenticated connection loses its identity at its next call after revocation ...
+                with self.assertRaises(RpcError) as caught:
+                    holder.ping()
+                self.assertEqual(caught.exception.code, RpcError.AUTH_TOKEN_REVOKED)
+                self.assertEqual(caught.exception.data.get("token"), name)
+                self.assertIsNone(holder.ping().identity)
+                with self.assertRaises(RpcError) as caught:
+                    holder.call("listUsers", {"workspace": "1000"})
+                self.assertEqual(caught.exception.code, RpcError.AUTH_REQUIRED)
+            # ... and the token no longer authenticates.
             with self.assertRaises(RpcError) as caught:
                 Client("127.0.0.1", env().port, env().ca, token=created.token)
             self.assertEqual(caught.exception.code, -32003)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The hostile mix of issue 10 against a release build, on loopback, for SECONDS (default 60):
+# 300 connections over the limit, 100 unauthenticated clients pipelining batches without reading,
+# 4 reader-token clients pipelining listUsers batches without reading, 20 slowloris connections,
+# and a fresh client pinging once a second (Benchmarks/hostile_mix.py). The server holds a snapshot
+# of USERS people (default 5000). Prints crashes, peak RSS, fresh-ping latency and refusals; exits 1
+# if the server crashed, a fresh ping failed, or the server did not exit 0 on SIGTERM afterwards.
+# Usage: Benchmarks/hostile.sh [SECONDS] [USERS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+users=${2:-5000}
+swift build -c release --scratch-path .build-release >/dev/null
+bin=.build-release/release
+work=$(mktemp -d)
+sim_pid=""; server_pid=""
+trap 'kill $sim_pid $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+
+$bin/asana-accessd certs dev --out "$work/certs" >/dev/null
+$bin/asana-accessd init --data-dir "$work/data" >/dev/null
+$bin/asana-sim --generate-users "$users" --generate-teams 20 --port 0 --requests-per-minute 100000 > "$work/sim.out" &
+sim_pid=$!
+until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
+sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
+printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
+$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-reader --role reader > "$work/reader.token"
+$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-operator --role operator > "$work/operator.token"
+# No --client-ca: every client connects without a certificate and starts unauthenticated.
+$bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level error \
+  --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" > "$work/server.out" 2>&1 &
+server_pid=$!
+until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done
+port=$(grep -o '[0-9]*$' "$work/server.out" | head -1)
+$bin/asana-access sync --workspace 1000 --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/operator.token" --json >/dev/null
+
+status=0
+python3 Benchmarks/hostile_mix.py --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/reader.token" \
+  --pid "$server_pid" --seconds "$seconds" || status=1
+kill -TERM "$server_pid"
+if wait "$server_pid"; then
+  echo "server exit on SIGTERM: 0"
+else
+  code=$?
+  echo "server exit on SIGTERM: $code (expected 0)"
+  status=1
+fi
+server_pid=""
+exit $status

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// Serves one connection: reads lines in order, runs requests, writes answers.
+///
+/// Before reading each line it waits until the connection is under every bound of
+/// ``ConnectionLimits`` (requests in flight, answer bytes not yet taken) and the server is under
+/// its total of answer bytes; while it waits it does not read, so TCP pushes back on the client.
+/// The limits before authentication are lower, and they change as soon as the identity does.
+struct RPCConnection: Sendable {
+    let id: UInt64
+    let channel: any Channel
+    let session: RPCSession
+    let configuration: RPCServerConfiguration
+    let dispatcher: RPCDispatcher
+    let parser: RPCMessageParser
+    let logger: Logger
+    let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
+    let lineLimit: LineLengthLimit
+    /// The server's total of answer bytes not yet taken.
+    let serverQueue: ByteBudget
+    /// This connection's answer bytes not yet taken.
+    private let queue = ByteBudget()
+
+    init(id: UInt64, channel: any Channel, session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher,
+         parser: RPCMessageParser, logger: Logger, identify: @escaping @Sendable (String?) -> RPCIdentity?,
+         lineLimit: LineLengthLimit, serverQueue: ByteBudget) {
+        self.id = id
+        self.channel = channel
+        self.session = session
+        self.configuration = configuration
+        self.dispatcher = dispatcher
+        self.parser = parser
+        self.logger = logger
+        self.identify = identify
+        self.lineLimit = lineLimit
+        self.serverQueue = serverQueue
+    }
+
+    private var writer: RPCLineWriter {
+        RPCLineWriter(channel: channel, timeout: configuration.writeTimeout, connectionBudget: queue, serverBudget: serverQueue)
+    }
+
+    /// The limits that apply now, which also sets the line length the decoder accepts next.
+    private func currentLimits() -> ConnectionLimits {
+        let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
+        if lineLimit.value != limits.lineBytes { lineLimit.value = limits.lineBytes }
+        return limits
+    }
+
+    func run(_ inbound: NIOAsyncChannelInboundStream<LineFrame>) async {
+        var identified = false
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            var lines = inbound.cancelOnGracefulShutdown().makeAsyncIterator()
+            do {
+                while true {
+                    // Room first, then the next line: while there is none, nothing is read.
+                    let limits = currentLimits()
+                    while inFlight >= limits.inFlight, await group.next() != nil { inFlight -= 1 }
+                    await queue.waitUntilBelow(limits.queuedBytes)
+                    await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
+                    // Lines read before the connection closed are not run: nobody would get their answers.
+                    guard let frame = try await lines.next(), channel.isActive else { break }
+
+                    let message: RPCIncomingMessage
+                    switch frame {
+                    case .tooLong(let maximum):
+                        message = .single(.invalid(id: .null, error: .invalidRequest(
+                            "Line longer than \(maximum) bytes; it was discarded up to the next LF",
+                            name: "limit.line_bytes", details: ["maximumLineBytes": .integer(Int64(maximum))])))
+                    case .line(let bytes):
+                        message = parser.parse(bytes)
+                    }
+                    if case .empty = message { continue }
+                    if !identified {
+                        identified = true
+                        if let refusal = await identifyFromCertificate() {
+                            try? await writer.write(line: RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(refusal))))
+                            break
+                        }
+                    }
+                    if dispatcher.methods.isExclusive(message) {
+                        // Alone: finish what runs, answer this, then read on (under the limits it leaves).
+                        while await group.next() != nil {}
+                        inFlight = 0
+                        await respond(to: message)
+                        continue
+                    }
+                    inFlight += 1
+                    group.addTask { await respond(to: message) }
+                }
+            } catch {
+                // The peer went away or TLS failed; answers to requests already read are still attempted.
+                logger.debug("read ended", metadata: ["error": "\(error)"])
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// Gives the session the identity its client certificate maps to (none without a certificate or
+    /// a common name). Returns the error to send before closing when the subject holds several CNs.
+    private func identifyFromCertificate() async -> RPCError? {
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
+        // Two CNs (`CN=intruder, CN=dev-admin`) would let one name be shown and another be mapped.
+        let commonNames = certificate.subjectName.filter { $0.type == .commonName }.map(\.value)
+        guard commonNames.count <= 1 else {
+            logger.warning("client certificate refused: its subject holds more than one common name", metadata: ["commonNames": "\(commonNames.count)"])
+            return .certificateRejected(commonNameCount: commonNames.count)
+        }
+        session.setCertificate(commonName: commonNames.first, identity: identify(commonNames.first))
+        return nil
+    }
+
+    private func context() -> RPCRequestContext {
+        let writer = self.writer
+        return RPCRequestContext(connectionID: id, session: session, logger: logger,
+                                 sendNotification: { notification in try? await writer.write(notification) })
+    }
+
+    private func respond(to message: RPCIncomingMessage) async {
+        let context = context()
+        let cap = configuration.connectionLimits(authenticated: session.isAuthenticated).answerBytes
+        let text: String
+        switch message {
+        case .empty:
+            return
+        case .single(let entry):
+            guard let response = await dispatcher.answer(entry, context: context) else { return }
+            text = fitted(encoded(response), id: response.id, within: cap)
+        case .batch(let entries):
+            // In order, one at a time; once the answers fill the line, the rest are not run.
+            var answers: [String] = []
+            var bytes = 2
+            var full = false
+            for entry in entries {
+                guard !full else {
+                    if let id = entry.answerID { answers.append(encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, ran: false))))) }
+                    continue
+                }
+                guard let response = await dispatcher.answer(entry, context: context) else { continue }
+                let text = encoded(response)
+                let room = cap - bytes - 1
+                full = text.utf8.count + 1 > room
+                let answer = full ? fitted(text, id: response.id, within: room) : text
+                bytes += answer.utf8.count + 1
+                answers.append(answer)
+            }
+            guard !answers.isEmpty else { return }
+            text = "[" + answers.joined(separator: ",") + "]"
+        }
+        do {
+            try await writer.write(line: ByteBuffer(string: text + "\n"))
+        } catch {
+            logger.debug("answer not written", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// `response` as JSON text, or an internal error for its id when its result cannot be encoded.
+    private func encoded(_ response: RPCResponse) -> String {
+        let encoder = RPCLineWriter.makeEncoder()
+        if let text = try? response.jsonText(encoder: encoder) { return text }
+        logger.error("a result could not be encoded as JSON", metadata: ["id": "\(response.id)"])
+        return (try? RPCResponse(id: response.id, outcome: .error(.internalError("The result could not be encoded as JSON"))).jsonText(encoder: encoder)) ?? ""
+    }
+
+    /// `text` when it fits in `room` bytes (its LF included), else a `limit.answer_bytes` error for `id`.
+    private func fitted(_ text: String, id: RPCID, within room: Int) -> String {
+        guard text.utf8.count + 1 > room else { return text }
+        logger.info("answer over the answer limit replaced by an error", metadata: ["bytes": "\(text.utf8.count + 1)", "room": "\(room)"])
+        return encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: configuration.connectionLimits(authenticated: session.isAuthenticated).answerBytes, ran: true))))
+    }
+}
+
+extension RPCIncomingEntry {
+    /// The id an answer to this entry carries; `nil` for a notification (no answer).
+    var answerID: RPCID? {
+        switch self {
+        case .request(let request): request.id
+        case .invalid(let id, _): id
+        }
+    }
+}
+
+extension RPCError {
+    /// `-32000 limit.answer_bytes`: an answer did not fit in the answer line. `ran` says whether
+    /// the request was run (its effects happened; only the answer is missing) or not run at all.
+    static func answerTooLarge(limit: Int, ran: Bool) -> RPCError {
+        .limitExceeded(
+            ran
+                ? "The answer is longer than the \(limit) bytes an answer line may hold here; the request ran, but its answer is not sent: ask for less (a smaller limit, fewer fields) or send it on its own"
+                : "The batch's answers reached the \(limit) bytes an answer line may hold here; this request was not run: send it again, on its own or in a smaller batch",
+            name: "limit.answer_bytes", details: ["maximumAnswerBytes": .integer(Int64(limit)), "ran": .bool(ran)])
+    }
+
+    /// `-32007 auth.certificate_rejected`: the client certificate's subject holds more than one common name.
+    static func certificateRejected(commonNameCount: Int) -> RPCError {
+        RPCError(code: -32007, name: "auth.certificate_rejected",
+                 message: "The client certificate's subject holds \(commonNameCount) common names; the server accepts certificates with at most one",
+                 details: ["commonNames": .integer(Int64(commonNameCount))])
+    }
+}

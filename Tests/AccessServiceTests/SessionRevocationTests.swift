@@ -1,0 +1,73 @@
+@testable import AccessService
+import AccessStore
+import AsanaAPI
+import Foundation
+import LineRPC
+import Logging
+import Testing
+
+/// A revoked token ends the sessions that authenticated with it, at their next call (issue 10, item 3).
+@Suite("Revocation ends live sessions")
+struct SessionRevocationTests {
+    private func call(_ table: RPCMethodTable, _ session: RPCSession, _ method: String, _ params: JSONValue? = nil) async -> RPCResponse.Outcome? {
+        let context = RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in })
+        return await table.answer(RPCRequest(id: .integer(1), method: method, params: params), context: context)?.outcome
+    }
+
+    private func errorName(_ outcome: RPCResponse.Outcome?) -> String? {
+        if case .error(let error)? = outcome { return error.name }
+        return nil
+    }
+
+    @Test("an admin whose token is revoked cannot mint another one on the same connection; it is unauthenticated from then on")
+    func revokedAdmin() async throws {
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+        let table = service.methodTable()
+        let (adminToken, _) = try store.createAPIToken(name: "ops-admin", role: .admin, at: Date())
+        let (otherToken, _) = try store.createAPIToken(name: "second-admin", role: .admin, at: Date())
+
+        let kept = RPCSession(certificateCommonName: nil, identity: nil)
+        let revoker = RPCSession(certificateCommonName: nil, identity: nil)
+        #expect(errorName(await call(table, kept, "authenticate", .object(["token": .string(adminToken)]))) == nil)
+        #expect(errorName(await call(table, revoker, "authenticate", .object(["token": .string(otherToken)]))) == nil)
+        #expect(errorName(await call(table, kept, "listTokens")) == nil)
+
+        #expect(errorName(await call(table, revoker, "revokeToken", .object(["name": .string("ops-admin")]))) == nil)
+
+        // The next call on the kept connection, whatever it is, is refused and ends the identity...
+        let refused = await call(table, kept, "createToken", .object(["name": .string("backdoor"), "role": .string("admin")]))
+        guard case .error(let error)? = refused else {
+            Issue.record("createToken ran with a revoked token: \(String(describing: refused))")
+            return
+        }
+        #expect(error.code == -32005)
+        #expect(error.name == "auth.token_revoked")
+        #expect(error.data?["token"] == .string("ops-admin"))
+        #expect(try store.apiTokens().contains { $0.name == "backdoor" } == false)
+        #expect(kept.identity == nil)
+        // ...and the calls after it find the connection unauthenticated.
+        #expect(errorName(await call(table, kept, "listTokens")) == "auth.required")
+        // The revoker's own session is untouched.
+        #expect(errorName(await call(table, revoker, "listTokens")) == nil)
+        // The kept connection may authenticate again with a valid token.
+        #expect(errorName(await call(table, kept, "authenticate", .object(["token": .string(otherToken)]))) == nil)
+        #expect(kept.identity?.principal == "token:second-admin")
+    }
+
+    @Test("a ping on a revoked session is refused once, then answers as unauthenticated")
+    func revokedPing() async throws {
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+        let table = service.methodTable()
+        let (readerToken, _) = try store.createAPIToken(name: "ci-reader", role: .reader, at: Date())
+        let session = RPCSession(certificateCommonName: nil, identity: nil)
+        #expect(errorName(await call(table, session, "authenticate", .object(["token": .string(readerToken)]))) == nil)
+        let admin = RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "cert:dev-admin", role: "admin"))
+        #expect(errorName(await call(table, admin, "revokeToken", .object(["name": .string("ci-reader")]))) == nil)
+        #expect(errorName(await call(table, session, "ping")) == "auth.token_revoked")
+        #expect(errorName(await call(table, session, "ping")) == nil)
+    }
+}
