@@ -208,6 +208,18 @@ public enum AccessError {
                  details: ["workspace": .string(workspace)])
     }
 
+    /// 1021: the sync did not finish reading Asana within the server's sync deadline (`serve --sync-deadline`,
+    /// default 3600 s): its Asana calls were stopped, nothing was committed (the last snapshot stands), the run
+    /// is recorded failed with this reason, and the workspace may be synced again at once.
+    /// `data`: `{workspace, deadlineSeconds, phase}` (`phase`: what the sync was reading, e.g. `users`).
+    public static func syncDeadlineExceeded(_ workspace: String, deadline: Duration, phase: String) -> RPCError {
+        let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+        let shown = seconds == seconds.rounded() ? "\(Int64(seconds))" : "\(seconds)"
+        return RPCError(code: 1021, name: "sync.deadline_exceeded",
+                        message: "The sync of workspace \(workspace) did not finish within its deadline of \(shown) s (it was reading \(phase)); it was stopped and nothing was committed, the last snapshot stands. Asana may be slow or broken: retry later, or raise `asana-accessd serve --sync-deadline`",
+                        details: ["workspace": .string(workspace), "deadlineSeconds": seconds == seconds.rounded() ? .integer(Int64(seconds)) : .double(seconds), "phase": .string(phase)])
+    }
+
     /// 1100–1105: Asana refused or failed the call.
     static func upstream(_ error: AsanaAPIError) -> RPCError {
         switch error {
