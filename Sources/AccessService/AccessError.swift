@@ -181,6 +181,17 @@ public enum AccessError {
                  details: ["email": .string(email), "emailDomains": .array(domains.map { .string($0) }), "asanaMessage": .string(asanaMessage)])
     }
 
+    /// 1044: an `add` of an email outside the organization's email domains (Asana's `email_domains`,
+    /// https://developers.asana.com/reference/getworkspace) without `allowGuest: true`: Asana would invite the
+    /// person as a guest, often a typo. Nothing was sent to Asana. `data`: `{email, domain, emailDomains, workspace}`.
+    public static func provisionOutsideDomain(_ email: String, domains: [String], workspace: String) -> RPCError {
+        let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        return RPCError(code: 1044, name: "provision.outside_domain",
+                        message: "Refused to add \(email): its domain \(domain) is not one of the organization's email domains (\(domains.joined(separator: ", "))), so Asana would invite the person as a guest. Check the address for a typo; to invite a guest on purpose, send allowGuest: true (asana-access provision --allow-guest)",
+                        details: ["email": .string(email), "domain": .string(domain), "emailDomains": .array(domains.map { .string($0) }),
+                                  "workspace": .string(workspace)])
+    }
+
     /// 1043: Asana refused to add back a person who was removed (deprovisioned) before and cannot be re-added.
     public static func provisionNotReaddable(_ email: String, asanaMessage: String) -> RPCError {
         RPCError(code: 1043, name: "provision.not_readdable",
