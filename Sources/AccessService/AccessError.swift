@@ -195,6 +195,17 @@ public enum AccessError {
                  details: ["email": .string(email), "emailDomains": .array(domains.map { .string($0) }), "asanaMessage": .string(asanaMessage)])
     }
 
+    /// 1044: an `add` of an email outside the organization's email domains (Asana's `email_domains`,
+    /// https://developers.asana.com/reference/getworkspace) without `allowGuest: true`: Asana would invite the
+    /// person as a guest, often a typo. Nothing was sent to Asana. `data`: `{email, domain, emailDomains, workspace}`.
+    public static func provisionOutsideDomain(_ email: String, domains: [String], workspace: String) -> RPCError {
+        let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        return RPCError(code: 1044, name: "provision.outside_domain",
+                        message: "Refused to add \(email): its domain \(domain) is not one of the organization's email domains (\(domains.joined(separator: ", "))), so Asana would invite the person as a guest. Check the address for a typo; to invite a guest on purpose, send allowGuest: true (asana-access provision --allow-guest)",
+                        details: ["email": .string(email), "domain": .string(domain), "emailDomains": .array(domains.map { .string($0) }),
+                                  "workspace": .string(workspace)])
+    }
+
     /// 1043: Asana refused to add back a person who was removed (deprovisioned) before and cannot be re-added.
     public static func provisionNotReaddable(_ email: String, asanaMessage: String) -> RPCError {
         RPCError(code: 1043, name: "provision.not_readdable",
@@ -220,6 +231,18 @@ public enum AccessError {
     public static func syncInProgress(_ workspace: String) -> RPCError {
         RPCError(code: 1020, name: "sync.in_progress", message: "A sync of workspace \(workspace) is already running; retry when it has finished",
                  details: ["workspace": .string(workspace)])
+    }
+
+    /// 1021: the sync did not finish reading Asana within the server's sync deadline (`serve --sync-deadline`,
+    /// default 3600 s): its Asana calls were stopped, nothing was committed (the last snapshot stands), the run
+    /// is recorded failed with this reason, and the workspace may be synced again at once.
+    /// `data`: `{workspace, deadlineSeconds, phase}` (`phase`: what the sync was reading, e.g. `users`).
+    public static func syncDeadlineExceeded(_ workspace: String, deadline: Duration, phase: String) -> RPCError {
+        let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+        let shown = seconds == seconds.rounded() ? "\(Int64(seconds))" : "\(seconds)"
+        return RPCError(code: 1021, name: "sync.deadline_exceeded",
+                        message: "The sync of workspace \(workspace) did not finish within its deadline of \(shown) s (it was reading \(phase)); it was stopped and nothing was committed, the last snapshot stands. Asana may be slow or broken: retry later, or raise `asana-accessd serve --sync-deadline`",
+                        details: ["workspace": .string(workspace), "deadlineSeconds": seconds == seconds.rounded() ? .integer(Int64(seconds)) : .double(seconds), "phase": .string(phase)])
     }
 
     /// 1100–1105: Asana refused or failed the call.

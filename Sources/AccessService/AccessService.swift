@@ -25,6 +25,11 @@ public struct AccessService: Sendable {
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
     public let schedule = SyncSchedule()
     let now: @Sendable () -> Date
+    /// The longest one sync may spend reading Asana (``AccessService/defaultSyncDeadline``, one hour, unless set;
+    /// `serve --sync-deadline`). When it passes, the sync's Asana calls are cancelled and it fails with
+    /// `sync.deadline_exceeded` (1021): the run is recorded failed with the reason, nothing is committed, and
+    /// the workspace is free for the next sync.
+    public var syncDeadline: Duration = AccessService.defaultSyncDeadline
 
     public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store

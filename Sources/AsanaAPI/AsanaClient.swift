@@ -18,7 +18,9 @@ import Synchronization
 /// - Lists follow `next_page.offset` until `next_page` is `null`, `limit` = ``AsanaClientConfiguration/pageSize``.
 /// - Retries per ``RetryPolicy``: 429 on any method (after `Retry-After` or backoff); 5xx and transport
 ///   failures on GET only. POST is never retried after a 5xx or transport failure, because Asana may have
-///   applied it.
+///   applied it. A connection that could not be established (``AsanaConnectFailure``: nothing was sent) is
+///   retried on any method, at most ``AsanaClientConfiguration/connectAttempts`` tries in all (default 3).
+/// - A listing stops after ``AsanaClientConfiguration/maxListPages`` pages (default 20,000).
 /// - With an ``AsanaGovernor`` (one per token, shared by every client of that token), each attempt first
 ///   takes a permit (a read slot for GET, a write slot for POST, room in the per-minute budget) and gives
 ///   it back when the answer arrives; a 429 pauses the governor for `Retry-After` (or the backoff), so
@@ -105,16 +107,20 @@ public final class AsanaClient: Sendable {
     }
 
     /// Creates a client that talks HTTP through AsyncHTTPClient, with the configuration's
-    /// ``AsanaClientConfiguration/requestTimeout`` and ``AsanaClientConfiguration/maxResponseBytes``.
+    /// ``AsanaClientConfiguration/requestTimeout``, ``AsanaClientConfiguration/connectTimeout`` and
+    /// ``AsanaClientConfiguration/maxResponseBytes``.
+    /// - Parameter httpClient: `nil` (the default) for the process-wide client of the connect timeout
+    ///   (``HTTPClientAsanaTransport/sharedHTTPClient(connectTimeout:)``).
     public convenience init(
         token: String,
         configuration: AsanaClientConfiguration = .init(),
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger
     ) {
         let transport = HTTPClientAsanaTransport(
             httpClient: httpClient,
             timeout: configuration.requestTimeout,
+            connectTimeout: configuration.connectTimeout,
             maxResponseBytes: configuration.maxResponseBytes)
         self.init(token: token, configuration: configuration, transport: transport, logger: logger)
     }
@@ -148,9 +154,13 @@ public final class AsanaClient: Sendable {
     /// An offset Asana refuses with 400 (expired or no longer valid: tokens live about 15 minutes; the
     /// status is [UNCONFIRMED], the simulator answers 400 `offset: …`) restarts the listing from the
     /// first page, dropping what was read, once; a second refusal is thrown.
+    /// A listing takes at most ``AsanaClientConfiguration/maxListPages`` pages (20,000 by default, restarts
+    /// included), so an Asana that hands out new offsets forever cannot hold a sync or grow memory without end.
     /// - Throws: ``AsanaAPIError/malformedPage(path:)`` when a page has no `next_page` key,
     ///   ``AsanaAPIError/malformedResponse(_:)`` when Asana hands back an offset it already gave
-    ///   (which would loop forever), plus everything ``send(_:path:query:body:)`` throws.
+    ///   (which would loop forever) or when the listing still has a `next_page` after
+    ///   ``AsanaClientConfiguration/maxListPages`` pages (the text names the listing and the bound),
+    ///   plus everything ``send(_:path:query:body:)`` throws.
     func getList<Element: Decodable>(_ type: Element.Type, path: String, query: [(String, String)]) async throws
         -> [Element]
     {
@@ -158,7 +168,17 @@ public final class AsanaClient: Sendable {
         var offset: String?
         var seenOffsets: Set<String> = []
         var restarted = false
+        var pages = 0
+        let maxPages = max(1, configuration.maxListPages)
         while true {
+            guard pages < maxPages else {
+                let listing = redact(PercentEncoding.pathWithQuery(path, query))
+                throw AsanaAPIError.malformedResponse(
+                    "the listing GET \(listing) did not end after \(maxPages) pages (the bound maxListPages, "
+                        + "\(maxPages * configuration.effectivePageSize) records at limit \(configuration.effectivePageSize)): "
+                        + "Asana keeps returning a next_page.offset, refusing to read on")
+            }
+            pages += 1
             var pageQuery = query
             if let offset { pageQuery.append(("offset", offset)) }
             let relative: String
@@ -306,6 +326,18 @@ public final class AsanaClient: Sendable {
                 response = try outcome.get()
             } catch let error as CancellationError {
                 throw error
+            } catch let failure as AsanaConnectFailure {
+                // Nothing reached Asana: any method may be sent again, but only a few quick times.
+                let connectAttempts = min(max(1, configuration.connectAttempts), retryPolicy.maxAttempts)
+                guard attempt < connectAttempts else {
+                    throw sanitized(.transport("\(failure) (\(attempt) attempt\(attempt == 1 ? "" : "s"), connect timeout \(formatSeconds(configuration.connectTimeout)))"))
+                }
+                let delay = retryPolicy.backoff(retry: attempt)
+                logger.notice(
+                    "Asana connection could not be established, retrying",
+                    metadata: ["asana.attempt": "\(attempt)", "asana.delay": "\(delay)", "asana.error": "\(redact(failure.description))"])
+                try await sleep(delay)
+                continue
             } catch {
                 let failure = transportFailure(error)
                 guard case .transport = failure, method == .get, attempt < retryPolicy.maxAttempts else {

@@ -30,6 +30,29 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
     /// Timeout of one HTTP request (connect + response), used by ``HTTPClientAsanaTransport``. Default 30 s.
     public var requestTimeout: Duration
 
+    /// Timeout of establishing one connection to Asana (TCP connect plus the TLS handshake), used by
+    /// ``HTTPClientAsanaTransport``. Default 5 s (`serve --asana-connect-timeout`). A connection that is not
+    /// up within it fails with ``AsanaConnectFailure``; AsyncHTTPClient's own retry of connection
+    /// establishment is switched off, so a connect never waits out ``requestTimeout``.
+    public var connectTimeout: Duration
+
+    /// Total tries (first try + retries) of a request whose connection could not be established (refused,
+    /// connect timeout, TLS handshake timeout), for every method: nothing reached Asana, so even a POST is
+    /// safe to send again. Default 3: two quick retries with the ``backoffBase`` backoff (at most 0.5 s, then
+    /// 1 s), so a refused connection fails in about 2 s and an unreachable host within
+    /// `connectAttempts × connectTimeout` plus 1.5 s. Capped by ``maxAttempts``; values below 1 count as 1.
+    public var connectAttempts: Int
+
+    /// Most pages one listing may take before ``AsanaClient`` gives up with
+    /// ``AsanaAPIError/malformedResponse(_:)`` naming the listing and this bound. Default 20,000 pages
+    /// (2,000,000 records at `limit` 100). Asana documents no user limit for Enterprise plans
+    /// (https://help.asana.com/hc/en-us/articles/19507778929179-Limits-based-on-your-Asana-plan), so the bound
+    /// comes from its rate limit instead: at 1,500 requests a minute
+    /// (https://developers.asana.com/docs/rate-limits) a one-hour sync can read at most 90,000 pages in all,
+    /// and no workspace's single listing comes near 20,000 of them. A listing that still returns a new
+    /// `next_page.offset` after that is treated as a broken Asana, not as data. Values below 1 count as 1.
+    public var maxListPages: Int
+
     /// Largest response body accepted, in bytes; larger bodies fail with
     /// ``AsanaAPIError/malformedResponse(_:)``. Default 16 MiB. Used by ``HTTPClientAsanaTransport``.
     public var maxResponseBytes: Int
@@ -51,7 +74,10 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
         maxRetryAfter: Duration = .seconds(120),
         requestTimeout: Duration = .seconds(30),
         maxResponseBytes: Int = 16 * 1024 * 1024,
-        oauthBaseURL: String? = nil
+        oauthBaseURL: String? = nil,
+        connectTimeout: Duration = AsanaClientConfiguration.defaultConnectTimeout,
+        connectAttempts: Int = 3,
+        maxListPages: Int = AsanaClientConfiguration.defaultMaxListPages
     ) {
         self.baseURL = baseURL
         self.pageSize = pageSize
@@ -62,7 +88,16 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
         self.requestTimeout = requestTimeout
         self.maxResponseBytes = maxResponseBytes
         self.oauthBaseURL = oauthBaseURL
+        self.connectTimeout = connectTimeout
+        self.connectAttempts = connectAttempts
+        self.maxListPages = maxListPages
     }
+
+    /// The default of ``connectTimeout``: 5 s.
+    public static let defaultConnectTimeout: Duration = .seconds(5)
+
+    /// The default of ``maxListPages``: 20,000 pages.
+    public static let defaultMaxListPages = 20_000
 
     /// ``pageSize`` clamped to Asana's accepted `limit` range 1...100 (asana-api.md §3).
     public var effectivePageSize: Int { min(max(pageSize, 1), 100) }

@@ -1,12 +1,43 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The connection to Asana could not be established: refused, the connect timeout (TCP connect plus TLS
+/// handshake) ran out, or the host is unreachable. Nothing was sent, so ``AsanaClient`` may send the request
+/// again (at most ``AsanaClientConfiguration/connectAttempts`` tries in all, any method) and then throws
+/// ``AsanaAPIError/transport(_:)``.
+public struct AsanaConnectFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The underlying error, as text (e.g. `connection refused`, `HTTPClientError.connectTimeout`).
+    public var detail: String
+
+    /// Creates a failure with the underlying error's text.
+    public init(detail: String) { self.detail = detail }
+
+    /// `could not connect: <detail>`.
+    public var description: String { "could not connect: \(detail)" }
+}
 
 /// ``AsanaTransport`` over AsyncHTTPClient (chosen over URLSession for a long-running daemon: DESIGN.md).
 ///
 /// Cross-origin redirects drop the `Authorization` header (AsyncHTTPClient's redirect rules), so the
 /// token is not sent to another host.
+///
+/// Connections: by default the transport uses an `HTTPClient` of its own (one per connect timeout, shared
+/// by every transport with that timeout, kept for the process lifetime) whose connect timeout is
+/// `connectTimeout` and whose pool does **not** retry a failed connection establishment: AsyncHTTPClient
+/// would otherwise retry a refused connect with backoff until the request deadline. A connect failure is
+/// thrown at once as ``AsanaConnectFailure`` and ``AsanaClient`` decides about retrying.
 public struct HTTPClientAsanaTransport: AsanaTransport {
-    /// The client used; `HTTPClient.shared` by default (it needs no shutdown).
+    /// The client used.
     public let httpClient: HTTPClient
     /// Deadline of one request, from sending until the response head arrives.
     public let timeout: Duration
@@ -16,20 +47,43 @@ public struct HTTPClientAsanaTransport: AsanaTransport {
     /// Creates a transport.
     ///
     /// - Parameters:
-    ///   - httpClient: the AsyncHTTPClient instance; its owner shuts it down (not needed for `.shared`).
+    ///   - httpClient: the AsyncHTTPClient instance, whose owner shuts it down; `nil` (the default) uses the
+    ///     process-wide client for `connectTimeout` (``sharedHTTPClient(connectTimeout:)``). A client passed in
+    ///     keeps its own connect settings (`HTTPClient.shared` retries refused connects until the deadline).
     ///   - timeout: per-request timeout, default 30 s.
+    ///   - connectTimeout: connection establishment timeout (TCP + TLS) when `httpClient` is `nil`, default 5 s.
     ///   - maxResponseBytes: body size limit, default 16 MiB.
     public init(
-        httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30), maxResponseBytes: Int = 16 * 1024 * 1024
+        httpClient: HTTPClient? = nil, timeout: Duration = .seconds(30),
+        connectTimeout: Duration = AsanaClientConfiguration.defaultConnectTimeout,
+        maxResponseBytes: Int = 16 * 1024 * 1024
     ) {
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? Self.sharedHTTPClient(connectTimeout: connectTimeout)
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
     }
 
+    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    /// The process-wide `HTTPClient` with connect timeout `connectTimeout` (at least 1 ms) and no retry of
+    /// failed connection establishment; made on first use, never shut down (it lives as long as the process).
+    public static func sharedHTTPClient(connectTimeout: Duration) -> HTTPClient {
+        let nanos = max(1_000_000, nanoseconds(connectTimeout))
+        return clients.withLock { clients in
+            if let client = clients[nanos] { return client }
+            var configuration = HTTPClient.Configuration.singletonConfiguration  // what HTTPClient.shared uses
+            configuration.timeout.connect = .nanoseconds(nanos)
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[nanos] = client
+            return client
+        }
+    }
+
     /// Sends the request and collects the whole body.
     ///
-    /// - Throws: ``AsanaAPIError/transport(_:)`` when no answer arrived or the method is not
+    /// - Throws: ``AsanaConnectFailure`` when no connection could be established (nothing was sent);
+    ///   ``AsanaAPIError/transport(_:)`` when no answer arrived otherwise or the method is not
     ///   GET/POST/PUT/DELETE; ``AsanaAPIError/malformedResponse(_:)`` when the body exceeds
     ///   `maxResponseBytes`; `CancellationError` when the task was cancelled.
     public func send(_ request: AsanaHTTPRequest) async throws -> AsanaHTTPResponse {
@@ -60,7 +114,22 @@ public struct HTTPClientAsanaTransport: AsanaTransport {
             throw error
         } catch {
             if Task.isCancelled { throw CancellationError() }
+            if Self.isConnectFailure(error) { throw AsanaConnectFailure(detail: String(describing: error)) }
             throw AsanaAPIError.transport(String(describing: error))
         }
+    }
+
+    /// Whether AsyncHTTPClient failed before a connection was up: refused or unreachable (`NIOConnectionError`,
+    /// an `IOError` with `ECONNREFUSED`, `EHOSTUNREACH`, `ENETUNREACH`), or the connect or TLS handshake timeout.
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? HTTPClientError {
+            return error == .connectTimeout || error == .tlsHandshakeTimeout
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? IOError {
+            return [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode)
+        }
+        return false
     }
 }

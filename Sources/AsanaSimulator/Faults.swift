@@ -8,7 +8,8 @@ import Synchronization
 /// `phrase`); `.status(429, retryAfter: 1, times: 1, pathPrefix: "/")` answers one with 429 and
 /// `Retry-After: 1` (no header when `retryAfter` is nil); or with
 /// ``latency(_:times:pathPrefix:method:)`` (a delay, then normal service) and
-/// ``connectionReset(times:pathPrefix:method:)`` (the connection is closed without any HTTP answer).
+/// ``connectionReset(times:pathPrefix:method:)`` (the connection is closed without any HTTP answer), or
+/// ``endlessPages(times:pathPrefix:method:)`` (list pages whose `next_page.offset` never ends).
 /// Faults are checked before authentication and rate limiting and do not use up the token's budget.
 public struct SimulatedFault: Sendable, Equatable {
     /// What a fault does.
@@ -21,6 +22,10 @@ public struct SimulatedFault: Sendable, Equatable {
         /// Closes the TCP connection without sending any HTTP answer: the client sees a transport error
         /// (AsyncHTTPClient: `HTTPClientError.remoteConnectionClosed`), not a status.
         case connectionReset
+        /// Answers a list request `200` with `{"data": [], "next_page": {offset, path, uri}}` whose `offset` is new
+        /// every time (never repeated), so a client that follows `next_page` never reaches the end: an Asana
+        /// whose pagination is broken. Not authenticated, like every fault.
+        case endlessPages
     }
 
     /// What this fault does; ``Kind/status`` for faults built with ``status(_:retryAfter:times:pathPrefix:method:)``.
@@ -46,6 +51,12 @@ public struct SimulatedFault: Sendable, Equatable {
     /// A fault closing the connection of the next `times` matching requests without an answer.
     public static func connectionReset(times: Int = 1, pathPrefix: String = "/", method: String? = nil) -> SimulatedFault {
         SimulatedFault(kind: .connectionReset, status: 0, retryAfter: nil, times: times, pathPrefix: pathPrefix, method: method)
+    }
+
+    /// A fault answering the next `times` matching GETs (default: all of them) with an empty page that always has a
+    /// new `next_page.offset` (``Kind/endlessPages``), e.g. `.endlessPages(pathPrefix: "/users")`.
+    public static func endlessPages(times: Int = .max, pathPrefix: String = "/", method: String? = "GET") -> SimulatedFault {
+        SimulatedFault(kind: .endlessPages, status: 0, retryAfter: nil, times: times, pathPrefix: pathPrefix, method: method)
     }
 
     /// A fault delaying the next `times` matching requests by `duration`, then serving them normally.

@@ -6,7 +6,8 @@ import Hummingbird
 /// Below `/api/1.0`, in this order:
 /// 1. logs `"<METHOD> <path relative to /api/1.0>[?query]"` (``AsanaSimulator/requestLog()``);
 /// 2. answers a pending ``SimulatedFault`` for the path, or one drawn from the ``RandomFaultPlan``, if any (not
-///    authenticated, not counted); a connection-reset fault closes the connection without an answer;
+///    authenticated, not counted); a connection-reset fault closes the connection without an answer; an
+///    endless-pages fault answers an empty page with a fresh `next_page.offset`;
 /// 3. authenticates `Authorization: Bearer <token>` (scheme case-insensitive): a seeded token, or a live OAuth access
 ///    token → else 401 `Not Authorized`; an expired OAuth access token → 401
 ///    `The bearer token has expired. Please refresh it to get a new one.` (asana-api.md §2, §10.1);
@@ -45,6 +46,7 @@ struct SimulatorMiddleware: RouterMiddleware {
             switch fault.kind {
             case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
             case .connectionReset: return await Self.dropConnection(context)
+            case .endlessPages: return endlessPage(path: path)
             case .latency(let duration): delay = duration
             }
         }
@@ -94,6 +96,19 @@ struct SimulatorMiddleware: RouterMiddleware {
         }
     }
 
+    /// An empty list page whose `next_page` carries a never-repeated offset (``SimulatedFault/Kind/endlessPages``).
+    private func endlessPage(path: String) -> Response {
+        let offset = "endless-\(state.nextErrorSerial())"
+        let nextPath = "\(path)?limit=100&offset=\(offset)"
+        let body = JSONValue.object([
+            ("data", .array([])),
+            ("next_page", .object([("offset", .string(offset)), ("path", .string(nextPath)), ("uri", .string(nextPath))])),
+        ])
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json; charset=UTF-8"
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
+    }
+
     /// The `/-/…` OAuth paths: log (no secrets), fault, route. A form body is collected here (≤ 1 MiB) to log its
     /// `grant_type`; the route reads it again.
     private func handleOAuth(
@@ -123,6 +138,7 @@ struct SimulatorMiddleware: RouterMiddleware {
             switch fault.kind {
             case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
             case .connectionReset: return await Self.dropConnection(context)
+            case .endlessPages: return endlessPage(path: path)
             case .latency(let duration): try await Task.sleep(for: duration)
             }
         }

@@ -2,7 +2,8 @@ import ArgumentParser
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access provision --workspace GID|NAME --email E --action add|remove [--team T ...]`: calls `provision`.
+    /// `asana-access provision --workspace GID|NAME --email E --action add|remove [--team T ...] [--dry-run] [--allow-guest]`:
+    /// calls `provision`.
     ///
     /// The answer lists one target per line, workspace first: `workspace Acme Corp (1000): added`.
     /// When any target failed, each failure is printed to stderr as `error CODE NAME: message (…)`
@@ -27,6 +28,9 @@ extension AsanaAccessCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would be done and the exact Asana calls, changing nothing.")
         var dryRun = false
 
+        @Flag(name: .customLong("allow-guest"), help: "Allow adding an email outside the organization's email domains (the person joins as a guest).")
+        var allowGuest = false
+
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func validate() throws {
@@ -41,6 +45,7 @@ extension AsanaAccessCommand {
             ]
             if !teams.isEmpty { params["teams"] = .array(teams.map(JSONValue.string)) }
             if dryRun { params["dryRun"] = .bool(true) }
+            if allowGuest { params["allowGuest"] = .bool(true) }
             let result = try await connection.withClient { client in
                 try await client.call("provision", params: .object(params))
             }
@@ -59,6 +64,10 @@ extension AsanaAccessCommand {
         static func lines(of result: JSONValue) -> [String] {
             let dryRun = result["dryRun"] == .bool(true)
             var lines = dryRun ? ["dry run: nothing was changed"] : []
+            if result["user"]?["guest"] == .bool(true) {
+                let email = result["user"]?["email"]?.asText ?? "the person"
+                lines.append("\(email): \(dryRun ? "would be " : "")a guest (outside the organization's email domains)")
+            }
             for target in result["targets"]?.asArray ?? [] {
                 let type = target["type"]?.asText ?? "target"
                 var line = "\(type) \(WorkspaceLabel.text(target)): \(dryRun ? "would be " : "")\(outcomeText(target["outcome"]?.asText))"

@@ -31,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Seconds between scheduled syncs of each workspace with a sync or provision credential; 0 disables them (env ASANA_ACCESSD_SYNC_INTERVAL; default 86400).", valueName: "seconds"))
     var syncInterval: Int?
 
+    @Option(name: .customLong("sync-deadline"), help: ArgumentHelp("Seconds one sync may spend reading Asana before it is stopped with sync.deadline_exceeded, nothing committed (env ASANA_ACCESSD_SYNC_DEADLINE; default 3600).", valueName: "seconds"))
+    var syncDeadline: Int?
+
+    @Option(name: .customLong("asana-connect-timeout"), help: ArgumentHelp("Seconds to establish one connection to Asana (TCP and TLS) before it counts as failed; a failed connect is retried twice at most (env ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT; default 5).", valueName: "seconds"))
+    var asanaConnectTimeout: Int?
+
     @Option(name: .customLong("asana-requests-per-minute"), help: ArgumentHelp("Requests a minute each stored credential may send to Asana: 1500 on paid plans, 150 on free ones (Asana's per-token limit).", valueName: "count"))
     var asanaRequestsPerMinute: Int = 1500
 
@@ -56,6 +62,16 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_INTERVAL=\(text) is not a number of seconds") }
             syncInterval = value
         }
+        if syncDeadline == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_SYNC_DEADLINE"] {
+            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_DEADLINE=\(text) is not a number of seconds") }
+            syncDeadline = value
+        }
+        guard (syncDeadline ?? 3600) >= 1 else { throw ValidationError("--sync-deadline must be at least 1 second (default 3600)") }
+        if asanaConnectTimeout == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT"] {
+            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT=\(text) is not a number of seconds") }
+            asanaConnectTimeout = value
+        }
+        guard (1...300).contains(asanaConnectTimeout ?? 5) else { throw ValidationError("--asana-connect-timeout must be between 1 and 300 seconds (default 5)") }
         guard (syncInterval ?? 86400) >= 0 else { throw ValidationError("--sync-interval must not be negative (0 disables scheduled syncs)") }
         guard (1...100_000).contains(asanaRequestsPerMinute) else { throw ValidationError("--asana-requests-per-minute must be between 1 and 100000") }
         guard (1...50).contains(asanaMaxConcurrentReads) else { throw ValidationError("--asana-max-concurrent-reads must be between 1 and 50 (Asana's cap)") }
@@ -80,7 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
                                     drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger,
                                     syncInterval: .seconds(syncInterval ?? 86400),
                                     governor: AsanaGovernorConfiguration(requestsPerMinute: asanaRequestsPerMinute, maxConcurrentReads: asanaMaxConcurrentReads,
-                                                                         maxConcurrentWrites: asanaMaxConcurrentWrites))
+                                                                         maxConcurrentWrites: asanaMaxConcurrentWrites),
+                                    asanaConnectTimeout: .seconds(asanaConnectTimeout ?? 5),
+                                    syncDeadline: .seconds(syncDeadline ?? 3600))
         let host = self.host
         let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.

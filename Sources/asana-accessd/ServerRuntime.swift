@@ -22,6 +22,10 @@ struct ServerRuntime {
     var syncInterval: Duration = .zero
     /// Per-credential pacing of calls to Asana.
     var governor = AsanaGovernorConfiguration()
+    /// Timeout of establishing one connection to Asana (TCP + TLS).
+    var asanaConnectTimeout: Duration = AsanaClientConfiguration.defaultConnectTimeout
+    /// The longest one sync may spend reading Asana.
+    var syncDeadline: Duration = AccessService.defaultSyncDeadline
 
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
     /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
@@ -30,11 +34,12 @@ struct ServerRuntime {
         let abandoned = try store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         let asana = AsanaClientFactory(
-            configuration: AsanaClientConfiguration(baseURL: asanaBaseURL),
-            transport: HTTPClientAsanaTransport(),
+            configuration: AsanaClientConfiguration(baseURL: asanaBaseURL, connectTimeout: asanaConnectTimeout),
+            transport: HTTPClientAsanaTransport(connectTimeout: asanaConnectTimeout),
             logger: Logger(label: "asana-accessd.asana"),
             governorConfiguration: governor)
-        let service = AccessService(store: store, asana: asana, logger: logger)
+        var service = AccessService(store: store, asana: asana, logger: logger)
+        service.syncDeadline = syncDeadline
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),
             methods: service.methodTable(), logger: logger,

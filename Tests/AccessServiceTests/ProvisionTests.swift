@@ -107,12 +107,12 @@ struct ProvisionTests {
         #expect(!harness.simulator.state().users.contains { $0.email == "x.y@acme.example" })
     }
 
-    @Test("an email outside the organization's domains, where guests are not allowed: provision.guest_not_allowed naming the domains")
+    @Test("an email outside the organization's domains, sent with allowGuest where Asana allows no guests: provision.guest_not_allowed naming the domains")
     func guestRefused() async throws {
         let harness = try await ServiceHarness.start(adjustSeed: { seed in seed.workspaces[0].guestsAllowed = false })
         defer { Task { await harness.stop() } }
         let outsider = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "friend@partner.example", action: .add), principal: nil)
+            ProvisionParams(workspace: harness.workspace, email: "friend@partner.example", action: .add, allowGuest: true), principal: nil)
         #expect(outsider.targets.map(\.outcome) == [.failed])
         let error = try #require(outsider.targets.first?.error)
         #expect(error.name == "provision.guest_not_allowed")

@@ -144,6 +144,43 @@ struct EndToEndTests {
         #expect(env.server?.stop(signal: SIGTERM) == 0)
     }
 
+    @Test("provision refuses an email outside the organization's domains (1044, exit 1) unless --allow-guest; --dry-run shows the guest")
+    func guestByTypo() throws {
+        let env = try Environment(users: 40, teams: 2)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "provision",
+                                            "--asana-base-url", env.simulatorURL], input: env.secret + "\n")
+        #expect(put.status == 0, "\(put.stderr)")
+        try env.startServer()
+        func firstTarget(_ answer: JSONValue?) -> JSONValue? {
+            if case .array(let targets)? = answer?["targets"] { return targets.first }
+            return nil
+        }
+        let email = "x@freelance.example"
+        let base = ["provision", "--workspace", env.workspace, "--email", email, "--action", "add"]
+
+        let refused = try env.client(base)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("1044 provision.outside_domain"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("freelance.example") && refused.stderr.contains("acme.example"), "\(refused.stderr)")
+        #expect(refused.json?["user"]?["guest"] == .bool(true))
+        #expect(firstTarget(refused.json)?["error"]?["code"] == .integer(1044))
+        #expect(firstTarget(refused.json)?["calls"] == .array([]))
+
+        let preview = try env.client(base + ["--allow-guest", "--dry-run"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.json?["dryRun"] == .bool(true))
+        #expect(preview.json?["user"]?["guest"] == .bool(true))
+        #expect(firstTarget(preview.json)?["outcome"] == .string("invited"))
+
+        let added = try env.client(base + ["--allow-guest"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(firstTarget(added.json)?["outcome"] == .string("invited"))
+        #expect(added.json?["user"]?["guest"] == .bool(true))
+        #expect(env.server?.stop(signal: SIGTERM) == 0)
+    }
+
     @Test("credentials put checks the token first: a non-admin provision token is refused with the fix printed and nothing stored; --force stores it")
     func credentialsPutChecks() throws {
         let env = try Environment(users: 20, teams: 2)

@@ -361,7 +361,7 @@ _asana-access_list-users() {
 
 _asana-access_provision() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --json --version -h --help)
+    non_repeating_flags=(--dry-run --allow-guest --json --version -h --help)
     repeating_options=(--team)
     non_repeating_options=(--workspace --email --action --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0

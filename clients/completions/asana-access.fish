@@ -31,7 +31,7 @@ function __asana-access_parse_tokens -S
         case 'list-users'
             __asana-access_parse_subcommand 0 'workspace=' 'active' 'inactive' 'admin' 'no-admin' 'guest' 'no-guest' 'flags-unknown' 'no-flags-unknown' 'team=' 'query=' 'include-departed' 'changed-since=' 'fields=' 'limit=' 'cursor=' 'all' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'provision'
-            __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'dry-run' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'dry-run' 'allow-guest' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'oauth'
             __asana-access_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -178,6 +178,7 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" action' -l 'action' -d 'What to do.' -rfka 'add remove'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision"' -l 'team' -d 'A team (gid or exact name); repeat for several. With remove: only these teams.' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" dry-run' -l 'dry-run' -d 'Show what would be done and the exact Asana calls, changing nothing.'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" allow-guest' -l 'allow-guest' -d 'Allow adding an email outside the organization\'s email domains (the person joins as a guest).'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" port' -l 'port' -d 'Server TCP port (env ASANA_ACCESS_PORT, default 7443).' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access provision" ca' -l 'ca' -d 'PEM file of the CA that signed the server certificate (env ASANA_ACCESS_CA; default: the system trust store).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'pem\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

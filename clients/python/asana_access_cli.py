@@ -4,7 +4,7 @@
     asana_access_cli.py [connection options] ping
     asana_access_cli.py [connection options] sync --workspace 1000 [--progress]
     asana_access_cli.py [connection options] list-users --workspace 1000 [filters] [--all]
-    asana_access_cli.py [connection options] provision --workspace 1000 --email a@b.example --action add [--team T ...] [--dry-run]
+    asana_access_cli.py [connection options] provision --workspace 1000 --email a@b.example --action add [--team T ...] [--dry-run] [--allow-guest]
     asana_access_cli.py [connection options] call METHOD [--params JSON]
 
 Connection options fall back to the same environment variables as the Swift client:
@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--action", "-a", required=True, choices=["add", "remove"])
     prov.add_argument("--team", "-t", action="append", dest="teams", metavar="TEAM", help="team gid or exact name; repeat for more")
     prov.add_argument("--dry-run", action="store_true", default=None, help="say what would happen, and the exact Asana calls, changing nothing")
+    prov.add_argument("--allow-guest", action="store_true", default=None,
+                      help="allow adding an email outside the organization's email domains (the person joins as a guest)")
 
     call = sub.add_parser("call", help="call any method with a JSON params object")
     call.add_argument("method", metavar="METHOD", help="method name, e.g. listSyncRuns")
@@ -181,7 +183,7 @@ def run(args: argparse.Namespace) -> Any:
                     "workspace": first.raw.get("workspace")}
         if args.command == "provision":
             return client.provision(args.workspace, args.email, args.action, teams=args.teams,
-                                    dry_run=args.dry_run).raw
+                                    dry_run=args.dry_run, allow_guest=args.allow_guest).raw
         if args.command == "call":
             return client.call(args.method, params)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover

@@ -114,6 +114,7 @@ class RpcError(Exception):
     TEAM_NOT_FOUND = 1010
     TEAM_AMBIGUOUS = 1011
     SYNC_IN_PROGRESS = 1020
+    SYNC_DEADLINE_EXCEEDED = 1021
     SYNC_RUN_NOT_FOUND = 1030
     OAUTH_UNKNOWN_STATE = 1060
     OAUTH_CLIENT_UNKNOWN = 1061
@@ -123,6 +124,7 @@ class RpcError(Exception):
     OAUTH_REFRESH_REFUSED = 1065
     OAUTH_CHECKS_FAILED = 1066
     PROVISION_SELF_REMOVAL = 1040
+    PROVISION_OUTSIDE_DOMAIN = 1044
     UPSTREAM_UNAUTHORIZED = 1100
     UPSTREAM_FORBIDDEN = 1101
     UPSTREAM_RATE_LIMITED = 1102
@@ -367,11 +369,15 @@ class SyncResult:
 @dataclass(frozen=True)
 class ProvisionUser:
     """The person a ``provision`` call was about. ``gid`` and ``name`` are ``None`` when Asana
-    does not know the person (e.g. ``remove`` of someone who never joined)."""
+    does not know the person (e.g. ``remove`` of someone who never joined). ``guest`` (``add`` in an
+    organization): ``True`` when the email is outside the organization's email domains, so the person
+    is (or, in a dry run, would be) a guest; ``False`` inside them; ``None`` otherwise (``remove``, or a
+    workspace that is not an organization)."""
 
     email: Optional[str]
     gid: Optional[str]
     name: Optional[str]
+    guest: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -438,7 +444,8 @@ class ProvisionResult:
         return cls(
             action=str(obj.get("action", "")),
             targets=[ProvisionTarget.from_json(t) for t in obj.get("targets") or [] if isinstance(t, dict)],
-            user=ProvisionUser(email=user.get("email"), gid=user.get("gid"), name=user.get("name")),
+            user=ProvisionUser(email=user.get("email"), gid=user.get("gid"), name=user.get("name"),
+                               guest=user.get("guest")),
             workspace=WorkspaceRef.from_json(obj.get("workspace", workspace)),
             dry_run=bool(obj.get("dryRun", dry_run)),
             raw=dict(obj),
@@ -1054,7 +1061,7 @@ class Client:
 
     def provision(self, workspace: str, email: str, action: str,
                   teams: Optional[Sequence[str]] = None, dry_run: Optional[bool] = None,
-                  idempotency_key: Optional[str] = None) -> ProvisionResult:
+                  idempotency_key: Optional[str] = None, allow_guest: Optional[bool] = None) -> ProvisionResult:
         """``provision`` (admin): adds one person to, or removes them from, a workspace and teams.
 
         Args:
@@ -1069,6 +1076,9 @@ class Client:
             idempotency_key: 1–128 printable ASCII characters; the same key with the same
                 params returns the stored answer for 24 hours without calling Asana again
                 (``1050 idempotency.conflict`` with other params).
+            allow_guest: ``True`` lets ``add`` invite an email outside the organization's email
+                domains (the person joins as a guest). Without it such an add is refused in its
+                workspace target with ``1044 provision.outside_domain``, nothing sent to Asana.
 
         Returns:
             :class:`ProvisionResult`; each target's ``outcome`` is ``added``, ``invited``,
@@ -1082,20 +1092,23 @@ class Client:
         """
         params = _drop_none(workspace=workspace, email=email, action=action,
                             teams=list(teams) if teams is not None else None, dryRun=dry_run,
-                            idempotencyKey=idempotency_key)
+                            idempotencyKey=idempotency_key, allowGuest=allow_guest)
         return ProvisionResult.from_json(self.call("provision", params))
 
     def provision_many(self, workspace: str, users: Sequence[Mapping[str, Any]],
-                       dry_run: Optional[bool] = None, idempotency_key: Optional[str] = None) -> BulkProvisionResult:
+                       dry_run: Optional[bool] = None, idempotency_key: Optional[str] = None,
+                       allow_guest: Optional[bool] = None) -> BulkProvisionResult:
         """``provision`` with ``users`` (admin): several people at once, 1 to 500 entries of
         ``{"email": …, "action": "add"|"remove", "teams": [...]?}``. The server runs people
         concurrently (at most 8 at a time); one person's failure never stops the others.
 
         Returns: :class:`BulkProvisionResult` (``results`` in the order given).
+        ``allow_guest`` applies to every person (see :meth:`provision`).
+
         Raises: as :meth:`provision`; ``data.field`` names e.g. ``users[1].email``.
         """
         params = _drop_none(workspace=workspace, users=[dict(u) for u in users], dryRun=dry_run,
-                            idempotencyKey=idempotency_key)
+                            idempotencyKey=idempotency_key, allowGuest=allow_guest)
         return BulkProvisionResult.from_json(self.call("provision", params))
 
     def create_token(self, name: str, role: str) -> CreatedToken:

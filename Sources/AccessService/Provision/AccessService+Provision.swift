@@ -32,6 +32,10 @@ extension AccessService {
     /// in its target and stops that person's later steps; other people go on. Teams are resolved
     /// (by gid or exact name) before anything changes. With `dryRun`, nothing is written: the
     /// answer says what would happen and which calls would be made.
+    ///
+    /// Guests: in an organization, adding an email outside its `email_domains` (Asana makes that person a guest)
+    /// is refused in the person's workspace target with `provision.outside_domain` (1044), nothing sent, unless
+    /// `allowGuest` is true; `user.guest` says which side of the domains the email is on (dry runs too).
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
         var params = params
@@ -93,7 +97,8 @@ extension AccessService {
                     guard let (index, request) = pending.next() else { return }
                     group.addTask {
                         let run = ProvisionRun(client: client, workspace: workspace, emailDomains: details.emailDomains ?? [],
-                                               email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner)
+                                               email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner,
+                                               allowGuest: params.allowGuest ?? false)
                         let personTeams = (request.teams ?? []).compactMap { teams[$0] }
                         switch request.action {
                         case .add: await run.add(teams: personTeams)

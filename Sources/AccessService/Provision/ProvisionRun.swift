@@ -16,7 +16,12 @@ final class ProvisionRun {
     private(set) var targets: [ProvisionTarget] = []
     private var calls: [String] = []
 
-    init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?) {
+    /// When false, adding an email outside ``emailDomains`` in an organization is refused (`provision.outside_domain`).
+    let allowGuest: Bool
+
+    init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?,
+         allowGuest: Bool = false) {
+        self.allowGuest = allowGuest
         self.client = client
         self.workspace = workspace
         self.emailDomains = Set(emailDomains.map { $0.lowercased() })
@@ -27,10 +32,16 @@ final class ProvisionRun {
 
     /// Workspace first, then each team; stops at the first failed step.
     func add(teams: [AsanaTeam]) async {
+        let outside = outsideDomain
+        if let outside { user.guest = outside }
         let joined = await step("workspace", gid: workspace.gid, name: workspace.name) {
             if let membership = try await self.activeMembership() {
                 self.adopt(membership.user)
+                if outside != nil, let isGuest = membership.isGuest { self.user.guest = isGuest }
                 return .alreadyMember
+            }
+            if outside == true, !self.allowGuest {
+                throw AccessError.provisionOutsideDomain(self.user.email, domains: self.emailDomains.sorted(), workspace: self.workspace.gid)
             }
             let known = try await self.client.user(self.user.email)
             self.adopt(known)
@@ -175,6 +186,18 @@ final class ProvisionRun {
             return refusal
         }
         return refusal
+    }
+
+    /// Whether the email's domain is outside the organization's email domains (case-insensitive): `nil` when the
+    /// workspace is not an organization or Asana listed no domains (nothing to compare with: no check is made).
+    var outsideDomain: Bool? {
+        guard workspace.isOrganization, !emailDomains.isEmpty else { return nil }
+        return !emailDomains.contains(Self.domain(of: user.email))
+    }
+
+    /// The lower-cased part after the last `@`.
+    static func domain(of email: String) -> String {
+        email.split(separator: "@").last.map { $0.lowercased() } ?? ""
     }
 
     /// The person's active membership of the workspace, if any (Asana keeps inactive ones after a removal).

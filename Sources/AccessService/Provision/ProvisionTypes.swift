@@ -2,7 +2,7 @@ import LineRPC
 
 /// Params of `provision`: one person (`email`, `action`, `teams`) or several (`users`), never both.
 public struct ProvisionParams: RPCParams, Encodable {
-    public static let memberNames: Set<String> = ["workspace", "email", "action", "teams", "users", "dryRun", "idempotencyKey"]
+    public static let memberNames: Set<String> = ["workspace", "email", "action", "teams", "users", "dryRun", "idempotencyKey", "allowGuest"]
     /// Most people in one `users` list.
     public static let maximumUsers = 500
 
@@ -21,6 +21,12 @@ public struct ProvisionParams: RPCParams, Encodable {
     /// When true, read Asana's current state and answer with what would be done and the exact
     /// calls that would be made, changing nothing.
     public var dryRun: Bool?
+    /// When true, an `add` may invite an email outside the organization's email domains (Asana's
+    /// `email_domains`, https://developers.asana.com/reference/getworkspace), so the person joins as a guest.
+    /// Absent or false: such an add is refused before anything is sent to Asana, in its workspace target, with
+    /// `provision.outside_domain` (1044). Applies to every person of a `users` list. Ignored for `remove` and in
+    /// workspaces that are not organizations (they have no email domains and no guests).
+    public var allowGuest: Bool?
     /// 1–128 printable ASCII characters chosen by the client. The same key with the same params
     /// returns the stored answer without calling Asana again, for ``AccessService/idempotencyLifetime``;
     /// with other params it is refused (`idempotency.conflict`).
@@ -129,4 +135,8 @@ public struct ProvisionedUser: Codable, Sendable {
     public var gid: String?
     public var name: String?
     public var email: String
+    /// With `add` in an organization that lists email domains: `true` when the email's domain is outside them,
+    /// so Asana makes (or, with `dryRun`, would make) the person a guest; for a person who already was a member,
+    /// Asana's own `is_guest` flag. Absent for `remove` and in workspaces that are not organizations.
+    public var guest: Bool?
 }

@@ -2,6 +2,7 @@ import AccessStore
 import AsanaAPI
 import Foundation
 import LineRPC
+import Synchronization
 
 extension AccessService {
 
@@ -23,8 +24,9 @@ extension AccessService {
     ///
     /// `workspace` is a gid or an exact name (resolved with ``resolveWorkspace(_:field:)``).
     /// Uses the `sync` credential of the workspace, or its `provision` credential when there is none.
-    /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*` (protocol.md, "Errors"). A failed
-    ///   sync records a failed run and leaves the last snapshot untouched.
+    /// - Throws: `credential.missing`, `sync.in_progress`, `upstream.*`, `sync.deadline_exceeded` when reading
+    ///   Asana took longer than ``syncDeadline`` (protocol.md, "Errors"). A failed sync records a failed run
+    ///   with the reason, leaves the last snapshot untouched and frees the workspace for the next sync.
     ///
     /// Every outcome moves the schedule (``SyncSchedule``): a success sets the next scheduled run one
     /// interval later and lifts a pause; a credential failure (`upstream.unauthorized`,
@@ -76,56 +78,22 @@ extension AccessService {
         let started = ContinuousClock.now
         let runID = try store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
+            let phase = SyncPhase()
+            let deadline = syncDeadline
+            let outcome = try await Self.withDeadline(deadline) {
+                try await Self.fetch(workspace: workspace, client: client) { update in
+                    phase.set(update.phase)
+                    await progress(update)
+                }
+            }
+            guard case .finished(let fetched) = outcome else {
+                throw AccessError.syncDeadlineExceeded(workspace, deadline: deadline, phase: phase.value)
+            }
+            let (details, users, memberships, teams, teamMemberships, skipped, teamsRead, preservedTeamGids) =
+                (fetched.details, fetched.users, fetched.memberships, fetched.teams, fetched.teamMemberships,
+                 fetched.skipped, fetched.teamsRead, fetched.preservedTeamGids)
             func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
                 await progress(SyncProgress(workspace: workspace, phase: phase, done: done, total: total))
-            }
-            await report("workspace", total: 1)
-            let details = try await client.workspace(gid: workspace)
-            await report("users")
-            let users = try await client.users(workspace: workspace)
-            await report("users", done: users.count, total: users.count)
-            await report("workspaceMemberships")
-            let memberships: [AsanaWorkspaceMembership]?
-            do {
-                memberships = try await client.workspaceMemberships(workspace: workspace)
-            } catch AsanaAPIError.forbidden {
-                memberships = nil  // e.g. a granular-scope OAuth token: flags become unknown, never guessed
-            }
-            if let memberships { await report("workspaceMemberships", done: memberships.count, total: memberships.count) }
-            var teams: [AsanaTeam] = []
-            var teamMemberships: [String: [AsanaTeamMembership]] = [:]
-            var skipped: [SyncSkip] = []
-            var teamsRead = false
-            var preservedTeamGids: Set<String> = []
-            if details.isOrganization == true {
-                await report("teams")
-                do {
-                    teams = try await client.teams(workspace: workspace)
-                    teamsRead = true
-                    await report("teams", done: teams.count, total: teams.count)
-                } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
-                    skipped.append(SyncSkip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
-                }
-                if teamsRead {
-                    await report("teamMemberships", total: teams.count)
-                    let step = max(1, teams.count / 100)
-                    let fetched = try await Self.fetchTeamMemberships(teams, client: client) { done in
-                        if done % step == 0 || done == teams.count { await report("teamMemberships", done: done, total: teams.count) }
-                    }
-                    for team in teams {
-                        switch fetched[team.gid] {
-                        case .success(let list)?:
-                            teamMemberships[team.gid] = list
-                        case .failure(let error)?:
-                            preservedTeamGids.insert(team.gid)
-                            skipped.append(SyncSkip(
-                                what: "teamMemberships", team: SkippedTeam(gid: team.gid, name: team.name ?? team.gid),
-                                reason: "\(AccessError.upstream(error))"))
-                        case nil:
-                            break
-                        }
-                    }
-                }
             }
             var snapshot = SnapshotBuilder.build(workspace: details, users: users, memberships: memberships, teams: teams, teamMemberships: teamMemberships)
             snapshot.preservedTeamGids = preservedTeamGids
@@ -154,6 +122,102 @@ extension AccessService {
             try? audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }
             throw error
+        }
+    }
+
+    /// The default of ``AccessService/syncDeadline``: one hour (`serve --sync-deadline`).
+    public static let defaultSyncDeadline: Duration = .seconds(3600)
+
+    /// What one sync read from Asana, before anything is committed.
+    struct FetchedSync: Sendable {
+        var details: AsanaWorkspace
+        var users: [AsanaUser]
+        /// `nil` when Asana refused the listing with 403 (flags unknown).
+        var memberships: [AsanaWorkspaceMembership]?
+        var teams: [AsanaTeam] = []
+        var teamMemberships: [String: [AsanaTeamMembership]] = [:]
+        var skipped: [SyncSkip] = []
+        var teamsRead = false
+        var preservedTeamGids: Set<String> = []
+    }
+
+    /// Reads everything a sync needs from Asana (workspace, users, workspace memberships, and in an
+    /// organization teams and each team's memberships), reporting each phase. Commits nothing.
+    /// - Throws: ``AsanaAPIError`` of a required listing (see ``sync(workspace:principal:progress:)``), cancellation.
+    static func fetch(workspace: String, client: AsanaClient, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> FetchedSync {
+        func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
+            await progress(SyncProgress(workspace: workspace, phase: phase, done: done, total: total))
+        }
+        await report("workspace", total: 1)
+        let details = try await client.workspace(gid: workspace)
+        await report("users")
+        let users = try await client.users(workspace: workspace)
+        await report("users", done: users.count, total: users.count)
+        await report("workspaceMemberships")
+        let memberships: [AsanaWorkspaceMembership]?
+        do {
+            memberships = try await client.workspaceMemberships(workspace: workspace)
+        } catch AsanaAPIError.forbidden {
+            memberships = nil  // e.g. a granular-scope OAuth token: flags become unknown, never guessed
+        }
+        if let memberships { await report("workspaceMemberships", done: memberships.count, total: memberships.count) }
+        var fetched = FetchedSync(details: details, users: users, memberships: memberships)
+        guard details.isOrganization == true else { return fetched }
+        await report("teams")
+        do {
+            fetched.teams = try await client.teams(workspace: workspace)
+            fetched.teamsRead = true
+            await report("teams", done: fetched.teams.count, total: fetched.teams.count)
+        } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
+            fetched.skipped.append(SyncSkip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
+        }
+        guard fetched.teamsRead else { return fetched }
+        let teams = fetched.teams
+        await report("teamMemberships", total: teams.count)
+        let step = max(1, teams.count / 100)
+        let lists = try await Self.fetchTeamMemberships(teams, client: client) { done in
+            if done % step == 0 || done == teams.count { await report("teamMemberships", done: done, total: teams.count) }
+        }
+        for team in teams {
+            switch lists[team.gid] {
+            case .success(let list)?:
+                fetched.teamMemberships[team.gid] = list
+            case .failure(let error)?:
+                fetched.preservedTeamGids.insert(team.gid)
+                fetched.skipped.append(SyncSkip(
+                    what: "teamMemberships", team: SkippedTeam(gid: team.gid, name: team.name ?? team.gid),
+                    reason: "\(AccessError.upstream(error))"))
+            case nil:
+                break
+            }
+        }
+        return fetched
+    }
+
+    /// How ``withDeadline(_:_:)`` ended.
+    enum DeadlineOutcome<Value: Sendable>: Sendable {
+        /// `body` returned this in time.
+        case finished(Value)
+        /// The deadline passed first; `body` was cancelled and awaited.
+        case expired
+    }
+
+    /// Runs `body` in a child task and cancels it when `deadline` passes first (the wait is on the continuous clock).
+    /// Returns once `body` has returned or, after the deadline, has stopped (every Asana call honours cancellation).
+    /// - Throws: what `body` throws when it ends first; `CancellationError` when the caller is cancelled.
+    static func withDeadline<Value: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> Value) async throws
+        -> DeadlineOutcome<Value>
+    {
+        try await withThrowingTaskGroup(of: DeadlineOutcome<Value>.self) { group in
+            group.addTask { .finished(try await body()) }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return .expired
+            }
+            // The first to end decides; the other is cancelled (an error it then throws is discarded).
+            let first = try await group.next() ?? .expired
+            group.cancelAll()
+            return first
         }
     }
 
@@ -197,4 +261,11 @@ extension AccessService {
             return result
         }
     }
+}
+
+/// The phase a running sync last reported (`workspace`, `users`, `teamMemberships`, …), for the deadline error.
+final class SyncPhase: Sendable {
+    private let current = Mutex("workspace")
+    var value: String { current.withLock { $0 } }
+    func set(_ phase: String) { current.withLock { $0 = phase } }
 }

@@ -706,6 +706,27 @@ class ProvisionTests(unittest.TestCase):
             self.assertEqual(real.targets[0].calls, preview.targets[0].calls)
             client.provision(WORKSPACE, email, "remove")
 
+    def test_outside_domain_needs_allow_guest(self) -> None:
+        email = unique("py.guest").replace("-", ".") + "@freelance.example"
+        with env().client("admin") as client:
+            refused = client.provision(WORKSPACE, email, "add")
+            self.assertEqual(refused.outcomes, ["failed"])
+            self.assertTrue(refused.user.guest)
+            error = refused.targets[0].error
+            self.assertIsNotNone(error)
+            assert error is not None
+            self.assertEqual(error.code, RpcError.PROVISION_OUTSIDE_DOMAIN)
+            self.assertEqual(error.name, "provision.outside_domain")
+            self.assertEqual(refused.targets[0].calls, ())
+            preview = client.provision(WORKSPACE, email, "add", dry_run=True, allow_guest=True)
+            self.assertEqual(preview.outcomes, ["invited"])
+            self.assertTrue(preview.user.guest)
+            added = client.provision(WORKSPACE, email, "add", allow_guest=True)
+            self.assertEqual(added.outcomes, ["invited"])
+            self.assertTrue(added.user.guest)
+            inside = client.provision(WORKSPACE, unique("py.inside").replace("-", ".") + "@acme.example", "add", dry_run=True)
+            self.assertIs(inside.user.guest, False)
+
     def test_many_people_and_self_removal(self) -> None:
         emails = [unique(f"py.bulk{i}").replace("-", ".") + "@acme.example" for i in range(3)]
         with env().client("admin") as client:
