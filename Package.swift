@@ -108,7 +108,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "LineRPC", "DevCertificates",
+            "LineRPC", "DevCertificates", "AccessStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

@@ -33,6 +33,32 @@ public enum AccessError {
                  details: ["maximumFailedAuthentications": .integer(Int64(limit))])
     }
 
+    /// 1070: the disk holding the database is full (SQLite's `SQLITE_FULL`): the call's transaction was
+    /// rolled back, nothing of it was committed. Free space and retry.
+    public static func storageFull() -> RPCError {
+        RPCError(code: 1070, name: "storage.full",
+                 message: "The disk holding the database is full; nothing was committed; free space and retry",
+                 details: [:])
+    }
+
+    /// 1071: the database file could not be read or written for another reason (I/O error, read-only file or
+    /// file system, file gone): nothing was committed. The operator checks the disk; retry later.
+    public static func storageUnavailable() -> RPCError {
+        RPCError(code: 1071, name: "storage.unavailable",
+                 message: "The server could not read or write its database (I/O error); nothing was committed; retry later (the operator should check the disk)",
+                 details: [:])
+    }
+
+    /// `storage.full` or `storage.unavailable` for a storage failure of the store, nil for any other error.
+    /// The answer never carries the database path.
+    public static func storage(_ error: any Error) -> RPCError? {
+        switch error as? AccessStoreError {
+        case .storageFull?: return storageFull()
+        case .storageUnavailable?: return storageUnavailable()
+        default: return nil
+        }
+    }
+
     /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace.
     public static func workspaceNotSynced(_ workspace: String) -> RPCError {
         RPCError(code: 1001, name: "workspace.not_synced",

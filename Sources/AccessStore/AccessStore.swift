@@ -19,58 +19,101 @@ public struct AccessStore: Sendable {
     /// (`DatabasePool` readers rarely wait in WAL mode; GRDB gives them its own 10 s timeout.)
     public static let busyTimeoutSeconds: Double = 5
 
-    /// The writer (and reader) of the database. Internal: SQL stays behind this type.
-    let dbWriter: any DatabaseWriter
+    /// The writer (and reader) of the database, mapping storage failures to ``AccessStoreError``.
+    /// Internal: SQL stays behind this type.
+    let dbWriter: StoreDatabase
     /// The key that seals and opens credentials. It never enters the database.
     let masterKey: MasterKey
     /// The database file path, or nil in memory.
     let path: String?
 
-    /// Wraps `dbWriter` and migrates it to the current schema.
+    /// Wraps `writer` and migrates it to the current schema.
     /// - Throws: ``AccessStoreError/databaseTooNew(path:)`` when the file holds migrations this build does not know;
-    ///   ``AccessStoreError/masterKeyMismatch(path:)`` when the database was first used with another master key.
-    init(dbWriter: any DatabaseWriter, masterKey: MasterKey, path: String?) throws {
-        self.dbWriter = dbWriter
+    ///   ``AccessStoreError/masterKeyMismatch(path:)`` when the database was first used with another master key;
+    ///   ``AccessStoreError/storageFull(path:)`` / ``AccessStoreError/storageUnavailable(path:message:)``.
+    init(writer: any DatabaseWriter, masterKey: MasterKey, path: String?) throws {
+        self.dbWriter = StoreDatabase(writer: writer, path: path ?? ":memory:")
         self.masterKey = masterKey
         self.path = path
-        let migrator = Migrations.migrator
-        if try dbWriter.read({ try migrator.hasBeenSuperseded($0) }) {
+        let migrator = Migrations.migrator(masterKey: masterKey)
+        let database = dbWriter
+        if try database.read({ try migrator.hasBeenSuperseded($0) }) {
             throw AccessStoreError.databaseTooNew(path: path ?? ":memory:")
         }
-        try migrator.migrate(dbWriter)
-        try MasterKeyCheck.verify(dbWriter, key: masterKey, path: path)
+        // The key check comes first on a database that has one, so a wrong key never migrates
+        // (migration v8 re-MACs the audit chain with a key derived from the master key).
+        if try database.read({ try $0.tableExists("masterKeyCheck") }) {
+            try MasterKeyCheck.verify(database, key: masterKey, path: path)
+        }
+        try database.mapStorageErrors { try migrator.migrate(writer) }
+        try MasterKeyCheck.verify(database, key: masterKey, path: path)
     }
 
-    /// Opens (creating if needed) the store at `path`, a file in a directory of its own
-    /// (SQLite puts `-wal` and `-shm` files next to it).
+    /// How ``open(path:masterKey:mode:)`` treats a missing database.
+    public enum OpenMode: Sendable, Equatable {
+        /// The database must exist and hold a schema (only `asana-accessd init` creates one):
+        /// a missing file throws ``AccessStoreError/databaseMissing(path:)``, an empty one
+        /// (0 bytes, or no migration ever applied) ``AccessStoreError/databaseEmpty(path:)``; nothing is created.
+        case existing
+        /// Creates the directory (mode 0700) and the database when missing; an existing file is opened as it is.
+        case create
+    }
+
+    /// Opens the store at `path`, a file in a directory of its own (SQLite puts `-wal` and `-shm` files next to it).
     ///
-    /// A missing directory is created with mode 0700; the database file (and its `-wal`/`-shm`
-    /// companions, which SQLite creates with the file's mode) is set to mode 0600.
-    /// - Throws: ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
-    ///   GRDB's `DatabaseError` when the file is not a database.
-    public static func open(path: String, masterKey: MasterKey) throws -> AccessStore {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw AccessStoreError.fileSystem(path: directory, message: "cannot create directory (\(error.localizedDescription))")
+    /// With ``OpenMode/create``, a missing directory is created with mode 0700 and a missing database
+    /// file is created; with ``OpenMode/existing`` (the default) nothing is created. The database file
+    /// (and its `-wal`/`-shm` companions, which SQLite creates with the file's mode) is set to mode 0600.
+    /// - Throws: ``AccessStoreError/databaseMissing(path:)``, ``AccessStoreError/databaseEmpty(path:)`` (mode `existing`),
+    ///   ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
+    ///   ``AccessStoreError/masterKeyMismatch(path:)``, GRDB's `DatabaseError` when the file is not a database.
+    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> AccessStore {
+        switch mode {
+        case .create:
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                do {
+                    try FileManager.default.createDirectory(
+                        atPath: directory, withIntermediateDirectories: true,
+                        attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw AccessStoreError.fileSystem(path: directory, message: "cannot create directory (\(error.localizedDescription))")
+                }
             }
+            try FileModes.restrictToOwner(path, create: true)
+        case .existing:
+            guard let status = try FileModes.status(path) else { throw AccessStoreError.databaseMissing(path: path) }
+            guard status.isRegularFile else { throw AccessStoreError.fileSystem(path: path, message: "not a regular file") }
+            // SQLite would treat a 0-byte file as a new database and write a schema into it.
+            guard status.size > 0 else { throw AccessStoreError.databaseEmpty(path: path) }
+            try FileModes.restrictToOwner(path, create: false)
         }
-        try FileModes.restrictToOwner(path, create: true)
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileModes.restrictToOwner(path + suffix, create: false)
         }
-        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try AccessStore(dbWriter: pool, masterKey: masterKey, path: path)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        } catch let error as DatabaseError {
+            throw StoreDatabase.storageError(error, path: path) ?? error
+        }
+        if mode == .existing {
+            let initialised = try StoreDatabase(writer: pool, path: path).read { db in
+                try db.tableExists("grdb_migrations")
+                    && (try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0) > 0
+            }
+            guard initialised else {
+                try? pool.close()
+                throw AccessStoreError.databaseEmpty(path: path)
+            }
+        }
+        return try AccessStore(writer: pool, masterKey: masterKey, path: path)
     }
 
     /// A fresh store in memory (a `DatabaseQueue`), for tests and demos. Gone when the value is released.
     public static func inMemory(masterKey: MasterKey) throws -> AccessStore {
         let queue = try DatabaseQueue(configuration: makeConfiguration())
-        return try AccessStore(dbWriter: queue, masterKey: masterKey, path: nil)
+        return try AccessStore(writer: queue, masterKey: masterKey, path: nil)
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`,

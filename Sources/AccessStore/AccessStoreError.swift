@@ -1,7 +1,8 @@
 /// Errors thrown by ``AccessStore`` and ``MasterKey``.
 ///
-/// SQLite failures (disk full, locked past the busy timeout, corrupt file) are not wrapped:
-/// they surface as GRDB's `DatabaseError`.
+/// A full disk (`SQLITE_FULL`) surfaces as ``storageFull(path:)`` and other I/O failures
+/// (`SQLITE_IOERR`, `SQLITE_CANTOPEN`, `SQLITE_READONLY`) as ``storageUnavailable(path:message:)``;
+/// other SQLite failures (locked past the busy timeout, corrupt file) are not wrapped: they surface as GRDB's `DatabaseError`.
 /// Every case's ``description`` is one sentence saying what happened and what to do.
 public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No master key file at `path`.
@@ -36,6 +37,30 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case databaseTooNew(path: String)
     /// A file-system call failed on `path` (creating the key file or the database directory).
     case fileSystem(path: String, message: String)
+    /// SQLite could not write because the disk (or the database's page limit) is full: the
+    /// transaction was rolled back, nothing of it was committed. `path` is the database (`:memory:` in memory).
+    case storageFull(path: String)
+    /// SQLite failed to read or write the database file for a reason other than a full disk
+    /// (`SQLITE_IOERR`, `SQLITE_CANTOPEN`, `SQLITE_READONLY`); nothing of the transaction was committed.
+    case storageUnavailable(path: String, message: String)
+    /// ``AccessStore/open(path:masterKey:mode:)`` in ``AccessStore/OpenMode/existing`` mode found no database file at `path`.
+    case databaseMissing(path: String)
+    /// The database file at `path` exists but is empty (0 bytes, or no schema): it was never
+    /// initialised, or it was truncated or replaced. It is not re-created.
+    case databaseEmpty(path: String)
+    /// Another process holds the data directory's lock file `lockPath`; `holderPid` is the pid it
+    /// wrote there (nil when unreadable).
+    case dataDirectoryLocked(lockPath: String, holderPid: Int32?)
+
+    /// `true` for ``storageFull(path:)`` and ``storageUnavailable(path:message:)``: the database could
+    /// not be written, whatever the call was about; callers that map other store errors to an answer
+    /// about their arguments must let these through.
+    public var isStorageFailure: Bool {
+        switch self {
+        case .storageFull, .storageUnavailable: return true
+        default: return false
+        }
+    }
 
     /// One sentence: what happened and what to do.
     public var description: String {
@@ -70,6 +95,17 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The database \(path) was written by a newer version of asana-accessd: upgrade this server before opening it."
         case .fileSystem(let path, let message):
             return "File-system error on \(path): \(message)."
+        case .storageFull(let path):
+            return "The disk holding the database \(path) is full: nothing was committed; free space and retry."
+        case .storageUnavailable(let path, let message):
+            return "The database \(path) could not be read or written (\(message)): nothing was committed; check the disk and the file's permissions, then retry."
+        case .databaseMissing(let path):
+            return "There is no database at \(path): only `asana-accessd init` creates one. Check --data-dir (or ASANA_ACCESSD_DATA); if the database was lost, restore it and its master key from a backup (copy the backup's asana-access.sqlite into the data directory while no server runs)."
+        case .databaseEmpty(let path):
+            return "The database \(path) is empty (never initialised, or truncated or replaced): it is not re-created. Restore it from a backup (copy the backup's asana-access.sqlite over it while no server runs), or move it away and run `asana-accessd init --new-database` to start over with an empty store."
+        case .dataDirectoryLocked(let lockPath, let holderPid):
+            let holder = holderPid.map { "process \($0)" } ?? "another process"
+            return "The data directory is in use by \(holder) (lock \(lockPath)): only one asana-accessd server or writing command may use it at a time. Stop that server first (kill -TERM \(holderPid.map(String.init) ?? "<pid>")), or make the change over RPC against the running server (asana-access)."
         }
     }
 }

@@ -49,7 +49,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     /// The ``hash`` of the event appended before this one; 32 zero bytes for the first event.
     /// Empty only if the row was altered (``AccessStore/verifyAuditChain()`` reports it).
     public var prevHash: Data
-    /// SHA-256 over this event's fields and ``prevHash`` (see `AuditChain`). Empty only if the row was altered.
+    /// HMAC-SHA256 over this event's fields and ``prevHash`` under the audit key (see `AuditChain`). Empty only if the row was altered.
     public var hash: Data
 
     /// Creates a value from all of its fields.
@@ -138,34 +138,22 @@ extension AccessStore {
 
     /// Appends an event (the log is append-only) and chains it: inside one `BEGIN IMMEDIATE`
     /// transaction it reads the head's hash, inserts the event with that as `prevHash`, computes
-    /// the event's hash from the bytes as stored, and moves the head to it. `IMMEDIATE` takes the
+    /// the event's MAC (under the audit key derived from the master key) from the bytes as stored, and moves the head to it. `IMMEDIATE` takes the
     /// write lock before the read, so concurrent appends, from this process or another, chain in turn.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `params` or `result` is not JSON text,
-    ///   or `method` / `outcome` is empty.
+    ///   or `method` / `outcome` is empty; ``AccessStoreError/storageFull(path:)`` when the disk is full (nothing appended).
     @discardableResult
     public func appendAuditEvent(_ event: AuditEventDraft) throws -> Int64 {
         guard !event.method.isEmpty else { throw AccessStoreError.invalidArgument("the audit method is empty") }
         guard !event.outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
         guard Self.isJSON(event.params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
         guard Self.isJSON(event.result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
+        let key = AuditChain.auditKey(masterKey)
         return try dbWriter.writeWithoutTransaction { db in
             var id: Int64 = 0
             try db.inTransaction(.immediate) {
-                // A missing head (only if someone deleted it) restarts from zeros; verification then
-                // reports the new event as not chained to the one before it.
-                let prevHash = try AuditChain.head(db)?.hash ?? AuditChain.zeroHash
-                try db.execute(
-                    sql: "INSERT INTO auditEvent (at, principal, method, params, result, outcome, prevHash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome, prevHash])
-                id = db.lastInsertedRowID
-                // Hash what SQLite holds (read back), so that verification sees the same bytes.
-                guard let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selectColumns) FROM auditEvent WHERE id = ?", arguments: [id]),
-                      let hash = AuditChain.StoredRow(row).computedHash(prevHash: prevHash) else {
-                    throw AccessStoreError.invalidArgument("the audit event could not be read back")
-                }
-                try db.execute(sql: "UPDATE auditEvent SET hash = ? WHERE id = ?", arguments: [hash, id])
-                try AuditChain.setHead(db, lastId: id, hash: hash)
+                id = try AuditChain.append(db, event, key: key)
                 return .commit
             }
             return id

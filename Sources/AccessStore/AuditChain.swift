@@ -2,28 +2,52 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The hash chain over `auditEvent` rows (schema v3).
+/// The keyed chain over `auditEvent` rows (schema v3, keyed since v8).
 ///
-/// Each event's `hash` is SHA-256 over an unambiguous encoding of the row:
+/// Each event's `hash` is a MAC: HMAC-SHA256 under the *audit key* over an unambiguous encoding of the row:
 ///
-///     "asana-access audit v1\n"                      (domain separation, 22 bytes)
+///     "asana-access audit v2\n"                      (domain separation, 22 bytes)
 ///     then, for each field in this order, an 8-byte big-endian length and the field's bytes:
 ///     id (8-byte big-endian two's complement), at (Unix ms, 8-byte big-endian),
 ///     principal, method, params, result, outcome (the stored text's bytes, as SQLite holds them),
 ///     prevHash (32 bytes)
 ///
+/// The audit key is `HKDF<SHA256>` of the master key with info ``keyInfo`` (no salt, 32 bytes), so
+/// it never sits in the database: someone with the database file alone cannot compute a valid MAC.
+///
 /// The first event's `prevHash` is 32 zero bytes; every other event's is the `hash` of the event
 /// appended before it. The one-row table `auditHead` holds the last event's id and hash, updated
-/// in the same transaction as each append, so deleting the newest rows is detected too.
+/// in the same transaction as each append, so deleting the newest rows is detected too — unless the
+/// head is also rewritten to an earlier event's (id, MAC), which needs no key: record the head
+/// (`asana-accessd audit head`) outside the database and check it with `audit verify --expect-head`.
 ///
-/// The chain is unkeyed: it detects edits and deletions by anyone who does not also rebuild every
-/// later hash and the head. Record the head printed by `asana-accessd audit verify` elsewhere to
-/// detect that as well.
+/// Releases before v8 used plain SHA-256 with the prefix "asana-access audit v1\n" (``unkeyedHash(_:)``).
+/// Migration v8 checks that chain, then re-MACs every event once under the audit key and appends an
+/// `auditChain.keyed` event recording what the check found and the old head, so a chain broken
+/// before the upgrade stays on record. `rotate-key` re-MACs the chain under the new key in the same
+/// transaction that re-seals the credentials (every MAC changes: record the head again).
 enum AuditChain {
     /// `prevHash` of the first event, and the head hash of an empty log.
     static let zeroHash = Data(repeating: 0, count: 32)
-    /// Prefix of every hashed message; a new encoding gets a new prefix.
-    static let domain = Data("asana-access audit v1\n".utf8)
+    /// Prefix of the unkeyed SHA-256 messages of schema v3–v7 (read only by migration v8).
+    static let unkeyedDomain = Data("asana-access audit v1\n".utf8)
+    /// Prefix of every MAC'd message (schema v8 on); a new encoding gets a new prefix.
+    static let keyedDomain = Data("asana-access audit v2\n".utf8)
+    /// The HKDF info label that derives the audit key from the master key.
+    static let keyInfo = "asana-access audit chain v1"
+
+    /// How an event's `hash` is computed.
+    enum Scheme {
+        /// SHA-256, schema v3–v7.
+        case unkeyed
+        /// HMAC-SHA256 under the audit key, schema v8 on.
+        case keyed(SymmetricKey)
+    }
+
+    /// The audit key of `masterKey`: HKDF-SHA256, no salt, info ``keyInfo``, 32 bytes.
+    static func auditKey(_ masterKey: MasterKey) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey.key, info: Data(keyInfo.utf8), outputByteCount: 32)
+    }
 
     /// The fields that go into an event's hash, as stored.
     struct Fields {
@@ -37,13 +61,11 @@ enum AuditChain {
         var prevHash: Data
     }
 
-    /// SHA-256 of the canonical encoding of `fields` (see the type's documentation).
-    static func hash(_ fields: Fields) -> Data {
-        var hasher = SHA256()
-        hasher.update(data: domain)
+    /// Feeds the length-prefixed fields of `fields` to `update`.
+    static func encode(_ fields: Fields, _ update: (Data) -> Void) {
         func field(_ bytes: Data) {
-            withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: bytes)
+            update(withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { Data($0) })
+            update(bytes)
         }
         func integer(_ value: Int64) -> Data {
             withUnsafeBytes(of: value.bigEndian) { Data($0) }
@@ -56,7 +78,30 @@ enum AuditChain {
         field(fields.result)
         field(fields.outcome)
         field(fields.prevHash)
+    }
+
+    /// SHA-256 of the v1 encoding of `fields` (schema v3–v7 chains).
+    static func unkeyedHash(_ fields: Fields) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: unkeyedDomain)
+        encode(fields) { hasher.update(data: $0) }
         return Data(hasher.finalize())
+    }
+
+    /// HMAC-SHA256 under `key` of the v2 encoding of `fields` (see the type's documentation).
+    static func mac(_ fields: Fields, key: SymmetricKey) -> Data {
+        var hmac = HMAC<SHA256>(key: key)
+        hmac.update(data: keyedDomain)
+        encode(fields) { hmac.update(data: $0) }
+        return Data(hmac.finalize())
+    }
+
+    /// The `hash` of `fields` under `scheme`.
+    static func digest(_ fields: Fields, scheme: Scheme) -> Data {
+        switch scheme {
+        case .unkeyed: return unkeyedHash(fields)
+        case .keyed(let key): return mac(fields, key: key)
+        }
     }
 
     /// The row columns the chain reads: text as its stored bytes (`CAST … AS BLOB`), so what is
@@ -105,12 +150,12 @@ enum AuditChain {
             }
         }
 
-        /// The hash this row should carry, chained to `prevHash`; nil when `at` is not an integer.
-        func computedHash(prevHash: Data) -> Data? {
+        /// The hash this row should carry under `scheme`, chained to `prevHash`; nil when `at` is not an integer.
+        func computedHash(prevHash: Data, scheme: Scheme) -> Data? {
             guard let atMillis else { return nil }
-            return AuditChain.hash(Fields(
+            return AuditChain.digest(Fields(
                 id: id, atMillis: atMillis, principal: principal, method: method, params: params,
-                result: result, outcome: outcome, prevHash: prevHash))
+                result: result, outcome: outcome, prevHash: prevHash), scheme: scheme)
         }
     }
 
@@ -130,7 +175,7 @@ enum AuditChain {
             arguments: [lastId, hash])
     }
 
-    /// Chains the rows already in `auditEvent` (oldest first) and writes the head. Used once, by migration v3.
+    /// Chains the rows already in `auditEvent` (oldest first, unkeyed) and writes the head. Used once, by migration v3.
     static func chainExistingEvents(_ db: Database) throws {
         var previous: (id: Int64, hash: Data)?
         while true {
@@ -142,7 +187,7 @@ enum AuditChain {
             for row in rows {
                 let prevHash = previous?.hash ?? zeroHash
                 // v1 declared `at` INTEGER NOT NULL, so every pre-v3 row has an integer time.
-                let hash = row.computedHash(prevHash: prevHash) ?? zeroHash
+                let hash = row.computedHash(prevHash: prevHash, scheme: .unkeyed) ?? zeroHash
                 try db.execute(sql: "UPDATE auditEvent SET prevHash = ?, hash = ? WHERE id = ?", arguments: [prevHash, hash, row.id])
                 previous = (row.id, hash)
             }
@@ -168,6 +213,12 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     case headMismatch(headId: Int64, chainLastId: Int64?)
     /// The `auditHead` row is gone.
     case headMissing
+    /// `audit verify --expect-head`: the chain ends at `chainLastId` (nil: no events), before the
+    /// recorded head `anchorId`: the newest events were deleted (and the head rewritten to match).
+    case anchorBeyondChain(anchorId: Int64, chainLastId: Int64?)
+    /// `audit verify --expect-head`: event `id` exists but its MAC is not the recorded one: the log
+    /// was rewritten from there (or the master key was rotated since the head was recorded).
+    case anchorMismatch(id: Int64)
 
     /// The first event the problem concerns: the altered event, the first missing id, or the first
     /// event after the head; nil for ``headMissing``.
@@ -181,6 +232,8 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
             if last > headId { return headId + 1 }
             return headId == 0 ? nil : headId
         case .headMissing: return nil
+        case .anchorBeyondChain(_, let chainLastId): return (chainLastId ?? 0) + 1
+        case .anchorMismatch(let id): return id
         }
     }
 
@@ -209,6 +262,11 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
             return "the head's hash does not match the chain's last hash: the head was altered"
         case .headMissing:
             return "the auditHead row is missing"
+        case .anchorBeyondChain(let anchorId, let chainLastId):
+            let end = chainLastId.map { "the chain ends at event \($0)" } ?? "the log is empty"
+            return "\(end) but the expected head is event \(anchorId): events after it were deleted and the stored head rewritten"
+        case .anchorMismatch(let id):
+            return "event \(id) does not carry the expected MAC: the log was rewritten from there (if the master key was rotated after the head was recorded, every MAC changed: compare with the rotateKey event's previousChain)"
         }
     }
 }
@@ -237,55 +295,198 @@ public struct AuditChainReport: Sendable, Equatable {
     public var firstBrokenEventId: Int64? { problem?.eventId }
 }
 
+extension AuditChain {
+    /// Checks every event oldest first under `scheme`, then the head (see ``AccessStore/verifyAuditChain(expectedHead:)``).
+    static func verify(_ db: Database, scheme: Scheme) throws -> AuditChainReport {
+        var checked = 0
+        var previous: (id: Int64, hash: Data)?
+        func report(_ problem: AuditChainProblem?) -> AuditChainReport {
+            AuditChainReport(checkedCount: checked, lastId: previous?.id, lastHash: previous?.hash, problem: problem)
+        }
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(selectColumns) FROM auditEvent ORDER BY id")
+        while let row = try rows.next() {
+            let event = StoredRow(row)
+            guard let storedPrev = event.prevHash, storedPrev.count == 32 else {
+                return report(.malformed(id: event.id, reason: "prevHash is missing or not 32 bytes"))
+            }
+            guard let storedHash = event.hash, storedHash.count == 32 else {
+                return report(.malformed(id: event.id, reason: "hash is missing or not 32 bytes"))
+            }
+            let expectedPrev = previous?.hash ?? zeroHash
+            if storedPrev != expectedPrev {
+                // A jump in ids whose link still holds can only predate the chain (rows deleted before v3 chained them).
+                if event.id != (previous?.id ?? 0) + 1 {
+                    return report(.gap(afterId: previous?.id, nextId: event.id))
+                }
+                return report(.prevHashMismatch(id: event.id))
+            }
+            guard let computed = event.computedHash(prevHash: storedPrev, scheme: scheme) else {
+                return report(.malformed(id: event.id, reason: "its time is not an integer"))
+            }
+            guard constantTimeEquals(computed, storedHash) else {
+                return report(.hashMismatch(id: event.id))
+            }
+            previous = (event.id, storedHash)
+            checked += 1
+        }
+        guard let head = try head(db) else {
+            return report(.headMissing)
+        }
+        if head.lastId != (previous?.id ?? 0) || head.hash != (previous?.hash ?? zeroHash) {
+            return report(.headMismatch(headId: head.lastId, chainLastId: previous?.id))
+        }
+        return report(nil)
+    }
+
+    /// Re-MACs every event, oldest first, under `key` (each `prevHash` linking to the new MAC before
+    /// it, ids kept) and moves the head, inside the caller's transaction. Checks the chain under
+    /// `from` first and returns what that found: the caller records it, since re-MACing makes a
+    /// chain that was broken verify again.
+    static func rechain(_ db: Database, from: Scheme, to key: SymmetricKey) throws -> (before: AuditChainReport, count: Int) {
+        let before = try verify(db, scheme: from)
+        var previous: (id: Int64, hash: Data)?
+        var count = 0
+        while true {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(selectColumns) FROM auditEvent WHERE id > ? ORDER BY id LIMIT 500",
+                arguments: [previous?.id ?? Int64.min]
+            ).map(StoredRow.init)
+            guard !rows.isEmpty else { break }
+            for row in rows {
+                let prevHash = previous?.hash ?? zeroHash
+                // An event whose time is not an integer was altered outside the store; it keeps a zero
+                // MAC, so verification goes on reporting it.
+                let hash = row.computedHash(prevHash: prevHash, scheme: .keyed(key)) ?? zeroHash
+                try db.execute(sql: "UPDATE auditEvent SET prevHash = ?, hash = ? WHERE id = ?", arguments: [prevHash, hash, row.id])
+                previous = (row.id, hash)
+                count += 1
+            }
+        }
+        try setHead(db, lastId: previous?.id ?? 0, hash: previous?.hash ?? zeroHash)
+        return (before, count)
+    }
+
+    /// A one-line account of a verification, for the audit event that records a re-MAC:
+    /// `intact: N events, head SEQ:HEX` or `broken at event N: …`.
+    static func summary(_ report: AuditChainReport) -> String {
+        let head = "\(report.lastId ?? 0):\(AuditEvent.hex(report.lastHash ?? zeroHash))"
+        guard let problem = report.problem else { return "intact: \(report.checkedCount) events, head \(head)" }
+        let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
+        return "broken \(at): \(problem) (\(report.checkedCount) events verified before it, up to \(head))"
+    }
+
+    /// Migration v8: re-MACs an unkeyed (v3–v7) chain under the audit key of `masterKey` and, when the
+    /// log held events, appends an `auditChain.keyed` event (principal `system:migration-v8`) whose
+    /// result records the number of events re-MACed and what the unkeyed check found.
+    static func keyExistingChain(_ db: Database, masterKey: MasterKey, at: Date) throws {
+        let key = auditKey(masterKey)
+        let (before, count) = try rechain(db, from: .unkeyed, to: key)
+        guard count > 0 else { return }
+        let result = try JSONSerialization.data(
+            withJSONObject: ["events": count, "previousChain": summary(before), "scheme": "hmac-sha256 (HKDF-SHA256 of the master key, info \"\(keyInfo)\")"],
+            options: [.sortedKeys, .withoutEscapingSlashes])
+        _ = try append(db, AuditEventDraft(
+            at: at, principal: "system:migration-v8", method: "auditChain.keyed", params: "{}",
+            result: String(decoding: result, as: UTF8.self), outcome: before.isIntact ? "ok" : "chain_was_broken"), key: key)
+    }
+
+    /// Appends `event` inside the caller's (immediate) transaction: reads the head's hash, inserts
+    /// the event with that as `prevHash`, MACs the bytes as stored, and moves the head to it.
+    /// - Returns: its id.
+    static func append(_ db: Database, _ event: AuditEventDraft, key: SymmetricKey) throws -> Int64 {
+        // A missing head (only if someone deleted it) restarts from zeros; verification then
+        // reports the new event as not chained to the one before it.
+        let prevHash = try head(db)?.hash ?? zeroHash
+        try db.execute(
+            sql: "INSERT INTO auditEvent (at, principal, method, params, result, outcome, prevHash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome, prevHash])
+        let id = db.lastInsertedRowID
+        // MAC what SQLite holds (read back), so that verification sees the same bytes.
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(selectColumns) FROM auditEvent WHERE id = ?", arguments: [id]),
+              let hash = StoredRow(row).computedHash(prevHash: prevHash, scheme: .keyed(key)) else {
+            throw AccessStoreError.invalidArgument("the audit event could not be read back")
+        }
+        try db.execute(sql: "UPDATE auditEvent SET hash = ? WHERE id = ?", arguments: [hash, id])
+        try setHead(db, lastId: id, hash: hash)
+        return id
+    }
+}
+
+/// A head recorded outside the database: an event's sequence number (its id) and its MAC,
+/// written `SEQ:MAC` (decimal, then 64 lowercase hex digits) by `asana-accessd audit head`.
+/// `0:` followed by 64 zeros is the head of an empty log.
+public struct AuditAnchor: Sendable, Equatable, CustomStringConvertible {
+    /// The event's id; 0 for an empty log.
+    public var seq: Int64
+    /// The event's MAC (32 bytes); zeros for an empty log.
+    public var mac: Data
+
+    /// Creates a value from all of its fields.
+    public init(seq: Int64, mac: Data) {
+        self.seq = seq
+        self.mac = mac
+    }
+
+    /// Parses `SEQ:MAC`: a non-negative decimal, a colon, 64 hex digits (either case). Nil otherwise.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].utf8.count == 64 else { return nil }
+        var bytes = Data(capacity: 32)
+        var iterator = parts[1].utf8.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let h = Self.nibble(high), let l = Self.nibble(low) else { return nil }
+            bytes.append(h << 4 | l)
+        }
+        self.init(seq: seq, mac: bytes)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// `SEQ:MAC`, the MAC in lowercase hex.
+    public var description: String { "\(seq):\(AuditEvent.hex(mac))" }
+}
+
 extension AccessStore {
-    /// Reads every audit event oldest first and checks the hash chain and the head, in one read
+    /// Reads every audit event oldest first and checks the keyed chain and the head, in one read
     /// transaction (a consistent snapshot; appends may go on meanwhile).
     ///
     /// Checks, per event: the id follows the previous one (else ``AuditChainProblem/gap(afterId:nextId:)``
     /// when the link is broken too), `prevHash` is the previous event's hash (the first's: 32 zero bytes),
-    /// and the stored `hash` is SHA-256 of its fields. Then that the head names the last event and its hash.
+    /// and the stored `hash` is the MAC of its fields under this store's audit key (derived from the master key).
+    /// Then that the head names the last event and its hash; then, with `expectedHead`, that the chain
+    /// reaches event `expectedHead.seq` and that event's MAC is `expectedHead.mac`
+    /// (``AuditChainProblem/anchorBeyondChain(anchorId:chainLastId:)``, ``AuditChainProblem/anchorMismatch(id:)``).
     /// Stops at the first problem.
     /// - Throws: GRDB's `DatabaseError` when the file is too damaged to read.
-    public func verifyAuditChain() throws -> AuditChainReport {
-        try dbWriter.read { db in
-            var checked = 0
-            var previous: (id: Int64, hash: Data)?
-            func report(_ problem: AuditChainProblem?) -> AuditChainReport {
-                AuditChainReport(checkedCount: checked, lastId: previous?.id, lastHash: previous?.hash, problem: problem)
+    public func verifyAuditChain(expectedHead: AuditAnchor? = nil) throws -> AuditChainReport {
+        let key = AuditChain.auditKey(masterKey)
+        return try dbWriter.read { db in
+            var report = try AuditChain.verify(db, scheme: .keyed(key))
+            guard report.isIntact, let expectedHead, expectedHead.seq > 0 || expectedHead.mac != AuditChain.zeroHash else { return report }
+            let lastId = report.lastId ?? 0
+            if expectedHead.seq > lastId {
+                report.problem = .anchorBeyondChain(anchorId: expectedHead.seq, chainLastId: report.lastId)
+                return report
             }
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditChain.selectColumns) FROM auditEvent ORDER BY id")
-            while let row = try rows.next() {
-                let event = AuditChain.StoredRow(row)
-                guard let storedPrev = event.prevHash, storedPrev.count == 32 else {
-                    return report(.malformed(id: event.id, reason: "prevHash is missing or not 32 bytes"))
-                }
-                guard let storedHash = event.hash, storedHash.count == 32 else {
-                    return report(.malformed(id: event.id, reason: "hash is missing or not 32 bytes"))
-                }
-                let expectedPrev = previous?.hash ?? AuditChain.zeroHash
-                if storedPrev != expectedPrev {
-                    // A jump in ids whose link still holds can only predate the chain (rows deleted before v3 chained them).
-                    if event.id != (previous?.id ?? 0) + 1 {
-                        return report(.gap(afterId: previous?.id, nextId: event.id))
-                    }
-                    return report(.prevHashMismatch(id: event.id))
-                }
-                guard let computed = event.computedHash(prevHash: storedPrev) else {
-                    return report(.malformed(id: event.id, reason: "its time is not an integer"))
-                }
-                guard computed == storedHash else {
-                    return report(.hashMismatch(id: event.id))
-                }
-                previous = (event.id, storedHash)
-                checked += 1
+            let stored = try Data.fetchOne(db, sql: "SELECT hash FROM auditEvent WHERE id = ?", arguments: [expectedHead.seq])
+            if stored.map({ !constantTimeEquals($0, expectedHead.mac) }) ?? true {
+                report.problem = .anchorMismatch(id: expectedHead.seq)
             }
-            guard let head = try AuditChain.head(db) else {
-                return report(.headMissing)
-            }
-            if head.lastId != (previous?.id ?? 0) || head.hash != (previous?.hash ?? AuditChain.zeroHash) {
-                return report(.headMismatch(headId: head.lastId, chainLastId: previous?.id))
-            }
-            return report(nil)
+            return report
         }
+    }
+
+    /// The head to record outside the database: the last event's id and MAC, after checking the whole chain.
+    /// - Returns: the anchor, and the verification (check ``AuditChainReport/isIntact`` before trusting the anchor).
+    public func auditChainHead() throws -> (anchor: AuditAnchor, report: AuditChainReport) {
+        let report = try verifyAuditChain()
+        return (AuditAnchor(seq: report.lastId ?? 0, mac: report.lastHash ?? AuditChain.zeroHash), report)
     }
 }

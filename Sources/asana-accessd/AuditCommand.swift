@@ -2,34 +2,72 @@ import AccessStore
 import ArgumentParser
 import Foundation
 
-/// `asana-accessd audit verify|export`: check the audit log's hash chain, and export it as JSON lines.
+/// `asana-accessd audit verify|head|export`: check the audit log's keyed chain (optionally against a head
+/// recorded elsewhere), print its head, and export it as JSON lines. All read-only: they run next to a server.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Verify the audit log's hash chain, or export it as JSON lines.",
-        subcommands: [Verify.self, Export.self])
+        commandName: "audit", abstract: "Verify the audit log's keyed chain, print its head, or export it as JSON lines.",
+        subcommands: [Verify.self, Head.self, Export.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every audit event's hash, its link to the event before, and the chain head; exit 1 at the first broken event.")
+            abstract: "Check every audit event's MAC, its link to the event before, and the chain head; exit 1 at the first broken event.",
+            discussion: """
+                The MACs are keyed with a key derived from the master key, so this needs the master key. \
+                With --expect-head SEQ:MAC (as printed earlier by `asana-accessd audit head` and kept outside \
+                the database), it also fails when the chain is shorter than SEQ events or event SEQ carries another MAC: \
+                that is how deleting the newest events (and rewriting the stored head) is detected.
+                """)
         @OptionGroup var data: DataOptions
+        @Option(name: .customLong("expect-head"), help: ArgumentHelp("A head recorded earlier with `audit head`: the chain must reach event SEQ and that event must carry MAC.", valueName: "SEQ:MAC"))
+        var expectHead: String?
+
+        func validate() throws {
+            if let expectHead, AuditAnchor(expectHead) == nil {
+                throw ValidationError("--expect-head must be SEQ:MAC as printed by `asana-accessd audit head`: a decimal event number, a colon and 64 hex digits")
+            }
+        }
 
         func run() throws {
             let store = try data.openStore()
             let report: AuditChainReport
             do {
-                report = try store.verifyAuditChain()
+                report = try store.verifyAuditChain(expectedHead: expectHead.flatMap(AuditAnchor.init))
             } catch {
                 // A file damaged below the rows (a page SQLite cannot parse) is a broken log too.
                 throw CommandFailure("audit log unreadable: \(error)")
             }
             guard let problem = report.problem else {
                 let hash = AuditEvent.hex(report.lastHash ?? Data(repeating: 0, count: 32))
-                print("audit chain intact: \(report.checkedCount) events, head \(report.lastId ?? 0) \(hash.prefix(16))")
+                let anchored = expectHead.map { "; the expected head \($0) matches" } ?? ""
+                print("audit chain intact: \(report.checkedCount) events, head \(report.lastId ?? 0):\(hash)\(anchored)")
                 return
             }
             let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
             let verified = report.checkedCount == 1 ? "1 event" : "\(report.checkedCount) events"
             throw CommandFailure("audit chain broken \(at): \(problem) (\(verified) verified before it)")
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the audit chain's head as SEQ:MAC (last event's number and MAC), after verifying the chain; record it outside the database.",
+            discussion: """
+                Keep the printed line somewhere the database's users cannot change (a ticket, another host, paper). \
+                Later, `asana-accessd audit verify --expect-head SEQ:MAC` fails if events up to SEQ were deleted or altered. \
+                An empty log prints 0: and 64 zeros. Exit 1 (printing nothing on stdout) when the chain is broken. \
+                rotate-key changes every MAC: record the head again after a rotation.
+                """)
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let store = try data.openStore()
+            let (anchor, report) = try store.auditChainHead()
+            if let problem = report.problem {
+                let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
+                throw CommandFailure("audit chain broken \(at): \(problem); no head printed (a head of a broken chain proves nothing)")
+            }
+            print(anchor.description)
         }
     }
 

@@ -46,6 +46,9 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // The lock first, so a running server refuses this at once, before any call to Asana.
+            let (store, lock) = try data.openStoreForWriting(purpose: "credentials put")
+            defer { lock.release() }
             let raw: Data
             if let secretFile {
                 guard let contents = FileManager.default.contents(atPath: secretFile) else {
@@ -78,7 +81,6 @@ struct CredentialsCommand: AsyncParsableCommand {
                 (gid, checked) = try await check(secret: secret, asana: asana)
             }
 
-            let (store, _) = try data.initializeStore()
             let summary = try store.putCredential(workspaceGid: gid, purpose: purpose, kind: kind, secret: secret, at: Date())
             _ = try store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.put",
@@ -140,7 +142,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         @Option(help: "provision or sync.") var purpose: CredentialPurpose
 
         func run() throws {
-            let store = try data.openStore()
+            let (store, lock) = try data.openStoreForWriting(purpose: "credentials delete")
+            defer { lock.release() }
             guard try store.deleteCredential(workspaceGid: workspace, purpose: purpose) else {
                 throw CommandFailure("no \(purpose.rawValue) credential for workspace \(workspace)")
             }

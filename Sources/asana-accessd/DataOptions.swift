@@ -2,8 +2,9 @@ import AccessStore
 import ArgumentParser
 import Foundation
 
-/// Where the server keeps its state: `<data-dir>/master.key` (32 bytes, mode 0600) and
-/// `<data-dir>/asana-access.sqlite` (GRDB, WAL). The directory is created with mode 0700.
+/// Where the server keeps its state: `<data-dir>/master.key` (32 bytes, mode 0600),
+/// `<data-dir>/asana-access.sqlite` (GRDB, WAL) and `<data-dir>/asana-accessd.lock` (the lock that
+/// keeps one server or writing command at a time). The directory is created with mode 0700, by `init` only.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Directory of the database and master key (env ASANA_ACCESSD_DATA).", valueName: "dir"),
             completion: .directory)
@@ -19,18 +20,46 @@ struct DataOptions: ParsableArguments {
 
     var databasePath: String { (dataDirectory as NSString).appendingPathComponent("asana-access.sqlite") }
 
-    /// Opens the store with the existing master key.
-    /// - Throws: `AccessStoreError.masterKeyMissing` (run `asana-accessd init`), `.masterKeyPermissions`, or a database error.
+    /// Opens the existing store: nothing is created (only `init` creates a data directory, key or database).
+    /// - Throws: ``CommandFailure`` when the data directory, the key or the database is missing (saying
+    ///   what to do); `AccessStoreError.databaseEmpty`, `.masterKeyPermissions`, `.masterKeyMismatch`, ….
     func openStore() throws -> AccessStore {
-        let key = try MasterKey.load(from: resolvedMasterKeyPath)
-        return try AccessStore.open(path: databasePath, masterKey: key)
+        try requireDataDirectory()
+        let key: MasterKey
+        do {
+            key = try MasterKey.load(from: resolvedMasterKeyPath)
+        } catch AccessStoreError.masterKeyMissing(let path) {
+            if FileManager.default.fileExists(atPath: databasePath) {
+                throw CommandFailure("the database \(databasePath) exists but its master key \(path) is missing: restore the key file from your backup (or point --master-key / ASANA_ACCESSD_MASTER_KEY at it); without it the stored credentials cannot be opened, and no new key is made for an existing database")
+            }
+            throw CommandFailure("no store in \(dataDirectory): no master key at \(path) and no database. Check --data-dir (or ASANA_ACCESSD_DATA); create a new store with `asana-accessd init --data-dir \(dataDirectory)`")
+        }
+        return try AccessStore.open(path: databasePath, masterKey: key, mode: .existing)
     }
 
-    /// Creates the data directory and the master key if missing, then opens the store.
-    func initializeStore() throws -> (store: AccessStore, createdKey: Bool) {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let existed = FileManager.default.fileExists(atPath: resolvedMasterKeyPath)
-        let key = try MasterKey.loadOrCreate(at: resolvedMasterKeyPath)
-        return (try AccessStore.open(path: databasePath, masterKey: key), !existed)
+    /// Takes the data directory's lock (see `DataDirectoryLock`) for a command that writes, then opens the
+    /// existing store. Keep the lock alive until the command has finished.
+    /// - Throws: `AccessStoreError.dataDirectoryLocked` (naming the holder's pid) at once when a server or
+    ///   another writing command holds it; what ``openStore()`` throws.
+    func openStoreForWriting(purpose: String) throws -> (store: AccessStore, lock: DataDirectoryLock) {
+        let lock = try lockDataDirectory(purpose: purpose)
+        return (try openStore(), lock)
+    }
+
+    /// Takes the data directory's lock; the directory must exist.
+    func lockDataDirectory(purpose: String) throws -> DataDirectoryLock {
+        try requireDataDirectory()
+        return try DataDirectoryLock.acquire(directory: dataDirectory, purpose: purpose)
+    }
+
+    /// Refuses a data directory that does not exist (a typo must not become a new, empty store).
+    func requireDataDirectory() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDirectory) else {
+            throw CommandFailure("there is no data directory \(dataDirectory): check --data-dir (or ASANA_ACCESSD_DATA); only `asana-accessd init --data-dir \(dataDirectory)` creates a new store")
+        }
+        guard isDirectory.boolValue else {
+            throw CommandFailure("the data directory \(dataDirectory) is not a directory: check --data-dir (or ASANA_ACCESSD_DATA)")
+        }
     }
 }

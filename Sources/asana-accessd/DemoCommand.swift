@@ -51,8 +51,11 @@ struct DemoCommand: AsyncParsableCommand {
 
         let data = (work as NSString).appendingPathComponent("data")
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock = try DataDirectoryLock.acquire(directory: data, purpose: "demo")
+        defer { lock.release() }
+        // The demo makes its own store (like init) in its working directory.
         let key = try MasterKey.loadOrCreate(at: (data as NSString).appendingPathComponent("master.key"))
-        let store = try AccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key)
+        let store = try AccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key, mode: .create)
         step("created the master key (mode 0600) and the SQLite database in \(data)")
 
         let seed = SimulatorSeed.generated(users: users, teams: teams)
@@ -71,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime = ServerRuntime(host: "127.0.0.1", port: 0, asanaBaseURL: simulator.baseURL, maximumLineBytes: 1 << 20,
                                     drainTimeout: .seconds(10), principalRoles: ["dev-admin": .admin], logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let group = try runtime.makeServiceGroup(store: store, tls: tls) { port in portContinuation.yield(port) }
+        let group = try runtime.makeServiceGroup(store: store, lock: lock, tls: tls) { port in portContinuation.yield(port) }
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -1,15 +1,58 @@
+import AccessStore
 import ArgumentParser
+import Foundation
 
-/// `asana-accessd init`: creates the data directory, the master key (0600) and the database.
+/// `asana-accessd init`: creates the data directory, the master key (0600) and the database — the only
+/// command that creates any of them.
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the data directory, the master key and the database.")
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create the data directory, the master key and the database.",
+        discussion: """
+            Run once. On an existing store it changes nothing. It refuses a master key whose database is \
+            missing or empty (the database was deleted, or --data-dir is wrong: restore it from a backup), \
+            unless --new-database, and a database whose master key is missing (restore the key).
+            """)
 
     @OptionGroup var data: DataOptions
 
+    @Flag(name: .customLong("new-database"), help: "Create a new, empty database for an existing master key whose database is missing or empty (starts over: every credential, token and audit event is gone).")
+    var newDatabase = false
+
     func run() throws {
-        let (_, created) = try data.initializeStore()
-        print(created ? "created master key \(data.resolvedMasterKeyPath) (mode 0600); keep a copy: without it stored credentials cannot be opened"
-                      : "master key \(data.resolvedMasterKeyPath) already exists; left as it is")
+        try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock = try data.lockDataDirectory(purpose: "init")
+        defer { lock.release() }
+        let keyPath = data.resolvedMasterKeyPath
+        let keyExists = FileManager.default.fileExists(atPath: keyPath)
+        let databaseSize = (try? FileManager.default.attributesOfItem(atPath: data.databasePath)[.size] as? NSNumber)?.intValue
+
+        if keyExists {
+            let key = try MasterKey.load(from: keyPath)
+            do {
+                _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .existing)
+                print("master key \(keyPath) already exists; left as it is")
+                print("database \(data.databasePath) is ready")
+                return
+            } catch AccessStoreError.databaseMissing, AccessStoreError.databaseEmpty {
+                guard newDatabase else {
+                    let state = databaseSize == nil ? "is missing" : "is empty"
+                    throw CommandFailure("the master key \(keyPath) exists but the database \(data.databasePath) \(state): it was deleted or --data-dir is wrong. Restore the database from a backup (copy the backup's asana-access.sqlite to \(data.databasePath) while no server runs; it needs this master key, or the retired one it was made with), or check --data-dir. To start over with a new, empty database under this key, run `asana-accessd init --new-database`.")
+                }
+                if let databaseSize, databaseSize > 0 {
+                    throw CommandFailure("\(data.databasePath) is not an initialised database: move it away first, then run `asana-accessd init --new-database`")
+                }
+                _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
+                print("master key \(keyPath) already exists; left as it is")
+                print("created a new, empty database \(data.databasePath) (--new-database)")
+                return
+            }
+        }
+        if databaseSize != nil {
+            throw CommandFailure("the database \(data.databasePath) exists but its master key \(keyPath) is missing: restore the key file from your backup (or point --master-key at it); init does not make a new key for an existing database, which could not open its credentials")
+        }
+        let key = try MasterKey.create(at: keyPath)
+        _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
+        print("created master key \(keyPath) (mode 0600); keep a copy: without it stored credentials cannot be opened")
         print("database \(data.databasePath) is ready")
     }
 }

@@ -33,7 +33,8 @@ struct OAuthClientCommand: AsyncParsableCommand {
             let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else { throw CommandFailure("the client secret is empty: pipe it on stdin or pass --secret-file") }
             guard !secret.contains(where: \.isNewline) else { throw CommandFailure("the client secret has more than one line") }
-            let (store, _) = try data.initializeStore()
+            let (store, lock) = try data.openStoreForWriting(purpose: "oauth-client put")
+            defer { lock.release() }
             let summary: OAuthClientSummary
             do {
                 summary = try store.putOAuthClient(clientId: clientId, secret: secret, at: Date())
@@ -71,7 +72,8 @@ struct OAuthClientCommand: AsyncParsableCommand {
         @Option(help: "The app's client id.") var clientId: String
 
         func run() throws {
-            let store = try data.openStore()
+            let (store, lock) = try data.openStoreForWriting(purpose: "oauth-client delete")
+            defer { lock.release() }
             guard try store.deleteOAuthClient(clientId: clientId) else { throw CommandFailure("no OAuth app \(clientId) is stored") }
             _ = try store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "oauthClient.delete",

@@ -10,7 +10,10 @@ struct RotateKeyCommand: ParsableCommand {
         discussion: """
             Steps: the new key is written next to the current one as <key>.new (mode 0600); every \
             credential is re-sealed under it in one database transaction; then the current key file is \
-            renamed <key>.retired-<time> and the new one takes its name. Keep the retired key as long as \
+            renamed <key>.retired-<time> and the new one takes its name. The audit chain is re-MACed under \
+            the new key in the same transaction (its MACs derive from the master key): heads recorded with \
+            `audit head` before the rotation no longer match; the rotateKey event records the chain's state and \
+            head before it (previousChain), and the new head is printed. Keep the retired key as long as \
             you keep database backups made before the rotation: they need it. A server still running \
             holds the old key in memory: restart it.
             """)
@@ -20,11 +23,15 @@ struct RotateKeyCommand: ParsableCommand {
     func run() throws {
         let keyPath = data.resolvedMasterKeyPath
         let newKeyPath = keyPath + ".new"
-        let store = try data.openStore()
+        let (store, lock) = try data.openStoreForWriting(purpose: "rotate-key")
+        defer { lock.release() }
         let oldKey = try MasterKey.load(from: keyPath)
         guard !FileManager.default.fileExists(atPath: newKeyPath) else {
             throw CommandFailure("\(newKeyPath) exists, left by an earlier rotation that did not finish. If the database opens with it (asana-accessd credentials list --master-key \(newKeyPath)), move it to \(keyPath); otherwise delete it, then run rotate-key again.")
         }
+        // Re-sealing also re-MACs the audit chain under the new key (same transaction): check it under
+        // the old key first and record what was found, so a chain broken before is not made to look intact.
+        let chainBefore = try store.verifyAuditChain()
         let newKey = try MasterKey.create(at: newKeyPath)
         let (rotated, count) = try store.resealCredentials(with: newKey, at: Date())
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
@@ -37,8 +44,19 @@ struct RotateKeyCommand: ParsableCommand {
         }
         _ = try rotated.appendAuditEvent(AuditEventDraft(
             at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "rotateKey",
-            params: jsonText(["oldKey": oldKey.fingerprint]), result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count)]), outcome: "ok"))
+            params: jsonText(["oldKey": oldKey.fingerprint]),
+            result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count), "previousChain": Self.summary(chainBefore)]),
+            outcome: chainBefore.isIntact ? "ok" : "chain_was_broken"))
+        let head = try rotated.auditChainHead().anchor
         let apps = try rotated.oauthClientSummaries().count
         print("re-sealed \(count) credential(s), \(apps) OAuth app secret(s) and any pending OAuth authorization under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")
+        print("the audit chain is re-MACed under the new key: every MAC changed; record the new head \(head) (asana-accessd audit head)")
+    }
+
+    /// `intact: N events, head SEQ:MAC` or `broken at event N: …`, for the rotateKey audit event.
+    static func summary(_ report: AuditChainReport) -> String {
+        let head = "\(report.lastId ?? 0):\(AuditEvent.hex(report.lastHash ?? Data(repeating: 0, count: 32)))"
+        guard let problem = report.problem else { return "intact: \(report.checkedCount) events, head \(head)" }
+        return "broken at event \(problem.eventId.map(String.init) ?? "head"): \(problem) (\(report.checkedCount) events verified before it, up to \(head))"
     }
 }

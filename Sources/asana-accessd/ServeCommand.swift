@@ -90,6 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "asana-accessd")
+        // The data directory's lock first, held until the process exits: a second server (or a writing
+        // command) refuses at once, and nothing below touches a database another server is using.
+        let lock = try data.lockDataDirectory(purpose: "serve")
+        defer { lock.release() }
         let store = try data.openStore()
         let tlsConfiguration = try tls.serverConfiguration()
         let runtime = ServerRuntime(host: host, port: port ?? 7443, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
@@ -100,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
                                     asanaConnectTimeout: .seconds(asanaConnectTimeout ?? 5),
                                     syncDeadline: .seconds(syncDeadline ?? 3600))
         let host = self.host
-        let group = try runtime.makeServiceGroup(store: store, tls: tlsConfiguration) { port in
+        let group = try runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.
             print("asana-accessd listening on \(host):\(port)")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6

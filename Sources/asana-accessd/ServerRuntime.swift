@@ -29,8 +29,11 @@ struct ServerRuntime {
 
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
     /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
-    /// - Parameter onListening: called with the bound port.
-    func makeServiceGroup(store: AccessStore, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
+    /// - Parameters:
+    ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
+    ///     can sync runs still marked `running` be a crashed predecessor's, which this marks `failed`.
+    ///   - onListening: called with the bound port.
+    func makeServiceGroup(store: AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
         let abandoned = try store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         let asana = AsanaClientFactory(

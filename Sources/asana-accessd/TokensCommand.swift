@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import AccessStore
 import ArgumentParser
 import Foundation
@@ -9,29 +14,90 @@ struct TokensCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a token; it is printed once, on stdout, and cannot be shown again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Make a token; it is printed once (on stdout, or into --output FILE with mode 0600) and cannot be shown again.")
         @OptionGroup var data: DataOptions
         @Option(help: "A unique name: 1-64 of A-Z a-z 0-9 . _ -") var name: String
         @Option(help: "reader (listUsers, sync runs), operator (+ sync) or admin (+ provision, credentials, tokens).") var role: AccessRole
+        @Option(name: .customLong("expires-in"), help: ArgumentHelp("Lifetime: Nd (days), Nh (hours) or Nm (minutes), between 1 minute and 3650 days, e.g. 90d; default: never expires.", valueName: "duration"))
+        var expiresIn: String?
+        @Option(help: ArgumentHelp("Write the token to this file (created with mode 0600; an existing file is refused unless --force) instead of stdout.", valueName: "file"),
+                completion: .file())
+        var output: String?
+        @Flag(help: "With --output: replace an existing file.") var force = false
+
+        func validate() throws {
+            if let expiresIn, APITokenLifetime.parse(expiresIn) == nil {
+                throw ValidationError("--expires-in must be a positive whole number of days, hours or minutes: Nd, Nh or Nm (e.g. 90d)")
+            }
+            if force, output == nil { throw ValidationError("--force only applies to --output") }
+        }
 
         func run() throws {
-            let (store, _) = try data.initializeStore()
+            let (store, lock) = try data.openStoreForWriting(purpose: "tokens create")
+            defer { lock.release() }
+            // The file first: if it cannot be made, no token exists that nobody holds.
+            let file = try output.map { try Self.createPrivateFile($0, replace: force) }
+            let now = Date()
+            let expiresAt = expiresIn.flatMap(APITokenLifetime.parse).map { now.addingTimeInterval($0) }
             let created: (token: String, summary: APITokenSummary)
             do {
-                created = try store.createAPIToken(name: name, role: role, at: Date())
+                created = try store.createAPIToken(name: name, role: role, at: now, expiresAt: expiresAt)
             } catch let error as AccessStoreError {
+                if let output, let file { _ = close(file); _ = unlink(output) }
                 throw CommandFailure("\(error)")
             }
+            var params = ["name": name, "role": role.rawValue]
+            if let expiresAt = created.summary.expiresAt { params["expiresAt"] = expiresAt.ISO8601Format() }
             _ = try store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "tokens.create",
-                params: jsonText(["name": name, "role": role.rawValue]), result: jsonText(["id": created.summary.id]), outcome: "ok"))
-            print(created.token)
-            FileHandle.standardError.write(Data("token \(name) (\(role.rawValue)) created; store it now: only its hash is kept\n".utf8))
+                params: jsonText(params), result: jsonText(["id": created.summary.id]), outcome: "ok"))
+            let expiry = created.summary.expiresAt.map { ", expires \($0.ISO8601Format())" } ?? ""
+            if let output, let file {
+                try Self.write(created.token + "\n", to: file, path: output)
+                print("token \(name) (\(role.rawValue)\(expiry)) written to \(output) (mode 0600); only its hash is kept")
+            } else {
+                print(created.token)
+                FileHandle.standardError.write(Data("token \(name) (\(role.rawValue)\(expiry)) created; store it now: only its hash is kept\n".utf8))
+            }
+        }
+
+        /// Creates `path` with mode 0600 (`O_EXCL`): an existing file is refused, or with `replace` removed first.
+        /// - Returns: the open descriptor.
+        static func createPrivateFile(_ path: String, replace: Bool) throws -> Int32 {
+            if replace, unlink(path) != 0, errno != ENOENT {
+                throw CommandFailure("cannot replace --output \(path): \(String(cString: strerror(errno)))")
+            }
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if fd < 0 {
+                if errno == EEXIST { throw CommandFailure("--output \(path) exists: choose another file, or pass --force to replace it") }
+                throw CommandFailure("cannot create --output \(path): \(String(cString: strerror(errno)))")
+            }
+            _ = fchmod(fd, 0o600)  // whatever the umask
+            return fd
+        }
+
+        /// Writes `text` to `fd`, syncs and closes it.
+        static func write(_ text: String, to fd: Int32, path: String) throws {
+            let bytes = Array(text.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    let message = String(cString: strerror(errno))
+                    _ = close(fd)
+                    throw CommandFailure("writing --output \(path) failed (\(message)): the token was created but not saved; revoke it with `asana-accessd tokens revoke` and create another")
+                }
+                offset += written
+            }
+            _ = fsync(fd)
+            _ = close(fd)
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens: name, role, dates; never the token text.")
+        static let configuration = CommandConfiguration(abstract: "List tokens: name, role, dates (expiry included); never the token text.")
         @OptionGroup var data: DataOptions
 
         func run() throws {
@@ -40,9 +106,11 @@ struct TokensCommand: ParsableCommand {
                 print("no tokens")
                 return
             }
-            print("NAME\tROLE\tCREATED\tLAST USED\tREVOKED")
+            let now = Date()
+            print("NAME\tROLE\tCREATED\tLAST USED\tREVOKED\tEXPIRES")
             for token in tokens {
-                print("\(token.name)\t\(token.role.rawValue)\t\(token.createdAt.ISO8601Format())\t\(token.lastUsedAt?.ISO8601Format() ?? "-")\t\(token.revokedAt?.ISO8601Format() ?? "-")")
+                let expires = token.expiresAt.map { $0.ISO8601Format() + (token.isExpired(at: now) ? " (expired)" : "") } ?? "never"
+                print("\(token.name)\t\(token.role.rawValue)\t\(token.createdAt.ISO8601Format())\t\(token.lastUsedAt?.ISO8601Format() ?? "-")\t\(token.revokedAt?.ISO8601Format() ?? "-")\t\(expires)")
             }
         }
     }
@@ -53,7 +121,8 @@ struct TokensCommand: ParsableCommand {
         @Option(help: "The token's name.") var name: String
 
         func run() throws {
-            let store = try data.openStore()
+            let (store, lock) = try data.openStoreForWriting(purpose: "tokens revoke")
+            defer { lock.release() }
             guard try store.revokeAPIToken(name: name, at: Date()) else {
                 throw CommandFailure("no active token named \(name)")
             }

@@ -4,6 +4,7 @@ import AsanaAPI
 import Foundation
 import LineRPC
 import Logging
+import Synchronization
 import Testing
 
 /// A revoked token ends the sessions that authenticated with it, at their next call (issue 10, item 3).
@@ -69,5 +70,34 @@ struct SessionRevocationTests {
         #expect(errorName(await call(table, admin, "revokeToken", .object(["name": .string("ci-reader")]))) == nil)
         #expect(errorName(await call(table, session, "ping")) == "auth.token_revoked")
         #expect(errorName(await call(table, session, "ping")) == nil)
+    }
+}
+
+@Suite("Expiry ends live sessions")
+struct SessionExpiryTests {
+    @Test("a session authenticated before its token expired is refused with auth.token_expired at its first call after, then is unauthenticated")
+    func expired() async throws {
+        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let clock = Mutex(start)
+        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"), now: { clock.withLock { $0 } })
+        let table = service.methodTable()
+        let (token, _) = try store.createAPIToken(name: "short-lived", role: .reader, at: start, expiresAt: start.addingTimeInterval(3600))
+        let session = RPCSession(certificateCommonName: nil, identity: nil)
+        let context = RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in })
+        func call(_ method: String, _ params: JSONValue? = nil) async -> RPCError? {
+            if case .error(let error)? = await table.answer(RPCRequest(id: .integer(1), method: method, params: params), context: context)?.outcome { return error }
+            return nil
+        }
+        #expect(await call("authenticate", .object(["token": .string(token)])) == nil)
+        clock.withLock { $0 = start.addingTimeInterval(3599) }
+        #expect(await call("listSyncRuns", .object(["workspace": .string("1000")]))?.name != "auth.token_expired")
+        clock.withLock { $0 = start.addingTimeInterval(3600) }
+        let ended = await call("listSyncRuns", .object(["workspace": .string("1000")]))
+        #expect(ended?.code == -32006)
+        #expect(ended?.name == "auth.token_expired")
+        #expect(ended?.data?["expiredAt"] == .string("2027-01-15T09:00:00.000Z"))
+        #expect(await call("listSyncRuns", .object(["workspace": .string("1000")]))?.name == "auth.required")
     }
 }

@@ -206,7 +206,7 @@ struct APITokenTests {
 
         // Only these fields, none of them bytes.
         let labels = Mirror(reflecting: listed[0]).children.compactMap(\.label)
-        #expect(labels == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt"])
+        #expect(labels == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt", "expiresAt"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(listed), as: UTF8.self)
@@ -220,7 +220,7 @@ struct APITokenTests {
             #expect(!json.contains(String(token.dropFirst(21))))
         }
         let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(listed[0])) as? [String: Any])
-        #expect(Set(object.keys) == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt"])
+        #expect(Set(object.keys) == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt", "expiresAt"])
     }
 
     @Test("lastUsedAt is written on first use, then at most once a minute")

@@ -79,9 +79,10 @@ struct AuditChainTests {
         #expect(head?.hash == events.last?.hash)
     }
 
-    @Test("the hash is SHA-256 of the documented length-prefixed encoding")
+    @Test("the hash is HMAC-SHA256 (key: HKDF-SHA256 of the master key, info \"asana-access audit chain v1\") of the documented length-prefixed encoding")
     func hashEncoding() throws {
-        let store = try makeStore()
+        let masterKey = MasterKey.generate()
+        let store = try AccessStore.inMemory(masterKey: masterKey)
         let id = try store.appendAuditEvent(AuditEventDraft(
             at: Date(timeIntervalSince1970: 1_700_000_000.123), principal: "cn=ada", method: "provision",
             params: "{\"a\":1}", result: "{}", outcome: "ok"))
@@ -89,7 +90,7 @@ struct AuditChainTests {
         #expect(event.id == id)
 
         // Built by hand from the documentation in AuditChain.
-        var message = Data("asana-access audit v1\n".utf8)
+        var message = Data("asana-access audit v2\n".utf8)
         func field(_ bytes: [UInt8]) {
             message.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, UInt8(bytes.count)])
             message.append(contentsOf: bytes)
@@ -103,14 +104,16 @@ struct AuditChainTests {
         field(Array("{}".utf8))
         field(Array("ok".utf8))
         field([UInt8](repeating: 0, count: 32))
-        #expect(event.hash == Data(SHA256.hash(data: message)))
+        let auditKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey.key, info: Data("asana-access audit chain v1".utf8), outputByteCount: 32)
+        #expect(event.hash == Data(HMAC<SHA256>.authenticationCode(for: message, using: auditKey)))
+        #expect(event.hash != Data(SHA256.hash(data: message)))
         #expect(AuditEvent.hex(event.hash).count == 64)
     }
 
     @Test("moving a byte from one field to the next changes the hash (fields are length-prefixed)")
     func unambiguous() {
         func hash(_ principal: String, _ method: String) -> Data {
-            AuditChain.hash(AuditChain.Fields(
+            AuditChain.unkeyedHash(AuditChain.Fields(
                 id: 1, atMillis: 0, principal: Data(principal.utf8), method: Data(method.utf8),
                 params: Data("{}".utf8), result: Data("{}".utf8), outcome: Data("ok".utf8), prevHash: AuditChain.zeroHash))
         }
@@ -234,7 +237,7 @@ struct AuditChainTests {
         let key = MasterKey.generate()
         let path = dir.file("data/access.sqlite")
         let canary = "cn=byte-flip-canary-5e1f0a"
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         for index in 0..<12 {
             try store.appendAuditEvent(draft(index, principal: index == 6 ? canary : nil))
         }
@@ -253,7 +256,7 @@ struct AuditChainTests {
         bytes[range.lowerBound + 18] ^= 0x01   // "canary" -> "canarx"
         try bytes.write(to: URL(fileURLWithPath: path))
 
-        let reopened = try AccessStore.open(path: path, masterKey: key)
+        let reopened = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? reopened.close() }
         let report = try reopened.verifyAuditChain()
         #expect(report.problem == .hashMismatch(id: 7))
@@ -262,7 +265,7 @@ struct AuditChainTests {
         #expect(try reopened.auditEvents(limit: 20).first { $0.id == 7 }?.principal == "cn=byte-flip-canarx-5e1f0a")
     }
 
-    @Test("migration v3 chains the events a v2 database already holds, in id order, and sets the head")
+    @Test("migration v3 chains the events a v2 database already holds, in id order; v8 re-MACs them and records it")
     func v2ToV3() throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
@@ -272,7 +275,7 @@ struct AuditChainTests {
         // A store as the v2 release left it: audit rows without hashes (ids 1–5, then 7: 6 was
         // lost before chaining began, which the chain cannot and does not hold against it).
         let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
-        try Migrations.migrator.migrate(pool, upTo: "v2")
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v2")
         try pool.write { db in
             for index in [1, 2, 3, 4, 5, 7] {
                 let event = draft(index)
@@ -281,20 +284,26 @@ struct AuditChainTests {
                     arguments: [index, UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome])
             }
         }
-        #expect(try pool.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2"])
+        #expect(try pool.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2"])
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
         let report = try store.verifyAuditChain()
         #expect(report.isIntact)
-        #expect(report.checkedCount == 6)
-        #expect(report.lastId == 7)
+        #expect(report.checkedCount == 7)
+        #expect(report.lastId == 8)
 
         var events: [AuditEvent] = []
         try store.forEachAuditEvent { events.append($0) }
-        #expect(events.map(\.id) == [1, 2, 3, 4, 5, 7])
+        #expect(events.map(\.id) == [1, 2, 3, 4, 5, 7, 8])
+        // v8 re-MACed the six chained events and said so, with what the unkeyed check found.
+        #expect(events[6].method == "auditChain.keyed")
+        #expect(events[6].principal == "system:migration-v8")
+        #expect(events[6].outcome == "ok")
+        #expect(events[6].result.contains("\"events\":6"))
+        #expect(events[6].result.contains("intact: 6 events, head 7:"))
         #expect(events[0].prevHash == AuditChain.zeroHash)
         for (previous, event) in zip(events, events.dropFirst()) {
             #expect(event.prevHash == previous.hash)
@@ -305,9 +314,9 @@ struct AuditChainTests {
         #expect(events[2].at == draft(3).at)
 
         // The next event continues the chain, and tampering with an old row is detected.
-        #expect(try store.appendAuditEvent(draft(8)) == 8)
+        #expect(try store.appendAuditEvent(draft(9)) == 9)
         #expect(try store.verifyAuditChain() == AuditChainReport(
-            checkedCount: 7, lastId: 8, lastHash: try store.auditEvents(limit: 1).first?.hash, problem: nil))
+            checkedCount: 8, lastId: 9, lastHash: try store.auditEvents(limit: 1).first?.hash, problem: nil))
         try alterOneByte(store, id: 2, column: .params)
         #expect(try store.verifyAuditChain().problem == .hashMismatch(id: 2))
     }
@@ -327,9 +336,9 @@ struct AuditChainTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let first = try AccessStore.open(path: path, masterKey: key)
+        let first = try AccessStore.open(path: path, masterKey: key, mode: .create)
         // A second pool on the same file: its own writer connection, like a second process.
-        let second = try AccessStore.open(path: path, masterKey: key)
+        let second = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer {
             try? first.close()
             try? second.close()

@@ -144,7 +144,7 @@ struct ChangedSinceTests {
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
         let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
-        try Migrations.migrator.migrate(pool, upTo: "v5")
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v5")
         try pool.write { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
             try db.execute(sql: """
@@ -154,7 +154,7 @@ struct ChangedSinceTests {
                 """)
         }
         try pool.close()
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try user(store, "p1").changedAt == T.t0)
         #expect(try user(store, "p2").changedAt == T.at(minutes: 5))
@@ -165,7 +165,7 @@ struct ChangedSinceTests {
     func consistentPage() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = try AccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate())
+        let store = try AccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         defer { try? store.close() }
         // Version v (0 or 1): every name ends in "v<v>", everyone is in team "tv<v>" with isAdmin == (v == 1),
         // and the snapshot is applied at minute (2k + v), so syncedAt tells the version too.

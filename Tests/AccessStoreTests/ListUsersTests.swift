@@ -154,7 +154,7 @@ struct ListUsersTests {
             }
         }
         let queue = try DatabaseQueue(configuration: AccessStore.makeConfiguration(config))
-        let store = try AccessStore(dbWriter: queue, masterKey: MasterKey.generate(), path: nil)
+        let store = try AccessStore(writer: queue, masterKey: MasterKey.generate(), path: nil)
         let users = (0..<60).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", isActive: true) }
         try store.applySnapshot(WorkspaceSnapshot(
             workspace: Fixture.workspace, users: users, teams: [Fixture.engineering, Fixture.design],

@@ -29,7 +29,7 @@ struct MasterKeyTests {
         let loaded = try MasterKey.load(from: path)
         #expect(loaded.fingerprint == created.fingerprint)
         #expect(loaded.fingerprint.hasPrefix("sha256:") && loaded.fingerprint.count == 19)
-        let reopened = try AccessStore(dbWriter: store.dbWriter, masterKey: loaded, path: nil)
+        let reopened = try AccessStore(writer: store.dbWriter.writer, masterKey: loaded, path: nil)
         #expect(try reopened.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "s3cret")
     }
 

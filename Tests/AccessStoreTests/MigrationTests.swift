@@ -10,12 +10,12 @@ struct MigrationTests {
         let store = try makeStore()
         let (applied, tables, indexes) = try store.dbWriter.read { db in
             (
-                try Migrations.migrator.appliedIdentifiers(db),
+                try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers(db),
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name"),
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             )
         }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
         #expect(tables == ["apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "masterKeyCheck", "oauthClient", "oauthFlow", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
         #expect(indexes == ["auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembership_byUser", "workspaceUser_byEmail", "workspaceUser_byName"])
         #expect(try store.workspace(gid: "1000") == nil)
@@ -29,15 +29,15 @@ struct MigrationTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("db/access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         try store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try store.close()
 
-        let again = try AccessStore.open(path: path, masterKey: key)
+        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? again.close() }
         #expect(try again.workspace(gid: "1000")?.name == "Acme Corp")
         #expect(try again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
-        #expect(try again.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(try again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
     }
 
     @Test("a database migrated by a newer version is refused")
@@ -46,11 +46,11 @@ struct MigrationTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         try store.dbWriter.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
         try store.close()
         #expect(throws: AccessStoreError.databaseTooNew(path: path)) {
-            try AccessStore.open(path: path, masterKey: key)
+            try AccessStore.open(path: path, masterKey: key, mode: .create)
         }
     }
 
@@ -61,11 +61,11 @@ struct MigrationTests {
         let path = dir.file("access.sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect(throws: (any Error).self) {
-            try AccessStore.open(path: path, masterKey: MasterKey.generate())
+            try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
-    @Test("v2 creates apiToken with its columns, a role CHECK and a unique name")
+    @Test("v2 creates apiToken with its columns (v8 adds expiresAt), a role CHECK and a unique name")
     func apiTokenSchema() throws {
         let store = try makeStore()
         let columns = try store.dbWriter.read { db in
@@ -76,6 +76,7 @@ struct MigrationTests {
         #expect(columns == [
             "id TEXT PK", "name TEXT NOT NULL", "role TEXT NOT NULL", "secretHash BLOB NOT NULL",
             "createdAt INTEGER NOT NULL", "lastUsedAt INTEGER", "revokedAt INTEGER",
+            "expiresAt INTEGER",  // v8
         ])
         try store.dbWriter.write { db in
             try db.execute(sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00', 'n', 'admin', x'00', 0)")
@@ -101,7 +102,7 @@ struct MigrationTests {
 
         // A store as the v1 release left it: schema v1, one sealed credential, a workspace.
         let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
-        try Migrations.migrator.migrate(pool, upTo: "v1")
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v1")
         let sealed = try CredentialSealer(masterKey: key)
             .seal("2/1200000000000/v1-era-pat", workspaceGid: "1000", purpose: .provision, kind: .pat, keyVersion: 1)
         try pool.write { db in
@@ -115,15 +116,15 @@ struct MigrationTests {
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
         }
         let before = try pool.read { db in
-            (try Migrations.migrator.appliedIdentifiers(db), try db.tableExists("apiToken"))
+            (try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers(db), try db.tableExists("apiToken"))
         }
         #expect(before.0 == ["v1"])
         #expect(before.1 == false)
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
         let opened = try #require(try store.openCredential(workspaceGid: "1000", purpose: .provision))
         #expect(opened.kind == .pat)
         #expect(opened.secret == "2/1200000000000/v1-era-pat")

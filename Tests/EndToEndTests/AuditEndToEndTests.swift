@@ -27,7 +27,7 @@ struct AuditEndToEndTests {
 
         let intact = try run("asana-accessd", ["audit", "verify", "--data-dir", data])
         #expect(intact.status == 0, "\(intact.stderr)")
-        #expect(intact.stdout.hasPrefix("audit chain intact: 5 events, head 5 "), "\(intact.stdout)")
+        #expect(intact.stdout.hasPrefix("audit chain intact: 5 events, head 5:"), "\(intact.stdout)")
 
         // Export: five JSON lines, oldest first, each chained to the one before.
         let exported = try run("asana-accessd", ["audit", "export", "--data-dir", data])

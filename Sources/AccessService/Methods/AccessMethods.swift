@@ -25,6 +25,8 @@ extension AccessService {
     /// The method table served over RPC: every method, its summary and its params.
     public func methodTable() -> RPCMethodTable {
         var table = RPCMethodTable()
+        // A full disk (or another storage failure) is named, not "Internal error".
+        table.errorMapper = { AccessError.storage($0) }
         table.register("ping", summary: "Server and protocol version, and who the connection is authenticated as; open to every connection.", access: .anyone, params: NoParams.self) { context, _ in
             PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
                        identity: context.identity.map { IdentityResult(principal: $0.principal, role: $0.role) })

@@ -7,10 +7,14 @@ import LineRPC
 
 /// Params of `createToken`.
 public struct CreateTokenParams: RPCParams, Encodable {
-    public static let memberNames: Set<String> = ["name", "role"]
+    public static let memberNames: Set<String> = ["name", "role", "expiresIn", "expiresAt"]
     /// 1–64 characters of `A-Z a-z 0-9 . _ -`, unique.
     public var name: String
     public var role: AccessRole
+    /// Lifetime from now: `Nd`, `Nh` or `Nm` (days, hours, minutes), e.g. `90d`; at most one of `expiresIn`/`expiresAt`.
+    public var expiresIn: String?
+    /// ISO 8601 date-time at which the token stops verifying (e.g. `2026-01-31T00:00:00Z`).
+    public var expiresAt: String?
 }
 
 /// The answer to `createToken`: the token text appears here once and is never shown again.
@@ -108,12 +112,48 @@ public struct Done: Codable, Sendable {
 }
 
 extension AccessService {
+    /// The expiry `createToken` asks for: `expiresIn` (`Nd`/`Nh`/`Nm`) from `now`, or `expiresAt` (ISO 8601), or nil.
+    /// - Throws: `-32602` naming the field when both are given, one does not parse, or the expiry is not
+    ///   between 1 minute and 3650 days after `now`.
+    static func tokenExpiry(_ params: CreateTokenParams, now: Date) throws(RPCError) -> Date? {
+        guard let expiry = try requestedTokenExpiry(params, now: now) else { return nil }
+        let lifetime = expiry.timeIntervalSince(now)
+        guard lifetime >= AccessStore.minimumAPITokenLifetime, lifetime <= AccessStore.maximumAPITokenLifetime else {
+            let field = params.expiresIn != nil ? "expiresIn" : "expiresAt"
+            throw .invalidParams("Invalid params: \"\(field)\" must put the expiry between 1 minute and 3650 days from now", field: field)
+        }
+        return expiry
+    }
+
+    private static func requestedTokenExpiry(_ params: CreateTokenParams, now: Date) throws(RPCError) -> Date? {
+        switch (params.expiresIn, params.expiresAt) {
+        case (nil, nil):
+            return nil
+        case (.some, .some):
+            throw .invalidParams("Invalid params: give \"expiresIn\" or \"expiresAt\", not both", field: "expiresAt")
+        case (let text?, nil):
+            guard let lifetime = APITokenLifetime.parse(text) else {
+                throw .invalidParams("Invalid params: \"expiresIn\" must be Nd, Nh or Nm (days, hours, minutes), e.g. 90d", field: "expiresIn")
+            }
+            return now.addingTimeInterval(lifetime)
+        case (nil, let text?):
+            let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+            guard let date else {
+                throw .invalidParams("Invalid params: \"expiresAt\" must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z", field: "expiresAt")
+            }
+            return date
+        }
+    }
+
     func registerAdministration(in table: inout RPCMethodTable) {
         table.register("createToken", summary: "Make an API token with a role; the answer holds the token text, once.", access: Self.access(.admin), params: CreateTokenParams.self) { context, params in
             let created: (token: String, summary: APITokenSummary)
+            let createdAt = now()
+            let expiresAt = try Self.tokenExpiry(params, now: createdAt)
             do {
-                created = try store.createAPIToken(name: params.name, role: params.role, at: now())
-            } catch let error as AccessStoreError {
+                created = try store.createAPIToken(name: params.name, role: params.role, at: createdAt, expiresAt: expiresAt)
+            } catch let error as AccessStoreError where !error.isStorageFailure {
                 throw RPCError.invalidParams("Invalid params: \(error)", field: "name")
             }
             try audit(principal: context.identity?.principal, method: "createToken", params: params, result: created.summary, outcome: "ok")

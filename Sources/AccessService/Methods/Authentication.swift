@@ -47,8 +47,10 @@ extension AccessService {
         }
         if let token = try store.verifyAPIToken(params.token, at: now()) {
             let identity = RPCIdentity(principal: "token:\(token.name)", role: token.role.rawValue)
-            session.authenticate(as: identity, stillValid: { [revokedTokens, name = token.name] in
-                revokedTokens.contains(name) ? AccessError.tokenRevoked(name) : nil
+            session.authenticate(as: identity, stillValid: { [revokedTokens, now, name = token.name, expiresAt = token.expiresAt] in
+                if revokedTokens.contains(name) { return AccessError.tokenRevoked(name) }
+                if let expiresAt, expiresAt <= now() { return AccessError.tokenExpired(name, at: expiresAt) }
+                return nil
             })
             return IdentityResult(principal: identity.principal, role: identity.role)
         }

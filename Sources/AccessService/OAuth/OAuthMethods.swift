@@ -57,7 +57,7 @@ extension AccessService {
                              createdAt: started, expiresAt: started.addingTimeInterval(Self.oauthFlowLifetime))
         do {
             try store.insertOAuthFlow(flow)
-        } catch is AccessStoreError {
+        } catch let error as AccessStoreError where !error.isStorageFailure {
             throw RPCError(code: -32000, name: "limit.oauth_pending",
                            message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
                            details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
@@ -87,7 +87,7 @@ extension AccessService {
         do {
             guard let taken = try store.takeOAuthFlow(state: params.state, at: now()) else { throw AccessError.oauthUnknownState() }
             flow = taken
-        } catch is AccessStoreError {
+        } catch let error as AccessStoreError where !error.isStorageFailure {
             throw AccessError.oauthUnknownState()
         }
         do {

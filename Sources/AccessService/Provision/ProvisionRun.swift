@@ -129,7 +129,7 @@ final class ProvisionRun {
             targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: outcome, calls: calls))
             return true
         } catch {
-            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? .internalError("\(error)")
+            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error) ?? .internalError("\(error)")
             targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: .failed, calls: calls, error: rpcError))
             return false
         }

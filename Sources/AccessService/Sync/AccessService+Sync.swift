@@ -117,7 +117,7 @@ extension AccessService {
             try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
             return result
         } catch {
-            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError)
+            let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error)
             try? store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
             try? audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }

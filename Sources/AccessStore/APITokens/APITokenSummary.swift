@@ -15,20 +15,30 @@ public struct APITokenSummary: Codable, Sendable, Equatable {
     public var lastUsedAt: Date?
     /// When the token was revoked; nil while it is active.
     public var revokedAt: Date?
+    /// When the token stops verifying (millisecond precision); nil when it never expires. From this
+    /// instant on, ``AccessStore/verifyAPIToken(_:at:)`` treats it like a wrong token, and a server
+    /// may end sessions authenticated with it.
+    public var expiresAt: Date?
 
     /// Creates a value from all of its fields.
-    public init(id: String, name: String, role: AccessRole, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?) {
+    public init(id: String, name: String, role: AccessRole, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?, expiresAt: Date? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.expiresAt = expiresAt
+    }
+
+    /// Whether the token has expired at `date` (`expiresAt <= date`).
+    public func isExpired(at date: Date) -> Bool {
+        expiresAt.map { $0 <= date } ?? false
     }
 }
 
 extension APITokenSummary {
-    enum CodingKeys: String, CodingKey { case id, name, role, createdAt, lastUsedAt, revokedAt }
+    enum CodingKeys: String, CodingKey { case id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt }
 
     /// Encodes every member; a missing date as `null` (never left out).
     public func encode(to encoder: any Encoder) throws {
@@ -39,5 +49,6 @@ extension APITokenSummary {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(lastUsedAt, forKey: .lastUsedAt)
         try container.encode(revokedAt, forKey: .revokedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
     }
 }

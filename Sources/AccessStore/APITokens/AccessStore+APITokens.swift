@@ -7,20 +7,33 @@ extension AccessStore {
     /// minute, not one per call. `lastUsedAt` is therefore exact to within this interval.
     public static let apiTokenLastUsedInterval: TimeInterval = 60
 
-    /// Creates an API token named `name` with `role`.
+    /// The longest lifetime a token may be given: 3650 days (about ten years).
+    public static let maximumAPITokenLifetime: TimeInterval = 3650 * 86400
+    /// The shortest lifetime a token may be given: one minute.
+    public static let minimumAPITokenLifetime: TimeInterval = 60
+
+    /// Creates an API token named `name` with `role`, expiring at `expiresAt` (nil: never).
     ///
     /// The token text is `aat_<id>_<secret>` (64 ASCII characters): `id` is 16 lowercase hex digits
     /// (8 random bytes), `secret` 43 characters of base64url without padding (32 random bytes).
     /// Only SHA-256 of the secret is stored: the text is returned here once and can never be read back.
     /// - Returns: the token text, to hand to its holder, and its summary (`lastUsedAt`, `revokedAt` nil).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` unless `name` is 1–64 characters of
-    ///   `A-Z a-z 0-9 . _ -`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token (active or revoked)
-    ///   already has that name.
-    public func createAPIToken(name: String, role: AccessRole, at: Date) throws -> (token: String, summary: APITokenSummary) {
+    ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``minimumAPITokenLifetime`` and
+    ///   ``maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
+    ///   (active or revoked) already has that name.
+    public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date? = nil) throws -> (token: String, summary: APITokenSummary) {
         guard APITokenText.isValidName(name) else {
             throw AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
         }
+        if let expiresAt {
+            let lifetime = expiresAt.timeIntervalSince(at)
+            guard lifetime >= Self.minimumAPITokenLifetime, lifetime <= Self.maximumAPITokenLifetime else {
+                throw AccessStoreError.invalidArgument("a token's expiry must be between 1 minute and 3650 days after its creation")
+            }
+        }
         let now = UnixMillis.from(at)
+        let expires = expiresAt.map(UnixMillis.from)
         return try dbWriter.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apiToken WHERE name = ?)", arguments: [name]) == true {
                 throw AccessStoreError.apiTokenNameTaken(name: name)
@@ -31,10 +44,11 @@ extension AccessStore {
                 token = APITokenText.generate()
             }
             try db.execute(
-                sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES (?, ?, ?, ?, ?)",
-                arguments: [token.id, name, role.rawValue, token.secretHash, now])
+                sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [token.id, name, role.rawValue, token.secretHash, now, expires])
             let summary = APITokenSummary(
-                id: token.id, name: name, role: role, createdAt: UnixMillis.date(now), lastUsedAt: nil, revokedAt: nil)
+                id: token.id, name: name, role: role, createdAt: UnixMillis.date(now), lastUsedAt: nil, revokedAt: nil,
+                expiresAt: UnixMillis.date(expires))
             return (token.text, summary)
         }
     }
@@ -44,7 +58,7 @@ extension AccessStore {
     public func apiTokens() throws -> [APITokenSummary] {
         try dbWriter.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, name, role, createdAt, lastUsedAt, revokedAt
+                SELECT id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt
                 FROM apiToken ORDER BY name
                 """).compactMap(Self.apiTokenSummary)
         }
@@ -68,21 +82,23 @@ extension AccessStore {
     /// Parses `aat_<id>_<secret>`, loads the row by `id`, and compares SHA-256 of the secret with
     /// the stored hash in constant time (``constantTimeEquals(_:_:)``). On success, sets `lastUsedAt`
     /// to `at` when it is nil or at least ``apiTokenLastUsedInterval`` older (a failed check writes nothing).
-    /// - Returns: the token's summary (with `lastUsedAt` as stored after this call), or nil when the text
-    ///   is malformed, names no token, does not match, or the token is revoked.
+    /// - Returns: the token's summary (with `lastUsedAt` as stored after this call, and `expiresAt`), or nil
+    ///   when the text is malformed, names no token, does not match, or the token is revoked or expired
+    ///   (`expiresAt <= at`: an expired token fails exactly like a wrong one).
     /// - Throws: only database errors; never for bad input.
     public func verifyAPIToken(_ token: String, at: Date) throws -> APITokenSummary? {
         guard let presented = APITokenText.parse(token) else { return nil }
         let presentedHash = presented.secretHash
         let row = try dbWriter.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, name, role, secretHash, createdAt, lastUsedAt, revokedAt FROM apiToken WHERE id = ?",
+                db, sql: "SELECT id, name, role, secretHash, createdAt, lastUsedAt, revokedAt, expiresAt FROM apiToken WHERE id = ?",
                 arguments: [presented.id])
         }
         guard let row, let storedHash = row["secretHash"] as Data? else { return nil }
         guard constantTimeEquals(presentedHash, storedHash),
               row["revokedAt"] as Int64? == nil,
-              var summary = Self.apiTokenSummary(row) else { return nil }
+              var summary = Self.apiTokenSummary(row),
+              !summary.isExpired(at: at) else { return nil }
 
         let now = UnixMillis.from(at)
         let interval = Int64((Self.apiTokenLastUsedInterval * 1000).rounded())
@@ -110,13 +126,14 @@ extension AccessStore {
         return stillActive ? summary : nil
     }
 
-    /// The summary of a row with id, name, role, createdAt, lastUsedAt, revokedAt; nil for an unknown role.
+    /// The summary of a row with id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt; nil for an unknown role.
     static func apiTokenSummary(_ row: Row) -> APITokenSummary? {
         guard let role = AccessRole(rawValue: row["role"]) else { return nil }
         return APITokenSummary(
             id: row["id"], name: row["name"], role: role,
             createdAt: UnixMillis.date(row["createdAt"] as Int64),
             lastUsedAt: UnixMillis.date(row["lastUsedAt"] as Int64?),
-            revokedAt: UnixMillis.date(row["revokedAt"] as Int64?))
+            revokedAt: UnixMillis.date(row["revokedAt"] as Int64?),
+            expiresAt: UnixMillis.date(row["expiresAt"] as Int64?))
     }
 }

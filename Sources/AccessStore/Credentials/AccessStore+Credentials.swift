@@ -145,8 +145,10 @@ extension AccessStore {
         }
     }
 
-    /// Re-seals every credential under `newKey` in one transaction (key rotation); each row's key
-    /// version goes up by one. Returns a store that uses `newKey` over the same database; this value
+    /// Re-seals every credential (and OAuth secret) under `newKey` and re-MACs the audit chain under
+    /// the audit key derived from `newKey`, in one transaction (key rotation); each row's key
+    /// version goes up by one. Check the chain first (``verifyAuditChain(expectedHead:)``) if you
+    /// want to record its state: after this it verifies under `newKey` whatever it was before. Returns a store that uses `newKey` over the same database; this value
     /// keeps the old key and can no longer open the re-sealed rows.
     ///
     /// Save `newKey` durably *before* calling this: once it commits, only `newKey` opens the credentials.
@@ -174,9 +176,12 @@ extension AccessStore {
                     arguments: [resealed, keyVersion + 1, now, workspaceGid, purpose.rawValue])
             }
             try Self.resealOAuthSecrets(db, from: oldSealer, to: newSealer)
+            // The audit chain's MACs derive from the master key: re-MAC them under the new one here, so
+            // the chain verifies with whichever key the database is bound to after this commits.
+            _ = try AuditChain.rechain(db, from: .keyed(AuditChain.auditKey(masterKey)), to: AuditChain.auditKey(newKey))
             try MasterKeyCheck.write(db, key: newKey, at: at)
             return rows.count
         }
-        return (try AccessStore(dbWriter: dbWriter, masterKey: newKey, path: path), count)
+        return (try AccessStore(writer: dbWriter.writer, masterKey: newKey, path: path), count)
     }
 }

@@ -20,7 +20,7 @@ enum MasterKeyCheck {
 
     /// Checks `key` against the stored check, writing one if the database has none yet.
     /// - Throws: ``AccessStoreError/masterKeyMismatch(path:)``.
-    static func verify(_ dbWriter: any DatabaseWriter, key: MasterKey, path: String?) throws {
+    static func verify(_ dbWriter: StoreDatabase, key: MasterKey, path: String?) throws {
         try dbWriter.write { db in
             guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM masterKeyCheck WHERE singleton = 1") else {
                 try write(db, key: key, at: Date())

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, as a `DatabaseMigrator`. A shipped migration is never edited: add a new one.
@@ -6,7 +7,9 @@ import GRDB
 /// (see `UnixMillis`); booleans are INTEGER 0/1 and NULL means *unknown* (never guessed);
 /// Asana gids are TEXT.
 enum Migrations {
-    static var migrator: DatabaseMigrator {
+    /// The migrator. `masterKey` is the store's key: migration v8 derives the audit key from it to
+    /// re-MAC the audit chain (see `AuditChain`).
+    static func migrator(masterKey: MasterKey) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         // No `eraseDatabaseOnSchemaChange`: debug builds would wipe the credential store.
         migrator.registerMigration("v1") { db in
@@ -31,6 +34,11 @@ enum Migrations {
         }
         migrator.registerMigration("v7") { db in
             try db.execute(sql: v7)
+        }
+        migrator.registerMigration(v8Identifier) { db in
+            try db.execute(sql: v8)
+            // Re-MAC the unkeyed chain once under the audit key; records what the unkeyed check found.
+            try AuditChain.keyExistingChain(db, masterKey: masterKey, at: Date())
         }
         return migrator
     }
@@ -232,5 +240,14 @@ enum Migrations {
 
         -- 429 answers Asana gave during each sync run.
         ALTER TABLE syncRun ADD COLUMN rateLimited INTEGER NOT NULL DEFAULT 0;
+        """
+
+    /// Token expiry and the keyed audit chain (issue 10, items 8 and 11). Self-contained: later
+    /// migrations (audit intents) come after it.
+    static let v8Identifier = "v8-token-expiry-keyed-audit"
+
+    static let v8 = """
+        -- API tokens may expire (Unix ms); NULL never expires. An expired token verifies like a wrong one.
+        ALTER TABLE apiToken ADD COLUMN expiresAt INTEGER;
         """
 }

@@ -47,6 +47,10 @@ struct RPCDispatcher: Sendable {
             logger.info("rpc call failed", metadata: ["code": "\(error.code)", "name": "\(error.name ?? "")", "ms": "\((ContinuousClock.now - start).milliseconds)"])
             return .error(error)
         } catch {
+            if let mapped = methods.errorMapper?(error) {
+                logger.error("rpc call failed", metadata: ["code": "\(mapped.code)", "name": "\(mapped.name ?? "")", "error": "\(String(reflecting: error))"])
+                return .error(mapped)
+            }
             logger.error("rpc call failed with an unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             return .error(.internalError())
         }

@@ -24,6 +24,10 @@ public struct RPCMethodTable: Sendable {
 
     private var methods: [String: Method] = [:]
 
+    /// Turns an error a handler threw that is not an ``RPCError`` into the answer's error (e.g. a full
+    /// disk into a named storage error); `nil` from it, or no mapper, answers `-32603 Internal error`.
+    public var errorMapper: (@Sendable (any Error) -> RPCError?)?
+
     public init() {}
 
     /// Every registered method, sorted by name.
