@@ -23,8 +23,8 @@ sim_pid=$!
 until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
 sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
 printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
-$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-reader --role reader > "$work/reader.token"
-$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-operator --role operator > "$work/operator.token"
+$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-reader --role reader --output "$work/reader.token" >/dev/null
+$bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-operator --role operator --output "$work/operator.token" >/dev/null
 # No --client-ca: every client connects without a certificate and starts unauthenticated.
 $bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level error \
   --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" > "$work/server.out" 2>&1 &
