@@ -7,6 +7,13 @@ import Logging
 import Synchronization
 import Testing
 
+/// A service over an in-memory store whose Asana is unreachable (these tests never call it), and its method table.
+private func serviceWithoutAsana(now: @escaping @Sendable () -> Date = { Date() }) throws -> (AccessStore, RPCMethodTable) {
+    let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+    let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
+    return (store, AccessService(store: store, asana: asana, logger: Logger(label: "test"), now: now).methodTable())
+}
+
 /// A revoked token ends the sessions that authenticated with it, at their next call (issue 10, item 3).
 @Suite("Revocation ends live sessions")
 struct SessionRevocationTests {
@@ -22,10 +29,7 @@ struct SessionRevocationTests {
 
     @Test("an admin whose token is revoked cannot mint another one on the same connection; it is unauthenticated from then on")
     func revokedAdmin() async throws {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
-        let table = service.methodTable()
+        let (store, table) = try serviceWithoutAsana()
         let (adminToken, _) = try store.createAPIToken(name: "ops-admin", role: .admin, at: Date())
         let (otherToken, _) = try store.createAPIToken(name: "second-admin", role: .admin, at: Date())
 
@@ -59,10 +63,7 @@ struct SessionRevocationTests {
 
     @Test("a ping on a revoked session is refused once, then answers as unauthenticated")
     func revokedPing() async throws {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
-        let table = service.methodTable()
+        let (store, table) = try serviceWithoutAsana()
         let (readerToken, _) = try store.createAPIToken(name: "ci-reader", role: .reader, at: Date())
         let session = RPCSession(certificateCommonName: nil, identity: nil)
         #expect(errorName(await call(table, session, "authenticate", .object(["token": .string(readerToken)]))) == nil)
@@ -77,12 +78,9 @@ struct SessionRevocationTests {
 struct SessionExpiryTests {
     @Test("a session authenticated before its token expired is refused with auth.token_expired at its first call after, then is unauthenticated")
     func expired() async throws {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let clock = Mutex(start)
-        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"), now: { clock.withLock { $0 } })
-        let table = service.methodTable()
+        let (store, table) = try serviceWithoutAsana(now: { clock.withLock { $0 } })
         let (token, _) = try store.createAPIToken(name: "short-lived", role: .reader, at: start, expiresAt: start.addingTimeInterval(3600))
         let session = RPCSession(certificateCommonName: nil, identity: nil)
         let context = RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in })
