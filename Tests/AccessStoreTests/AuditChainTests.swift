@@ -286,7 +286,7 @@ struct AuditChainTests {
 
         let store = try AccessStore.open(path: path, masterKey: key)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+        #expect(try store.dbWriter.read { try Migrations.migrator.appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v9-provision-intents"])
         let report = try store.verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.checkedCount == 6)
