@@ -121,6 +121,11 @@ public final class AsanaSimulator: Sendable {
     /// Empties the request log.
     public func clearRequestLog() { store.write { $0.requestLog.removeAll() } }
 
+    /// Every membership write that reached a write route (`POST /workspaces/{gid}/addUser|removeUser`,
+    /// `POST /teams/{gid}/addUser|removeUser`), in order, with its answer's status; requests stopped before the route
+    /// (faults, 401, 429) are not in it. Also served as `GET /-/sim/writes` (see ``SimulatedWrite``).
+    public func writeLog() -> [SimulatedWrite] { store.read { $0.writeLog } }
+
     /// The current data after all writes (arrays sorted by gid), in seed form.
     public func state() -> SimulatorSeed { store.read { $0.snapshot } }
 
@@ -163,6 +168,10 @@ public final class AsanaSimulator: Sendable {
                 state: store, faults: faults, limiter: limiter, concurrency: concurrency,
                 concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, now: configuration.now))
         OAuthRoutes(state: store, registry: oauth).register(on: router)
+        // Test hook: the membership writes received so far, `{"data": [{"method", "path", "user", "status"}]}`.
+        router.get("-/sim/writes") { [store] _, _ in
+            OAuthRoutes.json(.object([("data", .array(store.read { $0.writeLog }.map(\.json)))]))
+        }
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
         let env = RouteEnvironment(state: store, paginator: paginator)
         UserRoutes(env: env).register(on: api)
