@@ -32,6 +32,10 @@ extension AccessService {
     /// in its target and stops that person's later steps; other people go on. Teams are resolved
     /// (by gid or exact name) before anything changes. With `dryRun`, nothing is written: the
     /// answer says what would happen and which calls would be made.
+    ///
+    /// Every Asana write is journaled ahead (``ProvisionJournal``): its intent is committed before it is sent
+    /// (`provision.intent` audit event), its outcome after (`provision.outcome`); intents a crash left open are
+    /// settled by ``reconcileProvisionIntents(upTo:)`` on the next start.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
         var params = params
@@ -64,7 +68,7 @@ extension AccessService {
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
             return .replayed(try JSONValue(strictJSON: record.result, maximumDepth: 512))
         }
-        let answer = try await provisionOnce(unkeyed, principal: principal)
+        let answer = try await provisionOnce(unkeyed, principal: principal, idempotencyKey: key)
         let at = now()
         try store.saveIdempotencyRecord(IdempotencyRecord(
             key: key, method: "provision", paramsHash: paramsHash,
@@ -73,7 +77,7 @@ extension AccessService {
         return answer
     }
 
-    private func provisionOnce(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+    private func provisionOnce(_ params: ProvisionParams, principal: String?, idempotencyKey: String? = nil) async throws -> ProvisionAnswer {
         try Self.checkGid(params.workspace)
         let requests = try params.requests()
         for (index, request) in requests.enumerated() where !Self.looksLikeEmail(request.email) {
@@ -81,6 +85,8 @@ extension AccessService {
                                          field: params.users == nil ? "email" : "users[\(index)].email")
         }
         let dryRun = params.dryRun ?? false
+        let journal = dryRun ? nil : ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
+                                                      principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
         let client = try self.client(workspace: params.workspace, purpose: .provision)
         do {
             let details = try await client.workspace(gid: params.workspace)
@@ -93,7 +99,8 @@ extension AccessService {
                     guard let (index, request) = pending.next() else { return }
                     group.addTask {
                         let run = ProvisionRun(client: client, workspace: workspace, emailDomains: details.emailDomains ?? [],
-                                               email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner)
+                                               email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner,
+                                               journal: journal)
                         let personTeams = (request.teams ?? []).compactMap { teams[$0] }
                         switch request.action {
                         case .add: await run.add(teams: personTeams)
