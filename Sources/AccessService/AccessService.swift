@@ -23,6 +23,9 @@ public struct AccessService: Sendable {
     let oauthTokenSources = OAuthTokenSources()
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
     public let schedule = SyncSchedule()
+    /// Closed while ``ProvisionReconciler`` settles the intents left open by a previous run: `provision`
+    /// (not a dry run) waits for it before reading or changing Asana.
+    public let provisionGate = ProvisionGate()
     let now: @Sendable () -> Date
 
     public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {

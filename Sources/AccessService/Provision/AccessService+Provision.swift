@@ -85,6 +85,7 @@ extension AccessService {
                                          field: params.users == nil ? "email" : "users[\(index)].email")
         }
         let dryRun = params.dryRun ?? false
+        if !dryRun { try await provisionGate.wait() }
         let journal = dryRun ? nil : ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
                                                       principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
         let client = try self.client(workspace: params.workspace, purpose: .provision)

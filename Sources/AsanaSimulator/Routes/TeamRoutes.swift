@@ -75,6 +75,7 @@ struct TeamRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("team", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         let selection = write.optFields.map { Selection.fields($0) } ?? .full
         let body = try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) -> JSONValue in
@@ -91,6 +92,7 @@ struct TeamRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("team", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) in
             try storage.logWrite(path: "/teams/\(gid)/removeUser", user: write.user) { (storage: inout Storage) throws(AsanaErrorBody) in
