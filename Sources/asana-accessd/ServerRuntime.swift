@@ -39,7 +39,7 @@ struct ServerRuntime {
             governorConfiguration: governor)
         let service = AccessService(store: store, asana: asana, logger: logger)
         // Provision writes left without an outcome by the previous run (crash, kill -9) are reconciled
-        // against Asana in the background; only those open now, not those of calls made after start.
+        // against Asana beside the server (only those open now); provision calls wait until it is done.
         let pendingIntents = try ProvisionReconciler.pendingUpTo(store: store)
         try store.pruneResolvedProvisionIntents(before: Date().addingTimeInterval(-Self.resolvedIntentRetention))
         let server = RPCServer(
@@ -51,7 +51,8 @@ struct ServerRuntime {
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         if let pendingIntents {
-            logger.notice("provision writes without an outcome found; reconciling them with Asana", metadata: ["upToIntent": "\(pendingIntents)"])
+            logger.notice("provision writes without an outcome found; reconciling them with Asana before provision calls run",
+                          metadata: ["upToIntent": "\(pendingIntents)"])
             services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }

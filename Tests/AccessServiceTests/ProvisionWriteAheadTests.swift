@@ -212,4 +212,42 @@ struct ProvisionWriteAheadTests {
         #expect(try harness.store.openProvisionIntents().isEmpty)
         #expect(try harness.store.provisionIntents(callId: "call-1").first?.outcome == .notApplied)
     }
+
+    @Test("reconciliation reads each operation's effect: workspace and team, add and remove, by gid or by email")
+    func reconcileEachOperation() async throws {
+        let harness = try await ServiceHarness.start(users: 40, teams: 2)
+        defer { Task { await harness.stop() } }
+        let state = harness.simulator.state()
+        let team = try #require(state.teams.first)
+        let inTeam = Set(state.teamMemberships.filter { $0.team == team.gid }.map(\.user))
+        let active = Set(state.workspaceMemberships.filter(\.isActive).map(\.user))
+        let member = try #require(state.users.first { inTeam.contains($0.gid) && active.contains($0.gid) && $0.email != nil })
+        let outsider = try #require(state.users.first { !inTeam.contains($0.gid) && active.contains($0.gid) && $0.email != nil })
+        let memberEmail = try #require(member.email), outsiderEmail = try #require(outsider.email)
+        let unknown = "nobody.here@acme.example"
+        let cases: [(ProvisionWriteOperation, String?, String, String?, ProvisionIntentOutcome)] = [
+            (.addToWorkspace, nil, memberEmail, nil, .applied),
+            (.removeFromWorkspace, nil, memberEmail, member.gid, .notApplied),
+            (.removeFromWorkspace, nil, unknown, nil, .applied),
+            (.addToWorkspace, nil, unknown, nil, .notApplied),
+            (.addToTeam, team.gid, memberEmail, member.gid, .applied),
+            (.removeFromTeam, team.gid, memberEmail, nil, .notApplied),
+            (.addToTeam, team.gid, outsiderEmail, outsider.gid, .notApplied),
+            (.removeFromTeam, team.gid, outsiderEmail, outsider.gid, .applied),
+            (.addToTeam, team.gid, unknown, nil, .notApplied),
+        ]
+        var ids: [Int64] = []
+        for (operation, teamGid, email, gid, _) in cases {
+            ids.append(try harness.store.recordProvisionIntent(ProvisionIntentDraft(
+                callId: "call-ops", principal: "cert:ops", idempotencyKey: nil, workspaceGid: harness.workspace, operation: operation,
+                teamGid: teamGid, email: email, userGid: gid, userRef: gid ?? email, attempt: 1), at: Date()))
+        }
+        let tally = try await harness.service.reconcileProvisionIntents()
+        #expect(tally.applied == 4)
+        #expect(tally.notApplied == 5)
+        let outcomes = try harness.store.provisionIntents(callId: "call-ops").map(\.outcome)
+        #expect(outcomes == cases.map(\.4))
+        #expect(try Self.events(harness.store, method: "provision.reconciled").map(\.outcome) == cases.map(\.4.rawValue))
+        #expect(harness.simulator.writeLog().isEmpty, "reconciliation only reads")
+    }
 }
