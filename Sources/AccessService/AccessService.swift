@@ -24,6 +24,9 @@ public struct AccessService: Sendable {
     let revokedTokens = RevokedTokens()
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
     public let schedule = SyncSchedule()
+    /// Closed while ``ProvisionReconciler`` settles the intents left open by a previous run: `provision`
+    /// (not a dry run) waits for it before reading or changing Asana.
+    public let provisionGate = ProvisionGate()
     let now: @Sendable () -> Date
     /// The longest one sync may spend reading Asana (``AccessService/defaultSyncDeadline``, one hour, unless set;
     /// `serve --sync-deadline`). When it passes, the sync's Asana calls are cancelled and it fails with

@@ -31,6 +31,7 @@ public final class AsanaSimulator: Sendable {
     private let concurrency: ConcurrencyLimiter
     private let paginator: Paginator
     private let oauth: OAuthRegistry
+    private let writeGate = WriteGate()
     private let running = Mutex<Running>(Running())
 
     private struct Running: Sendable {
@@ -121,6 +122,22 @@ public final class AsanaSimulator: Sendable {
     /// Empties the request log.
     public func clearRequestLog() { store.write { $0.requestLog.removeAll() } }
 
+    /// Every membership write that reached a write route (`POST /workspaces/{gid}/addUser|removeUser`,
+    /// `POST /teams/{gid}/addUser|removeUser`), in order, with its answer's status; requests stopped before the route
+    /// (faults, 401, 429) are not in it. Also served as `GET /-/sim/writes` (see ``SimulatedWrite``).
+    public func writeLog() -> [SimulatedWrite] { store.read { $0.writeLog } }
+
+    /// Lets `after` more membership writes through, then holds the next ones (received, not yet applied: the
+    /// caller waits for its answer) until ``releaseWrites()`` or another call lets them pass, oldest first; also
+    /// `POST /-/sim/write-gate?allow=N`. A held write is applied once released even if its client has gone.
+    public func holdWrites(after: Int) { writeGate.set(allowance: max(0, after)) }
+
+    /// Opens the gate of ``holdWrites(after:)``: held writes are applied, later ones pass; also `POST /-/sim/write-gate`.
+    public func releaseWrites() { writeGate.set(allowance: nil) }
+
+    /// Membership writes held by ``holdWrites(after:)`` right now.
+    public var heldWriteCount: Int { writeGate.held }
+
     /// The current data after all writes (arrays sorted by gid), in seed form.
     public func state() -> SimulatorSeed { store.read { $0.snapshot } }
 
@@ -163,8 +180,23 @@ public final class AsanaSimulator: Sendable {
                 state: store, faults: faults, limiter: limiter, concurrency: concurrency,
                 concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, now: configuration.now))
         OAuthRoutes(state: store, registry: oauth).register(on: router)
+        // Test hooks: the membership writes received so far, `{"data": [{"method", "path", "user", "status"}], "held": N}`,
+        // and the write gate (`allow=N`: N more writes pass, then they are held; no `allow`: open).
+        router.get("-/sim/writes") { [store, writeGate] _, _ in
+            OAuthRoutes.json(.object([("data", .array(store.read { $0.writeLog }.map(\.json))), ("held", .number(Double(writeGate.held)))]))
+        }
+        router.post("-/sim/write-gate") { [writeGate] request, _ in
+            let allow = QueryItems(rawQuery: request.uri.query)["allow"]
+            guard let allow else {
+                writeGate.set(allowance: nil)
+                return OAuthRoutes.json(.object([]))
+            }
+            guard let count = Int(allow), count >= 0 else { return OAuthRoutes.plain(.badRequest, "allow must be a non-negative integer") }
+            writeGate.set(allowance: count)
+            return OAuthRoutes.json(.object([]))
+        }
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))
-        let env = RouteEnvironment(state: store, paginator: paginator)
+        let env = RouteEnvironment(state: store, paginator: paginator, writeGate: writeGate)
         UserRoutes(env: env).register(on: api)
         WorkspaceRoutes(env: env).register(on: api)
         TeamRoutes(env: env).register(on: api)

@@ -64,6 +64,8 @@ struct Storage: Sendable {
     var nextGid: UInt64 = 1
     /// `"GET /users?workspace=1000"` per request, in arrival order.
     var requestLog: [String] = []
+    /// Membership writes that reached a write route, in order (``SimulatedWrite``).
+    var writeLog: [SimulatedWrite] = []
     /// `http://host:port/api/1.0` once bound.
     var baseURL: String = ""
     var errorSerial: UInt64 = 0

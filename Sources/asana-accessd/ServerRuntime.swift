@@ -27,6 +27,9 @@ struct ServerRuntime {
     /// The longest one sync may spend reading Asana.
     var syncDeadline: Duration = AccessService.defaultSyncDeadline
 
+    /// How long settled provision intents are kept (their record is in the audit log): 30 days.
+    static let resolvedIntentRetention: TimeInterval = 30 * 24 * 3600
+
     /// A service group that serves until SIGTERM/SIGINT or `triggerGracefulShutdown()`, then stops
     /// accepting, lets in-flight calls finish for up to `drainTimeout`, and returns from `run()`.
     /// - Parameters:
@@ -43,6 +46,10 @@ struct ServerRuntime {
             governorConfiguration: governor)
         var service = AccessService(store: store, asana: asana, logger: logger)
         service.syncDeadline = syncDeadline
+        // Provision writes left without an outcome by the previous run (crash, kill -9) are reconciled
+        // against Asana beside the server (only those open now); provision calls wait until it is done.
+        let pendingIntents = try ProvisionReconciler.pendingUpTo(store: store)
+        try store.pruneResolvedProvisionIntents(before: Date().addingTimeInterval(-Self.resolvedIntentRetention))
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),
             methods: service.methodTable(), logger: logger,
@@ -51,6 +58,12 @@ struct ServerRuntime {
         // The scheduler comes after the server, so it is shut down first: on SIGTERM/SIGINT it stops at
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let pendingIntents {
+            logger.notice("provision writes without an outcome found; reconciling them with Asana before provision calls run",
+                          metadata: ["upToIntent": "\(pendingIntents)"])
+            services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
         if syncInterval > .zero {
             services.append(.init(service: SyncScheduler(service: service, configuration: .init(interval: syncInterval))))
         }

@@ -15,9 +15,9 @@ struct MigrationTests {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             )
         }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
-        #expect(tables == ["apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "masterKeyCheck", "oauthClient", "oauthFlow", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
-        #expect(indexes == ["auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembership_byUser", "workspaceUser_byEmail", "workspaceUser_byName"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
+        #expect(tables == ["apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
+        #expect(indexes == ["auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "provisionIntent_byCall", "provisionIntent_open", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembership_byUser", "workspaceUser_byEmail", "workspaceUser_byName"])
         #expect(try store.workspace(gid: "1000") == nil)
         #expect(try store.credentialSummaries().isEmpty)
         #expect(try store.apiTokens().isEmpty)
@@ -37,7 +37,7 @@ struct MigrationTests {
         defer { try? again.close() }
         #expect(try again.workspace(gid: "1000")?.name == "Acme Corp")
         #expect(try again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
-        #expect(try again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
+        #expect(try again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
     }
 
     @Test("a database migrated by a newer version is refused")
@@ -124,7 +124,7 @@ struct MigrationTests {
 
         let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit"])
+        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
         let opened = try #require(try store.openCredential(workspaceGid: "1000", purpose: .provision))
         #expect(opened.kind == .pat)
         #expect(opened.secret == "2/1200000000000/v1-era-pat")

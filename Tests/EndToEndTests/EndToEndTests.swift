@@ -34,14 +34,14 @@ struct EndToEndTests {
         }
 
         /// Starts `serve`; with `mutualTLS`, the dev client certificate (CN dev-admin) is an admin,
-        /// without it clients authenticate with API tokens.
-        func startServer(mutualTLS: Bool = true) throws {
+        /// without it clients authenticate with API tokens. `extraArguments` are added to `serve`'s.
+        func startServer(mutualTLS: Bool = true, extraArguments: [String] = []) throws {
             var arguments = [
                 "serve", "--data-dir", data, "--port", "0", "--asana-base-url", simulatorURL,
                 "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey,
             ]
             if mutualTLS { arguments += ["--client-ca", certificates.caCertificate, "--principal-role", "dev-admin=admin"] }
-            server = try RunningProcess("asana-accessd", arguments)
+            server = try RunningProcess("asana-accessd", arguments + extraArguments)
         }
 
         var port: Int { server?.announcedPort ?? 0 }

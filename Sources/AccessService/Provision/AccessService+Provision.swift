@@ -36,6 +36,9 @@ extension AccessService {
     /// Guests: in an organization, adding an email outside its `email_domains` (Asana makes that person a guest)
     /// is refused in the person's workspace target with `provision.outside_domain` (1044), nothing sent, unless
     /// `allowGuest` is true; `user.guest` says which side of the domains the email is on (dry runs too).
+    /// Every Asana write is journaled ahead (``ProvisionJournal``): its intent is committed before it is sent
+    /// (`provision.intent` audit event), its outcome after (`provision.outcome`); intents a crash left open are
+    /// settled by ``reconcileProvisionIntents(upTo:)`` on the next start.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
     public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
         var params = params
@@ -68,7 +71,7 @@ extension AccessService {
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
             return .replayed(try JSONValue(strictJSON: record.result, maximumDepth: 512))
         }
-        let answer = try await provisionOnce(unkeyed, principal: principal)
+        let answer = try await provisionOnce(unkeyed, principal: principal, idempotencyKey: key)
         let at = now()
         try store.saveIdempotencyRecord(IdempotencyRecord(
             key: key, method: "provision", paramsHash: paramsHash,
@@ -77,7 +80,7 @@ extension AccessService {
         return answer
     }
 
-    private func provisionOnce(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+    private func provisionOnce(_ params: ProvisionParams, principal: String?, idempotencyKey: String? = nil) async throws -> ProvisionAnswer {
         try Self.checkGid(params.workspace)
         let requests = try params.requests()
         for (index, request) in requests.enumerated() where !Self.looksLikeEmail(request.email) {
@@ -85,6 +88,9 @@ extension AccessService {
                                          field: params.users == nil ? "email" : "users[\(index)].email")
         }
         let dryRun = params.dryRun ?? false
+        if !dryRun { try await provisionGate.wait() }
+        let journal = dryRun ? nil : ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
+                                                      principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
         let client = try self.client(workspace: params.workspace, purpose: .provision)
         do {
             let details = try await client.workspace(gid: params.workspace)
@@ -98,7 +104,7 @@ extension AccessService {
                     group.addTask {
                         let run = ProvisionRun(client: client, workspace: workspace, emailDomains: details.emailDomains ?? [],
                                                email: request.email.trimmingCharacters(in: .whitespaces), dryRun: dryRun, provisionerGid: provisioner,
-                                               allowGuest: params.allowGuest ?? false)
+                                               allowGuest: params.allowGuest ?? false, journal: journal)
                         let personTeams = (request.teams ?? []).compactMap { teams[$0] }
                         switch request.action {
                         case .add: await run.add(teams: personTeams)

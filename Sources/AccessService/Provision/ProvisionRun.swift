@@ -1,3 +1,4 @@
+import AccessStore
 import AsanaAPI
 import Foundation
 import LineRPC
@@ -12,6 +13,8 @@ final class ProvisionRun {
     let dryRun: Bool
     /// The gid of the user whose credential provisions; they are never removed from the workspace.
     let provisionerGid: String?
+    /// Where each write's intent and outcome are committed; nil for a dry run.
+    let journal: ProvisionJournal?
     private(set) var user: ProvisionedUser
     private(set) var targets: [ProvisionTarget] = []
     private var calls: [String] = []
@@ -20,13 +23,14 @@ final class ProvisionRun {
     let allowGuest: Bool
 
     init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?,
-         allowGuest: Bool = false) {
+         allowGuest: Bool = false, journal: ProvisionJournal?) {
         self.allowGuest = allowGuest
         self.client = client
         self.workspace = workspace
         self.emailDomains = Set(emailDomains.map { $0.lowercased() })
         self.dryRun = dryRun
         self.provisionerGid = provisionerGid
+        self.journal = journal
         self.user = ProvisionedUser(gid: nil, name: nil, email: email)
     }
 
@@ -46,7 +50,7 @@ final class ProvisionRun {
             let known = try await self.client.user(self.user.email)
             self.adopt(known)
             do {
-                try await self.write("POST /workspaces/\(self.workspace.gid)/addUser", user: self.user.email) {
+                try await self.write(.addToWorkspace, user: self.user.email) {
                     self.adopt(try await self.client.addUser(self.user.email, toWorkspace: self.workspace.gid))
                 } verify: {
                     guard let membership = try await self.activeMembership() else { return false }
@@ -63,7 +67,7 @@ final class ProvisionRun {
             let done = await step("team", gid: team.gid, name: team.name) {
                 if let gid = self.user.gid, try await self.isMember(gid, of: team) { return .alreadyMember }
                 let reference = self.user.gid ?? self.user.email
-                try await self.write("POST /teams/\(team.gid)/addUser", user: reference) {
+                try await self.write(.addToTeam, team: team.gid, user: reference) {
                     _ = try await self.client.addUser(reference, toTeam: team.gid)
                 } verify: {
                     guard let gid = self.user.gid else { return false }
@@ -91,7 +95,7 @@ final class ProvisionRun {
                     droppedTeams = try await self.client.teamMemberships(user: gid, workspace: self.workspace.gid).compactMap(\.team)
                 }
                 let reference = self.user.gid ?? self.user.email
-                try await self.write("POST /workspaces/\(self.workspace.gid)/removeUser", user: reference) {
+                try await self.write(.removeFromWorkspace, user: reference) {
                     try await self.client.removeUser(reference, fromWorkspace: self.workspace.gid)
                 } verify: {
                     try await self.activeMembership() == nil
@@ -110,7 +114,7 @@ final class ProvisionRun {
             let done = await step("team", gid: team.gid, name: team.name) {
                 if self.user.gid == nil { self.adopt(try await self.activeMembership()?.user) }
                 guard let gid = self.user.gid, try await self.isMember(gid, of: team) else { return .notMember }
-                try await self.write("POST /teams/\(team.gid)/removeUser", user: gid) {
+                try await self.write(.removeFromTeam, team: team.gid, user: gid) {
                     try await self.client.removeUser(gid, fromTeam: team.gid)
                 } verify: {
                     try await !self.isMember(gid, of: team)
@@ -140,19 +144,28 @@ final class ProvisionRun {
 
     /// Records a write as `METHOD PATH {"user":…}` and performs it unless this is a dry run.
     ///
+    /// Write-ahead: each send is preceded by its intent, committed in the ``journal``, and followed by
+    /// its outcome; if the intent cannot be committed, nothing is sent and the step fails.
+    ///
     /// A POST is never blindly retried: when Asana answers 5xx or the connection fails, the write
     /// may or may not have happened. `verify` re-reads Asana's state; if the change is there the
     /// write counts as done, otherwise it is sent again (at most ``maximumWriteAttempts`` times).
-    private func write(_ call: String, user: String, _ perform: () async throws -> Void,
+    private func write(_ operation: ProvisionWriteOperation, team: String? = nil, user: String, _ perform: () async throws -> Void,
                        verify: () async throws -> Bool) async throws {
-        calls.append(#"\#(call) {"user":\#(JSONValue.string(user).jsonText)}"#)
+        let write = ProvisionWrite(operation: operation, workspaceGid: workspace.gid, teamGid: team, email: self.user.email,
+                                   userGid: self.user.gid, userRef: user)
+        calls.append(write.call)
         guard !dryRun else { return }
         var attempt = 1
         while true {
+            let intent = try journal?.begin(write, attempt: attempt)
             do {
                 try await perform()
+                if let intent { journal?.finish(intent, write, attempt: attempt, error: nil) }
                 return
-            } catch let error as AsanaAPIError where error.isTransient && attempt < Self.maximumWriteAttempts {
+            } catch {
+                if let intent { journal?.finish(intent, write, attempt: attempt, error: error) }
+                guard let asanaError = error as? AsanaAPIError, asanaError.isTransient, attempt < Self.maximumWriteAttempts else { throw error }
                 if try await verify() { return }
                 attempt += 1
             }

@@ -40,6 +40,10 @@ enum Migrations {
             // Re-MAC the unkeyed chain once under the audit key; records what the unkeyed check found.
             try AuditChain.keyExistingChain(db, masterKey: masterKey, at: Date())
         }
+        // Depends on v1..v7 only (a new table), so it may run before or after any other branch's v8.
+        migrator.registerMigration("v9-provision-intents") { db in
+            try db.execute(sql: v9ProvisionIntents)
+        }
         return migrator
     }
 
@@ -249,5 +253,34 @@ enum Migrations {
     static let v8 = """
         -- API tokens may expire (Unix ms); NULL never expires. An expired token verifies like a wrong one.
         ALTER TABLE apiToken ADD COLUMN expiresAt INTEGER;
+        """
+
+    static let v9ProvisionIntents = """
+        -- Write-ahead journal of provision's Asana writes (issue 10 item 6). A row is committed before
+        -- each POST is sent and gets its outcome after; rows still without an outcome when the server
+        -- starts are reconciled by reading Asana. Each step is also an audit event (provision.intent,
+        -- provision.outcome, provision.reconciled); the rows only say which intents are still open.
+        CREATE TABLE provisionIntent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            callId TEXT NOT NULL,
+            principal TEXT NOT NULL,
+            idempotencyKey TEXT,
+            workspaceGid TEXT NOT NULL,
+            operation TEXT NOT NULL
+                CHECK (operation IN ('workspace.addUser', 'workspace.removeUser', 'team.addUser', 'team.removeUser')),
+            teamGid TEXT,
+            email TEXT NOT NULL,
+            userGid TEXT,
+            userRef TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            createdAt INTEGER NOT NULL,
+            outcome TEXT CHECK (outcome IN ('done', 'refused', 'unknown', 'applied', 'notApplied')),
+            resolvedAt INTEGER,
+            reconcileAttempts INTEGER NOT NULL DEFAULT 0,
+            CHECK ((operation LIKE 'team.%') = (teamGid IS NOT NULL)),
+            CHECK ((outcome IS NULL) = (resolvedAt IS NULL))
+        );
+        CREATE INDEX provisionIntent_open ON provisionIntent (id) WHERE resolvedAt IS NULL;
+        CREATE INDEX provisionIntent_byCall ON provisionIntent (callId);
         """
 }

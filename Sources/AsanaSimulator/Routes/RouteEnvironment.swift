@@ -7,6 +7,8 @@ struct RouteEnvironment: Sendable {
 
     let state: SimulatorState
     let paginator: Paginator
+    /// Holds membership writes before they are applied (a test hook; open unless a test closes it).
+    let writeGate: WriteGate
 
     /// The request path relative to `/api/1.0` (`/users`), unchanged when outside it.
     static func relativePath(_ path: String) -> String {

@@ -75,10 +75,13 @@ struct TeamRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("team", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         let selection = write.optFields.map { Selection.fields($0) } ?? .full
         let body = try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) -> JSONValue in
-            let membership = try storage.addUser(write.user, toTeam: gid, caller: caller)
+            let membership = try storage.logWrite(path: "/teams/\(gid)/addUser", user: write.user) { (storage: inout Storage) throws(AsanaErrorBody) in
+                try storage.addUser(write.user, toTeam: gid, caller: caller)
+            }
             return storage.render(teamMembership: membership, selection, caller: caller)
         }
         return env.data(body, query)
@@ -89,9 +92,12 @@ struct TeamRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("team", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) in
-            try storage.removeUser(write.user, fromTeam: gid, caller: caller)
+            try storage.logWrite(path: "/teams/\(gid)/removeUser", user: write.user) { (storage: inout Storage) throws(AsanaErrorBody) in
+                try storage.removeUser(write.user, fromTeam: gid, caller: caller)
+            }
         }
         return env.data(.object([]), query)
     }

@@ -59,10 +59,13 @@ struct WorkspaceRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("workspace", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         let selection = write.optFields.map { Selection.fields($0) } ?? .full
         let body = try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) -> JSONValue in
-            let user = try storage.addUser(write.user, toWorkspace: gid, caller: caller)
+            let user = try storage.logWrite(path: "/workspaces/\(gid)/addUser", user: write.user) { (storage: inout Storage) throws(AsanaErrorBody) in
+                try storage.addUser(write.user, toWorkspace: gid, caller: caller)
+            }
             return storage.render(user: user, selection, caller: caller, withWorkspaces: false)
         }
         return env.data(body, query)
@@ -73,9 +76,12 @@ struct WorkspaceRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("workspace", context)
         let write = try await WriteRequest.parse(request, query: query)
+        await env.writeGate.pass()
         let caller = context.caller
         try env.state.write { (storage: inout Storage) throws(AsanaErrorBody) in
-            try storage.removeUser(write.user, fromWorkspace: gid, caller: caller)
+            try storage.logWrite(path: "/workspaces/\(gid)/removeUser", user: write.user) { (storage: inout Storage) throws(AsanaErrorBody) in
+                try storage.removeUser(write.user, fromWorkspace: gid, caller: caller)
+            }
         }
         return env.data(.object([]), query)
     }

@@ -43,6 +43,8 @@ public final class RPCSession: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Lines read on this connection whose answers are not yet written (the server counts them).
+    let linesInProgress = Atomic<Int>(0)
 
     /// The subject common name of the client certificate, when mutual TLS supplied one.
     public var certificateCommonName: String? { state.withLock { $0.certificateCommonName } }

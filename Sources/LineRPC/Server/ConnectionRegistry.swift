@@ -4,8 +4,9 @@ import Synchronization
 /// The server's open connections, for the connection limit.
 ///
 /// At the limit, a new connection takes the place of the oldest connection that has no identity
-/// yet: an attacker holding many connections open without authenticating cannot lock out a client
-/// that authenticates. Connections with an identity are never evicted.
+/// yet and no request in progress: an attacker holding many connections open without
+/// authenticating cannot lock out a client that connects, calls and authenticates. Connections
+/// with an identity, or busy with a request, are never evicted.
 final class ConnectionRegistry: Sendable {
     private struct Entry {
         let channel: any Channel
@@ -18,7 +19,7 @@ final class ConnectionRegistry: Sendable {
         case admitted
         /// At the limit: admitted in place of `evicted`, which the caller closes.
         case admittedEvicting(any Channel)
-        /// At the limit and every open connection has an identity.
+        /// At the limit and every open connection has an identity or a request in progress.
         case refused
     }
 
@@ -34,7 +35,7 @@ final class ConnectionRegistry: Sendable {
                 return .admitted
             }
             // Connection ids grow with time: the smallest unauthenticated id is the oldest.
-            guard let oldest = entries.filter({ !$0.value.session.isAuthenticated }).keys.min(),
+            guard let oldest = entries.filter({ !$0.value.session.isAuthenticated && $0.value.session.linesInProgress.load(ordering: .relaxed) == 0 }).keys.min(),
                   let evicted = entries.removeValue(forKey: oldest) else { return .refused }
             entries[id] = Entry(channel: channel, session: session)
             return .admittedEvicting(evicted.channel)

@@ -76,6 +76,7 @@ struct RPCConnection: Sendable {
                         message = parser.parse(bytes)
                     }
                     if case .empty = message { continue }
+                    session.linesInProgress.add(1, ordering: .relaxed)
                     if !identified {
                         identified = true
                         if let refusal = await identifyFromCertificate() {
@@ -122,6 +123,7 @@ struct RPCConnection: Sendable {
     }
 
     private func respond(to message: RPCIncomingMessage) async {
+        defer { session.linesInProgress.subtract(1, ordering: .relaxed) }
         let context = context()
         let cap = configuration.connectionLimits(authenticated: session.isAuthenticated).answerBytes
         let text: String
