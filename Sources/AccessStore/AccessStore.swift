@@ -41,12 +41,12 @@ public struct AccessStore: Sendable {
             throw AccessStoreError.databaseTooNew(path: path ?? ":memory:")
         }
         // The key check comes first on a database that has one, so a wrong key never migrates
-        // (migration v8 re-MACs the audit chain with a key derived from the master key).
-        if try database.read({ try $0.tableExists("masterKeyCheck") }) {
-            try MasterKeyCheck.verify(database, key: masterKey, path: path)
-        }
+        // (migration v8 re-MACs the audit chain with a key derived from the master key); a new
+        // database gets its check once migrated.
+        let hasKeyCheck = try database.read { try $0.tableExists("masterKeyCheck") }
+        if hasKeyCheck { try MasterKeyCheck.verify(database, key: masterKey, path: path) }
         try database.mapStorageErrors { try migrator.migrate(writer) }
-        try MasterKeyCheck.verify(database, key: masterKey, path: path)
+        if !hasKeyCheck { try MasterKeyCheck.verify(database, key: masterKey, path: path) }
     }
 
     /// How ``open(path:masterKey:mode:)`` treats a missing database.

@@ -108,8 +108,9 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static func bytes(hex text: String, key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Data {
-        let utf8 = Array(text.utf8)
+    /// The bytes that `text` spells in hex, two digits a byte, either case; nil for an odd number
+    /// of digits or a character that is not a hex digit.
+    static func bytes(hex text: some StringProtocol) -> Data? {
         func value(_ digit: UInt8) -> UInt8? {
             switch digit {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
@@ -118,15 +119,22 @@ public struct AuditEvent: Codable, Sendable, Equatable {
             default: return nil
             }
         }
-        guard utf8.count % 2 == 0 else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "odd number of hex digits")
-        }
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
         var bytes = Data(capacity: utf8.count / 2)
         for index in stride(from: 0, to: utf8.count, by: 2) {
-            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not hex")
-            }
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
             bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func bytes(hex text: String, key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Data {
+        guard text.utf8.count % 2 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "odd number of hex digits")
+        }
+        guard let bytes = bytes(hex: text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not hex")
         }
         return bytes
     }

@@ -177,7 +177,18 @@ enum AuditChain {
 
     /// Chains the rows already in `auditEvent` (oldest first, unkeyed) and writes the head. Used once, by migration v3.
     static func chainExistingEvents(_ db: Database) throws {
+        // v1 declared `at` INTEGER NOT NULL, so every pre-v3 row has an integer time.
+        _ = try relink(db, scheme: .unkeyed)
+    }
+
+    /// Recomputes every event's `prevHash` and `hash` under `scheme`, oldest first, in batches of 500
+    /// (ids kept), and moves the head to the last one, inside the caller's transaction. An event whose
+    /// time is not an integer (altered outside the store) gets a zero hash, so verification goes on
+    /// reporting it.
+    /// - Returns: how many events were rewritten.
+    static func relink(_ db: Database, scheme: Scheme) throws -> Int {
         var previous: (id: Int64, hash: Data)?
+        var count = 0
         while true {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(selectColumns) FROM auditEvent WHERE id > ? ORDER BY id LIMIT 500",
@@ -186,13 +197,14 @@ enum AuditChain {
             guard !rows.isEmpty else { break }
             for row in rows {
                 let prevHash = previous?.hash ?? zeroHash
-                // v1 declared `at` INTEGER NOT NULL, so every pre-v3 row has an integer time.
-                let hash = row.computedHash(prevHash: prevHash, scheme: .unkeyed) ?? zeroHash
+                let hash = row.computedHash(prevHash: prevHash, scheme: scheme) ?? zeroHash
                 try db.execute(sql: "UPDATE auditEvent SET prevHash = ?, hash = ? WHERE id = ?", arguments: [prevHash, hash, row.id])
                 previous = (row.id, hash)
+                count += 1
             }
         }
         try setHead(db, lastId: previous?.id ?? 0, hash: previous?.hash ?? zeroHash)
+        return count
     }
 }
 
@@ -344,26 +356,7 @@ extension AuditChain {
     /// chain that was broken verify again.
     static func rechain(_ db: Database, from: Scheme, to key: SymmetricKey) throws -> (before: AuditChainReport, count: Int) {
         let before = try verify(db, scheme: from)
-        var previous: (id: Int64, hash: Data)?
-        var count = 0
-        while true {
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(selectColumns) FROM auditEvent WHERE id > ? ORDER BY id LIMIT 500",
-                arguments: [previous?.id ?? Int64.min]
-            ).map(StoredRow.init)
-            guard !rows.isEmpty else { break }
-            for row in rows {
-                let prevHash = previous?.hash ?? zeroHash
-                // An event whose time is not an integer was altered outside the store; it keeps a zero
-                // MAC, so verification goes on reporting it.
-                let hash = row.computedHash(prevHash: prevHash, scheme: .keyed(key)) ?? zeroHash
-                try db.execute(sql: "UPDATE auditEvent SET prevHash = ?, hash = ? WHERE id = ?", arguments: [prevHash, hash, row.id])
-                previous = (row.id, hash)
-                count += 1
-            }
-        }
-        try setHead(db, lastId: previous?.id ?? 0, hash: previous?.hash ?? zeroHash)
-        return (before, count)
+        return (before, try relink(db, scheme: .keyed(key)))
     }
 
     /// A one-line account of a verification, for the audit event that records a re-MAC:
@@ -430,23 +423,9 @@ public struct AuditAnchor: Sendable, Equatable, CustomStringConvertible {
     /// Parses `SEQ:MAC`: a non-negative decimal, a colon, 64 hex digits (either case). Nil otherwise.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].utf8.count == 64 else { return nil }
-        var bytes = Data(capacity: 32)
-        var iterator = parts[1].utf8.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let h = Self.nibble(high), let l = Self.nibble(low) else { return nil }
-            bytes.append(h << 4 | l)
-        }
-        self.init(seq: seq, mac: bytes)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].utf8.count == 64,
+              let mac = AuditEvent.bytes(hex: parts[1]) else { return nil }
+        self.init(seq: seq, mac: mac)
     }
 
     /// `SEQ:MAC`, the MAC in lowercase hex.

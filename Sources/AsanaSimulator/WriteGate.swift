@@ -15,16 +15,8 @@ final class WriteGate: Sendable {
     /// ``set(allowance:)`` lets it through. Not cancellable: a held write is applied once released, as Asana applies a
     /// request it received in full even when the client has gone.
     func pass() async {
-        let passes = state.withLock { state -> Bool in
-            guard let allowance = state.allowance else { return true }
-            guard allowance > 0 else { return false }
-            state.allowance = allowance - 1
-            return true
-        }
-        if passes { return }
         await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                // The allowance may have changed since the check above.
+            let passes = state.withLock { state -> Bool in
                 if let allowance = state.allowance {
                     guard allowance > 0 else {
                         state.waiters.append(continuation)
@@ -34,7 +26,7 @@ final class WriteGate: Sendable {
                 }
                 return true
             }
-            if resumeNow { continuation.resume() }
+            if passes { continuation.resume() }
         }
     }
 

@@ -79,20 +79,14 @@ struct TokensCommand: ParsableCommand {
 
         /// Writes `text` to `fd`, syncs and closes it.
         static func write(_ text: String, to fd: Int32, path: String) throws {
-            let bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    let message = String(cString: strerror(errno))
-                    _ = close(fd)
-                    throw CommandFailure("writing --output \(path) failed (\(message)): the token was created but not saved; revoke it with `asana-accessd tokens revoke` and create another")
-                }
-                offset += written
+            let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            do {
+                try file.write(contentsOf: Data(text.utf8))
+                try file.synchronize()
+                try file.close()
+            } catch {
+                throw CommandFailure("writing --output \(path) failed (\(error.localizedDescription)): the token was created but not saved; revoke it with `asana-accessd tokens revoke` and create another")
             }
-            _ = fsync(fd)
-            _ = close(fd)
         }
     }
 

@@ -137,9 +137,7 @@ extension AccessService {
             }
             return now.addingTimeInterval(lifetime)
         case (nil, let text?):
-            let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
-            guard let date else {
+            guard let date = parseISO8601(text) else {
                 throw .invalidParams("Invalid params: \"expiresAt\" must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z", field: "expiresAt")
             }
             return date

@@ -59,7 +59,7 @@ extension AccessService {
             case .failure(let error): observed = .failure(error)
             case .success(let client): observed = await Self.isApplied(intent.draft, client: client)
             }
-            let params = ProvisionWriteAudit(id: intent.id, draft: intent.draft, call: ProvisionWrite(intent.draft).call)
+            let params = ProvisionWriteAudit(id: intent.id, draft: intent.draft)
             do {
                 switch observed {
                 case .success(let applied):

@@ -51,15 +51,20 @@ struct ProvisionJournal: Sendable {
     /// - Returns: the intent's id.
     /// - Throws: a storage error when the intent (row or audit event) could not be committed.
     func begin(_ write: ProvisionWrite, attempt: Int) throws -> Int64 {
-        let draft = ProvisionIntentDraft(
-            callId: callId, principal: principal, idempotencyKey: idempotencyKey, workspaceGid: write.workspaceGid,
-            operation: write.operation, teamGid: write.teamGid, email: write.email, userGid: write.userGid,
-            userRef: write.userRef, attempt: attempt)
+        let draft = self.draft(write, attempt: attempt)
         // The row first: if the process dies before the audit event, the open row is still reconciled.
         let id = try service.store.recordProvisionIntent(draft, at: service.now())
         try service.audit(principal: principal, method: Self.intentMethod,
-                          params: ProvisionWriteAudit(id: id, draft: draft, call: write.call), result: [String: String](), outcome: "pending")
+                          params: ProvisionWriteAudit(id: id, draft: draft), result: [String: String](), outcome: "pending")
         return id
+    }
+
+    /// The intent of `write`'s `attempt`-th send in this call.
+    private func draft(_ write: ProvisionWrite, attempt: Int) -> ProvisionIntentDraft {
+        ProvisionIntentDraft(
+            callId: callId, principal: principal, idempotencyKey: idempotencyKey, workspaceGid: write.workspaceGid,
+            operation: write.operation, teamGid: write.teamGid, email: write.email, userGid: write.userGid,
+            userRef: write.userRef, attempt: attempt)
     }
 
     /// Records the outcome of the write of intent `id`: `done` when `error` is nil, `refused` when Asana answered
@@ -80,14 +85,10 @@ struct ProvisionJournal: Sendable {
         } else {
             outcome = .done
         }
-        let draft = ProvisionIntentDraft(
-            callId: callId, principal: principal, idempotencyKey: idempotencyKey, workspaceGid: write.workspaceGid,
-            operation: write.operation, teamGid: write.teamGid, email: write.email, userGid: write.userGid,
-            userRef: write.userRef, attempt: attempt)
         do {
             // The audit event first: a crash before the row is closed only repeats the record (reconciled later).
             try service.audit(principal: principal, method: Self.outcomeMethod,
-                              params: ProvisionWriteAudit(id: id, draft: draft, call: write.call), result: result, outcome: outcome.rawValue)
+                              params: ProvisionWriteAudit(id: id, draft: draft(write, attempt: attempt)), result: result, outcome: outcome.rawValue)
             try service.store.resolveProvisionIntent(id: id, outcome: outcome, at: service.now())
         } catch {
             service.logger.error("could not record a provision write's outcome; it will be reconciled on the next start",
@@ -127,7 +128,7 @@ struct ProvisionWriteAudit: Encodable {
     var attempt: Int
     var call: String
 
-    init(id: Int64, draft: ProvisionIntentDraft, call: String) {
+    init(id: Int64, draft: ProvisionIntentDraft) {
         intent = id
         callId = draft.callId
         idempotencyKey = draft.idempotencyKey
@@ -137,7 +138,7 @@ struct ProvisionWriteAudit: Encodable {
         email = draft.email
         userGid = draft.userGid
         attempt = draft.attempt
-        self.call = call
+        call = ProvisionWrite(draft).call
     }
 }
 

@@ -13,14 +13,13 @@ final class ProvisionRun {
     let dryRun: Bool
     /// The gid of the user whose credential provisions; they are never removed from the workspace.
     let provisionerGid: String?
+    /// When false, adding an email outside ``emailDomains`` in an organization is refused (`provision.outside_domain`).
+    let allowGuest: Bool
     /// Where each write's intent and outcome are committed; nil for a dry run.
     let journal: ProvisionJournal?
     private(set) var user: ProvisionedUser
     private(set) var targets: [ProvisionTarget] = []
     private var calls: [String] = []
-
-    /// When false, adding an email outside ``emailDomains`` in an organization is refused (`provision.outside_domain`).
-    let allowGuest: Bool
 
     init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?,
          allowGuest: Bool = false, journal: ProvisionJournal?) {

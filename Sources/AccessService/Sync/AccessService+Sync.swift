@@ -89,17 +89,13 @@ extension AccessService {
             guard case .finished(let fetched) = outcome else {
                 throw AccessError.syncDeadlineExceeded(workspace, deadline: deadline, phase: phase.value)
             }
-            let (details, users, memberships, teams, teamMemberships, skipped, teamsRead, preservedTeamGids) =
-                (fetched.details, fetched.users, fetched.memberships, fetched.teams, fetched.teamMemberships,
-                 fetched.skipped, fetched.teamsRead, fetched.preservedTeamGids)
-            func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
-                await progress(SyncProgress(workspace: workspace, phase: phase, done: done, total: total))
-            }
-            var snapshot = SnapshotBuilder.build(workspace: details, users: users, memberships: memberships, teams: teams, teamMemberships: teamMemberships)
-            snapshot.preservedTeamGids = preservedTeamGids
-            snapshot.preservesAllTeams = details.isOrganization == true && !teamsRead
+            let skipped = fetched.skipped
+            var snapshot = SnapshotBuilder.build(workspace: fetched.details, users: fetched.users, memberships: fetched.memberships,
+                                                 teams: fetched.teams, teamMemberships: fetched.teamMemberships)
+            snapshot.preservedTeamGids = fetched.preservedTeamGids
+            snapshot.preservesAllTeams = fetched.details.isOrganization == true && !fetched.teamsRead
             let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
-            await report("commit", total: 1)
+            await progress(SyncProgress(workspace: workspace, phase: "commit", done: 0, total: 1))
             let finishedAt = now()
             let counts = try store.applySnapshot(snapshot, at: finishedAt)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
@@ -112,7 +108,7 @@ extension AccessService {
                 teams: counts.teams, teamMemberships: counts.teamMemberships,
                 apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                 durationMs: (ContinuousClock.now - started).milliseconds,
-                capabilities: SyncCapabilities(membershipFlags: memberships != nil, teams: details.isOrganization == true && teamsRead),
+                capabilities: SyncCapabilities(membershipFlags: fetched.memberships != nil, teams: fetched.details.isOrganization == true && fetched.teamsRead),
                 finishedAt: finishedAt)
             try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
             return result

@@ -132,7 +132,7 @@ struct RPCConnection: Sendable {
             return
         case .single(let entry):
             guard let response = await dispatcher.answer(entry, context: context) else { return }
-            text = fitted(encoded(response), id: response.id, within: cap)
+            text = fitted(encoded(response), id: response.id, within: cap, cap: cap)
         case .batch(let entries):
             // In order, one at a time; once the answers fill the line, the rest are not run.
             var answers: [String] = []
@@ -147,7 +147,7 @@ struct RPCConnection: Sendable {
                 let text = encoded(response)
                 let room = cap - bytes - 1
                 full = text.utf8.count + 1 > room
-                let answer = full ? fitted(text, id: response.id, within: room) : text
+                let answer = full ? fitted(text, id: response.id, within: room, cap: cap) : text
                 bytes += answer.utf8.count + 1
                 answers.append(answer)
             }
@@ -169,11 +169,12 @@ struct RPCConnection: Sendable {
         return (try? RPCResponse(id: response.id, outcome: .error(.internalError("The result could not be encoded as JSON"))).jsonText(encoder: encoder)) ?? ""
     }
 
-    /// `text` when it fits in `room` bytes (its LF included), else a `limit.answer_bytes` error for `id`.
-    private func fitted(_ text: String, id: RPCID, within room: Int) -> String {
+    /// `text` when it fits in `room` bytes (its LF included), else a `limit.answer_bytes` error for `id`
+    /// naming `cap`, the answer line's limit.
+    private func fitted(_ text: String, id: RPCID, within room: Int, cap: Int) -> String {
         guard text.utf8.count + 1 > room else { return text }
         logger.info("answer over the answer limit replaced by an error", metadata: ["bytes": "\(text.utf8.count + 1)", "room": "\(room)"])
-        return encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: configuration.connectionLimits(authenticated: session.isAuthenticated).answerBytes, ran: true))))
+        return encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, ran: true))))
     }
 }
 
