@@ -129,6 +129,61 @@ struct HostileClientTests {
         try await task.value
     }
 
+    @Test("before authentication, batches are short and lines are paced; an identity lifts both")
+    func unauthenticatedPacing() async throws {
+        let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: {
+            $0.maximumBatchLength = 100
+            $0.maximumUnauthenticatedLinesPerSecond = 10
+        })
+        try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { client in
+            let element = #"{"jsonrpc":"2.0","id":ID,"method":"echo","params":{"text":"b"}}"#
+            let batch = "[" + (1...11).map { element.replacingOccurrences(of: "ID", with: "\($0)") }.joined(separator: ",") + "]"
+            try await client.sendRaw(line(batch))
+            let refused = try await client.readMessage()
+            #expect(refused["error"]?["data"]?["name"] == .string("limit.batch_length"))
+            #expect(refused["error"]?["data"]?["maximumBatchLength"] == .integer(10))
+            #expect(fixture.echoes.count == 0)
+            // 30 more lines at 10 a second, the first 9 from what is left of the burst: at least 2 s.
+            let started = ContinuousClock.now
+            var requests: [UInt8] = []
+            for id in 1...30 { requests += line(#"{"jsonrpc":"2.0","id":\#(id),"method":"echo","params":{"text":"p"}}"#) }
+            try await client.sendRaw(requests)
+            for _ in 1...30 { _ = try await client.readMessage() }
+            #expect(ContinuousClock.now - started >= .milliseconds(1900))
+            #expect(fixture.echoes.count == 30)
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("a batch stops running once its answers fill the connection's room for untaken answers")
+    func batchChargedWhileBuilt() async throws {
+        let (fixture, task) = try await ServerFixture.start(limits: {
+            $0.maximumBatchLength = 100
+            $0.maximumQueuedBytesPerConnection = 64 << 10
+        })
+        try await RPCClient.withConnection(try fixture.clientConfiguration()) { client in
+            // 20 answers of about 8 KiB: the 4 MiB answer line would hold them all, the 64 KiB room does not.
+            let element = #"{"jsonrpc":"2.0","id":ID,"method":"echo","params":{"text":"xxxxxxxx","repeatCount":1024}}"#
+            let batch = "[" + (1...20).map { element.replacingOccurrences(of: "ID", with: "\($0)") }.joined(separator: ",") + "]"
+            try await client.sendRaw(line(batch))
+            let answer = try await client.readMessage()
+            guard case .array(let answers) = answer else {
+                Issue.record("expected a batch answer, got \(answer)")
+                return
+            }
+            #expect(answers.count == 20)
+            let ran = answers.prefix { $0["result"] != nil }.count
+            #expect(ran == 8, "8 answers of 8 KiB reach 64 KiB")
+            #expect(answers[ran]["error"]?["data"]?["ran"] == .bool(false))
+            #expect(answers[ran]["error"]?["data"]?["maximumQueuedBytes"] == .integer(64 << 10))
+            #expect(fixture.echoes.count == ran)
+            #expect(fixture.server.queuedAnswerBytes == 0, "what the batch charged while it was built is given back")
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
     @Test("clients that never read hold at most the server's total of queued answer bytes (plus answers in flight)")
     func serverWideQueueBound() async throws {
         let answerBytes = 256 << 10
@@ -226,7 +281,7 @@ struct HostileClientTests {
         var configuration = try fixture.clientConfiguration()
         configuration.tls = try TLSSettings.client(trustRoots: fixture.certificates.caCertificate, certificateChain: certificate, privateKey: key)
         try await RPCClient.withConnection(configuration) { client in
-            try await client.sendRaw(line(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"text":"who"}}"#))
+            // Refused at the end of the handshake, before the client sends anything.
             let refusal = try await client.readMessage()
             #expect(refusal["error"]?["data"]?["name"] == .string("auth.certificate_rejected"))
             #expect(refusal["error"]?["code"] == .integer(-32007))

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOSSL
 import ServiceLifecycle
 
 /// Serves one connection: reads lines in order, runs requests, writes answers.
@@ -16,9 +15,7 @@ struct RPCConnection: Sendable {
     let session: RPCSession
     let configuration: RPCServerConfiguration
     let dispatcher: RPCDispatcher
-    let parser: RPCMessageParser
     let logger: Logger
-    let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
     let lineLimit: LineLengthLimit
     /// The server's total of answer bytes not yet taken.
     let serverQueue: ByteBudget
@@ -26,16 +23,14 @@ struct RPCConnection: Sendable {
     private let queue = ByteBudget()
 
     init(id: UInt64, channel: any Channel, session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher,
-         parser: RPCMessageParser, logger: Logger, identify: @escaping @Sendable (String?) -> RPCIdentity?,
+         logger: Logger,
          lineLimit: LineLengthLimit, serverQueue: ByteBudget) {
         self.id = id
         self.channel = channel
         self.session = session
         self.configuration = configuration
         self.dispatcher = dispatcher
-        self.parser = parser
         self.logger = logger
-        self.identify = identify
         self.lineLimit = lineLimit
         self.serverQueue = serverQueue
     }
@@ -52,9 +47,9 @@ struct RPCConnection: Sendable {
     }
 
     func run(_ inbound: NIOAsyncChannelInboundStream<LineFrame>) async {
-        var identified = false
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
+            var pacer = LinePacer()
             var lines = inbound.cancelOnGracefulShutdown().makeAsyncIterator()
             do {
                 while true {
@@ -63,6 +58,7 @@ struct RPCConnection: Sendable {
                     while inFlight >= limits.inFlight, await group.next() != nil { inFlight -= 1 }
                     await queue.waitUntilBelow(limits.queuedBytes)
                     await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
+                    if let rate = limits.linesPerSecond { try await pacer.waitForTurn(rate: rate) }
                     // Lines read before the connection closed are not run: nobody would get their answers.
                     guard let frame = try await lines.next(), channel.isActive else { break }
 
@@ -73,17 +69,12 @@ struct RPCConnection: Sendable {
                             "Line longer than \(maximum) bytes; it was discarded up to the next LF",
                             name: "limit.line_bytes", details: ["maximumLineBytes": .integer(Int64(maximum))])))
                     case .line(let bytes):
-                        message = parser.parse(bytes)
+                        // The identity may have changed while this line was awaited (a certificate at the handshake).
+                        let batchLength = currentLimits().batchLength
+                        message = RPCMessageParser(maximumJSONDepth: configuration.maximumJSONDepth, maximumBatchLength: batchLength).parse(bytes)
                     }
                     if case .empty = message { continue }
                     session.linesInProgress.add(1, ordering: .relaxed)
-                    if !identified {
-                        identified = true
-                        if let refusal = await identifyFromCertificate() {
-                            try? await writer.write(line: RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(refusal))))
-                            break
-                        }
-                    }
                     if dispatcher.methods.isExclusive(message) {
                         // Alone: finish what runs, answer this, then read on (under the limits it leaves).
                         while await group.next() != nil {}
@@ -102,20 +93,6 @@ struct RPCConnection: Sendable {
         }
     }
 
-    /// Gives the session the identity its client certificate maps to (none without a certificate or
-    /// a common name). Returns the error to send before closing when the subject holds several CNs.
-    private func identifyFromCertificate() async -> RPCError? {
-        guard let certificate = try? await channel.nioSSL_peerCertificate().get() else { return nil }
-        // Two CNs (`CN=intruder, CN=dev-admin`) would let one name be shown and another be mapped.
-        let commonNames = certificate.subjectName.filter { $0.type == .commonName }.map(\.value)
-        guard commonNames.count <= 1 else {
-            logger.warning("client certificate refused: its subject holds more than one common name", metadata: ["commonNames": "\(commonNames.count)"])
-            return .certificateRejected(commonNameCount: commonNames.count)
-        }
-        session.setCertificate(commonName: commonNames.first, identity: identify(commonNames.first))
-        return nil
-    }
-
     private func context() -> RPCRequestContext {
         let writer = self.writer
         return RPCRequestContext(connectionID: id, session: session, logger: logger,
@@ -125,8 +102,13 @@ struct RPCConnection: Sendable {
     private func respond(to message: RPCIncomingMessage) async {
         defer { session.linesInProgress.subtract(1, ordering: .relaxed) }
         let context = context()
-        let cap = configuration.connectionLimits(authenticated: session.isAuthenticated).answerBytes
+        let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
+        let cap = limits.answerBytes
         let text: String
+        // A batch's answers are charged to the connection and the server as they are made, so the
+        // answers being computed count against the same bounds as those waiting to be taken.
+        var building = 0
+        defer { release(building) }
         switch message {
         case .empty:
             return
@@ -134,31 +116,49 @@ struct RPCConnection: Sendable {
             guard let response = await dispatcher.answer(entry, context: context) else { return }
             text = fitted(encoded(response), id: response.id, within: cap, cap: cap)
         case .batch(let entries):
-            // In order, one at a time; once the answers fill the line, the rest are not run.
+            // In order, one at a time; once the answers fill the line, or the connection's (or the
+            // server's) room for untaken answers, the rest are not run.
             var answers: [String] = []
-            var bytes = 2
             var full = false
             for entry in entries {
                 guard !full else {
-                    if let id = entry.answerID { answers.append(encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, ran: false))))) }
+                    if let id = entry.answerID {
+                        answers.append(encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, queuedLimit: limits.queuedBytes, ran: false)))))
+                    }
                     continue
                 }
                 guard let response = await dispatcher.answer(entry, context: context) else { continue }
                 let text = encoded(response)
-                let room = cap - bytes - 1
+                let room = cap - 2 - building - 1
                 full = text.utf8.count + 1 > room
                 let answer = full ? fitted(text, id: response.id, within: room, cap: cap) : text
-                bytes += answer.utf8.count + 1
+                charge(answer.utf8.count + 1)
+                building += answer.utf8.count + 1
                 answers.append(answer)
+                full = full || queue.used >= limits.queuedBytes || serverQueue.used >= configuration.maximumQueuedBytes
             }
             guard !answers.isEmpty else { return }
             text = "[" + answers.joined(separator: ",") + "]"
         }
+        // The writer charges the whole line from here on.
+        release(building)
+        building = 0
         do {
             try await writer.write(line: ByteBuffer(string: text + "\n"))
         } catch {
             logger.debug("answer not written", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func charge(_ bytes: Int) {
+        queue.charge(bytes)
+        serverQueue.charge(bytes)
+    }
+
+    private func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        queue.release(bytes)
+        serverQueue.release(bytes)
     }
 
     /// `response` as JSON text, or an internal error for its id when its result cannot be encoded.
@@ -174,7 +174,7 @@ struct RPCConnection: Sendable {
     private func fitted(_ text: String, id: RPCID, within room: Int, cap: Int) -> String {
         guard text.utf8.count + 1 > room else { return text }
         logger.info("answer over the answer limit replaced by an error", metadata: ["bytes": "\(text.utf8.count + 1)", "room": "\(room)"])
-        return encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, ran: true))))
+        return encoded(RPCResponse(id: id, outcome: .error(.answerTooLarge(limit: cap, queuedLimit: nil, ran: true))))
     }
 }
 
@@ -189,14 +189,18 @@ extension RPCIncomingEntry {
 }
 
 extension RPCError {
-    /// `-32000 limit.answer_bytes`: an answer did not fit in the answer line. `ran` says whether
-    /// the request was run (its effects happened; only the answer is missing) or not run at all.
-    static func answerTooLarge(limit: Int, ran: Bool) -> RPCError {
-        .limitExceeded(
+    /// `-32000 limit.answer_bytes`: an answer did not fit. `ran: true`: the request ran (its effects
+    /// happened) but its answer is longer than the room left in the answer line (`limit` bytes);
+    /// `ran: false`: a batch element not run because the batch's answers had filled the line, or the
+    /// connection's room for answers not yet taken (`queuedLimit` bytes).
+    static func answerTooLarge(limit: Int, queuedLimit: Int?, ran: Bool) -> RPCError {
+        var details: [String: JSONValue] = ["maximumAnswerBytes": .integer(Int64(limit)), "ran": .bool(ran)]
+        if let queuedLimit { details["maximumQueuedBytes"] = .integer(Int64(queuedLimit)) }
+        return .limitExceeded(
             ran
                 ? "The answer is longer than the \(limit) bytes an answer line may hold here; the request ran, but its answer is not sent: ask for less (a smaller limit, fewer fields) or send it on its own"
-                : "The batch's answers reached the \(limit) bytes an answer line may hold here; this request was not run: send it again, on its own or in a smaller batch",
-            name: "limit.answer_bytes", details: ["maximumAnswerBytes": .integer(Int64(limit)), "ran": .bool(ran)])
+                : "The batch's answers filled the answer line (\(limit) bytes here) or the room this connection has for answers not yet read (\(queuedLimit ?? limit) bytes here); this request was not run: read the answers, then send it again, on its own or in a smaller batch",
+            name: "limit.answer_bytes", details: details)
     }
 
     /// `-32007 auth.certificate_rejected`: the client certificate's subject holds more than one common name.

@@ -20,7 +20,6 @@ import Synchronization
 public final class RPCServer: Service {
     private let configuration: RPCServerConfiguration
     private let dispatcher: RPCDispatcher
-    private let parser: RPCMessageParser
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
     private let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
@@ -40,7 +39,6 @@ public final class RPCServer: Service {
         self.identify = identify
         self.configuration = configuration
         self.dispatcher = RPCDispatcher(methods: methods)
-        self.parser = RPCMessageParser(maximumJSONDepth: configuration.maximumJSONDepth, maximumBatchLength: configuration.maximumBatchLength)
         self.logger = logger
         self.onListening = onListening
     }
@@ -93,6 +91,7 @@ public final class RPCServer: Service {
 
     private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let configuration = self.configuration
+        let identify = self.identify
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -101,13 +100,17 @@ public final class RPCServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     let lineLimit = LineLengthLimit(configuration.connectionLimits(authenticated: false).lineBytes)
+                    let session = RPCSession(certificateCommonName: nil, identity: nil)
                     try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try pipeline.addHandler(CertificateIdentifier(
+                        session: session, lineLimit: lineLimit,
+                        authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify))
                     try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser())
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
                     return AcceptedConnection(
-                        channel: try NIOAsyncChannel<LineFrame, Never>(wrappingChannelSynchronously: channel), lineLimit: lineLimit)
+                        channel: try NIOAsyncChannel<LineFrame, Never>(wrappingChannelSynchronously: channel), session: session, lineLimit: lineLimit)
                 }
             }
     }
@@ -130,7 +133,7 @@ public final class RPCServer: Service {
                     await Self.refuse(channel, with: .shuttingDown())
                     return
                 }
-                let session = RPCSession(certificateCommonName: nil, identity: nil)
+                let session = accepted.session
                 switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections) {
                 case .refused:
                     logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
@@ -145,7 +148,7 @@ public final class RPCServer: Service {
                 defer { connections.remove(id) }
                 let handler = RPCConnection(
                     id: id, channel: channel, session: session, configuration: configuration, dispatcher: dispatcher,
-                    parser: parser, logger: logger, identify: identify, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers)
+                    logger: logger, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers)
                 await handler.run(inbound)
             }
         } catch {
@@ -172,10 +175,12 @@ public final class RPCServer: Service {
     }
 }
 
-/// A connection the listener accepted, with the line length limit its decoder reads (raised once
-/// the connection has an identity).
+/// A connection the listener accepted, with its session (given its certificate identity at the
+/// end of the TLS handshake) and the line length limit its decoder reads (raised once the
+/// connection has an identity).
 struct AcceptedConnection: Sendable {
     let channel: NIOAsyncChannel<LineFrame, Never>
+    let session: RPCSession
     let lineLimit: LineLengthLimit
 }
 

@@ -19,6 +19,12 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumJSONDepth: Int
     /// Most requests in one batch. Default 100.
     public var maximumBatchLength: Int
+    /// The same before the connection has an identity. Default 10.
+    public var maximumUnauthenticatedBatchLength: Int
+    /// Lines (blank ones included) the server reads per second from a connection without an identity,
+    /// in bursts of as many; faster senders wait (TCP back-pressure). Default 10. Bounds the work an
+    /// unauthenticated client can make the server do, whatever it sends.
+    public var maximumUnauthenticatedLinesPerSecond: Int
     /// Requests (a batch counts as one) running at once per connection; when reached the server
     /// stops reading that connection until one finishes. Default 16.
     public var maximumInFlightPerConnection: Int
@@ -54,10 +60,14 @@ public struct RPCServerConfiguration: Sendable {
     /// The limits that apply to a connection with or without an identity.
     func connectionLimits(authenticated: Bool) -> ConnectionLimits {
         authenticated
-            ? ConnectionLimits(lineBytes: maximumLineBytes, inFlight: maximumInFlightPerConnection,
-                               answerBytes: maximumAnswerBytes, queuedBytes: maximumQueuedBytesPerConnection)
-            : ConnectionLimits(lineBytes: min(maximumUnauthenticatedLineBytes, maximumLineBytes), inFlight: maximumUnauthenticatedInFlight,
-                               answerBytes: maximumUnauthenticatedAnswerBytes, queuedBytes: maximumUnauthenticatedQueuedBytes)
+            ? ConnectionLimits(lineBytes: maximumLineBytes, batchLength: maximumBatchLength, linesPerSecond: nil,
+                               inFlight: maximumInFlightPerConnection, answerBytes: maximumAnswerBytes,
+                               queuedBytes: maximumQueuedBytesPerConnection)
+            : ConnectionLimits(lineBytes: min(maximumUnauthenticatedLineBytes, maximumLineBytes),
+                               batchLength: min(maximumUnauthenticatedBatchLength, maximumBatchLength),
+                               linesPerSecond: maximumUnauthenticatedLinesPerSecond,
+                               inFlight: maximumUnauthenticatedInFlight, answerBytes: maximumUnauthenticatedAnswerBytes,
+                               queuedBytes: maximumUnauthenticatedQueuedBytes)
     }
 
     public init(
@@ -67,6 +77,8 @@ public struct RPCServerConfiguration: Sendable {
         maximumLineBytes: Int = 1 << 20,
         maximumJSONDepth: Int = 64,
         maximumBatchLength: Int = 100,
+        maximumUnauthenticatedBatchLength: Int = 10,
+        maximumUnauthenticatedLinesPerSecond: Int = 10,
         maximumUnauthenticatedLineBytes: Int = 64 << 10,
         maximumInFlightPerConnection: Int = 16,
         maximumUnauthenticatedInFlight: Int = 1,
@@ -87,6 +99,8 @@ public struct RPCServerConfiguration: Sendable {
         self.maximumLineBytes = maximumLineBytes
         self.maximumJSONDepth = maximumJSONDepth
         self.maximumBatchLength = maximumBatchLength
+        self.maximumUnauthenticatedBatchLength = maximumUnauthenticatedBatchLength
+        self.maximumUnauthenticatedLinesPerSecond = maximumUnauthenticatedLinesPerSecond
         self.maximumUnauthenticatedLineBytes = maximumUnauthenticatedLineBytes
         self.maximumInFlightPerConnection = maximumInFlightPerConnection
         self.maximumUnauthenticatedInFlight = maximumUnauthenticatedInFlight
@@ -106,6 +120,9 @@ public struct RPCServerConfiguration: Sendable {
 /// The limits one connection is under at a given moment: those before authentication are lower.
 struct ConnectionLimits: Sendable, Equatable {
     var lineBytes: Int
+    var batchLength: Int
+    /// nil: not paced.
+    var linesPerSecond: Int?
     var inFlight: Int
     var answerBytes: Int
     var queuedBytes: Int

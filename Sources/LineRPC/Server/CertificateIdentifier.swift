@@ -1,0 +1,62 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// Gives a connection its identity from the client certificate as soon as the TLS handshake
+/// completes, before any line is read, so its first line already gets the limits of its identity.
+///
+/// The identity is what `identify` maps the subject's common name to (none without a certificate
+/// or a CN, or for an unmapped CN). A certificate whose subject holds more than one CN
+/// (`CN=intruder, CN=dev-admin`: one name shown, another mapped) is refused: the connection gets one
+/// `-32007 auth.certificate_rejected` line, nothing it sends is read, and it is closed.
+///
+/// Sits right after the TLS handler.
+final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    typealias OutboundOut = ByteBuffer
+
+    private let session: RPCSession
+    private let lineLimit: LineLengthLimit
+    private let authenticatedLineBytes: Int
+    private let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
+    private var rejected = false
+
+    init(session: RPCSession, lineLimit: LineLengthLimit, authenticatedLineBytes: Int,
+         identify: @escaping @Sendable (_ certificateCommonName: String?) -> RPCIdentity?) {
+        self.session = session
+        self.lineLimit = lineLimit
+        self.authenticatedLineBytes = authenticatedLineBytes
+        self.identify = identify
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
+            identifyPeer(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !rejected else { return }
+        context.fireChannelRead(data)
+    }
+
+    private func identifyPeer(context: ChannelHandlerContext) {
+        guard let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate() else { return }
+        let commonNames = certificate.subjectName.filter { $0.type == .commonName }.map(\.value)
+        guard commonNames.count <= 1 else {
+            rejected = true
+            let refusal = RPCResponse(id: .null, outcome: .error(.certificateRejected(commonNameCount: commonNames.count)))
+            guard let line = try? RPCLineWriter.line(refusal) else {
+                context.close(promise: nil)
+                return
+            }
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(line)).whenComplete { _ in loopBound.value.close(promise: nil) }
+            return
+        }
+        let identity = identify(commonNames.first)
+        session.setCertificate(commonName: commonNames.first, identity: identity)
+        if identity != nil { lineLimit.value = authenticatedLineBytes }
+    }
+}
