@@ -5,11 +5,12 @@
 # and a fresh client pinging once a second (Benchmarks/hostile_mix.py). The server holds a snapshot
 # of USERS people (default 5000). Prints crashes, peak RSS, fresh-ping latency and refusals; exits 1
 # if the server crashed, a fresh ping failed, or the server did not exit 0 on SIGTERM afterwards.
-# Usage: Benchmarks/hostile.sh [SECONDS] [USERS]
+# Usage: Benchmarks/hostile.sh [SECONDS] [USERS] [hostile_mix.py options, e.g. --batchers 0 to leave a part out]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 users=${2:-5000}
+shift $(( $# < 2 ? $# : 2 ))
 swift build -c release --scratch-path .build-release >/dev/null
 bin=.build-release/release
 work=$(mktemp -d)
@@ -35,7 +36,7 @@ $bin/asana-access sync --workspace 1000 --port "$port" --ca "$work/certs/ca.pem"
 
 status=0
 python3 Benchmarks/hostile_mix.py --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/reader.token" \
-  --pid "$server_pid" --seconds "$seconds" || status=1
+  --pid "$server_pid" --seconds "$seconds" "$@" || status=1
 kill -TERM "$server_pid"
 if wait "$server_pid"; then
   echo "server exit on SIGTERM: 0"

@@ -73,6 +73,30 @@ struct HostileClientTests {
         try await task.value
     }
 
+    @Test("at the limit, a connection that never completed TLS is evicted before an older one that has talked")
+    func evictsLeastAdvancedFirst() async throws {
+        let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: { $0.maximumConnections = 3 })
+        try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { talker in
+            _ = try await talker.call("echo", params: .object(["text": .string("hello")]))
+            var sockets: [any Channel] = []
+            for _ in 0..<2 {
+                sockets.append(try await rawConnection(fixture.port))
+                #expect(await eventually { fixture.server.openConnectionCount == 1 + sockets.count })
+            }
+            let answer = try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { newcomer in
+                try await newcomer.call("echo", params: .object(["text": .string("room")]))
+            }
+            #expect(answer["text"] == .string("room"))
+            // The first raw socket made room, not the older connection that had talked.
+            try await sockets[0].closeFuture.get()
+            let still = try await talker.call("echo", params: .object(["text": .string("still")]))
+            #expect(still["text"] == .string("still"))
+            for socket in sockets { try? await socket.close() }
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
     @Test("clients connecting while the server drains are refused; the in-flight call still answers; no crash")
     func connectDuringDrain() async throws {
         let (fixture, task) = try await ServerFixture.start()

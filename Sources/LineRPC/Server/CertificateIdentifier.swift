@@ -4,6 +4,7 @@ import NIOTLS
 
 /// Gives a connection its identity from the client certificate as soon as the TLS handshake
 /// completes, before any line is read, so its first line already gets the limits of its identity.
+/// Also records how far the connection got (``RPCSession/progress``: TLS up, bytes received).
 ///
 /// The identity is what `identify` maps the subject's common name to (none without a certificate
 /// or a CN, or for an unmapped CN). A certificate whose subject holds more than one CN
@@ -31,6 +32,7 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
+            session.progress.store(1, ordering: .relaxed)
             identifyPeer(context: context)
         }
         context.fireUserInboundEventTriggered(event)
@@ -38,6 +40,7 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !rejected else { return }
+        session.progress.store(2, ordering: .relaxed)
         context.fireChannelRead(data)
     }
 

@@ -3,9 +3,10 @@ import Synchronization
 
 /// The server's open connections, for the connection limit.
 ///
-/// At the limit, a new connection takes the place of the oldest connection that has no identity
-/// yet and no request in progress: an attacker holding many connections open without
-/// authenticating cannot lock out a client that connects, calls and authenticates. Connections
+/// At the limit, a new connection takes the place of an idle connection that has no identity
+/// yet and no request in progress: first one that has not completed its TLS handshake, then one
+/// that has sent nothing, then any, the oldest first in each. An attacker holding many connections
+/// open without authenticating cannot lock out a client that connects, calls and authenticates. Connections
 /// with an identity, or busy with a request, are never evicted.
 final class ConnectionRegistry: Sendable {
     private struct Entry {
@@ -34,9 +35,11 @@ final class ConnectionRegistry: Sendable {
                 entries[id] = Entry(channel: channel, session: session)
                 return .admitted
             }
-            // Connection ids grow with time: the smallest unauthenticated id is the oldest.
-            guard let oldest = entries.filter({ !$0.value.session.isAuthenticated && $0.value.session.linesInProgress.load(ordering: .relaxed) == 0 }).keys.min(),
-                  let evicted = entries.removeValue(forKey: oldest) else { return .refused }
+            // Among idle connections without an identity, the least advanced (no TLS yet, then
+            // nothing sent yet) goes first, the oldest of them (connection ids grow with time).
+            let candidates = entries.filter { !$0.value.session.isAuthenticated && $0.value.session.linesInProgress.load(ordering: .relaxed) == 0 }
+            guard let victim = candidates.min(by: { ($0.value.session.progress.load(ordering: .relaxed), $0.key) < ($1.value.session.progress.load(ordering: .relaxed), $1.key) })?.key,
+                  let evicted = entries.removeValue(forKey: victim) else { return .refused }
             entries[id] = Entry(channel: channel, session: session)
             return .admittedEvicting(evicted.channel)
         }

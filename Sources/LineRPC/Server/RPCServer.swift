@@ -140,7 +140,7 @@ public final class RPCServer: Service {
                     await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
                     return
                 case .admittedEvicting(let evicted):
-                    logger.warning("at the connection limit: closed the oldest unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
+                    logger.warning("at the connection limit: closed an idle unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
                     Self.evict(evicted, with: .connectionLimit(configuration.maximumConnections, evicted: true))
                 case .admitted:
                     break
@@ -189,7 +189,7 @@ extension RPCError {
     static func connectionLimit(_ limit: Int, evicted: Bool) -> RPCError {
         .limitExceeded(
             evicted
-                ? "The server is at its limit of \(limit) connections and closed this one, the oldest without an identity, to make room; authenticate soon after connecting"
+                ? "The server is at its limit of \(limit) connections and closed this idle connection without an identity to make room; authenticate soon after connecting"
                 : "The server has \(limit) connections open, its limit; retry later",
             name: "limit.connections", details: ["maximumConnections": .integer(Int64(limit))])
     }
