@@ -73,7 +73,7 @@ struct HostileClientTests {
         try await task.value
     }
 
-    @Test("at the limit, a connection that never completed TLS is evicted before an older one that has talked")
+    @Test("at the limit, a connection that has sent nothing is evicted before an older one that has talked")
     func evictsLeastAdvancedFirst() async throws {
         let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: { $0.maximumConnections = 3 })
         try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { talker in

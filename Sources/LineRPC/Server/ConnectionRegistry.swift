@@ -4,8 +4,8 @@ import Synchronization
 /// The server's open connections, for the connection limit.
 ///
 /// At the limit, a new connection takes the place of an idle connection that has no identity
-/// yet and no request in progress: first one that has not completed its TLS handshake, then one
-/// that has sent nothing, then any, the oldest first in each. An attacker holding many connections
+/// yet and no request in progress: first one that has sent nothing (TLS not up, or up and silent),
+/// then any, the oldest first in each. An attacker holding many connections
 /// open without authenticating cannot lock out a client that connects, calls and authenticates. Connections
 /// with an identity, or busy with a request, are never evicted.
 final class ConnectionRegistry: Sendable {
@@ -35,10 +35,15 @@ final class ConnectionRegistry: Sendable {
                 entries[id] = Entry(channel: channel, session: session)
                 return .admitted
             }
-            // Among idle connections without an identity, the least advanced (no TLS yet, then
-            // nothing sent yet) goes first, the oldest of them (connection ids grow with time).
+            // Among idle connections without an identity, those that have sent nothing go first,
+            // the oldest of them (connection ids grow with time). One class for "no TLS yet" and
+            // "TLS up, nothing sent": ranking them apart would make the newest handshakes the
+            // first to go whenever a flood keeps the no-TLS class short.
             let candidates = entries.filter { !$0.value.session.isAuthenticated && $0.value.session.linesInProgress.load(ordering: .relaxed) == 0 }
-            guard let victim = candidates.min(by: { ($0.value.session.progress.load(ordering: .relaxed), $0.key) < ($1.value.session.progress.load(ordering: .relaxed), $1.key) })?.key,
+            func rank(_ entry: (key: UInt64, value: Entry)) -> (UInt8, UInt64) {
+                (entry.value.session.progress.load(ordering: .relaxed) >= 2 ? 1 : 0, entry.key)
+            }
+            guard let victim = candidates.min(by: { rank($0) < rank($1) })?.key,
                   let evicted = entries.removeValue(forKey: victim) else { return .refused }
             entries[id] = Entry(channel: channel, session: session)
             return .admittedEvicting(evicted.channel)
