@@ -41,11 +41,18 @@ public struct RPCClientConfiguration: Sendable {
 public final class RPCClient {
     private var inbound: NIOAsyncChannelInboundStream<LineFrame>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let tlsFailure: TLSFailureBox
     private var nextID: Int64 = 1
 
-    private init(inbound: NIOAsyncChannelInboundStream<LineFrame>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(inbound: NIOAsyncChannelInboundStream<LineFrame>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, tlsFailure: TLSFailureBox) {
         self.inbound = inbound.makeAsyncIterator()
         self.outbound = outbound
+        self.tlsFailure = tlsFailure
+    }
+
+    /// ``wrap(_:)``, preferring a TLS error that closed the connection to the closed channel it left.
+    private func wrap(_ error: any Error) -> RPCClientError {
+        Self.wrap(tlsFailure.value ?? error)
     }
 
     /// Connects, runs `body` with the client, then closes the connection.
@@ -61,6 +68,7 @@ public final class RPCClient {
             throw RPCClientError.tlsFailed("\(error)")
         }
         let hostname = configuration.serverHostname ?? (Self.isIPAddress(configuration.host) ? nil : configuration.host)
+        let tlsFailure = TLSFailureBox()
         let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
         let handshake: EventLoopFuture<Void>
         do {
@@ -71,7 +79,7 @@ public final class RPCClient {
                         let handshake = channel.eventLoop.makePromise(of: Void.self)
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
-                        try pipeline.addHandler(TLSHandshakeWaiter(handshake: handshake))
+                        try pipeline.addHandler(TLSHandshakeWaiter(handshake: handshake, laterFailure: tlsFailure))
                         try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.readTimeout))
                         try pipeline.addHandler(IdleConnectionCloser())
                         try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
@@ -90,7 +98,7 @@ public final class RPCClient {
             throw Self.wrap(error)
         }
         return try await channel.executeThenClose { inbound, outbound in
-            try await body(RPCClient(inbound: inbound, outbound: outbound))
+            try await body(RPCClient(inbound: inbound, outbound: outbound, tlsFailure: tlsFailure))
         }
     }
 
@@ -136,7 +144,7 @@ public final class RPCClient {
         do {
             try await outbound.write(ByteBuffer(bytes: bytes))
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 
@@ -146,10 +154,11 @@ public final class RPCClient {
         do {
             frame = try await inbound.next()
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
         switch frame {
         case nil:
+            if let failure = tlsFailure.value { throw Self.wrap(failure) }
             throw RPCClientError.connectionClosed(reason: "the server closed it, or it was silent for the read timeout")
         case .tooLong(let maximum)?:
             throw RPCClientError.malformedResponse("an answer line is longer than \(maximum) bytes")
@@ -170,7 +179,7 @@ public final class RPCClient {
         do {
             try await outbound.write(buffer)
         } catch {
-            throw Self.wrap(error)
+            throw wrap(error)
         }
     }
 

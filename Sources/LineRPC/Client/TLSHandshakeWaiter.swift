@@ -1,18 +1,25 @@
 import NIOCore
 import NIOSSL
 import NIOTLS
+import Synchronization
 
 /// Completes `handshake` when the client's TLS handshake finishes, or fails it with the first error (or the
 /// close) that comes before: a host-name or certificate failure is then reported as the TLS failure it is,
 /// not as the closed channel a first write would meet.
+///
+/// After the handshake it keeps the first TLS error in `laterFailure`: under TLS 1.3 the server checks the
+/// client certificate only after the client's side has finished, so its refusal (a `certificate_required`
+/// alert) arrives as the client writes; the client then reports that error, not the closed channel.
 final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     private let handshake: EventLoopPromise<Void>
+    private let laterFailure: TLSFailureBox
     private var done = false
 
-    init(handshake: EventLoopPromise<Void>) {
+    init(handshake: EventLoopPromise<Void>, laterFailure: TLSFailureBox) {
         self.handshake = handshake
+        self.laterFailure = laterFailure
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -21,6 +28,7 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if done { laterFailure.record(error) }
         finish(.failure(error))
         context.fireErrorCaught(error)
     }
@@ -39,4 +47,18 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
         done = true
         handshake.completeWith(result)
     }
+}
+
+/// The first TLS error seen after the handshake, if any (see ``TLSHandshakeWaiter``).
+final class TLSFailureBox: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
+
+    func record(_ failure: any Error) {
+        // A peer that closes without close_notify is a closed connection, not a TLS refusal.
+        if let sslError = failure as? NIOSSLError, case .uncleanShutdown = sslError { return }
+        guard failure is NIOSSLError || failure is BoringSSLError || failure is NIOSSLExtraError else { return }
+        error.withLock { if $0 == nil { $0 = failure } }
+    }
+
+    var value: (any Error)? { error.withLock { $0 } }
 }
