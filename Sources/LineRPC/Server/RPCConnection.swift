@@ -23,8 +23,7 @@ struct RPCConnection: Sendable {
     private let queue = ByteBudget()
 
     init(id: UInt64, channel: any Channel, session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher,
-         logger: Logger,
-         lineLimit: LineLengthLimit, serverQueue: ByteBudget) {
+         logger: Logger, lineLimit: LineLengthLimit, serverQueue: ByteBudget) {
         self.id = id
         self.channel = channel
         self.session = session
