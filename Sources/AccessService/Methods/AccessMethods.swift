@@ -34,7 +34,7 @@ extension AccessService {
         table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, exclusive: true, params: AuthenticateParams.self) { context, params in
             try await authenticate(params, session: context.session)
         }
-        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), params: SyncParams.self) { context, params in
+        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), bulk: true, params: SyncParams.self) { context, params in
             let wantsProgress = params.progress ?? false
             let workspace = try await resolveWorkspace(params.workspace)
             return try await sync(workspace: workspace, principal: context.identity?.principal) { step in
@@ -42,7 +42,7 @@ extension AccessService {
                 await context.notify("sync.progress", params: step)
             }
         }
-        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), params: ListUsersParams.self) { _, params in
+        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), bulk: true, params: ListUsersParams.self) { _, params in
             var params = params
             params.workspace = try await resolveWorkspace(params.workspace)
             return try listUsers(params)

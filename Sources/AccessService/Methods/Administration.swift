@@ -191,7 +191,7 @@ extension AccessService {
             await workspaceNames.clear()
             return result
         }
-        table.register("listSyncRuns", summary: "Recent sync runs, newest first.", access: Self.access(.reader), params: ListSyncRunsParams.self) { _, params in
+        table.register("listSyncRuns", summary: "Recent sync runs, newest first.", access: Self.access(.reader), bulk: true, params: ListSyncRunsParams.self) { _, params in
             let limit = params.limit ?? 50
             guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
             var workspace: String?
@@ -207,7 +207,7 @@ extension AccessService {
             }
             return run
         }
-        table.register("listAuditEvents", summary: "Audit events, newest first: who changed what, when, with which result; filters since, principal, method; paged by cursor.", access: Self.access(.admin), params: ListAuditEventsParams.self) { _, params in
+        table.register("listAuditEvents", summary: "Audit events, newest first: who changed what, when, with which result; filters since, principal, method; paged by cursor.", access: Self.access(.admin), bulk: true, params: ListAuditEventsParams.self) { _, params in
             try listAuditEvents(params)
         }
     }

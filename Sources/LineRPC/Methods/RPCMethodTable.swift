@@ -19,6 +19,11 @@ public struct RPCMethodTable: Sendable {
         /// it are not started until it has answered (e.g. `authenticate`, which changes the identity
         /// the following requests run as).
         public let exclusive: Bool
+        /// Runs on the server's bulk-work threads (``RPCServerConfiguration/bulkWorkThreads``), its
+        /// answer encoded there too, instead of on the threads that answer small requests: for methods
+        /// whose cost grows with the data (a page of people, of audit events, a sync's snapshot), so
+        /// that they never make a `ping` wait.
+        public let bulk: Bool
         let invoke: @Sendable (RPCRequestContext, JSONValue?) async throws -> any Encodable & Sendable
     }
 
@@ -41,6 +46,15 @@ public struct RPCMethodTable: Sendable {
 
     /// `true` when `message` holds a request for an exclusive method (see ``Method/exclusive``).
     func isExclusive(_ message: RPCIncomingMessage) -> Bool {
+        contains(message) { $0.exclusive }
+    }
+
+    /// `true` when `message` holds a request for a bulk method (see ``Method/bulk``).
+    func isBulk(_ message: RPCIncomingMessage) -> Bool {
+        contains(message) { $0.bulk }
+    }
+
+    private func contains(_ message: RPCIncomingMessage, where matches: (Method) -> Bool) -> Bool {
         let entries: [RPCIncomingEntry]
         switch message {
         case .single(let entry): entries = [entry]
@@ -48,7 +62,7 @@ public struct RPCMethodTable: Sendable {
         case .empty: return false
         }
         return entries.contains { entry in
-            if case .request(let request) = entry { return methods[request.method]?.exclusive == true }
+            if case .request(let request) = entry, let method = methods[request.method] { return matches(method) }
             return false
         }
     }
@@ -62,10 +76,11 @@ public struct RPCMethodTable: Sendable {
         summary: String,
         access: RPCAccess,
         exclusive: Bool = false,
+        bulk: Bool = false,
         params: Params.Type = Params.self,
         handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
     ) {
-        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive) { context, raw in
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive, bulk: bulk) { context, raw in
             let params = try Self.decode(Params.self, from: raw)
             return try await handler(context, params)
         }

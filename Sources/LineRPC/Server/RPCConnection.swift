@@ -19,11 +19,13 @@ struct RPCConnection: Sendable {
     let lineLimit: LineLengthLimit
     /// The server's total of answer bytes not yet taken.
     let serverQueue: ByteBudget
+    /// Where bulk requests run (see ``BulkWorkExecutor``).
+    let bulkWork: BulkWorkExecutor
     /// This connection's answer bytes not yet taken.
     private let queue = ByteBudget()
 
     init(id: UInt64, channel: any Channel, session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher,
-         logger: Logger, lineLimit: LineLengthLimit, serverQueue: ByteBudget) {
+         logger: Logger, lineLimit: LineLengthLimit, serverQueue: ByteBudget, bulkWork: BulkWorkExecutor) {
         self.id = id
         self.channel = channel
         self.session = session
@@ -32,6 +34,7 @@ struct RPCConnection: Sendable {
         self.logger = logger
         self.lineLimit = lineLimit
         self.serverQueue = serverQueue
+        self.bulkWork = bulkWork
     }
 
     private var writer: RPCLineWriter {
@@ -82,7 +85,9 @@ struct RPCConnection: Sendable {
                         continue
                     }
                     inFlight += 1
-                    group.addTask { await respond(to: message) }
+                    // A bulk request (a batch holding one included) runs, and is encoded, off the cooperative pool.
+                    let executor: (any TaskExecutor)? = dispatcher.methods.isBulk(message) ? bulkWork : nil
+                    group.addTask(executorPreference: executor) { await respond(to: message) }
                 }
             } catch {
                 // The peer went away or TLS failed; answers to requests already read are still attempted.

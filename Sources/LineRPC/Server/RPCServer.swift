@@ -65,6 +65,20 @@ public final class RPCServer: Service {
             logger.info("listening", metadata: ["address": "\(address)"])
             onListening(address)
         }
+        let bulkWork = BulkWorkExecutor(threads: configuration.bulkWorkThreads)
+        do {
+            try await acceptConnections(from: server, bulkWork: bulkWork)
+        } catch {
+            await bulkWork.shutdown()
+            throw error
+        }
+        // Every connection has ended by now (the task group waited for them all).
+        await bulkWork.shutdown()
+        logger.info("stopped")
+    }
+
+    /// Accepts and serves connections until graceful shutdown, then until the connections accepted have ended.
+    private func acceptConnections(from server: NIOAsyncChannel<AcceptedConnection, Never>, bulkWork: BulkWorkExecutor) async throws {
         let listener = server.channel
         try await server.executeThenClose { accepted, _ in
             await withDiscardingTaskGroup { group in
@@ -74,7 +88,7 @@ public final class RPCServer: Service {
                 await withGracefulShutdownHandler {
                     do {
                         for try await connection in accepted {
-                            group.addTask { await self.serve(connection) }
+                            group.addTask { await self.serve(connection, bulkWork: bulkWork) }
                         }
                     } catch {
                         logger.error("accept loop ended", metadata: ["error": "\(error)"])
@@ -86,7 +100,6 @@ public final class RPCServer: Service {
                 logger.info("stopped accepting; draining connections")
             }
         }
-        logger.info("stopped")
     }
 
     private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
@@ -124,7 +137,7 @@ public final class RPCServer: Service {
         return "\(error)"
     }
 
-    private func serve(_ accepted: AcceptedConnection) async {
+    private func serve(_ accepted: AcceptedConnection, bulkWork: BulkWorkExecutor) async {
         let connection = accepted.channel
         let id = connectionCounter.add(1, ordering: .relaxed).newValue
         var logger = self.logger
@@ -152,7 +165,7 @@ public final class RPCServer: Service {
                 defer { connections.remove(id) }
                 let handler = RPCConnection(
                     id: id, channel: channel, session: session, configuration: configuration, dispatcher: dispatcher,
-                    logger: logger, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers)
+                    logger: logger, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers, bulkWork: bulkWork)
                 await handler.run(inbound)
             }
         } catch {

@@ -56,6 +56,9 @@ public struct RPCServerConfiguration: Sendable {
     public var lineTimeout: TimeAmount
     /// An answer the client has not taken (it stopped reading) within this long of being written closes the connection. Default 30 s.
     public var writeTimeout: TimeAmount
+    /// Threads that run bulk methods (``RPCMethodTable/Method/bulk``), first in, first out across all
+    /// connections. Default: one fewer than the cores (at least 1), so small requests always keep a core.
+    public var bulkWorkThreads: Int
 
     /// The limits that apply to a connection with or without an identity.
     func connectionLimits(authenticated: Bool) -> ConnectionLimits {
@@ -91,7 +94,8 @@ public struct RPCServerConfiguration: Sendable {
         idleTimeout: TimeAmount = .seconds(600),
         handshakeTimeout: TimeAmount = .seconds(10),
         lineTimeout: TimeAmount = .seconds(30),
-        writeTimeout: TimeAmount = .seconds(30)
+        writeTimeout: TimeAmount = .seconds(30),
+        bulkWorkThreads: Int = max(1, System.coreCount - 1)
     ) {
         self.host = host
         self.port = port
@@ -114,6 +118,7 @@ public struct RPCServerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.lineTimeout = lineTimeout
         self.writeTimeout = writeTimeout
+        self.bulkWorkThreads = bulkWorkThreads
     }
 }
 
