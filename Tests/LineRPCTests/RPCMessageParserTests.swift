@@ -112,6 +112,31 @@ struct RPCMessageParserTests {
         ]))
     }
 
+    @Test("a batch over the cap is refused before it is decoded: invalid UTF-8 in its elements is never reached")
+    func batchCountedBeforeDecoding() throws {
+        // Decoding is most of a line's cost: a client that sends long batches before authenticating
+        // must not make the server decode them (Benchmarks/RESULTS.md, the hostile mix).
+        var buffer = ByteBuffer(string: "[")
+        for index in 0..<4 {
+            buffer.writeString(#"{"jsonrpc":"2.0","id":\#(index),"method":""#)
+            buffer.writeBytes([0xC3, 0x28])
+            buffer.writeString(index == 3 ? #""}]"# : #""},"#)
+        }
+        let (id, error) = try #require(errorOf(parser.parse(buffer)))
+        #expect(id == .null)
+        #expect(error.name == "limit.batch_length")
+        #expect(error.message == "Batch of 4 requests is over the limit of 3")
+        #expect(error.data?["maximumBatchLength"] == .integer(3))
+        // At the cap the same elements are decoded, and the invalid UTF-8 is found.
+        var atCap = ByteBuffer(string: "[")
+        for index in 0..<3 {
+            atCap.writeString(#"{"jsonrpc":"2.0","id":\#(index),"method":""#)
+            atCap.writeBytes([0xC3, 0x28])
+            atCap.writeString(index == 2 ? #""}]"# : #""},"#)
+        }
+        #expect(try #require(errorOf(parser.parse(atCap))).1.code == -32700)
+    }
+
     @Test("10,000 levels of nesting are refused before parsing, without crashing")
     func deepNesting() throws {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)

@@ -4,7 +4,8 @@ import Testing
 
 private func validate(_ text: String, depth: Int = 64) -> StrictJSONValidator.Failure? {
     var ids: [Int: String] = [:]
-    return Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth, numericIDs: &ids) }
+    var batchLength: Int?
+    return Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth, numericIDs: &ids, batchLength: &batchLength) }
 }
 
 @Suite("Strict JSON validation")

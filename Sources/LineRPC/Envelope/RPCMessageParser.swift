@@ -4,7 +4,7 @@ import NIOFoundationCompat
 
 /// Turns one line into validated JSON-RPC 2.0 messages, or into the error to answer.
 ///
-/// Order of checks: empty line → strict JSON syntax and depth, before decoding (`-32700`, `-32600`) →
+/// Order of checks: empty line → strict JSON syntax and depth, then batch length, before decoding (`-32700`, `-32600`) →
 /// envelope shape (`-32600`, echoing the id when it can be read) → batch rules.
 /// The rules and their reasons are in protocol.md, "Messages".
 public struct RPCMessageParser: Sendable {
@@ -25,7 +25,10 @@ public struct RPCMessageParser: Sendable {
             return .empty
         }
         var numericIDs: [Int: String] = [:]
-        let failure = line.withUnsafeReadableBytes { StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth, numericIDs: &numericIDs) }
+        var batchLength: Int?
+        let failure = line.withUnsafeReadableBytes {
+            StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth, numericIDs: &numericIDs, batchLength: &batchLength)
+        }
         switch failure {
         case .tooDeep(let maximum)?:
             return .single(.invalid(id: .null, error: .invalidRequest(
@@ -37,6 +40,10 @@ public struct RPCMessageParser: Sendable {
                 details: ["offset": .integer(Int64(offset))])))
         case nil:
             break
+        }
+        // A batch over the limit is refused before it is decoded: decoding is most of a line's cost.
+        if let batchLength, batchLength > maximumBatchLength {
+            return .single(.invalid(id: .null, error: .batchTooLong(batchLength, maximum: maximumBatchLength)))
         }
         let value: JSONValue
         do {
@@ -54,11 +61,6 @@ public struct RPCMessageParser: Sendable {
         case .array(let elements):
             guard !elements.isEmpty else {
                 return .single(.invalid(id: .null, error: .invalidRequest("Invalid Request: empty batch")))
-            }
-            guard elements.count <= maximumBatchLength else {
-                return .single(.invalid(id: .null, error: .invalidRequest(
-                    "Batch of \(elements.count) requests is over the limit of \(maximumBatchLength)",
-                    name: "limit.batch_length", details: ["maximumBatchLength": .integer(Int64(maximumBatchLength))])))
             }
             return .batch(elements.enumerated().map { entry(from: $1, numericID: numericIDs[$0]) })
         default:
@@ -110,5 +112,13 @@ public struct RPCMessageParser: Sendable {
             case .error(let length): _ = length; return offset
             }
         }
+    }
+}
+
+extension RPCError {
+    /// `-32600 limit.batch_length`: a batch of `length` requests, over the limit of `maximum`.
+    static func batchTooLong(_ length: Int, maximum: Int) -> RPCError {
+        .invalidRequest("Batch of \(length) requests is over the limit of \(maximum)",
+                        name: "limit.batch_length", details: ["maximumBatchLength": .integer(Int64(maximum))])
     }
 }

@@ -31,7 +31,8 @@ public enum JSONValue: Sendable, Hashable {
     public init(strictJSON text: String, maximumDepth: Int = 64) throws(RPCError) {
         let bytes = Array(text.utf8)
         var ids: [Int: String] = [:]
-        switch bytes.withUnsafeBytes({ StrictJSONValidator.validate($0, maximumDepth: maximumDepth, numericIDs: &ids) }) {
+        var batchLength: Int?
+        switch bytes.withUnsafeBytes({ StrictJSONValidator.validate($0, maximumDepth: maximumDepth, numericIDs: &ids, batchLength: &batchLength) }) {
         case .syntax(let offset, let reason)?:
             throw RPCError(code: -32700, name: "rpc.parse_error", message: "not JSON at byte \(offset): \(reason)")
         case .tooDeep(let maximum)?:

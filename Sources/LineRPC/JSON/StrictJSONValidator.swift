@@ -29,13 +29,16 @@ enum StrictJSONValidator {
     ///   member when that member is a number: key 0 for a single top-level object, the element
     ///   index for the objects of a top-level array (a batch). Ids are echoed from this text, so
     ///   `1.0`, `1e3` and `18446744073709551616` come back byte for byte.
-    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, numericIDs: inout [Int: String]) -> Failure? {
+    /// - Parameter batchLength: receives the number of elements of a top-level array (a batch), so
+    ///   that a batch over the limit is refused before anything decodes it; `nil` for any other value.
+    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, numericIDs: inout [Int: String], batchLength: inout Int?) -> Failure? {
         var stack: [Container] = []
         var expect = Expect.value
         var index = 0
         let count = bytes.count
         var batchElement = -1        // index of the current element of a top-level array
         var valueIsRequestID = false // the value being read is the "id" member of a request object
+        var firstContainer: Container? // the top-level array or object, if the text is one
 
         func fail(_ reason: String) -> Failure { .syntax(offset: index, reason: reason) }
 
@@ -101,6 +104,7 @@ enum StrictJSONValidator {
                     let isArray = byte == UInt8(ascii: "[")
                     valueIsRequestID = false
                     stack.append(isArray ? .array : .object(keys: []))
+                    if stack.count == 1 { firstContainer = stack[0] }
                     expect = isArray ? .valueOrArrayEnd : .keyOrObjectEnd
                     index += 1
                     continue
@@ -123,7 +127,10 @@ enum StrictJSONValidator {
                 expect = stack.isEmpty ? .end : .commaOrEnd
             }
         }
-        if case .end = expect { return nil }
+        if case .end = expect {
+            if case .array? = firstContainer { batchLength = batchElement + 1 } else { batchLength = nil }
+            return nil
+        }
         return .syntax(offset: index, reason: "unexpected end of the line")
     }
 
