@@ -108,6 +108,10 @@ struct RPCConnection: Sendable {
         let context = context()
         let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
         let cap = limits.answerBytes
+        // Room again, now that this request's turn has come: the requests read while there was room
+        // must not all compute answers on it. Those waiting here compute nothing and pin nothing.
+        await queue.waitUntilBelow(limits.queuedBytes)
+        await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
         let text: String
         // A batch's answers are charged to the connection and the server as they are made, so the
         // answers being computed count against the same bounds as those waiting to be taken.
