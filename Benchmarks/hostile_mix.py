@@ -10,6 +10,8 @@ Runs at once, against HOST:PORT (loopback only):
     (limit 1000) and never read;
   - SLOWLORIS connections that send one byte of a never-ending line every second;
   - a fresh client that, once a second, opens a new TLS connection, sends ping and times the answer.
+    It runs in a process of its own (`--role fresh`), so that the attackers' work in this process
+    never delays it: what it measures is the server.
 
 Prints the counts and latencies as `name: value` lines, and exits 1 if the server process (--pid)
 died or a fresh ping failed. Standard library only.
@@ -35,6 +37,8 @@ def parse_args():
     p.add_argument("--batchers", type=int, default=100)
     p.add_argument("--readers", type=int, default=4)
     p.add_argument("--slowloris", type=int, default=20)
+    p.add_argument("--role", choices=("mix", "fresh"), default="mix",
+                   help="mix: the attackers, and a child process with --role fresh; fresh: only the fresh client, results as JSON")
     return p.parse_args()
 
 ARGS = parse_args()
@@ -118,6 +122,7 @@ async def slowloris(end):
             await asyncio.sleep(0.2)
 
 async def fresh_client(end):
+    begin = time.monotonic()
     while not deadline_passed(end):
         started = time.monotonic()
         try:
@@ -135,7 +140,7 @@ async def fresh_client(end):
             await close(writer)
         except Exception as error:
             STATS["fresh_ping_failures"] += 1
-            print(f"fresh ping failed: {error!r}", file=sys.stderr)
+            print(f"fresh ping failed {started - begin:.1f} s into the run: {error!r}", file=sys.stderr)
         await asyncio.sleep(max(0, 1 - (time.monotonic() - started)))
 
 def rss_kb(field):
@@ -168,12 +173,24 @@ async def main():
     authenticate = (json.dumps({"jsonrpc": "2.0", "id": 0, "method": "authenticate", "params": {"token": token}}) + "\n").encode()
     start_rss = rss_kb("VmRSS")
     end = time.monotonic() + ARGS.seconds
-    tasks = [fresh_client(end), sample_rss(end)]
+    if ARGS.role == "fresh":
+        await fresh_client(end)
+        print(json.dumps({"ok": STATS["fresh_pings"], "failed": STATS["fresh_ping_failures"],
+                          "latencies": LATENCIES_MS, "pingOnly": PING_ONLY_MS}))
+        return 0
+    child_args = [a for a in sys.argv[1:] if a not in ("--role", "fresh", "mix")] + ["--role", "fresh", "--seconds", str(ARGS.seconds)]
+    fresh = await asyncio.create_subprocess_exec(sys.executable, os.path.abspath(__file__), *child_args, stdout=asyncio.subprocess.PIPE)
+    tasks = [sample_rss(end)]
     tasks += [flood_one(i, end) for i in range(ARGS.connections)]
     tasks += [pipeline_without_reading(end, discover, "batcher_bytes_sent") for _ in range(ARGS.batchers)]
     tasks += [pipeline_without_reading(end, list_users, "reader_bytes_sent", authenticate) for _ in range(ARGS.readers)]
     tasks += [slowloris(end) for _ in range(ARGS.slowloris)]
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=ARGS.seconds + 60)
+    output, _ = await asyncio.wait_for(fresh.communicate(), timeout=60)
+    measured = json.loads(output.decode().strip().splitlines()[-1])
+    STATS["fresh_pings"], STATS["fresh_ping_failures"] = measured["ok"], measured["failed"]
+    LATENCIES_MS.extend(measured["latencies"])
+    PING_ONLY_MS.extend(measured["pingOnly"])
     alive = True
     try:
         os.kill(ARGS.pid, 0)

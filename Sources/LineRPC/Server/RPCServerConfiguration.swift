@@ -37,7 +37,8 @@ public struct RPCServerConfiguration: Sendable {
     /// The same before the connection has an identity. Default 16 KiB (16,384).
     public var maximumUnauthenticatedAnswerBytes: Int
     /// Answer bytes one connection may have encoded but not yet taken; at or over it the server
-    /// reads no further request from that connection. Default 8 MiB (8,388,608).
+    /// reads no further request from that connection. Default 4 MiB (4,194,304), one answer line:
+    /// the plaintext of an answer and its TLS records both stay in memory until the client takes them.
     public var maximumQueuedBytesPerConnection: Int
     /// The same before the connection has an identity. Default 64 KiB (65,536).
     public var maximumUnauthenticatedQueuedBytes: Int
@@ -87,7 +88,7 @@ public struct RPCServerConfiguration: Sendable {
         maximumUnauthenticatedInFlight: Int = 1,
         maximumAnswerBytes: Int = 4 << 20,
         maximumUnauthenticatedAnswerBytes: Int = 16 << 10,
-        maximumQueuedBytesPerConnection: Int = 8 << 20,
+        maximumQueuedBytesPerConnection: Int = 4 << 20,
         maximumUnauthenticatedQueuedBytes: Int = 64 << 10,
         maximumQueuedBytes: Int = 64 << 20,
         maximumConnections: Int = 256,
