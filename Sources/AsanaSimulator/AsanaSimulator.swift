@@ -144,6 +144,10 @@ public final class AsanaSimulator: Sendable {
     /// Queues faults; each matching request uses one (see ``SimulatedFault``).
     public func injectFaults(_ faults: [SimulatedFault]) { self.faults.add(faults) }
 
+    /// Requests of `token` holding a slot of the concurrent-request limiter now: for tests that must
+    /// act while some are in flight, instead of sleeping and hoping.
+    func requestsInFlight(token: String) -> (reads: Int, writes: Int) { concurrency.inFlight(token: token) }
+
     /// Drops every pending fault and the random fault plan (``injectedFaultCount`` keeps counting).
     public func clearFaults() { faults.clear() }
 

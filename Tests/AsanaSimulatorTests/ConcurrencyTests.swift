@@ -3,6 +3,18 @@ import Testing
 
 @testable import AsanaSimulator
 
+/// Waits until the admin token has `reads` GETs or `writes` writes in flight at the simulator (a
+/// generous 30 s bound that only a broken limiter reaches); returns whether it happened.
+private func inFlight(_ api: SimulatorClient, reads: Int? = nil, writes: Int? = nil) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while ContinuousClock.now < deadline {
+        let now = api.simulator.requestsInFlight(token: TestTokens.admin)
+        if reads.map({ now.reads >= $0 }) ?? true, writes.map({ now.writes >= $0 }) ?? true { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return false
+}
+
 @Suite("Concurrent-request limiter and latency faults (asana-api.md §8)")
 struct ConcurrencyTests {
     static let rateMessage = "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
@@ -11,11 +23,11 @@ struct ConcurrencyTests {
     func reads() async throws {
         let configuration = SimulatorConfiguration(maxConcurrentReads: 2, maxConcurrentWrites: 1)
         try await withSimulator(configuration: configuration) { api in
-            api.simulator.injectFaults([.latency(.milliseconds(1500), times: 2, pathPrefix: "/users/me", method: "GET")])
+            api.simulator.injectFaults([.latency(.seconds(5), times: 2, pathPrefix: "/users/me", method: "GET")])
             let started = ContinuousClock.now
             async let first = api.get("/users/me")
             async let second = api.get("/users/me")
-            try await Task.sleep(for: .milliseconds(400))
+            #expect(await inFlight(api, reads: 2))
             let third = try await api.get("/workspaces")
             #expect(third.status == 429)
             #expect(third.header("Retry-After") == "1")
@@ -27,7 +39,7 @@ struct ConcurrencyTests {
             let (a, b) = try await (first, second)
             #expect(a.status == 200)
             #expect(b.status == 200)
-            #expect(ContinuousClock.now - started >= .milliseconds(1500))
+            #expect(ContinuousClock.now - started >= .seconds(5))
             #expect(try await api.get("/workspaces").status == 200)
             #expect(try await api.get("/workspaces").status == 200)
         }
@@ -37,9 +49,9 @@ struct ConcurrencyTests {
     func writes() async throws {
         let configuration = SimulatorConfiguration(maxConcurrentWrites: 1, concurrencyRetryAfterSeconds: nil)
         try await withSimulator(configuration: configuration) { api in
-            api.simulator.injectFaults([.latency(.milliseconds(1500), times: 1, pathPrefix: "/teams", method: "POST")])
+            api.simulator.injectFaults([.latency(.seconds(5), times: 1, pathPrefix: "/teams", method: "POST")])
             async let slow = api.post("/teams/3001/addUser", user: "1004")
-            try await Task.sleep(for: .milliseconds(400))
+            #expect(await inFlight(api, writes: 1))
             let refused = try await api.post("/teams/3001/addUser", user: "1005")
             #expect(refused.status == 429)
             #expect(refused.header("Retry-After") == nil)
