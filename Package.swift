@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
+        // The wire contract of asana-access, Foundation only: the error catalogue (and, as it grows,
+        // every method's params and result), shared by the server, the client and the tests.
+        .target(name: "AccessProtocol"),
         // JSON-RPC 2.0 over newline-delimited TLS: framing, envelope, server and client.
         .target(name: "LineRPC", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -48,7 +51,7 @@ let package = Package(
         ]),
         // The use cases and the RPC method table.
         .target(name: "AccessService", dependencies: [
-            "LineRPC", "AsanaAPI", "AccessStore",
+            "AccessProtocol", "LineRPC", "AsanaAPI", "AccessStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +79,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "asana-access", dependencies: [
-            "LineRPC",
+            "AccessProtocol", "LineRPC",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "asana-sim", dependencies: [
@@ -87,6 +90,7 @@ let package = Package(
             "LineRPC", "DevCertificates",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC"]),
         .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI"]),
         .testTarget(name: "AccessStoreTests", dependencies: ["AccessStore"]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [

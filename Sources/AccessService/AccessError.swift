@@ -1,34 +1,36 @@
-import Foundation
+import AccessProtocol
 import AccessStore
+import Foundation
 import AsanaAPI
 import LineRPC
 
-/// The application errors of asana-access, each with a stable code and name (protocol.md, "Errors").
+/// The application errors of asana-access, each built from its entry in the catalogue
+/// (``AccessProtocol/ErrorKind``, protocol.md §6), which gives its code and stable name.
 ///
 /// JSON-RPC 2.0 leaves codes outside `-32768...-32000` to applications; ours are 1000–1999.
 public enum AccessError {
     /// -32003: the API token is not valid (unknown, altered or revoked). Deliberately says no more.
     public static func authenticationFailed() -> RPCError {
-        RPCError(code: -32003, name: "auth.failed", message: "Authentication failed: the token is not valid", details: [:])
+        RPCError(.authFailed, message: "Authentication failed: the token is not valid", details: [:])
     }
 
     /// -32005: the API token this connection authenticated with was revoked; the connection is unauthenticated again.
     public static func tokenRevoked(_ name: String) -> RPCError {
-        RPCError(code: -32005, name: "auth.token_revoked",
+        RPCError(.authTokenRevoked,
                  message: "The API token \(name) this connection authenticated with was revoked; the connection is unauthenticated now: authenticate with another token",
                  details: ["token": .string(name)])
     }
 
     /// -32006: the API token this connection authenticated with expired; the connection is unauthenticated again.
     public static func tokenExpired(_ name: String, at expiry: Date) -> RPCError {
-        RPCError(code: -32006, name: "auth.token_expired",
+        RPCError(.authTokenExpired,
                  message: "The API token \(name) this connection authenticated with expired at \(JSONEncoder.protocolTimestamp(expiry)); the connection is unauthenticated now: authenticate with a current token",
                  details: ["token": .string(name), "expiredAt": .string(JSONEncoder.protocolTimestamp(expiry))])
     }
 
     /// -32004: too many failed authentications on this connection; open a new connection with a valid token.
     public static func tooManyAuthenticationAttempts(_ limit: Int) -> RPCError {
-        RPCError(code: -32004, name: "auth.too_many_attempts",
+        RPCError(.authTooManyAttempts,
                  message: "\(limit) authentication attempts failed on this connection; open a new connection with a valid token",
                  details: ["maximumFailedAuthentications": .integer(Int64(limit))])
     }
@@ -36,7 +38,7 @@ public enum AccessError {
     /// 1070: the disk holding the database is full (SQLite's `SQLITE_FULL`): the call's transaction was
     /// rolled back, nothing of it was committed. Free space and retry.
     public static func storageFull() -> RPCError {
-        RPCError(code: 1070, name: "storage.full",
+        RPCError(.storageFull,
                  message: "The disk holding the database is full; nothing was committed; free space and retry",
                  details: [:])
     }
@@ -44,7 +46,7 @@ public enum AccessError {
     /// 1071: the database file could not be read or written for another reason (I/O error, read-only file or
     /// file system, file gone): nothing was committed. The operator checks the disk; retry later.
     public static func storageUnavailable() -> RPCError {
-        RPCError(code: 1071, name: "storage.unavailable",
+        RPCError(.storageUnavailable,
                  message: "The server could not read or write its database (I/O error); nothing was committed; retry later (the operator should check the disk)",
                  details: [:])
     }
@@ -61,7 +63,7 @@ public enum AccessError {
 
     /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace.
     public static func workspaceNotSynced(_ workspace: String) -> RPCError {
-        RPCError(code: 1001, name: "workspace.not_synced",
+        RPCError(.workspaceNotSynced,
                  message: "Workspace \(workspace) has no snapshot yet: run `sync` for it first",
                  details: ["workspace": .string(workspace)])
     }
@@ -72,28 +74,28 @@ public enum AccessError {
         let seen = visible.isEmpty
             ? "no credential is stored that could look names up, or it sees no workspace: pass the workspace gid"
             : "the credentials asked see " + visible.map { "\"\($0.name ?? "")\" (\($0.gid))" }.joined(separator: ", ")
-        return RPCError(code: 1002, name: "workspace.unknown_name",
+        return RPCError(.workspaceUnknownName,
                         message: "No workspace is named \"\(name)\" (exact name, as in Asana's admin console); \(seen)",
                         details: ["workspace": .string(name), "workspaces": .array(visible.map(\.jsonValue))])
     }
 
     /// 1005: a workspace name shared by several workspaces; `data.gids` lists them: pass one gid instead.
     public static func workspaceAmbiguousName(_ name: String, gids: [String]) -> RPCError {
-        RPCError(code: 1005, name: "workspace.ambiguous_name",
+        RPCError(.workspaceAmbiguousName,
                  message: "Workspace name \"\(name)\" is shared by \(gids.count) workspaces (\(gids.joined(separator: ", "))); pass the gid instead",
                  details: ["workspace": .string(name), "gids": .array(gids.map { .string($0) })])
     }
 
     /// 1003: no stored credential for that workspace and purpose.
     public static func credentialMissing(_ workspace: String, purpose: CredentialPurpose) -> RPCError {
-        RPCError(code: 1003, name: "credential.missing",
+        RPCError(.credentialMissing,
                  message: "No \(purpose.rawValue) credential is stored for workspace \(workspace): add one with `asana-accessd credentials put --workspace \(workspace) --purpose \(purpose.rawValue)`",
                  details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
     }
 
     /// 1004: the stored credential could not be opened (tampered row or a different master key).
     public static func credentialUnreadable(_ workspace: String, purpose: CredentialPurpose) -> RPCError {
-        RPCError(code: 1004, name: "credential.unreadable",
+        RPCError(.credentialUnreadable,
                  message: "The \(purpose.rawValue) credential of workspace \(workspace) cannot be decrypted: it was altered or sealed under another master key; store it again",
                  details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
     }
@@ -104,21 +106,21 @@ public enum AccessError {
     public static func credentialReauthorizationRequired(_ workspace: String, purpose: CredentialPurpose, reason: String?) -> RPCError {
         var details: [String: JSONValue] = ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)]
         if let reason { details["reason"] = .string(reason) }
-        return RPCError(code: 1006, name: "credential.reauthorization_required",
+        return RPCError(.credentialReauthorizationRequired,
                         message: "The \(purpose.rawValue) credential of workspace \(workspace) must be authorized again\(reason.map { " (\($0))" } ?? ""): run `asana-access oauth start --workspace \(workspace) --purpose \(purpose.rawValue) …`, open the URL, then `asana-access oauth finish`",
                         details: details)
     }
 
     /// 1060: `oauthFinish` with a state no authorization is waiting for: never started, already finished, or expired.
     public static func oauthUnknownState() -> RPCError {
-        RPCError(code: 1060, name: "oauth.unknown_state",
+        RPCError(.oauthUnknownState,
                  message: "No OAuth authorization is waiting for this state: it was never started here, was already finished, or expired (\(Int(AccessService.oauthFlowLifetime / 60)) minutes after oauthStart); start again with `asana-access oauth start` (oauthStart)",
                  details: [:])
     }
 
     /// 1061: no client secret is stored for the OAuth app `clientId`.
     public static func oauthClientUnknown(_ clientId: String) -> RPCError {
-        RPCError(code: 1061, name: "oauth.client_unknown",
+        RPCError(.oauthClientUnknown,
                  message: "No client secret is stored for OAuth app \(clientId): store it with `asana-access oauth client-put --client-id \(clientId)` (putOAuthClient; or `asana-accessd oauth-client put` on the server host), secret on stdin",
                  details: ["clientId": .string(clientId)])
     }
@@ -132,7 +134,7 @@ public enum AccessError {
             ? "check the client secret stored with `asana-access oauth client-put` (putOAuthClient)"
             : "start again with `asana-access oauth start` (oauthStart): a code is single use and expires within minutes"
         let said = description.map { ": " + $0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) } ?? ""
-        return RPCError(code: 1062, name: "oauth.exchange_refused",
+        return RPCError(.oauthExchangeRefused,
                         message: "Asana refused the authorization code (\(status) \(error)\(said)); \(fix)",
                         details: details)
     }
@@ -147,7 +149,7 @@ public enum AccessError {
         let fix = error == "invalid_client"
             ? "the client secret stored for OAuth app \(clientId) is wrong: store the right one with `asana-access oauth client-put --client-id \(clientId)`"
             : "retry later; if it persists, authorize again with `asana-access oauth start`"
-        return RPCError(code: 1065, name: "oauth.refresh_refused",
+        return RPCError(.oauthRefreshRefused,
                         message: "Asana refused to refresh the access token of the \(purpose.rawValue) credential of workspace \(workspace) (\(status) \(error)\(said)); \(fix)",
                         details: details)
     }
@@ -159,21 +161,21 @@ public enum AccessError {
         let fixes = failures.map { "\($0.name): \($0.detail)\($0.fix.map { " — \($0)" } ?? "")" }.joined(separator: "; ")
         let forceHint = result.purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (force: true stores it anyway)" : ""
         let checks = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(result.checks))) ?? .array([])
-        return RPCError(code: 1066, name: "oauth.checks_failed",
+        return RPCError(.oauthChecksFailed,
                         message: "The granted authorization failed \(failures.count) check\(failures.count == 1 ? "" : "s"), nothing was stored\(forceHint): \(fixes)",
                         details: ["checks": checks, "workspace": .string(result.workspace.gid), "purpose": .string(result.purpose.rawValue)])
     }
 
     /// 1064: the stored client secret of `clientId` does not open (altered, or sealed under another master key).
     public static func oauthClientUnreadable(_ clientId: String) -> RPCError {
-        RPCError(code: 1064, name: "oauth.client_unreadable",
+        RPCError(.oauthClientUnreadable,
                  message: "The stored client secret of OAuth app \(clientId) cannot be decrypted: it was altered or sealed under another master key; store it again with putOAuthClient",
                  details: ["clientId": .string(clientId)])
     }
 
     /// 1063: the granted token may not list workspaces (403), so the workspace cannot be checked.
     public static func oauthWorkspacesNotReadable(_ workspace: String, asanaError: String) -> RPCError {
-        RPCError(code: 1063, name: "oauth.workspace_not_granted",
+        RPCError(.oauthWorkspaceNotGranted,
                  message: "The authorization cannot list workspaces, so workspace \(workspace) cannot be checked (\(asanaError)); authorize again with the workspaces:read scope (or full permissions)",
                  details: ["workspace": .string(workspace), "workspaces": .array([])])
     }
@@ -181,26 +183,26 @@ public enum AccessError {
     /// 1063: the authorized token cannot see the workspace named at `oauthStart`; `data.workspaces` lists what it sees.
     public static func oauthWorkspaceNotGranted(_ workspace: String, visible: [WorkspaceName]) -> RPCError {
         let seen = visible.isEmpty ? "it sees no workspace" : "it sees " + visible.map { "\"\($0.name ?? "")\" (\($0.gid))" }.joined(separator: ", ")
-        return RPCError(code: 1063, name: "oauth.workspace_not_granted",
+        return RPCError(.oauthWorkspaceNotGranted,
                         message: "The authorization does not reach workspace \(workspace): \(seen); authorize again and pick that workspace at Asana's consent screen",
                         details: ["workspace": .string(workspace), "workspaces": .array(visible.map(\.jsonValue))])
     }
 
     /// 1010: a team given by gid or name does not exist in the workspace.
     public static func teamNotFound(_ team: String, workspace: String) -> RPCError {
-        RPCError(code: 1010, name: "team.not_found", message: "No team \"\(team)\" in workspace \(workspace)",
+        RPCError(.teamNotFound, message: "No team \"\(team)\" in workspace \(workspace)",
                  details: ["team": .string(team), "workspace": .string(workspace)])
     }
 
     /// 1011: a team name matches more than one team.
     public static func teamAmbiguous(_ team: String, gids: [String]) -> RPCError {
-        RPCError(code: 1011, name: "team.ambiguous", message: "Team name \"\(team)\" matches \(gids.count) teams; pass a gid instead",
+        RPCError(.teamAmbiguous, message: "Team name \"\(team)\" matches \(gids.count) teams; pass a gid instead",
                  details: ["team": .string(team), "gids": .array(gids.map { .string($0) })])
     }
 
     /// 1040: refusing to remove the user whose credential provisions: it would lock provisioning out.
     public static func selfRemoval(_ email: String) -> RPCError {
-        RPCError(code: 1040, name: "provision.self_removal",
+        RPCError(.provisionSelfRemoval,
                  message: "\(email) owns the provisioning credential; removing them would lock provisioning out of the workspace. Store another admin's credential first.",
                  details: ["email": .string(email)])
     }
@@ -208,7 +210,7 @@ public enum AccessError {
     /// 1041: Asana refused to add a person because the provisioning credential's user is not an active admin
     /// of the workspace (Asana lets only Admins and Super Admins add and remove people).
     public static func provisionNotAdmin(_ provisioner: String, workspace: String, asanaMessage: String) -> RPCError {
-        RPCError(code: 1041, name: "provision.not_admin",
+        RPCError(.provisionNotAdmin,
                  message: "Asana refused: the provisioning credential's user \(provisioner) is not an admin of workspace \(workspace) (Asana: \(asanaMessage)); store an admin's token with `asana-accessd credentials put --purpose provision`",
                  details: ["provisioner": .string(provisioner), "workspace": .string(workspace), "asanaMessage": .string(asanaMessage)])
     }
@@ -216,7 +218,7 @@ public enum AccessError {
     /// 1042: Asana refused to add an email outside the organization's email domains: the person would be a
     /// guest and the organization does not accept guests this way. `data.emailDomains` lists the domains.
     public static func provisionGuestNotAllowed(_ email: String, domains: [String], asanaMessage: String) -> RPCError {
-        RPCError(code: 1042, name: "provision.guest_not_allowed",
+        RPCError(.provisionGuestNotAllowed,
                  message: "Asana refused to add \(email): the address is outside the organization's email domains (\(domains.joined(separator: ", "))), so the person would join as a guest, which the organization refuses (Asana: \(asanaMessage)); use their company address or invite the guest from Asana",
                  details: ["email": .string(email), "emailDomains": .array(domains.map { .string($0) }), "asanaMessage": .string(asanaMessage)])
     }
@@ -226,7 +228,7 @@ public enum AccessError {
     /// person as a guest, often a typo. Nothing was sent to Asana. `data`: `{email, domain, emailDomains, workspace}`.
     public static func provisionOutsideDomain(_ email: String, domains: [String], workspace: String) -> RPCError {
         let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
-        return RPCError(code: 1044, name: "provision.outside_domain",
+        return RPCError(.provisionOutsideDomain,
                         message: "Refused to add \(email): its domain \(domain) is not one of the organization's email domains (\(domains.joined(separator: ", "))), so Asana would invite the person as a guest. Check the address for a typo; to invite a guest on purpose, send allowGuest: true (asana-access provision --allow-guest)",
                         details: ["email": .string(email), "domain": .string(domain), "emailDomains": .array(domains.map { .string($0) }),
                                   "workspace": .string(workspace)])
@@ -234,28 +236,28 @@ public enum AccessError {
 
     /// 1043: Asana refused to add back a person who was removed (deprovisioned) before and cannot be re-added.
     public static func provisionNotReaddable(_ email: String, asanaMessage: String) -> RPCError {
-        RPCError(code: 1043, name: "provision.not_readdable",
+        RPCError(.provisionNotReaddable,
                  message: "Asana refused to add \(email) back: the person was deprovisioned before and cannot be re-added through the API (Asana: \(asanaMessage)); reactivate them in Asana's admin console",
                  details: ["email": .string(email), "asanaMessage": .string(asanaMessage)])
     }
 
     /// 1050: the idempotency key was used before with other params.
     public static func idempotencyConflict(_ key: String) -> RPCError {
-        RPCError(code: 1050, name: "idempotency.conflict",
+        RPCError(.idempotencyConflict,
                  message: "Idempotency key \"\(key)\" was used with other params; use a new key for a new request",
                  details: ["idempotencyKey": .string(key)])
     }
 
     /// 1051: a call with the same idempotency key is still running.
     public static func idempotencyInProgress(_ key: String) -> RPCError {
-        RPCError(code: 1051, name: "idempotency.in_progress",
+        RPCError(.idempotencyInProgress,
                  message: "A call with idempotency key \"\(key)\" is still running; retry when it has answered to get its result",
                  details: ["idempotencyKey": .string(key)])
     }
 
     /// 1020: a sync of the same workspace is already running; retry when it has finished.
     public static func syncInProgress(_ workspace: String) -> RPCError {
-        RPCError(code: 1020, name: "sync.in_progress", message: "A sync of workspace \(workspace) is already running; retry when it has finished",
+        RPCError(.syncInProgress, message: "A sync of workspace \(workspace) is already running; retry when it has finished",
                  details: ["workspace": .string(workspace)])
     }
 
@@ -266,7 +268,7 @@ public enum AccessError {
     public static func syncDeadlineExceeded(_ workspace: String, deadline: Duration, phase: String) -> RPCError {
         let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
         let shown = seconds == seconds.rounded() ? "\(Int64(seconds))" : "\(seconds)"
-        return RPCError(code: 1021, name: "sync.deadline_exceeded",
+        return RPCError(.syncDeadlineExceeded,
                         message: "The sync of workspace \(workspace) did not finish within its deadline of \(shown) s (it was reading \(phase)); it was stopped and nothing was committed, the last snapshot stands. Asana may be slow or broken: retry later, or raise `asana-accessd serve --sync-deadline`",
                         details: ["workspace": .string(workspace), "deadlineSeconds": seconds == seconds.rounded() ? .integer(Int64(seconds)) : .double(seconds), "phase": .string(phase)])
     }
@@ -275,30 +277,30 @@ public enum AccessError {
     static func upstream(_ error: AsanaAPIError) -> RPCError {
         switch error {
         case .unauthorized(let message):
-            return RPCError(code: 1100, name: "upstream.unauthorized",
+            return RPCError(.upstreamUnauthorized,
                             message: "Asana refused the credential (401: \(message)); store a valid token", details: [:])
         case .forbidden(let message):
-            return RPCError(code: 1101, name: "upstream.forbidden",
+            return RPCError(.upstreamForbidden,
                             message: "Asana refused the call (403: \(message)); the credential's user may lack admin rights or access", details: [:])
         case .rateLimited(let retryAfter):
             var details: [String: JSONValue] = [:]
             if let retryAfter { details["retryAfterMs"] = .integer(retryAfter.milliseconds) }
-            return RPCError(code: 1102, name: "upstream.rate_limited",
+            return RPCError(.upstreamRateLimited,
                             message: "Asana's rate limit was hit and retries ran out; retry later", details: details)
         case .server(let status, _, let phrase):
             // Asana's 500s carry a `phrase`, its handle for a support request (asana-api.md §2): keep it.
             var details: [String: JSONValue] = ["status": .integer(Int64(status))]
             if let phrase { details["asanaPhrase"] = .string(phrase) }
-            return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: details)
+            return RPCError(.upstreamUnavailable, message: "Asana is unavailable: \(error)", details: details)
         case .transport:
-            return RPCError(code: 1103, name: "upstream.unavailable", message: "Asana is unavailable: \(error)", details: [:])
+            return RPCError(.upstreamUnavailable, message: "Asana is unavailable: \(error)", details: [:])
         case .badRequest(let message), .notFound(let message):
-            return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call: \(message)", details: [:])
+            return RPCError(.upstreamRejected, message: "Asana rejected the call: \(message)", details: [:])
         case .oauth(let status, let oauthError, let description):
             let message = description.map { "\(oauthError): \($0)" } ?? oauthError
-            return RPCError(code: 1104, name: "upstream.rejected", message: "Asana rejected the call (\(status)): \(message)", details: [:])
+            return RPCError(.upstreamRejected, message: "Asana rejected the call (\(status)): \(message)", details: [:])
         case .malformedPage, .malformedResponse:
-            return RPCError(code: 1105, name: "upstream.malformed", message: "Asana sent an answer that cannot be trusted: \(error)", details: [:])
+            return RPCError(.upstreamMalformed, message: "Asana sent an answer that cannot be trusted: \(error)", details: [:])
         }
     }
 }

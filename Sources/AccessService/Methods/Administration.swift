@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -203,7 +204,7 @@ extension AccessService {
         }
         table.register("getSyncRun", summary: "One sync run by id.", access: Self.access(.reader), params: GetSyncRunParams.self) { _, params in
             guard let run = try store.syncRun(id: params.id) else {
-                throw RPCError(code: 1030, name: "sync_run.not_found", message: "No sync run \(params.id)", details: ["id": .integer(params.id)])
+                throw RPCError(.syncRunNotFound, message: "No sync run \(params.id)", details: ["id": .integer(params.id)])
             }
             return run
         }

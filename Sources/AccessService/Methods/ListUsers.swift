@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -146,7 +147,7 @@ extension AccessService {
             return date
         case .run(let id):
             guard let run = try store.syncRun(id: id) else {
-                throw RPCError(code: 1030, name: "sync_run.not_found", message: "No sync run \(id)", details: ["id": .integer(id)])
+                throw RPCError(.syncRunNotFound, message: "No sync run \(id)", details: ["id": .integer(id)])
             }
             guard run.workspaceGid == workspace else {
                 throw RPCError.invalidParams(

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -58,7 +59,7 @@ extension AccessService {
         do {
             try store.insertOAuthFlow(flow)
         } catch let error as AccessStoreError where !error.isStorageFailure {
-            throw RPCError(code: -32000, name: "limit.oauth_pending",
+            throw RPCError(.limitOauthPending,
                            message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
                            details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
         }
@@ -120,7 +121,7 @@ extension AccessService {
         let listing: [WorkspaceName]
         do {
             listing = try await Self.visibleWorkspaces(clients: [asana.client(token: grant.accessToken)])
-        } catch let error as RPCError where error.name == "upstream.forbidden" {
+        } catch let error as RPCError where error.kind == .upstreamForbidden {
             throw AccessError.oauthWorkspacesNotReadable(flow.workspace, asanaError: error.message)
         }
         let workspace: WorkspaceName

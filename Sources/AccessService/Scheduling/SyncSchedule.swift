@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -27,8 +28,8 @@ public actor SyncSchedule {
         var capabilities: SyncCapabilities?
     }
 
-    /// Error names that mean "this credential will not work until someone stores a new one".
-    static let pausingErrors: Set<String> = ["upstream.unauthorized", "credential.unreadable", "credential.reauthorization_required"]
+    /// Errors that mean "this credential will not work until someone stores a new one".
+    static let pausingErrors: Set<ErrorKind> = [.upstreamUnauthorized, .credentialUnreadable, .credentialReauthorizationRequired]
 
     /// Seconds between scheduled syncs of one workspace, while a scheduler runs; nil otherwise.
     private(set) var interval: TimeInterval?
@@ -59,10 +60,10 @@ public actor SyncSchedule {
     /// A sync of `workspace` (any trigger) failed with `error` while using the credential with `fingerprint`.
     /// A credential failure pauses the schedule; any other failure waits for the next interval.
     func failed(workspace: String, error: RPCError, fingerprint: String?, at: Date) {
-        guard error.name != "sync.in_progress" else { return }
+        guard error.kind != .syncInProgress else { return }
         var entry = entries[workspace] ?? Entry()
-        if let name = error.name, Self.pausingErrors.contains(name) {
-            entry.pause = ("\(error.message) (\(error.code) \(name)); scheduled syncs of this workspace are paused until a new credential is stored for it", fingerprint)
+        if let kind = error.kind, Self.pausingErrors.contains(kind) {
+            entry.pause = ("\(error.message) (\(error.code) \(kind.name)); scheduled syncs of this workspace are paused until a new credential is stored for it", fingerprint)
             entry.nextRunAt = nil
         } else if let interval {
             entry.nextRunAt = at.addingTimeInterval(interval)

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -85,7 +86,7 @@ public struct SyncScheduler: Service {
             do {
                 let result = try await service.sync(workspace: workspace, principal: Self.trigger)
                 service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
-            } catch let error as RPCError where error.name == "sync.in_progress" {
+            } catch let error as RPCError where error.kind == .syncInProgress {
                 service.logger.info("scheduled sync skipped: another sync of the workspace is running", metadata: ["workspace": "\(workspace)"])
                 await service.schedule.skipped(workspace: workspace, at: service.now())
             } catch {

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -54,12 +55,12 @@ extension AccessService {
         let client: AsanaClient
         do {
             client = try self.client(workspace: workspace, purpose: .sync)
-        } catch let error as RPCError where error.name == "credential.missing" {
+        } catch let error as RPCError where error.kind == .credentialMissing {
             // No sync credential: an admin's provision credential can read too. If there is neither,
             // name the sync credential, the one a read-only job should get.
             do {
                 client = try self.client(workspace: workspace, purpose: .provision)
-            } catch let fallback as RPCError where fallback.name == "credential.missing" {
+            } catch let fallback as RPCError where fallback.kind == .credentialMissing {
                 throw error
             }
         }

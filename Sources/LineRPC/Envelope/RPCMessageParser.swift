@@ -31,9 +31,7 @@ public struct RPCMessageParser: Sendable {
         }
         switch failure {
         case .tooDeep(let maximum)?:
-            return .single(.invalid(id: .null, error: .invalidRequest(
-                "JSON nests deeper than \(maximum) levels",
-                name: "limit.json_depth", details: ["maximumJSONDepth": .integer(Int64(maximum))])))
+            return .single(.invalid(id: .null, error: .tooDeep(maximum: maximum)))
         case .syntax(let offset, let reason)?:
             return .single(.invalid(id: .null, error: RPCError(
                 code: -32700, name: "rpc.parse_error", message: "Parse error at byte \(offset): \(reason)",
@@ -116,6 +114,12 @@ public struct RPCMessageParser: Sendable {
 }
 
 extension RPCError {
+    /// `-32600 limit.json_depth`: arrays and objects nest deeper than `maximum` levels.
+    static func tooDeep(maximum: Int) -> RPCError {
+        .invalidRequest("JSON nests deeper than \(maximum) levels",
+                        name: "limit.json_depth", details: ["maximumJSONDepth": .integer(Int64(maximum))])
+    }
+
     /// `-32600 limit.batch_length`: a batch of `length` requests, over the limit of `maximum`.
     static func batchTooLong(_ length: Int, maximum: Int) -> RPCError {
         .invalidRequest("Batch of \(length) requests is over the limit of \(maximum)",

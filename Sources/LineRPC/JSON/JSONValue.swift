@@ -36,7 +36,7 @@ public enum JSONValue: Sendable, Hashable {
         case .syntax(let offset, let reason)?:
             throw RPCError(code: -32700, name: "rpc.parse_error", message: "not JSON at byte \(offset): \(reason)")
         case .tooDeep(let maximum)?:
-            throw .invalidRequest("JSON nests deeper than \(maximum) levels", name: "limit.json_depth")
+            throw .tooDeep(maximum: maximum)
         case nil:
             break
         }

@@ -94,9 +94,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         lineDeadline = context.eventLoop.scheduleTask(in: max(delay, .zero)) {
             let seconds = Int64(timeout.nanoseconds / 1_000_000_000)
-            let refusal = RPCResponse(id: .null, outcome: .error(.invalidRequest(
-                "A line took longer than \(seconds) s to arrive; closing the connection",
-                name: "limit.line_seconds", details: ["maximumLineSeconds": .integer(seconds)])))
+            let refusal = RPCResponse(id: .null, outcome: .error(.lineTimedOut(seconds: seconds)))
             guard let line = try? RPCLineWriter.line(refusal) else {
                 loopBound.value.close(promise: nil)
                 return
@@ -111,5 +109,13 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         handshakeDeadline = context.eventLoop.scheduleTask(in: handshakeTimeout) {
             loopBound.value.close(promise: nil)
         }
+    }
+}
+
+extension RPCError {
+    /// `-32600 limit.line_seconds`: a started line did not end within `seconds` of the server waiting for it.
+    static func lineTimedOut(seconds: Int64) -> RPCError {
+        .invalidRequest("A line took longer than \(seconds) s to arrive; closing the connection",
+                        name: "limit.line_seconds", details: ["maximumLineSeconds": .integer(seconds)])
     }
 }

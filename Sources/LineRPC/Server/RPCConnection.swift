@@ -67,9 +67,7 @@ struct RPCConnection: Sendable {
                     let message: RPCIncomingMessage
                     switch frame {
                     case .tooLong(let maximum):
-                        message = .single(.invalid(id: .null, error: .invalidRequest(
-                            "Line longer than \(maximum) bytes; it was discarded up to the next LF",
-                            name: "limit.line_bytes", details: ["maximumLineBytes": .integer(Int64(maximum))])))
+                        message = .single(.invalid(id: .null, error: .lineTooLong(maximum: maximum)))
                     case .line(let bytes):
                         // The identity may have changed while this line was awaited (a certificate at the handshake).
                         let batchLength = currentLimits().batchLength
@@ -197,6 +195,12 @@ extension RPCIncomingEntry {
 }
 
 extension RPCError {
+    /// `-32600 limit.line_bytes`: a line longer than `maximum` bytes, discarded up to its LF.
+    static func lineTooLong(maximum: Int) -> RPCError {
+        .invalidRequest("Line longer than \(maximum) bytes; it was discarded up to the next LF",
+                        name: "limit.line_bytes", details: ["maximumLineBytes": .integer(Int64(maximum))])
+    }
+
     /// `-32000 limit.answer_bytes`: an answer did not fit. `ran: true`: the request ran (its effects
     /// happened) but its answer is longer than the room left in the answer line (`limit` bytes);
     /// `ran: false`: a batch element not run because the batch's answers had filled the line, or the
