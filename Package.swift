@@ -46,6 +46,7 @@ let package = Package(
         ]),
         // SQLite store: migrations, sealed credentials, snapshots, audit log.
         .target(name: "AccessStore", dependencies: [
+            "AccessProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -71,7 +72,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "asana-accessd", dependencies: [
-            "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
+            "AccessProtocol", "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -92,7 +93,7 @@ let package = Package(
         ]),
         .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC"]),
         .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI"]),
-        .testTarget(name: "AccessStoreTests", dependencies: ["AccessStore"]),
+        .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore"]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [
             "AsanaSimulator",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,7 +109,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ClientTests", dependencies: [
-            "LineRPC",
+            "AccessProtocol", "LineRPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [

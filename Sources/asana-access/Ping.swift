@@ -1,8 +1,10 @@
+import AccessProtocol
 import ArgumentParser
+import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access ping`: calls `ping` → `{server, version, protocolVersion, time, principal?}`.
+    /// `asana-access ping`: calls `ping` → ``AccessProtocol/Ping/Result``.
     struct Ping: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that the server answers; show its version and who it takes you for.")
@@ -11,18 +13,24 @@ extension AsanaAccessCommand {
 
         func run() async throws {
             let result = try await connection.withClient { client in
-                try await client.call("ping", params: .object([:]))
+                try await client.call(AccessProtocol.Ping.name, params: .object([:]))
             }
             switch connection.outputMode {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
+                let ping: AccessProtocol.Ping.Result
+                do {
+                    ping = try RPCClientError.decoding(result, as: AccessProtocol.Ping.Result.self, answerTo: AccessProtocol.Ping.name)
+                } catch {
+                    throw ClientFailure.connection(error)
+                }
                 var lines = KeyValueList()
-                lines.append("server", result["server"]?.asText ?? "?")
-                lines.append("version", result["version"]?.asText ?? "?")
-                lines.append("protocol", result["protocolVersion"]?.asText ?? "?")
-                lines.append("time", result["time"]?.asText ?? "?")
-                lines.append("principal", result["principal"]?.asText ?? "(not authenticated)")
+                lines.append("server", ping.server)
+                lines.append("version", ping.version)
+                lines.append("protocol", ping.protocolVersion)
+                lines.append("time", JSONEncoder.protocolTimestamp(ping.time))
+                lines.append("principal", ping.identity.map { "\($0.principal) (\($0.role))" } ?? "(not authenticated)")
                 print(lines.render())
             }
         }

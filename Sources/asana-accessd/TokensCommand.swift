@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AccessProtocol
 import Glibc
 #elseif canImport(Musl)
 import Musl

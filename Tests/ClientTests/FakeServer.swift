@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import LineRPC
 import Logging
@@ -5,7 +6,7 @@ import Logging
 /// A small `LineRPC` server on 127.0.0.1 (any free port) answering the methods of asana-accessd with
 /// fixed data, so the client can be run against real TLS and real JSON-RPC lines.
 ///
-/// - `ping` → `{server, version, protocolVersion, time, principal?}` (principal = client cert CN)
+/// - `ping` → ``AccessProtocol/Ping/Result`` (identity `cert:<client cert CN>`, role admin)
 /// - `listUsers` → pages of 2 people (3 in all, one with unknown flags) keyed by `cursor` "p2";
 ///   workspace "404" → error 1001 `workspace.not_synced`; a cursor "loop" → nextCursor "loop" for ever
 /// - `sync` → counts, with three `sync.progress` notifications (one with done and total) when `progress` is true
@@ -93,10 +94,10 @@ enum FakeServer {
     static var methods: RPCMethodTable {
         var table = RPCMethodTable()
         table.register("ping", summary: "ping", access: .anyone, params: Ping.self) { context, _ in
-            var result: [String: JSONValue] = ["server": .string("fake-asana-accessd"), "version": .string("9.9.9"),
-                                               "protocolVersion": .integer(1), "time": .string("2025-01-02T03:04:05Z")]
-            if let principal = context.session.certificateCommonName { result["principal"] = .string(principal) }
-            return JSONValue.object(result)
+            // Built from the protocol's own type, as the server builds it.
+            AccessProtocol.Ping.Result(
+                server: "fake-asana-accessd", version: "9.9.9", protocolVersion: "1.0", time: Date(timeIntervalSince1970: 1_735_787_045),
+                identity: context.session.certificateCommonName.map { Identity(principal: "cert:\($0)", role: "admin") })
         }
         table.register("listUsers", summary: "listUsers", access: .anyone, params: ListUsers.self) { _, params in
             guard params.workspace == "1000" else {

@@ -7,12 +7,13 @@ import Testing
 struct TerminalOutputTests {
     /// Runs `asana-access arguments --port P --ca CA` on a pseudo-terminal; returns its exit status
     /// and the terminal text with CRs removed.
-    static func onTerminal(_ arguments: [String]) async throws -> (status: Int32, text: String) {
+    static func onTerminal(_ arguments: [String], mutualTLS: Bool = false) async throws -> (status: Int32, text: String) {
         let certificates = try TestCertificates.shared.get()
         let binary = try ClientProcess.binaryURL()
         let script = try #require(ClientProcess.which("script"))
-        return try await FakeServer.with(certificates: certificates) { port in
-            let command = ([binary.path] + arguments + ["--port", String(port), "--ca", certificates.caCertificate])
+        let certificateArguments = mutualTLS ? ["--cert", certificates.clientCertificate, "--key", certificates.clientKey] : []
+        return try await FakeServer.with(certificates: certificates, mutualTLS: mutualTLS) { port in
+            let command = ([binary.path] + arguments + ["--port", String(port), "--ca", certificates.caCertificate] + certificateArguments)
                 .map(ClientProcess.shellQuoted).joined(separator: " ")
             let output = try await ClientProcess.run(script, ["-q", "-e", "-c", command, "/dev/null"])
             return (output.status, output.stdout.replacingOccurrences(of: "\r", with: ""))
@@ -75,6 +76,16 @@ struct TerminalOutputTests {
     func jsonOnTerminal() async throws {
         let (status, text) = try await Self.onTerminal(["ping", "--json"])
         #expect(status == 0, "\(text)")
-        #expect(text.hasPrefix(#"{"protocolVersion":1,"#))
+        #expect(text.hasPrefix(#"{"protocolVersion":"1.0","#))
+    }
+
+    @Test("ping shows who the server takes you for, from the answer's identity")
+    func pingIdentity() async throws {
+        let (status, text) = try await Self.onTerminal(["ping"], mutualTLS: true)
+        #expect(status == 0, "\(text)")
+        let lines = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines == ["server fake-asana-accessd", "version 9.9.9", "protocol 1.0", "time 2025-01-02T03:04:05.000Z", "principal cert:ci-bot (admin)"])
+        let (_, anonymous) = try await Self.onTerminal(["ping"])
+        #expect(anonymous.contains("(not authenticated)"), "\(anonymous)")
     }
 }

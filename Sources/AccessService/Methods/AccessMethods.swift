@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -11,25 +12,15 @@ public struct SyncParams: RPCParams {
     public var progress: Bool?
 }
 
-/// The answer to `ping`.
-public struct PingResult: Codable, Sendable {
-    public var server: String
-    public var version: String
-    public var protocolVersion: String
-    public var time: Date
-    /// Who the connection is authenticated as, or absent before authentication.
-    public var identity: IdentityResult?
-}
-
 extension AccessService {
     /// The method table served over RPC: every method, its summary and its params.
     public func methodTable() -> RPCMethodTable {
         var table = RPCMethodTable()
         // A full disk (or another storage failure) is named, not "Internal error".
         table.errorMapper = { AccessError.storage($0) }
-        table.register("ping", summary: "Server and protocol version, and who the connection is authenticated as; open to every connection.", access: .anyone, params: NoParams.self) { context, _ in
-            PingResult(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
-                       identity: context.identity.map { IdentityResult(principal: $0.principal, role: $0.role) })
+        table.register(Ping.self) { context, _ in
+            Ping.Result(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
+                        identity: context.identity.map { Identity(principal: $0.principal, role: $0.role) })
         }
         table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, exclusive: true, params: AuthenticateParams.self) { context, params in
             try await authenticate(params, session: context.session)

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -7,14 +8,6 @@ public struct AuthenticateParams: RPCParams {
     public static let memberNames: Set<String> = ["token"]
     /// An API token made by `asana-accessd tokens create` (`aat_<id>_<secret>`).
     public var token: String
-}
-
-/// The answer to `authenticate`, and the identity part of `ping`.
-public struct IdentityResult: Codable, Sendable, Equatable {
-    /// `token:<name>` or `cert:<common name>`.
-    public var principal: String
-    /// `reader`, `operator` or `admin`.
-    public var role: String
 }
 
 extension AccessService {
@@ -41,7 +34,7 @@ extension AccessService {
     /// (250 ms, 500 ms, 1 s, 2 s, 4 s); after ``maximumFailedAuthentications`` failures the
     /// connection's further attempts are refused at once without looking at the token.
     /// - Throws: `auth.failed` (-32003), `auth.too_many_attempts` (-32004).
-    func authenticate(_ params: AuthenticateParams, session: RPCSession) async throws -> IdentityResult {
+    func authenticate(_ params: AuthenticateParams, session: RPCSession) async throws -> Identity {
         guard session.failedAuthentications < Self.maximumFailedAuthentications else {
             throw AccessError.tooManyAuthenticationAttempts(Self.maximumFailedAuthentications)
         }
@@ -52,7 +45,7 @@ extension AccessService {
                 if let expiresAt, expiresAt <= now() { return AccessError.tokenExpired(name, at: expiresAt) }
                 return nil
             })
-            return IdentityResult(principal: identity.principal, role: identity.role)
+            return Identity(principal: identity.principal, role: identity.role)
         }
         let failures = session.recordFailedAuthentication()
         try await Task.sleep(for: Self.failedAuthenticationDelay(afterFailures: failures))

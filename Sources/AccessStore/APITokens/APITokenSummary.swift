@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 
 /// What may be shown about an API token: never its secret nor the secret's hash.

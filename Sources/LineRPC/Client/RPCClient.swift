@@ -139,6 +139,18 @@ public final class RPCClient {
         }
     }
 
+    /// Sends a request with typed params and decodes its result as `Result`, with the wire format's
+    /// coders (dates as ISO 8601 UTC).
+    /// - Throws: ``RPCError`` when the server answers with an error; ``RPCClientError/malformedResponse(_:)``
+    ///   when the result does not have `Result`'s shape; ``RPCClientError`` otherwise.
+    public func call<Params: Encodable, Result: Decodable>(
+        _ method: String, params: Params, as type: Result.Type = Result.self,
+        onNotification: (String, JSONValue?) -> Void = { _, _ in }
+    ) async throws -> Result {
+        let result = try await call(method, params: try JSONValue(encoding: params), onNotification: onNotification)
+        return try RPCClientError.decoding(result, as: Result.self, answerTo: method)
+    }
+
     /// Sends raw bytes as they are (no LF is added). For tests of framing and hostile input.
     public func sendRaw(_ bytes: [UInt8]) async throws {
         do {

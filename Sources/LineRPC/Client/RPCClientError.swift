@@ -19,3 +19,29 @@ public enum RPCClientError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension RPCClientError {
+    /// `result` decoded as `T`, or ``malformedResponse(_:)`` naming `method` and the member at fault.
+    public static func decoding<T: Decodable>(_ result: JSONValue, as type: T.Type, answerTo method: String) throws(RPCClientError) -> T {
+        do {
+            return try result.decoded(as: T.self)
+        } catch let error as DecodingError {
+            throw .malformedResponse("the result of \(method) does not have the shape the protocol gives it: \(Self.describe(error))")
+        } catch {
+            throw .malformedResponse("the result of \(method) could not be read: \(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the result" : "\"" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "\""
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing"
+        case .valueNotFound(_, let context): return "\(path(context.codingPath)) is null"
+        case .typeMismatch(let type, let context): return "\(path(context.codingPath)) is not a \(type)"
+        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,4 +1,4 @@
-/// What an API token may do (DESIGN.md, "Security model"). Each role includes the ones below it:
+/// What an API token may do (protocol.md §4, "Authentication and roles"). Each role includes the ones below it:
 /// `reader` < `operator` < `admin`, so `role >= .operator` asks "may this token sync?".
 public enum AccessRole: String, Codable, Sendable, CaseIterable, Comparable {
     /// Reads: listUsers and the other read methods.

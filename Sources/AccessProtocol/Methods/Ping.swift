@@ -1,0 +1,46 @@
+import Foundation
+
+/// `ping`: the server's name and versions, its clock, and who the connection is authenticated as.
+/// Open to every connection, before authentication too (protocol.md §5, `ping`).
+public enum Ping: AccessMethod {
+    public typealias Params = EmptyParams
+
+    /// `{server, version, protocolVersion, time, identity?}`.
+    public struct Result: Codable, Sendable, Equatable {
+        /// Always `asana-accessd`.
+        public var server: String
+        /// The server's version, e.g. `0.1.0`.
+        public var version: String
+        /// The protocol version, e.g. `1.0` (protocol.md §9).
+        public var protocolVersion: String
+        /// The server's clock when it answered (ISO 8601 UTC, milliseconds, on the wire).
+        public var time: Date
+        /// Who the connection runs as; absent before authentication.
+        public var identity: Identity?
+
+        public init(server: String, version: String, protocolVersion: String, time: Date, identity: Identity?) {
+            self.server = server
+            self.version = version
+            self.protocolVersion = protocolVersion
+            self.time = time
+            self.identity = identity
+        }
+    }
+
+    public static let name = "ping"
+    public static let summary = "Server and protocol version, and who the connection is authenticated as; open to every connection."
+    public static let minimumRole: AccessRole? = nil
+}
+
+/// Who a connection runs as: `{principal, role}` (the result of `authenticate`, `ping.identity`).
+public struct Identity: Codable, Sendable, Equatable {
+    /// `token:<name>` for an API token, `cert:<common name>` for a client certificate.
+    public var principal: String
+    /// `reader`, `operator` or `admin`.
+    public var role: String
+
+    public init(principal: String, role: String) {
+        self.principal = principal
+        self.role = role
+    }
+}
