@@ -99,7 +99,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "AccessServiceTests", dependencies: [
-            "AccessService", "AsanaSimulator",
+            "AccessProtocol", "AccessService", "AsanaSimulator",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -1,4 +1,6 @@
+import AccessProtocol
 import ArgumentParser
+import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
@@ -100,7 +102,7 @@ extension AsanaAccessCommand {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
-                print(Self.table(of: result))
+                print(try Self.table(of: result))
             }
         }
 
@@ -137,30 +139,40 @@ extension AsanaAccessCommand {
         }
 
         /// The answer as a table with a footer naming the workspace, the snapshot time and the next cursor.
-        static func table(of result: JSONValue) -> String {
-            let users = result["users"]?.asArray ?? []
-            let showsChange = result["changedSince"]?.asText != nil
-            var table = TextTable(header: ["GID", "NAME", "EMAIL", "ACTIVE", "ADMIN", "GUEST", "VIEW-ONLY", "TEAMS", "DEPARTED"] + (showsChange ? ["CHANGE"] : []))
-            for user in users {
-                let teams = (user["teams"]?.asArray ?? []).map { $0["name"]?.asText ?? $0["gid"]?.asText ?? "?" }
-                table.rows.append([
-                    user["gid"]?.asText ?? "?",
-                    user["name"]?.asText ?? "-",
-                    user["email"]?.asText ?? "-",
-                    user["isActive"].yesNo,
-                    user["isAdmin"].yesNo,
-                    user["isGuest"].yesNo,
-                    user["isViewOnly"].yesNo,
-                    teams.isEmpty ? "-" : teams.joined(separator: ", "),
-                    user["departedAt"]?.asText.map { String($0.prefix(10)) } ?? "-",
-                ] + (showsChange ? [user["change"]?.asText ?? "-"] : []))
+        /// Only the columns of members the answer holds (all, or those `--fields` named); `?` is an unknown value.
+        /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``AccessProtocol/ListUsers/Result``.
+        static func table(of answer: JSONValue) throws -> String {
+            let result: AccessProtocol.ListUsers.Result
+            do {
+                result = try RPCClientError.decoding(answer, as: AccessProtocol.ListUsers.Result.self, answerTo: AccessProtocol.ListUsers.name)
+            } catch {
+                throw ClientFailure.connection(error)
+            }
+            let held = result.users.isEmpty ? Set(Person.Member.allCases) : result.users.reduce(into: Set<Person.Member>()) { $0.formUnion($1.members) }
+            func flag(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "?" }
+            let columns: [(member: Person.Member, title: String, cell: (Person) -> String)] = [
+                (.gid, "GID", { $0.gid }),
+                (.name, "NAME", { $0.name ?? "-" }),
+                (.email, "EMAIL", { $0.email ?? "-" }),
+                (.isActive, "ACTIVE", { flag($0.isActive) }),
+                (.isAdmin, "ADMIN", { flag($0.isAdmin) }),
+                (.isGuest, "GUEST", { flag($0.isGuest) }),
+                (.isViewOnly, "VIEW-ONLY", { flag($0.isViewOnly) }),
+                (.teams, "TEAMS", { $0.teams.isEmpty ? "-" : $0.teams.map(\.name).joined(separator: ", ") }),
+                (.departedAt, "DEPARTED", { $0.departedAt.map { String(JSONEncoder.protocolTimestamp($0).prefix(10)) } ?? "-" }),
+                (.change, "CHANGE", { $0.change?.rawValue ?? "-" }),
+            ].filter { held.contains($0.member) && ($0.member != .change || result.changedSince != nil) }
+            var table = TextTable(header: columns.map(\.title))
+            for person in result.users {
+                table.rows.append(columns.map { $0.cell(person) })
             }
             var lines = [table.render(), ""]
-            var footer = "\(users.count) \(users.count == 1 ? "person" : "people") in \(WorkspaceLabel.text(result["workspace"]))"
-            if let syncedAt = result["syncedAt"]?.asText { footer += ", synced \(syncedAt)" }
-            if let since = result["changedSince"]?.asText { footer += ", changed since \(since)" }
+            let count = result.users.count
+            var footer = "\(count) \(count == 1 ? "person" : "people") in \(result.workspace.name) (\(result.workspace.gid))"
+            if let syncedAt = result.syncedAt { footer += ", synced \(JSONEncoder.protocolTimestamp(syncedAt))" }
+            if let since = result.changedSince { footer += ", changed since \(JSONEncoder.protocolTimestamp(since))" }
             lines.append(footer)
-            if let next = result["nextCursor"]?.asText {
+            if let next = result.nextCursor {
                 lines.append("more: --cursor \(next) (or --all)")
             }
             return lines.joined(separator: "\n")

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -93,7 +94,7 @@ struct BrokenAsanaSyncTests {
         #expect(run.status == .failed)
         #expect(run.error?.contains("upstream.malformed") == true)
         // Nothing was committed: the workspace still has no snapshot.
-        let notSynced = await rpcError { _ = try service.listUsers(ListUsersParams(workspace: harness.workspace)) }
+        let notSynced = await rpcError { _ = try service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
         #expect(notSynced?.name == "workspace.not_synced")
 
         harness.simulator.clearFaults()

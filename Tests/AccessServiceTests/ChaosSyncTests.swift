@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -47,7 +48,7 @@ struct ChaosSyncTests {
                 continue
             }
             let expectedTeams = (teamsByUser[person.gid] ?? []).map {
-                TeamRef(gid: $0.team, name: teamNames[$0.team] ?? "", isAdmin: $0.isAdmin, isGuest: $0.isGuest, isLimitedAccess: $0.isLimitedAccess)
+                Person.Team(gid: $0.team, name: teamNames[$0.team] ?? "", isAdmin: $0.isAdmin, isGuest: $0.isGuest, isLimitedAccess: $0.isLimitedAccess)
             }
             if person.name != user.name || person.email != user.email || person.isActive != true || person.isAdmin != membership.isAdmin
                 || person.isGuest != membership.isGuest || person.isViewOnly != membership.isViewOnly

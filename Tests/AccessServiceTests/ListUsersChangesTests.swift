@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import Foundation
@@ -7,16 +8,16 @@ import Testing
 @Suite("listUsers changedSince, fields and team rights against the simulator")
 struct ListUsersChangesTests {
     /// `listUsers` params from JSON members, as the RPC layer decodes them.
-    private func params(_ members: [String: JSONValue]) throws -> ListUsersParams {
-        try JSONDecoder().decode(ListUsersParams.self, from: JSONEncoder().encode(JSONValue.object(members)))
+    private func params(_ members: [String: JSONValue]) throws -> ListUsers.Params {
+        try JSONDecoder().decode(ListUsers.Params.self, from: JSONEncoder().encode(JSONValue.object(members)))
     }
 
     /// The answer as the wire carries it.
-    private func wire(_ result: ListUsersResult) throws -> JSONValue {
+    private func wire(_ result: ListUsers.Result) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: JSONEncoder.protocolEncoder().encode(result))
     }
 
-    private func changes(_ harness: ServiceHarness, since: JSONValue) throws -> [String: UserChange] {
+    private func changes(_ harness: ServiceHarness, since: JSONValue) throws -> [String: Person.Change] {
         let users = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": since, "limit": .integer(1000)])).users
         return Dictionary(uniqueKeysWithValues: users.map { ($0.gid, $0.change ?? .updated) })
     }

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -354,11 +355,11 @@ struct OAuthTests {
         #expect(users.count == result.users)
         #expect(users.allSatisfy { $0.isActive == nil && $0.isAdmin == nil && $0.isGuest == nil && $0.isViewOnly == nil })
         // listUsers can ask for exactly those: flags unknown, or known (none here).
-        let unknown = try harness.service.listUsers(ListUsersParams.make(workspace: harness.workspace, flagsUnknown: true))
+        let unknown = try harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: true))
         #expect(unknown.users.count == min(users.count, 1000))
-        #expect(try harness.service.listUsers(ListUsersParams.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
+        #expect(try harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
         // Without a flags filter on unknown, `admin: false` matches nobody: unknown is never guessed as "not an admin".
-        #expect(try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
+        #expect(try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
         let check = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
         #expect(check.ok)
         #expect(check.capabilities.membershipFlags == false)
@@ -371,9 +372,9 @@ extension ListAuditEventsParams {
     }
 }
 
-extension ListUsersParams {
-    static func make(workspace: String, flagsUnknown: Bool) -> ListUsersParams {
-        try! JSONDecoder().decode(ListUsersParams.self, from: JSONEncoder().encode(JSONValue.object([
+extension ListUsers.Params {
+    static func make(workspace: String, flagsUnknown: Bool) -> ListUsers.Params {
+        try! JSONDecoder().decode(ListUsers.Params.self, from: JSONEncoder().encode(JSONValue.object([
             "workspace": .string(workspace), "flagsUnknown": .bool(flagsUnknown), "limit": .integer(1000),
         ])))
     }

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -21,7 +22,7 @@ struct PartialSyncTests {
 
     /// The gids of the stored members of `team`.
     static func storedMembers(_ harness: ServiceHarness, team: String) throws -> Set<String> {
-        Set(try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, team: team, limit: 1000)).users.map(\.gid))
+        Set(try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team, limit: 1000)).users.map(\.gid))
     }
 
     /// A plain active member (not a guest, not an admin) in none of `teams`.

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaSimulator
@@ -27,7 +28,7 @@ struct ProvisionTests {
         #expect(state.workspaceMemberships.contains { $0.user == gid && $0.isActive })
         #expect(state.teamMemberships.contains { $0.user == gid && $0.team == team.gid })
 
-        let listed = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, query: "new.joiner")).users
+        let listed = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: "new.joiner")).users
         #expect(listed.map(\.gid) == [gid])
         #expect(listed.first?.isActive == true)
         #expect(listed.first?.teams.map(\.gid) == [team.gid])

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -51,11 +52,11 @@ struct ServiceHarness {
     func stop() async { await simulator.stop() }
 
     /// Every person in the snapshot, walking all pages.
-    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) throws -> [StoredUser] {
-        var users: [StoredUser] = []
+    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) throws -> [Person] {
+        var users: [Person] = []
         var cursor: String?
         repeat {
-            let page = try service.listUsers(ListUsersParams(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
+            let page = try service.listUsers(ListUsers.Params(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
             users += page.users
             cursor = page.nextCursor
         } while cursor != nil
@@ -72,7 +73,7 @@ final class ShiftedClock: Sendable {
     func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
-extension ListUsersParams {
+extension ListUsers.Params {
     init(workspace: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, team: String? = nil, query: String? = nil,
          includeDeparted: Bool = false, limit: Int? = nil, cursor: String? = nil) {
         self.init(from: [
@@ -84,7 +85,7 @@ extension ListUsersParams {
 
     private init(from members: [String: JSONValue?]) {
         let data = try! JSONEncoder().encode(JSONValue.object(members.compactMapValues { $0 }))
-        self = try! JSONDecoder().decode(ListUsersParams.self, from: data)
+        self = try! JSONDecoder().decode(ListUsers.Params.self, from: data)
     }
 }
 

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaSimulator
@@ -63,17 +64,17 @@ struct SyncTests {
         let state = harness.simulator.state()
         let activeMemberships = state.workspaceMemberships.filter { $0.isActive }
 
-        let admins = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, admin: true, limit: 1000)).users
+        let admins = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: true, limit: 1000)).users
         #expect(Set(admins.map(\.gid)) == Set(activeMemberships.filter(\.isAdmin).map(\.user)))
-        let guests = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, guest: true, limit: 1000)).users
+        let guests = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, guest: true, limit: 1000)).users
         #expect(Set(guests.map(\.gid)) == Set(activeMemberships.filter(\.isGuest).map(\.user)))
 
         let team = state.teams[1]
-        let members = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, team: team.name, limit: 1000)).users
+        let members = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team.name, limit: 1000)).users
         #expect(Set(members.map(\.gid)) == Set(state.teamMemberships.filter { $0.team == team.gid }.map(\.user)))
 
         let someone = try #require(state.users.first { $0.gid == activeMemberships[5].user })
-        let found = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, query: someone.name.uppercased(), limit: 10)).users
+        let found = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: someone.name.uppercased(), limit: 10)).users
         #expect(found.map(\.gid).contains(someone.gid))
     }
 
@@ -81,16 +82,16 @@ struct SyncTests {
     func listUsersErrors() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
-        #expect(throws: RPCError.self) { try harness.service.listUsers(ListUsersParams(workspace: harness.workspace)) }
+        #expect(throws: RPCError.self) { try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
         do {
-            _ = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace))
+            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace))
         } catch let error as RPCError {
             #expect(error.name == "workspace.not_synced")
         }
         _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         for limit in [0, 1001] {
             do {
-                _ = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, limit: limit))
+                _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, limit: limit))
                 Issue.record("limit \(limit) accepted")
             } catch let error as RPCError {
                 #expect(error.code == -32602)
@@ -98,13 +99,13 @@ struct SyncTests {
             }
         }
         do {
-            _ = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, team: "No Such Team"))
+            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: "No Such Team"))
             Issue.record("unknown team accepted")
         } catch let error as RPCError {
             #expect(error.name == "team.not_found")
         }
         do {
-            _ = try harness.service.listUsers(ListUsersParams(workspace: harness.workspace, cursor: "garbage"))
+            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, cursor: "garbage"))
             Issue.record("bad cursor accepted")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("cursor"))

@@ -112,29 +112,8 @@ struct ChangedSinceTests {
         ])
         let gus = try #require(users.first { $0.gid == "u3" })
         #expect(gus.teams == [TeamRef(gid: "t2", name: "Design", isAdmin: false, isGuest: true, isLimitedAccess: true)])
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ada.teams)) as? [[String: Any]]
-        #expect(json?.first?.keys.sorted() == ["gid", "isAdmin", "isGuest", "isLimitedAccess", "name"])
-        #expect(json?.first?["isAdmin"] is NSNull)
         // Without teams, the teams query is skipped.
         #expect(try store.listUsers(UserQuery(workspaceGid: "1000", includeTeams: false)).users.allSatisfy { $0.teams.isEmpty })
-    }
-
-    @Test("field selection encodes gid and the named members only, null when unknown")
-    func memberSelection() throws {
-        let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(users: [SnapshotUser(gid: "u5", name: "Nameless")]), at: T.t0)
-        let person = try user(store, "u5")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        struct Selected: Encodable {
-            var user: StoredUser
-            var members: Set<String>?
-            func encode(to encoder: any Encoder) throws { try user.encode(to: encoder, members: members) }
-        }
-        let text = String(decoding: try encoder.encode(Selected(user: person, members: ["email", "isAdmin"])), as: UTF8.self)
-        #expect(text == #"{"email":null,"gid":"u5","isAdmin":null}"#)
-        let full = try JSONSerialization.jsonObject(with: encoder.encode(person)) as? [String: Any]
-        #expect(full?.keys.sorted() == StoredUser.memberNames.sorted())
     }
 
     @Test("migration v6 sets changedAt of existing rows: first seen, or departed when later")

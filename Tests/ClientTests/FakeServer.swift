@@ -80,15 +80,16 @@ enum FakeServer {
 
     static let workspace: JSONValue = .object(["gid": .string("1000"), "name": .string("Acme Corp"), "isOrganization": .bool(true)])
 
-    static func user(_ gid: String, _ name: String, active: JSONValue, admin: JSONValue, teams: [String], departedAt: String? = nil) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "gid": .string(gid), "name": .string(name), "email": .string(name.lowercased().replacingOccurrences(of: " ", with: ".") + "@acme.example"),
-            "isActive": active, "isAdmin": admin, "isGuest": .bool(false), "isViewOnly": .null,
-            "teams": .array(teams.enumerated().map { .object(["gid": .string("20\($0.offset)"), "name": .string($0.element)]) }),
-            "firstSeenAt": .string("2025-01-01T00:00:00Z"), "lastSeenAt": .string("2025-01-02T00:00:00Z"),
-        ]
-        if let departedAt { members["departedAt"] = .string(departedAt) }
-        return .object(members)
+    /// A person as the server answers one: built from the protocol's own type.
+    static func user(_ gid: String, _ name: String, active: Bool?, admin: Bool?, teams: [String], departedAt: String? = nil) -> JSONValue {
+        let day = JSONDecoder.parseProtocolTimestamp("2025-01-01T00:00:00Z")!
+        let person = Person(
+            gid: gid, name: name, email: name.lowercased().replacingOccurrences(of: " ", with: ".") + "@acme.example",
+            isActive: active, isAdmin: admin, isGuest: false, isViewOnly: nil,
+            teams: teams.enumerated().map { .init(gid: "20\($0.offset)", name: $0.element, isAdmin: nil, isGuest: nil, isLimitedAccess: nil) },
+            firstSeenAt: day, lastSeenAt: day.addingTimeInterval(86_400), departedAt: departedAt.flatMap(JSONDecoder.parseProtocolTimestamp),
+            changedAt: day, change: nil)
+        return (try? JSONValue(encoding: person)) ?? .null
     }
 
     static var methods: RPCMethodTable {
@@ -110,17 +111,24 @@ enum FakeServer {
             switch params.cursor {
             case nil:
                 result["users"] = .array([
-                    user("1", "Ada Admin", active: .bool(true), admin: .bool(true), teams: ["Engineering", "Design"]),
-                    user("2", "Bob Builder", active: .null, admin: .null, teams: []),
+                    user("1", "Ada Admin", active: true, admin: true, teams: ["Engineering", "Design"]),
+                    user("2", "Bob Builder", active: nil, admin: nil, teams: []),
                 ])
                 result["nextCursor"] = .string("p2")
             case "p2":
-                result["users"] = .array([user("3", "Cy Gone", active: .bool(false), admin: .bool(false), teams: [], departedAt: "2025-01-02T00:00:00Z")])
+                result["users"] = .array([user("3", "Cy Gone", active: false, admin: false, teams: [], departedAt: "2025-01-02T00:00:00Z")])
             case "loop":
                 result["users"] = .array([])
                 result["nextCursor"] = .string("loop")
             default:
                 throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
+            }
+            // `fields`: gid and the named members only, as the server answers.
+            if let fields = params.fields, case .array(let users)? = result["users"] {
+                result["users"] = .array(users.map { user in
+                    guard case .object(let members) = user else { return user }
+                    return .object(members.filter { $0.key == "gid" || fields.contains($0.key) })
+                })
             }
             return JSONValue.object(result)
         }

@@ -28,8 +28,18 @@ struct TerminalOutputTests {
         #expect(lines.first == "GID  NAME         EMAIL                     ACTIVE  ADMIN  GUEST  VIEW-ONLY  TEAMS                DEPARTED")
         #expect(lines.dropFirst().first == "1    Ada Admin    ada.admin@acme.example    yes     yes    no     ?          Engineering, Design  -")
         #expect(lines.dropFirst(2).first == "2    Bob Builder  bob.builder@acme.example  ?       ?      no     ?          -                    -")
-        #expect(text.contains("2 people in Acme Corp (1000), synced 2025-01-02T00:00:00Z"))
+        #expect(text.contains("2 people in Acme Corp (1000), synced 2025-01-02T00:00:00.000Z"))
         #expect(text.contains("more: --cursor p2 (or --all)"))
+    }
+
+    @Test("list-users --fields shows only the columns asked for; ? still means unknown")
+    func selectedColumns() async throws {
+        let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--fields", "email,isAdmin"])
+        #expect(status == 0, "\(text)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "GID  EMAIL                     ADMIN")
+        #expect(lines.dropFirst().first == "1    ada.admin@acme.example    yes")
+        #expect(lines.dropFirst(2).first == "2    bob.builder@acme.example  ?")
     }
 
     @Test("list-users --all shows the departure date")

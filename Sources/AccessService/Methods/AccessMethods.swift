@@ -33,7 +33,7 @@ extension AccessService {
                 await context.notify("sync.progress", params: step)
             }
         }
-        table.register("listUsers", summary: "Query the people of a workspace from its last snapshot, with filters and keyset pagination.", access: Self.access(.reader), bulk: true, params: ListUsersParams.self) { _, params in
+        table.register(ListUsers.self, bulk: true) { _, params in
             var params = params
             params.workspace = try await resolveWorkspace(params.workspace)
             return try listUsers(params)

@@ -3,88 +3,9 @@ import AccessStore
 import Foundation
 import LineRPC
 
-/// Params of `listUsers`.
-public struct ListUsersParams: RPCParams {
-    public static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "flagsUnknown", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor"]
-    /// Workspace gid (the RPC method also takes an exact name, resolved before this runs).
-    public var workspace: String
-    /// Only people whose workspace membership is (not) active; unknown never matches.
-    public var active: Bool?
-    public var admin: Bool?
-    public var guest: Bool?
-    /// `true`: only people with an unknown membership flag (`null`, never guessed); `false`: only people whose flags are all known.
-    public var flagsUnknown: Bool?
-    /// Only members of this team, by gid or exact name.
-    public var team: String?
-    /// Case-insensitive substring of name or email.
-    public var query: String?
-    /// Include people who have left (default false). Implied by `changedSince`.
-    public var includeDeparted: Bool?
-    /// Only people whose row changed after this time, or after this sync run finished; departed people included.
-    public var changedSince: ChangedSince?
-    /// Members of each user to return (`gid` always); nil = all.
-    public var fields: [String]?
-    /// Page size, 1...1000 (default 100).
-    public var limit: Int?
-    /// `nextCursor` of the previous page.
-    public var cursor: String?
-}
-
-/// `changedSince` of `listUsers`: an ISO 8601 time (a JSON string) or a sync run id (a JSON integer).
-public enum ChangedSince: Decodable, Sendable, Equatable {
-    case time(String)
-    case run(Int64)
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let id = try? container.decode(Int64.self) {
-            self = .run(id)
-        } else if let text = try? container.decode(String.self) {
-            self = .time(text)
-        } else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "must be an ISO 8601 date-time string or a sync run id (an integer)"))
-        }
-    }
-}
-
-/// The answer to `listUsers`.
-public struct ListUsersResult: Encodable, Sendable {
-    public var workspace: WorkspaceRef
-    /// When the snapshot was last refreshed by a sync (read in the same transaction as `users`).
-    public var syncedAt: Date?
-    /// The time `changedSince` stood for (the run's `finishedAt` for a run id); nil without `changedSince`.
-    public var changedSince: Date?
-    public var users: [StoredUser]
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    public var nextCursor: String?
-    /// The user members to encode (`fields`); nil = all. Not itself encoded.
-    public var fields: Set<String>?
-
-    enum CodingKeys: String, CodingKey { case workspace, syncedAt, changedSince, users, nextCursor }
-
-    /// Encodes `changedSince` only when the call gave it, `nextCursor` only when there is a next page,
-    /// and each user with the members `fields` selects.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(workspace, forKey: .workspace)
-        try container.encode(syncedAt, forKey: .syncedAt)
-        try container.encodeIfPresent(changedSince, forKey: .changedSince)
-        try container.encode(users.map { SelectedUser(user: $0, fields: fields) }, forKey: .users)
-        try container.encodeIfPresent(nextCursor, forKey: .nextCursor)
-    }
-
-    private struct SelectedUser: Encodable {
-        var user: StoredUser
-        var fields: Set<String>?
-        func encode(to encoder: any Encoder) throws { try user.encode(to: encoder, members: fields) }
-    }
-}
-
 extension AccessService {
     /// Largest `limit` of `listUsers`.
-    public static let maximumPageSize = 1000
+    public static let maximumPageSize = ListUsers.maximumLimit
 
     /// Reads one page of people from the last snapshot of a workspace, sorted by name then gid.
     ///
@@ -93,7 +14,7 @@ extension AccessService {
     /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `changedSince` that is neither
     ///   an ISO 8601 time nor a finished run of this workspace, or an unknown name in `fields`;
     ///   `sync_run.not_found`; `workspace.not_synced`; `team.not_found`, `team.ambiguous`.
-    public func listUsers(_ params: ListUsersParams) throws -> ListUsersResult {
+    public func listUsers(_ params: ListUsers.Params) throws -> ListUsers.Result {
         try Self.checkGid(params.workspace)
         let limit = params.limit ?? 100
         guard (1...Self.maximumPageSize).contains(limit) else {
@@ -110,33 +31,34 @@ extension AccessService {
             page = try store.listUsers(UserQuery(
                 workspaceGid: params.workspace, active: params.active, admin: params.admin, guest: params.guest, flagsUnknown: params.flagsUnknown,
                 teamGid: teamGid, query: params.query, includeDeparted: params.includeDeparted ?? false,
-                changedSince: changedSince, includeTeams: fields?.contains("teams") ?? true,
+                changedSince: changedSince, includeTeams: fields?.contains(.teams) ?? true,
                 limit: limit, cursor: params.cursor))
         } catch AccessStoreError.invalidCursor {
             throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
         }
         guard let workspace = page.workspace else { throw AccessError.workspaceNotSynced(params.workspace) }
-        return ListUsersResult(
+        return ListUsers.Result(
             workspace: WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization),
-            syncedAt: workspace.lastSyncedAt, changedSince: changedSince, users: page.users, nextCursor: page.nextCursor,
-            fields: fields)
+            syncedAt: workspace.lastSyncedAt, changedSince: changedSince, users: page.users.map { Person($0, members: fields) },
+            nextCursor: page.nextCursor)
     }
 
-    /// `fields` as a set, every name a member of the user object.
+    /// `fields` as a set of ``Person/Member``.
     /// - Throws: `-32602` naming the first unknown member.
-    static func checkFields(_ fields: [String]) throws -> Set<String> {
-        let known = Set(StoredUser.memberNames)
-        for (index, name) in fields.enumerated() where !known.contains(name) {
-            throw RPCError.invalidParams(
-                "Invalid params: \"fields\" names \"\(name.prefix(64))\", which is not a member of a user (members: \(StoredUser.memberNames.joined(separator: ", ")))",
-                field: "fields[\(index)]")
-        }
-        return Set(fields)
+    static func checkFields(_ fields: [String]) throws -> Set<Person.Member> {
+        try Set(fields.enumerated().map { index, name in
+            guard let member = Person.Member(stringValue: name) else {
+                throw RPCError.invalidParams(
+                    "Invalid params: \"fields\" names \"\(name.prefix(64))\", which is not a member of a user (members: \(Person.Member.allCases.map(\.rawValue).joined(separator: ", ")))",
+                    field: "fields[\(index)]")
+            }
+            return member
+        })
     }
 
     /// The time `changedSince` stands for: the ISO 8601 time given, or the `finishedAt` of the sync run given.
     /// - Throws: `-32602` for a bad time, a run of another workspace or a run still running; `1030 sync_run.not_found`.
-    func changedSinceTime(_ value: ChangedSince, workspace: String) throws -> Date {
+    func changedSinceTime(_ value: ListUsers.ChangedSince, workspace: String) throws -> Date {
         switch value {
         case .time(let text):
             guard let date = Self.parseISO8601(text) else {
@@ -171,5 +93,17 @@ extension AccessService {
         case 0: throw AccessError.teamNotFound(team, workspace: workspace)
         default: throw AccessError.teamAmbiguous(team, gids: named.map(\.gid))
         }
+    }
+}
+
+extension Person {
+    /// `stored` as `listUsers` answers it, with the `members` a call's `fields` chose (all when nil).
+    init(_ stored: StoredUser, members: Set<Member>?) {
+        self.init(
+            gid: stored.gid, name: stored.name, email: stored.email, isActive: stored.isActive, isAdmin: stored.isAdmin,
+            isGuest: stored.isGuest, isViewOnly: stored.isViewOnly,
+            teams: stored.teams.map { Team(gid: $0.gid, name: $0.name, isAdmin: $0.isAdmin, isGuest: $0.isGuest, isLimitedAccess: $0.isLimitedAccess) },
+            firstSeenAt: stored.firstSeenAt, lastSeenAt: stored.lastSeenAt, departedAt: stored.departedAt, changedAt: stored.changedAt,
+            change: stored.change.map { Change(rawValue: $0.rawValue) ?? .updated }, members: members)
     }
 }

@@ -1,3 +1,4 @@
+import AccessProtocol
 import LineRPC
 
 /// Params of `provision`: one person (`email`, `action`, `teams`) or several (`users`), never both.

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 
@@ -87,11 +88,4 @@ public struct SyncCapabilities: Codable, Sendable, Equatable {
     public var membershipFlags: Bool
     /// Teams were read (organizations only); `false` also when the team listing failed (then listed in `skipped`).
     public var teams: Bool
-}
-
-/// A workspace as answers name it.
-public struct WorkspaceRef: Codable, Sendable, Equatable {
-    public var gid: String
-    public var name: String
-    public var isOrganization: Bool
 }

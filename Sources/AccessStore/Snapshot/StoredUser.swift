@@ -1,7 +1,8 @@
 import Foundation
 
 /// A person as the store knows them in one workspace: the last synced picture plus provisioning changes.
-/// Optional flags are nil when unknown.
+/// Optional flags are nil when unknown. A record, not a wire shape: `listUsers` answers with
+/// `AccessProtocol.Person`, which decides what goes on the wire.
 public struct StoredUser: Codable, Sendable, Equatable {
     /// Asana user gid.
     public var gid: String
@@ -79,55 +80,5 @@ public struct TeamRef: Codable, Sendable, Equatable, Hashable {
         self.isAdmin = isAdmin
         self.isGuest = isGuest
         self.isLimitedAccess = isLimitedAccess
-    }
-
-    enum CodingKeys: String, CodingKey { case gid, name, isAdmin, isGuest, isLimitedAccess }
-
-    /// Encodes every member, an unknown flag as `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(gid, forKey: .gid)
-        try container.encode(name, forKey: .name)
-        try container.encode(isAdmin, forKey: .isAdmin)
-        try container.encode(isGuest, forKey: .isGuest)
-        try container.encode(isLimitedAccess, forKey: .isLimitedAccess)
-    }
-}
-
-extension StoredUser {
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case gid, name, email, isActive, isAdmin, isGuest, isViewOnly, teams, firstSeenAt, lastSeenAt, departedAt, changedAt, change
-    }
-
-    /// Every member name of the encoded user, in encoding order (what `listUsers` `fields` may name).
-    public static let memberNames: [String] = CodingKeys.allCases.map(\.rawValue)
-
-    /// Encodes every member, an unknown value as `null` (never left out), so readers can rely on the shape.
-    public func encode(to encoder: any Encoder) throws {
-        try encode(to: encoder, members: nil)
-    }
-
-    /// Encodes `gid` and the members named in `members` (every member when nil), an unknown value as `null`.
-    /// Names that are not members are ignored.
-    public func encode(to encoder: any Encoder, members: Set<String>?) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        func wanted(_ key: CodingKeys) -> Bool { key == .gid || members?.contains(key.rawValue) ?? true }
-        for key in CodingKeys.allCases where wanted(key) {
-            switch key {
-            case .gid: try container.encode(gid, forKey: key)
-            case .name: try container.encode(name, forKey: key)
-            case .email: try container.encode(email, forKey: key)
-            case .isActive: try container.encode(isActive, forKey: key)
-            case .isAdmin: try container.encode(isAdmin, forKey: key)
-            case .isGuest: try container.encode(isGuest, forKey: key)
-            case .isViewOnly: try container.encode(isViewOnly, forKey: key)
-            case .teams: try container.encode(teams, forKey: key)
-            case .firstSeenAt: try container.encode(firstSeenAt, forKey: key)
-            case .lastSeenAt: try container.encode(lastSeenAt, forKey: key)
-            case .departedAt: try container.encode(departedAt, forKey: key)
-            case .changedAt: try container.encode(changedAt, forKey: key)
-            case .change: try container.encode(change, forKey: key)
-            }
-        }
     }
 }

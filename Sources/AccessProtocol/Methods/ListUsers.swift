@@ -1,0 +1,120 @@
+import Foundation
+
+/// `listUsers`: one page of the people of a workspace from its last snapshot, filtered, sorted by name
+/// then gid, with keyset pagination (protocol.md §5, `listUsers`). Role: reader or above.
+public enum ListUsers: AccessMethod {
+    /// `{workspace, active?, admin?, guest?, flagsUnknown?, team?, query?, includeDeparted?, changedSince?, fields?, limit?, cursor?}`.
+    public struct Params: Codable, Sendable, Equatable {
+        /// Workspace gid or exact name.
+        public var workspace: String
+        /// Only people whose workspace membership is (not) active; unknown never matches.
+        public var active: Bool?
+        /// Only workspace admins (`true`) or non-admins (`false`); unknown never matches.
+        public var admin: Bool?
+        /// Only guests (`true`) or non-guests (`false`); unknown never matches.
+        public var guest: Bool?
+        /// `true`: only people with an unknown membership flag (`null`, never guessed); `false`: only people whose flags are all known.
+        public var flagsUnknown: Bool?
+        /// Only members of this team, by gid or exact name.
+        public var team: String?
+        /// Case-insensitive substring of name or email.
+        public var query: String?
+        /// Include people who have left (default false). Implied by `changedSince`.
+        public var includeDeparted: Bool?
+        /// Only people whose row changed after this time, or after this sync run finished; departed people included.
+        public var changedSince: ChangedSince?
+        /// Members of each person to return (`gid` always); all when absent. Names: ``Person/Member``.
+        public var fields: [String]?
+        /// Page size, 1 to 1,000 (default 100).
+        public var limit: Int?
+        /// `nextCursor` of the previous page of the same query.
+        public var cursor: String?
+
+        public init(workspace: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, flagsUnknown: Bool? = nil,
+                    team: String? = nil, query: String? = nil, includeDeparted: Bool? = nil, changedSince: ChangedSince? = nil,
+                    fields: [String]? = nil, limit: Int? = nil, cursor: String? = nil) {
+            self.workspace = workspace
+            self.active = active
+            self.admin = admin
+            self.guest = guest
+            self.flagsUnknown = flagsUnknown
+            self.team = team
+            self.query = query
+            self.includeDeparted = includeDeparted
+            self.changedSince = changedSince
+            self.fields = fields
+            self.limit = limit
+            self.cursor = cursor
+        }
+    }
+
+    /// `changedSince`: an ISO 8601 date-time (a JSON string) or a sync run id (a JSON integer).
+    public enum ChangedSince: Codable, Sendable, Equatable {
+        case time(String)
+        case run(Int64)
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let id = try? container.decode(Int64.self) {
+                self = .run(id)
+            } else if let text = try? container.decode(String.self) {
+                self = .time(text)
+            } else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "must be an ISO 8601 date-time string or a sync run id (an integer)"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .time(let text): try container.encode(text)
+            case .run(let id): try container.encode(id)
+            }
+        }
+    }
+
+    /// `{workspace, syncedAt, changedSince?, users, nextCursor?}`.
+    public struct Result: Codable, Sendable, Equatable {
+        public var workspace: WorkspaceRef
+        /// When a sync last refreshed the snapshot (read in the same transaction as `users`); null before any.
+        public var syncedAt: Date?
+        /// The time `changedSince` stood for (the run's `finishedAt` for a run id); absent without `changedSince`.
+        public var changedSince: Date?
+        /// The page, sorted by name then gid.
+        public var users: [Person]
+        /// Pass as `cursor` for the next page; absent on the last page.
+        public var nextCursor: String?
+
+        public init(workspace: WorkspaceRef, syncedAt: Date?, changedSince: Date?, users: [Person], nextCursor: String?) {
+            self.workspace = workspace
+            self.syncedAt = syncedAt
+            self.changedSince = changedSince
+            self.users = users
+            self.nextCursor = nextCursor
+        }
+
+        enum CodingKeys: String, CodingKey { case workspace, syncedAt, changedSince, users, nextCursor }
+
+        /// `syncedAt` always (null before any sync); `changedSince` only when the call gave it; `nextCursor` only
+        /// when there is a next page.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(workspace, forKey: .workspace)
+            try container.encode(syncedAt, forKey: .syncedAt)
+            try container.encodeIfPresent(changedSince, forKey: .changedSince)
+            try container.encode(users, forKey: .users)
+            try container.encodeIfPresent(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    public static let name = "listUsers"
+    public static let summary = "Query the people of a workspace from its last snapshot, with filters and keyset pagination."
+    public static let minimumRole: AccessRole? = .reader
+    public static let paramNames: Set<String> = [
+        "workspace", "active", "admin", "guest", "flagsUnknown", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor",
+    ]
+    /// Largest `limit`.
+    public static let maximumLimit = 1000
+}
