@@ -1,17 +1,6 @@
+import AccessProtocol
 import Foundation
 import GRDB
-
-/// The state of a sync run.
-public enum SyncRunStatus: String, Codable, Sendable, CaseIterable {
-    /// Started, not finished (or the server stopped during it; see ``AccessStore/failRunningSyncRuns(reason:at:)``).
-    case running
-    /// Read everything and applied the snapshot.
-    case succeeded
-    /// Stopped part-way; the last good snapshot was kept.
-    case partial
-    /// Nothing applied.
-    case failed
-}
 
 /// One sync of one workspace, as recorded.
 public struct SyncRun: Codable, Sendable, Equatable {

@@ -1,4 +1,6 @@
+import AccessProtocol
 import ArgumentParser
+import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
@@ -27,57 +29,57 @@ extension AsanaAccessCommand {
             var params: [String: JSONValue] = ["workspace": .string(workspace)]
             if progress { params["progress"] = .bool(true) }
             let result = try await connection.withClient { client in
-                try await client.call("sync", params: .object(params)) { method, params in
-                    guard method == "sync.progress" else { return }
-                    let phase = params?["phase"]?.asText ?? "?"
-                    let workspace = params?["workspace"]?.asText ?? "?"
+                try await client.call(AccessProtocol.Sync.name, params: .object(params)) { method, params in
+                    guard method == AccessProtocol.Sync.progressNotification, let params,
+                          let step = try? params.decoded(as: AccessProtocol.Sync.Progress.self) else { return }
                     var count = ""
-                    if let done = params?["done"]?.asInt, done > 0 || params?["total"]?.asInt != nil {
-                        count = " \(done)/" + (params?["total"]?.asInt.map { String($0) } ?? "?")
+                    if step.done > 0 || step.total != nil {
+                        count = " \(step.done)/" + (step.total.map { String($0) } ?? "?")
                     }
-                    StandardError.write("sync \(workspace): \(phase)\(count)")
+                    StandardError.write("sync \(step.workspace): \(step.phase)\(count)")
                 }
             }
             switch connection.outputMode {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
-                print(Self.summary(of: result))
+                print(try Self.summary(of: result))
             }
         }
 
         /// The answer of `sync` as key/value lines.
-        static func summary(of result: JSONValue) -> String {
-            func number(_ key: String) -> String { result[key]?.asText ?? "?" }
+        /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``AccessProtocol/Sync/Result``.
+        static func summary(of answer: JSONValue) throws -> String {
+            let result: AccessProtocol.Sync.Result
+            do {
+                result = try RPCClientError.decoding(answer, as: AccessProtocol.Sync.Result.self, answerTo: AccessProtocol.Sync.name)
+            } catch {
+                throw ClientFailure.connection(error)
+            }
             func threeDigits(_ value: Int64) -> String {
                 let digits = String(value)
                 return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
             }
             var lines = KeyValueList()
-            lines.append("workspace", WorkspaceLabel.text(result["workspace"]))
-            lines.append("run", number("runId"))
-            if let status = result["status"]?.asText { lines.append("status", status) }
-            for skip in result["skipped"]?.asArray ?? [] {
-                let what = skip["what"]?.asText ?? "?"
-                let team = skip["team"].flatMap { team in team["gid"]?.asText.map { " of team \($0) \"\(team["name"]?.asText ?? "")\"" } } ?? ""
-                lines.append("skipped", "\(what)\(team): \(skip["reason"]?.asText ?? "?")")
+            lines.append("workspace", "\(result.workspace.name) (\(result.workspace.gid))")
+            lines.append("run", String(result.runId))
+            lines.append("status", result.status.rawValue)
+            for skip in result.skipped {
+                let team = skip.team.map { " of team \($0.gid) \"\($0.name)\"" } ?? ""
+                lines.append("skipped", "\(skip.what)\(team): \(skip.reason)")
             }
-            lines.append("users", number("users"))
-            lines.append("added", number("added"))
-            lines.append("updated", number("updated"))
-            lines.append("departed", number("departed"))
-            lines.append("teams", number("teams"))
-            lines.append("team memberships", number("teamMemberships"))
-            lines.append("api calls", number("apiCalls"))
-            lines.append("rate limited", number("rateLimited"))
-            if let milliseconds = result["durationMs"]?.asInt {
-                lines.append("duration", "\(milliseconds / 1000).\(threeDigits(milliseconds % 1000)) s")
-            } else {
-                lines.append("duration", "?")
-            }
-            lines.append("membership flags", result["capabilities"]?["membershipFlags"]?.asBool.map { $0 ? "readable" : "not readable (shown as ?)" } ?? "?")
-            lines.append("teams readable", (result["capabilities"]?["teams"]).yesNo)
-            lines.append("finished at", result["finishedAt"]?.asText ?? "?")
+            lines.append("users", String(result.users))
+            lines.append("added", String(result.added))
+            lines.append("updated", String(result.updated))
+            lines.append("departed", String(result.departed))
+            lines.append("teams", String(result.teams))
+            lines.append("team memberships", String(result.teamMemberships))
+            lines.append("api calls", String(result.apiCalls))
+            lines.append("rate limited", String(result.rateLimited))
+            lines.append("duration", "\(result.durationMs / 1000).\(threeDigits(result.durationMs % 1000)) s")
+            lines.append("membership flags", result.capabilities.membershipFlags ? "readable" : "not readable (shown as ?)")
+            lines.append("teams readable", result.capabilities.teams ? "yes" : "no")
+            lines.append("finished at", JSONEncoder.protocolTimestamp(result.finishedAt))
             return lines.render()
         }
     }

@@ -65,7 +65,7 @@ struct PartialSyncTests {
         #expect(second.skipped.count == 1)
         let skip = try #require(second.skipped.first)
         #expect(skip.what == "teamMemberships")
-        #expect(skip.team == SkippedTeam(gid: failing.gid, name: failing.name))
+        #expect(skip.team == Sync.SkippedTeam(gid: failing.gid, name: failing.name))
         #expect(skip.reason.hasSuffix("(1101 upstream.forbidden)"))
         #expect(second.departed == 0, "nobody departs from missing team data")
         #expect(second.users == first.users)

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -108,7 +109,7 @@ struct SchedulerTests {
         })
         try await Task.sleep(for: .milliseconds(700))
         harness.simulator.injectFaults([.status(429, retryAfter: 1, times: 2, pathPrefix: "/users")])
-        var manual: SyncResult?
+        var manual: Sync.Result?
         for _ in 0..<100 where manual == nil {
             do {
                 manual = try await harness.service.sync(workspace: harness.workspace, principal: "token:operator")

@@ -178,13 +178,13 @@ struct SyncProgressTests {
     func progressSteps() async throws {
         let harness = try await ServiceHarness.start(users: 150, teams: 7)
         defer { Task { await harness.stop() } }
-        let steps = Mutex<[SyncProgress]>([])
+        let steps = Mutex<[Sync.Progress]>([])
         let result = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in
             steps.withLock { $0.append(step) }
         }
         let seen = steps.withLock { $0 }
         let state = harness.simulator.state()
-        let expected: [SyncProgress] = [
+        let expected: [Sync.Progress] = [
             .init(workspace: harness.workspace, phase: "workspace", done: 0, total: 1),
             .init(workspace: harness.workspace, phase: "users", done: 0, total: nil),
             .init(workspace: harness.workspace, phase: "users", done: result.users, total: result.users),

@@ -133,20 +133,18 @@ enum FakeServer {
             return JSONValue.object(result)
         }
         table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
+            // Built from the protocol's own types, as the server builds them.
             if params.progress == true {
-                await context.notify("sync.progress", params: ["workspace": params.workspace, "phase": "users"])
-                await context.notify("sync.progress", params: JSONValue.object([
-                    "workspace": .string(params.workspace), "phase": .string("teamMemberships"), "done": .integer(3), "total": .integer(20)]))
-                await context.notify("sync.progress", params: JSONValue.object([
-                    "workspace": .string(params.workspace), "phase": .string("commit"), "done": .integer(0), "total": .integer(1)]))
+                for step in [AccessProtocol.Sync.Progress(workspace: params.workspace, phase: "users"),
+                             .init(workspace: params.workspace, phase: "teamMemberships", done: 3, total: 20),
+                             .init(workspace: params.workspace, phase: "commit", done: 0, total: 1)] {
+                    await context.notify(AccessProtocol.Sync.progressNotification, params: step)
+                }
             }
-            return JSONValue.object([
-                "workspace": workspace, "runId": .integer(7), "users": .integer(3), "added": .integer(1), "updated": .integer(0),
-                "departed": .integer(1), "teams": .integer(2), "teamMemberships": .integer(2), "apiCalls": .integer(12),
-                "rateLimited": .integer(0), "durationMs": .integer(1234),
-                "capabilities": .object(["membershipFlags": .bool(true), "teams": .bool(true)]),
-                "finishedAt": .string("2025-01-02T00:00:01Z"),
-            ])
+            return AccessProtocol.Sync.Result(
+                workspace: WorkspaceRef(gid: "1000", name: "Acme Corp", isOrganization: true), runId: 7, status: .succeeded, skipped: [],
+                users: 3, added: 1, updated: 0, departed: 1, teams: 2, teamMemberships: 2, apiCalls: 12, rateLimited: 0, durationMs: 1234,
+                capabilities: .init(membershipFlags: true, teams: true), finishedAt: JSONDecoder.parseProtocolTimestamp("2025-01-02T00:00:01Z")!)
         }
         table.register("getWorkspaceStatus", summary: "getWorkspaceStatus", access: .anyone, params: WorkspaceStatus.self) { _, _ in
             JSONValue.object([

@@ -3,15 +3,6 @@ import AccessStore
 import Foundation
 import LineRPC
 
-/// Params of `sync`.
-public struct SyncParams: RPCParams {
-    public static let memberNames: Set<String> = ["workspace", "progress"]
-    /// Workspace gid or exact name.
-    public var workspace: String
-    /// When true, `sync.progress` notifications `{workspace, phase, done, total}` (``SyncProgress``) are sent on this connection before the answer.
-    public var progress: Bool?
-}
-
 extension AccessService {
     /// The method table served over RPC: every method, its summary and its params.
     public func methodTable() -> RPCMethodTable {
@@ -25,12 +16,12 @@ extension AccessService {
         table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, exclusive: true, params: AuthenticateParams.self) { context, params in
             try await authenticate(params, session: context.session)
         }
-        table.register("sync", summary: "Pull users, workspace memberships, teams and team memberships of a workspace from Asana into the snapshot.", access: Self.access(.operator), bulk: true, params: SyncParams.self) { context, params in
+        table.register(Sync.self, bulk: true) { context, params in
             let wantsProgress = params.progress ?? false
             let workspace = try await resolveWorkspace(params.workspace)
             return try await sync(workspace: workspace, principal: context.identity?.principal) { step in
                 guard wantsProgress else { return }
-                await context.notify("sync.progress", params: step)
+                await context.notify(Sync.progressNotification, params: step)
             }
         }
         table.register(ListUsers.self, bulk: true) { _, params in

@@ -25,7 +25,7 @@ public actor SyncSchedule {
         /// Why scheduled syncs stopped, and the fingerprint of the credential that failed.
         var pause: (reason: String, fingerprint: String?)?
         /// What the last successful sync could read.
-        var capabilities: SyncCapabilities?
+        var capabilities: Sync.Capabilities?
     }
 
     /// Errors that mean "this credential will not work until someone stores a new one".
@@ -49,7 +49,7 @@ public actor SyncSchedule {
     }
 
     /// A sync of `workspace` (any trigger) succeeded: remember its capabilities, lift a pause, next run one interval later.
-    func succeeded(workspace: String, capabilities: SyncCapabilities, at: Date) {
+    func succeeded(workspace: String, capabilities: Sync.Capabilities, at: Date) {
         var entry = entries[workspace] ?? Entry()
         entry.capabilities = capabilities
         entry.pause = nil
@@ -117,7 +117,7 @@ public actor SyncSchedule {
     }
 
     /// The schedule of `workspace` as `getWorkspaceStatus` shows it; `canSync` is whether it has a sync or provision credential.
-    func status(workspace: String, canSync: Bool) -> (state: ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: SyncCapabilities?) {
+    func status(workspace: String, canSync: Bool) -> (state: ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: Sync.Capabilities?) {
         let entry = entries[workspace]
         guard interval != nil, canSync else { return (.disabled, nil, nil, entry?.capabilities) }
         if let pause = entry?.pause { return (.paused, nil, pause.reason, entry?.capabilities) }

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import Foundation
 import LineRPC
@@ -68,7 +69,7 @@ public struct WorkspaceStatus: Codable, Sendable {
     /// Why the schedule is paused (the error of the failing credential and what to do); `null` unless `paused`.
     public var pausedReason: String?
     /// What the last successful sync in this server process could read, or `null`.
-    public var capabilities: SyncCapabilities?
+    public var capabilities: Sync.Capabilities?
 
     enum CodingKeys: String, CodingKey { case workspace, credentials, lastRun, nextScheduledRunAt, schedule, pausedReason, capabilities }
 

@@ -15,7 +15,7 @@ extension AccessService {
     ///   the run is `failed`. Exception: a 403 on workspace memberships (a capability gap, e.g. a
     ///   granular-scope OAuth token) stores every flag as unknown, not a failure.
     /// - The team listing failing makes the run `partial`: users and memberships are committed, every
-    ///   stored team and team membership is kept as it was, and ``SyncResult/skipped`` lists `teams`.
+    ///   stored team and team membership is kept as it was, and ``Sync.Result/skipped`` lists `teams`.
     /// - One team's memberships failing (a 403 on that team, a 5xx or 429 that outlasts retries, …)
     ///   makes the run `partial`: the other teams are committed, that team's stored memberships are kept,
     ///   and `skipped` lists `teamMemberships` with the team.
@@ -32,7 +32,7 @@ extension AccessService {
     /// Every outcome moves the schedule (``SyncSchedule``): a success sets the next scheduled run one
     /// interval later and lifts a pause; a credential failure (`upstream.unauthorized`,
     /// `credential.unreadable`) pauses scheduled syncs of the workspace.
-    public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void = { _ in }) async throws -> SyncResult {
+    public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void = { _ in }) async throws -> Sync.Result {
         let workspace = try await resolveWorkspace(workspace)
         let fingerprint = try? syncCredentialFingerprint(workspace: workspace)
         do {
@@ -51,7 +51,7 @@ extension AccessService {
         return (stored.first { $0.purpose == .sync } ?? stored.first { $0.purpose == .provision })?.fingerprint
     }
 
-    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> SyncResult {
+    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let client: AsanaClient
         do {
             client = try self.client(workspace: workspace, purpose: .sync)
@@ -75,7 +75,7 @@ extension AccessService {
         }
     }
 
-    private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> SyncResult {
+    private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let started = ContinuousClock.now
         let runID = try store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
@@ -96,20 +96,20 @@ extension AccessService {
             snapshot.preservedTeamGids = fetched.preservedTeamGids
             snapshot.preservesAllTeams = fetched.details.isOrganization == true && !fetched.teamsRead
             let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
-            await progress(SyncProgress(workspace: workspace, phase: "commit", done: 0, total: 1))
+            await progress(Sync.Progress(workspace: workspace, phase: "commit", done: 0, total: 1))
             let finishedAt = now()
             let counts = try store.applySnapshot(snapshot, at: finishedAt)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
             try store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                                    error: runError, at: finishedAt)
-            let result = SyncResult(
+            let result = Sync.Result(
                 workspace: WorkspaceRef(gid: workspace, name: snapshot.workspace.name, isOrganization: snapshot.workspace.isOrganization),
                 runId: runID, status: status, skipped: skipped,
                 users: counts.users, added: counts.added, updated: counts.updated, departed: counts.departed,
                 teams: counts.teams, teamMemberships: counts.teamMemberships,
                 apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                 durationMs: (ContinuousClock.now - started).milliseconds,
-                capabilities: SyncCapabilities(membershipFlags: fetched.memberships != nil, teams: fetched.details.isOrganization == true && fetched.teamsRead),
+                capabilities: Sync.Capabilities(membershipFlags: fetched.memberships != nil, teams: fetched.details.isOrganization == true && fetched.teamsRead),
                 finishedAt: finishedAt)
             try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
             return result
@@ -133,7 +133,7 @@ extension AccessService {
         var memberships: [AsanaWorkspaceMembership]?
         var teams: [AsanaTeam] = []
         var teamMemberships: [String: [AsanaTeamMembership]] = [:]
-        var skipped: [SyncSkip] = []
+        var skipped: [Sync.Skip] = []
         var teamsRead = false
         var preservedTeamGids: Set<String> = []
     }
@@ -141,9 +141,9 @@ extension AccessService {
     /// Reads everything a sync needs from Asana (workspace, users, workspace memberships, and in an
     /// organization teams and each team's memberships), reporting each phase. Commits nothing.
     /// - Throws: ``AsanaAPIError`` of a required listing (see ``sync(workspace:principal:progress:)``), cancellation.
-    static func fetch(workspace: String, client: AsanaClient, progress: @escaping @Sendable (SyncProgress) async -> Void) async throws -> FetchedSync {
+    static func fetch(workspace: String, client: AsanaClient, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> FetchedSync {
         func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
-            await progress(SyncProgress(workspace: workspace, phase: phase, done: done, total: total))
+            await progress(Sync.Progress(workspace: workspace, phase: phase, done: done, total: total))
         }
         await report("workspace", total: 1)
         let details = try await client.workspace(gid: workspace)
@@ -166,7 +166,7 @@ extension AccessService {
             fetched.teamsRead = true
             await report("teams", done: fetched.teams.count, total: fetched.teams.count)
         } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
-            fetched.skipped.append(SyncSkip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
+            fetched.skipped.append(Sync.Skip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
         }
         guard fetched.teamsRead else { return fetched }
         let teams = fetched.teams
@@ -181,8 +181,8 @@ extension AccessService {
                 fetched.teamMemberships[team.gid] = list
             case .failure(let error)?:
                 fetched.preservedTeamGids.insert(team.gid)
-                fetched.skipped.append(SyncSkip(
-                    what: "teamMemberships", team: SkippedTeam(gid: team.gid, name: team.name ?? team.gid),
+                fetched.skipped.append(Sync.Skip(
+                    what: "teamMemberships", team: Sync.SkippedTeam(gid: team.gid, name: team.name ?? team.gid),
                     reason: "\(AccessError.upstream(error))"))
             case nil:
                 break

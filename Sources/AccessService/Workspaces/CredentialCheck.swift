@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -48,7 +49,7 @@ public struct CredentialTestResult: Codable, Sendable {
     /// In the order they ran; a failed `token` or `workspace` check stops the later ones.
     public var checks: [CredentialCheck]
     /// What a sync with this credential could read: membership flags, and teams (organizations only).
-    public var capabilities: SyncCapabilities
+    public var capabilities: Sync.Capabilities
 
     /// The failed checks.
     public var failures: [CredentialCheck] { checks.filter { !$0.ok } }
@@ -77,7 +78,7 @@ public struct CredentialChecker: Sendable {
     /// Runs the checks of `purpose` with `client` (a stored credential's) against workspace `workspace` (a gid).
     public func run(workspace: String, purpose: CredentialPurpose, client: AsanaClient) async -> CredentialTestResult {
         var checks: [CredentialCheck] = []
-        var capabilities = SyncCapabilities(membershipFlags: false, teams: false)
+        var capabilities = Sync.Capabilities(membershipFlags: false, teams: false)
         var workspaceName = WorkspaceName(gid: workspace, name: nil)
         func finish() -> CredentialTestResult {
             CredentialTestResult(workspace: workspaceName, purpose: purpose, ok: checks.allSatisfy(\.ok), checks: checks, capabilities: capabilities)
