@@ -29,6 +29,25 @@ struct StrictJSONValidatorTests {
         }
     }
 
+    @Test("member names are compared as the text they stand for, escapes resolved", arguments: [
+        #"{"method":"ping","\u006dethod":"nope"}"#, #"{"\u006dethod":"nope","method":"ping"}"#, #"{"a\/b":1,"a/b":2}"#,
+        #"{"\ud83d\ude00":1,"😀":2}"#, #"{"params":{"limit":1,"\u006cimit":2}}"#, #"{"\n":1,"\u000a":2}"#,
+    ])
+    func escapedDuplicates(text: String) {
+        guard case .syntax(_, let reason)? = validate(text) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(reason.hasPrefix("duplicate member name"), "\(reason)")
+    }
+
+    @Test("escaped names that differ from each other are fine")
+    func escapedDistinct() {
+        #expect(validate(#"{"\u006dethod":1,"methods":2,"\u00e9":3,"é\t":4}"#) == nil)
+        #expect(StrictJSONValidator.canonicalKey(Array(#"\u006dethod"#.utf8)) == Array("method".utf8))
+        #expect(StrictJSONValidator.canonicalKey(Array(#"\ud83d\ude00\"q\\"#.utf8)) == Array("😀\"q\\".utf8))
+    }
+
     @Test("depth is bounded without recursion")
     func depth() {
         #expect(validate("[[[]]]", depth: 3) == nil)

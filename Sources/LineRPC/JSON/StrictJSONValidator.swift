@@ -12,6 +12,8 @@ enum StrictJSONValidator {
         case syntax(offset: Int, reason: String)
         /// Arrays/objects nest deeper than allowed.
         case tooDeep(maximumDepth: Int)
+        /// More values (scalars, arrays and objects, member names not counted) than allowed.
+        case tooManyValues(maximumValues: Int)
     }
 
     private enum Container {
@@ -31,7 +33,10 @@ enum StrictJSONValidator {
     ///   `1.0`, `1e3` and `18446744073709551616` come back byte for byte.
     /// - Parameter batchLength: receives the number of elements of a top-level array (a batch), so
     ///   that a batch over the limit is refused before anything decodes it; `nil` for any other value.
-    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, numericIDs: inout [Int: String], batchLength: inout Int?) -> Failure? {
+    /// - Parameter maximumValues: the most values the text may hold: what decoding it costs grows with
+    ///   them far more than with its bytes (a 64 KiB array of `0` is 30,000 values, a 64 KiB string one).
+    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumValues: Int = .max,
+                         numericIDs: inout [Int: String], batchLength: inout Int?) -> Failure? {
         var stack: [Container] = []
         var expect = Expect.value
         var index = 0
@@ -39,6 +44,7 @@ enum StrictJSONValidator {
         var batchElement = -1        // index of the current element of a top-level array
         var valueIsRequestID = false // the value being read is the "id" member of a request object
         var firstContainer: Container? // the top-level array or object, if the text is one
+        var values = 0
 
         func fail(_ reason: String) -> Failure { .syntax(offset: index, reason: reason) }
 
@@ -80,7 +86,8 @@ enum StrictJSONValidator {
                 guard byte == UInt8(ascii: "\"") else { return fail("expected a member name in double quotes") }
                 let start = index
                 guard let end = scanString(bytes, from: index) else { return fail("invalid string") }
-                let key = Array(bytes[(start + 1)..<(end - 1)])
+                // Compared as the text they stand for: `"\u006dethod"` is a second `"method"`.
+                let key = canonicalKey(Array(bytes[(start + 1)..<(end - 1)]))
                 guard case .object(var keys)? = stack.popLast() else { return fail("internal: key outside object") }
                 guard keys.insert(key).inserted else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
                 stack.append(.object(keys: keys))
@@ -98,6 +105,8 @@ enum StrictJSONValidator {
                     expect = stack.isEmpty ? .end : .commaOrEnd
                     continue
                 }
+                values += 1
+                guard values <= maximumValues else { return .tooManyValues(maximumValues: maximumValues) }
                 switch byte {
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     guard stack.count < maximumDepth else { return .tooDeep(maximumDepth: maximumDepth) }
@@ -132,6 +141,59 @@ enum StrictJSONValidator {
             return nil
         }
         return .syntax(offset: index, reason: "unexpected end of the line")
+    }
+
+    /// A member name's bytes (between its quotes, already checked by ``scanString(_:from:)``) with its
+    /// escapes resolved, as UTF-8: the text a decoder sees. A lone surrogate stays as written.
+    static func canonicalKey(_ raw: [UInt8]) -> [UInt8] {
+        guard raw.contains(UInt8(ascii: "\\")) else { return raw }
+        var text = ""
+        var scalars = String.UnicodeScalarView()
+        var index = 0
+        func hex(at position: Int) -> UInt32? {
+            guard position + 4 <= raw.count else { return nil }
+            return UInt32(String(decoding: raw[position..<(position + 4)], as: UTF8.self), radix: 16)
+        }
+        func flush() { text.unicodeScalars.append(contentsOf: scalars); scalars = String.UnicodeScalarView() }
+        var plain: [UInt8] = []
+        func flushPlain() { text += String(decoding: plain, as: UTF8.self); plain.removeAll() }
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < raw.count else {
+                plain.append(byte)
+                index += 1
+                continue
+            }
+            flushPlain()
+            let escape = raw[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                guard let unit = hex(at: index) else { scalars.append("\u{FFFD}"); continue }
+                index += 4
+                if (0xD800...0xDBFF).contains(unit), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
+                   raw[index + 1] == UInt8(ascii: "u"), let low = hex(at: index + 2), (0xDC00...0xDFFF).contains(low) {
+                    index += 6
+                    scalars.append(Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))!)
+                } else if let scalar = Unicode.Scalar(unit) {
+                    scalars.append(scalar)
+                } else {
+                    // A lone surrogate: no text stands for it; keep the escape as written.
+                    flush()
+                    text += "\\u" + String(decoding: raw[(index - 4)..<index], as: UTF8.self)
+                }
+            default:
+                scalars.append(Unicode.Scalar(escape))  // \" \\ \/
+            }
+            flush()
+        }
+        flushPlain()
+        return Array(text.utf8)
     }
 
     /// Index just past the closing quote of the string starting at `start`, or `nil`.
