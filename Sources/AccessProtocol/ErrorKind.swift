@@ -15,6 +15,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
     case serverShuttingDown = "server.shutting_down"
     case limitJsonDepth = "limit.json_depth"
     case limitBatchLength = "limit.batch_length"
+    case limitJsonValues = "limit.json_values"
     case rpcMethodNotFound = "rpc.method_not_found"
     case rpcInvalidParams = "rpc.invalid_params"
     case rpcInternalError = "rpc.internal_error"
@@ -67,7 +68,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
     public var code: Int {
         switch self {
         case .rpcParseError: -32700
-        case .rpcInvalidRequest, .limitLineBytes, .limitLineSeconds, .limitJsonDepth, .limitBatchLength: -32600
+        case .rpcInvalidRequest, .limitLineBytes, .limitLineSeconds, .limitJsonDepth, .limitBatchLength, .limitJsonValues: -32600
         case .limitConnections, .limitAnswerBytes, .serverShuttingDown, .limitOauthPending: -32000
         case .rpcMethodNotFound: -32601
         case .rpcInvalidParams: -32602
@@ -122,11 +123,12 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .rpcInvalidRequest: "valid JSON but not a JSON-RPC request (bad `jsonrpc`, `method`, `id` or `params` type, empty batch)"
         case .limitLineBytes: "line longer than the limit (`data.maximumLineBytes`)"
         case .limitLineSeconds: "a line was started but its LF did not arrive within `data.maximumLineSeconds`; the connection is then closed"
-        case .limitConnections: "the server is at its connection limit (`data.maximumConnections`) and every open connection has an identity or a request in progress: sent as the only line on the new connection, which is then closed. Also sent to an idle connection without an identity when a newcomer takes its place (§7)"
+        case .limitConnections: "the server is at its connection limit (`data.maximumConnections`) and every open connection has an identity: sent as the only line on the new connection, which is then closed. Also sent to a connection without an identity when a newcomer takes its place (§7); a request it had in progress gets no answer"
         case .limitAnswerBytes: "an answer did not fit in an answer line (`data.maximumAnswerBytes`, §7). `data.ran: true`: the request ran (its effects happened) but its answer is not sent; `data.ran: false`: a batch element that was not run because the batch's answers had filled the line, or the connection's room for answers not yet read (`data.maximumQueuedBytes`)"
         case .serverShuttingDown: "the connection arrived while the server drains on SIGTERM/SIGINT; sent as its only line, then it is closed"
         case .limitJsonDepth: "JSON nested deeper than `data.maximumJSONDepth`"
         case .limitBatchLength: "batch longer than `data.maximumBatchLength`"
+        case .limitJsonValues: "the line holds more JSON values (scalars, arrays and objects; member names not counted) than `data.maximumJSONValues`, counted before anything decodes it"
         case .rpcMethodNotFound: "no such method (`data.method`)"
         case .rpcInvalidParams: "a param is missing, unknown, of the wrong type or out of range; `data.field` names it when one param is at fault (`users[1].email` for array elements); params sent as an array have no `field`"
         case .rpcInternalError: "a server fault; details are in the server log"
@@ -186,6 +188,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .serverShuttingDown: "yes, on a new connection (to this server once restarted, or another)"
         case .limitJsonDepth: "no"
         case .limitBatchLength: "no: split it"
+        case .limitJsonValues: "no: send less per line"
         case .rpcMethodNotFound: "no"
         case .rpcInvalidParams: "no"
         case .rpcInternalError: "maybe, later"

@@ -58,7 +58,7 @@ struct ErrorCatalogueTests {
         let errors: [RPCError] = [
             .parseError("x"), .invalidRequest("x"), .methodNotFound("m"), .invalidParams("x"), .internalError(),
             .authenticationRequired("m"), .forbidden("m", role: "reader", allowed: ["admin"]),
-            .lineTooLong(maximum: 1), .lineTimedOut(seconds: 1), .tooDeep(maximum: 1), .batchTooLong(2, maximum: 1),
+            .lineTooLong(maximum: 1), .lineTimedOut(seconds: 1), .tooDeep(maximum: 1), .batchTooLong(2, maximum: 1), .tooManyValues(maximum: 1),
             .connectionLimit(1, evicted: true), .answerTooLarge(limit: 1, queuedLimit: 1, ran: true),
             .shuttingDown(), .certificateRejected(commonNameCount: 2),
         ]

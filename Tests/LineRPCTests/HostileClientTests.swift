@@ -75,7 +75,10 @@ struct HostileClientTests {
 
     @Test("at the limit, a connection that has sent nothing is evicted before an older one that has talked")
     func evictsLeastAdvancedFirst() async throws {
-        let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: { $0.maximumConnections = 3 })
+        let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: {
+            $0.maximumConnections = 3
+            $0.silentConnectionGrace = .zero  // the raw sockets count as silent at once
+        })
         try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { talker in
             _ = try await talker.call("echo", params: .object(["text": .string("hello")]))
             var sockets: [any Channel] = []
@@ -92,6 +95,56 @@ struct HostileClientTests {
             let still = try await talker.call("echo", params: .object(["text": .string("still")]))
             #expect(still["text"] == .string("still"))
             for socket in sockets { try? await socket.close() }
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    @Test("at the limit, a newcomer takes the place of older connections without an identity even while their requests run")
+    func evictsBusyUnauthenticated() async throws {
+        // Attackers failing `authenticate` keep a request in progress for seconds (its delay); if that
+        // protected them, 256 of them would lock every newcomer out.
+        let (fixture, task) = try await ServerFixture.start(mutualTLS: false, limits: { $0.maximumConnections = 2 })
+        let configuration = try fixture.clientConfiguration(withCertificate: false)
+        try await RPCClient.withConnection(configuration) { first in
+            try await RPCClient.withConnection(configuration) { second in
+                for client in [first, second] {
+                    try await client.sendRaw(line(#"{"jsonrpc":"2.0","id":"slow","method":"echo","params":{"text":"busy","delayMs":5000}}"#))
+                }
+                #expect(await eventually { fixture.echoes.count == 2 })
+                let answer = try await RPCClient.withConnection(configuration) { newcomer in
+                    try await newcomer.call("echo", params: .object(["text": .string("room")]))
+                }
+                #expect(answer["text"] == .string("room"))
+                // The oldest made room: its line is the limit.connections error, not its echo.
+                let evicted = try await first.readMessage()
+                #expect(evicted["error"]?["data"]?["name"] == .string("limit.connections"))
+            }
+        }
+        await fixture.group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    /// A fixture without mutual TLS whose `login` (exclusive) gives the connection an identity.
+    private static func startWithLogin(limits: @escaping (inout RPCServerConfiguration) -> Void) async throws -> (ServerFixture, Task<Void, any Error>) {
+        try await ServerFixture.start(configure: { table in
+            table.register("login", summary: "login", access: .anyone, exclusive: true, params: NoParams.self) { context, _ in
+                context.session.authenticate(as: RPCIdentity(principal: "token:t", role: "admin"))
+                return "ok"
+            }
+        }, mutualTLS: false, limits: limits)
+    }
+
+    @Test("the line after an authenticating answer may be as long as an authenticated line (no race with the decoder)")
+    func longLineRightAfterAuthenticating() async throws {
+        let (fixture, task) = try await Self.startWithLogin(limits: { $0.maximumLineBytes = 1 << 20 })
+        let text = String(repeating: "y", count: 100_000)
+        for _ in 0..<20 {
+            try await RPCClient.withConnection(try fixture.clientConfiguration(withCertificate: false)) { client in
+                _ = try await client.call("login")
+                let echoed = try await client.call("echo", params: .object(["text": .string(text)]))
+                #expect(echoed["text"] == .string(text))
+            }
         }
         await fixture.group.triggerGracefulShutdown()
         try await task.value

@@ -137,6 +137,31 @@ struct RPCMessageParserTests {
         #expect(try #require(errorOf(parser.parse(atCap))).1.code == -32700)
     }
 
+    @Test("a line with more JSON values than allowed is refused before it is decoded")
+    func valueCount() throws {
+        let limited = RPCMessageParser(maximumJSONDepth: 64, maximumBatchLength: 10, maximumJSONValues: 256)
+        // A ping padded with an ignored member of 30,000 zeros: 64 KiB, and costly to decode.
+        let padded = #"{"jsonrpc":"2.0","id":1,"method":"ping","x":["# + Array(repeating: "0", count: 30_000).joined(separator: ",") + "]}"
+        let (id, error) = try #require(errorOf(limited.parse(ByteBuffer(string: padded))))
+        #expect(id == .null)
+        #expect(error.code == -32600)
+        #expect(error.name == "limit.json_values")
+        #expect(error.data?["maximumJSONValues"] == .integer(256))
+        // authenticate holds 6 values; a batch of 10 pings 41: both far under.
+        #expect(errorOf(limited.parse(ByteBuffer(string: #"{"jsonrpc":"2.0","id":1,"method":"authenticate","params":{"token":"t"}}"#))) == nil)
+        let batch = "[" + (1...10).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"ping"}"# }.joined(separator: ",") + "]"
+        guard case .batch(let entries) = limited.parse(ByteBuffer(string: batch)) else {
+            Issue.record("a batch of 10 pings was refused")
+            return
+        }
+        #expect(entries.count == 10)
+        // Exactly at the limit is accepted: the object, "2.0", "ping", the array and 252 zeros are 256 values.
+        let atLimit = #"{"jsonrpc":"2.0","method":"ping","x":["# + Array(repeating: "0", count: 252).joined(separator: ",") + "]}"
+        #expect(errorOf(limited.parse(ByteBuffer(string: atLimit))) == nil)
+        let overLimit = #"{"jsonrpc":"2.0","method":"ping","x":["# + Array(repeating: "0", count: 253).joined(separator: ",") + "]}"
+        #expect(errorOf(limited.parse(ByteBuffer(string: overLimit)))?.1.name == "limit.json_values")
+    }
+
     @Test("10,000 levels of nesting are refused before parsing, without crashing")
     func deepNesting() throws {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)

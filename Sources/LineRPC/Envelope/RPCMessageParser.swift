@@ -12,10 +12,13 @@ public struct RPCMessageParser: Sendable {
     public var maximumJSONDepth: Int
     /// Most elements accepted in one batch.
     public var maximumBatchLength: Int
+    /// Most JSON values (scalars, arrays, objects) accepted in one line, counted before decoding.
+    public var maximumJSONValues: Int
 
-    public init(maximumJSONDepth: Int = 64, maximumBatchLength: Int = 100) {
+    public init(maximumJSONDepth: Int = 64, maximumBatchLength: Int = 100, maximumJSONValues: Int = .max) {
         self.maximumJSONDepth = maximumJSONDepth
         self.maximumBatchLength = maximumBatchLength
+        self.maximumJSONValues = maximumJSONValues
     }
 
     /// Parses one line (without its LF).
@@ -27,11 +30,14 @@ public struct RPCMessageParser: Sendable {
         var numericIDs: [Int: String] = [:]
         var batchLength: Int?
         let failure = line.withUnsafeReadableBytes {
-            StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth, numericIDs: &numericIDs, batchLength: &batchLength)
+            StrictJSONValidator.validate($0, maximumDepth: maximumJSONDepth, maximumValues: maximumJSONValues,
+                                        numericIDs: &numericIDs, batchLength: &batchLength)
         }
         switch failure {
         case .tooDeep(let maximum)?:
             return .single(.invalid(id: .null, error: .tooDeep(maximum: maximum)))
+        case .tooManyValues(let maximum)?:
+            return .single(.invalid(id: .null, error: .tooManyValues(maximum: maximum)))
         case .syntax(let offset, let reason)?:
             return .single(.invalid(id: .null, error: RPCError(
                 code: -32700, name: "rpc.parse_error", message: "Parse error at byte \(offset): \(reason)",
@@ -118,6 +124,12 @@ extension RPCError {
     static func tooDeep(maximum: Int) -> RPCError {
         .invalidRequest("JSON nests deeper than \(maximum) levels",
                         name: "limit.json_depth", details: ["maximumJSONDepth": .integer(Int64(maximum))])
+    }
+
+    /// `-32600 limit.json_values`: the line holds more than `maximum` JSON values.
+    static func tooManyValues(maximum: Int) -> RPCError {
+        .invalidRequest("The line holds more than \(maximum) JSON values (scalars, arrays and objects), the limit here",
+                        name: "limit.json_values", details: ["maximumJSONValues": .integer(Int64(maximum))])
     }
 
     /// `-32600 limit.batch_length`: a batch of `length` requests, over the limit of `maximum`.

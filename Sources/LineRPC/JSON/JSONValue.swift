@@ -37,6 +37,8 @@ public enum JSONValue: Sendable, Hashable {
             throw RPCError(code: -32700, name: "rpc.parse_error", message: "not JSON at byte \(offset): \(reason)")
         case .tooDeep(let maximum)?:
             throw .tooDeep(maximum: maximum)
+        case .tooManyValues(let maximum)?:
+            throw .tooManyValues(maximum: maximum)
         case nil:
             break
         }

@@ -43,10 +43,8 @@ public final class RPCSession: Sendable {
     }
 
     private let state: Mutex<State>
-    /// Lines read on this connection whose answers are not yet written (the server counts them).
-    let linesInProgress = Atomic<Int>(0)
     /// How far the connection got: 0 connected, 1 TLS handshake completed, 2 bytes received over TLS.
-    /// At the connection limit, idle connections that have sent nothing are evicted first.
+    /// At the connection limit, connections that have sent nothing for a while are evicted first.
     let progress = Atomic<UInt8>(0)
 
     /// The subject common name of the client certificate, when mutual TLS supplied one.

@@ -3,15 +3,18 @@ import Synchronization
 
 /// The server's open connections, for the connection limit.
 ///
-/// At the limit, a new connection takes the place of an idle connection that has no identity
-/// yet and no request in progress: first one that has sent nothing (TLS not up, or up and silent),
-/// then any, the oldest first in each. An attacker holding many connections
-/// open without authenticating cannot lock out a client that connects, calls and authenticates. Connections
-/// with an identity, or busy with a request, are never evicted.
+/// At the limit, a new connection takes the place of a connection that has no identity yet: first one
+/// that has sent no line for longer than the grace (TLS not up, or up and silent), then any other, with
+/// a request in progress or not, the oldest first in each. The newest connections go last, so an
+/// attacker holding many connections open without authenticating (idle, trickling, or failing
+/// `authenticate` and waiting out its delay) cannot lock out a client that connects, calls and
+/// authenticates, unless they open more connections than the limit in the moment that client needs.
+/// Connections with an identity are never evicted.
 final class ConnectionRegistry: Sendable {
     private struct Entry {
         let channel: any Channel
         let session: RPCSession
+        let admittedAt: ContinuousClock.Instant
     }
 
     /// What ``admit(_:channel:session:limit:)`` decided.
@@ -20,7 +23,7 @@ final class ConnectionRegistry: Sendable {
         case admitted
         /// At the limit: admitted in place of `evicted`, which the caller closes.
         case admittedEvicting(any Channel)
-        /// At the limit and every open connection has an identity or a request in progress.
+        /// At the limit and every open connection has an identity.
         case refused
     }
 
@@ -29,23 +32,21 @@ final class ConnectionRegistry: Sendable {
     /// Open connections, the refused ones not counted.
     var count: Int { entries.withLock { $0.count } }
 
-    func admit(_ id: UInt64, channel: any Channel, session: RPCSession, limit: Int) -> Admission {
-        entries.withLock { entries in
+    func admit(_ id: UInt64, channel: any Channel, session: RPCSession, limit: Int, silentGrace: Duration) -> Admission {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
             if entries.count < limit {
-                entries[id] = Entry(channel: channel, session: session)
+                entries[id] = Entry(channel: channel, session: session, admittedAt: now)
                 return .admitted
             }
-            // Among idle connections without an identity, those that have sent nothing go first,
-            // the oldest of them (connection ids grow with time). One class for "no TLS yet" and
-            // "TLS up, nothing sent": ranking them apart would make the newest handshakes the
-            // first to go whenever a flood keeps the no-TLS class short.
-            let candidates = entries.filter { !$0.value.session.isAuthenticated && $0.value.session.linesInProgress.load(ordering: .relaxed) == 0 }
+            // Connection ids grow with time: the lowest is the oldest.
             func rank(_ entry: (key: UInt64, value: Entry)) -> (UInt8, UInt64) {
-                (entry.value.session.progress.load(ordering: .relaxed) >= 2 ? 1 : 0, entry.key)
+                let silent = entry.value.session.progress.load(ordering: .relaxed) < 2 && now - entry.value.admittedAt > silentGrace
+                return (silent ? 0 : 1, entry.key)
             }
-            guard let victim = candidates.min(by: { rank($0) < rank($1) })?.key,
+            guard let victim = entries.filter({ !$0.value.session.isAuthenticated }).min(by: { rank($0) < rank($1) })?.key,
                   let evicted = entries.removeValue(forKey: victim) else { return .refused }
-            entries[id] = Entry(channel: channel, session: session)
+            entries[id] = Entry(channel: channel, session: session, admittedAt: now)
             return .admittedEvicting(evicted.channel)
         }
     }

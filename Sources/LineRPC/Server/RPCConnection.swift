@@ -58,8 +58,7 @@ struct RPCConnection: Sendable {
                     // Room first, then the next line: while there is none, nothing is read.
                     let limits = currentLimits()
                     while inFlight >= limits.inFlight, await group.next() != nil { inFlight -= 1 }
-                    await queue.waitUntilBelow(limits.queuedBytes)
-                    await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
+                    await waitForRoom(limits)
                     if let rate = limits.linesPerSecond { try await pacer.waitForTurn(rate: rate) }
                     // Lines read before the connection closed are not run: nobody would get their answers.
                     guard let frame = try await lines.next(), channel.isActive else { break }
@@ -70,11 +69,11 @@ struct RPCConnection: Sendable {
                         message = .single(.invalid(id: .null, error: .lineTooLong(maximum: maximum)))
                     case .line(let bytes):
                         // The identity may have changed while this line was awaited (a certificate at the handshake).
-                        let batchLength = currentLimits().batchLength
-                        message = RPCMessageParser(maximumJSONDepth: configuration.maximumJSONDepth, maximumBatchLength: batchLength).parse(bytes)
+                        let now = currentLimits()
+                        message = RPCMessageParser(maximumJSONDepth: configuration.maximumJSONDepth, maximumBatchLength: now.batchLength,
+                                                   maximumJSONValues: now.jsonValues).parse(bytes)
                     }
                     if case .empty = message { continue }
-                    session.linesInProgress.add(1, ordering: .relaxed)
                     if dispatcher.methods.isExclusive(message) {
                         // Alone: finish what runs, answer this, then read on (under the limits it leaves).
                         while await group.next() != nil {}
@@ -102,14 +101,12 @@ struct RPCConnection: Sendable {
     }
 
     private func respond(to message: RPCIncomingMessage) async {
-        defer { session.linesInProgress.subtract(1, ordering: .relaxed) }
         let context = context()
         let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
         let cap = limits.answerBytes
         // Room again, now that this request's turn has come: the requests read while there was room
         // must not all compute answers on it. Those waiting here compute nothing and pin nothing.
-        await queue.waitUntilBelow(limits.queuedBytes)
-        await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
+        await waitForRoom(limits)
         let text: String
         // A batch's answers are charged to the connection and the server as they are made, so the
         // answers being computed count against the same bounds as those waiting to be taken.
@@ -149,11 +146,20 @@ struct RPCConnection: Sendable {
         // The writer charges the whole line from here on.
         release(building)
         building = 0
+        // An identity this request set (or lost) applies from here: the client may send its next line,
+        // as long as an authenticated one may be, as soon as it has this answer.
+        _ = currentLimits()
         do {
             try await writer.write(line: ByteBuffer(string: text + "\n"))
         } catch {
             logger.debug("answer not written", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Returns once this connection is under its room for untaken answers and the server under its total.
+    private func waitForRoom(_ limits: ConnectionLimits) async {
+        await queue.waitUntilBelow(limits.queuedBytes)
+        await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
     }
 
     private func charge(_ bytes: Int) {

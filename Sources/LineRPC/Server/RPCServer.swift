@@ -151,7 +151,8 @@ public final class RPCServer: Service {
                     return
                 }
                 let session = accepted.session
-                switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections) {
+                switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections,
+                                         silentGrace: configuration.silentConnectionGrace) {
                 case .refused:
                     logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
                     await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
@@ -206,7 +207,7 @@ extension RPCError {
     static func connectionLimit(_ limit: Int, evicted: Bool) -> RPCError {
         .limitExceeded(
             evicted
-                ? "The server is at its limit of \(limit) connections and closed this idle connection without an identity to make room; authenticate soon after connecting"
+                ? "The server is at its limit of \(limit) connections and closed this connection, which had no identity yet, to make room; authenticate soon after connecting"
                 : "The server has \(limit) connections open, its limit; retry later",
             name: "limit.connections", details: ["maximumConnections": .integer(Int64(limit))])
     }

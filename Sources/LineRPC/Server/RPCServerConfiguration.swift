@@ -17,6 +17,11 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumUnauthenticatedLineBytes: Int
     /// Deepest JSON nesting accepted. Default 64.
     public var maximumJSONDepth: Int
+    /// Most JSON values (scalars, arrays, objects) in one line, counted before anything decodes it: the
+    /// cost of decoding grows with them, not with bytes. Default 10,000 (a batch of 100 requests holds about 1,000).
+    public var maximumJSONValues: Int
+    /// The same before the connection has an identity. Default 256 (`authenticate` holds 6, a batch of 10 pings 41).
+    public var maximumUnauthenticatedJSONValues: Int
     /// Most requests in one batch. Default 100.
     public var maximumBatchLength: Int
     /// The same before the connection has an identity. Default 10.
@@ -45,10 +50,14 @@ public struct RPCServerConfiguration: Sendable {
     /// Answer bytes all connections together may have encoded but not yet taken; at or over it no
     /// connection starts a new request. Default 64 MiB (67,108,864).
     public var maximumQueuedBytes: Int
-    /// Open connections. A new connection over the cap closes the oldest connection that has no
-    /// identity yet (it gets `limit.connections`) to make room; when every connection has an
-    /// identity, the new one gets `limit.connections` and is closed. Default 256.
+    /// Open connections. A new connection over the cap closes a connection that has no identity yet
+    /// (it gets `limit.connections`) to make room: one silent for longer than ``silentConnectionGrace``
+    /// first, then the oldest; when every connection has an identity, the new one gets
+    /// `limit.connections` and is closed. Default 256.
     public var maximumConnections: Int
+    /// How long a connection may stay connected without sending a line before it is the first to make
+    /// room at the connection limit. Default 1 s: a client sends its first line right after TLS.
+    public var silentConnectionGrace: Duration
     /// A connection with no bytes in or out for this long is closed. Default 600 s.
     public var idleTimeout: TimeAmount
     /// A connection whose TLS handshake has not completed this long after it opened is closed. Default 10 s.
@@ -64,11 +73,12 @@ public struct RPCServerConfiguration: Sendable {
     /// The limits that apply to a connection with or without an identity.
     func connectionLimits(authenticated: Bool) -> ConnectionLimits {
         authenticated
-            ? ConnectionLimits(lineBytes: maximumLineBytes, batchLength: maximumBatchLength, linesPerSecond: nil,
+            ? ConnectionLimits(lineBytes: maximumLineBytes, batchLength: maximumBatchLength, jsonValues: maximumJSONValues, linesPerSecond: nil,
                                inFlight: maximumInFlightPerConnection, answerBytes: maximumAnswerBytes,
                                queuedBytes: maximumQueuedBytesPerConnection)
             : ConnectionLimits(lineBytes: min(maximumUnauthenticatedLineBytes, maximumLineBytes),
                                batchLength: min(maximumUnauthenticatedBatchLength, maximumBatchLength),
+                               jsonValues: min(maximumUnauthenticatedJSONValues, maximumJSONValues),
                                linesPerSecond: maximumUnauthenticatedLinesPerSecond,
                                inFlight: maximumUnauthenticatedInFlight, answerBytes: maximumUnauthenticatedAnswerBytes,
                                queuedBytes: maximumUnauthenticatedQueuedBytes)
@@ -80,6 +90,8 @@ public struct RPCServerConfiguration: Sendable {
         tls: TLSConfiguration,
         maximumLineBytes: Int = 1 << 20,
         maximumJSONDepth: Int = 64,
+        maximumJSONValues: Int = 10_000,
+        maximumUnauthenticatedJSONValues: Int = 256,
         maximumBatchLength: Int = 100,
         maximumUnauthenticatedBatchLength: Int = 10,
         maximumUnauthenticatedLinesPerSecond: Int = 10,
@@ -92,6 +104,7 @@ public struct RPCServerConfiguration: Sendable {
         maximumUnauthenticatedQueuedBytes: Int = 64 << 10,
         maximumQueuedBytes: Int = 64 << 20,
         maximumConnections: Int = 256,
+        silentConnectionGrace: Duration = .seconds(1),
         idleTimeout: TimeAmount = .seconds(600),
         handshakeTimeout: TimeAmount = .seconds(10),
         lineTimeout: TimeAmount = .seconds(30),
@@ -103,6 +116,8 @@ public struct RPCServerConfiguration: Sendable {
         self.tls = tls
         self.maximumLineBytes = maximumLineBytes
         self.maximumJSONDepth = maximumJSONDepth
+        self.maximumJSONValues = maximumJSONValues
+        self.maximumUnauthenticatedJSONValues = maximumUnauthenticatedJSONValues
         self.maximumBatchLength = maximumBatchLength
         self.maximumUnauthenticatedBatchLength = maximumUnauthenticatedBatchLength
         self.maximumUnauthenticatedLinesPerSecond = maximumUnauthenticatedLinesPerSecond
@@ -115,6 +130,7 @@ public struct RPCServerConfiguration: Sendable {
         self.maximumUnauthenticatedQueuedBytes = maximumUnauthenticatedQueuedBytes
         self.maximumQueuedBytes = maximumQueuedBytes
         self.maximumConnections = maximumConnections
+        self.silentConnectionGrace = silentConnectionGrace
         self.idleTimeout = idleTimeout
         self.handshakeTimeout = handshakeTimeout
         self.lineTimeout = lineTimeout
@@ -127,6 +143,7 @@ public struct RPCServerConfiguration: Sendable {
 struct ConnectionLimits: Sendable, Equatable {
     var lineBytes: Int
     var batchLength: Int
+    var jsonValues: Int
     /// nil: not paced.
     var linesPerSecond: Int?
     var inFlight: Int
