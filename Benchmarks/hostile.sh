@@ -2,6 +2,7 @@
 # The hostile mix of issue 10 against a release build, on loopback, for SECONDS (default 60):
 # 300 connections over the limit, 100 unauthenticated clients pipelining batches without reading,
 # 4 reader-token clients pipelining listUsers batches without reading, 20 slowloris connections,
+# 20 unauthenticated clients sending 64 KiB pings padded with 30,000 zeros (costly to decode),
 # and a fresh client pinging once a second (Benchmarks/hostile_mix.py). The server holds a snapshot
 # of USERS people (default 5000). Prints crashes, peak RSS, fresh-ping latency and refusals; exits 1
 # if the server crashed, a fresh ping failed, or the server did not exit 0 on SIGTERM afterwards.

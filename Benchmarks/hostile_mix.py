@@ -9,6 +9,8 @@ Runs at once, against HOST:PORT (loopback only):
   - READERS connections authenticated with a reader token that pipeline batches of listUsers
     (limit 1000) and never read;
   - SLOWLORIS connections that send one byte of a never-ending line every second;
+  - COSTLY unauthenticated connections that send, as fast as the server reads them, 64 KiB pings
+    padded with an array of 30,000 zeros (costly to decode, refused by the value limit before it);
   - a fresh client that, once a second, opens a new TLS connection, sends ping and times the answer.
     It runs in a process of its own (`--role fresh`), so that the attackers' work in this process
     never delays it: what it measures is the server.
@@ -37,6 +39,7 @@ def parse_args():
     p.add_argument("--batchers", type=int, default=100)
     p.add_argument("--readers", type=int, default=4)
     p.add_argument("--slowloris", type=int, default=20)
+    p.add_argument("--costly", type=int, default=20)
     p.add_argument("--role", choices=("mix", "fresh"), default="mix",
                    help="mix: the attackers, and a child process with --role fresh; fresh: only the fresh client, results as JSON")
     return p.parse_args()
@@ -45,7 +48,7 @@ ARGS = parse_args()
 assert ARGS.host in ("127.0.0.1", "::1", "localhost"), "loopback only"
 CONTEXT = ssl.create_default_context(cafile=ARGS.ca)
 STATS = {"flood_connects": 0, "flood_limit_connections": 0, "flood_connect_errors": 0,
-         "batcher_bytes_sent": 0, "reader_bytes_sent": 0, "slowloris_line_seconds": 0,
+         "batcher_bytes_sent": 0, "reader_bytes_sent": 0, "slowloris_line_seconds": 0, "costly_bytes_sent": 0,
          "fresh_pings": 0, "fresh_ping_failures": 0}
 LATENCIES_MS = []
 PING_ONLY_MS = []
@@ -185,6 +188,8 @@ async def main():
     tasks += [pipeline_without_reading(end, discover, "batcher_bytes_sent") for _ in range(ARGS.batchers)]
     tasks += [pipeline_without_reading(end, list_users, "reader_bytes_sent", authenticate) for _ in range(ARGS.readers)]
     tasks += [slowloris(end) for _ in range(ARGS.slowloris)]
+    costly = b'{"jsonrpc":"2.0","id":1,"method":"ping","x":[' + b",".join([b"0"] * 30000) + b"]}\n"
+    tasks += [pipeline_without_reading(end, costly, "costly_bytes_sent") for _ in range(ARGS.costly)]
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=ARGS.seconds + 60)
     output, _ = await asyncio.wait_for(fresh.communicate(), timeout=60)
     measured = json.loads(output.decode().strip().splitlines()[-1])
@@ -206,7 +211,7 @@ async def main():
     print(f"fresh connect+TLS+ping p50/p99/max: {percentile(LATENCIES_MS, .5):.1f} / {percentile(LATENCIES_MS, .99):.1f} / {max(LATENCIES_MS, default=float('nan')):.1f} ms")
     print(f"fresh ping alone p50/p99/max: {percentile(PING_ONLY_MS, .5):.1f} / {percentile(PING_ONLY_MS, .99):.1f} / {max(PING_ONLY_MS, default=float('nan')):.1f} ms")
     for name in ("flood_connects", "flood_limit_connections", "flood_connect_errors", "batcher_bytes_sent",
-                 "reader_bytes_sent", "slowloris_line_seconds"):
+                 "reader_bytes_sent", "slowloris_line_seconds", "costly_bytes_sent"):
         print(f"{name}: {STATS[name]}")
     return 0 if alive and STATS["fresh_ping_failures"] == 0 else 1
 
