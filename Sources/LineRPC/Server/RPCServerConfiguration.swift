@@ -45,7 +45,7 @@ public struct RPCServerConfiguration: Sendable {
     /// reads no further request from that connection. Default 4 MiB (4,194,304), one answer line:
     /// the plaintext of an answer and its TLS records both stay in memory until the client takes them.
     public var maximumQueuedBytesPerConnection: Int
-    /// The same before the connection has an identity. Default 64 KiB (65,536).
+    /// The same before the connection has an identity. Default 16 KiB (16,384), one answer line there.
     public var maximumUnauthenticatedQueuedBytes: Int
     /// Answer bytes all connections together may have encoded but not yet taken; at or over it no
     /// connection starts a new request. Default 64 MiB (67,108,864).
@@ -101,7 +101,7 @@ public struct RPCServerConfiguration: Sendable {
         maximumAnswerBytes: Int = 4 << 20,
         maximumUnauthenticatedAnswerBytes: Int = 16 << 10,
         maximumQueuedBytesPerConnection: Int = 4 << 20,
-        maximumUnauthenticatedQueuedBytes: Int = 64 << 10,
+        maximumUnauthenticatedQueuedBytes: Int = 16 << 10,
         maximumQueuedBytes: Int = 64 << 20,
         maximumConnections: Int = 256,
         silentConnectionGrace: Duration = .seconds(1),
