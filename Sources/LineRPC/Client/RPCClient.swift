@@ -199,6 +199,11 @@ public final class RPCClient {
     /// ``RPCClientError/tlsFailed(_:)``, everything else to ``RPCClientError/connectionClosed(reason:)``.
     static func wrap(_ error: any Error) -> RPCClientError {
         if let clientError = error as? RPCClientError { return clientError }
+        // A peer gone without TLS's close_notify (killed, crashed, cut off) after the handshake is a
+        // closed connection, not a TLS refusal: the handshake had succeeded.
+        if let sslError = error as? NIOSSLError, case .uncleanShutdown = sslError {
+            return .connectionClosed(reason: "the server went away without ending the TLS session (it may have stopped or crashed)")
+        }
         switch error {
         case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
             return .tlsFailed(describe(error))
