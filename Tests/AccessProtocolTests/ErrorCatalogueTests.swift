@@ -60,7 +60,7 @@ struct ErrorCatalogueTests {
             .authenticationRequired("m"), .forbidden("m", role: "reader", allowed: ["admin"]),
             .lineTooLong(maximum: 1), .lineTimedOut(seconds: 1), .tooDeep(maximum: 1), .batchTooLong(2, maximum: 1), .tooManyValues(maximum: 1),
             .connectionLimit(1, evicted: true), .answerTooLarge(limit: 1, queuedLimit: 1, ran: true),
-            .shuttingDown(), .certificateRejected(commonNameCount: 2),
+            .shuttingDown(), .cutOffByShutdown(), .certificateRejected(commonNameCount: 2),
         ]
         for error in errors {
             let kind = ErrorKind(rawValue: error.name ?? "")

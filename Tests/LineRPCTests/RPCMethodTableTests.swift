@@ -161,3 +161,28 @@ private actor Counter {
     var value = 0
     func bump() -> Int { value += 1; return value }
 }
+
+@Suite("A call cut off by the shutdown")
+struct CutOffCallTests {
+    @Test("a call cancelled when the drain limit passes is answered server.shutting_down with cutOff, not as an internal error")
+    func cancelledCall() async throws {
+        let started = RunCounter()
+        var table = RPCMethodTable()
+        table.register("slow", summary: "slow", access: .anyone, params: NoParams.self) { _, _ in
+            started.increment()
+            try await Task.sleep(for: .seconds(600))
+            return "finished"
+        }
+        let methods = table
+        let call = Task {
+            await RPCDispatcher(methods: methods).answer(.request(RPCRequest(id: .integer(1), method: "slow", params: nil)), context: context())
+        }
+        #expect(await eventually { started.count == 1 })
+        call.cancel()
+        let outcome = await call.value?.outcome
+        let failure = error(outcome)
+        #expect(failure?.code == -32000)
+        #expect(failure?.name == "server.shutting_down")
+        #expect(failure?.data?["cutOff"] == .bool(true))
+    }
+}

@@ -47,6 +47,11 @@ struct RPCDispatcher: Sendable {
             logger.info("rpc call failed", metadata: ["code": "\(error.code)", "name": "\(error.name ?? "")", "ms": "\((ContinuousClock.now - start).milliseconds)"])
             return .error(error)
         } catch {
+            // The only thing that cancels a call is the end of the drain on shutdown.
+            if error is CancellationError || Task.isCancelled {
+                logger.warning("rpc call cut off by the shutdown", metadata: ["error": "\(String(reflecting: error))"])
+                return .error(.cutOffByShutdown())
+            }
             if let mapped = methods.errorMapper?(error) {
                 logger.error("rpc call failed", metadata: ["code": "\(mapped.code)", "name": "\(mapped.name ?? "")", "error": "\(String(reflecting: error))"])
                 return .error(mapped)

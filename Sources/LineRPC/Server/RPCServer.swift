@@ -216,6 +216,12 @@ extension RPCError {
     static func shuttingDown() -> RPCError {
         .limitExceeded("The server is shutting down and takes no new connections; retry in a moment", name: "server.shutting_down")
     }
+
+    /// `-32000 server.shutting_down` for a call still running when the drain limit ended it.
+    static func cutOffByShutdown() -> RPCError {
+        .limitExceeded("The server shut down before this call finished (its drain limit passed); the call may have been partly done: check its effects before you retry it",
+                       name: "server.shutting_down", details: ["cutOff": .bool(true)])
+    }
 }
 
 /// The server could not start.
