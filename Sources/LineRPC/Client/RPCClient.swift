@@ -215,9 +215,10 @@ public final class RPCClient {
     /// A one-line description without NIO's wrapper noise.
     static func describe(_ error: any Error) -> String {
         if let failure = error as? NIOConnectionError, let last = failure.connectionErrors.last {
-            return "\(last.error)"
+            return describe(last.error)
         }
-        if let io = error as? IOError { return io.description }
+        // One sentence from the system's own words ("connection refused"), not NIO's wrapper text.
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
         return "\(error)"
     }
 
