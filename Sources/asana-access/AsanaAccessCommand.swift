@@ -29,7 +29,9 @@ struct AsanaAccessCommand: AsyncParsableCommand {
     /// `--generate-completion-script` keep ArgumentParser's behaviour (printed to stdout, exit 0).
     static func main() async {
         do {
-            var command = try await asyncParseAsRoot()
+            let subcommands = configuration.subcommands.map { $0._commandName }
+            let arguments = try ArgumentOrder.normalized(Array(CommandLine.arguments.dropFirst()), subcommands: subcommands)
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

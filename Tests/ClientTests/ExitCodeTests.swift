@@ -37,7 +37,9 @@ import Darwin
         (["ping", "--port", "70000"], "--port must be in 1...65535, got 70000."),
         (["ping", "--ca", "/nonexistent/ca.pem"], "--ca: cannot read \"/nonexistent/ca.pem\"."),
         (["ping", "--cert", "/dev/null"], "--cert needs --key"),
-        (["frobnicate"], "frobnicate"),
+        (["frobnicate"], "Unknown subcommand 'frobnicate'. Subcommands: ping, sync, status, list-users, provision, oauth, call."),
+        (["list-user", "--workspace", "1000"], "Unknown subcommand 'list-user'. Did you mean 'list-users'?"),
+        (["--port", "70000", "ping"], "--port must be in 1...65535, got 70000."),
     ])
     func usageError(arguments: [String], message: String) async throws {
         let output = try await ClientProcess.client(arguments)
@@ -62,6 +64,14 @@ import Darwin
         #expect(!output.stderr.contains("errno"), "stderr: \(output.stderr)")
         #expect(output.stderr.contains("is asana-accessd running?"))
         #expect(output.stdout.isEmpty)
+    }
+
+    @Test("connection options may come before the subcommand, as in the Python client")
+    func optionsBeforeSubcommand() async throws {
+        let port = try Self.unusedPort()
+        let output = try await ClientProcess.client(["--host", "127.0.0.1", "--port=\(port)", "--json", "ping"])
+        #expect(output.status == 3, "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("cannot connect to 127.0.0.1:\(port): connection refused\n"), "stderr: \(output.stderr)")
     }
 
     @Test("ASANA_ACCESS_HOST/PORT are used when the options are absent")
