@@ -119,6 +119,7 @@ public final class RPCServer: Service {
                     let lineLimit = LineLengthLimit(configuration.connectionLimits(authenticated: false).lineBytes)
                     let session = RPCSession(certificateCommonName: nil, identity: nil)
                     try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try pipeline.addHandler(PlaintextPacer())
                     try pipeline.addHandler(CertificateIdentifier(
                         session: session, lineLimit: lineLimit,
                         authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify))
