@@ -102,7 +102,7 @@ extension AsanaAccessCommand {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
-                print(try Self.table(of: result))
+                print(try Self.table(of: result, fields: fields.map(Self.fieldNames)))
             }
         }
 
@@ -141,14 +141,16 @@ extension AsanaAccessCommand {
         /// The answer as a table with a footer naming the workspace, the snapshot time and the next cursor.
         /// Only the columns of members the answer holds (all, or those `--fields` named); `?` is an unknown value.
         /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``AccessProtocol/ListUsers/Result``.
-        static func table(of answer: JSONValue) throws -> String {
+        /// - Parameter fields: the members `--fields` asked for, which name the columns when the page is empty.
+        static func table(of answer: JSONValue, fields: [String]? = nil) throws -> String {
             let result: AccessProtocol.ListUsers.Result
             do {
                 result = try RPCClientError.decoding(answer, as: AccessProtocol.ListUsers.Result.self, answerTo: AccessProtocol.ListUsers.name)
             } catch {
                 throw ClientFailure.connection(error)
             }
-            let held = result.users.isEmpty ? Set(Person.Member.allCases) : result.users.reduce(into: Set<Person.Member>()) { $0.formUnion($1.members) }
+            let asked = fields.map { Set($0.compactMap(Person.Member.init(rawValue:))).union([.gid]) } ?? Set(Person.Member.allCases)
+            let held = result.users.isEmpty ? asked : result.users.reduce(into: Set<Person.Member>()) { $0.formUnion($1.members) }
             func flag(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "?" }
             let columns: [(member: Person.Member, title: String, cell: (Person) -> String)] = [
                 (.gid, "GID", { $0.gid }),

@@ -108,6 +108,10 @@ enum FakeServer {
             // Echoed so tests see what the client sent.
             if let changedSince = params.changedSince { result["changedSince"] = changedSince }
             if let fields = params.fields { result["fieldsAsked"] = .array(fields.map { .string($0) }) }
+            if params.team == "Nobody" {  // a query that matches no one
+                result["users"] = .array([])
+                return JSONValue.object(result)
+            }
             switch params.cursor {
             case nil:
                 result["users"] = .array([

@@ -42,6 +42,14 @@ struct TerminalOutputTests {
         #expect(lines.dropFirst(2).first == "2    bob.builder@acme.example  ?")
     }
 
+    @Test("an empty page still shows only the columns --fields asked for")
+    func emptyPageColumns() async throws {
+        let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--team", "Nobody", "--fields", "email,isAdmin"])
+        #expect(status == 0, "\(text)")
+        #expect(text.split(separator: "\n").first == "GID  EMAIL  ADMIN", "\(text)")
+        #expect(text.contains("0 people in Acme Corp (1000)"), "\(text)")
+    }
+
     @Test("list-users --all shows the departure date")
     func departedDate() async throws {
         let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--all"])
