@@ -23,7 +23,9 @@ struct TransportTests {
         let started = ContinuousClock.now
         let error = await #expect(throws: AsanaConnectFailure.self) { _ = try await transport.send(request) }
         #expect(error?.detail.isEmpty == false)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The behaviour this guards against waits out the 30 s deadline; a refusal on a loaded 2-core machine
+        // running the whole suite once took 12 s to be reported.
+        #expect(ContinuousClock.now - started < .seconds(25))
     }
 
     @Test("an unsupported method is refused without a connection")

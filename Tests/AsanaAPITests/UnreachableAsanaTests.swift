@@ -111,7 +111,11 @@ struct UnreachableAsanaTests {
     func refusedPostIsRetried() async throws {
         let closed = try SilentListener(listening: false)
         let client = AsanaClient(
-            token: testToken, configuration: .init(baseURL: "http://127.0.0.1:\(closed.port)/api/1.0", backoffBase: .milliseconds(1)),
+            // A connect timeout far above what a refusal takes: in a test process whose event loops are busy
+            // (the whole suite runs at once on 2 cores) a refusal can arrive late, and must not be taken
+            // for a timeout (seen once: 2 tries after 19.6 s).
+            token: testToken, configuration: .init(baseURL: "http://127.0.0.1:\(closed.port)/api/1.0", backoffBase: .milliseconds(1),
+                                                   connectTimeout: .seconds(20)),
             logger: Self.quiet)
         await #expect(throws: AsanaAPIError.self) { _ = try await client.addUser("a@acme.example", toWorkspace: "1000") }
         #expect(client.requestCount == 3)
