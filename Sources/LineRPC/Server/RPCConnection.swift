@@ -138,7 +138,7 @@ struct RPCConnection: Sendable {
                 charge(answer.utf8.count + 1)
                 building += answer.utf8.count + 1
                 answers.append(answer)
-                full = full || queue.used >= limits.queuedBytes || serverQueue.used >= configuration.maximumQueuedBytes
+                full = full || queue.used >= limits.queuedBytes || (session.isAuthenticated && serverQueue.used >= configuration.maximumQueuedBytes)
             }
             guard !answers.isEmpty else { return }
             text = "[" + answers.joined(separator: ",") + "]"
@@ -156,10 +156,13 @@ struct RPCConnection: Sendable {
         }
     }
 
-    /// Returns once this connection is under its room for untaken answers and the server under its total.
+    /// Returns once this connection is under its room for untaken answers and, for a connection with an
+    /// identity, the server under its total. A connection without one is left out of the total: its own
+    /// room (16 KiB) bounds it, and token holders whose clients stopped reading must not keep a newcomer's
+    /// `ping` waiting (a fresh ping went unanswered for 20 s behind 20 such readers).
     private func waitForRoom(_ limits: ConnectionLimits) async {
         await queue.waitUntilBelow(limits.queuedBytes)
-        await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes)
+        if session.isAuthenticated { await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes) }
     }
 
     private func charge(_ bytes: Int) {
