@@ -2,10 +2,11 @@
 # The hostile mix of issue 10 against a release build, on loopback, for SECONDS (default 60):
 # 300 connections over the limit, 100 unauthenticated clients pipelining batches without reading,
 # 4 reader-token clients pipelining listUsers batches without reading, 20 slowloris connections,
-# 20 unauthenticated clients sending 64 KiB pings padded with 30,000 zeros (costly to decode),
 # and a fresh client pinging once a second (Benchmarks/hostile_mix.py). The server holds a snapshot
 # of USERS people (default 5000). Prints crashes, peak RSS, fresh-ping latency and refusals; exits 1
 # if the server crashed, a fresh ping failed, or the server did not exit 0 on SIGTERM afterwards.
+# Two more parts are off by default: --costly N (unauthenticated clients sending costly-to-decode 64 KiB pings)
+# and --stalled-readers N (reader-token clients with a 4 KiB receive buffer that never read).
 # Usage: Benchmarks/hostile.sh [SECONDS] [USERS] [hostile_mix.py options, e.g. --batchers 0 to leave a part out]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,6 +9,8 @@ Runs at once, against HOST:PORT (loopback only):
   - READERS connections authenticated with a reader token that pipeline batches of listUsers
     (limit 1000) and never read;
   - SLOWLORIS connections that send one byte of a never-ending line every second;
+  - STALLED_READERS reader-token connections with a 4 KiB receive buffer that pipeline single
+    listUsers lines (limit 1000) and never read: together they fill the server's total of untaken answers;
   - COSTLY unauthenticated connections that send, as fast as the server reads them, 64 KiB pings
     padded with an array of 30,000 zeros (costly to decode, refused by the value limit before it);
   - a fresh client that, once a second, opens a new TLS connection, sends ping and times the answer.
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import ssl
 import sys
 import time
@@ -39,7 +42,10 @@ def parse_args():
     p.add_argument("--batchers", type=int, default=100)
     p.add_argument("--readers", type=int, default=4)
     p.add_argument("--slowloris", type=int, default=20)
-    p.add_argument("--costly", type=int, default=20)
+    p.add_argument("--costly", type=int, default=0,
+                   help="unauthenticated connections sending costly-to-decode 64 KiB pings (not in issue 10's mix; 20 in RESULTS.md)")
+    p.add_argument("--stalled-readers", type=int, default=0,
+                   help="reader-token connections with a 4 KiB receive buffer pipelining single listUsers lines, never reading (not in issue 10's mix; 20 in RESULTS.md)")
     p.add_argument("--role", choices=("mix", "fresh"), default="mix",
                    help="mix: the attackers, and a child process with --role fresh; fresh: only the fresh client, results as JSON")
     return p.parse_args()
@@ -48,7 +54,7 @@ ARGS = parse_args()
 assert ARGS.host in ("127.0.0.1", "::1", "localhost"), "loopback only"
 CONTEXT = ssl.create_default_context(cafile=ARGS.ca)
 STATS = {"flood_connects": 0, "flood_limit_connections": 0, "flood_connect_errors": 0,
-         "batcher_bytes_sent": 0, "reader_bytes_sent": 0, "slowloris_line_seconds": 0, "costly_bytes_sent": 0,
+         "batcher_bytes_sent": 0, "reader_bytes_sent": 0, "slowloris_line_seconds": 0, "costly_bytes_sent": 0, "stalled_reader_bytes_sent": 0,
          "fresh_pings": 0, "fresh_ping_failures": 0}
 LATENCIES_MS = []
 PING_ONLY_MS = []
@@ -57,7 +63,16 @@ RSS_SAMPLES_KB = []
 def deadline_passed(end):
     return time.monotonic() >= end
 
-async def tls_connect():
+async def tls_connect(receive_buffer=None):
+    """A TLS connection; `receive_buffer` (bytes) shrinks the socket's receive buffer, so that the
+    client's kernel holds almost nothing of what it does not read."""
+    sock = None
+    if receive_buffer:
+        sock = socket.socket(socket.AF_INET6 if ":" in ARGS.host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (ARGS.host, ARGS.port))
+        return await asyncio.wait_for(asyncio.open_connection(sock=sock, ssl=CONTEXT, server_hostname=ARGS.host), timeout=15)
     return await asyncio.wait_for(asyncio.open_connection(ARGS.host, ARGS.port, ssl=CONTEXT), timeout=15)
 
 async def close(writer):
@@ -87,11 +102,11 @@ async def flood_one(index, end):
             STATS["flood_connect_errors"] += 1
         await asyncio.sleep(0.1)
 
-async def pipeline_without_reading(end, line, counter, authenticate=None):
+async def pipeline_without_reading(end, line, counter, authenticate=None, receive_buffer=None):
     """Writes `line` again and again, never reading answers; reconnects when the server closes."""
     while not deadline_passed(end):
         try:
-            reader, writer = await tls_connect()
+            reader, writer = await tls_connect(receive_buffer)
             if authenticate:
                 writer.write(authenticate)
                 await writer.drain()
@@ -190,6 +205,9 @@ async def main():
     tasks += [slowloris(end) for _ in range(ARGS.slowloris)]
     costly = b'{"jsonrpc":"2.0","id":1,"method":"ping","x":[' + b",".join([b"0"] * 30000) + b"]}\n"
     tasks += [pipeline_without_reading(end, costly, "costly_bytes_sent") for _ in range(ARGS.costly)]
+    one_page = (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "listUsers", "params": {"workspace": ARGS.workspace, "limit": 1000}}) + "\n").encode()
+    tasks += [pipeline_without_reading(end, one_page, "stalled_reader_bytes_sent", authenticate, receive_buffer=4096)
+              for _ in range(ARGS.stalled_readers)]
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=ARGS.seconds + 60)
     output, _ = await asyncio.wait_for(fresh.communicate(), timeout=60)
     measured = json.loads(output.decode().strip().splitlines()[-1])
@@ -211,7 +229,7 @@ async def main():
     print(f"fresh connect+TLS+ping p50/p99/max: {percentile(LATENCIES_MS, .5):.1f} / {percentile(LATENCIES_MS, .99):.1f} / {max(LATENCIES_MS, default=float('nan')):.1f} ms")
     print(f"fresh ping alone p50/p99/max: {percentile(PING_ONLY_MS, .5):.1f} / {percentile(PING_ONLY_MS, .99):.1f} / {max(PING_ONLY_MS, default=float('nan')):.1f} ms")
     for name in ("flood_connects", "flood_limit_connections", "flood_connect_errors", "batcher_bytes_sent",
-                 "reader_bytes_sent", "slowloris_line_seconds", "costly_bytes_sent"):
+                 "reader_bytes_sent", "slowloris_line_seconds", "costly_bytes_sent", "stalled_reader_bytes_sent"):
         print(f"{name}: {STATS[name]}")
     return 0 if alive and STATS["fresh_ping_failures"] == 0 else 1
 
