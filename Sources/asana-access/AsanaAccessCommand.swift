@@ -13,8 +13,9 @@ struct AsanaAccessCommand: AsyncParsableCommand {
         commandName: "asana-access",
         abstract: "Talk to an asana-accessd server: ping, sync, status, list users, provision, OAuth.",
         discussion: """
-            Connection settings come from the options or from ASANA_ACCESS_HOST, ASANA_ACCESS_PORT, \
-            ASANA_ACCESS_CA, ASANA_ACCESS_CERT and ASANA_ACCESS_KEY. Results are printed as a table on a \
+            Connection settings come from the options (before or after the subcommand) or from \
+            ASANA_ACCESS_HOST, ASANA_ACCESS_PORT, ASANA_ACCESS_CA, ASANA_ACCESS_CERT and ASANA_ACCESS_KEY; \
+            an API token from --token-file or ASANA_ACCESS_TOKEN. Results are printed as a table on a \
             terminal and as one line of JSON otherwise (or with --json).
 
             Exit codes: 0 ok, 1 the server answered with an error, 2 usage error, 3 connection or TLS failure.
