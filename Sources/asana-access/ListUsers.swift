@@ -143,12 +143,7 @@ extension AsanaAccessCommand {
         /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``AccessProtocol/ListUsers/Result``.
         /// - Parameter fields: the members `--fields` asked for, which name the columns when the page is empty.
         static func table(of answer: JSONValue, fields: [String]? = nil) throws -> String {
-            let result: AccessProtocol.ListUsers.Result
-            do {
-                result = try RPCClientError.decoding(answer, as: AccessProtocol.ListUsers.Result.self, answerTo: AccessProtocol.ListUsers.name)
-            } catch {
-                throw ClientFailure.connection(error)
-            }
+            let result = try AccessProtocol.ListUsers.result(from: answer)
             let asked = fields.map { Set($0.compactMap(Person.Member.init(rawValue:))).union([.gid]) } ?? Set(Person.Member.allCases)
             let held = result.users.isEmpty ? asked : result.users.reduce(into: Set<Person.Member>()) { $0.formUnion($1.members) }
             func flag(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "?" }

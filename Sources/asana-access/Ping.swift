@@ -19,12 +19,7 @@ extension AsanaAccessCommand {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
-                let ping: AccessProtocol.Ping.Result
-                do {
-                    ping = try RPCClientError.decoding(result, as: AccessProtocol.Ping.Result.self, answerTo: AccessProtocol.Ping.name)
-                } catch {
-                    throw ClientFailure.connection(error)
-                }
+                let ping = try AccessProtocol.Ping.result(from: result)
                 var lines = KeyValueList()
                 lines.append("server", ping.server)
                 lines.append("version", ping.version)

@@ -50,12 +50,7 @@ extension AsanaAccessCommand {
         /// The answer of `sync` as key/value lines.
         /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``AccessProtocol/Sync/Result``.
         static func summary(of answer: JSONValue) throws -> String {
-            let result: AccessProtocol.Sync.Result
-            do {
-                result = try RPCClientError.decoding(answer, as: AccessProtocol.Sync.Result.self, answerTo: AccessProtocol.Sync.name)
-            } catch {
-                throw ClientFailure.connection(error)
-            }
+            let result = try AccessProtocol.Sync.result(from: answer)
             func threeDigits(_ value: Int64) -> String {
                 let digits = String(value)
                 return String(repeating: "0", count: max(0, 3 - digits.count)) + digits

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks that bytes are exactly one JSON text as RFC 8259 defines it, before any decoder sees them.
 ///
 /// Foundation's `JSONDecoder` is lenient: it accepts trailing commas, a byte-order mark and
@@ -144,55 +146,12 @@ enum StrictJSONValidator {
     }
 
     /// A member name's bytes (between its quotes, already checked by ``scanString(_:from:)``) with its
-    /// escapes resolved, as UTF-8: the text a decoder sees. A lone surrogate stays as written.
+    /// escapes resolved by Foundation's decoder, as UTF-8: the text a decoder sees. Only names holding a
+    /// backslash are decoded.
     static func canonicalKey(_ raw: [UInt8]) -> [UInt8] {
-        guard raw.contains(UInt8(ascii: "\\")) else { return raw }
-        var text = ""
-        var scalars = String.UnicodeScalarView()
-        var index = 0
-        func hex(at position: Int) -> UInt32? {
-            guard position + 4 <= raw.count else { return nil }
-            return UInt32(String(decoding: raw[position..<(position + 4)], as: UTF8.self), radix: 16)
-        }
-        func flush() { text.unicodeScalars.append(contentsOf: scalars); scalars = String.UnicodeScalarView() }
-        var plain: [UInt8] = []
-        func flushPlain() { text += String(decoding: plain, as: UTF8.self); plain.removeAll() }
-        while index < raw.count {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "\\"), index + 1 < raw.count else {
-                plain.append(byte)
-                index += 1
-                continue
-            }
-            flushPlain()
-            let escape = raw[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"):
-                guard let unit = hex(at: index) else { scalars.append("\u{FFFD}"); continue }
-                index += 4
-                if (0xD800...0xDBFF).contains(unit), index + 6 <= raw.count, raw[index] == UInt8(ascii: "\\"),
-                   raw[index + 1] == UInt8(ascii: "u"), let low = hex(at: index + 2), (0xDC00...0xDFFF).contains(low) {
-                    index += 6
-                    scalars.append(Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))!)
-                } else if let scalar = Unicode.Scalar(unit) {
-                    scalars.append(scalar)
-                } else {
-                    // A lone surrogate: no text stands for it; keep the escape as written.
-                    flush()
-                    text += "\\u" + String(decoding: raw[(index - 4)..<index], as: UTF8.self)
-                }
-            default:
-                scalars.append(Unicode.Scalar(escape))  // \" \\ \/
-            }
-            flush()
-        }
-        flushPlain()
+        guard raw.contains(UInt8(ascii: "\\")),
+              let text = try? JSONDecoder().decode(String.self, from: Data([UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")]))
+        else { return raw }
         return Array(text.utf8)
     }
 
