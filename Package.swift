@@ -23,11 +23,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
-        // The wire contract of asana-access, Foundation only: the error catalogue (and, as it grows,
-        // every method's params and result), shared by the server, the client and the tests.
+        // The wire contract of asana-access, Foundation only: the JSON value and coders of the wire,
+        // the JSON-RPC error object and the error catalogue, every method's params and result, and the
+        // shared models. The server, the transport, the client and the tests all follow it.
         .target(name: "AccessProtocol"),
         // JSON-RPC 2.0 over newline-delimited TLS: framing, envelope, server and client.
         .target(name: "LineRPC", dependencies: [
+            "AccessProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -88,7 +90,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LineRPCTests", dependencies: [
-            "LineRPC", "DevCertificates",
+            "AccessProtocol", "LineRPC", "DevCertificates",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC"]),
@@ -113,7 +115,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "LineRPC", "DevCertificates", "AccessStore",
+            "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

@@ -156,7 +156,7 @@ public enum AccessError {
 
     /// 1066: the connection test with the granted token failed, so nothing was stored; `data.checks` lists every
     /// check `[{name, ok, detail, fix}]`. A provision grant whose user is not an admin is stored with `force`.
-    public static func oauthChecksFailed(_ result: CredentialTestResult) -> RPCError {
+    public static func oauthChecksFailed(_ result: TestCredential.Result) -> RPCError {
         let failures = result.failures
         let fixes = failures.map { "\($0.name): \($0.detail)\($0.fix.map { " — \($0)" } ?? "")" }.joined(separator: "; ")
         let forceHint = result.purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (force: true stores it anyway)" : ""
@@ -288,7 +288,7 @@ public enum AccessError {
             return RPCError(.upstreamRateLimited,
                             message: "Asana's rate limit was hit and retries ran out; retry later", details: details)
         case .server(let status, _, let phrase):
-            // Asana's 500s carry a `phrase`, its handle for a support request (asana-api.md §2): keep it.
+            // Asana's 500s carry a `phrase`, its handle for a support request (Asana OpenAPI schema `Error.phrase`; https://developers.asana.com/docs/errors): keep it.
             var details: [String: JSONValue] = ["status": .integer(Int64(status))]
             if let phrase { details["asanaPhrase"] = .string(phrase) }
             return RPCError(.upstreamUnavailable, message: "Asana is unavailable: \(error)", details: details)

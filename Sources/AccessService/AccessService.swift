@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -41,7 +42,7 @@ public struct AccessService: Sendable {
         self.now = now
     }
 
-    /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, asana-api.md §1).
+    /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, Asana OpenAPI schema `AsanaResource.gid`).
     /// - Throws: `-32602` naming `field`.
     static func checkGid(_ gid: String, field: String = "workspace") throws(RPCError) {
         guard (1...32).contains(gid.utf8.count), gid.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {

@@ -1,3 +1,4 @@
+import AccessProtocol
 /// Errors thrown by ``AccessStore`` and ``MasterKey``.
 ///
 /// A full disk (`SQLITE_FULL`) surfaces as ``storageFull(path:)`` and other I/O failures

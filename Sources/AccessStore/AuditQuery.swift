@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 
 /// A page request for ``AccessStore/auditEvents(query:)``: filters combine with AND; newest first.

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// One kind of Asana membership write that `provision` makes (asana-api.md §6.6).
+/// One kind of Asana membership write that `provision` makes (Asana OpenAPI operations `addUserForWorkspace`, `removeUserForWorkspace`, `addUserForTeam`, `removeUserForTeam`).
 public enum ProvisionWriteOperation: String, Codable, Sendable, CaseIterable {
     /// `POST /workspaces/{workspace}/addUser`.
     case addToWorkspace = "workspace.addUser"

@@ -2,44 +2,6 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-/// One sync of one workspace, as recorded.
-public struct SyncRun: Codable, Sendable, Equatable {
-    /// Row id, increasing.
-    public var id: Int64
-    /// Asana workspace gid.
-    public var workspaceGid: String
-    /// Who or what started it (for example `"rpc:alice"` or `"schedule"`).
-    public var trigger: String
-    /// Current state.
-    public var status: SyncRunStatus
-    /// When the run started (millisecond precision).
-    public var startedAt: Date
-    /// When it finished; nil while running.
-    public var finishedAt: Date?
-    /// The snapshot's counts, when one was applied.
-    public var counts: SnapshotCounts?
-    /// HTTP requests sent to Asana, retries included.
-    public var apiCalls: Int
-    /// 429 answers among them (Asana's rate limits, asana-api.md §8).
-    public var rateLimited: Int
-    /// Why it failed or stopped (no secrets).
-    public var error: String?
-
-    /// Creates a value from all of its fields.
-    public init(id: Int64, workspaceGid: String, trigger: String, status: SyncRunStatus, startedAt: Date, finishedAt: Date?, counts: SnapshotCounts?, apiCalls: Int, rateLimited: Int = 0, error: String?) {
-        self.id = id
-        self.workspaceGid = workspaceGid
-        self.trigger = trigger
-        self.status = status
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.counts = counts
-        self.apiCalls = apiCalls
-        self.rateLimited = rateLimited
-        self.error = error
-    }
-}
-
 extension AccessStore {
     /// The most runs ``syncRuns(workspaceGid:limit:)`` returns at once.
     public static let maxSyncRunsLimit = 1000
@@ -140,24 +102,5 @@ extension AccessStore {
             startedAt: UnixMillis.date(row["startedAt"] as Int64),
             finishedAt: UnixMillis.date(row["finishedAt"] as Int64?),
             counts: counts, apiCalls: row["apiCalls"], rateLimited: row["rateLimited"] ?? 0, error: row["error"])
-    }
-}
-
-extension SyncRun {
-    enum CodingKeys: String, CodingKey { case id, workspaceGid, trigger, status, startedAt, finishedAt, counts, apiCalls, rateLimited, error }
-
-    /// Encodes every member; an absent value (`finishedAt` while running, `counts` of a failed run, `error` of a good one) as `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(workspaceGid, forKey: .workspaceGid)
-        try container.encode(trigger, forKey: .trigger)
-        try container.encode(status, forKey: .status)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
-        try container.encode(counts, forKey: .counts)
-        try container.encode(apiCalls, forKey: .apiCalls)
-        try container.encode(rateLimited, forKey: .rateLimited)
-        try container.encode(error, forKey: .error)
     }
 }

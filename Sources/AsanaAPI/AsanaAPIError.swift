@@ -1,10 +1,10 @@
 /// Why a call to Asana failed, after the client's retries (see ``AsanaClient``).
 ///
 /// `message` values are the `message` fields of Asana's `{"errors":[…]}` body joined with `"; "`
-/// (asana-api.md §2). No case ever carries the bearer token: the client removes it from any text
+/// (https://developers.asana.com/docs/errors). No case ever carries the bearer token: the client removes it from any text
 /// before throwing.
 public enum AsanaAPIError: Error, Sendable, Equatable {
-    /// 401: missing, invalid, expired or revoked token, or the app is blocked in the workspace (asana-api.md §2).
+    /// 401: missing, invalid, expired or revoked token, or the app is blocked in the workspace (https://developers.asana.com/docs/errors).
     case unauthorized(message: String)
     /// 403: authenticated but not allowed (not an admin, no access to the object, missing OAuth scope).
     case forbidden(message: String)
@@ -15,12 +15,12 @@ public enum AsanaAPIError: Error, Sendable, Equatable {
     /// list `offset` is refused again after the listing restarted once (``AsanaClient`` restarts it on the first refusal).
     case badRequest(message: String)
     /// 429 still answered after `maxAttempts` tries, or a `Retry-After` longer than `maxRetryAfter`.
-    /// `retryAfter` is the last `Retry-After` received, `nil` when Asana sent none (asana-api.md §8).
+    /// `retryAfter` is the last `Retry-After` received, `nil` when Asana sent none (https://developers.asana.com/docs/rate-limits).
     case rateLimited(retryAfter: Duration?)
     /// 5xx: after the retries for GET, at once for POST. `phrase` is Asana's support phrase (500s only).
     case server(status: Int, message: String, phrase: String?)
     /// A list page answered 200 without a `next_page` key although `limit` was sent, so the list may be
-    /// incomplete (asana-api.md §3). `path` is the request path with its query, relative to the base URL.
+    /// incomplete (Asana OpenAPI schema `NextPage`). `path` is the request path with its query, relative to the base URL.
     case malformedPage(path: String)
     /// The answer is not what Asana sends: not JSON, no `data`, wrong field types, body too large,
     /// an unexpected status. The text says what was wrong.
@@ -28,8 +28,8 @@ public enum AsanaAPIError: Error, Sendable, Equatable {
     /// No HTTP answer: connection refused, timeout, reset, TLS failure. The text is the underlying error.
     case transport(String)
     /// Asana's OAuth endpoints (`/-/oauth_token`, `/-/oauth_revoke`) refused the request with a 4xx and
-    /// `{"error": "...", "error_description"?: "..."}` (asana-api.md §4.2): e.g. 400 `invalid_grant`
-    /// (refresh token revoked or unknown, code used or expired: the user must authorize again, §11 item 8),
+    /// `{"error": "...", "error_description"?: "..."}` (RFC 6749 §5.2; https://developers.asana.com/docs/oauth): e.g. 400 `invalid_grant`
+    /// (refresh token revoked or unknown, code used or expired: the user must authorize again, https://github.com/raycast/extensions/issues/10582),
     /// 401 `invalid_client` (wrong client id or secret). Never retried.
     case oauth(status: Int, error: String, description: String?)
 }

@@ -1,4 +1,4 @@
-/// The Asana endpoints the connector uses (asana-api.md §6). Every list is read in full, following
+/// The Asana endpoints the connector uses (operations of the Asana OpenAPI spec). Every list is read in full, following
 /// `next_page`; `limit` is ``AsanaClientConfiguration/effectivePageSize`` (100 by default).
 extension AsanaClient {
     /// The user the token belongs to: `GET /users/me`.
@@ -39,7 +39,7 @@ extension AsanaClient {
 
     /// Users of a workspace: `GET /users?workspace={gid}&limit=100&opt_fields=name,email`, sorted by gid.
     ///
-    /// Presence here does not mean access: removed people may still be listed (asana-api.md §9);
+    /// Presence here does not mean access: removed people may still be listed (https://github.com/rbright/asana/issues/12);
     /// use ``workspaceMemberships(workspace:)`` for the flags.
     public func users(workspace: String) async throws -> [AsanaUser] {
         _ = try pathID(workspace, "workspace gid")
@@ -87,7 +87,7 @@ extension AsanaClient {
     }
 
     /// One person's team memberships in an organization:
-    /// `GET /users/{gid|email}/team_memberships?workspace={gid}&limit=100&opt_fields=…` (asana-api.md §6.5: `workspace` is required).
+    /// `GET /users/{gid|email}/team_memberships?workspace={gid}&limit=100&opt_fields=…` (Asana OpenAPI operation `getTeamMembershipsForUser`: `workspace` is required).
     public func teamMemberships(user: String, workspace: String) async throws -> [AsanaTeamMembership] {
         let id = try pathID(user, "user")
         _ = try pathID(workspace, "workspace gid")
@@ -97,7 +97,7 @@ extension AsanaClient {
     }
 
     /// Adds (or invites, for an unknown email) a person to a workspace:
-    /// `POST /workspaces/{gid}/addUser` with `{"data":{"user":"<gid|email|me>"}}` (asana-api.md §6.6).
+    /// `POST /workspaces/{gid}/addUser` with `{"data":{"user":"<gid|email|me>"}}` (Asana OpenAPI operation `addUserForWorkspace`).
     ///
     /// Retried only after a 429; a 5xx or transport failure is thrown at once because Asana may have
     /// applied it (re-read the membership to find out).
@@ -109,7 +109,7 @@ extension AsanaClient {
     }
 
     /// Removes (deprovisions) a person from a workspace: `POST /workspaces/{gid}/removeUser`.
-    /// Needs a workspace admin's token (asana-api.md §6.6). Retries as ``addUser(_:toWorkspace:)``.
+    /// Needs a workspace admin's token (Asana OpenAPI operation `removeUserForWorkspace`). Retries as ``addUser(_:toWorkspace:)``.
     public func removeUser(_ user: String, fromWorkspace workspace: String) async throws {
         let id = try pathID(workspace, "workspace gid")
         _ = try await postUser(user, path: "/workspaces/\(id)/removeUser")
@@ -117,7 +117,7 @@ extension AsanaClient {
 
     /// Adds an existing organization member to a team: `POST /teams/{gid}/addUser`.
     ///
-    /// - Returns: the team membership (Asana's current answer; asana-api.md §11 item 12).
+    /// - Returns: the team membership (Asana's current answer: Asana OpenAPI operation `addUserForTeam`; https://github.com/AsanaArchive/developer-docs/pull/92).
     public func addUser(_ user: String, toTeam team: String) async throws -> AsanaTeamMembership {
         let id = try pathID(team, "team gid")
         let (relative, response) = try await postUser(user, path: "/teams/\(id)/addUser")

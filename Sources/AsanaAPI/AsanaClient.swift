@@ -7,14 +7,15 @@ import AsyncHTTPClient
 import Logging
 import Synchronization
 
-/// HTTP client of the Asana REST API (asana-api.md §1-3, §6, §8).
+/// HTTP client of the Asana REST API (Asana OpenAPI spec; https://developers.asana.com/docs/errors, https://developers.asana.com/docs/pagination,
+/// https://developers.asana.com/docs/rate-limits).
 ///
 /// - Sends `Authorization: Bearer <token>` on every request, the token asked from its
 ///   ``AsanaTokenSource`` before each attempt; no token is ever logged, and every token the client has
 ///   sent (the last ``redactedTokenLimit``) is removed from the text of every thrown ``AsanaAPIError``.
 /// - A 401 makes the client call ``AsanaTokenSource/renewToken(after:)`` once per logical request; with a
-///   new token the same request is sent again, POSTs too (a 401 means Asana did not apply it, asana-api.md
-///   §4.2, §11 item 7). Without one (a PAT) the 401 is thrown as ``AsanaAPIError/unauthorized(message:)``.
+///   new token the same request is sent again, POSTs too (a 401 means Asana did not apply it,
+///   https://github.com/Asana/python-asana/issues/108). Without one (a PAT) the 401 is thrown as ``AsanaAPIError/unauthorized(message:)``.
 /// - Lists follow `next_page.offset` until `next_page` is `null`, `limit` = ``AsanaClientConfiguration/pageSize``.
 /// - Retries per ``RetryPolicy``: 429 on any method (after `Retry-After` or backoff); 5xx and transport
 ///   failures on GET only. POST is never retried after a 5xx or transport failure, because Asana may have
@@ -24,7 +25,7 @@ import Synchronization
 /// - With an ``AsanaGovernor`` (one per token, shared by every client of that token), each attempt first
 ///   takes a permit (a read slot for GET, a write slot for POST, room in the per-minute budget) and gives
 ///   it back when the answer arrives; a 429 pauses the governor for `Retry-After` (or the backoff), so
-///   every request of the token waits, not just the refused one (asana-api.md §8, §11 item 4).
+///   every request of the token waits, not just the refused one (https://developers.asana.com/docs/rate-limits, https://github.com/Asana/node-asana/issues/210).
 /// - Safe to share between tasks; ``requestCount`` and ``rateLimitedCount`` are guarded by a `Mutex`.
 public final class AsanaClient: Sendable {
     /// The configuration the client was made with.
@@ -86,7 +87,7 @@ public final class AsanaClient: Sendable {
     ///
     /// - Parameters:
     ///   - token: a personal access token, service-account token or OAuth access token; opaque, never
-    ///     validated for format (asana-api.md §4.1, §11 item 14). Never renewed: a 401 is thrown.
+    ///     validated for format (https://developers.asana.com/docs/personal-access-token). Never renewed: a 401 is thrown.
     ///   - configuration: base URL, page size and retry settings.
     ///   - transport: sends the HTTP requests (``HTTPClientAsanaTransport`` in production).
     ///   - governor: the governor shared by every client of this token, or `nil` for none.
@@ -260,7 +261,7 @@ public final class AsanaClient: Sendable {
     ///
     /// Each attempt asks the token source for the token to send. A 401 is answered by one call to
     /// ``AsanaTokenSource/renewToken(after:)`` per logical request; a new token resends the same request
-    /// (GET or POST: Asana did not apply a request it refused with 401, asana-api.md §4.2, §11 item 7).
+    /// (GET or POST: Asana did not apply a request it refused with 401, https://github.com/Asana/python-asana/issues/108).
     /// That resend does not use up one of ``RetryPolicy/maxAttempts``. With a ``governor``, every attempt
     /// holds a permit from just before sending until its answer (or failure) arrives; the token is asked
     /// and renewed outside it.
@@ -467,7 +468,7 @@ public final class AsanaClient: Sendable {
         return result
     }
 
-    /// `{"data":{"user":"<user>"}}` as JSON bytes (asana-api.md §6.6).
+    /// `{"data":{"user":"<user>"}}` as JSON bytes (Asana OpenAPI `addUser`/`removeUser` operations).
     private func encodeUserBody(_ user: String) throws -> [UInt8] {
         struct Body: Encodable {
             struct Inner: Encodable { let user: String }

@@ -5,15 +5,15 @@
 /// (see each property).
 public struct AsanaClientConfiguration: Sendable, Equatable {
     /// Root of the REST API, without a trailing slash; default `"https://app.asana.com/api/1.0"`
-    /// (asana-api.md §1). Trailing slashes are removed by the client. Point it at the simulator in tests.
+    /// (Asana OpenAPI `servers`). Trailing slashes are removed by the client. Point it at the simulator in tests.
     public var baseURL: String
 
     /// Records per list page, sent as `limit`. Default 100. Asana accepts `limit` 1...100
-    /// (asana-api.md §3); the client clamps to that range.
+    /// (Asana OpenAPI parameter `limit`); the client clamps to that range.
     public var pageSize: Int
 
     /// Total tries of one request (first try + retries) for 429 answers and for 5xx or transport
-    /// failures of GET requests. Default 5, as python-asana (asana-api.md §8). Values below 1 count as 1.
+    /// failures of GET requests. Default 5, as python-asana (Asana/python-asana `asana/configuration.py`). Values below 1 count as 1.
     public var maxAttempts: Int
 
     /// Base of the capped exponential backoff: retry `n` (1-based) waits a uniformly random time in
@@ -58,10 +58,10 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
     public var maxResponseBytes: Int
 
     /// Root of Asana's OAuth endpoints (`/-/oauth_authorize`, `/-/oauth_token`, `/-/oauth_revoke`,
-    /// asana-api.md §4.2), or `nil` (the default) to derive it from ``baseURL``: see ``effectiveOAuthBaseURL``.
+    /// https://developers.asana.com/docs/oauth), or `nil` (the default) to derive it from ``baseURL``: see ``effectiveOAuthBaseURL``.
     public var oauthBaseURL: String?
 
-    /// The production default of ``baseURL``: `https://app.asana.com/api/1.0` (asana-api.md §1).
+    /// The production default of ``baseURL``: `https://app.asana.com/api/1.0` (Asana OpenAPI `servers`).
     public static let asanaBaseURL = "https://app.asana.com/api/1.0"
 
     /// Creates a configuration; every parameter is optional and defaults as documented on its property.
@@ -99,7 +99,7 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
     /// The default of ``maxListPages``: 20,000 pages.
     public static let defaultMaxListPages = 20_000
 
-    /// ``pageSize`` clamped to Asana's accepted `limit` range 1...100 (asana-api.md §3).
+    /// ``pageSize`` clamped to Asana's accepted `limit` range 1...100 (Asana OpenAPI parameter `limit`).
     public var effectivePageSize: Int { min(max(pageSize, 1), 100) }
 
     /// ``baseURL`` with trailing slashes removed.
@@ -111,7 +111,7 @@ public struct AsanaClientConfiguration: Sendable, Equatable {
 
     /// The OAuth root without a trailing slash: ``oauthBaseURL`` when set, else ``normalizedBaseURL`` with
     /// a trailing `/api/1.0` removed. `https://app.asana.com/api/1.0` gives `https://app.asana.com`
-    /// (asana-api.md §4.2); a simulator at `http://127.0.0.1:P/api/1.0` gives `http://127.0.0.1:P`.
+    /// (https://developers.asana.com/docs/oauth); a simulator at `http://127.0.0.1:P/api/1.0` gives `http://127.0.0.1:P`.
     public var effectiveOAuthBaseURL: String {
         if let oauthBaseURL {
             var url = oauthBaseURL

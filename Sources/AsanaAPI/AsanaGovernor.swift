@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Keeps every request of one Asana token within Asana's limits (asana-api.md §8): one per token or
+/// Keeps every request of one Asana token within Asana's limits (https://developers.asana.com/docs/rate-limits): one per token or
 /// credential, shared by every ``AsanaClient`` that uses it (see ``AsanaGovernors``).
 ///
 /// Before each HTTP attempt the client calls ``acquire(_:)``, which waits (suspending) until
@@ -8,7 +8,7 @@ import Synchronization
 ///    for GET, ``AsanaGovernorConfiguration/maxConcurrentWrites`` for POST; waiters are served first come,
 ///    first served),
 /// 2. any pause recorded with ``pause(until:)`` has passed (a 429 of one request makes every request of
-///    the token wait its `Retry-After`, so they do not all hit the limit again, §8, §11 item 4), and
+///    the token wait its `Retry-After`, so they do not all hit the limit again, https://github.com/Asana/node-asana/issues/210), and
 /// 3. the sliding 60-second budget has room: at most ``AsanaGovernorConfiguration/requestsPerMinute``
 ///    requests counted when sent; a full budget waits until the oldest counted one is 60 s old.
 ///
@@ -16,7 +16,7 @@ import Synchronization
 /// cancelled throws `CancellationError` and leaves no slot taken. Times come from the injected `now`
 /// and waits use the injected `sleep`, so tests run on a fake clock. Safe to share between tasks.
 public final class AsanaGovernor: Sendable {
-    /// Which concurrency cap a request counts against (asana-api.md §8 item 2).
+    /// Which concurrency cap a request counts against (https://developers.asana.com/docs/rate-limits).
     public enum RequestKind: Sendable, Equatable {
         /// GET.
         case read
@@ -27,7 +27,7 @@ public final class AsanaGovernor: Sendable {
     /// The limits, as given (values below 1 are used as 1).
     public let configuration: AsanaGovernorConfiguration
 
-    /// Length of the request budget's sliding window (Asana's per-minute limiter, §8 item 1).
+    /// Length of the request budget's sliding window (Asana's per-minute limiter, https://developers.asana.com/docs/rate-limits).
     public static let window: Duration = .seconds(60)
 
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -184,7 +184,7 @@ public final class AsanaGovernor: Sendable {
 
     // MARK: - Pauses
 
-    /// Makes every request of the token wait until `deadline` (a 429's `Retry-After`, asana-api.md §8).
+    /// Makes every request of the token wait until `deadline` (a 429's `Retry-After`, https://developers.asana.com/docs/rate-limits).
     /// A pause never shortens one already recorded.
     public func pause(until deadline: ContinuousClock.Instant) {
         state.withLock { state in

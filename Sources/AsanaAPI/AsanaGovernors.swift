@@ -2,7 +2,7 @@ import Synchronization
 
 /// The ``AsanaGovernor`` of every Asana credential, made on first use with one shared configuration.
 ///
-/// Asana's limits are per token (asana-api.md §8), so every ``AsanaClient`` using the same token must
+/// Asana's limits are per token (https://developers.asana.com/docs/rate-limits), so every ``AsanaClient`` using the same token must
 /// share one governor: ask this registry with the credential's identity as key (chosen by the caller,
 /// e.g. `"1000/sync"` for workspace 1000's sync credential). Different keys never wait for each other.
 /// Safe to share between tasks.

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 
 /// Client of Asana's OAuth 2.0 endpoints: the authorize URL, the code exchange, the refresh and the
-/// revocation (asana-api.md §4.2).
+/// revocation (https://developers.asana.com/docs/oauth).
 ///
 /// - Endpoints below ``AsanaClientConfiguration/effectiveOAuthBaseURL`` (`https://app.asana.com` by
 ///   default): `GET /-/oauth_authorize` (a browser URL, built here), `POST /-/oauth_token`,
@@ -49,14 +49,14 @@ public struct AsanaOAuthClient: Sendable {
         self.root = configuration.effectiveOAuthBaseURL
     }
 
-    /// The URL to send the user's browser to (asana-api.md §4.2):
+    /// The URL to send the user's browser to (https://developers.asana.com/docs/oauth):
     /// `{root}/-/oauth_authorize?client_id=…&redirect_uri=…&response_type=code&state=…&code_challenge_method=S256&code_challenge=…[&scope=a%20b]`.
     ///
     /// Values are percent-encoded (everything but `A-Z a-z 0-9 - . _ ~`, so a space is `%20` and
     /// `https://x/cb` is `https%3A%2F%2Fx%2Fcb`). `scopes` are joined with spaces; when empty `scope` is
     /// left out, which asks for `default` (full permissions) and is refused for an app registered with
-    /// granular scopes (asana-api.md §4.4, §11 item 10). An empty `codeChallenge` leaves out both PKCE
-    /// parameters (PKCE is optional, §4.2).
+    /// granular scopes (https://developers.asana.com/docs/oauth-scopes, https://github.com/amp-labs/connectors/issues/3356). An empty
+    /// `codeChallenge` leaves out both PKCE parameters (PKCE is optional, https://developers.asana.com/docs/oauth).
     public func authorizeURL(
         clientId: String, redirectUri: String, state: String, codeChallenge: String, scopes: [String]
     ) -> String {
@@ -80,7 +80,7 @@ public struct AsanaOAuthClient: Sendable {
     /// `grant_type=authorization_code&client_id=…&client_secret=…&redirect_uri=…&code=…&code_verifier=…`
     /// (`code_verifier` left out when empty: no PKCE). Sent once, never retried (a code is single-use).
     ///
-    /// - Returns: the grant, normally with a refresh token and the user's `data` (asana-api.md §4.2).
+    /// - Returns: the grant, normally with a refresh token and the user's `data` (https://developers.asana.com/docs/oauth).
     /// - Throws: ``AsanaAPIError/oauth(status:error:description:)`` when Asana answers an OAuth error
     ///   (e.g. 400 `invalid_grant`: code used, expired or for another redirect URI);
     ///   ``AsanaAPIError/rateLimited(retryAfter:)`` for a 429; ``AsanaAPIError/server(status:message:phrase:)``,
@@ -108,9 +108,9 @@ public struct AsanaOAuthClient: Sendable {
     /// `grant_type=refresh_token&client_id=…&client_secret=…&refresh_token=…`; retried per ``RetryPolicy``.
     ///
     /// - Returns: the grant; its ``OAuthTokenGrant/refreshToken`` may be `nil`, then keep the old one
-    ///   (asana-api.md §4.2, §11 item 9).
+    ///   (https://developers.asana.com/docs/oauth; https://github.com/NangoHQ/nango/issues/455).
     /// - Throws: ``AsanaAPIError/oauth(status:error:description:)`` when Asana refuses (400 `invalid_grant`:
-    ///   the refresh token is revoked or unknown, the user must authorize again; not retried, §11 item 8);
+    ///   the refresh token is revoked or unknown, the user must authorize again; not retried, https://github.com/raycast/extensions/issues/10582);
     ///   otherwise as ``exchangeCode(_:codeVerifier:clientId:clientSecret:redirectUri:)`` after the retries.
     public func refresh(refreshToken: String, clientId: String, clientSecret: String) async throws -> OAuthTokenGrant {
         let secrets = [refreshToken, clientSecret]
@@ -127,7 +127,7 @@ public struct AsanaOAuthClient: Sendable {
 
     /// Revokes a refresh token and every access token made from it: `POST /-/oauth_revoke` with
     /// `client_id=…&client_secret=…&token=<refresh token>` (a bearer token is refused). Asana answers
-    /// 200 for revoked or unknown tokens (asana-api.md §4.2). Retried per ``RetryPolicy``.
+    /// 200 for revoked or unknown tokens (https://developers.asana.com/docs/oauth). Retried per ``RetryPolicy``.
     ///
     /// - Throws: ``AsanaAPIError/oauth(status:error:description:)`` or ``AsanaAPIError/badRequest(message:)``
     ///   for a 400 (malformed, or a bearer token given); otherwise as ``refresh(refreshToken:clientId:clientSecret:)``.

@@ -3,7 +3,7 @@
 /// Production uses ``HTTPClientAsanaTransport``; unit tests script responses with a fake.
 /// A transport does no retrying and does not interpret status codes: every HTTP answer,
 /// 4xx and 5xx included, is returned, so the client can read `Retry-After` and error bodies
-/// (asana-api.md §11 item 6).
+/// (https://github.com/Asana/php-asana/issues/63).
 public protocol AsanaTransport: Sendable {
     /// Sends `request` once.
     ///

@@ -1,19 +1,19 @@
 /// What Asana's token endpoint `POST /-/oauth_token` grants: a code exchange or a refresh
-/// (asana-api.md §4.2).
+/// (https://developers.asana.com/docs/oauth).
 ///
 /// Holds secrets: ``description`` and ``debugDescription`` print neither token.
 public struct OAuthTokenGrant: Sendable, Equatable {
-    /// The bearer token for API calls (`access_token`); opaque (asana-api.md §4.1, §11 item 14).
+    /// The bearer token for API calls (`access_token`); opaque (https://developers.asana.com/docs/personal-access-token).
     public var accessToken: String
     /// `refresh_token`: present when a code was exchanged; a refresh answer may leave it out, and the
-    /// caller then keeps the refresh token it has (asana-api.md §4.2, §11 item 9).
+    /// caller then keeps the refresh token it has (https://developers.asana.com/docs/oauth; https://github.com/NangoHQ/nango/issues/455).
     public var refreshToken: String?
-    /// `expires_in`: seconds the access token lives from now, normally 3600 (asana-api.md §4.2).
+    /// `expires_in`: seconds the access token lives from now, normally 3600 (https://developers.asana.com/docs/oauth).
     public var expiresIn: Int
     /// `token_type`, `"bearer"`.
     public var tokenType: String
     /// `data.gid`, else `data.id` (Asana moved from numeric `id` to string `gid`; the token answer
-    /// documents `id` only: asana-api.md §4.2, §11 item 13). `nil` when the answer has no `data`.
+    /// documents `id` only: https://developers.asana.com/docs/oauth, https://github.com/SocialiteProviders/Providers/issues/391). `nil` when the answer has no `data`.
     public var userGid: String?
     /// `data.name`: the authorizing user's name.
     public var userName: String?
@@ -55,7 +55,7 @@ extension OAuthTokenGrant: CustomStringConvertible, CustomDebugStringConvertible
     public var debugDescription: String { description }
 }
 
-/// The JSON body of a token answer (asana-api.md §4.2):
+/// The JSON body of a token answer (https://developers.asana.com/docs/oauth):
 /// `{"access_token","expires_in","token_type","refresh_token"?,"data"?:{"gid"?|"id","name","email"}}`.
 struct OAuthTokenBody: Decodable {
     struct User: Decodable {
@@ -74,7 +74,7 @@ struct OAuthTokenBody: Decodable {
             email = try container.decodeIfPresent(String.self, forKey: .email)
         }
 
-        /// A string id, or a number written as a string (older answers had numeric ids, §11 item 13).
+        /// A string id, or a number written as a string (older answers had numeric ids, https://github.com/SocialiteProviders/Providers/issues/391).
         private static func identifier(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws
             -> String?
         {

@@ -1,5 +1,5 @@
 /// One page of an Asana list answer: `{"data":[…],"next_page":{"offset":"…","path":"…","uri":"…"}|null}`
-/// (asana-api.md §3).
+/// (https://developers.asana.com/docs/pagination).
 ///
 /// `next_page` has three states that matter: an object (more pages: send its `offset`), `null`
 /// (last page), or no key at all (Asana only omits it when `limit` was not sent, so for a request
@@ -49,7 +49,7 @@ struct AsanaEnvelope<Value: Decodable>: Decodable {
     let data: Value
 }
 
-/// Asana's error body: `{"errors":[{"message":"…","help":"…","phrase":"…"}]}` (asana-api.md §2).
+/// Asana's error body: `{"errors":[{"message":"…","help":"…","phrase":"…"}]}` (https://developers.asana.com/docs/errors).
 struct AsanaErrorBody: Decodable {
     struct Entry: Decodable {
         let message: String?

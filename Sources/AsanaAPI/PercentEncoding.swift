@@ -3,7 +3,7 @@
 /// Everything except the unreserved characters `A-Z a-z 0-9 - . _ ~` is encoded as `%XX` of its
 /// UTF-8 bytes, so an email `a+b@x.example` becomes `a%2Bb%40x.example` and a `/` in an id cannot
 /// change the path. Query values additionally keep `,` literal, which `opt_fields` lists use
-/// (asana-api.md §1) and which RFC 3986 allows in a query.
+/// (Asana OpenAPI `opt_fields` parameter) and which RFC 3986 allows in a query.
 enum PercentEncoding {
     /// Encodes one path segment.
     static func pathSegment(_ value: String) -> String {

@@ -1,4 +1,4 @@
-/// When and how long ``AsanaClient`` waits before retrying (asana-api.md §8).
+/// When and how long ``AsanaClient`` waits before retrying (https://developers.asana.com/docs/rate-limits).
 ///
 /// - 429: sleep the `Retry-After` header (seconds, integer or decimal) and retry, GET and POST alike
 ///   (a 429 means Asana did not process the request); without a usable header, back off.
@@ -61,7 +61,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Parses a `Retry-After` header value given in seconds, integer (`"7"`) or decimal (`"1.5"`),
     /// surrounding spaces allowed. Returns `nil` for a missing, negative, non-finite or non-numeric
-    /// value (including the HTTP-date form, which Asana does not send: asana-api.md §8), so the
+    /// value (including the HTTP-date form, which Asana does not send: https://developers.asana.com/docs/rate-limits), so the
     /// caller falls back to backoff. Values above 10^9 s are clamped to 10^9 s (they exceed any
     /// sensible `maxRetryAfter` anyway).
     public static func parseRetryAfter(_ value: String?) -> Duration? {

@@ -1,26 +1,26 @@
 import Hummingbird
 
 /// An Asana error answer: status code, optional extra headers and the body
-/// `{"errors":[{"message":…,"help":…,"phrase":…}]}` (asana-api.md §2).
+/// `{"errors":[{"message":…,"help":…,"phrase":…}]}` (https://developers.asana.com/docs/errors).
 ///
-/// `help` is sent on every error (real 4xx answers carry it; asana-api.md §2 secondary captures);
-/// `phrase` is sent on 500 only, as Asana documents (`Error.phrase`, asana-api.md §2).
+/// `help` is sent on every error (real 4xx answers carry it, per third-party captured responses);
+/// `phrase` is sent on 500 only, as Asana documents (Asana OpenAPI schema `Error.phrase`).
 /// Thrown by route handlers and rendered by ``SimulatorMiddleware``.
 struct AsanaErrorBody: Error, HTTPResponseError, Sendable {
     /// Asana's fixed `help` text.
     static let helpText =
         "For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"
-    /// Asana's rate-limit message (asana-api.md §8).
+    /// Asana's rate-limit message (https://developers.asana.com/docs/rate-limits).
     static let rateLimitMessage =
         "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
-    /// Asana's message for an unpaginated list over 1000 objects (asana-api.md §3, NODE3 README).
+    /// Asana's message for an unpaginated list over 1000 objects (https://developers.asana.com/docs/pagination; text from the Asana/node-asana README).
     static let tooLargeMessage =
         "The result is too large. You should use pagination (may require specifying a workspace)!"
 
     let status: HTTPResponse.Status
     let message: String
     let phrase: String?
-    /// `Retry-After` header value in seconds, sent when not nil (429 answers, asana-api.md §8).
+    /// `Retry-After` header value in seconds, sent when not nil (429 answers, https://developers.asana.com/docs/rate-limits).
     let retryAfter: Int?
 
     init(_ status: HTTPResponse.Status, _ message: String, phrase: String? = nil, retryAfter: Int? = nil) {
@@ -36,16 +36,16 @@ struct AsanaErrorBody: Error, HTTPResponseError, Sendable {
     static func forbidden(_ message: String) -> AsanaErrorBody { .init(.forbidden, message) }
     /// 404 with `message`.
     static func notFound(_ message: String) -> AsanaErrorBody { .init(.notFound, message) }
-    /// 401 `Not Authorized` (asana-api.md §2, §10.1).
+    /// 401 `Not Authorized` (https://developers.asana.com/docs/errors).
     static let notAuthorized = AsanaErrorBody(.unauthorized, "Not Authorized")
-    /// 401 for an OAuth access token past its lifetime (asana-api.md §10.1, python-asana#108: the message contains
+    /// 401 for an OAuth access token past its lifetime (https://github.com/Asana/python-asana/issues/108: the message contains
     /// "The bearer token has expired"; the rest of the wording chosen).
     static let tokenExpired = AsanaErrorBody(.unauthorized, "The bearer token has expired. Please refresh it to get a new one.")
-    /// A value that names no object: `"<param>: Not a recognized ID: <value>"` (asana-api.md §2 format).
+    /// A value that names no object: `"<param>: Not a recognized ID: <value>"` (format seen in third-party captures of Asana answers).
     static func notRecognized(_ parameter: String, _ value: String, status: HTTPResponse.Status = .badRequest) -> AsanaErrorBody {
         .init(status, "\(parameter): Not a recognized ID: \(value)")
     }
-    /// A required parameter is absent: `"<param>: Missing input"` (asana-api.md §2).
+    /// A required parameter is absent: `"<param>: Missing input"` (https://developers.asana.com/docs/errors).
     static func missing(_ parameter: String) -> AsanaErrorBody { .badRequest("\(parameter): Missing input") }
 
     /// The JSON body.

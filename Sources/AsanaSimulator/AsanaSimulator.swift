@@ -6,14 +6,14 @@ import Synchronization
 
 /// A faithful in-process Asana REST API over HTTP on loopback, seeded from a ``SimulatorSeed``.
 ///
-/// Serves, below `/api/1.0` (asana-api.md §1-3, §5-6, §8, §10; the full table with sources is in
+/// Serves, below `/api/1.0` (the full table with upstream sources is in
 /// `Sources/AsanaSimulator/README.md`):
 /// `GET /users/me`, `GET /users/{gid|email|me}`, `GET /users?workspace=&team=`, `GET /workspaces/{gid}/users`,
 /// `GET /teams/{gid}/users` (both capped at 2,000), `GET /workspaces`,
 /// `GET /workspaces/{gid}`, `GET /workspaces/{gid}/workspace_memberships[?user=]`, `GET /workspaces/{gid}/teams`,
 /// `GET /teams/{gid}`, `GET /teams/{gid}/team_memberships`, `POST /workspaces/{gid}/addUser`,
 /// `POST /workspaces/{gid}/removeUser`, `POST /teams/{gid}/addUser`, `POST /teams/{gid}/removeUser`;
-/// and, at the server root (asana-api.md §4.2), `GET /-/oauth_authorize`, `POST /-/oauth_token`, `POST /-/oauth_revoke`
+/// and, at the server root (https://developers.asana.com/docs/oauth), `GET /-/oauth_authorize`, `POST /-/oauth_token`, `POST /-/oauth_revoke`
 /// for the seed's ``SimulatorSeed/oauthApps``.
 ///
 /// ```swift
@@ -161,7 +161,7 @@ public final class AsanaSimulator: Sendable {
 
     /// Marks `userGid`'s memberships in `workspaceGid` as not re-addable (seed field `readdable: false`): once all of
     /// them are inactive (after `removeUser`, or already), `POST /workspaces/{gid}/addUser` of that person → 403
-    /// `This user was deprovisioned and cannot be re-added to the organization` (chosen, asana-api.md §6.6/§12).
+    /// `This user was deprovisioned and cannot be re-added to the organization` (chosen: a modelling choice of this simulator, not documented by Asana).
     /// - Returns: false when the person has no membership in that workspace (nothing changes).
     @discardableResult
     public func markNotReaddable(userGid: String, workspaceGid: String) -> Bool {

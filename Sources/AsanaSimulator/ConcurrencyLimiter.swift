@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Asana's concurrent-request limiter (asana-api.md §8 item 2): per token, at most `maxReads` GETs and `maxWrites`
+/// Asana's concurrent-request limiter (https://developers.asana.com/docs/rate-limits): per token, at most `maxReads` GETs and `maxWrites`
 /// writes (POST/PUT/PATCH/DELETE) in flight, counted independently. A request over the limit is refused at once
 /// (429) and does not hold a slot.
 final class ConcurrencyLimiter: Sendable {

@@ -1,5 +1,5 @@
 /// Makes the memorable `phrase` Asana attaches to 500 errors, in the style of `Asana/node-asana-phrase`
-/// ("6 sad squid snuggle softly", asana-api.md §2). Deterministic for a given counter value.
+/// ("6 sad squid snuggle softly", Asana OpenAPI schema `Error.phrase`). Deterministic for a given counter value.
 enum ErrorPhrase {
     private static let adjectives = ["sad", "happy", "brave", "quiet", "sleepy", "fuzzy", "shiny", "grumpy", "clever", "tiny"]
     private static let nouns = ["squid", "otters", "pandas", "geckos", "llamas", "owls", "moles", "crabs", "bees", "yaks"]

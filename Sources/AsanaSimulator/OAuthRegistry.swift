@@ -4,7 +4,7 @@ import Hummingbird
 import Synchronization
 
 /// An OAuth error answer of `/-/oauth_token` and `/-/oauth_revoke`: `{"error": <code>, "error_description": <text>}`
-/// with a 400 or 401 status (asana-api.md §4.2; `invalid_grant` from raycast/extensions#10582 [secondary], the other
+/// with a 400 or 401 status (https://developers.asana.com/docs/oauth; `invalid_grant` from the third-party report https://github.com/raycast/extensions/issues/10582, the other
 /// codes and the descriptions chosen after RFC 6749 §5.2).
 struct OAuthError: Error, Sendable, Equatable {
     let status: HTTPResponse.Status
@@ -27,14 +27,14 @@ struct OAuthError: Error, Sendable, Equatable {
     }
 }
 
-/// The simulator's OAuth server state (asana-api.md §4.2): registered apps (from the seed), pending authorization
+/// The simulator's OAuth server state (https://developers.asana.com/docs/oauth): registered apps (from the seed), pending authorization
 /// codes, grants (one per successful code exchange: client, user, scopes), their refresh tokens and access tokens.
 ///
 /// - Codes are single use: the first exchange attempt by the right client consumes the code, whatever its outcome
 ///   (chosen); they expire after ``SimulatorConfiguration/authorizationCodeLifetime``.
 /// - Access tokens expire after ``SimulatorConfiguration/accessTokenLifetime``; revoking a grant (revoke endpoint,
 ///   ``AsanaSimulator/revokeOAuthGrants(userGid:)``) kills its refresh token and every access token it issued.
-/// - Tokens are random opaque strings of varying length (asana-api.md §11 item 14).
+/// - Tokens are random opaque strings of varying length (https://developers.asana.com/docs/personal-access-token, https://github.com/Maxymillion/obsidian-asana/issues/3).
 final class OAuthRegistry: Sendable {
     /// What a bearer token means to the OAuth side.
     enum Authentication: Equatable, Sendable {
@@ -194,8 +194,8 @@ final class OAuthRegistry: Sendable {
     }
 
     /// `/-/oauth_revoke` with `token` = a refresh token of `app`: revokes its grant (refresh and access tokens).
-    /// Unknown tokens and other clients' refresh tokens are ignored (200, asana-api.md §4.2 "revoked or not found").
-    /// - Throws: `invalid_request` when `token` is missing or is an access (bearer) token (asana-api.md §4.2).
+    /// Unknown tokens and other clients' refresh tokens are ignored (200 as for revoked or not found: https://developers.asana.com/docs/oauth).
+    /// - Throws: `invalid_request` when `token` is missing or is an access (bearer) token (https://developers.asana.com/docs/oauth).
     func revoke(_ form: QueryItems, app: SimulatorSeed.OAuthApp) throws(OAuthError) {
         let token = try Self.require("token", form)
         try state.withLock { (state: inout State) throws(OAuthError) in
@@ -231,7 +231,7 @@ final class OAuthRegistry: Sendable {
         return value
     }
 
-    /// `BASE64URL-NOPAD(SHA256(ASCII(verifier)))`, the PKCE S256 transform (RFC 7636, asana-api.md §4.2).
+    /// `BASE64URL-NOPAD(SHA256(ASCII(verifier)))`, the PKCE S256 transform (RFC 7636; https://developers.asana.com/docs/oauth).
     static func s256(_ verifier: String) -> String {
         let digest = SHA256.hash(data: Data(verifier.utf8))
         return Data(digest).base64EncodedString()
@@ -240,7 +240,7 @@ final class OAuthRegistry: Sendable {
     }
 
     /// An opaque token of varying length: `<prefix>/<10-16 digits>:<24-40 hex>` (chosen format; only its
-    /// opaqueness matters, asana-api.md §4.1).
+    /// opaqueness matters, https://developers.asana.com/docs/personal-access-token).
     static func randomToken(prefix: String) -> String {
         var rng = SystemRandomNumberGenerator()
         let digits = String((0..<Int.random(in: 10...16, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })

@@ -1,4 +1,4 @@
-/// Asana's OAuth scope names the simulator knows (asana-api.md §4.3, §4.4).
+/// Asana's OAuth scope names the simulator knows (https://developers.asana.com/docs/oauth-scopes; Asana OpenAPI `securitySchemes.oauth2`).
 ///
 /// Two app modes exclude each other: full permissions (`default`, also what an absent `scope` means) and granular
 /// scopes (`<resource>:<action>`). `openid`, `email` and `profile` (OpenID Connect) are allowed in both.
@@ -22,11 +22,11 @@ enum OAuthScopes {
     }
 }
 
-/// What a granular-scope token needs to call an endpoint (asana-api.md §4.4, each operation's `security` block).
+/// What a granular-scope token needs to call an endpoint (each Asana OpenAPI operation's `security` block).
 enum ScopeRequirement: Equatable, Sendable {
     /// This granular scope.
     case scope(String)
-    /// No granular scope is listed (`oauth2: []`): only a full-permission token may call it (§4.4 [inferred]).
+    /// No granular scope is listed (`oauth2: []`): only a full-permission token may call it (inferred; Asana does not say so).
     case fullPermission
 
     /// The requirement of `method path` (path relative to `/api/1.0`, no query), or nil for paths the simulator
@@ -72,7 +72,7 @@ enum ScopeRequirement: Equatable, Sendable {
     }
 
     /// The 403 for a granular token lacking this requirement: `The following scopes must be present to fulfill this
-    /// request: <scope>` (asana-api.md §2 [secondary/UNCONFIRMED]), or, for full-permission-only endpoints,
+    /// request: <scope>` (from a third-party test fixture; unconfirmed by Asana), or, for full-permission-only endpoints,
     /// a chosen message saying a full-permission token is needed.
     var refusal: AsanaErrorBody {
         switch self {

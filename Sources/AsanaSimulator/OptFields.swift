@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `opt_fields` selection of a request (asana-api.md §1): a set of dotted field paths.
+/// The `opt_fields` selection of a request (Asana OpenAPI parameter `opt_fields`): a set of dotted field paths.
 ///
 /// - `gid` is always returned; with no `opt_fields` a record is compact (lists) or full (single GETs).
 /// - With `opt_fields`, a record carries `gid` plus the requested fields it knows, and nothing else
@@ -8,7 +8,7 @@ import Foundation
 ///   not documented in the stored sources).
 /// - Nested paths select inside related objects: `user.email` gives `"user": {"gid": …, "email": …}`; asking for
 ///   `user` as well adds the related object's compact fields. A `this.` prefix is dropped and the group operator
-///   expands (`this.(user|team).name` = `user.name,team.name`, asana-api.md §1 [DD-io]).
+///   expands (`this.(user|team).name` = `user.name,team.name`, Asana/developer-docs `_input-output-options.html.md`).
 struct OptFields: Sendable, Equatable {
     /// The selected paths, e.g. `["name", "user.email"]`.
     let paths: Set<String>

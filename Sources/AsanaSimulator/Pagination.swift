@@ -1,6 +1,6 @@
 import Foundation
 
-/// Asana's list pagination (asana-api.md §3):
+/// Asana's list pagination (https://developers.asana.com/docs/pagination):
 ///
 /// - `limit` must be an integer 1…100, else 400.
 /// - `offset` is an opaque token, only valid as returned in `next_page`: base64url (no padding) of
@@ -13,9 +13,9 @@ import Foundation
 ///   no `next_page` key, and a list of more than 1000 objects → 400 "The result is too large…".
 /// - `offset` without `limit` → 400 (chosen).
 struct Paginator: Sendable {
-    /// Asana truncates unpaginated results at about 1,000 objects (asana-api.md §3).
+    /// Asana truncates unpaginated results at about 1,000 objects (https://developers.asana.com/docs/pagination).
     static let maxUnpaginated = 1000
-    /// Asana's `limit` bounds (asana-api.md §3).
+    /// Asana's `limit` bounds (Asana OpenAPI parameter `limit`).
     static let limitRange = 1...100
 
     let secret: UInt64
@@ -131,7 +131,7 @@ struct Paginator: Sendable {
     }
 }
 
-/// Orders gids as Asana sorts `/users` ("sorted by user ID", asana-api.md §6.1): numerically for digit strings
+/// Orders gids as Asana sorts `/users` ("sorted by user ID", Asana OpenAPI operation `getUsers`): numerically for digit strings
 /// (shorter first, then lexicographic), otherwise lexicographically.
 func gidLess(_ a: String, _ b: String) -> Bool {
     if a.count != b.count, a.allSatisfy(\.isASCIIDigit), b.allSatisfy(\.isASCIIDigit) { return a.count < b.count }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Asana's standard per-token, per-minute limiter (asana-api.md §8): a sliding 60-second window per token,
+/// Asana's standard per-token, per-minute limiter (https://developers.asana.com/docs/rate-limits): a sliding 60-second window per token,
 /// "evaluated more often than once a minute" so `Retry-After` can be under 60. Rejected requests are recorded
 /// too, as Asana counts them, so a client that ignores `Retry-After` stays limited for longer.
 final class RateLimiter: Sendable {

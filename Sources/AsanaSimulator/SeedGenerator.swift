@@ -26,7 +26,7 @@ extension SimulatorSeed {
     public static let generatedGuestDomains = ["partners.example", "freelance.example"]
 
     /// The redirect URIs of the generated OAuth apps: a loopback callback and the native-app out-of-band URN
-    /// (asana-api.md §4.2).
+    /// (https://developers.asana.com/docs/oauth).
     public static let demoRedirectURIs = ["http://127.0.0.1/oauth/callback", "urn:ietf:wg:oauth:2.0:oob"]
     /// The generated full-permission OAuth app: `demo-client` / `demo-client-secret`.
     public static let demoOAuthApp = OAuthApp(

@@ -7,27 +7,27 @@ public struct SimulatorConfiguration: Sendable {
     /// TCP port; 0 = any free port (read the bound one from ``AsanaSimulator/start()``).
     public var port: Int
     /// Per-token budget of requests in any 60-second window. Asana's standard limiter allows 1,500 requests a
-    /// minute on paid plans and 150 on free ones (asana-api.md §8). Rejected requests count too.
+    /// minute on paid plans and 150 on free ones (https://developers.asana.com/docs/rate-limits). Rejected requests count too.
     public var requestsPerMinute: Int
     /// Fixed `Retry-After` value in seconds for rate-limited answers; `nil` = the seconds until the sliding
     /// window has room again (at least 1).
     public var retryAfterSeconds: Int?
     /// How long a pagination `offset` token stays valid. Asana's tokens carry `exp = iat + 900`, about
-    /// 15 minutes (asana-api.md §3, [inferred]).
+    /// 15 minutes (inferred from the token quoted in https://github.com/Asana/node-asana/issues/303).
     public var offsetLifetime: Duration
     /// How long an OAuth access token from `/-/oauth_token` stays valid; sent as `expires_in` (whole seconds).
-    /// Asana: 3600 s (asana-api.md §4.2).
+    /// Asana: 3600 s (https://developers.asana.com/docs/oauth).
     public var accessTokenLifetime: Duration
     /// How long an authorization code from `/-/oauth_authorize` can be exchanged (chosen: 10 minutes).
     public var authorizationCodeLifetime: Duration
     /// Whether a `refresh_token` grant answers with a new refresh token (the old one then stops working).
-    /// Asana's refresh answers seem to carry none (asana-api.md §4.2 [inferred], §12), hence `false`.
+    /// Asana's refresh answers seem to carry none (inferred from https://developers.asana.com/docs/oauth; unconfirmed), hence `false`.
     public var rotateRefreshTokens: Bool
-    /// Per-token maximum of GET requests in flight; one more → 429 (asana-api.md §8: 50).
+    /// Per-token maximum of GET requests in flight; one more → 429 (50: https://developers.asana.com/docs/rate-limits).
     public var maxConcurrentReads: Int
-    /// Per-token maximum of POST (write) requests in flight; one more → 429 (asana-api.md §8: 15).
+    /// Per-token maximum of POST (write) requests in flight; one more → 429 (15: https://developers.asana.com/docs/rate-limits).
     public var maxConcurrentWrites: Int
-    /// `Retry-After` seconds on a concurrency 429; `nil` = no header (node-asana#210, asana-api.md §8, §11.4).
+    /// `Retry-After` seconds on a concurrency 429; `nil` = no header (https://github.com/Asana/node-asana/issues/210, https://developers.asana.com/docs/rate-limits).
     public var concurrencyRetryAfterSeconds: Int?
     /// The clock used for rate-limit windows, offset, code and access-token expiry; inject a fake one in tests.
     public var now: @Sendable () -> Date

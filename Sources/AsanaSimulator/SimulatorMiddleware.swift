@@ -10,16 +10,16 @@ import Hummingbird
 ///    endless-pages fault answers an empty page with a fresh `next_page.offset`;
 /// 3. authenticates `Authorization: Bearer <token>` (scheme case-insensitive): a seeded token, or a live OAuth access
 ///    token → else 401 `Not Authorized`; an expired OAuth access token → 401
-///    `The bearer token has expired. Please refresh it to get a new one.` (asana-api.md §2, §10.1);
-/// 4. applies the token's per-minute budget → 429 with `Retry-After` and Asana's message (asana-api.md §8);
+///    `The bearer token has expired. Please refresh it to get a new one.` (https://developers.asana.com/docs/errors, https://github.com/Asana/python-asana/issues/108);
+/// 4. applies the token's per-minute budget → 429 with `Retry-After` and Asana's message (https://developers.asana.com/docs/rate-limits);
 /// 5. a token with granular scopes must hold the endpoint's scope (``ScopeRequirement``) → else 403
-///    (asana-api.md §4.4); full-permission tokens pass;
+///    (https://developers.asana.com/docs/oauth-scopes); full-permission tokens pass;
 /// 6. takes a concurrency slot of the token (GET: reads, others: writes; ``ConcurrencyLimiter``) → else 429 with
-///    Asana's rate-limit message and `Retry-After: concurrencyRetryAfter` (none when nil; asana-api.md §8, node-asana#210);
+///    Asana's rate-limit message and `Retry-After: concurrencyRetryAfter` (none when nil; https://developers.asana.com/docs/rate-limits, https://github.com/Asana/node-asana/issues/210);
 ///    the slot is held until the answer is built, also when the route throws;
 /// 7. waits out a ``SimulatedFault/Kind/latency(_:)`` fault taken in step 2, holding the slot;
 /// 8. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
-///    `No matching route for request` (asana-api.md §2 [secondary]); an unexpected error → 500 with a `phrase`.
+///    `No matching route for request` (seen in third-party captures, unconfirmed by Asana); an unexpected error → 500 with a `phrase`.
 ///
 /// The OAuth endpoints (`/-/…`, ``OAuthRoutes``) are logged without secrets or tokens
 /// (`"POST /-/oauth_token grant_type=refresh_token"`, `"GET /-/oauth_authorize client_id=demo-client"`,

@@ -2,7 +2,7 @@ import Foundation
 
 /// The simulator's data: the JSON seed file format, and the state ``AsanaSimulator/state()`` returns.
 ///
-/// JSON keys are snake_case, as Asana spells the fields (asana-api.md §5):
+/// JSON keys are snake_case, as Asana spells the fields (Asana OpenAPI schemas):
 /// ```json
 /// {"workspaces": [{"gid": "1000", "name": "Acme Corp", "is_organization": true, "email_domains": ["acme.example"]}],
 ///  "users": [{"gid": "1001", "name": "Ada Admin", "email": "ada.admin@acme.example"}],
@@ -25,7 +25,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
     public var workspaces: [Workspace]
     /// Every user known to the simulator (members, guests, removed people).
     public var users: [User]
-    /// Workspace memberships, active and inactive (a re-added person has two, asana-api.md §6.3).
+    /// Workspace memberships, active and inactive (a re-added person has two, https://forum.asana.com/t/new-api-resource-workspace-memberships/57272).
     public var workspaceMemberships: [WorkspaceMembership]
     /// Teams (organizations only).
     public var teams: [Team]
@@ -33,7 +33,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
     public var teamMemberships: [TeamMembership]
     /// Personal access tokens and the user each acts as.
     public var tokens: [Token]
-    /// OAuth apps that may use `/-/oauth_authorize` and `/-/oauth_token` (asana-api.md §4.2).
+    /// OAuth apps that may use `/-/oauth_authorize` and `/-/oauth_token` (https://developers.asana.com/docs/oauth).
     public var oauthApps: [OAuthApp]
 
     /// A seed from its parts; every array defaults to empty.
@@ -69,7 +69,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
     }
 
     /// A workspace (`{gid, name, is_organization, email_domains}`); an organization is a workspace tied to
-    /// company email domains that can have teams (asana-api.md §5).
+    /// company email domains that can have teams (Asana/developer-docs `_object-hierarchy.html.md`).
     public struct Workspace: Codable, Sendable, Equatable {
         public var gid: String
         public var name: String
@@ -77,7 +77,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         /// Lower-case domains; an invited email outside them becomes a guest.
         public var emailDomains: [String]
         /// JSON `guests_allowed`, default `true`. When `false`, `addUser` of an email outside an organization's
-        /// `email_domains` is refused with 403 (chosen, asana-api.md §6.6/§12: Asana's answer is unconfirmed).
+        /// `email_domains` is refused with 403 (chosen: a modelling choice of this simulator; Asana does not document its answer).
         /// Encoded only when `false`.
         public var guestsAllowed: Bool
 
@@ -145,14 +145,14 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         public var user: String
         /// Workspace gid.
         public var workspace: String
-        /// `false` once the person was removed (asana-api.md §9); invited people are active.
+        /// `false` once the person was removed (https://forum.asana.com/t/new-api-resource-workspace-memberships/57272); invited people are active.
         public var isActive: Bool
         public var isAdmin: Bool
         public var isGuest: Bool
         public var isViewOnly: Bool
         /// JSON `readdable`, default `true`. `false` on an inactive membership marks a person deprovisioned in a way
         /// that blocks re-adding: while all their memberships in the workspace are inactive, `addUser` → 403 (chosen,
-        /// asana-api.md §6.6/§12). Not an Asana field: never rendered by the API; encoded only when `false`.
+        /// a modelling choice of this simulator, not documented by Asana). Not an Asana field: never rendered by the API; encoded only when `false`.
         public var readdable: Bool
 
         public init(
@@ -254,12 +254,12 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
     }
 
     /// A personal access token (`{token, user, scopes?}`): who the bearer acts as. Tokens are opaque strings
-    /// (asana-api.md §4.1).
+    /// (https://developers.asana.com/docs/personal-access-token).
     public struct Token: Codable, Sendable, Equatable {
         public var token: String
         /// User gid.
         public var user: String
-        /// Granular scopes (`["users:read", ...]`, asana-api.md §4.4); `nil` (absent or `null`) = full permission
+        /// Granular scopes (`["users:read", ...]`, https://developers.asana.com/docs/oauth-scopes); `nil` (absent or `null`) = full permission
         /// (`default`). Encoded only when not nil.
         public var scopes: [String]?
 
@@ -270,7 +270,7 @@ public struct SimulatorSeed: Codable, Sendable, Equatable {
         }
     }
 
-    /// An OAuth app (`{client_id, client_secret, redirect_uris, granular}`, asana-api.md §4.2, §4.4).
+    /// An OAuth app (`{client_id, client_secret, redirect_uris, granular}`, https://developers.asana.com/docs/oauth, https://developers.asana.com/docs/oauth-scopes).
     /// `granular: true` = a granular-scope app (must ask for explicit scopes); `false` = full permissions
     /// (`default`). `redirect_uris` are matched exactly.
     public struct OAuthApp: Codable, Sendable, Equatable {

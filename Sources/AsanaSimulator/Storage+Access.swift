@@ -1,12 +1,12 @@
-/// Lookups and permission checks. Rules (asana-api.md §1, §6, §9; "chosen" where Asana is [UNCONFIRMED]):
+/// Lookups and permission checks. Rules (Asana OpenAPI spec; "chosen" where Asana is [UNCONFIRMED]):
 ///
-/// - A user may be named by gid, by email (case-insensitive) or as `me` (asana-api.md §1).
+/// - A user may be named by gid, by email (case-insensitive) or as `me` (Asana OpenAPI parameter `user_path_gid`).
 /// - An object named in the **path** that does not exist → 404 `"<param>: Not a recognized ID: <value>"`;
 ///   named in a **query or body** parameter → 400 with the same message (chosen; the status is [UNCONFIRMED]).
 /// - A caller sees a workspace, its users, memberships and teams while they hold an **active** membership in
 ///   it; otherwise 403 (chosen). Guests are not restricted further (chosen; the simulator has no sharing model).
-/// - Workspace `addUser`/`removeUser` need an active **admin** membership → else 403 (asana-api.md §6.6).
-/// - Team `addUser`/`removeUser` need the caller to be a member of the team (asana-api.md §6.6) or an active
+/// - Workspace `addUser`/`removeUser` need an active **admin** membership → else 403 (Asana OpenAPI operation `removeUserForWorkspace`).
+/// - Team `addUser`/`removeUser` need the caller to be a member of the team (Asana OpenAPI `addUserForTeam`, `removeUserForTeam`) or an active
 ///   admin of its organization (chosen).
 extension Storage {
     /// Resolves `me`, an email or a gid to a user; nil when unknown.

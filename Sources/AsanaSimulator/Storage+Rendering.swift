@@ -1,5 +1,5 @@
 /// Which fields of a record to send: compact (lists), full (single-object GETs and write answers) or the
-/// request's `opt_fields` (asana-api.md §1 "Compact vs full").
+/// request's `opt_fields` (compact vs full: Asana/developer-docs `_input-output-options.html.md`).
 enum Selection: Sendable {
     case compact
     case full
@@ -25,12 +25,12 @@ enum Selection: Sendable {
     }
 }
 
-/// JSON records as Asana shapes them (asana-api.md §5). `gid` always comes first; every record can carry
+/// JSON records as Asana shapes them (Asana OpenAPI schemas). `gid` always comes first; every record can carry
 /// `resource_type`.
 extension Storage {
     /// User: compact `gid, resource_type, name`; full adds `email`, `photo` (always `null` here) and `workspaces`
-    /// (compact; only workspaces shared with the caller, asana-api.md §9). `withWorkspaces: false` gives Asana's
-    /// UserBaseResponse (the `addUser` answer, asana-api.md §6.6).
+    /// (compact; only workspaces shared with the caller, Asana OpenAPI `UserResponse`). `withWorkspaces: false` gives Asana's
+    /// UserBaseResponse (the `addUser` answer, Asana OpenAPI `addUserForWorkspace`).
     func render(user: SimulatorSeed.User, _ selection: Selection, caller: String, withWorkspaces: Bool = true) -> JSONValue {
         let compact = ["resource_type", "name"]
         let full = compact + ["email", "photo"] + (withWorkspaces ? ["workspaces"] : [])
@@ -125,7 +125,7 @@ extension Storage {
         return .object(pairs)
     }
 
-    /// Team membership: compact and full are the same shape (asana-api.md §5): `gid, resource_type, user, team,
+    /// Team membership: compact and full are the same shape (Asana OpenAPI `TeamMembershipResponse`): `gid, resource_type, user, team,
     /// is_guest, is_limited_access, is_admin`.
     func render(teamMembership: SimulatorSeed.TeamMembership, _ selection: Selection, caller: String) -> JSONValue {
         let all = ["resource_type", "user", "team", "is_guest", "is_limited_access", "is_admin"]

@@ -1,18 +1,20 @@
 import Foundation
 
-/// Membership writes, as Asana performs them (asana-api.md §6.6, §9; "chosen" where [UNCONFIRMED]).
+/// Membership writes, as Asana performs them (Asana OpenAPI operations `addUserForWorkspace`, `removeUserForWorkspace`,
+/// `addUserForTeam`, `removeUserForTeam`; "chosen" where [UNCONFIRMED]).
 extension Storage {
     /// `POST /workspaces/{gid}/addUser`.
     ///
     /// - Caller must be an active admin of the workspace → else 403 (contract; Asana's docs state no
     ///   requirement for addUser, [UNCONFIRMED]).
     /// - `user` = `me` / gid / email. An unknown email is **invited**: a new user (name = the email's local part,
-    ///   chosen) with an active membership (pending invites are `is_active: true`, asana-api.md §5); guest when the
-    ///   domain is not one of an organization's `email_domains` (asana-api.md §6.6 [secondary]). An unknown gid → 400.
+    ///   chosen) with an active membership (pending invites are `is_active: true`, Asana OpenAPI `WorkspaceMembershipResponse`); guest when
+    ///   the domain is not one of an organization's `email_domains` (third-party: https://www.toriihq.com/articles/how-to-create-user-asana).
+    ///   An unknown gid → 400.
     /// - Already an active member → 200 with the same user, nothing changes (chosen: idempotent).
     /// - Removed earlier (only inactive memberships) → a **new** active membership; the old stays inactive
-    ///   (asana-api.md §6.3 [F-wsm]). Team memberships are not restored.
-    /// - Opt-in refusals (chosen; Asana's exact answers are unconfirmed, asana-api.md §6.6, §12):
+    ///   (https://forum.asana.com/t/new-api-resource-workspace-memberships/57272). Team memberships are not restored.
+    /// - Opt-in refusals (chosen: a modelling choice of this simulator; Asana does not document these answers):
     ///   - the workspace has `guests_allowed: false` and the email (of the new or existing person) is outside an
     ///     organization's `email_domains` → 403 `<email> is outside this organization's email domains and guests are
     ///     not allowed` (nothing is created);
@@ -73,11 +75,11 @@ extension Storage {
 
     /// `POST /workspaces/{gid}/removeUser`.
     ///
-    /// - Caller must be an active admin → else 403 (asana-api.md §6.6; status [inferred]).
+    /// - Caller must be an active admin → else 403 (Asana OpenAPI operation `removeUserForWorkspace`; status [inferred]).
     /// - Unknown user → 400 `user: Not a recognized ID` (chosen).
     /// - Sets the person's active membership(s) in the workspace to `is_active: false` (kept, as Asana keeps it,
-    ///   asana-api.md §9) and deletes their team memberships in that organization; they drop out of
-    ///   `GET /users?workspace=` (chosen: asana-api.md §9 leaves it [UNCONFIRMED]).
+    ///   https://forum.asana.com/t/new-api-resource-workspace-memberships/57272) and deletes their team memberships in that organization; they
+    ///   drop out of `GET /users?workspace=` (chosen: not documented by Asana; cf. https://github.com/rbright/asana/issues/12).
     /// - Someone who is not an active member → 200 `{"data":{}}`, nothing changes (chosen: idempotent).
     /// - Removing yourself is allowed (chosen); you lose access with it.
     mutating func removeUser(_ reference: String, fromWorkspace workspaceGid: String, caller: String) throws(AsanaErrorBody) {
@@ -97,7 +99,8 @@ extension Storage {
     ///
     /// - Caller: member of the team or admin of its organization → else 403.
     /// - Unknown user → 400; a user without an active membership in the team's organization → 403 with a message
-    ///   (asana-api.md §6.6: "the added user must already exist in the team's organization"; status chosen).
+    ///   (Asana OpenAPI operation `addUserForTeam`: "The user being added must exist in the same organization as the
+    ///   team"; status chosen).
     /// - Already in the team → 200 with the existing membership (chosen: idempotent).
     /// - New membership: `is_guest` copied from the workspace membership, not admin, not limited access.
     mutating func addUser(_ reference: String, toTeam teamGid: String, caller: String) throws(AsanaErrorBody) -> SimulatorSeed.TeamMembership {

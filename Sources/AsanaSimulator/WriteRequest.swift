@@ -2,10 +2,10 @@ import Foundation
 import Hummingbird
 
 /// The body of a membership write: `{"data": {"user": "<gid|email|me>"}, "options": {"fields": [...]}}`
-/// (asana-api.md §1, §6.6), or the form-encoded `user=…&opt_fields=…`.
+/// (Asana OpenAPI `addUser`/`removeUser` operations; `options`: Asana/developer-docs `_input-output-options.html.md`), or the form-encoded `user=…&opt_fields=…`.
 ///
-/// - Top-level keys other than `data` and `options` → 400 (asana-api.md §1 [secondary]; message chosen).
-/// - Not JSON → 400 (chosen message); missing `data.user` → 400 `user: Missing input` (asana-api.md §2 format).
+/// - Top-level keys other than `data` and `options` → 400 (seen in a third-party capture, not documented by Asana; message chosen).
+/// - Not JSON → 400 (chosen message); missing `data.user` → 400 `user: Missing input` (format of https://developers.asana.com/docs/errors).
 /// - Output fields: the `opt_fields` query parameter wins over `options.fields`.
 struct WriteRequest: Sendable {
     /// The `user` value as sent.

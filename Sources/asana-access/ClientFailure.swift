@@ -1,3 +1,4 @@
+import AccessProtocol
 import LineRPC
 
 /// A failure of the client that is not an error answer from the server.

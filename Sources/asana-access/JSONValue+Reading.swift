@@ -1,3 +1,4 @@
+import AccessProtocol
 import LineRPC
 
 /// Lenient readers for answers: a missing or mistyped member reads as `nil`, so printing for people

@@ -1,3 +1,4 @@
+import AccessProtocol
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
@@ -197,7 +198,7 @@ extension AsanaAccessCommand.OAuth {
 
         /// The state and code, from the redirect URL or the two options.
         /// - Throws: `ValidationError` when the URL has no code and state; ``ClientFailure/authorizationRefused(_:)``
-        ///   when it carries Asana's `error` (Asana redirects refusals as `?error=…&state=…`, asana-api.md §4.2).
+        ///   when it carries Asana's `error` (Asana redirects refusals as `?error=…&state=…`, https://developers.asana.com/docs/oauth).
         func stateAndCode() throws -> (state: String, code: String) {
             if let redirectUrl {
                 guard let items = URLComponents(string: redirectUrl)?.queryItems else {
@@ -221,7 +222,7 @@ extension AsanaAccessCommand.OAuth {
             return (state, code)
         }
 
-        /// What Asana's refusal means and what to do (asana-api.md §4.2, §4.4).
+        /// What Asana's refusal means and what to do (https://developers.asana.com/docs/oauth, https://developers.asana.com/docs/oauth-scopes).
         static func refusal(_ error: String, description: String?) -> String {
             let said = "Asana refused the authorization: \(error)\(description.map { " (\($0))" } ?? "")"
             let fix: String

@@ -1,3 +1,4 @@
+import AccessProtocol
 import ArgumentParser
 import LineRPC
 
@@ -19,7 +20,7 @@ extension AsanaAccessCommand {
         var email: String
 
         @Option(help: "What to do.")
-        var action: ProvisionAction
+        var action: AccessProtocol.Provision.Action
 
         @Option(name: .customLong("team"),
                 help: ArgumentHelp("A team (gid or exact name); repeat for several. With remove: only these teams.", valueName: "gid-or-name"))

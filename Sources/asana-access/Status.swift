@@ -1,3 +1,4 @@
+import AccessProtocol
 import ArgumentParser
 import LineRPC
 

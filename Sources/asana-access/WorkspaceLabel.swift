@@ -1,3 +1,4 @@
+import AccessProtocol
 import LineRPC
 
 /// How a workspace `{gid, name, isOrganization}` is named in human output: `Acme Corp (1000)`.

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import ArgumentParser
 import AsyncHTTPClient

@@ -1,3 +1,4 @@
+import AccessProtocol
 @testable import AccessService
 import AccessStore
 import AsanaAPI
@@ -45,7 +46,7 @@ struct ContractTests {
             Issue.record("rpc.discover failed: \(String(describing: response?.outcome))")
             return
         }
-        let document = try JSONDecoder().decode(DiscoveryDocument.self, from: try JSONEncoder().encode(value))
+        let document = try JSONDecoder().decode(Discover.Result.self, from: try JSONEncoder().encode(value))
         #expect(Set(document.methods.map(\.name)) == Set(table.all.map(\.name)))
         for method in table.all {
             #expect(document.methods.first { $0.name == method.name }?.params.map(\.name) == method.paramNames)

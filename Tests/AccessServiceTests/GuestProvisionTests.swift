@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaSimulator
@@ -5,13 +6,13 @@ import Foundation
 import LineRPC
 import Testing
 
-extension ProvisionParams {
+extension Provision.Params {
     /// One person, with `allowGuest` when not nil.
-    init(workspace: String, email: String, action: ProvisionAction, allowGuest: Bool?, dryRun: Bool = false, teams: [String]? = nil) {
+    init(workspace: String, email: String, action: Provision.Action, allowGuest: Bool?, dryRun: Bool = false, teams: [String]? = nil) {
         var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue), "dryRun": .bool(dryRun)]
         if let allowGuest { members["allowGuest"] = .bool(allowGuest) }
         if let teams { members["teams"] = .array(teams.map(JSONValue.string)) }
-        self = try! JSONDecoder().decode(ProvisionParams.self, from: JSONEncoder().encode(JSONValue.object(members)))
+        self = try! JSONDecoder().decode(Provision.Params.self, from: JSONEncoder().encode(JSONValue.object(members)))
     }
 }
 
@@ -24,7 +25,7 @@ struct GuestProvisionTests {
         let domains = harness.seed.workspaces[0].emailDomains
         harness.simulator.clearRequestLog()
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil, teams: [harness.seed.teams[0].name]),
+            Provision.Params(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil, teams: [harness.seed.teams[0].name]),
             principal: "tester")
         #expect(result.targets.map(\.outcome) == [.failed], "the team step does not run either")
         let target = try #require(result.targets.first)
@@ -47,7 +48,7 @@ struct GuestProvisionTests {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: true), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: true), principal: "tester")
         #expect(result.targets.map(\.outcome) == [.invited])
         #expect(result.user.guest == true)
         let state = harness.simulator.state()
@@ -63,13 +64,13 @@ struct GuestProvisionTests {
         defer { Task { await harness.stop() } }
         harness.simulator.clearRequestLog()
         let refused = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil, dryRun: true), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil, dryRun: true), principal: nil)
         #expect(refused.dryRun)
         #expect(refused.user.guest == true)
         #expect(refused.targets.map(\.outcome) == [.failed])
         #expect(refused.targets.first?.error?.name == "provision.outside_domain")
         let allowed = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: true, dryRun: true), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: true, dryRun: true), principal: nil)
         #expect(allowed.user.guest == true)
         #expect(allowed.targets.map(\.outcome) == [.invited])
         #expect(allowed.targets.first?.calls == [#"POST /workspaces/\#(harness.workspace)/addUser {"user":"x@freelance.example"}"#])
@@ -82,7 +83,7 @@ struct GuestProvisionTests {
         defer { Task { await harness.stop() } }
         let domain = harness.seed.workspaces[0].emailDomains[0].uppercased()
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "new.hire@\(domain)", action: .add, allowGuest: nil), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "new.hire@\(domain)", action: .add, allowGuest: nil), principal: nil)
         #expect(result.targets.map(\.outcome) == [.invited])
         #expect(result.user.guest == false)
     }
@@ -95,7 +96,7 @@ struct GuestProvisionTests {
         let guestMembership = try #require(state.workspaceMemberships.first { $0.isGuest && $0.isActive && $0.workspace == harness.workspace })
         let email = try #require(state.users.first { $0.gid == guestMembership.user }?.email)
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: email, action: .add, allowGuest: nil), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: email, action: .add, allowGuest: nil), principal: nil)
         #expect(result.targets.map(\.outcome) == [.alreadyMember])
         #expect(result.user.guest == true)
     }
@@ -106,9 +107,9 @@ struct GuestProvisionTests {
         defer { Task { await harness.stop() } }
         let domain = harness.seed.workspaces[0].emailDomains[0]
         let result = try await harness.provisionMany(
-            ProvisionParams(workspace: harness.workspace, users: [
-                ProvisionRequest(email: "one@\(domain)", action: .add),
-                ProvisionRequest(email: "two@\(domain).typo", action: .add),
+            Provision.Params(workspace: harness.workspace, users: [
+                Provision.Request(email: "one@\(domain)", action: .add),
+                Provision.Request(email: "two@\(domain).typo", action: .add),
             ]), principal: nil)
         #expect(result.results.map { $0.targets.map(\.outcome) } == [[.invited], [.failed]])
         #expect(result.results[1].targets.first?.error?.name == "provision.outside_domain")
@@ -124,7 +125,7 @@ struct GuestProvisionTests {
         })
         defer { Task { await harness.stop() } }
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "x@freelance.example", action: .add, allowGuest: nil), principal: nil)
         #expect(result.targets.map(\.outcome) == [.invited])
         #expect(result.user.guest == nil)
     }

@@ -47,7 +47,7 @@ struct ListUsersChangesTests {
         #expect(try changes(harness, since: .integer(first.runId)) == [:])
 
         let joined = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "changed.since@acme.example", action: .add, teams: [harness.seed.teams[0].gid]),
+            Provision.Params(workspace: harness.workspace, email: "changed.since@acme.example", action: .add, teams: [harness.seed.teams[0].gid]),
             principal: "tester")
         let gid = try #require(joined.user.gid)
         let second = try await harness.service.sync(workspace: harness.workspace, principal: nil)
@@ -63,7 +63,7 @@ struct ListUsersChangesTests {
         #expect(array(try wire(answer)["users"]).first?["change"] == .string("added"))
 
         _ = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "changed.since@acme.example", action: .remove), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: "changed.since@acme.example", action: .remove), principal: "tester")
         let third = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         #expect(third.departed == 0, "the provision already marked them departed")
         #expect(try changes(harness, since: .integer(second.runId)) == [gid: .departed])

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AsyncHTTPClient
 import Foundation
@@ -50,30 +51,30 @@ extension ServiceHarness {
 
     /// oauthStart → consent as `sessionToken`'s user → oauthFinish, with the simulator's demo app.
     func authorizeOAuth(clientId: String = "demo-client", purpose: String = "sync", scopes: [String]? = nil,
-                        sessionToken: String = "demo-admin-token", principal: String = "test:admin", force: Bool = false) async throws -> OAuthFinishResult {
+                        sessionToken: String = "demo-admin-token", principal: String = "test:admin", force: Bool = false) async throws -> OAuthFinish.Result {
         let start = try service.oauthStart(
-            OAuthStartParams.make(workspace: workspace, clientId: clientId, redirectUri: "http://127.0.0.1/oauth/callback", scopes: scopes, purpose: purpose),
+            OAuthStart.Params.make(workspace: workspace, clientId: clientId, redirectUri: "http://127.0.0.1/oauth/callback", scopes: scopes, purpose: purpose),
             principal: principal)
         let redirect = try await OAuthBrowser.consent(start.authorizeUrl, simulatorRoot: simulatorRoot, sessionToken: sessionToken)
         guard let code = redirect.code, redirect.state == start.state else {
             throw RPCError.internalError("consent failed: \(redirect.location)")
         }
-        return try await service.oauthFinish(OAuthFinishParams.make(state: start.state, code: code, force: force), principal: principal)
+        return try await service.oauthFinish(OAuthFinish.Params.make(state: start.state, code: code, force: force), principal: principal)
     }
 }
 
-extension OAuthStartParams {
-    static func make(workspace: String, clientId: String, redirectUri: String, scopes: [String]? = nil, purpose: String? = nil) -> OAuthStartParams {
+extension OAuthStart.Params {
+    static func make(workspace: String, clientId: String, redirectUri: String, scopes: [String]? = nil, purpose: String? = nil) -> OAuthStart.Params {
         var members: [String: JSONValue] = ["workspace": .string(workspace), "clientId": .string(clientId), "redirectUri": .string(redirectUri)]
         if let scopes { members["scopes"] = .array(scopes.map(JSONValue.string)) }
         if let purpose { members["purpose"] = .string(purpose) }
-        return try! JSONDecoder().decode(OAuthStartParams.self, from: JSONEncoder().encode(JSONValue.object(members)))
+        return try! JSONDecoder().decode(OAuthStart.Params.self, from: JSONEncoder().encode(JSONValue.object(members)))
     }
 }
 
-extension OAuthFinishParams {
-    static func make(state: String, code: String, force: Bool = false) -> OAuthFinishParams {
-        try! JSONDecoder().decode(OAuthFinishParams.self, from: JSONEncoder().encode(JSONValue.object([
+extension OAuthFinish.Params {
+    static func make(state: String, code: String, force: Bool = false) -> OAuthFinish.Params {
+        try! JSONDecoder().decode(OAuthFinish.Params.self, from: JSONEncoder().encode(JSONValue.object([
             "state": .string(state), "code": .string(code), "force": .bool(force)])))
     }
 }

@@ -22,7 +22,7 @@ struct OAuthTests {
 
     /// Every stored text an outsider could read: audit events, credential summaries.
     static func readableTexts(_ harness: ServiceHarness) throws -> String {
-        let events = try harness.service.listAuditEvents(ListAuditEventsParams.all).items
+        let events = try harness.service.listAuditEvents(ListAuditEvents.Params.all).items
         let summaries = try harness.store.credentialSummaries()
         return events.map { "\($0.params) \($0.result)" }.joined(separator: "\n") + "\(summaries)"
     }
@@ -86,7 +86,7 @@ struct OAuthTests {
         #expect(grant.refreshable)
         let statusText = String(decoding: try JSONEncoder.protocolEncoder().encode(status), as: UTF8.self)
         #expect(!statusText.contains(access) && !statusText.contains(refresh))
-        let methods = try harness.service.listAuditEvents(ListAuditEventsParams.all).items.map(\.method)
+        let methods = try harness.service.listAuditEvents(ListAuditEvents.Params.all).items.map(\.method)
         #expect(methods.contains("oauthStart"))
         #expect(methods.contains("oauthFinish"))
     }
@@ -130,7 +130,7 @@ struct OAuthTests {
     func badStart() async throws {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
-        let cases: [(OAuthStartParams, String)] = [
+        let cases: [(OAuthStart.Params, String)] = [
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://evil.example/cb"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "not a url"), "redirectUri"),
             (.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb#frag"), "redirectUri"),
@@ -222,7 +222,7 @@ struct OAuthTests {
         harness.simulator.expireAccessTokens()
         harness.simulator.clearRequestLog()
         // Concurrent calls share one refresh.
-        async let first = harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        async let first = harness.service.testCredential(CredentialKey(workspace: harness.workspace, purpose: .sync))
         async let second = harness.service.sync(workspace: harness.workspace, principal: "test")
         let (check, synced) = try await (first, second)
         #expect(check.ok)
@@ -249,7 +249,7 @@ struct OAuthTests {
         #expect(finished.accessTokenExpiresAt.timeIntervalSinceNow < 241)
         // Fresh: used as it is.
         harness.simulator.clearRequestLog()
-        _ = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        _ = try await harness.service.testCredential(CredentialKey(workspace: harness.workspace, purpose: .sync))
         #expect(!harness.simulator.requestLog().contains { $0.hasPrefix("POST /-/oauth_token") })
         // 130 s later (for this server; Asana's clock does not move): past half of its 240 s.
         clock.advance(by: 130)
@@ -360,15 +360,15 @@ struct OAuthTests {
         #expect(try harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
         // Without a flags filter on unknown, `admin: false` matches nobody: unknown is never guessed as "not an admin".
         #expect(try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
-        let check = try await harness.service.testCredential(TestCredentialParams(workspace: harness.workspace, purpose: .sync))
+        let check = try await harness.service.testCredential(CredentialKey(workspace: harness.workspace, purpose: .sync))
         #expect(check.ok)
         #expect(check.capabilities.membershipFlags == false)
     }
 }
 
-extension ListAuditEventsParams {
-    static var all: ListAuditEventsParams {
-        try! JSONDecoder().decode(ListAuditEventsParams.self, from: Data(#"{"limit":1000}"#.utf8))
+extension ListAuditEvents.Params {
+    static var all: ListAuditEvents.Params {
+        try! JSONDecoder().decode(ListAuditEvents.Params.self, from: Data(#"{"limit":1000}"#.utf8))
     }
 }
 

@@ -17,7 +17,7 @@ struct ProvisionTests {
         let email = "new.joiner@acme.example"
 
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: email, action: .add, teams: [team.name]), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: email, action: .add, teams: [team.name]), principal: "tester")
         #expect(result.targets.map(\.type) == ["workspace", "team"])
         #expect(result.targets.map(\.outcome) == [.invited, .added], "a new email is invited")
         #expect(result.targets[1].gid == team.gid)
@@ -34,7 +34,7 @@ struct ProvisionTests {
         #expect(listed.first?.teams.map(\.gid) == [team.gid])
 
         let again = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: email, action: .add, teams: [team.gid]), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: email, action: .add, teams: [team.gid]), principal: "tester")
         #expect(again.targets.map(\.outcome) == [.alreadyMember, .alreadyMember])
 
         let sync = try await harness.service.sync(workspace: harness.workspace, principal: nil)
@@ -55,7 +55,7 @@ struct ProvisionTests {
         })
         let victimTeams = Set(state.teamMemberships.filter { $0.user == victim.gid }.map(\.team))
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
         #expect(result.targets.first?.type == "workspace")
         #expect(result.targets.map(\.outcome) == Array(repeating: .removed, count: 1 + victimTeams.count))
         #expect(Set(result.targets.dropFirst().map(\.gid)) == victimTeams, "the team memberships Asana dropped with the workspace are reported")
@@ -69,7 +69,7 @@ struct ProvisionTests {
         #expect(try !harness.allUsers().contains { $0.gid == victim.gid })
 
         let again = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
         #expect(again.targets.map(\.outcome) == [.notMember])
 
         let sync = try await harness.service.sync(workspace: harness.workspace, principal: nil)
@@ -85,7 +85,7 @@ struct ProvisionTests {
         let membership = try #require(state.teamMemberships.first)
         let email = try #require(state.users.first { $0.gid == membership.user }?.email)
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: email, action: .remove, teams: [membership.team]), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: email, action: .remove, teams: [membership.team]), principal: nil)
         #expect(result.targets.map(\.type) == ["team"])
         #expect(result.targets.map(\.outcome) == [.removed])
         let after = harness.simulator.state()
@@ -99,7 +99,7 @@ struct ProvisionTests {
         defer { Task { await harness.stop() } }
         try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "x.y@acme.example", action: .add), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "x.y@acme.example", action: .add), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
         let error = try #require(result.targets.first?.error)
         #expect(error.name == "provision.not_admin")
@@ -113,7 +113,7 @@ struct ProvisionTests {
         let harness = try await ServiceHarness.start(adjustSeed: { seed in seed.workspaces[0].guestsAllowed = false })
         defer { Task { await harness.stop() } }
         let outsider = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "friend@partner.example", action: .add, allowGuest: true), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "friend@partner.example", action: .add, allowGuest: true), principal: nil)
         #expect(outsider.targets.map(\.outcome) == [.failed])
         let error = try #require(outsider.targets.first?.error)
         #expect(error.name == "provision.guest_not_allowed")
@@ -121,7 +121,7 @@ struct ProvisionTests {
         #expect(!harness.simulator.state().users.contains { $0.email == "friend@partner.example" })
         // A company address still joins.
         let insider = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "new.hire@\(harness.seed.workspaces[0].emailDomains[0])", action: .add), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "new.hire@\(harness.seed.workspaces[0].emailDomains[0])", action: .add), principal: nil)
         #expect(insider.targets.map(\.outcome) == [.invited])
     }
 
@@ -134,17 +134,17 @@ struct ProvisionTests {
         let blocked = try #require(state.users.first { $0.gid == members[3].user })
         let leaver = try #require(state.users.first { $0.gid == members[4].user })
         for person in [blocked, leaver] {
-            let removed = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(person.email), action: .remove), principal: nil)
+            let removed = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: try #require(person.email), action: .remove), principal: nil)
             #expect(removed.targets.first?.outcome == .removed)
         }
         #expect(harness.simulator.markNotReaddable(userGid: blocked.gid, workspaceGid: harness.workspace))
 
-        let refused = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(blocked.email), action: .add), principal: nil)
+        let refused = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: try #require(blocked.email), action: .add), principal: nil)
         #expect(refused.targets.map(\.outcome) == [.failed])
         #expect(refused.targets.first?.error?.name == "provision.not_readdable")
         #expect(!harness.simulator.state().workspaceMemberships.contains { $0.user == blocked.gid && $0.isActive })
 
-        let back = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: try #require(leaver.email), action: .add), principal: nil)
+        let back = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: try #require(leaver.email), action: .add), principal: nil)
         #expect(back.targets.map(\.outcome) == [.added])
     }
 
@@ -154,13 +154,13 @@ struct ProvisionTests {
         defer { Task { await harness.stop() } }
         let before = harness.simulator.state()
         await #expect(throws: RPCError.self) {
-            try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: "a@acme.example", action: .add, teams: ["Nope"]), principal: nil)
+            try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: "a@acme.example", action: .add, teams: ["Nope"]), principal: nil)
         }
         await #expect(throws: RPCError.self) {
-            try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: "not-an-email", action: .add), principal: nil)
+            try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: "not-an-email", action: .add), principal: nil)
         }
         await #expect(throws: RPCError.self) {
-            try await harness.provisionOne(ProvisionParams(workspace: "999", email: "a@acme.example", action: .add), principal: nil)
+            try await harness.provisionOne(Provision.Params(workspace: "999", email: "a@acme.example", action: .add), principal: nil)
         }
         #expect(harness.simulator.state() == before)
     }
@@ -170,7 +170,7 @@ struct ProvisionTests {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
         _ = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "audit.me@acme.example", action: .add), principal: "auditor-test")
+            Provision.Params(workspace: harness.workspace, email: "audit.me@acme.example", action: .add), principal: "auditor-test")
         let events = try harness.store.auditEvents(limit: 10)
         let event = try #require(events.first { $0.method == "provision" })
         #expect(event.principal == "auditor-test")
@@ -187,7 +187,7 @@ struct ProvisionTests {
         let before = harness.simulator.state()
         let team = harness.seed.teams[0]
         let plan = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "planned.person@acme.example", action: .add, teams: [team.name], dryRun: true), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "planned.person@acme.example", action: .add, teams: [team.name], dryRun: true), principal: nil)
         #expect(plan.dryRun)
         #expect(plan.targets.map(\.outcome) == [.invited, .added])
         #expect(plan.targets.map(\.calls) == [
@@ -206,7 +206,7 @@ struct ProvisionTests {
         let state = harness.simulator.state()
         let ownerGid = try #require(state.tokens.first { $0.token == SimulatorSeed.demoAdminToken }?.user)
         let ownerEmail = try #require(state.users.first { $0.gid == ownerGid }?.email)
-        let result = try await harness.provisionOne(ProvisionParams(workspace: harness.workspace, email: ownerEmail, action: .remove), principal: nil)
+        let result = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: ownerEmail, action: .remove), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
         #expect(result.targets.first?.error?.name == "provision.self_removal")
         #expect(harness.simulator.state().workspaceMemberships.contains { $0.user == ownerGid && $0.isActive })
@@ -219,7 +219,7 @@ struct ProvisionTests {
         let team = harness.seed.teams[0]
         harness.simulator.injectFaults([.status(500, times: 2, pathPrefix: "/teams/\(team.gid)/addUser", method: "POST")])
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "retry.me@acme.example", action: .add, teams: [team.gid]), principal: nil)
+            Provision.Params(workspace: harness.workspace, email: "retry.me@acme.example", action: .add, teams: [team.gid]), principal: nil)
         #expect(result.targets.map(\.outcome) == [.invited, .added])
         let gid = try #require(result.user.gid)
         #expect(harness.simulator.state().teamMemberships.filter { $0.user == gid && $0.team == team.gid }.count == 1)
@@ -233,11 +233,11 @@ struct ProvisionTests {
         let harness = try await ServiceHarness.start(users: 80, teams: 3, requestsPerMinute: 100_000)
         defer { Task { await harness.stop() } }
         let team = harness.seed.teams[0]
-        let joiners = (0..<500).map { ProvisionRequest(email: "bulk.\($0)@acme.example", action: .add, teams: $0 % 5 == 0 ? [team.gid] : nil) }
+        let joiners = (0..<500).map { Provision.Request(email: "bulk.\($0)@acme.example", action: .add, teams: $0 % 5 == 0 ? [team.gid] : nil) }
         // 30 failed team writes in a row: with 3 attempts per person, some team adds (at most 10) fail for good;
         // how many depends on how the 8 concurrent people interleave.
         harness.simulator.injectFaults([.status(500, times: 30, pathPrefix: "/teams/\(team.gid)/addUser", method: "POST")])
-        let answer = try await harness.provisionMany(ProvisionParams(workspace: harness.workspace, users: joiners), principal: "bulk")
+        let answer = try await harness.provisionMany(Provision.Params(workspace: harness.workspace, users: joiners), principal: "bulk")
         #expect(answer.results.map(\.user.email) == joiners.map(\.email))
         let failed = answer.results.filter { $0.targets.last?.outcome == .failed }
         #expect((1...10).contains(failed.count))
@@ -272,11 +272,11 @@ struct ProvisionTests {
             try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
             return AccessService(store: store, asana: harness.service.asana, logger: harness.service.logger)
         }
-        func params(_ email: String) throws -> ProvisionParams {
+        func params(_ email: String) throws -> Provision.Params {
             let data = #"{"workspace":"\#(harness.workspace)","email":"\#(email)","action":"add","idempotencyKey":"joiner-42"}"#
-            return try JSONDecoder().decode(ProvisionParams.self, from: Data(data.utf8))
+            return try JSONDecoder().decode(Provision.Params.self, from: Data(data.utf8))
         }
-        func json(_ answer: ProvisionAnswer) throws -> String {
+        func json(_ answer: Provision.Result) throws -> String {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             return String(decoding: try encoder.encode(answer), as: UTF8.self)
@@ -303,23 +303,23 @@ struct ProvisionTests {
     func bulkValidation() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
-        let tooMany = (0...ProvisionParams.maximumUsers).map { ProvisionRequest(email: "p\($0)@acme.example", action: .add) }
+        let tooMany = (0...Provision.maximumUsers).map { Provision.Request(email: "p\($0)@acme.example", action: .add) }
         do {
-            _ = try await harness.service.provision(ProvisionParams(workspace: harness.workspace, users: tooMany), principal: nil)
+            _ = try await harness.service.provision(Provision.Params(workspace: harness.workspace, users: tooMany), principal: nil)
             Issue.record("more than the maximum accepted")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("users"))
         }
         do {
-            _ = try await harness.service.provision(ProvisionParams(workspace: harness.workspace, users: [
-                ProvisionRequest(email: "ok@acme.example", action: .add), ProvisionRequest(email: "broken", action: .add),
+            _ = try await harness.service.provision(Provision.Params(workspace: harness.workspace, users: [
+                Provision.Request(email: "ok@acme.example", action: .add), Provision.Request(email: "broken", action: .add),
             ]), principal: nil)
             Issue.record("a bad email accepted")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("users[1].email"))
         }
         do {
-            _ = try await harness.service.provision(ProvisionParams(workspace: harness.workspace, email: "ok@acme.example", action: .remove, teams: []), principal: nil)
+            _ = try await harness.service.provision(Provision.Params(workspace: harness.workspace, email: "ok@acme.example", action: .remove, teams: []), principal: nil)
             Issue.record("remove with an empty teams list accepted: it would have removed the person from the workspace")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("teams"))

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -92,7 +93,7 @@ struct ProvisionWriteAheadTests {
         let dyingAfter = DyingTransport(pathSuffix: "/teams/\(team.gid)/addUser", moment: .afterSending, store: first)
         await #expect(throws: (any Error).self) {
             _ = try await Self.service(store: first, simulator: simulator, transport: dyingAfter).provision(
-                ProvisionParams(workspace: workspace, email: "ann.crash@acme.example", action: .add, teams: [team.gid]), principal: "cert:ops")
+                Provision.Params(workspace: workspace, email: "ann.crash@acme.example", action: .add, teams: [team.gid]), principal: "cert:ops")
         }
         #expect(dyingAfter.hasDied)
 
@@ -101,7 +102,7 @@ struct ProvisionWriteAheadTests {
         let dyingBefore = DyingTransport(pathSuffix: "/workspaces/\(workspace)/addUser", moment: .beforeSending, store: second)
         await #expect(throws: (any Error).self) {
             _ = try await Self.service(store: second, simulator: simulator, transport: dyingBefore).provision(
-                ProvisionParams(workspace: workspace, email: "bob.crash@acme.example", action: .add), principal: "cert:ops")
+                Provision.Params(workspace: workspace, email: "bob.crash@acme.example", action: .add), principal: "cert:ops")
         }
         #expect(dyingBefore.hasDied)
 
@@ -156,7 +157,7 @@ struct ProvisionWriteAheadTests {
         let team = harness.seed.teams[0]
         harness.simulator.injectFaults([.status(500, times: 1, pathPrefix: "/teams/\(team.gid)/addUser", method: "POST")])
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "journal.me@acme.example", action: .add, teams: [team.gid]), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: "journal.me@acme.example", action: .add, teams: [team.gid]), principal: "tester")
         #expect(result.targets.map(\.outcome) == [.invited, .added])
 
         let intents = try Self.events(harness.store, method: "provision.intent")
@@ -181,7 +182,7 @@ struct ProvisionWriteAheadTests {
         defer { Task { await harness.stop() } }
         harness.simulator.injectFaults([.status(429, times: 100, pathPrefix: "/workspaces/\(harness.workspace)/addUser", method: "POST")])
         let result = try await harness.provisionOne(
-            ProvisionParams(workspace: harness.workspace, email: "refused.me@acme.example", action: .add), principal: "tester")
+            Provision.Params(workspace: harness.workspace, email: "refused.me@acme.example", action: .add), principal: "tester")
         #expect(result.targets.map(\.outcome) == [.failed])
         let outcomes = try Self.events(harness.store, method: "provision.outcome")
         #expect(!outcomes.isEmpty)

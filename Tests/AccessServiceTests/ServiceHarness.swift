@@ -89,25 +89,25 @@ extension ListUsers.Params {
     }
 }
 
-extension ProvisionParams {
-    init(workspace: String, email: String, action: ProvisionAction, teams: [String]? = nil, dryRun: Bool = false) {
+extension Provision.Params {
+    init(workspace: String, email: String, action: Provision.Action, teams: [String]? = nil, dryRun: Bool = false) {
         var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue), "dryRun": .bool(dryRun)]
         if let teams { members["teams"] = .array(teams.map(JSONValue.string)) }
         let data = try! JSONEncoder().encode(JSONValue.object(members))
-        self = try! JSONDecoder().decode(ProvisionParams.self, from: data)
+        self = try! JSONDecoder().decode(Provision.Params.self, from: data)
     }
 
-    init(workspace: String, users: [ProvisionRequest], dryRun: Bool = false) {
+    init(workspace: String, users: [Provision.Request], dryRun: Bool = false) {
         let usersData = try! JSONEncoder().encode(users)
         let usersValue = try! JSONDecoder().decode(JSONValue.self, from: usersData)
         let data = try! JSONEncoder().encode(JSONValue.object(["workspace": .string(workspace), "users": usersValue, "dryRun": .bool(dryRun)]))
-        self = try! JSONDecoder().decode(ProvisionParams.self, from: data)
+        self = try! JSONDecoder().decode(Provision.Params.self, from: data)
     }
 }
 
 extension ServiceHarness {
     /// `provision` for one person.
-    func provisionOne(_ params: ProvisionParams, principal: String?) async throws -> ProvisionResult {
+    func provisionOne(_ params: Provision.Params, principal: String?) async throws -> Provision.SingleResult {
         guard case .one(let result) = try await service.provision(params, principal: principal) else {
             throw RPCError.internalError("expected a single-person answer")
         }
@@ -115,7 +115,7 @@ extension ServiceHarness {
     }
 
     /// `provision` with a `users` list.
-    func provisionMany(_ params: ProvisionParams, principal: String?) async throws -> BulkProvisionResult {
+    func provisionMany(_ params: Provision.Params, principal: String?) async throws -> Provision.BulkResult {
         guard case .many(let result) = try await service.provision(params, principal: principal) else {
             throw RPCError.internalError("expected a bulk answer")
         }

@@ -1,3 +1,4 @@
+import AccessProtocol
 @testable import AccessService
 import AccessStore
 import AsanaAPI

@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 @testable import AccessStore
 import AsanaAPI

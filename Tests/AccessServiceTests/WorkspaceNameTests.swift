@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessService
 import AccessStore
 import AsanaAPI
@@ -147,7 +148,7 @@ struct TestCredentialTests {
         try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         let before = harness.simulator.state()
 
-        let result = try await harness.service.testCredential(TestCredentialParams(workspace: "Acme Corp", purpose: .provision))
+        let result = try await harness.service.testCredential(CredentialKey(workspace: "Acme Corp", purpose: .provision))
         #expect(result.ok == false)
         #expect(result.workspace == WorkspaceName(gid: "1000", name: "Acme Corp"))
         #expect(result.checks.map(\.name) == ["token", "workspace", "admin", "teams"])
@@ -166,13 +167,13 @@ struct TestCredentialTests {
     func adminTokenPasses() async throws {
         let harness = try await ServiceHarness.start(users: 30, teams: 2)
         defer { Task { await harness.stop() } }
-        let provision = try await harness.service.testCredential(TestCredentialParams(workspace: "1000", purpose: .provision))
+        let provision = try await harness.service.testCredential(CredentialKey(workspace: "1000", purpose: .provision))
         #expect(provision.ok)
         #expect(provision.checks.allSatisfy { $0.ok && $0.fix == nil })
         #expect(provision.checks.map(\.name) == ["token", "workspace", "admin", "teams"])
         #expect(provision.capabilities.membershipFlags == true && provision.capabilities.teams == true)
 
-        let sync = try await harness.service.testCredential(TestCredentialParams(workspace: "Acme Corp", purpose: .sync))
+        let sync = try await harness.service.testCredential(CredentialKey(workspace: "Acme Corp", purpose: .sync))
         #expect(sync.ok)
         #expect(sync.checks.map(\.name) == ["token", "workspace", "users", "workspaceMemberships", "teams", "teamMemberships"])
         #expect(sync.capabilities.membershipFlags == true && sync.capabilities.teams == true)
@@ -213,7 +214,7 @@ struct TestCredentialTests {
         let harness = try await ServiceHarness.start(users: 10, teams: 1)
         defer { Task { await harness.stop() } }
         try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: "not-a-token", at: Date())
-        let result = try await harness.service.testCredential(TestCredentialParams(workspace: "1000", purpose: .sync))
+        let result = try await harness.service.testCredential(CredentialKey(workspace: "1000", purpose: .sync))
         #expect(result.ok == false)
         #expect(result.checks.map(\.name) == ["token"])
         #expect(result.checks[0].detail.contains("401"))
@@ -221,15 +222,15 @@ struct TestCredentialTests {
         #expect(result.capabilities.membershipFlags == false && result.capabilities.teams == false)
 
         try harness.store.deleteCredential(workspaceGid: harness.workspace, purpose: .sync)
-        let missing = await rpcError { _ = try await harness.service.testCredential(TestCredentialParams(workspace: "1000", purpose: .sync)) }
+        let missing = await rpcError { _ = try await harness.service.testCredential(CredentialKey(workspace: "1000", purpose: .sync)) }
         #expect(missing?.name == "credential.missing")
     }
 }
 
-extension TestCredentialParams {
+extension CredentialKey {
     init(workspace: String, purpose: CredentialPurpose) {
         let data = try! JSONEncoder().encode(JSONValue.object(["workspace": .string(workspace), "purpose": .string(purpose.rawValue)]))
-        self = try! JSONDecoder().decode(TestCredentialParams.self, from: data)
+        self = try! JSONDecoder().decode(CredentialKey.self, from: data)
     }
 }
 

@@ -205,8 +205,8 @@ struct APITokenTests {
         #expect(listed.map(\.name) == ["Mid.1", "alpha", "mid-2", "zeta"])
         #expect(listed.map(\.role) == [.operator, .reader, .reader, .admin])
 
-        // Only these fields, none of them bytes.
-        let labels = Mirror(reflecting: listed[0]).children.compactMap(\.label)
+        // Only these fields, none of them bytes (a `@Nullable` member's storage is `_name`).
+        let labels = Mirror(reflecting: listed[0]).children.compactMap(\.label).map { $0.hasPrefix("_") ? String($0.dropFirst()) : $0 }
         #expect(labels == ["id", "name", "role", "createdAt", "lastUsedAt", "revokedAt", "expiresAt"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import GRDB
 import Testing

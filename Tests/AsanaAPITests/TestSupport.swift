@@ -54,7 +54,7 @@ extension FakeTransport.Reply {
                 status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8)))
     }
 
-    /// Asana's error body with one or more messages (asana-api.md §2).
+    /// Asana's error body with one or more messages (https://developers.asana.com/docs/errors).
     static func asanaError(_ status: Int, _ messages: [String], phrase: String? = nil, headers: [(String, String)] = [])
         -> Self
     {
@@ -65,7 +65,7 @@ extension FakeTransport.Reply {
         return .json(status, #"{"errors":[\#(entries.joined(separator: ","))]}"#, headers: headers)
     }
 
-    /// Asana's standard 429 answer, optionally with `Retry-After` (asana-api.md §8).
+    /// Asana's standard 429 answer, optionally with `Retry-After` (https://developers.asana.com/docs/rate-limits).
     static func rateLimited(retryAfter: String?) -> Self {
         asanaError(
             429,

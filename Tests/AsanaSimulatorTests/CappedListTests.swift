@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Capped alphabetical lists: /workspaces/{gid}/users and /teams/{gid}/users (asana-api.md §6.1)")
+@Suite("Capped alphabetical lists: /workspaces/{gid}/users and /teams/{gid}/users (Asana OpenAPI getUsersForWorkspace, getUsersForTeam)")
 struct CappedListTests {
     /// Names sorted as the simulator documents: case-insensitive name, then gid.
     static func expectedOrder(_ users: [SimulatorSeed.User]) -> [String] {

@@ -15,7 +15,7 @@ private func inFlight(_ api: SimulatorClient, reads: Int? = nil, writes: Int? = 
     return false
 }
 
-@Suite("Concurrent-request limiter and latency faults (asana-api.md §8)")
+@Suite("Concurrent-request limiter and latency faults (https://developers.asana.com/docs/rate-limits)")
 struct ConcurrencyTests {
     static let rateMessage = "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Membership writes (asana-api.md §6.6, §9)")
+@Suite("Membership writes (Asana OpenAPI addUser/removeUser operations; https://forum.asana.com/t/new-api-resource-workspace-memberships/57272)")
 struct MembershipTests {
     @Test("addUser with a new in-domain email invites: new user, active non-guest membership, listed in /users")
     func inviteMember() async throws {

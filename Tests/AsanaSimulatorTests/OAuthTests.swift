@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("OAuth endpoints (asana-api.md §4.2, §4.4, §10.1, §10.10)")
+@Suite("OAuth endpoints (https://developers.asana.com/docs/oauth, https://developers.asana.com/docs/oauth-scopes, https://github.com/Asana/python-asana/issues/108)")
 struct OAuthTests {
     static let expiredMessage = "The bearer token has expired. Please refresh it to get a new one."
 

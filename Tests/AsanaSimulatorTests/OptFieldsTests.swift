@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Compact records and opt_fields (asana-api.md §1, §5)")
+@Suite("Compact records and opt_fields (Asana OpenAPI opt_fields parameter and schemas)")
 struct OptFieldsTests {
     @Test("/users items are compact without opt_fields, gid plus the asked fields with it")
     func users() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Pagination (asana-api.md §3)")
+@Suite("Pagination (https://developers.asana.com/docs/pagination)")
 struct PaginationTests {
     @Test("250 users with limit 100: three pages, each user exactly once, next_page then null")
     func walkAllPages() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Opt-in provisioning refusals (chosen; asana-api.md §6.6, §12)")
+@Suite("Opt-in provisioning refusals (chosen: a modelling choice of this simulator, not documented by Asana)")
 struct ProvisioningRefusalTests {
     static let deprovisioned = "This user was deprovisioned and cannot be re-added to the organization"
 

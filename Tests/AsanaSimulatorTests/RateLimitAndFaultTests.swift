@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Rate limits (asana-api.md §8) and fault injection")
+@Suite("Rate limits (https://developers.asana.com/docs/rate-limits) and fault injection")
 struct RateLimitAndFaultTests {
     static let rateMessage = "You've made too many requests and hit a rate limit. Please retry after the given amount of time."
 

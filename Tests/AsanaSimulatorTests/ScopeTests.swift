@@ -3,7 +3,7 @@ import Testing
 
 @testable import AsanaSimulator
 
-@Suite("Granular scopes (asana-api.md §4.4)")
+@Suite("Granular scopes (https://developers.asana.com/docs/oauth-scopes)")
 struct ScopeTests {
     static let fullOnly =
         "This endpoint has no granular scope and requires a full-permission (default) token; this token only has granular scopes."

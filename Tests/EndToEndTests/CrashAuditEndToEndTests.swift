@@ -1,3 +1,4 @@
+import AccessProtocol
 import AsyncHTTPClient
 import Foundation
 import LineRPC

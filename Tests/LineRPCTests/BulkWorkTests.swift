@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import LineRPC
 import Synchronization

@@ -1,3 +1,4 @@
+import AccessProtocol
 import DevCertificates
 import Foundation
 import LineRPC

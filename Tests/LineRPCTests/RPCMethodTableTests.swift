@@ -1,3 +1,4 @@
+import AccessProtocol
 import Logging
 import Testing
 

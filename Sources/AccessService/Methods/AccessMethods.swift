@@ -13,7 +13,7 @@ extension AccessService {
             Ping.Result(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
                         identity: context.identity.map { Identity(principal: $0.principal, role: $0.role) })
         }
-        table.register("authenticate", summary: "Present an API token; the connection then runs as its principal and role.", access: .anyone, exclusive: true, params: AuthenticateParams.self) { context, params in
+        table.register(Authenticate.self, exclusive: true) { context, params in
             try await authenticate(params, session: context.session)
         }
         table.register(Sync.self, bulk: true) { context, params in
@@ -29,37 +29,18 @@ extension AccessService {
             params.workspace = try await resolveWorkspace(params.workspace)
             return try listUsers(params)
         }
-        table.register("provision", summary: "Add a person to, or remove them from, a workspace and its teams in Asana.", access: Self.access(.admin), params: ProvisionParams.self) { context, params in
+        table.register(Provision.self) { context, params in
             try await provision(params, principal: context.identity?.principal)
         }
         registerAdministration(in: &table)
         registerOAuth(in: &table)
-        let summaries = table.all.map { DiscoveryDocument.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
-        table.register("rpc.discover", summary: "This server's methods as an OpenRPC document.", access: .anyone, params: NoParams.self) { _, _ in
-            DiscoveryDocument(
+        let methods = table.all.map { Discover.Result.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
+        table.register(Discover.self) { _, _ in
+            Discover.Result(
                 openrpc: "1.3.2",
                 info: .init(title: "asana-access", version: Self.protocolVersion),
-                methods: summaries + [.init(name: "rpc.discover", summary: "This server's methods as an OpenRPC document.", params: [])])
+                methods: methods + [.init(name: Discover.name, summary: Discover.summary, params: [])])
         }
         return table
     }
-}
-
-/// A minimal OpenRPC document (https://spec.open-rpc.org): methods with their summaries and param names.
-public struct DiscoveryDocument: Codable, Sendable {
-    public struct Info: Codable, Sendable {
-        public var title: String
-        public var version: String
-    }
-    public struct Param: Codable, Sendable {
-        public var name: String
-    }
-    public struct Method: Codable, Sendable {
-        public var name: String
-        public var summary: String
-        public var params: [Param]
-    }
-    public var openrpc: String
-    public var info: Info
-    public var methods: [Method]
 }

@@ -3,13 +3,6 @@ import AccessStore
 import Foundation
 import LineRPC
 
-/// Params of `authenticate`.
-public struct AuthenticateParams: RPCParams {
-    public static let memberNames: Set<String> = ["token"]
-    /// An API token made by `asana-accessd tokens create` (`aat_<id>_<secret>`).
-    public var token: String
-}
-
 extension AccessService {
     /// Failed `authenticate` calls allowed on one connection; later ones are refused without checking the token.
     public static let maximumFailedAuthentications = 5
@@ -34,7 +27,7 @@ extension AccessService {
     /// (250 ms, 500 ms, 1 s, 2 s, 4 s); after ``maximumFailedAuthentications`` failures the
     /// connection's further attempts are refused at once without looking at the token.
     /// - Throws: `auth.failed` (-32003), `auth.too_many_attempts` (-32004).
-    func authenticate(_ params: AuthenticateParams, session: RPCSession) async throws -> Identity {
+    func authenticate(_ params: Authenticate.Params, session: RPCSession) async throws -> Identity {
         guard session.failedAuthentications < Self.maximumFailedAuthentications else {
             throw AccessError.tooManyAuthenticationAttempts(Self.maximumFailedAuthentications)
         }

@@ -8,31 +8,31 @@ extension AccessService {
     /// How long an authorization started by `oauthStart` may be finished: 10 minutes (Asana's codes are short-lived).
     public static let oauthFlowLifetime: TimeInterval = 600
 
-    /// The access-sync scopes asked for by default for a `sync` credential (issue 4; asana-api.md §4.4).
+    /// The access-sync scopes asked for by default for a `sync` credential (https://developers.asana.com/docs/oauth-scopes).
     public static let accessSyncScopes = ["openid", "email", "profile", "users:read", "teams:read", "team_memberships:read",
                                           "workspaces:read", "workspaces.typeahead:read"]
 
     func registerOAuth(in table: inout RPCMethodTable) {
-        table.register("putOAuthClient", summary: "Seal and store an OAuth app's client secret (needed to exchange codes and refresh tokens).", access: Self.access(.admin), params: PutOAuthClientParams.self) { context, params in
+        table.register(PutOAuthClient.self) { context, params in
             try Self.checkOAuthText(params.clientId, field: "clientId")
             try Self.checkOAuthText(params.clientSecret, field: "clientSecret")
             let summary = try store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
             try audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
             return summary
         }
-        table.register("listOAuthClients", summary: "List stored OAuth apps (client ids and secret fingerprints).", access: Self.access(.admin), params: NoParams.self) { _, _ in
+        table.register(ListOAuthClients.self) { _, _ in
             ItemList(items: try store.oauthClientSummaries())
         }
-        table.register("deleteOAuthClient", summary: "Delete a stored OAuth app; OAuth credentials it issued can no longer be refreshed.", access: Self.access(.admin), params: DeleteOAuthClientParams.self) { context, params in
+        table.register(DeleteOAuthClient.self) { context, params in
             try Self.checkOAuthText(params.clientId, field: "clientId")
             let done = Done(done: try store.deleteOAuthClient(clientId: params.clientId))
             try audit(principal: context.identity?.principal, method: "deleteOAuthClient", params: params, result: done, outcome: done.done ? "ok" : "not_found")
             return done
         }
-        table.register("oauthStart", summary: "Begin an OAuth authorization: returns Asana's authorize URL (state, PKCE S256) to open in a browser.", access: Self.access(.admin), params: OAuthStartParams.self) { context, params in
+        table.register(OAuthStart.self) { context, params in
             try oauthStart(params, principal: context.identity?.principal)
         }
-        table.register("oauthFinish", summary: "Finish an OAuth authorization: exchange the code from Asana's redirect and seal the tokens as the workspace's credential.", access: Self.access(.admin), params: OAuthFinishParams.self) { context, params in
+        table.register(OAuthFinish.self) { context, params in
             try await oauthFinish(params, principal: context.identity?.principal)
         }
     }
@@ -40,7 +40,7 @@ extension AccessService {
     /// Starts an authorization: checks the params, remembers state and PKCE verifier (sealed) for
     /// ``oauthFlowLifetime``, and returns the authorize URL.
     /// - Throws: `-32602` naming the field (workspace, clientId, redirectUri, scopes); `oauth.client_unknown`.
-    public func oauthStart(_ params: OAuthStartParams, principal: String?) throws -> OAuthStartResult {
+    public func oauthStart(_ params: OAuthStart.Params, principal: String?) throws -> OAuthStart.Result {
         _ = try Self.isName(params.workspace, field: "workspace")
         try Self.checkOAuthText(params.clientId, field: "clientId")
         try Self.checkRedirectURI(params.redirectUri)
@@ -63,10 +63,10 @@ extension AccessService {
                            message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
                            details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
         }
-        // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (asana-api.md §4.4).
+        // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (https://developers.asana.com/docs/oauth).
         let url = asana.oauthClient().authorizeURL(clientId: params.clientId, redirectUri: params.redirectUri, state: state,
                                                    codeChallenge: PKCE.challenge(for: verifier), scopes: scopes == ["default"] ? [] : scopes)
-        let result = OAuthStartResult(authorizeUrl: url, state: state, expiresAt: flow.expiresAt, workspace: params.workspace, purpose: purpose,
+        let result = OAuthStart.Result(authorizeUrl: url, state: state, expiresAt: flow.expiresAt, workspace: params.workspace, purpose: purpose,
                                       clientId: params.clientId, redirectUri: params.redirectUri, scopes: scopes)
         var audited = params
         audited.scopes = scopes
@@ -80,7 +80,7 @@ extension AccessService {
     /// `oauth` credential of (workspace, purpose), replacing the previous one (a paused schedule resumes).
     /// - Throws: `-32602` for an empty state or code; `oauth.unknown_state`, `oauth.client_unknown`,
     ///   `oauth.exchange_refused`, `oauth.workspace_not_granted`, `workspace.ambiguous_name`, `upstream.*`.
-    public func oauthFinish(_ params: OAuthFinishParams, principal: String?) async throws -> OAuthFinishResult {
+    public func oauthFinish(_ params: OAuthFinish.Params, principal: String?) async throws -> OAuthFinish.Result {
         for (field, value) in [("state", params.state), ("code", params.code)] where value.isEmpty || value.utf8.count > 4096 {
             throw RPCError.invalidParams("Invalid params: \"\(field)\" must be 1 to 4096 bytes", field: field)
         }
@@ -105,7 +105,7 @@ extension AccessService {
         }
     }
 
-    private func exchange(_ flow: OAuthFlow, code: String, force: Bool) async throws -> OAuthFinishResult {
+    private func exchange(_ flow: OAuthFlow, code: String, force: Bool) async throws -> OAuthFinish.Result {
         guard let clientSecret = try openClientSecret(flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
         let grant: OAuthTokenGrant
         do {
@@ -146,9 +146,9 @@ extension AccessService {
             authorizedUser: .init(gid: grant.userGid, name: grant.userName, email: grant.userEmail))
         let summary = try store.putCredential(workspaceGid: workspace.gid, purpose: flow.purpose, kind: .oauth, secret: try tokens.sealedText(),
                                               fingerprintOf: tokens.fingerprintSource, at: exchangedAt)
-        return OAuthFinishResult(
+        return OAuthFinish.Result(
             workspace: workspace, purpose: flow.purpose, credential: summary,
-            authorizedUser: AuthorizedUserResult(gid: grant.userGid, name: grant.userName, email: grant.userEmail),
+            authorizedUser: AuthorizedUser(gid: grant.userGid, name: grant.userName, email: grant.userEmail),
             scopes: flow.scopes, accessTokenExpiresAt: tokens.expiresAt, refreshable: grant.refreshToken != nil, checks: checks)
     }
 
@@ -163,7 +163,7 @@ extension AccessService {
     }
 
     /// Revokes at Asana the refresh token of the OAuth credential of (workspace, purpose) (`/-/oauth_revoke`,
-    /// which also kills its access tokens, asana-api.md §4.2), before the credential is deleted.
+    /// which also kills its access tokens, RFC 7009; https://developers.asana.com/docs/oauth), before the credential is deleted.
     /// - Returns: nil when the credential is not a refreshable OAuth one (or missing); otherwise whether Asana
     ///   confirmed. Failures are logged, never thrown: deleting must not depend on Asana being reachable.
     func revokeOAuthGrant(workspace: String, purpose: CredentialPurpose) async -> Bool? {

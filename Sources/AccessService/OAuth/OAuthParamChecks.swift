@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import LineRPC
 
@@ -13,7 +14,7 @@ extension AccessService {
     }
 
     /// Accepts `https://…`, loopback `http://127.0.0.1…`, `http://[::1]…` or `http://localhost…`, and Asana's
-    /// out-of-band `urn:ietf:wg:oauth:2.0:oob` (asana-api.md §4.2: non-native apps must use https).
+    /// out-of-band `urn:ietf:wg:oauth:2.0:oob` (https://developers.asana.com/docs/oauth: non-native apps must use https).
     /// - Throws: `-32602` naming `redirectUri`.
     static func checkRedirectURI(_ uri: String) throws(RPCError) {
         if uri == "urn:ietf:wg:oauth:2.0:oob" { return }
@@ -63,7 +64,7 @@ extension AccessService {
 
     /// Checks scope names: `default` alone (full permissions), or granular scopes — `openid`, `email`, `profile`
     /// and `<resource>:<action>` of `a-z _ .`, each 1 to 64 bytes — which must include `workspaces:read`, because
-    /// `oauthFinish` checks the workspace with the granted token (asana-api.md §4.3–4.4). 1 to 64 entries as
+    /// `oauthFinish` checks the workspace with the granted token (https://developers.asana.com/docs/oauth-scopes). 1 to 64 entries as
     /// given; duplicates are then dropped, order kept.
     /// - Throws: `-32602` naming `scopes`.
     static func checkScopes(_ scopes: [String]) throws(RPCError) -> [String] {

@@ -7,7 +7,7 @@ import Foundation
 /// result. The credential's fingerprint is that of ``refreshToken`` (of ``accessToken`` when Asana granted
 /// no refresh token), so it stays the same across access-token refreshes.
 struct OAuthTokenSet: Codable, Sendable, Equatable {
-    /// The bearer token; Asana's live one hour (`expires_in` 3600, asana-api.md §4.2).
+    /// The bearer token; Asana's live one hour (`expires_in` 3600, https://developers.asana.com/docs/oauth).
     var accessToken: String
     /// The long-lived token that gets new access tokens; nil when Asana granted none.
     var refreshToken: String?

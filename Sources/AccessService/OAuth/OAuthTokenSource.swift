@@ -1,3 +1,4 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
@@ -11,8 +12,8 @@ import Synchronization
 /// - An access token that expires within ``refreshMargin`` (or half its lifetime) is refreshed before it is sent; a 401 refreshes
 ///   too (``AsanaClient`` then retries the request once).
 /// - One refresh at a time per credential: callers that need a new token meanwhile wait for it.
-/// - A refresh answer without `refresh_token` keeps the stored one (asana-api.md §4.2 [inferred], nango#298).
-/// - Asana refusing the refresh token (`invalid_grant`, asana-api.md §4.2, §11 item 8) marks the credential
+/// - A refresh answer without `refresh_token` keeps the stored one (inferred from https://developers.asana.com/docs/oauth; https://github.com/NangoHQ/nango/issues/455).
+/// - Asana refusing the refresh token (`invalid_grant`, RFC 6749 §5.2; https://github.com/raycast/extensions/issues/10582) marks the credential
 ///   `reauthorizationRequired` and throws `credential.reauthorization_required`; no further refresh is tried
 ///   until the credential is stored again.
 /// - Tokens are never logged.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// Proof Key for Code Exchange (RFC 7636) with the `S256` method, as Asana's authorize endpoint takes it
-/// (`code_challenge_method=S256`, `code_challenge = BASE64URL(SHA256(ASCII(code_verifier)))`, asana-api.md §4.2).
+/// (`code_challenge_method=S256`, `code_challenge = BASE64URL(SHA256(ASCII(code_verifier)))`, RFC 7636 §4.2; https://developers.asana.com/docs/oauth).
 enum PKCE {
     /// A fresh verifier: 32 random bytes as unpadded base64url, 43 characters (RFC 7636 §4.1 allows 43–128).
     static func makeVerifier() -> String { randomToken(bytes: 32) }

@@ -4,29 +4,13 @@ import AsanaAPI
 import Foundation
 import LineRPC
 
-/// The answer to `provision`: one person's result, or one per person for `users`.
-public enum ProvisionAnswer: Encodable, Sendable {
-    case one(ProvisionResult)
-    case many(BulkProvisionResult)
-    /// The stored answer of an earlier call with the same idempotency key.
-    case replayed(JSONValue)
-
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .one(let result): try result.encode(to: encoder)
-        case .many(let result): try result.encode(to: encoder)
-        case .replayed(let value): try value.encode(to: encoder)
-        }
-    }
-}
-
 extension AccessService {
     /// People provisioned at once in one `users` call. Each person's steps run one after another,
-    /// so at most this many Asana writes are in flight, within Asana's 15 concurrent writes (asana-api.md §8).
+    /// so at most this many Asana writes are in flight, within Asana's 15 concurrent writes (https://developers.asana.com/docs/rate-limits).
     static let provisionConcurrency = 8
 
     /// Adds people to, or removes them from, a workspace and its teams, with the workspace's
-    /// `provision` credential (whose user must be a workspace admin, asana-api.md §6.6).
+    /// `provision` credential (whose user must be a workspace admin: Asana OpenAPI operation `removeUserForWorkspace`).
     ///
     /// Current membership is read first, so a repeated call changes nothing and says so
     /// (`alreadyMember`, `notMember`). Adds go workspace first, then teams. A failed step is reported
@@ -41,7 +25,7 @@ extension AccessService {
     /// (`provision.intent` audit event), its outcome after (`provision.outcome`); intents a crash left open are
     /// settled by ``reconcileProvisionIntents(upTo:)`` on the next start.
     /// - Throws: `-32602`, `credential.missing`, `team.not_found`, `team.ambiguous`, `upstream.*` when nothing was changed.
-    public func provision(_ params: ProvisionParams, principal: String?) async throws -> ProvisionAnswer {
+    public func provision(_ params: Provision.Params, principal: String?) async throws -> Provision.Result {
         var params = params
         params.workspace = try await resolveWorkspace(params.workspace)  // a name becomes its gid before anything else
         guard let key = params.idempotencyKey else { return try await provisionOnce(params, principal: principal) }
@@ -62,7 +46,7 @@ extension AccessService {
     /// How long an idempotency key's answer is kept and replayed: 24 hours.
     public static let idempotencyLifetime: TimeInterval = 24 * 3600
 
-    private func provisionIdempotently(_ params: ProvisionParams, key: String, principal: String?) async throws -> ProvisionAnswer {
+    private func provisionIdempotently(_ params: Provision.Params, key: String, principal: String?) async throws -> Provision.Result {
         var unkeyed = params
         unkeyed.idempotencyKey = nil
         let encoder = JSONEncoder.protocolEncoder()
@@ -70,7 +54,7 @@ extension AccessService {
         if let record = try store.idempotencyRecord(key: key, at: now()) {
             guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
-            return .replayed(try JSONValue(strictJSON: record.result, maximumDepth: 512))
+            return try JSONDecoder.protocolDecoder().decode(Provision.Result.self, from: Data(record.result.utf8))
         }
         let answer = try await provisionOnce(unkeyed, principal: principal, idempotencyKey: key)
         let at = now()
@@ -81,7 +65,7 @@ extension AccessService {
         return answer
     }
 
-    private func provisionOnce(_ params: ProvisionParams, principal: String?, idempotencyKey: String? = nil) async throws -> ProvisionAnswer {
+    private func provisionOnce(_ params: Provision.Params, principal: String?, idempotencyKey: String? = nil) async throws -> Provision.Result {
         try Self.checkGid(params.workspace)
         let requests = try params.requests()
         for (index, request) in requests.enumerated() where !Self.looksLikeEmail(request.email) {
@@ -98,7 +82,7 @@ extension AccessService {
             let workspace = WorkspaceRef(gid: details.gid, name: details.name ?? details.gid, isOrganization: details.isOrganization ?? false)
             let teams = try await resolveTeamsLive(Set(requests.flatMap { $0.teams ?? [] }), workspace: params.workspace, client: client)
             let provisioner = requests.contains { $0.action == .remove && ($0.teams ?? []).isEmpty } ? try await client.me().gid : nil
-            let results = await withTaskGroup(of: (Int, ProvisionPersonResult).self) { group in
+            let results = await withTaskGroup(of: (Int, Provision.PersonResult).self) { group in
                 var pending = requests.enumerated().makeIterator()
                 func startNext() {
                     guard let (index, request) = pending.next() else { return }
@@ -111,11 +95,11 @@ extension AccessService {
                         case .add: await run.add(teams: personTeams)
                         case .remove: await run.remove(teams: personTeams)
                         }
-                        return (index, ProvisionPersonResult(action: request.action, user: run.user, targets: run.targets))
+                        return (index, Provision.PersonResult(action: request.action, user: run.user, targets: run.targets))
                     }
                 }
                 for _ in 0..<min(Self.provisionConcurrency, requests.count) { startNext() }
-                var ordered = [ProvisionPersonResult?](repeating: nil, count: requests.count)
+                var ordered = [Provision.PersonResult?](repeating: nil, count: requests.count)
                 for await (index, result) in group {
                     ordered[index] = result
                     startNext()
@@ -125,9 +109,9 @@ extension AccessService {
             if !dryRun {
                 for result in results { try recordProvision(result, workspace: params.workspace) }
             }
-            let answer: ProvisionAnswer = params.users == nil
-                ? .one(ProvisionResult(workspace: workspace, dryRun: dryRun, action: results[0].action, user: results[0].user, targets: results[0].targets))
-                : .many(BulkProvisionResult(workspace: workspace, dryRun: dryRun, results: results))
+            let answer: Provision.Result = params.users == nil
+                ? .one(Provision.SingleResult(workspace: workspace, dryRun: dryRun, action: results[0].action, user: results[0].user, targets: results[0].targets))
+                : .many(Provision.BulkResult(workspace: workspace, dryRun: dryRun, results: results))
             let failed = results.contains { $0.targets.contains { $0.outcome == .failed } }
             try audit(principal: principal, method: dryRun ? "provision.dryRun" : "provision", params: params, result: answer,
                       outcome: failed ? "partial" : "ok")
@@ -166,7 +150,7 @@ extension AccessService {
     }
 
     /// Writes what a provision changed into the snapshot, so `listUsers` shows it before the next sync.
-    private func recordProvision(_ result: ProvisionPersonResult, workspace: String) throws {
+    private func recordProvision(_ result: Provision.PersonResult, workspace: String) throws {
         guard let gid = result.user.gid, try store.workspace(gid: workspace) != nil else { return }
         let workspaceTarget = result.targets.first { $0.type == "workspace" }
         let workspaceAction: ProvisionChange.WorkspaceAction =

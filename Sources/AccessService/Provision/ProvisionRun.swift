@@ -18,8 +18,8 @@ final class ProvisionRun {
     let allowGuest: Bool
     /// Where each write's intent and outcome are committed; nil for a dry run.
     let journal: ProvisionJournal?
-    private(set) var user: ProvisionedUser
-    private(set) var targets: [ProvisionTarget] = []
+    private(set) var user: Provision.User
+    private(set) var targets: [Provision.Target] = []
     private var calls: [String] = []
 
     init(client: AsanaClient, workspace: WorkspaceRef, emailDomains: [String], email: String, dryRun: Bool, provisionerGid: String?,
@@ -31,7 +31,7 @@ final class ProvisionRun {
         self.dryRun = dryRun
         self.provisionerGid = provisionerGid
         self.journal = journal
-        self.user = ProvisionedUser(gid: nil, name: nil, email: email)
+        self.user = Provision.User(gid: nil, name: nil, email: email)
     }
 
     /// Workspace first, then each team; stops at the first failed step.
@@ -105,7 +105,7 @@ final class ProvisionRun {
             // Asana drops the team memberships with the workspace membership: report each, with no call of its own.
             if removed {
                 for team in droppedTeams {
-                    targets.append(ProvisionTarget(type: "team", gid: team.gid, name: team.name, outcome: .removed, calls: []))
+                    targets.append(Provision.Target(type: "team", gid: team.gid, name: team.name, outcome: .removed, calls: []))
                 }
             }
             return
@@ -126,15 +126,15 @@ final class ProvisionRun {
     }
 
     /// Runs one step and records its target with the writes it made; `false` when it failed.
-    private func step(_ type: String, gid: String, name: String?, _ body: () async throws -> ProvisionOutcome) async -> Bool {
+    private func step(_ type: String, gid: String, name: String?, _ body: () async throws -> Provision.Outcome) async -> Bool {
         calls = []
         do {
             let outcome = try await body()
-            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: outcome, calls: calls))
+            targets.append(Provision.Target(type: type, gid: gid, name: name, outcome: outcome, calls: calls))
             return true
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error) ?? .internalError("\(error)")
-            targets.append(ProvisionTarget(type: type, gid: gid, name: name, outcome: .failed, calls: calls, error: rpcError))
+            targets.append(Provision.Target(type: type, gid: gid, name: name, outcome: .failed, calls: calls, error: rpcError))
             return false
         }
     }
@@ -173,7 +173,7 @@ final class ProvisionRun {
     }
 
     /// Why Asana refused (403) to add the person to the workspace, read from Asana's state rather than from
-    /// its wording (the exact answers are not documented, asana-api.md §6.6, §12):
+    /// its wording (the exact answers are not documented by Asana):
     /// 1. the provisioning user is not an active admin → `provision.not_admin`;
     /// 2. the email is outside the organization's email domains (the person would join as a guest) →
     ///    `provision.guest_not_allowed`;

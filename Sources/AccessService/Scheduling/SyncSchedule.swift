@@ -3,16 +3,6 @@ import AccessStore
 import Foundation
 import LineRPC
 
-/// Whether scheduled syncs run for a workspace (`getWorkspaceStatus`'s `schedule`).
-public enum ScheduleState: String, Codable, Sendable {
-    /// The scheduler syncs the workspace every interval.
-    case active
-    /// A credential failure (401, reauthorization required, unreadable) stopped scheduled syncs until a new credential is stored.
-    case paused
-    /// No scheduler runs (`serve --sync-interval 0`, or not a server), or the workspace has no credential that can sync.
-    case disabled
-}
-
 /// What the scheduler knows per workspace, shared by ``SyncScheduler`` (which runs syncs), `sync`
 /// (whose outcomes, manual or scheduled, move the schedule) and `getWorkspaceStatus` (which shows it).
 ///
@@ -117,7 +107,7 @@ public actor SyncSchedule {
     }
 
     /// The schedule of `workspace` as `getWorkspaceStatus` shows it; `canSync` is whether it has a sync or provision credential.
-    func status(workspace: String, canSync: Bool) -> (state: ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: Sync.Capabilities?) {
+    func status(workspace: String, canSync: Bool) -> (state: GetWorkspaceStatus.ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: Sync.Capabilities?) {
         let entry = entries[workspace]
         guard interval != nil, canSync else { return (.disabled, nil, nil, entry?.capabilities) }
         if let pause = entry?.pause { return (.paused, nil, pause.reason, entry?.capabilities) }

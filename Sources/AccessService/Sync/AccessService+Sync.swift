@@ -226,7 +226,7 @@ extension AccessService {
     }
 
     /// Lists the members of every team, as many listings at once as the credential's governor lets reads run
-    /// (``AsanaGovernorConfiguration/maxConcurrentReads``, 16 by default; Asana allows 50, asana-api.md §8).
+    /// (``AsanaGovernorConfiguration/maxConcurrentReads``, 16 by default; Asana allows 50 concurrent GETs, https://developers.asana.com/docs/rate-limits).
     ///
     /// - Returns: per team gid, its memberships or the Asana error that stopped its listing (see
     ///   ``mayBeSkipped(_:)``).

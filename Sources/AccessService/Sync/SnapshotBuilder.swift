@@ -7,7 +7,7 @@ import AsanaAPI
 ///   active workspace membership; a person whose only memberships are inactive and who is not
 ///   listed has left (the store marks them departed).
 /// - Access flags come from workspace memberships, never from presence in `/users`
-///   (asana-api.md §9). A removed and re-added person has several memberships: the active one wins.
+///   (https://forum.asana.com/t/new-api-resource-workspace-memberships/57272, https://github.com/rbright/asana/issues/12). A removed and re-added person has several memberships: the active one wins.
 /// - When memberships could not be read (`memberships == nil`), every flag is unknown (`nil`), never guessed.
 enum SnapshotBuilder {
     static func build(

@@ -4,57 +4,6 @@ import AsanaAPI
 import Foundation
 import LineRPC
 
-/// Params of `testCredential`.
-public struct TestCredentialParams: RPCParams, Encodable {
-    public static let memberNames: Set<String> = ["workspace", "purpose"]
-    /// Workspace gid or exact name.
-    public var workspace: String
-    /// Which stored credential to test: `provision` or `sync`.
-    public var purpose: CredentialPurpose
-}
-
-/// One check of a connection test.
-public struct CredentialCheck: Codable, Sendable, Equatable {
-    /// `token`, `workspace`, `admin`, `users`, `workspaceMemberships`, `teams`, `teamMemberships`.
-    public var name: String
-    public var ok: Bool
-    /// What was found, for a person.
-    public var detail: String
-    /// What to do: present on a failed check and on a capability gap, else `null`.
-    public var fix: String?
-
-    public init(name: String, ok: Bool, detail: String, fix: String? = nil) {
-        self.name = name
-        self.ok = ok
-        self.detail = detail
-        self.fix = fix
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(ok, forKey: .ok)
-        try container.encode(detail, forKey: .detail)
-        try container.encode(fix, forKey: .fix)  // null, never left out
-    }
-}
-
-/// The answer to `testCredential`, and what `asana-accessd credentials put` prints.
-public struct CredentialTestResult: Codable, Sendable {
-    /// The workspace: `{gid, name}`; `name` is `null` when the token could not see it.
-    public var workspace: WorkspaceName
-    public var purpose: CredentialPurpose
-    /// `true` when every check passed (a capability gap is not a failure).
-    public var ok: Bool
-    /// In the order they ran; a failed `token` or `workspace` check stops the later ones.
-    public var checks: [CredentialCheck]
-    /// What a sync with this credential could read: membership flags, and teams (organizations only).
-    public var capabilities: Sync.Capabilities
-
-    /// The failed checks.
-    public var failures: [CredentialCheck] { checks.filter { !$0.ok } }
-}
-
 /// The connection test run on save: reads only, never writes to Asana.
 ///
 /// 1. `token`: `GET /users/me` answers, and says whose token it is.
@@ -71,25 +20,25 @@ public struct CredentialChecker: Sendable {
     public init(asana: AsanaClientFactory) { self.asana = asana }
 
     /// Runs the checks of `purpose` for `token` against workspace `workspace` (a gid).
-    public func run(workspace: String, purpose: CredentialPurpose, token: String) async -> CredentialTestResult {
+    public func run(workspace: String, purpose: CredentialPurpose, token: String) async -> TestCredential.Result {
         await run(workspace: workspace, purpose: purpose, client: asana.client(token: token))
     }
 
     /// Runs the checks of `purpose` with `client` (a stored credential's) against workspace `workspace` (a gid).
-    public func run(workspace: String, purpose: CredentialPurpose, client: AsanaClient) async -> CredentialTestResult {
-        var checks: [CredentialCheck] = []
+    public func run(workspace: String, purpose: CredentialPurpose, client: AsanaClient) async -> TestCredential.Result {
+        var checks: [TestCredential.Check] = []
         var capabilities = Sync.Capabilities(membershipFlags: false, teams: false)
         var workspaceName = WorkspaceName(gid: workspace, name: nil)
-        func finish() -> CredentialTestResult {
-            CredentialTestResult(workspace: workspaceName, purpose: purpose, ok: checks.allSatisfy(\.ok), checks: checks, capabilities: capabilities)
+        func finish() -> TestCredential.Result {
+            TestCredential.Result(workspace: workspaceName, purpose: purpose, ok: checks.allSatisfy(\.ok), checks: checks, capabilities: capabilities)
         }
 
         let me: AsanaUser
         do {
             me = try await client.me()
-            checks.append(CredentialCheck(name: "token", ok: true, detail: "the token works (GET /users/me): it belongs to \(Self.person(me))"))
+            checks.append(TestCredential.Check(name: "token", ok: true, detail: "the token works (GET /users/me): it belongs to \(Self.person(me))"))
         } catch {
-            checks.append(CredentialCheck(name: "token", ok: false, detail: "GET /users/me failed: \(Self.text(error))",
+            checks.append(TestCredential.Check(name: "token", ok: false, detail: "GET /users/me failed: \(Self.text(error))",
                                           fix: Self.fix(error, otherwise: "Create a new personal access token in Asana (My settings → Apps → Developer apps) and store it.")))
             return finish()
         }
@@ -99,11 +48,11 @@ public struct CredentialChecker: Sendable {
             details = try await client.workspace(gid: workspace)
             workspaceName.name = details.name
             let kind = details.isOrganization == true ? "an organization" : "a workspace (not an organization: no teams)"
-            checks.append(CredentialCheck(name: "workspace", ok: true, detail: "\(Self.label(workspaceName)) is visible to \(me.name ?? me.gid); it is \(kind)"))
+            checks.append(TestCredential.Check(name: "workspace", ok: true, detail: "\(Self.label(workspaceName)) is visible to \(me.name ?? me.gid); it is \(kind)"))
         } catch {
             let visible = (try? await client.workspaces())?.map { "\"\($0.name ?? "")\" (\($0.gid))" } ?? []
             let seen = visible.isEmpty ? "" : " This token sees: \(visible.joined(separator: ", "))."
-            checks.append(CredentialCheck(name: "workspace", ok: false, detail: "GET /workspaces/\(workspace) failed: \(Self.text(error))",
+            checks.append(TestCredential.Check(name: "workspace", ok: false, detail: "GET /workspaces/\(workspace) failed: \(Self.text(error))",
                                           fix: Self.fix(error, otherwise: "Check the workspace gid, or use the token of a member of workspace \(workspace).") + seen))
             return finish()
         }
@@ -117,16 +66,16 @@ public struct CredentialChecker: Sendable {
                 let active = memberships.first { $0.isActive == true }
                 let who = me.name ?? me.gid
                 if active?.isAdmin == true {
-                    checks.append(CredentialCheck(name: "admin", ok: true, detail: "\(who) is an active admin of \(Self.label(workspaceName)), so they may add and remove people"))
+                    checks.append(TestCredential.Check(name: "admin", ok: true, detail: "\(who) is an active admin of \(Self.label(workspaceName)), so they may add and remove people"))
                 } else {
                     let state = active == nil ? "is not an active member of" : "is a member but not an admin of"
-                    checks.append(CredentialCheck(
+                    checks.append(TestCredential.Check(
                         name: "admin", ok: false,
                         detail: "\(who) \(state) \(Self.label(workspaceName)); Asana lets only workspace Admins and Super Admins add and remove people",
                         fix: "Store the token of an Admin or Super Admin of \(Self.label(workspaceName)), or make \(who) an admin in Asana's admin console (Members tab); `asana-accessd credentials put --force` stores this token anyway."))
                 }
             } catch {
-                checks.append(CredentialCheck(name: "admin", ok: false, detail: "reading \(me.name ?? me.gid)'s workspace membership failed: \(Self.text(error))",
+                checks.append(TestCredential.Check(name: "admin", ok: false, detail: "reading \(me.name ?? me.gid)'s workspace membership failed: \(Self.text(error))",
                                               fix: Self.fix(error, otherwise: "Use the token of a workspace Admin or Super Admin: it can read its own membership.")))
             }
             if isOrganization {
@@ -138,14 +87,14 @@ public struct CredentialChecker: Sendable {
             do {
                 _ = try await client.firstPage(.workspaceMemberships(workspace: workspace))
                 capabilities.membershipFlags = true
-                checks.append(CredentialCheck(name: "workspaceMemberships", ok: true, detail: "workspace memberships can be read: active, admin, guest and view-only flags will be known"))
+                checks.append(TestCredential.Check(name: "workspaceMemberships", ok: true, detail: "workspace memberships can be read: active, admin, guest and view-only flags will be known"))
             } catch AsanaAPIError.forbidden(let message) {
-                checks.append(CredentialCheck(
+                checks.append(TestCredential.Check(
                     name: "workspaceMemberships", ok: true,
                     detail: "capability gap: Asana refused the workspace memberships (403: \(message)); a sync works, but every person's active/admin/guest/view-only flags will be unknown (null)",
                     fix: "For the flags, store a token that may read workspace memberships: a personal access token, or an OAuth token with full permissions rather than granular scopes."))
             } catch {
-                checks.append(CredentialCheck(name: "workspaceMemberships", ok: false, detail: "reading workspace memberships failed: \(Self.text(error))",
+                checks.append(TestCredential.Check(name: "workspaceMemberships", ok: false, detail: "reading workspace memberships failed: \(Self.text(error))",
                                               fix: Self.fix(error, otherwise: "Retry later, or store another token.")))
             }
             if isOrganization {
@@ -155,7 +104,7 @@ public struct CredentialChecker: Sendable {
                     capabilities.teams = members != nil
                 } else if teams != nil {
                     capabilities.teams = true
-                    checks.append(CredentialCheck(name: "teamMemberships", ok: true, detail: "the organization has no team visible to this token: no team memberships to read"))
+                    checks.append(TestCredential.Check(name: "teamMemberships", ok: true, detail: "the organization has no team visible to this token: no team memberships to read"))
                 }
             }
         }
@@ -164,13 +113,13 @@ public struct CredentialChecker: Sendable {
 
     /// Reads the first page of `read` and records a check; the gids on the page, or nil on failure.
     @discardableResult
-    private func probe(_ read: AsanaClient.ReadProbe, with client: AsanaClient, name: String, what: String, into checks: inout [CredentialCheck]) async -> [String]? {
+    private func probe(_ read: AsanaClient.ReadProbe, with client: AsanaClient, name: String, what: String, into checks: inout [TestCredential.Check]) async -> [String]? {
         do {
             let gids = try await client.firstPage(read)
-            checks.append(CredentialCheck(name: name, ok: true, detail: "\(what) can be read"))
+            checks.append(TestCredential.Check(name: name, ok: true, detail: "\(what) can be read"))
             return gids
         } catch {
-            checks.append(CredentialCheck(name: name, ok: false, detail: "reading \(what) failed: \(Self.text(error))",
+            checks.append(TestCredential.Check(name: name, ok: false, detail: "reading \(what) failed: \(Self.text(error))",
                                           fix: Self.fix(error, otherwise: "Retry later, or store another token.")))
             return nil
         }
@@ -212,7 +161,7 @@ extension AccessService {
     /// workspace given by gid or exact name. Reads only; writes nothing to Asana or to the store.
     /// - Throws: `-32602`, `workspace.unknown_name`, `workspace.ambiguous_name`, `credential.missing`,
     ///   `credential.unreadable`. Asana's refusals are not errors: they are failed checks in the answer.
-    public func testCredential(_ params: TestCredentialParams) async throws -> CredentialTestResult {
+    public func testCredential(_ params: CredentialKey) async throws -> TestCredential.Result {
         let workspace = try await resolveWorkspace(params.workspace)
         let client = try self.client(workspace: workspace, purpose: params.purpose)
         return await CredentialChecker(asana: asana).run(workspace: workspace, purpose: params.purpose, client: client)

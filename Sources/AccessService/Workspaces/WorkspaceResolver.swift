@@ -1,25 +1,10 @@
+import AccessProtocol
 import AccessStore
 import AsanaAPI
 import Foundation
 import LineRPC
 
-/// A workspace as the name resolver and the connection test report it: `{gid, name}`
-/// (`name` is `null` when Asana did not show it).
-public struct WorkspaceName: Codable, Sendable, Equatable {
-    public var gid: String
-    public var name: String?
-
-    public init(gid: String, name: String?) {
-        self.gid = gid
-        self.name = name
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(gid, forKey: .gid)
-        try container.encode(name, forKey: .name)  // null, never left out
-    }
-
+extension WorkspaceName {
     var jsonValue: JSONValue { .object(["gid": .string(gid), "name": name.map(JSONValue.string) ?? .null]) }
 }
 

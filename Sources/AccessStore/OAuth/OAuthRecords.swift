@@ -1,24 +1,5 @@
+import AccessProtocol
 import Foundation
-
-/// What may be shown about a stored OAuth app: its client id and the fingerprint of its secret.
-public struct OAuthClientSummary: Codable, Sendable, Equatable {
-    /// The app's client id, as registered in Asana's developer console.
-    public var clientId: String
-    /// `"sha256:"` + the first 12 lowercase hex digits of SHA-256 of the client secret.
-    public var fingerprint: String
-    /// When first stored; millisecond precision.
-    public var createdAt: Date
-    /// When the secret was last stored; millisecond precision.
-    public var updatedAt: Date
-
-    /// Creates a value from all of its fields.
-    public init(clientId: String, fingerprint: String, createdAt: Date, updatedAt: Date) {
-        self.clientId = clientId
-        self.fingerprint = fingerprint
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
-}
 
 /// An authorization started by `oauthStart`, waiting for `oauthFinish` (single use, expiring).
 public struct OAuthFlow: Sendable, Equatable {
@@ -30,7 +11,7 @@ public struct OAuthFlow: Sendable, Equatable {
     public var purpose: CredentialPurpose
     /// The OAuth app's client id; its secret must be stored (``AccessStore/putOAuthClient(clientId:secret:at:)``).
     public var clientId: String
-    /// The redirect URI sent to the authorize URL; the code exchange must send the same (asana-api.md §4.2).
+    /// The redirect URI sent to the authorize URL; the code exchange must send the same (RFC 6749 §4.1.3; https://developers.asana.com/docs/oauth).
     public var redirectUri: String
     /// The scopes asked for, in order (`["default"]` for full permissions).
     public var scopes: [String]

@@ -1,4 +1,4 @@
-/// An Asana team (TeamCompact, asana-api.md §5). Teams exist in organizations only.
+/// An Asana team (TeamCompact of the Asana OpenAPI spec). Teams exist in organizations only.
 ///
 /// JSON: `{"gid":"42","resource_type":"team","name":"Engineering"}`.
 public struct AsanaTeam: Decodable, Sendable, Equatable, Hashable {

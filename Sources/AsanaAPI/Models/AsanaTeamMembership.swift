@@ -1,8 +1,9 @@
-/// A person's membership of a team (TeamMembershipResponse, asana-api.md §5, §6.5).
+/// A person's membership of a team (TeamMembershipResponse of the Asana OpenAPI spec, operation `getTeamMembershipsForUser`).
 ///
 /// JSON: `{"gid":"9","user":{"gid":"7","name":"Ada"},"team":{"gid":"42","name":"Engineering"},
 /// "is_admin":false,"is_guest":false,"is_limited_access":false}`. Also the answer of
-/// `POST /teams/{gid}/addUser` (asana-api.md §6.6, §11 item 12). Flags are `nil` when not returned.
+/// `POST /teams/{gid}/addUser` (Asana OpenAPI operation `addUserForTeam`; https://github.com/AsanaArchive/developer-docs/pull/92).
+/// Flags are `nil` when not returned.
 public struct AsanaTeamMembership: Decodable, Sendable, Equatable, Hashable {
     /// Asana id of the membership.
     public var gid: String

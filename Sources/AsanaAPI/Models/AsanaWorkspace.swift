@@ -1,4 +1,4 @@
-/// An Asana workspace or organization (WorkspaceCompact / WorkspaceResponse, asana-api.md §5).
+/// An Asana workspace or organization (WorkspaceCompact / WorkspaceResponse of the Asana OpenAPI spec).
 ///
 /// JSON: `{"gid":"1000","name":"Acme Corp","is_organization":true,"email_domains":["acme.example"]}`.
 public struct AsanaWorkspace: Decodable, Sendable, Equatable, Hashable {

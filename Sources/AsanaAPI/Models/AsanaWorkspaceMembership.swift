@@ -1,4 +1,4 @@
-/// A person's membership of a workspace (WorkspaceMembershipResponse, asana-api.md §5, §6.3).
+/// A person's membership of a workspace (WorkspaceMembershipResponse of the Asana OpenAPI spec, operation `getWorkspaceMembershipsForWorkspace`).
 ///
 /// JSON: `{"gid":"5","user":{"gid":"7","name":"Ada","email":"ada@acme.example"},"is_active":true,
 /// "is_admin":false,"is_guest":false,"is_view_only":false}`. Flags are `nil` when Asana did not

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// Asana's OAuth 2.0 endpoints at the server root, not under `/api/1.0` (asana-api.md §4.2): a client with base URL
+/// Asana's OAuth 2.0 endpoints at the server root, not under `/api/1.0` (https://developers.asana.com/docs/oauth): a client with base URL
 /// `http://127.0.0.1:PORT/api/1.0` finds them by dropping the `/api/1.0` suffix.
 ///
 /// - `GET /-/oauth_authorize`: the consenting user is the one whose **seeded** token is sent as
@@ -24,7 +24,7 @@ struct OAuthRoutes: Sendable {
 
     /// `GET /-/oauth_authorize?client_id&redirect_uri&response_type=code&state&code_challenge_method=S256&code_challenge&scope`.
     ///
-    /// In this order (asana-api.md §4.2, §4.4; order chosen):
+    /// In this order (https://developers.asana.com/docs/oauth, https://developers.asana.com/docs/oauth-scopes; order chosen):
     /// 1. no `Authorization: Bearer <seeded token>` → 401 plain text (no session);
     /// 2. unknown `client_id`, or `redirect_uri` not registered exactly for the app → 400 plain text (Asana shows a
     ///    plain error page);
@@ -33,7 +33,7 @@ struct OAuthRoutes: Sendable {
     ///    simulated); `state` missing → `invalid_request`; `code_challenge_method` other than `S256`, or only one of
     ///    `code_challenge`/`code_challenge_method` → `invalid_request`; unknown scope name → `invalid_scope`; a granular
     ///    app asking for `default` (or no `scope`) → `forbidden_scopes`; a full-permission app asking for a granular
-    ///    scope → `forbidden_scopes` (§4.4 [secondary]); `openid email profile` are fine for both;
+    ///    scope → `forbidden_scopes` (third-party: https://docs.unified.to/skills/asana-oauth-app/SKILL.md); `openid email profile` are fine for both;
     /// 4. success: 302 `Location: <redirect_uri>?code=<code>&state=<state>` (percent-encoded, state verbatim), also for
     ///    `urn:ietf:wg:oauth:2.0:oob` (chosen; Asana shows the code on a page).
     func authorize(_ request: Request) -> Response {
@@ -84,7 +84,7 @@ struct OAuthRoutes: Sendable {
     /// `unsupported_grant_type`; then the client (``OAuthRegistry/authenticateClient(_:)``) and the grant
     /// (``OAuthRegistry/exchangeCode(_:app:)``, ``OAuthRegistry/refresh(_:app:)``). Success: 200
     /// `{"access_token","expires_in","token_type":"bearer","refresh_token"?,"data":{"id","gid","name","email"}}`
-    /// (asana-api.md §4.2; `gid` beside `id` as §4.2 recommends).
+    /// (https://developers.asana.com/docs/oauth; `gid` beside `id` is a choice of this simulator: Asana documents `id` only).
     func token(_ request: Request) async throws -> Response {
         do {
             let form = try await Self.form(request)
@@ -112,7 +112,7 @@ struct OAuthRoutes: Sendable {
     }
 
     /// `POST /-/oauth_revoke`, form `client_id, client_secret, token=<refresh token>` → 200 `{}` when revoked or
-    /// unknown; 400 `invalid_request` for an access token or a missing field; 401 `invalid_client` (asana-api.md §4.2).
+    /// unknown; 400 `invalid_request` for an access token or a missing field; 401 `invalid_client` (https://developers.asana.com/docs/oauth).
     func revoke(_ request: Request) async throws -> Response {
         do {
             let form = try await Self.form(request)

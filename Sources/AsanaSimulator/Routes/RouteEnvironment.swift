@@ -28,7 +28,7 @@ struct RouteEnvironment: Sendable {
         OptFields(query: query["opt_fields"]).map { .fields($0) } ?? fallback
     }
 
-    /// A 200 JSON answer; indented when `opt_pretty` is true (asana-api.md §1).
+    /// A 200 JSON answer; indented when `opt_pretty` is true (Asana OpenAPI parameter `opt_pretty`).
     func json(_ body: JSONValue, _ query: QueryItems) -> Response {
         let pretty = query["opt_pretty"].map { $0 == "" || $0 == "true" || $0 == "1" } ?? false
         var fields = HTTPFields()

@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// Teams, team memberships and team membership writes (asana-api.md §6.4, §6.5, §6.6).
+/// Teams, team memberships and team membership writes (Asana OpenAPI operations `getTeamsForWorkspace`, `getTeam`,
+/// `getTeamMembershipsForTeam`, `getTeamMembershipsForUser`, `addUserForTeam`, `removeUserForTeam`).
 struct TeamRoutes: Sendable {
     let env: RouteEnvironment
 
@@ -52,7 +53,7 @@ struct TeamRoutes: Sendable {
     }
 
     /// `GET /users/{user}/team_memberships?workspace={gid}`: the user's team memberships in that
-    /// organization (asana-api.md §6.5: `workspace` is required; missing → 400 `workspace: Missing input`).
+    /// organization (Asana OpenAPI `getTeamMembershipsForUser`: `workspace` is required; missing → 400 `workspace: Missing input`).
     static func listUserMemberships(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let reference = try env.parameter("user", context)
         let query = QueryItems(rawQuery: request.uri.query)
@@ -69,8 +70,8 @@ struct TeamRoutes: Sendable {
         }, gid: \.gid)
     }
 
-    /// `POST /teams/{gid}/addUser` → 200 `{"data": team_membership}` (asana-api.md §6.6: the answer is a team
-    /// membership since ~2021). Rules: ``Storage/addUser(_:toTeam:caller:)``.
+    /// `POST /teams/{gid}/addUser` → 200 `{"data": team_membership}` (the answer is a team membership since ~2021:
+    /// Asana OpenAPI `addUserForTeam`, https://github.com/AsanaArchive/developer-docs/pull/92). Rules: ``Storage/addUser(_:toTeam:caller:)``.
     static func addUser(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) async throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("team", context)

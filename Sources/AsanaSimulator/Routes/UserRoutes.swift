@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// `GET /users`, `GET /users/{user}`, and the capped lists `GET /workspaces/{gid}/users`, `GET /teams/{gid}/users`
-/// (asana-api.md §6.1).
+/// (Asana OpenAPI operations `getUsers`, `getUser`, `getUsersForWorkspace`, `getUsersForTeam`).
 struct UserRoutes: Sendable {
     let env: RouteEnvironment
 
@@ -13,12 +13,12 @@ struct UserRoutes: Sendable {
         api.get("teams/:team/users") { request, context in try Self.listTeamUsers(env, request, context) }
     }
 
-    /// The most users `GET /workspaces/{gid}/users` and `GET /teams/{gid}/users` return ("limited to 2000", OAS,
-    /// asana-api.md §6.1); the rest are silently left out.
+    /// The most users `GET /workspaces/{gid}/users` and `GET /teams/{gid}/users` return ("limited to 2000", Asana OpenAPI
+    /// operations `getUsersForWorkspace`, `getUsersForTeam`); the rest are silently left out.
     static let alphabeticalListCap = 2000
 
     /// `GET /workspaces/{gid}/users`: compact users holding an **active** membership in the workspace, sorted by name
-    /// (case-insensitive, then gid), silently truncated to the first 2,000 (asana-api.md §6.1, OAS). Not paginated:
+    /// (case-insensitive, then gid), silently truncated to the first 2,000 (Asana OpenAPI `getUsersForWorkspace`). Not paginated:
     /// no `next_page`; `offset` is ignored (chosen); `limit` → 400 (chosen: the OAS lists no `limit` here).
     /// The caller must be an active member (else 403), unknown workspace → 404.
     static func listWorkspaceUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
@@ -36,7 +36,7 @@ struct UserRoutes: Sendable {
     }
 
     /// `GET /teams/{gid}/users`: the team's members (guests and limited-access members included), compact, sorted by
-    /// name, silently truncated to the first 2,000 (asana-api.md §6.1, OAS); `limit` → 400, `offset` ignored (chosen).
+    /// name, silently truncated to the first 2,000 (Asana OpenAPI `getUsersForTeam`); `limit` → 400, `offset` ignored (chosen).
     /// Any active member of the organization may list (chosen, as for team memberships).
     static func listTeamUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)
@@ -67,8 +67,8 @@ struct UserRoutes: Sendable {
     }
 
     /// `GET /users?workspace=&team=&limit=&offset=&opt_fields=`: users holding an **active** membership in the
-    /// workspace, sorted by gid (asana-api.md §6.1 "sorted by user ID"); removed people drop out (chosen,
-    /// asana-api.md §9 [UNCONFIRMED]). Without `workspace`: the active members of every workspace the caller is
+    /// workspace, sorted by gid (Asana OpenAPI `getUsers`: "sorted by user ID"); removed people drop out (chosen,
+    /// not documented by Asana). Without `workspace`: the active members of every workspace the caller is
     /// active in (chosen: allowed, paginated or not). `team` narrows to that team's members. Compact records.
     static func listUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)
@@ -94,7 +94,7 @@ struct UserRoutes: Sendable {
         }, gid: \.gid)
     }
 
-    /// `GET /users/{user}` with `me`, an email or a gid: the full record (UserResponse, asana-api.md §5).
+    /// `GET /users/{user}` with `me`, an email or a gid: the full record (UserResponse, Asana OpenAPI operation `getUser`).
     /// Unknown, or not sharing a workspace with the caller → 404 `user: Not a recognized ID: …` (chosen).
     static func getUser(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)

@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// Workspaces, workspace memberships and workspace membership writes (asana-api.md §6.2, §6.3, §6.6).
+/// Workspaces, workspace memberships and workspace membership writes (Asana OpenAPI operations `getWorkspaces`,
+/// `getWorkspace`, `getWorkspaceMembershipsForWorkspace`, `addUserForWorkspace`, `removeUserForWorkspace`).
 struct WorkspaceRoutes: Sendable {
     let env: RouteEnvironment
 
@@ -36,7 +37,7 @@ struct WorkspaceRoutes: Sendable {
     }
 
     /// `GET /workspaces/{gid}/workspace_memberships[?user=]`: every membership of the workspace, **inactive ones
-    /// included** (a re-added person shows twice, asana-api.md §6.3), sorted by membership gid, compact unless
+    /// included** (a re-added person shows twice, https://forum.asana.com/t/new-api-resource-workspace-memberships/57272), sorted by membership gid, compact unless
     /// `opt_fields`. `user` (gid, email or `me`) narrows to one person; an unknown user → 400 (chosen).
     static func listMemberships(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)

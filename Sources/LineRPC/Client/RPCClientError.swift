@@ -1,3 +1,4 @@
+import AccessProtocol
 /// Why a client call failed before an answer arrived (an answer with an `error` member throws ``RPCError`` instead).
 public enum RPCClientError: Error, Sendable, CustomStringConvertible {
     /// The TCP connection could not be made (refused, unreachable, timed out).

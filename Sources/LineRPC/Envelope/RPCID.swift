@@ -1,3 +1,4 @@
+import AccessProtocol
 /// A JSON-RPC request id, echoed back exactly as received.
 ///
 /// JSON-RPC 2.0 allows a string, a number or `null`. A numeric id is kept as the exact text the

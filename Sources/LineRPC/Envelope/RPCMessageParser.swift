@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import NIOCore
 import NIOFoundationCompat

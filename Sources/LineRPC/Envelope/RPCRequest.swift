@@ -1,3 +1,4 @@
+import AccessProtocol
 /// A JSON-RPC 2.0 request or notification that passed envelope validation.
 public struct RPCRequest: Sendable, Equatable {
     /// The id to echo; `nil` for a notification (no `id` member), which gets no answer.

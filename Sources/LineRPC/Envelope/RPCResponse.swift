@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 
 /// A JSON-RPC 2.0 response: `{"jsonrpc":"2.0","id":…,"result":…}` or `{"jsonrpc":"2.0","id":…,"error":{…}}`.

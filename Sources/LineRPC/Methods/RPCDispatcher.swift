@@ -1,3 +1,4 @@
+import AccessProtocol
 import Logging
 
 /// Runs requests against a method table and shapes the answers.

@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 
 /// The methods a server answers, by name.

@@ -1,3 +1,4 @@
+import AccessProtocol
 import Synchronization
 
 /// Who is calling on a connection: a principal name and the role the server gave it.

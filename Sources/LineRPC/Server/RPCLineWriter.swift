@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -52,32 +53,4 @@ struct RPCLineWriter: Sendable {
     }
 
     static func makeEncoder() -> JSONEncoder { .protocolEncoder() }
-}
-
-extension JSONEncoder {
-    /// The encoder of the wire format (protocol.md §2): compact JSON, keys sorted, `/` unescaped,
-    /// dates as ISO 8601 UTC with milliseconds (`2026-11-29T09:30:00.123Z`). Use it wherever JSON
-    /// that a client or auditor reads is written (answers, audit events, stored answers).
-    public static func protocolEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(protocolTimestamp(date))
-        }
-        return encoder
-    }
-
-    /// `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ`, rounded to the nearest millisecond the way the store
-    /// rounds, so a time a client sends back (e.g. a run's `finishedAt` as `changedSince`) is the
-    /// very millisecond the server stored. (Formatting the fraction directly would truncate a value
-    /// such as x.1239999 to .123.)
-    public static func protocolTimestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let fraction = millis - seconds * 1000
-        let whole = Date(timeIntervalSince1970: TimeInterval(seconds)).ISO8601Format(Date.ISO8601FormatStyle(timeZone: .gmt))
-        let fractionText = String(fraction)
-        return String(whole.dropLast()) + "." + String(repeating: "0", count: 3 - fractionText.count) + fractionText + "Z"
-    }
 }

@@ -1,4 +1,3 @@
-import AccessProtocol
 import Foundation
 
 /// What may be shown about an API token: never its secret nor the secret's hash.
@@ -12,14 +11,14 @@ public struct APITokenSummary: Codable, Sendable, Equatable {
     public var role: AccessRole
     /// When the token was created; millisecond precision.
     public var createdAt: Date
-    /// When the token last verified, to within ``AccessStore/apiTokenLastUsedInterval``; nil if never used.
-    public var lastUsedAt: Date?
+    /// When the token last verified, to within the store's `apiTokenLastUsedInterval` (one minute); nil if never used.
+    @Nullable public var lastUsedAt: Date?
     /// When the token was revoked; nil while it is active.
-    public var revokedAt: Date?
+    @Nullable public var revokedAt: Date?
     /// When the token stops verifying (millisecond precision); nil when it never expires. From this
-    /// instant on, ``AccessStore/verifyAPIToken(_:at:)`` treats it like a wrong token, and a server
+    /// instant on, the store's `verifyAPIToken` treats it like a wrong token, and a server
     /// may end sessions authenticated with it.
-    public var expiresAt: Date?
+    @Nullable public var expiresAt: Date?
 
     /// Creates a value from all of its fields.
     public init(id: String, name: String, role: AccessRole, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?, expiresAt: Date? = nil) {
@@ -35,21 +34,5 @@ public struct APITokenSummary: Codable, Sendable, Equatable {
     /// Whether the token has expired at `date` (`expiresAt <= date`).
     public func isExpired(at date: Date) -> Bool {
         expiresAt.map { $0 <= date } ?? false
-    }
-}
-
-extension APITokenSummary {
-    enum CodingKeys: String, CodingKey { case id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt }
-
-    /// Encodes every member; a missing date as `null` (never left out).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(role, forKey: .role)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(lastUsedAt, forKey: .lastUsedAt)
-        try container.encode(revokedAt, forKey: .revokedAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
     }
 }

@@ -1,4 +1,4 @@
-/// What applying a snapshot changed (``AccessStore/applySnapshot(_:at:)``).
+/// What applying a snapshot changed (the store's `applySnapshot`).
 public struct SnapshotCounts: Codable, Sendable, Equatable {
     /// People present in the snapshot (distinct gids).
     public var users: Int

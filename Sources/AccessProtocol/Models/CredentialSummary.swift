@@ -17,7 +17,7 @@ public struct CredentialSummary: Codable, Sendable, Equatable {
     /// `active`, or `reauthorizationRequired` once Asana refused its OAuth refresh token.
     public var state: CredentialState
     /// Why the state is not `active` (Asana's `error_description`, or the error name), else nil.
-    public var stateReason: String?
+    @Nullable public var stateReason: String?
 
     /// Creates a value from all of its fields.
     public init(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, fingerprint: String, createdAt: Date, updatedAt: Date,
@@ -30,20 +30,5 @@ public struct CredentialSummary: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.state = state
         self.stateReason = stateReason
-    }
-
-    enum CodingKeys: String, CodingKey { case workspaceGid, purpose, kind, fingerprint, createdAt, updatedAt, state, stateReason }
-
-    /// Encodes every member, an absent ``stateReason`` as `null` (answers never omit a member).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(workspaceGid, forKey: .workspaceGid)
-        try container.encode(purpose, forKey: .purpose)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(fingerprint, forKey: .fingerprint)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(state, forKey: .state)
-        try container.encode(stateReason, forKey: .stateReason)
     }
 }

@@ -2,7 +2,7 @@
 public enum CredentialState: String, Codable, Sendable, CaseIterable {
     /// Usable.
     case active
-    /// Asana refused the OAuth refresh token (`invalid_grant`, asana-api.md §4.2): the user must authorize
+    /// Asana refused the OAuth refresh token (`invalid_grant`, RFC 6749 §5.2; https://developers.asana.com/docs/oauth): the user must authorize
     /// again (`oauthStart` then `oauthFinish`). Nothing is sent to Asana with it until then.
     case reauthorizationRequired
 }

@@ -25,30 +25,6 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// Parses one JSON text with the same strict rules the server applies to requests (RFC 8259:
-    /// no trailing commas, no duplicate member names, no byte-order mark, nesting at most `maximumDepth`).
-    /// - Throws: ``RPCError`` `-32700` (not strict JSON) or `-32600` `limit.json_depth`.
-    public init(strictJSON text: String, maximumDepth: Int = 64) throws(RPCError) {
-        let bytes = Array(text.utf8)
-        var ids: [Int: String] = [:]
-        var batchLength: Int?
-        switch bytes.withUnsafeBytes({ StrictJSONValidator.validate($0, maximumDepth: maximumDepth, numericIDs: &ids, batchLength: &batchLength) }) {
-        case .syntax(let offset, let reason)?:
-            throw RPCError(code: -32700, name: "rpc.parse_error", message: "not JSON at byte \(offset): \(reason)")
-        case .tooDeep(let maximum)?:
-            throw .tooDeep(maximum: maximum)
-        case .tooManyValues(let maximum)?:
-            throw .tooManyValues(maximum: maximum)
-        case nil:
-            break
-        }
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw RPCError(code: -32700, name: "rpc.parse_error", message: "not valid UTF-8 JSON")
-        }
-    }
-
     /// Compact JSON text of this value (object keys sorted).
     public var jsonText: String {
         let encoder = JSONEncoder()
