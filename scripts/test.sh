@@ -2,7 +2,8 @@
 # Builds everything and runs every test:
 #   1. Swift: unit tests of each module, and end-to-end tests that start the built asana-accessd and
 #      asana-sim on loopback and drive the asana-access client, plus every conformance transcript;
-#   2. Python (standard library only): the Python client against the real server, and the
+#   2. Python: the Python client (standard library only) against the real server, each answer checked
+#      against the JSON Schemas rpc.discover publishes (python3-jsonschema), and the
 #      conformance transcripts again through the Python runner;
 #   3. the shell completion scripts in real bash, fish and zsh.
 # Needs: Swift 6.1+, python3, libsqlite3-dev (scripts/install-deps.sh installs the system packages).

@@ -952,8 +952,10 @@ class Client:
         return PingResult.from_json(self.call("ping"))
 
     def discover(self) -> Dict[str, Any]:
-        """``rpc.discover``: the server's OpenRPC document
-        ``{openrpc, info: {title, version}, methods: [{name, summary, params: [{name}]}]}``."""
+        """``rpc.discover`` (reader): the server's OpenRPC document ``{openrpc, info: {title,
+        version}, methods: [{name, summary, paramStructure, params: [{name, required, schema}],
+        result: {name, required, schema}, x-minimumRole}], components: {errors}}``; every schema
+        is a JSON Schema (draft 7)."""
         return self.call("rpc.discover")
 
     def method_names(self) -> List[str]:
@@ -1220,6 +1222,14 @@ class Client:
         """``getSyncRun`` (reader): one run by its integer id.
         Raises :class:`RpcError` ``1030 sync_run.not_found``."""
         return SyncRun.from_json(self.call("getSyncRun", {"id": int(run_id)}))
+
+    def test_credential(self, workspace: str, purpose: str) -> Dict[str, Any]:
+        """``testCredential`` (admin): checks the stored ``purpose`` (``sync`` or ``provision``)
+        credential of ``workspace`` against Asana, reading only. Returns the answer as a dict:
+        ``workspace`` ``{gid, name}``, ``purpose``, ``ok`` (every check passed), ``checks``
+        ``[{name, ok, detail, fix}]`` in the order they ran, ``capabilities``
+        ``{membershipFlags, teams}``. Raises :class:`RpcError` ``1003 credential.missing``."""
+        return dict(self.call("testCredential", {"workspace": workspace, "purpose": purpose}))
 
     def get_workspace_status(self, workspace: str) -> Dict[str, Any]:
         """``getWorkspaceStatus`` (reader): ``workspace`` is a gid or an exact name. Returns the

@@ -29,3 +29,10 @@ public struct EmptyParams: Codable, Sendable, Equatable {
 extension AccessMethod where Params == EmptyParams {
     public static var paramNames: Set<String> { [] }
 }
+
+extension AccessMethod {
+    /// The JSON Schema of the params object (``SchemaReflector``).
+    public static var paramsSchema: JSONSchema { SchemaReflector.schema(of: Params.self) }
+    /// The JSON Schema of the result.
+    public static var resultSchema: JSONSchema { SchemaReflector.schema(of: Result.self) }
+}

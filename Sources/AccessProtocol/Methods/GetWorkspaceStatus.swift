@@ -90,7 +90,7 @@ public enum GetWorkspaceStatus: AccessMethod {
     }
 
     /// Whether the server syncs the workspace on its own.
-    public enum ScheduleState: String, Codable, Sendable {
+    public enum ScheduleState: String, WireEnum {
         /// The scheduler syncs the workspace every interval.
         case active
         /// A credential failure (401, reauthorization required, unreadable) stopped scheduled syncs until a new credential is stored.

@@ -79,7 +79,7 @@ public enum ListUsers: AccessMethod {
     public struct Result: Codable, Sendable, Equatable {
         public var workspace: WorkspaceRef
         /// When a sync last refreshed the snapshot (read in the same transaction as `users`); null before any.
-        public var syncedAt: Date?
+        @Nullable public var syncedAt: Date?
         /// The time `changedSince` stood for (the run's `finishedAt` for a run id); absent without `changedSince`.
         public var changedSince: Date?
         /// The page, sorted by name then gid.
@@ -93,19 +93,6 @@ public enum ListUsers: AccessMethod {
             self.changedSince = changedSince
             self.users = users
             self.nextCursor = nextCursor
-        }
-
-        enum CodingKeys: String, CodingKey { case workspace, syncedAt, changedSince, users, nextCursor }
-
-        /// `syncedAt` always (null before any sync); `changedSince` only when the call gave it; `nextCursor` only
-        /// when there is a next page.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(workspace, forKey: .workspace)
-            try container.encode(syncedAt, forKey: .syncedAt)
-            try container.encodeIfPresent(changedSince, forKey: .changedSince)
-            try container.encode(users, forKey: .users)
-            try container.encodeIfPresent(nextCursor, forKey: .nextCursor)
         }
     }
 

@@ -82,12 +82,12 @@ public enum Provision: AccessMethod {
     }
 
     /// What `provision` does.
-    public enum Action: String, Codable, Sendable, CaseIterable {
+    public enum Action: String, WireEnum {
         case add, remove
     }
 
     /// What happened at one target (with `dryRun`: what would happen).
-    public enum Outcome: String, Codable, Sendable {
+    public enum Outcome: String, WireEnum {
         /// The person, already known to Asana, was added by this call.
         case added
         /// The email was new to Asana: Asana invited it and created the user.

@@ -80,7 +80,7 @@ public enum Sync: AccessMethod {
         /// (the members of ``team``: that team's memberships were kept).
         public var what: String
         /// The team whose memberships could not be read; `nil` (encoded as `null`) for `"teams"`.
-        public var team: SkippedTeam?
+        @Nullable public var team: SkippedTeam?
         /// Why: the error as `message (code name)`, e.g. `… (1101 upstream.forbidden)`.
         public var reason: String
 
@@ -88,16 +88,6 @@ public enum Sync: AccessMethod {
             self.what = what
             self.team = team
             self.reason = reason
-        }
-
-        enum CodingKeys: String, CodingKey { case what, team, reason }
-
-        /// Encodes every member, `team` as `null` when absent.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(what, forKey: .what)
-            try container.encode(team, forKey: .team)
-            try container.encode(reason, forKey: .reason)
         }
     }
 
@@ -139,24 +129,13 @@ public enum Sync: AccessMethod {
         /// Items of the phase done so far: users or memberships read, teams whose memberships were listed.
         public var done: Int
         /// Items of the phase in all, or nil while unknown (Asana's lists do not say how long they are).
-        public var total: Int?
+        @Nullable public var total: Int?
 
         public init(workspace: String, phase: String, done: Int = 0, total: Int? = nil) {
             self.workspace = workspace
             self.phase = phase
             self.done = done
             self.total = total
-        }
-
-        enum CodingKeys: String, CodingKey { case workspace, phase, done, total }
-
-        /// Encodes every member, an unknown `total` as `null`.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(workspace, forKey: .workspace)
-            try container.encode(phase, forKey: .phase)
-            try container.encode(done, forKey: .done)
-            try container.encode(total, forKey: .total)
         }
     }
 

@@ -1,6 +1,6 @@
 /// What an API token may do (protocol.md §4, "Authentication and roles"). Each role includes the ones below it:
 /// `reader` < `operator` < `admin`, so `role >= .operator` asks "may this token sync?".
-public enum AccessRole: String, Codable, Sendable, CaseIterable, Comparable {
+public enum AccessRole: String, WireEnum, Comparable {
     /// Reads: listUsers and the other read methods.
     case reader
     /// A reader that may also start syncs.

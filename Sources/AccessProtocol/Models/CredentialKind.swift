@@ -1,5 +1,5 @@
 /// The form of a stored Asana credential.
-public enum CredentialKind: String, Codable, Sendable, CaseIterable {
+public enum CredentialKind: String, WireEnum {
     /// A personal access token, sent as `Authorization: Bearer <token>`.
     case pat
     /// OAuth material (for example a refresh token, or JSON holding the token set).

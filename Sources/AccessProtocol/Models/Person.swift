@@ -45,7 +45,7 @@ public struct Person: Codable, Sendable, Equatable {
     public var members: Set<Member>
 
     /// What changed about a person since `changedSince`.
-    public enum Change: String, Codable, Sendable, Equatable {
+    public enum Change: String, WireEnum, Equatable {
         /// Present now and added (or back after having departed) after that time.
         case added
         /// Present before and now, with a change after that time.
@@ -59,9 +59,9 @@ public struct Person: Codable, Sendable, Equatable {
     public struct Team: Codable, Sendable, Hashable {
         public var gid: String
         public var name: String
-        public var isAdmin: Bool?
-        public var isGuest: Bool?
-        public var isLimitedAccess: Bool?
+        @Nullable public var isAdmin: Bool?
+        @Nullable public var isGuest: Bool?
+        @Nullable public var isLimitedAccess: Bool?
 
         public init(gid: String, name: String, isAdmin: Bool?, isGuest: Bool?, isLimitedAccess: Bool?) {
             self.gid = gid
@@ -69,18 +69,6 @@ public struct Person: Codable, Sendable, Equatable {
             self.isAdmin = isAdmin
             self.isGuest = isGuest
             self.isLimitedAccess = isLimitedAccess
-        }
-
-        enum CodingKeys: String, CodingKey { case gid, name, isAdmin, isGuest, isLimitedAccess }
-
-        /// Every member, an unknown flag as `null`.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(gid, forKey: .gid)
-            try container.encode(name, forKey: .name)
-            try container.encode(isAdmin, forKey: .isAdmin)
-            try container.encode(isGuest, forKey: .isGuest)
-            try container.encode(isLimitedAccess, forKey: .isLimitedAccess)
         }
     }
 

@@ -1,5 +1,5 @@
 /// The state of a sync run.
-public enum SyncRunStatus: String, Codable, Sendable, CaseIterable {
+public enum SyncRunStatus: String, WireEnum {
     /// Started, not finished (or the server stopped during it; a server that stops during a sync records it `failed` when it starts again).
     case running
     /// Read everything and applied the snapshot.

@@ -35,3 +35,14 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(type, forKey: key) ?? Nullable(wrappedValue: nil)
     }
 }
+
+/// What ``SchemaReflector`` needs to know of a ``Nullable`` member without knowing its value type.
+protocol NullableMember {
+    static var wrappedSchema: JSONSchema { get }
+    static var absent: Self { get }
+}
+
+extension Nullable: NullableMember {
+    static var wrappedSchema: JSONSchema { SchemaReflector.schema(of: Value.self) }
+    static var absent: Self { Nullable(wrappedValue: nil) }
+}

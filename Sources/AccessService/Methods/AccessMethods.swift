@@ -34,13 +34,8 @@ extension AccessService {
         }
         registerAdministration(in: &table)
         registerOAuth(in: &table)
-        let methods = table.all.map { Discover.Result.Method(name: $0.name, summary: $0.summary, params: $0.paramNames.map { .init(name: $0) }) }
-        table.register(Discover.self) { _, _ in
-            Discover.Result(
-                openrpc: "1.3.2",
-                info: .init(title: "asana-access", version: Self.protocolVersion),
-                methods: methods + [.init(name: Discover.name, summary: Discover.summary, params: [])])
-        }
+        let document = Discover.document(version: Self.protocolVersion, methods: allAccessMethods)
+        table.register(Discover.self) { _, _ in document }
         return table
     }
 }

@@ -110,7 +110,7 @@ public final class RPCSession: Sendable {
 
 /// Who may call a method.
 public enum RPCAccess: Sendable, Equatable {
-    /// Anyone, authenticated or not (`ping`, `rpc.discover`, the authentication call).
+    /// Anyone, authenticated or not (`ping`, the authentication call).
     case anyone
     /// Only an identity whose role is in the set.
     case roles(Set<String>)

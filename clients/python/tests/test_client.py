@@ -44,6 +44,9 @@ from asana_access_client import (  # noqa: E402
     User,
 )
 
+import schema_check  # noqa: E402
+from schema_check import CHECKED, DESCRIBED, SchemaCheckedClient  # noqa: E402
+
 CLI = os.path.join(PYTHON_DIR, "asana_access_cli.py")
 CONFORMANCE = os.path.join(REPO_ROOT, "clients", "conformance", "run_transcripts.py")
 WORKSPACE = "1000"
@@ -180,10 +183,10 @@ class Environment:
 
     def client(self, role: Optional[str] = None, **kwargs: Any) -> Client:
         token = self.tokens[role] if role else None
-        return Client("127.0.0.1", self.port, self.ca, token=token, timeout=60, **kwargs)
+        return SchemaCheckedClient("127.0.0.1", self.port, self.ca, token=token, timeout=60, **kwargs)
 
     def mtls_client(self, **kwargs: Any) -> Client:
-        return Client("127.0.0.1", self.mtls_port, self.ca, certfile=self.client_cert,
+        return SchemaCheckedClient("127.0.0.1", self.mtls_port, self.ca, certfile=self.client_cert,
                       keyfile=self.client_key, timeout=60, **kwargs)
 
 
@@ -207,6 +210,10 @@ def tearDownModule() -> None:  # noqa: N802
     if ENV is not None:
         ENV.stop()
         ENV = None
+    # Every method the server describes had at least one answer checked against its schema.
+    unchecked = sorted(DESCRIBED - CHECKED)
+    if DESCRIBED and unchecked:
+        raise AssertionError(f"no test checked an answer of {', '.join(unchecked)} against its schema")
 
 
 def env() -> Environment:
@@ -254,7 +261,17 @@ class ConnectionTests(unittest.TestCase):
 
     def test_discover_lists_every_method(self) -> None:
         with env().client() as client:
+            with self.assertRaises(RpcError) as caught:
+                client.discover()
+            self.assertEqual((caught.exception.code, caught.exception.name), (-32001, "auth.required"))
+        with env().client("reader") as client:
+            document = client.discover()
             names = set(client.method_names())
+        listed = {m["name"]: m for m in document["methods"]}
+        self.assertEqual(listed["listUsers"]["x-minimumRole"], "reader")
+        self.assertIsNone(listed["ping"]["x-minimumRole"])
+        self.assertIn({"name": "workspace", "required": True, "schema": {"type": "string"}}, listed["listUsers"]["params"])
+        self.assertEqual(document["components"]["errors"]["workspace.not_synced"]["code"], 1001)
         self.assertTrue({"ping", "rpc.discover", "authenticate", "sync", "listUsers", "provision",
                          "createToken", "listTokens", "revokeToken", "putCredential", "listCredentials",
                          "deleteCredential", "listSyncRuns", "getSyncRun", "listAuditEvents",
@@ -370,6 +387,18 @@ class MutualTLSTests(unittest.TestCase):
 
 
 class GenericCallTests(unittest.TestCase):
+    def test_schema_check_catches_drift(self) -> None:
+        with env().client("reader") as client:
+            good = client.call("ping")
+        schema_check.check("ping", good)
+        drifted = [dict(good, extra=1),                                      # a member the contract lacks
+                   {k: v for k, v in good.items() if k != "time"},           # a required member left out
+                   dict(good, version=1),                                    # a wrong type
+                   dict(good, identity={"principal": "token:x"})]            # a nested member left out
+        for result in drifted:
+            with self.assertRaises(AssertionError, msg=str(result)):
+                schema_check.check("ping", result)
+
     def test_unknown_method(self) -> None:
         with env().client() as client:
             with self.assertRaises(RpcError) as caught:
@@ -815,6 +844,8 @@ class AdminTests(unittest.TestCase):
             self.assertTrue(stored.fingerprint.startswith("sha256:"))
             self.assertNotIn("some-secret-value", repr(stored.raw))
             self.assertIn((workspace, "sync"), [(c.workspace_gid, c.purpose) for c in admin.list_credentials()])
+            tested = admin.test_credential(workspace, "sync")  # Asana refuses the made-up token
+            self.assertEqual((tested["ok"], tested["checks"][0]["name"], tested["checks"][0]["ok"]), (False, "token", False))
             self.assertTrue(admin.delete_credential(workspace, "sync"))
             self.assertFalse(admin.delete_credential(workspace, "sync"))
             self.assertNotIn((workspace, "sync"), [(c.workspace_gid, c.purpose) for c in admin.list_credentials()])
@@ -929,7 +960,7 @@ class OAuthTests(unittest.TestCase):
 
     @classmethod
     def client(cls, role: str = "admin") -> Client:
-        return Client("127.0.0.1", cls.port, env().ca, token=cls.tokens[role], timeout=60)
+        return SchemaCheckedClient("127.0.0.1", cls.port, env().ca, token=cls.tokens[role], timeout=60)
 
     def assertRpcError(self, caught: Any, code: int, name: str) -> RpcError:  # noqa: N802
         self.assertEqual((caught.exception.code, caught.exception.name), (code, name), caught.exception.message)
@@ -1029,6 +1060,7 @@ class OAuthTests(unittest.TestCase):
             with self.assertRaises(RpcError) as caught:
                 admin.oauth_start(WORKSPACE, "no-such-client", REDIRECT_URI)
             self.assertRpcError(caught, 1061, "oauth.client_unknown")
+            self.assertFalse(admin.delete_oauth_client("no-such-client"))
 
     def test_bad_params_name_the_field(self) -> None:
         cases = [
