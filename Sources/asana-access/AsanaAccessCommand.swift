@@ -12,7 +12,7 @@ import LineRPC
 struct AsanaAccessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asana-access",
-        abstract: "Talk to an asana-accessd server: ping, sync, status, list users, provision, OAuth.",
+        abstract: "Talk to an asana-accessd server: ping, sync, status, list users, provision, sync runs, audit, tokens, credentials, OAuth.",
         discussion: """
             Connection settings come from the options (before or after the subcommand) or from \
             ASANA_ACCESS_HOST, ASANA_ACCESS_PORT, ASANA_ACCESS_CA, ASANA_ACCESS_CERT and ASANA_ACCESS_KEY; \
@@ -22,7 +22,8 @@ struct AsanaAccessCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 the server answered with an error, 2 usage error, 3 connection or TLS failure.
             """,
         version: "0.1.0",
-        subcommands: [Ping.self, Sync.self, Status.self, ListUsers.self, Provision.self, OAuth.self, Call.self])
+        subcommands: [Ping.self, Sync.self, Status.self, ListUsers.self, Provision.self, SyncRuns.self, Audit.self,
+                      Tokens.self, Credentials.self, OAuth.self, Call.self])
 
     /// Parses, runs, and maps every failure to this tool's exit codes (``ExitStatus``).
     ///

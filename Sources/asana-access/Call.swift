@@ -9,8 +9,9 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Call any method and print its result as JSON (pretty on a terminal).")
 
-        /// Methods every server has (protocol.md), offered by shell completion; others may be typed.
-        static let knownMethods = ["ping", "rpc.discover", "sync", "listUsers", "provision", "oauthStart", "oauthFinish"]
+        /// The protocol's methods (``AccessProtocol/allAccessMethods``), sorted, offered by shell completion;
+        /// others may be typed.
+        static let knownMethods = allAccessMethods.map { $0.name }.sorted()
 
         @Argument(help: ArgumentHelp("The method name, e.g. rpc.discover.", valueName: "method"),
                   completion: .list(Call.knownMethods))

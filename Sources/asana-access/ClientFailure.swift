@@ -14,12 +14,14 @@ enum ClientFailure: Error, CustomStringConvertible {
     case partialFailure([String])
     /// Asana refused the OAuth authorization (its redirect carried `error`), so there is nothing to finish (exit 1).
     case authorizationRefused(String)
+    /// The call succeeded but found nothing to act on, e.g. `revokeToken` answered `done: false` (exit 1).
+    case notFound(String)
 
     /// The exit code for this failure (``ExitStatus``).
     var exitStatus: Int32 {
         switch self {
         case .connection, .tlsFiles, .transport: ExitStatus.connection
-        case .partialFailure, .authorizationRefused: ExitStatus.rpcError
+        case .partialFailure, .authorizationRefused, .notFound: ExitStatus.rpcError
         }
     }
 
@@ -42,7 +44,7 @@ enum ClientFailure: Error, CustomStringConvertible {
             "connection failed: \(reason)\nhint: is asana-accessd running? check --host/--port/--ca"
         case .partialFailure(let lines):
             lines.joined(separator: "\n")
-        case .authorizationRefused(let text):
+        case .authorizationRefused(let text), .notFound(let text):
             text
         }
     }

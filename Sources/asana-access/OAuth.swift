@@ -41,20 +41,7 @@ extension AsanaAccessCommand.OAuth {
         }
 
         func run() async throws {
-            let raw: Data
-            if let secretFile {
-                guard let contents = FileManager.default.contents(atPath: secretFile) else {
-                    throw ValidationError("cannot read --secret-file \(secretFile)")
-                }
-                raw = contents
-            } else {
-                guard isatty(STDIN_FILENO) == 0 else {
-                    throw ValidationError("reading the client secret from a terminal would show it as typed: pipe it on stdin (printf '%s' \"$SECRET\" | asana-access oauth client-put …) or pass --secret-file")
-                }
-                raw = FileHandle.standardInput.readDataToEndOfFile()
-            }
-            let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if secret.isEmpty { throw ValidationError("the client secret is empty: pipe it on stdin or pass --secret-file") }
+            let secret = try SecretInput.read(file: secretFile, what: "the client secret", example: "asana-access oauth client-put …")
             let params: JSONValue = .object(["clientId": .string(clientId), "clientSecret": .string(secret)])
             let result = try await connection.withClient { try await $0.call("putOAuthClient", params: params) }
             switch connection.outputMode {

@@ -41,18 +41,16 @@ extension AsanaAccessCommand {
         }
 
         func run() async throws {
-            var params: [String: JSONValue] = [
-                "workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue),
-            ]
-            if !teams.isEmpty { params["teams"] = .array(teams.map(JSONValue.string)) }
-            if dryRun { params["dryRun"] = .bool(true) }
-            if allowGuest { params["allowGuest"] = .bool(true) }
-            let result = try await connection.withClient { client in
-                try await client.call("provision", params: .object(params))
+            let params = AccessProtocol.Provision.Params(
+                workspace: workspace, email: email, action: action, teams: teams.isEmpty ? nil : teams,
+                dryRun: dryRun ? true : nil, allowGuest: allowGuest ? true : nil)
+            let answer = try await connection.withClient { client in
+                try await client.call(AccessProtocol.Provision.name, params: try JSONValue(encoding: params))
             }
+            let result = try AccessProtocol.Provision.result(from: answer)
             switch connection.outputMode {
             case .json:
-                try OutputMode.printJSON(result)
+                try OutputMode.printJSON(answer)
             case .human:
                 print(Self.lines(of: result).joined(separator: "\n"))
             }
@@ -60,47 +58,62 @@ extension AsanaAccessCommand {
             if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
         }
 
+        /// Each person's part of the answer: one for a call with `email`, one per person with `users`.
+        static func people(of result: AccessProtocol.Provision.Result) -> [AccessProtocol.Provision.PersonResult] {
+            switch result {
+            case .one(let one): [.init(action: one.action, user: one.user, targets: one.targets)]
+            case .many(let many): many.results
+            }
+        }
+
+        static func isDryRun(_ result: AccessProtocol.Provision.Result) -> Bool {
+            switch result {
+            case .one(let one): one.dryRun
+            case .many(let many): many.dryRun
+            }
+        }
+
         /// One line per target: `TYPE NAME (GID): OUTCOME`; with a dry run, each call that would be
         /// made follows on its own indented line.
-        static func lines(of result: JSONValue) -> [String] {
-            let dryRun = result["dryRun"] == .bool(true)
+        static func lines(of result: AccessProtocol.Provision.Result) -> [String] {
+            let dryRun = isDryRun(result)
             var lines = dryRun ? ["dry run: nothing was changed"] : []
-            if result["user"]?["guest"] == .bool(true) {
-                let email = result["user"]?["email"]?.asText ?? "the person"
-                lines.append("\(email): \(dryRun ? "would be " : "")a guest (outside the organization's email domains)")
-            }
-            for target in result["targets"]?.asArray ?? [] {
-                let type = target["type"]?.asText ?? "target"
-                var line = "\(type) \(WorkspaceLabel.text(target)): \(dryRun ? "would be " : "")\(outcomeText(target["outcome"]?.asText))"
-                if let error = target["error"], let message = error["message"]?.asText {
-                    line += ": \(message)"
+            for person in people(of: result) {
+                if person.user.guest == true {
+                    lines.append("\(person.user.email): \(dryRun ? "would be " : "")a guest (outside the organization's email domains)")
                 }
-                lines.append(line)
-                if dryRun {
-                    lines += (target["calls"]?.asArray ?? []).compactMap { $0.asText.map { "  \($0)" } }
+                for target in person.targets {
+                    var line = "\(target.type) \(label(target)): \(dryRun ? "would be " : "")\(outcomeText(target.outcome))"
+                    if let error = target.error { line += ": \(error.message)" }
+                    lines.append(line)
+                    if dryRun { lines += target.calls.map { "  \($0)" } }
                 }
             }
             return lines
         }
 
         /// `error CODE NAME: message (TYPE NAME (GID))` for each failed target.
-        static func failures(of result: JSONValue) -> [String] {
-            (result["targets"]?.asArray ?? []).compactMap { target in
-                guard target["outcome"]?.asText == "failed" else { return nil }
-                let code = target["error"]?["code"]?.asText ?? "?"
-                let name = target["error"]?["data"]?["name"]?.asText ?? "-"
-                let message = target["error"]?["message"]?.asText ?? "failed"
-                return "error \(code) \(name): \(message) (\(target["type"]?.asText ?? "target") \(WorkspaceLabel.text(target)))"
+        static func failures(of result: AccessProtocol.Provision.Result) -> [String] {
+            people(of: result).flatMap(\.targets).compactMap { target in
+                guard target.outcome == .failed else { return nil }
+                let code = target.error.map { String($0.code) } ?? "?"
+                let name = target.error?.name ?? "-"
+                let message = target.error?.message ?? "failed"
+                return "error \(code) \(name): \(message) (\(target.type) \(label(target)))"
             }
         }
 
+        /// `NAME (GID)`, or the gid alone when the name is not known.
+        static func label(_ target: AccessProtocol.Provision.Target) -> String {
+            target.name.map { "\($0) (\(target.gid))" } ?? target.gid
+        }
+
         /// The outcome for people: `added`, `already a member`, `removed`, `not a member`, `failed`.
-        static func outcomeText(_ outcome: String?) -> String {
+        static func outcomeText(_ outcome: AccessProtocol.Provision.Outcome) -> String {
             switch outcome {
-            case "alreadyMember": "already a member"
-            case "notMember": "not a member"
-            case let other?: other
-            case nil: "?"
+            case .alreadyMember: "already a member"
+            case .notMember: "not a member"
+            default: outcome.rawValue
             }
         }
     }

@@ -1,5 +1,6 @@
 import AccessProtocol
 import ArgumentParser
+import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
@@ -19,57 +20,56 @@ extension AsanaAccessCommand {
         }
 
         func run() async throws {
+            let params = try JSONValue(encoding: GetWorkspaceStatus.Params(workspace: workspace))
             let result = try await connection.withClient { client in
-                try await client.call("getWorkspaceStatus", params: .object(["workspace": .string(workspace)]))
+                try await client.call(GetWorkspaceStatus.name, params: params)
             }
             switch connection.outputMode {
             case .json:
                 try OutputMode.printJSON(result)
             case .human:
-                print(Self.summary(of: result))
+                print(try Self.summary(of: result))
             }
         }
 
         /// The answer of `getWorkspaceStatus` as key/value lines.
-        static func summary(of result: JSONValue) -> String {
+        /// - Throws: ``ClientFailure`` when the answer does not have the shape of ``GetWorkspaceStatus/Result``.
+        static func summary(of answer: JSONValue) throws -> String {
+            let status = try GetWorkspaceStatus.result(from: answer)
+            let time = JSONEncoder.protocolTimestamp
             var lines = KeyValueList()
-            lines.append("workspace", WorkspaceLabel.text(result["workspace"]))
-            let credentials = result["credentials"]?.asArray ?? []
-            if credentials.isEmpty { lines.append("credentials", "none stored") }
-            for credential in credentials {
-                let purpose = credential["purpose"]?.asText ?? "?"
-                let kind = credential["kind"]?.asText ?? "?"
-                let fingerprint = credential["fingerprint"]?.asText ?? "?"
-                let updated = credential["updatedAt"]?.asText ?? "?"
-                var text = "\(kind) \(fingerprint), stored \(updated)"
-                if let state = credential["state"]?.asText, state != "active" {
-                    text += ", \(state)" + (credential["stateReason"]?.asText.map { ": \($0)" } ?? "")
+            lines.append("workspace", status.workspace.name.map { "\($0) (\(status.workspace.gid))" } ?? status.workspace.gid)
+            if status.credentials.isEmpty { lines.append("credentials", "none stored") }
+            for credential in status.credentials {
+                let purpose = credential.purpose.rawValue
+                var text = "\(credential.kind.rawValue) \(credential.fingerprint), stored \(time(credential.updatedAt))"
+                if credential.state != .active {
+                    text += ", \(credential.state.rawValue)" + (credential.stateReason.map { ": \($0)" } ?? "")
                 }
                 lines.append("\(purpose) credential", text)
-                if let grant = credential["oauth"], case .object = grant {
-                    let user = grant["authorizedUser"]
-                    let who = [user?["name"]?.asText, user?["email"]?.asText.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
-                    let scopes = (grant["scopes"]?.asArray ?? []).compactMap(\.asText).joined(separator: " ")
-                    lines.append("\(purpose) grant", "app \(grant["clientId"]?.asText ?? "?"), authorized by \(who.isEmpty ? "?" : who), scopes \(scopes)")
+                if let grant = credential.oauth {
+                    let user = grant.authorizedUser
+                    let who = [user.name, user.email.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
+                    lines.append("\(purpose) grant", "app \(grant.clientId), authorized by \(who.isEmpty ? "?" : who), scopes \(grant.scopes.joined(separator: " "))")
                 }
             }
-            if let run = result["lastRun"], case .object = run {
-                var text = "#\(run["id"]?.asText ?? "?") \(run["status"]?.asText ?? "?") by \(run["trigger"]?.asText ?? "?"), started \(run["startedAt"]?.asText ?? "?")"
-                if let finished = run["finishedAt"]?.asText { text += ", finished \(finished)" }
+            if let run = status.lastRun {
+                var text = "#\(run.id) \(run.status.rawValue) by \(run.trigger), started \(time(run.startedAt))"
+                if let finished = run.finishedAt { text += ", finished \(time(finished))" }
                 lines.append("last run", text)
-                if let counts = run["counts"], case .object = counts {
-                    lines.append("last run counts", "\(counts["users"]?.asText ?? "?") users, \(counts["added"]?.asText ?? "?") added, \(counts["updated"]?.asText ?? "?") updated, \(counts["departed"]?.asText ?? "?") departed, \(counts["teams"]?.asText ?? "?") teams")
+                if let counts = run.counts {
+                    lines.append("last run counts", "\(counts.users) users, \(counts.added) added, \(counts.updated) updated, \(counts.departed) departed, \(counts.teams) teams")
                 }
-                if let error = run["error"]?.asText { lines.append("last run error", error) }
+                if let error = run.error { lines.append("last run error", error) }
             } else {
                 lines.append("last run", "none")
             }
-            lines.append("schedule", result["schedule"]?.asText ?? "?")
-            if let reason = result["pausedReason"]?.asText { lines.append("paused because", reason) }
-            lines.append("next scheduled run", result["nextScheduledRunAt"]?.asText ?? "none")
-            if let capabilities = result["capabilities"], case .object = capabilities {
-                lines.append("membership flags", capabilities["membershipFlags"]?.asBool.map { $0 ? "readable" : "not readable (shown as ?)" } ?? "?")
-                lines.append("teams readable", (capabilities["teams"]).yesNo)
+            lines.append("schedule", status.schedule.rawValue)
+            if let reason = status.pausedReason { lines.append("paused because", reason) }
+            lines.append("next scheduled run", status.nextScheduledRunAt.map(time) ?? "none")
+            if let capabilities = status.capabilities {
+                lines.append("membership flags", capabilities.membershipFlags ? "readable" : "not readable (shown as ?)")
+                lines.append("teams readable", capabilities.teams ? "yes" : "no")
             } else {
                 lines.append("capabilities", "unknown until a sync succeeds")
             }

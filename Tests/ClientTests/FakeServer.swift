@@ -151,35 +151,101 @@ enum FakeServer {
                 capabilities: .init(membershipFlags: true, teams: true), finishedAt: JSONDecoder.parseProtocolTimestamp("2025-01-02T00:00:01Z")!)
         }
         table.register("getWorkspaceStatus", summary: "getWorkspaceStatus", access: .anyone, params: WorkspaceStatus.self) { _, _ in
-            JSONValue.object([
-                "workspace": .object(["gid": .string("1000"), "name": .string("Acme Corp")]),
-                "credentials": .array([.object(["purpose": .string("sync"), "kind": .string("pat"), "fingerprint": .string("sha256:51687ed908a8"),
-                                                "updatedAt": .string("2025-01-01T00:00:00Z")])]),
-                "lastRun": .object(["id": .integer(9), "workspaceGid": .string("1000"), "trigger": .string("schedule"), "status": .string("failed"),
-                                    "startedAt": .string("2025-01-02T00:00:00Z"), "finishedAt": .string("2025-01-02T00:00:01Z"), "counts": .null,
-                                    "apiCalls": .integer(1), "error": .string("Asana refused the credential (1100 upstream.unauthorized)")]),
-                "nextScheduledRunAt": .null, "schedule": .string("paused"),
-                "pausedReason": .string("Asana refused the credential (1100 upstream.unauthorized); scheduled syncs of this workspace are paused"),
-                "capabilities": .null,
-            ])
+            // Built from the protocol's own types, as the server builds them.
+            let day = JSONDecoder.parseProtocolTimestamp("2025-01-01T00:00:00Z")!
+            let reason = "Asana refused the credential (1100 upstream.unauthorized)"
+            return GetWorkspaceStatus.Result(
+                workspace: WorkspaceName(gid: "1000", name: "Acme Corp"),
+                credentials: [.init(purpose: .sync, kind: .pat, fingerprint: "sha256:51687ed908a8", updatedAt: day,
+                                    state: .active, stateReason: nil, oauth: nil)],
+                lastRun: SyncRun(id: 9, workspaceGid: "1000", trigger: "schedule", status: .failed, startedAt: day.addingTimeInterval(86_400),
+                                 finishedAt: day.addingTimeInterval(86_401), counts: nil, apiCalls: 1, error: reason),
+                nextScheduledRunAt: nil, schedule: .paused,
+                pausedReason: "\(reason); scheduled syncs of this workspace are paused", capabilities: nil)
         }
         table.register("provision", summary: "provision", access: .anyone, params: Provision.self) { _, params in
-            var targets: [JSONValue] = [.object(["type": .string("workspace"), "gid": .string("1000"), "name": .string("Acme Corp"), "outcome": .string("added")])]
+            // Built from the protocol's own types, as the server builds them.
+            var targets = [AccessProtocol.Provision.Target(type: "workspace", gid: "1000", name: "Acme Corp", outcome: .added, calls: [])]
             for team in params.teams ?? [] {
                 if team == "Design" {
-                    targets.append(.object(["type": .string("team"), "gid": .string("201"), "name": .string("Design"), "outcome": .string("failed"),
-                                            "error": .object(["code": .integer(2003), "message": .string("Asana refused: not allowed"),
-                                                              "data": .object(["name": .string("upstream.forbidden")])])]))
+                    targets.append(.init(type: "team", gid: "201", name: "Design", outcome: .failed, calls: [],
+                                         error: RPCError(code: 2003, name: "upstream.forbidden", message: "Asana refused: not allowed")))
                 } else {
-                    targets.append(.object(["type": .string("team"), "gid": .string("200"), "name": .string(team), "outcome": .string("alreadyMember")]))
+                    targets.append(.init(type: "team", gid: "200", name: team, outcome: .alreadyMember, calls: []))
                 }
             }
-            return JSONValue.object([
-                "workspace": workspace, "action": .string(params.action),
-                "user": .object(["gid": .string("42"), "name": .string("new"), "email": .string(params.email)]),
-                "targets": .array(targets),
-            ])
+            return AccessProtocol.Provision.Result.one(.init(
+                workspace: WorkspaceRef(gid: "1000", name: "Acme Corp", isOrganization: true), dryRun: false,
+                action: AccessProtocol.Provision.Action(rawValue: params.action) ?? .add,
+                user: .init(gid: "42", name: "new", email: params.email), targets: targets))
         }
+        registerAdministration(in: &table)
         return table
+    }
+}
+
+extension FakeServer {
+    static let day = JSONDecoder.parseProtocolTimestamp("2025-01-01T00:00:00Z")!
+
+    /// The admin methods the client's `sync-runs`, `audit`, `tokens` and `credentials` call, answered from the
+    /// protocol's own types (registered by type, open to any connection):
+    /// - `listSyncRuns`/`getSyncRun`: runs 8 (succeeded) and 9 (failed); another id → `1030 sync_run.not_found`
+    /// - `listAuditEvents`: two events and `nextCursor` "c2" on the first page, none after
+    /// - `listTokens`, `createToken` (echoes name and role), `revokeToken` (`done` only for "ci")
+    /// - `listCredentials`, `putCredential` (echoes), `testCredential` (the `admin` check fails for purpose
+    ///   provision), `deleteCredential` (`done` only for workspace 1000)
+    static func registerAdministration(in table: inout RPCMethodTable) {
+        let runs = [
+            SyncRun(id: 9, workspaceGid: "1000", trigger: "schedule", status: .failed, startedAt: day.addingTimeInterval(7200),
+                    finishedAt: day.addingTimeInterval(7201), counts: nil, apiCalls: 1, error: "Asana refused the credential (1100 upstream.unauthorized)"),
+            SyncRun(id: 8, workspaceGid: "1000", trigger: "rpc:cert:dev-admin", status: .succeeded, startedAt: day.addingTimeInterval(3600),
+                    finishedAt: day.addingTimeInterval(3602), counts: SnapshotCounts(users: 3, added: 1, updated: 0, departed: 1, teams: 2, teamMemberships: 2),
+                    apiCalls: 12, error: nil),
+        ]
+        table.register(ListSyncRuns.self, access: .anyone) { _, params in
+            ItemList(items: Array(runs.prefix(params.limit ?? 50)))
+        }
+        table.register(GetSyncRun.self, access: .anyone) { _, params in
+            guard let run = runs.first(where: { $0.id == params.id }) else {
+                throw RPCError(code: 1030, name: "sync_run.not_found", message: "No sync run \(params.id)")
+            }
+            return run
+        }
+        table.register(ListAuditEvents.self, access: .anyone) { _, params in
+            guard params.cursor == nil else { return ListAuditEvents.Result(items: [], nextCursor: nil) }
+            return ListAuditEvents.Result(items: [
+                AuditEvent(id: 2, at: day.addingTimeInterval(60), principal: "token:ci", method: "provision", params: "{}", result: "{}", outcome: "partial"),
+                AuditEvent(id: 1, at: day, principal: "cert:dev-admin", method: "createToken", params: "{}", result: "{}", outcome: "ok"),
+            ], nextCursor: "c2")
+        }
+        table.register(ListTokens.self, access: .anyone) { _, _ in
+            ItemList(items: [APITokenSummary(id: "0123456789abcdef", name: "ci", role: .operator, createdAt: day, lastUsedAt: nil, revokedAt: nil,
+                                             expiresAt: day.addingTimeInterval(90 * 86_400))])
+        }
+        table.register(CreateToken.self, access: .anyone) { _, params in
+            CreateToken.Result(token: "aat_0123456789abcdef_secret",
+                               summary: APITokenSummary(id: "0123456789abcdef", name: params.name, role: params.role, createdAt: day,
+                                                        lastUsedAt: nil, revokedAt: nil, expiresAt: nil))
+        }
+        table.register(RevokeToken.self, access: .anyone) { _, params in Done(done: params.name == "ci") }
+        let credential = CredentialSummary(workspaceGid: "1000", purpose: .sync, kind: .pat, fingerprint: "sha256:51687ed908a8",
+                                           createdAt: day, updatedAt: day)
+        table.register(ListCredentials.self, access: .anyone) { _, _ in ItemList(items: [credential]) }
+        table.register(PutCredential.self, access: .anyone) { _, params in
+            CredentialSummary(workspaceGid: params.workspace, purpose: params.purpose, kind: params.kind,
+                              fingerprint: "sha256:" + String(params.secret.count), createdAt: day, updatedAt: day)
+        }
+        table.register(TestCredential.self, access: .anyone) { _, params in
+            var checks: [TestCredential.Check] = [.init(name: "token", ok: true, detail: "the token is Ada Admin's"),
+                                                  .init(name: "workspace", ok: true, detail: "Acme Corp is visible")]
+            if params.purpose == .provision {
+                checks.append(.init(name: "admin", ok: false, detail: "Ada Admin is not a workspace admin", fix: "store an admin's token"))
+            }
+            return TestCredential.Result(workspace: WorkspaceName(gid: params.workspace, name: "Acme Corp"), purpose: params.purpose,
+                                         ok: checks.allSatisfy(\.ok), checks: checks, capabilities: .init(membershipFlags: true, teams: true))
+        }
+        table.register(DeleteCredential.self, access: .anyone) { _, params in
+            DeleteCredential.Result(done: params.workspace == "1000", revokedAtAsana: nil)
+        }
     }
 }

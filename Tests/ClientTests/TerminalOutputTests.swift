@@ -82,8 +82,8 @@ struct TerminalOutputTests {
         #expect(status == 0, "\(text)")
         let lines = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines.contains("workspace Acme Corp (1000)"), "\(text)")
-        #expect(lines.contains("sync credential pat sha256:51687ed908a8, stored 2025-01-01T00:00:00Z"), "\(text)")
-        #expect(lines.contains("last run #9 failed by schedule, started 2025-01-02T00:00:00Z, finished 2025-01-02T00:00:01Z"), "\(text)")
+        #expect(lines.contains("sync credential pat sha256:51687ed908a8, stored 2025-01-01T00:00:00.000Z"), "\(text)")
+        #expect(lines.contains("last run #9 failed by schedule, started 2025-01-02T00:00:00.000Z, finished 2025-01-02T00:00:01.000Z"), "\(text)")
         #expect(lines.contains("schedule paused"), "\(text)")
         #expect(lines.contains { $0.hasPrefix("paused because Asana refused the credential (1100 upstream.unauthorized)") }, "\(text)")
         #expect(lines.contains("next scheduled run none"), "\(text)")

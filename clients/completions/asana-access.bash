@@ -173,13 +173,13 @@ _asana-access() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ping|sync|status|list-users|provision|oauth|call|help)
+    ping|sync|status|list-users|provision|sync-runs|audit|tokens|credentials|oauth|call|help)
         # Offer subcommand argument completions
         "_asana-access_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ping sync status list-users provision oauth call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ping sync status list-users provision sync-runs audit tokens credentials oauth call help' -- "${cur}"))
         ;;
     esac
 }
@@ -379,6 +379,454 @@ _asana-access_provision() {
         return
         ;;
     '--team')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_sync-runs() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --limit --id --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--since --principal --method --limit --cursor --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--since')
+        return
+        ;;
+    '--principal')
+        return
+        ;;
+    '--method')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_tokens() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __asana-access_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|create|revoke)
+        # Offer subcommand argument completions
+        "_asana-access_tokens_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list create revoke' -- "${cur}"))
+        ;;
+    esac
+}
+
+_asana-access_tokens_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_tokens_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--name --role --expires-in --expires-at --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--name')
+        return
+        ;;
+    '--role')
+        __asana-access_add_completions -W 'reader'$'\n''operator'$'\n''admin'
+        return
+        ;;
+    '--expires-in')
+        return
+        ;;
+    '--expires-at')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_tokens_revoke() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--name --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--name')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_credentials() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __asana-access_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|put|test|delete)
+        # Offer subcommand argument completions
+        "_asana-access_credentials_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list put test delete' -- "${cur}"))
+        ;;
+    esac
+}
+
+_asana-access_credentials_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_credentials_put() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --purpose --kind --secret-file --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--purpose')
+        __asana-access_add_completions -W 'provision'$'\n''sync'
+        return
+        ;;
+    '--kind')
+        __asana-access_add_completions -W 'pat'$'\n''oauth'
+        return
+        ;;
+    '--secret-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_credentials_test() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --purpose --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--purpose')
+        __asana-access_add_completions -W 'provision'$'\n''sync'
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_credentials_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --purpose --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        return
+        ;;
+    '--purpose')
+        __asana-access_add_completions -W 'provision'$'\n''sync'
         return
         ;;
     '--host')
@@ -694,7 +1142,7 @@ _asana-access_call() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __asana-access_add_completions -W 'ping'$'\n''rpc.discover'$'\n''sync'$'\n''listUsers'$'\n''provision'$'\n''oauthStart'$'\n''oauthFinish'
+        __asana-access_add_completions -W 'authenticate'$'\n''createToken'$'\n''deleteCredential'$'\n''deleteOAuthClient'$'\n''getSyncRun'$'\n''getWorkspaceStatus'$'\n''listAuditEvents'$'\n''listCredentials'$'\n''listOAuthClients'$'\n''listSyncRuns'$'\n''listTokens'$'\n''listUsers'$'\n''oauthFinish'$'\n''oauthStart'$'\n''ping'$'\n''provision'$'\n''putCredential'$'\n''putOAuthClient'$'\n''revokeToken'$'\n''rpc.discover'$'\n''sync'$'\n''testCredential'
         return
         ;;
     esac

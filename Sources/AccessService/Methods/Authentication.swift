@@ -13,11 +13,6 @@ extension AccessService {
         .milliseconds(250 << min(max(failures - 1, 0), 4))
     }
 
-    /// The access rule for methods that need at least `minimum`: `reader` < `operator` < `admin`.
-    static func access(_ minimum: AccessRole) -> RPCAccess {
-        .roles(Set(AccessRole.allCases.filter { $0 >= minimum }.map(\.rawValue)))
-    }
-
     /// Checks an API token and, when it is valid, makes it the connection's identity until the
     /// connection closes, the token is revoked (`revokeToken`), or it expires: the connection's
     /// next call after that is answered `auth.token_revoked` (-32005) or `auth.token_expired`

@@ -1,0 +1,130 @@
+import AccessProtocol
+import ArgumentParser
+import LineRPC
+
+extension AsanaAccessCommand {
+    /// `asana-access credentials list|put|test|delete`: the Asana credentials the server holds (admin).
+    struct Credentials: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List, store, test and delete the Asana credentials the server holds (admin).",
+            subcommands: [List.self, Put.self, Test.self, Delete.self])
+    }
+}
+
+extension CredentialPurpose: ExpressibleByArgument {}
+extension CredentialKind: ExpressibleByArgument {}
+
+extension AsanaAccessCommand.Credentials {
+    /// `credentials list`: calls `listCredentials`; fingerprints only, never a secret.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List stored credentials (fingerprints, never secrets).")
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func run() async throws {
+            let (answer, credentials) = try await connection.call(ListCredentials.self, EmptyParams())
+            try connection.print(answer) {
+                var table = TextTable(header: ["WORKSPACE", "PURPOSE", "KIND", "FINGERPRINT", "UPDATED", "STATE"])
+                table.rows = credentials.items.map {
+                    [$0.workspaceGid, $0.purpose.rawValue, $0.kind.rawValue, $0.fingerprint, TimeText.text($0.updatedAt),
+                     $0.state.rawValue + ($0.stateReason.map { ": \($0)" } ?? "")]
+                }
+                return credentials.items.isEmpty ? "no credentials stored" : table.render()
+            }
+        }
+    }
+
+    /// `credentials put --workspace W --purpose P [--kind pat] [--secret-file FILE]`: calls `putCredential`; the
+    /// token comes from stdin or a file, never from the command line. Run `credentials test` after it.
+    struct Put: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store an Asana token for a workspace and purpose (read from stdin or --secret-file).")
+
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (resolved with the token itself).", valueName: "gid-or-name"))
+        var workspace: String
+
+        @Option(help: "sync (read people and teams) or provision (an admin's token, to add and remove people).")
+        var purpose: CredentialPurpose
+
+        @Option(help: "The kind of token.")
+        var kind: CredentialKind = .pat
+
+        @Option(help: ArgumentHelp("Read the token from this file instead of stdin.", valueName: "file"), completion: .file())
+        var secretFile: String?
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func validate() throws {
+            if workspace.isEmpty { throw ValidationError("--workspace must not be empty.") }
+        }
+
+        func run() async throws {
+            let secret = try SecretInput.read(file: secretFile, what: "the Asana token", example: "asana-access credentials put …")
+            let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret)
+            let (answer, stored) = try await connection.call(PutCredential.self, params)
+            try connection.print(answer) {
+                "stored the \(stored.purpose.rawValue) credential of workspace \(stored.workspaceGid): \(stored.kind.rawValue) \(stored.fingerprint)"
+            }
+        }
+    }
+
+    /// `credentials test --workspace W --purpose P`: calls `testCredential` (reads Asana, writes nothing) and
+    /// prints each check; exit 1 when one failed.
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a stored credential against Asana, reading only: token, workspace, admin rights, each read a sync needs.")
+
+        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"))
+        var workspace: String
+
+        @Option(help: "Which stored credential.")
+        var purpose: CredentialPurpose
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func run() async throws {
+            let (answer, result) = try await connection.call(TestCredential.self, .init(workspace: workspace, purpose: purpose))
+            try connection.print(answer) { Self.lines(result) }
+            let failures = result.failures.map { "check \($0.name) failed: \($0.detail)" + ($0.fix.map { " (\($0))" } ?? "") }
+            if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
+        }
+
+        /// `ok|FAILED NAME: detail` per check, then `fix:` lines.
+        static func lines(_ result: TestCredential.Result) -> String {
+            let workspace = result.workspace.name.map { "\($0) (\(result.workspace.gid))" } ?? result.workspace.gid
+            var lines = ["\(result.purpose.rawValue) credential of \(workspace): \(result.ok ? "ok" : "FAILED")"]
+            for check in result.checks {
+                lines.append("  \(check.ok ? "ok    " : "FAILED") \(check.name): \(check.detail)")
+                if let fix = check.fix { lines.append("         fix: \(fix)") }
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `credentials delete --workspace W --purpose P`: calls `deleteCredential` (an OAuth grant is revoked at Asana first).
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a stored credential (an OAuth grant is revoked at Asana first).")
+
+        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"))
+        var workspace: String
+
+        @Option(help: "Which stored credential.")
+        var purpose: CredentialPurpose
+
+        @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
+
+        func run() async throws {
+            let (answer, deleted) = try await connection.call(DeleteCredential.self, .init(workspace: workspace, purpose: purpose))
+            try connection.print(answer) {
+                guard deleted.done else { return "no \(purpose.rawValue) credential stored for \(workspace)" }
+                let revoked = switch deleted.revokedAtAsana {
+                case true?: "; its OAuth grant was revoked at Asana"
+                case false?: "; revoking its OAuth grant at Asana failed: revoke the app in Asana"
+                case nil: ""
+                }
+                return "deleted the \(purpose.rawValue) credential of \(workspace)\(revoked)"
+            }
+            if !deleted.done { throw ClientFailure.notFound("no \(purpose.rawValue) credential stored for \(workspace)") }
+        }
+    }
+}
