@@ -4,6 +4,7 @@ import AccessStore
 import AsanaSimulator
 import Foundation
 import LineRPC
+import Logging
 import Synchronization
 import Testing
 
@@ -197,5 +198,35 @@ struct SyncProgressTests {
             .init(workspace: harness.workspace, phase: "commit", done: 0, total: 1),
         ]
         #expect(seen == expected)
+    }
+
+    @Test("every notification carries the id of its sync request, also when sync names the workspace by name")
+    func progressCarriesTheRequestID() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 2)
+        defer { Task { await harness.stop() } }
+        let table = harness.service.methodTable()
+        let seen = Mutex<[JSONValue]>([])
+        let context = RPCRequestContext(
+            connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "test:operator", role: "operator")),
+            logger: Logger(label: "test"),
+            sendNotification: { notification in
+                let encoded = try? JSONValue(encoding: notification)
+                seen.withLock { $0.append(encoded ?? .null) }
+            })
+        let name = try #require(harness.simulator.state().workspaces.first { $0.gid == harness.workspace }?.name)
+        for (id, workspace) in [(RPCID.string("by-gid"), harness.workspace), (.integer(9_007_199_254_740_993), name)] {
+            seen.withLock { $0.removeAll() }
+            let response = await table.answer(RPCRequest(id: id, method: "sync", params: ["workspace": .string(workspace), "progress": true]),
+                                              context: context)
+            guard case .result? = response?.outcome else { Issue.record("sync failed: \(String(describing: response?.outcome))"); return }
+            let notifications = seen.withLock { $0 }
+            #expect(notifications.count >= 10)
+            for notification in notifications {
+                #expect(notification["method"] == "sync.progress")
+                #expect(notification["params"]?["requestId"] == (try JSONValue(encoding: id)))
+                #expect(notification["params"]?["workspace"] == .string(harness.workspace))
+            }
+        }
+        #expect(try JSONValue(encoding: RPCID.integer(9_007_199_254_740_993)) == .integer(9_007_199_254_740_993), "a large integer id stays exact")
     }
 }

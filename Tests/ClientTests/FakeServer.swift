@@ -98,7 +98,7 @@ enum FakeServer {
             // Built from the protocol's own type, as the server builds it.
             AccessProtocol.Ping.Result(
                 server: "fake-asana-accessd", version: "9.9.9", protocolVersion: "1.0", time: Date(timeIntervalSince1970: 1_735_787_045),
-                identity: context.session.certificateCommonName.map { Identity(principal: "cert:\($0)", role: "admin") })
+                identity: context.session.certificateCommonName.map { Identity(principal: "cert:\($0)", role: "admin") }, limits: context.limits)
         }
         table.register("listUsers", summary: "listUsers", access: .anyone, params: ListUsers.self) { _, params in
             guard params.workspace == "1000" else {
@@ -139,9 +139,9 @@ enum FakeServer {
         table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
             // Built from the protocol's own types, as the server builds them.
             if params.progress == true {
-                for step in [AccessProtocol.Sync.Progress(workspace: params.workspace, phase: "users"),
-                             .init(workspace: params.workspace, phase: "teamMemberships", done: 3, total: 20),
-                             .init(workspace: params.workspace, phase: "commit", done: 0, total: 1)] {
+                for step in [AccessProtocol.Sync.Progress(workspace: params.workspace, phase: "users", requestId: context.requestID),
+                             .init(workspace: params.workspace, phase: "teamMemberships", done: 3, total: 20, requestId: context.requestID),
+                             .init(workspace: params.workspace, phase: "commit", done: 0, total: 1, requestId: context.requestID)] {
                     await context.notify(AccessProtocol.Sync.progressNotification, params: step)
                 }
             }

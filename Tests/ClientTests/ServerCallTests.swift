@@ -27,7 +27,8 @@ struct ServerCallTests {
     func pingJSON() async throws {
         let output = try await Self.client(["ping"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        #expect(output.stdout == #"{"protocolVersion":"1.0","server":"fake-asana-accessd","time":"2025-01-02T03:04:05.000Z","version":"9.9.9"}"# + "\n")
+        let limits = #"{"authenticated":{"answerBytes":4194304,"batchLength":100,"inFlight":16,"jsonValues":10000,"lineBytes":1048576,"linesPerSecond":null,"queuedBytes":4194304},"connections":256,"jsonDepth":64,"unauthenticated":{"answerBytes":16384,"batchLength":10,"inFlight":1,"jsonValues":256,"lineBytes":65536,"linesPerSecond":10,"queuedBytes":16384}}"#
+        #expect(output.stdout == #"{"limits":"# + limits + #","protocolVersion":"1.0","server":"fake-asana-accessd","time":"2025-01-02T03:04:05.000Z","version":"9.9.9"}"# + "\n")
         #expect(output.stderr.isEmpty)
     }
 

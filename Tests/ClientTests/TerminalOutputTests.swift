@@ -94,7 +94,8 @@ struct TerminalOutputTests {
     func jsonOnTerminal() async throws {
         let (status, text) = try await Self.onTerminal(["ping", "--json"])
         #expect(status == 0, "\(text)")
-        #expect(text.hasPrefix(#"{"protocolVersion":"1.0","#))
+        #expect(text.hasPrefix(#"{"limits":{"authenticated":{"answerBytes":4194304,"#), "\(text)")
+        #expect(text.contains(#""protocolVersion":"1.0","server":"fake-asana-accessd""#), "\(text)")
     }
 
     @Test("ping shows who the server takes you for, from the answer's identity")

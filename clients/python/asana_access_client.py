@@ -189,14 +189,17 @@ class Identity:
 
 @dataclass(frozen=True)
 class PingResult:
-    """``ping`` result: ``{identity?, protocolVersion, server, time, version}``.
-    ``identity`` is ``None`` before authentication."""
+    """``ping`` result: ``{identity?, limits, protocolVersion, server, time, version}``.
+    ``identity`` is ``None`` before authentication. ``limits`` is the server's limits (protocol.md
+    §7) as a dict: ``{authenticated, unauthenticated, jsonDepth, connections}``, each of the first
+    two ``{lineBytes, batchLength, jsonValues, linesPerSecond, inFlight, answerBytes, queuedBytes}``."""
 
     protocol_version: str
     server: str
     version: str
     time: str
     identity: Optional[Identity]
+    limits: Dict[str, Any] = field(repr=False, compare=False)
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -208,6 +211,7 @@ class PingResult:
             version=str(obj.get("version", "")),
             time=str(obj.get("time", "")),
             identity=Identity.from_json(ident) if isinstance(ident, dict) else None,
+            limits=dict(obj.get("limits") or {}),
             raw=dict(obj),
         )
 
@@ -985,9 +989,11 @@ class Client:
             workspace: workspace gid (digits, as a string).
             progress: ask for ``sync.progress`` notifications; defaults to ``True`` when
                 ``on_progress`` is given.
-            on_progress: called with each notification's params
-                ``{"workspace": "1000", "phase": "users"}``; phases in order ``workspace``,
-                ``users``, ``workspaceMemberships``, ``teams``, ``teamMemberships``, ``commit``.
+            on_progress: called with the params of each notification that belongs to this call
+                (its ``requestId`` is this request's id), e.g. ``{"workspace": "1000", "phase":
+                "users", "done": 0, "total": None, "requestId": 2}``; phases in order
+                ``workspace``, ``users``, ``workspaceMemberships``, ``teams``, ``teamMemberships``,
+                ``commit``.
 
         Returns: :class:`SyncResult`.
 
@@ -999,9 +1005,11 @@ class Client:
         if progress is None and on_progress is not None:
             progress = True
 
+        request_id = self._next_id  # the id call() gives the sync request
+
         def handler(method: str, params: Dict[str, Any]) -> None:
             if method == "sync.progress" and on_progress is not None:
-                if params.get("workspace") in (None, workspace):
+                if params.get("requestId") == request_id:
                     on_progress(params)
             elif self.on_notification is not None:
                 self.on_notification(method, params)

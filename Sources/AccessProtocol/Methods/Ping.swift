@@ -5,7 +5,7 @@ import Foundation
 public enum Ping: AccessMethod {
     public typealias Params = EmptyParams
 
-    /// `{server, version, protocolVersion, time, identity?}`.
+    /// `{server, version, protocolVersion, time, identity?, limits}`.
     public struct Result: Codable, Sendable, Equatable {
         /// Always `asana-accessd`.
         public var server: String
@@ -17,13 +17,16 @@ public enum Ping: AccessMethod {
         public var time: Date
         /// Who the connection runs as; absent before authentication.
         public var identity: Identity?
+        /// The server's limits (protocol.md §7), before and after authentication.
+        public var limits: ServerLimits
 
-        public init(server: String, version: String, protocolVersion: String, time: Date, identity: Identity?) {
+        public init(server: String, version: String, protocolVersion: String, time: Date, identity: Identity?, limits: ServerLimits) {
             self.server = server
             self.version = version
             self.protocolVersion = protocolVersion
             self.time = time
             self.identity = identity
+            self.limits = limits
         }
     }
 

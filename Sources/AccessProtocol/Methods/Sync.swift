@@ -130,12 +130,16 @@ public enum Sync: AccessMethod {
         public var done: Int
         /// Items of the phase in all, or nil while unknown (Asana's lists do not say how long they are).
         @Nullable public var total: Int?
+        /// The `id` of the `sync` request this progress belongs to (so that two syncs on one connection, by
+        /// name or by gid, are told apart); `null` when `sync` was sent as a notification.
+        @Nullable public var requestId: RPCID?
 
-        public init(workspace: String, phase: String, done: Int = 0, total: Int? = nil) {
+        public init(workspace: String, phase: String, done: Int = 0, total: Int? = nil, requestId: RPCID? = nil) {
             self.workspace = workspace
             self.phase = phase
             self.done = done
             self.total = total
+            self.requestId = requestId
         }
     }
 

@@ -11,7 +11,7 @@ extension AccessService {
         table.errorMapper = { AccessError.storage($0) }
         table.register(Ping.self) { context, _ in
             Ping.Result(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
-                        identity: context.identity.map { Identity(principal: $0.principal, role: $0.role) })
+                        identity: context.identity.map { Identity(principal: $0.principal, role: $0.role) }, limits: context.limits)
         }
         table.register(Authenticate.self, exclusive: true) { context, params in
             try await authenticate(params, session: context.session)
@@ -21,6 +21,8 @@ extension AccessService {
             let workspace = try await resolveWorkspace(params.workspace)
             return try await sync(workspace: workspace, principal: context.identity?.principal) { step in
                 guard wantsProgress else { return }
+                var step = step
+                step.requestId = context.requestID
                 await context.notify(Sync.progressNotification, params: step)
             }
         }

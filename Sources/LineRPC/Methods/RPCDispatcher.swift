@@ -38,7 +38,7 @@ struct RPCDispatcher: Sendable {
         var logger = context.logger
         logger[metadataKey: "rpc.method"] = "\(request.method)"
         if let principal = identity?.principal { logger[metadataKey: "principal"] = "\(principal)" }
-        let scoped = RPCRequestContext(connectionID: context.connectionID, session: context.session, logger: logger, sendNotification: context.sendNotification)
+        let scoped = context.scoped(logger: logger, requestID: request.id)
         let start = ContinuousClock.now
         do {
             let result = try await method.invoke(scoped, request.params)

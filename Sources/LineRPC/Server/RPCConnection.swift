@@ -97,7 +97,7 @@ struct RPCConnection: Sendable {
 
     private func context() -> RPCRequestContext {
         let writer = self.writer
-        return RPCRequestContext(connectionID: id, session: session, logger: logger,
+        return RPCRequestContext(connectionID: id, session: session, logger: logger, limits: configuration.limits,
                                  sendNotification: { notification in try? await writer.write(notification) })
     }
 

@@ -72,6 +72,16 @@ public struct RPCServerConfiguration: Sendable {
     public var bulkWorkThreads: Int
 
     /// The limits that apply to a connection with or without an identity.
+    /// The limits published by `ping` (protocol.md §7).
+    public var limits: ServerLimits {
+        ServerLimits(authenticated: connectionLimits(authenticated: true), unauthenticated: connectionLimits(authenticated: false),
+                     jsonDepth: maximumJSONDepth, connections: maximumConnections)
+    }
+
+    /// The limits of the default configuration.
+    public static let defaultLimits = RPCServerConfiguration(tls: .makeClientConfiguration()).limits
+
+    /// The limits one connection is under at a given moment: those before authentication are lower.
     func connectionLimits(authenticated: Bool) -> ConnectionLimits {
         authenticated
             ? ConnectionLimits(lineBytes: maximumLineBytes, batchLength: maximumBatchLength, jsonValues: maximumJSONValues, linesPerSecond: nil,
@@ -138,16 +148,4 @@ public struct RPCServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.bulkWorkThreads = bulkWorkThreads
     }
-}
-
-/// The limits one connection is under at a given moment: those before authentication are lower.
-struct ConnectionLimits: Sendable, Equatable {
-    var lineBytes: Int
-    var batchLength: Int
-    var jsonValues: Int
-    /// nil: not paced.
-    var linesPerSecond: Int?
-    var inFlight: Int
-    var answerBytes: Int
-    var queuedBytes: Int
 }

@@ -247,6 +247,14 @@ class ConnectionTests(unittest.TestCase):
             self.assertRegex(pong.time, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
             self.assertIsNone(pong.identity)
             self.assertIn(client.tls_version, ("TLSv1.2", "TLSv1.3"))
+            # The server's defaults (serve was started without limit options), published before authentication.
+            self.assertEqual(pong.limits["unauthenticated"], {
+                "lineBytes": 65536, "batchLength": 10, "jsonValues": 256, "linesPerSecond": 10, "inFlight": 1,
+                "answerBytes": 16384, "queuedBytes": 16384})
+            self.assertEqual(pong.limits["authenticated"], {
+                "lineBytes": 1048576, "batchLength": 100, "jsonValues": 10000, "linesPerSecond": None, "inFlight": 16,
+                "answerBytes": 4194304, "queuedBytes": 4194304})
+            self.assertEqual((pong.limits["jsonDepth"], pong.limits["connections"]), (64, 256))
 
     def test_tls_1_2_is_accepted(self) -> None:
         # The client's floor is TLS 1.2; check the server speaks it when the client asks for exactly 1.2.
@@ -513,8 +521,13 @@ class SyncTests(unittest.TestCase):
         phases = [s["phase"] for s in steps]
         self.assertEqual([p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p],
                          ["workspace", "users", "workspaceMemberships", "teams", "teamMemberships", "commit"])
-        self.assertIn({"workspace": WORKSPACE, "phase": "users", "done": result.users, "total": result.users}, steps)
-        self.assertEqual(steps[-2], {"workspace": WORKSPACE, "phase": "teamMemberships", "done": 5, "total": 5})
+        request_id = steps[0]["requestId"]
+        self.assertIsInstance(request_id, int)
+        self.assertEqual({s["requestId"] for s in steps}, {request_id}, "every notification names the sync request")
+        self.assertIn({"workspace": WORKSPACE, "phase": "users", "done": result.users, "total": result.users,
+                       "requestId": request_id}, steps)
+        self.assertEqual(steps[-2], {"workspace": WORKSPACE, "phase": "teamMemberships", "done": 5, "total": 5,
+                                     "requestId": request_id})
         self.assertEqual(run.rate_limited, 0)
         self.assertGreater(result.users, 250)
         self.assertEqual(result.teams, 5)
