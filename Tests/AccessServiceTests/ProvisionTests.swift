@@ -1,5 +1,5 @@
 import AccessProtocol
-import AccessService
+@testable import AccessService
 import AccessStore
 import AsanaSimulator
 import Foundation
@@ -209,7 +209,22 @@ struct ProvisionTests {
         let result = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: ownerEmail, action: .remove), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
         #expect(result.targets.first?.error?.name == "provision.self_removal")
+        #expect(result.ok == false, "a failed target is no error answer: ok says so")
+        #expect(result.outcomes == Provision.Outcomes(counting: result.targets) && result.outcomes.failed == 1 && result.outcomes.removed == 0)
         #expect(harness.simulator.state().workspaceMemberships.contains { $0.user == ownerGid && $0.isActive })
+    }
+
+    @Test("an idempotent answer stored before answers carried ok and outcomes is replayed with them, from its targets")
+    func storedAnswerWithoutSummary() throws {
+        let single = #"{"action":"add","dryRun":false,"targets":[{"calls":[],"gid":"1000","name":"Acme Corp","outcome":"alreadyMember","type":"workspace"},{"calls":[],"error":{"code":1101,"data":{"name":"upstream.forbidden"},"message":"no"},"gid":"2001","name":"Design","outcome":"failed","type":"team"}],"user":{"email":"a@acme.example"},"workspace":{"gid":"1000","isOrganization":true,"name":"Acme Corp"}}"#
+        guard case .one(let one) = try AccessService.storedProvisionAnswer(single) else { Issue.record("not a single answer"); return }
+        #expect(one.ok == false)
+        #expect((one.outcomes.alreadyMember, one.outcomes.failed, one.outcomes.added) == (1, 1, 0))
+        let bulk = #"{"dryRun":true,"results":[{"action":"add","targets":[{"calls":["POST /workspaces/1000/addUser {\"user\":\"b@acme.example\"}"],"gid":"1000","outcome":"invited","type":"workspace"}],"user":{"email":"b@acme.example"}}],"workspace":{"gid":"1000","isOrganization":true,"name":"Acme Corp"}}"#
+        guard case .many(let many) = try AccessService.storedProvisionAnswer(bulk) else { Issue.record("not a bulk answer"); return }
+        #expect(many.ok == true)
+        #expect(many.outcomes.invited == 1)
+        #expect(throws: DecodingError.self) { try AccessService.storedProvisionAnswer("[1]") }
     }
 
     @Test("a lost POST answer is retried only after re-reading Asana shows the write did not happen")

@@ -420,7 +420,7 @@ class ProvisionTarget:
 
 @dataclass(frozen=True)
 class ProvisionResult:
-    """One person's ``provision`` result: ``{action, targets, user, workspace?, dryRun?}``;
+    """One person's ``provision`` result: ``{action, targets, user, workspace?, dryRun?, ok?, outcomes?}``;
     ``targets`` in the order the steps ran (workspace first, then teams). A ``failed`` step stops
     that person's later steps; earlier steps stay done. In a bulk result (:class:`BulkProvisionResult`)
     ``workspace`` and ``dry_run`` are taken from the enclosing result."""
@@ -436,6 +436,12 @@ class ProvisionResult:
     def failed(self) -> List[ProvisionTarget]:
         """The steps whose outcome is ``failed`` (at most one)."""
         return [t for t in self.targets if t.outcome == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """``False`` when a step failed: a failed step is reported in its target, not as an error
+        answer (the server's ``ok``; for a person of a bulk result, from the targets)."""
+        return not self.failed
 
     @property
     def outcomes(self) -> List[str]:
@@ -458,13 +464,18 @@ class ProvisionResult:
 
 @dataclass(frozen=True)
 class BulkProvisionResult:
-    """``provision`` with ``users``: ``{workspace, dryRun, results: [{action, user, targets}]}``,
+    """``provision`` with ``users``: ``{workspace, dryRun, ok, outcomes, results: [{action, user, targets}]}``,
     one :class:`ProvisionResult` per person, in the order given."""
 
     workspace: Optional[WorkspaceRef]
     dry_run: bool
     results: List[ProvisionResult]
     raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """``False`` when a step of any person failed (the server's ``ok``)."""
+        return all(r.ok for r in self.results)
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "BulkProvisionResult":

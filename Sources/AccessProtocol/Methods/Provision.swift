@@ -161,10 +161,39 @@ public enum Provision: AccessMethod {
         }
     }
 
-    /// The answer for one person (`email`/`action`/`teams`): `{workspace, dryRun, action, user, targets}`.
+    /// How many targets ended in each outcome: `{added, invited, alreadyMember, removed, notMember, failed}`.
+    public struct Outcomes: Codable, Sendable, Equatable {
+        public var added = 0
+        public var invited = 0
+        public var alreadyMember = 0
+        public var removed = 0
+        public var notMember = 0
+        public var failed = 0
+
+        /// The counts of `targets`.
+        public init(counting targets: [Target]) {
+            for target in targets {
+                switch target.outcome {
+                case .added: added += 1
+                case .invited: invited += 1
+                case .alreadyMember: alreadyMember += 1
+                case .removed: removed += 1
+                case .notMember: notMember += 1
+                case .failed: failed += 1
+                }
+            }
+        }
+    }
+
+    /// The answer for one person (`email`/`action`/`teams`): `{workspace, dryRun, ok, outcomes, action, user, targets}`.
     public struct SingleResult: Codable, Sendable, Equatable {
         public var workspace: WorkspaceRef
         public var dryRun: Bool
+        /// `false` when a target failed: check it before trusting the call (failed steps are reported in
+        /// their target, never as an error answer, because the steps before them stay done).
+        public var ok: Bool
+        /// The targets counted by outcome.
+        public var outcomes: Outcomes
         public var action: Action
         public var user: User
         public var targets: [Target]
@@ -172,21 +201,29 @@ public enum Provision: AccessMethod {
         public init(workspace: WorkspaceRef, dryRun: Bool, action: Action, user: User, targets: [Target]) {
             self.workspace = workspace
             self.dryRun = dryRun
+            self.outcomes = Outcomes(counting: targets)
+            self.ok = outcomes.failed == 0
             self.action = action
             self.user = user
             self.targets = targets
         }
     }
 
-    /// The answer for `users`: `{workspace, dryRun, results}`, one result per person in the order given.
+    /// The answer for `users`: `{workspace, dryRun, ok, outcomes, results}`, one result per person in the order given.
     public struct BulkResult: Codable, Sendable, Equatable {
         public var workspace: WorkspaceRef
         public var dryRun: Bool
+        /// `false` when a target of any person failed.
+        public var ok: Bool
+        /// Every person's targets counted by outcome.
+        public var outcomes: Outcomes
         public var results: [PersonResult]
 
         public init(workspace: WorkspaceRef, dryRun: Bool, results: [PersonResult]) {
             self.workspace = workspace
             self.dryRun = dryRun
+            self.outcomes = Outcomes(counting: results.flatMap(\.targets))
+            self.ok = outcomes.failed == 0
             self.results = results
         }
     }

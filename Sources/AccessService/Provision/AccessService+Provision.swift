@@ -54,7 +54,7 @@ extension AccessService {
         if let record = try store.idempotencyRecord(key: key, at: now()) {
             guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
-            return try JSONDecoder.protocolDecoder().decode(Provision.Result.self, from: Data(record.result.utf8))
+            return try Self.storedProvisionAnswer(record.result)
         }
         let answer = try await provisionOnce(unkeyed, principal: principal, idempotencyKey: key)
         let at = now()
@@ -63,6 +63,23 @@ extension AccessService {
             result: String(decoding: try encoder.encode(answer), as: UTF8.self),
             createdAt: at, expiresAt: at.addingTimeInterval(Self.idempotencyLifetime)))
         return answer
+    }
+
+    /// A stored answer as it was sent. One stored before answers carried `ok` and `outcomes` gets them
+    /// here: they follow from its targets.
+    /// - Throws: `DecodingError` when the text is not a provision answer.
+    static func storedProvisionAnswer(_ text: String) throws -> Provision.Result {
+        let decoder = JSONDecoder.protocolDecoder()
+        if let answer = try? decoder.decode(Provision.Result.self, from: Data(text.utf8)) { return answer }
+        guard case .object(var members) = try decoder.decode(JSONValue.self, from: Data(text.utf8)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a stored provision answer is not an object"))
+        }
+        let targets = try (members["results"].map { try $0.decoded(as: [Provision.PersonResult].self).flatMap(\.targets) }
+            ?? members["targets"]?.decoded(as: [Provision.Target].self) ?? [])
+        let outcomes = Provision.Outcomes(counting: targets)
+        members["outcomes"] = try JSONValue(encoding: outcomes)
+        members["ok"] = .bool(outcomes.failed == 0)
+        return try JSONValue.object(members).decoded(as: Provision.Result.self)
     }
 
     private func provisionOnce(_ params: Provision.Params, principal: String?, idempotencyKey: String? = nil) async throws -> Provision.Result {

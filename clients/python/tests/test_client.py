@@ -781,10 +781,14 @@ class ProvisionTests(unittest.TestCase):
             self.assertEqual([r.outcomes for r in bulk.results[:3]], [["invited"]] * 3)
             refused = bulk.results[3]
             self.assertEqual(refused.outcomes, ["failed"])
+            self.assertFalse(bulk.ok)
+            self.assertEqual((bulk.raw["ok"], bulk.raw["outcomes"]), (False, {
+                "added": 0, "invited": 3, "alreadyMember": 0, "removed": 0, "notMember": 0, "failed": 1}))
             self.assertEqual(refused.failed[0].error.code, RpcError.PROVISION_SELF_REMOVAL)
             self.assertEqual(refused.failed[0].error.name, "provision.self_removal")
             cleanup = client.provision_many(WORKSPACE, [{"email": e, "action": "remove"} for e in emails])
             self.assertEqual([r.outcomes for r in cleanup.results], [["removed"]] * 3)
+            self.assertTrue(cleanup.ok and cleanup.raw["ok"])
             with self.assertRaises(RpcError) as caught:
                 client.provision_many(WORKSPACE, [{"email": "ok@acme.example", "action": "add"},
                                                   {"email": "nope", "action": "add"}])
