@@ -39,7 +39,7 @@ struct StorageAndTokenExpiryTests {
     func fullDiskIsNamed() async throws {
         defer { try? store.close(); try? FileManager.default.removeItem(atPath: directory) }
         #expect(try await call("createToken", ["name": .string("before"), "role": .string("reader")]).error == nil)
-        try store.dbWriter.writeWithoutTransaction { db in
+        try await store.dbWriter.writeWithoutTransaction { db in
             let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             try db.execute(sql: "PRAGMA max_page_count = \(pages)")
         }
