@@ -79,10 +79,13 @@ public struct SyncScheduler: Service {
         for workspace in effective.keys.sorted() {
             guard !Task.isCancelled, let credential = effective[workspace] else { return }
             let now = service.now()
-            let due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now) {
-                firstRunAt(workspace: workspace, now: now)
+            var due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
+            if due == nil {
+                // Seen for the first time: its first turn follows its last recorded run.
+                let firstRun = firstRunAt(workspace: workspace, now: now)
+                due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: firstRun)
             }
-            guard due else { continue }
+            guard due == true else { continue }
             do {
                 let result = try await service.sync(workspace: workspace, principal: Self.trigger)
                 service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
