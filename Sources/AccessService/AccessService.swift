@@ -8,14 +8,14 @@ import Logging
 /// The use cases of asana-access (`sync`, `listUsers`, `provision`, `ping`, `rpc.discover`) and their method table.
 ///
 /// Holds no sockets and writes no SQL: it talks to Asana through ``AsanaClientFactory`` and to the
-/// database through `AccessStore`.
+/// database through `SQLiteAccessStore`.
 public struct AccessService: Sendable {
     /// The server's own version, reported by `ping`.
     public static let serverVersion = "0.1.0"
     /// The protocol version (protocol.md, "Versioning"): the major changes only on incompatible changes.
     public static let protocolVersion = "1.0"
 
-    public let store: AccessStore
+    public let store: SQLiteAccessStore
     public let asana: AsanaClientFactory
     public let logger: Logger
     let syncGate = KeyGate()
@@ -35,7 +35,7 @@ public struct AccessService: Sendable {
     /// the workspace is free for the next sync.
     public var syncDeadline: Duration = AccessService.defaultSyncDeadline
 
-    public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: SQLiteAccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.asana = asana
         self.logger = logger
@@ -70,7 +70,7 @@ public struct AccessService: Sendable {
     /// The credential of (workspace, purpose), opened, unless it waits for a new authorization.
     /// - Returns: its kind, secret and fingerprint.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
-    static func openUsableCredential(store: AccessStore, workspace: String, purpose: CredentialPurpose) throws
+    static func openUsableCredential(store: SQLiteAccessStore, workspace: String, purpose: CredentialPurpose) throws
         -> (kind: CredentialKind, secret: String, fingerprint: String)
     {
         let opened: (summary: CredentialSummary, secret: String)?

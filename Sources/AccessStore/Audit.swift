@@ -29,10 +29,7 @@ public struct AuditEventDraft: Codable, Sendable, Equatable {
     }
 }
 
-extension AccessStore {
-    /// The most events ``auditEvents(query:)`` returns at once.
-    public static let maxAuditEventsLimit = AuditQuery.maxLimit
-
+extension SQLiteAccessStore {
     /// Appends an event (the log is append-only) and chains it: inside one `BEGIN IMMEDIATE`
     /// transaction it reads the head's hash, inserts the event with that as `prevHash`, computes
     /// the event's MAC (under the audit key derived from the master key) from the bytes as stored, and moves the head to it. `IMMEDIATE` takes the

@@ -209,7 +209,7 @@ enum AuditChain {
     }
 }
 
-/// What ``AccessStore/verifyAuditChain()`` found wrong first.
+/// What ``SQLiteAccessStore/verifyAuditChain()`` found wrong first.
 public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     /// The event's content (id, time, principal, method, params, result, outcome or prevHash) no
     /// longer hashes to its stored `hash`, or its stored `hash` was changed.
@@ -284,7 +284,7 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The answer of ``AccessStore/verifyAuditChain()``.
+/// The answer of ``SQLiteAccessStore/verifyAuditChain()``.
 public struct AuditChainReport: Sendable, Equatable {
     /// Events whose hash and link verified, oldest first, before the first problem (all of them when intact).
     public var checkedCount: Int
@@ -309,7 +309,7 @@ public struct AuditChainReport: Sendable, Equatable {
 }
 
 extension AuditChain {
-    /// Checks every event oldest first under `scheme`, then the head (see ``AccessStore/verifyAuditChain(expectedHead:)``).
+    /// Checks every event oldest first under `scheme`, then the head (see ``SQLiteAccessStore/verifyAuditChain(expectedHead:)``).
     static func verify(_ db: Database, scheme: Scheme) throws -> AuditChainReport {
         var checked = 0
         var previous: (id: Int64, hash: Data)?
@@ -433,7 +433,7 @@ public struct AuditAnchor: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(seq):\(AuditEvent.hex(mac))" }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Reads every audit event oldest first and checks the keyed chain and the head, in one read
     /// transaction (a consistent snapshot; appends may go on meanwhile).
     ///

@@ -23,9 +23,14 @@ public struct IdempotencyRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }
+
+    /// SHA-256 of `canonicalParams`' UTF-8 bytes, for ``paramsHash``.
+    public static func paramsHash(of canonicalParams: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(canonicalParams.utf8)))
+    }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// The unexpired record for `key`, if any.
     public func idempotencyRecord(key: String, at: Date) throws -> IdempotencyRecord? {
         try dbWriter.read { db in
@@ -52,10 +57,5 @@ extension AccessStore {
                 throw AccessStoreError.invalidArgument("idempotency key \(record.key) is already recorded")
             }
         }
-    }
-
-    /// SHA-256 of `text`'s UTF-8 bytes, for ``IdempotencyRecord/paramsHash``.
-    public static func sha256(_ text: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(text.utf8)))
     }
 }

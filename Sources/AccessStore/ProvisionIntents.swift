@@ -96,7 +96,7 @@ public struct ProvisionIntent: Sendable, Equatable {
     }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Commits an intent (write-ahead: before the write is sent), open until ``resolveProvisionIntent(id:outcome:at:)``.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty field, an attempt below 1, or a team

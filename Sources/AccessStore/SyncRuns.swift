@@ -2,10 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// The most runs ``syncRuns(workspaceGid:limit:)`` returns at once.
-    public static let maxSyncRunsLimit = 1000
-
+extension SQLiteAccessStore {
     /// Records a new run with status `running`.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid.
@@ -62,8 +59,8 @@ extension AccessStore {
     /// The latest runs, newest first, of one workspace or (nil) of all.
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000.
     public func syncRuns(workspaceGid: String?, limit: Int) throws -> [SyncRun] {
-        guard (1...Self.maxSyncRunsLimit).contains(limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(Self.maxSyncRunsLimit), got \(limit)")
+        guard (1...StoreLimits.maxSyncRunsLimit).contains(limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(StoreLimits.maxSyncRunsLimit), got \(limit)")
         }
         return try dbWriter.read { db in
             if let workspaceGid {

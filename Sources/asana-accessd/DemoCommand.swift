@@ -56,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { lock.release() }
         // The demo makes its own store (like init) in its working directory.
         let key = try MasterKey.loadOrCreate(at: (data as NSString).appendingPathComponent("master.key"))
-        let store = try AccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key, mode: .create)
         step("created the master key (mode 0600) and the SQLite database in \(data)")
 
         let seed = SimulatorSeed.generated(users: users, teams: teams)

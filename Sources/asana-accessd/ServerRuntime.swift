@@ -37,7 +37,7 @@ struct ServerRuntime {
     ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
     ///     can sync runs still marked `running` be a crashed predecessor's, which this marks `failed`.
     ///   - onListening: called with the bound port.
-    func makeServiceGroup(store: AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
+    func makeServiceGroup(store: SQLiteAccessStore, lock: DataDirectoryLock, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
         let abandoned = try store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         let asana = AsanaClientFactory(

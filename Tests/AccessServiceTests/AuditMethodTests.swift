@@ -10,11 +10,11 @@ import Testing
 /// `listAuditEvents` through the method table: filters, cursor paging, roles and params errors.
 @Suite("listAuditEvents")
 struct AuditMethodTests {
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let table: RPCMethodTable
 
     init() throws {
-        store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
     }

@@ -268,7 +268,7 @@ struct ProvisionTests {
         let key = MasterKey.generate()
         let path = directory + "/store.sqlite"
         func service() throws -> AccessService {
-            let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+            let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
             try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
             return AccessService(store: store, asana: harness.service.asana, logger: harness.service.logger)
         }

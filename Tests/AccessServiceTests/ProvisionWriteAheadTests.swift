@@ -24,7 +24,7 @@ struct ProvisionWriteAheadTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
 
-        func open() throws -> AccessStore { try AccessStore.open(path: path, masterKey: key, mode: .create) }
+        func open() throws -> SQLiteAccessStore { try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create) }
         func remove() { try? FileManager.default.removeItem(atPath: directory) }
     }
 
@@ -36,10 +36,10 @@ struct ProvisionWriteAheadTests {
         let base = HTTPClientAsanaTransport(timeout: .seconds(5))
         let pathSuffix: String
         let moment: Moment
-        let store: AccessStore
+        let store: SQLiteAccessStore
         private let died = Mutex(false)
 
-        init(pathSuffix: String, moment: Moment, store: AccessStore) {
+        init(pathSuffix: String, moment: Moment, store: SQLiteAccessStore) {
             self.pathSuffix = pathSuffix
             self.moment = moment
             self.store = store
@@ -59,14 +59,14 @@ struct ProvisionWriteAheadTests {
         }
     }
 
-    static func service(store: AccessStore, simulator: AsanaSimulator, transport: any AsanaTransport = HTTPClientAsanaTransport(timeout: .seconds(5))) -> AccessService {
+    static func service(store: SQLiteAccessStore, simulator: AsanaSimulator, transport: any AsanaTransport = HTTPClientAsanaTransport(timeout: .seconds(5))) -> AccessService {
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
             transport: transport, logger: Logger(label: "test.asana"))
         return AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
     }
 
-    static func events(_ store: AccessStore, method: String) throws -> [AuditEvent] {
+    static func events(_ store: SQLiteAccessStore, method: String) throws -> [AuditEvent] {
         try store.auditEvents(query: AuditQuery(method: method, limit: 1000)).events.reversed()
     }
 

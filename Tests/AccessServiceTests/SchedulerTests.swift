@@ -236,7 +236,7 @@ struct SchedulerTests {
 
     @Test("graceful shutdown stops the scheduler at once, not at its next look")
     func stopsOnGracefulShutdown() async throws {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
         let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400)))

@@ -11,7 +11,7 @@ import Synchronization
 /// A simulator on loopback, an in-memory store and the service wired to both.
 struct ServiceHarness {
     let simulator: AsanaSimulator
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let service: AccessService
     let seed: SimulatorSeed
     var workspace: String { seed.workspaces[0].gid }
@@ -33,7 +33,7 @@ struct ServiceHarness {
         adjustSimulator(&configuration)
         let simulator = AsanaSimulator(seed: seed, configuration: configuration, logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
             transport: HTTPClientAsanaTransport(timeout: .seconds(5)),

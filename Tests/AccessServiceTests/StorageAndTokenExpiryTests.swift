@@ -11,14 +11,14 @@ import Testing
 /// `createToken` takes `expiresIn` / `expiresAt`, and an expired token fails `authenticate`.
 @Suite("Storage errors and token expiry through the method table")
 struct StorageAndTokenExpiryTests {
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let table: RPCMethodTable
     let directory: String
 
     init() throws {
         directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("storage-full-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try AccessStore.open(path: (directory as NSString).appendingPathComponent("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        store = try SQLiteAccessStore.open(path: (directory as NSString).appendingPathComponent("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
     }

@@ -112,7 +112,7 @@ struct WorkspaceNameTests {
         let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(), logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
         defer { Task { await simulator.stop() } }
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
                                        transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana"))
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))

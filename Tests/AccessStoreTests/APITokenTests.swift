@@ -8,11 +8,11 @@ import Testing
 @Suite("API tokens")
 struct APITokenTests {
     /// The stored columns of the token with this id.
-    func storedRow(_ store: AccessStore, id: String) throws -> Row? {
+    func storedRow(_ store: SQLiteAccessStore, id: String) throws -> Row? {
         try store.dbWriter.read { try Row.fetchOne($0, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id]) }
     }
 
-    func storedLastUsed(_ store: AccessStore, name: String) throws -> Int64? {
+    func storedLastUsed(_ store: SQLiteAccessStore, name: String) throws -> Int64? {
         try store.dbWriter.read { try Int64.fetchOne($0, sql: "SELECT lastUsedAt FROM apiToken WHERE name = ?", arguments: [name]) }
     }
 
@@ -229,7 +229,7 @@ struct APITokenTests {
         let store = try makeStore()
         let (token, _) = try store.createAPIToken(name: "busy", role: .reader, at: T.t0)
         let ms = 1_700_000_000_000 as Int64
-        #expect(AccessStore.apiTokenLastUsedInterval == 60)
+        #expect(StoreLimits.apiTokenLastUsedInterval == 60)
 
         #expect(try store.verifyAPIToken(token, at: T.t0.addingTimeInterval(5))?.lastUsedAt == T.t0.addingTimeInterval(5))
         #expect(try storedLastUsed(store, name: "busy") == ms + 5_000)

@@ -17,7 +17,7 @@ private func draft(_ index: Int, principal: String? = nil) -> AuditEventDraft {
 
 /// Appends `count` events and returns their ids.
 @discardableResult
-private func appendEvents(_ store: AccessStore, count: Int, from start: Int = 0) throws -> [Int64] {
+private func appendEvents(_ store: SQLiteAccessStore, count: Int, from start: Int = 0) throws -> [Int64] {
     try (start..<(start + count)).map { try store.appendAuditEvent(draft($0)) }
 }
 
@@ -28,7 +28,7 @@ enum AuditColumn: String, CaseIterable, Sendable {
 
 /// Changes one byte of one column of row `id` through raw SQL, keeping the column's storage class.
 /// For `id`, moves the row to `id + 4096` (an id no other row has).
-private func alterOneByte(_ store: AccessStore, id: Int64, column: AuditColumn) throws {
+private func alterOneByte(_ store: SQLiteAccessStore, id: Int64, column: AuditColumn) throws {
     try store.dbWriter.write { db in
         switch column {
         case .id:
@@ -83,7 +83,7 @@ struct AuditChainTests {
     @Test("the hash is HMAC-SHA256 (key: HKDF-SHA256 of the master key, info \"asana-access audit chain v1\") of the documented length-prefixed encoding")
     func hashEncoding() throws {
         let masterKey = MasterKey.generate()
-        let store = try AccessStore.inMemory(masterKey: masterKey)
+        let store = try SQLiteAccessStore.inMemory(masterKey: masterKey)
         let id = try store.appendAuditEvent(AuditEventDraft(
             at: Date(timeIntervalSince1970: 1_700_000_000.123), principal: "cn=ada", method: "provision",
             params: "{\"a\":1}", result: "{}", outcome: "ok"))
@@ -238,7 +238,7 @@ struct AuditChainTests {
         let key = MasterKey.generate()
         let path = dir.file("data/access.sqlite")
         let canary = "cn=byte-flip-canary-5e1f0a"
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         for index in 0..<12 {
             try store.appendAuditEvent(draft(index, principal: index == 6 ? canary : nil))
         }
@@ -257,7 +257,7 @@ struct AuditChainTests {
         bytes[range.lowerBound + 18] ^= 0x01   // "canary" -> "canarx"
         try bytes.write(to: URL(fileURLWithPath: path))
 
-        let reopened = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let reopened = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? reopened.close() }
         let report = try reopened.verifyAuditChain()
         #expect(report.problem == .hashMismatch(id: 7))
@@ -275,7 +275,7 @@ struct AuditChainTests {
 
         // A store as the v2 release left it: audit rows without hashes (ids 1–5, then 7: 6 was
         // lost before chaining began, which the chain cannot and does not hold against it).
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v2")
         try pool.write { db in
             for index in [1, 2, 3, 4, 5, 7] {
@@ -288,7 +288,7 @@ struct AuditChainTests {
         #expect(try pool.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2"])
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
         let report = try store.verifyAuditChain()
@@ -337,9 +337,9 @@ struct AuditChainTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let first = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let first = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         // A second pool on the same file: its own writer connection, like a second process.
-        let second = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let second = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer {
             try? first.close()
             try? second.close()
@@ -389,14 +389,14 @@ struct AuditChainTests {
 @Suite("Audit queries")
 struct AuditQueryTests {
     /// 20 events: principals cn=host0/1/2 in turn, methods provision/putCredential/createToken/sync in turn, a minute apart.
-    private func seeded() throws -> AccessStore {
+    private func seeded() throws -> SQLiteAccessStore {
         let store = try makeStore()
         try appendEvents(store, count: 20)
         return store
     }
 
     /// Every event of `query`, following cursors; also the number of pages.
-    private func allPages(_ store: AccessStore, _ query: AuditQuery) throws -> (ids: [Int64], pages: Int) {
+    private func allPages(_ store: SQLiteAccessStore, _ query: AuditQuery) throws -> (ids: [Int64], pages: Int) {
         var query = query
         var ids: [Int64] = []
         var pages = 0

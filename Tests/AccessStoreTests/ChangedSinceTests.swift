@@ -5,11 +5,11 @@ import Testing
 
 @Suite("listUsers changedSince, team rights and snapshot consistency")
 struct ChangedSinceTests {
-    private func user(_ store: AccessStore, _ gid: String) throws -> StoredUser {
+    private func user(_ store: SQLiteAccessStore, _ gid: String) throws -> StoredUser {
         try #require(try store.user(workspaceGid: "1000", gidOrEmail: gid))
     }
 
-    private func changes(_ store: AccessStore, since: Date) throws -> [String: UserChange] {
+    private func changes(_ store: SQLiteAccessStore, since: Date) throws -> [String: UserChange] {
         let page = try store.listUsers(UserQuery(workspaceGid: "1000", changedSince: since, limit: 1000))
         return Dictionary(uniqueKeysWithValues: page.users.map { ($0.gid, try! #require($0.change)) })
     }
@@ -122,7 +122,7 @@ struct ChangedSinceTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v5")
         try pool.write { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
@@ -133,7 +133,7 @@ struct ChangedSinceTests {
                 """)
         }
         try pool.close()
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try user(store, "p1").changedAt == T.t0)
         #expect(try user(store, "p2").changedAt == T.at(minutes: 5))
@@ -144,7 +144,7 @@ struct ChangedSinceTests {
     func consistentPage() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = try AccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        let store = try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         defer { try? store.close() }
         // Version v (0 or 1): every name ends in "v<v>", everyone is in team "tv<v>" with isAdmin == (v == 1),
         // and the snapshot is applied at minute (2k + v), so syncedAt tells the version too.

@@ -138,11 +138,11 @@ struct CredentialTests {
         let store = try makeStore()
         try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "value", at: T.t0)
         #expect(throws: AccessStoreError.masterKeyMismatch(path: ":memory:")) {
-            _ = try AccessStore(writer: store.dbWriter.writer, masterKey: MasterKey.generate(), path: nil)
+            _ = try SQLiteAccessStore(writer: store.dbWriter.writer, masterKey: MasterKey.generate(), path: nil)
         }
         // With the key check deleted, the other key gets as far as the credential, which still refuses it.
         try store.dbWriter.write { try $0.execute(sql: "DELETE FROM masterKeyCheck") }
-        let other = try AccessStore(writer: store.dbWriter.writer, masterKey: MasterKey.generate(), path: nil)
+        let other = try SQLiteAccessStore(writer: store.dbWriter.writer, masterKey: MasterKey.generate(), path: nil)
         #expect(throws: AccessStoreError.credentialTampered(workspaceGid: "1000", purpose: .sync)) {
             try other.openCredential(workspaceGid: "1000", purpose: .sync)
         }

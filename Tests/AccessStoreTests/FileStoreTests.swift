@@ -24,7 +24,7 @@ struct FileStoreTests {
         let path = dbDir + "/access.sqlite"
         let secret = "PLAINTEXT-CANARY-7f3a9c-asana-pat-0123456789abcdef"
         let replaced = "SECOND-CANARY-b81e22-oauth-refresh-fedcba9876543210"
-        let store = try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         try store.putCredential(workspaceGid: "1000", purpose: .provision, kind: .pat, secret: secret, at: T.t0)
         try store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: replaced, at: T.t0)
         try store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: "third-" + replaced, at: T.t0)
@@ -60,7 +60,7 @@ struct FileStoreTests {
         let dbDir = dir.file("nested/data")
         let path = dbDir + "/access.sqlite"
         let key = MasterKey.generate()
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: T.t0)
         #expect(try permissions(dbDir) == 0o700)
         #expect(try permissions(path) == 0o600)
@@ -70,7 +70,7 @@ struct FileStoreTests {
 
         // A file made too open is tightened on the next open.
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         #expect(try permissions(path) == 0o600)
         try again.close()
     }
@@ -79,7 +79,7 @@ struct FileStoreTests {
     func pragmas() throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = try AccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        let store = try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         defer { try? store.close() }
         let read = try store.dbWriter.read { db in
             [
@@ -106,15 +106,15 @@ struct FileStoreTests {
         defer { dir.cleanup() }
         let path = dir.file("access.sqlite")
         let key = try MasterKey.create(at: dir.file("master.key"))
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "keep-me", at: T.t0)
         try store.close()
 
-        let same = try AccessStore.open(path: path, masterKey: MasterKey.load(from: dir.file("master.key")), mode: .create)
+        let same = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.load(from: dir.file("master.key")), mode: .create)
         #expect(try same.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "keep-me")
         try same.close()
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
@@ -125,7 +125,7 @@ struct FileStoreTests {
         let dbDir = dir.file("data")
         let path = dbDir + "/access.sqlite"
         let key = MasterKey.generate()
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         var issued: [(token: String, summary: APITokenSummary)] = []
         for (name, role) in [("ci-reader", AccessRole.reader), ("ops-sync", .operator), ("root-admin", .admin)] {
             issued.append(try store.createAPIToken(name: name, role: role, at: T.t0))
@@ -165,7 +165,7 @@ struct FileStoreTests {
         }
 
         // And the tokens still verify after reopening.
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? again.close() }
         #expect(try again.verifyAPIToken(issued[2].token, at: T.at(minutes: 3))?.role == .admin)
         #expect(try again.verifyAPIToken(issued[1].token, at: T.at(minutes: 3)) == nil)

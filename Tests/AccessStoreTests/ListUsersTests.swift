@@ -7,7 +7,7 @@ import Testing
 @Suite("listUsers")
 struct ListUsersTests {
     /// Fixture plus: a person with unknown flags (no name), a departed person, and a Unicode name.
-    func seededStore() throws -> AccessStore {
+    func seededStore() throws -> SQLiteAccessStore {
         let store = try makeStore()
         let unknown = SnapshotUser(gid: "u5", name: nil, email: "nameless@acme.example")
         let elodie = SnapshotUser(gid: "u6", name: "Élodie Ünal", email: "elodie@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false)
@@ -17,7 +17,7 @@ struct ListUsersTests {
         return store
     }
 
-    func gids(_ store: AccessStore, _ configure: (inout UserQuery) -> Void) throws -> [String] {
+    func gids(_ store: SQLiteAccessStore, _ configure: (inout UserQuery) -> Void) throws -> [String] {
         var query = UserQuery(workspaceGid: "1000")
         configure(&query)
         return try store.listUsers(query).users.map(\.gid)
@@ -81,7 +81,7 @@ struct ListUsersTests {
     }
 
     /// 240 people with colliding and case-varying names, unknown names and flags.
-    func bigStore() throws -> (AccessStore, [SnapshotUser]) {
+    func bigStore() throws -> (SQLiteAccessStore, [SnapshotUser]) {
         let store = try makeStore()
         let first = ["alice", "Alice", "ALICE", "bob", "Zoë", "carol", "Carol", "dave"]
         var users: [SnapshotUser] = []
@@ -153,8 +153,8 @@ struct ListUsersTests {
                 }
             }
         }
-        let queue = try DatabaseQueue(configuration: AccessStore.makeConfiguration(config))
-        let store = try AccessStore(writer: queue, masterKey: MasterKey.generate(), path: nil)
+        let queue = try DatabaseQueue(configuration: SQLiteAccessStore.makeConfiguration(config))
+        let store = try SQLiteAccessStore(writer: queue, masterKey: MasterKey.generate(), path: nil)
         let users = (0..<60).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", isActive: true) }
         try store.applySnapshot(WorkspaceSnapshot(
             workspace: Fixture.workspace, users: users, teams: [Fixture.engineering, Fixture.design],
@@ -171,7 +171,7 @@ struct ListUsersTests {
 
         var query = UserQuery(workspaceGid: "1000", active: true, limit: 50)
         query.cursor = page.nextCursor
-        let request = try AccessStore.listUsersRequest(query)
+        let request = try SQLiteAccessStore.listUsersRequest(query)
         let plan = try queue.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + request.sql, arguments: request.arguments).map { $0["detail"] as String }
         }

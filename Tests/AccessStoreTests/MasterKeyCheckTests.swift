@@ -13,23 +13,23 @@ struct MasterKeyCheckTests {
         let keyA = MasterKey.generate()
         let keyB = MasterKey.generate()
 
-        let store = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
         try store.putCredential(workspaceGid: "1", purpose: .sync, kind: .pat, secret: "s3cret-value", at: Date())
         try store.close()
 
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: keyB, mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: keyB, mode: .create)
         }
-        let reopened = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
+        let reopened = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
         let (rotated, count) = try reopened.resealCredentials(with: keyB, at: Date())
         #expect(count == 1)
         try rotated.close()
 
-        let withB = try AccessStore.open(path: path, masterKey: keyB, mode: .create)
+        let withB = try SQLiteAccessStore.open(path: path, masterKey: keyB, mode: .create)
         #expect(try withB.openCredential(workspaceGid: "1", purpose: .sync)?.secret == "s3cret-value")
         try withB.close()
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
         }
     }
 

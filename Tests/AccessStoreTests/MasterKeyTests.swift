@@ -23,13 +23,13 @@ struct MasterKeyTests {
         defer { dir.cleanup() }
         let path = dir.file("master.key")
         let created = try MasterKey.create(at: path)
-        let store = try AccessStore.inMemory(masterKey: created)
+        let store = try SQLiteAccessStore.inMemory(masterKey: created)
         try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "s3cret", at: T.t0)
 
         let loaded = try MasterKey.load(from: path)
         #expect(loaded.fingerprint == created.fingerprint)
         #expect(loaded.fingerprint.hasPrefix("sha256:") && loaded.fingerprint.count == 19)
-        let reopened = try AccessStore(writer: store.dbWriter.writer, masterKey: loaded, path: nil)
+        let reopened = try SQLiteAccessStore(writer: store.dbWriter.writer, masterKey: loaded, path: nil)
         #expect(try reopened.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "s3cret")
     }
 

@@ -30,11 +30,11 @@ struct MigrationTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("db/access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         try store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try store.close()
 
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? again.close() }
         #expect(try again.workspace(gid: "1000")?.name == "Acme Corp")
         #expect(try again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
@@ -47,11 +47,11 @@ struct MigrationTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         try store.dbWriter.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
         try store.close()
         #expect(throws: AccessStoreError.databaseTooNew(path: path)) {
-            try AccessStore.open(path: path, masterKey: key, mode: .create)
+            try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         }
     }
 
@@ -62,7 +62,7 @@ struct MigrationTests {
         let path = dir.file("access.sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect(throws: (any Error).self) {
-            try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+            try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
@@ -102,7 +102,7 @@ struct MigrationTests {
         let path = dir.file("access.sqlite")
 
         // A store as the v1 release left it: schema v1, one sealed credential, a workspace.
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v1")
         let sealed = try CredentialSealer(masterKey: key)
             .seal("2/1200000000000/v1-era-pat", workspaceGid: "1000", purpose: .provision, kind: .pat, keyVersion: 1)
@@ -123,7 +123,7 @@ struct MigrationTests {
         #expect(before.1 == false)
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
         let opened = try #require(try store.openCredential(workspaceGid: "1000", purpose: .provision))

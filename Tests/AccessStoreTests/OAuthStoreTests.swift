@@ -81,7 +81,7 @@ struct OAuthStoreTests {
     @Test("at most maxPendingOAuthFlows wait at once")
     func flowCap() throws {
         let store = try makeStore()
-        for index in 0..<AccessStore.maxPendingOAuthFlows { try store.insertOAuthFlow(Self.flow("s\(index)")) }
+        for index in 0..<StoreLimits.maxPendingOAuthFlows { try store.insertOAuthFlow(Self.flow("s\(index)")) }
         #expect(throws: AccessStoreError.self) { try store.insertOAuthFlow(Self.flow("one-more")) }
         _ = try store.takeOAuthFlow(state: "s0", at: T.t0)
         try store.insertOAuthFlow(Self.flow("one-more"))

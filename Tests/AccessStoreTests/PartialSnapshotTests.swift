@@ -7,7 +7,7 @@ import Testing
 @Suite("Snapshots with preserved teams")
 struct PartialSnapshotTests {
     /// The gids of the teams of `user`, as stored.
-    static func teams(_ store: AccessStore, _ user: String) throws -> Set<String> {
+    static func teams(_ store: SQLiteAccessStore, _ user: String) throws -> Set<String> {
         Set(try #require(try store.user(workspaceGid: "1000", gidOrEmail: user)).teams.map(\.gid))
     }
 

@@ -94,7 +94,7 @@ struct StoreHardeningTests {
         defer { dir.cleanup() }
         let path = dir.file("access.sqlite")
         let oldKey = MasterKey.generate()
-        let store = try AccessStore.open(path: path, masterKey: oldKey, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: oldKey, mode: .create)
         for index in 1...5 { try store.appendAuditEvent(event(index)) }
         let before = try store.auditChainHead().anchor
         let newKey = MasterKey.generate()
@@ -108,7 +108,7 @@ struct StoreHardeningTests {
         try rotated.appendAuditEvent(event(6))
         #expect(try rotated.verifyAuditChain().isIntact)
         try rotated.close()
-        let reopened = try AccessStore.open(path: path, masterKey: newKey)
+        let reopened = try SQLiteAccessStore.open(path: path, masterKey: newKey)
         #expect(try reopened.verifyAuditChain().checkedCount == 6)
     }
 
@@ -118,7 +118,7 @@ struct StoreHardeningTests {
         defer { dir.cleanup() }
         let path = dir.file("access.sqlite")
         let key = MasterKey.generate()
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v7")
         try pool.write { db in
             for index in 1...3 {
@@ -133,7 +133,7 @@ struct StoreHardeningTests {
             try db.execute(sql: "UPDATE auditEvent SET principal = 'intruder' WHERE id = 2")
         }
         try pool.close()
-        let store = try AccessStore.open(path: path, masterKey: key)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key)
         let keyed = try #require(try store.auditEvents(limit: 1).first)
         #expect(keyed.method == "auditChain.keyed")
         #expect(keyed.outcome == "chain_was_broken")
@@ -150,24 +150,24 @@ struct StoreHardeningTests {
         let key = MasterKey.generate()
 
         let missing = dir.file("nested/missing.sqlite")
-        #expect(throws: AccessStoreError.databaseMissing(path: missing)) { try AccessStore.open(path: missing, masterKey: key) }
+        #expect(throws: AccessStoreError.databaseMissing(path: missing)) { try SQLiteAccessStore.open(path: missing, masterKey: key) }
         #expect(!FileManager.default.fileExists(atPath: dir.file("nested")))
 
         let empty = dir.file("empty.sqlite")
         #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
-        #expect(throws: AccessStoreError.databaseEmpty(path: empty)) { try AccessStore.open(path: empty, masterKey: key) }
+        #expect(throws: AccessStoreError.databaseEmpty(path: empty)) { try SQLiteAccessStore.open(path: empty, masterKey: key) }
         #expect((try FileManager.default.attributesOfItem(atPath: empty)[.size] as? NSNumber)?.intValue == 0)
 
         let bare = dir.file("bare.sqlite")
         let queue = try DatabaseQueue(path: bare)
         try queue.write { try $0.execute(sql: "CREATE TABLE unrelated (x INTEGER)") }
         try queue.close()
-        #expect(throws: AccessStoreError.databaseEmpty(path: bare)) { try AccessStore.open(path: bare, masterKey: key) }
+        #expect(throws: AccessStoreError.databaseEmpty(path: bare)) { try SQLiteAccessStore.open(path: bare, masterKey: key) }
         #expect(try DatabaseQueue(path: bare).read { try $0.tableExists("auditEvent") } == false)
 
         let real = dir.file("real.sqlite")
-        try AccessStore.open(path: real, masterKey: key, mode: .create).close()
-        let reopened = try AccessStore.open(path: real, masterKey: key)
+        try SQLiteAccessStore.open(path: real, masterKey: key, mode: .create).close()
+        let reopened = try SQLiteAccessStore.open(path: real, masterKey: key)
         #expect(try reopened.apiTokens().isEmpty)
     }
 
@@ -234,7 +234,7 @@ struct StoreHardeningTests {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = dir.file("access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         defer { try? store.close() }
         try store.appendAuditEvent(event(1))
         // The writer connection may not grow the file past its current size.

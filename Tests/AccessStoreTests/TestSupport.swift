@@ -10,8 +10,8 @@ enum T {
 }
 
 /// A fresh in-memory store with a random key.
-func makeStore() throws -> AccessStore {
-    try AccessStore.inMemory(masterKey: MasterKey.generate())
+func makeStore() throws -> SQLiteAccessStore {
+    try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
 }
 
 /// A temporary directory, removed by `cleanup()`.
@@ -63,7 +63,7 @@ enum Fixture {
 }
 
 /// Every gid of a workspace's listing, following cursors.
-func allGids(_ store: AccessStore, _ query: UserQuery) throws -> [String] {
+func allGids(_ store: SQLiteAccessStore, _ query: UserQuery) throws -> [String] {
     var query = query
     var gids: [String] = []
     var pages = 0

@@ -51,7 +51,7 @@ struct DataDirectoryEndToEndTests {
 
         // A sync run the first server has in flight (written as that server would, next to it).
         let key = try MasterKey.load(from: dir.masterKey)
-        let store = try AccessStore.open(path: dir.database, masterKey: key)
+        let store = try SQLiteAccessStore.open(path: dir.database, masterKey: key)
         let runId = try store.startSyncRun(workspaceGid: "1000", trigger: "test", at: Date())
         try store.close()
 
@@ -76,7 +76,7 @@ struct DataDirectoryEndToEndTests {
             #expect(done.status == 0, "\(reading): \(done.stderr)")
         }
 
-        let after = try AccessStore.open(path: dir.database, masterKey: key)
+        let after = try SQLiteAccessStore.open(path: dir.database, masterKey: key)
         #expect(try after.syncRun(id: runId)?.status == .running)
         try after.close()
         #expect(first.process.isRunning)

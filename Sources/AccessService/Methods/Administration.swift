@@ -13,7 +13,7 @@ extension AccessService {
     static func tokenExpiry(_ params: CreateToken.Params, now: Date) throws(RPCError) -> Date? {
         guard let expiry = try requestedTokenExpiry(params, now: now) else { return nil }
         let lifetime = expiry.timeIntervalSince(now)
-        guard lifetime >= AccessStore.minimumAPITokenLifetime, lifetime <= AccessStore.maximumAPITokenLifetime else {
+        guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
             let field = params.expiresIn != nil ? "expiresIn" : "expiresAt"
             throw .invalidParams("Invalid params: \"\(field)\" must put the expiry between 1 minute and 3650 days from now", field: field)
         }

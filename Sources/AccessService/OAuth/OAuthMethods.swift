@@ -60,8 +60,8 @@ extension AccessService {
             try store.insertOAuthFlow(flow)
         } catch let error as AccessStoreError where !error.isStorageFailure {
             throw RPCError(.limitOauthPending,
-                           message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
-                           details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
+                           message: "\(StoreLimits.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
+                           details: ["maximumPendingAuthorizations": .integer(Int64(StoreLimits.maxPendingOAuthFlows))])
         }
         // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (https://developers.asana.com/docs/oauth).
         let url = asana.oauthClient().authorizeURL(clientId: params.clientId, redirectUri: params.redirectUri, state: state,

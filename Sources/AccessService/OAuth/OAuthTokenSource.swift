@@ -24,13 +24,13 @@ actor OAuthTokenSource: AsanaTokenSource {
 
     let workspace: String
     let purpose: CredentialPurpose
-    private let store: AccessStore
+    private let store: SQLiteAccessStore
     private let oauth: AsanaOAuthClient
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var refreshing: Task<String, any Error>?
 
-    init(workspace: String, purpose: CredentialPurpose, store: AccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
+    init(workspace: String, purpose: CredentialPurpose, store: SQLiteAccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.workspace = workspace
         self.purpose = purpose
         self.store = store

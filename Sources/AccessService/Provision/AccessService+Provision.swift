@@ -50,7 +50,7 @@ extension AccessService {
         var unkeyed = params
         unkeyed.idempotencyKey = nil
         let encoder = JSONEncoder.protocolEncoder()
-        let paramsHash = AccessStore.sha256(String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
+        let paramsHash = IdempotencyRecord.paramsHash(of: String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
         if let record = try store.idempotencyRecord(key: key, at: now()) {
             guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])

@@ -24,7 +24,7 @@ public struct ProvisionReconciler: Service {
     }
 
     /// The id of the newest open intent in `store`, or nil when none is open (then nothing needs reconciling).
-    public static func pendingUpTo(store: AccessStore) throws -> Int64? {
+    public static func pendingUpTo(store: SQLiteAccessStore) throws -> Int64? {
         try store.openProvisionIntents().last?.id
     }
 

@@ -2,7 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Replaces the stored picture of `snapshot.workspace` with `snapshot`, in ONE write
     /// transaction: it commits whole or not at all.
     ///

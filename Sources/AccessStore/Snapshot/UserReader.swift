@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// One page of the people of a workspace, filtered, sorted by (name COLLATE NOCASE, gid), with
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.

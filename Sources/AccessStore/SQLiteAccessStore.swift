@@ -14,7 +14,7 @@ import GRDB
 ///
 /// Methods are synchronous and thread-safe: call them from any thread or task.
 /// SQLite failures surface as GRDB's `DatabaseError`; everything else as ``AccessStoreError``.
-public struct AccessStore: Sendable {
+public struct SQLiteAccessStore: Sendable {
     /// How long the writer connection waits for another's lock before failing with `SQLITE_BUSY`.
     /// (`DatabasePool` readers rarely wait in WAL mode; GRDB gives them its own 10 s timeout.)
     public static let busyTimeoutSeconds: Double = 5
@@ -67,7 +67,7 @@ public struct AccessStore: Sendable {
     /// - Throws: ``AccessStoreError/databaseMissing(path:)``, ``AccessStoreError/databaseEmpty(path:)`` (mode `existing`),
     ///   ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
     ///   ``AccessStoreError/masterKeyMismatch(path:)``, GRDB's `DatabaseError` when the file is not a database.
-    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> AccessStore {
+    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> SQLiteAccessStore {
         switch mode {
         case .create:
             let directory = (path as NSString).deletingLastPathComponent
@@ -107,13 +107,13 @@ public struct AccessStore: Sendable {
                 throw AccessStoreError.databaseEmpty(path: path)
             }
         }
-        return try AccessStore(writer: pool, masterKey: masterKey, path: path)
+        return try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
     }
 
     /// A fresh store in memory (a `DatabaseQueue`), for tests and demos. Gone when the value is released.
-    public static func inMemory(masterKey: MasterKey) throws -> AccessStore {
+    public static func inMemory(masterKey: MasterKey) throws -> SQLiteAccessStore {
         let queue = try DatabaseQueue(configuration: makeConfiguration())
-        return try AccessStore(writer: queue, masterKey: masterKey, path: nil)
+        return try SQLiteAccessStore(writer: queue, masterKey: masterKey, path: nil)
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`,

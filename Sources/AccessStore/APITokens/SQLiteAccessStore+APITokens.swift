@@ -2,17 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// A successful ``verifyAPIToken(_:at:)`` writes `lastUsedAt` only when the stored value is
-    /// missing or at least this many seconds older than `at`, so a busy token costs one write a
-    /// minute, not one per call. `lastUsedAt` is therefore exact to within this interval.
-    public static let apiTokenLastUsedInterval: TimeInterval = 60
-
-    /// The longest lifetime a token may be given: 3650 days (about ten years).
-    public static let maximumAPITokenLifetime: TimeInterval = 3650 * 86400
-    /// The shortest lifetime a token may be given: one minute.
-    public static let minimumAPITokenLifetime: TimeInterval = 60
-
+extension SQLiteAccessStore {
     /// Creates an API token named `name` with `role`, expiring at `expiresAt` (nil: never).
     ///
     /// The token text is `aat_<id>_<secret>` (64 ASCII characters): `id` is 16 lowercase hex digits
@@ -20,8 +10,8 @@ extension AccessStore {
     /// Only SHA-256 of the secret is stored: the text is returned here once and can never be read back.
     /// - Returns: the token text, to hand to its holder, and its summary (`lastUsedAt`, `revokedAt` nil).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` unless `name` is 1–64 characters of
-    ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``minimumAPITokenLifetime`` and
-    ///   ``maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
+    ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``StoreLimits/minimumAPITokenLifetime`` and
+    ///   ``StoreLimits/maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
     ///   (active or revoked) already has that name.
     public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date? = nil) throws -> (token: String, summary: APITokenSummary) {
         guard APITokenText.isValidName(name) else {
@@ -29,7 +19,7 @@ extension AccessStore {
         }
         if let expiresAt {
             let lifetime = expiresAt.timeIntervalSince(at)
-            guard lifetime >= Self.minimumAPITokenLifetime, lifetime <= Self.maximumAPITokenLifetime else {
+            guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
                 throw AccessStoreError.invalidArgument("a token's expiry must be between 1 minute and 3650 days after its creation")
             }
         }
@@ -82,7 +72,7 @@ extension AccessStore {
     ///
     /// Parses `aat_<id>_<secret>`, loads the row by `id`, and compares SHA-256 of the secret with
     /// the stored hash in constant time (``constantTimeEquals(_:_:)``). On success, sets `lastUsedAt`
-    /// to `at` when it is nil or at least ``apiTokenLastUsedInterval`` older (a failed check writes nothing).
+    /// to `at` when it is nil or at least ``StoreLimits/apiTokenLastUsedInterval`` older (a failed check writes nothing).
     /// - Returns: the token's summary (with `lastUsedAt` as stored after this call, and `expiresAt`), or nil
     ///   when the text is malformed, names no token, does not match, or the token is revoked or expired
     ///   (`expiresAt <= at`: an expired token fails exactly like a wrong one).
@@ -102,7 +92,7 @@ extension AccessStore {
               !summary.isExpired(at: at) else { return nil }
 
         let now = UnixMillis.from(at)
-        let interval = Int64((Self.apiTokenLastUsedInterval * 1000).rounded())
+        let interval = Int64((StoreLimits.apiTokenLastUsedInterval * 1000).rounded())
         if let lastUsed = row["lastUsedAt"] as Int64?, now - lastUsed < interval {
             return summary
         }

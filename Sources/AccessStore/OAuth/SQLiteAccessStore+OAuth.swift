@@ -3,10 +3,7 @@ import Crypto
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// Most authorizations that may wait for `oauthFinish` at once; older expired ones are dropped first.
-    public static let maxPendingOAuthFlows = 1_000
-
+extension SQLiteAccessStore {
     // MARK: - OAuth apps
 
     /// Seals and stores the client secret of the OAuth app `clientId`, replacing any previous one.
@@ -73,7 +70,7 @@ extension AccessStore {
     // MARK: - Pending authorizations
 
     /// Stores a started authorization. Expired flows are dropped first.
-    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when ``maxPendingOAuthFlows`` unexpired flows are
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when ``StoreLimits/maxPendingOAuthFlows`` unexpired flows are
     ///   already waiting, or the state is empty or already pending.
     public func insertOAuthFlow(_ flow: OAuthFlow) throws {
         guard !flow.state.isEmpty else { throw AccessStoreError.invalidArgument("the OAuth state is empty") }
@@ -82,8 +79,8 @@ extension AccessStore {
         try dbWriter.write { db in
             try db.execute(sql: "DELETE FROM oauthFlow WHERE expiresAt <= ?", arguments: [UnixMillis.from(flow.createdAt)])
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM oauthFlow") ?? 0
-            guard pending < Self.maxPendingOAuthFlows else {
-                throw AccessStoreError.invalidArgument("\(Self.maxPendingOAuthFlows) OAuth authorizations are already waiting to be finished; finish them or let them expire")
+            guard pending < StoreLimits.maxPendingOAuthFlows else {
+                throw AccessStoreError.invalidArgument("\(StoreLimits.maxPendingOAuthFlows) OAuth authorizations are already waiting to be finished; finish them or let them expire")
             }
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash]) == nil else {
                 throw AccessStoreError.invalidArgument("this OAuth state is already pending")

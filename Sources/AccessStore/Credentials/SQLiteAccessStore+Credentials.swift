@@ -2,7 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Seals `secret` under the master key and stores it for (workspace, purpose), replacing any
     /// previous credential there (`createdAt` is kept, `updatedAt` = `at`, the state becomes `active`).
     /// The plaintext never reaches the database.
@@ -156,7 +156,7 @@ extension AccessStore {
     /// - Returns: the store using `newKey`, and how many credentials were re-sealed.
     /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` if any row fails to open
     ///   with the current key (then nothing changes).
-    public func resealCredentials(with newKey: MasterKey, at: Date) throws -> (store: AccessStore, count: Int) {
+    public func resealCredentials(with newKey: MasterKey, at: Date) throws -> (store: SQLiteAccessStore, count: Int) {
         let oldSealer = CredentialSealer(masterKey: masterKey)
         let newSealer = CredentialSealer(masterKey: newKey)
         let now = UnixMillis.from(at)
@@ -183,6 +183,6 @@ extension AccessStore {
             try MasterKeyCheck.write(db, key: newKey, at: at)
             return rows.count
         }
-        return (try AccessStore(writer: dbWriter.writer, masterKey: newKey, path: path), count)
+        return (try SQLiteAccessStore(writer: dbWriter.writer, masterKey: newKey, path: path), count)
     }
 }
