@@ -1,5 +1,5 @@
 import AccessProtocol
-/// Errors thrown by ``SQLiteAccessStore`` and ``MasterKey``.
+/// Errors thrown by ``AccessStore`` and ``MasterKey``.
 ///
 /// A full disk (`SQLITE_FULL`) surfaces as ``storageFull(path:)`` and other I/O failures
 /// (`SQLITE_IOERR`, `SQLITE_CANTOPEN`, `SQLITE_READONLY`) as ``storageUnavailable(path:message:)``;
@@ -28,11 +28,11 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidQuery(String)
     /// An argument outside its documented bounds (empty secret, empty gid, non-JSON audit text …).
     case invalidArgument(String)
-    /// ``SQLiteAccessStore/createAPIToken(name:role:at:)`` with a name already used by a token, active or revoked.
+    /// ``APITokenStore/createAPIToken(name:role:at:expiresAt:)`` with a name already used by a token, active or revoked.
     case apiTokenNameTaken(name: String)
     /// No sync run with this id.
     case syncRunNotFound(id: Int64)
-    /// ``SQLiteAccessStore/finishSyncRun(id:status:counts:apiCalls:error:at:)`` on a run that is no longer `running`.
+    /// ``SyncRunStore/finishSyncRun(id:status:counts:apiCalls:rateLimited:error:at:)`` on a run that is no longer `running`.
     case syncRunAlreadyFinished(id: Int64)
     /// The database at `path` was migrated by a newer version of this software.
     case databaseTooNew(path: String)

@@ -43,8 +43,8 @@ struct ServiceHarness {
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"), now: serviceNow)
         let harness = ServiceHarness(simulator: simulator, store: store, service: service, seed: seed)
         if storeCredentials {
-            try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
-            try store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+            try await store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+            try await store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         }
         return harness
     }
@@ -52,11 +52,11 @@ struct ServiceHarness {
     func stop() async { await simulator.stop() }
 
     /// Every person in the snapshot, walking all pages.
-    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) throws -> [Person] {
+    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) async throws -> [Person] {
         var users: [Person] = []
         var cursor: String?
         repeat {
-            let page = try service.listUsers(ListUsers.Params(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
+            let page = try await service.listUsers(ListUsers.Params(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
             users += page.users
             cursor = page.nextCursor
         } while cursor != nil

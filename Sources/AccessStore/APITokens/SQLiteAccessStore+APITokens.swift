@@ -13,7 +13,7 @@ extension SQLiteAccessStore {
     ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``StoreLimits/minimumAPITokenLifetime`` and
     ///   ``StoreLimits/maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
     ///   (active or revoked) already has that name.
-    public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date? = nil) throws -> (token: String, summary: APITokenSummary) {
+    public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date?) async throws -> (token: String, summary: APITokenSummary) {
         guard APITokenText.isValidName(name) else {
             throw AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
         }
@@ -25,7 +25,7 @@ extension SQLiteAccessStore {
         }
         let now = UnixMillis.from(at)
         let expires = expiresAt.map(UnixMillis.from)
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apiToken WHERE name = ?)", arguments: [name]) == true {
                 throw AccessStoreError.apiTokenNameTaken(name: name)
             }
@@ -46,8 +46,8 @@ extension SQLiteAccessStore {
 
     /// Every API token, active and revoked, ordered by name (bytewise: `A-Z` before `a-z`).
     /// Neither secrets nor their hashes are read.
-    public func apiTokens() throws -> [APITokenSummary] {
-        try dbWriter.read { db in
+    public func apiTokens() async throws -> [APITokenSummary] {
+        try await dbWriter.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt
                 FROM apiToken ORDER BY name
@@ -59,8 +59,8 @@ extension SQLiteAccessStore {
     /// The row stays (listed, with its name still taken).
     /// - Returns: true when a token was revoked; false when no token has that name or it was already revoked.
     @discardableResult
-    public func revokeAPIToken(name: String, at: Date) throws -> Bool {
-        try dbWriter.write { db in
+    public func revokeAPIToken(name: String, at: Date) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: "UPDATE apiToken SET revokedAt = ? WHERE name = ? AND revokedAt IS NULL",
                 arguments: [UnixMillis.from(at), name])
@@ -77,44 +77,44 @@ extension SQLiteAccessStore {
     ///   when the text is malformed, names no token, does not match, or the token is revoked or expired
     ///   (`expiresAt <= at`: an expired token fails exactly like a wrong one).
     /// - Throws: only database errors; never for bad input.
-    public func verifyAPIToken(_ token: String, at: Date) throws -> APITokenSummary? {
+    public func verifyAPIToken(_ token: String, at: Date) async throws -> APITokenSummary? {
         guard let presented = APITokenText.parse(token) else { return nil }
         let presentedHash = presented.secretHash
-        let row = try dbWriter.read { db in
+        // Decoded inside the read (a GRDB row does not leave it).
+        let stored = try await dbWriter.read { db -> (secretHash: Data?, revoked: Bool, lastUsedAt: Int64?, summary: APITokenSummary?)? in
             try Row.fetchOne(
                 db, sql: "SELECT id, name, role, secretHash, createdAt, lastUsedAt, revokedAt, expiresAt FROM apiToken WHERE id = ?",
-                arguments: [presented.id])
+                arguments: [presented.id]
+            ).map { row in (row["secretHash"] as Data?, row["revokedAt"] as Int64? != nil, row["lastUsedAt"] as Int64?, Self.apiTokenSummary(row)) }
         }
-        guard let row, let storedHash = row["secretHash"] as Data? else { return nil }
+        guard let stored, let storedHash = stored.secretHash else { return nil }
         guard constantTimeEquals(presentedHash, storedHash),
-              row["revokedAt"] as Int64? == nil,
-              var summary = Self.apiTokenSummary(row),
+              !stored.revoked,
+              var summary = stored.summary,
               !summary.isExpired(at: at) else { return nil }
 
         let now = UnixMillis.from(at)
         let interval = Int64((StoreLimits.apiTokenLastUsedInterval * 1000).rounded())
-        if let lastUsed = row["lastUsedAt"] as Int64?, now - lastUsed < interval {
+        if let lastUsed = stored.lastUsedAt, now - lastUsed < interval {
             return summary
         }
         // Conditional, so concurrent verifications write once; re-checks revocation in the same transaction.
-        let stillActive = try dbWriter.write { db -> Bool in
+        let after = try await dbWriter.write { db -> (active: Bool, lastUsedAt: Int64?) in
             try db.execute(
                 sql: """
                     UPDATE apiToken SET lastUsedAt = ?
                     WHERE id = ? AND revokedAt IS NULL AND (lastUsedAt IS NULL OR lastUsedAt <= ?)
                     """,
                 arguments: [now, presented.id, now - interval])
-            if db.changesCount > 0 {
-                summary.lastUsedAt = UnixMillis.date(now)
-                return true
-            }
+            if db.changesCount > 0 { return (true, now) }
             guard let current = try Row.fetchOne(
                 db, sql: "SELECT lastUsedAt, revokedAt FROM apiToken WHERE id = ?", arguments: [presented.id]),
-                  current["revokedAt"] as Int64? == nil else { return false }
-            summary.lastUsedAt = UnixMillis.date(current["lastUsedAt"] as Int64?)
-            return true
+                  current["revokedAt"] as Int64? == nil else { return (false, nil) }
+            return (true, current["lastUsedAt"] as Int64?)
         }
-        return stillActive ? summary : nil
+        guard after.active else { return nil }
+        summary.lastUsedAt = UnixMillis.date(after.lastUsedAt)
+        return summary
     }
 
     /// The summary of a row with id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt; nil for an unknown role.

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Limits and lifetimes the store keeps, for callers that check arguments before they
+/// Limits and lifetimes every ``AccessStore`` keeps, for callers that check arguments before they
 /// reach the store (and name the limit in their answer) without a concrete store at hand.
 public enum StoreLimits {
-    /// A successful ``SQLiteAccessStore/verifyAPIToken(_:at:)`` writes `lastUsedAt` only when the stored value is
+    /// A successful ``APITokenStore/verifyAPIToken(_:at:)`` writes `lastUsedAt` only when the stored value is
     /// missing or at least this many seconds older than `at`, so a busy token costs one write a
     /// minute, not one per call. `lastUsedAt` is therefore exact to within this interval.
     public static let apiTokenLastUsedInterval: TimeInterval = 60
@@ -16,9 +16,9 @@ public enum StoreLimits {
     /// Most authorizations that may wait for `oauthFinish` at once; older expired ones are dropped first.
     public static let maxPendingOAuthFlows = 1_000
 
-    /// The most events ``SQLiteAccessStore/auditEvents(query:)`` returns at once.
+    /// The most events ``AuditLog/auditEvents(query:)`` returns at once.
     public static let maxAuditEventsLimit = AuditQuery.maxLimit
 
-    /// The most runs ``SQLiteAccessStore/syncRuns(workspaceGid:limit:)`` returns at once.
+    /// The most runs ``SyncRunStore/syncRuns(workspaceGid:limit:)`` returns at once.
     public static let maxSyncRunsLimit = 1000
 }
