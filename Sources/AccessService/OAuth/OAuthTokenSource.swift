@@ -29,6 +29,10 @@ actor OAuthTokenSource: AsanaTokenSource {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var refreshing: Task<String, any Error>?
+    /// The access token the last refresh replaced, and the one it got. Reading the store suspends this actor,
+    /// so a caller may read the old token set, then find the refresh of it already finished (``refreshing``
+    /// nil): it takes the new token instead of refreshing a second time.
+    private var lastRefresh: (replaced: String, renewed: String)?
 
     init(workspace: String, purpose: CredentialPurpose, store: any AccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.workspace = workspace
@@ -63,10 +67,13 @@ actor OAuthTokenSource: AsanaTokenSource {
     /// Refreshes once for everyone waiting.
     private func refresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
         if let refreshing { return try await refreshing.value }
+        if let lastRefresh, lastRefresh.replaced == tokens.accessToken { return lastRefresh.renewed }
         let task = Task { try await self.performRefresh(tokens, fingerprint: fingerprint) }
         refreshing = task
         defer { refreshing = nil }
-        return try await task.value
+        let renewed = try await task.value
+        lastRefresh = (tokens.accessToken, renewed)
+        return renewed
     }
 
     private func performRefresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
