@@ -46,7 +46,8 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // SQLite store: migrations, sealed credentials, snapshots, audit log.
+        // The store: its surface as async protocols (`AccessStore`), and `SQLiteAccessStore`, their SQLite
+        // implementation: migrations, sealed credentials, snapshots, audit log.
         .target(name: "AccessStore", dependencies: [
             "AccessProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -8,14 +8,14 @@ import Logging
 /// The use cases of asana-access (`sync`, `listUsers`, `provision`, `ping`, `rpc.discover`) and their method table.
 ///
 /// Holds no sockets and writes no SQL: it talks to Asana through ``AsanaClientFactory`` and to the
-/// database through `AccessStore`.
+/// database through an `AccessStore` (``SQLiteAccessStore`` in the server; any implementation of the protocol will do).
 public struct AccessService: Sendable {
     /// The server's own version, reported by `ping`.
     public static let serverVersion = "0.1.0"
     /// The protocol version (protocol.md, "Versioning"): the major changes only on incompatible changes.
     public static let protocolVersion = "1.0"
 
-    public let store: AccessStore
+    public let store: any AccessStore
     public let asana: AsanaClientFactory
     public let logger: Logger
     let syncGate = KeyGate()
@@ -35,7 +35,7 @@ public struct AccessService: Sendable {
     /// the workspace is free for the next sync.
     public var syncDeadline: Duration = AccessService.defaultSyncDeadline
 
-    public init(store: AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.asana = asana
         self.logger = logger
@@ -53,8 +53,8 @@ public struct AccessService: Sendable {
     /// The token source of the credential for (workspace, purpose): the token itself for a PAT, an
     /// ``OAuthTokenSource`` (refreshing as needed) for an OAuth credential. Fails fast, before any call to Asana.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
-    func tokenSource(workspace: String, purpose: CredentialPurpose) throws -> any AsanaTokenSource {
-        let opened = try Self.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
+    func tokenSource(workspace: String, purpose: CredentialPurpose) async throws -> any AsanaTokenSource {
+        let opened = try await Self.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
         switch opened.kind {
         case .pat:
             return StaticTokenSource(opened.secret)
@@ -70,12 +70,12 @@ public struct AccessService: Sendable {
     /// The credential of (workspace, purpose), opened, unless it waits for a new authorization.
     /// - Returns: its kind, secret and fingerprint.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
-    static func openUsableCredential(store: AccessStore, workspace: String, purpose: CredentialPurpose) throws
+    static func openUsableCredential(store: any AccessStore, workspace: String, purpose: CredentialPurpose) async throws
         -> (kind: CredentialKind, secret: String, fingerprint: String)
     {
         let opened: (summary: CredentialSummary, secret: String)?
         do {
-            opened = try store.openCredentialWithSummary(workspaceGid: workspace, purpose: purpose)
+            opened = try await store.openCredentialWithSummary(workspaceGid: workspace, purpose: purpose)
         } catch AccessStoreError.credentialTampered {
             throw AccessError.credentialUnreadable(workspace, purpose: purpose)
         }
@@ -88,16 +88,16 @@ public struct AccessService: Sendable {
 
     /// A client for the credential of (workspace, purpose), paced by that credential's governor.
     /// - Throws: what ``tokenSource(workspace:purpose:)`` throws.
-    func client(workspace: String, purpose: CredentialPurpose) throws -> AsanaClient {
-        asana.client(tokenSource: try tokenSource(workspace: workspace, purpose: purpose), governorKey: "\(workspace)/\(purpose.rawValue)")
+    func client(workspace: String, purpose: CredentialPurpose) async throws -> AsanaClient {
+        asana.client(tokenSource: try await tokenSource(workspace: workspace, purpose: purpose), governorKey: "\(workspace)/\(purpose.rawValue)")
     }
 
     /// Appends an audit event; a failure to audit fails the call rather than leave an unrecorded change.
-    func audit(principal: String?, method: String, params: some Encodable, result: some Encodable, outcome: String) throws {
+    func audit(principal: String?, method: String, params: some Encodable, result: some Encodable, outcome: String) async throws {
         let encoder = JSONEncoder.protocolEncoder()
         let paramsText = String(decoding: try encoder.encode(params), as: UTF8.self)
         let resultText = String(decoding: try encoder.encode(result), as: UTF8.self)
-        _ = try store.appendAuditEvent(AuditEventDraft(
+        _ = try await store.appendAuditEvent(AuditEventDraft(
             at: now(), principal: principal ?? "anonymous", method: method,
             params: paramsText, result: resultText, outcome: outcome))
     }

@@ -28,11 +28,11 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidQuery(String)
     /// An argument outside its documented bounds (empty secret, empty gid, non-JSON audit text …).
     case invalidArgument(String)
-    /// ``AccessStore/createAPIToken(name:role:at:)`` with a name already used by a token, active or revoked.
+    /// ``APITokenStore/createAPIToken(name:role:at:expiresAt:)`` with a name already used by a token, active or revoked.
     case apiTokenNameTaken(name: String)
     /// No sync run with this id.
     case syncRunNotFound(id: Int64)
-    /// ``AccessStore/finishSyncRun(id:status:counts:apiCalls:error:at:)`` on a run that is no longer `running`.
+    /// ``SyncRunStore/finishSyncRun(id:status:counts:apiCalls:rateLimited:error:at:)`` on a run that is no longer `running`.
     case syncRunAlreadyFinished(id: Int64)
     /// The database at `path` was migrated by a newer version of this software.
     case databaseTooNew(path: String)
@@ -44,7 +44,7 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     /// SQLite failed to read or write the database file for a reason other than a full disk
     /// (`SQLITE_IOERR`, `SQLITE_CANTOPEN`, `SQLITE_READONLY`); nothing of the transaction was committed.
     case storageUnavailable(path: String, message: String)
-    /// ``AccessStore/open(path:masterKey:mode:)`` in ``AccessStore/OpenMode/existing`` mode found no database file at `path`.
+    /// ``SQLiteAccessStore/open(path:masterKey:mode:)`` in ``SQLiteAccessStore/OpenMode/existing`` mode found no database file at `path`.
     case databaseMissing(path: String)
     /// The database file at `path` exists but is empty (0 bytes, or no schema): it was never
     /// initialised, or it was truncated or replaced. It is not re-created.

@@ -29,10 +29,7 @@ public struct AuditEventDraft: Codable, Sendable, Equatable {
     }
 }
 
-extension AccessStore {
-    /// The most events ``auditEvents(query:)`` returns at once.
-    public static let maxAuditEventsLimit = AuditQuery.maxLimit
-
+extension SQLiteAccessStore {
     /// Appends an event (the log is append-only) and chains it: inside one `BEGIN IMMEDIATE`
     /// transaction it reads the head's hash, inserts the event with that as `prevHash`, computes
     /// the event's MAC (under the audit key derived from the master key) from the bytes as stored, and moves the head to it. `IMMEDIATE` takes the
@@ -41,13 +38,13 @@ extension AccessStore {
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `params` or `result` is not JSON text,
     ///   or `method` / `outcome` is empty; ``AccessStoreError/storageFull(path:)`` when the disk is full (nothing appended).
     @discardableResult
-    public func appendAuditEvent(_ event: AuditEventDraft) throws -> Int64 {
+    public func appendAuditEvent(_ event: AuditEventDraft) async throws -> Int64 {
         guard !event.method.isEmpty else { throw AccessStoreError.invalidArgument("the audit method is empty") }
         guard !event.outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
         guard Self.isJSON(event.params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
         guard Self.isJSON(event.result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
         let key = AuditChain.auditKey(masterKey)
-        return try dbWriter.writeWithoutTransaction { db in
+        return try await dbWriter.writeWithoutTransaction { db in
             var id: Int64 = 0
             try db.inTransaction(.immediate) {
                 id = try AuditChain.append(db, event, key: key)
@@ -60,7 +57,7 @@ extension AccessStore {
     /// One page of events, newest first, filtered by ``AuditQuery``.
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000 and the text
     ///   filters are non-empty; ``AccessStoreError/invalidCursor`` for a cursor this store did not issue.
-    public func auditEvents(query: AuditQuery) throws -> AuditPage {
+    public func auditEvents(query: AuditQuery) async throws -> AuditPage {
         guard (1...AuditQuery.maxLimit).contains(query.limit) else {
             throw AccessStoreError.invalidQuery("limit must be between 1 and \(AuditQuery.maxLimit), got \(query.limit)")
         }
@@ -87,7 +84,7 @@ extension AccessStore {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [query.limit + 1]
-        let events = try dbWriter.read { db in
+        let events = try await dbWriter.read { [arguments] db in
             try Row.fetchAll(db, sql: "SELECT * FROM auditEvent \(whereClause) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map(Self.auditEvent(from:))
         }
@@ -96,17 +93,11 @@ extension AccessStore {
         return AuditPage(events: page, nextCursor: AuditCursor(before: page[page.count - 1].id).encoded())
     }
 
-    /// The latest events, newest first; with `beforeId`, those older than that id (to page back).
-    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000.
-    public func auditEvents(limit: Int, beforeId: Int64? = nil) throws -> [AuditEvent] {
-        let cursor = beforeId.map { AuditCursor(before: $0).encoded() }
-        return try auditEvents(query: AuditQuery(limit: limit, cursor: cursor)).events
-    }
-
     /// Calls `body` with every event at or after `since` (all when nil), oldest first, read in one
-    /// transaction (a consistent snapshot) without holding them all in memory.
-    public func forEachAuditEvent(since: Date? = nil, _ body: (AuditEvent) throws -> Void) throws {
-        try dbWriter.read { db in
+    /// transaction (a consistent snapshot) without holding them all in memory. An error thrown by
+    /// `body` ends the read and is rethrown.
+    public func forEachAuditEvent(since: Date?, _ body: @escaping @Sendable (AuditEvent) throws -> Void) async throws {
+        try await dbWriter.read { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT * FROM auditEvent WHERE at >= ? ORDER BY id",
                 arguments: [since.map(UnixMillis.from) ?? Int64.min])
@@ -118,7 +109,7 @@ extension AccessStore {
 
     /// The event of a `SELECT *` row. Tolerant of rows altered outside the store (a column of another
     /// type, a NULL): it never traps, so a damaged log can still be listed and exported;
-    /// ``verifyAuditChain()`` says what is wrong with it.
+    /// ``AuditLog/verifyAuditChain(expectedHead:)`` says what is wrong with it.
     static func auditEvent(from row: Row) -> AuditEvent {
         func text(_ column: String) -> String {
             switch (row[column] as DatabaseValue).storage {

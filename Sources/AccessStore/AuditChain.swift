@@ -209,7 +209,7 @@ enum AuditChain {
     }
 }
 
-/// What ``AccessStore/verifyAuditChain()`` found wrong first.
+/// What ``AuditLog/verifyAuditChain(expectedHead:)`` found wrong first.
 public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     /// The event's content (id, time, principal, method, params, result, outcome or prevHash) no
     /// longer hashes to its stored `hash`, or its stored `hash` was changed.
@@ -284,7 +284,7 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The answer of ``AccessStore/verifyAuditChain()``.
+/// The answer of ``AuditLog/verifyAuditChain(expectedHead:)``.
 public struct AuditChainReport: Sendable, Equatable {
     /// Events whose hash and link verified, oldest first, before the first problem (all of them when intact).
     public var checkedCount: Int
@@ -309,7 +309,7 @@ public struct AuditChainReport: Sendable, Equatable {
 }
 
 extension AuditChain {
-    /// Checks every event oldest first under `scheme`, then the head (see ``AccessStore/verifyAuditChain(expectedHead:)``).
+    /// Checks every event oldest first under `scheme`, then the head (see ``AuditLog/verifyAuditChain(expectedHead:)``).
     static func verify(_ db: Database, scheme: Scheme) throws -> AuditChainReport {
         var checked = 0
         var previous: (id: Int64, hash: Data)?
@@ -433,7 +433,7 @@ public struct AuditAnchor: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(seq):\(AuditEvent.hex(mac))" }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Reads every audit event oldest first and checks the keyed chain and the head, in one read
     /// transaction (a consistent snapshot; appends may go on meanwhile).
     ///
@@ -445,9 +445,9 @@ extension AccessStore {
     /// (``AuditChainProblem/anchorBeyondChain(anchorId:chainLastId:)``, ``AuditChainProblem/anchorMismatch(id:)``).
     /// Stops at the first problem.
     /// - Throws: GRDB's `DatabaseError` when the file is too damaged to read.
-    public func verifyAuditChain(expectedHead: AuditAnchor? = nil) throws -> AuditChainReport {
+    public func verifyAuditChain(expectedHead: AuditAnchor?) async throws -> AuditChainReport {
         let key = AuditChain.auditKey(masterKey)
-        return try dbWriter.read { db in
+        return try await dbWriter.read { db in
             var report = try AuditChain.verify(db, scheme: .keyed(key))
             guard report.isIntact, let expectedHead, expectedHead.seq > 0 || expectedHead.mac != AuditChain.zeroHash else { return report }
             let lastId = report.lastId ?? 0
@@ -461,12 +461,5 @@ extension AccessStore {
             }
             return report
         }
-    }
-
-    /// The head to record outside the database: the last event's id and MAC, after checking the whole chain.
-    /// - Returns: the anchor, and the verification (check ``AuditChainReport/isIntact`` before trusting the anchor).
-    public func auditChainHead() throws -> (anchor: AuditAnchor, report: AuditChainReport) {
-        let report = try verifyAuditChain()
-        return (AuditAnchor(seq: report.lastId ?? 0, mac: report.lastHash ?? AuditChain.zeroHash), report)
     }
 }

@@ -1,7 +1,7 @@
 import AccessProtocol
 import Foundation
 
-/// A page request for ``AccessStore/auditEvents(query:)``: filters combine with AND; newest first.
+/// A page request for ``AuditLog/auditEvents(query:)``: filters combine with AND; newest first.
 public struct AuditQuery: Sendable, Equatable {
     /// The largest page size (``limit`` range is `1...maxLimit`).
     public static let maxLimit = 1000
@@ -27,7 +27,7 @@ public struct AuditQuery: Sendable, Equatable {
     }
 }
 
-/// One page of ``AccessStore/auditEvents(query:)``.
+/// One page of ``AuditLog/auditEvents(query:)``.
 public struct AuditPage: Sendable, Equatable {
     /// Newest first (descending id).
     public var events: [AuditEvent]

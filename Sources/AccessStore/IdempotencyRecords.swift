@@ -23,12 +23,17 @@ public struct IdempotencyRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }
+
+    /// SHA-256 of `canonicalParams`' UTF-8 bytes, for ``paramsHash``.
+    public static func paramsHash(of canonicalParams: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(canonicalParams.utf8)))
+    }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// The unexpired record for `key`, if any.
-    public func idempotencyRecord(key: String, at: Date) throws -> IdempotencyRecord? {
-        try dbWriter.read { db in
+    public func idempotencyRecord(key: String, at: Date) async throws -> IdempotencyRecord? {
+        try await dbWriter.read { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT key, method, paramsHash, result, createdAt, expiresAt FROM idempotencyRecord WHERE key = ? AND expiresAt > ?",
                 arguments: [key, UnixMillis.from(at)]) else { return nil }
@@ -40,8 +45,8 @@ extension AccessStore {
 
     /// Stores the answer for `key`, replacing an expired record of the same key, and drops expired records.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when an unexpired record of that key exists.
-    public func saveIdempotencyRecord(_ record: IdempotencyRecord) throws {
-        try dbWriter.write { db in
+    public func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws {
+        try await dbWriter.write { db in
             let now = UnixMillis.from(record.createdAt)
             try db.execute(sql: "DELETE FROM idempotencyRecord WHERE expiresAt <= ?", arguments: [now])
             do {
@@ -52,10 +57,5 @@ extension AccessStore {
                 throw AccessStoreError.invalidArgument("idempotency key \(record.key) is already recorded")
             }
         }
-    }
-
-    /// SHA-256 of `text`'s UTF-8 bytes, for ``IdempotencyRecord/paramsHash``.
-    public static func sha256(_ text: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(text.utf8)))
     }
 }

@@ -96,13 +96,13 @@ public struct ProvisionIntent: Sendable, Equatable {
     }
 }
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Commits an intent (write-ahead: before the write is sent), open until ``resolveProvisionIntent(id:outcome:at:)``.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty field, an attempt below 1, or a team
     ///   gid given for a workspace write (or missing for a team write); GRDB's `DatabaseError` when it cannot be committed.
     @discardableResult
-    public func recordProvisionIntent(_ draft: ProvisionIntentDraft, at: Date) throws -> Int64 {
+    public func recordProvisionIntent(_ draft: ProvisionIntentDraft, at: Date) async throws -> Int64 {
         for (name, value) in [("callId", draft.callId), ("principal", draft.principal), ("workspaceGid", draft.workspaceGid),
                               ("email", draft.email), ("userRef", draft.userRef)] where value.isEmpty {
             throw AccessStoreError.invalidArgument("the provision intent's \(name) is empty")
@@ -111,7 +111,7 @@ extension AccessStore {
         guard draft.operation.isTeamWrite == (draft.teamGid?.isEmpty == false) else {
             throw AccessStoreError.invalidArgument("a team gid is required for team writes and only for them")
         }
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO provisionIntent (callId, principal, idempotencyKey, workspaceGid, operation, teamGid, email, userGid, userRef, attempt, createdAt)
@@ -126,8 +126,8 @@ extension AccessStore {
     /// Records the outcome of an open intent; it is then no longer open.
     /// - Returns: false when the intent does not exist or already has an outcome (nothing changes).
     @discardableResult
-    public func resolveProvisionIntent(id: Int64, outcome: ProvisionIntentOutcome, at: Date) throws -> Bool {
-        try dbWriter.write { db in
+    public func resolveProvisionIntent(id: Int64, outcome: ProvisionIntentOutcome, at: Date) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: "UPDATE provisionIntent SET outcome = ?, resolvedAt = ? WHERE id = ? AND resolvedAt IS NULL",
                 arguments: [outcome.rawValue, UnixMillis.from(at), id])
@@ -136,16 +136,16 @@ extension AccessStore {
     }
 
     /// Counts a reconciliation that could not determine an open intent's outcome; the intent stays open.
-    public func noteProvisionIntentUndetermined(id: Int64) throws {
-        try dbWriter.write { db in
+    public func noteProvisionIntentUndetermined(id: Int64) async throws {
+        try await dbWriter.write { db in
             try db.execute(sql: "UPDATE provisionIntent SET reconcileAttempts = reconcileAttempts + 1 WHERE id = ? AND resolvedAt IS NULL",
                            arguments: [id])
         }
     }
 
     /// Intents without an outcome, oldest first; with `upTo`, only those with an id at most that.
-    public func openProvisionIntents(upTo: Int64? = nil) throws -> [ProvisionIntent] {
-        try dbWriter.read { db in
+    public func openProvisionIntents(upTo: Int64?) async throws -> [ProvisionIntent] {
+        try await dbWriter.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM provisionIntent WHERE resolvedAt IS NULL AND id <= ? ORDER BY id",
                 arguments: [upTo ?? Int64.max])
@@ -154,8 +154,8 @@ extension AccessStore {
     }
 
     /// Every intent of one `provision` call, in order.
-    public func provisionIntents(callId: String) throws -> [ProvisionIntent] {
-        try dbWriter.read { db in
+    public func provisionIntents(callId: String) async throws -> [ProvisionIntent] {
+        try await dbWriter.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM provisionIntent WHERE callId = ? ORDER BY id", arguments: [callId])
                 .map(Self.provisionIntent(from:))
         }
@@ -164,8 +164,8 @@ extension AccessStore {
     /// Deletes intents resolved before `before` (the audit log keeps their record).
     /// - Returns: how many were deleted.
     @discardableResult
-    public func pruneResolvedProvisionIntents(before: Date) throws -> Int {
-        try dbWriter.write { db in
+    public func pruneResolvedProvisionIntents(before: Date) async throws -> Int {
+        try await dbWriter.write { db in
             try db.execute(sql: "DELETE FROM provisionIntent WHERE resolvedAt IS NOT NULL AND resolvedAt < ?", arguments: [UnixMillis.from(before)])
             return db.changesCount
         }

@@ -2,16 +2,13 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// The most runs ``syncRuns(workspaceGid:limit:)`` returns at once.
-    public static let maxSyncRunsLimit = 1000
-
+extension SQLiteAccessStore {
     /// Records a new run with status `running`.
     /// - Returns: its id.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid.
-    public func startSyncRun(workspaceGid: String, trigger: String, at: Date) throws -> Int64 {
+    public func startSyncRun(workspaceGid: String, trigger: String, at: Date) async throws -> Int64 {
         guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             try db.execute(
                 sql: "INSERT INTO syncRun (workspaceGid, runTrigger, status, startedAt) VALUES (?, ?, ?, ?)",
                 arguments: [workspaceGid, trigger, SyncRunStatus.running.rawValue, UnixMillis.from(at)])
@@ -23,11 +20,11 @@ extension AccessStore {
     /// `lastSyncRunId = id`.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when `status` is `running`, or `apiCalls` or `rateLimited` < 0;
     ///   ``AccessStoreError/syncRunNotFound(id:)``; ``AccessStoreError/syncRunAlreadyFinished(id:)``.
-    public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, rateLimited: Int = 0, error: String?, at: Date) throws {
+    public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, rateLimited: Int, error: String?, at: Date) async throws {
         guard status != .running else { throw AccessStoreError.invalidArgument("a run cannot finish as running") }
         guard apiCalls >= 0 else { throw AccessStoreError.invalidArgument("apiCalls is negative") }
         guard rateLimited >= 0 else { throw AccessStoreError.invalidArgument("rateLimited is negative") }
-        try dbWriter.write { db in
+        try await dbWriter.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT workspaceGid, status FROM syncRun WHERE id = ?", arguments: [id]) else {
                 throw AccessStoreError.syncRunNotFound(id: id)
             }
@@ -53,19 +50,19 @@ extension AccessStore {
     }
 
     /// The run with this id, or nil.
-    public func syncRun(id: Int64) throws -> SyncRun? {
-        try dbWriter.read { db in
+    public func syncRun(id: Int64) async throws -> SyncRun? {
+        try await dbWriter.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM syncRun WHERE id = ?", arguments: [id]).map(Self.syncRun)
         }
     }
 
     /// The latest runs, newest first, of one workspace or (nil) of all.
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000.
-    public func syncRuns(workspaceGid: String?, limit: Int) throws -> [SyncRun] {
-        guard (1...Self.maxSyncRunsLimit).contains(limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(Self.maxSyncRunsLimit), got \(limit)")
+    public func syncRuns(workspaceGid: String?, limit: Int) async throws -> [SyncRun] {
+        guard (1...StoreLimits.maxSyncRunsLimit).contains(limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(StoreLimits.maxSyncRunsLimit), got \(limit)")
         }
-        return try dbWriter.read { db in
+        return try await dbWriter.read { db in
             if let workspaceGid {
                 return try Row.fetchAll(
                     db, sql: "SELECT * FROM syncRun WHERE workspaceGid = ? ORDER BY id DESC LIMIT ?",
@@ -79,8 +76,8 @@ extension AccessStore {
     /// run of a previous process can still be going.
     /// - Returns: how many runs were marked.
     @discardableResult
-    public func failRunningSyncRuns(reason: String, at: Date) throws -> Int {
-        try dbWriter.write { db in
+    public func failRunningSyncRuns(reason: String, at: Date) async throws -> Int {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: "UPDATE syncRun SET status = ?, finishedAt = ?, error = ? WHERE status = ?",
                 arguments: [SyncRunStatus.failed.rawValue, UnixMillis.from(at), reason, SyncRunStatus.running.rawValue])

@@ -2,15 +2,16 @@ import AccessProtocol
 import AccessStore
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `asana-accessd audit verify|head|export`: check the audit log's keyed chain (optionally against a head
 /// recorded elsewhere), print its head, and export it as JSON lines. All read-only: they run next to a server.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify the audit log's keyed chain, print its head, or export it as JSON lines.",
         subcommands: [Verify.self, Head.self, Export.self])
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every audit event's MAC, its link to the event before, and the chain head; exit 1 at the first broken event.",
             discussion: """
@@ -29,11 +30,11 @@ struct AuditCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let store = try data.openStore()
             let report: AuditChainReport
             do {
-                report = try store.verifyAuditChain(expectedHead: expectHead.flatMap(AuditAnchor.init))
+                report = try await store.verifyAuditChain(expectedHead: expectHead.flatMap(AuditAnchor.init))
             } catch {
                 // A file damaged below the rows (a page SQLite cannot parse) is a broken log too.
                 throw CommandFailure("audit log unreadable: \(error)")
@@ -50,7 +51,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Head: ParsableCommand {
+    struct Head: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the audit chain's head as SEQ:MAC (last event's number and MAC), after verifying the chain; record it outside the database.",
             discussion: """
@@ -61,9 +62,9 @@ struct AuditCommand: ParsableCommand {
                 """)
         @OptionGroup var data: DataOptions
 
-        func run() throws {
+        func run() async throws {
             let store = try data.openStore()
-            let (anchor, report) = try store.auditChainHead()
+            let (anchor, report) = try await store.auditChainHead()
             if let problem = report.problem {
                 let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
                 throw CommandFailure("audit chain broken \(at): \(problem); no head printed (a head of a broken chain proves nothing)")
@@ -72,7 +73,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write audit events as JSON lines, oldest first, with hash and prevHash in hex.",
             discussion: """
@@ -92,7 +93,7 @@ struct AuditCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let store = try data.openStore()
             let handle: FileHandle
             if let output {
@@ -106,26 +107,60 @@ struct AuditCommand: ParsableCommand {
             }
             defer { if output != nil { try? handle.close() } }
 
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .custom { date, encoder in
-                var container = encoder.singleValueContainer()
-                try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+            let lines = LineWriter(handle: handle)
+            try await store.forEachAuditEvent(since: since.flatMap(Self.parseISO8601)) { event in
+                try lines.write(event)
             }
-            var buffer = Data()
-            var count = 0
-            try store.forEachAuditEvent(since: since.flatMap(Self.parseISO8601)) { event in
-                buffer.append(try encoder.encode(event))
-                buffer.append(UInt8(ascii: "\n"))
-                count += 1
-                if buffer.count >= 1 << 16 {
-                    try handle.write(contentsOf: buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            try handle.write(contentsOf: buffer)
+            let count = try lines.finish()
             if let output {
                 FileHandle.standardError.write(Data("exported \(count) audit events to \(output)\n".utf8))
+            }
+        }
+
+        /// Writes events as JSON lines to a file handle, in chunks of 64 KiB. The store calls it from inside
+        /// its read, on the database's queue (a `@Sendable` closure), so its buffer sits behind a lock.
+        final class LineWriter: Sendable {
+            private struct State {
+                var buffer = Data()
+                var count = 0
+                let encoder: JSONEncoder = {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    encoder.dateEncodingStrategy = .custom { date, encoder in
+                        var container = encoder.singleValueContainer()
+                        try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+                    }
+                    return encoder
+                }()
+            }
+            private let handle: FileHandle
+            private let state = Mutex(State())
+
+            init(handle: FileHandle) {
+                self.handle = handle
+            }
+
+            /// Appends `event` as one line, writing the buffer out once it holds 64 KiB.
+            func write(_ event: AuditEvent) throws {
+                try state.withLock { state in
+                    state.buffer.append(try state.encoder.encode(event))
+                    state.buffer.append(UInt8(ascii: "\n"))
+                    state.count += 1
+                    if state.buffer.count >= 1 << 16 {
+                        try handle.write(contentsOf: state.buffer)
+                        state.buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+
+            /// Writes what is left in the buffer.
+            /// - Returns: how many events were written.
+            func finish() throws -> Int {
+                try state.withLock { state in
+                    try handle.write(contentsOf: state.buffer)
+                    state.buffer.removeAll()
+                    return state.count
+                }
             }
         }
 

@@ -82,8 +82,8 @@ struct CredentialsCommand: AsyncParsableCommand {
                 (gid, checked) = try await check(secret: secret, asana: asana)
             }
 
-            let summary = try store.putCredential(workspaceGid: gid, purpose: purpose, kind: kind, secret: secret, at: Date())
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            let summary = try await store.putCredential(workspaceGid: gid, purpose: purpose, kind: kind, secret: secret, at: Date())
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.put",
                 params: jsonText(["checks": checked, "kind": kind.rawValue, "purpose": purpose.rawValue, "workspace": gid]),
                 result: jsonText(["fingerprint": summary.fingerprint]), outcome: "ok"))
@@ -118,12 +118,12 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored credentials (fingerprints only, never secrets).")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let summaries = try data.openStore().credentialSummaries()
+        func run() async throws {
+            let summaries = try await data.openStore().credentialSummaries()
             guard !summaries.isEmpty else {
                 print("no credentials stored")
                 return
@@ -136,19 +136,19 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a stored credential.")
         @OptionGroup var data: DataOptions
         @Option(help: "Workspace gid.") var workspace: String
         @Option(help: "provision or sync.") var purpose: CredentialPurpose
 
-        func run() throws {
+        func run() async throws {
             let (store, lock) = try data.openStoreForWriting(purpose: "credentials delete")
             defer { lock.release() }
-            guard try store.deleteCredential(workspaceGid: workspace, purpose: purpose) else {
+            guard try await store.deleteCredential(workspaceGid: workspace, purpose: purpose) else {
                 throw CommandFailure("no \(purpose.rawValue) credential for workspace \(workspace)")
             }
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.delete",
                 params: jsonText(["purpose": purpose.rawValue, "workspace": workspace]), result: "{}", outcome: "ok"))
             print("deleted \(purpose.rawValue) credential for workspace \(workspace)")

@@ -23,7 +23,7 @@ struct DataOptions: ParsableArguments {
     /// Opens the existing store: nothing is created (only `init` creates a data directory, key or database).
     /// - Throws: ``CommandFailure`` when the data directory, the key or the database is missing (saying
     ///   what to do); `AccessStoreError.databaseEmpty`, `.masterKeyPermissions`, `.masterKeyMismatch`, ….
-    func openStore() throws -> AccessStore {
+    func openStore() throws -> SQLiteAccessStore {
         try requireDataDirectory()
         let key: MasterKey
         do {
@@ -34,14 +34,14 @@ struct DataOptions: ParsableArguments {
             }
             throw CommandFailure("no store in \(dataDirectory): no master key at \(path) and no database. Check --data-dir (or ASANA_ACCESSD_DATA); create a new store with `asana-accessd init --data-dir \(dataDirectory)`")
         }
-        return try AccessStore.open(path: databasePath, masterKey: key, mode: .existing)
+        return try SQLiteAccessStore.open(path: databasePath, masterKey: key, mode: .existing)
     }
 
     /// Takes the data directory's lock (see `DataDirectoryLock`) for a command that writes, then opens the
     /// existing store. Keep the lock alive until the command has finished.
     /// - Throws: `AccessStoreError.dataDirectoryLocked` (naming the holder's pid) at once when a server or
     ///   another writing command holds it; what ``openStore()`` throws.
-    func openStoreForWriting(purpose: String) throws -> (store: AccessStore, lock: DataDirectoryLock) {
+    func openStoreForWriting(purpose: String) throws -> (store: SQLiteAccessStore, lock: DataDirectoryLock) {
         let lock = try lockDataDirectory(purpose: purpose)
         return (try openStore(), lock)
     }

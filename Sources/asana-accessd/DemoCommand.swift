@@ -56,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { lock.release() }
         // The demo makes its own store (like init) in its working directory.
         let key = try MasterKey.loadOrCreate(at: (data as NSString).appendingPathComponent("master.key"))
-        let store = try AccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: (data as NSString).appendingPathComponent("asana-access.sqlite"), masterKey: key, mode: .create)
         step("created the master key (mode 0600) and the SQLite database in \(data)")
 
         let seed = SimulatorSeed.generated(users: users, teams: teams)
@@ -65,9 +65,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard let organization = seed.workspaces.first else { throw CommandFailure("the generated seed has no workspace") }
         step("Asana simulator at \(simulator.baseURL): organization \"\(organization.name)\" (\(organization.gid)) with \(seed.users.count) people and \(seed.teams.count) teams")
 
-        try store.putCredential(workspaceGid: organization.gid, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
-        try store.putCredential(workspaceGid: organization.gid, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
-        for summary in try store.credentialSummaries() {
+        try await store.putCredential(workspaceGid: organization.gid, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        try await store.putCredential(workspaceGid: organization.gid, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+        for summary in try await store.credentialSummaries() {
             step("sealed the \(summary.purpose.rawValue) credential with AES-256-GCM: \(summary.kind.rawValue) \(summary.fingerprint)")
         }
 
@@ -75,7 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime = ServerRuntime(host: "127.0.0.1", port: 0, asanaBaseURL: simulator.baseURL, maximumLineBytes: 1 << 20,
                                     drainTimeout: .seconds(10), principalRoles: ["dev-admin": .admin], logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let group = try runtime.makeServiceGroup(store: store, lock: lock, tls: tls) { port in portContinuation.yield(port) }
+        let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tls) { port in portContinuation.yield(port) }
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

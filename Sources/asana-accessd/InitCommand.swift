@@ -29,7 +29,7 @@ struct InitCommand: ParsableCommand {
         if keyExists {
             let key = try MasterKey.load(from: keyPath)
             do {
-                _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .existing)
+                _ = try SQLiteAccessStore.open(path: data.databasePath, masterKey: key, mode: .existing)
                 print("master key \(keyPath) already exists; left as it is")
                 print("database \(data.databasePath) is ready")
                 return
@@ -41,7 +41,7 @@ struct InitCommand: ParsableCommand {
                 if let databaseSize, databaseSize > 0 {
                     throw CommandFailure("\(data.databasePath) is not an initialised database: move it away first, then run `asana-accessd init --new-database`")
                 }
-                _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
+                _ = try SQLiteAccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
                 print("master key \(keyPath) already exists; left as it is")
                 print("created a new, empty database \(data.databasePath) (--new-database)")
                 return
@@ -51,7 +51,7 @@ struct InitCommand: ParsableCommand {
             throw CommandFailure("the database \(data.databasePath) exists but its master key \(keyPath) is missing: restore the key file from your backup (or point --master-key at it); init does not make a new key for an existing database, which could not open its credentials")
         }
         let key = try MasterKey.create(at: keyPath)
-        _ = try AccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
+        _ = try SQLiteAccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
         print("created master key \(keyPath) (mode 0600); keep a copy: without it stored credentials cannot be opened")
         print("database \(data.databasePath) is ready")
     }

@@ -12,7 +12,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
         commandName: "oauth-client", abstract: "Store, list and delete the sealed client secrets of OAuth apps.",
         subcommands: [Put.self, List.self, Delete.self])
 
-    struct Put: ParsableCommand {
+    struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Seal and store an OAuth app's client secret, read from stdin or --secret-file, never from the command line.")
         @OptionGroup var data: DataOptions
@@ -20,7 +20,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
         @Option(name: .customLong("secret-file"), help: "Read the secret from this file instead of stdin.", completion: .file())
         var secretFile: String?
 
-        func run() throws {
+        func run() async throws {
             let raw: Data
             if let secretFile {
                 guard let contents = FileManager.default.contents(atPath: secretFile) else { throw CommandFailure("cannot read --secret-file \(secretFile)") }
@@ -38,23 +38,23 @@ struct OAuthClientCommand: AsyncParsableCommand {
             defer { lock.release() }
             let summary: OAuthClientSummary
             do {
-                summary = try store.putOAuthClient(clientId: clientId, secret: secret, at: Date())
+                summary = try await store.putOAuthClient(clientId: clientId, secret: secret, at: Date())
             } catch let error as AccessStoreError {
                 throw CommandFailure("\(error)")
             }
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "oauthClient.put",
                 params: jsonText(["clientId": clientId]), result: jsonText(["fingerprint": summary.fingerprint]), outcome: "ok"))
             print("stored OAuth app \(clientId): secret \(summary.fingerprint)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored OAuth apps (secret fingerprints only).")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let summaries = try data.openStore().oauthClientSummaries()
+        func run() async throws {
+            let summaries = try await data.openStore().oauthClientSummaries()
             guard !summaries.isEmpty else {
                 print("no OAuth apps stored")
                 return
@@ -66,17 +66,17 @@ struct OAuthClientCommand: AsyncParsableCommand {
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a stored OAuth app; credentials it issued can no longer be refreshed.")
         @OptionGroup var data: DataOptions
         @Option(help: "The app's client id.") var clientId: String
 
-        func run() throws {
+        func run() async throws {
             let (store, lock) = try data.openStoreForWriting(purpose: "oauth-client delete")
             defer { lock.release() }
-            guard try store.deleteOAuthClient(clientId: clientId) else { throw CommandFailure("no OAuth app \(clientId) is stored") }
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            guard try await store.deleteOAuthClient(clientId: clientId) else { throw CommandFailure("no OAuth app \(clientId) is stored") }
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "oauthClient.delete",
                 params: jsonText(["clientId": clientId]), result: "{}", outcome: "ok"))
             print("deleted OAuth app \(clientId)")

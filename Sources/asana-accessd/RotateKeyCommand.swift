@@ -4,7 +4,7 @@ import ArgumentParser
 import Foundation
 
 /// `asana-accessd rotate-key`: a new master key, every credential re-sealed under it in one transaction.
-struct RotateKeyCommand: ParsableCommand {
+struct RotateKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-key",
         abstract: "Make a new master key and re-seal every stored credential under it (stop the server first).",
@@ -21,7 +21,7 @@ struct RotateKeyCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    func run() throws {
+    func run() async throws {
         let keyPath = data.resolvedMasterKeyPath
         let newKeyPath = keyPath + ".new"
         let (store, lock) = try data.openStoreForWriting(purpose: "rotate-key")
@@ -32,9 +32,9 @@ struct RotateKeyCommand: ParsableCommand {
         }
         // Re-sealing also re-MACs the audit chain under the new key (same transaction): check it under
         // the old key first and record what was found, so a chain broken before is not made to look intact.
-        let chainBefore = try store.verifyAuditChain()
+        let chainBefore = try await store.verifyAuditChain()
         let newKey = try MasterKey.create(at: newKeyPath)
-        let (rotated, count) = try store.resealCredentials(with: newKey, at: Date())
+        let (rotated, count) = try await store.resealCredentials(with: newKey, at: Date())
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let retiredPath = keyPath + ".retired-" + stamp
         do {
@@ -43,13 +43,13 @@ struct RotateKeyCommand: ParsableCommand {
         } catch {
             throw CommandFailure("the credentials are re-sealed under the new key \(newKeyPath), but moving the key files failed (\(error)): move \(newKeyPath) to \(keyPath) by hand")
         }
-        _ = try rotated.appendAuditEvent(AuditEventDraft(
+        _ = try await rotated.appendAuditEvent(AuditEventDraft(
             at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "rotateKey",
             params: jsonText(["oldKey": oldKey.fingerprint]),
             result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count), "previousChain": Self.summary(chainBefore)]),
             outcome: chainBefore.isIntact ? "ok" : "chain_was_broken"))
-        let head = try rotated.auditChainHead().anchor
-        let apps = try rotated.oauthClientSummaries().count
+        let head = try await rotated.auditChainHead().anchor
+        let apps = try await rotated.oauthClientSummaries().count
         print("re-sealed \(count) credential(s), \(apps) OAuth app secret(s) and any pending OAuth authorization under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")
         print("the audit chain is re-MACed under the new key: every MAC changed; record the new head \(head) (asana-accessd audit head)")
     }

@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
                                     asanaConnectTimeout: .seconds(asanaConnectTimeout ?? 5),
                                     syncDeadline: .seconds(syncDeadline ?? 3600))
         let host = self.host
-        let group = try runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
+        let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.
             print("asana-accessd listening on \(host):\(port)")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6

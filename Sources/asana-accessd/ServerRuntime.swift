@@ -37,8 +37,8 @@ struct ServerRuntime {
     ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
     ///     can sync runs still marked `running` be a crashed predecessor's, which this marks `failed`.
     ///   - onListening: called with the bound port.
-    func makeServiceGroup(store: AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> ServiceGroup {
-        let abandoned = try store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
+    func makeServiceGroup(store: any AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> ServiceGroup {
+        let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: asanaBaseURL, connectTimeout: asanaConnectTimeout),
@@ -49,8 +49,8 @@ struct ServerRuntime {
         service.syncDeadline = syncDeadline
         // Provision writes left without an outcome by the previous run (crash, kill -9) are reconciled
         // against Asana beside the server (only those open now); provision calls wait until it is done.
-        let pendingIntents = try ProvisionReconciler.pendingUpTo(store: store)
-        try store.pruneResolvedProvisionIntents(before: Date().addingTimeInterval(-Self.resolvedIntentRetention))
+        let pendingIntents = try await ProvisionReconciler.pendingUpTo(store: store)
+        try await store.pruneResolvedProvisionIntents(before: Date().addingTimeInterval(-Self.resolvedIntentRetention))
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: host, port: port, tls: tls, maximumLineBytes: maximumLineBytes),
             methods: service.methodTable(), logger: logger,

@@ -9,12 +9,12 @@ import ArgumentParser
 import Foundation
 
 /// `asana-accessd tokens create|list|revoke`: API tokens that clients present with `authenticate`.
-struct TokensCommand: ParsableCommand {
+struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Create, list and revoke API tokens (stored as hashes only).",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a token; it is printed once (on stdout, or into --output FILE with mode 0600) and cannot be shown again.")
         @OptionGroup var data: DataOptions
@@ -34,7 +34,7 @@ struct TokensCommand: ParsableCommand {
             if force, output == nil { throw ValidationError("--force only applies to --output") }
         }
 
-        func run() throws {
+        func run() async throws {
             let (store, lock) = try data.openStoreForWriting(purpose: "tokens create")
             defer { lock.release() }
             // The file first: if it cannot be made, no token exists that nobody holds.
@@ -43,14 +43,14 @@ struct TokensCommand: ParsableCommand {
             let expiresAt = expiresIn.flatMap(APITokenLifetime.parse).map { now.addingTimeInterval($0) }
             let created: (token: String, summary: APITokenSummary)
             do {
-                created = try store.createAPIToken(name: name, role: role, at: now, expiresAt: expiresAt)
+                created = try await store.createAPIToken(name: name, role: role, at: now, expiresAt: expiresAt)
             } catch let error as AccessStoreError {
                 if let output, let file { _ = close(file); _ = unlink(output) }
                 throw CommandFailure("\(error)")
             }
             var params = ["name": name, "role": role.rawValue]
             if let expiresAt = created.summary.expiresAt { params["expiresAt"] = expiresAt.ISO8601Format() }
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "tokens.create",
                 params: jsonText(params), result: jsonText(["id": created.summary.id]), outcome: "ok"))
             let expiry = created.summary.expiresAt.map { ", expires \($0.ISO8601Format())" } ?? ""
@@ -91,12 +91,12 @@ struct TokensCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens: name, role, dates (expiry included); never the token text.")
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let tokens = try data.openStore().apiTokens()
+        func run() async throws {
+            let tokens = try await data.openStore().apiTokens()
             guard !tokens.isEmpty else {
                 print("no tokens")
                 return
@@ -110,18 +110,18 @@ struct TokensCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token: new connections can no longer authenticate with it.")
         @OptionGroup var data: DataOptions
         @Option(help: "The token's name.") var name: String
 
-        func run() throws {
+        func run() async throws {
             let (store, lock) = try data.openStoreForWriting(purpose: "tokens revoke")
             defer { lock.release() }
-            guard try store.revokeAPIToken(name: name, at: Date()) else {
+            guard try await store.revokeAPIToken(name: name, at: Date()) else {
                 throw CommandFailure("no active token named \(name)")
             }
-            _ = try store.appendAuditEvent(AuditEventDraft(
+            _ = try await store.appendAuditEvent(AuditEventDraft(
                 at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "tokens.revoke",
                 params: jsonText(["name": name]), result: "{}", outcome: "ok"))
             print("revoked token \(name)")

@@ -10,11 +10,11 @@ import Testing
 /// `listAuditEvents` through the method table: filters, cursor paging, roles and params errors.
 @Suite("listAuditEvents")
 struct AuditMethodTests {
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let table: RPCMethodTable
 
     init() throws {
-        store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
     }
@@ -38,10 +38,10 @@ struct AuditMethodTests {
     }
 
     /// Events 1–9: principals cn=a / cn=b / cn=c in turn, methods tokens.create / credentials.put in turn, one hour apart from 2025-01-01T00:00Z.
-    func seed() throws {
+    func seed() async throws {
         let start = Date(timeIntervalSince1970: 1_735_689_600)   // 2025-01-01T00:00:00Z
         for index in 0..<9 {
-            try store.appendAuditEvent(AuditEventDraft(
+            try await store.appendAuditEvent(AuditEventDraft(
                 at: start.addingTimeInterval(Double(index) * 3600), principal: ["cn=a", "cn=b", "cn=c"][index % 3],
                 method: index.isMultiple(of: 2) ? "tokens.create" : "credentials.put",
                 params: "{\"n\":\(index)}", result: "{}", outcome: "ok"))
@@ -50,7 +50,7 @@ struct AuditMethodTests {
 
     @Test("filters by since, principal and method, newest first, with hashes in hex")
     func filters() async throws {
-        try seed()
+        try await seed()
         let all = try await call("listAuditEvents")
         #expect(ids(all.result) == [9, 8, 7, 6, 5, 4, 3, 2, 1])
         #expect(all.result?["nextCursor"] == nil)
@@ -69,7 +69,7 @@ struct AuditMethodTests {
 
     @Test("cursor paging returns every event once; the last page has no nextCursor")
     func paging() async throws {
-        try seed()
+        try await seed()
         var seen: [Int64] = []
         var params: [String: JSONValue] = ["limit": .integer(4)]
         var pages = 0
@@ -90,12 +90,12 @@ struct AuditMethodTests {
         #expect(created.error == nil)
         let listed = try await call("listAuditEvents", ["principal": .string("cert:dev-admin"), "method": .string("createToken")])
         #expect(ids(listed.result) == [1])
-        #expect(try store.verifyAuditChain().isIntact)
+        #expect(try await store.verifyAuditChain().isIntact)
     }
 
     @Test("admin only; bad since, limit, cursor, empty filters and the old `before` are -32602")
     func refusals() async throws {
-        try seed()
+        try await seed()
         for role in ["reader", "operator"] {
             #expect(try await call("listAuditEvents", role: role).error?.name == "auth.forbidden")
         }

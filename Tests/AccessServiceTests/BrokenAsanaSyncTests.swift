@@ -71,7 +71,7 @@ struct BrokenAsanaSyncTests {
             #expect(error?.message.contains("could not connect") == true, "\(String(describing: error))")
             #expect(ContinuousClock.now - started < .seconds(20))
         }
-        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10)
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10)
         #expect(runs.map(\.status) == [.failed, .failed])
         #expect(runs.allSatisfy { $0.error?.contains("upstream.unavailable") == true })
     }
@@ -90,11 +90,11 @@ struct BrokenAsanaSyncTests {
         #expect(error?.message.contains("50 pages") == true, "\(String(describing: error))")
         let pagesRead = harness.simulator.requestLog().filter { $0.hasPrefix("GET /users?") }.count
         #expect(pagesRead == 50)
-        let run = try #require(try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
+        let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
         #expect(run.status == .failed)
         #expect(run.error?.contains("upstream.malformed") == true)
         // Nothing was committed: the workspace still has no snapshot.
-        let notSynced = await rpcError { _ = try service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
+        let notSynced = await rpcError { _ = try await service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
         #expect(notSynced?.name == "workspace.not_synced")
 
         harness.simulator.clearFaults()
@@ -109,7 +109,7 @@ struct BrokenAsanaSyncTests {
         defer { Task { await harness.stop() } }
         var service = self.service(harness) { $0.requestTimeout = .seconds(120) }
         let first = try await service.sync(workspace: harness.workspace, principal: "tester")
-        let before = try harness.allUsers().map(\.gid)
+        let before = try await harness.allUsers().map(\.gid)
         #expect(before.count == first.users)
 
         // Asana now takes a minute to answer the membership listing; the sync may take 1 s.
@@ -124,10 +124,10 @@ struct BrokenAsanaSyncTests {
         #expect(error?.data?["phase"] == .string("workspaceMemberships"))
         #expect(error?.data?["workspace"] == .string(harness.workspace))
 
-        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 2)
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 2)
         #expect(runs.map(\.status) == [.failed, .succeeded])
         #expect(runs.first?.error?.contains("sync.deadline_exceeded") == true, "\(String(describing: runs.first?.error))")
-        #expect(try harness.allUsers().map(\.gid) == before, "the last snapshot stands")
+        #expect(try await harness.allUsers().map(\.gid) == before, "the last snapshot stands")
 
         // Not left locked: the next sync runs (and, with Asana answering again, succeeds).
         service.syncDeadline = .seconds(600)

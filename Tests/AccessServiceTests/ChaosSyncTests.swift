@@ -22,7 +22,7 @@ struct ChaosSyncTests {
         #expect(result.skipped.isEmpty)
         #expect(result.apiCalls > faults)
         // The run records the calls and the 429s the client saw, as the answer does.
-        let run = try #require(try harness.store.syncRun(id: result.runId))
+        let run = try #require(try await harness.store.syncRun(id: result.runId))
         #expect(run.apiCalls == result.apiCalls)
         #expect(run.rateLimited == result.rateLimited)
         #expect(result.rateLimited > 0, "the plan's 429s were seen")
@@ -39,7 +39,7 @@ struct ChaosSyncTests {
         #expect(result.teams == 200)
         #expect(result.teamMemberships == state.teamMemberships.filter { active[$0.user] != nil }.count)
 
-        let stored = try harness.allUsers(pageSize: 1000)
+        let stored = try await harness.allUsers(pageSize: 1000)
         #expect(stored.count == active.count)
         var mismatches: [String] = []
         for person in stored {

@@ -11,7 +11,7 @@ import Testing
 @Suite("Contract: method table, rpc.discover and protocol.md agree")
 struct ContractTests {
     private func service() throws -> AccessService {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         return AccessService(store: store, asana: asana, logger: Logger(label: "test"))
     }

@@ -17,8 +17,8 @@ struct ListUsersChangesTests {
         try JSONDecoder().decode(JSONValue.self, from: JSONEncoder.protocolEncoder().encode(result))
     }
 
-    private func changes(_ harness: ServiceHarness, since: JSONValue) throws -> [String: Person.Change] {
-        let users = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": since, "limit": .integer(1000)])).users
+    private func changes(_ harness: ServiceHarness, since: JSONValue) async throws -> [String: Person.Change] {
+        let users = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": since, "limit": .integer(1000)])).users
         return Dictionary(uniqueKeysWithValues: users.map { ($0.gid, $0.change ?? .updated) })
     }
 
@@ -27,9 +27,9 @@ struct ListUsersChangesTests {
         return []
     }
 
-    private func rpcError(_ body: () throws -> Void) -> RPCError? {
+    private func rpcError(_ body: () async throws -> Void) async -> RPCError? {
         do {
-            try body()
+            try await body()
             return nil
         } catch let error as RPCError {
             return error
@@ -44,33 +44,33 @@ struct ListUsersChangesTests {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
         let first = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        #expect(try changes(harness, since: .integer(first.runId)) == [:])
+        #expect(try await changes(harness, since: .integer(first.runId)) == [:])
 
         let joined = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: "changed.since@acme.example", action: .add, teams: [harness.seed.teams[0].gid]),
             principal: "tester")
         let gid = try #require(joined.user.gid)
         let second = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        #expect(try changes(harness, since: .integer(first.runId)) == [gid: .added])
-        #expect(try changes(harness, since: .integer(second.runId)) == [:])
+        #expect(try await changes(harness, since: .integer(first.runId)) == [gid: .added])
+        #expect(try await changes(harness, since: .integer(second.runId)) == [:])
 
         // The same by time: the first run's finishedAt as an ISO 8601 string.
         // As a client receives it in the sync answer (the wire format rounds to the stored millisecond).
         let runTime = JSONEncoder.protocolTimestamp(first.finishedAt)
-        #expect(try changes(harness, since: .string(runTime)) == [gid: .added])
-        let answer = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .integer(first.runId)]))
-        #expect(answer.changedSince == (try harness.store.syncRun(id: first.runId)?.finishedAt), "the run's finishedAt as stored (millisecond precision)")
+        #expect(try await changes(harness, since: .string(runTime)) == [gid: .added])
+        let answer = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .integer(first.runId)]))
+        #expect(answer.changedSince == (try await harness.store.syncRun(id: first.runId)?.finishedAt), "the run's finishedAt as stored (millisecond precision)")
         #expect(array(try wire(answer)["users"]).first?["change"] == .string("added"))
 
         _ = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: "changed.since@acme.example", action: .remove), principal: "tester")
         let third = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         #expect(third.departed == 0, "the provision already marked them departed")
-        #expect(try changes(harness, since: .integer(second.runId)) == [gid: .departed])
-        #expect(try changes(harness, since: .integer(first.runId)) == [gid: .departed])
-        #expect(try changes(harness, since: .integer(third.runId)) == [:])
+        #expect(try await changes(harness, since: .integer(second.runId)) == [gid: .departed])
+        #expect(try await changes(harness, since: .integer(first.runId)) == [gid: .departed])
+        #expect(try await changes(harness, since: .integer(third.runId)) == [:])
         // Without changedSince the departed person is not listed, and change is null.
-        let plain = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "limit": .integer(1000)]))
+        let plain = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "limit": .integer(1000)]))
         #expect(!plain.users.contains { $0.gid == gid })
         #expect(array(try wire(plain)["users"]).first?["change"] == .null)
         #expect(try wire(plain)["changedSince"] == nil)
@@ -81,9 +81,9 @@ struct ListUsersChangesTests {
         let harness = try await ServiceHarness.start(users: 10, teams: 1)
         defer { Task { await harness.stop() } }
         _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        let unknown = rpcError { _ = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .integer(999)])) }
+        let unknown = await rpcError { _ = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .integer(999)])) }
         #expect(unknown?.code == 1030 && unknown?.name == "sync_run.not_found")
-        let badTime = rpcError { _ = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .string("yesterday")])) }
+        let badTime = await rpcError { _ = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "changedSince": .string("yesterday")])) }
         #expect(badTime?.code == -32602 && badTime?.data?["field"] == .string("changedSince"))
         #expect(throws: DecodingError.self) { try params(["workspace": .string(harness.workspace), "changedSince": .bool(true)]) }
     }
@@ -93,7 +93,7 @@ struct ListUsersChangesTests {
         let harness = try await ServiceHarness.start(users: 20, teams: 2)
         defer { Task { await harness.stop() } }
         _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        let answer = try harness.service.listUsers(params([
+        let answer = try await harness.service.listUsers(params([
             "workspace": .string(harness.workspace), "fields": .array([.string("email"), .string("teams")]), "limit": .integer(5),
         ]))
         let users = array(try wire(answer)["users"])
@@ -102,8 +102,8 @@ struct ListUsersChangesTests {
             guard case .object(let members) = user else { Issue.record("not an object: \(user)"); continue }
             #expect(Set(members.keys) == ["gid", "email", "teams"])
         }
-        let bad = rpcError {
-            _ = try harness.service.listUsers(params(["workspace": .string(harness.workspace), "fields": .array([.string("email"), .string("salary")])]))
+        let bad = await rpcError {
+            _ = try await harness.service.listUsers(params(["workspace": .string(harness.workspace), "fields": .array([.string("email"), .string("salary")])]))
         }
         #expect(bad?.code == -32602 && bad?.data?["field"] == .string("fields[1]"))
         #expect(bad?.message.contains("salary") == true)
@@ -115,7 +115,7 @@ struct ListUsersChangesTests {
         defer { Task { await harness.stop() } }
         _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         let state = harness.simulator.state()
-        let users = try harness.allUsers()
+        let users = try await harness.allUsers()
         var checked = 0
         for user in users {
             for team in user.teams {
@@ -125,7 +125,7 @@ struct ListUsersChangesTests {
             }
         }
         #expect(checked > 0)
-        let teams = array(try wire(harness.service.listUsers(params(["workspace": .string(harness.workspace)])))["users"])
+        let teams = array(try await wire(harness.service.listUsers(params(["workspace": .string(harness.workspace)])))["users"])
             .compactMap { array($0["teams"]).first }.first
         guard case .object(let members)? = teams else { Issue.record("no team"); return }
         #expect(Set(members.keys) == ["gid", "name", "isAdmin", "isGuest", "isLimitedAccess"])

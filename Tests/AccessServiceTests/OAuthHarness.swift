@@ -52,7 +52,7 @@ extension ServiceHarness {
     /// oauthStart → consent as `sessionToken`'s user → oauthFinish, with the simulator's demo app.
     func authorizeOAuth(clientId: String = "demo-client", purpose: String = "sync", scopes: [String]? = nil,
                         sessionToken: String = "demo-admin-token", principal: String = "test:admin", force: Bool = false) async throws -> OAuthFinish.Result {
-        let start = try service.oauthStart(
+        let start = try await service.oauthStart(
             OAuthStart.Params.make(workspace: workspace, clientId: clientId, redirectUri: "http://127.0.0.1/oauth/callback", scopes: scopes, purpose: purpose),
             principal: principal)
         let redirect = try await OAuthBrowser.consent(start.authorizeUrl, simulatorRoot: simulatorRoot, sessionToken: sessionToken)

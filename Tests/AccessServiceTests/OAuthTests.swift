@@ -15,15 +15,15 @@ struct OAuthTests {
                         adjustSimulator: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> ServiceHarness {
         let harness = try await ServiceHarness.start(users: users, teams: teams, storeCredentials: false, adjustSimulator: adjustSimulator,
                                                      serviceNow: clock.now)
-        try harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
-        try harness.store.putOAuthClient(clientId: "demo-granular-client", secret: "demo-granular-secret", at: Date())
+        try await harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
+        try await harness.store.putOAuthClient(clientId: "demo-granular-client", secret: "demo-granular-secret", at: Date())
         return harness
     }
 
     /// Every stored text an outsider could read: audit events, credential summaries.
-    static func readableTexts(_ harness: ServiceHarness) throws -> String {
-        let events = try harness.service.listAuditEvents(ListAuditEvents.Params.all).items
-        let summaries = try harness.store.credentialSummaries()
+    static func readableTexts(_ harness: ServiceHarness) async throws -> String {
+        let events = try await harness.service.listAuditEvents(ListAuditEvents.Params.all).items
+        let summaries = try await harness.store.credentialSummaries()
         return events.map { "\($0.params) \($0.result)" }.joined(separator: "\n") + "\(summaries)"
     }
 
@@ -31,7 +31,7 @@ struct OAuthTests {
     func fullFlow() async throws {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
-        let start = try harness.service.oauthStart(
+        let start = try await harness.service.oauthStart(
             .make(workspace: "Acme Corp", clientId: "demo-granular-client", redirectUri: "http://127.0.0.1/oauth/callback"), principal: "test:admin")
         let url = try #require(URLComponents(string: start.authorizeUrl))
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
@@ -61,7 +61,7 @@ struct OAuthTests {
         let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
         #expect(result.users == harness.seed.workspaceMemberships.filter { $0.workspace == harness.workspace && $0.isActive }.count)
         #expect(result.capabilities.membershipFlags == false)
-        #expect(try harness.allUsers().allSatisfy { $0.isAdmin == nil && $0.isActive == nil })
+        #expect(try await harness.allUsers().allSatisfy { $0.isAdmin == nil && $0.isActive == nil })
 
         // The same state cannot be finished twice.
         await #expect(throws: RPCError.self) { try await harness.service.oauthFinish(.make(state: start.state, code: code), principal: "test:admin") }
@@ -71,11 +71,11 @@ struct OAuthTests {
             #expect(error.name == "oauth.unknown_state")
         }
         // Nothing readable holds a token, the code, the verifier or the client secret.
-        let sealed = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let sealed = try #require(try await harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
         let tokens = try #require(try JSONSerialization.jsonObject(with: Data(sealed.utf8)) as? [String: Any])
         let access = try #require(tokens["accessToken"] as? String)
         let refresh = try #require(tokens["refreshToken"] as? String)
-        let readable = try Self.readableTexts(harness)
+        let readable = try await Self.readableTexts(harness)
         for secret in [access, refresh, code, "demo-granular-secret"] { #expect(!readable.contains(secret)) }
         // getWorkspaceStatus says who granted it, to which app, with which scopes: never a token.
         let status = try await harness.service.workspaceStatus(workspace: harness.workspace)
@@ -86,7 +86,7 @@ struct OAuthTests {
         #expect(grant.refreshable)
         let statusText = String(decoding: try JSONEncoder.protocolEncoder().encode(status), as: UTF8.self)
         #expect(!statusText.contains(access) && !statusText.contains(refresh))
-        let methods = try harness.service.listAuditEvents(ListAuditEvents.Params.all).items.map(\.method)
+        let methods = try await harness.service.listAuditEvents(ListAuditEvents.Params.all).items.map(\.method)
         #expect(methods.contains("oauthStart"))
         #expect(methods.contains("oauthFinish"))
     }
@@ -99,7 +99,7 @@ struct OAuthTests {
         #expect(finished.scopes == ["default"])
         let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
         #expect(result.capabilities.membershipFlags)
-        #expect(try harness.allUsers().contains { $0.isAdmin == true })
+        #expect(try await harness.allUsers().contains { $0.isAdmin == true })
     }
 
     @Test("a provision grant by a non-admin fails the connection test: oauth.checks_failed, nothing stored; force stores it")
@@ -116,11 +116,11 @@ struct OAuthTests {
             guard case .array(let checks)? = error.data?["checks"] else { Issue.record("no checks: \(error)"); return }
             #expect(checks.contains { $0["name"] == .string("admin") && $0["ok"] == .bool(false) })
         }
-        #expect(try harness.store.credentialSummaries().isEmpty)
+        #expect(try await harness.store.credentialSummaries().isEmpty)
         let forced = try await harness.authorizeOAuth(purpose: "provision", scopes: ["default"], sessionToken: "demo-member-token", force: true)
         #expect(forced.checks.ok == false)
         #expect(forced.checks.failures.map(\.name) == ["admin"])
-        #expect(try harness.store.credentialSummaries().map(\.purpose) == [.provision])
+        #expect(try await harness.store.credentialSummaries().map(\.purpose) == [.provision])
         // A good grant passes every check, and says so.
         let admin = try await harness.authorizeOAuth(purpose: "provision", scopes: ["default"])
         #expect(admin.checks.ok)
@@ -155,7 +155,7 @@ struct OAuthTests {
         ]
         for (params, field) in cases {
             do {
-                _ = try harness.service.oauthStart(params, principal: "test")
+                _ = try await harness.service.oauthStart(params, principal: "test")
                 Issue.record("accepted \(params)")
             } catch let error as RPCError {
                 #expect(error.code == -32602)
@@ -164,12 +164,12 @@ struct OAuthTests {
             }
         }
         do {
-            _ = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "unknown-app", redirectUri: "https://ok.example/cb"), principal: "test")
+            _ = try await harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "unknown-app", redirectUri: "https://ok.example/cb"), principal: "test")
             Issue.record("accepted an unknown client")
         } catch let error as RPCError {
             #expect(error.name == "oauth.client_unknown")
         }
-        #expect(try harness.store.credentialSummaries().isEmpty)
+        #expect(try await harness.store.credentialSummaries().isEmpty)
     }
 
     @Test("an OAuth app secret that no longer opens is oauth.client_unreadable, not an internal error; deleteOAuthClient removes the app")
@@ -177,9 +177,9 @@ struct OAuthTests {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
         // Another process rotated the master key: this server's key no longer opens the secrets.
-        _ = try harness.store.resealCredentials(with: MasterKey.generate(), at: Date())
+        _ = try await harness.store.resealCredentials(with: MasterKey.generate(), at: Date())
         do {
-            _ = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["default"]), principal: "t")
+            _ = try await harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "https://ok.example/cb", scopes: ["default"]), principal: "t")
             Issue.record("started with an unreadable client secret")
         } catch let error as RPCError {
             #expect(error.name == "oauth.client_unreadable")
@@ -190,14 +190,14 @@ struct OAuthTests {
                                         logger: Logger(label: "test"), sendNotification: { _ in })
         let answer = await table.answer(RPCRequest(id: .integer(1), method: "deleteOAuthClient", params: .object(["clientId": .string("demo-client")])), context: context)
         guard case .result? = answer?.outcome else { Issue.record("deleteOAuthClient failed: \(String(describing: answer))"); return }
-        #expect(try harness.store.oauthClientSummaries().map(\.clientId) == ["demo-granular-client"])
+        #expect(try await harness.store.oauthClientSummaries().map(\.clientId) == ["demo-granular-client"])
     }
 
     @Test("a refused code (consent for another redirect, or a made-up code) is oauth.exchange_refused and uses the state up")
     func refusedCode() async throws {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
-        let start = try harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://127.0.0.1/oauth/callback"), principal: "t")
+        let start = try await harness.service.oauthStart(.make(workspace: harness.workspace, clientId: "demo-client", redirectUri: "http://127.0.0.1/oauth/callback"), principal: "t")
         do {
             _ = try await harness.service.oauthFinish(.make(state: start.state, code: "made-up-code"), principal: "t")
             Issue.record("a made-up code was accepted")
@@ -210,7 +210,7 @@ struct OAuthTests {
         } catch let error as RPCError {
             #expect(error.name == "oauth.unknown_state")
         }
-        #expect(try harness.store.credentialSummaries().isEmpty)
+        #expect(try await harness.store.credentialSummaries().isEmpty)
     }
 
     @Test("an expired access token is refreshed once, the stored refresh token kept when Asana sends none")
@@ -218,7 +218,7 @@ struct OAuthTests {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
         let finished = try await harness.authorizeOAuth(scopes: ["default"])
-        let before = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let before = try #require(try await harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
         harness.simulator.expireAccessTokens()
         harness.simulator.clearRequestLog()
         // Concurrent calls share one refresh.
@@ -229,9 +229,9 @@ struct OAuthTests {
         #expect(synced.status == .succeeded)
         let refreshes = harness.simulator.requestLog().filter { $0.hasPrefix("POST /-/oauth_token grant_type=refresh_token") }
         #expect(refreshes.count == 1)
-        let after = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let after = try #require(try await harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
         #expect(after != before)
-        #expect(try harness.store.credentialSummaries().first?.fingerprint == finished.credential.fingerprint)
+        #expect(try await harness.store.credentialSummaries().first?.fingerprint == finished.credential.fingerprint)
         // The kept refresh token still works.
         harness.simulator.expireAccessTokens()
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
@@ -259,7 +259,7 @@ struct OAuthTests {
         #expect(log.first?.hasPrefix("POST /-/oauth_token grant_type=refresh_token") == true, "refreshed first: \(log.prefix(3))")
         #expect(log.filter { $0.hasPrefix("POST /-/oauth_token") }.count == 1)
         // The simulator rotated the refresh token: the new one is stored, so the fingerprint moved, and it works again.
-        let rotated = try #require(try harness.store.credentialSummaries().first)
+        let rotated = try #require(try await harness.store.credentialSummaries().first)
         #expect(rotated.fingerprint != finished.credential.fingerprint)
         #expect(rotated.state == .active)
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
@@ -270,7 +270,7 @@ struct OAuthTests {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
         _ = try await harness.authorizeOAuth(scopes: ["default"])
-        try harness.store.putOAuthClient(clientId: "demo-client", secret: "not-the-secret", at: Date())
+        try await harness.store.putOAuthClient(clientId: "demo-client", secret: "not-the-secret", at: Date())
         harness.simulator.expireAccessTokens()
         do {
             _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
@@ -281,9 +281,9 @@ struct OAuthTests {
             #expect(error.data?["asanaError"] == .string("invalid_client"))
             #expect(error.message.contains("asana-access oauth client-put --client-id demo-client"))
         }
-        #expect(try harness.store.credentialSummaries().first?.state == .active)
+        #expect(try await harness.store.credentialSummaries().first?.state == .active)
         // The right secret again: the same credential refreshes.
-        try harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
+        try await harness.store.putOAuthClient(clientId: "demo-client", secret: "demo-client-secret", at: Date())
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
     }
 
@@ -292,7 +292,7 @@ struct OAuthTests {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }
         _ = try await harness.authorizeOAuth(scopes: ["default"])
-        let sealed = try #require(try harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
+        let sealed = try #require(try await harness.store.openCredential(workspaceGid: harness.workspace, purpose: .sync)).secret
         let tokens = try #require(try JSONSerialization.jsonObject(with: Data(sealed.utf8)) as? [String: Any])
         let access = try #require(tokens["accessToken"] as? String)
         let context = RPCRequestContext(connectionID: 1, session: RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "t", role: "admin")),
@@ -304,7 +304,7 @@ struct OAuthTests {
         let result = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
         #expect(result == .object(["done": .bool(true), "revokedAtAsana": .bool(true)]))
         #expect(harness.simulator.requestLog().contains { $0.hasPrefix("POST /-/oauth_revoke") })
-        #expect(try harness.store.credentialSummaries().isEmpty)
+        #expect(try await harness.store.credentialSummaries().isEmpty)
         // The revoked access token no longer works at Asana.
         let client = harness.service.asana.client(token: access)
         await #expect(throws: AsanaAPIError.self) { try await client.me() }
@@ -323,7 +323,7 @@ struct OAuthTests {
             #expect(error.name == "credential.reauthorization_required")
             #expect(error.code == 1006)
         }
-        let summary = try #require(try harness.store.credentialSummaries().first)
+        let summary = try #require(try await harness.store.credentialSummaries().first)
         #expect(summary.state == .reauthorizationRequired)
         #expect(summary.stateReason?.contains("invalid_grant") == true)
         let refreshesBefore = harness.simulator.requestLog().filter { $0.hasPrefix("POST /-/oauth_token grant_type=refresh_token") }.count
@@ -338,7 +338,7 @@ struct OAuthTests {
         #expect(status.credentials.first?.state == .reauthorizationRequired)
 
         _ = try await harness.authorizeOAuth(scopes: ["default"])
-        #expect(try harness.store.credentialSummaries().first?.state == .active)
+        #expect(try await harness.store.credentialSummaries().first?.state == .active)
         #expect(try await harness.service.sync(workspace: harness.workspace, principal: "test").status == .succeeded)
     }
 
@@ -351,15 +351,15 @@ struct OAuthTests {
         let result = try await harness.service.sync(workspace: harness.workspace, principal: "test")
         #expect(result.capabilities.membershipFlags == false)
         #expect(result.capabilities.teams)
-        let users = try harness.allUsers()
+        let users = try await harness.allUsers()
         #expect(users.count == result.users)
         #expect(users.allSatisfy { $0.isActive == nil && $0.isAdmin == nil && $0.isGuest == nil && $0.isViewOnly == nil })
         // listUsers can ask for exactly those: flags unknown, or known (none here).
-        let unknown = try harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: true))
+        let unknown = try await harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: true))
         #expect(unknown.users.count == min(users.count, 1000))
-        #expect(try harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
+        #expect(try await harness.service.listUsers(ListUsers.Params.make(workspace: harness.workspace, flagsUnknown: false)).users.isEmpty)
         // Without a flags filter on unknown, `admin: false` matches nobody: unknown is never guessed as "not an admin".
-        #expect(try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
+        #expect(try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: false, limit: 1000)).users.isEmpty)
         let check = try await harness.service.testCredential(CredentialKey(workspace: harness.workspace, purpose: .sync))
         #expect(check.ok)
         #expect(check.capabilities.membershipFlags == false)

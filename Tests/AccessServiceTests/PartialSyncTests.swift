@@ -21,8 +21,8 @@ struct PartialSyncTests {
     }
 
     /// The gids of the stored members of `team`.
-    static func storedMembers(_ harness: ServiceHarness, team: String) throws -> Set<String> {
-        Set(try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team, limit: 1000)).users.map(\.gid))
+    static func storedMembers(_ harness: ServiceHarness, team: String) async throws -> Set<String> {
+        Set(try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team, limit: 1000)).users.map(\.gid))
     }
 
     /// A plain active member (not a guest, not an admin) in none of `teams`.
@@ -45,7 +45,7 @@ struct PartialSyncTests {
         let before = harness.simulator.state()
         let failing = before.teams[0], other = before.teams[1]
         let failingMembersBefore = Set(before.teamMemberships.filter { $0.team == failing.gid }.map(\.user))
-        #expect(try Self.storedMembers(harness, team: failing.gid) == failingMembersBefore)
+        #expect(try await Self.storedMembers(harness, team: failing.gid) == failingMembersBefore)
 
         // Change both teams in Asana: a newcomer in each, one member gone from each.
         let admin = Self.adminClient(harness)
@@ -73,21 +73,21 @@ struct PartialSyncTests {
         #expect(second.capabilities.teams)
 
         // The failing team keeps its previous members; the other team is updated.
-        #expect(try Self.storedMembers(harness, team: failing.gid) == failingMembersBefore)
+        #expect(try await Self.storedMembers(harness, team: failing.gid) == failingMembersBefore)
         let otherMembersAfter = Set(after.teamMemberships.filter { $0.team == other.gid }.map(\.user))
         #expect(otherMembersAfter.contains(newcomer) && !otherMembersAfter.contains(leavingOther))
-        #expect(try Self.storedMembers(harness, team: other.gid) == otherMembersAfter)
+        #expect(try await Self.storedMembers(harness, team: other.gid) == otherMembersAfter)
         let expectedMemberships = failingMembersBefore.count + after.teamMemberships.filter { $0.team != failing.gid }.count
         #expect(second.teamMemberships == expectedMemberships)
 
         // The person who left the failing team in Asana keeps that team in the store.
-        let stored = try harness.allUsers()
+        let stored = try await harness.allUsers()
         let kept = try #require(stored.first { $0.gid == leavingFailing })
         #expect(kept.teams.contains { $0.gid == failing.gid })
         #expect(kept.departedAt == nil)
 
         // The run is recorded as partial, with counts and what was skipped.
-        let run = try #require(try harness.store.syncRun(id: second.runId))
+        let run = try #require(try await harness.store.syncRun(id: second.runId))
         #expect(run.status == .partial)
         #expect(run.counts?.teamMemberships == expectedMemberships)
         #expect(run.error == "skipped teamMemberships of team \(failing.gid) \"\(failing.name)\": \(skip.reason)")
@@ -96,9 +96,9 @@ struct PartialSyncTests {
         let third = try await harness.service.sync(workspace: harness.workspace, principal: "tester")
         #expect(third.status == .succeeded)
         #expect(third.skipped.isEmpty)
-        #expect(try Self.storedMembers(harness, team: failing.gid) == Set(after.teamMemberships.filter { $0.team == failing.gid }.map(\.user)))
+        #expect(try await Self.storedMembers(harness, team: failing.gid) == Set(after.teamMemberships.filter { $0.team == failing.gid }.map(\.user)))
         #expect(third.teamMemberships == after.teamMemberships.count)
-        #expect(try harness.store.syncRun(id: third.runId)?.error == nil)
+        #expect(try await harness.store.syncRun(id: third.runId)?.error == nil)
     }
 
     @Test("the team listing failing past retries: partial, users committed, every team and membership kept")
@@ -107,7 +107,8 @@ struct PartialSyncTests {
         defer { Task { await harness.stop() } }
         let first = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         let before = harness.simulator.state()
-        let membersBefore = try Dictionary(uniqueKeysWithValues: before.teams.map { ($0.gid, try Self.storedMembers(harness, team: $0.gid)) })
+        var membersBefore: [String: Set<String>] = [:]
+        for team in before.teams { membersBefore[team.gid] = try await Self.storedMembers(harness, team: team.gid) }
 
         // Asana changes: someone joins a team, someone leaves the workspace (they were in a team).
         let admin = Self.adminClient(harness)
@@ -136,13 +137,13 @@ struct PartialSyncTests {
         for stored in before.teams {
             var expected = membersBefore[stored.gid] ?? []
             expected.remove(leaver)
-            #expect(try Self.storedMembers(harness, team: stored.gid) == expected, "team \(stored.name) as in the last snapshot")
+            #expect(try await Self.storedMembers(harness, team: stored.gid) == expected, "team \(stored.name) as in the last snapshot")
         }
-        let departed = try #require(try harness.allUsers(includeDeparted: true).first { $0.gid == leaver })
+        let departed = try #require(try await harness.allUsers(includeDeparted: true).first { $0.gid == leaver })
         #expect(departed.departedAt != nil)
         #expect(departed.teams.isEmpty, "a departed person has no team")
 
-        let run = try #require(try harness.store.syncRun(id: second.runId))
+        let run = try #require(try await harness.store.syncRun(id: second.runId))
         #expect(run.status == .partial)
         #expect(run.error?.hasPrefix("skipped teams: ") == true)
         #expect(run.error?.hasSuffix("(1103 upstream.unavailable)") == true)
@@ -153,7 +154,7 @@ struct PartialSyncTests {
         let harness = try await ServiceHarness.start(users: 150, teams: 4)
         defer { Task { await harness.stop() } }
         let first = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        let storedBefore = try harness.allUsers(includeDeparted: true)
+        let storedBefore = try await harness.allUsers(includeDeparted: true)
 
         let admin = Self.adminClient(harness)
         let leaver = try #require(harness.simulator.state().workspaceMemberships.first { $0.isActive && $0.user != "1001" && $0.user != "1002" }).user
@@ -168,8 +169,8 @@ struct PartialSyncTests {
         }
         harness.simulator.clearFaults()
 
-        #expect(try harness.allUsers(includeDeparted: true) == storedBefore, "the last complete picture is readable, unchanged")
-        let run = try #require(try harness.store.syncRun(id: first.runId + 1))
+        #expect(try await harness.allUsers(includeDeparted: true) == storedBefore, "the last complete picture is readable, unchanged")
+        let run = try #require(try await harness.store.syncRun(id: first.runId + 1))
         #expect(run.status == .failed)
         #expect(run.counts == nil)
         #expect(run.error?.hasSuffix("(1103 upstream.unavailable)") == true)
@@ -200,7 +201,7 @@ struct PartialSyncTests {
         #expect(result.departed == 0)
         #expect(result.teams == state.teams.count)
         #expect(result.teamMemberships == state.teamMemberships.count)
-        let stored = try harness.allUsers()
+        let stored = try await harness.allUsers()
         #expect(Set(stored.map(\.gid)) == Set(active.map(\.user)))
         #expect(stored.count == active.count)
     }

@@ -28,7 +28,7 @@ struct ProvisionTests {
         #expect(state.workspaceMemberships.contains { $0.user == gid && $0.isActive })
         #expect(state.teamMemberships.contains { $0.user == gid && $0.team == team.gid })
 
-        let listed = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: "new.joiner")).users
+        let listed = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: "new.joiner")).users
         #expect(listed.map(\.gid) == [gid])
         #expect(listed.first?.isActive == true)
         #expect(listed.first?.teams.map(\.gid) == [team.gid])
@@ -39,7 +39,7 @@ struct ProvisionTests {
 
         let sync = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         #expect(sync.added == 0, "the provision already put the person in the snapshot")
-        #expect(try harness.allUsers().contains { $0.gid == gid })
+        #expect(try await harness.allUsers().contains { $0.gid == gid })
     }
 
     @Test("remove takes a person out of the workspace; they are kept as departed; removing again reports notMember")
@@ -63,17 +63,17 @@ struct ProvisionTests {
         #expect(result.user.gid == victim.gid)
         #expect(!harness.simulator.state().workspaceMemberships.contains { $0.user == victim.gid && $0.isActive })
 
-        let departed = try harness.allUsers(includeDeparted: true).first { $0.gid == victim.gid }
+        let departed = try await harness.allUsers(includeDeparted: true).first { $0.gid == victim.gid }
         #expect(departed?.departedAt != nil)
         #expect(departed?.teams.isEmpty == true)
-        #expect(try !harness.allUsers().contains { $0.gid == victim.gid })
+        #expect(try await !harness.allUsers().contains { $0.gid == victim.gid })
 
         let again = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
         #expect(again.targets.map(\.outcome) == [.notMember])
 
         let sync = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-        #expect(try harness.allUsers(includeDeparted: true).first { $0.gid == victim.gid }?.departedAt != nil)
+        #expect(try await harness.allUsers(includeDeparted: true).first { $0.gid == victim.gid }?.departedAt != nil)
         #expect(sync.added == 0)
     }
 
@@ -97,7 +97,7 @@ struct ProvisionTests {
     func nonAdmin() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
-        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+        try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         let result = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: "x.y@acme.example", action: .add), principal: nil)
         #expect(result.targets.map(\.outcome) == [.failed])
@@ -171,7 +171,7 @@ struct ProvisionTests {
         defer { Task { await harness.stop() } }
         _ = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: "audit.me@acme.example", action: .add), principal: "auditor-test")
-        let events = try harness.store.auditEvents(limit: 10)
+        let events = try await harness.store.auditEvents(limit: 10)
         let event = try #require(events.first { $0.method == "provision" })
         #expect(event.principal == "auditor-test")
         #expect(event.outcome == "ok")
@@ -196,7 +196,7 @@ struct ProvisionTests {
         ])
         #expect(harness.simulator.state() == before)
         #expect(!harness.simulator.requestLog().contains { $0.hasPrefix("POST") })
-        #expect(try harness.store.auditEvents(limit: 5).first?.method == "provision.dryRun")
+        #expect(try await harness.store.auditEvents(limit: 5).first?.method == "provision.dryRun")
     }
 
     @Test("the provisioning credential's own user is never removed from the workspace")
@@ -282,9 +282,9 @@ struct ProvisionTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = MasterKey.generate()
         let path = directory + "/store.sqlite"
-        func service() throws -> AccessService {
-            let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
-            try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        func service() async throws -> AccessService {
+            let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+            try await store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
             return AccessService(store: store, asana: harness.service.asana, logger: harness.service.logger)
         }
         func params(_ email: String) throws -> Provision.Params {
@@ -300,7 +300,7 @@ struct ProvisionTests {
         let postsAfterFirst = harness.simulator.requestLog().filter { $0.hasPrefix("POST") }.count
         #expect(postsAfterFirst == 1)
 
-        let restarted = try service()  // a new store and service on the same file: as after a server restart
+        let restarted = try await service()  // a new store and service on the same file: as after a server restart
         let replay = try await restarted.provision(try params("idem@acme.example"), principal: nil)
         #expect(try json(replay) == json(first))
         #expect(harness.simulator.requestLog().filter { $0.hasPrefix("POST") }.count == postsAfterFirst, "a replay calls Asana for nothing")

@@ -24,7 +24,7 @@ struct ProvisionWriteAheadTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
 
-        func open() throws -> AccessStore { try AccessStore.open(path: path, masterKey: key, mode: .create) }
+        func open() throws -> SQLiteAccessStore { try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create) }
         func remove() { try? FileManager.default.removeItem(atPath: directory) }
     }
 
@@ -36,10 +36,10 @@ struct ProvisionWriteAheadTests {
         let base = HTTPClientAsanaTransport(timeout: .seconds(5))
         let pathSuffix: String
         let moment: Moment
-        let store: AccessStore
+        let store: SQLiteAccessStore
         private let died = Mutex(false)
 
-        init(pathSuffix: String, moment: Moment, store: AccessStore) {
+        init(pathSuffix: String, moment: Moment, store: SQLiteAccessStore) {
             self.pathSuffix = pathSuffix
             self.moment = moment
             self.store = store
@@ -59,15 +59,15 @@ struct ProvisionWriteAheadTests {
         }
     }
 
-    static func service(store: AccessStore, simulator: AsanaSimulator, transport: any AsanaTransport = HTTPClientAsanaTransport(timeout: .seconds(5))) -> AccessService {
+    static func service(store: SQLiteAccessStore, simulator: AsanaSimulator, transport: any AsanaTransport = HTTPClientAsanaTransport(timeout: .seconds(5))) -> AccessService {
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
             transport: transport, logger: Logger(label: "test.asana"))
         return AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
     }
 
-    static func events(_ store: AccessStore, method: String) throws -> [AuditEvent] {
-        try store.auditEvents(query: AuditQuery(method: method, limit: 1000)).events.reversed()
+    static func events(_ store: SQLiteAccessStore, method: String) async throws -> [AuditEvent] {
+        try await store.auditEvents(query: AuditQuery(method: method, limit: 1000)).events.reversed()
     }
 
     /// The `params` of an audit event, parsed.
@@ -85,7 +85,7 @@ struct ProvisionWriteAheadTests {
         let workspace = simulator.state().workspaces[0].gid
         let team = simulator.state().teams[0]
         let setup = try database.open()
-        try setup.putCredential(workspaceGid: workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        try await setup.putCredential(workspaceGid: workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
         try setup.close()
 
         // First "process": Ann joins the workspace, then the team; it dies right after Asana applied the team write.
@@ -114,7 +114,7 @@ struct ProvisionWriteAheadTests {
         // Third "process": the start-up reconciliation.
         let third = try database.open()
         defer { try? third.close() }
-        let open = try third.openProvisionIntents()
+        let open = try await third.openProvisionIntents()
         #expect(open.map(\.draft.operation) == [.addToTeam, .addToWorkspace])
         #expect(open.map(\.draft.email) == ["ann.crash@acme.example", "bob.crash@acme.example"])
         #expect(open.allSatisfy { $0.draft.principal == "cert:ops" })
@@ -123,11 +123,11 @@ struct ProvisionWriteAheadTests {
         #expect(tally.applied == 1)
         #expect(tally.notApplied == 1)
         #expect(tally.undetermined == 0)
-        #expect(try third.openProvisionIntents().isEmpty)
+        #expect(try await third.openProvisionIntents().isEmpty)
 
-        let intents = try Self.events(third, method: "provision.intent")
-        let outcomes = try Self.events(third, method: "provision.outcome")
-        let reconciled = try Self.events(third, method: "provision.reconciled")
+        let intents = try await Self.events(third, method: "provision.intent")
+        let outcomes = try await Self.events(third, method: "provision.outcome")
+        let reconciled = try await Self.events(third, method: "provision.reconciled")
         #expect(intents.count == 3, "Ann's workspace and team writes, Bob's workspace write")
         #expect(outcomes.map(\.outcome) == ["done"], "only Ann's workspace write got its outcome before the crash")
         #expect(reconciled.map(\.outcome) == ["applied", "notApplied"])
@@ -147,7 +147,7 @@ struct ProvisionWriteAheadTests {
         for write in received {
             #expect(settled.contains { $0.hasPrefix("POST \(write.path) ") }, "\(write.path) has no audit record")
         }
-        #expect(try third.verifyAuditChain().isIntact)
+        #expect(try await third.verifyAuditChain().isIntact)
     }
 
     @Test("each write is journaled: intent, then outcome (done; unknown for a lost answer before the verified retry)")
@@ -160,18 +160,18 @@ struct ProvisionWriteAheadTests {
             Provision.Params(workspace: harness.workspace, email: "journal.me@acme.example", action: .add, teams: [team.gid]), principal: "tester")
         #expect(result.targets.map(\.outcome) == [.invited, .added])
 
-        let intents = try Self.events(harness.store, method: "provision.intent")
-        let outcomes = try Self.events(harness.store, method: "provision.outcome")
+        let intents = try await Self.events(harness.store, method: "provision.intent")
+        let outcomes = try await Self.events(harness.store, method: "provision.outcome")
         #expect(intents.map(\.outcome) == ["pending", "pending", "pending"])
         #expect(try intents.map { try Self.params($0)["operation"]?.stringValue } == ["workspace.addUser", "team.addUser", "team.addUser"])
         #expect(try intents.map { try Self.params($0)["attempt"] } == [.integer(1), .integer(1), .integer(2)])
         #expect(outcomes.map(\.outcome) == ["done", "unknown", "done"])
         #expect(outcomes[1].result.contains("upstream.unavailable"))
         #expect(Set(try intents.map { try Self.params($0)["callId"] }).count == 1, "one call id for the whole call")
-        #expect(try harness.store.openProvisionIntents().isEmpty)
+        #expect(try await harness.store.openProvisionIntents().isEmpty)
         // Each intent precedes its outcome in the log, and the call's own event still comes last.
         #expect(zip(intents, outcomes).allSatisfy { $0.id < $1.id })
-        let final = try #require(try harness.store.auditEvents(limit: 1).first)
+        let final = try #require(try await harness.store.auditEvents(limit: 1).first)
         #expect(final.method == "provision")
         #expect(final.id > outcomes.last?.id ?? 0)
     }
@@ -184,34 +184,34 @@ struct ProvisionWriteAheadTests {
         let result = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: "refused.me@acme.example", action: .add), principal: "tester")
         #expect(result.targets.map(\.outcome) == [.failed])
-        let outcomes = try Self.events(harness.store, method: "provision.outcome")
+        let outcomes = try await Self.events(harness.store, method: "provision.outcome")
         #expect(!outcomes.isEmpty)
         #expect(outcomes.allSatisfy { $0.outcome == "refused" && $0.result.contains("\"status\":429") })
-        #expect(try harness.store.openProvisionIntents().isEmpty)
+        #expect(try await harness.store.openProvisionIntents().isEmpty)
     }
 
     @Test("an intent whose outcome cannot be read from Asana is recorded undetermined and stays open until a later reconciliation settles it")
     func undeterminedStaysOpen() async throws {
         let harness = try await ServiceHarness.start(users: 40, teams: 2, storeCredentials: false)
         defer { Task { await harness.stop() } }
-        let id = try harness.store.recordProvisionIntent(ProvisionIntentDraft(
+        let id = try await harness.store.recordProvisionIntent(ProvisionIntentDraft(
             callId: "call-1", principal: "cert:ops", idempotencyKey: "key-1", workspaceGid: harness.workspace, operation: .addToWorkspace,
             teamGid: nil, email: "never.sent@acme.example", userGid: nil, userRef: "never.sent@acme.example", attempt: 1), at: Date())
 
         let blind = try await harness.service.reconcileProvisionIntents()
         #expect(blind.undetermined == 1)
-        let undetermined = try #require(try Self.events(harness.store, method: "provision.reconciled").last)
+        let undetermined = try #require(try await Self.events(harness.store, method: "provision.reconciled").last)
         #expect(undetermined.outcome == "undetermined")
         #expect(undetermined.result.contains("could not be determined"))
         #expect(undetermined.result.contains("credential.missing"))
-        #expect(try harness.store.openProvisionIntents().map(\.id) == [id])
-        #expect(try harness.store.openProvisionIntents().first?.reconcileAttempts == 1)
+        #expect(try await harness.store.openProvisionIntents().map(\.id) == [id])
+        #expect(try await harness.store.openProvisionIntents().first?.reconcileAttempts == 1)
 
-        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
         let settled = try await harness.service.reconcileProvisionIntents()
         #expect(settled.notApplied == 1)
-        #expect(try harness.store.openProvisionIntents().isEmpty)
-        #expect(try harness.store.provisionIntents(callId: "call-1").first?.outcome == .notApplied)
+        #expect(try await harness.store.openProvisionIntents().isEmpty)
+        #expect(try await harness.store.provisionIntents(callId: "call-1").first?.outcome == .notApplied)
     }
 
     @Test("reconciliation reads each operation's effect: workspace and team, add and remove, by gid or by email")
@@ -239,16 +239,16 @@ struct ProvisionWriteAheadTests {
         ]
         var ids: [Int64] = []
         for (operation, teamGid, email, gid, _) in cases {
-            ids.append(try harness.store.recordProvisionIntent(ProvisionIntentDraft(
+            ids.append(try await harness.store.recordProvisionIntent(ProvisionIntentDraft(
                 callId: "call-ops", principal: "cert:ops", idempotencyKey: nil, workspaceGid: harness.workspace, operation: operation,
                 teamGid: teamGid, email: email, userGid: gid, userRef: gid ?? email, attempt: 1), at: Date()))
         }
         let tally = try await harness.service.reconcileProvisionIntents()
         #expect(tally.applied == 4)
         #expect(tally.notApplied == 5)
-        let outcomes = try harness.store.provisionIntents(callId: "call-ops").map(\.outcome)
+        let outcomes = try await harness.store.provisionIntents(callId: "call-ops").map(\.outcome)
         #expect(outcomes == cases.map(\.4))
-        #expect(try Self.events(harness.store, method: "provision.reconciled").map(\.outcome) == cases.map(\.4.rawValue))
+        #expect(try await Self.events(harness.store, method: "provision.reconciled").map(\.outcome) == cases.map(\.4.rawValue))
         #expect(harness.simulator.writeLog().isEmpty, "reconciliation only reads")
     }
 }

@@ -26,13 +26,13 @@ private func callAsReader(_ service: AccessService, _ method: String, _ params: 
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
 /// The bounds are 30 s: what they catch never happens at all, and a loaded 2-core machine is slow.
-private func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async throws -> Bool {
+private func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(50))
     }
-    return try condition()
+    return try await condition()
 }
 
 /// A scheduler every 2 s, first turn within 0.3 s, looking every 100 ms.
@@ -55,10 +55,10 @@ struct SchedulerTests {
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
         let twoRuns = try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).filter { $0.trigger == "schedule" && $0.status == .succeeded }.count >= 2
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).filter { $0.trigger == "schedule" && $0.status == .succeeded }.count >= 2
         }
         #expect(twoRuns)
-        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10)
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10)
         #expect(runs.allSatisfy { $0.trigger == "schedule" })
         let ordered = runs.sorted { $0.id < $1.id }
         if ordered.count >= 2, let firstFinished = ordered[0].finishedAt {
@@ -105,7 +105,7 @@ struct SchedulerTests {
         // After the first scheduled run, start a manual sync that takes over 2 s (two 429s with
         // Retry-After: 1 on /users), so the next scheduled turn (2 s after the first) falls inside it.
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.trigger == "schedule" && $0.finishedAt != nil }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.trigger == "schedule" && $0.finishedAt != nil }
         })
         try await Task.sleep(for: .milliseconds(700))
         harness.simulator.injectFaults([.status(429, retryAfter: 1, times: 2, pathPrefix: "/users")])
@@ -117,16 +117,17 @@ struct SchedulerTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        let manualRun = try #require(try manual.flatMap { try harness.store.syncRun(id: $0.runId) })
+        let manualResult = try #require(manual)
+        let manualRun = try #require(try await harness.store.syncRun(id: manualResult.runId))
         #expect(manualRun.trigger == "token:operator")
         let duration = try #require(manualRun.finishedAt).timeIntervalSince(manualRun.startedAt)
         #expect(duration >= 1.9, "the manual sync took \(duration) s")
 
         // A scheduled run after the manual one.
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).contains { $0.trigger == "schedule" && $0.id > manualRun.id && $0.finishedAt != nil }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).contains { $0.trigger == "schedule" && $0.id > manualRun.id && $0.finishedAt != nil }
         })
-        let runs = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).filter { $0.finishedAt != nil }.sorted { $0.startedAt < $1.startedAt }
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).filter { $0.finishedAt != nil }.sorted { $0.startedAt < $1.startedAt }
         // The skipped turn moved to one interval after the manual sync finished.
         if let next = runs.first(where: { $0.trigger == "schedule" && $0.id > manualRun.id }), let manualEnd = manualRun.finishedAt {
             #expect(next.startedAt.timeIntervalSince(manualEnd) > 1.5, "scheduled run \(next.startedAt.timeIntervalSince(manualEnd)) s after the manual one")
@@ -148,7 +149,7 @@ struct SchedulerTests {
         defer { task.cancel() }
 
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let status = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(status["schedule"] == .string("paused"))
@@ -163,13 +164,13 @@ struct SchedulerTests {
 
         // More than two intervals: nothing is retried.
         try await Task.sleep(for: .milliseconds(4500))
-        #expect(try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).count == 1)
+        #expect(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).count == 1)
 
         // `asana-accessd credentials put` writes the store from another process: the scheduler sees the new fingerprint.
         harness.simulator.clearFaults()
-        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+        try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
         let resumed = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(resumed["schedule"] == .string("active"))
@@ -185,12 +186,12 @@ struct SchedulerTests {
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
         // The user de-authorizes the app in Asana: access and refresh tokens stop working.
         harness.simulator.revokeOAuthGrants(userGid: "1001")
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(paused["schedule"] == .string("paused"))
@@ -200,11 +201,11 @@ struct SchedulerTests {
             Issue.record("no pausedReason: \(paused)")
         }
         #expect(paused["credentials"]?.asArrayForTest.first?["state"] == .string("reauthorizationRequired"))
-        let runsAtPause = try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count
+        let runsAtPause = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count
         harness.simulator.clearRequestLog()
         // More than two intervals: nothing is retried, not even a refresh.
         try await Task.sleep(for: .milliseconds(4500))
-        #expect(try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count == runsAtPause)
+        #expect(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count == runsAtPause)
         #expect(harness.simulator.requestLog().isEmpty)
     }
 
@@ -217,7 +218,7 @@ struct SchedulerTests {
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(paused["schedule"] == .string("paused"))
@@ -230,13 +231,13 @@ struct SchedulerTests {
         #expect(resumed["schedule"] == .string("active"))
         #expect(resumed["pausedReason"] == .null)
         #expect(try await waitUntil(.seconds(30)) {
-            try harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
     }
 
     @Test("graceful shutdown stops the scheduler at once, not at its next look")
     func stopsOnGracefulShutdown() async throws {
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
         let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400)))
@@ -251,7 +252,7 @@ struct SchedulerTests {
         // leaves room for a loaded 2-core machine (6.8 s was seen there).
         #expect(ContinuousClock.now - started < .seconds(30))
         // Stopped: the schedule reads as disabled again.
-        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: Date())
+        try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: Date())
         let status = try await service.workspaceStatus(workspace: "1000")
         #expect(status.schedule == .disabled)
         #expect(status.credentials.count == 1)

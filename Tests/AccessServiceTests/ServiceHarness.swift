@@ -11,7 +11,7 @@ import Synchronization
 /// A simulator on loopback, an in-memory store and the service wired to both.
 struct ServiceHarness {
     let simulator: AsanaSimulator
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let service: AccessService
     let seed: SimulatorSeed
     var workspace: String { seed.workspaces[0].gid }
@@ -33,7 +33,7 @@ struct ServiceHarness {
         adjustSimulator(&configuration)
         let simulator = AsanaSimulator(seed: seed, configuration: configuration, logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
             transport: HTTPClientAsanaTransport(timeout: .seconds(5)),
@@ -43,8 +43,8 @@ struct ServiceHarness {
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"), now: serviceNow)
         let harness = ServiceHarness(simulator: simulator, store: store, service: service, seed: seed)
         if storeCredentials {
-            try store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
-            try store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+            try await store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
+            try await store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         }
         return harness
     }
@@ -52,11 +52,11 @@ struct ServiceHarness {
     func stop() async { await simulator.stop() }
 
     /// Every person in the snapshot, walking all pages.
-    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) throws -> [Person] {
+    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) async throws -> [Person] {
         var users: [Person] = []
         var cursor: String?
         repeat {
-            let page = try service.listUsers(ListUsers.Params(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
+            let page = try await service.listUsers(ListUsers.Params(workspace: workspace, includeDeparted: includeDeparted, limit: pageSize, cursor: cursor))
             users += page.users
             cursor = page.nextCursor
         } while cursor != nil

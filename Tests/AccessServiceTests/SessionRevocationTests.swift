@@ -10,7 +10,7 @@ import Testing
 
 /// A service over an in-memory store whose Asana is unreachable (these tests never call it), and its method table.
 private func serviceWithoutAsana(now: @escaping @Sendable () -> Date = { Date() }) throws -> (AccessStore, RPCMethodTable) {
-    let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+    let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
     let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
     return (store, AccessService(store: store, asana: asana, logger: Logger(label: "test"), now: now).methodTable())
 }
@@ -31,8 +31,8 @@ struct SessionRevocationTests {
     @Test("an admin whose token is revoked cannot mint another one on the same connection; it is unauthenticated from then on")
     func revokedAdmin() async throws {
         let (store, table) = try serviceWithoutAsana()
-        let (adminToken, _) = try store.createAPIToken(name: "ops-admin", role: .admin, at: Date())
-        let (otherToken, _) = try store.createAPIToken(name: "second-admin", role: .admin, at: Date())
+        let (adminToken, _) = try await store.createAPIToken(name: "ops-admin", role: .admin, at: Date())
+        let (otherToken, _) = try await store.createAPIToken(name: "second-admin", role: .admin, at: Date())
 
         let kept = RPCSession(certificateCommonName: nil, identity: nil)
         let revoker = RPCSession(certificateCommonName: nil, identity: nil)
@@ -51,7 +51,7 @@ struct SessionRevocationTests {
         #expect(error.code == -32005)
         #expect(error.name == "auth.token_revoked")
         #expect(error.data?["token"] == .string("ops-admin"))
-        #expect(try store.apiTokens().contains { $0.name == "backdoor" } == false)
+        #expect(try await store.apiTokens().contains { $0.name == "backdoor" } == false)
         #expect(kept.identity == nil)
         // ...and the calls after it find the connection unauthenticated.
         #expect(errorName(await call(table, kept, "listTokens")) == "auth.required")
@@ -65,7 +65,7 @@ struct SessionRevocationTests {
     @Test("a ping on a revoked session is refused once, then answers as unauthenticated")
     func revokedPing() async throws {
         let (store, table) = try serviceWithoutAsana()
-        let (readerToken, _) = try store.createAPIToken(name: "ci-reader", role: .reader, at: Date())
+        let (readerToken, _) = try await store.createAPIToken(name: "ci-reader", role: .reader, at: Date())
         let session = RPCSession(certificateCommonName: nil, identity: nil)
         #expect(errorName(await call(table, session, "authenticate", .object(["token": .string(readerToken)]))) == nil)
         let admin = RPCSession(certificateCommonName: nil, identity: RPCIdentity(principal: "cert:dev-admin", role: "admin"))
@@ -82,7 +82,7 @@ struct SessionExpiryTests {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let clock = Mutex(start)
         let (store, table) = try serviceWithoutAsana(now: { clock.withLock { $0 } })
-        let (token, _) = try store.createAPIToken(name: "short-lived", role: .reader, at: start, expiresAt: start.addingTimeInterval(3600))
+        let (token, _) = try await store.createAPIToken(name: "short-lived", role: .reader, at: start, expiresAt: start.addingTimeInterval(3600))
         let session = RPCSession(certificateCommonName: nil, identity: nil)
         let context = RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in })
         func call(_ method: String, _ params: JSONValue? = nil) async -> RPCError? {

@@ -11,14 +11,14 @@ import Testing
 /// `createToken` takes `expiresIn` / `expiresAt`, and an expired token fails `authenticate`.
 @Suite("Storage errors and token expiry through the method table")
 struct StorageAndTokenExpiryTests {
-    let store: AccessStore
+    let store: SQLiteAccessStore
     let table: RPCMethodTable
     let directory: String
 
     init() throws {
         directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("storage-full-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try AccessStore.open(path: (directory as NSString).appendingPathComponent("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        store = try SQLiteAccessStore.open(path: (directory as NSString).appendingPathComponent("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
         table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
     }
@@ -39,7 +39,7 @@ struct StorageAndTokenExpiryTests {
     func fullDiskIsNamed() async throws {
         defer { try? store.close(); try? FileManager.default.removeItem(atPath: directory) }
         #expect(try await call("createToken", ["name": .string("before"), "role": .string("reader")]).error == nil)
-        try store.dbWriter.writeWithoutTransaction { db in
+        try await store.dbWriter.writeWithoutTransaction { db in
             let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             try db.execute(sql: "PRAGMA max_page_count = \(pages)")
         }
@@ -59,10 +59,10 @@ struct StorageAndTokenExpiryTests {
         #expect(failing > 0)
         // The failed transaction left nothing: the app is not stored (or, if only its audit event failed,
         // that event is not in the log and the chain still verifies).
-        let stored = try store.oauthClientSummaries().map(\.clientId)
-        let audited = try store.auditEvents(limit: 1000).filter { $0.method == "putOAuthClient" }.count
+        let stored = try await store.oauthClientSummaries().map(\.clientId)
+        let audited = try await store.auditEvents(limit: 1000).filter { $0.method == "putOAuthClient" }.count
         #expect(stored.count == failing || (stored.count == failing + 1 && audited == failing))
-        #expect(try store.verifyAuditChain().isIntact)
+        #expect(try await store.verifyAuditChain().isIntact)
     }
 
     @Test("createToken with expiresIn or expiresAt returns summary.expiresAt; bad or conflicting values are -32602 naming the field")
@@ -91,15 +91,15 @@ struct StorageAndTokenExpiryTests {
             #expect(refused.error?.code == -32602, "\(params)")
             #expect(refused.error?.data?["field"] == .string(field), "\(params)")
         }
-        #expect(try store.apiTokens().map(\.name) == ["ci-90d", "ci-at", "ci-never"])
+        #expect(try await store.apiTokens().map(\.name) == ["ci-90d", "ci-at", "ci-never"])
     }
 
     @Test("authenticate with an expired token fails like a wrong one")
     func expiredTokenFails() async throws {
         defer { try? store.close(); try? FileManager.default.removeItem(atPath: directory) }
         let now = Date()
-        let (expired, _) = try store.createAPIToken(name: "old", role: .admin, at: now.addingTimeInterval(-7200), expiresAt: now.addingTimeInterval(-3600))
-        let (valid, _) = try store.createAPIToken(name: "new", role: .reader, at: now, expiresAt: now.addingTimeInterval(3600))
+        let (expired, _) = try await store.createAPIToken(name: "old", role: .admin, at: now.addingTimeInterval(-7200), expiresAt: now.addingTimeInterval(-3600))
+        let (valid, _) = try await store.createAPIToken(name: "new", role: .reader, at: now, expiresAt: now.addingTimeInterval(3600))
         let session = RPCSession(certificateCommonName: nil, identity: nil)
         let refused = try await call("authenticate", ["token": .string(expired)], session: session)
         #expect(refused.error?.code == -32003)

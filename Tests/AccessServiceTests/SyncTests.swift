@@ -28,7 +28,7 @@ struct SyncTests {
         #expect(result.capabilities.teams)
         #expect(result.apiCalls >= 3 + 1 + state.teams.count)  // users pages, memberships pages, teams, one listing per team
 
-        let stored = try harness.allUsers()
+        let stored = try await harness.allUsers()
         #expect(stored.count == active.count)
         #expect(Set(stored.map(\.gid)).count == stored.count, "no person twice across pages")
         let byGid = Dictionary(uniqueKeysWithValues: active.map { ($0.user, $0) })
@@ -65,17 +65,17 @@ struct SyncTests {
         let state = harness.simulator.state()
         let activeMemberships = state.workspaceMemberships.filter { $0.isActive }
 
-        let admins = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: true, limit: 1000)).users
+        let admins = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, admin: true, limit: 1000)).users
         #expect(Set(admins.map(\.gid)) == Set(activeMemberships.filter(\.isAdmin).map(\.user)))
-        let guests = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, guest: true, limit: 1000)).users
+        let guests = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, guest: true, limit: 1000)).users
         #expect(Set(guests.map(\.gid)) == Set(activeMemberships.filter(\.isGuest).map(\.user)))
 
         let team = state.teams[1]
-        let members = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team.name, limit: 1000)).users
+        let members = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: team.name, limit: 1000)).users
         #expect(Set(members.map(\.gid)) == Set(state.teamMemberships.filter { $0.team == team.gid }.map(\.user)))
 
         let someone = try #require(state.users.first { $0.gid == activeMemberships[5].user })
-        let found = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: someone.name.uppercased(), limit: 10)).users
+        let found = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: someone.name.uppercased(), limit: 10)).users
         #expect(found.map(\.gid).contains(someone.gid))
     }
 
@@ -83,16 +83,16 @@ struct SyncTests {
     func listUsersErrors() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
-        #expect(throws: RPCError.self) { try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
+        await #expect(throws: RPCError.self) { try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace)) }
         do {
-            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace))
+            _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace))
         } catch let error as RPCError {
             #expect(error.name == "workspace.not_synced")
         }
         _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         for limit in [0, 1001] {
             do {
-                _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, limit: limit))
+                _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, limit: limit))
                 Issue.record("limit \(limit) accepted")
             } catch let error as RPCError {
                 #expect(error.code == -32602)
@@ -100,13 +100,13 @@ struct SyncTests {
             }
         }
         do {
-            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: "No Such Team"))
+            _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: "No Such Team"))
             Issue.record("unknown team accepted")
         } catch let error as RPCError {
             #expect(error.name == "team.not_found")
         }
         do {
-            _ = try harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, cursor: "garbage"))
+            _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, cursor: "garbage"))
             Issue.record("bad cursor accepted")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("cursor"))
@@ -143,8 +143,8 @@ struct SyncTests {
             #expect(error.name == "upstream.unavailable")
         }
         harness.simulator.clearFaults()
-        #expect(try harness.allUsers().count == first.users, "the last good snapshot is intact")
-        let run = try #require(try harness.store.syncRun(id: first.runId + 1))
+        #expect(try await harness.allUsers().count == first.users, "the last good snapshot is intact")
+        let run = try #require(try await harness.store.syncRun(id: first.runId + 1))
         #expect(run.status == .failed)
         #expect(run.error?.contains("unavailable") == true)
     }

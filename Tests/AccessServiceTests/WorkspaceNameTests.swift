@@ -112,18 +112,18 @@ struct WorkspaceNameTests {
         let simulator = AsanaSimulator(seed: seed, configuration: SimulatorConfiguration(), logger: Logger(label: "test.sim"))
         _ = try await simulator.start()
         defer { Task { await simulator.stop() } }
-        let store = try AccessStore.inMemory(masterKey: MasterKey.generate())
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let asana = AsanaClientFactory(configuration: AsanaClientConfiguration(baseURL: simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
                                        transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana"))
         let service = AccessService(store: store, asana: asana, logger: Logger(label: "test.service"))
-        try store.putCredential(workspaceGid: "2000", purpose: .sync, kind: .pat, secret: "twin-token", at: Date())
+        try await store.putCredential(workspaceGid: "2000", purpose: .sync, kind: .pat, secret: "twin-token", at: Date())
 
         let error = await rpcError { _ = try await service.sync(workspace: "Twin Co", principal: nil) }
         #expect(error?.code == 1005)
         #expect(error?.name == "workspace.ambiguous_name")
         #expect(error?.data?["gids"] == .array([.string("2000"), .string("3000")]))
         #expect(error?.message.contains("2000, 3000") == true)
-        #expect(try store.syncRuns(workspaceGid: nil, limit: 10).isEmpty, "nothing ran")
+        #expect(try await store.syncRuns(workspaceGid: nil, limit: 10).isEmpty, "nothing ran")
 
         // The other name resolves with the credential of another workspace; putCredential resolves with its own secret.
         #expect(try await service.resolveWorkspace("Solo Ltd") == "4000")
@@ -135,7 +135,7 @@ struct WorkspaceNameTests {
             return
         }
         #expect(putError.name == "workspace.ambiguous_name")
-        #expect(try store.credentialSummaries().map(\.workspaceGid) == ["2000", "4000"])
+        #expect(try await store.credentialSummaries().map(\.workspaceGid) == ["2000", "4000"])
     }
 }
 
@@ -145,7 +145,7 @@ struct TestCredentialTests {
     func memberTokenForProvision() async throws {
         let harness = try await ServiceHarness.start(users: 30, teams: 2)
         defer { Task { await harness.stop() } }
-        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
+        try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .provision, kind: .pat, secret: SimulatorSeed.demoMemberToken, at: Date())
         let before = harness.simulator.state()
 
         let result = try await harness.service.testCredential(CredentialKey(workspace: "Acme Corp", purpose: .provision))
@@ -213,7 +213,7 @@ struct TestCredentialTests {
     func badToken() async throws {
         let harness = try await ServiceHarness.start(users: 10, teams: 1)
         defer { Task { await harness.stop() } }
-        try harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: "not-a-token", at: Date())
+        try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: "not-a-token", at: Date())
         let result = try await harness.service.testCredential(CredentialKey(workspace: "1000", purpose: .sync))
         #expect(result.ok == false)
         #expect(result.checks.map(\.name) == ["token"])
@@ -221,7 +221,7 @@ struct TestCredentialTests {
         #expect(result.checks[0].fix != nil)
         #expect(result.capabilities.membershipFlags == false && result.capabilities.teams == false)
 
-        try harness.store.deleteCredential(workspaceGid: harness.workspace, purpose: .sync)
+        try await harness.store.deleteCredential(workspaceGid: harness.workspace, purpose: .sync)
         let missing = await rpcError { _ = try await harness.service.testCredential(CredentialKey(workspace: "1000", purpose: .sync)) }
         #expect(missing?.name == "credential.missing")
     }

@@ -8,18 +8,18 @@ import Testing
 @Suite("API tokens")
 struct APITokenTests {
     /// The stored columns of the token with this id.
-    func storedRow(_ store: AccessStore, id: String) throws -> Row? {
+    func storedRow(_ store: SQLiteAccessStore, id: String) throws -> Row? {
         try store.dbWriter.read { try Row.fetchOne($0, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id]) }
     }
 
-    func storedLastUsed(_ store: AccessStore, name: String) throws -> Int64? {
-        try store.dbWriter.read { try Int64.fetchOne($0, sql: "SELECT lastUsedAt FROM apiToken WHERE name = ?", arguments: [name]) }
+    func storedLastUsed(_ store: SQLiteAccessStore, name: String) async throws -> Int64? {
+        try await store.dbWriter.read { try Int64.fetchOne($0, sql: "SELECT lastUsedAt FROM apiToken WHERE name = ?", arguments: [name]) }
     }
 
     @Test("a created token has the documented shape and verifies with its role", arguments: AccessRole.allCases)
-    func createThenVerify(role: AccessRole) throws {
+    func createThenVerify(role: AccessRole) async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: "ci-\(role.rawValue)", role: role, at: T.t0)
+        let (token, summary) = try await store.createAPIToken(name: "ci-\(role.rawValue)", role: role, at: T.t0)
         #expect(summary == APITokenSummary(id: summary.id, name: "ci-\(role.rawValue)", role: role, createdAt: T.t0, lastUsedAt: nil, revokedAt: nil))
 
         // aat_ + 16 lowercase hex + _ + 43 base64url = 64 ASCII characters.
@@ -31,15 +31,15 @@ struct APITokenTests {
         #expect(secret.count == 43)
         #expect(secret.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
 
-        let verified = try #require(try store.verifyAPIToken(token, at: T.at(minutes: 1)))
+        let verified = try #require(try await store.verifyAPIToken(token, at: T.at(minutes: 1)))
         #expect(verified == APITokenSummary(id: summary.id, name: "ci-\(role.rawValue)", role: role, createdAt: T.t0, lastUsedAt: T.at(minutes: 1), revokedAt: nil))
-        #expect(try store.apiTokens() == [verified])
+        #expect(try await store.apiTokens() == [verified])
     }
 
     @Test("the secret decodes to 32 bytes; only SHA-256 of the secret text is stored")
-    func storedHashOnly() throws {
+    func storedHashOnly() async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: "deploy", role: .operator, at: T.t0)
+        let (token, summary) = try await store.createAPIToken(name: "deploy", role: .operator, at: T.t0)
         let secret = String(token.dropFirst(21))
         var base64 = secret.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += "="
@@ -63,39 +63,40 @@ struct APITokenTests {
     }
 
     @Test("every token is new: ids and secrets differ")
-    func fresh() throws {
+    func fresh() async throws {
         let store = try makeStore()
-        let tokens = try (0..<20).map { try store.createAPIToken(name: "t\($0)", role: .reader, at: T.t0).token }
+        var tokens: [String] = []
+        for index in 0..<20 { tokens.append(try await store.createAPIToken(name: "t\(index)", role: .reader, at: T.t0).token) }
         #expect(Set(tokens.map { $0.prefix(20) }).count == 20)
         #expect(Set(tokens.map { $0.dropFirst(21) }).count == 20)
     }
 
     @Test("every single-character change anywhere in the token → nil, and nothing is written")
-    func oneCharacterChanged() throws {
+    func oneCharacterChanged() async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: "admin-bot", role: .admin, at: T.t0)
+        let (token, summary) = try await store.createAPIToken(name: "admin-bot", role: .admin, at: T.t0)
         let characters = Array(token)
         for position in characters.indices {
             var changed = characters
             // 'a'/'b' are valid hex and base64url, so changes in id and secret still parse.
             changed[position] = characters[position] == "a" ? "b" : "a"
-            #expect(try store.verifyAPIToken(String(changed), at: T.at(minutes: 1)) == nil, "position \(position)")
+            #expect(try await store.verifyAPIToken(String(changed), at: T.at(minutes: 1)) == nil, "position \(position)")
             // The same, with the case flipped (an uppercase id is malformed; in the secret it is another secret).
             let flipped = characters[position].isUppercase ? characters[position].lowercased() : characters[position].uppercased()
             if flipped != String(characters[position]) {
                 changed[position] = Character(flipped)
-                #expect(try store.verifyAPIToken(String(changed), at: T.at(minutes: 1)) == nil, "case flip at \(position)")
+                #expect(try await store.verifyAPIToken(String(changed), at: T.at(minutes: 1)) == nil, "case flip at \(position)")
             }
         }
-        #expect(try storedLastUsed(store, name: "admin-bot") == nil)
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 2))?.id == summary.id)
+        #expect(try await storedLastUsed(store, name: "admin-bot") == nil)
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 2))?.id == summary.id)
     }
 
     @Test("truncated, extended, unknown-id, cross-token, garbage and empty texts → nil")
-    func malformedAndUnknown() throws {
+    func malformedAndUnknown() async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: "reader-1", role: .reader, at: T.t0)
-        let (other, _) = try store.createAPIToken(name: "reader-2", role: .reader, at: T.t0)
+        let (token, summary) = try await store.createAPIToken(name: "reader-1", role: .reader, at: T.t0)
+        let (other, _) = try await store.createAPIToken(name: "reader-2", role: .reader, at: T.t0)
         let secret = String(token.dropFirst(21))
         var rng = SystemRandomNumberGenerator()
         let randomBytes = (0..<64).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
@@ -129,28 +130,28 @@ struct APITokenTests {
             "\0" + token.dropFirst(),
         ]
         for text in rejected {
-            #expect(try store.verifyAPIToken(text, at: T.at(minutes: 1)) == nil, "accepted \(text.prefix(80).debugDescription)")
+            #expect(try await store.verifyAPIToken(text, at: T.at(minutes: 1)) == nil, "accepted \(text.prefix(80).debugDescription)")
         }
-        #expect(try store.apiTokens().allSatisfy { $0.lastUsedAt == nil })
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 1))?.name == "reader-1")
-        #expect(try store.verifyAPIToken(other, at: T.at(minutes: 1))?.name == "reader-2")
+        #expect(try await store.apiTokens().allSatisfy { $0.lastUsedAt == nil })
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 1))?.name == "reader-1")
+        #expect(try await store.verifyAPIToken(other, at: T.at(minutes: 1))?.name == "reader-2")
     }
 
     @Test("revoke: true then false; the revoked token no longer verifies; others still do")
-    func revoke() throws {
+    func revoke() async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: "old-ci", role: .operator, at: T.t0)
-        let (keep, _) = try store.createAPIToken(name: "new-ci", role: .operator, at: T.t0)
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 1)) != nil)
+        let (token, summary) = try await store.createAPIToken(name: "old-ci", role: .operator, at: T.t0)
+        let (keep, _) = try await store.createAPIToken(name: "new-ci", role: .operator, at: T.t0)
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 1)) != nil)
 
-        #expect(try store.revokeAPIToken(name: "old-ci", at: T.at(minutes: 2)))
-        #expect(try store.revokeAPIToken(name: "old-ci", at: T.at(minutes: 3)) == false)
-        #expect(try store.revokeAPIToken(name: "no-such-token", at: T.at(minutes: 3)) == false)
-        #expect(try store.revokeAPIToken(name: "", at: T.at(minutes: 3)) == false)
+        #expect(try await store.revokeAPIToken(name: "old-ci", at: T.at(minutes: 2)))
+        #expect(try await store.revokeAPIToken(name: "old-ci", at: T.at(minutes: 3)) == false)
+        #expect(try await store.revokeAPIToken(name: "no-such-token", at: T.at(minutes: 3)) == false)
+        #expect(try await store.revokeAPIToken(name: "", at: T.at(minutes: 3)) == false)
 
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 4)) == nil)
-        #expect(try store.verifyAPIToken(keep, at: T.at(minutes: 4))?.name == "new-ci")
-        let listed = try store.apiTokens()
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 4)) == nil)
+        #expect(try await store.verifyAPIToken(keep, at: T.at(minutes: 4))?.name == "new-ci")
+        let listed = try await store.apiTokens()
         #expect(listed.map(\.name) == ["new-ci", "old-ci"])
         #expect(listed[1] == APITokenSummary(id: summary.id, name: "old-ci", role: .operator, createdAt: T.t0,
                                              lastUsedAt: T.at(minutes: 1), revokedAt: T.at(minutes: 2)))
@@ -158,50 +159,50 @@ struct APITokenTests {
     }
 
     @Test("valid names are accepted", arguments: ["a", "Z", "0", "ci-bot_1.prod", "...", "-", String(repeating: "x", count: 64)])
-    func validNames(name: String) throws {
+    func validNames(name: String) async throws {
         let store = try makeStore()
-        let (token, summary) = try store.createAPIToken(name: name, role: .reader, at: T.t0)
+        let (token, summary) = try await store.createAPIToken(name: name, role: .reader, at: T.t0)
         #expect(summary.name == name)
-        #expect(try store.verifyAPIToken(token, at: T.t0)?.name == name)
+        #expect(try await store.verifyAPIToken(token, at: T.t0)?.name == name)
     }
 
     @Test("invalid names → invalidArgument, nothing stored",
           arguments: ["", String(repeating: "x", count: 65), "has space", "tab\t", "new\nline", "a/b", "a:b",
                       "ünïcode", "emoji🙂", "e\u{301}", "quote'", "semi;colon", "percent%", "\0"])
-    func invalidNames(name: String) throws {
+    func invalidNames(name: String) async throws {
         let store = try makeStore()
-        #expect(throws: AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")) {
-            try store.createAPIToken(name: name, role: .admin, at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")) {
+            try await store.createAPIToken(name: name, role: .admin, at: T.t0)
         }
-        #expect(try store.apiTokens().isEmpty)
+        #expect(try await store.apiTokens().isEmpty)
     }
 
     @Test("a name is unique, even after revocation, and case-sensitive")
-    func uniqueNames() throws {
+    func uniqueNames() async throws {
         let store = try makeStore()
-        let (first, _) = try store.createAPIToken(name: "backup", role: .reader, at: T.t0)
-        #expect(throws: AccessStoreError.apiTokenNameTaken(name: "backup")) {
-            try store.createAPIToken(name: "backup", role: .admin, at: T.at(minutes: 1))
+        let (first, _) = try await store.createAPIToken(name: "backup", role: .reader, at: T.t0)
+        await #expect(throws: AccessStoreError.apiTokenNameTaken(name: "backup")) {
+            try await store.createAPIToken(name: "backup", role: .admin, at: T.at(minutes: 1))
         }
-        #expect(try store.revokeAPIToken(name: "backup", at: T.at(minutes: 2)))
-        #expect(throws: AccessStoreError.apiTokenNameTaken(name: "backup")) {
-            try store.createAPIToken(name: "backup", role: .reader, at: T.at(minutes: 3))
+        #expect(try await store.revokeAPIToken(name: "backup", at: T.at(minutes: 2)))
+        await #expect(throws: AccessStoreError.apiTokenNameTaken(name: "backup")) {
+            try await store.createAPIToken(name: "backup", role: .reader, at: T.at(minutes: 3))
         }
-        #expect(try store.apiTokens().count == 1)
-        #expect(try store.verifyAPIToken(first, at: T.at(minutes: 4)) == nil)
-        #expect(try store.createAPIToken(name: "Backup", role: .reader, at: T.at(minutes: 5)).summary.name == "Backup")
+        #expect(try await store.apiTokens().count == 1)
+        #expect(try await store.verifyAPIToken(first, at: T.at(minutes: 4)) == nil)
+        #expect(try await store.createAPIToken(name: "Backup", role: .reader, at: T.at(minutes: 5)).summary.name == "Backup")
         #expect(AccessStoreError.apiTokenNameTaken(name: "backup").description
             == "An API token named backup already exists (names stay taken after revocation): choose another name.")
     }
 
     @Test("listing is sorted by name and exposes neither secret nor hash")
-    func listing() throws {
+    func listing() async throws {
         let store = try makeStore()
         var issued: [String: String] = [:]
         for (name, role) in [("zeta", AccessRole.admin), ("alpha", .reader), ("Mid.1", .operator), ("mid-2", .reader)] {
-            issued[name] = try store.createAPIToken(name: name, role: role, at: T.t0).token
+            issued[name] = try await store.createAPIToken(name: name, role: role, at: T.t0).token
         }
-        let listed = try store.apiTokens()
+        let listed = try await store.apiTokens()
         #expect(listed.map(\.name) == ["Mid.1", "alpha", "mid-2", "zeta"])
         #expect(listed.map(\.role) == [.operator, .reader, .reader, .admin])
 
@@ -211,7 +212,7 @@ struct APITokenTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(listed), as: UTF8.self)
-        let hashes = try store.dbWriter.read { try Data.fetchAll($0, sql: "SELECT secretHash FROM apiToken") }
+        let hashes = try await store.dbWriter.read { try Data.fetchAll($0, sql: "SELECT secretHash FROM apiToken") }
         #expect(hashes.count == 4)
         for hash in hashes {
             #expect(!json.contains(hash.base64EncodedString()))
@@ -225,43 +226,43 @@ struct APITokenTests {
     }
 
     @Test("lastUsedAt is written on first use, then at most once a minute")
-    func lastUsedThrottling() throws {
+    func lastUsedThrottling() async throws {
         let store = try makeStore()
-        let (token, _) = try store.createAPIToken(name: "busy", role: .reader, at: T.t0)
+        let (token, _) = try await store.createAPIToken(name: "busy", role: .reader, at: T.t0)
         let ms = 1_700_000_000_000 as Int64
-        #expect(AccessStore.apiTokenLastUsedInterval == 60)
+        #expect(StoreLimits.apiTokenLastUsedInterval == 60)
 
-        #expect(try store.verifyAPIToken(token, at: T.t0.addingTimeInterval(5))?.lastUsedAt == T.t0.addingTimeInterval(5))
-        #expect(try storedLastUsed(store, name: "busy") == ms + 5_000)
+        #expect(try await store.verifyAPIToken(token, at: T.t0.addingTimeInterval(5))?.lastUsedAt == T.t0.addingTimeInterval(5))
+        #expect(try await storedLastUsed(store, name: "busy") == ms + 5_000)
 
         // Within the minute: accepted, nothing written, the stored value returned.
         for seconds in [5.0, 6, 30, 64.999] {
-            #expect(try store.verifyAPIToken(token, at: T.t0.addingTimeInterval(seconds))?.lastUsedAt == T.t0.addingTimeInterval(5))
-            #expect(try storedLastUsed(store, name: "busy") == ms + 5_000)
+            #expect(try await store.verifyAPIToken(token, at: T.t0.addingTimeInterval(seconds))?.lastUsedAt == T.t0.addingTimeInterval(5))
+            #expect(try await storedLastUsed(store, name: "busy") == ms + 5_000)
         }
         // A clock that went backwards does not move it back.
-        #expect(try store.verifyAPIToken(token, at: T.t0)?.lastUsedAt == T.t0.addingTimeInterval(5))
-        #expect(try storedLastUsed(store, name: "busy") == ms + 5_000)
+        #expect(try await store.verifyAPIToken(token, at: T.t0)?.lastUsedAt == T.t0.addingTimeInterval(5))
+        #expect(try await storedLastUsed(store, name: "busy") == ms + 5_000)
 
         // A minute later: written again.
-        #expect(try store.verifyAPIToken(token, at: T.t0.addingTimeInterval(65))?.lastUsedAt == T.t0.addingTimeInterval(65))
-        #expect(try storedLastUsed(store, name: "busy") == ms + 65_000)
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 60))?.lastUsedAt == T.at(minutes: 60))
-        #expect(try store.apiTokens().first?.lastUsedAt == T.at(minutes: 60))
+        #expect(try await store.verifyAPIToken(token, at: T.t0.addingTimeInterval(65))?.lastUsedAt == T.t0.addingTimeInterval(65))
+        #expect(try await storedLastUsed(store, name: "busy") == ms + 65_000)
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 60))?.lastUsedAt == T.at(minutes: 60))
+        #expect(try await store.apiTokens().first?.lastUsedAt == T.at(minutes: 60))
 
         // A failed check writes nothing.
-        #expect(try store.verifyAPIToken(String(token.dropLast()) + (token.last == "A" ? "B" : "A"), at: T.at(minutes: 120)) == nil)
-        #expect(try storedLastUsed(store, name: "busy") == ms + 3_600_000)
+        #expect(try await store.verifyAPIToken(String(token.dropLast()) + (token.last == "A" ? "B" : "A"), at: T.at(minutes: 120)) == nil)
+        #expect(try await storedLastUsed(store, name: "busy") == ms + 3_600_000)
     }
 
     @Test("a token revoked after its last use is refused even when lastUsedAt would not be written")
-    func revokedWithinThrottle() throws {
+    func revokedWithinThrottle() async throws {
         let store = try makeStore()
-        let (token, _) = try store.createAPIToken(name: "short-lived", role: .admin, at: T.t0)
-        #expect(try store.verifyAPIToken(token, at: T.t0) != nil)
-        #expect(try store.revokeAPIToken(name: "short-lived", at: T.t0.addingTimeInterval(1)))
-        #expect(try store.verifyAPIToken(token, at: T.t0.addingTimeInterval(2)) == nil)
-        #expect(try store.verifyAPIToken(token, at: T.at(minutes: 5)) == nil)
+        let (token, _) = try await store.createAPIToken(name: "short-lived", role: .admin, at: T.t0)
+        #expect(try await store.verifyAPIToken(token, at: T.t0) != nil)
+        #expect(try await store.revokeAPIToken(name: "short-lived", at: T.t0.addingTimeInterval(1)))
+        #expect(try await store.verifyAPIToken(token, at: T.t0.addingTimeInterval(2)) == nil)
+        #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 5)) == nil)
     }
 
     @Test("roles order reader < operator < admin and encode as their names")

@@ -17,8 +17,10 @@ private func draft(_ index: Int, principal: String? = nil) -> AuditEventDraft {
 
 /// Appends `count` events and returns their ids.
 @discardableResult
-private func appendEvents(_ store: AccessStore, count: Int, from start: Int = 0) throws -> [Int64] {
-    try (start..<(start + count)).map { try store.appendAuditEvent(draft($0)) }
+private func appendEvents(_ store: SQLiteAccessStore, count: Int, from start: Int = 0) async throws -> [Int64] {
+    var ids: [Int64] = []
+    for index in start..<(start + count) { ids.append(try await store.appendAuditEvent(draft(index))) }
+    return ids
 }
 
 /// The columns of an audit row that tests alter.
@@ -28,8 +30,8 @@ enum AuditColumn: String, CaseIterable, Sendable {
 
 /// Changes one byte of one column of row `id` through raw SQL, keeping the column's storage class.
 /// For `id`, moves the row to `id + 4096` (an id no other row has).
-private func alterOneByte(_ store: AccessStore, id: Int64, column: AuditColumn) throws {
-    try store.dbWriter.write { db in
+private func alterOneByte(_ store: SQLiteAccessStore, id: Int64, column: AuditColumn) async throws {
+    try await store.dbWriter.write { db in
         switch column {
         case .id:
             try db.execute(sql: "UPDATE auditEvent SET id = id + 4096 WHERE id = ?", arguments: [id])
@@ -53,20 +55,19 @@ private func alterOneByte(_ store: AccessStore, id: Int64, column: AuditColumn) 
 @Suite("Audit chain")
 struct AuditChainTests {
     @Test("a chain of 300 appends verifies; each prevHash is the hash before it; the head is the last event")
-    func manyAppendsVerify() throws {
+    func manyAppendsVerify() async throws {
         let store = try makeStore()
-        #expect(try store.verifyAuditChain() == AuditChainReport(checkedCount: 0, lastId: nil, lastHash: nil, problem: nil))
-        let ids = try appendEvents(store, count: 300)
+        #expect(try await store.verifyAuditChain() == AuditChainReport(checkedCount: 0, lastId: nil, lastHash: nil, problem: nil))
+        let ids = try await appendEvents(store, count: 300)
         #expect(ids == Array(1...300))
 
-        let report = try store.verifyAuditChain()
+        let report = try await store.verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.problem == nil)
         #expect(report.checkedCount == 300)
         #expect(report.lastId == 300)
 
-        var events: [AuditEvent] = []
-        try store.forEachAuditEvent { events.append($0) }
+        let events = try await allAuditEvents(store)
         #expect(events.map(\.id) == ids)
         #expect(events[0].prevHash == Data(repeating: 0, count: 32))
         for (previous, event) in zip(events, events.dropFirst()) {
@@ -75,19 +76,19 @@ struct AuditChainTests {
         #expect(Set(events.map(\.hash)).count == 300)
         #expect(events.allSatisfy { $0.hash.count == 32 })
         #expect(report.lastHash == events.last?.hash)
-        let head = try store.dbWriter.read { try AuditChain.head($0) }
+        let head = try await store.dbWriter.read { try AuditChain.head($0) }
         #expect(head?.lastId == 300)
         #expect(head?.hash == events.last?.hash)
     }
 
     @Test("the hash is HMAC-SHA256 (key: HKDF-SHA256 of the master key, info \"asana-access audit chain v1\") of the documented length-prefixed encoding")
-    func hashEncoding() throws {
+    func hashEncoding() async throws {
         let masterKey = MasterKey.generate()
-        let store = try AccessStore.inMemory(masterKey: masterKey)
-        let id = try store.appendAuditEvent(AuditEventDraft(
+        let store = try SQLiteAccessStore.inMemory(masterKey: masterKey)
+        let id = try await store.appendAuditEvent(AuditEventDraft(
             at: Date(timeIntervalSince1970: 1_700_000_000.123), principal: "cn=ada", method: "provision",
             params: "{\"a\":1}", result: "{}", outcome: "ok"))
-        let event = try #require(try store.auditEvents(limit: 1).first)
+        let event = try #require(try await store.auditEvents(limit: 1).first)
         #expect(event.id == id)
 
         // Built by hand from the documentation in AuditChain.
@@ -125,14 +126,14 @@ struct AuditChainTests {
 
     @Test("one changed byte in any column of the first, a middle or the last row is found at that event",
           arguments: AuditColumn.allCases)
-    func oneByteChangeDetected(column: AuditColumn) throws {
+    func oneByteChangeDetected(column: AuditColumn) async throws {
         for target in [Int64(1), 6, 12] {
             let store = try makeStore()
-            try appendEvents(store, count: 12)
-            try #require(try store.verifyAuditChain().isIntact)
-            try alterOneByte(store, id: target, column: column)
+            try await appendEvents(store, count: 12)
+            try #require(try await store.verifyAuditChain().isIntact)
+            try await alterOneByte(store, id: target, column: column)
 
-            let report = try store.verifyAuditChain()
+            let report = try await store.verifyAuditChain()
             #expect(!report.isIntact, "\(column) of event \(target) changed but the chain verifies")
             switch column {
             case .id where target == 12:
@@ -155,95 +156,95 @@ struct AuditChainTests {
     }
 
     @Test("a deleted middle row is a gap at its id, also after more appends")
-    func deletedMiddleRow() throws {
+    func deletedMiddleRow() async throws {
         let store = try makeStore()
-        try appendEvents(store, count: 10)
-        try store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 5") }
-        var report = try store.verifyAuditChain()
+        try await appendEvents(store, count: 10)
+        try await store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 5") }
+        var report = try await store.verifyAuditChain()
         #expect(report.problem == .gap(afterId: 4, nextId: 6))
         #expect(report.firstBrokenEventId == 5)
         #expect(report.checkedCount == 4)
         #expect(report.problem?.description == "event 5 is missing: the chain jumps from event 4 to event 6")
 
-        try appendEvents(store, count: 3, from: 10)
-        report = try store.verifyAuditChain()
+        try await appendEvents(store, count: 3, from: 10)
+        report = try await store.verifyAuditChain()
         #expect(report.problem == .gap(afterId: 4, nextId: 6))
 
         // Several rows, including the first.
         let other = try makeStore()
-        try appendEvents(other, count: 10)
-        try other.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id IN (1, 2, 3)") }
-        #expect(try other.verifyAuditChain().problem == .gap(afterId: nil, nextId: 4))
-        #expect(try other.verifyAuditChain().firstBrokenEventId == 1)
+        try await appendEvents(other, count: 10)
+        try await other.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id IN (1, 2, 3)") }
+        #expect(try await other.verifyAuditChain().problem == .gap(afterId: nil, nextId: 4))
+        #expect(try await other.verifyAuditChain().firstBrokenEventId == 1)
     }
 
     @Test("a deleted last row is a head mismatch; the next append keeps it visible")
-    func deletedLastRow() throws {
+    func deletedLastRow() async throws {
         let store = try makeStore()
-        try appendEvents(store, count: 10)
-        try store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 10") }
-        let report = try store.verifyAuditChain()
+        try await appendEvents(store, count: 10)
+        try await store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 10") }
+        let report = try await store.verifyAuditChain()
         #expect(report.problem == .headMismatch(headId: 10, chainLastId: 9))
         #expect(report.firstBrokenEventId == 10)
         #expect(report.checkedCount == 9)
         #expect(report.problem?.description.contains("newest events were deleted") == true)
 
         // The next event chains to the head (the deleted event's hash), so the hole stays visible.
-        let next = try store.appendAuditEvent(draft(10))
+        let next = try await store.appendAuditEvent(draft(10))
         #expect(next == 11)
-        #expect(try store.verifyAuditChain().problem == .gap(afterId: 9, nextId: 11))
-        #expect(try store.verifyAuditChain().firstBrokenEventId == 10)
+        #expect(try await store.verifyAuditChain().problem == .gap(afterId: 9, nextId: 11))
+        #expect(try await store.verifyAuditChain().firstBrokenEventId == 10)
     }
 
     @Test("every event deleted, the head altered, or the head row deleted: each is detected")
-    func headTampering() throws {
+    func headTampering() async throws {
         let emptied = try makeStore()
-        try appendEvents(emptied, count: 4)
-        try emptied.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent") }
-        #expect(try emptied.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: nil))
-        #expect(try emptied.verifyAuditChain().firstBrokenEventId == 1)
+        try await appendEvents(emptied, count: 4)
+        try await emptied.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent") }
+        #expect(try await emptied.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: nil))
+        #expect(try await emptied.verifyAuditChain().firstBrokenEventId == 1)
 
         let altered = try makeStore()
-        try appendEvents(altered, count: 4)
-        try altered.dbWriter.write { try $0.execute(sql: "UPDATE auditHead SET hash = zeroblob(32)") }
-        #expect(try altered.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: 4))
+        try await appendEvents(altered, count: 4)
+        try await altered.dbWriter.write { try $0.execute(sql: "UPDATE auditHead SET hash = zeroblob(32)") }
+        #expect(try await altered.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: 4))
 
         let headless = try makeStore()
-        try appendEvents(headless, count: 4)
-        try headless.dbWriter.write { try $0.execute(sql: "DELETE FROM auditHead") }
-        let report = try headless.verifyAuditChain()
+        try await appendEvents(headless, count: 4)
+        try await headless.dbWriter.write { try $0.execute(sql: "DELETE FROM auditHead") }
+        let report = try await headless.verifyAuditChain()
         #expect(report.problem == .headMissing)
         #expect(report.checkedCount == 4)
         // An append after that starts from zeros, which the next event's link shows.
-        try headless.appendAuditEvent(draft(4))
-        #expect(try headless.verifyAuditChain().problem == .prevHashMismatch(id: 5))
+        try await headless.appendAuditEvent(draft(4))
+        #expect(try await headless.verifyAuditChain().problem == .prevHashMismatch(id: 5))
 
         let nulled = try makeStore()
-        try appendEvents(nulled, count: 4)
-        try nulled.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET hash = NULL WHERE id = 3") }
-        #expect(try nulled.verifyAuditChain().problem == .malformed(id: 3, reason: "hash is missing or not 32 bytes"))
+        try await appendEvents(nulled, count: 4)
+        try await nulled.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET hash = NULL WHERE id = 3") }
+        #expect(try await nulled.verifyAuditChain().problem == .malformed(id: 3, reason: "hash is missing or not 32 bytes"))
 
         let retyped = try makeStore()
-        try appendEvents(retyped, count: 4)
-        try retyped.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET at = 'yesterday' WHERE id = 2") }
-        #expect(try retyped.verifyAuditChain().problem == .malformed(id: 2, reason: "its time is not an integer"))
+        try await appendEvents(retyped, count: 4)
+        try await retyped.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET at = 'yesterday' WHERE id = 2") }
+        #expect(try await retyped.verifyAuditChain().problem == .malformed(id: 2, reason: "its time is not an integer"))
         // Listing a damaged log does not trap.
-        #expect(try retyped.auditEvents(limit: 10).count == 4)
+        #expect(try await retyped.auditEvents(limit: 10).count == 4)
     }
 
     @Test("flipping one byte of an audit row in the database file is found at that event after reopening")
-    func fileByteFlip() throws {
+    func fileByteFlip() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("data/access.sqlite")
         let canary = "cn=byte-flip-canary-5e1f0a"
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         for index in 0..<12 {
-            try store.appendAuditEvent(draft(index, principal: index == 6 ? canary : nil))
+            try await store.appendAuditEvent(draft(index, principal: index == 6 ? canary : nil))
         }
-        #expect(try store.verifyAuditChain().isIntact)
-        try store.checkpoint()
+        #expect(try await store.verifyAuditChain().isIntact)
+        try await store.checkpoint()
         try store.close()
         let walBytes = FileManager.default.contents(atPath: path + "-wal") ?? Data()
         #expect(walBytes.isEmpty)
@@ -257,17 +258,17 @@ struct AuditChainTests {
         bytes[range.lowerBound + 18] ^= 0x01   // "canary" -> "canarx"
         try bytes.write(to: URL(fileURLWithPath: path))
 
-        let reopened = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let reopened = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? reopened.close() }
-        let report = try reopened.verifyAuditChain()
+        let report = try await reopened.verifyAuditChain()
         #expect(report.problem == .hashMismatch(id: 7))
         #expect(report.firstBrokenEventId == 7)
         #expect(report.checkedCount == 6)
-        #expect(try reopened.auditEvents(limit: 20).first { $0.id == 7 }?.principal == "cn=byte-flip-canarx-5e1f0a")
+        #expect(try await reopened.auditEvents(limit: 20).first { $0.id == 7 }?.principal == "cn=byte-flip-canarx-5e1f0a")
     }
 
     @Test("migration v3 chains the events a v2 database already holds, in id order; v8 re-MACs them and records it")
-    func v2ToV3() throws {
+    func v2ToV3() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let key = MasterKey.generate()
@@ -275,9 +276,9 @@ struct AuditChainTests {
 
         // A store as the v2 release left it: audit rows without hashes (ids 1–5, then 7: 6 was
         // lost before chaining began, which the chain cannot and does not hold against it).
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v2")
-        try pool.write { db in
+        try await pool.write { db in
             for index in [1, 2, 3, 4, 5, 7] {
                 let event = draft(index)
                 try db.execute(
@@ -285,19 +286,18 @@ struct AuditChainTests {
                     arguments: [index, UnixMillis.from(event.at), event.principal, event.method, event.params, event.result, event.outcome])
             }
         }
-        #expect(try pool.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2"])
+        #expect(try await pool.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2"])
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
-        let report = try store.verifyAuditChain()
+        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
+        let report = try await store.verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.checkedCount == 7)
         #expect(report.lastId == 8)
 
-        var events: [AuditEvent] = []
-        try store.forEachAuditEvent { events.append($0) }
+        let events = try await allAuditEvents(store)
         #expect(events.map(\.id) == [1, 2, 3, 4, 5, 7, 8])
         // v8 re-MACed the six chained events and said so, with what the unkeyed check found.
         #expect(events[6].method == "auditChain.keyed")
@@ -315,20 +315,20 @@ struct AuditChainTests {
         #expect(events[2].at == draft(3).at)
 
         // The next event continues the chain, and tampering with an old row is detected.
-        #expect(try store.appendAuditEvent(draft(9)) == 9)
-        #expect(try store.verifyAuditChain() == AuditChainReport(
-            checkedCount: 8, lastId: 9, lastHash: try store.auditEvents(limit: 1).first?.hash, problem: nil))
-        try alterOneByte(store, id: 2, column: .params)
-        #expect(try store.verifyAuditChain().problem == .hashMismatch(id: 2))
+        #expect(try await store.appendAuditEvent(draft(9)) == 9)
+        #expect(try await store.verifyAuditChain() == AuditChainReport(
+            checkedCount: 8, lastId: 9, lastHash: try await store.auditEvents(limit: 1).first?.hash, problem: nil))
+        try await alterOneByte(store, id: 2, column: .params)
+        #expect(try await store.verifyAuditChain().problem == .hashMismatch(id: 2))
     }
 
     @Test("an empty v2 database gets an empty chain with a zero head")
-    func v2EmptyToV3() throws {
+    func v2EmptyToV3() async throws {
         let store = try makeStore()
-        let head = try store.dbWriter.read { try AuditChain.head($0) }
+        let head = try await store.dbWriter.read { try AuditChain.head($0) }
         #expect(head?.lastId == 0)
         #expect(head?.hash == AuditChain.zeroHash)
-        #expect(try store.verifyAuditChain().isIntact)
+        #expect(try await store.verifyAuditChain().isIntact)
     }
 
     @Test("concurrent appends from many tasks, and from two stores on one file, keep one valid chain")
@@ -337,9 +337,9 @@ struct AuditChainTests {
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let first = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let first = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         // A second pool on the same file: its own writer connection, like a second process.
-        let second = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let second = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer {
             try? first.close()
             try? second.close()
@@ -350,22 +350,24 @@ struct AuditChainTests {
             for task in 0..<tasks {
                 let store = task.isMultiple(of: 2) ? first : second
                 group.addTask {
-                    try (0..<perTask).map { index in
-                        try store.appendAuditEvent(draft(task * perTask + index, principal: "cn=task\(task)"))
+                    var ids: [Int64] = []
+                    for index in 0..<perTask {
+                        ids.append(try await store.appendAuditEvent(draft(task * perTask + index, principal: "cn=task\(task)")))
                     }
+                    return ids
                 }
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
         #expect(ids.sorted() == Array(1...Int64(tasks * perTask)))
         for store in [first, second] {
-            let report = try store.verifyAuditChain()
+            let report = try await store.verifyAuditChain()
             #expect(report.isIntact, "\(String(describing: report.problem))")
             #expect(report.checkedCount == tasks * perTask)
             #expect(report.lastId == Int64(tasks * perTask))
         }
         for task in 0..<tasks {
-            #expect(try first.auditEvents(query: AuditQuery(principal: "cn=task\(task)", limit: 1000)).events.count == perTask)
+            #expect(try await first.auditEvents(query: AuditQuery(principal: "cn=task\(task)", limit: 1000)).events.count == perTask)
         }
     }
 
@@ -375,12 +377,12 @@ struct AuditChainTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<6 {
                 group.addTask {
-                    for index in 0..<25 { try store.appendAuditEvent(draft(task * 25 + index)) }
+                    for index in 0..<25 { try await store.appendAuditEvent(draft(task * 25 + index)) }
                 }
             }
             try await group.waitForAll()
         }
-        let report = try store.verifyAuditChain()
+        let report = try await store.verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.checkedCount == 150)
     }
@@ -389,19 +391,19 @@ struct AuditChainTests {
 @Suite("Audit queries")
 struct AuditQueryTests {
     /// 20 events: principals cn=host0/1/2 in turn, methods provision/putCredential/createToken/sync in turn, a minute apart.
-    private func seeded() throws -> AccessStore {
+    private func seeded() async throws -> SQLiteAccessStore {
         let store = try makeStore()
-        try appendEvents(store, count: 20)
+        try await appendEvents(store, count: 20)
         return store
     }
 
     /// Every event of `query`, following cursors; also the number of pages.
-    private func allPages(_ store: AccessStore, _ query: AuditQuery) throws -> (ids: [Int64], pages: Int) {
+    private func allPages(_ store: SQLiteAccessStore, _ query: AuditQuery) async throws -> (ids: [Int64], pages: Int) {
         var query = query
         var ids: [Int64] = []
         var pages = 0
         while true {
-            let page = try store.auditEvents(query: query)
+            let page = try await store.auditEvents(query: query)
             ids += page.events.map(\.id)
             pages += 1
             guard let next = page.nextCursor, pages < 1000 else { break }
@@ -411,97 +413,93 @@ struct AuditQueryTests {
     }
 
     @Test("filters: since, principal, method, and all combined; newest first")
-    func filters() throws {
-        let store = try seeded()
+    func filters() async throws {
+        let store = try await seeded()
         // Event id i is draft(i - 1): principal cn=host((i-1)%3), method index (i-1)%4, at minute i-1.
-        let all = try store.auditEvents(query: AuditQuery(limit: 100))
+        let all = try await store.auditEvents(query: AuditQuery(limit: 100))
         #expect(all.events.map(\.id) == Array((1...20).reversed()))
         #expect(all.nextCursor == nil)
 
-        let since = try store.auditEvents(query: AuditQuery(since: T.at(minutes: 15), limit: 100))
+        let since = try await store.auditEvents(query: AuditQuery(since: T.at(minutes: 15), limit: 100))
         #expect(since.events.map(\.id) == [20, 19, 18, 17, 16])
         // Millisecond precision: one millisecond later excludes minute 15's event.
-        let later = try store.auditEvents(query: AuditQuery(since: T.at(minutes: 15).addingTimeInterval(0.001), limit: 100))
+        let later = try await store.auditEvents(query: AuditQuery(since: T.at(minutes: 15).addingTimeInterval(0.001), limit: 100))
         #expect(later.events.map(\.id) == [20, 19, 18, 17])
 
-        let host1 = try store.auditEvents(query: AuditQuery(principal: "cn=host1", limit: 100))
+        let host1 = try await store.auditEvents(query: AuditQuery(principal: "cn=host1", limit: 100))
         #expect(host1.events.map(\.id) == [20, 17, 14, 11, 8, 5, 2])
         #expect(host1.events.allSatisfy { $0.principal == "cn=host1" })
 
-        let tokens = try store.auditEvents(query: AuditQuery(method: "createToken", limit: 100))
+        let tokens = try await store.auditEvents(query: AuditQuery(method: "createToken", limit: 100))
         #expect(tokens.events.map(\.id) == [19, 15, 11, 7, 3])
 
-        let combined = try store.auditEvents(query: AuditQuery(since: T.at(minutes: 5), principal: "cn=host1", method: "createToken", limit: 100))
+        let combined = try await store.auditEvents(query: AuditQuery(since: T.at(minutes: 5), principal: "cn=host1", method: "createToken", limit: 100))
         #expect(combined.events.map(\.id) == [11])
 
-        #expect(try store.auditEvents(query: AuditQuery(principal: "cn=nobody", limit: 10)) == AuditPage(events: [], nextCursor: nil))
-        #expect(try store.auditEvents(query: AuditQuery(principal: "CN=HOST1", limit: 10)).events.isEmpty)
+        #expect(try await store.auditEvents(query: AuditQuery(principal: "cn=nobody", limit: 10)) == AuditPage(events: [], nextCursor: nil))
+        #expect(try await store.auditEvents(query: AuditQuery(principal: "CN=HOST1", limit: 10)).events.isEmpty)
     }
 
     @Test("cursor paging visits every match once, newest first, with and without filters")
-    func paging() throws {
-        let store = try seeded()
-        let plain = try allPages(store, AuditQuery(limit: 3))
+    func paging() async throws {
+        let store = try await seeded()
+        let plain = try await allPages(store, AuditQuery(limit: 3))
         #expect(plain.ids == Array((1...20).reversed()))
         #expect(plain.pages == 7)
 
-        let exact = try allPages(store, AuditQuery(limit: 5))
+        let exact = try await allPages(store, AuditQuery(limit: 5))
         #expect(exact.ids == Array((1...20).reversed()))
         #expect(exact.pages == 4)   // no empty fifth page: nextCursor is nil on the last full page
 
-        let filtered = try allPages(store, AuditQuery(principal: "cn=host1", limit: 2))
+        let filtered = try await allPages(store, AuditQuery(principal: "cn=host1", limit: 2))
         #expect(filtered.ids == [20, 17, 14, 11, 8, 5, 2])
         #expect(filtered.pages == 4)
 
         // Appends between pages do not shift the pages already read or the ones to come.
-        let first = try store.auditEvents(query: AuditQuery(limit: 4))
-        try appendEvents(store, count: 2, from: 20)
-        let second = try store.auditEvents(query: AuditQuery(limit: 4, cursor: first.nextCursor))
+        let first = try await store.auditEvents(query: AuditQuery(limit: 4))
+        try await appendEvents(store, count: 2, from: 20)
+        let second = try await store.auditEvents(query: AuditQuery(limit: 4, cursor: first.nextCursor))
         #expect(first.events.map(\.id) == [20, 19, 18, 17])
         #expect(second.events.map(\.id) == [16, 15, 14, 13])
 
         // The old entry point pages the same way.
-        #expect(try store.auditEvents(limit: 3, beforeId: 10).map(\.id) == [9, 8, 7])
+        #expect(try await store.auditEvents(limit: 3, beforeId: 10).map(\.id) == [9, 8, 7])
     }
 
     @Test("bad limits, empty filters and foreign cursors are refused")
-    func badQueries() throws {
-        let store = try seeded()
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) {
-            try store.auditEvents(query: AuditQuery(limit: 0))
+    func badQueries() async throws {
+        let store = try await seeded()
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) {
+            try await store.auditEvents(query: AuditQuery(limit: 0))
         }
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 1001")) {
-            try store.auditEvents(query: AuditQuery(limit: 1001))
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 1001")) {
+            try await store.auditEvents(query: AuditQuery(limit: 1001))
         }
-        #expect(throws: AccessStoreError.invalidQuery("principal is empty")) {
-            try store.auditEvents(query: AuditQuery(principal: ""))
+        await #expect(throws: AccessStoreError.invalidQuery("principal is empty")) {
+            try await store.auditEvents(query: AuditQuery(principal: ""))
         }
-        #expect(throws: AccessStoreError.invalidQuery("method is empty")) {
-            try store.auditEvents(query: AuditQuery(method: ""))
+        await #expect(throws: AccessStoreError.invalidQuery("method is empty")) {
+            try await store.auditEvents(query: AuditQuery(method: ""))
         }
         let userCursor = UserCursor(n: "ada", g: "u1").encoded()
         for cursor in ["", "not a cursor", "e30", "!!!", userCursor, String(repeating: "A", count: 300)] {
-            #expect(throws: AccessStoreError.invalidCursor, "\(cursor)") {
-                try store.auditEvents(query: AuditQuery(cursor: cursor))
+            await #expect(throws: AccessStoreError.invalidCursor, "\(cursor)") {
+                try await store.auditEvents(query: AuditQuery(cursor: cursor))
             }
         }
     }
 
     @Test("forEachAuditEvent reads oldest first, from `since` on")
-    func oldestFirst() throws {
-        let store = try seeded()
-        var ids: [Int64] = []
-        try store.forEachAuditEvent(since: T.at(minutes: 17)) { ids.append($0.id) }
-        #expect(ids == [18, 19, 20])
-        ids = []
-        try store.forEachAuditEvent { ids.append($0.id) }
-        #expect(ids == Array(1...20))
+    func oldestFirst() async throws {
+        let store = try await seeded()
+        #expect(try await allAuditEvents(store, since: T.at(minutes: 17)).map(\.id) == [18, 19, 20])
+        #expect(try await allAuditEvents(store).map(\.id) == Array(1...20))
     }
 
     @Test("an event encodes its hashes as hex and decodes back")
-    func codable() throws {
-        let store = try seeded()
-        let event = try #require(try store.auditEvents(limit: 1).first)
+    func codable() async throws {
+        let store = try await seeded()
+        let event = try #require(try await store.auditEvents(limit: 1).first)
         let data = try JSONEncoder().encode(event)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["hash"] as? String == AuditEvent.hex(event.hash))

@@ -17,18 +17,18 @@ struct FileStoreTests {
     }
 
     @Test("no plaintext secret in the database file, -wal or -shm")
-    func noPlaintextOnDisk() throws {
+    func noPlaintextOnDisk() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let dbDir = dir.file("data")
         let path = dbDir + "/access.sqlite"
         let secret = "PLAINTEXT-CANARY-7f3a9c-asana-pat-0123456789abcdef"
         let replaced = "SECOND-CANARY-b81e22-oauth-refresh-fedcba9876543210"
-        let store = try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
-        try store.putCredential(workspaceGid: "1000", purpose: .provision, kind: .pat, secret: secret, at: T.t0)
-        try store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: replaced, at: T.t0)
-        try store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: "third-" + replaced, at: T.t0)
-        #expect(try store.openCredential(workspaceGid: "1000", purpose: .provision)?.secret == secret)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        try await store.putCredential(workspaceGid: "1000", purpose: .provision, kind: .pat, secret: secret, at: T.t0)
+        try await store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: replaced, at: T.t0)
+        try await store.putCredential(workspaceGid: "9876543210123", purpose: .sync, kind: .oauth, secret: "third-" + replaced, at: T.t0)
+        #expect(try await store.openCredential(workspaceGid: "1000", purpose: .provision)?.secret == secret)
 
         let canaries = [secret, replaced, "third-" + replaced].map { Data($0.utf8) }
         // While open: the WAL holds the new pages.
@@ -40,7 +40,7 @@ struct FileStoreTests {
             }
         }
 
-        try store.checkpoint()
+        try await store.checkpoint()
         try store.close()
         let afterClose = try filesWithBytes(dbDir)
         #expect(!afterClose.isEmpty)
@@ -54,14 +54,14 @@ struct FileStoreTests {
     }
 
     @Test("directory 0700 when created, database and WAL files 0600")
-    func fileModes() throws {
+    func fileModes() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let dbDir = dir.file("nested/data")
         let path = dbDir + "/access.sqlite"
         let key = MasterKey.generate()
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
-        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: T.t0)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: T.t0)
         #expect(try permissions(dbDir) == 0o700)
         #expect(try permissions(path) == 0o600)
         #expect(try permissions(path + "-wal") == 0o600)
@@ -70,18 +70,18 @@ struct FileStoreTests {
 
         // A file made too open is tightened on the next open.
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         #expect(try permissions(path) == 0o600)
         try again.close()
     }
 
     @Test("connections run with WAL, secure_delete, a busy timeout and foreign keys")
-    func pragmas() throws {
+    func pragmas() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = try AccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        let store = try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
         defer { try? store.close() }
-        let read = try store.dbWriter.read { db in
+        let read = try await store.dbWriter.read { db in
             [
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"),
                 try Int.fetchOne(db, sql: "PRAGMA secure_delete").map(String.init),
@@ -91,47 +91,47 @@ struct FileStoreTests {
         }
         // Pool readers get GRDB's fixed 10 s (Configuration.readonlyBusyMode is not public).
         #expect(read == ["wal", "1", "10000", "1"])
-        let written = try store.dbWriter.write { db in
+        let written = try await store.dbWriter.write { db in
             [try Int.fetchOne(db, sql: "PRAGMA secure_delete"), try Int.fetchOne(db, sql: "PRAGMA busy_timeout")]
         }
         #expect(written == [1, 5000])
 
         let memory = try makeStore()
-        #expect(try memory.dbWriter.read { try Int.fetchOne($0, sql: "PRAGMA secure_delete") } == 1)
+        #expect(try await memory.dbWriter.read { try Int.fetchOne($0, sql: "PRAGMA secure_delete") } == 1)
     }
 
     @Test("a store reopened with another key cannot open credentials")
-    func reopenWithOtherKey() throws {
+    func reopenWithOtherKey() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = dir.file("access.sqlite")
         let key = try MasterKey.create(at: dir.file("master.key"))
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
-        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "keep-me", at: T.t0)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "keep-me", at: T.t0)
         try store.close()
 
-        let same = try AccessStore.open(path: path, masterKey: MasterKey.load(from: dir.file("master.key")), mode: .create)
-        #expect(try same.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "keep-me")
+        let same = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.load(from: dir.file("master.key")), mode: .create)
+        #expect(try await same.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "keep-me")
         try same.close()
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
     @Test("no API token or secret part in the database file, -wal or -shm; only ids, names and hashes")
-    func noTokenOnDisk() throws {
+    func noTokenOnDisk() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let dbDir = dir.file("data")
         let path = dbDir + "/access.sqlite"
         let key = MasterKey.generate()
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         var issued: [(token: String, summary: APITokenSummary)] = []
         for (name, role) in [("ci-reader", AccessRole.reader), ("ops-sync", .operator), ("root-admin", .admin)] {
-            issued.append(try store.createAPIToken(name: name, role: role, at: T.t0))
+            issued.append(try await store.createAPIToken(name: name, role: role, at: T.t0))
         }
-        #expect(try store.verifyAPIToken(issued[0].token, at: T.at(minutes: 1)) != nil)
-        #expect(try store.revokeAPIToken(name: "ops-sync", at: T.at(minutes: 2)))
+        #expect(try await store.verifyAPIToken(issued[0].token, at: T.at(minutes: 1)) != nil)
+        #expect(try await store.revokeAPIToken(name: "ops-sync", at: T.at(minutes: 2)))
 
         func secretPart(_ token: String) -> String { String(token.dropFirst(21)) }
         func decodedSecret(_ token: String) -> Data? {
@@ -151,7 +151,7 @@ struct FileStoreTests {
             }
         }
 
-        try store.checkpoint()
+        try await store.checkpoint()
         try store.close()
         let all = try filesWithBytes(dbDir).reduce(into: Data()) { $0.append($1.1) }
         for canary in forbidden {
@@ -165,9 +165,9 @@ struct FileStoreTests {
         }
 
         // And the tokens still verify after reopening.
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? again.close() }
-        #expect(try again.verifyAPIToken(issued[2].token, at: T.at(minutes: 3))?.role == .admin)
-        #expect(try again.verifyAPIToken(issued[1].token, at: T.at(minutes: 3)) == nil)
+        #expect(try await again.verifyAPIToken(issued[2].token, at: T.at(minutes: 3))?.role == .admin)
+        #expect(try await again.verifyAPIToken(issued[1].token, at: T.at(minutes: 3)) == nil)
     }
 }

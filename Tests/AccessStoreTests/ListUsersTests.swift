@@ -7,26 +7,26 @@ import Testing
 @Suite("listUsers")
 struct ListUsersTests {
     /// Fixture plus: a person with unknown flags (no name), a departed person, and a Unicode name.
-    func seededStore() throws -> AccessStore {
+    func seededStore() async throws -> SQLiteAccessStore {
         let store = try makeStore()
         let unknown = SnapshotUser(gid: "u5", name: nil, email: "nameless@acme.example")
         let elodie = SnapshotUser(gid: "u6", name: "Élodie Ünal", email: "elodie@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false)
         let dora = SnapshotUser(gid: "u7", name: "Dora Departed", email: "dora@acme.example", isActive: true, isAdmin: true, isGuest: false, isViewOnly: false)
-        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie, dora]), at: T.t0)
-        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie]), at: T.at(minutes: 1))
+        try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie, dora]), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy, unknown, elodie]), at: T.at(minutes: 1))
         return store
     }
 
-    func gids(_ store: AccessStore, _ configure: (inout UserQuery) -> Void) throws -> [String] {
+    func gids(_ store: SQLiteAccessStore, _ configure: (inout UserQuery) -> Void) async throws -> [String] {
         var query = UserQuery(workspaceGid: "1000")
         configure(&query)
-        return try store.listUsers(query).users.map(\.gid)
+        return try await store.listUsers(query).users.map(\.gid)
     }
 
     @Test("default: present people sorted by name case-insensitively (unknown name first), then gid")
-    func defaultOrder() throws {
-        let store = try seededStore()
-        let page = try store.listUsers(UserQuery(workspaceGid: "1000"))
+    func defaultOrder() async throws {
+        let store = try await seededStore()
+        let page = try await store.listUsers(UserQuery(workspaceGid: "1000"))
         // "" (u5) < "Ada Admin" < "bob builder" < "Gus Guest" < "Ivy Inactive" < "Élodie Ünal" (NOCASE folds ASCII only)
         #expect(page.users.map(\.gid) == ["u5", "u1", "u2", "u3", "u4", "u6"])
         #expect(page.nextCursor == nil)
@@ -35,53 +35,53 @@ struct ListUsersTests {
     }
 
     @Test("active/admin/guest filters match known values only")
-    func flagFilters() throws {
-        let store = try seededStore()
-        #expect(try gids(store) { $0.active = true } == ["u1", "u2", "u3", "u6"])   // u5 unknown is not active
-        #expect(try gids(store) { $0.active = false } == ["u4"])                    // nor inactive
-        #expect(try gids(store) { $0.admin = true } == ["u1"])
-        #expect(try gids(store) { $0.admin = false } == ["u2", "u3", "u4", "u6"])
-        #expect(try gids(store) { $0.guest = true } == ["u3"])
-        #expect(try gids(store) { $0.guest = false; $0.active = true } == ["u1", "u2", "u6"])
+    func flagFilters() async throws {
+        let store = try await seededStore()
+        #expect(try await gids(store) { $0.active = true } == ["u1", "u2", "u3", "u6"])   // u5 unknown is not active
+        #expect(try await gids(store) { $0.active = false } == ["u4"])                    // nor inactive
+        #expect(try await gids(store) { $0.admin = true } == ["u1"])
+        #expect(try await gids(store) { $0.admin = false } == ["u2", "u3", "u4", "u6"])
+        #expect(try await gids(store) { $0.guest = true } == ["u3"])
+        #expect(try await gids(store) { $0.guest = false; $0.active = true } == ["u1", "u2", "u6"])
     }
 
     @Test("team filter")
-    func teamFilter() throws {
-        let store = try seededStore()
-        #expect(try gids(store) { $0.teamGid = "t1" } == ["u1", "u2"])
-        #expect(try gids(store) { $0.teamGid = "t2" } == ["u2", "u3"])
-        #expect(try gids(store) { $0.teamGid = "t2"; $0.guest = false } == ["u2"])
-        #expect(try gids(store) { $0.teamGid = "nope" } == [])
+    func teamFilter() async throws {
+        let store = try await seededStore()
+        #expect(try await gids(store) { $0.teamGid = "t1" } == ["u1", "u2"])
+        #expect(try await gids(store) { $0.teamGid = "t2" } == ["u2", "u3"])
+        #expect(try await gids(store) { $0.teamGid = "t2"; $0.guest = false } == ["u2"])
+        #expect(try await gids(store) { $0.teamGid = "nope" } == [])
     }
 
     @Test("query: case-insensitive substring of name or email, Unicode too")
-    func textQuery() throws {
-        let store = try seededStore()
-        #expect(try gids(store) { $0.query = "BOB" } == ["u2"])
-        #expect(try gids(store) { $0.query = "other.example" } == ["u3"])
-        #expect(try gids(store) { $0.query = "nameless" } == ["u5"])
-        #expect(try gids(store) { $0.query = "élodie" } == ["u6"])
-        #expect(try gids(store) { $0.query = "ÜNAL" } == ["u6"])
-        #expect(try gids(store) { $0.query = "acme.example"; $0.active = true } == ["u1", "u2", "u6"])
-        #expect(try gids(store) { $0.query = "  " } .count == 6)
-        #expect(try gids(store) { $0.query = "%" } == [])
-        #expect(try gids(store) { $0.query = "_" } == [])
-        #expect(try gids(store) { $0.query = "zzz" } == [])
+    func textQuery() async throws {
+        let store = try await seededStore()
+        #expect(try await gids(store) { $0.query = "BOB" } == ["u2"])
+        #expect(try await gids(store) { $0.query = "other.example" } == ["u3"])
+        #expect(try await gids(store) { $0.query = "nameless" } == ["u5"])
+        #expect(try await gids(store) { $0.query = "élodie" } == ["u6"])
+        #expect(try await gids(store) { $0.query = "ÜNAL" } == ["u6"])
+        #expect(try await gids(store) { $0.query = "acme.example"; $0.active = true } == ["u1", "u2", "u6"])
+        #expect(try await gids(store) { $0.query = "  " } .count == 6)
+        #expect(try await gids(store) { $0.query = "%" } == [])
+        #expect(try await gids(store) { $0.query = "_" } == [])
+        #expect(try await gids(store) { $0.query = "zzz" } == [])
     }
 
     @Test("includeDeparted adds departed people")
-    func departed() throws {
-        let store = try seededStore()
-        #expect(try gids(store) { _ in } .contains("u7") == false)
-        #expect(try gids(store) { $0.includeDeparted = true } == ["u5", "u1", "u2", "u7", "u3", "u4", "u6"])
+    func departed() async throws {
+        let store = try await seededStore()
+        #expect(try await gids(store) { _ in } .contains("u7") == false)
+        #expect(try await gids(store) { $0.includeDeparted = true } == ["u5", "u1", "u2", "u7", "u3", "u4", "u6"])
         // departed rows are inactive: active=true never returns them
-        #expect(try gids(store) { $0.includeDeparted = true; $0.active = true } == ["u1", "u2", "u3", "u6"])
-        let dora = try #require(try store.listUsers(UserQuery(workspaceGid: "1000", query: "dora", includeDeparted: true)).users.first)
+        #expect(try await gids(store) { $0.includeDeparted = true; $0.active = true } == ["u1", "u2", "u3", "u6"])
+        let dora = try #require(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "dora", includeDeparted: true)).users.first)
         #expect(dora.departedAt == T.at(minutes: 1))
     }
 
     /// 240 people with colliding and case-varying names, unknown names and flags.
-    func bigStore() throws -> (AccessStore, [SnapshotUser]) {
+    func bigStore() async throws -> (SQLiteAccessStore, [SnapshotUser]) {
         let store = try makeStore()
         let first = ["alice", "Alice", "ALICE", "bob", "Zoë", "carol", "Carol", "dave"]
         var users: [SnapshotUser] = []
@@ -95,7 +95,7 @@ struct ListUsersTests {
         let memberships = users.enumerated().flatMap { index, user in
             index % 2 == 0 ? [SnapshotTeamMembership(teamGid: "t1", userGid: user.gid), SnapshotTeamMembership(teamGid: "t2", userGid: user.gid)] : []
         }
-        try store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users, teams: teams, teamMemberships: memberships), at: T.t0)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users, teams: teams, teamMemberships: memberships), at: T.t0)
         return (store, users)
     }
 
@@ -112,19 +112,19 @@ struct ListUsersTests {
     }
 
     @Test("pagination covers everyone exactly once, in order", arguments: [1, 7, 50, 239, 240, 1000])
-    func pagination(limit: Int) throws {
-        let (store, users) = try bigStore()
-        let gids = try allGids(store, UserQuery(workspaceGid: "1000", limit: limit))
+    func pagination(limit: Int) async throws {
+        let (store, users) = try await bigStore()
+        let gids = try await allGids(store, UserQuery(workspaceGid: "1000", limit: limit))
         #expect(gids.count == 240)
         #expect(Set(gids).count == 240)
         #expect(gids == expectedOrder(users))
     }
 
     @Test("pagination with filters has no duplicates or gaps")
-    func paginationFiltered() throws {
-        let (store, users) = try bigStore()
+    func paginationFiltered() async throws {
+        let (store, users) = try await bigStore()
         let active = users.filter { $0.isActive == true }
-        let gids = try allGids(store, UserQuery(workspaceGid: "1000", active: true, teamGid: "t1", limit: 9))
+        let gids = try await allGids(store, UserQuery(workspaceGid: "1000", active: true, teamGid: "t1", limit: 9))
         let expected = expectedOrder(active.filter { user in
             let index = users.firstIndex(of: user) ?? 1
             return index % 2 == 0
@@ -134,16 +134,16 @@ struct ListUsersTests {
 
         // Rows added behind the cursor between pages do not shift later pages.
         var query = UserQuery(workspaceGid: "1000", limit: 30)
-        let firstPage = try store.listUsers(query)
+        let firstPage = try await store.listUsers(query)
         query.cursor = firstPage.nextCursor
         let newcomer = SnapshotUser(gid: "000001", name: "aaa first", isActive: true)
-        try store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users + [newcomer]), at: T.at(minutes: 1))
-        let second = try store.listUsers(query)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users + [newcomer]), at: T.at(minutes: 1))
+        let second = try await store.listUsers(query)
         #expect(second.users.first?.gid == expectedOrder(users)[30])
     }
 
     @Test("a page's teams come from one query, and the page is read through the name index")
-    func efficiency() throws {
+    func efficiency() async throws {
         let log = StatementLog()
         var config = Configuration()
         config.prepareDatabase { db in
@@ -153,16 +153,16 @@ struct ListUsersTests {
                 }
             }
         }
-        let queue = try DatabaseQueue(configuration: AccessStore.makeConfiguration(config))
-        let store = try AccessStore(writer: queue, masterKey: MasterKey.generate(), path: nil)
+        let queue = try DatabaseQueue(configuration: SQLiteAccessStore.makeConfiguration(config))
+        let store = try SQLiteAccessStore(writer: queue, masterKey: MasterKey.generate(), path: nil)
         let users = (0..<60).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", isActive: true) }
-        try store.applySnapshot(WorkspaceSnapshot(
+        try await store.applySnapshot(WorkspaceSnapshot(
             workspace: Fixture.workspace, users: users, teams: [Fixture.engineering, Fixture.design],
             teamMemberships: users.flatMap { [SnapshotTeamMembership(teamGid: "t1", userGid: $0.gid), SnapshotTeamMembership(teamGid: "t2", userGid: $0.gid)] }),
             at: T.t0)
         log.statements.withLock { $0.removeAll() }
 
-        let page = try store.listUsers(UserQuery(workspaceGid: "1000", limit: 50))
+        let page = try await store.listUsers(UserQuery(workspaceGid: "1000", limit: 50))
         #expect(page.users.count == 50)
         #expect(page.users.allSatisfy { $0.teams.count == 2 })
         let statements = log.statements.withLock { $0 }
@@ -171,8 +171,8 @@ struct ListUsersTests {
 
         var query = UserQuery(workspaceGid: "1000", active: true, limit: 50)
         query.cursor = page.nextCursor
-        let request = try AccessStore.listUsersRequest(query)
-        let plan = try queue.read { db in
+        let request = try SQLiteAccessStore.listUsersRequest(query)
+        let plan = try await queue.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + request.sql, arguments: request.arguments).map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("workspaceUser_byName") }, "\(plan)")
@@ -180,10 +180,10 @@ struct ListUsersTests {
     }
 
     @Test("bad cursors → invalidCursor", arguments: ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
-    func badCursor(cursor: String) throws {
-        let store = try seededStore()
-        #expect(throws: AccessStoreError.invalidCursor) {
-            try store.listUsers(UserQuery(workspaceGid: "1000", cursor: cursor))
+    func badCursor(cursor: String) async throws {
+        let store = try await seededStore()
+        await #expect(throws: AccessStoreError.invalidCursor) {
+            try await store.listUsers(UserQuery(workspaceGid: "1000", cursor: cursor))
         }
     }
 
@@ -196,23 +196,23 @@ struct ListUsersTests {
     }
 
     @Test("bad limits, empty workspace and over-long text → invalidQuery", arguments: [0, -1, 1001])
-    func badLimit(limit: Int) throws {
-        let store = try seededStore()
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got \(limit)")) {
-            try store.listUsers(UserQuery(workspaceGid: "1000", limit: limit))
+    func badLimit(limit: Int) async throws {
+        let store = try await seededStore()
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got \(limit)")) {
+            try await store.listUsers(UserQuery(workspaceGid: "1000", limit: limit))
         }
-        #expect(throws: AccessStoreError.invalidQuery("workspaceGid is empty")) {
-            try store.listUsers(UserQuery(workspaceGid: ""))
+        await #expect(throws: AccessStoreError.invalidQuery("workspaceGid is empty")) {
+            try await store.listUsers(UserQuery(workspaceGid: ""))
         }
-        #expect(throws: AccessStoreError.invalidQuery("query is longer than 256 characters")) {
-            try store.listUsers(UserQuery(workspaceGid: "1000", query: String(repeating: "x", count: 257)))
+        await #expect(throws: AccessStoreError.invalidQuery("query is longer than 256 characters")) {
+            try await store.listUsers(UserQuery(workspaceGid: "1000", query: String(repeating: "x", count: 257)))
         }
     }
 
     @Test("an unknown workspace lists nobody")
-    func unknownWorkspace() throws {
-        let store = try seededStore()
-        #expect(try store.listUsers(UserQuery(workspaceGid: "4242")) == UserPage(users: [], nextCursor: nil))
+    func unknownWorkspace() async throws {
+        let store = try await seededStore()
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "4242")) == UserPage(users: [], nextCursor: nil))
     }
 }
 

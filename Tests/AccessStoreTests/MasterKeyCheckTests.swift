@@ -6,30 +6,30 @@ import Testing
 @Suite("Master key bound to its database")
 struct MasterKeyCheckTests {
     @Test("a database opened with another master key is refused at once; a re-seal moves it to the new key")
-    func mismatch() throws {
+    func mismatch() async throws {
         let directory = try TempDirectory()
         defer { directory.cleanup() }
         let path = directory.file("store.sqlite")
         let keyA = MasterKey.generate()
         let keyB = MasterKey.generate()
 
-        let store = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
-        try store.putCredential(workspaceGid: "1", purpose: .sync, kind: .pat, secret: "s3cret-value", at: Date())
+        let store = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
+        try await store.putCredential(workspaceGid: "1", purpose: .sync, kind: .pat, secret: "s3cret-value", at: Date())
         try store.close()
 
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: keyB, mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: keyB, mode: .create)
         }
-        let reopened = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
-        let (rotated, count) = try reopened.resealCredentials(with: keyB, at: Date())
+        let reopened = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
+        let (rotated, count) = try await reopened.resealCredentials(with: keyB, at: Date())
         #expect(count == 1)
         try rotated.close()
 
-        let withB = try AccessStore.open(path: path, masterKey: keyB, mode: .create)
-        #expect(try withB.openCredential(workspaceGid: "1", purpose: .sync)?.secret == "s3cret-value")
+        let withB = try SQLiteAccessStore.open(path: path, masterKey: keyB, mode: .create)
+        #expect(try await withB.openCredential(workspaceGid: "1", purpose: .sync)?.secret == "s3cret-value")
         try withB.close()
         #expect(throws: AccessStoreError.masterKeyMismatch(path: path)) {
-            _ = try AccessStore.open(path: path, masterKey: keyA, mode: .create)
+            _ = try SQLiteAccessStore.open(path: path, masterKey: keyA, mode: .create)
         }
     }
 

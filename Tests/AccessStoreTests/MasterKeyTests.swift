@@ -18,19 +18,19 @@ struct MasterKeyTests {
     }
 
     @Test("a 0600 key loads and opens what the created key sealed")
-    func loadAccepted() throws {
+    func loadAccepted() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = dir.file("master.key")
         let created = try MasterKey.create(at: path)
-        let store = try AccessStore.inMemory(masterKey: created)
-        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "s3cret", at: T.t0)
+        let store = try SQLiteAccessStore.inMemory(masterKey: created)
+        try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "s3cret", at: T.t0)
 
         let loaded = try MasterKey.load(from: path)
         #expect(loaded.fingerprint == created.fingerprint)
         #expect(loaded.fingerprint.hasPrefix("sha256:") && loaded.fingerprint.count == 19)
-        let reopened = try AccessStore(writer: store.dbWriter.writer, masterKey: loaded, path: nil)
-        #expect(try reopened.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "s3cret")
+        let reopened = try SQLiteAccessStore(writer: store.dbWriter.writer, masterKey: loaded, path: nil)
+        #expect(try await reopened.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "s3cret")
     }
 
     @Test("a key file readable by group or others is refused", arguments: [0o644, 0o640, 0o604, 0o660, 0o601])

@@ -7,9 +7,9 @@ import Testing
 @Suite("Migrations")
 struct MigrationTests {
     @Test("an empty database migrates to the latest version with every table and index")
-    func migratesEmptyDatabase() throws {
+    func migratesEmptyDatabase() async throws {
         let store = try makeStore()
-        let (applied, tables, indexes) = try store.dbWriter.read { db in
+        let (applied, tables, indexes) = try await store.dbWriter.read { db in
             (
                 try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers(db),
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name"),
@@ -19,39 +19,39 @@ struct MigrationTests {
         #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
         #expect(tables == ["apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "syncRun", "team", "teamMembership", "workspace", "workspaceUser"])
         #expect(indexes == ["auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "provisionIntent_byCall", "provisionIntent_open", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembership_byUser", "workspaceUser_byEmail", "workspaceUser_byName"])
-        #expect(try store.workspace(gid: "1000") == nil)
-        #expect(try store.credentialSummaries().isEmpty)
-        #expect(try store.apiTokens().isEmpty)
+        #expect(try await store.workspace(gid: "1000") == nil)
+        #expect(try await store.credentialSummaries().isEmpty)
+        #expect(try await store.apiTokens().isEmpty)
     }
 
     @Test("opening again does not re-run migrations and keeps data")
-    func reopenKeepsData() throws {
+    func reopenKeepsData() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("db/access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try store.close()
 
-        let again = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let again = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? again.close() }
-        #expect(try again.workspace(gid: "1000")?.name == "Acme Corp")
-        #expect(try again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
-        #expect(try again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
+        #expect(try await again.workspace(gid: "1000")?.name == "Acme Corp")
+        #expect(try await again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
+        #expect(try await again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
     }
 
     @Test("a database migrated by a newer version is refused")
-    func newerDatabaseRefused() throws {
+    func newerDatabaseRefused() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
-        try store.dbWriter.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.dbWriter.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
         try store.close()
         #expect(throws: AccessStoreError.databaseTooNew(path: path)) {
-            try AccessStore.open(path: path, masterKey: key, mode: .create)
+            try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         }
     }
 
@@ -62,14 +62,14 @@ struct MigrationTests {
         let path = dir.file("access.sqlite")
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect(throws: (any Error).self) {
-            try AccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+            try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
     @Test("v2 creates apiToken with its columns (v8 adds expiresAt), a role CHECK and a unique name")
-    func apiTokenSchema() throws {
+    func apiTokenSchema() async throws {
         let store = try makeStore()
-        let columns = try store.dbWriter.read { db in
+        let columns = try await store.dbWriter.read { db in
             try Row.fetchAll(db, sql: "PRAGMA table_info(apiToken)").map { row in
                 "\(row["name"] as String) \(row["type"] as String)\(row["notnull"] as Int == 1 ? " NOT NULL" : "")\(row["pk"] as Int == 1 ? " PK" : "")"
             }
@@ -79,7 +79,7 @@ struct MigrationTests {
             "createdAt INTEGER NOT NULL", "lastUsedAt INTEGER", "revokedAt INTEGER",
             "expiresAt INTEGER",  // v8
         ])
-        try store.dbWriter.write { db in
+        try await store.dbWriter.write { db in
             try db.execute(sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00', 'n', 'admin', x'00', 0)")
         }
         for sql in [
@@ -88,25 +88,25 @@ struct MigrationTests {
             "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00', 'o', 'reader', x'00', 0)",
             "INSERT INTO apiToken (id, name, role, createdAt) VALUES ('03', 'p', 'reader', 0)",
         ] {
-            #expect(throws: DatabaseError.self) {
-                try store.dbWriter.write { try $0.execute(sql: sql) }
+            await #expect(throws: DatabaseError.self) {
+                try await store.dbWriter.write { try $0.execute(sql: sql) }
             }
         }
     }
 
     @Test("a database at v1 migrates to v2 and keeps its credentials readable")
-    func v1ToV2() throws {
+    func v1ToV2() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let key = MasterKey.generate()
         let path = dir.file("access.sqlite")
 
         // A store as the v1 release left it: schema v1, one sealed credential, a workspace.
-        let pool = try DatabasePool(path: path, configuration: AccessStore.makeConfiguration())
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
         try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v1")
         let sealed = try CredentialSealer(masterKey: key)
             .seal("2/1200000000000/v1-era-pat", workspaceGid: "1000", purpose: .provision, kind: .pat, keyVersion: 1)
-        try pool.write { db in
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO credential (workspaceGid, purpose, kind, sealed, keyVersion, fingerprint, createdAt, updatedAt)
@@ -116,27 +116,27 @@ struct MigrationTests {
                             1_700_000_000_000, 1_700_000_000_000])
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
         }
-        let before = try pool.read { db in
+        let before = try await pool.read { db in
             (try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers(db), try db.tableExists("apiToken"))
         }
         #expect(before.0 == ["v1"])
         #expect(before.1 == false)
         try pool.close()
 
-        let store = try AccessStore.open(path: path, masterKey: key, mode: .create)
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
-        let opened = try #require(try store.openCredential(workspaceGid: "1000", purpose: .provision))
+        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents"])
+        let opened = try #require(try await store.openCredential(workspaceGid: "1000", purpose: .provision))
         #expect(opened.kind == .pat)
         #expect(opened.secret == "2/1200000000000/v1-era-pat")
-        #expect(try store.credentialSummaries() == [
+        #expect(try await store.credentialSummaries() == [
             CredentialSummary(workspaceGid: "1000", purpose: .provision, kind: .pat,
                               fingerprint: CredentialSealer.fingerprint(of: "2/1200000000000/v1-era-pat"),
                               createdAt: T.t0, updatedAt: T.t0),
         ])
-        #expect(try store.workspace(gid: "1000")?.name == "Acme Corp")
-        #expect(try store.apiTokens().isEmpty)
-        let (token, _) = try store.createAPIToken(name: "first-after-upgrade", role: .admin, at: T.t0)
-        #expect(try store.verifyAPIToken(token, at: T.t0)?.role == .admin)
+        #expect(try await store.workspace(gid: "1000")?.name == "Acme Corp")
+        #expect(try await store.apiTokens().isEmpty)
+        let (token, _) = try await store.createAPIToken(name: "first-after-upgrade", role: .admin, at: T.t0)
+        #expect(try await store.verifyAPIToken(token, at: T.t0)?.role == .admin)
     }
 }

@@ -13,117 +13,117 @@ struct OAuthStoreTests {
     }
 
     @Test("a client secret is sealed: the row holds no plaintext, opens back, and an altered row is refused")
-    func clientSecretSealed() throws {
+    func clientSecretSealed() async throws {
         let store = try makeStore()
-        let summary = try store.putOAuthClient(clientId: "app-1", secret: "client-secret-value", at: T.t0)
+        let summary = try await store.putOAuthClient(clientId: "app-1", secret: "client-secret-value", at: T.t0)
         #expect(summary == OAuthClientSummary(clientId: "app-1", fingerprint: CredentialSealer.fingerprint(of: "client-secret-value"), createdAt: T.t0, updatedAt: T.t0))
-        #expect(try store.openOAuthClientSecret(clientId: "app-1") == "client-secret-value")
-        #expect(try store.openOAuthClientSecret(clientId: "app-2") == nil)
-        let raw = try store.dbWriter.read { try Data.fetchOne($0, sql: "SELECT sealed FROM oauthClient") }
+        #expect(try await store.openOAuthClientSecret(clientId: "app-1") == "client-secret-value")
+        #expect(try await store.openOAuthClientSecret(clientId: "app-2") == nil)
+        let raw = try await store.dbWriter.read { try Data.fetchOne($0, sql: "SELECT sealed FROM oauthClient") }
         #expect(try #require(raw).range(of: Data("client-secret-value".utf8)) == nil)
 
-        let again = try store.putOAuthClient(clientId: "app-1", secret: "rotated", at: T.at(minutes: 3))
+        let again = try await store.putOAuthClient(clientId: "app-1", secret: "rotated", at: T.at(minutes: 3))
         #expect(again.createdAt == T.t0)
         #expect(again.updatedAt == T.at(minutes: 3))
-        #expect(try store.oauthClientSummaries() == [again])
+        #expect(try await store.oauthClientSummaries() == [again])
 
         // A sealed secret moved to another client id does not open.
-        try store.putOAuthClient(clientId: "app-2", secret: "second", at: T.t0)
-        try store.dbWriter.write { db in
+        try await store.putOAuthClient(clientId: "app-2", secret: "second", at: T.t0)
+        try await store.dbWriter.write { db in
             try db.execute(sql: "UPDATE oauthClient SET sealed = (SELECT sealed FROM oauthClient WHERE clientId = 'app-1') WHERE clientId = 'app-2'")
         }
-        #expect(throws: AccessStoreError.oauthClientTampered(clientId: "app-2")) { try store.openOAuthClientSecret(clientId: "app-2") }
-        #expect(try store.deleteOAuthClient(clientId: "app-2"))
-        #expect(try store.deleteOAuthClient(clientId: "app-2") == false)
+        await #expect(throws: AccessStoreError.oauthClientTampered(clientId: "app-2")) { try await store.openOAuthClientSecret(clientId: "app-2") }
+        #expect(try await store.deleteOAuthClient(clientId: "app-2"))
+        #expect(try await store.deleteOAuthClient(clientId: "app-2") == false)
     }
 
     @Test("empty or over-long client ids and secrets are refused")
-    func clientBadInput() throws {
+    func clientBadInput() async throws {
         let store = try makeStore()
-        #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "", secret: "s", at: T.t0) }
-        #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "a", secret: "", at: T.t0) }
-        #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "a", secret: String(repeating: "x", count: 513), at: T.t0) }
-        #expect(throws: AccessStoreError.self) { try store.putOAuthClient(clientId: "app\u{0}other", secret: "s", at: T.t0) }
-        #expect(try store.oauthClientSummaries().isEmpty)
+        await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "", secret: "s", at: T.t0) }
+        await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "a", secret: "", at: T.t0) }
+        await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "a", secret: String(repeating: "x", count: 513), at: T.t0) }
+        await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "app\u{0}other", secret: "s", at: T.t0) }
+        #expect(try await store.oauthClientSummaries().isEmpty)
     }
 
     @Test("a pending authorization is taken once; the state and verifier are not stored in clear")
-    func flowTakenOnce() throws {
+    func flowTakenOnce() async throws {
         let store = try makeStore()
         let flow = Self.flow()
-        try store.insertOAuthFlow(flow)
-        let row = try #require(try store.dbWriter.read { try Row.fetchOne($0, sql: "SELECT * FROM oauthFlow") })
+        try await store.insertOAuthFlow(flow)
+        let row = try #require(try await store.dbWriter.read { try Row.fetchOne($0, sql: "SELECT * FROM oauthFlow") })
         #expect((row["stateHash"] as String) != "state-1")
         #expect((row["sealedVerifier"] as Data).range(of: Data("verifier-state-1".utf8)) == nil)
-        #expect(try store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 1)) == flow)
-        #expect(try store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 1)) == nil)
-        #expect(try store.takeOAuthFlow(state: "never-started", at: T.at(minutes: 1)) == nil)
+        #expect(try await store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 1)) == flow)
+        #expect(try await store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 1)) == nil)
+        #expect(try await store.takeOAuthFlow(state: "never-started", at: T.at(minutes: 1)) == nil)
     }
 
     @Test("an expired authorization cannot be taken, and is dropped")
-    func flowExpires() throws {
+    func flowExpires() async throws {
         let store = try makeStore()
-        try store.insertOAuthFlow(Self.flow())
-        #expect(try store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 10)) == nil)
-        #expect(try store.dbWriter.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM oauthFlow") } == 0)
+        try await store.insertOAuthFlow(Self.flow())
+        #expect(try await store.takeOAuthFlow(state: "state-1", at: T.at(minutes: 10)) == nil)
+        #expect(try await store.dbWriter.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM oauthFlow") } == 0)
     }
 
     @Test("a duplicate pending state is refused; expired flows make room")
-    func flowDuplicateAndPurge() throws {
+    func flowDuplicateAndPurge() async throws {
         let store = try makeStore()
-        try store.insertOAuthFlow(Self.flow())
-        #expect(throws: AccessStoreError.invalidArgument("this OAuth state is already pending")) { try store.insertOAuthFlow(Self.flow()) }
-        try store.insertOAuthFlow(Self.flow("state-2", at: T.at(minutes: 11)))
+        try await store.insertOAuthFlow(Self.flow())
+        await #expect(throws: AccessStoreError.invalidArgument("this OAuth state is already pending")) { try await store.insertOAuthFlow(Self.flow()) }
+        try await store.insertOAuthFlow(Self.flow("state-2", at: T.at(minutes: 11)))
         // state-1 expired at minute 10 and was dropped when state-2 was stored.
-        #expect(try store.dbWriter.read { try String.fetchAll($0, sql: "SELECT workspace FROM oauthFlow") }.count == 1)
+        #expect(try await store.dbWriter.read { try String.fetchAll($0, sql: "SELECT workspace FROM oauthFlow") }.count == 1)
     }
 
     @Test("at most maxPendingOAuthFlows wait at once")
-    func flowCap() throws {
+    func flowCap() async throws {
         let store = try makeStore()
-        for index in 0..<AccessStore.maxPendingOAuthFlows { try store.insertOAuthFlow(Self.flow("s\(index)")) }
-        #expect(throws: AccessStoreError.self) { try store.insertOAuthFlow(Self.flow("one-more")) }
-        _ = try store.takeOAuthFlow(state: "s0", at: T.t0)
-        try store.insertOAuthFlow(Self.flow("one-more"))
+        for index in 0..<StoreLimits.maxPendingOAuthFlows { try await store.insertOAuthFlow(Self.flow("s\(index)")) }
+        await #expect(throws: AccessStoreError.self) { try await store.insertOAuthFlow(Self.flow("one-more")) }
+        _ = try await store.takeOAuthFlow(state: "s0", at: T.t0)
+        try await store.insertOAuthFlow(Self.flow("one-more"))
     }
 
     @Test("key rotation re-seals client secrets and pending verifiers")
-    func rotation() throws {
+    func rotation() async throws {
         let store = try makeStore()
-        try store.putOAuthClient(clientId: "app-1", secret: "client-secret", at: T.t0)
-        try store.insertOAuthFlow(Self.flow())
-        let (rotated, _) = try store.resealCredentials(with: MasterKey.generate(), at: T.at(minutes: 1))
-        #expect(try rotated.openOAuthClientSecret(clientId: "app-1") == "client-secret")
-        #expect(try rotated.takeOAuthFlow(state: "state-1", at: T.at(minutes: 2))?.codeVerifier == "verifier-state-1")
-        #expect(throws: AccessStoreError.oauthClientTampered(clientId: "app-1")) { try store.openOAuthClientSecret(clientId: "app-1") }
+        try await store.putOAuthClient(clientId: "app-1", secret: "client-secret", at: T.t0)
+        try await store.insertOAuthFlow(Self.flow())
+        let (rotated, _) = try await store.resealCredentials(with: MasterKey.generate(), at: T.at(minutes: 1))
+        #expect(try await rotated.openOAuthClientSecret(clientId: "app-1") == "client-secret")
+        #expect(try await rotated.takeOAuthFlow(state: "state-1", at: T.at(minutes: 2))?.codeVerifier == "verifier-state-1")
+        await #expect(throws: AccessStoreError.oauthClientTampered(clientId: "app-1")) { try await store.openOAuthClientSecret(clientId: "app-1") }
     }
 
     @Test("reauthorization: marked only for the fingerprint seen; storing again makes the credential active")
-    func credentialState() throws {
+    func credentialState() async throws {
         let store = try makeStore()
-        let first = try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "{\"a\":1}", fingerprintOf: "refresh-1", at: T.t0)
+        let first = try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "{\"a\":1}", fingerprintOf: "refresh-1", at: T.t0)
         #expect(first.fingerprint == CredentialSealer.fingerprint(of: "refresh-1"))
         #expect(first.state == .active)
-        #expect(try store.markCredentialReauthorizationRequired(workspaceGid: "1000", purpose: .sync, fingerprint: "sha256:000000000000", reason: "x", at: T.t0) == false)
-        #expect(try store.markCredentialReauthorizationRequired(workspaceGid: "1000", purpose: .sync, fingerprint: first.fingerprint, reason: "invalid_grant", at: T.t0))
-        let marked = try #require(try store.credentialSummaries().first)
+        #expect(try await store.markCredentialReauthorizationRequired(workspaceGid: "1000", purpose: .sync, fingerprint: "sha256:000000000000", reason: "x", at: T.t0) == false)
+        #expect(try await store.markCredentialReauthorizationRequired(workspaceGid: "1000", purpose: .sync, fingerprint: first.fingerprint, reason: "invalid_grant", at: T.t0))
+        let marked = try #require(try await store.credentialSummaries().first)
         #expect(marked.state == .reauthorizationRequired)
         #expect(marked.stateReason == "invalid_grant")
-        try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "{\"a\":2}", fingerprintOf: "refresh-2", at: T.at(minutes: 1))
-        let active = try #require(try store.credentialSummaries().first)
+        try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "{\"a\":2}", fingerprintOf: "refresh-2", at: T.at(minutes: 1))
+        let active = try #require(try await store.credentialSummaries().first)
         #expect(active.state == .active)
         #expect(active.stateReason == nil)
     }
 
     @Test("replaceCredential writes only over the fingerprint it read")
-    func compareAndSwap() throws {
+    func compareAndSwap() async throws {
         let store = try makeStore()
-        let first = try store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "one", fingerprintOf: "refresh-1", at: T.t0)
-        #expect(try store.replaceCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "two", fingerprintOf: "refresh-1",
-                                            onlyIfFingerprint: first.fingerprint, at: T.at(minutes: 1))?.fingerprint == first.fingerprint)
-        #expect(try store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "two")
-        #expect(try store.replaceCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "three",
-                                            onlyIfFingerprint: "sha256:ffffffffffff", at: T.at(minutes: 2)) == nil)
-        #expect(try store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "two")
+        let first = try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "one", fingerprintOf: "refresh-1", at: T.t0)
+        #expect(try await store.replaceCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "two", fingerprintOf: "refresh-1",
+                                                  onlyIfFingerprint: first.fingerprint, at: T.at(minutes: 1))?.fingerprint == first.fingerprint)
+        #expect(try await store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "two")
+        #expect(try await store.replaceCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "three", fingerprintOf: nil,
+                                                  onlyIfFingerprint: "sha256:ffffffffffff", at: T.at(minutes: 2)) == nil)
+        #expect(try await store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "two")
     }
 }

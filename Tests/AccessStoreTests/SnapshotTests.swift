@@ -7,38 +7,38 @@ import Testing
 @Suite("Snapshots")
 struct SnapshotTests {
     @Test("a first snapshot adds everyone, teams and memberships")
-    func firstSnapshot() throws {
+    func firstSnapshot() async throws {
         let store = try makeStore()
-        let counts = try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        let counts = try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         #expect(counts == SnapshotCounts(users: 4, added: 4, updated: 0, departed: 0, teams: 2, teamMemberships: 4))
-        #expect(try store.workspace(gid: "1000") == StoredWorkspace(gid: "1000", name: "Acme Corp", isOrganization: true, lastSyncedAt: T.t0, lastSyncRunId: nil))
-        let bob = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "u2"))
+        #expect(try await store.workspace(gid: "1000") == StoredWorkspace(gid: "1000", name: "Acme Corp", isOrganization: true, lastSyncedAt: T.t0, lastSyncRunId: nil))
+        let bob = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u2"))
         #expect(bob == StoredUser(
             gid: "u2", name: "bob builder", email: "bob@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false,
             teams: [TeamRef(gid: "t2", name: "Design", isAdmin: false, isGuest: false, isLimitedAccess: false), TeamRef(gid: "t1", name: "Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)],
             firstSeenAt: T.t0, lastSeenAt: T.t0, departedAt: nil))
-        #expect(try store.teams(workspaceGid: "1000") == [
+        #expect(try await store.teams(workspaceGid: "1000") == [
             StoredTeam(gid: "t2", name: "Design", memberCount: 2),
             StoredTeam(gid: "t1", name: "Engineering", memberCount: 2),
         ])
     }
 
     @Test("the same snapshot again changes nothing but lastSeenAt")
-    func sameSnapshotAgain() throws {
+    func sameSnapshotAgain() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        let counts = try store.applySnapshot(Fixture.snapshot(), at: T.at(minutes: 10))
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        let counts = try await store.applySnapshot(Fixture.snapshot(), at: T.at(minutes: 10))
         #expect(counts == SnapshotCounts(users: 4, added: 0, updated: 0, departed: 0, teams: 2, teamMemberships: 4))
-        let ada = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "u1"))
+        let ada = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u1"))
         #expect(ada.firstSeenAt == T.t0)
         #expect(ada.lastSeenAt == T.at(minutes: 10))
-        #expect(try store.workspace(gid: "1000")?.lastSyncedAt == T.at(minutes: 10))
+        #expect(try await store.workspace(gid: "1000")?.lastSyncedAt == T.at(minutes: 10))
     }
 
     @Test("name, email, flag and team changes count as updated")
-    func updates() throws {
+    func updates() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         var ada = Fixture.ada
         ada.name = "Ada Lovelace"                      // name changed
         var bob = Fixture.bob
@@ -52,61 +52,61 @@ struct SnapshotTests {
             // gus: team flag changed (limited access no more)
             SnapshotTeamMembership(teamGid: "t2", userGid: "u3", isAdmin: false, isGuest: true, isLimitedAccess: false),
         ]
-        let counts = try store.applySnapshot(Fixture.snapshot(users: [ada, bob, Fixture.gus, ivy], memberships: memberships), at: T.at(minutes: 1))
+        let counts = try await store.applySnapshot(Fixture.snapshot(users: [ada, bob, Fixture.gus, ivy], memberships: memberships), at: T.at(minutes: 1))
         #expect(counts == SnapshotCounts(users: 4, added: 0, updated: 4, departed: 0, teams: 2, teamMemberships: 4))
 
         // Only a team set change.
         let fewer = Array(memberships.dropFirst())
-        let counts2 = try store.applySnapshot(Fixture.snapshot(users: [ada, bob, Fixture.gus, ivy], memberships: fewer), at: T.at(minutes: 2))
+        let counts2 = try await store.applySnapshot(Fixture.snapshot(users: [ada, bob, Fixture.gus, ivy], memberships: fewer), at: T.at(minutes: 2))
         #expect(counts2 == SnapshotCounts(users: 4, added: 0, updated: 1, departed: 0, teams: 2, teamMemberships: 3))
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u1")?.teams == [])
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u1")?.name == "Ada Lovelace")
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.teams == [])
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.name == "Ada Lovelace")
     }
 
     @Test("known flags becoming unknown are stored as nil, never guessed")
-    func unknownFlags() throws {
+    func unknownFlags() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         let blind = [Fixture.ada, Fixture.bob, Fixture.gus, Fixture.ivy].map {
             SnapshotUser(gid: $0.gid, name: $0.name, email: $0.email)
         }
-        let counts = try store.applySnapshot(Fixture.snapshot(users: blind), at: T.at(minutes: 1))
+        let counts = try await store.applySnapshot(Fixture.snapshot(users: blind), at: T.at(minutes: 1))
         #expect(counts.updated == 4)
-        let ada = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "u1"))
+        let ada = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u1"))
         #expect(ada.isActive == nil && ada.isAdmin == nil && ada.isGuest == nil && ada.isViewOnly == nil)
     }
 
     @Test("absent people depart, are kept with departedAt, and are not counted twice")
-    func departures() throws {
+    func departures() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        let counts = try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob]), at: T.at(minutes: 5))
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        let counts = try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob]), at: T.at(minutes: 5))
         #expect(counts == SnapshotCounts(users: 2, added: 0, updated: 0, departed: 2, teams: 2, teamMemberships: 3))
 
-        let gus = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "gus@other.example"))
+        let gus = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "gus@other.example"))
         #expect(gus.departedAt == T.at(minutes: 5))
         #expect(gus.isActive == false)
         #expect(gus.lastSeenAt == T.t0)
         #expect(gus.firstSeenAt == T.t0)
         #expect(gus.teams == [])
         #expect(gus.name == "Gus Guest" && gus.isGuest == true)
-        #expect(try store.dbWriter.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM workspaceUser") } == 4)
+        #expect(try await store.dbWriter.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM workspaceUser") } == 4)
 
-        let again = try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob]), at: T.at(minutes: 6))
+        let again = try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob]), at: T.at(minutes: 6))
         #expect(again.departed == 0)
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u3")?.departedAt == T.at(minutes: 5))
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u3")?.departedAt == T.at(minutes: 5))
     }
 
     @Test("a departed person who returns counts as added and has departedAt cleared")
-    func returns() throws {
+    func returns() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.ivy]), at: T.at(minutes: 1))
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.ivy]), at: T.at(minutes: 1))
         var gus = Fixture.gus
         gus.isGuest = false
-        let counts = try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, gus, Fixture.ivy]), at: T.at(minutes: 2))
+        let counts = try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, gus, Fixture.ivy]), at: T.at(minutes: 2))
         #expect(counts == SnapshotCounts(users: 4, added: 1, updated: 0, departed: 0, teams: 2, teamMemberships: 4))
-        let back = try #require(try store.user(workspaceGid: "1000", gidOrEmail: "u3"))
+        let back = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u3"))
         #expect(back.departedAt == nil)
         #expect(back.isActive == true && back.isGuest == false)
         #expect(back.firstSeenAt == T.t0)
@@ -115,20 +115,20 @@ struct SnapshotTests {
     }
 
     @Test("teams absent from the snapshot are deleted; renamed teams renamed")
-    func teamsReplaced() throws {
+    func teamsReplaced() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         let renamed = SnapshotTeam(gid: "t1", name: "Platform Engineering")
-        let counts = try store.applySnapshot(Fixture.snapshot(teams: [renamed]), at: T.at(minutes: 1))
+        let counts = try await store.applySnapshot(Fixture.snapshot(teams: [renamed]), at: T.at(minutes: 1))
         #expect(counts.teams == 1)
         #expect(counts.teamMemberships == 2) // memberships of t2 ignored: the team is absent
         #expect(counts.updated == 2)         // bob and gus lost t2
-        #expect(try store.teams(workspaceGid: "1000") == [StoredTeam(gid: "t1", name: "Platform Engineering", memberCount: 2)])
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams == [TeamRef(gid: "t1", name: "Platform Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)])
+        #expect(try await store.teams(workspaceGid: "1000") == [StoredTeam(gid: "t1", name: "Platform Engineering", memberCount: 2)])
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams == [TeamRef(gid: "t1", name: "Platform Engineering", isAdmin: false, isGuest: false, isLimitedAccess: false)])
     }
 
     @Test("duplicates: the last occurrence wins; memberships of unknown users or teams are ignored")
-    func duplicatesAndDangling() throws {
+    func duplicatesAndDangling() async throws {
         let store = try makeStore()
         var bob2 = Fixture.bob
         bob2.name = "Robert"
@@ -141,32 +141,32 @@ struct SnapshotTests {
                 SnapshotTeamMembership(teamGid: "t1", userGid: "nobody"),
                 SnapshotTeamMembership(teamGid: "t9", userGid: "u1"),
             ])
-        let counts = try store.applySnapshot(snapshot, at: T.t0)
+        let counts = try await store.applySnapshot(snapshot, at: T.t0)
         #expect(counts == SnapshotCounts(users: 2, added: 2, updated: 0, departed: 0, teams: 1, teamMemberships: 1))
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.name == "Robert")
-        #expect(try store.dbWriter.read { try Bool.fetchOne($0, sql: "SELECT isAdmin FROM teamMembership") } == true)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.name == "Robert")
+        #expect(try await store.dbWriter.read { try Bool.fetchOne($0, sql: "SELECT isAdmin FROM teamMembership") } == true)
     }
 
     @Test("workspaces are independent")
-    func workspacesIndependent() throws {
+    func workspacesIndependent() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         let other = WorkspaceSnapshot(
             workspace: SnapshotWorkspace(gid: "2000", name: "Side project", isOrganization: false),
             users: [SnapshotUser(gid: "u2", name: "Bob B", email: "bob@acme.example", isActive: true)])
-        let counts = try store.applySnapshot(other, at: T.at(minutes: 1))
+        let counts = try await store.applySnapshot(other, at: T.at(minutes: 1))
         #expect(counts == SnapshotCounts(users: 1, added: 1, updated: 0, departed: 0, teams: 0, teamMemberships: 0))
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.name == "bob builder")
-        #expect(try store.user(workspaceGid: "2000", gidOrEmail: "u2")?.name == "Bob B")
-        #expect(try store.workspaces().map(\.gid) == ["1000", "2000"])
-        #expect(try store.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.name == "bob builder")
+        #expect(try await store.user(workspaceGid: "2000", gidOrEmail: "u2")?.name == "Bob B")
+        #expect(try await store.workspaces().map(\.gid) == ["1000", "2000"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
     }
 
     @Test("a failure part-way rolls the whole snapshot back")
-    func atomic() throws {
+    func atomic() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        try store.dbWriter.write { db in
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        try await store.dbWriter.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER failOnBoom BEFORE INSERT ON workspaceUser WHEN NEW.gid = 'boom'
                 BEGIN SELECT RAISE(ABORT, 'boom'); END
@@ -175,42 +175,42 @@ struct SnapshotTests {
         var ada = Fixture.ada
         ada.name = "Changed"
         let bad = Fixture.snapshot(users: [ada, SnapshotUser(gid: "new1", name: "New"), SnapshotUser(gid: "boom")], teams: [])
-        #expect(throws: DatabaseError.self) { try store.applySnapshot(bad, at: T.at(minutes: 1)) }
+        await #expect(throws: DatabaseError.self) { try await store.applySnapshot(bad, at: T.at(minutes: 1)) }
 
-        #expect(try store.workspace(gid: "1000")?.lastSyncedAt == T.t0)
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u1")?.name == "Ada Admin")
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "new1") == nil)
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u3")?.departedAt == nil)
-        #expect(try store.teams(workspaceGid: "1000").count == 2)
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams.count == 2)
+        #expect(try await store.workspace(gid: "1000")?.lastSyncedAt == T.t0)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.name == "Ada Admin")
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "new1") == nil)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u3")?.departedAt == nil)
+        #expect(try await store.teams(workspaceGid: "1000").count == 2)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams.count == 2)
     }
 
     @Test("empty gids are refused")
-    func badInput() throws {
+    func badInput() async throws {
         let store = try makeStore()
-        #expect(throws: AccessStoreError.invalidArgument("the workspace gid is empty")) {
-            try store.applySnapshot(WorkspaceSnapshot(workspace: SnapshotWorkspace(gid: "", name: "x", isOrganization: false), users: []), at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("the workspace gid is empty")) {
+            try await store.applySnapshot(WorkspaceSnapshot(workspace: SnapshotWorkspace(gid: "", name: "x", isOrganization: false), users: []), at: T.t0)
         }
-        #expect(throws: AccessStoreError.invalidArgument("a user gid is empty")) {
-            try store.applySnapshot(Fixture.snapshot(users: [SnapshotUser(gid: "")]), at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("a user gid is empty")) {
+            try await store.applySnapshot(Fixture.snapshot(users: [SnapshotUser(gid: "")]), at: T.t0)
         }
-        #expect(throws: AccessStoreError.invalidArgument("a team gid is empty")) {
-            try store.applySnapshot(Fixture.snapshot(teams: [SnapshotTeam(gid: "", name: "x")]), at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("a team gid is empty")) {
+            try await store.applySnapshot(Fixture.snapshot(teams: [SnapshotTeam(gid: "", name: "x")]), at: T.t0)
         }
     }
 
     @Test("user lookup by gid or case-insensitive email, preferring a present account")
-    func lookup() throws {
+    func lookup() async throws {
         let store = try makeStore()
-        try store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "ADA@ACME.EXAMPLE")?.gid == "u1")
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u1")?.email == "ada@acme.example")
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "nobody@acme.example") == nil)
-        #expect(try store.user(workspaceGid: "2000", gidOrEmail: "u1") == nil)
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "ADA@ACME.EXAMPLE")?.gid == "u1")
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.email == "ada@acme.example")
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "nobody@acme.example") == nil)
+        #expect(try await store.user(workspaceGid: "2000", gidOrEmail: "u1") == nil)
         // bob's old account departs and a new account with the same email appears.
         let newBob = SnapshotUser(gid: "u9", name: "Bob Again", email: "bob@acme.example", isActive: true)
-        try store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, newBob, Fixture.gus, Fixture.ivy]), at: T.at(minutes: 1))
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "bob@acme.example")?.gid == "u9")
-        #expect(try store.user(workspaceGid: "1000", gidOrEmail: "u2")?.departedAt == T.at(minutes: 1))
+        try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, newBob, Fixture.gus, Fixture.ivy]), at: T.at(minutes: 1))
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "bob@acme.example")?.gid == "u9")
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.departedAt == T.at(minutes: 1))
     }
 }

@@ -6,88 +6,88 @@ import Testing
 @Suite("Sync runs")
 struct SyncRunTests {
     @Test("start then finish records status, counts, calls and the workspace's last run")
-    func lifecycle() throws {
+    func lifecycle() async throws {
         let store = try makeStore()
-        let id = try store.startSyncRun(workspaceGid: "1000", trigger: "rpc:alice", at: T.t0)
-        #expect(try store.syncRun(id: id) == SyncRun(
+        let id = try await store.startSyncRun(workspaceGid: "1000", trigger: "rpc:alice", at: T.t0)
+        #expect(try await store.syncRun(id: id) == SyncRun(
             id: id, workspaceGid: "1000", trigger: "rpc:alice", status: .running, startedAt: T.t0,
             finishedAt: nil, counts: nil, apiCalls: 0, error: nil))
-        let counts = try store.applySnapshot(Fixture.snapshot(), at: T.at(minutes: 1))
-        try store.finishSyncRun(id: id, status: .succeeded, counts: counts, apiCalls: 17, error: nil, at: T.at(minutes: 1))
-        #expect(try store.syncRun(id: id) == SyncRun(
+        let counts = try await store.applySnapshot(Fixture.snapshot(), at: T.at(minutes: 1))
+        try await store.finishSyncRun(id: id, status: .succeeded, counts: counts, apiCalls: 17, error: nil, at: T.at(minutes: 1))
+        #expect(try await store.syncRun(id: id) == SyncRun(
             id: id, workspaceGid: "1000", trigger: "rpc:alice", status: .succeeded, startedAt: T.t0,
             finishedAt: T.at(minutes: 1), counts: counts, apiCalls: 17, error: nil))
-        #expect(try store.workspace(gid: "1000")?.lastSyncRunId == id)
+        #expect(try await store.workspace(gid: "1000")?.lastSyncRunId == id)
 
         // A failed run does not move lastSyncRunId.
-        let failed = try store.startSyncRun(workspaceGid: "1000", trigger: "schedule", at: T.at(minutes: 2))
+        let failed = try await store.startSyncRun(workspaceGid: "1000", trigger: "schedule", at: T.at(minutes: 2))
         #expect(failed > id)
-        try store.finishSyncRun(id: failed, status: .failed, counts: nil, apiCalls: 3, rateLimited: 3, error: "upstream.rate_limited", at: T.at(minutes: 3))
-        #expect(try store.syncRun(id: failed)?.error == "upstream.rate_limited")
-        #expect(try store.syncRun(id: failed)?.rateLimited == 3)
-        #expect(try store.syncRun(id: id)?.rateLimited == 0)
-        #expect(try store.syncRun(id: failed)?.counts == nil)
-        #expect(try store.workspace(gid: "1000")?.lastSyncRunId == id)
-        #expect(try store.syncRuns(workspaceGid: "1000", limit: 10).map(\.id) == [failed, id])
-        #expect(try store.syncRuns(workspaceGid: nil, limit: 1).map(\.id) == [failed])
-        #expect(try store.syncRuns(workspaceGid: "2000", limit: 10).isEmpty)
+        try await store.finishSyncRun(id: failed, status: .failed, counts: nil, apiCalls: 3, rateLimited: 3, error: "upstream.rate_limited", at: T.at(minutes: 3))
+        #expect(try await store.syncRun(id: failed)?.error == "upstream.rate_limited")
+        #expect(try await store.syncRun(id: failed)?.rateLimited == 3)
+        #expect(try await store.syncRun(id: id)?.rateLimited == 0)
+        #expect(try await store.syncRun(id: failed)?.counts == nil)
+        #expect(try await store.workspace(gid: "1000")?.lastSyncRunId == id)
+        #expect(try await store.syncRuns(workspaceGid: "1000", limit: 10).map(\.id) == [failed, id])
+        #expect(try await store.syncRuns(workspaceGid: nil, limit: 1).map(\.id) == [failed])
+        #expect(try await store.syncRuns(workspaceGid: "2000", limit: 10).isEmpty)
     }
 
     @Test("finishing twice, an unknown run, or as running is refused")
-    func badFinish() throws {
+    func badFinish() async throws {
         let store = try makeStore()
-        let id = try store.startSyncRun(workspaceGid: "1000", trigger: "t", at: T.t0)
-        #expect(throws: AccessStoreError.invalidArgument("a run cannot finish as running")) {
-            try store.finishSyncRun(id: id, status: .running, counts: nil, apiCalls: 0, error: nil, at: T.t0)
+        let id = try await store.startSyncRun(workspaceGid: "1000", trigger: "t", at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("a run cannot finish as running")) {
+            try await store.finishSyncRun(id: id, status: .running, counts: nil, apiCalls: 0, error: nil, at: T.t0)
         }
-        #expect(throws: AccessStoreError.invalidArgument("apiCalls is negative")) {
-            try store.finishSyncRun(id: id, status: .failed, counts: nil, apiCalls: -1, error: nil, at: T.t0)
+        await #expect(throws: AccessStoreError.invalidArgument("apiCalls is negative")) {
+            try await store.finishSyncRun(id: id, status: .failed, counts: nil, apiCalls: -1, error: nil, at: T.t0)
         }
-        try store.finishSyncRun(id: id, status: .partial, counts: nil, apiCalls: 2, error: "stopped", at: T.t0)
-        #expect(throws: AccessStoreError.syncRunAlreadyFinished(id: id)) {
-            try store.finishSyncRun(id: id, status: .succeeded, counts: nil, apiCalls: 0, error: nil, at: T.t0)
+        try await store.finishSyncRun(id: id, status: .partial, counts: nil, apiCalls: 2, error: "stopped", at: T.t0)
+        await #expect(throws: AccessStoreError.syncRunAlreadyFinished(id: id)) {
+            try await store.finishSyncRun(id: id, status: .succeeded, counts: nil, apiCalls: 0, error: nil, at: T.t0)
         }
-        #expect(throws: AccessStoreError.syncRunNotFound(id: 999)) {
-            try store.finishSyncRun(id: 999, status: .failed, counts: nil, apiCalls: 0, error: nil, at: T.t0)
+        await #expect(throws: AccessStoreError.syncRunNotFound(id: 999)) {
+            try await store.finishSyncRun(id: 999, status: .failed, counts: nil, apiCalls: 0, error: nil, at: T.t0)
         }
-        #expect(try store.syncRun(id: 999) == nil)
-        #expect(throws: AccessStoreError.invalidArgument("the workspace gid is empty")) {
-            try store.startSyncRun(workspaceGid: "", trigger: "t", at: T.t0)
+        #expect(try await store.syncRun(id: 999) == nil)
+        await #expect(throws: AccessStoreError.invalidArgument("the workspace gid is empty")) {
+            try await store.startSyncRun(workspaceGid: "", trigger: "t", at: T.t0)
         }
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) {
-            try store.syncRuns(workspaceGid: nil, limit: 0)
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) {
+            try await store.syncRuns(workspaceGid: nil, limit: 0)
         }
     }
 
     @Test("runs left running by a previous process are marked failed")
-    func interrupted() throws {
+    func interrupted() async throws {
         let store = try makeStore()
-        let a = try store.startSyncRun(workspaceGid: "1000", trigger: "t", at: T.t0)
-        let b = try store.startSyncRun(workspaceGid: "2000", trigger: "t", at: T.t0)
-        try store.finishSyncRun(id: b, status: .succeeded, counts: SnapshotCounts(), apiCalls: 1, error: nil, at: T.t0)
-        #expect(try store.failRunningSyncRuns(reason: "server restarted", at: T.at(minutes: 1)) == 1)
-        let run = try #require(try store.syncRun(id: a))
+        let a = try await store.startSyncRun(workspaceGid: "1000", trigger: "t", at: T.t0)
+        let b = try await store.startSyncRun(workspaceGid: "2000", trigger: "t", at: T.t0)
+        try await store.finishSyncRun(id: b, status: .succeeded, counts: SnapshotCounts(), apiCalls: 1, error: nil, at: T.t0)
+        #expect(try await store.failRunningSyncRuns(reason: "server restarted", at: T.at(minutes: 1)) == 1)
+        let run = try #require(try await store.syncRun(id: a))
         #expect(run.status == .failed && run.error == "server restarted" && run.finishedAt == T.at(minutes: 1))
-        #expect(try store.syncRun(id: b)?.status == .succeeded)
-        #expect(try store.syncRun(id: b)?.counts == SnapshotCounts())
+        #expect(try await store.syncRun(id: b)?.status == .succeeded)
+        #expect(try await store.syncRun(id: b)?.counts == SnapshotCounts())
     }
 }
 
 @Suite("Audit")
 struct AuditTests {
     @Test("events are appended and read newest first, with paging back")
-    func appendAndRead() throws {
+    func appendAndRead() async throws {
         let store = try makeStore()
         var ids: [Int64] = []
         for index in 0..<5 {
-            ids.append(try store.appendAuditEvent(AuditEventDraft(
+            ids.append(try await store.appendAuditEvent(AuditEventDraft(
                 at: T.at(minutes: index), principal: "cn=host\(index)", method: "provision",
                 params: "{\"email\":\"p\(index)@acme.example\",\"token\":\"[redacted]\"}", result: "{\"ok\":true}",
                 outcome: index == 3 ? "upstream.forbidden" : "ok")))
         }
         #expect(ids == ids.sorted() && Set(ids).count == 5)
         // Hashes are checked in AuditChainTests; here, the fields as appended.
-        let latest = try store.auditEvents(limit: 2).map { event in
+        let latest = try await store.auditEvents(limit: 2).map { event in
             var event = event
             #expect(event.hash.count == 32 && event.prevHash.count == 32)
             event.hash = Data()
@@ -100,27 +100,27 @@ struct AuditTests {
             AuditEvent(id: ids[3], at: T.at(minutes: 3), principal: "cn=host3", method: "provision",
                        params: "{\"email\":\"p3@acme.example\",\"token\":\"[redacted]\"}", result: "{\"ok\":true}", outcome: "upstream.forbidden"),
         ])
-        #expect(try store.auditEvents(limit: 10, beforeId: ids[3]).map(\.id) == [ids[2], ids[1], ids[0]])
-        #expect(try store.auditEvents(limit: 1000).count == 5)
+        #expect(try await store.auditEvents(limit: 10, beforeId: ids[3]).map(\.id) == [ids[2], ids[1], ids[0]])
+        #expect(try await store.auditEvents(limit: 1000).count == 5)
     }
 
     @Test("non-JSON text, empty method and bad limits are refused")
-    func badInput() throws {
+    func badInput() async throws {
         let store = try makeStore()
         let good = AuditEventDraft(at: T.t0, principal: "p", method: "sync", params: "{}", result: "null", outcome: "ok")
-        #expect(throws: Never.self) { try store.appendAuditEvent(good) }
+        await #expect(throws: Never.self) { try await store.appendAuditEvent(good) }
         var bad = good
         bad.params = "{not json"
-        #expect(throws: AccessStoreError.invalidArgument("audit params are not JSON text")) { try store.appendAuditEvent(bad) }
+        await #expect(throws: AccessStoreError.invalidArgument("audit params are not JSON text")) { try await store.appendAuditEvent(bad) }
         bad = good
         bad.result = ""
-        #expect(throws: AccessStoreError.invalidArgument("audit result is not JSON text")) { try store.appendAuditEvent(bad) }
+        await #expect(throws: AccessStoreError.invalidArgument("audit result is not JSON text")) { try await store.appendAuditEvent(bad) }
         bad = good
         bad.method = ""
-        #expect(throws: AccessStoreError.invalidArgument("the audit method is empty")) { try store.appendAuditEvent(bad) }
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) { try store.auditEvents(limit: 0) }
-        #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 1001")) { try store.auditEvents(limit: 1001) }
-        #expect(try store.auditEvents(limit: 5).count == 1)
+        await #expect(throws: AccessStoreError.invalidArgument("the audit method is empty")) { try await store.appendAuditEvent(bad) }
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) { try await store.auditEvents(limit: 0) }
+        await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 1001")) { try await store.auditEvents(limit: 1001) }
+        #expect(try await store.auditEvents(limit: 5).count == 1)
     }
 }
 

@@ -1,5 +1,7 @@
+import AccessProtocol
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import AccessStore
 
@@ -10,8 +12,8 @@ enum T {
 }
 
 /// A fresh in-memory store with a random key.
-func makeStore() throws -> AccessStore {
-    try AccessStore.inMemory(masterKey: MasterKey.generate())
+func makeStore() throws -> SQLiteAccessStore {
+    try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
 }
 
 /// A temporary directory, removed by `cleanup()`.
@@ -62,13 +64,20 @@ enum Fixture {
     }
 }
 
+/// Every event ``AuditLog/forEachAuditEvent(since:_:)`` hands over, in order.
+func allAuditEvents(_ store: some AuditLog, since: Date? = nil) async throws -> [AuditEvent] {
+    let events = Mutex<[AuditEvent]>([])
+    try await store.forEachAuditEvent(since: since) { event in events.withLock { $0.append(event) } }
+    return events.withLock { $0 }
+}
+
 /// Every gid of a workspace's listing, following cursors.
-func allGids(_ store: AccessStore, _ query: UserQuery) throws -> [String] {
+func allGids(_ store: SQLiteAccessStore, _ query: UserQuery) async throws -> [String] {
     var query = query
     var gids: [String] = []
     var pages = 0
     while true {
-        let page = try store.listUsers(query)
+        let page = try await store.listUsers(query)
         gids += page.users.map(\.gid)
         pages += 1
         guard let next = page.nextCursor, pages < 10_000 else { break }

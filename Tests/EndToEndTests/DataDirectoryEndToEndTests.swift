@@ -42,7 +42,7 @@ struct DataDirectoryEndToEndTests {
     }
 
     @Test("while serve holds the data directory: a second serve and tokens create refuse at once naming its pid; the first server's running sync run is untouched; read-only commands run")
-    func oneServerPerDataDirectory() throws {
+    func oneServerPerDataDirectory() async throws {
         let dir = try Directory()
         defer { dir.cleanup() }
         try dir.makeCertificates()
@@ -51,8 +51,8 @@ struct DataDirectoryEndToEndTests {
 
         // A sync run the first server has in flight (written as that server would, next to it).
         let key = try MasterKey.load(from: dir.masterKey)
-        let store = try AccessStore.open(path: dir.database, masterKey: key)
-        let runId = try store.startSyncRun(workspaceGid: "1000", trigger: "test", at: Date())
+        let store = try SQLiteAccessStore.open(path: dir.database, masterKey: key)
+        let runId = try await store.startSyncRun(workspaceGid: "1000", trigger: "test", at: Date())
         try store.close()
 
         let second = try run("asana-accessd", dir.serveArguments)
@@ -76,8 +76,8 @@ struct DataDirectoryEndToEndTests {
             #expect(done.status == 0, "\(reading): \(done.stderr)")
         }
 
-        let after = try AccessStore.open(path: dir.database, masterKey: key)
-        #expect(try after.syncRun(id: runId)?.status == .running)
+        let after = try SQLiteAccessStore.open(path: dir.database, masterKey: key)
+        #expect(try await after.syncRun(id: runId)?.status == .running)
         try after.close()
         #expect(first.process.isRunning)
 

@@ -29,7 +29,7 @@ extension AccessService {
         table.register(ListUsers.self, bulk: true) { _, params in
             var params = params
             params.workspace = try await resolveWorkspace(params.workspace)
-            return try listUsers(params)
+            return try await listUsers(params)
         }
         table.register(Provision.self) { context, params in
             try await provision(params, principal: context.identity?.principal)

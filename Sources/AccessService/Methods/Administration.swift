@@ -13,7 +13,7 @@ extension AccessService {
     static func tokenExpiry(_ params: CreateToken.Params, now: Date) throws(RPCError) -> Date? {
         guard let expiry = try requestedTokenExpiry(params, now: now) else { return nil }
         let lifetime = expiry.timeIntervalSince(now)
-        guard lifetime >= AccessStore.minimumAPITokenLifetime, lifetime <= AccessStore.maximumAPITokenLifetime else {
+        guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
             let field = params.expiresIn != nil ? "expiresIn" : "expiresAt"
             throw .invalidParams("Invalid params: \"\(field)\" must put the expiry between 1 minute and 3650 days from now", field: field)
         }
@@ -45,27 +45,27 @@ extension AccessService {
             let createdAt = now()
             let expiresAt = try Self.tokenExpiry(params, now: createdAt)
             do {
-                created = try store.createAPIToken(name: params.name, role: params.role, at: createdAt, expiresAt: expiresAt)
+                created = try await store.createAPIToken(name: params.name, role: params.role, at: createdAt, expiresAt: expiresAt)
             } catch let error as AccessStoreError where !error.isStorageFailure {
                 throw RPCError.invalidParams("Invalid params: \(error)", field: "name")
             }
-            try audit(principal: context.identity?.principal, method: "createToken", params: params, result: created.summary, outcome: "ok")
+            try await audit(principal: context.identity?.principal, method: "createToken", params: params, result: created.summary, outcome: "ok")
             return CreateToken.Result(token: created.token, summary: created.summary)
         }
         table.register(ListTokens.self) { _, _ in
-            ItemList(items: try store.apiTokens())
+            ItemList(items: try await store.apiTokens())
         }
         table.register(RevokeToken.self) { context, params in
-            let done = Done(done: try store.revokeAPIToken(name: params.name, at: now()))
+            let done = Done(done: try await store.revokeAPIToken(name: params.name, at: now()))
             if done.done { revokedTokens.record(params.name) }
-            try audit(principal: context.identity?.principal, method: "revokeToken", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            try await audit(principal: context.identity?.principal, method: "revokeToken", params: params, result: done, outcome: done.done ? "ok" : "not_found")
             return done
         }
         table.register(PutCredential.self) { context, params in
             let workspace = try await resolveWorkspace(params.workspace, token: params.secret)
-            let summary = try store.putCredential(workspaceGid: workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
-            try audit(principal: context.identity?.principal, method: "putCredential",
-                      params: ["workspace": workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
+            let summary = try await store.putCredential(workspaceGid: workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
+            try await audit(principal: context.identity?.principal, method: "putCredential",
+                            params: ["workspace": workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
                       result: summary, outcome: "ok")
             await workspaceNames.clear()
             await schedule.credentialStored(workspace: workspace, at: now())
@@ -75,14 +75,14 @@ extension AccessService {
             try await testCredential(params)
         }
         table.register(ListCredentials.self) { _, _ in
-            ItemList(items: try store.credentialSummaries())
+            ItemList(items: try await store.credentialSummaries())
         }
         table.register(DeleteCredential.self) { context, params in
             var params = params
             params.workspace = try await resolveWorkspace(params.workspace)
             let revoked = await revokeOAuthGrant(workspace: params.workspace, purpose: params.purpose)
-            let result = DeleteCredential.Result(done: try store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose), revokedAtAsana: revoked)
-            try audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: result, outcome: result.done ? "ok" : "not_found")
+            let result = DeleteCredential.Result(done: try await store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose), revokedAtAsana: revoked)
+            try await audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: result, outcome: result.done ? "ok" : "not_found")
             await workspaceNames.clear()
             return result
         }
@@ -91,26 +91,26 @@ extension AccessService {
             guard (1...1000).contains(limit) else { throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and 1000", field: "limit") }
             var workspace: String?
             if let given = params.workspace { workspace = try await resolveWorkspace(given) }
-            return ItemList(items: try store.syncRuns(workspaceGid: workspace, limit: limit))
+            return ItemList(items: try await store.syncRuns(workspaceGid: workspace, limit: limit))
         }
         table.register(GetWorkspaceStatus.self) { _, params in
             try await workspaceStatus(workspace: params.workspace)
         }
         table.register(GetSyncRun.self) { _, params in
-            guard let run = try store.syncRun(id: params.id) else {
+            guard let run = try await store.syncRun(id: params.id) else {
                 throw RPCError(.syncRunNotFound, message: "No sync run \(params.id)", details: ["id": .integer(params.id)])
             }
             return run
         }
         table.register(ListAuditEvents.self, bulk: true) { _, params in
-            try listAuditEvents(params)
+            try await listAuditEvents(params)
         }
     }
 
     /// One page of audit events, newest first.
     /// - Throws: `-32602` for a `since` that is not ISO 8601, an empty `principal` or `method`,
     ///   a `limit` outside 1...1000, or a cursor this server did not issue.
-    public func listAuditEvents(_ params: ListAuditEvents.Params) throws -> ListAuditEvents.Result {
+    public func listAuditEvents(_ params: ListAuditEvents.Params) async throws -> ListAuditEvents.Result {
         let limit = params.limit ?? 100
         guard (1...AuditQuery.maxLimit).contains(limit) else {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(AuditQuery.maxLimit)", field: "limit")
@@ -126,7 +126,7 @@ extension AccessService {
             throw RPCError.invalidParams("Invalid params: \"\(field)\" is empty", field: field)
         }
         do {
-            let page = try store.auditEvents(query: AuditQuery(
+            let page = try await store.auditEvents(query: AuditQuery(
                 since: since, principal: params.principal, method: params.method, limit: limit, cursor: params.cursor))
             return ListAuditEvents.Result(items: page.events, nextCursor: page.nextCursor)
         } catch AccessStoreError.invalidCursor {

@@ -26,7 +26,7 @@ extension AccessService {
         guard session.failedAuthentications < Self.maximumFailedAuthentications else {
             throw AccessError.tooManyAuthenticationAttempts(Self.maximumFailedAuthentications)
         }
-        if let token = try store.verifyAPIToken(params.token, at: now()) {
+        if let token = try await store.verifyAPIToken(params.token, at: now()) {
             let identity = RPCIdentity(principal: "token:\(token.name)", role: token.role.rawValue)
             session.authenticate(as: identity, stillValid: { [revokedTokens, now, name = token.name, expiresAt = token.expiresAt] in
                 if revokedTokens.contains(name) { return AccessError.tokenRevoked(name) }

@@ -14,21 +14,23 @@ extension AccessService {
     /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `changedSince` that is neither
     ///   an ISO 8601 time nor a finished run of this workspace, or an unknown name in `fields`;
     ///   `sync_run.not_found`; `workspace.not_synced`; `team.not_found`, `team.ambiguous`.
-    public func listUsers(_ params: ListUsers.Params) throws -> ListUsers.Result {
+    public func listUsers(_ params: ListUsers.Params) async throws -> ListUsers.Result {
         try Self.checkGid(params.workspace)
         let limit = params.limit ?? 100
         guard (1...Self.maximumPageSize).contains(limit) else {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(Self.maximumPageSize)", field: "limit")
         }
         let fields = try params.fields.map(Self.checkFields)
-        guard try store.workspace(gid: params.workspace) != nil else {
+        guard try await store.workspace(gid: params.workspace) != nil else {
             throw AccessError.workspaceNotSynced(params.workspace)
         }
-        let changedSince = try params.changedSince.map { try changedSinceTime($0, workspace: params.workspace) }
-        let teamGid = try params.team.map { try resolveTeam($0, workspace: params.workspace) }
+        var changedSince: Date?
+        if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
+        var teamGid: String?
+        if let team = params.team { teamGid = try await resolveTeam(team, workspace: params.workspace) }
         let page: UserPage
         do {
-            page = try store.listUsers(UserQuery(
+            page = try await store.listUsers(UserQuery(
                 workspaceGid: params.workspace, active: params.active, admin: params.admin, guest: params.guest, flagsUnknown: params.flagsUnknown,
                 teamGid: teamGid, query: params.query, includeDeparted: params.includeDeparted ?? false,
                 changedSince: changedSince, includeTeams: fields?.contains(.teams) ?? true,
@@ -58,7 +60,7 @@ extension AccessService {
 
     /// The time `changedSince` stands for: the ISO 8601 time given, or the `finishedAt` of the sync run given.
     /// - Throws: `-32602` for a bad time, a run of another workspace or a run still running; `1030 sync_run.not_found`.
-    func changedSinceTime(_ value: ListUsers.ChangedSince, workspace: String) throws -> Date {
+    func changedSinceTime(_ value: ListUsers.ChangedSince, workspace: String) async throws -> Date {
         switch value {
         case .time(let text):
             guard let date = Self.parseISO8601(text) else {
@@ -68,7 +70,7 @@ extension AccessService {
             }
             return date
         case .run(let id):
-            guard let run = try store.syncRun(id: id) else {
+            guard let run = try await store.syncRun(id: id) else {
                 throw RPCError(.syncRunNotFound, message: "No sync run \(id)", details: ["id": .integer(id)])
             }
             guard run.workspaceGid == workspace else {
@@ -84,8 +86,8 @@ extension AccessService {
     }
 
     /// The gid of a team of the snapshot given by gid or exact name.
-    func resolveTeam(_ team: String, workspace: String) throws -> String {
-        let teams = try store.teams(workspaceGid: workspace)
+    func resolveTeam(_ team: String, workspace: String) async throws -> String {
+        let teams = try await store.teams(workspaceGid: workspace)
         if teams.contains(where: { $0.gid == team }) { return team }
         let named = teams.filter { $0.name == team }
         switch named.count {

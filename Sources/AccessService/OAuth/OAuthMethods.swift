@@ -16,21 +16,21 @@ extension AccessService {
         table.register(PutOAuthClient.self) { context, params in
             try Self.checkOAuthText(params.clientId, field: "clientId")
             try Self.checkOAuthText(params.clientSecret, field: "clientSecret")
-            let summary = try store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
-            try audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
+            let summary = try await store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
+            try await audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
             return summary
         }
         table.register(ListOAuthClients.self) { _, _ in
-            ItemList(items: try store.oauthClientSummaries())
+            ItemList(items: try await store.oauthClientSummaries())
         }
         table.register(DeleteOAuthClient.self) { context, params in
             try Self.checkOAuthText(params.clientId, field: "clientId")
-            let done = Done(done: try store.deleteOAuthClient(clientId: params.clientId))
-            try audit(principal: context.identity?.principal, method: "deleteOAuthClient", params: params, result: done, outcome: done.done ? "ok" : "not_found")
+            let done = Done(done: try await store.deleteOAuthClient(clientId: params.clientId))
+            try await audit(principal: context.identity?.principal, method: "deleteOAuthClient", params: params, result: done, outcome: done.done ? "ok" : "not_found")
             return done
         }
         table.register(OAuthStart.self) { context, params in
-            try oauthStart(params, principal: context.identity?.principal)
+            try await oauthStart(params, principal: context.identity?.principal)
         }
         table.register(OAuthFinish.self) { context, params in
             try await oauthFinish(params, principal: context.identity?.principal)
@@ -40,7 +40,7 @@ extension AccessService {
     /// Starts an authorization: checks the params, remembers state and PKCE verifier (sealed) for
     /// ``oauthFlowLifetime``, and returns the authorize URL.
     /// - Throws: `-32602` naming the field (workspace, clientId, redirectUri, scopes); `oauth.client_unknown`.
-    public func oauthStart(_ params: OAuthStart.Params, principal: String?) throws -> OAuthStart.Result {
+    public func oauthStart(_ params: OAuthStart.Params, principal: String?) async throws -> OAuthStart.Result {
         _ = try Self.isName(params.workspace, field: "workspace")
         try Self.checkOAuthText(params.clientId, field: "clientId")
         try Self.checkRedirectURI(params.redirectUri)
@@ -49,7 +49,7 @@ extension AccessService {
         guard purpose == .sync || scopes == ["default"] else {
             throw RPCError.invalidParams("Invalid params: \"scopes\" must be [\"default\"] for a provision credential: Asana lists no granular scope for adding and removing people, so only a full-permission grant can provision", field: "scopes")
         }
-        guard try openClientSecret(params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
+        guard try await openClientSecret(params.clientId) != nil else { throw AccessError.oauthClientUnknown(params.clientId) }
         let verifier = PKCE.makeVerifier()
         let state = PKCE.randomToken(bytes: 24)
         let started = now()
@@ -57,11 +57,11 @@ extension AccessService {
                              scopes: scopes, codeVerifier: verifier, principal: principal ?? "anonymous",
                              createdAt: started, expiresAt: started.addingTimeInterval(Self.oauthFlowLifetime))
         do {
-            try store.insertOAuthFlow(flow)
+            try await store.insertOAuthFlow(flow)
         } catch let error as AccessStoreError where !error.isStorageFailure {
             throw RPCError(.limitOauthPending,
-                           message: "\(AccessStore.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
-                           details: ["maximumPendingAuthorizations": .integer(Int64(AccessStore.maxPendingOAuthFlows))])
+                           message: "\(StoreLimits.maxPendingOAuthFlows) OAuth authorizations already wait for oauthFinish; finish them or let them expire (10 minutes after their start)",
+                           details: ["maximumPendingAuthorizations": .integer(Int64(StoreLimits.maxPendingOAuthFlows))])
         }
         // Asana treats an omitted `scope` as `default`; sending `default` explicitly is equivalent (https://developers.asana.com/docs/oauth).
         let url = asana.oauthClient().authorizeURL(clientId: params.clientId, redirectUri: params.redirectUri, state: state,
@@ -71,7 +71,7 @@ extension AccessService {
         var audited = params
         audited.scopes = scopes
         audited.purpose = purpose
-        try audit(principal: principal, method: "oauthStart", params: audited, result: ["expiresAt": result.expiresAt], outcome: "ok")
+        try await audit(principal: principal, method: "oauthStart", params: audited, result: ["expiresAt": result.expiresAt], outcome: "ok")
         return result
     }
 
@@ -86,27 +86,27 @@ extension AccessService {
         }
         let flow: OAuthFlow
         do {
-            guard let taken = try store.takeOAuthFlow(state: params.state, at: now()) else { throw AccessError.oauthUnknownState() }
+            guard let taken = try await store.takeOAuthFlow(state: params.state, at: now()) else { throw AccessError.oauthUnknownState() }
             flow = taken
         } catch let error as AccessStoreError where !error.isStorageFailure {
             throw AccessError.oauthUnknownState()
         }
         do {
             let result = try await exchange(flow, code: params.code, force: params.force ?? false)
-            try audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
-                      result: result, outcome: "ok")
+            try await audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
+                            result: result, outcome: "ok")
             await workspaceNames.clear()
             await schedule.credentialStored(workspace: result.workspace.gid, at: now())
             return result
         } catch let error as RPCError {
-            try? audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
-                       result: ["error": error.name ?? "error"], outcome: error.name ?? "error")
+            try? await audit(principal: principal, method: "oauthFinish", params: ["workspace": flow.workspace, "purpose": flow.purpose.rawValue, "clientId": flow.clientId],
+                             result: ["error": error.name ?? "error"], outcome: error.name ?? "error")
             throw error
         }
     }
 
     private func exchange(_ flow: OAuthFlow, code: String, force: Bool) async throws -> OAuthFinish.Result {
-        guard let clientSecret = try openClientSecret(flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
+        guard let clientSecret = try await openClientSecret(flow.clientId) else { throw AccessError.oauthClientUnknown(flow.clientId) }
         let grant: OAuthTokenGrant
         do {
             grant = try await asana.oauthClient().exchangeCode(code, codeVerifier: flow.codeVerifier, clientId: flow.clientId,
@@ -144,8 +144,8 @@ extension AccessService {
             accessToken: grant.accessToken, refreshToken: grant.refreshToken,
             expiresAt: exchangedAt.addingTimeInterval(TimeInterval(grant.expiresIn)), issuedAt: exchangedAt, clientId: flow.clientId, scopes: flow.scopes,
             authorizedUser: .init(gid: grant.userGid, name: grant.userName, email: grant.userEmail))
-        let summary = try store.putCredential(workspaceGid: workspace.gid, purpose: flow.purpose, kind: .oauth, secret: try tokens.sealedText(),
-                                              fingerprintOf: tokens.fingerprintSource, at: exchangedAt)
+        let summary = try await store.putCredential(workspaceGid: workspace.gid, purpose: flow.purpose, kind: .oauth, secret: try tokens.sealedText(),
+                                                    fingerprintOf: tokens.fingerprintSource, at: exchangedAt)
         return OAuthFinish.Result(
             workspace: workspace, purpose: flow.purpose, credential: summary,
             authorizedUser: AuthorizedUser(gid: grant.userGid, name: grant.userName, email: grant.userEmail),
@@ -154,9 +154,9 @@ extension AccessService {
 
     /// The client secret of `clientId`, or nil when none is stored.
     /// - Throws: `oauth.client_unreadable` when the sealed secret does not open.
-    func openClientSecret(_ clientId: String) throws -> String? {
+    func openClientSecret(_ clientId: String) async throws -> String? {
         do {
-            return try store.openOAuthClientSecret(clientId: clientId)
+            return try await store.openOAuthClientSecret(clientId: clientId)
         } catch AccessStoreError.oauthClientTampered {
             throw AccessError.oauthClientUnreadable(clientId)
         }
@@ -167,10 +167,10 @@ extension AccessService {
     /// - Returns: nil when the credential is not a refreshable OAuth one (or missing); otherwise whether Asana
     ///   confirmed. Failures are logged, never thrown: deleting must not depend on Asana being reachable.
     func revokeOAuthGrant(workspace: String, purpose: CredentialPurpose) async -> Bool? {
-        guard let opened = try? store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
+        guard let opened = try? await store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
               let tokens = OAuthTokenSet.decode(opened.secret), let refreshToken = tokens.refreshToken else { return nil }
         do {
-            guard let clientSecret = try openClientSecret(tokens.clientId) else { return false }
+            guard let clientSecret = try await openClientSecret(tokens.clientId) else { return false }
             try await asana.oauthClient().revoke(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)
             return true
         } catch {

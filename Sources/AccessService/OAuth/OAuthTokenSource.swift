@@ -24,13 +24,17 @@ actor OAuthTokenSource: AsanaTokenSource {
 
     let workspace: String
     let purpose: CredentialPurpose
-    private let store: AccessStore
+    private let store: any AccessStore
     private let oauth: AsanaOAuthClient
     private let logger: Logger
     private let now: @Sendable () -> Date
     private var refreshing: Task<String, any Error>?
+    /// The access token the last refresh replaced, and the one it got. Reading the store suspends this actor,
+    /// so a caller may read the old token set, then find the refresh of it already finished (``refreshing``
+    /// nil): it takes the new token instead of refreshing a second time.
+    private var lastRefresh: (replaced: String, renewed: String)?
 
-    init(workspace: String, purpose: CredentialPurpose, store: AccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
+    init(workspace: String, purpose: CredentialPurpose, store: any AccessStore, oauth: AsanaOAuthClient, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.workspace = workspace
         self.purpose = purpose
         self.store = store
@@ -40,13 +44,13 @@ actor OAuthTokenSource: AsanaTokenSource {
     }
 
     func currentToken() async throws -> String {
-        let (tokens, fingerprint) = try load()
+        let (tokens, fingerprint) = try await load()
         if !tokens.needsRefresh(at: now(), margin: Self.refreshMargin) { return tokens.accessToken }
         return try await refresh(tokens, fingerprint: fingerprint)
     }
 
     func renewToken(after rejected: String) async throws -> String? {
-        let (tokens, fingerprint) = try load()
+        let (tokens, fingerprint) = try await load()
         // Another request refreshed meanwhile: use its token.
         if tokens.accessToken != rejected { return tokens.accessToken }
         return try await refresh(tokens, fingerprint: fingerprint)
@@ -54,8 +58,8 @@ actor OAuthTokenSource: AsanaTokenSource {
 
     /// The stored token set and its credential's fingerprint.
     /// - Throws: `credential.missing`, `credential.unreadable`, `credential.reauthorization_required`.
-    private func load() throws -> (OAuthTokenSet, String) {
-        let opened = try AccessService.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
+    private func load() async throws -> (OAuthTokenSet, String) {
+        let opened = try await AccessService.openUsableCredential(store: store, workspace: workspace, purpose: purpose)
         guard let tokens = OAuthTokenSet.decode(opened.secret) else { throw AccessError.credentialUnreadable(workspace, purpose: purpose) }
         return (tokens, opened.fingerprint)
     }
@@ -63,19 +67,22 @@ actor OAuthTokenSource: AsanaTokenSource {
     /// Refreshes once for everyone waiting.
     private func refresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
         if let refreshing { return try await refreshing.value }
+        if let lastRefresh, lastRefresh.replaced == tokens.accessToken { return lastRefresh.renewed }
         let task = Task { try await self.performRefresh(tokens, fingerprint: fingerprint) }
         refreshing = task
         defer { refreshing = nil }
-        return try await task.value
+        let renewed = try await task.value
+        lastRefresh = (tokens.accessToken, renewed)
+        return renewed
     }
 
     private func performRefresh(_ tokens: OAuthTokenSet, fingerprint: String) async throws -> String {
         guard let refreshToken = tokens.refreshToken else {
-            try markReauthorizationRequired(fingerprint: fingerprint, reason: "the access token expired and Asana granted no refresh token")
+            try await markReauthorizationRequired(fingerprint: fingerprint, reason: "the access token expired and Asana granted no refresh token")
         }
         let storedSecret: String?
         do {
-            storedSecret = try store.openOAuthClientSecret(clientId: tokens.clientId)
+            storedSecret = try await store.openOAuthClientSecret(clientId: tokens.clientId)
         } catch AccessStoreError.oauthClientTampered {
             throw AccessError.oauthClientUnreadable(tokens.clientId)
         }
@@ -84,7 +91,7 @@ actor OAuthTokenSource: AsanaTokenSource {
         do {
             grant = try await oauth.refresh(refreshToken: refreshToken, clientId: tokens.clientId, clientSecret: clientSecret)
         } catch AsanaAPIError.oauth(_, let error, let description) where error == "invalid_grant" {
-            try markReauthorizationRequired(fingerprint: fingerprint, reason: "Asana refused the refresh token (invalid_grant\(description.map { ": \($0)" } ?? ""))")
+            try await markReauthorizationRequired(fingerprint: fingerprint, reason: "Asana refused the refresh token (invalid_grant\(description.map { ": \($0)" } ?? ""))")
         } catch AsanaAPIError.oauth(let status, let error, let description) {
             logger.warning("Asana refused an OAuth token refresh", metadata: [
                 "workspace": "\(workspace)", "purpose": "\(purpose.rawValue)", "clientId": "\(tokens.clientId)", "asana.error": "\(error)"])
@@ -95,20 +102,20 @@ actor OAuthTokenSource: AsanaTokenSource {
         renewed.refreshToken = grant.refreshToken ?? tokens.refreshToken
         renewed.issuedAt = now()
         renewed.expiresAt = renewed.issuedAt.addingTimeInterval(TimeInterval(grant.expiresIn))
-        let stored = try store.replaceCredential(
+        let stored = try await store.replaceCredential(
             workspaceGid: workspace, purpose: purpose, kind: .oauth, secret: try renewed.sealedText(),
             fingerprintOf: renewed.fingerprintSource, onlyIfFingerprint: fingerprint, at: now())
         if stored == nil {
             // The credential was stored again while refreshing: use the new one.
-            return try load().0.accessToken
+            return try await load().0.accessToken
         }
         logger.info("OAuth access token refreshed", metadata: ["workspace": "\(workspace)", "purpose": "\(purpose.rawValue)",
                                                                "expiresIn": "\(grant.expiresIn)"])
         return renewed.accessToken
     }
 
-    private func markReauthorizationRequired(fingerprint: String, reason: String) throws -> Never {
-        try store.markCredentialReauthorizationRequired(workspaceGid: workspace, purpose: purpose, fingerprint: fingerprint, reason: reason, at: now())
+    private func markReauthorizationRequired(fingerprint: String, reason: String) async throws -> Never {
+        try await store.markCredentialReauthorizationRequired(workspaceGid: workspace, purpose: purpose, fingerprint: fingerprint, reason: reason, at: now())
         logger.warning("OAuth credential needs a new authorization", metadata: ["workspace": "\(workspace)", "purpose": "\(purpose.rawValue)",
                                                                               "reason": "\(reason)"])
         throw AccessError.credentialReauthorizationRequired(workspace, purpose: purpose, reason: reason)

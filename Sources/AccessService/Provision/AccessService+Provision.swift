@@ -50,15 +50,15 @@ extension AccessService {
         var unkeyed = params
         unkeyed.idempotencyKey = nil
         let encoder = JSONEncoder.protocolEncoder()
-        let paramsHash = AccessStore.sha256(String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
-        if let record = try store.idempotencyRecord(key: key, at: now()) {
+        let paramsHash = IdempotencyRecord.paramsHash(of: String(decoding: try encoder.encode(unkeyed), as: UTF8.self))
+        if let record = try await store.idempotencyRecord(key: key, at: now()) {
             guard record.method == "provision", record.paramsHash == paramsHash else { throw AccessError.idempotencyConflict(key) }
             logger.info("replayed an idempotent provision", metadata: ["idempotencyKey": "\(key)"])
             return try Self.storedProvisionAnswer(record.result)
         }
         let answer = try await provisionOnce(unkeyed, principal: principal, idempotencyKey: key)
         let at = now()
-        try store.saveIdempotencyRecord(IdempotencyRecord(
+        try await store.saveIdempotencyRecord(IdempotencyRecord(
             key: key, method: "provision", paramsHash: paramsHash,
             result: String(decoding: try encoder.encode(answer), as: UTF8.self),
             createdAt: at, expiresAt: at.addingTimeInterval(Self.idempotencyLifetime)))
@@ -93,7 +93,7 @@ extension AccessService {
         if !dryRun { try await provisionGate.wait() }
         let journal = dryRun ? nil : ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
                                                       principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
-        let client = try self.client(workspace: params.workspace, purpose: .provision)
+        let client = try await self.client(workspace: params.workspace, purpose: .provision)
         do {
             let details = try await client.workspace(gid: params.workspace)
             let workspace = WorkspaceRef(gid: details.gid, name: details.name ?? details.gid, isOrganization: details.isOrganization ?? false)
@@ -124,18 +124,18 @@ extension AccessService {
                 return ordered.compactMap { $0 }
             }
             if !dryRun {
-                for result in results { try recordProvision(result, workspace: params.workspace) }
+                for result in results { try await recordProvision(result, workspace: params.workspace) }
             }
             let answer: Provision.Result = params.users == nil
                 ? .one(Provision.SingleResult(workspace: workspace, dryRun: dryRun, action: results[0].action, user: results[0].user, targets: results[0].targets))
                 : .many(Provision.BulkResult(workspace: workspace, dryRun: dryRun, results: results))
             let failed = results.contains { $0.targets.contains { $0.outcome == .failed } }
-            try audit(principal: principal, method: dryRun ? "provision.dryRun" : "provision", params: params, result: answer,
-                      outcome: failed ? "partial" : "ok")
+            try await audit(principal: principal, method: dryRun ? "provision.dryRun" : "provision", params: params, result: answer,
+                            outcome: failed ? "partial" : "ok")
             return answer
         } catch let error as AsanaAPIError {
             let rpcError = AccessError.upstream(error)
-            try? audit(principal: principal, method: "provision", params: params, result: ["error": rpcError], outcome: rpcError.name ?? "upstream")
+            try? await audit(principal: principal, method: "provision", params: params, result: ["error": rpcError], outcome: rpcError.name ?? "upstream")
             throw rpcError
         }
     }
@@ -167,8 +167,8 @@ extension AccessService {
     }
 
     /// Writes what a provision changed into the snapshot, so `listUsers` shows it before the next sync.
-    private func recordProvision(_ result: Provision.PersonResult, workspace: String) throws {
-        guard let gid = result.user.gid, try store.workspace(gid: workspace) != nil else { return }
+    private func recordProvision(_ result: Provision.PersonResult, workspace: String) async throws {
+        guard let gid = result.user.gid, try await store.workspace(gid: workspace) != nil else { return }
         let workspaceTarget = result.targets.first { $0.type == "workspace" }
         let workspaceAction: ProvisionChange.WorkspaceAction =
             switch (result.action, workspaceTarget?.outcome) {
@@ -183,7 +183,7 @@ extension AccessService {
         let teamsRemoved = result.action == .remove
             ? teamTargets.filter { $0.outcome == .removed || $0.outcome == .notMember }.map(\.gid)
             : []
-        try store.applyProvisionChange(ProvisionChange(
+        try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: workspace,
             user: SnapshotUser(gid: gid, name: result.user.name, email: result.user.email,
                                isActive: workspaceAction == .added ? true : (workspaceAction == .removed ? false : nil),

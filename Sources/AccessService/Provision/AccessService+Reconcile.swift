@@ -40,7 +40,7 @@ extension AccessService {
     @discardableResult
     public func reconcileProvisionIntents(upTo: Int64? = nil) async throws -> ProvisionReconciliation {
         var tally = ProvisionReconciliation()
-        let open = try store.openProvisionIntents(upTo: upTo)
+        let open = try await store.openProvisionIntents(upTo: upTo)
         guard !open.isEmpty else { return tally }
         logger.notice("reconciling provision writes left without an outcome", metadata: ["count": "\(open.count)"])
         var clients: [String: Result<AsanaClient, RPCError>] = [:]
@@ -48,7 +48,7 @@ extension AccessService {
             let workspace = intent.draft.workspaceGid
             if clients[workspace] == nil {
                 do {
-                    clients[workspace] = .success(try client(workspace: workspace, purpose: .provision))
+                    clients[workspace] = .success(try await client(workspace: workspace, purpose: .provision))
                 } catch let error as RPCError {
                     clients[workspace] = .failure(error)
                 } catch {
@@ -65,16 +65,16 @@ extension AccessService {
                 switch observed {
                 case .success(let applied):
                     let outcome: ProvisionIntentOutcome = applied ? .applied : .notApplied
-                    try audit(principal: intent.draft.principal, method: ProvisionJournal.reconciledMethod, params: params,
-                              result: ["note": "reconciled after restart: \(applied ? "applied" : "not applied")"], outcome: outcome.rawValue)
-                    try store.resolveProvisionIntent(id: intent.id, outcome: outcome, at: now())
+                    try await audit(principal: intent.draft.principal, method: ProvisionJournal.reconciledMethod, params: params,
+                                    result: ["note": "reconciled after restart: \(applied ? "applied" : "not applied")"], outcome: outcome.rawValue)
+                    try await store.resolveProvisionIntent(id: intent.id, outcome: outcome, at: now())
                     if applied { tally.applied += 1 } else { tally.notApplied += 1 }
                 case .failure(let error):
-                    try audit(principal: intent.draft.principal, method: ProvisionJournal.reconciledMethod, params: params,
-                              result: ReconciledUndetermined(
-                                note: "reconciled after restart: could not be determined (\(error.message))", error: error),
-                              outcome: "undetermined")
-                    try store.noteProvisionIntentUndetermined(id: intent.id)
+                    try await audit(principal: intent.draft.principal, method: ProvisionJournal.reconciledMethod, params: params,
+                                    result: ReconciledUndetermined(
+                                      note: "reconciled after restart: could not be determined (\(error.message))", error: error),
+                                    outcome: "undetermined")
+                    try await store.noteProvisionIntentUndetermined(id: intent.id)
                     tally.undetermined += 1
                 }
             } catch {

@@ -51,12 +51,12 @@ struct ProvisionJournal: Sendable {
     /// Commits the intent of `write`. Nothing may be sent to Asana unless this returns.
     /// - Returns: the intent's id.
     /// - Throws: a storage error when the intent (row or audit event) could not be committed.
-    func begin(_ write: ProvisionWrite, attempt: Int) throws -> Int64 {
+    func begin(_ write: ProvisionWrite, attempt: Int) async throws -> Int64 {
         let draft = self.draft(write, attempt: attempt)
         // The row first: if the process dies before the audit event, the open row is still reconciled.
-        let id = try service.store.recordProvisionIntent(draft, at: service.now())
-        try service.audit(principal: principal, method: Self.intentMethod,
-                          params: ProvisionWriteAudit(id: id, draft: draft), result: [String: String](), outcome: "pending")
+        let id = try await service.store.recordProvisionIntent(draft, at: service.now())
+        try await service.audit(principal: principal, method: Self.intentMethod,
+                                params: ProvisionWriteAudit(id: id, draft: draft), result: [String: String](), outcome: "pending")
         return id
     }
 
@@ -71,7 +71,7 @@ struct ProvisionJournal: Sendable {
     /// Records the outcome of the write of intent `id`: `done` when `error` is nil, `refused` when Asana answered
     /// with a refusal, `unknown` otherwise. Never throws: when the outcome cannot be recorded, the intent stays
     /// open and is reconciled on the next start (logged).
-    func finish(_ id: Int64, _ write: ProvisionWrite, attempt: Int, error: (any Error)?) {
+    func finish(_ id: Int64, _ write: ProvisionWrite, attempt: Int, error: (any Error)?) async {
         let outcome: ProvisionIntentOutcome
         var result = ProvisionOutcomeAudit()
         if let error {
@@ -88,9 +88,9 @@ struct ProvisionJournal: Sendable {
         }
         do {
             // The audit event first: a crash before the row is closed only repeats the record (reconciled later).
-            try service.audit(principal: principal, method: Self.outcomeMethod,
-                              params: ProvisionWriteAudit(id: id, draft: draft(write, attempt: attempt)), result: result, outcome: outcome.rawValue)
-            try service.store.resolveProvisionIntent(id: id, outcome: outcome, at: service.now())
+            try await service.audit(principal: principal, method: Self.outcomeMethod,
+                                    params: ProvisionWriteAudit(id: id, draft: draft(write, attempt: attempt)), result: result, outcome: outcome.rawValue)
+            try await service.store.resolveProvisionIntent(id: id, outcome: outcome, at: service.now())
         } catch {
             service.logger.error("could not record a provision write's outcome; it will be reconciled on the next start",
                                  metadata: ["intent": "\(id)", "outcome": "\(outcome.rawValue)", "error": "\(error)"])

@@ -24,8 +24,8 @@ public struct ProvisionReconciler: Service {
     }
 
     /// The id of the newest open intent in `store`, or nil when none is open (then nothing needs reconciling).
-    public static func pendingUpTo(store: AccessStore) throws -> Int64? {
-        try store.openProvisionIntents().last?.id
+    public static func pendingUpTo(store: any AccessStore) async throws -> Int64? {
+        try await store.openProvisionIntents().last?.id
     }
 
     /// Reconciles the intents up to ``upTo`` once (nothing when nil), then returns; errors are logged, never thrown,

@@ -158,13 +158,13 @@ final class ProvisionRun {
         guard !dryRun else { return }
         var attempt = 1
         while true {
-            let intent = try journal?.begin(write, attempt: attempt)
+            let intent = try await journal?.begin(write, attempt: attempt)
             do {
                 try await perform()
-                if let intent { journal?.finish(intent, write, attempt: attempt, error: nil) }
+                if let intent { await journal?.finish(intent, write, attempt: attempt, error: nil) }
                 return
             } catch {
-                if let intent { journal?.finish(intent, write, attempt: attempt, error: error) }
+                if let intent { await journal?.finish(intent, write, attempt: attempt, error: error) }
                 guard let asanaError = error as? AsanaAPIError, asanaError.isTransient, attempt < Self.maximumWriteAttempts else { throw error }
                 if try await verify() { return }
                 attempt += 1

@@ -71,20 +71,27 @@ public actor SyncSchedule {
 
     /// Whether a scheduled sync of `workspace` is due at `now`, for the scheduler's tick.
     ///
-    /// A workspace seen for the first time gets `firstRunAt()`. A paused one resumes (due at once) when
+    /// A workspace seen for the first time gets `firstRunAt`. A paused one resumes (due at once) when
     /// its credential's fingerprint is no longer the one that failed (stored by another process, e.g.
     /// `asana-accessd credentials put`). A due workspace's `nextRunAt` is cleared until the sync's
     /// outcome sets it again.
-    func takeIfDue(workspace: String, fingerprint: String, now: Date, firstRunAt: () -> Date) -> Bool {
+    /// - Parameter firstRunAt: the first turn of a workspace seen for the first time, nil when not known yet.
+    /// - Returns: whether a sync is due; nil, changing nothing, when the workspace needs its first turn and
+    ///   `firstRunAt` is nil: the scheduler reads it from the store (which suspends, so not inside this
+    ///   actor's call) and asks again with it.
+    func takeIfDue(workspace: String, fingerprint: String, now: Date, firstRunAt: Date?) -> Bool? {
         guard let interval else { return false }
         var entry = entries[workspace] ?? Entry()
-        defer { entries[workspace] = entry }
         if let pause = entry.pause {
             guard pause.fingerprint != fingerprint else { return false }
             entry.pause = nil
             entry.nextRunAt = now
         }
-        if entry.nextRunAt == nil { entry.nextRunAt = firstRunAt() }
+        if entry.nextRunAt == nil {
+            guard let firstRunAt else { return nil }
+            entry.nextRunAt = firstRunAt
+        }
+        defer { entries[workspace] = entry }
         guard let due = entry.nextRunAt, due <= now else { return false }
         // Placeholder until the outcome is known (a sync that throws something other than an RPC error sets nothing).
         entry.nextRunAt = now.addingTimeInterval(interval)

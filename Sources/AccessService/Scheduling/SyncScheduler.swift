@@ -66,7 +66,7 @@ public struct SyncScheduler: Service {
     func tick() async {
         let summaries: [CredentialSummary]
         do {
-            summaries = try service.store.credentialSummaries()
+            summaries = try await service.store.credentialSummaries()
         } catch {
             service.logger.error("scheduler: cannot list credentials: \(error)")
             return
@@ -79,10 +79,13 @@ public struct SyncScheduler: Service {
         for workspace in effective.keys.sorted() {
             guard !Task.isCancelled, let credential = effective[workspace] else { return }
             let now = service.now()
-            let due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now) {
-                firstRunAt(workspace: workspace, now: now)
+            var due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
+            if due == nil {
+                // Seen for the first time: its first turn follows its last recorded run.
+                let firstRun = await firstRunAt(workspace: workspace, now: now)
+                due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: firstRun)
             }
-            guard due else { continue }
+            guard due == true else { continue }
             do {
                 let result = try await service.sync(workspace: workspace, principal: Self.trigger)
                 service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
@@ -96,10 +99,10 @@ public struct SyncScheduler: Service {
     }
 
     /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter.
-    func firstRunAt(workspace: String, now: Date) -> Date {
+    func firstRunAt(workspace: String, now: Date) async -> Date {
         let bound = min(configuration.maximumJitter, configuration.interval).timeInterval
         let jittered = now.addingTimeInterval(bound > 0 ? Double.random(in: 0..<bound) : 0)
-        guard let last = try? service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return jittered }
+        guard let last = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return jittered }
         return max(jittered, (last.finishedAt ?? last.startedAt).addingTimeInterval(configuration.interval.timeInterval))
     }
 }

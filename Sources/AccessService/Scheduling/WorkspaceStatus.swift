@@ -5,8 +5,8 @@ import LineRPC
 
 extension AccessService {
     /// The grant of the OAuth credential of (workspace, purpose), or nil for a PAT, a bare token, or one that does not open.
-    func oauthGrant(workspace: String, purpose: CredentialPurpose) -> GetWorkspaceStatus.OAuthGrant? {
-        guard let opened = try? store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
+    func oauthGrant(workspace: String, purpose: CredentialPurpose) async -> GetWorkspaceStatus.OAuthGrant? {
+        guard let opened = try? await store.openCredential(workspaceGid: workspace, purpose: purpose), opened.kind == .oauth,
               let tokens = OAuthTokenSet.decode(opened.secret) else { return nil }
         return GetWorkspaceStatus.OAuthGrant(
             clientId: tokens.clientId, scopes: tokens.scopes,
@@ -18,17 +18,20 @@ extension AccessService {
     /// Reads only the store and the in-memory schedule; asks Asana nothing (except to resolve a name).
     public func workspaceStatus(workspace: String) async throws -> GetWorkspaceStatus.Result {
         let gid = try await resolveWorkspace(workspace)
-        let credentials = try store.credentialSummaries().filter { $0.workspaceGid == gid }
+        let credentials = try await store.credentialSummaries().filter { $0.workspaceGid == gid }
             .sorted { $0.purpose.rawValue < $1.purpose.rawValue }
         let canSync = credentials.contains { $0.purpose == .sync || $0.purpose == .provision }
         let scheduled = await schedule.status(workspace: gid, canSync: canSync)
+        var statuses: [GetWorkspaceStatus.CredentialStatus] = []
+        for credential in credentials {
+            statuses.append(GetWorkspaceStatus.CredentialStatus(
+                purpose: credential.purpose, kind: credential.kind, fingerprint: credential.fingerprint, updatedAt: credential.updatedAt,
+                state: credential.state, stateReason: credential.stateReason, oauth: await oauthGrant(workspace: gid, purpose: credential.purpose)))
+        }
         return GetWorkspaceStatus.Result(
-            workspace: WorkspaceName(gid: gid, name: try store.workspace(gid: gid)?.name),
-            credentials: credentials.map {
-                GetWorkspaceStatus.CredentialStatus(purpose: $0.purpose, kind: $0.kind, fingerprint: $0.fingerprint, updatedAt: $0.updatedAt,
-                                 state: $0.state, stateReason: $0.stateReason, oauth: oauthGrant(workspace: gid, purpose: $0.purpose))
-            },
-            lastRun: try store.syncRuns(workspaceGid: gid, limit: 1).first,
+            workspace: WorkspaceName(gid: gid, name: try await store.workspace(gid: gid)?.name),
+            credentials: statuses,
+            lastRun: try await store.syncRuns(workspaceGid: gid, limit: 1).first,
             nextScheduledRunAt: scheduled.nextRunAt,
             schedule: scheduled.state,
             pausedReason: scheduled.pausedReason,

@@ -34,7 +34,7 @@ extension AccessService {
     /// `credential.unreadable`) pauses scheduled syncs of the workspace.
     public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void = { _ in }) async throws -> Sync.Result {
         let workspace = try await resolveWorkspace(workspace)
-        let fingerprint = try? syncCredentialFingerprint(workspace: workspace)
+        let fingerprint = try? await syncCredentialFingerprint(workspace: workspace)
         do {
             let result = try await syncResolved(workspace: workspace, principal: principal, progress: progress)
             await schedule.succeeded(workspace: workspace, capabilities: result.capabilities, at: result.finishedAt)
@@ -46,20 +46,20 @@ extension AccessService {
     }
 
     /// The fingerprint of the credential `sync` uses for `workspace` (sync, else provision), or nil when there is none.
-    func syncCredentialFingerprint(workspace: String) throws -> String? {
-        let stored = try store.credentialSummaries().filter { $0.workspaceGid == workspace }
+    func syncCredentialFingerprint(workspace: String) async throws -> String? {
+        let stored = try await store.credentialSummaries().filter { $0.workspaceGid == workspace }
         return (stored.first { $0.purpose == .sync } ?? stored.first { $0.purpose == .provision })?.fingerprint
     }
 
     private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let client: AsanaClient
         do {
-            client = try self.client(workspace: workspace, purpose: .sync)
+            client = try await self.client(workspace: workspace, purpose: .sync)
         } catch let error as RPCError where error.kind == .credentialMissing {
             // No sync credential: an admin's provision credential can read too. If there is neither,
             // name the sync credential, the one a read-only job should get.
             do {
-                client = try self.client(workspace: workspace, purpose: .provision)
+                client = try await self.client(workspace: workspace, purpose: .provision)
             } catch let fallback as RPCError where fallback.kind == .credentialMissing {
                 throw error
             }
@@ -77,7 +77,7 @@ extension AccessService {
 
     private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let started = ContinuousClock.now
-        let runID = try store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
+        let runID = try await store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
             let phase = SyncPhase()
             let deadline = syncDeadline
@@ -98,10 +98,10 @@ extension AccessService {
             let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
             await progress(Sync.Progress(workspace: workspace, phase: "commit", done: 0, total: 1))
             let finishedAt = now()
-            let counts = try store.applySnapshot(snapshot, at: finishedAt)
+            let counts = try await store.applySnapshot(snapshot, at: finishedAt)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
-            try store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
-                                   error: runError, at: finishedAt)
+            try await store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
+                                         error: runError, at: finishedAt)
             let result = Sync.Result(
                 workspace: WorkspaceRef(gid: workspace, name: snapshot.workspace.name, isOrganization: snapshot.workspace.isOrganization),
                 runId: runID, status: status, skipped: skipped,
@@ -111,12 +111,12 @@ extension AccessService {
                 durationMs: (ContinuousClock.now - started).milliseconds,
                 capabilities: Sync.Capabilities(membershipFlags: fetched.memberships != nil, teams: fetched.details.isOrganization == true && fetched.teamsRead),
                 finishedAt: finishedAt)
-            try audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
+            try await audit(principal: principal, method: "sync", params: ["workspace": workspace], result: result, outcome: status == .partial ? "partial" : "ok")
             return result
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error)
-            try? store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
-            try? audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
+            try? await store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
+            try? await audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }
             throw error
         }

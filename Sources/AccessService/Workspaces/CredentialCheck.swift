@@ -163,7 +163,7 @@ extension AccessService {
     ///   `credential.unreadable`. Asana's refusals are not errors: they are failed checks in the answer.
     public func testCredential(_ params: CredentialKey) async throws -> TestCredential.Result {
         let workspace = try await resolveWorkspace(params.workspace)
-        let client = try self.client(workspace: workspace, purpose: params.purpose)
+        let client = try await self.client(workspace: workspace, purpose: params.purpose)
         return await CredentialChecker(asana: asana).run(workspace: workspace, purpose: params.purpose, client: client)
     }
 }

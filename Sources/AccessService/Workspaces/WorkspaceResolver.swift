@@ -57,7 +57,7 @@ extension AccessService {
     public func resolveWorkspace(_ workspace: String, field: String = "workspace") async throws -> String {
         guard try Self.isName(workspace, field: field) else { return workspace }
         if let cached = await workspaceNames.lookup(workspace, at: now()), cached.count == 1 { return cached[0].gid }
-        let listing = try await Self.visibleWorkspaces(clients: try distinctStoredClients())
+        let listing = try await Self.visibleWorkspaces(clients: try await distinctStoredClients())
         await workspaceNames.record(listing, expires: now().addingTimeInterval(Self.workspaceNameLifetime))
         return try Self.pick(workspace, from: listing)
     }
@@ -102,11 +102,11 @@ extension AccessService {
 
     /// A client for each distinct stored credential (by fingerprint); credentials that cannot be used
     /// (unreadable, or waiting for a new OAuth authorization) are skipped.
-    func distinctStoredClients() throws -> [AsanaClient] {
+    func distinctStoredClients() async throws -> [AsanaClient] {
         var seen: Set<String> = []
         var clients: [AsanaClient] = []
-        for summary in try store.credentialSummaries() where seen.insert(summary.fingerprint).inserted {
-            guard let client = try? client(workspace: summary.workspaceGid, purpose: summary.purpose) else { continue }
+        for summary in try await store.credentialSummaries() where seen.insert(summary.fingerprint).inserted {
+            guard let client = try? await client(workspace: summary.workspaceGid, purpose: summary.purpose) else { continue }
             clients.append(client)
         }
         return clients

@@ -5,7 +5,7 @@ import Foundation
 /// and by the `expiresIn` param of `createToken`.
 public enum APITokenLifetime {
     /// The lifetime in seconds, or nil unless `text` is `Nd`, `Nh` or `Nm` with N in 1...999999
-    /// (bounds on the result are checked by ``AccessStore/createAPIToken(name:role:at:expiresAt:)``).
+    /// (bounds on the result are checked by ``APITokenStore/createAPIToken(name:role:at:expiresAt:)``).
     public static func parse(_ text: String) -> TimeInterval? {
         guard let unit = text.last, text.count >= 2, text.count <= 7 else { return nil }
         let digits = text.dropLast()

@@ -19,7 +19,7 @@ struct CredentialSealer: Sendable {
         Array("asana-access/credential/v1|\(workspaceGid)|\(purpose.rawValue)|\(kind.rawValue)|key\(keyVersion)".utf8)
     }
 
-    /// The associated data of an OAuth app's client secret (``AccessStore/putOAuthClient(clientId:secret:at:)``).
+    /// The associated data of an OAuth app's client secret (``OAuthStore/putOAuthClient(clientId:secret:at:)``).
     static func oauthClientAssociatedData(clientId: String, keyVersion: Int) -> [UInt8] {
         Array("asana-access/oauth-client/v1|\(clientId)|key\(keyVersion)".utf8)
     }

@@ -9,7 +9,7 @@ public struct OAuthFlow: Sendable, Equatable {
     public var workspace: String
     /// What the credential will be used for.
     public var purpose: CredentialPurpose
-    /// The OAuth app's client id; its secret must be stored (``AccessStore/putOAuthClient(clientId:secret:at:)``).
+    /// The OAuth app's client id; its secret must be stored (``OAuthStore/putOAuthClient(clientId:secret:at:)``).
     public var clientId: String
     /// The redirect URI sent to the authorize URL; the code exchange must send the same (RFC 6749 §4.1.3; https://developers.asana.com/docs/oauth).
     public var redirectUri: String

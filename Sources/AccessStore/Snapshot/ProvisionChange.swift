@@ -1,5 +1,5 @@
 /// What a provisioning call just did in Asana, to be reflected in the stored picture at once
-/// (``AccessStore/applyProvisionChange(_:at:)``) rather than at the next sync.
+/// (``SnapshotStore/applyProvisionChange(_:at:)``) rather than at the next sync.
 public struct ProvisionChange: Sendable, Equatable {
     /// What happened to the person's workspace membership.
     public enum WorkspaceAction: String, Codable, Sendable, CaseIterable {

@@ -2,7 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Replaces the stored picture of `snapshot.workspace` with `snapshot`, in ONE write
     /// transaction: it commits whole or not at all.
     ///
@@ -25,12 +25,12 @@ extension AccessStore {
     ///   stored after the apply, preserved rows included.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when a workspace, user or team gid is empty.
     @discardableResult
-    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) throws -> SnapshotCounts {
+    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) async throws -> SnapshotCounts {
         guard !snapshot.workspace.gid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
         guard snapshot.users.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a user gid is empty") }
         guard snapshot.teams.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a team gid is empty") }
         let now = UnixMillis.from(at)
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now).apply(snapshot)
         }
     }
@@ -47,14 +47,14 @@ extension AccessStore {
     /// - `changedAt = at` when the person's name, email, flags, team memberships or departure changed;
     ///   `addedAt = at` when the person is new or back after having departed.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when the workspace, user or a team gid is empty.
-    public func applyProvisionChange(_ change: ProvisionChange, at: Date) throws {
+    public func applyProvisionChange(_ change: ProvisionChange, at: Date) async throws {
         guard !change.workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
         guard !change.user.gid.isEmpty else { throw AccessStoreError.invalidArgument("the user gid is empty") }
         guard change.teamsAdded.allSatisfy({ !$0.gid.isEmpty }), change.teamsRemoved.allSatisfy({ !$0.isEmpty }) else {
             throw AccessStoreError.invalidArgument("a team gid is empty")
         }
         let now = UnixMillis.from(at)
-        try dbWriter.write { db in
+        try await dbWriter.write { db in
             try SnapshotWriter(db: db, workspaceGid: change.workspaceGid, now: now).apply(change)
         }
     }

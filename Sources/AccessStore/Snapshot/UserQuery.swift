@@ -1,6 +1,6 @@
 import Foundation
 
-/// A page request for ``AccessStore/listUsers(_:)``.
+/// A page request for ``SnapshotStore/listUsers(_:)``.
 ///
 /// Filters combine with AND. A Bool filter matches only rows where the flag is known and equal:
 /// `active == true` means `isActive == 1`; rows with an unknown flag match neither `true` nor `false`.
@@ -55,7 +55,7 @@ public struct UserQuery: Sendable, Equatable {
     }
 }
 
-/// One page of ``AccessStore/listUsers(_:)``.
+/// One page of ``SnapshotStore/listUsers(_:)``.
 public struct UserPage: Sendable, Equatable {
     /// Sorted by name (case-insensitive, unknown names first as "") then gid.
     public var users: [StoredUser]

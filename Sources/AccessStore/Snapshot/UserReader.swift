@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// One page of the people of a workspace, filtered, sorted by (name COLLATE NOCASE, gid), with
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.
@@ -12,11 +12,11 @@ extension AccessStore {
     /// shows in the later one.
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000,
     ///   query text longer than 256 characters); ``AccessStoreError/invalidCursor``.
-    public func listUsers(_ query: UserQuery) throws -> UserPage {
+    public func listUsers(_ query: UserQuery) async throws -> UserPage {
         let request = try Self.listUsersRequest(query)
         let workspaceGid = query.workspaceGid
         let limit = query.limit
-        return try dbWriter.read { db in
+        return try await dbWriter.read { db in
             let workspace = try Row.fetchOne(
                 db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
                 arguments: [workspaceGid]
@@ -110,8 +110,8 @@ extension AccessStore {
 
     /// The person of a workspace whose gid, or else whose email (case-insensitive), is `gidOrEmail`;
     /// departed people included. Nil when unknown.
-    public func user(workspaceGid: String, gidOrEmail: String) throws -> StoredUser? {
-        try dbWriter.read { db in
+    public func user(workspaceGid: String, gidOrEmail: String) async throws -> StoredUser? {
+        try await dbWriter.read { db in
             var row = try Row.fetchOne(
                 db, sql: "SELECT \(Self.userColumns) FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
                 arguments: [workspaceGid, gidOrEmail])
@@ -132,8 +132,8 @@ extension AccessStore {
     }
 
     /// The stored workspace, or nil when no snapshot of it was applied.
-    public func workspace(gid: String) throws -> StoredWorkspace? {
-        try dbWriter.read { db in
+    public func workspace(gid: String) async throws -> StoredWorkspace? {
+        try await dbWriter.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
                 arguments: [gid]
@@ -142,8 +142,8 @@ extension AccessStore {
     }
 
     /// Every stored workspace, sorted by name (case-insensitive) then gid.
-    public func workspaces() throws -> [StoredWorkspace] {
-        try dbWriter.read { db in
+    public func workspaces() async throws -> [StoredWorkspace] {
+        try await dbWriter.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace ORDER BY name COLLATE NOCASE, gid"
             ).map(Self.storedWorkspace)
@@ -151,8 +151,8 @@ extension AccessStore {
     }
 
     /// The teams of a workspace with their stored member counts, sorted by name (case-insensitive) then gid.
-    public func teams(workspaceGid: String) throws -> [StoredTeam] {
-        try dbWriter.read { db in
+    public func teams(workspaceGid: String) async throws -> [StoredTeam] {
+        try await dbWriter.read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT t.gid, t.name,

@@ -1,5 +1,5 @@
 /// One complete picture of a workspace, as read from Asana by a sync, to be applied with
-/// ``AccessStore/applySnapshot(_:at:)``. Build it only from a sync whose users listing was complete:
+/// ``SnapshotStore/applySnapshot(_:at:)``. Build it only from a sync whose users listing was complete:
 /// applying it marks everyone absent as departed. Team data may be partial (``preservedTeamGids``,
 /// ``preservesAllTeams``): what could not be read is kept as stored, never emptied.
 public struct WorkspaceSnapshot: Sendable, Equatable {

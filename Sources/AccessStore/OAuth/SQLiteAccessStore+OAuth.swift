@@ -3,17 +3,14 @@ import Crypto
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// Most authorizations that may wait for `oauthFinish` at once; older expired ones are dropped first.
-    public static let maxPendingOAuthFlows = 1_000
-
+extension SQLiteAccessStore {
     // MARK: - OAuth apps
 
     /// Seals and stores the client secret of the OAuth app `clientId`, replacing any previous one.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty client id or secret, one over 512 bytes, or a
     ///   client id with a control character (SQLite text would end at a NUL).
     @discardableResult
-    public func putOAuthClient(clientId: String, secret: String, at: Date) throws -> OAuthClientSummary {
+    public func putOAuthClient(clientId: String, secret: String, at: Date) async throws -> OAuthClientSummary {
         guard (1...512).contains(clientId.utf8.count), !clientId.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes without control characters")
         }
@@ -21,7 +18,7 @@ extension AccessStore {
         let sealer = CredentialSealer(masterKey: masterKey)
         let fingerprint = CredentialSealer.fingerprint(of: secret)
         let now = UnixMillis.from(at)
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             let keyVersion = try Self.currentKeyVersion(db)
             let sealed = try sealer.seal(secret, associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion))
             try db.execute(
@@ -37,8 +34,8 @@ extension AccessStore {
     }
 
     /// Every stored OAuth app, by client id. No secret is opened.
-    public func oauthClientSummaries() throws -> [OAuthClientSummary] {
-        try dbWriter.read { db in
+    public func oauthClientSummaries() async throws -> [OAuthClientSummary] {
+        try await dbWriter.read { db in
             try Row.fetchAll(db, sql: "SELECT clientId, fingerprint, createdAt, updatedAt FROM oauthClient ORDER BY clientId").map { row in
                 OAuthClientSummary(clientId: row["clientId"], fingerprint: row["fingerprint"],
                                    createdAt: UnixMillis.date(row["createdAt"] as Int64), updatedAt: UnixMillis.date(row["updatedAt"] as Int64))
@@ -48,12 +45,13 @@ extension AccessStore {
 
     /// The client secret of `clientId`, or nil when none is stored.
     /// - Throws: ``AccessStoreError/oauthClientTampered(clientId:)`` when AES-GCM refuses the row.
-    public func openOAuthClientSecret(clientId: String) throws -> String? {
-        let row = try dbWriter.read { db in
+    public func openOAuthClientSecret(clientId: String) async throws -> String? {
+        let stored = try await dbWriter.read { db -> (sealed: Data?, keyVersion: Int?)? in
             try Row.fetchOne(db, sql: "SELECT sealed, keyVersion FROM oauthClient WHERE clientId = ?", arguments: [clientId])
+                .map { row in (row["sealed"] as Data?, row["keyVersion"] as Int?) }
         }
-        guard let row else { return nil }
-        guard let sealed = row["sealed"] as Data?, let keyVersion = row["keyVersion"] as Int?,
+        guard let stored else { return nil }
+        guard let sealed = stored.sealed, let keyVersion = stored.keyVersion,
               let secret = CredentialSealer(masterKey: masterKey)
                 .open(sealed, associatedData: CredentialSealer.oauthClientAssociatedData(clientId: clientId, keyVersion: keyVersion))
         else { throw AccessStoreError.oauthClientTampered(clientId: clientId) }
@@ -63,8 +61,8 @@ extension AccessStore {
     /// Deletes the OAuth app `clientId`. Credentials it issued stay, but cannot be refreshed any more.
     /// - Returns: whether a row was deleted.
     @discardableResult
-    public func deleteOAuthClient(clientId: String) throws -> Bool {
-        try dbWriter.write { db in
+    public func deleteOAuthClient(clientId: String) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(sql: "DELETE FROM oauthClient WHERE clientId = ?", arguments: [clientId])
             return db.changesCount > 0
         }
@@ -73,17 +71,17 @@ extension AccessStore {
     // MARK: - Pending authorizations
 
     /// Stores a started authorization. Expired flows are dropped first.
-    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when ``maxPendingOAuthFlows`` unexpired flows are
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when ``StoreLimits/maxPendingOAuthFlows`` unexpired flows are
     ///   already waiting, or the state is empty or already pending.
-    public func insertOAuthFlow(_ flow: OAuthFlow) throws {
+    public func insertOAuthFlow(_ flow: OAuthFlow) async throws {
         guard !flow.state.isEmpty else { throw AccessStoreError.invalidArgument("the OAuth state is empty") }
         let sealer = CredentialSealer(masterKey: masterKey)
         let stateHash = Self.oauthStateHash(flow.state)
-        try dbWriter.write { db in
+        try await dbWriter.write { db in
             try db.execute(sql: "DELETE FROM oauthFlow WHERE expiresAt <= ?", arguments: [UnixMillis.from(flow.createdAt)])
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM oauthFlow") ?? 0
-            guard pending < Self.maxPendingOAuthFlows else {
-                throw AccessStoreError.invalidArgument("\(Self.maxPendingOAuthFlows) OAuth authorizations are already waiting to be finished; finish them or let them expire")
+            guard pending < StoreLimits.maxPendingOAuthFlows else {
+                throw AccessStoreError.invalidArgument("\(StoreLimits.maxPendingOAuthFlows) OAuth authorizations are already waiting to be finished; finish them or let them expire")
             }
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash]) == nil else {
                 throw AccessStoreError.invalidArgument("this OAuth state is already pending")
@@ -103,25 +101,52 @@ extension AccessStore {
     /// Removes and returns the authorization started with `state`: a state can be finished once.
     /// - Returns: nil when no flow has this state, or it expired at `at` (an expired one is removed too).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when its sealed verifier fails to open (the row is removed).
-    public func takeOAuthFlow(state: String, at: Date) throws -> OAuthFlow? {
+    public func takeOAuthFlow(state: String, at: Date) async throws -> OAuthFlow? {
         let stateHash = Self.oauthStateHash(state)
-        let row = try dbWriter.write { db -> Row? in
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash])
+        let row = try await dbWriter.write { db -> PendingOAuthFlow? in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash]).map(PendingOAuthFlow.init)
             try db.execute(sql: "DELETE FROM oauthFlow WHERE stateHash = ?", arguments: [stateHash])
             return row
         }
         guard let row else { return nil }
-        let expiresAt = UnixMillis.date(row["expiresAt"] as Int64)
+        let expiresAt = UnixMillis.date(row.expiresAt)
         guard expiresAt > at else { return nil }
-        guard let sealed = row["sealedVerifier"] as Data?, let keyVersion = row["keyVersion"] as Int?,
-              let purpose = CredentialPurpose(rawValue: row["purpose"]),
+        guard let sealed = row.sealedVerifier, let keyVersion = row.keyVersion,
+              let purpose = CredentialPurpose(rawValue: row.purpose),
               let verifier = CredentialSealer(masterKey: masterKey)
                 .open(sealed, associatedData: CredentialSealer.oauthFlowAssociatedData(stateHash: stateHash, keyVersion: keyVersion))
         else { throw AccessStoreError.invalidArgument("the pending OAuth authorization cannot be opened (altered, or sealed under another key); start again") }
-        let scopes = (row["scopes"] as String).split(separator: " ").map(String.init)
-        return OAuthFlow(state: state, workspace: row["workspace"], purpose: purpose, clientId: row["clientId"], redirectUri: row["redirectUri"],
-                         scopes: scopes, codeVerifier: verifier, principal: row["principal"],
-                         createdAt: UnixMillis.date(row["createdAt"] as Int64), expiresAt: expiresAt)
+        let scopes = row.scopes.split(separator: " ").map(String.init)
+        return OAuthFlow(state: state, workspace: row.workspace, purpose: purpose, clientId: row.clientId, redirectUri: row.redirectUri,
+                         scopes: scopes, codeVerifier: verifier, principal: row.principal,
+                         createdAt: UnixMillis.date(row.createdAt), expiresAt: expiresAt)
+    }
+
+    /// An `oauthFlow` row as read, before its verifier is opened (a GRDB row does not leave its transaction).
+    private struct PendingOAuthFlow: Sendable {
+        var workspace: String
+        var purpose: String
+        var clientId: String
+        var redirectUri: String
+        var scopes: String
+        var sealedVerifier: Data?
+        var keyVersion: Int?
+        var principal: String
+        var createdAt: Int64
+        var expiresAt: Int64
+
+        init(_ row: Row) {
+            workspace = row["workspace"]
+            purpose = row["purpose"]
+            clientId = row["clientId"]
+            redirectUri = row["redirectUri"]
+            scopes = row["scopes"]
+            sealedVerifier = row["sealedVerifier"]
+            keyVersion = row["keyVersion"]
+            principal = row["principal"]
+            createdAt = row["createdAt"]
+            expiresAt = row["expiresAt"]
+        }
     }
 
     // MARK: - Support

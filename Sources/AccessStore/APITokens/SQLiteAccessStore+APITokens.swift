@@ -2,17 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
-    /// A successful ``verifyAPIToken(_:at:)`` writes `lastUsedAt` only when the stored value is
-    /// missing or at least this many seconds older than `at`, so a busy token costs one write a
-    /// minute, not one per call. `lastUsedAt` is therefore exact to within this interval.
-    public static let apiTokenLastUsedInterval: TimeInterval = 60
-
-    /// The longest lifetime a token may be given: 3650 days (about ten years).
-    public static let maximumAPITokenLifetime: TimeInterval = 3650 * 86400
-    /// The shortest lifetime a token may be given: one minute.
-    public static let minimumAPITokenLifetime: TimeInterval = 60
-
+extension SQLiteAccessStore {
     /// Creates an API token named `name` with `role`, expiring at `expiresAt` (nil: never).
     ///
     /// The token text is `aat_<id>_<secret>` (64 ASCII characters): `id` is 16 lowercase hex digits
@@ -20,22 +10,22 @@ extension AccessStore {
     /// Only SHA-256 of the secret is stored: the text is returned here once and can never be read back.
     /// - Returns: the token text, to hand to its holder, and its summary (`lastUsedAt`, `revokedAt` nil).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` unless `name` is 1–64 characters of
-    ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``minimumAPITokenLifetime`` and
-    ///   ``maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
+    ///   `A-Z a-z 0-9 . _ -`, or when `expiresAt` is not between ``StoreLimits/minimumAPITokenLifetime`` and
+    ///   ``StoreLimits/maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
     ///   (active or revoked) already has that name.
-    public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date? = nil) throws -> (token: String, summary: APITokenSummary) {
+    public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date?) async throws -> (token: String, summary: APITokenSummary) {
         guard APITokenText.isValidName(name) else {
             throw AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
         }
         if let expiresAt {
             let lifetime = expiresAt.timeIntervalSince(at)
-            guard lifetime >= Self.minimumAPITokenLifetime, lifetime <= Self.maximumAPITokenLifetime else {
+            guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
                 throw AccessStoreError.invalidArgument("a token's expiry must be between 1 minute and 3650 days after its creation")
             }
         }
         let now = UnixMillis.from(at)
         let expires = expiresAt.map(UnixMillis.from)
-        return try dbWriter.write { db in
+        return try await dbWriter.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apiToken WHERE name = ?)", arguments: [name]) == true {
                 throw AccessStoreError.apiTokenNameTaken(name: name)
             }
@@ -56,8 +46,8 @@ extension AccessStore {
 
     /// Every API token, active and revoked, ordered by name (bytewise: `A-Z` before `a-z`).
     /// Neither secrets nor their hashes are read.
-    public func apiTokens() throws -> [APITokenSummary] {
-        try dbWriter.read { db in
+    public func apiTokens() async throws -> [APITokenSummary] {
+        try await dbWriter.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt
                 FROM apiToken ORDER BY name
@@ -69,8 +59,8 @@ extension AccessStore {
     /// The row stays (listed, with its name still taken).
     /// - Returns: true when a token was revoked; false when no token has that name or it was already revoked.
     @discardableResult
-    public func revokeAPIToken(name: String, at: Date) throws -> Bool {
-        try dbWriter.write { db in
+    public func revokeAPIToken(name: String, at: Date) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: "UPDATE apiToken SET revokedAt = ? WHERE name = ? AND revokedAt IS NULL",
                 arguments: [UnixMillis.from(at), name])
@@ -82,49 +72,49 @@ extension AccessStore {
     ///
     /// Parses `aat_<id>_<secret>`, loads the row by `id`, and compares SHA-256 of the secret with
     /// the stored hash in constant time (``constantTimeEquals(_:_:)``). On success, sets `lastUsedAt`
-    /// to `at` when it is nil or at least ``apiTokenLastUsedInterval`` older (a failed check writes nothing).
+    /// to `at` when it is nil or at least ``StoreLimits/apiTokenLastUsedInterval`` older (a failed check writes nothing).
     /// - Returns: the token's summary (with `lastUsedAt` as stored after this call, and `expiresAt`), or nil
     ///   when the text is malformed, names no token, does not match, or the token is revoked or expired
     ///   (`expiresAt <= at`: an expired token fails exactly like a wrong one).
     /// - Throws: only database errors; never for bad input.
-    public func verifyAPIToken(_ token: String, at: Date) throws -> APITokenSummary? {
+    public func verifyAPIToken(_ token: String, at: Date) async throws -> APITokenSummary? {
         guard let presented = APITokenText.parse(token) else { return nil }
         let presentedHash = presented.secretHash
-        let row = try dbWriter.read { db in
+        // Decoded inside the read (a GRDB row does not leave it).
+        let stored = try await dbWriter.read { db -> (secretHash: Data?, revoked: Bool, lastUsedAt: Int64?, summary: APITokenSummary?)? in
             try Row.fetchOne(
                 db, sql: "SELECT id, name, role, secretHash, createdAt, lastUsedAt, revokedAt, expiresAt FROM apiToken WHERE id = ?",
-                arguments: [presented.id])
+                arguments: [presented.id]
+            ).map { row in (row["secretHash"] as Data?, row["revokedAt"] as Int64? != nil, row["lastUsedAt"] as Int64?, Self.apiTokenSummary(row)) }
         }
-        guard let row, let storedHash = row["secretHash"] as Data? else { return nil }
+        guard let stored, let storedHash = stored.secretHash else { return nil }
         guard constantTimeEquals(presentedHash, storedHash),
-              row["revokedAt"] as Int64? == nil,
-              var summary = Self.apiTokenSummary(row),
+              !stored.revoked,
+              var summary = stored.summary,
               !summary.isExpired(at: at) else { return nil }
 
         let now = UnixMillis.from(at)
-        let interval = Int64((Self.apiTokenLastUsedInterval * 1000).rounded())
-        if let lastUsed = row["lastUsedAt"] as Int64?, now - lastUsed < interval {
+        let interval = Int64((StoreLimits.apiTokenLastUsedInterval * 1000).rounded())
+        if let lastUsed = stored.lastUsedAt, now - lastUsed < interval {
             return summary
         }
         // Conditional, so concurrent verifications write once; re-checks revocation in the same transaction.
-        let stillActive = try dbWriter.write { db -> Bool in
+        let after = try await dbWriter.write { db -> (active: Bool, lastUsedAt: Int64?) in
             try db.execute(
                 sql: """
                     UPDATE apiToken SET lastUsedAt = ?
                     WHERE id = ? AND revokedAt IS NULL AND (lastUsedAt IS NULL OR lastUsedAt <= ?)
                     """,
                 arguments: [now, presented.id, now - interval])
-            if db.changesCount > 0 {
-                summary.lastUsedAt = UnixMillis.date(now)
-                return true
-            }
+            if db.changesCount > 0 { return (true, now) }
             guard let current = try Row.fetchOne(
                 db, sql: "SELECT lastUsedAt, revokedAt FROM apiToken WHERE id = ?", arguments: [presented.id]),
-                  current["revokedAt"] as Int64? == nil else { return false }
-            summary.lastUsedAt = UnixMillis.date(current["lastUsedAt"] as Int64?)
-            return true
+                  current["revokedAt"] as Int64? == nil else { return (false, nil) }
+            return (true, current["lastUsedAt"] as Int64?)
         }
-        return stillActive ? summary : nil
+        guard after.active else { return nil }
+        summary.lastUsedAt = UnixMillis.date(after.lastUsedAt)
+        return summary
     }
 
     /// The summary of a row with id, name, role, createdAt, lastUsedAt, revokedAt, expiresAt; nil for an unknown role.

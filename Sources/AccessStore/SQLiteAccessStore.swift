@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// The server's SQLite store: sealed credentials, workspace snapshots (users, teams, team
-/// memberships), sync runs and the audit log.
+/// The server's store in SQLite: sealed credentials, workspace snapshots (users, teams, team
+/// memberships), sync runs and the audit log. It implements every requirement of ``AccessStore``.
 ///
 /// Layout follows GRDB's `AppDatabase` pattern (swift-style.md §1.7): one value owning a
 /// `DatabaseWriter` and the `DatabaseMigrator`. A file store is a `DatabasePool` in WAL mode
@@ -12,9 +12,12 @@ import GRDB
 /// secrets do not linger); the writer waits up to ``busyTimeoutSeconds`` for a lock before failing.
 /// Dates are stored as INTEGER Unix milliseconds; values read back have millisecond precision.
 ///
-/// Methods are synchronous and thread-safe: call them from any thread or task.
+/// Methods that touch the database are `async`: the calling task is suspended while GRDB's queue runs
+/// the transaction, and the transaction runs to its end even when the task is cancelled meanwhile.
+/// Call them from any task. Opening (``open(path:masterKey:mode:)``, ``inMemory(masterKey:)``) and
+/// ``close()`` stay synchronous: they run once, before anything is served or after it all stopped.
 /// SQLite failures surface as GRDB's `DatabaseError`; everything else as ``AccessStoreError``.
-public struct AccessStore: Sendable {
+public struct SQLiteAccessStore: AccessStore {
     /// How long the writer connection waits for another's lock before failing with `SQLITE_BUSY`.
     /// (`DatabasePool` readers rarely wait in WAL mode; GRDB gives them its own 10 s timeout.)
     public static let busyTimeoutSeconds: Double = 5
@@ -67,7 +70,7 @@ public struct AccessStore: Sendable {
     /// - Throws: ``AccessStoreError/databaseMissing(path:)``, ``AccessStoreError/databaseEmpty(path:)`` (mode `existing`),
     ///   ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
     ///   ``AccessStoreError/masterKeyMismatch(path:)``, GRDB's `DatabaseError` when the file is not a database.
-    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> AccessStore {
+    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> SQLiteAccessStore {
         switch mode {
         case .create:
             let directory = (path as NSString).deletingLastPathComponent
@@ -107,13 +110,13 @@ public struct AccessStore: Sendable {
                 throw AccessStoreError.databaseEmpty(path: path)
             }
         }
-        return try AccessStore(writer: pool, masterKey: masterKey, path: path)
+        return try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
     }
 
     /// A fresh store in memory (a `DatabaseQueue`), for tests and demos. Gone when the value is released.
-    public static func inMemory(masterKey: MasterKey) throws -> AccessStore {
+    public static func inMemory(masterKey: MasterKey) throws -> SQLiteAccessStore {
         let queue = try DatabaseQueue(configuration: makeConfiguration())
-        return try AccessStore(writer: queue, masterKey: masterKey, path: nil)
+        return try SQLiteAccessStore(writer: queue, masterKey: masterKey, path: nil)
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`,
@@ -130,14 +133,15 @@ public struct AccessStore: Sendable {
 
     /// Checkpoints the WAL into the main file (truncating it) when this is a file store.
     /// Safe to call at any time; a no-op in memory.
-    public func checkpoint() throws {
+    public func checkpoint() async throws {
         guard path != nil else { return }
-        try dbWriter.writeWithoutTransaction { db in
+        try await dbWriter.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }
     }
 
     /// Closes the database connections. Any later call on this store (or a copy of it) throws.
+    /// Synchronous, so that a `defer` can close a store; call it once nothing uses the store any more.
     public func close() throws {
         try dbWriter.close()
     }

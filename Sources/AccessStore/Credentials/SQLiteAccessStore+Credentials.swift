@@ -2,7 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 
-extension AccessStore {
+extension SQLiteAccessStore {
     /// Seals `secret` under the master key and stores it for (workspace, purpose), replacing any
     /// previous credential there (`createdAt` is kept, `updatedAt` = `at`, the state becomes `active`).
     /// The plaintext never reaches the database.
@@ -14,10 +14,10 @@ extension AccessStore {
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty workspace gid or secret.
     @discardableResult
     public func putCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
-                              fingerprintOf: String? = nil, at: Date) throws -> CredentialSummary {
+                              fingerprintOf: String?, at: Date) async throws -> CredentialSummary {
         // Without a precondition the write always happens.
-        try writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
-                            fingerprintOf: fingerprintOf, onlyIfFingerprint: nil, at: at)!
+        try await writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
+                                  fingerprintOf: fingerprintOf, onlyIfFingerprint: nil, at: at)!
     }
 
     /// Like ``putCredential(workspaceGid:purpose:kind:secret:fingerprintOf:at:)``, but only when the stored
@@ -25,19 +25,19 @@ extension AccessStore {
     /// overwrite a credential authorized again meanwhile.
     /// - Returns: the stored summary, or nil when the fingerprint did not match (nothing written).
     public func replaceCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
-                                  fingerprintOf: String? = nil, onlyIfFingerprint: String, at: Date) throws -> CredentialSummary? {
-        try writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
-                            fingerprintOf: fingerprintOf, onlyIfFingerprint: onlyIfFingerprint, at: at)
+                                  fingerprintOf: String?, onlyIfFingerprint: String, at: Date) async throws -> CredentialSummary? {
+        try await writeCredential(workspaceGid: workspaceGid, purpose: purpose, kind: kind, secret: secret,
+                                  fingerprintOf: fingerprintOf, onlyIfFingerprint: onlyIfFingerprint, at: at)
     }
 
     private func writeCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
-                                 fingerprintOf: String?, onlyIfFingerprint: String?, at: Date) throws -> CredentialSummary? {
+                                 fingerprintOf: String?, onlyIfFingerprint: String?, at: Date) async throws -> CredentialSummary? {
         guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("workspaceGid is empty") }
         guard !secret.isEmpty else { throw AccessStoreError.invalidArgument("the secret is empty") }
         let sealer = CredentialSealer(masterKey: masterKey)
         let fingerprint = CredentialSealer.fingerprint(of: fingerprintOf ?? secret)
         let now = UnixMillis.from(at)
-        return try dbWriter.write { db -> CredentialSummary? in
+        return try await dbWriter.write { db -> CredentialSummary? in
             if let onlyIfFingerprint {
                 let current = try String.fetchOne(
                     db, sql: "SELECT fingerprint FROM credential WHERE workspaceGid = ? AND purpose = ?",
@@ -71,8 +71,8 @@ extension AccessStore {
     /// - Returns: whether a row changed.
     @discardableResult
     public func markCredentialReauthorizationRequired(workspaceGid: String, purpose: CredentialPurpose, fingerprint: String,
-                                                      reason: String, at: Date) throws -> Bool {
-        try dbWriter.write { db in
+                                                      reason: String, at: Date) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: """
                     UPDATE credential SET state = 'reauthorizationRequired', stateReason = ?, stateChangedAt = ?
@@ -84,35 +84,28 @@ extension AccessStore {
     }
 
     /// Summaries of every stored credential, ordered by workspace gid then purpose. No secret is opened.
-    public func credentialSummaries() throws -> [CredentialSummary] {
-        try dbWriter.read { db in
+    public func credentialSummaries() async throws -> [CredentialSummary] {
+        try await dbWriter.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.summaryColumns) FROM credential ORDER BY workspaceGid, purpose")
                 .compactMap(Self.credentialSummary)
         }
     }
 
-    /// Opens the credential of (workspace, purpose).
-    /// - Returns: its kind and secret, or nil when none is stored.
-    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` when AES-GCM refuses it
-    ///   (altered ciphertext or row, copied from another row, or sealed under another master key).
-    public func openCredential(workspaceGid: String, purpose: CredentialPurpose) throws -> (kind: CredentialKind, secret: String)? {
-        try openCredentialWithSummary(workspaceGid: workspaceGid, purpose: purpose).map { ($0.summary.kind, $0.secret) }
-    }
-
     /// Opens the credential of (workspace, purpose) and returns it with its summary (state, fingerprint), in
     /// one read: for paths that run before every call to Asana.
     /// - Returns: nil when none is stored.
-    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` as ``openCredential(workspaceGid:purpose:)``.
-    public func openCredentialWithSummary(workspaceGid: String, purpose: CredentialPurpose) throws -> (summary: CredentialSummary, secret: String)? {
-        let row = try dbWriter.read { db in
+    /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` when AES-GCM refuses it
+    ///   (altered ciphertext or row, copied from another row, or sealed under another master key).
+    public func openCredentialWithSummary(workspaceGid: String, purpose: CredentialPurpose) async throws -> (summary: CredentialSummary, secret: String)? {
+        // The row is decoded inside the read (a GRDB row does not leave it); nil fields mean an unreadable row.
+        let stored = try await dbWriter.read { db -> (summary: CredentialSummary?, sealed: Data?, keyVersion: Int?)? in
             try Row.fetchOne(
                 db, sql: "SELECT \(Self.summaryColumns), sealed, keyVersion FROM credential WHERE workspaceGid = ? AND purpose = ?",
-                arguments: [workspaceGid, purpose.rawValue])
+                arguments: [workspaceGid, purpose.rawValue]
+            ).map { row in (Self.credentialSummary(row), row["sealed"] as Data?, row["keyVersion"] as Int?) }
         }
-        guard let row else { return nil }
-        guard let summary = Self.credentialSummary(row),
-              let sealed = row["sealed"] as Data?,
-              let keyVersion = row["keyVersion"] as Int? else {
+        guard let stored else { return nil }
+        guard let summary = stored.summary, let sealed = stored.sealed, let keyVersion = stored.keyVersion else {
             throw AccessStoreError.credentialTampered(workspaceGid: workspaceGid, purpose: purpose)
         }
         let secret = try CredentialSealer(masterKey: masterKey)
@@ -137,8 +130,8 @@ extension AccessStore {
     /// Deletes the credential of (workspace, purpose). With `secure_delete` on, its bytes are zeroed in the file.
     /// - Returns: whether a credential was deleted.
     @discardableResult
-    public func deleteCredential(workspaceGid: String, purpose: CredentialPurpose) throws -> Bool {
-        try dbWriter.write { db in
+    public func deleteCredential(workspaceGid: String, purpose: CredentialPurpose) async throws -> Bool {
+        try await dbWriter.write { db in
             try db.execute(
                 sql: "DELETE FROM credential WHERE workspaceGid = ? AND purpose = ?",
                 arguments: [workspaceGid, purpose.rawValue])
@@ -156,11 +149,11 @@ extension AccessStore {
     /// - Returns: the store using `newKey`, and how many credentials were re-sealed.
     /// - Throws: ``AccessStoreError/credentialTampered(workspaceGid:purpose:)`` if any row fails to open
     ///   with the current key (then nothing changes).
-    public func resealCredentials(with newKey: MasterKey, at: Date) throws -> (store: AccessStore, count: Int) {
+    public func resealCredentials(with newKey: MasterKey, at: Date) async throws -> (store: SQLiteAccessStore, count: Int) {
         let oldSealer = CredentialSealer(masterKey: masterKey)
         let newSealer = CredentialSealer(masterKey: newKey)
         let now = UnixMillis.from(at)
-        let count = try dbWriter.write { db -> Int in
+        let count = try await dbWriter.write { db -> Int in
             let rows = try Row.fetchAll(db, sql: "SELECT workspaceGid, purpose, kind, sealed, keyVersion FROM credential")
             for row in rows {
                 let workspaceGid: String = row["workspaceGid"]
@@ -183,6 +176,6 @@ extension AccessStore {
             try MasterKeyCheck.write(db, key: newKey, at: at)
             return rows.count
         }
-        return (try AccessStore(writer: dbWriter.writer, masterKey: newKey, path: path), count)
+        return (try SQLiteAccessStore(writer: dbWriter.writer, masterKey: newKey, path: path), count)
     }
 }
