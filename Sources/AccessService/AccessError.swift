@@ -61,11 +61,15 @@ public enum AccessError {
         }
     }
 
-    /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace.
-    public static func workspaceNotSynced(_ workspace: String) -> RPCError {
-        RPCError(.workspaceNotSynced,
-                 message: "Workspace \(workspace) has no snapshot yet: run `sync` for it first",
-                 details: ["workspace": .string(workspace)])
+    /// 1001: `listUsers` (or another snapshot read) before the first successful `sync` of that workspace;
+    /// `data.credentialStored` `false` (and a message saying the workspace is unknown) when no credential is
+    /// stored for it either, so a mistyped gid is not answered "run sync".
+    public static func workspaceNotSynced(_ workspace: String, credentialStored: Bool = true) -> RPCError {
+        let message = credentialStored
+            ? "Workspace \(workspace) has no snapshot yet: run `sync` for it first"
+            : "Workspace \(workspace) is unknown to this server: it was never synced and no credential is stored for it; check the gid (listCredentials shows the workspaces that have one) or store a credential first"
+        return RPCError(.workspaceNotSynced, message: message,
+                        details: ["workspace": .string(workspace), "credentialStored": .bool(credentialStored)])
     }
 
     /// 1002: a workspace name that no workspace visible to the stored credentials has (names are exact).
@@ -188,10 +192,13 @@ public enum AccessError {
                         details: ["workspace": .string(workspace), "workspaces": .array(visible.map(\.jsonValue))])
     }
 
-    /// 1010: a team given by gid or name does not exist in the workspace.
-    public static func teamNotFound(_ team: String, workspace: String) -> RPCError {
-        RPCError(.teamNotFound, message: "No team \"\(team)\" in workspace \(workspace)",
-                 details: ["team": .string(team), "workspace": .string(workspace)])
+    /// 1010: a team given by gid or name does not exist in the workspace; `data.closeNames` `[{gid, name}]`
+    /// lists teams with a close name (``CloseNames``), also named in the message.
+    public static func teamNotFound(_ team: String, workspace: String, closeNames: [(gid: String, name: String)] = []) -> RPCError {
+        let hint = closeNames.isEmpty ? "" : "; did you mean " + closeNames.map { "\"\($0.name)\" (\($0.gid))" }.joined(separator: ", ") + "?"
+        return RPCError(.teamNotFound, message: "No team \"\(team)\" in workspace \(workspace)\(hint)",
+                        details: ["team": .string(team), "workspace": .string(workspace),
+                                  "closeNames": .array(closeNames.map { ["gid": .string($0.gid), "name": .string($0.name)] })])
     }
 
     /// 1011: a team name matches more than one team.

@@ -214,6 +214,28 @@ struct ProvisionTests {
         #expect(harness.simulator.state().workspaceMemberships.contains { $0.user == ownerGid && $0.isActive })
     }
 
+    @Test("the snapshot keeps Asana's email, not the casing a provision was given, also after the next sync")
+    func emailCasingFromAsana() async throws {
+        let harness = try await ServiceHarness.start(users: 30, teams: 2)
+        defer { Task { await harness.stop() } }
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        let state = harness.simulator.state()
+        let tokenUsers = Set(state.tokens.map(\.user))
+        let member = try #require(state.workspaceMemberships.first { $0.isActive && !tokenUsers.contains($0.user) }?.user)
+        let email = try #require(state.users.first { $0.gid == member }?.email)
+        let shouted = email.uppercased()
+        let removed = try await harness.provisionOne(Provision.Params(workspace: harness.workspace, email: shouted, action: .remove), principal: nil)
+        #expect(removed.targets.first?.outcome == .removed)
+        #expect(removed.user.email == email, "the answer names the person as Asana knows them")
+        func stored() async throws -> String? {
+            try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, includeDeparted: true, limit: 1000))
+                .users.first { $0.gid == member }?.email
+        }
+        #expect(try await stored() == email)
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        #expect(try await stored() == email)
+    }
+
     @Test("an idempotent answer stored before answers carried ok and outcomes is replayed with them, from its targets")
     func storedAnswerWithoutSummary() throws {
         let single = #"{"action":"add","dryRun":false,"targets":[{"calls":[],"gid":"1000","name":"Acme Corp","outcome":"alreadyMember","type":"workspace"},{"calls":[],"error":{"code":1101,"data":{"name":"upstream.forbidden"},"message":"no"},"gid":"2001","name":"Design","outcome":"failed","type":"team"}],"user":{"email":"a@acme.example"},"workspace":{"gid":"1000","isOrganization":true,"name":"Acme Corp"}}"#

@@ -22,7 +22,8 @@ extension AccessService {
         }
         let fields = try params.fields.map(Self.checkFields)
         guard try await store.workspace(gid: params.workspace) != nil else {
-            throw AccessError.workspaceNotSynced(params.workspace)
+            let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
+            throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
         }
         var changedSince: Date?
         if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
@@ -92,7 +93,9 @@ extension AccessService {
         let named = teams.filter { $0.name == team }
         switch named.count {
         case 1: return named[0].gid
-        case 0: throw AccessError.teamNotFound(team, workspace: workspace)
+        case 0:
+            let close = CloseNames.close(to: team, among: teams) { $0.name }.map { (gid: $0.gid, name: $0.name) }
+            throw AccessError.teamNotFound(team, workspace: workspace, closeNames: close)
         default: throw AccessError.teamAmbiguous(team, gids: named.map(\.gid))
         }
     }

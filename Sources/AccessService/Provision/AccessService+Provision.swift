@@ -159,7 +159,9 @@ extension AccessService {
             let named = all.filter { $0.name == wanted }
             switch named.count {
             case 1: resolved[wanted] = named[0]
-            case 0: throw AccessError.teamNotFound(wanted, workspace: workspace)
+            case 0:
+                let close = CloseNames.close(to: wanted, among: all) { $0.name ?? "" }.map { (gid: $0.gid, name: $0.name ?? $0.gid) }
+                throw AccessError.teamNotFound(wanted, workspace: workspace, closeNames: close)
             default: throw AccessError.teamAmbiguous(wanted, gids: named.map(\.gid))
             }
         }

@@ -226,9 +226,12 @@ final class ProvisionRun {
         try await client.teamMemberships(team: team.gid).contains { $0.user?.gid == userGid }
     }
 
+    /// Takes the person as Asana knows them: gid, name, and email as Asana spells it (the email given to
+    /// `provision` may differ in case; the snapshot and the answer hold Asana's).
     private func adopt(_ asanaUser: AsanaUser?) {
         guard let asanaUser else { return }
         user.gid = asanaUser.gid
         user.name = asanaUser.name ?? user.name
+        if let email = asanaUser.email, email.caseInsensitiveCompare(user.email) == .orderedSame { user.email = email }
     }
 }
