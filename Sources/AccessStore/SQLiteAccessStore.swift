@@ -120,13 +120,14 @@ public struct SQLiteAccessStore: AccessStore {
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`,
-    /// busy timeout. Setup closures already in `base` run first.
+    /// busy timeout, the `searchKey` SQL function (``SearchKey``). Setup closures already in `base` run first.
     static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
         var config = base
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeoutSeconds)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            db.add(function: SearchKey.function)
         }
         return config
     }

@@ -101,7 +101,8 @@ struct AuditMethodTests {
         }
         let bad: [([String: JSONValue], String)] = [
             (["since": .string("yesterday")], "since"),
-            (["since": .string("2025-01-01")], "since"),
+            (["since": .string("2025-13-01")], "since"),
+            (["since": .string("2025-01-31T25:00:00Z")], "since"),
             (["since": .integer(1_735_689_600)], "since"),
             (["limit": .integer(0)], "limit"),
             (["limit": .integer(1001)], "limit"),

@@ -69,6 +69,21 @@ struct ListUsersTests {
         #expect(try await gids(store) { $0.query = "zzz" } == [])
     }
 
+    @Test("query: canonically equivalent text matches, precomposed or with combining marks, either way round")
+    func canonicalEquivalence() async throws {
+        let store = try makeStore()
+        let decomposed = SnapshotUser(gid: "d1", name: "Jose\u{301} Garci\u{301}a", email: "jose@acme.example", isActive: true)
+        let precomposed = SnapshotUser(gid: "p1", name: "Zo\u{EB} \u{C5}berg", email: "zoe@acme.example", isActive: true)
+        try await store.applySnapshot(Fixture.snapshot(users: [decomposed, precomposed]), at: T.t0)
+        #expect(try await gids(store) { $0.query = "jos\u{E9}" } == ["d1"], "precomposed query, decomposed name")
+        #expect(try await gids(store) { $0.query = "GARC\u{CD}A" } == ["d1"], "in another case")
+        #expect(try await gids(store) { $0.query = "zoe\u{308}" } == ["p1"], "decomposed query, precomposed name")
+        #expect(try await gids(store) { $0.query = "A\u{30A}BERG" } == ["p1"])
+        #expect(try await gids(store) { $0.query = "jose garcia" } == [], "accents are not ignored: only equivalent text matches")
+        // What is stored is what Asana sent: the search form is not written back.
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "jos\u{E9}")).users.first?.name?.unicodeScalars.count == 13)
+    }
+
     @Test("includeDeparted adds departed people")
     func departed() async throws {
         let store = try await seededStore()

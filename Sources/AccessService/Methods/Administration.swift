@@ -117,8 +117,8 @@ extension AccessService {
         }
         var since: Date?
         if let text = params.since {
-            guard let date = Self.parseISO8601(text) else {
-                throw RPCError.invalidParams("Invalid params: \"since\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z", field: "since")
+            guard let date = Self.parseTimeOrDate(text) else {
+                throw RPCError.invalidParams("Invalid params: \"since\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z, or a date such as 2025-01-31 (its start, UTC)", field: "since")
             }
             since = date
         }
@@ -134,9 +134,14 @@ extension AccessService {
         }
     }
 
-    /// An ISO 8601 date-time with a time zone, with or without fractional seconds.
+    /// An ISO 8601 (RFC 3339) date-time with a time zone, with or without fractional seconds, every field in range.
     static func parseISO8601(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+        ISO8601Time.parseDateTime(text)
+    }
+
+    /// A lower bound of time as `changedSince` and `since` take it: an ISO 8601 date-time (``parseISO8601(_:)``)
+    /// or a bare date `YYYY-MM-DD`, which stands for the start of that day in UTC.
+    static func parseTimeOrDate(_ text: String) -> Date? {
+        ISO8601Time.parseDateTimeOrDate(text)
     }
 }

@@ -64,9 +64,9 @@ extension AccessService {
     func changedSinceTime(_ value: ListUsers.ChangedSince, workspace: String) async throws -> Date {
         switch value {
         case .time(let text):
-            guard let date = Self.parseISO8601(text) else {
+            guard let date = Self.parseTimeOrDate(text) else {
                 throw RPCError.invalidParams(
-                    "Invalid params: \"changedSince\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z, or a sync run id (an integer)",
+                    "Invalid params: \"changedSince\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z, a date such as 2025-01-31 (its start, UTC), or a sync run id (an integer)",
                     field: "changedSince")
             }
             return date

@@ -50,7 +50,7 @@ extension SQLiteAccessStore {
         guard (1...UserQuery.maxLimit).contains(query.limit) else {
             throw AccessStoreError.invalidQuery("limit must be between 1 and \(UserQuery.maxLimit), got \(query.limit)")
         }
-        let text = query.query?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() ?? ""
+        let text = SearchKey.of(query.query?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
         guard text.count <= UserQuery.maxQueryLength else {
             throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
         }
@@ -89,8 +89,8 @@ extension SQLiteAccessStore {
             arguments += [teamGid]
         }
         if !text.isEmpty {
-            // swiftLowercaseString is GRDB's built-in SQL function for Swift's `lowercased()` (Unicode-aware).
-            conditions.append("(instr(swiftLowercaseString(name), ?) > 0 OR instr(swiftLowercaseString(email), ?) > 0)")
+            // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey).
+            conditions.append("(instr(searchKey(name), ?) > 0 OR instr(searchKey(email), ?) > 0)")
             arguments += [text, text]
         }
         if let cursor {
