@@ -54,7 +54,7 @@ enum ClientFailure: Error, CustomStringConvertible {
         if reason.contains("CERTIFICATE_VERIFY_FAILED") {
             "the server certificate is not signed by a CA you trust: pass --ca with the CA's PEM (ASANA_ACCESS_CA)"
         } else if reason.contains("CERTIFICATE_REQUIRED") || reason.contains("HANDSHAKE_FAILURE") && !reason.contains("VERIFY") {
-            "the server requires a client certificate: pass --cert and --key (ASANA_ACCESS_CERT/ASANA_ACCESS_KEY)"
+            "the server requires a client certificate: pass --cert and --key (ASANA_ACCESS_CERT/ASANA_ACCESS_KEY); its key must be ECDSA P-256, P-384 or P-521, Ed25519, or RSA of 2048 bits or more"
         } else if reason.contains("BAD_CERTIFICATE") || reason.contains("UNKNOWN_CA") || reason.contains("CERTIFICATE_UNKNOWN") {
             "the server refused the client certificate: check --cert/--key and that its CA is the one the server trusts"
         } else if reason.contains("failedToValidateHostname") {

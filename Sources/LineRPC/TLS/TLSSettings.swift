@@ -21,6 +21,7 @@ public enum TLSSettings {
                 certificateChain: chain, privateKey: key,
                 trustRoots: .certificates(try certificates(clientTrustRoots, role: "client CA")))
             configuration.certificateVerification = .noHostnameVerification
+            configuration.verifySignatureAlgorithms = clientCertificateSignatureAlgorithms
         } else {
             configuration = .makeServerConfiguration(certificateChain: chain, privateKey: key)
             configuration.certificateVerification = .none
@@ -32,6 +33,15 @@ public enum TLSSettings {
         configuration.shutdownTimeout = .seconds(1)
         return configuration
     }
+
+    /// The signature algorithms the server accepts from a client certificate's key (what its CertificateRequest
+    /// lists, RFC 8446 §4.3.2): ECDSA on P-256, P-384 and P-521, Ed25519, and RSA (PSS and PKCS #1 v1.5, 2048
+    /// bits or more). BoringSSL's default list omits Ed25519 and P-521, whose certificates then failed the
+    /// handshake with a misleading "certificate required".
+    public static let clientCertificateSignatureAlgorithms: [SignatureAlgorithm] = [
+        .ecdsaSecp256R1Sha256, .ecdsaSecp384R1Sha384, .ecdsaSecp521R1Sha512, .ed25519,
+        .rsaPssRsaeSha256, .rsaPssRsaeSha384, .rsaPssRsaeSha512, .rsaPkcs1Sha256, .rsaPkcs1Sha384, .rsaPkcs1Sha512,
+    ]
 
     /// The TLS 1.2 cipher suites the server accepts: ECDHE key exchange with an AEAD cipher only
     /// (AES-GCM, ChaCha20-Poly1305), none with CBC or SHA-1 (RFC 9325 §4.2). TLS 1.3's suites are
