@@ -26,7 +26,7 @@ public struct AsanaConnectFailure: Error, Sendable, Equatable, CustomStringConve
     public var description: String { "could not connect: \(detail)" }
 }
 
-/// ``AsanaTransport`` over AsyncHTTPClient (chosen over URLSession for a long-running daemon: DESIGN.md).
+/// ``AsanaTransport`` over AsyncHTTPClient (chosen over URLSession for a long-running daemon on Linux: SwiftNIO event loops, connection pooling, deadlines).
 ///
 /// Cross-origin redirects drop the `Authorization` header (AsyncHTTPClient's redirect rules), so the
 /// token is not sent to another host.

@@ -1,7 +1,7 @@
 import Crypto
 
 /// The AES-256 key that seals credentials: 32 random bytes kept in a file of its own
-/// (mode 0600), never in the database (DESIGN.md, "Security model").
+/// (mode 0600), never in the database (README, "Threat model").
 ///
 /// The file holds exactly the 32 raw key bytes.
 public struct MasterKey: Sendable {
