@@ -17,7 +17,10 @@ struct TLSOptions: ParsableArguments {
     var key: String = environment("ASANA_ACCESSD_TLS_KEY", default: "certs/dev/server-key.pem")
 
     @Option(name: .customLong("client-ca"), help: "CA that signs client certificates, PEM: when given, mutual TLS is required (env ASANA_ACCESSD_CLIENT_CA).", completion: .file(extensions: ["pem"]))
-    var clientCA: String? = ProcessInfo.processInfo.environment["ASANA_ACCESSD_CLIENT_CA"]
+    var clientCAOption: String?
+
+    /// `--client-ca`, or else `ASANA_ACCESSD_CLIENT_CA`; nil: no mutual TLS.
+    var clientCA: String? { clientCAOption ?? ProcessInfo.processInfo.environment["ASANA_ACCESSD_CLIENT_CA"] }
 
     @Option(name: .customLong("principal-role"), help: ArgumentHelp(
         "Map a client certificate's subject CN to a role, NAME=reader|operator|admin; repeat for more (env ASANA_ACCESSD_PRINCIPAL_ROLES, comma-separated). Unmapped certificates must authenticate with a token.",
