@@ -40,7 +40,7 @@ extension AsanaAccessCommand.Credentials {
         static let configuration = CommandConfiguration(
             abstract: "Store an Asana token for a workspace and purpose (read from stdin or --secret-file).")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (resolved with the token itself).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (resolved with the token itself).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Option(help: "sync (read people and teams) or provision (an admin's token, to add and remove people).")
@@ -74,7 +74,7 @@ extension AsanaAccessCommand.Credentials {
         static let configuration = CommandConfiguration(
             abstract: "Check a stored credential against Asana, reading only: token, workspace, admin rights, each read a sync needs.")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Option(help: "Which stored credential.")
@@ -105,7 +105,7 @@ extension AsanaAccessCommand.Credentials {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a stored credential (an OAuth grant is revoked at Asana first).")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Option(help: "Which stored credential.")

@@ -16,7 +16,7 @@ extension AsanaAccessCommand {
         /// Largest page the server serves (`listUsers` `limit` is 1...1000, protocol.md).
         static let maximumLimit = 1000
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Flag var activity: ActivityFilter?
@@ -30,7 +30,7 @@ extension AsanaAccessCommand {
         @Flag(inversion: .prefixedNo, help: "Only people with an unknown membership flag, shown as ? (--flags-unknown), or only people whose flags are all known (--no-flags-unknown).")
         var flagsUnknown: Bool?
 
-        @Option(help: ArgumentHelp("Only members of this team (gid or exact name).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Only members of this team (gid or exact name).", valueName: "gid-or-name"), completion: .custom(NameCache.completeTeam))
         var team: String?
 
         @Option(help: ArgumentHelp("Only people whose name or email contains this text (case-insensitive).", valueName: "text"))
@@ -97,6 +97,11 @@ extension AsanaAccessCommand {
             let base = baseParams
             let result = try await connection.withClient { client in
                 try await Self.fetch(client: client, params: base, cursor: cursor, followCursors: all)
+            }
+            if let page = try? AccessProtocol.ListUsers.result(from: result) {
+                var teams: [String: String] = [:]
+                for person in page.users { for team in person.teams { teams[team.gid] = team.name } }
+                NameCache.record(workspaces: [(page.workspace.gid, page.workspace.name)], teams: teams.map { (gid: $0.key, name: $0.value) })
             }
             switch connection.outputMode {
             case .json:

@@ -111,7 +111,7 @@ extension AsanaAccessCommand.OAuth {
                 authorization must be finished within 10 minutes.
                 """)
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (checked with the granted token at finish).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (checked with the granted token at finish).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Option(help: ArgumentHelp("The app's client id (its secret stored with `oauth client-put`).", valueName: "id"))

@@ -13,7 +13,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a person to a workspace and teams, or remove them.")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Option(help: ArgumentHelp("The person's email address.", valueName: "email"))
@@ -23,7 +23,8 @@ extension AsanaAccessCommand {
         var action: AccessProtocol.Provision.Action
 
         @Option(name: .customLong("team"),
-                help: ArgumentHelp("A team (gid or exact name); repeat for several. With remove: only these teams.", valueName: "gid-or-name"))
+                help: ArgumentHelp("A team (gid or exact name); repeat for several. With remove: only these teams.", valueName: "gid-or-name"),
+                completion: .custom(NameCache.completeTeam))
         var teams: [String] = []
 
         @Flag(name: .customLong("dry-run"), help: "Show what would be done and the exact Asana calls, changing nothing.")
@@ -48,6 +49,7 @@ extension AsanaAccessCommand {
                 try await client.call(AccessProtocol.Provision.name, params: try JSONValue(encoding: params))
             }
             let result = try AccessProtocol.Provision.result(from: answer)
+            Self.rememberNames(result)
             switch connection.outputMode {
             case .json:
                 try OutputMode.printJSON(answer)
@@ -56,6 +58,16 @@ extension AsanaAccessCommand {
             }
             let failures = Self.failures(of: result)
             if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
+        }
+
+        /// Keeps the workspace and team names the answer carries for shell completion (``NameCache``).
+        static func rememberNames(_ result: AccessProtocol.Provision.Result) {
+            let workspace = switch result {
+            case .one(let one): one.workspace
+            case .many(let many): many.workspace
+            }
+            let teams = people(of: result).flatMap(\.targets).filter { $0.type == "team" }.compactMap { target in target.name.map { (gid: target.gid, name: $0) } }
+            NameCache.record(workspaces: [(workspace.gid, workspace.name)], teams: teams)
         }
 
         /// Each person's part of the answer: one for a call with `email`, one per person with `users`.

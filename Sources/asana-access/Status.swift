@@ -10,7 +10,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a workspace's credentials, last sync, next scheduled sync and capabilities.")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
@@ -23,6 +23,9 @@ extension AsanaAccessCommand {
             let params = try JSONValue(encoding: GetWorkspaceStatus.Params(workspace: workspace))
             let result = try await connection.withClient { client in
                 try await client.call(GetWorkspaceStatus.name, params: params)
+            }
+            if let status = try? GetWorkspaceStatus.result(from: result), let name = status.workspace.name {
+                NameCache.record(workspaces: [(status.workspace.gid, name)])
             }
             switch connection.outputMode {
             case .json:

@@ -13,7 +13,7 @@ extension AsanaAccessCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a fresh snapshot of a workspace's people and teams from Asana.")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
         @Flag(help: "Print each phase of the sync to stderr as the server reports it.")
@@ -38,6 +38,9 @@ extension AsanaAccessCommand {
                     }
                     StandardError.write("sync \(step.workspace): \(step.phase)\(count)")
                 }
+            }
+            if let typed = try? AccessProtocol.Sync.result(from: result) {
+                NameCache.record(workspaces: [(typed.workspace.gid, typed.workspace.name)])
             }
             switch connection.outputMode {
             case .json:

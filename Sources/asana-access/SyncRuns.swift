@@ -10,7 +10,7 @@ extension AsanaAccessCommand {
             commandName: "sync-runs",
             abstract: "List recent sync runs (newest first), or show one with --id.")
 
-        @Option(help: ArgumentHelp("Only runs of this workspace (gid or exact name).", valueName: "gid-or-name"))
+        @Option(help: ArgumentHelp("Only runs of this workspace (gid or exact name).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String?
 
         @Option(help: ArgumentHelp("How many runs, 1 to \(ListSyncRuns.maximumLimit) (default \(ListSyncRuns.defaultLimit)).", valueName: "n"))

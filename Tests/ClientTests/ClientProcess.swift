@@ -35,6 +35,9 @@ struct ClientProcess {
         }
     }
 
+    /// `XDG_CACHE_HOME` of every run unless a test gives its own: one temporary directory per test process.
+    static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("asana-access-test-cache-\(getpid())")
+
     /// Runs `asana-access` with `arguments` (see ``run(_:_:environment:)``).
     static func client(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
         try await run(try binaryURL(), arguments, environment: environment)
@@ -77,6 +80,8 @@ struct ClientProcess {
             process.executableURL = executable
             process.arguments = arguments
             var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ASANA_ACCESS_") }
+            // The client's name cache goes to a directory of this test process, never the user's ~/.cache.
+            merged["XDG_CACHE_HOME"] = ClientProcess.cacheDirectory.path
             merged.merge(environment) { _, new in new }
             process.environment = merged
             process.standardInput = FileHandle(forReadingAtPath: "/dev/null")

@@ -231,6 +231,7 @@ _asana-access_sync() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion sync -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--host')
@@ -271,6 +272,7 @@ _asana-access_status() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion status -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--host')
@@ -311,9 +313,11 @@ _asana-access_list-users() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion list-users -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--team')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion list-users -- --team "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--query')
@@ -369,6 +373,7 @@ _asana-access_provision() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion provision -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--email')
@@ -379,6 +384,7 @@ _asana-access_provision() {
         return
         ;;
     '--team')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion provision -- --team "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--host')
@@ -419,6 +425,7 @@ _asana-access_sync-runs() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion sync-runs -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--limit')
@@ -727,6 +734,7 @@ _asana-access_credentials_put() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion credentials put -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--purpose')
@@ -779,6 +787,7 @@ _asana-access_credentials_test() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion credentials test -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--purpose')
@@ -823,6 +832,7 @@ _asana-access_credentials_delete() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion credentials delete -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--purpose')
@@ -1011,6 +1021,7 @@ _asana-access_oauth_start() {
     # Offer option value completions
     case "${prev}" in
     '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion oauth start -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
         return
         ;;
     '--client-id')
