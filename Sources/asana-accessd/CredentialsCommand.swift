@@ -24,7 +24,9 @@ struct CredentialsCommand: AsyncParsableCommand {
                 workspace memberships is a capability gap: flags would be unknown, not a failure). Each check is \
                 printed with PASS or FAIL and, on failure, what to do. Nothing is stored when a check fails, \
                 except with --force for a provision token whose user is not an admin. --no-check stores \
-                without asking Asana, for when Asana is unreachable from this host (the workspace must then be a gid).
+                without asking Asana, for when Asana is unreachable from this host (the workspace must then be a gid). \
+                This is the putCredential RPC method's use case (--force and --no-check are its force and check: false), \
+                run as local:<os user>: the audit event is putCredential.
                 """)
 
         @OptionGroup var data: DataOptions
