@@ -33,9 +33,14 @@ struct AdminDoor {
 }
 
 extension RPCError {
-    /// A refusal of a use case as a command failure: its message, and `(name)` when it has one.
+    /// The message for a person at a terminal: without JSON-RPC's `Invalid params: ` prefix.
+    var commandMessage: String {
+        message.hasPrefix("Invalid params: ") ? String(message.dropFirst("Invalid params: ".count)) : message
+    }
+
+    /// A refusal of a use case as a command failure: ``commandMessage``, and `(name)` when it has one.
     var commandFailure: CommandFailure {
-        CommandFailure(name.map { "\(message) (\($0))" } ?? message)
+        CommandFailure(name.map { "\(commandMessage) (\($0))" } ?? commandMessage)
     }
 }
 

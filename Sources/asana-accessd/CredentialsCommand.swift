@@ -54,7 +54,6 @@ struct CredentialsCommand: AsyncParsableCommand {
             let door = try AdminDoor.open(data, writing: "credentials put", asanaBaseURL: asanaBaseURL)
             defer { door.close() }
             let secret = try readSecret(file: secretFile, what: "the secret")
-            if noCheck { print("checks skipped (--no-check): nothing was asked of Asana") }
             let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret,
                                               force: force ? true : nil, check: noCheck ? false : nil)
             let stored: AccessService.StoredCredential
@@ -68,8 +67,9 @@ struct CredentialsCommand: AsyncParsableCommand {
                 let forceHint = purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (--force stores it anyway)" : ""
                 throw CommandFailure("\(failures.count) check\(failures.count == 1 ? "" : "s") failed (\(failures.map(\.name).joined(separator: ", "))): nothing stored\(forceHint)")
             } catch let error as RPCError {
-                throw CommandFailure("\(error.message); nothing stored")
+                throw CommandFailure("\(error.commandMessage); nothing stored")
             }
+            if noCheck { print("checks skipped (--no-check): nothing was asked of Asana") }
             if let result = stored.checks {
                 print(Self.report(requested: workspace, workspace: result.workspace, checks: result.checks), terminator: "")
             }
