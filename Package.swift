@@ -58,6 +58,7 @@ let package = Package(
             "AccessProtocol", "LineRPC", "AsanaAPI", "AccessStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // An in-process Asana API over HTTP, for tests and the demo.
@@ -102,7 +103,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "AccessServiceTests", dependencies: [
-            "AccessProtocol", "AccessService", "AsanaSimulator",
+            "AccessProtocol", "AccessService", "AsanaSimulator", "DevCertificates",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

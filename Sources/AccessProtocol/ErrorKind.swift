@@ -32,6 +32,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
     case credentialMissing = "credential.missing"
     case credentialUnreadable = "credential.unreadable"
     case credentialReauthorizationRequired = "credential.reauthorization_required"
+    case credentialChecksFailed = "credential.checks_failed"
     case oauthUnknownState = "oauth.unknown_state"
     case oauthClientUnknown = "oauth.client_unknown"
     case oauthExchangeRefused = "oauth.exchange_refused"
@@ -86,6 +87,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .credentialMissing: 1003
         case .credentialUnreadable: 1004
         case .credentialReauthorizationRequired: 1006
+        case .credentialChecksFailed: 1007
         case .oauthUnknownState: 1060
         case .oauthClientUnknown: 1061
         case .oauthExchangeRefused: 1062
@@ -145,6 +147,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .credentialMissing: "no credential of the needed purpose for the workspace"
         case .credentialUnreadable: "the stored credential cannot be decrypted (altered, or another master key)"
         case .credentialReauthorizationRequired: "the OAuth credential must be authorized again: Asana refused its refresh token (`invalid_grant`), or it has none and expired; `data.workspace`, `data.purpose`, `data.reason`. Nothing was sent to Asana"
+        case .credentialChecksFailed: "the connection test of `putCredential` (or `asana-accessd credentials put`) failed, nothing stored; `data.checks` `[{name, ok, detail, fix}]`, `data.workspace`, `data.purpose`"
         case .oauthUnknownState: "`oauthFinish` with a state that was never started, already finished, or expired (10 minutes)"
         case .oauthClientUnknown: "no client secret is stored for that `clientId`"
         case .oauthExchangeRefused: "Asana refused the code; `data.status`, `data.asanaError` (`invalid_grant`, `invalid_client`, …), `data.asanaErrorDescription`"
@@ -205,6 +208,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .credentialMissing: "after `asana-accessd credentials put`"
         case .credentialUnreadable: "after storing it again"
         case .credentialReauthorizationRequired: "after `oauthStart` + `oauthFinish`"
+        case .credentialChecksFailed: "after fixing what a `fix` says; `force: true` for a non-admin `provision` credential; `check: false` when Asana cannot be reached"
         case .oauthUnknownState: "no: start again"
         case .oauthClientUnknown: "after `putOAuthClient`"
         case .oauthExchangeRefused: "no: start again"

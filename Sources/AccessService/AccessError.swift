@@ -104,6 +104,18 @@ public enum AccessError {
                  details: ["workspace": .string(workspace), "purpose": .string(purpose.rawValue)])
     }
 
+    /// 1007: the connection test of `putCredential` failed with the secret being stored; nothing was stored.
+    /// `data.checks` holds every check that ran (`[{name, ok, detail, fix}]`), `data.workspace` the gid, `data.purpose`.
+    public static func credentialChecksFailed(_ result: TestCredential.Result) -> RPCError {
+        let failures = result.failures
+        let fixes = failures.map { "\($0.name): \($0.detail)\($0.fix.map { " — \($0)" } ?? "")" }.joined(separator: "; ")
+        let forceHint = result.purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (force: true stores it anyway)" : ""
+        let checks = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(result.checks))) ?? .array([])
+        return RPCError(.credentialChecksFailed,
+                        message: "The credential failed \(failures.count) check\(failures.count == 1 ? "" : "s") (\(failures.map(\.name).joined(separator: ", "))), nothing was stored\(forceHint): \(fixes)",
+                        details: ["checks": checks, "workspace": .string(result.workspace.gid), "purpose": .string(result.purpose.rawValue)])
+    }
+
     /// 1006: the OAuth credential of (workspace, purpose) must be authorized again: Asana refused its refresh
     /// token (`invalid_grant`), or it has none and the access token expired. Nothing is sent to Asana with it
     /// until `oauthStart` + `oauthFinish` store a new one. `data.reason` says why.

@@ -10,7 +10,7 @@ public struct AuditQuery: Sendable, Equatable {
     public var since: Date?
     /// Only events of this principal (exact match, non-empty).
     public var principal: String?
-    /// Only events of this method (exact match, non-empty), e.g. `"provision"` or `"tokens.create"`.
+    /// Only events of this method (exact match, non-empty), e.g. `"provision"` or `"createToken"`.
     public var method: String?
     /// Page size, 1...1000.
     public var limit: Int

@@ -34,11 +34,12 @@ extension AsanaAccessCommand.Credentials {
         }
     }
 
-    /// `credentials put --workspace W --purpose P [--kind pat] [--secret-file FILE]`: calls `putCredential`; the
-    /// token comes from stdin or a file, never from the command line. Run `credentials test` after it.
+    /// `credentials put --workspace W --purpose P [--kind pat] [--secret-file FILE] [--force] [--no-check]`: calls
+    /// `putCredential`, which checks the token against Asana before storing it (`credential.checks_failed` with
+    /// the checks when one fails); the token comes from stdin or a file, never from the command line.
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store an Asana token for a workspace and purpose (read from stdin or --secret-file).")
+            abstract: "Check an Asana token against Asana, then store it for a workspace and purpose (read from stdin or --secret-file).")
 
         @Option(help: ArgumentHelp("Workspace: gid or exact name (resolved with the token itself).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
@@ -52,6 +53,12 @@ extension AsanaAccessCommand.Credentials {
         @Option(help: ArgumentHelp("Read the token from this file instead of stdin.", valueName: "file"), completion: .file())
         var secretFile: String?
 
+        @Flag(help: "Store a provision token even though its user is not an admin of the workspace (other failed checks still refuse).")
+        var force = false
+
+        @Flag(name: .customLong("no-check"), help: "Store without the server asking Asana (when Asana is unreachable from the server); --workspace must be a gid.")
+        var noCheck = false
+
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func validate() throws {
@@ -60,7 +67,8 @@ extension AsanaAccessCommand.Credentials {
 
         func run() async throws {
             let secret = try SecretInput.read(file: secretFile, what: "the Asana token", example: "asana-access credentials put …")
-            let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret)
+            let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret,
+                                              force: force ? true : nil, check: noCheck ? false : nil)
             let (answer, stored) = try await connection.call(PutCredential.self, params)
             try connection.print(answer) {
                 "stored the \(stored.purpose.rawValue) credential of workspace \(stored.workspaceGid): \(stored.kind.rawValue) \(stored.fingerprint)"

@@ -1,4 +1,5 @@
 import AccessProtocol
+import AccessService
 import AccessStore
 import ArgumentParser
 import Foundation
@@ -88,7 +89,7 @@ struct AuditCommand: AsyncParsableCommand {
         var output: String?
 
         func validate() throws {
-            if let since, Self.parseISO8601(since) == nil {
+            if let since, AccessService.parseISO8601(since) == nil {
                 throw ValidationError("--since must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z")
             }
         }
@@ -108,7 +109,7 @@ struct AuditCommand: AsyncParsableCommand {
             defer { if output != nil { try? handle.close() } }
 
             let lines = LineWriter(handle: handle)
-            try await store.forEachAuditEvent(since: since.flatMap(Self.parseISO8601)) { event in
+            try await store.forEachAuditEvent(since: since.flatMap(AccessService.parseISO8601)) { event in
                 try lines.write(event)
             }
             let count = try lines.finish()
@@ -123,15 +124,6 @@ struct AuditCommand: AsyncParsableCommand {
             private struct State {
                 var buffer = Data()
                 var count = 0
-                let encoder: JSONEncoder = {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    encoder.dateEncodingStrategy = .custom { date, encoder in
-                        var container = encoder.singleValueContainer()
-                        try container.encode(date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
-                    }
-                    return encoder
-                }()
             }
             private let handle: FileHandle
             private let state = Mutex(State())
@@ -143,8 +135,7 @@ struct AuditCommand: AsyncParsableCommand {
             /// Appends `event` as one line, writing the buffer out once it holds 64 KiB.
             func write(_ event: AuditEvent) throws {
                 try state.withLock { state in
-                    state.buffer.append(try state.encoder.encode(event))
-                    state.buffer.append(UInt8(ascii: "\n"))
+                    state.buffer.append(try AccessService.auditExportLine(event))
                     state.count += 1
                     if state.buffer.count >= 1 << 16 {
                         try handle.write(contentsOf: state.buffer)
@@ -162,12 +153,6 @@ struct AuditCommand: AsyncParsableCommand {
                     return state.count
                 }
             }
-        }
-
-        /// An ISO 8601 date-time with a time zone, with or without fractional seconds.
-        static func parseISO8601(_ text: String) -> Date? {
-            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-            return try? Date(text, strategy: Date.ISO8601FormatStyle())
         }
     }
 }

@@ -7,11 +7,12 @@ import Foundation
 import LineRPC
 import Logging
 
-/// `asana-accessd credentials put|list|delete`: manage the sealed Asana credentials.
+/// `asana-accessd credentials put|list|delete|test`: manage the sealed Asana credentials, through the use cases of
+/// `putCredential`, `listCredentials`, `deleteCredential` and `testCredential` (see ``AdminDoor``).
 struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials", abstract: "Store, list and delete sealed Asana credentials.",
-        subcommands: [Put.self, List.self, Delete.self])
+        subcommands: [Put.self, List.self, Delete.self, Test.self])
 
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,7 +24,9 @@ struct CredentialsCommand: AsyncParsableCommand {
                 workspace memberships is a capability gap: flags would be unknown, not a failure). Each check is \
                 printed with PASS or FAIL and, on failure, what to do. Nothing is stored when a check fails, \
                 except with --force for a provision token whose user is not an admin. --no-check stores \
-                without asking Asana, for when Asana is unreachable from this host (the workspace must then be a gid).
+                without asking Asana, for when Asana is unreachable from this host (the workspace must then be a gid). \
+                This is the putCredential RPC method's use case (--force and --no-check are its force and check: false), \
+                run as local:<os user>: the audit event is putCredential.
                 """)
 
         @OptionGroup var data: DataOptions
@@ -47,74 +50,48 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            // The lock first, so a running server refuses this at once, before any call to Asana.
-            let (store, lock) = try data.openStoreForWriting(purpose: "credentials put")
-            defer { lock.release() }
-            let raw: Data
-            if let secretFile {
-                guard let contents = FileManager.default.contents(atPath: secretFile) else {
-                    throw CommandFailure("cannot read --secret-file \(secretFile)")
-                }
-                raw = contents
-            } else {
-                guard isatty(STDIN_FILENO) == 0 else {
-                    throw CommandFailure("reading the secret from a terminal would show it as typed: pipe it on stdin or pass --secret-file")
-                }
-                raw = FileHandle.standardInput.readDataToEndOfFile()
+            // The lock first (inside the door), so a running server refuses this at once, before any call to Asana.
+            let door = try AdminDoor.open(data, writing: "credentials put", asanaBaseURL: asanaBaseURL)
+            defer { door.close() }
+            let secret = try readSecret(file: secretFile, what: "the secret")
+            let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret,
+                                              force: force ? true : nil, check: noCheck ? false : nil)
+            let stored: AccessService.StoredCredential
+            do {
+                stored = try await door.service.putCredential(params, principal: door.principal)
+            } catch let error as RPCError where error.kind == .credentialChecksFailed {
+                let gid = error.data?["workspace"]?.stringValue ?? workspace
+                let checks = (try? JSONDecoder().decode([TestCredential.Check].self, from: JSONEncoder().encode(error.data?["checks"] ?? .array([])))) ?? []
+                print(Self.report(requested: workspace, workspace: WorkspaceName(gid: gid, name: nil), checks: checks), terminator: "")
+                let failures = checks.filter { !$0.ok }
+                let forceHint = purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (--force stores it anyway)" : ""
+                throw CommandFailure("\(failures.count) check\(failures.count == 1 ? "" : "s") failed (\(failures.map(\.name).joined(separator: ", "))): nothing stored\(forceHint)")
+            } catch let error as RPCError {
+                throw CommandFailure("\(error.commandMessage); nothing stored")
             }
-            let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw CommandFailure("the secret is empty: pipe it on stdin or pass --secret-file") }
-            guard !secret.contains(where: \.isNewline) else { throw CommandFailure("the secret has more than one line") }
-
-            let gid: String
-            let checked: String
-            if noCheck {
-                guard workspace.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), workspace.utf8.count <= 32 else {
-                    throw CommandFailure("with --no-check the workspace must be a gid (1 to 32 digits): a name can only be resolved by asking Asana")
-                }
-                gid = workspace
-                checked = "skipped"
-                print("checks skipped (--no-check): nothing was asked of Asana")
-            } else {
-                let asana = AsanaClientFactory(
-                    configuration: AsanaClientConfiguration(baseURL: asanaBaseURL, maxAttempts: 2, requestTimeout: .seconds(20)),
-                    transport: HTTPClientAsanaTransport(timeout: .seconds(20)), logger: Logger(label: "asana-accessd.credentials"))
-                (gid, checked) = try await check(secret: secret, asana: asana)
+            if noCheck { print("checks skipped (--no-check): nothing was asked of Asana") }
+            if let result = stored.checks {
+                print(Self.report(requested: workspace, workspace: result.workspace, checks: result.checks), terminator: "")
             }
-
-            let summary = try await store.putCredential(workspaceGid: gid, purpose: purpose, kind: kind, secret: secret, at: Date())
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.put",
-                params: jsonText(["checks": checked, "kind": kind.rawValue, "purpose": purpose.rawValue, "workspace": gid]),
-                result: jsonText(["fingerprint": summary.fingerprint]), outcome: "ok"))
-            print("stored \(purpose.rawValue) credential for workspace \(gid): \(kind.rawValue) \(summary.fingerprint)")
+            if stored.checked == "forced" {
+                print("--force: storing although the admin check failed; provision calls will be refused by Asana until the user is an admin")
+            }
+            let summary = stored.summary
+            print("stored \(purpose.rawValue) credential for workspace \(summary.workspaceGid): \(kind.rawValue) \(summary.fingerprint)")
         }
 
-        /// Resolves the workspace with the secret and runs the connection test, printing each check.
-        /// - Returns: the gid, and `passed` or `forced`.
-        /// - Throws: ``CommandFailure`` (nothing stored) when a check fails that `--force` does not cover.
-        private func check(secret: String, asana: AsanaClientFactory) async throws -> (gid: String, checked: String) {
-            let gid: String
-            do {
-                gid = try await AccessService.resolveWorkspace(workspace, token: secret, asana: asana)
-            } catch let error as RPCError {
-                throw CommandFailure("\(error.message); nothing stored")
+        /// The connection test as printed: the resolved gid when a name was given, then each check with
+        /// PASS or FAIL and, on a failure or a capability gap, what to do.
+        static func report(requested: String, workspace: WorkspaceName, checks: [TestCredential.Check]) -> String {
+            var lines: [String] = []
+            if workspace.gid != requested { lines.append("workspace \"\(requested)\" is \(workspace.gid)") }
+            let purpose = checks.contains { $0.name == "admin" } ? "provision" : "sync"
+            lines.append("checking the \(purpose) credential for \(CredentialChecker.label(workspace)) (reads only, nothing is written to Asana):")
+            for check in checks {
+                lines.append("  \(check.ok ? "PASS" : "FAIL") \(check.name): \(check.detail)")
+                if let fix = check.fix { lines.append("       \(check.ok ? "note" : "fix"): \(fix)") }
             }
-            if gid != workspace { print("workspace \"\(workspace)\" is \(gid)") }
-            let result = await CredentialChecker(asana: asana).run(workspace: gid, purpose: purpose, token: secret)
-            print("checking the \(purpose.rawValue) credential for \(CredentialChecker.label(result.workspace)) (reads only, nothing is written to Asana):")
-            for check in result.checks {
-                print("  \(check.ok ? "PASS" : "FAIL") \(check.name): \(check.detail)")
-                if let fix = check.fix { print("       \(check.ok ? "note" : "fix"): \(fix)") }
-            }
-            let failures = result.failures
-            if failures.isEmpty { return (gid, "passed") }
-            if force, purpose == .provision, failures.allSatisfy({ $0.name == "admin" }) {
-                print("--force: storing although the admin check failed; provision calls will be refused by Asana until the user is an admin")
-                return (gid, "forced")
-            }
-            let forceHint = purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (--force stores it anyway)" : ""
-            throw CommandFailure("\(failures.count) check\(failures.count == 1 ? "" : "s") failed (\(failures.map(\.name).joined(separator: ", "))): nothing stored\(forceHint)")
+            return lines.map { $0 + "\n" }.joined()
         }
     }
 
@@ -123,7 +100,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let summaries = try await data.openStore().credentialSummaries()
+            let summaries = try await AdminDoor.open(data, writing: nil).service.listCredentials()
             guard !summaries.isEmpty else {
                 print("no credentials stored")
                 return
@@ -137,21 +114,54 @@ struct CredentialsCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a stored credential.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a stored credential; an OAuth one is first revoked at Asana (as deleteCredential does).")
         @OptionGroup var data: DataOptions
-        @Option(help: "Workspace gid.") var workspace: String
+        @Option(help: "Workspace gid, or its exact name (resolved with the stored credentials).") var workspace: String
         @Option(help: "provision or sync.") var purpose: CredentialPurpose
+        @Option(name: .customLong("asana-base-url"), help: "Asana API base URL, for revoking an OAuth grant (env ASANA_ACCESSD_ASANA_BASE_URL).")
+        var asanaBaseURL: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_BASE_URL"] ?? AsanaClientConfiguration.asanaBaseURL
 
         func run() async throws {
-            let (store, lock) = try data.openStoreForWriting(purpose: "credentials delete")
-            defer { lock.release() }
-            guard try await store.deleteCredential(workspaceGid: workspace, purpose: purpose) else {
-                throw CommandFailure("no \(purpose.rawValue) credential for workspace \(workspace)")
+            let door = try AdminDoor.open(data, writing: "credentials delete", asanaBaseURL: asanaBaseURL)
+            defer { door.close() }
+            let result: DeleteCredential.Result
+            do {
+                result = try await door.service.deleteCredential(CredentialKey(workspace: workspace, purpose: purpose), principal: door.principal)
+            } catch let error as RPCError {
+                throw error.commandFailure
             }
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "credentials.delete",
-                params: jsonText(["purpose": purpose.rawValue, "workspace": workspace]), result: "{}", outcome: "ok"))
+            guard result.done else { throw CommandFailure("no \(purpose.rawValue) credential for workspace \(workspace)") }
+            switch result.revokedAtAsana {
+            case true?: print("revoked the OAuth grant at Asana")
+            case false?: print("could not revoke the OAuth grant at Asana: revoke the app there (Asana's My settings → Apps)")
+            case nil: break
+            }
             print("deleted \(purpose.rawValue) credential for workspace \(workspace)")
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the connection test on a stored credential (as testCredential does): reads only, nothing is written to Asana or the store.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Workspace gid, or its exact name (resolved with the stored credentials).") var workspace: String
+        @Option(help: "provision or sync.") var purpose: CredentialPurpose
+        @Option(name: .customLong("asana-base-url"), help: "Asana API base URL (env ASANA_ACCESSD_ASANA_BASE_URL).")
+        var asanaBaseURL: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_BASE_URL"] ?? AsanaClientConfiguration.asanaBaseURL
+
+        func run() async throws {
+            let door = try AdminDoor.open(data, writing: nil, asanaBaseURL: asanaBaseURL)
+            let result: TestCredential.Result
+            do {
+                result = try await door.service.testCredential(CredentialKey(workspace: workspace, purpose: purpose))
+            } catch let error as RPCError {
+                throw error.commandFailure
+            }
+            print(Put.report(requested: workspace, workspace: result.workspace, checks: result.checks), terminator: "")
+            guard result.ok else {
+                throw CommandFailure("\(result.failures.count) check\(result.failures.count == 1 ? "" : "s") failed (\(result.failures.map(\.name).joined(separator: ", ")))")
+            }
         }
     }
 }
@@ -159,9 +169,3 @@ struct CredentialsCommand: AsyncParsableCommand {
 extension CredentialKind: ExpressibleByArgument {}
 extension CredentialPurpose: ExpressibleByArgument {}
 
-/// `values` as compact JSON text with sorted keys, for audit events.
-func jsonText(_ values: [String: String]) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-}

@@ -1,4 +1,5 @@
 import AccessProtocol
+import AccessService
 import AccessStore
 import ArgumentParser
 import AsyncHTTPClient
@@ -72,8 +73,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         let tls = try TLSSettings.server(certificateChain: certificates.serverCertificate, privateKey: certificates.serverKey, clientTrustRoots: certificates.caCertificate)
-        let runtime = ServerRuntime(host: "127.0.0.1", port: 0, asanaBaseURL: simulator.baseURL, maximumLineBytes: 1 << 20,
-                                    drainTimeout: .seconds(10), principalRoles: ["dev-admin": .admin], logger: logger)
+        var configuration = ServiceRuntime.Configuration(asanaBaseURL: simulator.baseURL)
+        configuration.port = 0
+        configuration.drainTimeout = .seconds(10)
+        configuration.principalRoles = ["dev-admin": .admin]
+        let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tls) { port in portContinuation.yield(port) }
 

@@ -1,9 +1,12 @@
 import AccessProtocol
+import AccessService
 import AccessStore
+import LineRPC
 import ArgumentParser
 import Foundation
 
-/// `asana-accessd oauth-client put|list|delete`: the client secrets of OAuth apps, sealed like credentials.
+/// `asana-accessd oauth-client put|list|delete`: the client secrets of OAuth apps, sealed like credentials, through the
+/// use cases of `putOAuthClient`, `listOAuthClients` and `deleteOAuthClient` (see ``AdminDoor``).
 ///
 /// `oauthStart`/`oauthFinish` (and `asana-access oauth`) need the secret of the app they name, to exchange
 /// the code and, later, to refresh the tokens.
@@ -21,30 +24,15 @@ struct OAuthClientCommand: AsyncParsableCommand {
         var secretFile: String?
 
         func run() async throws {
-            let raw: Data
-            if let secretFile {
-                guard let contents = FileManager.default.contents(atPath: secretFile) else { throw CommandFailure("cannot read --secret-file \(secretFile)") }
-                raw = contents
-            } else {
-                guard isatty(STDIN_FILENO) == 0 else {
-                    throw CommandFailure("reading the client secret from a terminal would show it as typed: pipe it on stdin or pass --secret-file")
-                }
-                raw = FileHandle.standardInput.readDataToEndOfFile()
-            }
-            let secret = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !secret.isEmpty else { throw CommandFailure("the client secret is empty: pipe it on stdin or pass --secret-file") }
-            guard !secret.contains(where: \.isNewline) else { throw CommandFailure("the client secret has more than one line") }
-            let (store, lock) = try data.openStoreForWriting(purpose: "oauth-client put")
-            defer { lock.release() }
+            let secret = try readSecret(file: secretFile, what: "the client secret")
+            let door = try AdminDoor.open(data, writing: "oauth-client put")
+            defer { door.close() }
             let summary: OAuthClientSummary
             do {
-                summary = try await store.putOAuthClient(clientId: clientId, secret: secret, at: Date())
-            } catch let error as AccessStoreError {
-                throw CommandFailure("\(error)")
+                summary = try await door.service.putOAuthClient(PutOAuthClient.Params(clientId: clientId, clientSecret: secret), principal: door.principal)
+            } catch let error as RPCError {
+                throw error.commandFailure
             }
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "oauthClient.put",
-                params: jsonText(["clientId": clientId]), result: jsonText(["fingerprint": summary.fingerprint]), outcome: "ok"))
             print("stored OAuth app \(clientId): secret \(summary.fingerprint)")
         }
     }
@@ -54,7 +42,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let summaries = try await data.openStore().oauthClientSummaries()
+            let summaries = try await AdminDoor.open(data, writing: nil).service.listOAuthClients()
             guard !summaries.isEmpty else {
                 print("no OAuth apps stored")
                 return
@@ -73,12 +61,15 @@ struct OAuthClientCommand: AsyncParsableCommand {
         @Option(help: "The app's client id.") var clientId: String
 
         func run() async throws {
-            let (store, lock) = try data.openStoreForWriting(purpose: "oauth-client delete")
-            defer { lock.release() }
-            guard try await store.deleteOAuthClient(clientId: clientId) else { throw CommandFailure("no OAuth app \(clientId) is stored") }
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "oauthClient.delete",
-                params: jsonText(["clientId": clientId]), result: "{}", outcome: "ok"))
+            let door = try AdminDoor.open(data, writing: "oauth-client delete")
+            defer { door.close() }
+            let done: Done
+            do {
+                done = try await door.service.deleteOAuthClient(DeleteOAuthClient.Params(clientId: clientId), principal: door.principal)
+            } catch let error as RPCError {
+                throw error.commandFailure
+            }
+            guard done.done else { throw CommandFailure("no OAuth app \(clientId) is stored") }
             print("deleted OAuth app \(clientId)")
         }
     }

@@ -1,13 +1,15 @@
 import AccessProtocol
+import AccessService
 import AccessStore
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `asana-accessd rotate-key`: a new master key, every credential re-sealed under it in one transaction.
 struct RotateKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate-key",
-        abstract: "Make a new master key and re-seal every stored credential under it (stop the server first).",
+        abstract: "Make a new master key and re-seal every stored credential under it; refuses while a server runs on the data directory.",
         discussion: """
             Steps: the new key is written next to the current one as <key>.new (mode 0600); every \
             credential is re-sealed under it in one database transaction; then the current key file is \
@@ -15,8 +17,9 @@ struct RotateKeyCommand: AsyncParsableCommand {
             the new key in the same transaction (its MACs derive from the master key): heads recorded with \
             `audit head` before the rotation no longer match; the rotateKey event records the chain's state and \
             head before it (previousChain), and the new head is printed. Keep the retired key as long as \
-            you keep database backups made before the rotation: they need it. A server still running \
-            holds the old key in memory: restart it.
+            you keep database backups made before the rotation: they need it. It takes the data directory's \
+            lock first, so it refuses at once (exit 1, naming the pid) while `serve` runs on the data directory: \
+            stop the server, rotate, start it again.
             """)
 
     @OptionGroup var data: DataOptions
@@ -43,11 +46,10 @@ struct RotateKeyCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("the credentials are re-sealed under the new key \(newKeyPath), but moving the key files failed (\(error)): move \(newKeyPath) to \(keyPath) by hand")
         }
-        _ = try await rotated.appendAuditEvent(AuditEventDraft(
-            at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "rotateKey",
-            params: jsonText(["oldKey": oldKey.fingerprint]),
-            result: jsonText(["newKey": newKey.fingerprint, "credentials": String(count), "previousChain": Self.summary(chainBefore)]),
-            outcome: chainBefore.isIntact ? "ok" : "chain_was_broken"))
+        let runtime = ServiceRuntime(configuration: ServiceRuntime.Configuration(), logger: Logger(label: "asana-accessd.admin"))
+        try await runtime.makeService(store: rotated).recordKeyRotation(
+            oldKey: oldKey.fingerprint, newKey: newKey.fingerprint, credentials: count, previousChain: Self.summary(chainBefore),
+            chainWasIntact: chainBefore.isIntact, principal: AccessService.localPrincipal())
         let head = try await rotated.auditChainHead().anchor
         let apps = try await rotated.oauthClientSummaries().count
         print("re-sealed \(count) credential(s), \(apps) OAuth app secret(s) and any pending OAuth authorization under the new master key \(keyPath) (\(newKey.fingerprint)); the old key is now \(retiredPath): keep it for older backups, then delete it. Restart a running server.")

@@ -96,13 +96,18 @@ struct ServeCommand: AsyncParsableCommand {
         defer { lock.release() }
         let store = try data.openStore()
         let tlsConfiguration = try tls.serverConfiguration()
-        let runtime = ServerRuntime(host: host, port: port ?? 7443, asanaBaseURL: asanaBaseURL, maximumLineBytes: maximumLineBytes,
-                                    drainTimeout: .seconds(drainSeconds), principalRoles: try tls.roleMap(), logger: logger,
-                                    syncInterval: .seconds(syncInterval ?? 86400),
-                                    governor: AsanaGovernorConfiguration(requestsPerMinute: asanaRequestsPerMinute, maxConcurrentReads: asanaMaxConcurrentReads,
-                                                                         maxConcurrentWrites: asanaMaxConcurrentWrites),
-                                    asanaConnectTimeout: .seconds(asanaConnectTimeout ?? 5),
-                                    syncDeadline: .seconds(syncDeadline ?? 3600))
+        var configuration = ServiceRuntime.Configuration(asanaBaseURL: asanaBaseURL)
+        configuration.host = host
+        configuration.port = port ?? 7443
+        configuration.maximumLineBytes = maximumLineBytes
+        configuration.drainTimeout = .seconds(drainSeconds)
+        configuration.principalRoles = try tls.roleMap()
+        configuration.syncInterval = .seconds(syncInterval ?? 86400)
+        configuration.governor = AsanaGovernorConfiguration(requestsPerMinute: asanaRequestsPerMinute, maxConcurrentReads: asanaMaxConcurrentReads,
+                                                            maxConcurrentWrites: asanaMaxConcurrentWrites)
+        configuration.asanaConnectTimeout = .seconds(asanaConnectTimeout ?? 5)
+        configuration.syncDeadline = .seconds(syncDeadline ?? 3600)
+        let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let host = self.host
         let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.

@@ -1,14 +1,17 @@
 #if canImport(Glibc)
-import AccessProtocol
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import AccessProtocol
+import AccessService
 import AccessStore
+import LineRPC
 import ArgumentParser
 import Foundation
 
-/// `asana-accessd tokens create|list|revoke`: API tokens that clients present with `authenticate`.
+/// `asana-accessd tokens create|list|revoke`: API tokens that clients present with `authenticate`, through the
+/// use cases of `createToken`, `listTokens` and `revokeToken` (see ``AdminDoor``).
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Create, list and revoke API tokens (stored as hashes only).",
@@ -35,24 +38,17 @@ struct TokensCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, lock) = try data.openStoreForWriting(purpose: "tokens create")
-            defer { lock.release() }
+            let door = try AdminDoor.open(data, writing: "tokens create")
+            defer { door.close() }
             // The file first: if it cannot be made, no token exists that nobody holds.
             let file = try output.map { try Self.createPrivateFile($0, replace: force) }
-            let now = Date()
-            let expiresAt = expiresIn.flatMap(APITokenLifetime.parse).map { now.addingTimeInterval($0) }
-            let created: (token: String, summary: APITokenSummary)
+            let created: CreateToken.Result
             do {
-                created = try await store.createAPIToken(name: name, role: role, at: now, expiresAt: expiresAt)
-            } catch let error as AccessStoreError {
+                created = try await door.service.createToken(CreateToken.Params(name: name, role: role, expiresIn: expiresIn), principal: door.principal)
+            } catch let error as RPCError {
                 if let output, let file { _ = close(file); _ = unlink(output) }
-                throw CommandFailure("\(error)")
+                throw error.commandFailure
             }
-            var params = ["name": name, "role": role.rawValue]
-            if let expiresAt = created.summary.expiresAt { params["expiresAt"] = expiresAt.ISO8601Format() }
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "tokens.create",
-                params: jsonText(params), result: jsonText(["id": created.summary.id]), outcome: "ok"))
             let expiry = created.summary.expiresAt.map { ", expires \($0.ISO8601Format())" } ?? ""
             if let output, let file {
                 try Self.write(created.token + "\n", to: file, path: output)
@@ -96,7 +92,7 @@ struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let tokens = try await data.openStore().apiTokens()
+            let tokens = try await AdminDoor.open(data, writing: nil).service.listTokens()
             guard !tokens.isEmpty else {
                 print("no tokens")
                 return
@@ -116,14 +112,11 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "The token's name.") var name: String
 
         func run() async throws {
-            let (store, lock) = try data.openStoreForWriting(purpose: "tokens revoke")
-            defer { lock.release() }
-            guard try await store.revokeAPIToken(name: name, at: Date()) else {
+            let door = try AdminDoor.open(data, writing: "tokens revoke")
+            defer { door.close() }
+            guard try await door.service.revokeToken(RevokeToken.Params(name: name), principal: door.principal).done else {
                 throw CommandFailure("no active token named \(name)")
             }
-            _ = try await store.appendAuditEvent(AuditEventDraft(
-                at: Date(), principal: "local:\(ProcessInfo.processInfo.userName)", method: "tokens.revoke",
-                params: jsonText(["name": name]), result: "{}", outcome: "ok"))
             print("revoked token \(name)")
         }
     }

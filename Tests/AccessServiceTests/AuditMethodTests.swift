@@ -15,8 +15,7 @@ struct AuditMethodTests {
 
     init() throws {
         store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
+        table = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test")).makeService(store: store).methodTable()
     }
 
     /// Calls `method` as `principal` with `role`; the answer as it would go on the wire.

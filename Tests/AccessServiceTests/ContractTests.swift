@@ -12,8 +12,7 @@ import Testing
 struct ContractTests {
     private func service() throws -> AccessService {
         let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        return AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+        return ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test")).makeService(store: store)
     }
 
     private var protocolText: String {

@@ -243,8 +243,7 @@ struct SchedulerTests {
     @Test("graceful shutdown stops the scheduler at once, not at its next look")
     func stopsOnGracefulShutdown() async throws {
         let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        let service = AccessService(store: store, asana: asana, logger: Logger(label: "test"))
+        let service = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test")).makeService(store: store)
         let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400)))
         #expect(scheduler.configuration.pollInterval == .seconds(60))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: scheduler)], logger: Logger(label: "test")))

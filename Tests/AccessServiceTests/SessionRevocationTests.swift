@@ -11,8 +11,8 @@ import Testing
 /// A service over an in-memory store whose Asana is unreachable (these tests never call it), and its method table.
 private func serviceWithoutAsana(now: @escaping @Sendable () -> Date = { Date() }) throws -> (AccessStore, RPCMethodTable) {
     let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
-    let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-    return (store, AccessService(store: store, asana: asana, logger: Logger(label: "test"), now: now).methodTable())
+    let runtime = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test"))
+    return (store, runtime.makeService(store: store, now: now).methodTable())
 }
 
 /// A revoked token ends the sessions that authenticated with it, at their next call (issue 10, item 3).

@@ -19,8 +19,7 @@ struct StorageAndTokenExpiryTests {
         directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("storage-full-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try SQLiteAccessStore.open(path: (directory as NSString).appendingPathComponent("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
-        let asana = AsanaClientFactory(configuration: .init(baseURL: "http://127.0.0.1:9"), transport: HTTPClientAsanaTransport(), logger: Logger(label: "test"))
-        table = AccessService(store: store, asana: asana, logger: Logger(label: "test")).methodTable()
+        table = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test")).makeService(store: store).methodTable()
     }
 
     func call(_ method: String, _ params: [String: JSONValue] = [:], session: RPCSession? = nil) async throws -> (result: JSONValue?, error: RPCError?) {

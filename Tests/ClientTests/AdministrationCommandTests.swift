@@ -77,6 +77,10 @@ struct AdministrationCommandTests {
         let stored = try ServerCallTests.json(put.stdout)
         #expect(stored["fingerprint"] == .string("sha256:17"), "the secret is sent trimmed (17 characters)")
         #expect(stored["purpose"] == .string("provision"))
+        let flagged = try await ServerCallTests.client(["credentials", "put", "--workspace", "1000", "--purpose", "provision", "--secret-file", secretFile.path,
+                                                        "--force", "--no-check"])
+        #expect(flagged.status == 0, "stderr: \(flagged.stderr)")
+        #expect(try ServerCallTests.json(flagged.stdout)["fingerprint"] == .string("sha256:17+force+nocheck"), "--force and --no-check are sent as force: true, check: false")
 
         let passed = try await TerminalOutputTests.onTerminal(["credentials", "test", "--workspace", "1000", "--purpose", "sync"])
         #expect(passed.status == 0)

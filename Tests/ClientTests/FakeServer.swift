@@ -233,7 +233,8 @@ extension FakeServer {
         table.register(ListCredentials.self, access: .anyone) { _, _ in ItemList(items: [credential]) }
         table.register(PutCredential.self, access: .anyone) { _, params in
             CredentialSummary(workspaceGid: params.workspace, purpose: params.purpose, kind: params.kind,
-                              fingerprint: "sha256:" + String(params.secret.count), createdAt: day, updatedAt: day)
+                              fingerprint: "sha256:" + String(params.secret.count) + (params.force == true ? "+force" : "") + (params.check == false ? "+nocheck" : ""),
+                              createdAt: day, updatedAt: day)
         }
         table.register(TestCredential.self, access: .anyone) { _, params in
             var checks: [TestCredential.Check] = [.init(name: "token", ok: true, detail: "the token is Ada Admin's"),

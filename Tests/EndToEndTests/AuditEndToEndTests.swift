@@ -36,7 +36,10 @@ struct AuditEndToEndTests {
         #expect(lines.count == 5)
         let events = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(events.map { $0["id"] as? Int } == [1, 2, 3, 4, 5])
-        #expect(events.map { $0["method"] as? String } == ["credentials.put", "credentials.put", "tokens.create", "tokens.create", "tokens.create"])
+        // The offline commands go through the RPC methods' use cases: the same audit names, principal local:<user>.
+        #expect(events.map { $0["method"] as? String } == ["putCredential", "putCredential", "createToken", "createToken", "createToken"])
+        #expect(Set(events.map { $0["principal"] as? String }) == ["local:\(ProcessInfo.processInfo.userName)"])
+        #expect(events.first?["params"] as? String == #"{"checks":"skipped","kind":"pat","purpose":"provision","workspace":"1000"}"#)
         #expect(events.first?["prevHash"] as? String == String(repeating: "0", count: 64))
         for (previous, event) in zip(events, events.dropFirst()) {
             #expect(event["prevHash"] as? String == previous["hash"] as? String)

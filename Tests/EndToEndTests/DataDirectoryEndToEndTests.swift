@@ -86,6 +86,38 @@ struct DataDirectoryEndToEndTests {
         #expect(afterStop.status == 0, "\(afterStop.stderr)")
     }
 
+    @Test("rotate-key refuses while serve holds the data directory: exit 1 naming the pid, the key file, database and audit log untouched; after the server stops it rotates")
+    func rotateKeyRefusesWhileServing() async throws {
+        let dir = try Directory()
+        defer { dir.cleanup() }
+        try dir.makeCertificates()
+        #expect(try run("asana-accessd", ["credentials", "put", "--data-dir", dir.data, "--workspace", "1000", "--purpose", "sync", "--no-check"],
+                        input: "rotate-me\n").status == 0)
+        let keyBefore = try Data(contentsOf: URL(fileURLWithPath: dir.masterKey))
+        let headBefore = try run("asana-accessd", ["audit", "head", "--data-dir", dir.data]).stdout
+        let server = try RunningProcess("asana-accessd", dir.serveArguments)
+        let pid = server.process.processIdentifier
+
+        let refused = try run("asana-accessd", ["rotate-key", "--data-dir", dir.data])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("in use by process \(pid)"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.masterKey)) == keyBefore)
+        #expect(!FileManager.default.fileExists(atPath: dir.masterKey + ".new"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.data).filter { $0.contains("retired") }.isEmpty)
+        #expect(try run("asana-accessd", ["audit", "head", "--data-dir", dir.data]).stdout == headBefore)
+        // The running server still opens the credential with the key it holds.
+        let key = try MasterKey.load(from: dir.masterKey)
+        let store = try SQLiteAccessStore.open(path: dir.database, masterKey: key)
+        #expect(try await store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "rotate-me")
+        try store.close()
+
+        #expect(server.stop() == 0)
+        let rotated = try run("asana-accessd", ["rotate-key", "--data-dir", dir.data])
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.masterKey)) != keyBefore)
+    }
+
     @Test("tokens create, serve and audit verify on a data directory that does not exist refuse, creating no key, database or directory")
     func typoPathCreatesNothing() throws {
         let dir = try Directory(initialise: false)

@@ -93,5 +93,19 @@ struct OAuthEndToEndTests {
             #expect(bytes.range(of: Data("demo-client-secret".utf8)) == nil, "client secret found in \(name)")
             #expect(bytes.range(of: Data(code.utf8)) == nil, "code found in \(name)")
         }
+
+        // The offline door does what deleteCredential does: the grant is revoked at Asana, then the credential deleted.
+        #expect(env.server?.stop() == 0)
+        let deleted = try run("asana-accessd", ["credentials", "delete", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
+                                                "--asana-base-url", env.simulatorURL])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout == "revoked the OAuth grant at Asana\ndeleted sync credential for workspace 1000\n", "\(deleted.stdout)")
+        let exported = try run("asana-accessd", ["audit", "export", "--data-dir", env.data])
+        let last = try #require(exported.stdout.split(separator: "\n").last.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) })
+        #expect(last["method"] == .string("deleteCredential"))
+        #expect(last["principal"] == .string("local:\(ProcessInfo.processInfo.userName)"))
+        #expect(last["params"] == .string(#"{"purpose":"sync","workspace":"1000"}"#))
+        #expect(last["result"] == .string(#"{"done":true,"revokedAtAsana":true}"#))
+        #expect(last["outcome"] == .string("ok"))
     }
 }

@@ -726,7 +726,7 @@ _asana-access_credentials_list() {
 
 _asana-access_credentials_put() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--force --no-check --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--workspace --purpose --kind --secret-file --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0

@@ -671,8 +671,9 @@ class AuditEvent:
     """An audit event: ``{id, at, principal, method, params, result, outcome, prevHash, hash}``.
 
     ``params`` and ``result`` are JSON *text* with secrets removed (:meth:`params_json` /
-    :meth:`result_json` decode them). ``method`` is the RPC method or a local command such as
-    ``tokens.create`` (principal ``local:…``); ``outcome`` e.g. ``"ok"``, ``"not_found"``,
+    :meth:`result_json` decode them). ``method`` is the RPC method, also for the server host's
+    offline commands (principal ``local:<os user>``; older databases also hold their former names
+    such as ``tokens.create``); ``outcome`` e.g. ``"ok"``, ``"not_found"``,
     ``"partial"``. ``hash`` (hex SHA-256 over the event and ``prev_hash``) chains the log."""
 
     id: int
@@ -1150,12 +1151,21 @@ class Client:
         ``False`` if there was none. Connections already authenticated with it keep working."""
         return bool(self.call("revokeToken", {"name": name}).get("done"))
 
-    def put_credential(self, workspace: str, purpose: str, secret: str, kind: str = "pat") -> Credential:
-        """``putCredential`` (admin): seals and stores an Asana credential, replacing the old one.
-        ``purpose``: ``provision`` or ``sync``; ``kind``: ``pat`` or ``oauth``. The secret is
-        never returned. Raises :class:`RpcError` ``-32602`` for a bad purpose or kind."""
-        return Credential.from_json(self.call("putCredential", {"workspace": workspace, "purpose": purpose,
-                                                                 "kind": kind, "secret": secret}))
+    def put_credential(self, workspace: str, purpose: str, secret: str, kind: str = "pat",
+                       force: bool = False, check: bool = True) -> Credential:
+        """``putCredential`` (admin): checks the credential against Asana (reads only, as
+        ``testCredential`` does), then seals and stores it, replacing the old one.
+        ``purpose``: ``provision`` or ``sync``; ``kind``: ``pat`` or ``oauth``. ``force``: store a
+        ``provision`` credential whose user is not an admin; ``check=False``: store without asking
+        Asana (``workspace`` must then be a gid). The secret is never returned. Raises
+        :class:`RpcError` ``1007 credential.checks_failed`` (``data.checks``; nothing stored),
+        ``-32602`` for a bad purpose or kind."""
+        params: Dict[str, Any] = {"workspace": workspace, "purpose": purpose, "kind": kind, "secret": secret}
+        if force:
+            params["force"] = True
+        if not check:
+            params["check"] = False
+        return Credential.from_json(self.call("putCredential", params))
 
     def list_credentials(self) -> List[Credential]:
         """``listCredentials`` (admin): stored credentials (fingerprints only)."""
@@ -1266,7 +1276,7 @@ class Client:
         Args:
             since: ISO 8601 date-time (``"2026-11-29T09:00:00Z"``): events at or after it.
             principal: exact principal, e.g. ``"token:ci-admin"``.
-            method: exact method, e.g. ``"provision"`` or ``"credentials.put"``.
+            method: exact method, e.g. ``"provision"`` or ``"putCredential"``.
             limit: 1–1000 (server default 100).
             cursor: ``next_cursor`` of the previous page, with the same filters.
 

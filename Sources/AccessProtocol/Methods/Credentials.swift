@@ -3,20 +3,33 @@ import Foundation
 /// `putCredential`: seal and store an Asana credential for a workspace and purpose, replacing the old one
 /// (protocol.md §5, `putCredential`). Role: admin.
 public enum PutCredential: AccessMethod {
-    /// `{workspace, purpose, kind, secret}`.
+    /// `{workspace, purpose, kind, secret, force?, check?}`.
+    ///
+    /// Before storing, the connection test of ``TestCredential`` runs with `secret` (reads only): when a
+    /// check fails nothing is stored and the call fails with `credential.checks_failed` (1007) carrying
+    /// the checks, unless `force` covers the failure. `asana-accessd credentials put` takes the same
+    /// params (`--force`, `--no-check`).
     public struct Params: Codable, Sendable, Equatable {
-        /// Workspace gid or exact name; a name is resolved with `secret` itself.
+        /// Workspace gid or exact name; a name is resolved with `secret` itself (a gid when `check` is `false`).
         public var workspace: String
         public var purpose: CredentialPurpose
         public var kind: CredentialKind
         /// The Asana token; sealed at once, never logged, never returned.
         public var secret: String
+        /// `true`: store a `provision` credential although its user is not an admin of the workspace
+        /// (the `admin` check is the only failed one); other failed checks still refuse. Default `false`.
+        public var force: Bool?
+        /// `false`: store without asking Asana anything (no check, no name resolution: `workspace` must
+        /// be a gid), e.g. when Asana is unreachable from the server. Default `true`.
+        public var check: Bool?
 
-        public init(workspace: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String) {
+        public init(workspace: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String, force: Bool? = nil, check: Bool? = nil) {
             self.workspace = workspace
             self.purpose = purpose
             self.kind = kind
             self.secret = secret
+            self.force = force
+            self.check = check
         }
     }
 
@@ -26,7 +39,7 @@ public enum PutCredential: AccessMethod {
     public static let name = "putCredential"
     public static let summary = "Seal and store an Asana credential for a workspace and purpose (replaces the old one)."
     public static let minimumRole: AccessRole? = .admin
-    public static let paramNames: Set<String> = ["workspace", "purpose", "kind", "secret"]
+    public static let paramNames: Set<String> = ["workspace", "purpose", "kind", "secret", "force", "check"]
 }
 
 /// Params naming a stored credential: `{workspace, purpose}` (`testCredential`, `deleteCredential`).

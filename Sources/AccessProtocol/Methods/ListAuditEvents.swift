@@ -7,7 +7,7 @@ public enum ListAuditEvents: AccessMethod {
         public var since: String?
         /// Only events of this principal (exact match).
         public var principal: String?
-        /// Only events of this method (exact match), e.g. `provision`, `credentials.put`.
+        /// Only events of this method (exact match), e.g. `provision`, `putCredential`.
         public var method: String?
         /// 1–1000, default 100; newest first.
         public var limit: Int?

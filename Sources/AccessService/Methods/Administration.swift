@@ -40,51 +40,27 @@ extension AccessService {
     }
 
     func registerAdministration(in table: inout RPCMethodTable) {
+        // Each admin action is one use case below, called here and by `asana-accessd`'s offline commands.
         table.register(CreateToken.self) { context, params in
-            let created: (token: String, summary: APITokenSummary)
-            let createdAt = now()
-            let expiresAt = try Self.tokenExpiry(params, now: createdAt)
-            do {
-                created = try await store.createAPIToken(name: params.name, role: params.role, at: createdAt, expiresAt: expiresAt)
-            } catch let error as AccessStoreError where !error.isStorageFailure {
-                throw RPCError.invalidParams("Invalid params: \(error)", field: "name")
-            }
-            try await audit(principal: context.identity?.principal, method: "createToken", params: params, result: created.summary, outcome: "ok")
-            return CreateToken.Result(token: created.token, summary: created.summary)
+            try await createToken(params, principal: context.identity?.principal)
         }
         table.register(ListTokens.self) { _, _ in
-            ItemList(items: try await store.apiTokens())
+            ItemList(items: try await listTokens())
         }
         table.register(RevokeToken.self) { context, params in
-            let done = Done(done: try await store.revokeAPIToken(name: params.name, at: now()))
-            if done.done { revokedTokens.record(params.name) }
-            try await audit(principal: context.identity?.principal, method: "revokeToken", params: params, result: done, outcome: done.done ? "ok" : "not_found")
-            return done
+            try await revokeToken(params, principal: context.identity?.principal)
         }
         table.register(PutCredential.self) { context, params in
-            let workspace = try await resolveWorkspace(params.workspace, token: params.secret)
-            let summary = try await store.putCredential(workspaceGid: workspace, purpose: params.purpose, kind: params.kind, secret: params.secret, at: now())
-            try await audit(principal: context.identity?.principal, method: "putCredential",
-                            params: ["workspace": workspace, "purpose": params.purpose.rawValue, "kind": params.kind.rawValue],
-                      result: summary, outcome: "ok")
-            await workspaceNames.clear()
-            await schedule.credentialStored(workspace: workspace, at: now())
-            return summary
+            try await putCredential(params, principal: context.identity?.principal).summary
         }
         table.register(TestCredential.self) { _, params in
             try await testCredential(params)
         }
         table.register(ListCredentials.self) { _, _ in
-            ItemList(items: try await store.credentialSummaries())
+            ItemList(items: try await listCredentials())
         }
         table.register(DeleteCredential.self) { context, params in
-            var params = params
-            params.workspace = try await resolveWorkspace(params.workspace)
-            let revoked = await revokeOAuthGrant(workspace: params.workspace, purpose: params.purpose)
-            let result = DeleteCredential.Result(done: try await store.deleteCredential(workspaceGid: params.workspace, purpose: params.purpose), revokedAtAsana: revoked)
-            try await audit(principal: context.identity?.principal, method: "deleteCredential", params: params, result: result, outcome: result.done ? "ok" : "not_found")
-            await workspaceNames.clear()
-            return result
+            try await deleteCredential(params, principal: context.identity?.principal)
         }
         table.register(ListSyncRuns.self, bulk: true) { _, params in
             let limit = params.limit ?? 50
@@ -135,13 +111,13 @@ extension AccessService {
     }
 
     /// An ISO 8601 (RFC 3339) date-time with a time zone, with or without fractional seconds, every field in range.
-    static func parseISO8601(_ text: String) -> Date? {
+    public static func parseISO8601(_ text: String) -> Date? {
         ISO8601Time.parseDateTime(text)
     }
 
     /// A lower bound of time as `changedSince` and `since` take it: an ISO 8601 date-time (``parseISO8601(_:)``)
     /// or a bare date `YYYY-MM-DD`, which stands for the start of that day in UTC.
-    static func parseTimeOrDate(_ text: String) -> Date? {
+    public static func parseTimeOrDate(_ text: String) -> Date? {
         ISO8601Time.parseDateTimeOrDate(text)
     }
 }

@@ -14,20 +14,13 @@ extension AccessService {
 
     func registerOAuth(in table: inout RPCMethodTable) {
         table.register(PutOAuthClient.self) { context, params in
-            try Self.checkOAuthText(params.clientId, field: "clientId")
-            try Self.checkOAuthText(params.clientSecret, field: "clientSecret")
-            let summary = try await store.putOAuthClient(clientId: params.clientId, secret: params.clientSecret, at: now())
-            try await audit(principal: context.identity?.principal, method: "putOAuthClient", params: ["clientId": params.clientId], result: summary, outcome: "ok")
-            return summary
+            try await putOAuthClient(params, principal: context.identity?.principal)
         }
         table.register(ListOAuthClients.self) { _, _ in
-            ItemList(items: try await store.oauthClientSummaries())
+            ItemList(items: try await listOAuthClients())
         }
         table.register(DeleteOAuthClient.self) { context, params in
-            try Self.checkOAuthText(params.clientId, field: "clientId")
-            let done = Done(done: try await store.deleteOAuthClient(clientId: params.clientId))
-            try await audit(principal: context.identity?.principal, method: "deleteOAuthClient", params: params, result: done, outcome: done.done ? "ok" : "not_found")
-            return done
+            try await deleteOAuthClient(params, principal: context.identity?.principal)
         }
         table.register(OAuthStart.self) { context, params in
             try await oauthStart(params, principal: context.identity?.principal)

@@ -855,7 +855,12 @@ class AdminTests(unittest.TestCase):
     def test_credential_lifecycle(self) -> None:
         workspace = "424242"
         with env().client("admin") as admin:
-            stored = admin.put_credential(workspace, "sync", "some-secret-value", kind="pat")
+            with self.assertRaises(RpcError) as refused:  # Asana refuses the made-up token: nothing stored
+                admin.put_credential(workspace, "sync", "some-secret-value", kind="pat")
+            self.assertEqual((refused.exception.code, refused.exception.name), (1007, "credential.checks_failed"))
+            self.assertEqual(refused.exception.data["checks"][0]["name"], "token")
+            self.assertNotIn((workspace, "sync"), [(c.workspace_gid, c.purpose) for c in admin.list_credentials()])
+            stored = admin.put_credential(workspace, "sync", "some-secret-value", kind="pat", check=False)
             self.assertEqual((stored.workspace_gid, stored.purpose, stored.kind), (workspace, "sync", "pat"))
             self.assertEqual((stored.state, stored.state_reason), ("active", None))
             self.assertTrue(stored.fingerprint.startswith("sha256:"))
