@@ -7,6 +7,7 @@ import Foundation
 import LineRPC
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// Calls `method` through the service's method table as `role` (a reader by default) and returns the answer as JSON.
