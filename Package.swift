@@ -91,33 +91,43 @@ let package = Package(
             "AsanaSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Helpers shared by the test targets (not a product): the service harness, the OAuth consent of the
+        // simulator, test certificates made in-process, polling, the repository root.
+        .target(name: "TestSupport", dependencies: [
+            "AccessProtocol", "AccessService", "AccessStore", "AsanaAPI", "AsanaSimulator", "DevCertificates", "LineRPC",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "LineRPCTests", dependencies: [
-            "AccessProtocol", "LineRPC", "DevCertificates",
+            "AccessProtocol", "LineRPC", "DevCertificates", "TestSupport",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC"]),
+        .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC", "TestSupport"]),
         .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI"]),
         .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore"]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [
-            "AsanaSimulator",
+            "AsanaSimulator", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "AccessServiceTests", dependencies: [
-            "AccessProtocol", "AccessService", "AsanaSimulator", "DevCertificates",
+            "AccessProtocol", "AccessService", "AsanaSimulator", "DevCertificates", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "DevCertificatesTests", dependencies: [
-            "DevCertificates",
+            "DevCertificates", "TestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ClientTests", dependencies: [
-            "AccessProtocol", "LineRPC",
+            "AccessProtocol", "LineRPC", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore",
+            "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

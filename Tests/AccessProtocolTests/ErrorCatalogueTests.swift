@@ -1,5 +1,6 @@
 import AccessProtocol
 import Foundation
+import TestSupport
 import Testing
 
 @testable import LineRPC
@@ -15,8 +16,7 @@ private struct DocumentedError: Equatable, CustomStringConvertible {
 
 /// The rows of protocol.md §6, in order.
 private func documentedErrors() throws -> [DocumentedError] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let text = try String(contentsOf: root.appendingPathComponent("protocol.md"), encoding: .utf8)
+    let text = try String(contentsOf: Repository.root.appendingPathComponent("protocol.md"), encoding: .utf8)
     let start = try #require(text.range(of: "\n## 6. Errors"))
     let end = try #require(text.range(of: "\n## 7. ", range: start.upperBound..<text.endIndex))
     return text[start.upperBound..<end.lowerBound].split(separator: "\n").compactMap { line -> DocumentedError? in

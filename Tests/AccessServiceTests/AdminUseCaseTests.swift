@@ -6,6 +6,7 @@ import AsanaSimulator
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 import Testing
 
 /// The admin use cases that both doors (the RPC method table and `asana-accessd`'s offline commands) call:

@@ -6,6 +6,7 @@ import AsanaSimulator
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

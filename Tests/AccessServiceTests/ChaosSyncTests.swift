@@ -5,6 +5,7 @@ import AsanaAPI
 import AsanaSimulator
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 /// Large syncs through an unreliable Asana: the snapshot must still equal Asana's data exactly.

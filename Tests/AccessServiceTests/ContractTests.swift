@@ -5,6 +5,7 @@ import AsanaAPI
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 import Testing
 
 /// The method table, `rpc.discover` and protocol.md describe the same methods.
@@ -17,8 +18,7 @@ struct ContractTests {
 
     private var protocolText: String {
         get throws {
-            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("protocol.md")
+            let url = Repository.root.appendingPathComponent("protocol.md")
             return try String(contentsOf: url, encoding: .utf8)
         }
     }

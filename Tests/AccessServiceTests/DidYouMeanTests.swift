@@ -2,6 +2,7 @@ import AccessProtocol
 @testable import AccessService
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 /// Errors that help a person who mistyped: close team names, an unknown workspace said to be unknown.

@@ -4,6 +4,7 @@ import AccessStore
 import AsanaSimulator
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 extension Provision.Params {

@@ -3,6 +3,7 @@ import AccessService
 import AccessStore
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 @Suite("listUsers changedSince, fields and team rights against the simulator")

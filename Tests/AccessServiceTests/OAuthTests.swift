@@ -6,6 +6,7 @@ import AsanaSimulator
 import Foundation
 import Logging
 import LineRPC
+import TestSupport
 import Testing
 
 /// OAuth with the simulator's authorization server: start, consent, finish, refresh, invalid_grant.

@@ -3,6 +3,7 @@ import AccessProtocol
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 import Testing
 
 /// The edge cases of params protocol.md §3 and §5 decide, through the method table as a client reaches them.

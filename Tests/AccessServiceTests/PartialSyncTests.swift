@@ -7,6 +7,7 @@ import Foundation
 import LineRPC
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 /// Partial data: what a sync could not read is listed in `skipped` and kept as in the last snapshot.

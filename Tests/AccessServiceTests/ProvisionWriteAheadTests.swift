@@ -7,6 +7,7 @@ import Foundation
 import LineRPC
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 /// Issue 10, item 6: every Asana write of `provision` is preceded by a committed intent and followed by its

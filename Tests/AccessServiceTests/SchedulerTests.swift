@@ -7,6 +7,7 @@ import Foundation
 import LineRPC
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// Calls `method` through the service's method table as `role` (a reader by default) and returns the answer as JSON.
@@ -22,17 +23,6 @@ private func callAsReader(_ service: AccessService, _ method: String, _ params: 
     case nil:
         throw RPCError.internalError("no answer")
     }
-}
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-/// The bounds are 30 s: what they catch never happens at all, and a loaded 2-core machine is slow.
-private func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 /// A scheduler every 2 s, first turn within 0.3 s, looking every 100 ms.
@@ -54,7 +44,7 @@ struct SchedulerTests {
         let scheduler = fastScheduler(harness)
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
-        let twoRuns = try await waitUntil(.seconds(30)) {
+        let twoRuns = try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).filter { $0.trigger == "schedule" && $0.status == .succeeded }.count >= 2
         }
         #expect(twoRuns)
@@ -104,7 +94,7 @@ struct SchedulerTests {
 
         // After the first scheduled run, start a manual sync that takes over 2 s (two 429s with
         // Retry-After: 1 on /users), so the next scheduled turn (2 s after the first) falls inside it.
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.trigger == "schedule" && $0.finishedAt != nil }
         })
         try await Task.sleep(for: .milliseconds(700))
@@ -129,7 +119,7 @@ struct SchedulerTests {
         let manualRun = try #require(slowManualRun, "no manual sync took the 429s in 5 tries (scheduled syncs took them)")
 
         // A scheduled run after the manual one.
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).contains { $0.trigger == "schedule" && $0.id > manualRun.id && $0.finishedAt != nil }
         })
         let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).filter { $0.finishedAt != nil }.sorted { $0.startedAt < $1.startedAt }
@@ -153,7 +143,7 @@ struct SchedulerTests {
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
 
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let status = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
@@ -174,7 +164,7 @@ struct SchedulerTests {
         // `asana-accessd credentials put` writes the store from another process: the scheduler sees the new fingerprint.
         harness.simulator.clearFaults()
         try await harness.store.putCredential(workspaceGid: harness.workspace, purpose: .sync, kind: .pat, secret: SimulatorSeed.demoAdminToken, at: Date())
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
         let resumed = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
@@ -190,12 +180,12 @@ struct SchedulerTests {
         let scheduler = fastScheduler(harness)
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
         // The user de-authorizes the app in Asana: access and refresh tokens stop working.
         harness.simulator.revokeOAuthGrants(userGid: "1001")
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
@@ -222,7 +212,7 @@ struct SchedulerTests {
         let scheduler = fastScheduler(harness)
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
@@ -235,7 +225,7 @@ struct SchedulerTests {
         let resumed = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(resumed["schedule"] == .string("active"))
         #expect(resumed["pausedReason"] == .null)
-        #expect(try await waitUntil(.seconds(30)) {
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .succeeded && $0.trigger == "schedule" }
         })
     }

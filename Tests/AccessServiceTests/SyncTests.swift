@@ -6,6 +6,7 @@ import Foundation
 import LineRPC
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("sync and listUsers against the simulator")

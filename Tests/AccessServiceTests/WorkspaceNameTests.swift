@@ -6,6 +6,7 @@ import AsanaSimulator
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 import Testing
 
 /// Calls `method` through the service's method table as an admin and returns the answer as JSON, or the error.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AsanaSimulator
@@ -6,13 +7,10 @@ import Testing
 /// Waits until the admin token has `reads` GETs or `writes` writes in flight at the simulator (a
 /// generous 30 s bound that only a broken limiter reaches); returns whether it happened.
 private func inFlight(_ api: SimulatorClient, reads: Int? = nil, writes: Int? = nil) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
+    await eventually(within: .seconds(30), every: .milliseconds(10)) {
         let now = api.simulator.requestsInFlight(token: TestTokens.admin)
-        if reads.map({ now.reads >= $0 }) ?? true, writes.map({ now.writes >= $0 }) ?? true { return true }
-        try? await Task.sleep(for: .milliseconds(10))
+        return (reads.map { now.reads >= $0 } ?? true) && (writes.map { now.writes >= $0 } ?? true)
     }
-    return false
 }
 
 @Suite("Concurrent-request limiter and latency faults (https://developers.asana.com/docs/rate-limits)")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AsanaSimulator
@@ -35,10 +36,15 @@ struct OAuthClient {
 
     /// `GET /-/oauth_authorize?<parameters>` as the user of `session` (a seeded token; none when nil).
     func authorize(_ parameters: [(String, String)], session: String? = TestTokens.admin) async throws -> Reply {
-        let query = parameters.map { QueryItems.encode($0.0) + "=" + QueryItems.encode($0.1) }.joined(separator: "&")
+        let query = Self.query(parameters)
         var headers: [(String, String)] = []
         if let session { headers.append(("Authorization", "Bearer \(session)")) }
         return try await send("GET", "/-/oauth_authorize?" + query, headers: headers, body: nil)
+    }
+
+    /// `parameters` as a URL query, in order.
+    static func query(_ parameters: [(String, String)]) -> String {
+        parameters.map { QueryItems.encode($0.0) + "=" + QueryItems.encode($0.1) }.joined(separator: "&")
     }
 
     /// The standard authorize parameters of `client` with PKCE, plus `extra`.
@@ -56,17 +62,15 @@ struct OAuthClient {
     /// The query items of a redirect's `Location`.
     static func locationItems(_ reply: Reply) throws -> [String: String] {
         let location = try #require(reply.header("Location"))
-        let components = try #require(URLComponents(string: location))
-        var items: [String: String] = [:]
-        for item in components.queryItems ?? [] { items[item.name] = item.value ?? "" }
-        return items
+        return try #require(OAuthBrowser.queryItems(of: location))
     }
 
-    /// Authorizes and returns the code (expects success).
+    /// Authorizes (the browser's consent as the user of `session`) and returns the code (expects success).
     func code(client: String = "demo-client", scope: String? = nil, session: String = TestTokens.admin) async throws -> String {
-        let reply = try await authorize(Self.parameters(client: client, scope: scope), session: session)
-        #expect(reply.status == 302)
-        return try #require(try Self.locationItems(reply)["code"])
+        let query = Self.query(Self.parameters(client: client, scope: scope))
+        let redirect = try await OAuthBrowser.consent(root + "/-/oauth_authorize?" + query, sessionToken: session)
+        #expect(redirect.status == 302)
+        return try #require(redirect.code)
     }
 
     /// `POST /-/oauth_token` with a form body.

@@ -60,14 +60,6 @@ struct ClientProcess {
         return try launch.finish(status: status)
     }
 
-    /// ``run(_:_:environment:)`` blocking the calling thread; for short helpers such as `openssl`.
-    static func runSynchronously(_ executable: URL, _ arguments: [String]) throws -> Output {
-        let launch = try Launch(executable, arguments, environment: [:])
-        try launch.process.run()
-        launch.process.waitUntilExit()
-        return try launch.finish(status: launch.process.terminationStatus)
-    }
-
     /// A prepared child process writing to two temporary files (not pipes: nothing has to be
     /// drained while it runs, so a large output cannot deadlock it).
     private struct Launch {

@@ -1,14 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The committed completion scripts in clients/completions are what the built binary generates.
 @Suite struct CompletionScriptTests {
-    /// `clients/completions` of this repository, found from this file's path.
-    static let completionsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // ClientTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // repository root
-        .appendingPathComponent("clients/completions")
+    /// `clients/completions` of this repository.
+    static let completionsDirectory = Repository.root.appendingPathComponent("clients/completions")
 
     @Test("committed completion script matches the binary", arguments: [
         ("bash", "asana-access.bash"),

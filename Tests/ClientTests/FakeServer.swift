@@ -2,6 +2,7 @@ import AccessProtocol
 import Foundation
 import LineRPC
 import Logging
+import TestSupport
 
 /// A small `LineRPC` server on 127.0.0.1 (any free port) answering the methods of asana-accessd with
 /// fixed data, so the client can be run against real TLS and real JSON-RPC lines.

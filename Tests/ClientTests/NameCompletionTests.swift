@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `--workspace` and `--team` values complete from the names earlier answers carried (the client's name cache).
-@Suite(.enabled(if: TestCertificates.available, "needs openssl (test certificates)"))
+@Suite
 struct NameCompletionTests {
     @Test("after list-users, the completion entry the shell scripts call offers workspace gids and names and team names; nothing before")
     func completesFromAnswers() async throws {

@@ -1,11 +1,12 @@
 import AccessProtocol
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 /// The client against a real TLS JSON-RPC server (``FakeServer``): output, exit code 1 for error
 /// answers, exit code 3 for TLS failures, notifications, cursors.
-@Suite(.enabled(if: TestCertificates.available, "openssl is not installed: no certificates for a test server"))
+@Suite
 struct ServerCallTests {
     /// Runs `asana-access` against a fresh fake server; `arguments` get `--port` and (unless
     /// `trustCA` is false) `--ca` appended.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import SwiftASN1
+import TestSupport
 import Testing
 @_spi(FixedExpiryValidationTime) import X509
 
@@ -390,9 +391,7 @@ private func commonName(_ certificate: Certificate) -> String? {
 private let openSSLPath: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-private let scriptPath = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("certs/make-dev-certs.sh").path
+private let scriptPath = Repository.root.appendingPathComponent("certs/make-dev-certs.sh").path
 
 private func runOpenSSL(_ arguments: [String]) throws -> (status: Int32, output: String) {
     try run(openSSLPath!, arguments)

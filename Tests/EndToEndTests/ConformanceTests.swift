@@ -2,6 +2,7 @@ import Foundation
 import LineRPC
 import NIOSSL
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every transcript in `clients/conformance/` (the protocol, language-neutral), run against the
@@ -9,12 +10,8 @@ import Testing
 /// `clients/conformance/run_transcripts.py`; the format is in that folder's README.md.
 @Suite("Conformance transcripts (clients/conformance)")
 struct ConformanceTests {
-    /// `clients/conformance`, found from this file's path.
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // EndToEndTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // the package
-        .appendingPathComponent("clients/conformance")
+    /// `clients/conformance` of this repository.
+    static let directory = Repository.root.appendingPathComponent("clients/conformance")
 
     /// The transcript file names, sorted.
     static let transcripts: [String] = {

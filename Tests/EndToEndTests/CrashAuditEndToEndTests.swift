@@ -2,6 +2,7 @@ import AccessProtocol
 import AsyncHTTPClient
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 /// Issue 10, item 6, through the real binaries: `kill -9` of `asana-accessd` during a bulk `provision`, then a
@@ -102,11 +103,7 @@ struct CrashAuditEndToEndTests {
     /// Waits until `condition` holds, checking again as soon as the last check returned; fails after `limit`
     /// (a bound far above what the condition needs, never a pause that makes it hold).
     static func waitUntil(_ what: String, limit: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw HarnessError("gave up waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        guard try await eventually(within: limit, every: .milliseconds(10), condition) else { throw HarnessError("gave up waiting for \(what)") }
     }
 
     @Test("kill -9 three times during a 50-person bulk provision (150 writes), each while Asana holds a write: after restarts, every write the simulator received has an intent settled as done or applied in the audit log")

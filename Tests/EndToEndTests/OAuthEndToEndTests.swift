@@ -1,31 +1,13 @@
 import AccessProtocol
-import AsyncHTTPClient
 import Foundation
 import LineRPC
+import TestSupport
 import Testing
 
 /// OAuth through the real binaries: `asana-access oauth client-put`, `oauth start`, the browser's consent
 /// (an HTTP GET of the authorize URL as a signed-in simulator user), `oauth finish --redirect-url`, then sync.
 @Suite("End to end: OAuth", .serialized)
 struct OAuthEndToEndTests {
-    /// The browser: GETs the authorize URL as the user of `sessionToken` and returns the redirect's Location.
-    static func consent(_ authorizeURL: String, sessionToken: String) async throws -> String {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        var request = HTTPClientRequest(url: authorizeURL)
-        request.headers.add(name: "Authorization", value: "Bearer \(sessionToken)")
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: .seconds(5))
-            _ = try await response.body.collect(upTo: 1 << 16)
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
-        guard let location = response.headers.first(name: "Location") else { throw HarnessError("no redirect: HTTP \(response.status.code)") }
-        return location
-    }
-
     @Test("client-put, start, consent, finish with the redirect URL, then sync with the OAuth credential; no secret printed")
     func wholeFlow() async throws {
         let env = try EndToEndTests.Environment(users: 40, teams: 2)
@@ -46,7 +28,7 @@ struct OAuthEndToEndTests {
         let url = try #require(start.json?["authorizeUrl"]?.stringValue)
         #expect(url.hasPrefix(String(env.simulatorURL.dropLast("/api/1.0".count)) + "/-/oauth_authorize?client_id=demo-client&"))
 
-        let location = try await Self.consent(url, sessionToken: SimulatorSecret.admin)
+        let location = try await OAuthBrowser.consent(url, sessionToken: SimulatorSecret.admin).location
         #expect(location.hasPrefix("http://127.0.0.1/oauth/callback?code="))
 
         let finish = try env.client(["oauth", "finish", "--redirect-url", location])

@@ -2,6 +2,7 @@ import AccessProtocol
 import Foundation
 import LineRPC
 import Synchronization
+import TestSupport
 import Testing
 
 /// A gate that blocks the thread that waits on it (not just its task) until it is opened.

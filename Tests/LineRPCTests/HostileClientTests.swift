@@ -5,6 +5,7 @@ import LineRPC
 import NIOCore
 import NIOPosix
 import NIOSSL
+import TestSupport
 import Testing
 
 /// Clients an attacker would write: too many connections, connections during a drain, clients that
@@ -350,13 +351,8 @@ struct HostileClientTests {
         let directory = fixture.certificates.directory
         let key = (directory as NSString).appendingPathComponent("two-cn-key.pem")
         let certificate = (directory as NSString).appendingPathComponent("two-cn.pem")
-        let request = (directory as NSString).appendingPathComponent("two-cn.csr")
-        let extensions = (directory as NSString).appendingPathComponent("two-cn.ext")
-        try "extendedKeyUsage=clientAuth\n".write(toFile: extensions, atomically: true, encoding: .utf8)
-        try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                     "-subj", "/CN=intruder/CN=test-client", "-keyout", key, "-out", request])
-        try openssl(["x509", "-req", "-in", request, "-CA", fixture.certificates.caCertificate, "-CAkey", fixture.certificates.caKey,
-                     "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", certificate])
+        // Subject /CN=intruder/CN=test-client, signed by the fixture's CA.
+        try TestCertificateAuthority(files: fixture.certificates).issue(commonNames: ["intruder", "test-client"], certificate: certificate, key: key)
         var configuration = try fixture.clientConfiguration()
         configuration.tls = try TLSSettings.client(trustRoots: fixture.certificates.caCertificate, certificateChain: certificate, privateKey: key)
         try await RPCClient.withConnection(configuration) { client in
@@ -369,16 +365,5 @@ struct HostileClientTests {
         #expect(fixture.echoes.count == 0)
         await fixture.group.triggerGracefulShutdown()
         try await task.value
-    }
-
-    private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "openssl \(arguments.first ?? "")")
     }
 }

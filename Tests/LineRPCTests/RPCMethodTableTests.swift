@@ -1,5 +1,6 @@
 import AccessProtocol
 import Logging
+import TestSupport
 import Testing
 
 @testable import LineRPC

@@ -8,6 +8,7 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 /// A real `RPCServer` on 127.0.0.1 with mutual TLS (or server-only TLS), driven by `RPCClient`.
@@ -63,17 +64,6 @@ final class RunCounter: Sendable {
     private let value = Atomic<Int>(0)
     func increment() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
-}
-
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`; a generous bound
-/// that only a broken behaviour reaches. Returns whether it held.
-func eventually(within limit: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
 }
 
 private struct EchoParams: RPCParams {

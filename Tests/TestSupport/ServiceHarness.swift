@@ -9,18 +9,23 @@ import Logging
 import Synchronization
 
 /// A simulator on loopback, an in-memory store and the service wired to both.
-struct ServiceHarness {
-    let simulator: AsanaSimulator
-    let store: SQLiteAccessStore
-    let service: AccessService
-    let seed: SimulatorSeed
-    var workspace: String { seed.workspaces[0].gid }
+public struct ServiceHarness: Sendable {
+    /// The simulated Asana the service calls.
+    public let simulator: AsanaSimulator
+    /// The service's store, in memory.
+    public let store: SQLiteAccessStore
+    /// The service under test.
+    public let service: AccessService
+    /// What the simulator was seeded with.
+    public let seed: SimulatorSeed
+    /// The gid of the seed's first workspace (`Acme Corp`).
+    public var workspace: String { seed.workspaces[0].gid }
 
     /// Starts a simulator seeded with a generated organization and stores its tokens
     /// (admin token for `provision`, member token for `sync`).
     /// `simulatorNow` replaces the simulator's clock (rate-limit windows, offset expiry); `adjustSeed` edits the
     /// generated seed before the simulator starts.
-    static func start(
+    public static func start(
         users: Int = 120, teams: Int = 4, storeCredentials: Bool = true, requestsPerMinute: Int = 1500,
         simulatorNow: (@Sendable () -> Date)? = nil, adjustSeed: (inout SimulatorSeed) -> Void = { _ in },
         adjustSimulator: (inout SimulatorConfiguration) -> Void = { _ in },
@@ -49,10 +54,11 @@ struct ServiceHarness {
         return harness
     }
 
-    func stop() async { await simulator.stop() }
+    /// Stops the simulator.
+    public func stop() async { await simulator.stop() }
 
     /// Every person in the snapshot, walking all pages.
-    func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) async throws -> [Person] {
+    public func allUsers(includeDeparted: Bool = false, pageSize: Int = 37) async throws -> [Person] {
         var users: [Person] = []
         var cursor: String?
         repeat {
@@ -65,16 +71,22 @@ struct ServiceHarness {
 }
 
 /// A clock that tests move forward: the real time plus an offset.
-final class ShiftedClock: Sendable {
+public final class ShiftedClock: Sendable {
     private let offset = Mutex<TimeInterval>(0)
 
-    var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+    /// A clock starting at no offset.
+    public init() {}
 
-    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    /// The shifted time, as a function to hand to the code under test.
+    public var now: @Sendable () -> Date { { [self] in Date().addingTimeInterval(offset.withLock { $0 }) } }
+
+    /// Moves the clock `seconds` forward.
+    public func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
 extension ListUsers.Params {
-    init(workspace: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, team: String? = nil, query: String? = nil,
+    /// `listUsers` params with the members given (what a client would send, decoded as the server decodes it).
+    public init(workspace: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, team: String? = nil, query: String? = nil,
          includeDeparted: Bool = false, limit: Int? = nil, cursor: String? = nil) {
         self.init(from: [
             "workspace": .string(workspace), "active": active.map(JSONValue.bool), "admin": admin.map(JSONValue.bool),
@@ -90,14 +102,16 @@ extension ListUsers.Params {
 }
 
 extension Provision.Params {
-    init(workspace: String, email: String, action: Provision.Action, teams: [String]? = nil, dryRun: Bool = false) {
+    /// `provision` params for one person (decoded as the server decodes them).
+    public init(workspace: String, email: String, action: Provision.Action, teams: [String]? = nil, dryRun: Bool = false) {
         var members: [String: JSONValue] = ["workspace": .string(workspace), "email": .string(email), "action": .string(action.rawValue), "dryRun": .bool(dryRun)]
         if let teams { members["teams"] = .array(teams.map(JSONValue.string)) }
         let data = try! JSONEncoder().encode(JSONValue.object(members))
         self = try! JSONDecoder().decode(Provision.Params.self, from: data)
     }
 
-    init(workspace: String, users: [Provision.Request], dryRun: Bool = false) {
+    /// `provision` params with a `users` list (decoded as the server decodes them).
+    public init(workspace: String, users: [Provision.Request], dryRun: Bool = false) {
         let usersData = try! JSONEncoder().encode(users)
         let usersValue = try! JSONDecoder().decode(JSONValue.self, from: usersData)
         let data = try! JSONEncoder().encode(JSONValue.object(["workspace": .string(workspace), "users": usersValue, "dryRun": .bool(dryRun)]))
@@ -107,7 +121,7 @@ extension Provision.Params {
 
 extension ServiceHarness {
     /// `provision` for one person.
-    func provisionOne(_ params: Provision.Params, principal: String?) async throws -> Provision.SingleResult {
+    public func provisionOne(_ params: Provision.Params, principal: String?) async throws -> Provision.SingleResult {
         guard case .one(let result) = try await service.provision(params, principal: principal) else {
             throw RPCError.internalError("expected a single-person answer")
         }
@@ -115,7 +129,7 @@ extension ServiceHarness {
     }
 
     /// `provision` with a `users` list.
-    func provisionMany(_ params: Provision.Params, principal: String?) async throws -> Provision.BulkResult {
+    public func provisionMany(_ params: Provision.Params, principal: String?) async throws -> Provision.BulkResult {
         guard case .many(let result) = try await service.provision(params, principal: principal) else {
             throw RPCError.internalError("expected a bulk answer")
         }
