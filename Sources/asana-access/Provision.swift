@@ -66,7 +66,7 @@ extension AsanaAccessCommand {
             case .one(let one): one.workspace
             case .many(let many): many.workspace
             }
-            let teams = people(of: result).flatMap(\.targets).filter { $0.type == "team" }.compactMap { target in target.name.map { (gid: target.gid, name: $0) } }
+            let teams = people(of: result).flatMap(\.targets).filter { $0.type == .team }.compactMap { target in target.name.map { (gid: target.gid, name: $0) } }
             NameCache.record(workspaces: [(workspace.gid, workspace.name)], teams: teams)
         }
 
@@ -95,7 +95,7 @@ extension AsanaAccessCommand {
                     lines.append("\(person.user.email): \(dryRun ? "would be " : "")a guest (outside the organization's email domains)")
                 }
                 for target in person.targets {
-                    var line = "\(target.type) \(label(target)): \(dryRun ? "would be " : "")\(outcomeText(target.outcome))"
+                    var line = "\(target.type.rawValue) \(label(target)): \(dryRun ? "would be " : "")\(outcomeText(target.outcome))"
                     if let error = target.error { line += ": \(error.message)" }
                     lines.append(line)
                     if dryRun { lines += target.calls.map { "  \($0)" } }
@@ -111,7 +111,7 @@ extension AsanaAccessCommand {
                 let code = target.error.map { String($0.code) } ?? "?"
                 let name = target.error?.name ?? "-"
                 let message = target.error?.message ?? "failed"
-                return "error \(code) \(name): \(message) (\(target.type) \(label(target)))"
+                return "error \(code) \(name): \(message) (\(target.type.rawValue) \(label(target)))"
             }
         }
 

@@ -72,7 +72,7 @@ struct ProtocolReferenceTests {
         case .enumeration(let values):
             return Set(normalized.components(separatedBy: " or ")) == Set(values.map { "\"\($0)\"" })
         case .dateTime: return normalized == "string" || normalized == "date-time"
-        case .oneOf([.dateTime, .integer]): return normalized == "string or integer"
+        case .oneOf([.dateTime, .date, .integer]): return normalized == "string or integer"
         case .array(of: .object), .array(of: .nullable): return normalized.hasPrefix("array of")
         default: return normalized == schema.typeName
         }

@@ -30,7 +30,7 @@ struct SchemaTests {
 
         let params = ListUsers.paramsSchema
         #expect(params.member("workspace") == .init("workspace", .string, required: true))
-        #expect(params.member("changedSince")?.schema == .oneOf([.dateTime, .integer]))
+        #expect(params.member("changedSince")?.schema == .oneOf([.dateTime, .date, .integer]))
         #expect(params.member("fields")?.schema == .array(of: .string))
 
         let run = GetSyncRun.resultSchema

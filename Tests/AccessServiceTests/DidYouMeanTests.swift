@@ -44,7 +44,7 @@ struct DidYouMeanTests {
         }
     }
 
-    @Test("listUsers of a workspace with no snapshot: 'run sync' only when a credential is stored for it")
+    @Test("listUsers and getWorkspaceStatus of a workspace the server knows nothing of: said to be unknown")
     func unknownWorkspace() async throws {
         let harness = try await ServiceHarness.start(users: 10, teams: 1)
         defer { Task { await harness.stop() } }
@@ -57,6 +57,14 @@ struct DidYouMeanTests {
                 #expect(error.data?["credentialStored"] == .bool(stored))
                 #expect(error.message.contains("unknown to this server") == !stored, "\(error.message)")
             }
+        }
+        #expect(try await harness.service.workspaceStatus(workspace: harness.workspace).credentials.count == 2)
+        do {
+            _ = try await harness.service.workspaceStatus(workspace: "999999")
+            Issue.record("the status of a workspace nothing is known of was answered")
+        } catch let error as RPCError {
+            #expect(error.kind == .workspaceNotSynced)
+            #expect(error.data?["credentialStored"] == false)
         }
     }
 }

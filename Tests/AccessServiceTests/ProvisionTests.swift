@@ -19,7 +19,7 @@ struct ProvisionTests {
 
         let result = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: email, action: .add, teams: [team.name]), principal: "tester")
-        #expect(result.targets.map(\.type) == ["workspace", "team"])
+        #expect(result.targets.map(\.type) == [.workspace, .team])
         #expect(result.targets.map(\.outcome) == [.invited, .added], "a new email is invited")
         #expect(result.targets[1].gid == team.gid)
         #expect(result.targets[0].calls == [#"POST /workspaces/\#(harness.workspace)/addUser {"user":"new.joiner@acme.example"}"#])
@@ -57,10 +57,10 @@ struct ProvisionTests {
         let victimTeams = Set(state.teamMemberships.filter { $0.user == victim.gid }.map(\.team))
         let result = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: try #require(victim.email), action: .remove), principal: "tester")
-        #expect(result.targets.first?.type == "workspace")
+        #expect(result.targets.first?.type == .workspace)
         #expect(result.targets.map(\.outcome) == Array(repeating: .removed, count: 1 + victimTeams.count))
         #expect(Set(result.targets.dropFirst().map(\.gid)) == victimTeams, "the team memberships Asana dropped with the workspace are reported")
-        #expect(result.targets.dropFirst().allSatisfy { $0.type == "team" && $0.calls.isEmpty })
+        #expect(result.targets.dropFirst().allSatisfy { $0.type == .team && $0.calls.isEmpty })
         #expect(result.user.gid == victim.gid)
         #expect(!harness.simulator.state().workspaceMemberships.contains { $0.user == victim.gid && $0.isActive })
 
@@ -87,7 +87,7 @@ struct ProvisionTests {
         let email = try #require(state.users.first { $0.gid == membership.user }?.email)
         let result = try await harness.provisionOne(
             Provision.Params(workspace: harness.workspace, email: email, action: .remove, teams: [membership.team]), principal: nil)
-        #expect(result.targets.map(\.type) == ["team"])
+        #expect(result.targets.map(\.type) == [.team])
         #expect(result.targets.map(\.outcome) == [.removed])
         let after = harness.simulator.state()
         #expect(!after.teamMemberships.contains { $0.user == membership.user && $0.team == membership.team })

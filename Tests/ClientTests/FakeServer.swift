@@ -166,13 +166,13 @@ enum FakeServer {
         }
         table.register("provision", summary: "provision", access: .anyone, params: Provision.self) { _, params in
             // Built from the protocol's own types, as the server builds them.
-            var targets = [AccessProtocol.Provision.Target(type: "workspace", gid: "1000", name: "Acme Corp", outcome: .added, calls: [])]
+            var targets = [AccessProtocol.Provision.Target(type: .workspace, gid: "1000", name: "Acme Corp", outcome: .added, calls: [])]
             for team in params.teams ?? [] {
                 if team == "Design" {
-                    targets.append(.init(type: "team", gid: "201", name: "Design", outcome: .failed, calls: [],
+                    targets.append(.init(type: .team, gid: "201", name: "Design", outcome: .failed, calls: [],
                                          error: RPCError(code: 2003, name: "upstream.forbidden", message: "Asana refused: not allowed")))
                 } else {
-                    targets.append(.init(type: "team", gid: "200", name: team, outcome: .alreadyMember, calls: []))
+                    targets.append(.init(type: .team, gid: "200", name: team, outcome: .alreadyMember, calls: []))
                 }
             }
             return AccessProtocol.Provision.Result.one(.init(

@@ -35,4 +35,6 @@ extension AccessMethod {
     public static var paramsSchema: JSONSchema { SchemaReflector.schema(of: Params.self) }
     /// The JSON Schema of the result.
     public static var resultSchema: JSONSchema { SchemaReflector.schema(of: Result.self) }
+    /// The result's type, for code that holds the method as `any AccessMethod.Type`.
+    public static var resultType: any Codable.Type { Result.self }
 }

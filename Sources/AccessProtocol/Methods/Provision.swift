@@ -103,10 +103,15 @@ public enum Provision: AccessMethod {
         case failed
     }
 
+    /// What a target is.
+    public enum TargetType: String, WireEnum {
+        case workspace, team
+    }
+
     /// One target of a provision: the workspace or a team. `{type, gid, name?, outcome, calls, error?}`.
     public struct Target: Codable, Sendable, Equatable {
         /// `workspace` or `team`.
-        public var type: String
+        public var type: TargetType
         public var gid: String
         /// Absent when not known.
         public var name: String?
@@ -117,7 +122,7 @@ public enum Provision: AccessMethod {
         /// Present when `outcome` is `failed`: an error object as in protocol.md §6.
         public var error: RPCError?
 
-        public init(type: String, gid: String, name: String?, outcome: Outcome, calls: [String], error: RPCError? = nil) {
+        public init(type: TargetType, gid: String, name: String?, outcome: Outcome, calls: [String], error: RPCError? = nil) {
             self.type = type
             self.gid = gid
             self.name = name

@@ -22,7 +22,14 @@ public enum ContractReference {
                 text += params.map { "| `\($0.path)` | \($0.type) | \($0.required ? "required" : "optional") |\n" }.joined() + "\n"
             }
             let result = rows(method.resultSchema, path: "")
-            if result.isEmpty {
+            if case .oneOf(let shapes) = method.resultSchema, shapes.allSatisfy({ $0.members != nil }) {
+                let names = (method.resultType as? any SchemaShapes.Type)?.shapeNames ?? []
+                for (index, shape) in shapes.enumerated() {
+                    text += "\nResult \(index < names.count ? names[index] : "shape \(index + 1)"):\n\n"
+                    text += "| result member | type | presence |\n|---|---|---|\n"
+                    text += rows(shape, path: "").map { "| `\($0.path)` | \($0.type) | \($0.required ? "always" : "may be absent") |\n" }.joined()
+                }
+            } else if result.isEmpty {
                 text += "Result: \(method.resultSchema.typeName == "any" ? "see the method's section" : method.resultSchema.typeName).\n"
             } else {
                 text += "| result member | type | presence |\n|---|---|---|\n"
@@ -46,15 +53,6 @@ public enum ContractReference {
                 let memberPath = path.isEmpty ? member.name : "\(path).\(member.name)"
                 return [Row(path: memberPath, type: cell(member.schema), required: member.required)] + nested(member.schema, path: memberPath)
             }
-        case .oneOf(let choices):
-            // Provision's two answer shapes: each member once, required only when every shape requires it.
-            let perChoice = choices.map { rows($0, path: path) }
-            var merged: [Row] = []
-            for row in perChoice.joined() where !merged.contains(where: { $0.path == row.path }) {
-                let required = perChoice.allSatisfy { $0.contains { $0.path == row.path && $0.required } }
-                merged.append(Row(path: row.path, type: row.type, required: required))
-            }
-            return merged
         default:
             return []
         }

@@ -4,8 +4,11 @@
 /// "or `null`", and "any JSON value".
 public indirect enum JSONSchema: Sendable, Equatable {
     case string
-    /// An ISO 8601 UTC date-time string (`format: date-time`), with milliseconds on the wire.
+    /// An RFC 3339 date-time string (`format: date-time`): in answers always UTC with milliseconds; in params
+    /// any offset, fractions optional.
     case dateTime
+    /// A full date `YYYY-MM-DD` (`format: date`).
+    case date
     case integer
     case number
     case boolean
@@ -54,6 +57,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
         switch self {
         case .string: return ["type": "string"]
         case .dateTime: return ["type": "string", "format": "date-time"]
+        case .date: return ["type": "string", "format": "date"]
         case .integer: return ["type": "integer"]
         case .number: return ["type": "number"]
         case .boolean: return ["type": "boolean"]
@@ -78,6 +82,7 @@ public indirect enum JSONSchema: Sendable, Equatable {
         switch self {
         case .string: "string"
         case .dateTime: "date-time"
+        case .date: "date"
         case .integer: "integer"
         case .number: "number"
         case .boolean: "boolean"

@@ -19,11 +19,19 @@ extension JSONValue: SchemaDescribing {
 }
 
 extension ListUsers.ChangedSince: SchemaDescribing {
-    public static var wireSchema: JSONSchema { .oneOf([.dateTime, .integer]) }
+    public static var wireSchema: JSONSchema { .oneOf([.dateTime, .date, .integer]) }
     public static var schemaPlaceholder: Self { .run(0) }
 }
 
-extension Provision.Result: SchemaDescribing {
+/// A result with several shapes (`oneOf`), each with a name for protocol.md §11.
+public protocol SchemaShapes: SchemaDescribing {
+    /// One name per shape of ``SchemaDescribing/wireSchema``'s `oneOf`, in its order.
+    static var shapeNames: [String] { get }
+}
+
+extension Provision.Result: SchemaShapes {
+    public static let shapeNames = ["for one person (`email`)", "for several people (`users`)"]
+
     public static var wireSchema: JSONSchema {
         .oneOf([SchemaReflector.schema(of: Provision.SingleResult.self), SchemaReflector.schema(of: Provision.BulkResult.self)])
     }

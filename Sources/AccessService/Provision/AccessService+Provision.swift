@@ -171,14 +171,14 @@ extension AccessService {
     /// Writes what a provision changed into the snapshot, so `listUsers` shows it before the next sync.
     private func recordProvision(_ result: Provision.PersonResult, workspace: String) async throws {
         guard let gid = result.user.gid, try await store.workspace(gid: workspace) != nil else { return }
-        let workspaceTarget = result.targets.first { $0.type == "workspace" }
+        let workspaceTarget = result.targets.first { $0.type == .workspace }
         let workspaceAction: ProvisionChange.WorkspaceAction =
             switch (result.action, workspaceTarget?.outcome) {
             case (.add, .added?), (.add, .invited?), (.add, .alreadyMember?): .added
             case (.remove, .removed?): .removed
             default: .none
             }
-        let teamTargets = result.targets.filter { $0.type == "team" }
+        let teamTargets = result.targets.filter { $0.type == .team }
         let teamsAdded = result.action == .add
             ? teamTargets.filter { $0.outcome == .added || $0.outcome == .alreadyMember }.map { SnapshotTeam(gid: $0.gid, name: $0.name ?? $0.gid) }
             : []

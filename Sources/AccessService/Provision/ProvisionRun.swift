@@ -38,7 +38,7 @@ final class ProvisionRun {
     func add(teams: [AsanaTeam]) async {
         let outside = outsideDomain
         if let outside { user.guest = outside }
-        let joined = await step("workspace", gid: workspace.gid, name: workspace.name) {
+        let joined = await step(.workspace, gid: workspace.gid, name: workspace.name) {
             if let membership = try await self.activeMembership() {
                 self.adopt(membership.user)
                 if outside != nil, let isGuest = membership.isGuest { self.user.guest = isGuest }
@@ -64,7 +64,7 @@ final class ProvisionRun {
         }
         guard joined else { return }
         for team in teams {
-            let done = await step("team", gid: team.gid, name: team.name) {
+            let done = await step(.team, gid: team.gid, name: team.name) {
                 if let gid = self.user.gid, try await self.isMember(gid, of: team) { return .alreadyMember }
                 let reference = self.user.gid ?? self.user.email
                 try await self.write(.addToTeam, team: team.gid, user: reference) {
@@ -85,7 +85,7 @@ final class ProvisionRun {
     func remove(teams: [AsanaTeam]) async {
         guard !teams.isEmpty else {
             var droppedTeams: [AsanaTeam] = []
-            let removed = await step("workspace", gid: workspace.gid, name: workspace.name) {
+            let removed = await step(.workspace, gid: workspace.gid, name: workspace.name) {
                 guard let membership = try await self.activeMembership() else { return .notMember }
                 self.adopt(membership.user)
                 if let gid = self.user.gid, gid == self.provisionerGid {
@@ -105,13 +105,13 @@ final class ProvisionRun {
             // Asana drops the team memberships with the workspace membership: report each, with no call of its own.
             if removed {
                 for team in droppedTeams {
-                    targets.append(Provision.Target(type: "team", gid: team.gid, name: team.name, outcome: .removed, calls: []))
+                    targets.append(Provision.Target(type: .team, gid: team.gid, name: team.name, outcome: .removed, calls: []))
                 }
             }
             return
         }
         for team in teams {
-            let done = await step("team", gid: team.gid, name: team.name) {
+            let done = await step(.team, gid: team.gid, name: team.name) {
                 if self.user.gid == nil { self.adopt(try await self.activeMembership()?.user) }
                 guard let gid = self.user.gid, try await self.isMember(gid, of: team) else { return .notMember }
                 try await self.write(.removeFromTeam, team: team.gid, user: gid) {
@@ -126,7 +126,7 @@ final class ProvisionRun {
     }
 
     /// Runs one step and records its target with the writes it made; `false` when it failed.
-    private func step(_ type: String, gid: String, name: String?, _ body: () async throws -> Provision.Outcome) async -> Bool {
+    private func step(_ type: Provision.TargetType, gid: String, name: String?, _ body: () async throws -> Provision.Outcome) async -> Bool {
         calls = []
         do {
             let outcome = try await body()

@@ -16,6 +16,8 @@ extension AccessService {
 
     /// The status of `workspace` (a gid or an exact name): stored credentials, last sync run, schedule, capabilities.
     /// Reads only the store and the in-memory schedule; asks Asana nothing (except to resolve a name).
+    /// - Throws: `1001 workspace.not_synced` with `credentialStored: false` for a workspace the server knows
+    ///   nothing of (no credential, no snapshot, no sync run): most likely a mistyped gid.
     public func workspaceStatus(workspace: String) async throws -> GetWorkspaceStatus.Result {
         let gid = try await resolveWorkspace(workspace)
         let credentials = try await store.credentialSummaries().filter { $0.workspaceGid == gid }
@@ -28,10 +30,14 @@ extension AccessService {
                 purpose: credential.purpose, kind: credential.kind, fingerprint: credential.fingerprint, updatedAt: credential.updatedAt,
                 state: credential.state, stateReason: credential.stateReason, oauth: await oauthGrant(workspace: gid, purpose: credential.purpose)))
         }
+        let stored = try await store.workspace(gid: gid)
+        let lastRun = try await store.syncRuns(workspaceGid: gid, limit: 1).first
+        // Nothing at all is known of it: most likely a mistyped gid, so say so rather than "disabled".
+        if credentials.isEmpty, stored == nil, lastRun == nil { throw AccessError.workspaceNotSynced(gid, credentialStored: false) }
         return GetWorkspaceStatus.Result(
-            workspace: WorkspaceName(gid: gid, name: try await store.workspace(gid: gid)?.name),
+            workspace: WorkspaceName(gid: gid, name: stored?.name),
             credentials: statuses,
-            lastRun: try await store.syncRuns(workspaceGid: gid, limit: 1).first,
+            lastRun: lastRun,
             nextScheduledRunAt: scheduled.nextRunAt,
             schedule: scheduled.state,
             pausedReason: scheduled.pausedReason,
