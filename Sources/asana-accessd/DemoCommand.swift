@@ -116,7 +116,10 @@ struct DemoCommand: AsyncParsableCommand {
             try await tasks.waitForAll()
         }
         await simulator.stop()
-        step("server drained and stopped; simulator stopped. Demo finished in \((ContinuousClock.now - started).milliseconds) ms; files left in \(work)")
+        step("server drained and stopped; simulator stopped. Demo finished in \((ContinuousClock.now - started).milliseconds) ms")
+        step(workDirectory == nil
+             ? "its files stay in \(work) to look at (asana-accessd audit verify --data-dir \(work)/data); remove them with: rm -rf \(work)"
+             : "its files are in \(work)")
     }
 
     /// Replaces the sync PAT by an OAuth credential: store the app secret, start, consent (the browser's part,
