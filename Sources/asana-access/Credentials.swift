@@ -82,16 +82,12 @@ extension AsanaAccessCommand.Credentials {
         static let configuration = CommandConfiguration(
             abstract: "Check a stored credential against Asana, reading only: token, workspace, admin rights, each read a sync needs.")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
-        var workspace: String
-
-        @Option(help: "Which stored credential.")
-        var purpose: CredentialPurpose
+        @OptionGroup var key: CredentialKeyOptions
 
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func run() async throws {
-            let (answer, result) = try await connection.call(TestCredential.self, .init(workspace: workspace, purpose: purpose))
+            let (answer, result) = try await connection.call(TestCredential.self, key.params)
             try connection.print(answer) { Self.lines(result) }
             let failures = result.failures.map { "check \($0.name) failed: \($0.detail)" + ($0.fix.map { " (\($0))" } ?? "") }
             if !failures.isEmpty { throw ClientFailure.partialFailure(failures) }
@@ -113,16 +109,13 @@ extension AsanaAccessCommand.Credentials {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a stored credential (an OAuth grant is revoked at Asana first).")
 
-        @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
-        var workspace: String
-
-        @Option(help: "Which stored credential.")
-        var purpose: CredentialPurpose
+        @OptionGroup var key: CredentialKeyOptions
 
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
 
         func run() async throws {
-            let (answer, deleted) = try await connection.call(DeleteCredential.self, .init(workspace: workspace, purpose: purpose))
+            let (answer, deleted) = try await connection.call(DeleteCredential.self, key.params)
+            let (workspace, purpose) = (key.workspace, key.purpose)
             try connection.print(answer) {
                 guard deleted.done else { return "no \(purpose.rawValue) credential stored for \(workspace)" }
                 let revoked = switch deleted.revokedAtAsana {
@@ -135,4 +128,15 @@ extension AsanaAccessCommand.Credentials {
             if !deleted.done { throw ClientFailure.notFound("no \(purpose.rawValue) credential stored for \(workspace)") }
         }
     }
+}
+
+/// `--workspace` and `--purpose`: which stored credential (`credentials test`, `credentials delete`).
+struct CredentialKeyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Workspace: gid or exact name.", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
+    var workspace: String
+
+    @Option(help: "Which stored credential.")
+    var purpose: CredentialPurpose
+
+    var params: CredentialKey { CredentialKey(workspace: workspace, purpose: purpose) }
 }
