@@ -47,4 +47,5 @@ echo "| list-users, 100 per page | $calls calls, new process + TLS handshake eac
 start=$(date +%s%N)
 client list-users --workspace 1000 --limit 1000 --all >/dev/null
 echo "| list-users --all, 1000 per page | whole snapshot | $(ms "$start") ms | |"
+python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
 echo "| server peak RSS | after the above | $(( $(rss_kb $server_pid) / 1024 )) MiB | |"

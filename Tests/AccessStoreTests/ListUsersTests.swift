@@ -192,6 +192,8 @@ struct ListUsersTests {
         }
         #expect(plan.contains { $0.contains("workspaceUser_byName") }, "\(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        // A page after a cursor seeks to it in the index (a range on the sort name), not a scan from the start.
+        #expect(plan.contains { $0.contains("workspaceUser_byName (workspaceGid=? AND <expr>>?)") }, "\(plan)")
     }
 
     @Test("bad cursors → invalidCursor", arguments: ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
