@@ -26,11 +26,12 @@ extension AsanaAccessCommand {
         }
 
         func run() async throws {
-            var params: [String: JSONValue] = ["workspace": .string(workspace)]
-            if progress { params["progress"] = .bool(true) }
+            // Progress is always asked for: its notifications keep a long sync's connection from looking
+            // silent to the client's read timeout; they are printed only with --progress.
+            let params: [String: JSONValue] = ["workspace": .string(workspace), "progress": .bool(true)]
             let result = try await connection.withClient { client in
                 try await client.call(AccessProtocol.Sync.name, params: .object(params)) { method, params in
-                    guard method == AccessProtocol.Sync.progressNotification, let params,
+                    guard progress, method == AccessProtocol.Sync.progressNotification, let params,
                           let step = try? params.decoded(as: AccessProtocol.Sync.Progress.self) else { return }
                     var count = ""
                     if step.done > 0 || step.total != nil {

@@ -47,6 +47,9 @@ public final class RPCSession: Sendable {
     /// How far the connection got: 0 connected, 1 TLS handshake completed, 2 bytes received over TLS.
     /// At the connection limit, connections that have sent nothing for a while are evicted first.
     let progress = Atomic<UInt8>(0)
+    /// Requests of the connection read and not yet answered. While one is, the idle timeout does not close
+    /// the connection: a long call (a large `sync`) sends nothing until it answers.
+    let callsInProgress = Atomic<Int>(0)
 
     /// The subject common name of the client certificate, when mutual TLS supplied one.
     public var certificateCommonName: String? { state.withLock { $0.certificateCommonName } }

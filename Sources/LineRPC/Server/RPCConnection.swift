@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Serves one connection: reads lines in order, runs requests, writes answers.
 ///
@@ -102,6 +103,8 @@ struct RPCConnection: Sendable {
     }
 
     private func respond(to message: RPCIncomingMessage) async {
+        session.callsInProgress.add(1, ordering: .relaxed)
+        defer { session.callsInProgress.subtract(1, ordering: .relaxed) }
         let context = context()
         let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
         let cap = limits.answerBytes

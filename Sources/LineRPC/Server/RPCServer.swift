@@ -125,7 +125,7 @@ public final class RPCServer: Service {
                         session: session, lineLimit: lineLimit,
                         authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify))
                     try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
-                    try pipeline.addHandler(IdleConnectionCloser())
+                    try pipeline.addHandler(IdleConnectionCloser(session: session))
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
                     return AcceptedConnection(
