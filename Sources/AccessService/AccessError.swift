@@ -110,7 +110,7 @@ public enum AccessError {
         let failures = result.failures
         let fixes = failures.map { "\($0.name): \($0.detail)\($0.fix.map { " — \($0)" } ?? "")" }.joined(separator: "; ")
         let forceHint = result.purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (force: true stores it anyway)" : ""
-        let checks = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(result.checks))) ?? .array([])
+        let checks = (try? JSONValue(encoding: result.checks)) ?? .array([])
         return RPCError(.credentialChecksFailed,
                         message: "The credential failed \(failures.count) check\(failures.count == 1 ? "" : "s") (\(failures.map(\.name).joined(separator: ", "))), nothing was stored\(forceHint): \(fixes)",
                         details: ["checks": checks, "workspace": .string(result.workspace.gid), "purpose": .string(result.purpose.rawValue)])

@@ -95,7 +95,7 @@ extension AsanaAccessCommand.Credentials {
 
         /// `ok|FAILED NAME: detail` per check, then `fix:` lines.
         static func lines(_ result: TestCredential.Result) -> String {
-            let workspace = result.workspace.name.map { "\($0) (\(result.workspace.gid))" } ?? result.workspace.gid
+            let workspace = WorkspaceLabel.text(gid: result.workspace.gid, name: result.workspace.name)
             var lines = ["\(result.purpose.rawValue) credential of \(workspace): \(result.ok ? "ok" : "FAILED")"]
             for check in result.checks {
                 lines.append("  \(check.ok ? "ok    " : "FAILED") \(check.name): \(check.detail)")

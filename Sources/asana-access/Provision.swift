@@ -117,7 +117,7 @@ extension AsanaAccessCommand {
 
         /// `NAME (GID)`, or the gid alone when the name is not known.
         static func label(_ target: AccessProtocol.Provision.Target) -> String {
-            target.name.map { "\($0) (\(target.gid))" } ?? target.gid
+            WorkspaceLabel.text(gid: target.gid, name: target.name)
         }
 
         /// The outcome for people: `added`, `already a member`, `removed`, `not a member`, `failed`.

@@ -41,7 +41,7 @@ extension AsanaAccessCommand {
             let status = try GetWorkspaceStatus.result(from: answer)
             let time = JSONEncoder.protocolTimestamp
             var lines = KeyValueList()
-            lines.append("workspace", status.workspace.name.map { "\($0) (\(status.workspace.gid))" } ?? status.workspace.gid)
+            lines.append("workspace", WorkspaceLabel.text(gid: status.workspace.gid, name: status.workspace.name))
             if status.credentials.isEmpty { lines.append("credentials", "none stored") }
             for credential in status.credentials {
                 let purpose = credential.purpose.rawValue

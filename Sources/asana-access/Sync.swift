@@ -60,7 +60,7 @@ extension AsanaAccessCommand {
                 return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
             }
             var lines = KeyValueList()
-            lines.append("workspace", "\(result.workspace.name) (\(result.workspace.gid))")
+            lines.append("workspace", WorkspaceLabel.text(gid: result.workspace.gid, name: result.workspace.name))
             lines.append("run", String(result.runId))
             lines.append("status", result.status.rawValue)
             for skip in result.skipped {

@@ -61,7 +61,7 @@ struct CredentialsCommand: AsyncParsableCommand {
                 stored = try await door.service.putCredential(params, principal: door.principal)
             } catch let error as RPCError where error.kind == .credentialChecksFailed {
                 let gid = error.data?["workspace"]?.stringValue ?? workspace
-                let checks = (try? JSONDecoder().decode([TestCredential.Check].self, from: JSONEncoder().encode(error.data?["checks"] ?? .array([])))) ?? []
+                let checks = (try? error.data?["checks"]?.decoded(as: [TestCredential.Check].self)) ?? []
                 print(Self.report(requested: workspace, workspace: WorkspaceName(gid: gid, name: nil), checks: checks), terminator: "")
                 let failures = checks.filter { !$0.ok }
                 let forceHint = purpose == .provision && failures.allSatisfy({ $0.name == "admin" }) ? " (--force stores it anyway)" : ""
