@@ -79,22 +79,22 @@ struct ChangedSinceTests {
         let store = try makeStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         // A no-op: the same known fields.
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: Fixture.ada, workspaceAction: .none), at: T.at(minutes: 1))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: Fixture.ada, workspaceAction: .none, principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
         #expect(try await user(store, "u1").changedAt == T.t0)
         // A team added: updated.
         try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
-                                                             teamsAdded: [Fixture.design]), at: T.at(minutes: 2))
+                                                             teamsAdded: [Fixture.design], principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
         #expect(try await user(store, "u1").changedAt == T.at(minutes: 2))
         #expect(try await changes(store, since: T.at(minutes: 1)) == ["u1": .updated])
         // Removed: departed.
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed), at: T.at(minutes: 3))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 3))
         #expect(try await changes(store, since: T.at(minutes: 2)) == ["u2": .departed])
         // Removed again: nothing changes.
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed), at: T.at(minutes: 4))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 4))
         #expect(try await user(store, "u2").changedAt == T.at(minutes: 3))
         // Added back, and a brand-new person: both added.
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .added), at: T.at(minutes: 5))
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u9", name: "Nina New"), workspaceAction: .added), at: T.at(minutes: 5))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.at(minutes: 5))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u9", name: "Nina New"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.at(minutes: 5))
         #expect(try await changes(store, since: T.at(minutes: 4)) == ["u2": .added, "u9": .added])
     }
 
@@ -103,7 +103,7 @@ struct ChangedSinceTests {
         let store = try makeStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
-                                                             teamsAdded: [Fixture.design]), at: T.at(minutes: 1))
+                                                             teamsAdded: [Fixture.design], principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
         let users = try await store.listUsers(UserQuery(workspaceGid: "1000")).users
         let ada = try #require(users.first { $0.gid == "u1" })
         #expect(ada.teams == [

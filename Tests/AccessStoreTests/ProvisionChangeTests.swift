@@ -11,7 +11,7 @@ struct ProvisionChangeTests {
         let newcomer = SnapshotUser(gid: "u8", name: "Nina New", email: "nina@acme.example")
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: newcomer, workspaceAction: .added,
-            teamsAdded: [Fixture.engineering, SnapshotTeam(gid: "t3", name: "Research")]), at: T.at(minutes: 3))
+            teamsAdded: [Fixture.engineering, SnapshotTeam(gid: "t3", name: "Research")], principal: "tester", callId: "call-1"), at: T.at(minutes: 3))
 
         let nina = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "nina@acme.example"))
         #expect(nina == StoredUser(
@@ -35,7 +35,7 @@ struct ProvisionChangeTests {
         let store = try makeStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(
-            workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed), at: T.at(minutes: 2))
+            workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
         let bob = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u2"))
         #expect(bob.isActive == false)
         #expect(bob.departedAt == T.at(minutes: 2))
@@ -45,9 +45,9 @@ struct ProvisionChangeTests {
         #expect(try await store.teams(workspaceGid: "1000").map(\.memberCount) == [1, 1])
 
         // Removing again keeps the first departure time; removing a stranger creates nothing.
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed), at: T.at(minutes: 9))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 9))
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.departedAt == T.at(minutes: 2))
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "zz"), workspaceAction: .removed), at: T.at(minutes: 9))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "zz"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 9))
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "zz") == nil)
     }
 
@@ -55,9 +55,9 @@ struct ProvisionChangeTests {
     func readded() async throws {
         let store = try makeStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
-        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u3"), workspaceAction: .removed), at: T.at(minutes: 1))
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u3"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
         try await store.applyProvisionChange(ProvisionChange(
-            workspaceGid: "1000", user: SnapshotUser(gid: "u3", email: "gus@other.example"), workspaceAction: .added), at: T.at(minutes: 2))
+            workspaceGid: "1000", user: SnapshotUser(gid: "u3", email: "gus@other.example"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
         let gus = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u3"))
         #expect(gus.departedAt == nil)
         #expect(gus.isActive == true)
@@ -72,7 +72,7 @@ struct ProvisionChangeTests {
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
-            teamsAdded: [Fixture.design], teamsRemoved: ["t1"]), at: T.at(minutes: 1))
+            teamsAdded: [Fixture.design], teamsRemoved: ["t1"], principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
         let ada = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u1"))
         #expect(ada.teams == [TeamRef(gid: "t2", name: "Design")])
         #expect(ada.isActive == true && ada.isAdmin == true)
@@ -81,7 +81,7 @@ struct ProvisionChangeTests {
         // Adding twice is harmless; removal wins over addition of the same team.
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
-            teamsAdded: [Fixture.design, Fixture.engineering], teamsRemoved: ["t1"]), at: T.at(minutes: 2))
+            teamsAdded: [Fixture.design, Fixture.engineering], teamsRemoved: ["t1"], principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.teams == [TeamRef(gid: "t2", name: "Design")])
     }
 
@@ -89,7 +89,7 @@ struct ProvisionChangeTests {
     func beforeSync() async throws {
         let store = try makeStore()
         try await store.applyProvisionChange(ProvisionChange(
-            workspaceGid: "5000", user: SnapshotUser(gid: "u1", name: "Solo", email: "solo@x.example"), workspaceAction: .added), at: T.t0)
+            workspaceGid: "5000", user: SnapshotUser(gid: "u1", name: "Solo", email: "solo@x.example"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.t0)
         #expect(try await store.listUsers(UserQuery(workspaceGid: "5000", active: true)).users.map(\.name) == ["Solo"])
         #expect(try await store.workspace(gid: "5000") == nil)
     }
@@ -98,13 +98,13 @@ struct ProvisionChangeTests {
     func badInput() async throws {
         let store = try makeStore()
         await #expect(throws: AccessStoreError.invalidArgument("the user gid is empty")) {
-            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: ""), workspaceAction: .added), at: T.t0)
+            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: ""), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.t0)
         }
         await #expect(throws: AccessStoreError.invalidArgument("the workspace gid is empty")) {
-            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "", user: SnapshotUser(gid: "u1"), workspaceAction: .added), at: T.t0)
+            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "", user: SnapshotUser(gid: "u1"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.t0)
         }
         await #expect(throws: AccessStoreError.invalidArgument("a team gid is empty")) {
-            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none, teamsRemoved: [""]), at: T.t0)
+            try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none, teamsRemoved: [""], principal: "tester", callId: "call-1"), at: T.t0)
         }
     }
 }

@@ -11,7 +11,7 @@ struct SnapshotTests {
         let store = try makeStore()
         let counts = try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         #expect(counts == SnapshotCounts(users: 4, added: 4, updated: 0, departed: 0, teams: 2, teamMemberships: 4))
-        #expect(try await store.workspace(gid: "1000") == StoredWorkspace(gid: "1000", name: "Acme Corp", isOrganization: true, lastSyncedAt: T.t0, lastSyncRunId: nil))
+        #expect(try await store.workspace(gid: "1000") == StoredWorkspace(gid: "1000", name: "Acme Corp", isOrganization: true, lastSyncedAt: T.t0, lastSyncRunId: nil, historyFrom: T.t0))
         let bob = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u2"))
         #expect(bob == StoredUser(
             gid: "u2", name: "bob builder", email: "bob@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false,

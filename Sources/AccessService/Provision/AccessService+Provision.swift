@@ -124,7 +124,9 @@ extension AccessService {
                 return ordered.compactMap { $0 }
             }
             if !dryRun {
-                for result in results { try await recordProvision(result, workspace: params.workspace) }
+                for result in results {
+                    try await recordProvision(result, workspace: params.workspace, principal: principal ?? "anonymous", callId: journal?.callId ?? "")
+                }
             }
             let answer: Provision.Result = params.users == nil
                 ? .one(Provision.SingleResult(workspace: workspace, dryRun: dryRun, action: results[0].action, user: results[0].user, targets: results[0].targets))
@@ -169,7 +171,8 @@ extension AccessService {
     }
 
     /// Writes what a provision changed into the snapshot, so `listUsers` shows it before the next sync.
-    private func recordProvision(_ result: Provision.PersonResult, workspace: String) async throws {
+    /// History records each change with `principal` and the call's `callId` (its journal's).
+    private func recordProvision(_ result: Provision.PersonResult, workspace: String, principal: String, callId: String) async throws {
         guard let gid = result.user.gid, try await store.workspace(gid: workspace) != nil else { return }
         let workspaceTarget = result.targets.first { $0.type == .workspace }
         let workspaceAction: ProvisionChange.WorkspaceAction =
@@ -190,6 +193,7 @@ extension AccessService {
             user: SnapshotUser(gid: gid, name: result.user.name, email: result.user.email,
                                isActive: workspaceAction == .added ? true : (workspaceAction == .removed ? false : nil),
                                isAdmin: nil, isGuest: nil, isViewOnly: nil),
-            workspaceAction: workspaceAction, teamsAdded: teamsAdded, teamsRemoved: teamsRemoved), at: now())
+            workspaceAction: workspaceAction, teamsAdded: teamsAdded, teamsRemoved: teamsRemoved,
+            principal: principal, callId: callId), at: now())
     }
 }

@@ -98,7 +98,7 @@ extension AccessService {
             let status: SyncRunStatus = skipped.isEmpty ? .succeeded : .partial
             await progress(Sync.Progress(workspace: workspace, phase: "commit", done: 0, total: 1))
             let finishedAt = now()
-            let counts = try await store.applySnapshot(snapshot, at: finishedAt)
+            let counts = try await store.applySnapshot(snapshot, at: finishedAt, syncRunId: runID)
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
             try await store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                                          error: runError, at: finishedAt)

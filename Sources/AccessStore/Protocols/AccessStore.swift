@@ -1,5 +1,5 @@
 /// Everything the service keeps: sealed credentials, API tokens, OAuth apps and pending
-/// authorizations, workspace snapshots, sync runs, the audit log, the provision journal and
+/// authorizations, workspace snapshots and their history, sync runs, the audit log, the provision journal and
 /// idempotency records. ``SQLiteAccessStore`` implements it over one SQLite file.
 ///
 /// Every requirement that touches storage is `async throws`: a call suspends its task, never blocks a
@@ -11,4 +11,4 @@
 /// and ``AccessStoreError/storageUnavailable(path:message:)`` (``AccessStoreError/isStorageFailure``);
 /// an implementation may let other failures of its database through as they are.
 public protocol AccessStore: CredentialStore, APITokenStore, OAuthStore, SnapshotStore, SyncRunStore, AuditLog,
-    ProvisionIntentStore, IdempotencyStore, Sendable {}
+    ProvisionIntentStore, IdempotencyStore, HistoryStore, Sendable {}

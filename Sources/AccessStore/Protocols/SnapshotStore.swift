@@ -21,12 +21,17 @@ public protocol SnapshotStore: Sendable {
     ///   ``WorkspaceSnapshot/preservedTeamGids`` are kept as stored. Kept memberships of people who depart
     ///   in this snapshot are removed all the same (a departed person has no team). All in the same transaction.
     ///
+    /// History (``HistoryStore``), in the same transaction: each change of a person, a team membership or
+    /// a team name closes the interval it ends and opens the next at `at`, and each change of a person's
+    /// access is recorded with `syncRunId`, observed at `at`, not before the workspace's previous snapshot.
+    /// Nothing is added to history for what did not change.
+    ///
     /// Only apply a snapshot whose users listing was complete: it marks absent people departed.
     /// - Returns: counts as defined on ``SnapshotCounts``; `teams` and `teamMemberships` count what is
     ///   stored after the apply, preserved rows included.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when a workspace, user or team gid is empty.
     @discardableResult
-    func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) async throws -> SnapshotCounts
+    func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date, syncRunId: Int64?) async throws -> SnapshotCounts
 
     /// Reflects a provisioning call in the stored picture at once (one transaction), without a sync.
     ///
@@ -39,6 +44,8 @@ public protocol SnapshotStore: Sendable {
     ///   and memberships of `teamsRemoved` are deleted (removals win over additions of the same team).
     /// - `changedAt = at` when the person's name, email, flags, team memberships or departure changed;
     ///   `addedAt = at` when the person is new or back after having departed.
+    /// - History as for a snapshot, each change recorded with the change's principal and call id, observed
+    ///   (and not before) `at`.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when the workspace, user or a team gid is empty.
     func applyProvisionChange(_ change: ProvisionChange, at: Date) async throws
 
@@ -65,4 +72,12 @@ public protocol SnapshotStore: Sendable {
 
     /// The teams of a workspace with their stored member counts, sorted by name (case-insensitive) then gid.
     func teams(workspaceGid: String) async throws -> [StoredTeam]
+}
+
+extension SnapshotStore {
+    /// ``applySnapshot(_:at:syncRunId:)`` outside a sync run (history records no run id).
+    @discardableResult
+    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) async throws -> SnapshotCounts {
+        try await applySnapshot(snapshot, at: at, syncRunId: nil)
+    }
 }

@@ -44,6 +44,10 @@ enum Migrations {
         migrator.registerMigration("v9-provision-intents") { db in
             try db.execute(sql: v9ProvisionIntents)
         }
+        migrator.registerMigration("v10-history") { db in
+            try db.execute(sql: v10History)
+            try HistoryBackfill.run(db, at: UnixMillis.from(Date()))
+        }
         return migrator
     }
 
@@ -282,5 +286,89 @@ enum Migrations {
         );
         CREATE INDEX provisionIntent_open ON provisionIntent (id) WHERE resolvedAt IS NULL;
         CREATE INDEX provisionIntent_byCall ON provisionIntent (callId);
+        """
+
+    static let v10History = """
+        -- Access history (issue 13), written in proportion to change: a sync that sees no change adds no row.
+        -- Each person's workspace membership state over time: one row per interval [validFrom, validUntil)
+        -- in which it did not change; validUntil NULL for the current one. A departure opens a row with
+        -- departed = 1, so at any instant after a person was first seen exactly one row covers them, like
+        -- the workspaceUser table does now. lastSeenAt: on departed rows, the last time a sync or provision
+        -- saw them present (on present rows it follows from the run an answer stands on).
+        CREATE TABLE workspaceUserInterval (
+            workspaceGid TEXT NOT NULL,
+            userGid TEXT NOT NULL,
+            validFrom INTEGER NOT NULL,
+            validUntil INTEGER,
+            name TEXT,
+            email TEXT,
+            isActive INTEGER,
+            isAdmin INTEGER,
+            isGuest INTEGER,
+            isViewOnly INTEGER,
+            departed INTEGER NOT NULL CHECK (departed IN (0, 1)),
+            firstSeenAt INTEGER NOT NULL,
+            lastSeenAt INTEGER,
+            PRIMARY KEY (workspaceGid, userGid, validFrom),
+            CHECK (validUntil IS NULL OR validUntil > validFrom)
+        ) WITHOUT ROWID;
+        -- listUsers {asOf}: the same order and keyset paging as workspaceUser_byName.
+        CREATE INDEX workspaceUserInterval_byName
+            ON workspaceUserInterval (workspaceGid, ifnull(name, '') COLLATE NOCASE, userGid, validFrom);
+
+        -- Team memberships over time, with the rights they gave.
+        CREATE TABLE teamMembershipInterval (
+            workspaceGid TEXT NOT NULL,
+            userGid TEXT NOT NULL,
+            teamGid TEXT NOT NULL,
+            validFrom INTEGER NOT NULL,
+            validUntil INTEGER,
+            isAdmin INTEGER,
+            isGuest INTEGER,
+            isLimitedAccess INTEGER,
+            PRIMARY KEY (workspaceGid, userGid, teamGid, validFrom),
+            CHECK (validUntil IS NULL OR validUntil > validFrom)
+        ) WITHOUT ROWID;
+        CREATE INDEX teamMembershipInterval_byTeam ON teamMembershipInterval (workspaceGid, teamGid, validFrom);
+
+        -- Team names over time (a deleted team's interval is closed, so old pictures still name it).
+        CREATE TABLE teamInterval (
+            workspaceGid TEXT NOT NULL,
+            teamGid TEXT NOT NULL,
+            validFrom INTEGER NOT NULL,
+            validUntil INTEGER,
+            name TEXT NOT NULL,
+            PRIMARY KEY (workspaceGid, teamGid, validFrom),
+            CHECK (validUntil IS NULL OR validUntil > validFrom)
+        ) WITHOUT ROWID;
+
+        -- One row per change seen (listAccessChanges), with its values before and after (JSON objects,
+        -- NULL for "none": before a join, after a departure) and its provenance: a sync run (observedAt
+        -- = the run's commit time, notBefore = the workspace's previous sync, NULL on the first) or a
+        -- provision (observedAt = notBefore = its time; its principal and call id).
+        CREATE TABLE accessChange (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspaceGid TEXT NOT NULL,
+            userGid TEXT NOT NULL,
+            userName TEXT,
+            userEmail TEXT,
+            kind TEXT NOT NULL,
+            teamGid TEXT,
+            teamName TEXT,
+            "before" TEXT,
+            "after" TEXT,
+            observedAt INTEGER NOT NULL,
+            notBefore INTEGER,
+            syncRunId INTEGER,
+            provisionCallId TEXT,
+            principal TEXT
+        );
+        CREATE INDEX accessChange_byTime ON accessChange (workspaceGid, observedAt, id);
+        CREATE INDEX accessChange_byUser ON accessChange (workspaceGid, userGid, observedAt, id);
+
+        -- From when the history of a workspace is complete: its first sync, or for a workspace synced
+        -- before history was kept, this migration (earlier pictures are the stored state carried back
+        -- to firstSeenAt, not what was seen then).
+        ALTER TABLE workspace ADD COLUMN historyFrom INTEGER;
         """
 }

@@ -21,13 +21,20 @@ public struct ProvisionChange: Sendable, Equatable {
     public var teamsAdded: [SnapshotTeam]
     /// Gids of teams the person was removed from.
     public var teamsRemoved: [String]
+    /// Who provisioned: history records it with each change.
+    public var principal: String
+    /// The provision call's id (the `callId` of its `provision.intent` and `provision.outcome` audit events).
+    public var callId: String
 
     /// Creates a value from all of its fields.
-    public init(workspaceGid: String, user: SnapshotUser, workspaceAction: WorkspaceAction, teamsAdded: [SnapshotTeam] = [], teamsRemoved: [String] = []) {
+    public init(workspaceGid: String, user: SnapshotUser, workspaceAction: WorkspaceAction, teamsAdded: [SnapshotTeam] = [], teamsRemoved: [String] = [],
+                principal: String, callId: String) {
         self.workspaceGid = workspaceGid
         self.user = user
         self.workspaceAction = workspaceAction
         self.teamsAdded = teamsAdded
         self.teamsRemoved = teamsRemoved
+        self.principal = principal
+        self.callId = callId
     }
 }

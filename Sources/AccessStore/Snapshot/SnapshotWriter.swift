@@ -25,13 +25,13 @@ extension SQLiteAccessStore {
     ///   stored after the apply, preserved rows included.
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when a workspace, user or team gid is empty.
     @discardableResult
-    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date) async throws -> SnapshotCounts {
+    public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date, syncRunId: Int64?) async throws -> SnapshotCounts {
         guard !snapshot.workspace.gid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
         guard snapshot.users.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a user gid is empty") }
         guard snapshot.teams.allSatisfy({ !$0.gid.isEmpty }) else { throw AccessStoreError.invalidArgument("a team gid is empty") }
         let now = UnixMillis.from(at)
         return try await dbWriter.write { db in
-            try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now).apply(snapshot)
+            try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now, provenance: .sync(runId: syncRunId)).apply(snapshot)
         }
     }
 
@@ -55,17 +55,21 @@ extension SQLiteAccessStore {
         }
         let now = UnixMillis.from(at)
         try await dbWriter.write { db in
-            try SnapshotWriter(db: db, workspaceGid: change.workspaceGid, now: now).apply(change)
+            try SnapshotWriter(db: db, workspaceGid: change.workspaceGid, now: now,
+                               provenance: .provision(principal: change.principal, callId: change.callId)).apply(change)
         }
     }
 }
 
-/// The write side of snapshots and provision changes, run inside one write transaction.
+/// The write side of snapshots and provision changes, run inside one write transaction, with the
+/// history of what they change (``HistoryWriter``).
 struct SnapshotWriter {
     let db: Database
     let workspaceGid: String
     /// Unix milliseconds of the change.
     let now: Int64
+    /// Who or what saw the change, for history.
+    let provenance: ChangeProvenance
 
     /// The stored fields of a user that "updated" compares.
     private struct UserState: Equatable {
@@ -93,6 +97,11 @@ struct SnapshotWriter {
             isGuest = row["isGuest"]
             isViewOnly = row["isViewOnly"]
         }
+
+        /// The state history keeps.
+        func history(departed: Bool) -> PersonState {
+            PersonState(name: name, email: email, isActive: isActive, isAdmin: isAdmin, isGuest: isGuest, isViewOnly: isViewOnly, departed: departed)
+        }
     }
 
     /// One team membership of a user, as compared between snapshots.
@@ -101,6 +110,13 @@ struct SnapshotWriter {
         var isAdmin: Bool?
         var isGuest: Bool?
         var isLimitedAccess: Bool?
+
+        var rights: TeamRights { TeamRights(isAdmin: isAdmin, isGuest: isGuest, isLimitedAccess: isLimitedAccess) }
+
+        /// Team gid → rights, as history compares them.
+        static func byTeam(_ memberships: Set<MembershipState>?) -> [String: TeamRights] {
+            Dictionary((memberships ?? []).map { ($0.teamGid, $0.rights) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     private struct MembershipKey: Hashable {
@@ -144,7 +160,11 @@ struct SnapshotWriter {
             existing[row["gid"]] = (UserState(row: row), row["departedAt"] != nil)
         }
         var oldTeamsOfUser: [String: Set<MembershipState>] = [:]
-        let storedTeamGids = try String.fetchAll(db, sql: "SELECT gid FROM team WHERE workspaceGid = ?", arguments: [workspaceGid])
+        var storedTeamNames: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT gid, name FROM team WHERE workspaceGid = ?", arguments: [workspaceGid]) {
+            storedTeamNames[row["gid"]] = row["name"]
+        }
+        let storedTeamGids = Array(storedTeamNames.keys)
         let membershipRows = try Row.fetchCursor(db, sql: """
             SELECT userGid, teamGid, isAdmin, isGuest, isLimitedAccess
             FROM teamMembership WHERE workspaceGid = ?
@@ -175,14 +195,16 @@ struct SnapshotWriter {
                 isGuest: membership.isGuest, isLimitedAccess: membership.isLimitedAccess))
         }
 
-        // Workspace.
+        // Workspace; history is complete from its first snapshot.
+        let previousSync = try Int64.fetchOne(db, sql: "SELECT lastSyncedAt FROM workspace WHERE gid = ?", arguments: [workspaceGid])
+        let history = HistoryWriter(db: db, workspaceGid: workspaceGid, now: now, provenance: provenance, previousSync: previousSync)
         try db.execute(
             sql: """
-                INSERT INTO workspace (gid, name, isOrganization, lastSyncedAt) VALUES (?, ?, ?, ?)
+                INSERT INTO workspace (gid, name, isOrganization, lastSyncedAt, historyFrom) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (gid) DO UPDATE SET
                     name = excluded.name, isOrganization = excluded.isOrganization, lastSyncedAt = excluded.lastSyncedAt
                 """,
-            arguments: [workspaceGid, snapshot.workspace.name, snapshot.workspace.isOrganization, now])
+            arguments: [workspaceGid, snapshot.workspace.name, snapshot.workspace.isOrganization, now, now])
 
         // Memberships are replaced wholesale (preserved ones re-inserted below); teams upserted, absent
         // teams deleted, unless the team listing could not be read.
@@ -190,10 +212,11 @@ struct SnapshotWriter {
         let deleteTeam = try db.cachedStatement(sql: "DELETE FROM team WHERE workspaceGid = ? AND gid = ?")
         for gid in storedTeamGids where !keepAllTeams && teams[gid] == nil {
             try deleteTeam.execute(arguments: [workspaceGid, gid])
+            try history.recordTeam(gid, from: storedTeamNames[gid], to: nil)
         }
         for gid in teamOrder {
             guard let team = teams[gid] else { continue }
-            try upsertTeam(team)
+            try upsertTeam(team, history: history)
         }
 
         // Users.
@@ -232,6 +255,7 @@ struct SnapshotWriter {
                     workspaceGid, gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now, now, now,
                 ])
             }
+            try history.recordPerson(gid, from: existing[gid].map { $0.state.history(departed: $0.departed) }, to: state.history(departed: false))
         }
 
         // Departures: kept, with departedAt.
@@ -241,6 +265,9 @@ struct SnapshotWriter {
         for (gid, old) in existing where users[gid] == nil && !old.departed {
             counts.departed += 1
             try departUser.execute(arguments: [now, now, workspaceGid, gid])
+            var gone = old.state.history(departed: true)
+            gone.isActive = false
+            try history.recordPerson(gid, from: old.state.history(departed: false), to: gone)
         }
 
         // Team memberships.
@@ -255,16 +282,30 @@ struct SnapshotWriter {
                 membership.isAdmin, membership.isGuest, membership.isLimitedAccess,
             ])
         }
+        for gid in Set(oldTeamsOfUser.keys).union(newTeamsOfUser.keys).sorted() {
+            let person = users[gid].map { UserState($0).history(departed: false) } ?? existing[gid]?.state.history(departed: true)
+            guard let person else { continue }
+            try history.recordTeams(gid, person: person, from: MembershipState.byTeam(oldTeamsOfUser[gid]), to: MembershipState.byTeam(newTeamsOfUser[gid])) {
+                teams[$0]?.name ?? storedTeamNames[$0]
+            }
+        }
         return counts
     }
 
     // MARK: Provision change
 
     func apply(_ change: ProvisionChange) throws {
+        let history = HistoryWriter(db: db, workspaceGid: workspaceGid, now: now, provenance: provenance, previousSync: nil)
         let before = try storedState(of: change.user.gid)
-        try applyRows(change)
+        try applyRows(change, history: history)
+        guard let after = try storedState(of: change.user.gid) else { return }
+        let person = after.state.history(departed: after.departed)
+        try history.recordPerson(change.user.gid, from: before.map { $0.state.history(departed: $0.departed) }, to: person)
+        try history.recordTeams(change.user.gid, person: person, from: MembershipState.byTeam(before?.teams), to: MembershipState.byTeam(after.teams)) { gid in
+            try? String.fetchOne(db, sql: "SELECT name FROM team WHERE workspaceGid = ? AND gid = ?", arguments: [workspaceGid, gid])
+        }
         // changedAt / addedAt follow what the change did to the row, compared as a snapshot would.
-        guard let after = try storedState(of: change.user.gid), let before else { return }  // new rows got both on insert
+        guard let before else { return }  // new rows got both on insert
         let returned = before.departed && !after.departed
         if returned || before != after {
             try db.execute(
@@ -291,7 +332,7 @@ struct SnapshotWriter {
         return StoredState(state: UserState(row: row), departed: row["departedAt"] != nil, teams: Set(teams))
     }
 
-    private func applyRows(_ change: ProvisionChange) throws {
+    private func applyRows(_ change: ProvisionChange, history: HistoryWriter) throws {
         let user = change.user
         let exists = try Bool.fetchOne(
             db, sql: "SELECT 1 FROM workspaceUser WHERE workspaceGid = ? AND gid = ?",
@@ -342,7 +383,7 @@ struct SnapshotWriter {
         }
 
         for team in change.teamsAdded {
-            try upsertTeam(team)
+            try upsertTeam(team, history: history)
             try db.execute(
                 sql: """
                     INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES (?, ?, ?)
@@ -368,7 +409,9 @@ struct SnapshotWriter {
             arguments: [workspaceGid, user.gid, user.name, user.email, user.isActive, user.isAdmin, user.isGuest, user.isViewOnly, now, now, now, now])
     }
 
-    private func upsertTeam(_ team: SnapshotTeam) throws {
+    private func upsertTeam(_ team: SnapshotTeam, history: HistoryWriter) throws {
+        let stored = try String.fetchOne(db, sql: "SELECT name FROM team WHERE workspaceGid = ? AND gid = ?", arguments: [workspaceGid, team.gid])
+        try history.recordTeam(team.gid, from: stored, to: team.name)
         try db.cachedStatement(sql: """
             INSERT INTO team (workspaceGid, gid, name) VALUES (?, ?, ?)
             ON CONFLICT (workspaceGid, gid) DO UPDATE SET name = excluded.name

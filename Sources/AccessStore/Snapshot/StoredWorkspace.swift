@@ -12,13 +12,17 @@ public struct StoredWorkspace: Codable, Sendable, Equatable {
     public var lastSyncedAt: Date?
     /// The last sync run that finished `succeeded` for this workspace.
     public var lastSyncRunId: Int64?
+    /// From when its history is complete: its first snapshot, or for a workspace synced before history was
+    /// kept, when the store started keeping it (earlier pictures are the then-stored state carried back).
+    public var historyFrom: Date?
 
     /// Creates a value from all of its fields.
-    public init(gid: String, name: String, isOrganization: Bool, lastSyncedAt: Date?, lastSyncRunId: Int64?) {
+    public init(gid: String, name: String, isOrganization: Bool, lastSyncedAt: Date?, lastSyncRunId: Int64?, historyFrom: Date? = nil) {
         self.gid = gid
         self.name = name
         self.isOrganization = isOrganization
         self.lastSyncedAt = lastSyncedAt
         self.lastSyncRunId = lastSyncRunId
+        self.historyFrom = historyFrom
     }
 }

@@ -31,6 +31,9 @@ public struct UserQuery: Sendable, Equatable {
     /// Only people whose row changed strictly after this time (`changedAt > changedSince`), departed
     /// people included; each user then carries ``StoredUser/change``.
     public var changedSince: Date?
+    /// The picture as of this instant, from history (each person and team membership as the interval
+    /// covering it holds); nil for the current picture. Not with ``changedSince``.
+    public var asOf: Date?
     /// Load each user's teams (default true); when false, ``StoredUser/teams`` is empty and the teams query is skipped.
     public var includeTeams: Bool
     /// Page size, 1...1000.
@@ -39,7 +42,7 @@ public struct UserQuery: Sendable, Equatable {
     public var cursor: String?
 
     /// Creates a value from all of its fields.
-    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, flagsUnknown: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, changedSince: Date? = nil, includeTeams: Bool = true, limit: Int = 100, cursor: String? = nil) {
+    public init(workspaceGid: String, active: Bool? = nil, admin: Bool? = nil, guest: Bool? = nil, flagsUnknown: Bool? = nil, teamGid: String? = nil, query: String? = nil, includeDeparted: Bool = false, changedSince: Date? = nil, asOf: Date? = nil, includeTeams: Bool = true, limit: Int = 100, cursor: String? = nil) {
         self.workspaceGid = workspaceGid
         self.active = active
         self.admin = admin
@@ -49,6 +52,7 @@ public struct UserQuery: Sendable, Equatable {
         self.query = query
         self.includeDeparted = includeDeparted
         self.changedSince = changedSince
+        self.asOf = asOf
         self.includeTeams = includeTeams
         self.limit = limit
         self.cursor = cursor
@@ -63,12 +67,29 @@ public struct UserPage: Sendable, Equatable {
     public var nextCursor: String?
     /// The workspace row as read in the same transaction as the page (nil when no snapshot of it was applied).
     public var workspace: StoredWorkspace?
+    /// With ``UserQuery/asOf``: the last sync run of the workspace committed (`succeeded` or `partial`) at or
+    /// before that instant, which the picture stands on; nil when there is none.
+    public var standingRun: StandingRun?
 
     /// Creates a value from all of its fields.
-    public init(users: [StoredUser], nextCursor: String?, workspace: StoredWorkspace? = nil) {
+    public init(users: [StoredUser], nextCursor: String?, workspace: StoredWorkspace? = nil, standingRun: StandingRun? = nil) {
         self.users = users
         self.nextCursor = nextCursor
         self.workspace = workspace
+        self.standingRun = standingRun
+    }
+}
+
+/// The sync run a past picture stands on.
+public struct StandingRun: Sendable, Equatable {
+    /// Sync run id.
+    public var id: Int64
+    /// When it committed its snapshot.
+    public var finishedAt: Date
+
+    public init(id: Int64, finishedAt: Date) {
+        self.id = id
+        self.finishedAt = finishedAt
     }
 }
 

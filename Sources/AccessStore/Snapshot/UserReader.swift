@@ -16,14 +16,23 @@ extension SQLiteAccessStore {
         let request = try Self.listUsersRequest(query)
         let workspaceGid = query.workspaceGid
         let limit = query.limit
+        let asOf = query.asOf.map(UnixMillis.from)
         return try await dbWriter.read { db in
             let workspace = try Row.fetchOne(
-                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
+                db, sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?",
                 arguments: [workspaceGid]
             ).map(Self.storedWorkspace)
             let rows = try Row.fetchAll(db, sql: request.sql, arguments: request.arguments)
             let pageRows = Array(rows.prefix(limit))
-            var users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows, includeTeams: query.includeTeams)
+            var users: [StoredUser]
+            var standingRun: StandingRun?
+            if let asOf {
+                standingRun = try Self.standingRun(db, workspaceGid: workspaceGid, at: asOf)
+                users = try Self.storedUsers(db, workspaceGid: workspaceGid, intervalRows: pageRows, asOf: asOf,
+                                             standingRun: standingRun, includeTeams: query.includeTeams)
+            } else {
+                users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows, includeTeams: query.includeTeams)
+            }
             if let since = query.changedSince.map(UnixMillis.from) {
                 for (index, row) in pageRows.enumerated() {
                     users[index].change = Self.change(since: since, addedAt: row["addedAt"], departedAt: row["departedAt"])
@@ -33,7 +42,7 @@ extension SQLiteAccessStore {
             if rows.count > limit, let last = pageRows.last {
                 nextCursor = UserCursor(n: last["sortName"], g: last["gid"]).encoded()
             }
-            return UserPage(users: users, nextCursor: nextCursor, workspace: workspace)
+            return UserPage(users: users, nextCursor: nextCursor, workspace: workspace, standingRun: standingRun)
         }
     }
 
@@ -55,10 +64,18 @@ extension SQLiteAccessStore {
             throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
         }
         let cursor = try query.cursor.map(UserCursor.decode)
+        // The current picture (workspaceUser), or the past one (the intervals covering `asOf`).
+        let asOf = query.asOf.map(UnixMillis.from)
+        let gid = asOf == nil ? "gid" : "userGid"
 
         var conditions = ["workspaceGid = ?"]
         var arguments: StatementArguments = [query.workspaceGid]
-        if let since = query.changedSince {
+        if let asOf {
+            guard query.changedSince == nil else { throw AccessStoreError.invalidQuery("asOf and changedSince cannot be combined") }
+            conditions.append(Self.covers)
+            arguments += [asOf, asOf]
+            if !query.includeDeparted { conditions.append("departed = 0") }
+        } else if let since = query.changedSince {
             // A departure is a change: departed people are in whenever their row changed after `since`.
             conditions.append("changedAt > ?")
             arguments += [UnixMillis.from(since)]
@@ -81,7 +98,14 @@ extension SQLiteAccessStore {
             let anyUnknown = "(isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL)"
             conditions.append(flagsUnknown ? anyUnknown : "NOT \(anyUnknown)")
         }
-        if let teamGid = query.teamGid {
+        if let teamGid = query.teamGid, let asOf {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM teamMembershipInterval tm
+                        WHERE tm.workspaceGid = workspaceUserInterval.workspaceGid AND tm.userGid = workspaceUserInterval.userGid
+                            AND tm.teamGid = ? AND tm.validFrom <= ? AND (tm.validUntil IS NULL OR tm.validUntil > ?))
+                """)
+            arguments += [teamGid, asOf, asOf]
+        } else if let teamGid = query.teamGid {
             conditions.append("""
                 EXISTS (SELECT 1 FROM teamMembership tm
                         WHERE tm.workspaceGid = workspaceUser.workspaceGid AND tm.userGid = workspaceUser.gid AND tm.teamGid = ?)
@@ -98,15 +122,15 @@ extension SQLiteAccessStore {
             // cursor (`sortName >= ?` is a range on the index); the row value `(sortName, gid) > (?, ?)`
             // means the same but made it scan the workspace's whole index range, so a walk through every
             // page was quadratic (EXPLAIN QUERY PLAN; a test checks the plan).
-            conditions.append("\(sortName) >= ? AND (\(sortName) > ? OR gid > ?)")
+            conditions.append("\(sortName) >= ? AND (\(sortName) > ? OR \(gid) > ?)")
             arguments += [cursor.n, cursor.n, cursor.g]
         }
         arguments += [query.limit + 1]
         let sql = """
-            SELECT \(userColumns), ifnull(name, '') AS sortName
-            FROM workspaceUser
+            SELECT \(asOf == nil ? userColumns : intervalColumns), ifnull(name, '') AS sortName
+            FROM \(asOf == nil ? "workspaceUser" : "workspaceUserInterval")
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(sortName), gid
+            ORDER BY \(sortName), \(gid)
             LIMIT ?
             """
         return (sql, arguments)
@@ -139,7 +163,7 @@ extension SQLiteAccessStore {
     public func workspace(gid: String) async throws -> StoredWorkspace? {
         try await dbWriter.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace WHERE gid = ?",
+                db, sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?",
                 arguments: [gid]
             ).map(Self.storedWorkspace)
         }
@@ -149,7 +173,7 @@ extension SQLiteAccessStore {
     public func workspaces() async throws -> [StoredWorkspace] {
         try await dbWriter.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT gid, name, isOrganization, lastSyncedAt, lastSyncRunId FROM workspace ORDER BY name COLLATE NOCASE, gid"
+                db, sql: "SELECT \(Self.workspaceColumns) FROM workspace ORDER BY name COLLATE NOCASE, gid"
             ).map(Self.storedWorkspace)
         }
     }
@@ -211,10 +235,13 @@ extension SQLiteAccessStore {
         }
     }
 
+    static let workspaceColumns = "gid, name, isOrganization, lastSyncedAt, lastSyncRunId, historyFrom"
+
     static func storedWorkspace(_ row: Row) -> StoredWorkspace {
         StoredWorkspace(
             gid: row["gid"], name: row["name"], isOrganization: row["isOrganization"],
             lastSyncedAt: UnixMillis.date(row["lastSyncedAt"] as Int64?),
-            lastSyncRunId: row["lastSyncRunId"])
+            lastSyncRunId: row["lastSyncRunId"],
+            historyFrom: UnixMillis.date(row["historyFrom"] as Int64?))
     }
 }

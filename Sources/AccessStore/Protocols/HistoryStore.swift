@@ -1,0 +1,58 @@
+import AccessProtocol
+import Foundation
+
+/// Access history: every change a sync or a provision saw, with its provenance. The past pictures
+/// themselves are read with ``SnapshotStore/listUsers(_:)`` and ``UserQuery/asOf``; both are written by
+/// ``SnapshotStore/applySnapshot(_:at:syncRunId:)`` and ``SnapshotStore/applyProvisionChange(_:at:)``.
+public protocol HistoryStore: Sendable {
+    /// One page of the access changes of a workspace observed in `[query.from, query.before)`, oldest
+    /// first (by `observedAt`, then `id`), with keyset pagination.
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000);
+    ///   ``AccessStoreError/invalidCursor``.
+    func listAccessChanges(_ query: AccessChangeQuery) async throws -> AccessChangePage
+}
+
+/// A page request for ``HistoryStore/listAccessChanges(_:)``. Filters combine with AND.
+public struct AccessChangeQuery: Sendable, Equatable {
+    /// The largest page size.
+    public static let maxLimit = 1000
+
+    /// Asana workspace gid (required).
+    public var workspaceGid: String
+    /// Changes observed at or after this instant.
+    public var from: Date
+    /// Changes observed strictly before this instant; nil: until now.
+    public var before: Date?
+    /// Only the changes of this person (user gid).
+    public var userGid: String?
+    /// Only changes of these kinds; nil: every kind.
+    public var kinds: Set<AccessChange.Kind>?
+    /// Page size, 1...1000.
+    public var limit: Int
+    /// ``AccessChangePage/nextCursor`` of the previous page, nil for the first.
+    public var cursor: String?
+
+    public init(workspaceGid: String, from: Date, before: Date? = nil, userGid: String? = nil, kinds: Set<AccessChange.Kind>? = nil,
+                limit: Int = 100, cursor: String? = nil) {
+        self.workspaceGid = workspaceGid
+        self.from = from
+        self.before = before
+        self.userGid = userGid
+        self.kinds = kinds
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// One page of ``HistoryStore/listAccessChanges(_:)``.
+public struct AccessChangePage: Sendable, Equatable {
+    /// Oldest first.
+    public var changes: [AccessChange]
+    /// Pass as ``AccessChangeQuery/cursor`` (same filters) for the next page; nil on the last page.
+    public var nextCursor: String?
+
+    public init(changes: [AccessChange], nextCursor: String?) {
+        self.changes = changes
+        self.nextCursor = nextCursor
+    }
+}
