@@ -44,6 +44,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
     case teamNotFound = "team.not_found"
     case teamAmbiguous = "team.ambiguous"
     case syncRunNotFound = "sync_run.not_found"
+    case historyBeforeFirstSync = "history.before_first_sync"
     case idempotencyConflict = "idempotency.conflict"
     case idempotencyInProgress = "idempotency.in_progress"
     case provisionSelfRemoval = "provision.self_removal"
@@ -98,6 +99,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamNotFound: 1010
         case .teamAmbiguous: 1011
         case .syncRunNotFound: 1030
+        case .historyBeforeFirstSync: 1031
         case .idempotencyConflict: 1050
         case .idempotencyInProgress: 1051
         case .provisionSelfRemoval: 1040
@@ -159,6 +161,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamNotFound: "no team with that gid or exact name; `data.closeNames` lists `[{gid, name}]` of teams with a close name (another case, a few letters off)"
         case .teamAmbiguous: "that team name matches several teams (`data.gids`)"
         case .syncRunNotFound: "no sync run with that id"
+        case .historyBeforeFirstSync: "`asOf` is before any sync of the workspace committed: there is no picture of it then; `data.workspace`, `data.asOf`"
         case .idempotencyConflict: "the `idempotencyKey` was used with other params"
         case .idempotencyInProgress: "a call with the same `idempotencyKey` is still running"
         case .provisionSelfRemoval: "refusing to remove the user whose credential provisions"
@@ -220,6 +223,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamNotFound: "no"
         case .teamAmbiguous: "use a gid"
         case .syncRunNotFound: "no"
+        case .historyBeforeFirstSync: "no: ask for a later moment (`listSyncRuns` shows when the first committed)"
         case .idempotencyConflict: "no: use a new key"
         case .idempotencyInProgress: "yes, to get its stored answer"
         case .provisionSelfRemoval: "no: store another admin's credential first"

@@ -73,7 +73,7 @@ struct ProtocolReferenceTests {
             return Set(normalized.components(separatedBy: " or ")) == Set(values.map { "\"\($0)\"" })
         case .dateTime: return normalized == "string" || normalized == "date-time"
         case .oneOf([.dateTime, .date, .integer]): return normalized == "string or integer"
-        case .array(of: .object), .array(of: .nullable): return normalized.hasPrefix("array of")
+        case .array(of: .object), .array(of: .nullable), .array(of: .enumeration): return normalized.hasPrefix("array of")
         default: return normalized == schema.typeName
         }
     }

@@ -18,11 +18,6 @@ extension JSONValue: SchemaDescribing {
     public static var schemaPlaceholder: JSONValue { .null }
 }
 
-extension ListUsers.ChangedSince: SchemaDescribing {
-    public static var wireSchema: JSONSchema { .oneOf([.dateTime, .date, .integer]) }
-    public static var schemaPlaceholder: Self { .run(0) }
-}
-
 /// A result with several shapes (`oneOf`), each with a name for protocol.md §11.
 public protocol SchemaShapes: SchemaDescribing {
     /// One name per shape of ``SchemaDescribing/wireSchema``'s `oneOf`, in its order.

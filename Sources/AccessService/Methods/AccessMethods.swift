@@ -31,6 +31,11 @@ extension AccessService {
             params.workspace = try await resolveWorkspace(params.workspace)
             return try await listUsers(params)
         }
+        table.register(ListAccessChanges.self, bulk: true) { _, params in
+            var params = params
+            params.workspace = try await resolveWorkspace(params.workspace)
+            return try await listAccessChanges(params)
+        }
         table.register(Provision.self) { context, params in
             try await provision(params, principal: context.identity?.principal)
         }

@@ -6,14 +6,18 @@ import LineRPC
 extension AccessService {
     /// Largest `limit` of `listUsers`.
     public static let maximumPageSize = ListUsers.maximumLimit
+    /// A UTC day, in seconds (a date as a moment spans one).
+    static let secondsPerDay: TimeInterval = 86_400
 
     /// Reads one page of people from the last snapshot of a workspace, sorted by name then gid.
     ///
     /// The page (people, their teams, `syncedAt`) is one read transaction: one consistent snapshot,
     /// even while a sync commits. Pages of one listing are separate reads (protocol.md, `listUsers`).
-    /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `changedSince` that is neither
-    ///   an ISO 8601 time nor a finished run of this workspace, or an unknown name in `fields`;
-    ///   `sync_run.not_found`; `workspace.not_synced`; `team.not_found`, `team.ambiguous`.
+    /// With `asOf`, the page is the picture at that moment, from history (``AccessStore/HistoryStore``).
+    /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `changedSince` or `asOf` that is
+    ///   neither an ISO 8601 time or date nor a finished run of this workspace, both of them, or an unknown name
+    ///   in `fields`; `sync_run.not_found`; `workspace.not_synced`; `history.before_first_sync`;
+    ///   `team.not_found`, `team.ambiguous`.
     public func listUsers(_ params: ListUsers.Params) async throws -> ListUsers.Result {
         try Self.checkGid(params.workspace)
         let limit = params.limit ?? 100
@@ -27,23 +31,49 @@ extension AccessService {
         }
         var changedSince: Date?
         if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
+        var asOf: Date?
+        if let value = params.asOf {
+            guard params.changedSince == nil else {
+                throw RPCError.invalidParams(
+                    "Invalid params: \"asOf\" cannot be combined with \"changedSince\" (listAccessChanges lists what changed between two moments)",
+                    field: "asOf")
+            }
+            asOf = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC") {
+            case .time(let time): time
+            case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
+            case .run(_, let finishedAt): finishedAt
+            }
+        }
         var teamGid: String?
-        if let team = params.team { teamGid = try await resolveTeam(team, workspace: params.workspace) }
+        if let team = params.team {
+            // A past picture may name a team deleted since: by gid.
+            teamGid = asOf != nil && !team.isEmpty && team.allSatisfy { $0.isASCII && $0.isNumber }
+                ? team : try await resolveTeam(team, workspace: params.workspace)
+        }
         let page: UserPage
         do {
             page = try await store.listUsers(UserQuery(
                 workspaceGid: params.workspace, active: params.active, admin: params.admin, guest: params.guest, flagsUnknown: params.flagsUnknown,
                 teamGid: teamGid, query: params.query, includeDeparted: params.includeDeparted ?? false,
-                changedSince: changedSince, includeTeams: fields?.contains(.teams) ?? true,
+                changedSince: changedSince, asOf: asOf, includeTeams: fields?.contains(.teams) ?? true,
                 limit: limit, cursor: params.cursor))
         } catch AccessStoreError.invalidCursor {
             throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
         }
         guard let workspace = page.workspace else { throw AccessError.workspaceNotSynced(params.workspace) }
+        var standing: ListUsers.AsOf?
+        if let asOf {
+            guard let run = page.standingRun else {
+                throw RPCError(.historyBeforeFirstSync,
+                               message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
+                               details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+            }
+            standing = ListUsers.AsOf(time: asOf, syncRunId: run.id, historyFrom: workspace.historyFrom ?? run.finishedAt)
+        }
         return ListUsers.Result(
             workspace: WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization),
-            syncedAt: workspace.lastSyncedAt, changedSince: changedSince, users: page.users.map { Person($0, members: fields) },
-            nextCursor: page.nextCursor)
+            syncedAt: page.standingRun?.finishedAt ?? workspace.lastSyncedAt, changedSince: changedSince, asOf: standing,
+            users: page.users.map { Person($0, members: fields) }, nextCursor: page.nextCursor)
     }
 
     /// `fields` as a set of ``Person/Member``.
@@ -59,30 +89,52 @@ extension AccessService {
         })
     }
 
-    /// The time `changedSince` stands for: the ISO 8601 time given, or the `finishedAt` of the sync run given.
-    /// - Throws: `-32602` for a bad time, a run of another workspace or a run still running; `1030 sync_run.not_found`.
+    /// The time `changedSince` stands for: the ISO 8601 time given, the start of the date given (UTC), or the
+    /// `finishedAt` of the sync run given.
+    /// - Throws: as ``resolveMoment(_:param:workspace:dayMeans:)``.
     func changedSinceTime(_ value: ListUsers.ChangedSince, workspace: String) async throws -> Date {
+        switch try await resolveMoment(value, param: "changedSince", workspace: workspace, dayMeans: "its start, UTC") {
+        case .time(let time): time
+        case .day(let start): start
+        case .run(_, let finishedAt): finishedAt
+        }
+    }
+
+    /// A moment a param gave, resolved: which edge of a day or a run it means is the caller's.
+    enum Moment {
+        /// An ISO 8601 date-time.
+        case time(Date)
+        /// A date: the start of that UTC day.
+        case day(start: Date)
+        /// A finished sync run of the workspace and when it finished.
+        case run(id: Int64, finishedAt: Date)
+    }
+
+    /// `value` as a ``Moment``.
+    /// - Parameter dayMeans: what a date means for this param, for the error message ("its start, UTC").
+    /// - Throws: `-32602` naming `param` for a string that is neither an ISO 8601 date-time nor a date, a run of
+    ///   another workspace or a run still running; `1030 sync_run.not_found`.
+    func resolveMoment(_ value: PointInTime, param: String, workspace: String, dayMeans: String) async throws -> Moment {
         switch value {
         case .time(let text):
-            guard let date = Self.parseTimeOrDate(text) else {
-                throw RPCError.invalidParams(
-                    "Invalid params: \"changedSince\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z, a date such as 2025-01-31 (its start, UTC), or a sync run id (an integer)",
-                    field: "changedSince")
-            }
-            return date
+            if let time = Self.parseISO8601(text) { return .time(time) }
+            if let start = ISO8601Time.parseDate(text) { return .day(start: start) }
+            throw RPCError.invalidParams(
+                "Invalid params: \"\(param)\" must be an ISO 8601 date-time such as 2025-01-31T09:00:00Z, a date such as 2025-01-31 (\(dayMeans)), or a sync run id (an integer)",
+                field: param)
         case .run(let id):
             guard let run = try await store.syncRun(id: id) else {
                 throw RPCError(.syncRunNotFound, message: "No sync run \(id)", details: ["id": .integer(id)])
             }
             guard run.workspaceGid == workspace else {
                 throw RPCError.invalidParams(
-                    "Invalid params: \"changedSince\" names sync run \(id) of workspace \(run.workspaceGid), not of \(workspace)",
-                    field: "changedSince")
+                    "Invalid params: \"\(param)\" names sync run \(id) of workspace \(run.workspaceGid), not of \(workspace)",
+                    field: param)
             }
             guard let finishedAt = run.finishedAt else {
-                throw RPCError.invalidParams("Invalid params: \"changedSince\" names sync run \(id), which has not finished", field: "changedSince")
+                throw RPCError.invalidParams("Invalid params: \"\(param)\" names sync run \(id), which has not finished", field: param)
             }
-            return finishedAt
+            return .run(id: id, finishedAt: finishedAt)
         }
     }
 
