@@ -4,9 +4,9 @@ import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access list-users --workspace GID|NAME [filters] [--changed-since TIME|RUN] [--fields a,b] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
+    /// `asana-access list-users --workspace GID|NAME [filters] [--changed-since MOMENT | --as-of MOMENT] [--fields a,b] [--limit N] [--cursor C] [--all]`: calls `listUsers`.
     ///
-    /// The server reads its last snapshot (run `sync` first). One page per call; `--all` follows
+    /// The server reads its last snapshot (run `sync` first), or its history with `--as-of`. One page per call; `--all` follows
     /// `nextCursor` until the last page and prints the pages as one result (`nextCursor` absent).
     struct ListUsers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,8 +39,11 @@ extension AsanaAccessCommand {
         @Flag(help: "Also list people who have left the workspace (they show a DEPARTED date).")
         var includeDeparted = false
 
-        @Option(help: ArgumentHelp("Only people added, updated or departed after this ISO 8601 time, or after this sync run (its id) finished; departed people included.", valueName: "time-or-run"))
+        @Option(help: ArgumentHelp("Only people added, updated or departed after this moment (\(MomentArgument.help)); departed people included.", valueName: "moment"))
         var changedSince: String?
+
+        @Option(help: ArgumentHelp("The people as of this moment instead of the last sync (\(MomentArgument.help); a date means the end of that day).", valueName: "moment"))
+        var asOf: String?
 
         @Option(help: ArgumentHelp("Only these members of each person, comma-separated (gid is always included), e.g. email,isAdmin,teams.", valueName: "names"))
         var fields: String?
@@ -58,7 +61,9 @@ extension AsanaAccessCommand {
 
         func validate() throws {
             if workspace.isEmpty { throw ValidationError("--workspace must not be empty.") }
-            if changedSince?.isEmpty == true { throw ValidationError("--changed-since must not be empty.") }
+            if let changedSince { _ = try MomentArgument.param(changedSince, option: "--changed-since") }
+            if let asOf { _ = try MomentArgument.param(asOf, option: "--as-of") }
+            if changedSince != nil && asOf != nil { throw ValidationError("--as-of and --changed-since cannot be combined (asana-access changes lists what changed between two moments).") }
             if let fields, Self.fieldNames(fields).isEmpty { throw ValidationError("--fields must name at least one member.") }
             if let limit, !(1...Self.maximumLimit).contains(limit) {
                 throw ValidationError("--limit must be in 1...\(Self.maximumLimit), got \(limit).")
@@ -67,6 +72,7 @@ extension AsanaAccessCommand {
 
         /// The `listUsers` params without `cursor`.
         var baseParams: [String: JSONValue] {
+            get throws {
             var params: [String: JSONValue] = ["workspace": .string(workspace)]
             if let activity { params["active"] = .bool(activity == .active) }
             if let admin { params["admin"] = .bool(admin) }
@@ -75,17 +81,13 @@ extension AsanaAccessCommand {
             if let team { params["team"] = .string(team) }
             if let query { params["query"] = .string(query) }
             if includeDeparted { params["includeDeparted"] = .bool(true) }
-            if let changedSince {
-                // Digits only: a sync run id (an integer on the wire); anything else: an ISO 8601 time.
-                if changedSince.allSatisfy(\.isASCII), let run = Int64(changedSince), run >= 0 {
-                    params["changedSince"] = .integer(run)
-                } else {
-                    params["changedSince"] = .string(changedSince)
-                }
-            }
+            // A run id is an integer on the wire; a relative span is sent as the time it stands for.
+            if let changedSince { params["changedSince"] = try JSONValue(encoding: MomentArgument.param(changedSince, option: "--changed-since")) }
+            if let asOf { params["asOf"] = try JSONValue(encoding: MomentArgument.param(asOf, option: "--as-of")) }
             if let fields { params["fields"] = .array(Self.fieldNames(fields).map { .string($0) }) }
             if let pageSize = limit ?? (all ? Self.maximumLimit : nil) { params["limit"] = .integer(Int64(pageSize)) }
             return params
+            }
         }
 
         /// The names of a comma-separated `--fields` list, trimmed, empty ones dropped.
@@ -94,7 +96,7 @@ extension AsanaAccessCommand {
         }
 
         func run() async throws {
-            let base = baseParams
+            let base = try baseParams
             let result = try await connection.withClient { client in
                 try await Self.fetch(client: client, params: base, cursor: cursor, followCursors: all)
             }
@@ -173,6 +175,9 @@ extension AsanaAccessCommand {
             var footer = "\(count) \(count == 1 ? "person" : "people") in \(result.workspace.name) (\(result.workspace.gid))"
             if let syncedAt = result.syncedAt { footer += ", synced \(JSONEncoder.protocolTimestamp(syncedAt))" }
             if let since = result.changedSince { footer += ", changed since \(JSONEncoder.protocolTimestamp(since))" }
+            if let asOf = result.asOf {
+                footer += ", as of \(JSONEncoder.protocolTimestamp(asOf.time)) (sync run \(asOf.syncRunId); history complete from \(JSONEncoder.protocolTimestamp(asOf.historyFrom)))"
+            }
             lines.append(footer)
             if let next = result.nextCursor {
                 lines.append("more: --cursor \(next) (or --all)")

@@ -64,9 +64,9 @@ struct SchedulerTests {
         }
         #expect(Set(members.keys) == ["workspace", "credentials", "lastRun", "nextScheduledRunAt", "schedule", "pausedReason", "capabilities"])
         #expect(status["workspace"] == .object(["gid": .string(harness.workspace), "name": .string("Acme Corp")]))
-        #expect(status["credentials"]?.asArrayForTest.map { $0["purpose"] } == [.string("provision"), .string("sync")])
-        #expect(status["credentials"]?.asArrayForTest.allSatisfy { $0["kind"] == .string("pat") && $0["updatedAt"] != nil } == true)
-        if case .string(let fingerprint)? = status["credentials"]?.asArrayForTest.first?["fingerprint"] {
+        #expect((status["credentials"]?.arrayValue ?? []).map { $0["purpose"] } == [.string("provision"), .string("sync")])
+        #expect((status["credentials"]?.arrayValue ?? []).allSatisfy { $0["kind"] == .string("pat") && $0["updatedAt"] != nil } == true)
+        if case .string(let fingerprint)? = (status["credentials"]?.arrayValue ?? []).first?["fingerprint"] {
             #expect(fingerprint.hasPrefix("sha256:"))
         } else {
             Issue.record("no fingerprint: \(status)")
@@ -195,7 +195,7 @@ struct SchedulerTests {
         } else {
             Issue.record("no pausedReason: \(paused)")
         }
-        #expect(paused["credentials"]?.asArrayForTest.first?["state"] == .string("reauthorizationRequired"))
+        #expect((paused["credentials"]?.arrayValue ?? []).first?["state"] == .string("reauthorizationRequired"))
         let runsAtPause = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 100).count
         harness.simulator.clearRequestLog()
         // More than two intervals: nothing is retried, not even a refresh.
@@ -250,12 +250,5 @@ struct SchedulerTests {
         let status = try await service.workspaceStatus(workspace: "1000")
         #expect(status.schedule == .disabled)
         #expect(status.credentials.count == 1)
-    }
-}
-
-extension JSONValue {
-    fileprivate var asArrayForTest: [JSONValue] {
-        if case .array(let elements) = self { return elements }
-        return []
     }
 }

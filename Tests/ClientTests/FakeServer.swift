@@ -50,14 +50,21 @@ enum FakeServer {
     struct Ping: RPCParams { static let memberNames: Set<String> = [] }
 
     struct ListUsers: RPCParams {
-        static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "changedSince", "fields", "limit", "cursor"]
+        static let memberNames: Set<String> = ["workspace", "active", "admin", "guest", "team", "query", "includeDeparted", "changedSince", "asOf", "fields", "limit", "cursor"]
         var workspace: String
         var changedSince: JSONValue?
+        var asOf: JSONValue?
         var fields: [String]?
         var active: Bool?
         var limit: Int?
         var cursor: String?
         var team: String?
+    }
+
+    struct AccessChanges: RPCParams {
+        static let memberNames: Set<String> = ["workspace", "since", "until", "person", "kinds", "limit", "cursor"]
+        var workspace: String
+        var since: JSONValue
     }
 
     struct Sync: RPCParams {
@@ -108,6 +115,7 @@ enum FakeServer {
             var result: [String: JSONValue] = ["workspace": workspace, "syncedAt": .string("2025-01-02T00:00:00Z")]
             // Echoed so tests see what the client sent.
             if let changedSince = params.changedSince { result["changedSince"] = changedSince }
+            if let asOf = params.asOf { result["asOfAsked"] = asOf }
             if let fields = params.fields { result["fieldsAsked"] = .array(fields.map { .string($0) }) }
             if params.team == "Nobody" {  // a query that matches no one
                 result["users"] = .array([])
@@ -136,6 +144,21 @@ enum FakeServer {
                 })
             }
             return JSONValue.object(result)
+        }
+        table.register("listAccessChanges", summary: "listAccessChanges", access: .anyone, params: AccessChanges.self) { _, _ in
+            // One change a sync saw and one a provision made, built from the protocol's own type.
+            let seen = JSONDecoder.parseProtocolTimestamp("2025-01-02T00:00:00Z")!
+            let changes = [
+                AccessChange(id: 7, kind: .adminGranted, person: .init(gid: "1", name: "Ada Admin", email: "ada.admin@acme.example"), team: nil,
+                             before: ["isAdmin": false], after: ["isAdmin": true], observedAt: seen, notBefore: seen.addingTimeInterval(-3600),
+                             syncRunId: 12, provision: nil),
+                AccessChange(id: 8, kind: .teamJoined, person: .init(gid: "2", name: "Bob Builder", email: nil), team: .init(gid: "200", name: "Design"),
+                             before: nil, after: ["isAdmin": .null, "isGuest": .null, "isLimitedAccess": .null], observedAt: seen.addingTimeInterval(60),
+                             notBefore: seen.addingTimeInterval(60), syncRunId: nil, provision: .init(principal: "token:okta", callId: "c-1")),
+            ]
+            return try JSONValue(encoding: ListAccessChanges.Result(
+                workspace: .init(gid: "1000", name: "Acme Corp", isOrganization: true), from: seen.addingTimeInterval(-86_400), before: nil,
+                changes: changes, nextCursor: nil))
         }
         table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
             // Built from the protocol's own types, as the server builds them.

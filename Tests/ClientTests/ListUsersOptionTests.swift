@@ -16,4 +16,22 @@ extension ServerCallTests {
         #expect(result["fieldsAsked"] == .array([.string("email"), .string("teams")]))
     }
 
+    @Test("list-users --as-of: a run id as an integer, a date as given, a span ago as the time it stands for")
+    func listUsersAsOf() async throws {
+        let run = try Self.json(try await Self.client(["list-users", "--workspace", "1000", "--as-of", "17"]).stdout)
+        #expect(run["asOfAsked"] == .integer(17))
+        let date = try Self.json(try await Self.client(["list-users", "--workspace", "1000", "--as-of", "2026-06-30"]).stdout)
+        #expect(date["asOfAsked"] == .string("2026-06-30"))
+        let before = Date()
+        let span = try Self.json(try await Self.client(["list-users", "--workspace", "1000", "--as-of", "7d"]).stdout)
+        let sent = try #require(span["asOfAsked"]?.stringValue.flatMap(ISO8601Time.parseDateTime))
+        let sevenDays: TimeInterval = 7 * 86_400
+        #expect(sent <= before.addingTimeInterval(-sevenDays + 1) && sent >= before.addingTimeInterval(-sevenDays - 600), "\(sent)")
+        let both = try await Self.client(["list-users", "--workspace", "1000", "--as-of", "7d", "--changed-since", "1"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("cannot be combined"))
+        let tooFar = try await Self.client(["list-users", "--workspace", "1000", "--as-of", "99999w"])
+        #expect(tooFar.status == 2)
+        #expect(tooFar.stderr.contains("more than 100 years"))
+    }
 }

@@ -133,7 +133,7 @@ struct ServerCallTests {
         #expect(output.stderr == expected)
         // Piped, the client is in JSON mode: the error object keeps its data for scripts.
         let error = try Self.json(output.stdout)["error"]
-        #expect(expected.hasPrefix("error \(error?["code"]?.asIntForTest ?? 0) \(error?["data"]?["name"]?.stringValue ?? ""): "))
+        #expect(expected.hasPrefix("error \(error?["code"]?.integerValue ?? 0) \(error?["data"]?["name"]?.stringValue ?? ""): "))
         #expect(expected.hasSuffix(": \(error?["message"]?.stringValue ?? "")\n"))
     }
 
@@ -176,13 +176,5 @@ struct ServerCallTests {
         let output = try await Self.client(["call", "listUsers", "--params", #"{"workspace":"1000","cursor":"p2"}"#])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         #expect(try Self.json(output.stdout)["users"]?.typeName == "array")
-    }
-}
-
-extension JSONValue {
-    /// The integer of `.integer`, else nil.
-    fileprivate var asIntForTest: Int64? {
-        if case .integer(let value) = self { return value }
-        return nil
     }
 }

@@ -32,6 +32,18 @@ struct TerminalOutputTests {
         #expect(text.contains("more: --cursor p2 (or --all)"))
     }
 
+    @Test("changes prints one line per change: when, what, who, before and after, and which run or provision saw it")
+    func changesTable() async throws {
+        let (status, text) = try await Self.onTerminal(["changes", "--workspace", "1000", "--since", "7d"])
+        #expect(status == 0, "\(text)")
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "OBSERVED                  KIND          PERSON                  TEAM    BEFORE      AFTER                                  SEEN BY",
+            "2025-01-02T00:00:00.000Z  adminGranted  ada.admin@acme.example  -       isAdmin=no  isAdmin=yes                            sync run 12",
+            "2025-01-02T00:01:00.000Z  teamJoined    Bob Builder             Design  -           isAdmin=? isGuest=? isLimitedAccess=?  provision by token:okta",
+        ])
+    }
+
     @Test("list-users --fields shows only the columns asked for; ? still means unknown")
     func selectedColumns() async throws {
         let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--fields", "email,isAdmin"])

@@ -135,6 +135,23 @@ struct EndToEndTests {
             Issue.record("departed joiner not listed")
         }
 
+        // The auditor's view: what changed after the first sync, by whom; the picture as of then and in between.
+        let firstRun = try #require(sync.json?["runId"]?.integerValue)
+        let changes = try env.client(["changes", "--workspace", env.workspace, "--since", "\(firstRun)", "--person", email])
+        #expect(changes.status == 0, "\(changes.stderr)")
+        let entries = changes.json?["changes"]?.arrayValue ?? []
+        #expect(entries.map { $0["kind"] } == [.string("joined"), .string("left")])
+        #expect(entries.allSatisfy { $0["provision"]?["principal"] == .string("cert:dev-admin") && $0["syncRunId"] == nil })
+        let asOfFirst = try env.client(["list-users", "--workspace", env.workspace, "--as-of", "\(firstRun)", "--query", "e2e.joiner", "--include-departed"])
+        #expect(asOfFirst.status == 0, "\(asOfFirst.stderr)")
+        #expect(asOfFirst.json?["users"] == .array([]))
+        #expect(asOfFirst.json?["asOf"]?["syncRunId"] == .integer(firstRun))
+        let joinedAt = try #require(entries.first?["observedAt"]?.stringValue)
+        let between = try env.client(["list-users", "--workspace", env.workspace, "--as-of", joinedAt, "--query", "e2e.joiner"])
+        #expect(between.json?["users"]?.arrayValue?.compactMap { $0["email"]?.stringValue } == [email])
+        let lastHour = try env.client(["changes", "--workspace", env.workspace, "--since", "1h", "--kind", "left"])
+        #expect(lastHour.json?["changes"]?.arrayValue?.compactMap { $0["person"]?["email"]?.stringValue } == [email])
+
         // The database never holds the secret in plain text, in the main file or the WAL.
         for name in try FileManager.default.contentsOfDirectory(atPath: env.data) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: (env.data as NSString).appendingPathComponent(name)))

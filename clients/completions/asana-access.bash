@@ -173,13 +173,13 @@ _asana-access() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ping|sync|status|list-users|provision|sync-runs|audit|tokens|credentials|oauth|call|help)
+    ping|sync|status|list-users|changes|provision|sync-runs|audit|tokens|credentials|oauth|call|help)
         # Offer subcommand argument completions
         "_asana-access_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ping sync status list-users provision sync-runs audit tokens credentials oauth call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ping sync status list-users changes provision sync-runs audit tokens credentials oauth call help' -- "${cur}"))
         ;;
     esac
 }
@@ -307,7 +307,7 @@ _asana-access_list-users() {
     repeating_flags=()
     non_repeating_flags=(--active --inactive --admin --no-admin --guest --no-guest --flags-unknown --no-flags-unknown --include-departed --all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--workspace --team --query --changed-since --fields --limit --cursor --host --port --ca --cert --key --server-name --token-file)
+    non_repeating_options=(--workspace --team --query --changed-since --as-of --fields --limit --cursor --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -326,7 +326,70 @@ _asana-access_list-users() {
     '--changed-since')
         return
         ;;
+    '--as-of')
+        return
+        ;;
     '--fields')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--cursor')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_changes() {
+    repeating_flags=()
+    non_repeating_flags=(--all --json --version -h --help)
+    repeating_options=(--kind)
+    non_repeating_options=(--workspace --since --until --person --limit --cursor --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion changes -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--person')
+        return
+        ;;
+    '--kind')
+        __asana-access_add_completions -W 'joined'$'\n''left'$'\n''returned'$'\n''activated'$'\n''deactivated'$'\n''adminGranted'$'\n''adminRevoked'$'\n''becameGuest'$'\n''becameMember'$'\n''viewOnlyOn'$'\n''viewOnlyOff'$'\n''renamed'$'\n''emailChanged'$'\n''teamJoined'$'\n''teamLeft'$'\n''teamRightsChanged'$'\n''flagsBecameKnown'$'\n''flagsBecameUnknown'
         return
         ;;
     '--limit')
@@ -1153,7 +1216,7 @@ _asana-access_call() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __asana-access_add_completions -W 'authenticate'$'\n''createToken'$'\n''deleteCredential'$'\n''deleteOAuthClient'$'\n''getSyncRun'$'\n''getWorkspaceStatus'$'\n''listAuditEvents'$'\n''listCredentials'$'\n''listOAuthClients'$'\n''listSyncRuns'$'\n''listTokens'$'\n''listUsers'$'\n''oauthFinish'$'\n''oauthStart'$'\n''ping'$'\n''provision'$'\n''putCredential'$'\n''putOAuthClient'$'\n''revokeToken'$'\n''rpc.discover'$'\n''sync'$'\n''testCredential'
+        __asana-access_add_completions -W 'authenticate'$'\n''createToken'$'\n''deleteCredential'$'\n''deleteOAuthClient'$'\n''getSyncRun'$'\n''getWorkspaceStatus'$'\n''listAccessChanges'$'\n''listAuditEvents'$'\n''listCredentials'$'\n''listOAuthClients'$'\n''listSyncRuns'$'\n''listTokens'$'\n''listUsers'$'\n''oauthFinish'$'\n''oauthStart'$'\n''ping'$'\n''provision'$'\n''putCredential'$'\n''putOAuthClient'$'\n''revokeToken'$'\n''rpc.discover'$'\n''sync'$'\n''testCredential'
         return
         ;;
     esac

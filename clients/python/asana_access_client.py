@@ -307,6 +307,9 @@ class UserPage:
     workspace: Optional[WorkspaceRef]
     raw: Dict[str, Any] = field(repr=False, compare=False)
     changed_since: Optional[str] = None
+    #: With ``as_of``: ``{time, syncRunId, historyFrom}`` (the moment shown, the sync run the picture
+    #: stands on, from when history is complete); ``None`` otherwise.
+    as_of: Optional[Dict[str, Any]] = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "UserPage":
@@ -317,7 +320,53 @@ class UserPage:
             workspace=WorkspaceRef.from_json(obj.get("workspace")),
             raw=dict(obj),
             changed_since=obj.get("changedSince"),
+            as_of=obj.get("asOf") if isinstance(obj.get("asOf"), dict) else None,
         )
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    """One change of a person's access (``listAccessChanges``): ``kind`` (``"joined"``,
+    ``"adminGranted"``, ``"teamLeft"``, …), ``person`` ``{gid, name, email}``, ``team`` ``{gid, name}``
+    or ``None``, ``before``/``after`` (objects of the changed members, ``None`` for none),
+    ``observed_at`` and ``not_before`` (ISO 8601; it happened between them), and either
+    ``sync_run_id`` or ``provision`` ``{principal, callId}``."""
+
+    id: int
+    kind: str
+    person: Dict[str, Any]
+    team: Optional[Dict[str, Any]]
+    before: Optional[Dict[str, Any]]
+    after: Optional[Dict[str, Any]]
+    observed_at: str
+    not_before: Optional[str]
+    sync_run_id: Optional[int]
+    provision: Optional[Dict[str, Any]]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "AccessChange":
+        return cls(id=int(obj.get("id", 0)), kind=str(obj.get("kind", "")), person=dict(obj.get("person") or {}),
+                   team=obj.get("team"), before=obj.get("before"), after=obj.get("after"),
+                   observed_at=str(obj.get("observedAt", "")), not_before=obj.get("notBefore"),
+                   sync_run_id=obj.get("syncRunId"), provision=obj.get("provision"), raw=dict(obj))
+
+
+@dataclass(frozen=True)
+class AccessChangePage:
+    """One ``listAccessChanges`` page: ``{workspace, from, before, changes, nextCursor?}``, oldest first."""
+
+    changes: List[AccessChange]
+    next_cursor: Optional[str]
+    window_from: str
+    window_before: Optional[str]
+    raw: Dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "AccessChangePage":
+        return cls(changes=[AccessChange.from_json(c) for c in obj.get("changes") or [] if isinstance(c, dict)],
+                   next_cursor=obj.get("nextCursor"), window_from=str(obj.get("from", "")),
+                   window_before=obj.get("before"), raw=dict(obj))
 
 
 @dataclass(frozen=True)
@@ -1033,7 +1082,7 @@ class Client:
                    guest: Optional[bool] = None, team: Optional[str] = None, query: Optional[str] = None,
                    include_departed: Optional[bool] = None, limit: Optional[int] = None,
                    cursor: Optional[str] = None, changed_since: Union[str, int, None] = None,
-                   fields: Optional[Sequence[str]] = None) -> UserPage:
+                   fields: Optional[Sequence[str]] = None, as_of: Union[str, int, None] = None) -> UserPage:
         """``listUsers`` (reader): one page of the workspace's last snapshot, sorted by name
         (case-insensitive) then gid. ``None`` leaves a filter out.
 
@@ -1049,22 +1098,67 @@ class Client:
                 time (``str``) or a sync run id (``int``, after that run finished). Departed people
                 are then included, and each user has ``change``.
             fields: only these members of each user (``gid`` always), e.g. ``["email", "teams"]``.
+            as_of: the picture as of a past moment instead of the last snapshot: an ISO 8601 time or
+                date (``str``; a date means the end of that UTC day) or a sync run id (``int``: as that
+                run left it). Not with ``changed_since``. The page's ``as_of`` says which run it stands on.
 
         Returns: :class:`UserPage` (``next_cursor`` is ``None`` on the last page).
 
         Raises:
             RpcError: ``1001 workspace.not_synced``, ``1010 team.not_found``, ``1011
-                team.ambiguous`` (``data.gids``), ``1030 sync_run.not_found`` (``changed_since``),
+                team.ambiguous`` (``data.gids``), ``1030 sync_run.not_found`` (``changed_since``, ``as_of``),
+                ``1031 history.before_first_sync`` (``as_of`` before any sync committed),
                 ``-32602`` (bad limit, cursor, time or field name; ``data.field``),
                 ``-32001``/``-32002``.
         """
-        if isinstance(changed_since, bool):
-            raise TypeError("changed_since must be an ISO 8601 str or a sync run id int")
+        if isinstance(changed_since, bool) or isinstance(as_of, bool):
+            raise TypeError("changed_since and as_of must be an ISO 8601 str or a sync run id int")
         params = _drop_none(workspace=workspace, active=active, admin=admin, guest=guest, team=team,
                             query=query, includeDeparted=include_departed, limit=limit, cursor=cursor,
-                            changedSince=changed_since,
+                            changedSince=changed_since, asOf=as_of,
                             fields=list(fields) if fields is not None else None)
         return UserPage.from_json(self.call("listUsers", params))
+
+    def list_access_changes(self, workspace: str, since: Union[str, int], until: Union[str, int, None] = None,
+                            person: Optional[str] = None, kinds: Optional[Sequence[str]] = None,
+                            limit: Optional[int] = None, cursor: Optional[str] = None) -> AccessChangePage:
+        """``listAccessChanges`` (reader): one page of the changes of people's access observed in a
+        window, oldest first.
+
+        Args:
+            workspace: workspace gid or exact name.
+            since: an ISO 8601 time (included), a date (from its start, UTC) or a sync run id
+                (``int``: the changes after that run).
+            until: same forms; a time is excluded, a date included whole, a run id includes that
+                run's changes. ``None``: until now.
+            person: only this person's changes (user gid or email).
+            kinds: only these kinds, e.g. ``["adminGranted", "adminRevoked"]``.
+            limit: page size 1–1000 (server default 100).
+            cursor: ``next_cursor`` of the previous page, with the same params.
+
+        Raises:
+            RpcError: ``1001 workspace.not_synced``, ``1030 sync_run.not_found``, ``-32602`` (bad
+                moment, empty window or ``kinds``, unknown person, bad limit or cursor; ``data.field``).
+        """
+        if isinstance(since, bool) or isinstance(until, bool):
+            raise TypeError("since and until must be an ISO 8601 str or a sync run id int")
+        params = _drop_none(workspace=workspace, since=since, until=until, person=person,
+                            kinds=list(kinds) if kinds is not None else None, limit=limit, cursor=cursor)
+        return AccessChangePage.from_json(self.call("listAccessChanges", params))
+
+    def iter_access_changes(self, workspace: str, since: Union[str, int], until: Union[str, int, None] = None,
+                            person: Optional[str] = None, kinds: Optional[Sequence[str]] = None,
+                            limit: Optional[int] = None) -> Iterator[AccessChange]:
+        """Every change in the window, oldest first, following ``nextCursor``. Raises as
+        :meth:`list_access_changes`."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_access_changes(workspace, since, until=until, person=person, kinds=kinds,
+                                            limit=limit, cursor=cursor)
+            yield from page.changes
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
 
     def iter_users(self, workspace: str, active: Optional[bool] = None, admin: Optional[bool] = None,
                    guest: Optional[bool] = None, team: Optional[str] = None, query: Optional[str] = None,

@@ -25,6 +25,18 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The integer when this is `.integer`, else `nil`.
+    public var integerValue: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements when this is `.array`, else `nil`.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// Compact JSON text of this value (object keys sorted).
     public var jsonText: String {
         let encoder = JSONEncoder()

@@ -685,6 +685,36 @@ class ListUsersTests(unittest.TestCase):
             self.assertEqual((caught.exception.code, caught.exception.name), (1030, "sync_run.not_found"))
 
 
+class HistoryTests(unittest.TestCase):
+    def test_as_of_and_access_changes(self) -> None:
+        email = unique("py.history").replace("-", ".") + "@acme.example"
+        with env().client("admin") as client:
+            first = client.sync(WORKSPACE)
+            added = client.provision(WORKSPACE, email, "add")
+            gid = added.user.gid
+            changes = list(client.iter_access_changes(WORKSPACE, first.run_id, person=email, limit=1))
+            self.assertEqual([c.kind for c in changes], ["joined"])
+            self.assertEqual(changes[0].person["gid"], gid)
+            self.assertIsNone(changes[0].sync_run_id)
+            self.assertEqual(changes[0].provision["principal"], "token:py-admin")
+            self.assertEqual(changes[0].observed_at, changes[0].not_before)
+            # The picture the first sync left has no trace of them; the one at the provision has.
+            before = client.list_users(WORKSPACE, as_of=first.run_id, query=email, include_departed=True)
+            self.assertEqual(before.users, [])
+            self.assertEqual(before.as_of["syncRunId"], first.run_id)
+            after = client.list_users(WORKSPACE, as_of=changes[0].observed_at, query=email)
+            self.assertEqual([u.gid for u in after.users], [gid])
+            client.provision(WORKSPACE, email, "remove")
+            kinds = [c.kind for c in client.iter_access_changes(WORKSPACE, first.run_id, person=gid)]
+            self.assertEqual(kinds, ["joined", "left"])
+            with self.assertRaises(RpcError) as caught:
+                client.list_users(WORKSPACE, as_of="2001-01-01")
+            self.assertEqual((caught.exception.code, caught.exception.name), (1031, "history.before_first_sync"))
+            with self.assertRaises(RpcError) as caught:
+                client.list_access_changes(WORKSPACE, since="not a time")
+            self.assertEqual((caught.exception.code, caught.exception.data.get("field")), (-32602, "since"))
+
+
 class ProvisionTests(unittest.TestCase):
     def test_add_and_remove_outcomes(self) -> None:
         email = unique("py.joiner").replace("-", ".") + "@acme.example"
