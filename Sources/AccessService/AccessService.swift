@@ -34,6 +34,10 @@ public struct AccessService: Sendable {
     /// `sync.deadline_exceeded` (1021): the run is recorded failed with the reason, nothing is committed, and
     /// the workspace is free for the next sync.
     public var syncDeadline: Duration = AccessService.defaultSyncDeadline
+    /// How much file text one `exportAccessReview` answer aims at, in UTF-8 bytes (default 256 KiB): people
+    /// are added a store page at a time until a chunk reaches it, so an answer stays far below the answer line
+    /// limit (4 MiB) even when a page's people are in hundreds of teams.
+    public var exportChunkBytes = 256 << 10
 
     public init(store: any AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store

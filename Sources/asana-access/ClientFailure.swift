@@ -16,12 +16,14 @@ enum ClientFailure: Error, CustomStringConvertible {
     case authorizationRefused(String)
     /// The call succeeded but found nothing to act on, e.g. `revokeToken` answered `done: false` (exit 1).
     case notFound(String)
+    /// The `--output` file exists (without `--force`) or could not be written (exit 1); nothing was left at its path.
+    case outputFile(String)
 
     /// The exit code for this failure (``ExitStatus``).
     var exitStatus: Int32 {
         switch self {
         case .connection, .tlsFiles, .transport: ExitStatus.connection
-        case .partialFailure, .authorizationRefused, .notFound: ExitStatus.rpcError
+        case .partialFailure, .authorizationRefused, .notFound, .outputFile: ExitStatus.rpcError
         }
     }
 
@@ -44,7 +46,7 @@ enum ClientFailure: Error, CustomStringConvertible {
             "connection failed: \(reason)\nhint: is asana-accessd running? check --host/--port/--ca"
         case .partialFailure(let lines):
             lines.joined(separator: "\n")
-        case .authorizationRefused(let text), .notFound(let text):
+        case .authorizationRefused(let text), .notFound(let text), .outputFile(let text):
             text
         }
     }

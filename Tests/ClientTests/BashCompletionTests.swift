@@ -39,7 +39,7 @@ struct BashCompletionTests {
 
     @Test("an empty word offers every subcommand and the top-level flags")
     func allSubcommands() async throws {
-        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "audit", "call", "changes", "credentials", "help", "list-users", "oauth", "ping", "provision", "status", "sync", "sync-runs", "tokens"])
+        #expect(try await Self.complete(["asana-access", ""]) == ["--help", "--version", "-h", "audit", "call", "changes", "credentials", "help", "list-users", "oauth", "ping", "provision", "report", "status", "sync", "sync-runs", "tokens"])
     }
 
     @Test("--action offers add and remove")
@@ -72,7 +72,7 @@ struct BashCompletionTests {
     @Test("call offers the known methods")
     func callMethods() async throws {
         #expect(try await Self.complete(["asana-access", "call", ""]) == [
-            "authenticate", "createToken", "deleteCredential", "deleteOAuthClient", "getSyncRun", "getWorkspaceStatus", "listAccessChanges", "listAuditEvents",
+            "authenticate", "createToken", "deleteCredential", "deleteOAuthClient", "exportAccessReview", "getSyncRun", "getWorkspaceStatus", "listAccessChanges", "listAuditEvents",
             "listCredentials", "listOAuthClients", "listSyncRuns", "listTokens", "listUsers", "oauthFinish", "oauthStart", "ping",
             "provision", "putCredential", "putOAuthClient", "revokeToken", "rpc.discover", "sync", "testCredential",
         ])

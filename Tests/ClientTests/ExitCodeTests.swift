@@ -37,7 +37,7 @@ import Darwin
         (["ping", "--port", "70000"], "--port must be in 1...65535, got 70000."),
         (["ping", "--ca", "/nonexistent/ca.pem"], "--ca: cannot read \"/nonexistent/ca.pem\"."),
         (["ping", "--cert", "/dev/null"], "--cert needs --key"),
-        (["frobnicate"], "Unknown subcommand 'frobnicate'. Subcommands: ping, sync, status, list-users, changes, provision, sync-runs, audit, tokens, credentials, oauth, call."),
+        (["frobnicate"], "Unknown subcommand 'frobnicate'. Subcommands: ping, sync, status, list-users, changes, report, provision, sync-runs, audit, tokens, credentials, oauth, call."),
         (["list-user", "--workspace", "1000"], "Unknown subcommand 'list-user'. Did you mean 'list-users'?"),
         (["--port", "70000", "ping"], "--port must be in 1...65535, got 70000."),
     ])

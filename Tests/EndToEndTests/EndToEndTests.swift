@@ -152,6 +152,20 @@ struct EndToEndTests {
         let lastHour = try env.client(["changes", "--workspace", env.workspace, "--since", "1h", "--kind", "left"])
         #expect(lastHour.json?["changes"]?.arrayValue?.compactMap { $0["person"]?["email"]?.stringValue } == [email])
 
+        // The access review file as of the first sync: one CSV row per person and team of that picture, mode 0600.
+        let reviewPath = (env.root as NSString).appendingPathComponent("review.csv")
+        let report = try run("asana-access", ["report", "--workspace", env.workspace, "--as-of", "\(firstRun)", "--output", reviewPath] + env.connection)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stderr.contains("sync run \(firstRun)"), "\(report.stderr)")
+        let review = try String(contentsOfFile: reviewPath, encoding: .utf8)
+        let pictured = try env.client(["list-users", "--workspace", env.workspace, "--as-of", "\(firstRun)", "--all"])
+        let expectedRows = (pictured.json?["users"]?.arrayValue ?? []).map { max(1, $0["teams"]?.arrayValue?.count ?? 0) }.reduce(0, +)
+        #expect(expectedRows > 200)
+        #expect(review.components(separatedBy: "\r\n").count - 2 == expectedRows, "header and a final empty piece")
+        #expect((try FileManager.default.attributesOfItem(atPath: reviewPath)[.posixPermissions] as? Int) == 0o600)
+        let again = try run("asana-access", ["report", "--workspace", env.workspace, "--output", reviewPath] + env.connection)
+        #expect(again.status == 1 && again.stderr.contains("--force"), "an existing file is not replaced without --force")
+
         // The database never holds the secret in plain text, in the main file or the WAL.
         for name in try FileManager.default.contentsOfDirectory(atPath: env.data) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: (env.data as NSString).appendingPathComponent(name)))

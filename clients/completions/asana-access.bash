@@ -173,13 +173,13 @@ _asana-access() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ping|sync|status|list-users|changes|provision|sync-runs|audit|tokens|credentials|oauth|call|help)
+    ping|sync|status|list-users|changes|report|provision|sync-runs|audit|tokens|credentials|oauth|call|help)
         # Offer subcommand argument completions
         "_asana-access_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ping sync status list-users changes provision sync-runs audit tokens credentials oauth call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ping sync status list-users changes report provision sync-runs audit tokens credentials oauth call help' -- "${cur}"))
         ;;
     esac
 }
@@ -396,6 +396,58 @@ _asana-access_changes() {
         return
         ;;
     '--cursor')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--ca')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--cert')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--key')
+        __asana-access_add_completions -o plusdirs -fX '!*.@(pem)'
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--token-file')
+        __asana-access_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_asana-access_report() {
+    repeating_flags=()
+    non_repeating_flags=(--force --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--workspace --as-of --format --output --host --port --ca --cert --key --server-name --token-file)
+    __asana-access_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--workspace')
+        __asana-access_add_completions -W "$(__asana-access_custom_complete ---completion report -- --workspace "${COMP_CWORD}" "$(__asana-access_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
+    '--format')
+        __asana-access_add_completions -W 'csv'$'\n''jsonl'
+        return
+        ;;
+    '--output')
+        __asana-access_add_completions -f
         return
         ;;
     '--host')
@@ -1216,7 +1268,7 @@ _asana-access_call() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __asana-access_add_completions -W 'authenticate'$'\n''createToken'$'\n''deleteCredential'$'\n''deleteOAuthClient'$'\n''getSyncRun'$'\n''getWorkspaceStatus'$'\n''listAccessChanges'$'\n''listAuditEvents'$'\n''listCredentials'$'\n''listOAuthClients'$'\n''listSyncRuns'$'\n''listTokens'$'\n''listUsers'$'\n''oauthFinish'$'\n''oauthStart'$'\n''ping'$'\n''provision'$'\n''putCredential'$'\n''putOAuthClient'$'\n''revokeToken'$'\n''rpc.discover'$'\n''sync'$'\n''testCredential'
+        __asana-access_add_completions -W 'authenticate'$'\n''createToken'$'\n''deleteCredential'$'\n''deleteOAuthClient'$'\n''exportAccessReview'$'\n''getSyncRun'$'\n''getWorkspaceStatus'$'\n''listAccessChanges'$'\n''listAuditEvents'$'\n''listCredentials'$'\n''listOAuthClients'$'\n''listSyncRuns'$'\n''listTokens'$'\n''listUsers'$'\n''oauthFinish'$'\n''oauthStart'$'\n''ping'$'\n''provision'$'\n''putCredential'$'\n''putOAuthClient'$'\n''revokeToken'$'\n''rpc.discover'$'\n''sync'$'\n''testCredential'
         return
         ;;
     esac

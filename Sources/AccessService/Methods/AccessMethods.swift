@@ -36,6 +36,11 @@ extension AccessService {
             params.workspace = try await resolveWorkspace(params.workspace)
             return try await listAccessChanges(params)
         }
+        table.register(ExportAccessReview.self, bulk: true) { context, params in
+            var params = params
+            params.workspace = try await resolveWorkspace(params.workspace)
+            return try await exportAccessReview(params, principal: context.identity?.principal)
+        }
         table.register(Provision.self) { context, params in
             try await provision(params, principal: context.identity?.principal)
         }

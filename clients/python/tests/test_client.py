@@ -16,6 +16,9 @@ them and deletes the temporary directory.
 from __future__ import annotations
 
 import atexit
+import csv
+import io
+import json
 import os
 import shutil
 import socket
@@ -713,6 +716,21 @@ class HistoryTests(unittest.TestCase):
             with self.assertRaises(RpcError) as caught:
                 client.list_access_changes(WORKSPACE, since="not a time")
             self.assertEqual((caught.exception.code, caught.exception.data.get("field")), (-32602, "since"))
+
+    def test_access_review_export_parses_as_csv_and_jsonl(self) -> None:
+        with env().client("reader") as client:
+            people = list(client.iter_users(WORKSPACE, limit=1000))
+            text, stands = client.export_access_review(WORKSPACE, "csv")
+            self.assertTrue(text.startswith("\ufeffworkspace_gid,"))
+            self.assertIn("\r\n", text)
+            rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+            self.assertEqual(len(rows), sum(max(1, len(u.teams)) for u in people))
+            self.assertEqual({r["user_gid"] for r in rows}, {u.gid for u in people})
+            self.assertTrue(all(r["as_of"] == rows[0]["as_of"] for r in rows))
+            self.assertTrue(all(r["is_admin"] in {"true", "false", "unknown"} for r in rows))
+            lines, _ = client.export_access_review(WORKSPACE, "jsonl", as_of=stands["syncRunId"])
+            users = [json.loads(line) for line in lines.splitlines()]
+            self.assertEqual([u["gid"] for u in users], [u.gid for u in people])
 
 
 class ProvisionTests(unittest.TestCase):

@@ -1,0 +1,116 @@
+import AccessProtocol
+import AccessStore
+import Foundation
+import LineRPC
+
+extension AccessService {
+    /// People read per store page while a chunk is built (``exportChunkBytes``).
+    static let exportPageSize = 10
+
+    /// The next chunk of an access review file of a workspace as of a moment: every present person with
+    /// their workspace membership flags and, in CSV, one row per team with its rights.
+    ///
+    /// The moment is fixed by the first chunk (an absent `asOf` means the time of that call) and carried in the
+    /// cursor, and the people come from history, so the chunks of one file are one consistent picture even
+    /// while syncs commit. The first chunk is audited (`exportAccessReview`, who exported what as of when).
+    /// - Throws: `-32602` for a bad `asOf` or cursor, or a cursor of another format or workspace;
+    ///   `workspace.not_synced`; `history.before_first_sync`; `sync_run.not_found`.
+    public func exportAccessReview(_ params: ExportAccessReview.Params, principal: String?) async throws -> ExportAccessReview.Result {
+        try Self.checkGid(params.workspace)
+        guard let workspace = try await store.workspace(gid: params.workspace) else {
+            let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
+            throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
+        }
+        let asOf: Date
+        var userCursor: String?
+        if let text = params.cursor {
+            guard let cursor = ExportCursor.decode(text), cursor.f == params.format.rawValue, cursor.w == params.workspace else {
+                throw RPCError.invalidParams(
+                    "Invalid params: \"cursor\" is not a cursor this server issued for this workspace and format", field: "cursor")
+            }
+            asOf = Date(timeIntervalSince1970: Double(cursor.t) / 1000)
+            userCursor = cursor.c
+        } else if let value = params.asOf {
+            asOf = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC") {
+            case .time(let time): time
+            case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
+            case .run(_, let finishedAt): finishedAt
+            }
+        } else {
+            asOf = Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        }
+        let ref = WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization)
+        let encoder = JSONEncoder.protocolEncoder()
+        var chunk = params.cursor == nil && params.format == .csv ? AccessReviewFile.csvHeader : ""
+        var rows = 0
+        var standing: StandingRun?
+        repeat {
+            let page: UserPage
+            do {
+                page = try await store.listUsers(UserQuery(workspaceGid: params.workspace, asOf: asOf, limit: Self.exportPageSize, cursor: userCursor))
+            } catch AccessStoreError.invalidCursor {
+                throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued", field: "cursor")
+            }
+            guard let run = page.standingRun else {
+                throw RPCError(.historyBeforeFirstSync,
+                               message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
+                               details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+            }
+            standing = run
+            for user in page.users {
+                let person = Person(user, members: nil)
+                switch params.format {
+                case .csv:
+                    let lines = AccessReviewFile.csvRows(person, workspace: ref, asOf: asOf)
+                    chunk += lines.joined()
+                    rows += lines.count
+                case .jsonl:
+                    chunk += try AccessReviewFile.jsonLine(person, encoder: encoder)
+                    rows += 1
+                }
+            }
+            userCursor = page.nextCursor
+        } while userCursor != nil && chunk.utf8.count < exportChunkBytes
+        guard let standing else { throw RPCError.internalError("no page was read") }
+        let stands = ListUsers.AsOf(time: asOf, syncRunId: standing.id, historyFrom: workspace.historyFrom ?? standing.finishedAt)
+        if params.cursor == nil {
+            try await audit(principal: principal, method: ExportAccessReview.name,
+                            params: ["workspace": params.workspace, "format": params.format.rawValue, "asOf": JSONEncoder.protocolTimestamp(asOf)],
+                            result: ["syncRunId": standing.id], outcome: "ok")
+        }
+        let next = userCursor.map {
+            ExportCursor(w: params.workspace, f: params.format.rawValue, t: Int64((asOf.timeIntervalSince1970 * 1000).rounded()), c: $0).encoded()
+        }
+        return ExportAccessReview.Result(workspace: ref, format: params.format, asOf: stands, chunk: chunk, rows: rows, nextCursor: next)
+    }
+}
+
+/// The opaque cursor of `exportAccessReview`: base64url (no padding) of JSON `{w, f, t, c}`: the workspace,
+/// the format, the moment (Unix milliseconds) and the listing cursor of the next person.
+struct ExportCursor: Codable, Equatable {
+    var w: String
+    var f: String
+    var t: Int64
+    var c: String
+
+    /// The longest cursor text accepted, in characters.
+    static let maximumLength = 8192
+
+    func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return ((try? encoder.encode(self)) ?? Data()).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Nil unless `text` is a cursor `encoded()` could have made.
+    static func decode(_ text: String) -> ExportCursor? {
+        guard !text.isEmpty, text.count <= maximumLength,
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let cursor = try? JSONDecoder().decode(ExportCursor.self, from: data),
+              !cursor.c.isEmpty, cursor.t >= 0 else { return nil }
+        return cursor
+    }
+}
