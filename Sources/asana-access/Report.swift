@@ -4,7 +4,7 @@ import Foundation
 import LineRPC
 
 extension AsanaAccessCommand {
-    /// `asana-access report --workspace W [--as-of MOMENT] [--format csv|jsonl] [--output FILE [--force]]`: calls
+    /// `asana-access report --workspace W [--as-of MOMENT] [--format csv|jsonl|html] [--since MOMENT] [--output FILE [--force]]`: calls
     /// `exportAccessReview` chunk by chunk and writes the file: into `--output` (mode 0600, written to a temporary
     /// file beside it and renamed when complete, so a failure leaves nothing half-written at the path), or to stdout.
     struct Report: AsyncParsableCommand {
@@ -17,8 +17,11 @@ extension AsanaAccessCommand {
         @Option(help: ArgumentHelp("As of this moment (\(MomentArgument.help); a date means the end of that day). Default: now.", valueName: "moment"))
         var asOf: String?
 
-        @Option(help: "csv (RFC 4180, UTF-8, one row per person and team) or jsonl (one person per line).")
+        @Option(help: "csv (RFC 4180, UTF-8, one row per person and team), jsonl (one person per line) or html (a page with a summary, a chart over time, the period's changes and every right).")
         var format: ExportAccessReview.Format = .csv
+
+        @Option(help: ArgumentHelp("html: the period whose changes the page lists starts here (same forms as --as-of; a date from its start). Default: 90 days before --as-of.", valueName: "moment"))
+        var since: String?
 
         @Option(help: ArgumentHelp("Write the file here (mode 0600) instead of stdout.", valueName: "file"), completion: .file())
         var output: String?
@@ -33,13 +36,17 @@ extension AsanaAccessCommand {
             if let asOf { _ = try MomentArgument.param(asOf, option: "--as-of") }
             if output?.isEmpty == true { throw ValidationError("--output must not be empty.") }
             if force, output == nil { throw ValidationError("--force only applies to --output.") }
+            if let since {
+                guard format == .html else { throw ValidationError("--since applies to --format html only.") }
+                _ = try MomentArgument.param(since, option: "--since")
+            }
         }
 
         func run() async throws {
             let sink = try output.map { try ReportFile(path: $0, replace: force) }
             do {
                 var params = ExportAccessReview.Params(workspace: workspace, asOf: try asOf.map { try MomentArgument.param($0, option: "--as-of") },
-                                                       format: format)
+                                                       format: format, since: try since.map { try MomentArgument.param($0, option: "--since") })
                 var rows = 0
                 var last: ExportAccessReview.Result?
                 try await connection.withClient { client in
@@ -58,7 +65,7 @@ extension AsanaAccessCommand {
                 }
                 try sink?.commit()
                 if let last {
-                    let unit = format == .csv ? "rows" : "people"
+                    let unit = format == .jsonl ? "people" : "rows"
                     StandardError.write("\(rows) \(unit) of \(last.workspace.name) (\(last.workspace.gid)) as of \(JSONEncoder.protocolTimestamp(last.asOf.time)), "
                         + "sync run \(last.asOf.syncRunId)" + (output.map { ", written to \($0)" } ?? ""))
                 }

@@ -430,7 +430,7 @@ _asana-access_report() {
     repeating_flags=()
     non_repeating_flags=(--force --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--workspace --as-of --format --output --host --port --ca --cert --key --server-name --token-file)
+    non_repeating_options=(--workspace --as-of --format --since --output --host --port --ca --cert --key --server-name --token-file)
     __asana-access_offer_flags_options 0
 
     # Offer option value completions
@@ -443,7 +443,10 @@ _asana-access_report() {
         return
         ;;
     '--format')
-        __asana-access_add_completions -W 'csv'$'\n''jsonl'
+        __asana-access_add_completions -W 'csv'$'\n''jsonl'$'\n''html'
+        return
+        ;;
+    '--since')
         return
         ;;
     '--output')

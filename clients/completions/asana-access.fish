@@ -33,7 +33,7 @@ function __asana-access_parse_tokens -S
         case 'changes'
             __asana-access_parse_subcommand 0 'workspace=' 'since=' 'until=' 'person=' 'kind=+' 'limit=' 'cursor=' 'all' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'report'
-            __asana-access_parse_subcommand 0 'workspace=' 'as-of=' 'format=' 'output=' 'force' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
+            __asana-access_parse_subcommand 0 'workspace=' 'as-of=' 'format=' 'since=' 'output=' 'force' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'provision'
             __asana-access_parse_subcommand 0 'workspace=' 'email=' 'action=' 'team=+' 'dry-run' 'allow-guest' 'host=' 'port=' 'ca=' 'cert=' 'key=' 'server-name=' 'token-file=' 'json' 'version' 'h/help'
         case 'sync-runs'
@@ -230,7 +230,8 @@ complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access changes" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" workspace' -l 'workspace' -d 'Workspace: gid or exact name.' -rfka '(__asana-access_custom_completion ---completion report -- --workspace (count (__asana-access_tokens -pc)) (__asana-access_tokens -tC))'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" as-of' -l 'as-of' -d 'As of this moment (a sync run id, an ISO 8601 date-time or date (UTC), or a span ago: 30m, 12h, 7d, 2w; a date means the end of that day). Default: now.' -rfka ''
-complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" format' -l 'format' -d 'csv (RFC 4180, UTF-8, one row per person and team) or jsonl (one person per line).' -rfka 'csv jsonl'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" format' -l 'format' -d 'csv (RFC 4180, UTF-8, one row per person and team), jsonl (one person per line) or html (a page with a summary, a chart over time, the period\'s changes and every right).' -rfka 'csv jsonl html'
+complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" since' -l 'since' -d 'html: the period whose changes the page lists starts here (same forms as --as-of; a date from its start). Default: 90 days before --as-of.' -rfka ''
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" output' -l 'output' -d 'Write the file here (mode 0600) instead of stdout.' -rF
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" force' -l 'force' -d 'With --output: replace an existing file.'
 complete -c 'asana-access' -n '__asana-access_should_offer_completions_for_flags_or_options "asana-access report" host' -l 'host' -d 'Server host name or IP address (env ASANA_ACCESS_HOST, default 127.0.0.1).' -rfka ''

@@ -10,9 +10,12 @@ public enum ExportAccessReview: AccessMethod {
         case csv
         /// JSON Lines: one JSON object per person, with their teams, LF line ends.
         case jsonl
+        /// One self-contained HTML page (no script, no request): summary, a chart over time, the period's
+        /// changes, every person and team with its rights, provenance.
+        case html
     }
 
-    /// `{workspace, asOf?, format, cursor?}`.
+    /// `{workspace, asOf?, format, since?, cursor?}`.
     public struct Params: Codable, Sendable, Equatable {
         /// Workspace gid or exact name.
         public var workspace: String
@@ -20,13 +23,17 @@ public enum ExportAccessReview: AccessMethod {
         /// `cursor` (the moment of the first chunk holds).
         public var asOf: PointInTime?
         public var format: Format
+        /// `html` only: the start of the period whose changes the page lists and counts (a date from its start,
+        /// a run id after that run); default 90 days before `asOf`.
+        public var since: PointInTime?
         /// `nextCursor` of the previous chunk; absent for the first chunk.
         public var cursor: String?
 
-        public init(workspace: String, asOf: PointInTime? = nil, format: Format, cursor: String? = nil) {
+        public init(workspace: String, asOf: PointInTime? = nil, format: Format, since: PointInTime? = nil, cursor: String? = nil) {
             self.workspace = workspace
             self.asOf = asOf
             self.format = format
+            self.since = since
             self.cursor = cursor
         }
     }
@@ -55,7 +62,13 @@ public enum ExportAccessReview: AccessMethod {
     }
 
     public static let name = "exportAccessReview"
-    public static let summary = "The people of a workspace with every right as of a moment, as CSV or JSON Lines, in chunks."
+    public static let summary = "The people of a workspace with every right as of a moment, as CSV, JSON Lines or an HTML report, in chunks."
     public static let minimumRole: AccessRole? = .reader
-    public static let paramNames: Set<String> = ["workspace", "asOf", "format", "cursor"]
+    public static let paramNames: Set<String> = ["workspace", "asOf", "format", "since", "cursor"]
+    /// The default period of an HTML report's changes, before `asOf`: 90 days, in seconds.
+    public static let defaultPeriod: TimeInterval = 90 * 86_400
+    /// The most changes an HTML report lists (the rest are counted, and `listAccessChanges` lists them).
+    public static let maximumListedChanges = 500
+    /// The most points of an HTML report's chart.
+    public static let chartPoints = 60
 }

@@ -39,9 +39,20 @@ extension AccessService {
         } else {
             asOf = Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         }
+        if params.since != nil, params.format != .html {
+            throw RPCError.invalidParams("Invalid params: \"since\" applies to the html format only", field: "since")
+        }
         let ref = WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization)
         let encoder = JSONEncoder.protocolEncoder()
-        var chunk = params.cursor == nil && params.format == .csv ? AccessReviewFile.csvHeader : ""
+        var chunk = ""
+        if params.cursor == nil {
+            switch params.format {
+            case .csv: chunk = AccessReviewFile.csvHeader
+            case .jsonl: break
+            case .html:
+                chunk = AccessReviewHTML.head(try await reviewFacts(params, workspace: workspace, ref: ref, asOf: asOf, principal: principal))
+            }
+        }
         var rows = 0
         var standing: StandingRun?
         repeat {
@@ -67,11 +78,16 @@ extension AccessService {
                 case .jsonl:
                     chunk += try AccessReviewFile.jsonLine(person, encoder: encoder)
                     rows += 1
+                case .html:
+                    let lines = AccessReviewHTML.rows(person)
+                    chunk += lines.joined()
+                    rows += lines.count
                 }
             }
             userCursor = page.nextCursor
         } while userCursor != nil && chunk.utf8.count < exportChunkBytes
         guard let standing else { throw RPCError.internalError("no page was read") }
+        if userCursor == nil, params.format == .html { chunk += AccessReviewHTML.tail }
         let stands = ListUsers.AsOf(time: asOf, syncRunId: standing.id, historyFrom: workspace.historyFrom ?? standing.finishedAt)
         if params.cursor == nil {
             try await audit(principal: principal, method: ExportAccessReview.name,
@@ -82,6 +98,49 @@ extension AccessService {
             ExportCursor(w: params.workspace, f: params.format.rawValue, t: Int64((asOf.timeIntervalSince1970 * 1000).rounded()), c: $0).encoded()
         }
         return ExportAccessReview.Result(workspace: ref, format: params.format, asOf: stands, chunk: chunk, rows: rows, nextCursor: next)
+    }
+}
+
+extension AccessService {
+    /// What an HTML review says above its table: counts now and over time, the period's changes, provenance.
+    /// - Throws: `-32602` for a bad `since` or one after `asOf`; `history.before_first_sync`; storage errors.
+    func reviewFacts(_ params: ExportAccessReview.Params, workspace: StoredWorkspace, ref: WorkspaceRef, asOf: Date,
+                     principal: String?) async throws -> AccessReviewHTML.Facts {
+        let oneMillisecond: TimeInterval = 0.001
+        var since = asOf.addingTimeInterval(-ExportAccessReview.defaultPeriod)
+        if let value = params.since {
+            since = switch try await resolveMoment(value, param: "since", workspace: params.workspace, dayMeans: "from its start, UTC") {
+            case .time(let time): time
+            case .day(let start): start
+            case .run(_, let finishedAt): finishedAt.addingTimeInterval(oneMillisecond)
+            }
+            guard since <= asOf else { throw RPCError.invalidParams("Invalid params: \"since\" must not be after \"asOf\"", field: "since") }
+        }
+        let probe = try await store.listUsers(UserQuery(workspaceGid: params.workspace, asOf: asOf, includeTeams: false, limit: 1))
+        guard let run = probe.standingRun else {
+            throw RPCError(.historyBeforeFirstSync,
+                           message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
+                           details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+        }
+        let historyFrom = workspace.historyFrom ?? run.finishedAt
+        // The chart: evenly spaced moments from the start of history to asOf.
+        let start = min(historyFrom, asOf)
+        let points = ExportAccessReview.chartPoints
+        let step = asOf.timeIntervalSince(start) / Double(points - 1)
+        let moments = step <= 0 ? [asOf] : (0..<points).map { start.addingTimeInterval(Double($0) * step) }
+        let series = try await store.accessCounts(workspaceGid: params.workspace, at: moments)
+        let end = asOf.addingTimeInterval(oneMillisecond)
+        let changeCounts = try await store.accessChangeCounts(workspaceGid: params.workspace, from: since, before: end)
+        let changes = try await store.listAccessChanges(AccessChangeQuery(
+            workspaceGid: params.workspace, from: since, before: end, limit: ExportAccessReview.maximumListedChanges)).changes
+        let (anchor, report) = try await store.auditChainHead()
+        return AccessReviewHTML.Facts(
+            workspace: ref, asOf: ListUsers.AsOf(time: asOf, syncRunId: run.id, historyFrom: historyFrom), syncedAt: run.finishedAt,
+            since: since, now: series.last ?? AccessCounts(at: asOf, people: 0, admins: 0, guests: 0, viewOnly: 0), series: series,
+            changeCounts: changeCounts, changes: changes, moreChanges: max(0, changeCounts.values.reduce(0, +) - changes.count),
+            provenance: AccessReviewHTML.Provenance(
+                serverVersion: Self.serverVersion, generatedAt: now(), principal: principal ?? "anonymous",
+                auditHeadId: anchor.seq, auditHeadMAC: anchor.mac.map { String(format: "%02x", $0) }.joined(), auditChainIntact: report.isIntact))
     }
 }
 

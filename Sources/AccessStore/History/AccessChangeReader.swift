@@ -53,6 +53,36 @@ extension SQLiteAccessStore {
         }
     }
 
+    /// See ``HistoryStore/accessCounts(workspaceGid:at:)``.
+    public func accessCounts(workspaceGid: String, at moments: [Date]) async throws -> [AccessCounts] {
+        try await dbWriter.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT count(*), ifnull(sum(isAdmin = 1), 0), ifnull(sum(isGuest = 1), 0), ifnull(sum(isViewOnly = 1), 0)
+                FROM workspaceUserInterval
+                WHERE workspaceGid = ? AND \(Self.covers) AND departed = 0
+                """)
+            return try moments.map { moment in
+                let at = UnixMillis.from(moment)
+                let row = try Row.fetchOne(statement, arguments: [workspaceGid, at, at])
+                return AccessCounts(at: moment, people: row?[0] ?? 0, admins: row?[1] ?? 0, guests: row?[2] ?? 0, viewOnly: row?[3] ?? 0)
+            }
+        }
+    }
+
+    /// See ``HistoryStore/accessChangeCounts(workspaceGid:from:before:)``.
+    public func accessChangeCounts(workspaceGid: String, from: Date, before: Date) async throws -> [AccessChange.Kind: Int] {
+        try await dbWriter.read { db in
+            var counts: [AccessChange.Kind: Int] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT kind, count(*) FROM accessChange WHERE workspaceGid = ? AND observedAt >= ? AND observedAt < ? GROUP BY kind
+                """, arguments: [workspaceGid, UnixMillis.from(from), UnixMillis.from(before)])
+            for row in rows {
+                if let kind = AccessChange.Kind(rawValue: row[0]) { counts[kind] = row[1] }
+            }
+            return counts
+        }
+    }
+
     static func accessChange(_ row: Row) throws -> AccessChange {
         let kindName: String = row["kind"]
         guard let kind = AccessChange.Kind(rawValue: kindName) else {

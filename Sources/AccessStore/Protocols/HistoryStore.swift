@@ -10,6 +10,34 @@ public protocol HistoryStore: Sendable {
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000);
     ///   ``AccessStoreError/invalidCursor``.
     func listAccessChanges(_ query: AccessChangeQuery) async throws -> AccessChangePage
+
+    /// How many people were present at each of `moments` (departed people not counted), and how many of
+    /// them were admins, guests and view-only (known flags only), read in ONE read transaction.
+    /// - Returns: one ``AccessCounts`` per moment, in the order given.
+    func accessCounts(workspaceGid: String, at moments: [Date]) async throws -> [AccessCounts]
+
+    /// How many changes of each kind were observed in `[from, before)`.
+    func accessChangeCounts(workspaceGid: String, from: Date, before: Date) async throws -> [AccessChange.Kind: Int]
+}
+
+/// The people present at a moment, counted (``HistoryStore/accessCounts(workspaceGid:at:)``).
+public struct AccessCounts: Sendable, Equatable {
+    public var at: Date
+    public var people: Int
+    /// Known workspace admins.
+    public var admins: Int
+    /// Known guests.
+    public var guests: Int
+    /// Known view-only members.
+    public var viewOnly: Int
+
+    public init(at: Date, people: Int, admins: Int, guests: Int, viewOnly: Int) {
+        self.at = at
+        self.people = people
+        self.admins = admins
+        self.guests = guests
+        self.viewOnly = viewOnly
+    }
 }
 
 /// A page request for ``HistoryStore/listAccessChanges(_:)``. Filters combine with AND.

@@ -31,7 +31,7 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON_DIR = os.path.dirname(HERE)
@@ -688,6 +688,26 @@ class ListUsersTests(unittest.TestCase):
             self.assertEqual((caught.exception.code, caught.exception.name), (1030, "sync_run.not_found"))
 
 
+def render_in_chromium(chromium: str, path: str, work: str, *arguments: str) -> Tuple[str, List[str]]:
+    """Loads ``path`` in headless chromium; returns its stdout and the URL of every network request the
+    page made (from chromium's NetLog: requests whose network isolation key is the page's ``file://``
+    origin; the browser's own background requests have another key and are not the page's)."""
+    netlog = os.path.join(work, f"netlog-{len(os.listdir(work))}.json")
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               f"--user-data-dir={os.path.join(work, 'profile')}", f"--log-net-log={netlog}",
+               *arguments, "file://" + path]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise AssertionError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
+    with open(netlog, encoding="utf-8") as file:
+        log = json.load(file)
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    requests = [event["params"]["url"] for event in log["events"]
+                if event["type"] == start_job and "file://" in event.get("params", {}).get("network_isolation_key", "")
+                and not event["params"].get("url", "").startswith("file://")]
+    return done.stdout, requests
+
+
 class HistoryTests(unittest.TestCase):
     def test_as_of_and_access_changes(self) -> None:
         email = unique("py.history").replace("-", ".") + "@acme.example"
@@ -731,6 +751,32 @@ class HistoryTests(unittest.TestCase):
             lines, _ = client.export_access_review(WORKSPACE, "jsonl", as_of=stands["syncRunId"])
             users = [json.loads(line) for line in lines.splitlines()]
             self.assertEqual([u["gid"] for u in users], [u.gid for u in people])
+
+    def test_html_report_renders_in_chromium_without_a_request(self) -> None:
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is missing: scripts/install-deps.sh installs it")
+        with env().client("reader") as client:
+            page, stands = client.export_access_review(WORKSPACE, "html")
+            text, _ = client.export_access_review(WORKSPACE, "csv", as_of=stands["time"])
+        csv_rows = len(list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))))
+        with tempfile.TemporaryDirectory() as work:
+            report = os.path.join(work, "review.html")
+            with open(report, "w", encoding="utf-8") as file:
+                file.write(page)
+            dom, requests = render_in_chromium(chromium, report, work, "--dump-dom")
+            self.assertEqual(dom.count('<tr class="access-row">'), csv_rows)
+            self.assertIn('id="count-people"', dom)
+            shot = os.path.join(work, "review.png")
+            _, more = render_in_chromium(chromium, report, work, f"--screenshot={shot}", "--window-size=1280,2000")
+            with open(shot, "rb") as image:
+                self.assertEqual(image.read(8), b"\x89PNG\r\n\x1a\n")
+            self.assertEqual(requests + more, [], "the page made network requests")
+            # The NetLog shows a page's request when it makes one (so its silence above means something).
+            control = os.path.join(work, "control.html")
+            with open(control, "w", encoding="utf-8") as file:
+                file.write('<!DOCTYPE html><img src="http://report-assets.invalid/logo.png">')
+            _, control_requests = render_in_chromium(chromium, control, work, "--dump-dom")
+            self.assertEqual(control_requests, ["http://report-assets.invalid/logo.png"])
 
 
 class ProvisionTests(unittest.TestCase):
