@@ -45,6 +45,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
     case teamAmbiguous = "team.ambiguous"
     case syncRunNotFound = "sync_run.not_found"
     case historyBeforeFirstSync = "history.before_first_sync"
+    case historyPruned = "history.pruned"
     case idempotencyConflict = "idempotency.conflict"
     case idempotencyInProgress = "idempotency.in_progress"
     case provisionSelfRemoval = "provision.self_removal"
@@ -100,6 +101,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamAmbiguous: 1011
         case .syncRunNotFound: 1030
         case .historyBeforeFirstSync: 1031
+        case .historyPruned: 1032
         case .idempotencyConflict: 1050
         case .idempotencyInProgress: 1051
         case .provisionSelfRemoval: 1040
@@ -162,6 +164,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamAmbiguous: "that team name matches several teams (`data.gids`)"
         case .syncRunNotFound: "no sync run with that id"
         case .historyBeforeFirstSync: "`asOf` is before any sync of the workspace committed: there is no picture of it then; `data.workspace`, `data.asOf`"
+        case .historyPruned: "the moment (`asOf`, or `since` of `listAccessChanges`) is before the history this server keeps (`serve --history-retention`); `data.workspace`, `data.keptFrom`"
         case .idempotencyConflict: "the `idempotencyKey` was used with other params"
         case .idempotencyInProgress: "a call with the same `idempotencyKey` is still running"
         case .provisionSelfRemoval: "refusing to remove the user whose credential provisions"
@@ -224,6 +227,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .teamAmbiguous: "use a gid"
         case .syncRunNotFound: "no"
         case .historyBeforeFirstSync: "no: ask for a later moment (`listSyncRuns` shows when the first committed)"
+        case .historyPruned: "no: ask for a moment from `data.keptFrom` on"
         case .idempotencyConflict: "no: use a new key"
         case .idempotencyInProgress: "yes, to get its stored answer"
         case .provisionSelfRemoval: "no: store another admin's credential first"

@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("sync-deadline"), help: ArgumentHelp("Seconds one sync may spend reading Asana before it is stopped with sync.deadline_exceeded, nothing committed (env ASANA_ACCESSD_SYNC_DEADLINE; default 3600).", valueName: "seconds"))
     var syncDeadline: Int?
 
+    @Option(name: .customLong("history-retention"), help: ArgumentHelp("Days of access history to keep; older intervals and changes are pruned hourly, never the current picture (env ASANA_ACCESSD_HISTORY_RETENTION; default: kept forever).", valueName: "days"))
+    var historyRetention: Int?
+
     @Option(name: .customLong("asana-connect-timeout"), help: ArgumentHelp("Seconds to establish one connection to Asana (TCP and TLS) before it counts as failed; a failed connect is retried twice at most (env ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT; default 5).", valueName: "seconds"))
     var asanaConnectTimeout: Int?
 
@@ -65,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
         if syncDeadline == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_SYNC_DEADLINE"] {
             guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_DEADLINE=\(text) is not a number of seconds") }
             syncDeadline = value
+        }
+        if historyRetention == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_HISTORY_RETENTION"] {
+            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_HISTORY_RETENTION=\(text) is not a number of days") }
+            historyRetention = value
+        }
+        if let historyRetention, !(1...36_500).contains(historyRetention) {
+            throw ValidationError("--history-retention must be between 1 and 36500 days (leave it out to keep history forever)")
         }
         guard (syncDeadline ?? 3600) >= 1 else { throw ValidationError("--sync-deadline must be at least 1 second (default 3600)") }
         if asanaConnectTimeout == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT"] {
@@ -107,6 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                             maxConcurrentWrites: asanaMaxConcurrentWrites)
         configuration.asanaConnectTimeout = .seconds(asanaConnectTimeout ?? 5)
         configuration.syncDeadline = .seconds(syncDeadline ?? 3600)
+        configuration.historyRetention = historyRetention.map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let host = self.host
         let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in

@@ -1,5 +1,5 @@
 import AccessProtocol
-import AccessService
+@testable import AccessService
 import AccessStore
 import AsanaAPI
 import AsanaSimulator
@@ -187,5 +187,35 @@ struct HistoryMethodTests {
         #expect(nobody?.data?["field"] == "person")
         let unknownRun = await error { _ = try await harness.service.listAccessChanges(ListAccessChanges.Params(workspace: harness.workspace, since: .run(999))) }
         #expect(unknownRun?.kind == .syncRunNotFound)
+    }
+
+    @Test("history older than the retention is pruned beside the server; asking for it is 1032 history.pruned")
+    func retention() async throws {
+        let clock = ShiftedClock()
+        let harness = try await ServiceHarness.start(users: 20, teams: 1, serviceNow: clock.now)
+        defer { Task { await harness.stop() } }
+        let first = try await harness.service.sync(workspace: harness.workspace, principal: nil)
+        clock.advance(by: 10 * 86_400)
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
+        await HistoryPruner(service: harness.service, configuration: .init(retention: .seconds(5 * 86_400))).prune()
+        let keptFrom = clock.now().addingTimeInterval(-5 * 86_400)
+        for call in [
+            { _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, asOf: .run(first.runId))) },
+            { _ = try await harness.service.listAccessChanges(ListAccessChanges.Params(workspace: harness.workspace, since: .run(first.runId))) },
+            { _ = try await harness.service.exportAccessReview(.init(workspace: harness.workspace, asOf: .run(first.runId), format: .csv), principal: nil) },
+        ] as [() async throws -> Void] {
+            do {
+                try await call()
+                Issue.record("a moment before the kept history was answered")
+            } catch let error as RPCError {
+                #expect(error.kind == .historyPruned)
+                #expect(error.code == 1032)
+                let kept = try #require(error.data?["keptFrom"]?.stringValue.flatMap(ISO8601Time.parseDateTime))
+                #expect(abs(kept.timeIntervalSince(keptFrom)) < 60)
+            }
+        }
+        // The current picture and a moment inside the retention still answer.
+        let now = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, asOf: .time(JSONEncoder.protocolTimestamp(clock.now()))))
+        #expect(now.users.count == (try await harness.allUsers()).count)
     }
 }

@@ -359,4 +359,35 @@ struct HistoryTests {
         #expect(historyFrom > T.at(minutes: 5))
         #expect(try await store.listAccessChanges(AccessChangeQuery(workspaceGid: "1000", from: T.t0)).changes.isEmpty)
     }
+
+    @Test("pruning drops what no kept moment needs and leaves every later picture and the current state as they were")
+    func pruning() async throws {
+        let store = try makeStore()
+        var organization = Organization(seed: 11)
+        for step in 0..<20 {
+            organization.change()
+            try await store.applySnapshot(organization.snapshot, at: T.at(minutes: step * 10), syncRunId: Int64(step + 1))
+        }
+        let cutoff = T.at(minutes: 105)
+        let kept = [cutoff, T.at(minutes: 150), T.at(minutes: 190), T.at(minutes: 500)]
+        var before: [[PersonFacts]] = []
+        for moment in kept { before.append(try await picture(store, asOf: moment)) }
+        let current = try await picture(store)
+        let changesAfter = try await store.listAccessChanges(AccessChangeQuery(workspaceGid: "1000", from: cutoff, limit: 1000)).changes
+        let rows = try await historyRowCount(store)
+
+        let counts = try await store.pruneHistory(before: cutoff)
+        #expect(counts.intervals > 0 && counts.changes > 0)
+        #expect(try await historyRowCount(store) == rows - counts.intervals - counts.changes)
+        for (moment, picture) in zip(kept, before) {
+            #expect(try await self.picture(store, asOf: moment) == picture, "as of \(moment)")
+        }
+        #expect(try await picture(store) == current)
+        #expect(try await store.listAccessChanges(AccessChangeQuery(workspaceGid: "1000", from: T.t0, limit: 1000)).changes == changesAfter)
+        let workspace = try #require(try await store.workspace(gid: "1000"))
+        #expect(workspace.historyPrunedBefore == cutoff)
+        #expect(workspace.historyFrom == cutoff)
+        // Again: nothing more to prune.
+        #expect(try await store.pruneHistory(before: cutoff) == HistoryPruneCounts(intervals: 0, changes: 0))
+    }
 }

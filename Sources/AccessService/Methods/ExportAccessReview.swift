@@ -14,7 +14,7 @@ extension AccessService {
     /// cursor, and the people come from history, so the chunks of one file are one consistent picture even
     /// while syncs commit. The first chunk is audited (`exportAccessReview`, who exported what as of when).
     /// - Throws: `-32602` for a bad `asOf` or cursor, or a cursor of another format or workspace;
-    ///   `workspace.not_synced`; `history.before_first_sync`; `sync_run.not_found`.
+    ///   `workspace.not_synced`; `history.before_first_sync`; `history.pruned`; `sync_run.not_found`.
     public func exportAccessReview(_ params: ExportAccessReview.Params, principal: String?) async throws -> ExportAccessReview.Result {
         try Self.checkGid(params.workspace)
         guard let workspace = try await store.workspace(gid: params.workspace) else {
@@ -39,6 +39,7 @@ extension AccessService {
         } else {
             asOf = Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         }
+        try Self.checkKept(asOf, workspace: workspace)
         if params.since != nil, params.format != .html {
             throw RPCError.invalidParams("Invalid params: \"since\" applies to the html format only", field: "since")
         }
@@ -115,6 +116,9 @@ extension AccessService {
             case .run(_, let finishedAt): finishedAt.addingTimeInterval(oneMillisecond)
             }
             guard since <= asOf else { throw RPCError.invalidParams("Invalid params: \"since\" must not be after \"asOf\"", field: "since") }
+            try Self.checkKept(since, workspace: workspace)
+        } else if let kept = workspace.historyPrunedBefore {
+            since = max(since, kept)  // the default period starts no earlier than the kept history
         }
         let probe = try await store.listUsers(UserQuery(workspaceGid: params.workspace, asOf: asOf, includeTeams: false, limit: 1))
         guard let run = probe.standingRun else {

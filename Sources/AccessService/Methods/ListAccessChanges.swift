@@ -12,7 +12,8 @@ extension AccessService {
     /// id ends it with that run's changes; absent, until now.
     /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `since`/`until` that is neither an
     ///   ISO 8601 time or date nor a finished run of this workspace, an empty window, empty `kinds`, or a
-    ///   `person` this server has never seen in the workspace; `sync_run.not_found`; `workspace.not_synced`.
+    ///   `person` this server has never seen in the workspace; `sync_run.not_found`; `workspace.not_synced`;
+    ///   `history.pruned` (`since` before the kept history).
     public func listAccessChanges(_ params: ListAccessChanges.Params) async throws -> ListAccessChanges.Result {
         try Self.checkGid(params.workspace)
         let limit = params.limit ?? ListAccessChanges.defaultLimit
@@ -29,6 +30,7 @@ extension AccessService {
         case .day(let start): start
         case .run(_, let finishedAt): finishedAt.addingTimeInterval(oneMillisecond)
         }
+        try Self.checkKept(from, workspace: workspace)
         var before: Date?
         if let until = params.until {
             before = switch try await resolveMoment(until, param: "until", workspace: params.workspace, dayMeans: "to its end, UTC") {

@@ -25,7 +25,7 @@ extension AccessService {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(Self.maximumPageSize)", field: "limit")
         }
         let fields = try params.fields.map(Self.checkFields)
-        guard try await store.workspace(gid: params.workspace) != nil else {
+        guard let stored = try await store.workspace(gid: params.workspace) else {
             let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
             throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
         }
@@ -43,6 +43,7 @@ extension AccessService {
             case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
             case .run(_, let finishedAt): finishedAt
             }
+            try Self.checkKept(asOf!, workspace: stored)
         }
         var teamGid: String?
         if let team = params.team {
@@ -74,6 +75,15 @@ extension AccessService {
             workspace: WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization),
             syncedAt: page.standingRun?.finishedAt ?? workspace.lastSyncedAt, changedSince: changedSince, asOf: standing,
             users: page.users.map { Person($0, members: fields) }, nextCursor: page.nextCursor)
+    }
+
+    /// - Throws: `1032 history.pruned` when `moment` is before the history kept of `workspace` (`serve --history-retention`).
+    static func checkKept(_ moment: Date, workspace: StoredWorkspace) throws {
+        guard let kept = workspace.historyPrunedBefore, moment < kept else { return }
+        let keptFrom = JSONEncoder.protocolTimestamp(kept)
+        throw RPCError(.historyPruned,
+                       message: "History of workspace \(workspace.gid) before \(keptFrom) is not kept (serve --history-retention)",
+                       details: ["workspace": .string(workspace.gid), "keptFrom": .string(keptFrom)])
     }
 
     /// `fields` as a set of ``Person/Member``.

@@ -37,6 +37,8 @@ public struct ServiceRuntime: Sendable {
         public var asanaRequestTimeout: Duration = .seconds(30)
         /// The longest one sync may spend reading Asana.
         public var syncDeadline: Duration = AccessService.defaultSyncDeadline
+        /// How long access history is kept; nil keeps it forever (``HistoryPruner``).
+        public var historyRetention: Duration?
         /// Whether SIGTERM and SIGINT start the graceful shutdown (`serve`, `demo`); `false` leaves the process's
         /// signal handling alone (tests stop the group with `triggerGracefulShutdown()`).
         public var drainOnSignals = true
@@ -110,6 +112,9 @@ public struct ServiceRuntime: Sendable {
                           metadata: ["upToIntent": "\(pendingIntents)"])
             services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
+        if let retention = configuration.historyRetention {
+            services.append(.init(service: HistoryPruner(service: service, configuration: .init(retention: retention))))
         }
         if configuration.syncInterval > .zero {
             services.append(.init(service: SyncScheduler(service: service, configuration: .init(interval: configuration.syncInterval))))

@@ -83,6 +83,25 @@ extension SQLiteAccessStore {
         }
     }
 
+    /// See ``HistoryStore/pruneHistory(before:)``.
+    @discardableResult
+    public func pruneHistory(before cutoff: Date) async throws -> HistoryPruneCounts {
+        let at = UnixMillis.from(cutoff)
+        return try await dbWriter.write { db in
+            var intervals = 0
+            for table in ["workspaceUserInterval", "teamMembershipInterval", "teamInterval"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE validUntil IS NOT NULL AND validUntil <= ?", arguments: [at])
+                intervals += db.changesCount
+            }
+            try db.execute(sql: "DELETE FROM accessChange WHERE observedAt < ?", arguments: [at])
+            let changes = db.changesCount
+            try db.execute(sql: """
+                UPDATE workspace SET historyPrunedBefore = max(ifnull(historyPrunedBefore, 0), ?), historyFrom = max(ifnull(historyFrom, 0), ?)
+                """, arguments: [at, at])
+            return HistoryPruneCounts(intervals: intervals, changes: changes)
+        }
+    }
+
     static func accessChange(_ row: Row) throws -> AccessChange {
         let kindName: String = row["kind"]
         guard let kind = AccessChange.Kind(rawValue: kindName) else {

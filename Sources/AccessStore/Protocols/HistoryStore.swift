@@ -18,6 +18,27 @@ public protocol HistoryStore: Sendable {
 
     /// How many changes of each kind were observed in `[from, before)`.
     func accessChangeCounts(workspaceGid: String, from: Date, before: Date) async throws -> [AccessChange.Kind: Int]
+
+    /// Deletes the history of every workspace that no moment at or after `cutoff` needs, in ONE write
+    /// transaction: intervals that ended at or before it and changes observed before it. The current
+    /// picture (open intervals, departed people included) is never deleted. Each workspace's
+    /// ``StoredWorkspace/historyPrunedBefore`` and ``StoredWorkspace/historyFrom`` move up to `cutoff`.
+    /// - Returns: the rows deleted.
+    @discardableResult
+    func pruneHistory(before cutoff: Date) async throws -> HistoryPruneCounts
+}
+
+/// What ``HistoryStore/pruneHistory(before:)`` deleted.
+public struct HistoryPruneCounts: Sendable, Equatable {
+    /// Intervals of people, team memberships and teams.
+    public var intervals: Int
+    /// Access changes.
+    public var changes: Int
+
+    public init(intervals: Int, changes: Int) {
+        self.intervals = intervals
+        self.changes = changes
+    }
 }
 
 /// The people present at a moment, counted (``HistoryStore/accessCounts(workspaceGid:at:)``).

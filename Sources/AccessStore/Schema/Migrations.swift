@@ -370,5 +370,7 @@ enum Migrations {
         -- before history was kept, this migration (earlier pictures are the stored state carried back
         -- to firstSeenAt, not what was seen then).
         ALTER TABLE workspace ADD COLUMN historyFrom INTEGER;
+        -- History before this was pruned (serve --history-retention): pictures before it are not kept.
+        ALTER TABLE workspace ADD COLUMN historyPrunedBefore INTEGER;
         """
 }

@@ -235,13 +235,14 @@ extension SQLiteAccessStore {
         }
     }
 
-    static let workspaceColumns = "gid, name, isOrganization, lastSyncedAt, lastSyncRunId, historyFrom"
+    static let workspaceColumns = "gid, name, isOrganization, lastSyncedAt, lastSyncRunId, historyFrom, historyPrunedBefore"
 
     static func storedWorkspace(_ row: Row) -> StoredWorkspace {
         StoredWorkspace(
             gid: row["gid"], name: row["name"], isOrganization: row["isOrganization"],
             lastSyncedAt: UnixMillis.date(row["lastSyncedAt"] as Int64?),
             lastSyncRunId: row["lastSyncRunId"],
-            historyFrom: UnixMillis.date(row["historyFrom"] as Int64?))
+            historyFrom: UnixMillis.date(row["historyFrom"] as Int64?),
+            historyPrunedBefore: UnixMillis.date(row["historyPrunedBefore"] as Int64?))
     }
 }
