@@ -24,9 +24,11 @@ extension ServerCallTests {
         #expect(date["asOfAsked"] == .string("2026-06-30"))
         let before = Date()
         let span = try Self.json(try await Self.client(["list-users", "--workspace", "1000", "--as-of", "7d"]).stdout)
+        let after = Date()
         let sent = try #require(span["asOfAsked"]?.stringValue.flatMap(ISO8601Time.parseDateTime))
         let sevenDays: TimeInterval = 7 * 86_400
-        #expect(sent <= before.addingTimeInterval(-sevenDays + 1) && sent >= before.addingTimeInterval(-sevenDays - 600), "\(sent)")
+        // The client's clock read between before and after, less seven days (whole milliseconds on the wire).
+        #expect(sent >= before.addingTimeInterval(-sevenDays - 0.001) && sent <= after.addingTimeInterval(-sevenDays + 0.001), "\(sent)")
         let both = try await Self.client(["list-users", "--workspace", "1000", "--as-of", "7d", "--changed-since", "1"])
         #expect(both.status == 2)
         #expect(both.stderr.contains("cannot be combined"))
