@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AccessProtocol
 import AccessService
 import AccessStore
@@ -173,6 +174,21 @@ struct SyncTests {
         let log = harness.simulator.requestLog()
         #expect(log.filter { $0.hasPrefix("GET /workspaces/\(harness.workspace)/workspace_memberships") }.count == 1)
         #expect(log.filter { $0.hasPrefix("GET /users?workspace=\(harness.workspace)") }.count == 3, "\(log)")
+    }
+
+    @Test("a sync's reads reach the governor's cap at Asana: 16 in flight, the membership pages beside 15 team listings")
+    func readsReachTheGovernorCap() async throws {
+        // Every call holds its slot for 1 s: the 5 membership pages take 5 s, and the 30 teams' listings (after the
+        // workspace and the team listing, 2 s in) run 15 at a time beside them.
+        let harness = try await ServiceHarness.start(users: 500, teams: 30, adjustSimulator: { $0.latency = .seconds(1) })
+        defer { Task { await harness.stop() } }
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: nil)
+        #expect(result.status == .succeeded)
+        let root = String(harness.simulator.baseURL.dropLast("/api/1.0".count))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: root + "/-/sim/stats"), timeout: .seconds(10))
+        let stats = try JSONDecoder().decode([String: Int].self, from: Data(try await response.body.collect(upTo: 1 << 16).readableBytesView))
+        #expect(stats["peak_reads_in_flight"] == 16, "the governor's default cap (AsyncHTTPClient's default pool held 8)")
+        #expect(stats["requests"] == result.apiCalls)
     }
 
     @Test("two syncs of one workspace never run at once")
