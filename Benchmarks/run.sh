@@ -3,6 +3,8 @@
 # USERS people and TEAMS teams, asana-accessd on mutual TLS, driven by the asana-access client.
 # Usage: Benchmarks/run.sh [USERS] [TEAMS] [LIST_CALLS]   (defaults 10000 200 200)
 # Prints one Markdown table row per measurement; copy them into Benchmarks/RESULTS.md.
+# Ends with Benchmarks/sync.sh USERS TEAMS: the sync at 50 and 200 ms per Asana call against the floor and
+# against Asana's Python SDK in a plain loop (issue 12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=${1:-10000}
@@ -49,3 +51,5 @@ client list-users --workspace 1000 --limit 1000 --all >/dev/null
 echo "| list-users --all, 1000 per page | whole snapshot | $(ms "$start") ms | |"
 python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
 echo "| server peak RSS | after the above | $(( $(rss_kb $server_pid) / 1024 )) MiB | |"
+kill $sim_pid $server_pid 2>/dev/null || true
+SCRATCH=.build-release Benchmarks/sync.sh "$users" "$teams"

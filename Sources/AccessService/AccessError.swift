@@ -283,7 +283,7 @@ public enum AccessError {
     /// 1021: the sync did not finish reading Asana within the server's sync deadline (`serve --sync-deadline`,
     /// default 3600 s): its Asana calls were stopped, nothing was committed (the last snapshot stands), the run
     /// is recorded failed with this reason, and the workspace may be synced again at once.
-    /// `data`: `{workspace, deadlineSeconds, phase}` (`phase`: what the sync was reading, e.g. `users`).
+    /// `data`: `{workspace, deadlineSeconds, phase}` (`phase`: what the sync was reading, e.g. `workspaceMemberships`).
     public static func syncDeadlineExceeded(_ workspace: String, deadline: Duration, phase: String) -> RPCError {
         let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
         let shown = seconds == seconds.rounded() ? "\(Int64(seconds))" : "\(seconds)"

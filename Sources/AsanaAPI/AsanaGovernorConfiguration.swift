@@ -18,6 +18,10 @@ public struct AsanaGovernorConfiguration: Sendable, Equatable {
     /// POST requests in flight at once. Default 8 (Asana allows 15, https://developers.asana.com/docs/rate-limits).
     public var maxConcurrentWrites: Int
 
+    /// The most requests of one token in flight at once, reads and writes together (each at least 1): what an HTTP
+    /// connection pool must hold so that no request the governor lets go waits for a connection. Default 24.
+    public var maxConcurrentRequests: Int { max(1, maxConcurrentReads) + max(1, maxConcurrentWrites) }
+
     /// Creates a configuration; every parameter defaults as documented on its property.
     public init(requestsPerMinute: Int = 1500, maxConcurrentReads: Int = 16, maxConcurrentWrites: Int = 8) {
         self.requestsPerMinute = requestsPerMinute

@@ -31,11 +31,12 @@ public struct AsanaConnectFailure: Error, Sendable, Equatable, CustomStringConve
 /// Cross-origin redirects drop the `Authorization` header (AsyncHTTPClient's redirect rules), so the
 /// token is not sent to another host.
 ///
-/// Connections: by default the transport uses an `HTTPClient` of its own (one per connect timeout, shared
-/// by every transport with that timeout, kept for the process lifetime) whose connect timeout is
-/// `connectTimeout` and whose pool does **not** retry a failed connection establishment: AsyncHTTPClient
-/// would otherwise retry a refused connect with backoff until the request deadline. A connect failure is
-/// thrown at once as ``AsanaConnectFailure`` and ``AsanaClient`` decides about retrying.
+/// Connections: by default the transport uses an `HTTPClient` of its own (one per connect timeout and pool size,
+/// shared by every transport with those, kept for the process lifetime) whose connect timeout is
+/// `connectTimeout`, whose pool holds `maxConnectionsPerHost` HTTP/1 connections per host, and which does **not**
+/// retry a failed connection establishment: AsyncHTTPClient would otherwise retry a refused connect with backoff
+/// until the request deadline. A connect failure is thrown at once as ``AsanaConnectFailure`` and ``AsanaClient``
+/// decides about retrying.
 public struct HTTPClientAsanaTransport: AsanaTransport {
     /// The client used.
     public let httpClient: HTTPClient
@@ -52,30 +53,44 @@ public struct HTTPClientAsanaTransport: AsanaTransport {
     ///     keeps its own connect settings (`HTTPClient.shared` retries refused connects until the deadline).
     ///   - timeout: per-request timeout, default 30 s.
     ///   - connectTimeout: connection establishment timeout (TCP + TLS) when `httpClient` is `nil`, default 5 s.
+    ///   - maxConnectionsPerHost: HTTP/1 connections kept per host when `httpClient` is `nil` (AsyncHTTPClient's soft
+    ///     limit; its own default is 8). Default: what the default governor lets run at once,
+    ///     ``AsanaGovernorConfiguration/maxConcurrentRequests`` (24): a smaller pool would make requests the governor
+    ///     let go wait for a connection, so fewer than its cap would reach Asana.
     ///   - maxResponseBytes: body size limit, default 16 MiB.
     public init(
         httpClient: HTTPClient? = nil, timeout: Duration = .seconds(30),
         connectTimeout: Duration = AsanaClientConfiguration.defaultConnectTimeout,
+        maxConnectionsPerHost: Int = AsanaGovernorConfiguration().maxConcurrentRequests,
         maxResponseBytes: Int = 16 * 1024 * 1024
     ) {
-        self.httpClient = httpClient ?? Self.sharedHTTPClient(connectTimeout: connectTimeout)
+        self.httpClient = httpClient ?? Self.sharedHTTPClient(connectTimeout: connectTimeout, maxConnectionsPerHost: maxConnectionsPerHost)
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
     }
 
-    private static let clients = Mutex<[Int64: HTTPClient]>([:])
+    private struct ClientKey: Hashable {
+        var connectNanoseconds: Int64
+        var connectionsPerHost: Int
+    }
 
-    /// The process-wide `HTTPClient` with connect timeout `connectTimeout` (at least 1 ms) and no retry of
-    /// failed connection establishment; made on first use, never shut down (it lives as long as the process).
-    public static func sharedHTTPClient(connectTimeout: Duration) -> HTTPClient {
-        let nanos = max(1_000_000, nanoseconds(connectTimeout))
+    private static let clients = Mutex<[ClientKey: HTTPClient]>([:])
+
+    /// The process-wide `HTTPClient` with connect timeout `connectTimeout` (at least 1 ms), a pool of
+    /// `maxConnectionsPerHost` HTTP/1 connections per host (at least 1) and no retry of failed connection
+    /// establishment; made on first use, never shut down (it lives as long as the process).
+    public static func sharedHTTPClient(
+        connectTimeout: Duration, maxConnectionsPerHost: Int = AsanaGovernorConfiguration().maxConcurrentRequests
+    ) -> HTTPClient {
+        let key = ClientKey(connectNanoseconds: max(1_000_000, nanoseconds(connectTimeout)), connectionsPerHost: max(1, maxConnectionsPerHost))
         return clients.withLock { clients in
-            if let client = clients[nanos] { return client }
+            if let client = clients[key] { return client }
             var configuration = HTTPClient.Configuration.singletonConfiguration  // what HTTPClient.shared uses
-            configuration.timeout.connect = .nanoseconds(nanos)
+            configuration.timeout.connect = .nanoseconds(key.connectNanoseconds)
             configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = key.connectionsPerHost
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-            clients[nanos] = client
+            clients[key] = client
             return client
         }
     }

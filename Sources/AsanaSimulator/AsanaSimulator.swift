@@ -182,7 +182,8 @@ public final class AsanaSimulator: Sendable {
         router.add(
             middleware: SimulatorMiddleware(
                 state: store, faults: faults, limiter: limiter, concurrency: concurrency,
-                concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, now: configuration.now))
+                concurrencyRetryAfter: configuration.concurrencyRetryAfterSeconds, oauth: oauth, latency: configuration.latency,
+                now: configuration.now))
         OAuthRoutes(state: store, registry: oauth).register(on: router)
         // Test hooks: the membership writes received so far, `{"data": [{"method", "path", "user", "status"}], "held": N}`,
         // and the write gate (`allow=N`: N more writes pass, then they are held; no `allow`: open).
@@ -197,6 +198,19 @@ public final class AsanaSimulator: Sendable {
             }
             guard let count = Int(allow), count >= 0 else { return OAuthRoutes.plain(.badRequest, "allow must be a non-negative integer") }
             writeGate.set(allowance: count)
+            return OAuthRoutes.json(.object([]))
+        }
+        // Benchmark hooks: API requests received and the most GETs one token had in flight at once, since the start or
+        // the last reset: `{"requests": N, "peak_reads_in_flight": M}`; `POST /-/sim/stats/reset` starts both again.
+        router.get("-/sim/stats") { [store, concurrency] _, _ in
+            OAuthRoutes.json(.object([
+                ("requests", .number(Double(store.read { $0.apiRequestCount }))),
+                ("peak_reads_in_flight", .number(Double(concurrency.peakReads))),
+            ]))
+        }
+        router.post("-/sim/stats/reset") { [store, concurrency] _, _ in
+            store.write { $0.apiRequestCount = 0 }
+            concurrency.resetPeak()
             return OAuthRoutes.json(.object([]))
         }
         let api = router.group(RouterPath(stringLiteral: String(RouteEnvironment.basePath.dropFirst())))

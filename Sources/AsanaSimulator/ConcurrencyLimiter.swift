@@ -11,7 +11,7 @@ final class ConcurrencyLimiter: Sendable {
 
     private let maxReads: Int
     private let maxWrites: Int
-    private let inFlight = Mutex<[String: Counts]>([:])
+    private let inFlight = Mutex<(tokens: [String: Counts], peakReads: Int)>(([:], 0))
 
     /// - Parameters: limits per token (values below 1 behave as 1).
     init(maxReads: Int, maxWrites: Int) {
@@ -22,31 +22,40 @@ final class ConcurrencyLimiter: Sendable {
     /// Takes a slot for `token`; false (and nothing taken) when its limit is reached. Pair each `true` with one
     /// ``release(token:write:)``.
     func acquire(token: String, write: Bool) -> Bool {
-        inFlight.withLock { map in
-            var counts = map[token, default: Counts()]
+        inFlight.withLock { state in
+            var counts = state.tokens[token, default: Counts()]
             if write {
                 guard counts.writes < maxWrites else { return false }
                 counts.writes += 1
             } else {
                 guard counts.reads < maxReads else { return false }
                 counts.reads += 1
+                state.peakReads = max(state.peakReads, counts.reads)
             }
-            map[token] = counts
+            state.tokens[token] = counts
             return true
         }
     }
 
     /// Gives back a slot taken by ``acquire(token:write:)``.
     func release(token: String, write: Bool) {
-        inFlight.withLock { map in
-            guard var counts = map[token] else { return }
+        inFlight.withLock { state in
+            guard var counts = state.tokens[token] else { return }
             if write { counts.writes = max(0, counts.writes - 1) } else { counts.reads = max(0, counts.reads - 1) }
-            map[token] = counts.reads == 0 && counts.writes == 0 ? nil : counts
+            state.tokens[token] = counts.reads == 0 && counts.writes == 0 ? nil : counts
         }
     }
 
     /// Requests of `token` in flight now, `(reads, writes)`.
     func inFlight(token: String) -> (reads: Int, writes: Int) {
-        inFlight.withLock { map in map[token].map { ($0.reads, $0.writes) } ?? (0, 0) }
+        inFlight.withLock { state in state.tokens[token].map { ($0.reads, $0.writes) } ?? (0, 0) }
+    }
+
+    /// The most GETs one token had in flight at once since the start or the last ``resetPeak()``.
+    var peakReads: Int { inFlight.withLock { $0.peakReads } }
+
+    /// Starts ``peakReads`` again from the GETs in flight now.
+    func resetPeak() {
+        inFlight.withLock { state in state.peakReads = state.tokens.values.map(\.reads).max() ?? 0 }
     }
 }

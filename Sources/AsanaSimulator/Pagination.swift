@@ -51,34 +51,34 @@ struct Paginator: Sendable {
         return request
     }
 
-    /// The `{"data": […], "next_page": …}` envelope of one page of `items` (already sorted by ``gidLess(_:_:)``).
+    /// The `{"data": […], "next_page": …}` envelope of one page of the list `gids` (sorted by ``gidLess(_:_:)``, no
+    /// duplicates). The page after an offset starts by binary search, and only the page's objects are rendered, so a
+    /// page costs O(log n + limit) whatever the list's length.
     /// - Parameters:
+    ///   - render: the object of a gid (nil: left out, e.g. a dangling reference).
     ///   - path: request path relative to `/api/1.0`, e.g. `/users`.
     ///   - query: the request's query (kept in `next_page.path`, with `offset` replaced).
     ///   - baseURL: `http://host:port/api/1.0`, for `next_page.uri`.
     /// - Throws: 400 "result too large" for an unpaginated list over 1000 objects.
-    func envelope<Item>(
-        _ items: [Item], gid: (Item) -> String, render: (Item) -> JSONValue, request: PageRequest, path: String,
+    func envelope(
+        _ gids: [String], render: (String) -> JSONValue?, request: PageRequest, path: String,
         query: QueryItems, listKey: String, baseURL: String
     ) throws(AsanaErrorBody) -> JSONValue {
-        var remaining = items[...]
-        if let after = request.after {
-            let start = items.firstIndex { gidLess(after, gid($0)) } ?? items.endIndex
-            remaining = items[start...]
-        }
+        let start = request.after.map { GidIndex.firstIndex(after: $0, in: gids) } ?? gids.startIndex
+        let remaining = gids[start...]
         guard let limit = request.limit else {
             guard remaining.count <= Self.maxUnpaginated else { throw .badRequest(AsanaErrorBody.tooLargeMessage) }
-            return .object([("data", .array(remaining.map(render)))])
+            return .object([("data", .array(remaining.compactMap(render)))])
         }
         let page = remaining.prefix(limit)
         var nextPage = JSONValue.null
         if page.count < remaining.count, let last = page.last {
-            let token = makeToken(border: gid(last), listKey: listKey)
+            let token = makeToken(border: last, listKey: listKey)
             let rest = query.encoded(excluding: ["offset"])
             let nextPath = path + "?" + (rest.isEmpty ? "" : rest + "&") + "offset=" + QueryItems.encode(token)
             nextPage = .object([("offset", .string(token)), ("path", .string(nextPath)), ("uri", .string(baseURL + nextPath))])
         }
-        return .object([("data", .array(page.map(render))), ("next_page", nextPage)])
+        return .object([("data", .array(page.compactMap(render))), ("next_page", nextPage)])
     }
 
     /// The identity of a list for token binding: path plus the query without paging and output options.

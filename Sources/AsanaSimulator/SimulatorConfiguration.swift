@@ -29,6 +29,10 @@ public struct SimulatorConfiguration: Sendable {
     public var maxConcurrentWrites: Int
     /// `Retry-After` seconds on a concurrency 429; `nil` = no header (https://github.com/Asana/node-asana/issues/210, https://developers.asana.com/docs/rate-limits).
     public var concurrencyRetryAfterSeconds: Int?
+    /// A fixed delay added to every API request (below `/api/1.0`, not the OAuth paths), waited out while the request
+    /// holds its concurrency slot and before it is served: Asana's own time per call, for measuring a client at a
+    /// realistic round trip (e.g. 50 or 200 ms). Default `.zero`. A latency fault adds to it.
+    public var latency: Duration
     /// The clock used for rate-limit windows, offset, code and access-token expiry; inject a fake one in tests.
     public var now: @Sendable () -> Date
 
@@ -38,7 +42,7 @@ public struct SimulatorConfiguration: Sendable {
         offsetLifetime: Duration = .seconds(900), accessTokenLifetime: Duration = .seconds(3600),
         authorizationCodeLifetime: Duration = .seconds(600), rotateRefreshTokens: Bool = false,
         maxConcurrentReads: Int = 50, maxConcurrentWrites: Int = 15, concurrencyRetryAfterSeconds: Int? = 1,
-        now: @escaping @Sendable () -> Date = { Date() }
+        latency: Duration = .zero, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.port = port
@@ -51,6 +55,7 @@ public struct SimulatorConfiguration: Sendable {
         self.maxConcurrentReads = maxConcurrentReads
         self.maxConcurrentWrites = maxConcurrentWrites
         self.concurrencyRetryAfterSeconds = concurrencyRetryAfterSeconds
+        self.latency = latency
         self.now = now
     }
 }

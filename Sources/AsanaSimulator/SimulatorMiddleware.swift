@@ -17,7 +17,8 @@ import Hummingbird
 /// 6. takes a concurrency slot of the token (GET: reads, others: writes; ``ConcurrencyLimiter``) → else 429 with
 ///    Asana's rate-limit message and `Retry-After: concurrencyRetryAfter` (none when nil; https://developers.asana.com/docs/rate-limits, https://github.com/Asana/node-asana/issues/210);
 ///    the slot is held until the answer is built, also when the route throws;
-/// 7. waits out a ``SimulatedFault/Kind/latency(_:)`` fault taken in step 2, holding the slot;
+/// 7. waits out ``SimulatorConfiguration/latency`` plus a ``SimulatedFault/Kind/latency(_:)`` fault taken in step 2,
+///    holding the slot;
 /// 8. calls the route and turns every error into Asana's `{"errors": [...]}` body: unknown routes → 404
 ///    `No matching route for request` (seen in third-party captures, unconfirmed by Asana); an unexpected error → 500 with a `phrase`.
 ///
@@ -33,21 +34,23 @@ struct SimulatorMiddleware: RouterMiddleware {
     let concurrency: ConcurrencyLimiter
     let concurrencyRetryAfter: Int?
     let oauth: OAuthRegistry
+    /// ``SimulatorConfiguration/latency``.
+    let latency: Duration
     let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = RouteEnvironment.relativePath(request.uri.path)
         if path.hasPrefix(OAuthRoutes.prefix) { return try await handleOAuth(request, path: path, context: context, next: next) }
         let query = request.uri.query.map { $0.isEmpty ? "" : "?" + $0 } ?? ""
-        state.log("\(request.method.rawValue) \(path)\(query)")
+        state.logAPIRequest("\(request.method.rawValue) \(path)\(query)")
 
-        var delay: Duration?
+        var delay = latency
         if let fault = faults.take(method: request.method.rawValue, path: path) {
             switch fault.kind {
             case .status: return fault.errorBody(serial: state.nextErrorSerial()).makeResponse()
             case .connectionReset: return await Self.dropConnection(context)
             case .endlessPages: return endlessPage(path: path)
-            case .latency(let duration): delay = duration
+            case .latency(let duration): delay += duration
             }
         }
         guard let token = Self.bearerToken(request.headers[.authorization]) else { return AsanaErrorBody.notAuthorized.makeResponse() }
@@ -77,7 +80,7 @@ struct SimulatorMiddleware: RouterMiddleware {
         context.caller = caller
         context.scopes = scopes
         do {
-            if let delay { try await Task.sleep(for: delay) }
+            if delay > .zero { try await Task.sleep(for: delay) }
             return try await next(request, context)
         } catch let error as AsanaErrorBody {
             return error.makeResponse()

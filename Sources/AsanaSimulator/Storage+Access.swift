@@ -25,9 +25,9 @@ extension Storage {
         return user
     }
 
-    /// The active membership of `user` in `workspace`, if any.
+    /// The active membership of `user` in `workspace` (the lowest gid if several), if any.
     func activeMembership(user: String, workspace: String) -> SimulatorSeed.WorkspaceMembership? {
-        workspaceMemberships.values.first { $0.user == user && $0.workspace == workspace && $0.isActive }
+        workspaceMemberships(ofUser: user).first { $0.workspace == workspace && $0.isActive }
     }
 
     /// Whether `user` holds an active admin membership in `workspace`.
@@ -37,7 +37,7 @@ extension Storage {
 
     /// The workspaces `caller` is an active member of, sorted by gid.
     func visibleWorkspaces(caller: String) -> [SimulatorSeed.Workspace] {
-        let gids = Set(workspaceMemberships.values.filter { $0.user == caller && $0.isActive }.map(\.workspace))
+        let gids = Set(workspaceMemberships(ofUser: caller).filter(\.isActive).map(\.workspace))
         return gids.compactMap { workspaces[$0] }.sorted { gidLess($0.gid, $1.gid) }
     }
 
@@ -85,7 +85,7 @@ extension Storage {
     /// - Throws: 404 when unknown, 403 when `caller` is neither a member of the team nor an organization admin.
     func requireManagedTeam(pathGid gid: String, caller: String) throws(AsanaErrorBody) -> SimulatorSeed.Team {
         let team = try requireVisibleTeam(pathGid: gid, caller: caller)
-        let isMember = teamMemberships.values.contains { $0.team == gid && $0.user == caller }
+        let isMember = teamMemberships(ofUser: caller).contains { $0.team == gid }
         guard isMember || isActiveAdmin(user: caller, workspace: team.organization) else {
             throw .forbidden("You must be a member of team \(gid) or an admin of its organization to change its members.")
         }
@@ -97,7 +97,7 @@ extension Storage {
     func canSee(user: String, caller: String) -> Bool {
         if user == caller { return true }
         let mine = Set(visibleWorkspaces(caller: caller).map(\.gid))
-        return workspaceMemberships.values.contains { $0.user == user && mine.contains($0.workspace) }
+        return workspaceMemberships(ofUser: user).contains { mine.contains($0.workspace) }
     }
 
     /// Whether `email`'s domain is one of `workspace`'s `email_domains` (case-insensitive).

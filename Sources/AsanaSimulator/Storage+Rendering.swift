@@ -45,8 +45,8 @@ extension Storage {
             case "workspaces":
                 guard let nested = selection.related("workspaces") else { continue }
                 let mine = Set(visibleWorkspaces(caller: caller).map(\.gid))
-                let theirs = workspaceMemberships.values
-                    .filter { $0.user == user.gid && $0.isActive && mine.contains($0.workspace) }
+                let theirs = workspaceMemberships(ofUser: user.gid)
+                    .filter { $0.isActive && mine.contains($0.workspace) }
                     .compactMap { workspaces[$0.workspace] }
                     .sorted { gidLess($0.gid, $1.gid) }
                 pairs.append((field, .array(theirs.map { render(workspace: $0, nested) })))

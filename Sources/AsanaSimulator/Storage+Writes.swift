@@ -40,7 +40,7 @@ extension Storage {
             throw .forbidden("\(email ?? reference) is outside this organization's email domains and guests are not allowed")
         }
         if let known {
-            let past = workspaceMemberships.values.filter { $0.user == known.gid && $0.workspace == workspace.gid }
+            let past = workspaceMemberships(ofUser: known.gid).filter { $0.workspace == workspace.gid }
             if !past.isEmpty, past.allSatisfy({ !$0.isActive }), past.contains(where: { !$0.readdable }) {
                 throw .forbidden("This user was deprovisioned and cannot be re-added to the organization")
             }
@@ -52,13 +52,12 @@ extension Storage {
             let address = email ?? reference
             let local = address[..<(address.firstIndex(of: "@") ?? address.endIndex)]
             user = SimulatorSeed.User(gid: allocateGid(), name: String(local), email: address)
-            users[user.gid] = user
-            userGidByEmail[address.lowercased()] = user.gid
+            insert(user: user)
         }
         let membership = SimulatorSeed.WorkspaceMembership(
             gid: allocateGid(), user: user.gid, workspace: workspace.gid, isActive: true, isAdmin: false,
             isGuest: isGuest, isViewOnly: false)
-        workspaceMemberships[membership.gid] = membership
+        store(membership)
         return user
     }
 
@@ -66,8 +65,9 @@ extension Storage {
     /// - Returns: whether the person has any membership there.
     mutating func markNotReaddable(user: String, workspace: String) -> Bool {
         var found = false
-        for (gid, membership) in workspaceMemberships where membership.user == user && membership.workspace == workspace {
-            workspaceMemberships[gid]?.readdable = false
+        for var membership in workspaceMemberships(ofUser: user) where membership.workspace == workspace {
+            membership.readdable = false
+            store(membership)
             found = true
         }
         return found
@@ -85,13 +85,12 @@ extension Storage {
     mutating func removeUser(_ reference: String, fromWorkspace workspaceGid: String, caller: String) throws(AsanaErrorBody) {
         let workspace = try requireAdministeredWorkspace(pathGid: workspaceGid, caller: caller, action: "remove users")
         let user = try requireUser(reference, caller: caller)
-        for (gid, membership) in workspaceMemberships
-        where membership.user == user.gid && membership.workspace == workspace.gid && membership.isActive {
-            workspaceMemberships[gid]?.isActive = false
+        for var membership in workspaceMemberships(ofUser: user.gid) where membership.workspace == workspace.gid && membership.isActive {
+            membership.isActive = false
+            store(membership)
         }
-        let teamGids = Set(teams.values.filter { $0.organization == workspace.gid }.map(\.gid))
-        for (gid, membership) in teamMemberships where membership.user == user.gid && teamGids.contains(membership.team) {
-            teamMemberships[gid] = nil
+        for membership in teamMemberships(ofUser: user.gid) where teams[membership.team]?.organization == workspace.gid {
+            removeTeamMembership(gid: membership.gid)
         }
     }
 
@@ -110,12 +109,12 @@ extension Storage {
             throw .forbidden(
                 "user: \(reference) is not an active member of organization \(team.organization). Add them to the organization first.")
         }
-        if let existing = teamMemberships.values.first(where: { $0.team == team.gid && $0.user == user.gid }) {
+        if let existing = teamMemberships(ofUser: user.gid).first(where: { $0.team == team.gid }) {
             return existing
         }
         let created = SimulatorSeed.TeamMembership(
             gid: allocateGid(), user: user.gid, team: team.gid, isAdmin: false, isGuest: membership.isGuest, isLimitedAccess: false)
-        teamMemberships[created.gid] = created
+        insert(teamMembership: created)
         return created
     }
 
@@ -126,8 +125,8 @@ extension Storage {
     mutating func removeUser(_ reference: String, fromTeam teamGid: String, caller: String) throws(AsanaErrorBody) {
         let team = try requireManagedTeam(pathGid: teamGid, caller: caller)
         let user = try requireUser(reference, caller: caller)
-        for (gid, membership) in teamMemberships where membership.team == team.gid && membership.user == user.gid {
-            teamMemberships[gid] = nil
+        for membership in teamMemberships(ofUser: user.gid) where membership.team == team.gid {
+            removeTeamMembership(gid: membership.gid)
         }
     }
 

@@ -55,6 +55,9 @@ struct AsanaSimCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Per-token maximum of write requests in flight (Asana: 15).")
     var maxConcurrentWrites: Int = 15
 
+    @Option(name: .long, help: "Milliseconds every API request waits, holding its concurrency slot, before it is served (Asana's time per call; default 0).")
+    var latencyMs: Int = 0
+
     @Option(name: .long, help: "Write the seed in use to this file before serving.", completion: .file(extensions: ["json"]))
     var writeSeed: String?
 
@@ -72,6 +75,7 @@ struct AsanaSimCommand: AsyncParsableCommand {
         if accessTokenLifetime < 1 { throw ValidationError("--access-token-lifetime must be at least 1 second.") }
         if maxConcurrentReads < 1 { throw ValidationError("--max-concurrent-reads must be at least 1.") }
         if maxConcurrentWrites < 1 { throw ValidationError("--max-concurrent-writes must be at least 1.") }
+        if latencyMs < 0 { throw ValidationError("--latency-ms must not be negative.") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
     }
 
@@ -97,7 +101,8 @@ struct AsanaSimCommand: AsyncParsableCommand {
 
         let configuration = SimulatorConfiguration(
             host: host, port: port, requestsPerMinute: requestsPerMinute, accessTokenLifetime: .seconds(accessTokenLifetime),
-            rotateRefreshTokens: rotateRefreshTokens, maxConcurrentReads: maxConcurrentReads, maxConcurrentWrites: maxConcurrentWrites)
+            rotateRefreshTokens: rotateRefreshTokens, maxConcurrentReads: maxConcurrentReads, maxConcurrentWrites: maxConcurrentWrites,
+            latency: .milliseconds(latencyMs))
         let simulator = AsanaSimulator(seed: data, configuration: configuration, logger: logger)
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         _ = try await simulator.start()

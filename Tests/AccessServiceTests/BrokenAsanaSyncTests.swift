@@ -77,19 +77,20 @@ struct BrokenAsanaSyncTests {
         #expect(runs.allSatisfy { $0.error?.contains("upstream.unavailable") == true })
     }
 
-    @Test("a users listing that hands out new offsets forever: upstream.malformed naming the listing and the bound; nothing committed; the workspace free again")
+    @Test("a people listing that hands out new offsets forever: upstream.malformed naming the listing and the bound; nothing committed; the workspace free again")
     func endlessListing() async throws {
         let harness = try await ServiceHarness.start(users: 30, teams: 2)
         defer { Task { await harness.stop() } }
         let service = self.service(harness) { $0.maxListPages = 50 }
-        harness.simulator.injectFaults([.endlessPages(pathPrefix: "/users")])
+        let listing = "/workspaces/\(harness.workspace)/workspace_memberships"
+        harness.simulator.injectFaults([.endlessPages(pathPrefix: listing)])
 
         let error = await rpcError { _ = try await service.sync(workspace: harness.workspace, principal: "tester") }
         #expect(error?.code == 1105)
         #expect(error?.name == "upstream.malformed")
-        #expect(error?.message.contains("GET /users?workspace=\(harness.workspace)") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("GET \(listing)?") == true, "\(String(describing: error))")
         #expect(error?.message.contains("50 pages") == true, "\(String(describing: error))")
-        let pagesRead = harness.simulator.requestLog().filter { $0.hasPrefix("GET /users?") }.count
+        let pagesRead = harness.simulator.requestLog().filter { $0.hasPrefix("GET \(listing)?") }.count
         #expect(pagesRead == 50)
         let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
         #expect(run.status == .failed)

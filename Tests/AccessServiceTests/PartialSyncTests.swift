@@ -150,7 +150,7 @@ struct PartialSyncTests {
         #expect(run.error?.hasSuffix("(1103 upstream.unavailable)") == true)
     }
 
-    @Test("the users listing failing: the sync fails, nothing is committed, the last snapshot is intact")
+    @Test("the people listing (workspace memberships) failing: the sync fails, nothing is committed, the last snapshot is intact")
     func usersListingFails() async throws {
         let harness = try await ServiceHarness.start(users: 150, teams: 4)
         defer { Task { await harness.stop() } }
@@ -161,10 +161,10 @@ struct PartialSyncTests {
         let leaver = try #require(harness.simulator.state().workspaceMemberships.first { $0.isActive && $0.user != "1001" && $0.user != "1002" }).user
         try await admin.removeUser(leaver, fromWorkspace: harness.workspace)
 
-        harness.simulator.injectFaults([.status(500, times: 100, pathPrefix: "/users")])
+        harness.simulator.injectFaults([.status(500, times: 100, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
         do {
             _ = try await harness.service.sync(workspace: harness.workspace, principal: nil)
-            Issue.record("sync succeeded without the users listing")
+            Issue.record("sync succeeded without the people listing")
         } catch let error as RPCError {
             #expect(error.name == "upstream.unavailable")
         }
@@ -179,19 +179,20 @@ struct PartialSyncTests {
 
     @Test("an offset that expires mid-listing restarts that listing and the sync is exact")
     func expiredOffsetRestartsListing() async throws {
-        // The simulator's clock jumps past the offset lifetime (900 s) once, on its 5th reading: when
-        // the second page of /users checks its offset (readings: rate limiter per request, token issue,
-        // token check).
-        let clock = JumpingClock(jumpAtCall: 5, by: 1000)
+        // The simulator's clock jumps past the offset lifetime (900 s) once, on its 4th reading (readings: rate
+        // limiter per request, token issue, token check). The sync reads GET /workspaces/{gid} (one reading) beside
+        // the membership pages (first page: two, second page: limiter then check), so wherever the workspace's
+        // reading falls, the first page's token is issued before the jump and checked after it.
+        let clock = JumpingClock(jumpAtCall: 4, by: 1000)
         let harness = try await ServiceHarness.start(users: 250, teams: 4, simulatorNow: clock.now)
         defer { Task { await harness.stop() } }
         let result = try await harness.service.sync(workspace: harness.workspace, principal: nil)
 
         let log = harness.simulator.requestLog()
-        let userPages = log.filter { $0.hasPrefix("GET /users?") }
-        let firstPages = userPages.filter { !$0.contains("offset=") }
-        #expect(firstPages.count == 2, "the /users listing restarted once: \(userPages)")
-        #expect(userPages.count == 2 + 3, "one refused page, then three pages from the start")
+        let membershipPages = log.filter { $0.hasPrefix("GET /workspaces/\(harness.workspace)/workspace_memberships?") }
+        let firstPages = membershipPages.filter { !$0.contains("offset=") }
+        #expect(firstPages.count == 2, "the membership listing restarted once: \(membershipPages)")
+        #expect(membershipPages.count == 2 + 3, "one refused page, then three pages from the start")
 
         let state = harness.simulator.state()
         let active = state.workspaceMemberships.filter { $0.workspace == harness.workspace && $0.isActive }

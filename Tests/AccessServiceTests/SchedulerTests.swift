@@ -93,16 +93,16 @@ struct SchedulerTests {
         defer { task.cancel() }
 
         // After the first scheduled run, start a manual sync that takes over 2 s (two 429s with
-        // Retry-After: 1 on /users), so the next scheduled turn (2 s after the first) falls inside it.
+        // Retry-After: 1 on the workspace memberships), so the next scheduled turn (2 s after the first) falls inside it.
         #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.trigger == "schedule" && $0.finishedAt != nil }
         })
         try await Task.sleep(for: .milliseconds(700))
-        // The 429s go to whichever sync reads /users next; when a scheduled one took them, try again.
+        // The 429s go to whichever sync reads the memberships next; when a scheduled one took them, try again.
         var slowManualRun: SyncRun?
         for _ in 0..<5 where slowManualRun == nil {
             harness.simulator.clearFaults()
-            harness.simulator.injectFaults([.status(429, retryAfter: 1, times: 2, pathPrefix: "/users")])
+            harness.simulator.injectFaults([.status(429, retryAfter: 1, times: 2, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
             var manual: Sync.Result?
             for _ in 0..<100 where manual == nil {
                 do {

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AccessProtocol
 import AccessService
 import AccessStore
@@ -27,7 +28,12 @@ struct SyncTests {
         #expect(result.teamMemberships == state.teamMemberships.count)
         #expect(result.capabilities.membershipFlags)
         #expect(result.capabilities.teams)
-        #expect(result.apiCalls >= 3 + 1 + state.teams.count)  // users pages, memberships pages, teams, one listing per team
+        // One call per page, no /users listing (the memberships carry the people): the workspace, the membership
+        // pages, the team pages and each team's membership pages.
+        func pages(_ records: Int) -> Int { max(1, (records + 99) / 100) }
+        let teamMembershipPages = state.teams.map { team in pages(state.teamMemberships.filter { $0.team == team.gid }.count) }.reduce(0, +)
+        #expect(result.apiCalls == 1 + pages(state.workspaceMemberships.count) + pages(state.teams.count) + teamMembershipPages)
+        #expect(!harness.simulator.requestLog().contains { $0.hasPrefix("GET /users") })
 
         let stored = try await harness.allUsers()
         #expect(stored.count == active.count)
@@ -132,7 +138,7 @@ struct SyncTests {
     func upstreamFailures() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
-        harness.simulator.injectFaults([.status(500, times: 2, pathPrefix: "/users")])
+        harness.simulator.injectFaults([.status(500, times: 2, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
         let first = try await harness.service.sync(workspace: harness.workspace, principal: nil)
         #expect(first.apiCalls >= 2 + 3)
 
@@ -148,6 +154,41 @@ struct SyncTests {
         let run = try #require(try await harness.store.syncRun(id: first.runId + 1))
         #expect(run.status == .failed)
         #expect(run.error?.contains("unavailable") == true)
+    }
+
+    @Test("a token that may not read workspace memberships: the people come from /users, every flag unknown, nobody missing")
+    func peopleFromUsersWhenMembershipsAreRefused() async throws {
+        let harness = try await ServiceHarness.start(users: 230, teams: 3)
+        defer { Task { await harness.stop() } }
+        harness.simulator.injectFaults([.status(403, times: 1, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: nil)
+
+        let state = harness.simulator.state()
+        let active = Set(state.workspaceMemberships.filter { $0.workspace == harness.workspace && $0.isActive }.map(\.user))
+        #expect(result.status == .succeeded)
+        #expect(result.capabilities.membershipFlags == false)
+        #expect(result.users == active.count)
+        let stored = try await harness.allUsers()
+        #expect(Set(stored.map(\.gid)) == active)
+        #expect(stored.allSatisfy { $0.isActive == nil && $0.isAdmin == nil && $0.isGuest == nil && $0.isViewOnly == nil })
+        let log = harness.simulator.requestLog()
+        #expect(log.filter { $0.hasPrefix("GET /workspaces/\(harness.workspace)/workspace_memberships") }.count == 1)
+        #expect(log.filter { $0.hasPrefix("GET /users?workspace=\(harness.workspace)") }.count == 3, "\(log)")
+    }
+
+    @Test("a sync's reads reach the governor's cap at Asana: 16 in flight, the membership pages beside 15 team listings")
+    func readsReachTheGovernorCap() async throws {
+        // Every call holds its slot for 1 s: the 5 membership pages take 5 s, and the 30 teams' listings (after the
+        // workspace and the team listing, 2 s in) run 15 at a time beside them.
+        let harness = try await ServiceHarness.start(users: 500, teams: 30, adjustSimulator: { $0.latency = .seconds(1) })
+        defer { Task { await harness.stop() } }
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: nil)
+        #expect(result.status == .succeeded)
+        let root = String(harness.simulator.baseURL.dropLast("/api/1.0".count))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: root + "/-/sim/stats"), timeout: .seconds(10))
+        let stats = try JSONDecoder().decode([String: Int].self, from: Data(try await response.body.collect(upTo: 1 << 16).readableBytesView))
+        #expect(stats["peak_reads_in_flight"] == 16, "the governor's default cap (AsyncHTTPClient's default pool held 8)")
+        #expect(stats["requests"] == result.apiCalls)
     }
 
     @Test("two syncs of one workspace never run at once")
@@ -176,29 +217,30 @@ extension Result where Failure == any Error {
 
 @Suite("sync.progress")
 struct SyncProgressTests {
-    @Test("phases come in order; listings report what they read; team memberships count teams up to the total")
+    @Test("phases: each announced, then reporting what it read, in its own order; the people beside the teams; commit last")
     func progressSteps() async throws {
         let harness = try await ServiceHarness.start(users: 150, teams: 7)
         defer { Task { await harness.stop() } }
         let steps = Mutex<[Sync.Progress]>([])
-        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in
             steps.withLock { $0.append(step) }
         }
         let seen = steps.withLock { $0 }
         let state = harness.simulator.state()
-        let expected: [Sync.Progress] = [
-            .init(workspace: harness.workspace, phase: "workspace", done: 0, total: 1),
-            .init(workspace: harness.workspace, phase: "users", done: 0, total: nil),
-            .init(workspace: harness.workspace, phase: "users", done: result.users, total: result.users),
-            .init(workspace: harness.workspace, phase: "workspaceMemberships", done: 0, total: nil),
-            .init(workspace: harness.workspace, phase: "workspaceMemberships", done: state.workspaceMemberships.count, total: state.workspaceMemberships.count),
-            .init(workspace: harness.workspace, phase: "teams", done: 0, total: nil),
-            .init(workspace: harness.workspace, phase: "teams", done: 7, total: 7),
-            .init(workspace: harness.workspace, phase: "teamMemberships", done: 0, total: 7),
-        ] + (1...7).map { .init(workspace: harness.workspace, phase: "teamMemberships", done: $0, total: 7) } + [
-            .init(workspace: harness.workspace, phase: "commit", done: 0, total: 1),
-        ]
-        #expect(seen == expected)
+        func notifications(of phase: String) -> [Sync.Progress] { seen.filter { $0.phase == phase } }
+        func step(_ phase: String, _ done: Int, _ total: Int?) -> Sync.Progress {
+            .init(workspace: harness.workspace, phase: phase, done: done, total: total)
+        }
+        #expect(seen.first == step("workspace", 0, 1))
+        #expect(seen.last == step("commit", 0, 1))
+        #expect(Set(seen.map(\.phase)) == ["workspace", "workspaceMemberships", "teams", "teamMemberships", "commit"], "no /users listing")
+        let memberships = state.workspaceMemberships.count
+        #expect(notifications(of: "workspaceMemberships") == [step("workspaceMemberships", 0, nil), step("workspaceMemberships", memberships, memberships)])
+        #expect(notifications(of: "teams") == [step("teams", 0, nil), step("teams", 7, 7)])
+        #expect(notifications(of: "teamMemberships") == [step("teamMemberships", 0, 7)] + (1...7).map { step("teamMemberships", $0, 7) })
+        let teamsRead = try #require(seen.firstIndex(of: step("teams", 7, 7)))
+        let teamMembershipsStart = try #require(seen.firstIndex(of: step("teamMemberships", 0, 7)))
+        #expect(teamsRead < teamMembershipsStart)
     }
 
     @Test("every notification carries the id of its sync request, also when sync names the workspace by name")
@@ -221,7 +263,7 @@ struct SyncProgressTests {
                                               context: context)
             guard case .result? = response?.outcome else { Issue.record("sync failed: \(String(describing: response?.outcome))"); return }
             let notifications = seen.withLock { $0 }
-            #expect(notifications.count >= 10)
+            #expect(notifications.count == 9)  // workspace, memberships ×2, teams ×2, team memberships ×3 (2 teams), commit
             for notification in notifications {
                 #expect(notification["method"] == "sync.progress")
                 #expect(notification["params"]?["requestId"] == (try JSONValue(encoding: id)))

@@ -28,6 +28,18 @@ struct TransportTests {
         #expect(ContinuousClock.now - started < .seconds(25))
     }
 
+    @Test("one shared client per connect timeout and pool size; the default pool holds what the default governor lets run")
+    func poolMatchesTheGovernor() {
+        // That the pool really carries 16 reads at once is checked against the simulator (SyncTests, readsReachTheGovernorCap).
+        let defaults = HTTPClientAsanaTransport(connectTimeout: .seconds(7))
+        #expect(AsanaGovernorConfiguration().maxConcurrentRequests == 24)
+        #expect(HTTPClientAsanaTransport(connectTimeout: .seconds(7), maxConnectionsPerHost: 24).httpClient === defaults.httpClient)
+        let wider = HTTPClientAsanaTransport(connectTimeout: .seconds(7), maxConnectionsPerHost: 55)
+        #expect(wider.httpClient !== defaults.httpClient)
+        #expect(HTTPClientAsanaTransport(connectTimeout: .seconds(7)).httpClient === defaults.httpClient, "shared per connect timeout and pool size")
+        #expect(AsanaGovernorConfiguration(maxConcurrentReads: 40, maxConcurrentWrites: 0).maxConcurrentRequests == 41)
+    }
+
     @Test("an unsupported method is refused without a connection")
     func unsupportedMethod() async throws {
         let transport = HTTPClientAsanaTransport()

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import TestSupport
 import Testing
@@ -40,6 +41,40 @@ struct ConcurrencyTests {
             #expect(ContinuousClock.now - started >= .seconds(5))
             #expect(try await api.get("/workspaces").status == 200)
             #expect(try await api.get("/workspaces").status == 200)
+        }
+    }
+
+    @Test("configured latency: every API request waits it out holding its slot; /-/sim/stats counts API requests and the most reads in flight; reset starts again")
+    func latencyAndStats() async throws {
+        try await withSimulator(configuration: SimulatorConfiguration(latency: .milliseconds(300))) { api in
+            let root = String(api.simulator.baseURL.dropLast(RouteEnvironment.basePath.count))
+            func stats() async throws -> [String: Any] {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: root + "/-/sim/stats"), timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 1 << 16)
+                return try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
+            }
+            let started = ContinuousClock.now
+            #expect(try await api.get("/users/me").status == 200)
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+
+            api.simulator.injectFaults([.latency(.seconds(3), times: 3, pathPrefix: "/workspaces", method: "GET")])
+            async let a = api.get("/workspaces")
+            async let b = api.get("/workspaces")
+            async let c = api.get("/workspaces")
+            #expect(await inFlight(api, reads: 3))
+            let answers = try await [a, b, c]
+            #expect(answers.map(\.status) == [200, 200, 200])
+            var seen = try await stats()
+            #expect(seen["requests"] as? Int == 4)
+            #expect(seen["peak_reads_in_flight"] as? Int == 3)
+
+            var reset = HTTPClientRequest(url: root + "/-/sim/stats/reset")
+            reset.method = .POST
+            #expect(try await HTTPClient.shared.execute(reset, timeout: .seconds(10)).status == .ok)
+            #expect(try await api.get("/users/me").status == 200)
+            seen = try await stats()
+            #expect(seen["requests"] as? Int == 1)
+            #expect(seen["peak_reads_in_flight"] as? Int == 1)
         }
     }
 

@@ -160,6 +160,43 @@ struct PaginationTests {
         #expect(paginator.decode(token: token, listKey: "/users?workspace=1") == nil)
     }
 
+    @Test("a page after a border that was removed starts at the next gid; removing and re-adding keeps every list in step")
+    func borderRemovedBetweenPages() async throws {
+        try await withSimulator { client in
+            let first = try await client.get("/users?workspace=1000&limit=4")
+            #expect(gids(first.dataArray) == ["1001", "1002", "1003", "1004"])
+            let next = try #require((first.object["next_page"] as? [String: Any])?["path"] as? String)
+            #expect(try await client.post("/workspaces/1000/removeUser", user: "1004").status == 200)
+            #expect(try await client.post("/workspaces/1000/removeUser", user: "1005").status == 200)
+            #expect(gids(try await client.get(next).dataArray) == ["1006", "1007", "1008", "1009"])
+            // The removed people keep their (inactive) memberships; a re-added one is listed again, once.
+            #expect(try await client.post("/workspaces/1000/addUser", user: "1005").status == 200)
+            let users = gids(try await client.get("/users?workspace=1000&limit=100").dataArray)
+            #expect(users == ["1001", "1002", "1003"] + (5...10).map { String(1000 + $0) })
+            let memberships = try await client.get("/workspaces/1000/workspace_memberships?limit=100&opt_fields=user,is_active")
+            let ofPerson1005 = memberships.dataArray.filter { ($0["user"] as? [String: Any])?["gid"] as? String == "1005" }
+            #expect(ofPerson1005.map { $0["is_active"] as? Bool } == [false, true])
+        }
+    }
+
+    @Test("the ordered index: inserts in any order, no duplicates, removal, the first gid after any border")
+    func gidIndex() {
+        var index = GidIndex(["30", "4", "200", "4"])
+        #expect(index.gids == ["4", "30", "200"])
+        index.insert("1000")
+        index.insert("31")
+        index.insert("31")
+        #expect(index.gids == ["4", "30", "31", "200", "1000"])
+        index.remove("30")
+        index.remove("5")
+        #expect(index.gids == ["4", "31", "200", "1000"])
+        #expect(index.contains("200") && !index.contains("30"))
+        #expect(index.firstIndex(after: "30") == 1)  // a border no longer in the list
+        #expect(index.firstIndex(after: "4") == 1)
+        #expect(index.firstIndex(after: "3") == 0)
+        #expect(index.firstIndex(after: "1000") == 4)
+    }
+
     @Test("gids sort numerically")
     func gidOrder() {
         #expect(gidLess("999", "1000"))

@@ -1052,9 +1052,9 @@ class Client:
                 ``on_progress`` is given.
             on_progress: called with the params of each notification that belongs to this call
                 (its ``requestId`` is this request's id), e.g. ``{"workspace": "1000", "phase":
-                "users", "done": 0, "total": None, "requestId": 2}``; phases in order
-                ``workspace``, ``users``, ``workspaceMemberships``, ``teams``, ``teamMemberships``,
-                ``commit``.
+                "workspaceMemberships", "done": 0, "total": None, "requestId": 2}``; ``workspace``
+                first, then ``workspaceMemberships`` (``users`` only when the memberships are refused)
+                beside ``teams`` and ``teamMemberships``, interleaved; ``commit`` last.
 
         Returns: :class:`SyncResult`.
 

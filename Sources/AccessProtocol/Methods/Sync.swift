@@ -117,8 +117,9 @@ public enum Sync: AccessMethod {
 
     /// One `sync.progress` notification: where a sync is (protocol.md §8).
     ///
-    /// Phases, in order: `workspace`, `users`, `workspaceMemberships`, `teams`, `teamMemberships`
-    /// (organizations only), `commit`. Each phase is announced when it starts (`done` 0); a listing phase is
+    /// Phases: `workspace` first; `workspaceMemberships` (then `users`, only after a 403 on the memberships) beside
+    /// `teams` and `teamMemberships` (organizations only), so their notifications interleave; `commit` last.
+    /// Each phase is announced when it starts (`done` 0); a listing phase is
     /// announced again when it has read everything (`done` = `total` = what it read), and `teamMemberships`
     /// after each 1% of the teams (every team when there are at most 100).
     public struct Progress: Codable, Sendable, Equatable {

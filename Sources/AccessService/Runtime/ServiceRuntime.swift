@@ -59,12 +59,14 @@ public struct ServiceRuntime: Sendable {
         self.logger = logger
     }
 
-    /// The Asana client factory of ``configuration``: one HTTP transport, one governor per credential.
+    /// The Asana client factory of ``configuration``: one HTTP transport whose connection pool holds as many
+    /// connections as one credential's governor lets requests run at once, and one governor per credential.
     public func makeAsanaClientFactory() -> AsanaClientFactory {
         AsanaClientFactory(
             configuration: AsanaClientConfiguration(baseURL: configuration.asanaBaseURL, requestTimeout: configuration.asanaRequestTimeout,
                                                     connectTimeout: configuration.asanaConnectTimeout),
-            transport: HTTPClientAsanaTransport(timeout: configuration.asanaRequestTimeout, connectTimeout: configuration.asanaConnectTimeout),
+            transport: HTTPClientAsanaTransport(timeout: configuration.asanaRequestTimeout, connectTimeout: configuration.asanaConnectTimeout,
+                                                maxConnectionsPerHost: configuration.governor.maxConcurrentRequests),
             logger: Logger(label: "asana-accessd.asana"),
             governorConfiguration: configuration.governor)
     }

@@ -3,25 +3,28 @@ import AccessStore
 import AsanaAPI
 import Foundation
 import LineRPC
-import Synchronization
 
 extension AccessService {
 
     /// Pulls users, workspace memberships, teams and team memberships of `workspace` from Asana and
     /// commits them as one snapshot, in one transaction.
     ///
+    /// What is read (see ``fetch(workspace:client:reporter:)``): the people come from the workspace memberships,
+    /// which carry each person's name and email; only a token that may not read memberships (a 403) lists
+    /// `GET /users` instead.
+    ///
     /// What must be read, and what may be skipped (after the client's retries):
-    /// - Users and workspace memberships are required: if either listing fails, nothing is committed and
-    ///   the run is `failed`. Exception: a 403 on workspace memberships (a capability gap, e.g. a
-    ///   granular-scope OAuth token) stores every flag as unknown, not a failure.
+    /// - The people are required: if the membership listing (or, after its 403, the users listing) fails,
+    ///   nothing is committed and the run is `failed`. A 403 on workspace memberships (a capability gap, e.g. a
+    ///   granular-scope OAuth token) is not a failure: the people come from `/users` and every flag is stored as unknown.
     /// - The team listing failing makes the run `partial`: users and memberships are committed, every
     ///   stored team and team membership is kept as it was, and ``Sync.Result/skipped`` lists `teams`.
     /// - One team's memberships failing (a 403 on that team, a 5xx or 429 that outlasts retries, …)
     ///   makes the run `partial`: the other teams are committed, that team's stored memberships are kept,
     ///   and `skipped` lists `teamMemberships` with the team.
     /// - A 401 is never skipped: the credential is bad, so the sync fails.
-    /// - People are marked departed only from a complete users listing, which a committed sync always
-    ///   has (users are required); a person whose team memberships could not be read keeps them.
+    /// - People are marked departed only from a complete listing of the people, which a committed sync always
+    ///   has (they are required); a person whose team memberships could not be read keeps them.
     ///
     /// `workspace` is a gid or an exact name (resolved with ``resolveWorkspace(_:field:)``).
     /// Uses the `sync` credential of the workspace, or its `provision` credential when there is none.
@@ -79,16 +82,14 @@ extension AccessService {
         let started = ContinuousClock.now
         let runID = try await store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
-            let phase = SyncPhase()
+            let phases = SyncPhases()
+            let reporter = SyncReporter(workspace: workspace, phases: phases, progress: progress)
             let deadline = syncDeadline
             let outcome = try await Self.withDeadline(deadline) {
-                try await Self.fetch(workspace: workspace, client: client) { update in
-                    phase.set(update.phase)
-                    await progress(update)
-                }
+                try await Self.fetch(workspace: workspace, client: client, reporter: reporter)
             }
             guard case .finished(let fetched) = outcome else {
-                throw AccessError.syncDeadlineExceeded(workspace, deadline: deadline, phase: phase.value)
+                throw AccessError.syncDeadlineExceeded(workspace, deadline: deadline, phase: phases.value)
             }
             let skipped = fetched.skipped
             var snapshot = SnapshotBuilder.build(workspace: fetched.details, users: fetched.users, memberships: fetched.memberships,
@@ -128,6 +129,7 @@ extension AccessService {
     /// What one sync read from Asana, before anything is committed.
     struct FetchedSync: Sendable {
         var details: AsanaWorkspace
+        /// The people of `GET /users`, read only when the memberships could not be (empty otherwise).
         var users: [AsanaUser]
         /// `nil` when Asana refused the listing with 403 (flags unknown).
         var memberships: [AsanaWorkspaceMembership]?
@@ -138,42 +140,76 @@ extension AccessService {
         var preservedTeamGids: Set<String> = []
     }
 
-    /// Reads everything a sync needs from Asana (workspace, users, workspace memberships, and in an
-    /// organization teams and each team's memberships), reporting each phase. Commits nothing.
+    /// The people of a workspace as read: the memberships (which carry name and email), or, when the token may not
+    /// read them, the users listing.
+    struct FetchedPeople: Sendable {
+        var users: [AsanaUser] = []
+        /// `nil` when Asana refused the membership listing with 403.
+        var memberships: [AsanaWorkspaceMembership]?
+    }
+
+    /// The teams of an organization and each team's memberships, as read.
+    struct FetchedTeams: Sendable {
+        var teams: [AsanaTeam] = []
+        var teamMemberships: [String: [AsanaTeamMembership]] = [:]
+        var skipped: [Sync.Skip] = []
+        var teamsRead = false
+        var preservedTeamGids: Set<String> = []
+    }
+
+    /// Reads everything a sync needs from Asana, reporting each phase, with the listings that do not depend on
+    /// each other running at once. Commits nothing.
+    ///
+    /// The people listing (`workspaceMemberships`, a chain of pages each needing the previous page's offset: the
+    /// longest chain of a sync) starts at once, beside `GET /workspaces/{gid}`; in an organization the teams are
+    /// listed once the workspace has answered, then every team's memberships, beside the people listing. So a sync
+    /// lasts about as long as its longest chain of pages, and makes one call per page (no `GET /users` for a token
+    /// that may read the memberships).
     /// - Throws: ``AsanaAPIError`` of a required listing (see ``sync(workspace:principal:progress:)``), cancellation.
-    static func fetch(workspace: String, client: AsanaClient, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> FetchedSync {
-        func report(_ phase: String, done: Int = 0, total: Int? = nil) async {
-            await progress(Sync.Progress(workspace: workspace, phase: phase, done: done, total: total))
-        }
-        await report("workspace", total: 1)
-        let details = try await client.workspace(gid: workspace)
-        await report("users")
-        let users = try await client.users(workspace: workspace)
-        await report("users", done: users.count, total: users.count)
-        await report("workspaceMemberships")
-        let memberships: [AsanaWorkspaceMembership]?
+    static func fetch(workspace: String, client: AsanaClient, reporter: SyncReporter) async throws -> FetchedSync {
+        await reporter.report("workspace", total: 1)
+        async let people = readPeople(workspace: workspace, client: client, reporter: reporter)
+        let details = try await reporter.reading("workspace") { try await client.workspace(gid: workspace) }
+        let teams = details.isOrganization == true ? try await readTeams(workspace: workspace, client: client, reporter: reporter) : FetchedTeams()
+        let read = try await people
+        return FetchedSync(
+            details: details, users: read.users, memberships: read.memberships, teams: teams.teams, teamMemberships: teams.teamMemberships,
+            skipped: teams.skipped, teamsRead: teams.teamsRead, preservedTeamGids: teams.preservedTeamGids)
+    }
+
+    /// The people of `workspace`: its workspace memberships with `user.name,user.email`
+    /// (Asana OpenAPI `getWorkspaceMembershipsForWorkspace`), which carry everyone `GET /users` would list. A 403
+    /// there (the endpoint has no granular OAuth scope, https://developers.asana.com/docs/oauth-scopes) falls back to
+    /// `GET /users?workspace=` (Asana OpenAPI `getUsers`), and the flags stay unknown, never guessed.
+    static func readPeople(workspace: String, client: AsanaClient, reporter: SyncReporter) async throws -> FetchedPeople {
         do {
-            memberships = try await client.workspaceMemberships(workspace: workspace)
+            return FetchedPeople(memberships: try await reporter.listing("workspaceMemberships") {
+                try await client.workspaceMemberships(workspace: workspace)
+            })
         } catch AsanaAPIError.forbidden {
-            memberships = nil  // e.g. a granular-scope OAuth token: flags become unknown, never guessed
+            return FetchedPeople(users: try await reporter.listing("users") { try await client.users(workspace: workspace) })
         }
-        if let memberships { await report("workspaceMemberships", done: memberships.count, total: memberships.count) }
-        var fetched = FetchedSync(details: details, users: users, memberships: memberships)
-        guard details.isOrganization == true else { return fetched }
-        await report("teams")
+    }
+
+    /// The teams of organization `workspace` and each team's memberships. A failed team listing, or one team's,
+    /// is recorded as skipped (see ``mayBeSkipped(_:)``), not thrown.
+    /// - Throws: a 401, cancellation.
+    static func readTeams(workspace: String, client: AsanaClient, reporter: SyncReporter) async throws -> FetchedTeams {
+        var fetched = FetchedTeams()
         do {
-            fetched.teams = try await client.teams(workspace: workspace)
+            fetched.teams = try await reporter.listing("teams") { try await client.teams(workspace: workspace) }
             fetched.teamsRead = true
-            await report("teams", done: fetched.teams.count, total: fetched.teams.count)
         } catch let error as AsanaAPIError where Self.mayBeSkipped(error) {
             fetched.skipped.append(Sync.Skip(what: "teams", team: nil, reason: "\(AccessError.upstream(error))"))
+            return fetched
         }
-        guard fetched.teamsRead else { return fetched }
         let teams = fetched.teams
-        await report("teamMemberships", total: teams.count)
-        let step = max(1, teams.count / 100)
-        let lists = try await Self.fetchTeamMemberships(teams, client: client) { done in
-            if done % step == 0 || done == teams.count { await report("teamMemberships", done: done, total: teams.count) }
+        let lists = try await reporter.reading("teamMemberships") {
+            await reporter.report("teamMemberships", total: teams.count)
+            let step = max(1, teams.count / 100)
+            return try await Self.fetchTeamMemberships(teams, client: client) { done in
+                if done % step == 0 || done == teams.count { await reporter.report("teamMemberships", done: done, total: teams.count) }
+            }
         }
         for team in teams {
             switch lists[team.gid] {
@@ -225,8 +261,10 @@ extension AccessService {
         return true
     }
 
-    /// Lists the members of every team, as many listings at once as the credential's governor lets reads run
-    /// (``AsanaGovernorConfiguration/maxConcurrentReads``, 16 by default; Asana allows 50 concurrent GETs, https://developers.asana.com/docs/rate-limits).
+    /// Lists the members of every team, one listing fewer at once than the credential's governor lets reads run
+    /// (``AsanaGovernorConfiguration/maxConcurrentReads``, 16 by default; Asana allows 50 concurrent GETs,
+    /// https://developers.asana.com/docs/rate-limits): the slot left over keeps the people listing, which runs beside
+    /// them and is the longest chain of pages, from queueing behind the teams for every page.
     ///
     /// - Returns: per team gid, its memberships or the Asana error that stopped its listing (see
     ///   ``mayBeSkipped(_:)``).
@@ -248,7 +286,7 @@ extension AccessService {
                     }
                 }
             }
-            let concurrency = max(1, client.governor?.configuration.maxConcurrentReads ?? 8)
+            let concurrency = max(1, (client.governor?.configuration.maxConcurrentReads ?? 8) - 1)
             for _ in 0..<min(concurrency, teams.count) { startNext() }
             while let (gid, memberships) = try await group.next() {
                 result[gid] = memberships
@@ -258,11 +296,4 @@ extension AccessService {
             return result
         }
     }
-}
-
-/// The phase a running sync last reported (`workspace`, `users`, `teamMemberships`, …), for the deadline error.
-final class SyncPhase: Sendable {
-    private let current = Mutex("workspace")
-    var value: String { current.withLock { $0 } }
-    func set(_ phase: String) { current.withLock { $0 = phase } }
 }

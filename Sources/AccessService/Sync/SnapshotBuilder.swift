@@ -3,9 +3,10 @@ import AsanaAPI
 
 /// Turns what Asana returned for one workspace into the snapshot the store keeps.
 ///
-/// - The people in the workspace are everyone `GET /users?workspace=` lists plus everyone with an
-///   active workspace membership; a person whose only memberships are inactive and who is not
-///   listed has left (the store marks them departed).
+/// - The people in the workspace are everyone with an active workspace membership (memberships carry name
+///   and email), plus everyone `GET /users?workspace=` lists when that was read (only when the memberships could
+///   not be: `users` is empty otherwise); a person whose only memberships are inactive and who is not listed has
+///   left (the store marks them departed).
 /// - Access flags come from workspace memberships, never from presence in `/users`
 ///   (https://forum.asana.com/t/new-api-resource-workspace-memberships/57272, https://github.com/rbright/asana/issues/12). A removed and re-added person has several memberships: the active one wins.
 /// - When memberships could not be read (`memberships == nil`), every flag is unknown (`nil`), never guessed.
@@ -40,8 +41,9 @@ enum SnapshotBuilder {
                 isGuest: membership?.isGuest, isViewOnly: membership?.isViewOnly)
         }
         for user in users { add(gid: user.gid, name: user.name, email: user.email) }
-        for (gid, membership) in membershipByUser where membership.isActive == true {
-            add(gid: gid, name: membership.user?.name, email: membership.user?.email)
+        for membership in memberships ?? [] {  // in listing order, so the snapshot's order does not depend on hashing
+            guard let gid = membership.user?.gid, let chosen = membershipByUser[gid], chosen.isActive == true else { continue }
+            add(gid: gid, name: chosen.user?.name, email: chosen.user?.email)
         }
         let snapshotTeams = teams.map { SnapshotTeam(gid: $0.gid, name: $0.name ?? $0.gid) }
         var snapshotTeamMemberships: [SnapshotTeamMembership] = []

@@ -41,12 +41,12 @@ struct RouteEnvironment: Sendable {
         json(.object([("data", value)]), query)
     }
 
-    /// One page of a list (see ``Paginator``). `items` gives the sorted objects and a renderer, read under one
-    /// lock together with the request's own checks.
-    func list<Item>(
+    /// One page of a list (see ``Paginator``). `items` gives the list's gids, sorted by ``gidLess(_:_:)`` (an index's
+    /// array, or a small filtered list sorted by the route), and the renderer of one gid; it runs under one lock
+    /// together with the request's own checks.
+    func list(
         _ request: Request,
-        _ items: (Storage, Selection) throws(AsanaErrorBody) -> (items: [Item], render: (Item) -> JSONValue),
-        gid: @escaping (Item) -> String
+        _ items: (Storage, Selection) throws(AsanaErrorBody) -> (gids: [String], render: (String) -> JSONValue?)
     ) throws(AsanaErrorBody) -> Response {
         let query = QueryItems(rawQuery: request.uri.query)
         let path = Self.relativePath(request.uri.path)
@@ -54,11 +54,9 @@ struct RouteEnvironment: Sendable {
         let page = try paginator.parse(query, listKey: listKey)
         let selection = selection(query, default: .compact)
         let body = try state.read { (storage: Storage) throws(AsanaErrorBody) -> JSONValue in
-            let (objects, render) = try items(storage, selection)
-            let sorted = objects.sorted { gidLess(gid($0), gid($1)) }
+            let (gids, render) = try items(storage, selection)
             return try paginator.envelope(
-                sorted, gid: gid, render: render, request: page, path: path, query: query, listKey: listKey,
-                baseURL: storage.baseURL)
+                gids, render: render, request: page, path: path, query: query, listKey: listKey, baseURL: storage.baseURL)
         }
         return json(body, query)
     }

@@ -20,11 +20,10 @@ struct TeamRoutes: Sendable {
     static func listTeams(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let gid = try env.parameter("workspace", context)
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
             let workspace = try storage.requireVisibleWorkspace(pathGid: gid, caller: caller)
-            let teams = storage.teams.values.filter { $0.organization == workspace.gid }
-            return (Array(teams), { storage.render(team: $0, selection) })
-        }, gid: \.gid)
+            return (storage.teamsByOrganization[workspace.gid]?.gids ?? [], { storage.teams[$0].map { storage.render(team: $0, selection) } })
+        }
     }
 
     /// `GET /teams/{gid}`: the full team record.
@@ -45,11 +44,12 @@ struct TeamRoutes: Sendable {
     static func listMemberships(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let gid = try env.parameter("team", context)
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
             let team = try storage.requireVisibleTeam(pathGid: gid, caller: caller)
-            let memberships = storage.teamMemberships.values.filter { $0.team == team.gid }
-            return (Array(memberships), { storage.render(teamMembership: $0, selection, caller: caller) })
-        }, gid: \.gid)
+            return (storage.teamMembershipsByTeam[team.gid]?.gids ?? [], {
+                storage.teamMemberships[$0].map { storage.render(teamMembership: $0, selection, caller: caller) }
+            })
+        }
     }
 
     /// `GET /users/{user}/team_memberships?workspace={gid}`: the user's team memberships in that
@@ -58,16 +58,15 @@ struct TeamRoutes: Sendable {
         let reference = try env.parameter("user", context)
         let query = QueryItems(rawQuery: request.uri.query)
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
             guard let workspaceGid = query["workspace"] else { throw AsanaErrorBody.badRequest("workspace: Missing input") }
             let workspace = try storage.requireVisibleWorkspace(queryGid: workspaceGid, caller: caller)
             guard let user = storage.user(named: reference, caller: caller) else {
                 throw AsanaErrorBody.notFound("user: Not a recognized ID: \(reference)")
             }
-            let teams = Set(storage.teams.values.filter { $0.organization == workspace.gid }.map(\.gid))
-            let memberships = storage.teamMemberships.values.filter { $0.user == user.gid && teams.contains($0.team) }
-            return (Array(memberships), { storage.render(teamMembership: $0, selection, caller: caller) })
-        }, gid: \.gid)
+            let gids = storage.teamMemberships(ofUser: user.gid).filter { storage.teams[$0.team]?.organization == workspace.gid }.map(\.gid)
+            return (gids, { storage.teamMemberships[$0].map { storage.render(teamMembership: $0, selection, caller: caller) } })
+        }
     }
 
     /// `POST /teams/{gid}/addUser` → 200 `{"data": team_membership}` (the answer is a team membership since ~2021:

@@ -29,7 +29,7 @@ struct UserRoutes: Sendable {
         try refuseLimit(query, path: "/workspaces/\(gid)/users", alternative: "GET /users?workspace=\(gid)&limit=100")
         let body = try env.state.read { (storage: Storage) throws(AsanaErrorBody) -> JSONValue in
             let workspace = try storage.requireVisibleWorkspace(pathGid: gid, caller: caller)
-            let members = Set(storage.workspaceMemberships.values.filter { $0.isActive && $0.workspace == workspace.gid }.map(\.user))
+            let members = storage.activeUsersByWorkspace[workspace.gid]?.gids ?? []
             return .array(alphabetical(members.compactMap { storage.users[$0] }).map { storage.render(user: $0, selection, caller: caller) })
         }
         return env.data(body, query)
@@ -46,7 +46,7 @@ struct UserRoutes: Sendable {
         try refuseLimit(query, path: "/teams/\(gid)/users", alternative: "GET /users?workspace=<organization>&team=\(gid)&limit=100")
         let body = try env.state.read { (storage: Storage) throws(AsanaErrorBody) -> JSONValue in
             let team = try storage.requireVisibleTeam(pathGid: gid, caller: caller)
-            let members = Set(storage.teamMemberships.values.filter { $0.team == team.gid }.map(\.user))
+            let members = Set((storage.teamMembershipsByTeam[team.gid]?.gids ?? []).compactMap { storage.teamMemberships[$0]?.user })
             return .array(alphabetical(members.compactMap { storage.users[$0] }).map { storage.render(user: $0, selection, caller: caller) })
         }
         return env.data(body, query)
@@ -73,25 +73,31 @@ struct UserRoutes: Sendable {
     static func listUsers(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let query = QueryItems(rawQuery: request.uri.query)
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
-            let workspaceGids: Set<String>
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+            let workspaceGids: [String]
             if let workspace = query["workspace"] {
                 workspaceGids = [try storage.requireVisibleWorkspace(queryGid: workspace, caller: caller).gid]
             } else {
-                workspaceGids = Set(storage.visibleWorkspaces(caller: caller).map(\.gid))
+                workspaceGids = storage.visibleWorkspaces(caller: caller).map(\.gid)
             }
-            var members = Set(
-                storage.workspaceMemberships.values.filter { $0.isActive && workspaceGids.contains($0.workspace) }.map(\.user))
+            func isActiveMember(_ user: String) -> Bool {
+                workspaceGids.contains { storage.activeUsersByWorkspace[$0]?.contains(user) ?? false }
+            }
+            let gids: [String]
             if let teamGid = query["team"] {
                 guard let team = storage.teams[teamGid] else { throw .notRecognized("team", teamGid) }
                 guard storage.activeMembership(user: caller, workspace: team.organization) != nil else {
                     throw .forbidden("You do not have access to team \(teamGid).")
                 }
-                members.formIntersection(storage.teamMemberships.values.filter { $0.team == teamGid }.map(\.user))
+                let members = (storage.teamMembershipsByTeam[teamGid]?.gids ?? []).compactMap { storage.teamMemberships[$0]?.user }
+                gids = GidIndex(members.filter(isActiveMember)).gids
+            } else if workspaceGids.count == 1 {
+                gids = storage.activeUsersByWorkspace[workspaceGids[0]]?.gids ?? []
+            } else {
+                gids = GidIndex(workspaceGids.flatMap { storage.activeUsersByWorkspace[$0]?.gids ?? [] }).gids
             }
-            let users = members.compactMap { storage.users[$0] }
-            return (users, { storage.render(user: $0, selection, caller: caller) })
-        }, gid: \.gid)
+            return (gids, { storage.users[$0].map { storage.render(user: $0, selection, caller: caller) } })
+        }
     }
 
     /// `GET /users/{user}` with `me`, an email or a gid: the full record (UserResponse, Asana OpenAPI operation `getUser`).

@@ -19,9 +19,9 @@ struct WorkspaceRoutes: Sendable {
     /// `GET /workspaces`: the workspaces the caller is an active member of, compact, paginated.
     static func listWorkspaces(_ env: RouteEnvironment, _ request: Request, _ context: SimulatorRequestContext) throws -> Response {
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
-            (storage.visibleWorkspaces(caller: caller), { storage.render(workspace: $0, selection) })
-        }, gid: \.gid)
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+            (storage.visibleWorkspaces(caller: caller).map(\.gid), { storage.workspaces[$0].map { storage.render(workspace: $0, selection) } })
+        }
     }
 
     /// `GET /workspaces/{gid}`: the full record (`email_domains`, `is_organization`).
@@ -43,15 +43,17 @@ struct WorkspaceRoutes: Sendable {
         let query = QueryItems(rawQuery: request.uri.query)
         let gid = try env.parameter("workspace", context)
         let caller = context.caller
-        return try env.list(request, { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
+        return try env.list(request) { (storage: Storage, selection: Selection) throws(AsanaErrorBody) in
             let workspace = try storage.requireVisibleWorkspace(pathGid: gid, caller: caller)
-            var userGid: String?
-            if let reference = query["user"] { userGid = try storage.requireUser(reference, caller: caller).gid }
-            let memberships = storage.workspaceMemberships.values.filter {
-                $0.workspace == workspace.gid && (userGid == nil || $0.user == userGid)
+            let gids: [String]
+            if let reference = query["user"] {
+                let user = try storage.requireUser(reference, caller: caller)
+                gids = storage.workspaceMemberships(ofUser: user.gid).filter { $0.workspace == workspace.gid }.map(\.gid)
+            } else {
+                gids = storage.membershipsByWorkspace[workspace.gid]?.gids ?? []
             }
-            return (Array(memberships), { storage.render(membership: $0, selection, caller: caller) })
-        }, gid: \.gid)
+            return (gids, { storage.workspaceMemberships[$0].map { storage.render(membership: $0, selection, caller: caller) } })
+        }
     }
 
     /// `POST /workspaces/{gid}/addUser` → 200 `{"data": user}` (UserBaseResponse: gid, resource_type, name,
