@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `ping`: the server's name and versions, its clock, and who the connection is authenticated as.
 /// Open to every connection, before authentication too (protocol.md §5, `ping`).
@@ -45,5 +46,41 @@ public struct Identity: Codable, Sendable, Equatable {
     public init(principal: String, role: String) {
         self.principal = principal
         self.role = role
+    }
+}
+
+extension Ping.Result: WireJSONWritable {
+    /// The members in the order the wire encoder sorts them; the limits, the same on every answer of
+    /// a server, are encoded once and their text reused.
+    public func writeWireJSON(to json: inout [UInt8]) {
+        json.append(contentsOf: #"{"#.utf8)
+        if let identity {
+            json.append(contentsOf: #""identity":{"principal":"#.utf8)
+            WireJSON.writeString(identity.principal, to: &json)
+            json.append(contentsOf: #","role":"#.utf8)
+            WireJSON.writeString(identity.role, to: &json)
+            json.append(contentsOf: #"},"#.utf8)
+        }
+        json.append(contentsOf: #""limits":"#.utf8)
+        json.append(contentsOf: Self.limitsText(limits))
+        json.append(contentsOf: #","protocolVersion":"#.utf8)
+        WireJSON.writeString(protocolVersion, to: &json)
+        json.append(contentsOf: #","server":"#.utf8)
+        WireJSON.writeString(server, to: &json)
+        json.append(contentsOf: #","time":""#.utf8)
+        json.append(contentsOf: JSONEncoder.protocolTimestamp(time).utf8)
+        json.append(contentsOf: #"","version":"#.utf8)
+        WireJSON.writeString(version, to: &json)
+        json.append(UInt8(ascii: "}"))
+    }
+
+    private static let lastLimits = Mutex<(limits: ServerLimits, text: [UInt8])?>(nil)
+
+    private static func limitsText(_ limits: ServerLimits) -> [UInt8] {
+        if let text = lastLimits.withLock({ $0?.limits == limits ? $0?.text : nil }) { return text }
+        var text: [UInt8] = []
+        WireJSON.writeEncoded(limits, to: &text)
+        lastLimits.withLock { $0 = (limits, text) }
+        return text
     }
 }
