@@ -10,7 +10,8 @@
 #
 # Prints Markdown rows "case | product | reference | ratio".
 # Usage: Benchmarks/ping.sh            (env: PING_SECONDS=5 per case, PING_ROUNDS=3,
-#                                       SUSTAINED_SECONDS=0, SWIFT_SCRATCH=.build-release)
+#                                       SUSTAINED_SECONDS=0, SWIFT_SCRATCH=.build-release,
+#                                       ASANA_ACCESSD=path of a binary to measure instead of building one)
 # Needs go and redis-server (Debian: golang-go, redis-server); installs them with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +32,12 @@ loadgen=Benchmarks/loadgen/loadgen
 if [[ ! -x $loadgen || Benchmarks/loadgen/main.go -nt $loadgen ]]; then
   (cd Benchmarks/loadgen && GOCACHE=${GOCACHE:-/tmp/loadgen-gocache} go build -o loadgen main.go)
 fi
-swift build -c release --scratch-path "$scratch" --product asana-accessd >/dev/null
-bin=$scratch/release
+if [[ -n ${ASANA_ACCESSD:-} ]]; then
+  accessd=$ASANA_ACCESSD
+else
+  swift build -c release --scratch-path "$scratch" --product asana-accessd >/dev/null
+  accessd=$scratch/release/asana-accessd
+fi
 
 work=$(mktemp -d)
 server_pid=""; redis_pid=""
@@ -43,9 +48,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-$bin/asana-accessd certs dev --out "$work/certs" >/dev/null
-$bin/asana-accessd init --data-dir "$work/data" >/dev/null
-$bin/asana-accessd serve --data-dir "$work/data" --port 0 --log-level warning --sync-interval 0 \
+$accessd certs dev --out "$work/certs" >/dev/null
+$accessd init --data-dir "$work/data" >/dev/null
+$accessd serve --data-dir "$work/data" --port 0 --log-level warning --sync-interval 0 \
   --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" \
   --principal-role dev-admin=admin > "$work/server.out" 2>&1 &
 server_pid=$!
