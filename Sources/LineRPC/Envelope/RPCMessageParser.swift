@@ -107,7 +107,17 @@ public struct RPCMessageParser: Sendable {
 
     /// The offset of the first byte that does not start a valid UTF-8 sequence, or `nil` if all is valid.
     static func firstInvalidUTF8Offset(_ bytes: ByteBufferView) -> Int? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return nil }
+        // ASCII, the common case, checked a word at a time.
+        let ascii = bytes.withContiguousStorageIfAvailable { storage -> Bool in
+            let raw = UnsafeRawBufferPointer(storage)
+            var index = 0
+            while index + 8 <= raw.count {
+                if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                index += 8
+            }
+            return raw[index...].allSatisfy { $0 < 0x80 }
+        }
+        if ascii == true { return nil }
         var decoder = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var offset = 0

@@ -20,7 +20,26 @@ enum StrictJSONValidator {
 
     private enum Container {
         case array
-        case object(keys: Set<[UInt8]>)
+        case object(keys: ObjectKeys)
+    }
+
+    /// The member names of one object read so far: a short list compared byte by byte (an envelope has
+    /// four), a set once there are many, so that hashing is paid only by large objects.
+    struct ObjectKeys {
+        private var few: [[UInt8]] = []
+        private var many: Set<[UInt8]>?
+
+        /// Adds `key`; `false` when it was there already.
+        mutating func insert(_ key: [UInt8]) -> Bool {
+            if many != nil { return many!.insert(key).inserted }
+            if few.contains(key) { return false }
+            few.append(key)
+            if few.count > 16 {
+                many = Set(few)
+                few = []
+            }
+            return true
+        }
     }
 
     /// Where the envelope members of one request object sit in the text: the byte ranges of their
@@ -131,7 +150,7 @@ enum StrictJSONValidator {
                 // Compared as the text they stand for: `"\u006dethod"` is a second `"method"`.
                 let key = canonicalKey(Array(bytes[(start + 1)..<(end - 1)]))
                 guard case .object(var keys)? = stack.popLast() else { return fail("internal: key outside object") }
-                guard keys.insert(key).inserted else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
+                guard keys.insert(key) else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
                 stack.append(.object(keys: keys))
                 let isRequestLevel = stack.count == 1 || (stack.count == 2 && { if case .array = stack[0] { true } else { false } }())
                 member = isRequestLevel ? envelopeMember(key) : nil
@@ -162,7 +181,7 @@ enum StrictJSONValidator {
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     guard stack.count < maximumDepth else { return .tooDeep(maximumDepth: maximumDepth) }
                     let isArray = byte == UInt8(ascii: "[")
-                    stack.append(isArray ? .array : .object(keys: []))
+                    stack.append(isArray ? .array : .object(keys: ObjectKeys()))
                     if stack.count == 1 { firstContainer = stack[0] }
                     expect = isArray ? .valueOrArrayEnd : .keyOrObjectEnd
                     index += 1

@@ -86,8 +86,8 @@ public struct RPCMethodTable: Sendable {
         handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
     ) {
         methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive,
-                               bulk: bulk, invoke: { context, raw in
-            let params = try Self.decode(Params.self, from: raw)
+                               bulk: bulk, invoke: { [absent = Params.whenAbsent] context, raw in
+            let params = try Self.decode(Params.self, from: raw, absent: absent)
             return try await handler(context, params)
         }, invokeNow: nil)
     }
@@ -104,19 +104,20 @@ public struct RPCMethodTable: Sendable {
         params: Params.Type = Params.self,
         handler: @escaping @Sendable (RPCRequestContext, Params) throws -> Result
     ) {
-        let invokeNow: @Sendable (RPCRequestContext, RPCParamsText) throws -> any Encodable & Sendable = { context, raw in
-            try handler(context, try Self.decode(Params.self, from: raw))
+        let invokeNow: @Sendable (RPCRequestContext, RPCParamsText) throws -> any Encodable & Sendable = { [absent = Params.whenAbsent] context, raw in
+            try handler(context, try Self.decode(Params.self, from: raw, absent: absent))
         }
         methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: false,
                                bulk: false, invoke: { context, raw in try invokeNow(context, raw) }, invokeNow: invokeNow)
     }
 
     /// Decodes `raw` (an object, or absent) into `Params`, mapping every failure to `-32602`.
-    static func decode<Params: RPCParams>(_ type: Params.Type, from raw: RPCParamsText) throws(RPCError) -> Params {
+    /// - Parameter absent: `Params.whenAbsent`, looked up once when the method is registered.
+    static func decode<Params: RPCParams>(_ type: Params.Type, from raw: RPCParamsText, absent: Params? = Params.whenAbsent) throws(RPCError) -> Params {
         let bytes: Data
         switch raw {
         case .absent:
-            if let none = Params.whenAbsent { return none }
+            if let none = absent { return none }
             bytes = Data("{}".utf8)
         case .value(let value):
             guard let encoded = try? JSONEncoder().encode(value) else { throw .invalidParams("Invalid params") }
@@ -129,8 +130,7 @@ public struct RPCMethodTable: Sendable {
             guard Params.memberNames.isEmpty, (try? JSONDecoder().decode([JSONValue].self, from: bytes))?.isEmpty == true else {
                 throw .invalidParams("Invalid params: pass params by name, as an object")
             }
-            if let none = Params.whenAbsent { return none }
-            return try decode(Params.self, from: .absent)
+            return try decode(Params.self, from: .absent, absent: absent)
         }
         do {
             return try Self.paramsDecoder.decode(MembersChecked<Params>.self, from: bytes).value

@@ -88,8 +88,9 @@ struct RPCConnection: Sendable {
             answer = batch.finish()
         }
         let handler = self.handler
+        let line = answer
         let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute { handler.value.finish(answer: answer, written: written) }
+        channel.eventLoop.execute { handler.value.finish(answer: line, written: written) }
         do {
             try await written.futureResult.get()
         } catch {
