@@ -50,10 +50,10 @@ public struct Identity: Codable, Sendable, Equatable {
 }
 
 extension Ping.Result: WireJSONWritable {
-    /// The members in the order the wire encoder sorts them; the limits, the same on every answer of
-    /// a server, are encoded once and their text reused.
+    /// The members in the order the wire encoder sorts them. All but `identity` and `time` are the same
+    /// on every answer of a server: their text is made once and reused.
     public func writeWireJSON(to json: inout [UInt8]) {
-        json.append(contentsOf: #"{"#.utf8)
+        json.append(UInt8(ascii: "{"))
         if let identity {
             json.append(contentsOf: #""identity":{"principal":"#.utf8)
             WireJSON.writeString(identity.principal, to: &json)
@@ -61,26 +61,36 @@ extension Ping.Result: WireJSONWritable {
             WireJSON.writeString(identity.role, to: &json)
             json.append(contentsOf: #"},"#.utf8)
         }
-        json.append(contentsOf: #""limits":"#.utf8)
-        json.append(contentsOf: Self.limitsText(limits))
-        json.append(contentsOf: #","protocolVersion":"#.utf8)
-        WireJSON.writeString(protocolVersion, to: &json)
-        json.append(contentsOf: #","server":"#.utf8)
-        WireJSON.writeString(server, to: &json)
-        json.append(contentsOf: #","time":""#.utf8)
-        json.append(contentsOf: JSONEncoder.protocolTimestamp(time).utf8)
-        json.append(contentsOf: #"","version":"#.utf8)
-        WireJSON.writeString(version, to: &json)
-        json.append(UInt8(ascii: "}"))
+        let fixed = Self.fixedText(self)
+        json.append(contentsOf: fixed.beforeTime)
+        JSONEncoder.writeProtocolTimestamp(time, to: &json)
+        json.append(contentsOf: fixed.afterTime)
     }
 
-    private static let lastLimits = Mutex<(limits: ServerLimits, text: [UInt8])?>(nil)
+    /// The members that do not change from one answer to the next, and their text around `time`.
+    private struct Fixed: Equatable {
+        var limits: ServerLimits
+        var protocolVersion: String
+        var server: String
+        var version: String
+    }
 
-    private static func limitsText(_ limits: ServerLimits) -> [UInt8] {
-        if let text = lastLimits.withLock({ $0?.limits == limits ? $0?.text : nil }) { return text }
-        var text: [UInt8] = []
-        WireJSON.writeEncoded(limits, to: &text)
-        lastLimits.withLock { $0 = (limits, text) }
-        return text
+    private static let lastFixed = Mutex<(fixed: Fixed, beforeTime: [UInt8], afterTime: [UInt8])?>(nil)
+
+    private static func fixedText(_ result: Ping.Result) -> (beforeTime: [UInt8], afterTime: [UInt8]) {
+        let fixed = Fixed(limits: result.limits, protocolVersion: result.protocolVersion, server: result.server, version: result.version)
+        if let text = lastFixed.withLock({ $0?.fixed == fixed ? ($0!.beforeTime, $0!.afterTime) : nil }) { return text }
+        var beforeTime = Array(#""limits":"#.utf8)
+        WireJSON.writeEncoded(result.limits, to: &beforeTime)
+        beforeTime.append(contentsOf: #","protocolVersion":"#.utf8)
+        WireJSON.writeString(result.protocolVersion, to: &beforeTime)
+        beforeTime.append(contentsOf: #","server":"#.utf8)
+        WireJSON.writeString(result.server, to: &beforeTime)
+        beforeTime.append(contentsOf: #","time":""#.utf8)
+        var afterTime = Array(#"","version":"#.utf8)
+        WireJSON.writeString(result.version, to: &afterTime)
+        afterTime.append(UInt8(ascii: "}"))
+        lastFixed.withLock { $0 = (fixed, beforeTime, afterTime) }
+        return (beforeTime, afterTime)
     }
 }

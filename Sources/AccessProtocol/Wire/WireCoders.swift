@@ -29,33 +29,49 @@ extension JSONEncoder {
             let fractionText = String(fraction)
             return String(whole.dropLast()) + "." + String(repeating: "0", count: 3 - fractionText.count) + fractionText + "Z"
         }
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        writeProtocolTimestamp(date, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends ``protocolTimestamp(_:)``'s text (without quotes) to `bytes`, for dates in years 1583–9999
+    /// without an intermediate string.
+    public static func writeProtocolTimestamp(_ date: Date, to bytes: inout [UInt8]) {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        guard (-12_212_553_600...253_402_300_799).contains(seconds) else {
+            bytes.append(contentsOf: protocolTimestamp(date).utf8)
+            return
+        }
+        let fraction = Int(millis - seconds * 1000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)
-        return String(unsafeUninitializedCapacity: 24) { text in
-            func put(_ value: Int, digits: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
+        func put(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor))
+                value %= divisor
+                divisor /= 10
             }
-            put(year, digits: 4, at: 0)
-            text[4] = UInt8(ascii: "-")
-            put(month, digits: 2, at: 5)
-            text[7] = UInt8(ascii: "-")
-            put(day, digits: 2, at: 8)
-            text[10] = UInt8(ascii: "T")
-            put(secondOfDay / 3600, digits: 2, at: 11)
-            text[13] = UInt8(ascii: ":")
-            put(secondOfDay / 60 % 60, digits: 2, at: 14)
-            text[16] = UInt8(ascii: ":")
-            put(secondOfDay % 60, digits: 2, at: 17)
-            text[19] = UInt8(ascii: ".")
-            put(fraction, digits: 3, at: 20)
-            text[23] = UInt8(ascii: "Z")
-            return 24
         }
+        put(year, digits: 4)
+        bytes.append(UInt8(ascii: "-"))
+        put(month, digits: 2)
+        bytes.append(UInt8(ascii: "-"))
+        put(day, digits: 2)
+        bytes.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, digits: 2)
+        bytes.append(UInt8(ascii: ":"))
+        put(secondOfDay / 60 % 60, digits: 2)
+        bytes.append(UInt8(ascii: ":"))
+        put(secondOfDay % 60, digits: 2)
+        bytes.append(UInt8(ascii: "."))
+        put(fraction, digits: 3)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// The proleptic Gregorian date `days` days after 1970-01-01 (H. Hinnant's `civil_from_days`).
