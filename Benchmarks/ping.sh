@@ -4,9 +4,10 @@
 # standard library; it reports its own CPU so it can be shown not to be the bottleneck).
 #
 # Cases, product and reference interleaved (the order alternates each round; the median of the rounds
-# is printed): 1 connection × 1 in flight, 50 × 1, 1 × 64; the server's CPU per request (utime+stime
-# from /proc/PID/stat over the measured window); RSS per idle mutual-TLS connection (256 of them);
-# and, when SUSTAINED_SECONDS > 0, RSS across a sustained 50 × 16 load after a 30 s warm-up.
+# is printed): RSS per idle mutual-TLS connection (256 of them, on the fresh servers: RSS with them
+# minus RSS before, / 256); 1 connection × 1 in flight, 50 × 1, 1 × 64; the server's CPU per request
+# (utime+stime from /proc/PID/stat over the measured window); and, when SUSTAINED_SECONDS > 0, RSS
+# across a sustained 50 × 16 load after a 30 s warm-up.
 #
 # Prints Markdown rows "case | product | reference | ratio".
 # Usage: Benchmarks/ping.sh            (env: PING_SECONDS=5 per case, PING_ROUNDS=3,
@@ -71,6 +72,13 @@ field() { grep -o "$1=[0-9.]*" | head -1 | cut -d= -f2; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A results
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
+# Memory first, on fresh servers: after a load the heap holds freed memory that new connections would reuse.
+p=$(product -mode idle -conns 256); echo "$p" >&2
+r=$(reference -mode idle -conns 256); echo "$r" >&2
+p=$(echo "$p" | field kib_per_conn); r=$(echo "$r" | field kib_per_conn)
+results[idle]="| RSS per idle TLS connection (256, fresh server) | $p KiB | $r KiB | $(ratio "$p" "$r") |"
+
 for round in $(seq "$rounds"); do
   for case in 1x1 50x1 1x64; do
     conns=${case%x*}; depth=${case#*x}
@@ -84,8 +92,8 @@ for round in $(seq "$rounds"); do
   done
 done
 
-stat() { printf '%s' "${results[$1.$2]}" | field "$3" | median; }
-ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
+# The median over the rounds of one field of one case.
+stat() { printf '%s' "${results[$1.$2]}" | grep -o "$3=[0-9.]*" | cut -d= -f2 | median; }
 echo "| case | product | reference | ratio |"
 echo "|---|---|---|---|"
 for case in 1x1 50x1 1x64; do
@@ -101,9 +109,7 @@ for case in 1x1 50x1 1x64; do
   echo "| load generator CPU per ping (its share of a core), $case | $(stat product "$case" loadgen_cpu_us_per_req) µs ($(stat product "$case" loadgen_cpu_pct)%) | $(stat reference "$case" loadgen_cpu_us_per_req) µs ($(stat reference "$case" loadgen_cpu_pct)%) | |"
 done
 
-p=$(product -mode idle -conns 256 | tee /dev/stderr | field kib_per_conn)
-r=$(reference -mode idle -conns 256 | tee /dev/stderr | field kib_per_conn)
-echo "| RSS per idle TLS connection (256) | $p KiB | $r KiB | $(ratio "$p" "$r") |"
+echo "${results[idle]}"
 
 if (( sustained > 0 )); then
   for who in product reference; do
