@@ -38,7 +38,7 @@ extension AccessService {
         registerAdministration(in: &table)
         registerOAuth(in: &table)
         let document = Discover.document(version: Self.protocolVersion, methods: allAccessMethods)
-        table.registerImmediate(Discover.self) { _, _ in document }
+        table.register(Discover.self) { _, _ in document }
         return table
     }
 }
