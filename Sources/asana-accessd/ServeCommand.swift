@@ -25,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-line-bytes"), help: "Longest request line accepted, in bytes.")
     var maximumLineBytes: Int = 1 << 20
 
+    @Option(name: .customLong("max-in-flight"), help: ArgumentHelp("Requests one authenticated connection may have running at once (a batch counts as one; ping is answered at once and does not count); past it the server stops reading that connection until one finishes.", valueName: "count"))
+    var maximumInFlight: Int = 16
+
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
     var drainSeconds: Int = 30
 
@@ -87,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...50).contains(asanaMaxConcurrentReads) else { throw ValidationError("--asana-max-concurrent-reads must be between 1 and 50 (Asana's cap)") }
         guard (1...15).contains(asanaMaxConcurrentWrites) else { throw ValidationError("--asana-max-concurrent-writes must be between 1 and 15 (Asana's cap)") }
         guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
+        guard (1...4096).contains(maximumInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 4096 (default 16)") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         _ = try tls.roleMap()
@@ -110,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port ?? 7443
         configuration.maximumLineBytes = maximumLineBytes
+        configuration.maximumInFlightPerConnection = maximumInFlight
         configuration.drainTimeout = .seconds(drainSeconds)
         configuration.principalRoles = try tls.roleMap()
         configuration.syncInterval = .seconds(syncInterval ?? 86400)

@@ -193,3 +193,61 @@ struct ProtocolTimestampTests {
         #expect(JSONEncoder.protocolTimestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
     }
 }
+
+@Suite("Envelope read from the bytes")
+struct EnvelopeFromBytesTests {
+    @Test("params stay the bytes of the line until the method decodes them")
+    func paramsAreBytes() throws {
+        guard case .single(.request(let request)) = parse(#"{"params": {"b":[1, {"c":"\u00e9"}]} ,"method":"m","jsonrpc":"2.0","id":"x"}"#) else {
+            Issue.record("not a request")
+            return
+        }
+        guard case .json(let bytes) = request.paramsText else {
+            Issue.record("params were decoded: \(request.paramsText)")
+            return
+        }
+        #expect(String(buffer: bytes) == #"{"b":[1, {"c":"\u00e9"}]}"#)
+        #expect(request.params == .object(["b": .array([.integer(1), .object(["c": .string("é")])])]))
+    }
+
+    @Test("escaped member names and strings in the envelope are read as the text they stand for")
+    func escapes() {
+        #expect(parse(#"{"jsonrpc":"2\u002e0","\u006dethod":"p\u0069ng","id":"a\"b"}"#)
+            == .single(.request(RPCRequest(id: .string("a\"b"), method: "ping", params: nil))))
+    }
+
+    @Test("a number too large for a 64-bit float is a parse error, wherever it is", arguments: [
+        #"{"jsonrpc":"2.0","id":1,"method":"m","params":{"n":1e400}}"#, #"{"jsonrpc":"2.0","id":1e999,"method":"m"}"#,
+        #"{"jsonrpc":"2.0","id":1,"method":"m","x":-1"# + String(repeating: "0", count: 400) + "}",
+    ])
+    func numberOutOfRange(text: String) throws {
+        let (id, error) = try #require(errorOf(parse(text)))
+        #expect(id == .null)
+        #expect(error.code == -32700)
+        #expect(error.message == "Parse error: a number is outside the range of a 64-bit float")
+    }
+}
+
+@Suite("Wire timestamps written by hand")
+struct HandWrittenTimestampTests {
+    /// What Foundation's ISO 8601 formatter writes for the same instant, as `protocolTimestamp` did before.
+    private func foundation(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let fraction = String(millis - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: TimeInterval(seconds)).ISO8601Format(Date.ISO8601FormatStyle(timeZone: .gmt))
+        return String(whole.dropLast()) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
+    }
+
+    @Test("the same text as Foundation's formatter: edges and 20,000 instants from year 1 to 9999 (Julian before 1583)")
+    func matchesFoundation() {
+        var instants: [TimeInterval] = [0, -0.0004, -0.5, -1, 86_399.9995, 951_782_400, 951_868_799.999, 4_107_542_399.999,
+                                        -62_135_596_800, -12_212_553_600, -12_212_553_600.001, 253_402_300_799.999, 1_800_000_000.1239999]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { instants.append(TimeInterval(Int64.random(in: -62_135_596_800_000...253_402_300_799_000, using: &generator)) / 1000) }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(JSONEncoder.protocolTimestamp(date) == foundation(date), "\(instant)")
+        }
+    }
+}

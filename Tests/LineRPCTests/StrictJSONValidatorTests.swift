@@ -3,9 +3,8 @@ import Testing
 @testable import LineRPC
 
 private func validate(_ text: String, depth: Int = 64) -> StrictJSONValidator.Failure? {
-    var ids: [Int: String] = [:]
-    var batchLength: Int?
-    return Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth, numericIDs: &ids, batchLength: &batchLength) }
+    var layout = StrictJSONValidator.Layout()
+    return Array(text.utf8).withUnsafeBytes { StrictJSONValidator.validate($0, maximumDepth: depth, layout: &layout) }
 }
 
 @Suite("Strict JSON validation")

@@ -9,7 +9,8 @@ extension AccessService {
         var table = RPCMethodTable()
         // A full disk (or another storage failure) is named, not "Internal error".
         table.errorMapper = { AccessError.storage($0) }
-        table.register(Ping.self) { context, _ in
+        // Answered on the event loop, without a task: it only reads the clock and the session.
+        table.registerImmediate(Ping.self) { context, _ in
             Ping.Result(server: "asana-accessd", version: Self.serverVersion, protocolVersion: Self.protocolVersion, time: now(),
                         identity: context.identity.map { Identity(principal: $0.principal, role: $0.role) }, limits: context.limits)
         }

@@ -23,6 +23,8 @@ public struct ServiceRuntime: Sendable {
         public var asanaBaseURL: String = AsanaClientConfiguration.asanaBaseURL
         /// Longest request line accepted, in bytes.
         public var maximumLineBytes: Int = 1 << 20
+        /// Requests one authenticated connection may have running at once (``RPCServerConfiguration/maximumInFlightPerConnection``).
+        public var maximumInFlightPerConnection: Int = 16
         /// On shutdown, how long in-flight calls may run before they are cancelled.
         public var drainTimeout: Duration = .seconds(30)
         /// Client-certificate common names and their roles.
@@ -102,7 +104,8 @@ public struct ServiceRuntime: Sendable {
         try await store.pruneResolvedProvisionIntents(before: Date().addingTimeInterval(-Self.resolvedIntentRetention))
         let server = RPCServer(
             configuration: RPCServerConfiguration(host: configuration.host, port: configuration.port, tls: tls,
-                                                  maximumLineBytes: configuration.maximumLineBytes),
+                                                  maximumLineBytes: configuration.maximumLineBytes,
+                                                  maximumInFlightPerConnection: configuration.maximumInFlightPerConnection),
             methods: service.methodTable(), logger: logger,
             identify: { [roles = configuration.principalRoles] commonName in AccessService.identity(forCertificate: commonName, roles: roles) },
             onListening: { address in onListening(address.port ?? 0) })

@@ -1,5 +1,6 @@
 import AccessProtocol
 import Foundation
+import NIOCore
 
 /// A JSON-RPC 2.0 response: `{"jsonrpc":"2.0","id":…,"result":…}` or `{"jsonrpc":"2.0","id":…,"error":{…}}`.
 public struct RPCResponse: Sendable {
@@ -21,13 +22,50 @@ public struct RPCResponse: Sendable {
     /// exactly as the client sent it.
     /// - Throws: `EncodingError` when the result cannot be encoded (e.g. a non-finite number).
     public func jsonText(encoder: JSONEncoder) throws -> String {
+        var buffer = ByteBuffer()
+        try write(to: &buffer, encoder: encoder)
+        return String(buffer: buffer)
+    }
+
+    /// Appends ``jsonText(encoder:)`` to `buffer` without an intermediate string.
+    /// - Throws: `EncodingError` when the result cannot be encoded; `buffer` may then hold part of the text.
+    func write(to buffer: inout ByteBuffer, encoder: JSONEncoder) throws {
         switch outcome {
         case .error(let error):
-            let errorText = String(decoding: try encoder.encode(error), as: UTF8.self)
-            return #"{"error":\#(errorText),"id":\#(id.jsonText),"jsonrpc":"2.0"}"#
+            let errorJSON = try encoder.encode(error)
+            buffer.writeStaticString(#"{"error":"#)
+            buffer.writeBytes(errorJSON)
+            buffer.writeStaticString(#","id":"#)
+            writeID(to: &buffer)
+            buffer.writeStaticString(#","jsonrpc":"2.0"}"#)
         case .result(let value):
-            let resultText = String(decoding: try encoder.encode(value), as: UTF8.self)
-            return #"{"id":\#(id.jsonText),"jsonrpc":"2.0","result":\#(resultText)}"#
+            if let writable = value as? any WireJSONWritable {
+                // The hot path (`ping`): the value writes its own wire JSON, without the general encoder.
+                var json: [UInt8] = []
+                json.reserveCapacity(640)
+                writable.writeWireJSON(to: &json)
+                writeResultPrefix(to: &buffer)
+                buffer.writeBytes(json)
+            } else {
+                let json = try encoder.encode(value)
+                writeResultPrefix(to: &buffer)
+                buffer.writeBytes(json)
+            }
+            buffer.writeInteger(UInt8(ascii: "}"))
+        }
+    }
+
+    private func writeResultPrefix(to buffer: inout ByteBuffer) {
+        buffer.writeStaticString(#"{"id":"#)
+        writeID(to: &buffer)
+        buffer.writeStaticString(#","jsonrpc":"2.0","result":"#)
+    }
+
+    private func writeID(to buffer: inout ByteBuffer) {
+        switch id {
+        case .number(let text): buffer.writeString(text)
+        case .null: buffer.writeStaticString("null")
+        case .string: buffer.writeString(id.jsonText)
         }
     }
 }

@@ -7,9 +7,8 @@ extension JSONValue {
     /// - Throws: ``RPCError`` `-32700` (not strict JSON) or `-32600` `limit.json_depth`.
     public init(strictJSON text: String, maximumDepth: Int = 64) throws(RPCError) {
         let bytes = Array(text.utf8)
-        var ids: [Int: String] = [:]
-        var batchLength: Int?
-        switch bytes.withUnsafeBytes({ StrictJSONValidator.validate($0, maximumDepth: maximumDepth, numericIDs: &ids, batchLength: &batchLength) }) {
+        var layout = StrictJSONValidator.Layout()
+        switch bytes.withUnsafeBytes({ StrictJSONValidator.validate($0, maximumDepth: maximumDepth, layout: &layout) }) {
         case .syntax(let offset, let reason)?:
             throw RPCError(code: -32700, name: "rpc.parse_error", message: "not JSON at byte \(offset): \(reason)")
         case .tooDeep(let maximum)?:

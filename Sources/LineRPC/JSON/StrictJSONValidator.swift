@@ -20,8 +20,52 @@ enum StrictJSONValidator {
 
     private enum Container {
         case array
-        case object(keys: Set<[UInt8]>)
+        case object(keys: ObjectKeys)
     }
+
+    /// The member names of one object read so far: a short list compared byte by byte (an envelope has
+    /// four), a set once there are many, so that hashing is paid only by large objects.
+    struct ObjectKeys {
+        private var few: [[UInt8]] = []
+        private var many: Set<[UInt8]>?
+
+        /// Adds `key`; `false` when it was there already.
+        mutating func insert(_ key: [UInt8]) -> Bool {
+            if many != nil { return many!.insert(key).inserted }
+            if few.contains(key) { return false }
+            few.append(key)
+            if few.count > 16 {
+                many = Set(few)
+                few = []
+            }
+            return true
+        }
+    }
+
+    /// Where the envelope members of one request object sit in the text: the byte ranges of their
+    /// values, so the envelope is read straight from the bytes and `params` handed on as bytes,
+    /// decoded once, into the method's params type.
+    struct RequestLayout: Equatable {
+        /// Offset of the value's first byte (it tells the value's type).
+        var start: Int
+        var id: Range<Int>?
+        var jsonrpc: Range<Int>?
+        var method: Range<Int>?
+        var params: Range<Int>?
+    }
+
+    /// What a valid text holds, found while validating it.
+    struct Layout: Equatable {
+        /// One entry for a single value, one per element for a top-level array (a batch).
+        var requests: [RequestLayout] = []
+        /// The number of elements of a top-level array (a batch); `nil` for any other value.
+        var batchLength: Int?
+        /// A number too large for a 64-bit float (`1e400`): no decoder could read it.
+        var hasNumberOutOfRange = false
+    }
+
+    /// The envelope member a request-level key names.
+    private enum EnvelopeMember { case id, jsonrpc, method, params }
 
     private enum Expect: Equatable {
         case value, valueOrArrayEnd, keyOrObjectEnd, key, colon, commaOrEnd, end
@@ -29,24 +73,37 @@ enum StrictJSONValidator {
 
     /// Returns `nil` when `bytes` hold one valid JSON text nested at most `maximumDepth` levels.
     ///
-    /// - Parameter numericIDs: receives, for each request object, the exact text of its `"id"`
-    ///   member when that member is a number: key 0 for a single top-level object, the element
-    ///   index for the objects of a top-level array (a batch). Ids are echoed from this text, so
-    ///   `1.0`, `1e3` and `18446744073709551616` come back byte for byte.
-    /// - Parameter batchLength: receives the number of elements of a top-level array (a batch), so
-    ///   that a batch over the limit is refused before anything decodes it; `nil` for any other value.
+    /// - Parameter layout: receives, for each request object (a single top-level value, or each element
+    ///   of a top-level array), the byte ranges of its `id`, `jsonrpc`, `method` and `params` values, and
+    ///   the length of a top-level array, so that a batch over the limit is refused before anything
+    ///   decodes it. Ids are echoed from their text, so `1.0`, `1e3` and `18446744073709551616` come
+    ///   back byte for byte.
     /// - Parameter maximumValues: the most values the text may hold: what decoding it costs grows with
     ///   them far more than with its bytes (a 64 KiB array of `0` is 30,000 values, a 64 KiB string one).
-    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumValues: Int = .max,
-                         numericIDs: inout [Int: String], batchLength: inout Int?) -> Failure? {
+    static func validate(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumValues: Int = .max, layout: inout Layout) -> Failure? {
         var stack: [Container] = []
         var expect = Expect.value
         var index = 0
         let count = bytes.count
         var batchElement = -1        // index of the current element of a top-level array
-        var valueIsRequestID = false // the value being read is the "id" member of a request object
+        var member: EnvelopeMember?  // the value about to be read is this member of a request object
+        var open: (member: EnvelopeMember, start: Int, depth: Int)?  // a member value being read
         var firstContainer: Container? // the top-level array or object, if the text is one
         var values = 0
+        layout = Layout()
+
+        /// Records the end of the member value being read when it ends at `end` at depth `depth`.
+        func closeMember(at end: Int, depth: Int) {
+            guard let current = open, current.depth == depth, !layout.requests.isEmpty else { return }
+            let range = current.start..<end
+            switch current.member {
+            case .id: layout.requests[layout.requests.count - 1].id = range
+            case .jsonrpc: layout.requests[layout.requests.count - 1].jsonrpc = range
+            case .method: layout.requests[layout.requests.count - 1].method = range
+            case .params: layout.requests[layout.requests.count - 1].params = range
+            }
+            open = nil
+        }
 
         func fail(_ reason: String) -> Failure { .syntax(offset: index, reason: reason) }
 
@@ -74,6 +131,7 @@ enum StrictJSONValidator {
                 case (UInt8(ascii: "]"), .array?), (UInt8(ascii: "}"), .object?):
                     index += 1
                     stack.removeLast()
+                    closeMember(at: index, depth: stack.count)
                     expect = stack.isEmpty ? .end : .commaOrEnd
                 default:
                     return fail("expected ',' or the end of the \(stack.last.map { if case .array = $0 { "array" } else { "object" } } ?? "value")")
@@ -82,6 +140,7 @@ enum StrictJSONValidator {
                 if byte == UInt8(ascii: "}"), case .keyOrObjectEnd = expect {
                     index += 1
                     stack.removeLast()
+                    closeMember(at: index, depth: stack.count)
                     expect = stack.isEmpty ? .end : .commaOrEnd
                     continue
                 }
@@ -91,10 +150,10 @@ enum StrictJSONValidator {
                 // Compared as the text they stand for: `"\u006dethod"` is a second `"method"`.
                 let key = canonicalKey(Array(bytes[(start + 1)..<(end - 1)]))
                 guard case .object(var keys)? = stack.popLast() else { return fail("internal: key outside object") }
-                guard keys.insert(key).inserted else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
+                guard keys.insert(key) else { return fail("duplicate member name \"\(String(decoding: key, as: UTF8.self))\"") }
                 stack.append(.object(keys: keys))
                 let isRequestLevel = stack.count == 1 || (stack.count == 2 && { if case .array = stack[0] { true } else { false } }())
-                valueIsRequestID = isRequestLevel && key == Array("id".utf8)
+                member = isRequestLevel ? envelopeMember(key) : nil
                 index = end
                 expect = .colon
             case .value, .valueOrArrayEnd:
@@ -104,8 +163,17 @@ enum StrictJSONValidator {
                 if byte == UInt8(ascii: "]"), case .valueOrArrayEnd = expect {
                     index += 1
                     stack.removeLast()
+                    closeMember(at: index, depth: stack.count)
                     expect = stack.isEmpty ? .end : .commaOrEnd
                     continue
+                }
+                // A value at the level of requests: the whole text, or an element of a top-level array.
+                if (stack.isEmpty && byte != UInt8(ascii: "[")) || (stack.count == 1 && batchElement >= 0) {
+                    layout.requests.append(RequestLayout(start: index))
+                }
+                if let current = member {
+                    open = (current, index, stack.count)
+                    member = nil
                 }
                 values += 1
                 guard values <= maximumValues else { return .tooManyValues(maximumValues: maximumValues) }
@@ -113,8 +181,7 @@ enum StrictJSONValidator {
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     guard stack.count < maximumDepth else { return .tooDeep(maximumDepth: maximumDepth) }
                     let isArray = byte == UInt8(ascii: "[")
-                    valueIsRequestID = false
-                    stack.append(isArray ? .array : .object(keys: []))
+                    stack.append(isArray ? .array : .object(keys: ObjectKeys()))
                     if stack.count == 1 { firstContainer = stack[0] }
                     expect = isArray ? .valueOrArrayEnd : .keyOrObjectEnd
                     index += 1
@@ -124,9 +191,7 @@ enum StrictJSONValidator {
                     index = end
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     guard let end = scanNumber(bytes, from: index) else { return fail("invalid number") }
-                    if valueIsRequestID {
-                        numericIDs[max(batchElement, 0)] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
-                    }
+                    if !layout.hasNumberOutOfRange, !isWithinDoubleRange(bytes, index..<end) { layout.hasNumberOutOfRange = true }
                     index = end
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                     guard let end = scanLiteral(bytes, from: index) else { return fail("invalid literal") }
@@ -134,15 +199,37 @@ enum StrictJSONValidator {
                 default:
                     return fail("expected a value")
                 }
-                valueIsRequestID = false
+                closeMember(at: index, depth: stack.count)
                 expect = stack.isEmpty ? .end : .commaOrEnd
             }
         }
         if case .end = expect {
-            if case .array? = firstContainer { batchLength = batchElement + 1 } else { batchLength = nil }
+            if case .array? = firstContainer {
+                layout.batchLength = batchElement + 1
+            } else {
+                layout.batchLength = nil
+            }
             return nil
         }
         return .syntax(offset: index, reason: "unexpected end of the line")
+    }
+
+    private static func envelopeMember(_ key: [UInt8]) -> EnvelopeMember? {
+        switch key.count {
+        case 2 where key == Array("id".utf8): .id
+        case 6 where key == Array("method".utf8): .method
+        case 6 where key == Array("params".utf8): .params
+        case 7 where key == Array("jsonrpc".utf8): .jsonrpc
+        default: nil
+        }
+    }
+
+    /// `false` for a number a 64-bit float cannot hold (`1e400`, 400 digits); checked only for texts
+    /// long enough or with an exponent, the rest always fit.
+    private static func isWithinDoubleRange(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard range.count > 15 || bytes[range].contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return true }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        return Double(text)?.isFinite ?? false
     }
 
     /// A member name's bytes (between its quotes, already checked by ``scanString(_:from:)``) with its

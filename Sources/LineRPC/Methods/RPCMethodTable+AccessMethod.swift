@@ -4,7 +4,13 @@ import AccessProtocol
 /// before `M.Params` is decoded.
 struct ParamsOf<M: AccessMethod>: RPCParams {
     static var memberNames: Set<String> { M.paramNames }
+    /// A method without params is called without decoding anything.
+    static var whenAbsent: ParamsOf<M>? { (EmptyParams() as? M.Params).map(ParamsOf.init(value:)) }
     let value: M.Params
+
+    init(value: M.Params) {
+        self.value = value
+    }
 
     init(from decoder: any Decoder) throws {
         value = try M.Params(from: decoder)
@@ -29,6 +35,17 @@ extension RPCMethodTable {
         register(M.name, summary: M.summary, access: access ?? .atLeast(M.minimumRole), exclusive: exclusive, bulk: bulk,
                  params: ParamsOf<M>.self) { context, params in
             try await handler(context, params.value)
+        }
+    }
+
+    /// Registers `method` as answered at once on the event loop (see
+    /// ``registerImmediate(_:summary:access:params:handler:)``): for methods that neither wait nor block.
+    public mutating func registerImmediate<M: AccessMethod>(
+        _ method: M.Type, access: RPCAccess? = nil,
+        handler: @escaping @Sendable (RPCRequestContext, M.Params) throws -> M.Result
+    ) {
+        registerImmediate(M.name, summary: M.summary, access: access ?? .atLeast(M.minimumRole), params: ParamsOf<M>.self) { context, params in
+            try handler(context, params.value)
         }
     }
 }

@@ -3,9 +3,11 @@ import Foundation
 
 /// The methods a server answers, by name.
 ///
-/// Register typed handlers with ``register(_:summary:params:handler:)``: params are decoded by name
-/// into the handler's ``RPCParams`` type and results encoded from its `Encodable` result. Decoding
-/// failures become `-32602 Invalid params` naming the field.
+/// Register typed handlers with ``register(_:summary:access:exclusive:bulk:params:handler:)``, or
+/// ``registerImmediate(_:summary:access:params:handler:)`` for a method that neither waits nor blocks:
+/// params are decoded by name, once, from the bytes of the request line into the handler's
+/// ``RPCParams`` type, and results encoded from its `Encodable` result. Decoding failures become
+/// `-32602 Invalid params` naming the field.
 public struct RPCMethodTable: Sendable {
     /// A registered method.
     public struct Method: Sendable {
@@ -25,7 +27,10 @@ public struct RPCMethodTable: Sendable {
         /// whose cost grows with the data (a page of people, of audit events, a sync's snapshot), so
         /// that they never make a `ping` wait.
         public let bulk: Bool
-        let invoke: @Sendable (RPCRequestContext, JSONValue?) async throws -> any Encodable & Sendable
+        /// Answered at once on the connection's event loop, without a task (``registerImmediate(_:summary:access:params:handler:)``).
+        public var isImmediate: Bool { invokeNow != nil }
+        let invoke: @Sendable (RPCRequestContext, RPCParamsText) async throws -> any Encodable & Sendable
+        let invokeNow: (@Sendable (RPCRequestContext, RPCParamsText) throws -> any Encodable & Sendable)?
     }
 
     private var methods: [String: Method] = [:]
@@ -56,15 +61,14 @@ public struct RPCMethodTable: Sendable {
     }
 
     private func contains(_ message: RPCIncomingMessage, where matches: (Method) -> Bool) -> Bool {
-        let entries: [RPCIncomingEntry]
-        switch message {
-        case .single(let entry): entries = [entry]
-        case .batch(let batch): entries = batch
-        case .empty: return false
-        }
-        return entries.contains { entry in
+        func holds(_ entry: RPCIncomingEntry) -> Bool {
             if case .request(let request) = entry, let method = methods[request.method] { return matches(method) }
             return false
+        }
+        switch message {
+        case .single(let entry): return holds(entry)
+        case .batch(let entries): return entries.contains(where: holds)
+        case .empty: return false
         }
     }
 
@@ -81,31 +85,61 @@ public struct RPCMethodTable: Sendable {
         params: Params.Type = Params.self,
         handler: @escaping @Sendable (RPCRequestContext, Params) async throws -> Result
     ) {
-        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive, bulk: bulk) { context, raw in
-            let params = try Self.decode(Params.self, from: raw)
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: exclusive,
+                               bulk: bulk, invoke: { [absent = Params.whenAbsent] context, raw in
+            let params = try Self.decode(Params.self, from: raw, absent: absent)
             return try await handler(context, params)
+        }, invokeNow: nil)
+    }
+
+    /// Registers `name` as a method answered at once, on the connection's event loop, with no task
+    /// and no thread hop: for methods that neither wait nor block and are quick (`ping`), so that
+    /// their answers cost little more than the bytes. While it runs, its connection (and the other
+    /// connections of the same event loop) wait, so a handler that can block or loop over data must
+    /// use ``register(_:summary:access:exclusive:bulk:params:handler:)`` instead.
+    public mutating func registerImmediate<Params: RPCParams, Result: Encodable & Sendable>(
+        _ name: String,
+        summary: String,
+        access: RPCAccess,
+        params: Params.Type = Params.self,
+        handler: @escaping @Sendable (RPCRequestContext, Params) throws -> Result
+    ) {
+        let invokeNow: @Sendable (RPCRequestContext, RPCParamsText) throws -> any Encodable & Sendable = { [absent = Params.whenAbsent] context, raw in
+            try handler(context, try Self.decode(Params.self, from: raw, absent: absent))
         }
+        methods[name] = Method(name: name, summary: summary, paramNames: Params.memberNames.sorted(), access: access, exclusive: false,
+                               bulk: false, invoke: { context, raw in try invokeNow(context, raw) }, invokeNow: invokeNow)
     }
 
     /// Decodes `raw` (an object, or absent) into `Params`, mapping every failure to `-32602`.
-    static func decode<Params: RPCParams>(_ type: Params.Type, from raw: JSONValue?) throws(RPCError) -> Params {
-        let members: [String: JSONValue]
+    /// - Parameter absent: `Params.whenAbsent`, looked up once when the method is registered.
+    static func decode<Params: RPCParams>(_ type: Params.Type, from raw: RPCParamsText, absent: Params? = Params.whenAbsent) throws(RPCError) -> Params {
+        let bytes: Data
         switch raw {
-        case nil: members = [:]
-        case .object(let object)?: members = object
-        case .array(let elements)? where elements.isEmpty && Params.memberNames.isEmpty: members = [:]
-        default: throw .invalidParams("Invalid params: pass params by name, as an object")
+        case .absent:
+            if let none = absent { return none }
+            bytes = Data("{}".utf8)
+        case .value(let value):
+            guard let encoded = try? JSONEncoder().encode(value) else { throw .invalidParams("Invalid params") }
+            bytes = encoded
+        case .json(let buffer):
+            bytes = Data(buffer.readableBytesView)
         }
-        if let unknown = members.keys.sorted().first(where: { !Params.memberNames.contains($0) }) {
-            throw .invalidParams("Invalid params: unknown member \"\(unknown)\"", field: unknown)
+        // Strict JSON starts with its value: the validator (or the encoder) left no space before it.
+        if bytes.first == UInt8(ascii: "[") {
+            guard Params.memberNames.isEmpty, (try? JSONDecoder().decode([JSONValue].self, from: bytes))?.isEmpty == true else {
+                throw .invalidParams("Invalid params: pass params by name, as an object")
+            }
+            return try decode(Params.self, from: .absent, absent: absent)
         }
         do {
-            let data = try JSONEncoder().encode(JSONValue.object(members))
-            return try JSONDecoder().decode(Params.self, from: data)
+            return try Self.paramsDecoder.decode(MembersChecked<Params>.self, from: bytes).value
+        } catch let error as UnknownMember {
+            throw .invalidParams("Invalid params: unknown member \"\(error.name)\"", field: error.name)
         } catch let error as DecodingError {
             var failure = Self.invalidParams(from: error)
             // Foundation reports a fraction given for an integer without a coding path: find the member.
-            if failure.data?["field"] == .string(""),
+            if failure.data?["field"] == .string(""), case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: bytes),
                let member = members.keys.sorted().first(where: { if case .double(let value) = members[$0] { value.rounded() != value } else { false } }) {
                 failure = .invalidParams("Invalid params: \"\(member)\" must be an integer", field: member)
             }
@@ -113,6 +147,31 @@ public struct RPCMethodTable: Sendable {
         } catch {
             throw .invalidParams("Invalid params: \(error)")
         }
+    }
+
+    /// One decoder for every request's params (`JSONDecoder` is thread-safe): a new one per call costs more than small params.
+    private static let paramsDecoder = JSONDecoder()
+
+    /// `Params` decoded after checking, in the same pass over the bytes, that every member is one of its ``RPCParams/memberNames``.
+    private struct MembersChecked<Params: RPCParams>: Decodable {
+        let value: Params
+
+        init(from decoder: any Decoder) throws {
+            let names = try decoder.container(keyedBy: AnyMemberKey.self).allKeys.map(\.stringValue)
+            if let unknown = names.sorted().first(where: { !Params.memberNames.contains($0) }) { throw UnknownMember(name: unknown) }
+            value = try Params(from: decoder)
+        }
+    }
+
+    private struct AnyMemberKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private struct UnknownMember: Error {
+        let name: String
     }
 
     private static func invalidParams(from error: DecodingError) -> RPCError {

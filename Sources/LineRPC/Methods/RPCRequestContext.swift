@@ -8,8 +8,20 @@ public struct RPCRequestContext: Sendable {
     public let connectionID: UInt64
     /// The connection's session: who is calling, and its authentication state.
     public let session: RPCSession
-    /// A logger carrying `connection` and `rpc.method` metadata.
-    public let logger: Logger
+    /// A logger carrying `connection`, `rpc.method` and `principal` metadata, built when it is asked for
+    /// (most calls log nothing, and setting metadata copies it).
+    public var logger: Logger {
+        guard method != nil || principal != nil else { return baseLogger }
+        var logger = baseLogger
+        if let method { logger[metadataKey: "rpc.method"] = "\(method)" }
+        if let principal { logger[metadataKey: "principal"] = "\(principal)" }
+        return logger
+    }
+    /// The connection's logger, without the call's metadata.
+    let baseLogger: Logger
+    /// The method called, and who called it, for ``logger``.
+    private var method: String?
+    private var principal: String?
     /// The id of the request being answered; nil for a notification (and before dispatch).
     public let requestID: RPCID?
     /// The limits of the server the call came through (protocol.md §7).
@@ -21,16 +33,19 @@ public struct RPCRequestContext: Sendable {
                 sendNotification: @escaping @Sendable (RPCNotification) async -> Void) {
         self.connectionID = connectionID
         self.session = session
-        self.logger = logger
+        self.baseLogger = logger
         self.requestID = requestID
         self.limits = limits
         self.sendNotification = sendNotification
     }
 
-    /// This context for one request: its logger and its id.
-    func scoped(logger: Logger, requestID: RPCID?) -> RPCRequestContext {
-        RPCRequestContext(connectionID: connectionID, session: session, logger: logger, requestID: requestID, limits: limits,
-                          sendNotification: sendNotification)
+    /// This context for one request: its method, caller and id.
+    func scoped(method: String, principal: String?, requestID: RPCID?) -> RPCRequestContext {
+        var scoped = RPCRequestContext(connectionID: connectionID, session: session, logger: baseLogger, requestID: requestID, limits: limits,
+                                       sendNotification: sendNotification)
+        scoped.method = method
+        scoped.principal = principal
+        return scoped
     }
 
     /// The caller's identity, or `nil` before authentication.

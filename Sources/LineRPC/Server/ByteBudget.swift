@@ -11,7 +11,19 @@ final class ByteBudget: Sendable {
     private struct Waiter {
         let id: UInt64
         let limit: Int
-        let continuation: CheckedContinuation<Void, Never>
+        let wake: Wake
+    }
+
+    private enum Wake {
+        case task(CheckedContinuation<Void, Never>)
+        case callback(@Sendable () -> Void)
+
+        func callAsFunction() {
+            switch self {
+            case .task(let continuation): continuation.resume()
+            case .callback(let callback): callback()
+            }
+        }
     }
 
     private struct State {
@@ -46,7 +58,19 @@ final class ByteBudget: Sendable {
             state.waiters.removeAll { used < $0.limit }
             return ready
         }
-        for waiter in ready { waiter.continuation.resume() }
+        for waiter in ready { waiter.wake() }
+    }
+
+    /// Calls `wake` once the count is under `limit`: at once (on this thread) when it already is,
+    /// else from the ``release(_:)`` that brings it under. For code that cannot suspend (an event loop).
+    func whenBelow(_ limit: Int, _ wake: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.used < limit { return true }
+            state.nextWaiterID += 1
+            state.waiters.append(Waiter(id: state.nextWaiterID, limit: limit, wake: .callback(wake)))
+            return false
+        }
+        if now { wake() }
     }
 
     /// Returns once the count is under `limit`, or at once when the task is cancelled (the caller
@@ -61,7 +85,7 @@ final class ByteBudget: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
                     if state.used < limit || Task.isCancelled { return true }
-                    state.waiters.append(Waiter(id: id, limit: limit, continuation: continuation))
+                    state.waiters.append(Waiter(id: id, limit: limit, wake: .task(continuation)))
                     return false
                 }
                 if resumeNow { continuation.resume() }
@@ -71,7 +95,7 @@ final class ByteBudget: Sendable {
                 guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.waiters.remove(at: index)
             }
-            waiter?.continuation.resume()
+            waiter?.wake()
         }
     }
 }

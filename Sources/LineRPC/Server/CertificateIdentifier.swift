@@ -50,7 +50,7 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
         guard commonNames.count <= 1 else {
             rejected = true
             let refusal = RPCResponse(id: .null, outcome: .error(.certificateRejected(commonNameCount: commonNames.count)))
-            guard let line = try? RPCLineWriter.line(refusal) else {
+            guard let line = try? AnswerLine.line(refusal) else {
                 context.close(promise: nil)
                 return
             }

@@ -96,7 +96,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         lineDeadline = context.eventLoop.scheduleTask(in: max(delay, .zero)) {
             let seconds = Int64(timeout.nanoseconds / 1_000_000_000)
             let refusal = RPCResponse(id: .null, outcome: .error(.lineTimedOut(seconds: seconds)))
-            guard let line = try? RPCLineWriter.line(refusal) else {
+            guard let line = try? AnswerLine.line(refusal) else {
                 loopBound.value.close(promise: nil)
                 return
             }

@@ -9,9 +9,10 @@ import Synchronization
 
 /// A JSON-RPC 2.0 server over TLS, one message per line.
 ///
-/// Each connection runs in its own task (``RPCConnection``): lines are read in order, and up to
-/// `maximumInFlightPerConnection` requests run at once, so answers may come back in a different
-/// order than the requests (match them by id). A request for an exclusive method runs alone.
+/// Each connection is served on its event loop (``RPCConnectionHandler``): lines are started in order;
+/// immediate methods (`ping`) are answered there at once, and up to `maximumInFlightPerConnection`
+/// other requests run at once in the connection's task (``RPCConnection``), so answers may come back
+/// in a different order than the requests (match them by id). A request for an exclusive method runs alone.
 /// Memory is bounded per connection and for the server (``RPCServerConfiguration``): a connection
 /// over its bounds is not read until its answers have been taken.
 ///
@@ -106,6 +107,9 @@ public final class RPCServer: Service {
     private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let configuration = self.configuration
         let identify = self.identify
+        let dispatcher = self.dispatcher
+        let queuedAnswers = self.queuedAnswers
+        let baseLogger = self.logger
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -128,8 +132,14 @@ public final class RPCServer: Service {
                     try pipeline.addHandler(IdleConnectionCloser(session: session))
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
-                    return AcceptedConnection(
-                        channel: try NIOAsyncChannel<LineFrame, Never>(wrappingChannelSynchronously: channel), session: session, lineLimit: lineLimit)
+                    let id = self.connectionCounter.add(1, ordering: .relaxed).newValue
+                    var logger = baseLogger
+                    logger[metadataKey: "connection"] = "\(id)"
+                    let handler = RPCConnectionHandler(session: session, configuration: configuration, dispatcher: dispatcher,
+                                                       lineLimit: lineLimit, serverQueue: queuedAnswers, logger: logger)
+                    try pipeline.addHandler(handler)
+                    return AcceptedConnection(id: id, channel: channel, session: session, logger: logger,
+                                              handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), queue: handler.queue)
                 }
             }
     }
@@ -140,46 +150,37 @@ public final class RPCServer: Service {
     }
 
     private func serve(_ accepted: AcceptedConnection, bulkWork: BulkWorkExecutor) async {
-        let connection = accepted.channel
-        let id = connectionCounter.add(1, ordering: .relaxed).newValue
-        var logger = self.logger
-        logger[metadataKey: "connection"] = "\(id)"
-        let channel = connection.channel
-        do {
-            try await connection.executeThenClose { inbound, _ in
-                if draining.load(ordering: .sequentiallyConsistent) {
-                    logger.info("connection refused: the server is shutting down")
-                    await Self.refuse(channel, with: .shuttingDown())
-                    return
-                }
-                let session = accepted.session
-                switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections,
-                                         silentGrace: configuration.silentConnectionGrace) {
-                case .refused:
-                    logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
-                    await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
-                    return
-                case .admittedEvicting(let evicted):
-                    logger.warning("at the connection limit: closed an idle unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
-                    Self.evict(evicted, with: .connectionLimit(configuration.maximumConnections, evicted: true))
-                case .admitted:
-                    break
-                }
-                defer { connections.remove(id) }
-                let handler = RPCConnection(
-                    id: id, channel: channel, session: session, configuration: configuration, dispatcher: dispatcher,
-                    logger: logger, lineLimit: accepted.lineLimit, serverQueue: queuedAnswers, bulkWork: bulkWork)
-                await handler.run(inbound)
-            }
-        } catch {
-            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        let (id, channel, logger) = (accepted.id, accepted.channel, accepted.logger)
+        defer { channel.close(promise: nil) }
+        if draining.load(ordering: .sequentiallyConsistent) {
+            logger.info("connection refused: the server is shutting down")
+            await Self.refuse(channel, with: .shuttingDown())
+            return
         }
+        let session = accepted.session
+        switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections,
+                                 silentGrace: configuration.silentConnectionGrace) {
+        case .refused:
+            logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
+            await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
+            return
+        case .admittedEvicting(let evicted):
+            logger.warning("at the connection limit: closed an idle unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
+            Self.evict(evicted, with: .connectionLimit(configuration.maximumConnections, evicted: true))
+        case .admitted:
+            break
+        }
+        defer { connections.remove(id) }
+        let connection = RPCConnection(
+            id: id, channel: channel, handler: accepted.handler, session: session, configuration: configuration, dispatcher: dispatcher,
+            logger: logger, queue: accepted.queue, serverQueue: queuedAnswers, bulkWork: bulkWork)
+        await connection.run()
     }
 
     /// Sends `error` as the only line of a connection that will not be served, and returns once it
     /// was written (after the TLS handshake) or the connection closed (the handshake deadline).
     private static func refuse(_ channel: any Channel, with error: RPCError) async {
-        guard let line = try? RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(error))) else { return }
+        guard let line = try? AnswerLine.line(RPCResponse(id: .null, outcome: .error(error))) else { return }
         try? await channel.writeAndFlush(line)
     }
 
@@ -187,7 +188,7 @@ public final class RPCServer: Service {
     /// the peer never completes its TLS handshake).
     private static func evict(_ channel: any Channel, with error: RPCError) {
         channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
-        guard let line = try? RPCLineWriter.line(RPCResponse(id: .null, outcome: .error(error))) else {
+        guard let line = try? AnswerLine.line(RPCResponse(id: .null, outcome: .error(error))) else {
             channel.close(promise: nil)
             return
         }
@@ -195,13 +196,16 @@ public final class RPCServer: Service {
     }
 }
 
-/// A connection the listener accepted, with its session (given its certificate identity at the
-/// end of the TLS handshake) and the line length limit its decoder reads (raised once the
-/// connection has an identity).
+/// A connection the listener accepted: its number, its session (given its certificate identity at the
+/// end of the TLS handshake), its logger and the handler that serves it on its event loop.
 struct AcceptedConnection: Sendable {
-    let channel: NIOAsyncChannel<LineFrame, Never>
+    let id: UInt64
+    let channel: any Channel
     let session: RPCSession
-    let lineLimit: LineLengthLimit
+    let logger: Logger
+    let handler: NIOLoopBound<RPCConnectionHandler>
+    /// The connection's answer bytes not yet taken (the handler's).
+    let queue: ByteBudget
 }
 
 extension RPCError {

@@ -32,7 +32,8 @@ public struct RPCServerConfiguration: Sendable {
     /// unauthenticated client can make the server do, whatever it sends.
     public var maximumUnauthenticatedLinesPerSecond: Int
     /// Requests (a batch counts as one) running at once per connection; when reached the server
-    /// stops reading that connection until one finishes. Default 16.
+    /// stops reading that connection until one finishes. Immediate methods (`ping`) are answered as
+    /// they are read and never count. Default 16 (`serve --max-in-flight`).
     public var maximumInFlightPerConnection: Int
     /// The same before the connection has an identity. Default 1.
     public var maximumUnauthenticatedInFlight: Int
