@@ -106,8 +106,8 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC", "TestSupport"]),
-        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI"]),
-        .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore"]),
+        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "TestSupport"]),
+        .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore", "TestSupport"]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [
             "AsanaSimulator", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -3,32 +3,17 @@
 # USERS people and TEAMS teams, asana-accessd on mutual TLS, driven by the asana-access client.
 # Usage: Benchmarks/run.sh [USERS] [TEAMS] [LIST_CALLS]   (defaults 10000 200 200)
 # Prints one Markdown table row per measurement; copy them into Benchmarks/RESULTS.md.
-# Ends with Benchmarks/sync.sh USERS TEAMS: the sync at 50 and 200 ms per Asana call against the floor and
-# against Asana's Python SDK in a plain loop (issue 12).
+# Ends with Benchmarks/sync.sh USERS TEAMS (the sync at 50 and 200 ms per Asana call against the floor and
+# against Asana's Python SDK in a plain loop) and Benchmarks/ping.sh (ping against redis-server over TLS):
+# every case of issue 12 in one command. Benchmarks/history.sh (a year of history) and Benchmarks/hostile.sh
+# (the attacker mix) run on their own: they take longer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=${1:-10000}
 teams=${2:-200}
 calls=${3:-200}
-swift build -c release --scratch-path .build-release >/dev/null
-bin=.build-release/release
-work=$(mktemp -d)
-trap 'kill $sim_pid $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-$bin/asana-accessd certs dev --out "$work/certs" >/dev/null
-$bin/asana-accessd init --data-dir "$work/data" >/dev/null
-$bin/asana-sim --generate-users "$users" --generate-teams "$teams" --port 0 --requests-per-minute 100000 > "$work/sim.out" &
-sim_pid=$!
-until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
-sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
-printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
-$bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level warning \
-  --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" --principal-role dev-admin=admin > "$work/server.out" &
-server_pid=$!
-until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done
-port=$(grep -o '[0-9]*$' "$work/server.out")
-conn=(--port "$port" --ca "$work/certs/ca.pem" --cert "$work/certs/client.pem" --key "$work/certs/client-key.pem" --json)
-client() { "$bin/asana-access" "$@" "${conn[@]}"; }
+source Benchmarks/stack.sh
+start_stack "$users" "$teams" --requests-per-minute 100000
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
@@ -53,3 +38,4 @@ python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-a
 echo "| server peak RSS | after the above | $(( $(rss_kb $server_pid) / 1024 )) MiB | |"
 kill $sim_pid $server_pid 2>/dev/null || true
 SCRATCH=.build-release Benchmarks/sync.sh "$users" "$teams"
+SWIFT_SCRATCH=.build-release Benchmarks/ping.sh

@@ -1,11 +1,12 @@
-/// A small deterministic PRNG (SplitMix64) so generated seeds are identical for the same `seed` on every
-/// platform (Swift's `SystemRandomNumberGenerator` is not seedable).
-struct SplitMix64: RandomNumberGenerator {
+/// A small deterministic PRNG (SplitMix64, Steele, Lea and Flood, "Fast splittable pseudorandom number
+/// generators", OOPSLA 2014) so generated seeds are identical for the same `seed` on every platform (Swift's
+/// `SystemRandomNumberGenerator` is not seedable). Tests use it too, so a failing random sequence replays.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

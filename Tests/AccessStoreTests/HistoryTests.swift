@@ -1,20 +1,9 @@
 import AccessProtocol
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 @testable import AccessStore
-
-/// A deterministic pseudo-random generator (SplitMix64), so a failing sequence can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// What a picture says of a person, without the times that are defined differently as of the past
 /// (`lastSeenAt`, `changedAt`).
@@ -46,7 +35,7 @@ struct HistoryTests {
     /// change email, flags (including to and from unknown), teams and team rights; teams are added,
     /// renamed and deleted; some steps are provisions instead of syncs.
     struct Organization {
-        var rng: SplitMix64
+        var rng: SeededRandom
         var people: [String: SnapshotUser] = [:]
         var present: Set<String> = []
         var teams: [String: String] = ["t1": "Engineering", "t2": "Design", "t3": "Sales"]
@@ -54,7 +43,7 @@ struct HistoryTests {
         var nextPerson = 1
         var nextTeam = 4
 
-        init(seed: UInt64) { rng = SplitMix64(state: seed) }
+        init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
         mutating func flag() -> Bool? { [true, false, false, nil].randomElement(using: &rng)! }
 

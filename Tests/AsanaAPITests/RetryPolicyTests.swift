@@ -1,18 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import AsanaAPI
-
-/// A deterministic generator (SplitMix64) for jitter tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("RetryPolicy")
 struct RetryPolicyTests {
@@ -50,7 +39,7 @@ struct RetryPolicyTests {
 
     @Test("full jitter stays within 0...ceiling and actually varies")
     func jitter() {
-        var generator = SplitMix64(state: 42)
+        var generator = SeededRandom(seed: 42)
         for retry in 1...6 {
             let ceiling = policy.backoffCeiling(retry: retry)
             let samples = (0..<200).map { _ in policy.backoff(retry: retry, using: &generator) }
