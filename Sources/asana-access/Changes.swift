@@ -96,13 +96,14 @@ extension AsanaAccessCommand {
             }
         }
 
-        /// `OBSERVED KIND PERSON TEAM BEFORE AFTER SEEN-BY`, a row per change.
+        /// `OBSERVED NOT-BEFORE KIND PERSON TEAM BEFORE AFTER SEEN-BY`, a row per change: it happened between
+        /// NOT BEFORE and OBSERVED (`-`: before the workspace's first sync).
         static func table(_ changes: [AccessChange]) -> String {
-            var table = TextTable(header: ["OBSERVED", "KIND", "PERSON", "TEAM", "BEFORE", "AFTER", "SEEN BY"])
+            var table = TextTable(header: ["OBSERVED", "NOT BEFORE", "KIND", "PERSON", "TEAM", "BEFORE", "AFTER", "SEEN BY"])
             for change in changes {
                 let person = change.person.email ?? change.person.name ?? change.person.gid
                 let seenBy = change.syncRunId.map { "sync run \($0)" } ?? change.provision.map { "provision by \($0.principal)" } ?? "-"
-                table.rows.append([TimeText.text(change.observedAt), change.kind.rawValue, person, change.team?.name ?? "-",
+                table.rows.append([TimeText.text(change.observedAt), TimeText.text(change.notBefore), change.kind.rawValue, person, change.team?.name ?? "-",
                                    values(change.before), values(change.after), seenBy])
             }
             return table.render()

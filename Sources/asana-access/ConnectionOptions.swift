@@ -113,8 +113,9 @@ struct ConnectionOptions: ParsableArguments {
     /// Connects, runs `body`, closes; maps every transport failure to ``ClientFailure`` (exit 3).
     /// - Throws: `RPCError` when the server answers with an error (exit 1); ``ClientFailure`` otherwise.
     ///   In JSON mode an error answer is also printed on stdout as `{"error": {code, message, data}}`, so
-    ///   scripts keep its `data` (the human line still goes to stderr).
-    func withClient<Result>(_ body: (RPCClient) async throws -> Result) async throws -> Result {
+    ///   scripts keep its `data` (the human line still goes to stderr), unless `errorsOnStdout` is false
+    ///   (stdout carries a file, as `report` without `--output`).
+    func withClient<Result>(errorsOnStdout: Bool = true, _ body: (RPCClient) async throws -> Result) async throws -> Result {
         let configuration = try clientConfiguration()
         do {
             return try await RPCClient.withConnection(configuration) { client in
@@ -124,7 +125,7 @@ struct ConnectionOptions: ParsableArguments {
                 return try await body(client)
             }
         } catch let error as RPCError {
-            if outputMode == .json {
+            if outputMode == .json, errorsOnStdout {
                 var object: [String: JSONValue] = ["code": .integer(Int64(error.code)), "message": .string(error.message)]
                 if let data = error.data { object["data"] = data }
                 try? OutputMode.printJSON(.object(["error": .object(object)]))

@@ -5,8 +5,9 @@ import LineRPC
 
 extension AsanaAccessCommand {
     /// `asana-access report --workspace W [--as-of MOMENT] [--format csv|jsonl|html] [--since MOMENT] [--output FILE [--force]]`: calls
-    /// `exportAccessReview` chunk by chunk and writes the file: into `--output` (mode 0600, written to a temporary
-    /// file beside it and renamed when complete, so a failure leaves nothing half-written at the path), or to stdout.
+    /// `exportAccessReview` chunk by chunk and writes the file: into `--output` (mode 0600, written unnamed and named
+    /// only when complete, so a failure or an interruption leaves nothing behind), or to stdout (where an
+    /// interrupted export leaves a cut file: use `--output` for files to keep).
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the access review file of a workspace as of a moment: every person with every right, as CSV or JSON Lines.")
@@ -49,7 +50,7 @@ extension AsanaAccessCommand {
                                                        format: format, since: try since.map { try MomentArgument.param($0, option: "--since") })
                 var rows = 0
                 var last: ExportAccessReview.Result?
-                try await connection.withClient { client in
+                try await connection.withClient(errorsOnStdout: output != nil) { client in
                     while true {
                         let answer = try await client.call(ExportAccessReview.name, params: JSONValue(encoding: params))
                         let chunk = try ExportAccessReview.result(from: answer)
@@ -77,50 +78,68 @@ extension AsanaAccessCommand {
     }
 }
 
-/// A report file being written: a temporary file beside `path` (mode 0600), renamed to `path` by ``commit()``.
+/// A report file being written: an unnamed file (`O_TMPFILE`, mode 0600) in the directory of `path`, given its
+/// name only by ``commit()``. A client that stops before (an error, Ctrl-C, SIGTERM, `kill -9`) leaves nothing
+/// behind: the kernel frees an unnamed file when it is closed.
 final class ReportFile {
     let path: String
-    private let temporary: String
+    private let replace: Bool
     private let handle: FileHandle
 
-    /// - Throws: ``ClientFailure/outputFile(_:)`` when `path` exists and `replace` is false, or the temporary file cannot be created.
+    /// - Throws: ``ClientFailure/outputFile(_:)`` when `path` exists and `replace` is false, or the file cannot be created.
     init(path: String, replace: Bool) throws {
         self.path = path
-        if !replace, FileManager.default.fileExists(atPath: path) {
+        self.replace = replace
+        if !replace, Self.exists(path) {
             throw ClientFailure.outputFile("--output \(path) exists: choose another file, or pass --force to replace it")
         }
-        temporary = path + ".partial-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw ClientFailure.outputFile("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let directory = (path as NSString).deletingLastPathComponent
+        let fd = open(directory.isEmpty ? "." : directory, O_WRONLY | Self.unnamedFile | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ClientFailure.outputFile("cannot create a file in the directory of \(path): \(String(cString: strerror(errno)))") }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`, include/uapi/asm-generic/fcntl.h; open(2)), a macro Swift
+    /// does not import.
+    private static let unnamedFile: Int32 = 0o20000000 | O_DIRECTORY
+
+    /// Whether something (a file, a directory, a symbolic link even if dangling) is at `path`.
+    private static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
     }
 
     func write(_ text: String) throws {
         do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-            throw ClientFailure.outputFile("cannot write \(temporary): \(error)")
+            throw ClientFailure.outputFile("cannot write the file for \(path): \(error)")
         }
     }
 
-    /// Flushes to disk and moves the file to its path.
+    /// Flushes to disk and names the file `path`: without `replace` only if nothing is there by now (`linkat`
+    /// fails on an existing name, also one created meanwhile); with it, through a temporary name and `rename`.
     func commit() throws {
-        do {
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            discard()
-            throw ClientFailure.outputFile("cannot write \(temporary): \(error)")
+        let source = "/proc/self/fd/\(handle.fileDescriptor)"
+        do { try handle.synchronize() } catch { throw ClientFailure.outputFile("cannot write the file for \(path): \(error)") }
+        if replace {
+            let temporary = path + ".partial-\(getpid())"
+            guard linkat(AT_FDCWD, source, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 else {
+                throw ClientFailure.outputFile("cannot create \(temporary): \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw ClientFailure.outputFile("cannot move \(temporary) to \(path): \(reason)")
+            }
+        } else if linkat(AT_FDCWD, source, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 {
+            let reason = errno == EEXIST ? "it exists now (created while the report was written): pass --force to replace it" : String(cString: strerror(errno))
+            throw ClientFailure.outputFile("cannot write --output \(path): \(reason)")
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw ClientFailure.outputFile("cannot move \(temporary) to \(path): \(reason)")
-        }
+        try? handle.close()
     }
 
-    /// Removes the temporary file (the path is left as it was).
+    /// Drops the unnamed file.
     func discard() {
         try? handle.close()
-        unlink(temporary)
     }
 }
 

@@ -60,8 +60,11 @@ extension AsanaAccessCommand.Tokens {
         func run() async throws {
             let params = CreateToken.Params(name: name, role: role, expiresIn: expiresIn, expiresAt: expiresAt)
             let (answer, created) = try await connection.call(CreateToken.self, params)
-            try connection.print(answer) { created.token }
-            if connection.outputMode == .human {
+            // The token text alone, also when piped (`> deploy.token`); the whole answer only with --json.
+            if connection.json {
+                try OutputMode.printJSON(answer)
+            } else {
+                print(created.token)
                 let expiry = created.summary.expiresAt.map { "expires \(TimeText.text($0))" } ?? "never expires"
                 StandardError.write("token \(created.summary.name) (\(created.summary.role.rawValue), \(expiry)): shown once, store it now")
             }

@@ -187,6 +187,20 @@ struct HistoryMethodTests {
         #expect(nobody?.data?["field"] == "person")
         let unknownRun = await error { _ = try await harness.service.listAccessChanges(ListAccessChanges.Params(workspace: harness.workspace, since: .run(999))) }
         #expect(unknownRun?.kind == .syncRunNotFound)
+        // A moment after now shows now, and says so.
+        let future = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, asOf: .time("2999-12-31")))
+        #expect(abs(try #require(future.asOf?.time).timeIntervalSinceNow) < 60)
+        #expect(future.asOf?.syncRunId == run.runId)
+        // A failed run left no picture.
+        harness.simulator.injectFaults([.status(400, times: 1, pathPrefix: "/workspaces/\(harness.workspace)")])
+        let failed = await error { _ = try await harness.service.sync(workspace: harness.workspace, principal: nil) }
+        #expect(failed != nil)
+        harness.simulator.clearFaults()
+        let failedRun = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
+        #expect(failedRun.status == .failed)
+        let noPicture = await error { _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, asOf: .run(failedRun.id))) }
+        #expect(noPicture?.data?["field"] == "asOf")
+        #expect(noPicture?.message.contains("which failed") == true)
     }
 
     @Test("history older than the retention is pruned beside the server; asking for it is 1032 history.pruned")

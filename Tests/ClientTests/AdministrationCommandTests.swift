@@ -47,9 +47,12 @@ struct AdministrationCommandTests {
         #expect(lines(listed.text).first == "NAME  ROLE      ID                CREATED                   LAST USED  EXPIRES                   REVOKED")
         #expect(lines(listed.text).dropFirst().first == "ci    operator  0123456789abcdef  2025-01-01T00:00:00.000Z  -          2025-04-01T00:00:00.000Z  -")
 
+        // Piped (`> deploy.token`): the token text alone; --json: the whole answer.
         let created = try await ServerCallTests.client(["tokens", "create", "--name", "deploy", "--role", "reader"])
         #expect(created.status == 0, "stderr: \(created.stderr)")
-        #expect(try ServerCallTests.json(created.stdout)["token"] == .string("aat_0123456789abcdef_secret"))
+        #expect(created.stdout == "aat_0123456789abcdef_secret\n")
+        let createdJSON = try await ServerCallTests.client(["tokens", "create", "--name", "deploy", "--role", "reader", "--json"])
+        #expect(try ServerCallTests.json(createdJSON.stdout)["token"] == .string("aat_0123456789abcdef_secret"))
         let createdOnTerminal = try await TerminalOutputTests.onTerminal(["tokens", "create", "--name", "deploy", "--role", "reader"])
         #expect(lines(createdOnTerminal.text).first == "aat_0123456789abcdef_secret")
         #expect(createdOnTerminal.text.contains("token deploy (reader, never expires): shown once, store it now"))

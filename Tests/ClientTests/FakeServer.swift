@@ -121,6 +121,10 @@ enum FakeServer {
                 result["users"] = .array([])
                 return JSONValue.object(result)
             }
+            if params.team == "Escapes" {  // a name with terminal escape sequences and a newline
+                result["users"] = .array([user("9", "Eve\u{1B}[31mRED\u{1B}[0m\u{1B}]0;pwned\u{07}\nX", active: true, admin: false, teams: [])])
+                return JSONValue.object(result)
+            }
             switch params.cursor {
             case nil:
                 result["users"] = .array([

@@ -38,10 +38,18 @@ struct TerminalOutputTests {
         #expect(status == 0, "\(text)")
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines == [
-            "OBSERVED                  KIND          PERSON                  TEAM    BEFORE      AFTER                                  SEEN BY",
-            "2025-01-02T00:00:00.000Z  adminGranted  ada.admin@acme.example  -       isAdmin=no  isAdmin=yes                            sync run 12",
-            "2025-01-02T00:01:00.000Z  teamJoined    Bob Builder             Design  -           isAdmin=? isGuest=? isLimitedAccess=?  provision by token:okta",
+            "OBSERVED                  NOT BEFORE                KIND          PERSON                  TEAM    BEFORE      AFTER                                  SEEN BY",
+            "2025-01-02T00:00:00.000Z  2025-01-01T23:00:00.000Z  adminGranted  ada.admin@acme.example  -       isAdmin=no  isAdmin=yes                            sync run 12",
+            "2025-01-02T00:01:00.000Z  2025-01-02T00:01:00.000Z  teamJoined    Bob Builder             Design  -           isAdmin=? isGuest=? isLimitedAccess=?  provision by token:okta",
         ])
+    }
+
+    @Test("control characters in names reach the terminal escaped, never as escape sequences or line breaks")
+    func controlCharactersEscaped() async throws {
+        let (status, text) = try await Self.onTerminal(["list-users", "--workspace", "1000", "--team", "Escapes"])
+        #expect(status == 0, "\(text)")
+        #expect(!text.unicodeScalars.contains("\u{1B}") && !text.unicodeScalars.contains("\u{07}"))
+        #expect(text.contains("Eve\\u{1B}[31mRED\\u{1B}[0m\\u{1B}]0;pwned\\u{7}\\u{A}X"), "\(text)")
     }
 
     @Test("list-users --fields shows only the columns asked for; ? still means unknown")

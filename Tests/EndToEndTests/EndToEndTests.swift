@@ -165,6 +165,12 @@ struct EndToEndTests {
         #expect((try FileManager.default.attributesOfItem(atPath: reviewPath)[.posixPermissions] as? Int) == 0o600)
         let again = try run("asana-access", ["report", "--workspace", env.workspace, "--output", reviewPath] + env.connection)
         #expect(again.status == 1 && again.stderr.contains("--force"), "an existing file is not replaced without --force")
+        // A report that fails leaves nothing behind: no file, no partial file (it is written unnamed until complete).
+        let before = try FileManager.default.contentsOfDirectory(atPath: env.root).sorted()
+        let failedReport = try run("asana-access", ["report", "--workspace", env.workspace, "--as-of", "2001-01-01",
+                                                    "--output", (env.root as NSString).appendingPathComponent("early.csv")] + env.connection)
+        #expect(failedReport.status == 1 && failedReport.stderr.contains("history.before_first_sync"), "\(failedReport.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: env.root).sorted() == before)
 
         // The database never holds the secret in plain text, in the main file or the WAL.
         for name in try FileManager.default.contentsOfDirectory(atPath: env.data) {

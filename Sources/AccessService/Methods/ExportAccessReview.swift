@@ -31,13 +31,14 @@ extension AccessService {
             asOf = Date(timeIntervalSince1970: Double(cursor.t) / 1000)
             userCursor = cursor.c
         } else if let value = params.asOf {
-            asOf = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC") {
+            let moment = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC", committedRun: true) {
             case .time(let time): time
             case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
             case .run(_, let finishedAt): finishedAt
             }
+            asOf = min(moment, Self.wholeMilliseconds(now()))  // the future is not known yet: it shows now
         } else {
-            asOf = Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+            asOf = Self.wholeMilliseconds(now())
         }
         try Self.checkKept(asOf, workspace: workspace)
         if params.since != nil, params.format != .html {

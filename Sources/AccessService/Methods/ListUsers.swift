@@ -38,11 +38,13 @@ extension AccessService {
                     "Invalid params: \"asOf\" cannot be combined with \"changedSince\" (listAccessChanges lists what changed between two moments)",
                     field: "asOf")
             }
-            asOf = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC") {
+            let moment = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC", committedRun: true) {
             case .time(let time): time
             case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
             case .run(_, let finishedAt): finishedAt
             }
+            // The future is not known yet: a later moment (today's end, say) shows now, and the answer says so.
+            asOf = min(moment, Self.wholeMilliseconds(now()))
             try Self.checkKept(asOf!, workspace: stored)
         }
         var teamGid: String?
@@ -75,6 +77,11 @@ extension AccessService {
             workspace: WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization),
             syncedAt: page.standingRun?.finishedAt ?? workspace.lastSyncedAt, changedSince: changedSince, asOf: standing,
             users: page.users.map { Person($0, members: fields) }, nextCursor: page.nextCursor)
+    }
+
+    /// `date` cut to whole milliseconds (what the store keeps and the wire shows).
+    static func wholeMilliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
     /// - Throws: `1032 history.pruned` when `moment` is before the history kept of `workspace` (`serve --history-retention`).
@@ -121,10 +128,12 @@ extension AccessService {
     }
 
     /// `value` as a ``Moment``.
-    /// - Parameter dayMeans: what a date means for this param, for the error message ("its start, UTC").
+    /// - Parameters:
+    ///   - dayMeans: what a date means for this param, for the error message ("its start, UTC").
+    ///   - committedRun: a run id must name a run that committed a snapshot (`asOf`: "the picture that run left").
     /// - Throws: `-32602` naming `param` for a string that is neither an ISO 8601 date-time nor a date, a run of
-    ///   another workspace or a run still running; `1030 sync_run.not_found`.
-    func resolveMoment(_ value: PointInTime, param: String, workspace: String, dayMeans: String) async throws -> Moment {
+    ///   another workspace, a run still running, or with `committedRun` a failed one; `1030 sync_run.not_found`.
+    func resolveMoment(_ value: PointInTime, param: String, workspace: String, dayMeans: String, committedRun: Bool = false) async throws -> Moment {
         switch value {
         case .time(let text):
             if let time = Self.parseISO8601(text) { return .time(time) }
@@ -143,6 +152,9 @@ extension AccessService {
             }
             guard let finishedAt = run.finishedAt else {
                 throw RPCError.invalidParams("Invalid params: \"\(param)\" names sync run \(id), which has not finished", field: param)
+            }
+            if committedRun, run.status == .failed {
+                throw RPCError.invalidParams("Invalid params: \"\(param)\" names sync run \(id), which failed: it left no picture (name a run that succeeded, or a time)", field: param)
             }
             return .run(id: id, finishedAt: finishedAt)
         }

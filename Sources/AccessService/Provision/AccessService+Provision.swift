@@ -192,7 +192,8 @@ extension AccessService {
             workspaceGid: workspace,
             user: SnapshotUser(gid: gid, name: result.user.name, email: result.user.email,
                                isActive: workspaceAction == .added ? true : (workspaceAction == .removed ? false : nil),
-                               isAdmin: nil, isGuest: nil, isViewOnly: nil),
+                               // Guest: known for an add (outside the email domains, or Asana's own flag); admin and view-only are not.
+                               isAdmin: nil, isGuest: result.action == .add ? result.user.guest : nil, isViewOnly: nil),
             workspaceAction: workspaceAction, teamsAdded: teamsAdded, teamsRemoved: teamsRemoved,
             principal: principal, callId: callId), at: now())
     }

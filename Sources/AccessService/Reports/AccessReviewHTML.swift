@@ -120,7 +120,12 @@ enum AccessReviewHTML {
             <dt>Joined or returned since \(time(facts.since))</dt><dd id="count-joined">\(joined)</dd>
             <dt>Departed since \(time(facts.since))</dt><dd id="count-departed">\(departed)</dd>
             <dt>Admin rights granted / revoked since \(time(facts.since))</dt><dd>\(granted) / \(revoked)</dd>
-            </dl></section>
+            </dl>\(facts.since < facts.asOf.historyFrom ? """
+            <p id="period-warning"><strong>The period starts before history is complete (\(time(facts.asOf.historyFrom))):</strong> \
+            changes before then are not known, and everyone the first sync saw counts as joined.</p>
+            """ : "")
+            <p>People who joined as admins or guests are counted under “joined” (see the table of changes); a flag that \
+            became known after having been unknown (e.g. read by a sync after a provision) is not a grant.</p></section>
 
             """
     }
@@ -138,7 +143,9 @@ enum AccessReviewHTML {
             let dots = series.count == 1 ? "<circle cx=\"\(String(format: "%.1f", x(first.at)))\" cy=\"\(String(format: "%.1f", y(value(first))))\" r=\"3\" fill=\"\(color)\"/>" : ""
             return "<polyline class=\"series\" data-series=\"\(name)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\(dots)"
         }
-        let day = { (date: Date) in String(time(date).prefix(10)) }
+        // Dates on the axis; times too when the whole span is within one day.
+        let sameDay = time(first.at).prefix(10) == time(last.at).prefix(10)
+        let day = { (date: Date) in sameDay ? String(time(date).prefix(16)).replacingOccurrences(of: "T", with: " ") : String(time(date).prefix(10)) }
         return """
             <section id="chart"><h2>Over time</h2>
             <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="People, admins and guests over time" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))">
