@@ -72,6 +72,14 @@ public enum AccessError {
                         details: ["workspace": .string(workspace), "credentialStored": .bool(credentialStored)])
     }
 
+    /// 1031: `asOf` is before any sync of the workspace committed; `data.workspace`, `data.asOf`.
+    public static func historyBeforeFirstSync(_ workspace: String, asOf: Date) -> RPCError {
+        let time = JSONEncoder.protocolTimestamp(asOf)
+        return RPCError(.historyBeforeFirstSync,
+                        message: "No sync of workspace \(workspace) had committed by \(time): ask for a later moment (listSyncRuns shows when the first committed)",
+                        details: ["workspace": .string(workspace), "asOf": .string(time)])
+    }
+
     /// 1002: a workspace name that no workspace visible to the stored credentials has (names are exact).
     /// `data.workspaces` lists `[{gid, name}]` of every workspace those credentials can see.
     public static func workspaceUnknownName(_ name: String, visible: [WorkspaceName]) -> RPCError {

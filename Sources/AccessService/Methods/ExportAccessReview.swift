@@ -17,10 +17,7 @@ extension AccessService {
     ///   `workspace.not_synced`; `history.before_first_sync`; `history.pruned`; `sync_run.not_found`.
     public func exportAccessReview(_ params: ExportAccessReview.Params, principal: String?) async throws -> ExportAccessReview.Result {
         try Self.checkGid(params.workspace)
-        guard let workspace = try await store.workspace(gid: params.workspace) else {
-            let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
-            throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
-        }
+        let workspace = try await syncedWorkspace(params.workspace)
         let asOf: Date
         var userCursor: String?
         if let text = params.cursor {
@@ -31,12 +28,7 @@ extension AccessService {
             asOf = Date(timeIntervalSince1970: Double(cursor.t) / 1000)
             userCursor = cursor.c
         } else if let value = params.asOf {
-            let moment = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC", committedRun: true) {
-            case .time(let time): time
-            case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
-            case .run(_, let finishedAt): finishedAt
-            }
-            asOf = min(moment, Self.wholeMilliseconds(now()))  // the future is not known yet: it shows now
+            asOf = try await asOfMoment(value, workspace: workspace)
         } else {
             asOf = Self.wholeMilliseconds(now())
         }
@@ -65,9 +57,7 @@ extension AccessService {
                 throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued", field: "cursor")
             }
             guard let run = page.standingRun else {
-                throw RPCError(.historyBeforeFirstSync,
-                               message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
-                               details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+                throw AccessError.historyBeforeFirstSync(params.workspace, asOf: asOf)
             }
             standing = run
             for user in page.users {
@@ -123,9 +113,7 @@ extension AccessService {
         }
         let probe = try await store.listUsers(UserQuery(workspaceGid: params.workspace, asOf: asOf, includeTeams: false, limit: 1))
         guard let run = probe.standingRun else {
-            throw RPCError(.historyBeforeFirstSync,
-                           message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
-                           details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+            throw AccessError.historyBeforeFirstSync(params.workspace, asOf: asOf)
         }
         let historyFrom = workspace.historyFrom ?? run.finishedAt
         // The chart: evenly spaced moments from the start of history to asOf.

@@ -20,10 +20,7 @@ extension AccessService {
         guard (1...ListAccessChanges.maximumLimit).contains(limit) else {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(ListAccessChanges.maximumLimit)", field: "limit")
         }
-        guard let workspace = try await store.workspace(gid: params.workspace) else {
-            let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
-            throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
-        }
+        let workspace = try await syncedWorkspace(params.workspace)
         let oneMillisecond: TimeInterval = 0.001
         let from = switch try await resolveMoment(params.since, param: "since", workspace: params.workspace, dayMeans: "from its start, UTC") {
         case .time(let time): time

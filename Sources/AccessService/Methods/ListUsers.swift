@@ -25,10 +25,7 @@ extension AccessService {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(Self.maximumPageSize)", field: "limit")
         }
         let fields = try params.fields.map(Self.checkFields)
-        guard let stored = try await store.workspace(gid: params.workspace) else {
-            let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == params.workspace }
-            throw AccessError.workspaceNotSynced(params.workspace, credentialStored: credentialStored)
-        }
+        let stored = try await syncedWorkspace(params.workspace)
         var changedSince: Date?
         if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
         var asOf: Date?
@@ -38,14 +35,7 @@ extension AccessService {
                     "Invalid params: \"asOf\" cannot be combined with \"changedSince\" (listAccessChanges lists what changed between two moments)",
                     field: "asOf")
             }
-            let moment = switch try await resolveMoment(value, param: "asOf", workspace: params.workspace, dayMeans: "its end, UTC", committedRun: true) {
-            case .time(let time): time
-            case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
-            case .run(_, let finishedAt): finishedAt
-            }
-            // The future is not known yet: a later moment (today's end, say) shows now, and the answer says so.
-            asOf = min(moment, Self.wholeMilliseconds(now()))
-            try Self.checkKept(asOf!, workspace: stored)
+            asOf = try await asOfMoment(value, workspace: stored)
         }
         var teamGid: String?
         if let team = params.team {
@@ -67,9 +57,7 @@ extension AccessService {
         var standing: ListUsers.AsOf?
         if let asOf {
             guard let run = page.standingRun else {
-                throw RPCError(.historyBeforeFirstSync,
-                               message: "No sync of workspace \(params.workspace) had committed by \(JSONEncoder.protocolTimestamp(asOf))",
-                               details: ["workspace": .string(params.workspace), "asOf": .string(JSONEncoder.protocolTimestamp(asOf))])
+                throw AccessError.historyBeforeFirstSync(params.workspace, asOf: asOf)
             }
             standing = ListUsers.AsOf(time: asOf, syncRunId: run.id, historyFrom: workspace.historyFrom ?? run.finishedAt)
         }
@@ -77,6 +65,28 @@ extension AccessService {
             workspace: WorkspaceRef(gid: workspace.gid, name: workspace.name, isOrganization: workspace.isOrganization),
             syncedAt: page.standingRun?.finishedAt ?? workspace.lastSyncedAt, changedSince: changedSince, asOf: standing,
             users: page.users.map { Person($0, members: fields) }, nextCursor: page.nextCursor)
+    }
+
+    /// The stored workspace `gid`.
+    /// - Throws: `1001 workspace.not_synced` (with `data.credentialStored`) when no snapshot of it was applied.
+    func syncedWorkspace(_ gid: String) async throws -> StoredWorkspace {
+        if let workspace = try await store.workspace(gid: gid) { return workspace }
+        let credentialStored = try await store.credentialSummaries().contains { $0.workspaceGid == gid }
+        throw AccessError.workspaceNotSynced(gid, credentialStored: credentialStored)
+    }
+
+    /// The moment an `asOf` param stands for: a date-time, a date's end (UTC), or when a run that committed finished;
+    /// a moment after now is now (the future is not known yet; the answer's `asOf.time` says which).
+    /// - Throws: as ``resolveMoment(_:param:workspace:dayMeans:committedRun:)``; `1032 history.pruned`.
+    func asOfMoment(_ value: PointInTime, workspace: StoredWorkspace) async throws -> Date {
+        let moment = switch try await resolveMoment(value, param: "asOf", workspace: workspace.gid, dayMeans: "its end, UTC", committedRun: true) {
+        case .time(let time): time
+        case .day(let start): start.addingTimeInterval(Self.secondsPerDay - 0.001)
+        case .run(_, let finishedAt): finishedAt
+        }
+        let asOf = min(moment, Self.wholeMilliseconds(now()))
+        try Self.checkKept(asOf, workspace: workspace)
+        return asOf
     }
 
     /// `date` cut to whole milliseconds (what the store keeps and the wire shows).
