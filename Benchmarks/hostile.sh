@@ -8,6 +8,8 @@
 # Two more parts are off by default: --costly N (unauthenticated clients sending costly-to-decode 64 KiB pings)
 # and --stalled-readers N (reader-token clients with a 4 KiB receive buffer that never read).
 # Usage: Benchmarks/hostile.sh [SECONDS] [USERS] [hostile_mix.py options, e.g. --batchers 0 to leave a part out]
+# Env TERM_AFTER=N: send SIGTERM N seconds into the mix instead of after it, check that connects are refused during
+# the drain and that the server exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -37,6 +39,34 @@ port=$(grep -o '[0-9]*$' "$work/server.out" | head -1)
 $bin/asana-access sync --workspace 1000 --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/operator.token" --json >/dev/null
 
 status=0
+if [ -n "${TERM_AFTER:-}" ]; then
+  # SIGTERM under load: the mix runs on while the server drains; three connects 0.2 s after the signal must be
+  # refused at once (the listener is closed), and the server must exit 0 within its 30 s drain limit.
+  python3 Benchmarks/hostile_mix.py --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/reader.token" \
+    --pid "$server_pid" --seconds "$seconds" "$@" > "$work/mix.out" 2>&1 &
+  mix_pid=$!
+  sleep "$TERM_AFTER"
+  term_at=$(date +%s%N)
+  kill -TERM "$server_pid"
+  sleep 0.2
+  for _ in 1 2 3; do
+    python3 -c 'import socket,sys,time
+start=time.perf_counter()
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5).close(); print("connect during drain: accepted (expected refused)")
+except ConnectionRefusedError:
+    print(f"connect during drain: refused in {(time.perf_counter()-start)*1e3:.1f} ms")' "$port"
+  done
+  if wait "$server_pid"; then
+    echo "server exit on SIGTERM under load: 0 after $(( ($(date +%s%N) - term_at) / 1000000 )) ms"
+  else
+    echo "server exit on SIGTERM under load: $? (expected 0)"
+    status=1
+  fi
+  server_pid=""
+  kill "$mix_pid" 2>/dev/null || true
+  exit $status
+fi
 python3 Benchmarks/hostile_mix.py --port "$port" --ca "$work/certs/ca.pem" --token-file "$work/reader.token" \
   --pid "$server_pid" --seconds "$seconds" "$@" || status=1
 kill -TERM "$server_pid"
