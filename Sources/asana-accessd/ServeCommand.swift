@@ -125,10 +125,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.historyRetention = historyRetention.map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let host = self.host
+        let notifier = SystemdNotifier()
         let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.
             print("asana-accessd listening on \(host):\(port)")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
+            // Under systemd (`Type=notify`), the unit becomes active only now, with the listener bound.
+            do {
+                try notifier.notify(["READY=1", "STATUS=listening on \(host):\(port)", "MAINPID=\(getpid())"])
+            } catch {
+                logger.warning("could not tell systemd the server is ready", metadata: ["error": "\(error)"])
+            }
         }
         try await group.run()
     }

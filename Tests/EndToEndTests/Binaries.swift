@@ -58,10 +58,11 @@ final class RunningProcess: @unchecked Sendable {
     private let stderrPipe: Pipe
 
     /// Starts `name` and waits (up to `timeout`) for its first stdout line.
-    init(_ name: String, _ arguments: [String], timeout: TimeInterval = 20) throws {
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path(name))
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe()
         stderrPipe = Pipe()
         process.standardOutput = stdout
