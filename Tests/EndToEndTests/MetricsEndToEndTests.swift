@@ -71,31 +71,33 @@ struct MetricsEndToEndTests {
     }
 
     /// Starts the simulator and a server with a stored sync credential and `--metrics-address 127.0.0.1:0`.
-    static func start(extra: [String] = []) throws -> (EndToEndTests.Environment, Server) {
+    /// Without mutual TLS: clients authenticate with an API token (`token`, an admin's), so a wrong token can be tried.
+    static func start(extra: [String] = []) throws -> (EndToEndTests.Environment, Server, token: String) {
         let env = try EndToEndTests.Environment(users: 40, teams: 3)
         guard try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0 else { throw HarnessError("init failed") }
         let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
                                             "--asana-base-url", env.simulatorURL], input: env.secret + "\n")
         guard put.status == 0 else { throw HarnessError("credentials put failed: \(put.stderr)") }
+        let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "e2e-admin", "--role", "admin"])
+        guard created.status == 0 else { throw HarnessError("tokens create failed: \(created.stderr)") }
         let server = try Server([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
-            "--client-ca", env.certificates.caCertificate, "--principal-role", "dev-admin=admin",
             "--metrics-address", "127.0.0.1:0", "--sync-interval", "3600",
         ] + extra)
-        return (env, server)
+        return (env, server, created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// The client against `server`, with the dev admin certificate, `--json`.
-    static func client(_ env: EndToEndTests.Environment, _ server: Server, _ arguments: [String]) throws -> ProcessOutput {
-        try run("asana-access", arguments + ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate,
-                                             "--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey, "--json"])
+    /// The client against `server` with API token `token`, `--json`.
+    static func client(_ env: EndToEndTests.Environment, _ server: Server, _ arguments: [String], token: String) throws -> ProcessOutput {
+        try run("asana-access", arguments + ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate, "--json"],
+                environment: ["ASANA_ACCESS_TOKEN": token])
     }
 
     @Test("/metrics passes promtool, and a sync moves the RPC, sync, Asana and state metrics; /healthz and /readyz answer")
     func metricsMoveAfterSync() async throws {
         _ = try Promtool.path()
-        let (env, server) = try Self.start()
+        let (env, server, token) = try Self.start()
         defer { _ = server.stop(); env.stop() }
         #expect(server.metricsPort > 0 && server.metricsPort != server.rpcPort)
 
@@ -115,14 +117,14 @@ struct MetricsEndToEndTests {
         #expect(first.value("asana_access_sync_interval_seconds") == 3600)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "active"]) == 1)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "unreadable"]) == 0)
-        #expect(first.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == nil)
+        // Every known method's ok series exists from the start, at 0 (so rate() sees the first call).
+        #expect(first.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 0)
         #expect(first.value("asana_access_sync_last_success_age_seconds", ["workspace": env.workspace]) == nil)
         let headBefore = try #require(first.value("asana_access_audit_head_sequence"))
 
-        let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace])
+        let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
         #expect(sync.status == 0, "\(sync.stderr)")
-        let denied = try run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate, "--json"],
-                             environment: ["ASANA_ACCESS_TOKEN": "not-a-token"])
+        let denied = try Self.client(env, server, ["ping"], token: "aat_not-a-token")
         #expect(denied.status == 1)
 
         let after = try await Self.get(server.metricsPort, "/metrics")
@@ -152,19 +154,19 @@ struct MetricsEndToEndTests {
         #expect(await eventually { server.stderr.contains("rpc.method=sync") })
         let lines = server.stderr.split(separator: "\n").filter { $0.contains("rpc call") }
         let syncLine = try #require(lines.first { $0.contains("rpc.method=sync") })
-        for field in ["connection=", "principal=cert:dev-admin", "outcome=ok", "code=0", "durationMs="] {
+        for field in ["connection=", "principal=token:e2e-admin", "outcome=ok", "code=0", "durationMs="] {
             #expect(syncLine.contains(field), "\(syncLine)")
         }
         #expect(lines.contains { $0.contains("rpc.method=authenticate") && $0.contains("outcome=auth.failed") && $0.contains("code=") })
-        #expect(!server.stderr.contains("not-a-token") && !server.stderr.contains(env.secret))
+        #expect(!server.stderr.contains("not-a-token") && !server.stderr.contains(env.secret) && !server.stderr.contains(token))
         #expect(server.stop() == 0)
     }
 
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
     func jsonLogLines() async throws {
-        let (env, server) = try Self.start(extra: ["--log-format", "json"])
+        let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
         defer { _ = server.stop(); env.stop() }
-        #expect(try Self.client(env, server, ["ping"]).status == 0)
+        #expect(try Self.client(env, server, ["ping"], token: token).status == 0)
         #expect(await eventually { server.stderr.contains("\"rpc call\"") })
         #expect(server.stop() == 0)
         let lines = server.stderr.split(separator: "\n")
@@ -179,7 +181,7 @@ struct MetricsEndToEndTests {
                 sawPing = true
                 #expect(members["level"] == .string("info"))
                 #expect(members["metadata"]?["outcome"] == .string("ok"))
-                #expect(members["metadata"]?["principal"] == .string("cert:dev-admin"))
+                #expect(members["metadata"]?["principal"] == .string("token:e2e-admin"))
                 #expect(members["metadata"]?["durationMs"]?.stringValue != nil)
             }
         }
