@@ -21,15 +21,34 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The wire contract of asana-access, Foundation only: the JSON value and coders of the wire,
         // the JSON-RPC error object and the error catalogue, every method's params and result, and the
         // shared models. The server, the transport, the client and the tests all follow it.
         .target(name: "AccessProtocol"),
+        // The catalogue of the server's metrics (name, type, unit, labels, help) and the swift-metrics
+        // handles the modules record into; no backend (the server bootstraps Prometheus in `serve`).
+        .target(name: "AccessMetrics", dependencies: [
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // The operator's HTTP listener: /metrics in the Prometheus text format, /healthz and /readyz.
+        .target(name: "MetricsEndpoint", dependencies: [
+            "AccessMetrics",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // JSON-RPC 2.0 over newline-delimited TLS: framing, envelope, server and client.
         .target(name: "LineRPC", dependencies: [
-            "AccessProtocol",
+            "AccessProtocol", "AccessMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -40,6 +59,7 @@ let package = Package(
         ]),
         // HTTP to the Asana REST API: bearer auth, pagination, retries, typed models.
         .target(name: "AsanaAPI", dependencies: [
+            "AccessMetrics",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,7 +75,8 @@ let package = Package(
         ]),
         // The use cases and the RPC method table.
         .target(name: "AccessService", dependencies: [
-            "AccessProtocol", "LineRPC", "AsanaAPI", "AccessStore",
+            "AccessProtocol", "LineRPC", "AsanaAPI", "AccessStore", "AccessMetrics",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -77,7 +98,9 @@ let package = Package(
         ]),
         .executableTarget(name: "asana-accessd", dependencies: [
             "AccessProtocol", "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
+            "AccessMetrics", "MetricsEndpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -106,7 +129,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC", "TestSupport"]),
-        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "TestSupport"]),
+        .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "AccessMetrics", "TestSupport"]),
         .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore", "TestSupport"]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [
             "AsanaSimulator", "TestSupport",
@@ -127,7 +150,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore", "TestSupport",
+            "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore", "TestSupport", "AccessMetrics", "MetricsEndpoint",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

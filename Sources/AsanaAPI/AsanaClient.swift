@@ -1,3 +1,4 @@
+import AccessMetrics
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -280,6 +281,7 @@ public final class AsanaClient: Sendable {
         if body != nil { baseHeaders.append(("Content-Type", "application/json")) }
 
         let kind: AsanaGovernor.RequestKind = method == .get ? .read : .write
+        let route = AsanaRoute.template(path)
         var logger = self.logger
         logger[metadataKey: "asana.method"] = "\(method.rawValue)"
         logger[metadataKey: "asana.path"] = "\(path)"
@@ -301,7 +303,11 @@ public final class AsanaClient: Sendable {
             let request = AsanaHTTPRequest(
                 method: method.rawValue, url: baseURL + relative,
                 headers: [("Authorization", "Bearer \(token)")] + baseHeaders, body: body)
-            try await governor?.acquire(kind)
+            if let governor {
+                let waitStarted = ContinuousClock.now
+                try await governor.acquire(kind)
+                AsanaRequestMetrics.recordGovernorWait(kind: kind == .read ? "read" : "write", ContinuousClock.now - waitStarted)
+            }
             counters.withLock { $0.requests += 1 }
             logger.debug("Asana request", metadata: ["asana.attempt": "\(attempt)"])
             let outcome: Result<AsanaHTTPResponse, any Error>
@@ -310,6 +316,7 @@ public final class AsanaClient: Sendable {
             } catch {
                 outcome = .failure(error)
             }
+            AsanaRequestMetrics.recordAttempt(route: route, method: method.rawValue, status: try? outcome.get().status)
             // A 429 pauses every request of the token; recorded before the slot is handed on.
             var rateLimitDelay: Duration?
             if case .success(let answer) = outcome, answer.status == 429 {

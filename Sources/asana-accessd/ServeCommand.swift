@@ -1,8 +1,12 @@
+import AccessMetrics
 import AccessService
 import AsanaAPI
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import MetricsEndpoint
+import ServiceLifecycle
 
 /// `asana-accessd serve`: the JSON-RPC server over mutual TLS.
 struct ServeCommand: AsyncParsableCommand {
@@ -55,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ASANA_ACCESSD_LOG_LEVEL).")
     var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
 
+    @Option(name: .customLong("metrics-address"), help: ArgumentHelp("HOST:PORT of a plain-HTTP listener for Prometheus (GET /metrics) and health checks (/healthz, /readyz); port 0 picks a free one; never the RPC port (env ASANA_ACCESSD_METRICS_ADDRESS; default: off).", valueName: "host:port"))
+    var metricsAddress: String?
+
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("text (default) or json: one JSON object per line with timestamp, level, label, message and metadata (env ASANA_ACCESSD_LOG_FORMAT).", valueName: "format"))
+    var logFormat: String = environment("ASANA_ACCESSD_LOG_FORMAT", default: "text")
+
     mutating func validate() throws {
         if port == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_PORT"] {
             guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_PORT=\(text) is not a port number") }
@@ -93,17 +103,43 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...4096).contains(maximumInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 4096 (default 16)") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format \(logFormat) is not a format: use text or json") }
+        if metricsAddress == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_METRICS_ADDRESS"], !text.isEmpty {
+            metricsAddress = text
+        }
+        if let metricsAddress {
+            let address: MetricsAddress
+            do { address = try MetricsAddress(parsing: metricsAddress) } catch { throw ValidationError(error.description) }
+            // The same port on another address would still be a second listener on the RPC port: refuse any match.
+            if address.port != 0, address.port == (port ?? 7443) {
+                throw ValidationError("--metrics-address \(metricsAddress) uses the RPC port \(port ?? 7443); give the metrics listener a port of its own")
+            }
+        }
         _ = try tls.roleMap()
     }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch LogFormat(rawValue: logFormat) ?? .text {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "asana-accessd")
+        // Metrics first: swift-metrics handles made before the bootstrap record nowhere, and the RPC method
+        // table makes its handles when the server is built below.
+        let metrics = try metricsAddress.map { try MetricsAddress(parsing: $0) }
+        let registry = metrics.map { _ in MetricsBootstrap.bootstrap(version: AccessService.serverVersion) }
+        Gauge(label: ServerMetrics.syncInterval.name).record(syncInterval ?? 86400)
         // The data directory's lock first, held until the process exits: a second server (or a writing
         // command) refuses at once, and nothing below touches a database another server is using.
         let lock = try data.lockDataDirectory(purpose: "serve")
@@ -125,8 +161,25 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.historyRetention = historyRetention.map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let host = self.host
+        let status = RuntimeStatus()
         let notifier = SystemdNotifier()
-        let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
+        var leading: [any Service] = []
+        if let metrics, let registry {
+            let gauges = OperationalGauges(store: store, status: status)
+            leading.append(MetricsListener(
+                host: metrics.host, port: metrics.port, registry: registry, logger: Logger(label: "asana-accessd.metrics"),
+                collect: { await gauges.collect() },
+                readiness: {
+                    if let reason = status.notReadyReason { return .notReady(reason) }
+                    do { _ = try await store.auditEvents(limit: 1) } catch { return .notReady("store unavailable: \(error)") }
+                    return .ready
+                },
+                onListening: { port in
+                    print("asana-accessd metrics on \(metrics.host):\(port)")
+                    fflush(nil)
+                }))
+        }
+        let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration, status: status, leadingServices: leading) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.
             print("asana-accessd listening on \(host):\(port)")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6

@@ -56,6 +56,9 @@ final class RunningProcess: @unchecked Sendable {
     /// The first line the process printed.
     let firstLine: String
     private let stderrPipe: Pipe
+    /// Everything the process wrote to stderr so far. Read as it comes, so a chatty server (the access log
+    /// writes a line per call) never blocks on a full pipe.
+    private let stderrBuffer = StderrBuffer()
 
     /// Starts `name` and waits (up to `timeout`) for its first stdout line.
     init(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
@@ -67,6 +70,7 @@ final class RunningProcess: @unchecked Sendable {
         stderrPipe = Pipe()
         process.standardOutput = stdout
         process.standardError = stderrPipe
+        stderrPipe.fileHandleForReading.readabilityHandler = { [stderrBuffer] handle in stderrBuffer.append(handle.availableData) }
         try process.run()
         let handle = stdout.fileHandleForReading
         let deadline = Date().addingTimeInterval(timeout)
@@ -74,7 +78,7 @@ final class RunningProcess: @unchecked Sendable {
         while !buffer.contains(UInt8(ascii: "\n")) {
             guard Date() < deadline, process.isRunning else {
                 process.terminate()
-                let err = String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
+                let err = stderrBuffer.text
                 throw HarnessError("\(name) did not announce itself: \(err)")
             }
             let chunk = handle.availableData
@@ -97,7 +101,19 @@ final class RunningProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// What the process wrote to stderr so far.
+    var stderr: String { stderrBuffer.text }
+
     deinit { if process.isRunning { process.terminate() } }
+}
+
+/// Bytes a child wrote to stderr, appended from the pipe's reader.
+final class StderrBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
 
 struct HarnessError: Error, CustomStringConvertible {

@@ -91,9 +91,13 @@ public struct ServiceRuntime: Sendable {
     /// - Parameters:
     ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
     ///     can sync runs still marked `running` be a crashed predecessor's.
+    ///   - status: filled in with the RPC server, and marked bound when it listens (for `/readyz` and the metrics).
+    ///   - leadingServices: run first in the group, so they are stopped last (the metrics listener, which
+    ///     answers `/readyz` with 503 while the RPC server drains).
     ///   - onListening: called with the bound port.
     /// - Throws: what the store throws while doing the start-up work (e.g. `AccessStoreError.storageFull`).
     public func makeServiceGroup(store: any AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration,
+                                 status: RuntimeStatus? = nil, leadingServices: [any Service] = [],
                                  onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> ServiceGroup {
         let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
@@ -108,10 +112,14 @@ public struct ServiceRuntime: Sendable {
                                                   maximumInFlightPerConnection: configuration.maximumInFlightPerConnection),
             methods: service.methodTable(), logger: logger,
             identify: { [roles = configuration.principalRoles] commonName in AccessService.identity(forCertificate: commonName, roles: roles) },
-            onListening: { address in onListening(address.port ?? 0) })
+            onListening: { address in
+                status?.markBound()
+                onListening(address.port ?? 0)
+            })
+        status?.attach(server)
         // The scheduler comes after the server, so it is shut down first: on SIGTERM/SIGINT it stops at
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = leadingServices.map { .init(service: $0) } + [.init(service: server)]
         if let pendingIntents {
             logger.notice("provision writes without an outcome found; reconciling them with Asana before provision calls run",
                           metadata: ["upToIntent": "\(pendingIntents)"])

@@ -1,3 +1,4 @@
+import AccessMetrics
 import AccessProtocol
 import AccessStore
 import AsanaAPI
@@ -103,6 +104,7 @@ extension AccessService {
             let runError = skipped.isEmpty ? nil : "skipped " + skipped.map(\.line).joined(separator: "; skipped ")
             try await store.finishSyncRun(id: runID, status: status, counts: counts, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount,
                                          error: runError, at: finishedAt)
+            SyncMetrics.recordRun(status: status.rawValue, duration: ContinuousClock.now - started)
             let result = Sync.Result(
                 workspace: WorkspaceRef(gid: workspace, name: snapshot.workspace.name, isOrganization: snapshot.workspace.isOrganization),
                 runId: runID, status: status, skipped: skipped,
@@ -117,6 +119,7 @@ extension AccessService {
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error)
             try? await store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
+            SyncMetrics.recordRun(status: SyncRunStatus.failed.rawValue, duration: ContinuousClock.now - started)
             try? await audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }
             throw error

@@ -1,9 +1,18 @@
+import AccessMetrics
 import AccessProtocol
 import Logging
 
-/// Runs requests against a method table and shapes the answers.
+/// Runs requests against a method table and shapes the answers; every call it answers is counted and
+/// timed (``RPCCallMetrics``) and written to the access log (one info line: connection, principal,
+/// method, outcome, code, duration; never a param).
 struct RPCDispatcher: Sendable {
     let methods: RPCMethodTable
+    let metrics: RPCCallMetrics
+
+    init(methods: RPCMethodTable) {
+        self.methods = methods
+        self.metrics = RPCCallMetrics(methodNames: methods.all.map(\.name))
+    }
 
     /// Answers one entry of a line; `nil` for a notification (which still runs).
     func answer(_ entry: RPCIncomingEntry, context: RPCRequestContext) async -> RPCResponse? {
@@ -11,17 +20,18 @@ struct RPCDispatcher: Sendable {
         case .invalid(let id, let error):
             return RPCResponse(id: id, outcome: .error(error))
         case .request(let request):
+            let start = ContinuousClock.now
             let outcome: RPCResponse.Outcome
             switch admit(request, context: context) {
             case .refused(let error): outcome = .error(error)
             case .run(let method, let scoped):
-                let start = ContinuousClock.now
                 do {
-                    outcome = finished(.result(try await method.invoke(scoped, request.paramsText)), scoped, since: start)
+                    outcome = .result(try await method.invoke(scoped, request.paramsText))
                 } catch {
-                    outcome = failure(error, scoped, since: start)
+                    outcome = failure(error, scoped)
                 }
             }
+            account(request.method, outcome, context, since: start)
             guard let id = request.id else { return nil }
             return RPCResponse(id: id, outcome: outcome)
         }
@@ -48,18 +58,19 @@ struct RPCDispatcher: Sendable {
         case .invalid(let id, let error):
             return RPCResponse(id: id, outcome: .error(error))
         case .request(let request):
+            let start = ContinuousClock.now
             let outcome: RPCResponse.Outcome
             switch admit(request, context: context) {
             case .refused(let error): outcome = .error(error)
             case .run(let method, let scoped):
                 guard let invokeNow = method.invokeNow else { preconditionFailure("\(method.name) is not an immediate method") }
-                let start = ContinuousClock.now
                 do {
-                    outcome = finished(.result(try invokeNow(scoped, request.paramsText)), scoped, since: start)
+                    outcome = .result(try invokeNow(scoped, request.paramsText))
                 } catch {
-                    outcome = failure(error, scoped, since: start)
+                    outcome = failure(error, scoped)
                 }
             }
+            account(request.method, outcome, context, since: start)
             guard let id = request.id else { return nil }
             return RPCResponse(id: id, outcome: outcome)
         }
@@ -92,22 +103,42 @@ struct RPCDispatcher: Sendable {
         return .run(method, context.scoped(method: request.method, principal: identity?.principal, requestID: request.id))
     }
 
-    /// Logs a call that succeeded (at debug level) and returns `outcome`.
-    private func finished(_ outcome: RPCResponse.Outcome, _ context: RPCRequestContext, since start: ContinuousClock.Instant) -> RPCResponse.Outcome {
-        // The scoped logger (metadata: connection, method, principal) is built only when the line is logged.
-        if case .result = outcome, context.baseLogger.logLevel <= .debug {
-            context.logger.debug("rpc call", metadata: ["outcome": "ok", "ms": "\((ContinuousClock.now - start).milliseconds)"])
-        }
-        return outcome
+    /// The longest method name the access log shows as called (a name not in the table is the caller's text).
+    static let loggedMethodNameLimit = 64
+
+    /// Counts and times the answered call, and writes its access-log line (at info: connection, principal,
+    /// method, outcome, code, duration in ms; params never, they can hold a token).
+    private func account(_ methodName: String, _ outcome: RPCResponse.Outcome, _ context: RPCRequestContext, since start: ContinuousClock.Instant) {
+        let duration = ContinuousClock.now - start
+        let error: RPCError?
+        if case .error(let failure) = outcome { error = failure } else { error = nil }
+        let errorName = error.map { $0.name ?? "\($0.code)" }
+        metrics.record(method: methodName, errorName: errorName, duration: duration)
+        // The line and its metadata are built only when info is logged (`--log-level notice` turns the access log off).
+        guard context.baseLogger.logLevel <= .info else { return }
+        let known = methods.method(named: methodName) != nil
+        context.baseLogger.info("rpc call", metadata: [
+            "principal": "\(context.session.identity?.principal ?? "-")",
+            "rpc.method": "\(known ? methodName : String(methodName.unicodeScalars.prefix(Self.loggedMethodNameLimit)))",
+            "outcome": "\(errorName ?? RPCCallMetrics.okOutcome)",
+            "code": "\(error?.code ?? 0)",
+            "durationMs": "\(Self.milliseconds(duration))",
+        ])
+    }
+
+    /// `duration` in milliseconds with three decimals (µs resolution).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 
     /// The answer's error for what a handler threw, logged.
-    private func failure(_ error: any Error, _ context: RPCRequestContext, since start: ContinuousClock.Instant) -> RPCResponse.Outcome {
+    /// An RPCError is answered as it is (the access log names it); anything else is logged here with its detail.
+    private func failure(_ error: any Error, _ context: RPCRequestContext) -> RPCResponse.Outcome {
+        if let error = error as? RPCError { return .error(error) }
         let logger = context.logger
-        if let error = error as? RPCError {
-            logger.info("rpc call failed", metadata: ["code": "\(error.code)", "name": "\(error.name ?? "")", "ms": "\((ContinuousClock.now - start).milliseconds)"])
-            return .error(error)
-        }
         // The only thing that cancels a call is the end of the drain on shutdown.
         if error is CancellationError || Task.isCancelled {
             logger.warning("rpc call cut off by the shutdown", metadata: ["error": "\(String(reflecting: error))"])

@@ -1,4 +1,6 @@
+import AccessMetrics
 import AccessProtocol
+import Metrics
 import Synchronization
 
 /// Who is calling on a connection: a principal name and the role the server gave it.
@@ -99,9 +101,10 @@ public final class RPCSession: Sendable {
         }
     }
 
-    /// Counts a failed authentication attempt and returns how many there have been on this connection.
+    /// Counts a failed authentication attempt (also in ``ServerMetrics/rpcAuthenticationFailures``) and returns how many there have been on this connection.
     public func recordFailedAuthentication() -> Int {
-        state.withLock {
+        Counter(label: ServerMetrics.rpcAuthenticationFailures.name).increment()
+        return state.withLock {
             $0.failedAuthentications += 1
             return $0.failedAuthentications
         }

@@ -51,6 +51,9 @@ public final class RPCServer: Service {
     /// Answer bytes encoded and not yet taken by their clients, over all connections.
     public var queuedAnswerBytes: Int { queuedAnswers.used }
 
+    /// `true` once graceful shutdown began: the listener is closed and in-flight calls drain.
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
     /// The highest ``queuedAnswerBytes`` since the server started.
     public var peakQueuedAnswerBytes: Int { queuedAnswers.peak }
 

@@ -1,0 +1,269 @@
+import AccessProtocol
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MetricsEndpoint
+import Testing
+import TestSupport
+
+/// `serve --metrics-address`: the real server's /metrics, /healthz and /readyz, checked by promtool, and
+/// the values moving after a sync driven by the real client against the simulator.
+@Suite("Metrics, health and the access log: built binaries", .serialized)
+struct MetricsEndToEndTests {
+    /// `asana-accessd serve` with its stdout read line by line, so both announced ports are known.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        private let stderrPipe = Pipe()
+        private let lock = NSLock()
+        private var stderrData = Data()
+        private(set) var rpcPort = 0
+        private(set) var metricsPort = 0
+
+        /// Starts `serve` with `arguments` and waits (up to 30 s) until it printed both its RPC and its metrics port.
+        init(_ arguments: [String], waitForMetrics: Bool = true) throws {
+            process.executableURL = URL(fileURLWithPath: Binaries.path("asana-accessd"))
+            process.arguments = arguments
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderrPipe
+            stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let chunk = handle.availableData
+                guard let self, !chunk.isEmpty else { return }
+                self.lock.withLock { self.stderrData.append(chunk) }
+            }
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            var buffer = Data()
+            while rpcPort == 0 || (waitForMetrics && metricsPort == 0) {
+                guard Date() < deadline, process.isRunning else {
+                    process.terminate()
+                    throw HarnessError("serve did not announce its ports: \(stderr)")
+                }
+                let chunk = stdout.fileHandleForReading.availableData
+                if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+                buffer.append(chunk)
+                for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") {
+                    let port = Int(line.split(separator: ":").last ?? "") ?? 0
+                    if line.hasPrefix("asana-accessd listening on ") { rpcPort = port }
+                    if line.hasPrefix("asana-accessd metrics on ") { metricsPort = port }
+                }
+            }
+        }
+
+        var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+
+        func stop() -> Int32 {
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+    }
+
+    /// One HTTP GET on loopback: status and body.
+    static func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String, contentType: String?) {
+        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
+        let (data, response) = try await URLSession.shared.data(from: url)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Content-Type"))
+    }
+
+    /// Starts the simulator and a server with a stored sync credential and `--metrics-address 127.0.0.1:0`.
+    /// Without mutual TLS: clients authenticate with an API token (`token`, an admin's), so a wrong token can be tried.
+    static func start(extra: [String] = []) throws -> (EndToEndTests.Environment, Server, token: String) {
+        let env = try EndToEndTests.Environment(users: 40, teams: 3)
+        guard try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0 else { throw HarnessError("init failed") }
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
+                                            "--asana-base-url", env.simulatorURL], input: env.secret + "\n")
+        guard put.status == 0 else { throw HarnessError("credentials put failed: \(put.stderr)") }
+        let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "e2e-admin", "--role", "admin"])
+        guard created.status == 0 else { throw HarnessError("tokens create failed: \(created.stderr)") }
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "3600",
+        ] + extra)
+        return (env, server, created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The client against `server` with API token `token`, `--json`.
+    static func client(_ env: EndToEndTests.Environment, _ server: Server, _ arguments: [String], token: String) throws -> ProcessOutput {
+        try run("asana-access", arguments + ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate, "--json"],
+                environment: ["ASANA_ACCESS_TOKEN": token])
+    }
+
+    @Test("/metrics passes promtool, and a sync moves the RPC, sync, Asana and state metrics; /healthz and /readyz answer")
+    func metricsMoveAfterSync() async throws {
+        _ = try Promtool.path()
+        let (env, server, token) = try Self.start()
+        defer { _ = server.stop(); env.stop() }
+        #expect(server.metricsPort > 0 && server.metricsPort != server.rpcPort)
+
+        let health = try await Self.get(server.metricsPort, "/healthz")
+        #expect(health.status == 200 && health.body == "ok\n")
+        let ready = try await Self.get(server.metricsPort, "/readyz")
+        #expect(ready.status == 200 && ready.body == "ready\n", "\(ready.body)")
+        #expect(try await Self.get(server.metricsPort, "/nothing").status == 404)
+
+        let before = try await Self.get(server.metricsPort, "/metrics")
+        #expect(before.status == 200)
+        #expect(before.contentType == MetricsListener.contentType)
+        let checkedBefore = try Promtool.run(["check", "metrics"], input: before.body)
+        #expect(checkedBefore.status == 0, "promtool: \(checkedBefore.stdout)\(checkedBefore.stderr)\n\(before.body)")
+        let first = Exposition(before.body)
+        #expect(first.value("asana_access_build_info", ["version": "0.1.0"]) == 1)
+        #expect(first.value("asana_access_sync_interval_seconds") == 3600)
+        #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "active"]) == 1)
+        #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "unreadable"]) == 0)
+        // Every known method's ok series exists from the start, at 0 (so rate() sees the first call).
+        #expect(first.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 0)
+        #expect(first.value("asana_access_sync_last_success_age_seconds", ["workspace": env.workspace]) == nil)
+        let headBefore = try #require(first.value("asana_access_audit_head_sequence"))
+
+        let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let denied = try Self.client(env, server, ["ping"], token: "aat_not-a-token")
+        #expect(denied.status == 1)
+
+        let after = try await Self.get(server.metricsPort, "/metrics")
+        let checkedAfter = try Promtool.run(["check", "metrics"], input: after.body)
+        #expect(checkedAfter.status == 0, "promtool: \(checkedAfter.stdout)\(checkedAfter.stderr)\n\(after.body)")
+        let second = Exposition(after.body)
+        #expect(second.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 1)
+        #expect(second.value("asana_access_rpc_call_duration_seconds_count", ["method": "sync"]) == 1)
+        #expect(second.value("asana_access_rpc_calls_total", ["method": "authenticate", "outcome": "auth.failed"]) == 1)
+        #expect(second.value("asana_access_rpc_authentication_failures_total") == 1)
+        #expect(second.value("asana_access_sync_runs_total", ["status": "succeeded"]) == 1)
+        #expect(second.value("asana_access_sync_duration_seconds_count", ["status": "succeeded"]) == 1)
+        let age = try #require(second.value("asana_access_sync_last_success_age_seconds", ["workspace": env.workspace]))
+        #expect(age >= 0 && age < 120, "age \(age)")
+        let asanaRequests = second.sum("asana_access_asana_requests_total") { $0["status"] == "200" }
+        #expect(asanaRequests > 0)
+        // Route labels are templates: no gid of the workspace (or anyone) in them.
+        for route in second.labelValues("asana_access_asana_requests_total", "route") {
+            #expect(!route.contains(env.workspace) && !route.contains("@"), "route label \(route)")
+        }
+        #expect(second.value("asana_access_asana_governor_wait_seconds_count", ["kind": "read"]).map { $0 >= asanaRequests } == true)
+        #expect(try #require(second.value("asana_access_audit_head_sequence")) > headBefore)
+        #expect(second.value("asana_access_rpc_open_connections") != nil)
+        #expect(second.value("asana_access_rpc_queued_answer_bytes") == 0)
+
+        // The access log: one info line per call, with who, what, how it ended and how long; never a secret.
+        #expect(await eventually { server.stderr.contains("rpc.method=sync") })
+        let lines = server.stderr.split(separator: "\n").filter { $0.contains("rpc call") }
+        let syncLine = try #require(lines.first { $0.contains("rpc.method=sync") })
+        for field in ["connection=", "principal=token:e2e-admin", "outcome=ok", "code=0", "durationMs="] {
+            #expect(syncLine.contains(field), "\(syncLine)")
+        }
+        #expect(lines.contains { $0.contains("rpc.method=authenticate") && $0.contains("outcome=auth.failed") && $0.contains("code=") })
+        #expect(!server.stderr.contains("not-a-token") && !server.stderr.contains(env.secret) && !server.stderr.contains(token))
+        #expect(server.stop() == 0)
+    }
+
+    @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
+    func jsonLogLines() async throws {
+        let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
+        defer { _ = server.stop(); env.stop() }
+        #expect(try Self.client(env, server, ["ping"], token: token).status == 0)
+        #expect(await eventually { server.stderr.contains("\"rpc call\"") })
+        #expect(server.stop() == 0)
+        let lines = server.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        var sawPing = false
+        for line in lines {
+            let object = try #require(try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), "not JSON: \(line)")
+            guard case .object(let members) = object else { Issue.record("not an object: \(line)"); continue }
+            #expect(Set(members.keys) == ["timestamp", "level", "label", "message", "metadata"], "\(line)")
+            #expect(members["timestamp"]?.stringValue.map { $0.hasSuffix("Z") && $0.contains("T") } == true)
+            if members["message"] == .string("rpc call"), members["metadata"]?["rpc.method"] == .string("ping") {
+                sawPing = true
+                #expect(members["level"] == .string("info"))
+                #expect(members["metadata"]?["outcome"] == .string("ok"))
+                #expect(members["metadata"]?["principal"] == .string("token:e2e-admin"))
+                #expect(members["metadata"]?["durationMs"]?.stringValue != nil)
+            }
+        }
+        #expect(sawPing)
+    }
+
+    @Test("bad --metrics-address values are refused at start, naming the problem")
+    func badAddresses() throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let common = ["serve", "--data-dir", env.data, "--asana-base-url", env.simulatorURL,
+                      "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey]
+        let samePort = try run("asana-accessd", common + ["--port", "7999", "--metrics-address", "127.0.0.1:7999"])
+        #expect(samePort.status != 0)
+        #expect(samePort.stderr.contains("uses the RPC port 7999"), "\(samePort.stderr)")
+        let envSamePort = try run("asana-accessd", common + ["--port", "7999"], environment: ["ASANA_ACCESSD_METRICS_ADDRESS": "127.0.0.1:7999"])
+        #expect(envSamePort.stderr.contains("uses the RPC port 7999"), "\(envSamePort.stderr)")
+        for bad in ["9464", "127.0.0.1:", "127.0.0.1:70000", ":9464", "127.0.0.1:port"] {
+            let refused = try run("asana-accessd", common + ["--port", "0", "--metrics-address", bad])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("is not HOST:PORT"), "\(bad): \(refused.stderr)")
+        }
+        let format = try run("asana-accessd", common + ["--port", "0", "--log-format", "xml"])
+        #expect(format.stderr.contains("--log-format xml is not a format"), "\(format.stderr)")
+        // A port another process holds (the simulator's): a clear start-up error, exit non-zero.
+        let taken = try #require(env.simulator.announcedPort)
+        let busy = try run("asana-accessd", common + ["--port", "0", "--metrics-address", "127.0.0.1:\(taken)"])
+        #expect(busy.status != 0)
+        #expect(busy.stderr.contains("cannot listen for metrics on 127.0.0.1:\(taken)"), "\(busy.stderr)")
+    }
+
+    @Test("MetricsAddress parses HOST:PORT and [v6]:PORT")
+    func addressParsing() throws {
+        #expect(try MetricsAddress(parsing: "127.0.0.1:9464") == MetricsAddress(parsing: "127.0.0.1:9464"))
+        let v4 = try MetricsAddress(parsing: "127.0.0.1:0")
+        #expect(v4.host == "127.0.0.1" && v4.port == 0)
+        let v6 = try MetricsAddress(parsing: "[::1]:9464")
+        #expect(v6.host == "::1" && v6.port == 9464)
+        #expect(throws: MetricsAddressError.self) { try MetricsAddress(parsing: "localhost") }
+        #expect(throws: MetricsAddressError.self) { try MetricsAddress(parsing: "localhost:-1") }
+    }
+}
+
+/// A parsed Prometheus text exposition: sample lines as (name, labels, value).
+struct Exposition {
+    struct Sample {
+        let name: String
+        let labels: [String: String]
+        let value: Double
+    }
+
+    let samples: [Sample]
+
+    init(_ text: String) {
+        samples = text.split(separator: "\n").compactMap { line -> Sample? in
+            guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+            let series = line[..<space]
+            guard let brace = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+            var labels: [String: String] = [:]
+            // Label values here never hold `",` (they are names, gids, routes and statuses).
+            for pair in series[series.index(after: brace)..<series.index(before: series.endIndex)].components(separatedBy: "\",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                labels[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+            return Sample(name: String(series[..<brace]), labels: labels, value: value)
+        }
+    }
+
+    /// The value of the series `name` with exactly `labels`, or nil when absent.
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { $0.name == name && $0.labels == labels }?.value
+    }
+
+    /// The sum over the series of `name` whose labels pass `filter`.
+    func sum(_ name: String, where filter: ([String: String]) -> Bool = { _ in true }) -> Double {
+        samples.filter { $0.name == name && filter($0.labels) }.reduce(0) { $0 + $1.value }
+    }
+
+    /// The values label `label` takes in the series of `name`.
+    func labelValues(_ name: String, _ label: String) -> Set<String> {
+        Set(samples.filter { $0.name == name }.compactMap { $0.labels[label] })
+    }
+}
