@@ -1,3 +1,4 @@
+import AccessProtocol
 import ArgumentParser
 
 /// `asana-accessd`: the server, and the administration commands that run next to it.
