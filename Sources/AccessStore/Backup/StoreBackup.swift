@@ -66,7 +66,7 @@ public enum StoreBackup {
             try writer.writeWithoutTransaction { db in
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
             }
-        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+        } catch let error as DatabaseError where [ResultCode.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             throw BackupError.notADatabase(path: source, message: error.message ?? "\(error.resultCode)")
         }
     }
@@ -98,7 +98,7 @@ public enum StoreBackup {
                 }
                 return try summary(db, name: name, bytes: try FileModes.status(path)?.size ?? 0, masterKey: masterKey)
             }
-        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+        } catch let error as DatabaseError where [ResultCode.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             throw BackupError.integrityFailed(path: name, findings: [error.message ?? "\(error.resultCode)"])
         }
     }
@@ -127,8 +127,8 @@ struct PartialFile {
 
     /// Creates the empty file exclusively.
     /// - Throws: ``AccessStoreError/fileSystem(path:message:)``.
-    init(next final: String, tag: String) throws {
-        let url = URL(fileURLWithPath: final)
+    init(next finalPath: String, tag: String) throws {
+        let url = URL(fileURLWithPath: finalPath)
         directory = url.deletingLastPathComponent().path
         path = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
@@ -138,21 +138,21 @@ struct PartialFile {
         guard fchmod(fd, 0o600) == 0 else { throw AccessStoreError.fileSystem(path: path, message: FileModes.lastError()) }
     }
 
-    /// Syncs the file, gives it the name `final` and syncs the directory. Without `replace`, an existing
-    /// `final` is refused (`link` fails with `EEXIST`: no race with a file created meanwhile).
+    /// Syncs the file, gives it the name `finalPath` and syncs the directory. Without `replace`, an existing
+    /// `finalPath` is refused (`link` fails with `EEXIST`: no race with a file created meanwhile).
     /// - Throws: ``BackupError/destinationExists(path:)``; ``AccessStoreError/fileSystem(path:message:)``.
-    func publish(as final: String, replace: Bool) throws {
+    func publish(as finalPath: String, replace: Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AccessStoreError.fileSystem(path: path, message: FileModes.lastError()) }
         let synced = fsync(fd) == 0
         _ = close(fd)
         guard synced else { throw AccessStoreError.fileSystem(path: path, message: FileModes.lastError()) }
         if replace {
-            guard rename(path, final) == 0 else { throw AccessStoreError.fileSystem(path: final, message: FileModes.lastError()) }
+            guard rename(path, finalPath) == 0 else { throw AccessStoreError.fileSystem(path: finalPath, message: FileModes.lastError()) }
         } else {
-            guard link(path, final) == 0 else {
-                if errno == EEXIST { throw BackupError.destinationExists(path: final) }
-                throw AccessStoreError.fileSystem(path: final, message: FileModes.lastError())
+            guard link(path, finalPath) == 0 else {
+                if errno == EEXIST { throw BackupError.destinationExists(path: finalPath) }
+                throw AccessStoreError.fileSystem(path: finalPath, message: FileModes.lastError())
             }
         }
         Self.syncDirectory(directory)
