@@ -168,7 +168,7 @@ struct BackupRestoreTests {
         let backup = fixture.directory.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         let queue = try DatabaseQueue(path: backup)
-        try queue.write { try $0.execute(sql: "UPDATE auditEvent SET principal = 'cn=someone-else' WHERE id = 2") }
+        try await queue.write { try $0.execute(sql: "UPDATE auditEvent SET principal = 'cn=someone-else' WHERE id = 2") }
         try queue.close()
         try await Self.expectRefused(fixture, backup: backup) {
             guard case .auditChainBroken(_, let problem) = $0 else { return false }
@@ -183,7 +183,7 @@ struct BackupRestoreTests {
         let backup = fixture.directory.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         let queue = try DatabaseQueue(path: backup)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
         try queue.close()
         try await Self.expectRefused(fixture, backup: backup) { $0 == .schemaTooNew(path: backup) }
     }
