@@ -128,11 +128,12 @@ struct BackupEndToEndTests {
 
         let server = try RunningProcess("asana-accessd", dir.serveArguments)
         let pid = server.process.processIdentifier
-        let database = try Data(contentsOf: URL(fileURLWithPath: dir.database))
         let refused = try run("asana-accessd", ["restore", "--data-dir", dir.data, "--from", backupFile])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("in use by process \(pid)"), "\(refused.stderr)")
         #expect(server.stop() == 0)
+        // Taken once the server has stopped (its last checkpoint wrote the WAL into the file).
+        let database = try Data(contentsOf: URL(fileURLWithPath: dir.database))
 
         var damaged = try Data(contentsOf: URL(fileURLWithPath: backupFile))
         for offset in 4096..<min(damaged.count, 3 * 4096) { damaged[offset] = UInt8(truncatingIfNeeded: offset &* 31) }
@@ -141,6 +142,7 @@ struct BackupEndToEndTests {
         #expect(corrupt.status == 1)
         #expect(corrupt.stderr.contains("nothing was restored"), "\(corrupt.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.database)) == database)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.data).filter { $0.hasPrefix(".") || $0.contains("before-restore") }.isEmpty)
         #expect(try run("asana-accessd", ["tokens", "list", "--data-dir", dir.data]).stdout.contains("ci"))
     }
 }
