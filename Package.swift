@@ -90,7 +90,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["README.md"]),
-        // A development CA, server and client certificate set (`asana-accessd certs dev`, the demo, tests).
+        // A development CA, server and client certificate set (`asana-accessd certs dev`, the demo, tests), and
+        // production certificates from the operator's own CA (`certs ca|server|client|show`).
         .target(name: "DevCertificates", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -144,6 +145,8 @@ let package = Package(
             "DevCertificates", "TestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "ClientTests", dependencies: [
             "AccessProtocol", "LineRPC", "TestSupport",

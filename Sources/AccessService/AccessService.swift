@@ -10,8 +10,8 @@ import Logging
 /// Holds no sockets and writes no SQL: it talks to Asana through ``AsanaClientFactory`` and to the
 /// database through an `AccessStore` (``SQLiteAccessStore`` in the server; any implementation of the protocol will do).
 public struct AccessService: Sendable {
-    /// The server's own version, reported by `ping`.
-    public static let serverVersion = "0.1.0"
+    /// The server's own version, reported by `ping` (``ProductVersion/current``, the same as `--version`).
+    public static let serverVersion = ProductVersion.current
     /// The protocol version (protocol.md, "Versioning"): the major changes only on incompatible changes.
     public static let protocolVersion = "1.0"
 

@@ -21,7 +21,7 @@ struct AsanaAccessCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 the server answered with an error, 2 usage error, 3 connection or TLS failure.
             """,
-        version: "0.1.0",
+        version: ProductVersion.current,
         subcommands: [Ping.self, Sync.self, Status.self, ListUsers.self, Changes.self, Report.self, Provision.self, SyncRuns.self, Audit.self,
                       Tokens.self, Credentials.self, OAuth.self, Call.self])
 

@@ -1,3 +1,4 @@
+import AccessProtocol
 import ArgumentParser
 
 /// `asana-accessd`: the server, and the administration commands that run next to it.
@@ -6,6 +7,6 @@ struct AsanaAccessd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asana-accessd",
         abstract: "Holds an organisation's Asana credentials and serves provision, sync and listUsers over TLS JSON-RPC.",
-        version: "0.1.0",
-        subcommands: [ServeCommand.self, InitCommand.self, CredentialsCommand.self, OAuthClientCommand.self, TokensCommand.self, RotateKeyCommand.self, AuditCommand.self, CertsCommand.self, DemoCommand.self])
+        version: ProductVersion.current,
+        subcommands: [ServeCommand.self, InitCommand.self, CredentialsCommand.self, OAuthClientCommand.self, TokensCommand.self, RotateKeyCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CertsCommand.self, DemoCommand.self])
 }

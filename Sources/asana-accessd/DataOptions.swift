@@ -25,16 +25,20 @@ struct DataOptions: ParsableArguments {
     ///   what to do); `AccessStoreError.databaseEmpty`, `.masterKeyPermissions`, `.masterKeyMismatch`, ….
     func openStore() throws -> SQLiteAccessStore {
         try requireDataDirectory()
-        let key: MasterKey
+        return try SQLiteAccessStore.open(path: databasePath, masterKey: try loadExistingKey(), mode: .existing)
+    }
+
+    /// Loads the master key, which must exist (nothing is created).
+    /// - Throws: ``CommandFailure`` when the key file is missing (saying what to do); `AccessStoreError.masterKeyPermissions`, `.masterKeyInvalid`.
+    func loadExistingKey() throws -> MasterKey {
         do {
-            key = try MasterKey.load(from: resolvedMasterKeyPath)
+            return try MasterKey.load(from: resolvedMasterKeyPath)
         } catch AccessStoreError.masterKeyMissing(let path) {
             if FileManager.default.fileExists(atPath: databasePath) {
                 throw CommandFailure("the database \(databasePath) exists but its master key \(path) is missing: restore the key file from your backup (or point --master-key / ASANA_ACCESSD_MASTER_KEY at it); without it the stored credentials cannot be opened, and no new key is made for an existing database")
             }
-            throw CommandFailure("no store in \(dataDirectory): no master key at \(path) and no database. Check --data-dir (or ASANA_ACCESSD_DATA); create a new store with `asana-accessd init --data-dir \(dataDirectory)`")
+            throw CommandFailure("no store in \(dataDirectory): no master key at \(path) and no database. Check --data-dir (or ASANA_ACCESSD_DATA); create a new store with `asana-accessd init --data-dir \(dataDirectory)`, or, to restore a backup, copy the master key it was made under to \(path) (mode 0600)")
         }
-        return try SQLiteAccessStore.open(path: databasePath, masterKey: key, mode: .existing)
     }
 
     /// Takes the data directory's lock (see `DataDirectoryLock`) for a command that writes, then opens the

@@ -13,13 +13,14 @@ struct EndToEndTests {
     final class Environment: @unchecked Sendable {
         let root: String
         let certificates: DevCertificates.Files
-        let data: String
+        /// The data directory `startServer` serves (a test may point it at another, e.g. a restored one).
+        var data: String
         let simulator: RunningProcess
         var server: RunningProcess?
         let workspace = "1000"
         let secret = SimulatorSecret.admin
 
-        init(users: Int = 250, teams: Int = 6) throws {
+        init(users: Int = 250, teams: Int = 6, simulatorArguments: [String] = []) throws {
             root = (NSTemporaryDirectory() as NSString).appendingPathComponent("asana-access-e2e-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let certs = (root as NSString).appendingPathComponent("certs")
@@ -27,7 +28,7 @@ struct EndToEndTests {
             guard made.status == 0 else { throw HarnessError("certs dev failed: \(made.stderr)") }
             certificates = DevCertificates.Files(directory: certs)
             data = (root as NSString).appendingPathComponent("data")
-            simulator = try RunningProcess("asana-sim", ["--generate-users", "\(users)", "--generate-teams", "\(teams)", "--port", "0"])
+            simulator = try RunningProcess("asana-sim", ["--generate-users", "\(users)", "--generate-teams", "\(teams)", "--port", "0"] + simulatorArguments)
         }
 
         var simulatorURL: String {

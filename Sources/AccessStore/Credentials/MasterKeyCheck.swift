@@ -34,4 +34,13 @@ enum MasterKeyCheck {
             }
         }
     }
+
+    /// Whether `key` opens the stored check, reading only (for a backup, which must not write).
+    /// - Returns: nil when the database holds no check yet.
+    static func opens(_ db: Database, key: MasterKey) throws -> Bool? {
+        guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM masterKeyCheck WHERE singleton = 1") else { return nil }
+        guard let box = try? AES.GCM.SealedBox(combined: sealed),
+              let opened = try? AES.GCM.open(box, using: key.key, authenticating: associatedData) else { return false }
+        return Array(opened) == plaintext
+    }
 }

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import GRDB
+
+/// Restoring a store's database from a backup made by ``StoreBackup``: every check first, then one rename.
+///
+/// The caller holds the data directory's lock (``DataDirectoryLock``): no server or writing command may
+/// have the database open while it is replaced.
+public enum StoreRestore {
+    /// What a restore did.
+    public struct Outcome: Sendable, Equatable {
+        /// What the restored database holds (after any migration to this build's schema).
+        public var restored: BackupSummary
+        /// Where the database that was replaced is kept (`<database>.before-restore-<UTC time>`), nil when
+        /// there was none.
+        public var previousDatabase: String?
+    }
+
+    /// Replaces the database at `databasePath` by the backup at `backupPath`, once the backup passed every check.
+    ///
+    /// The backup is first copied (SQLite's backup API) to a hidden file in the data directory, and that copy is
+    /// checked: `PRAGMA integrity_check`; a schema this build knows (an older one is migrated, as at any open;
+    /// a newer one is refused); `masterKey` opens it (its key check); its audit chain verifies under that key
+    /// (the check `audit verify` makes). Only then is the current database (checkpointed first, when it opens)
+    /// kept under a new hard link `<database>.before-restore-<yyyyMMdd'T'HHmmss'Z'>` (its `-wal` too, if one is
+    /// left), its `-wal` and `-shm` are removed, and the copy is renamed over it. Any failure before that leaves
+    /// the current database untouched and removes the copy.
+    /// - Throws: ``BackupError`` naming the failed check; ``AccessStoreError/fileSystem(path:message:)``;
+    ///   what ``SQLiteAccessStore/open(path:masterKey:mode:)`` throws for the copy.
+    public static func restore(from backupPath: String, databasePath: String, masterKey: MasterKey, now: Date = Date()) async throws -> Outcome {
+        guard let status = try FileModes.status(backupPath), status.isRegularFile, status.size > 0 else {
+            throw BackupError.backupMissing(path: backupPath)
+        }
+        let partial = try PartialFile(next: databasePath, tag: "restore")
+        defer { partial.remove() }
+        try StoreBackup.copyDatabase(from: backupPath, to: partial.path)
+        _ = try StoreBackup.inspect(partial.path, reportingAs: backupPath, masterKey: masterKey)
+
+        // Opening it as the server will: migrations (an older schema), the key check, then the audit chain.
+        let store = try SQLiteAccessStore.open(path: partial.path, masterKey: masterKey, mode: .existing)
+        let report: AuditChainReport
+        var summary: BackupSummary
+        do {
+            report = try await store.verifyAuditChain()
+            summary = try await store.dbWriter.read { db in
+                try StoreBackup.summary(db, name: databasePath, bytes: 0, masterKey: masterKey)
+            }
+        } catch {
+            try? store.close()
+            throw error
+        }
+        // Closing the last connection checkpoints the WAL into the file and removes the copy's -wal and -shm.
+        try store.close()
+        if let problem = report.problem {
+            let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
+            throw BackupError.auditChainBroken(path: backupPath, problem: "\(at): \(problem)")
+        }
+        summary.bytes = try FileModes.status(partial.path)?.size ?? 0
+
+        let previous = try keepCurrent(databasePath, now: now)
+        for suffix in ["-wal", "-shm"] where unlink(databasePath + suffix) != 0 && errno != ENOENT {
+            throw AccessStoreError.fileSystem(path: databasePath + suffix, message: FileModes.lastError())
+        }
+        try partial.publish(as: databasePath, replace: true)
+        return Outcome(restored: summary, previousDatabase: previous)
+    }
+
+    /// Checkpoints the current database when it opens (so its `-wal` holds nothing more), then keeps it under
+    /// a hard link `<database>.before-restore-<time>`, with any `-wal` left beside it as that name's `-wal`.
+    /// - Returns: the kept name, nil when there is no current database.
+    static func keepCurrent(_ databasePath: String, now: Date) throws -> String? {
+        guard try FileModes.status(databasePath) != nil else { return nil }
+        if let queue = try? DatabaseQueue(path: databasePath) {
+            _ = try? queue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try? queue.close()
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        var kept = "\(databasePath).before-restore-\(formatter.string(from: now))"
+        var attempt = 1
+        while link(databasePath, kept) != 0 {
+            guard errno == EEXIST, attempt < 100 else { throw AccessStoreError.fileSystem(path: kept, message: FileModes.lastError()) }
+            attempt += 1
+            kept = "\(databasePath).before-restore-\(formatter.string(from: now))-\(attempt)"
+        }
+        if let wal = try FileModes.status(databasePath + "-wal"), wal.size > 0, link(databasePath + "-wal", kept + "-wal") != 0 {
+            throw AccessStoreError.fileSystem(path: kept + "-wal", message: FileModes.lastError())
+        }
+        return kept
+    }
+}
