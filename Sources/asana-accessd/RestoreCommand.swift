@@ -14,7 +14,8 @@ struct RestoreCommand: AsyncParsableCommand {
             (an older one is migrated; a newer one refused), that the master key (--master-key, default \
             <data-dir>/master.key) opens it, and that its audit chain verifies. Then the current database is kept as \
             asana-access.sqlite.before-restore-<UTC time>, its -wal and -shm are removed, and the checked copy takes \
-            its name in one rename. Any failure leaves the current database as it was. The data directory must exist \
+            its name in one rename; the restored log ends with a `restore` event (principal local:<user>) naming the backup's \
+            last event and the replaced database's. Any failure leaves the current database as it was. The data directory must exist \
             and hold the master key the backup was made under; it need not hold a database.
             """)
 
@@ -26,7 +27,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let lock = try data.lockDataDirectory(purpose: "restore")
         defer { lock.release() }
         let key = try data.loadExistingKey()
-        let outcome = try await StoreRestore.restore(from: from, databasePath: data.databasePath, masterKey: key)
+        let outcome = try await StoreRestore.restore(from: from, databasePath: data.databasePath, masterKey: key,
+                                                     principal: AccessService.localPrincipal())
         let restored = outcome.restored
         print("checked \(from): integrity ok, schema \(restored.schemaVersion), master key \(restored.masterKeyFingerprint) opens it, audit chain intact (\(restored.auditEventCount) events, last \(restored.lastAuditEventId))")
         if let previous = outcome.previousDatabase {

@@ -93,10 +93,18 @@ struct BackupRestoreTests {
         try fixture.store.close()
 
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let outcome = try await StoreRestore.restore(from: backup, databasePath: fixture.database, masterKey: fixture.key, now: now)
+        let outcome = try await StoreRestore.restore(from: backup, databasePath: fixture.database, masterKey: fixture.key, principal: "local:tester", now: now)
         #expect(outcome.restored.auditEventCount == 5)
         #expect(outcome.previousDatabase == fixture.database + ".before-restore-20270115T080000Z")
-        #expect(try await Self.auditCount(fixture.database, key: fixture.key) == 5)
+        // The restored log: the backup's 5 events, then the restore itself, chained (auditCount verifies).
+        #expect(try await Self.auditCount(fixture.database, key: fixture.key) == 6)
+        let restored = try SQLiteAccessStore.open(path: fixture.database, masterKey: fixture.key)
+        let last = try #require(try await restored.auditEvents(query: AuditQuery(limit: 1)).events.first)
+        try restored.close()
+        #expect(last.method == "restore")
+        #expect(last.principal == "local:tester")
+        #expect(last.params == #"{"from":"\#(backup)"}"#)
+        #expect(last.result == #"{"backupLastEventId":\#(outcome.restored.lastAuditEventId),"replacedLastEventId":\#(outcome.restored.lastAuditEventId + 7)}"#)
         #expect(try await Self.auditCount(outcome.previousDatabase!, key: fixture.key) == 12)
         #expect(try permissions(fixture.database) == 0o600)
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasPrefix(".") }.isEmpty)
@@ -107,7 +115,7 @@ struct BackupRestoreTests {
         try fixture.store.close()
         let before = try contents(fixture.database)
         do {
-            _ = try await StoreRestore.restore(from: backup, databasePath: fixture.database, masterKey: key ?? fixture.key)
+            _ = try await StoreRestore.restore(from: backup, databasePath: fixture.database, masterKey: key ?? fixture.key, principal: "local:tester")
             Issue.record("restore of \(backup) succeeded")
         } catch let error as BackupError {
             #expect(expected(error), "\(error)")

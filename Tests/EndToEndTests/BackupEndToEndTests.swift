@@ -94,8 +94,14 @@ struct BackupEndToEndTests {
 
         // Every event committed before the backup started is there, as the original holds it; nothing else.
         let restoredExport = try run("asana-accessd", ["audit", "export", "--data-dir", restored]).stdout.split(separator: "\n")
-        #expect(restoredExport.count >= seqBefore && seqBefore > 0, "restored \(restoredExport.count) events, head before the backup \(seqBefore)")
-        #expect(Array(originalExport.prefix(restoredExport.count)) == restoredExport)
+        // The backup's events, then the restore's own event (the restored data directory had no database before).
+        let backedUp = restoredExport.dropLast()
+        #expect(backedUp.count >= seqBefore && seqBefore > 0, "restored \(backedUp.count) events, head before the backup \(seqBefore)")
+        #expect(Array(originalExport.prefix(backedUp.count)) == Array(backedUp))
+        let restoreEvent = try #require(try JSONSerialization.jsonObject(with: Data((restoredExport.last ?? "").utf8)) as? [String: Any])
+        #expect(restoreEvent["method"] as? String == "restore")
+        #expect(restoreEvent["principal"] as? String == "local:\(ProcessInfo.processInfo.userName)")
+        #expect(restoreEvent["result"] as? String == #"{"backupLastEventId":\#(backedUp.count),"replacedLastEventId":null}"#)
 
         // The snapshot: the first sync's people, plus some of the newcomers (those whose provision had committed).
         env.data = restored

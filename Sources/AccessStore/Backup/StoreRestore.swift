@@ -31,9 +31,16 @@ public enum StoreRestore {
     /// kept under a new hard link `<database>.before-restore-<yyyyMMdd'T'HHmmss'Z'>` (its `-wal` too, if one is
     /// left), its `-wal` and `-shm` are removed, and the copy is renamed over it. Any failure before that leaves
     /// the current database untouched and removes the copy.
+    ///
+    /// Once checked, the copy gets one more audit event before it takes the database's name, chained like any
+    /// other: method `restore`, `principal` (the operator, `local:<user>`), params `{from}` (the backup's path),
+    /// result `{backupLastEventId, replacedLastEventId}` (the last event the backup holds, and the last one of the
+    /// database it replaces, null when there was none or it does not open), so the log itself says that events
+    /// after `backupLastEventId` up to `replacedLastEventId` were written and are now only in the kept file.
     /// - Throws: ``BackupError`` naming the failed check; ``AccessStoreError/fileSystem(path:message:)``;
     ///   what ``SQLiteAccessStore/open(path:masterKey:mode:)`` throws for the copy.
-    public static func restore(from backupPath: String, databasePath: String, masterKey: MasterKey, now: Date = Date()) async throws -> Outcome {
+    public static func restore(from backupPath: String, databasePath: String, masterKey: MasterKey, principal: String,
+                               now: Date = Date()) async throws -> Outcome {
         guard let status = try FileModes.status(backupPath), status.isRegularFile, status.size > 0 else {
             throw BackupError.backupMissing(path: backupPath)
         }
@@ -51,11 +58,17 @@ public enum StoreRestore {
             summary = try await store.dbWriter.read { db in
                 try StoreBackup.summary(db, name: databasePath, bytes: 0, masterKey: masterKey)
             }
+            if report.problem == nil {
+                try await store.appendAuditEvent(restoreEvent(from: backupPath, backupLastEventId: summary.lastAuditEventId,
+                                                              replacedLastEventId: lastAuditEventId(databasePath), principal: principal, at: now))
+            }
+            // Everything written to the copy (a migration, the restore event) into its main file: only that file is
+            // renamed into place, and a -wal left beside the copy would be removed with it.
+            try await store.dbWriter.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         } catch {
             try? store.close()
             throw error
         }
-        // Closing the last connection checkpoints the WAL into the file and removes the copy's -wal and -shm.
         try store.close()
         if let problem = report.problem {
             let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
@@ -69,6 +82,28 @@ public enum StoreRestore {
         }
         try partial.publish(as: databasePath, replace: true)
         return Outcome(restored: summary, previousDatabase: previous)
+    }
+
+    /// The `restore` audit event (see ``restore(from:databasePath:masterKey:principal:now:)``).
+    static func restoreEvent(from backupPath: String, backupLastEventId: Int64, replacedLastEventId: Int64?,
+                             principal: String, at: Date) throws -> AuditEventDraft {
+        func json(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        }
+        return AuditEventDraft(at: at, principal: principal, method: "restore", params: try json(["from": backupPath]),
+                               result: try json(["backupLastEventId": backupLastEventId, "replacedLastEventId": replacedLastEventId ?? NSNull()]),
+                               outcome: "ok")
+    }
+
+    /// The id of the last audit event of the database at `path`, read-only; nil when there is no such file or it
+    /// does not open as an asana-access database (a damaged one is what a restore may be replacing).
+    static func lastAuditEventId(_ path: String) -> Int64? {
+        guard (try? FileModes.status(path)) != nil else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM auditEvent") }
     }
 
     /// Checkpoints the current database when it opens (so its `-wal` holds nothing more), then keeps it under
