@@ -11,12 +11,15 @@ struct BackupRestoreTests {
     /// A data directory with a store holding `events` audit events, left open (its WAL not checkpointed).
     struct Fixture {
         let directory: TempDirectory
+        /// Where backups go: outside the data directory (a backup inside it is refused).
+        let backups: TempDirectory
         let key: MasterKey
         let store: SQLiteAccessStore
         var database: String { directory.file("asana-access.sqlite") }
 
         init(events: Int) async throws {
             directory = try TempDirectory()
+            backups = try TempDirectory()
             key = MasterKey.generate()
             store = try SQLiteAccessStore.open(path: directory.file("asana-access.sqlite"), masterKey: key, mode: .create)
             for index in 0..<events {
@@ -28,6 +31,7 @@ struct BackupRestoreTests {
         func cleanup() {
             try? store.close()
             directory.cleanup()
+            backups.cleanup()
         }
     }
 
@@ -46,7 +50,7 @@ struct BackupRestoreTests {
         let fixture = try await Fixture(events: 25)
         defer { fixture.cleanup() }
         #expect(FileManager.default.fileExists(atPath: fixture.database + "-wal"))
-        let output = fixture.directory.file("backup.sqlite")
+        let output = fixture.backups.file("backup.sqlite")
         let summary = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: output, replace: false)
         #expect(summary.auditEventCount == 25)
         #expect(summary.lastAuditEventId == 25)
@@ -56,6 +60,7 @@ struct BackupRestoreTests {
         #expect(try permissions(output) == 0o600)
         #expect(!FileManager.default.fileExists(atPath: output + "-wal"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasPrefix(".") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.backups.path).filter { $0.hasPrefix(".") }.isEmpty)
         #expect(try await Self.auditCount(output, key: fixture.key) == 25)
     }
 
@@ -63,7 +68,7 @@ struct BackupRestoreTests {
     func backupRefusals() async throws {
         let fixture = try await Fixture(events: 3)
         defer { fixture.cleanup() }
-        let output = fixture.directory.file("backup.sqlite")
+        let output = fixture.backups.file("backup.sqlite")
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: output))
         #expect(throws: BackupError.destinationExists(path: output)) {
             try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: output, replace: false)
@@ -73,19 +78,20 @@ struct BackupRestoreTests {
         #expect(try await Self.auditCount(output, key: fixture.key) == 3)
 
         let other = MasterKey.generate()
-        let second = fixture.directory.file("second.sqlite")
+        let second = fixture.backups.file("second.sqlite")
         #expect(throws: BackupError.masterKeyMismatch(path: second, keyFingerprint: other.fingerprint)) {
             try StoreBackup.backup(databasePath: fixture.database, masterKey: other, to: second, replace: false)
         }
         #expect(!FileManager.default.fileExists(atPath: second))
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasPrefix(".") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.backups.path).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
     @Test("restore replaces the database by the backup, keeps the one it replaced as .before-restore-<time>, and removes the stale WAL")
     func restoreReplaces() async throws {
         let fixture = try await Fixture(events: 5)
         defer { fixture.cleanup() }
-        let backup = fixture.directory.file("backup.sqlite")
+        let backup = fixture.backups.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         for index in 0..<7 {
             _ = try await fixture.store.appendAuditEvent(AuditEventDraft(at: T.at(minutes: 100 + index), principal: "cn=later", method: "sync", params: "{}", result: "{}", outcome: "ok"))
@@ -108,6 +114,7 @@ struct BackupRestoreTests {
         #expect(try await Self.auditCount(outcome.previousDatabase!, key: fixture.key) == 12)
         #expect(try permissions(fixture.database) == 0o600)
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasPrefix(".") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.backups.path).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
     /// Runs a restore of `backup` that must fail with `expected`, then checks that the current database is byte for byte as before.
@@ -130,7 +137,7 @@ struct BackupRestoreTests {
     func restoreRefusesDamaged() async throws {
         let fixture = try await Fixture(events: 4)
         defer { fixture.cleanup() }
-        let backup = fixture.directory.file("backup.sqlite")
+        let backup = fixture.backups.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         // Overwrite a page in the middle with garbage (the header stays, so SQLite opens it and finds the damage).
         var bytes = try Self.contents(backup)
@@ -149,13 +156,13 @@ struct BackupRestoreTests {
     func restoreRefusesNonDatabases() async throws {
         let fixture = try await Fixture(events: 4)
         defer { fixture.cleanup() }
-        let text = fixture.directory.file("notes.txt")
+        let text = fixture.backups.file("notes.txt")
         try Data(String(repeating: "not a database\n", count: 500).utf8).write(to: URL(fileURLWithPath: text))
         try await Self.expectRefused(fixture, backup: text) { if case .notADatabase = $0 { return true }; return false }
-        let empty = fixture.directory.file("empty.sqlite")
+        let empty = fixture.backups.file("empty.sqlite")
         FileManager.default.createFile(atPath: empty, contents: Data())
         try await Self.expectRefused(fixture, backup: empty) { $0 == .backupMissing(path: empty) }
-        let missing = fixture.directory.file("missing.sqlite")
+        let missing = fixture.backups.file("missing.sqlite")
         try await Self.expectRefused(fixture, backup: missing) { $0 == .backupMissing(path: missing) }
     }
 
@@ -163,32 +170,71 @@ struct BackupRestoreTests {
     func restoreRefusesWrongKey() async throws {
         let fixture = try await Fixture(events: 4)
         defer { fixture.cleanup() }
-        let backup = fixture.directory.file("backup.sqlite")
+        let backup = fixture.backups.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         let other = MasterKey.generate()
         try await Self.expectRefused(fixture, backup: backup, key: other) { $0 == .masterKeyMismatch(path: backup, keyFingerprint: other.fingerprint) }
     }
 
-    @Test("restore refuses a backup whose audit chain was tampered with")
-    func restoreRefusesTamperedChain() async throws {
+    @Test("restore refuses a backup with a row planted or changed after it was written (its seal), and one whose audit chain was altered before it was sealed")
+    func restoreRefusesTampering() async throws {
         let fixture = try await Fixture(events: 4)
         defer { fixture.cleanup() }
-        let backup = fixture.directory.file("backup.sqlite")
+        let backup = fixture.backups.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
+        let pristine = try Self.contents(backup)
+
+        // A planted admin token (what someone who may write to the backups' storage would add): the seal refuses it.
         let queue = try DatabaseQueue(path: backup)
-        try await queue.write { try $0.execute(sql: "UPDATE auditEvent SET principal = 'cn=someone-else' WHERE id = 2") }
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO apiToken (id, name, role, secretHash, createdAt) VALUES ('00000000deadbeef', 'backup-job', 'admin', x'00', 1767225600000)")
+        }
         try queue.close()
+        try await Self.expectRefused(fixture, backup: backup) { $0 == .sealMismatch(path: backup) }
+
+        // A changed audit row, and a file without a seal (a plain copy of a database): refused too.
+        try pristine.write(to: URL(fileURLWithPath: backup))
+        let edited = try DatabaseQueue(path: backup)
+        try await edited.write { try $0.execute(sql: "UPDATE auditEvent SET principal = 'cn=someone-else' WHERE id = 2") }
+        try edited.close()
+        try await Self.expectRefused(fixture, backup: backup) { $0 == .sealMismatch(path: backup) }
+        let unsealed = try DatabaseQueue(path: backup)
+        try await unsealed.write { try $0.execute(sql: "DROP TABLE backupSeal") }
+        try unsealed.close()
+        try await Self.expectRefused(fixture, backup: backup) { $0 == .unsealed(path: backup) }
+
+        // Sealed again under the right key after the edit (only a holder of the master key can): the audit chain still refuses it.
+        let resealed = try DatabaseQueue(path: backup)
+        try await resealed.write { try BackupSeal.seal($0, masterKey: fixture.key) }
+        try resealed.close()
         try await Self.expectRefused(fixture, backup: backup) {
             guard case .auditChainBroken(_, let problem) = $0 else { return false }
             return problem.contains("at event 2")
         }
     }
 
+    @Test("a backup into the data directory is refused, also through a symbolic link, and nothing there changes")
+    func backupRefusesDataDirectory() async throws {
+        let fixture = try await Fixture(events: 2)
+        defer { fixture.cleanup() }
+        let keyFile = fixture.directory.file("master.key")
+        try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: keyFile))
+        let link = fixture.backups.file("into-data")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.directory.path)
+        for output in [keyFile, fixture.database + "-wal", fixture.directory.file("new.sqlite"), link + "/master.key", link + "/other.sqlite"] {
+            #expect(throws: BackupError.destinationInDataDirectory(path: output, directory: fixture.directory.path)) {
+                try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: output, replace: true)
+            }
+        }
+        #expect(try Self.contents(keyFile) == Data(repeating: 7, count: 32))
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.file("new.sqlite")))
+    }
+
     @Test("restore refuses a backup from a newer build (unknown migrations)")
     func restoreRefusesNewerSchema() async throws {
         let fixture = try await Fixture(events: 4)
         defer { fixture.cleanup() }
-        let backup = fixture.directory.file("backup.sqlite")
+        let backup = fixture.backups.file("backup.sqlite")
         _ = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: backup, replace: false)
         let queue = try DatabaseQueue(path: backup)
         try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }

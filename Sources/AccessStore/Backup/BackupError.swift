@@ -17,6 +17,12 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
     case masterKeyMismatch(path: String, keyFingerprint: String)
     /// The backup's audit chain does not verify under the master key in use.
     case auditChainBroken(path: String, problem: String)
+    /// The file has no seal (``BackupSeal``): it was not written by `asana-accessd backup`.
+    case unsealed(path: String)
+    /// The backup's seal does not match its contents: a table was changed after the backup was written.
+    case sealMismatch(path: String)
+    /// The backup's destination is inside the data directory, whose files belong to the store.
+    case destinationInDataDirectory(path: String, directory: String)
 
     public var description: String {
         switch self {
@@ -36,6 +42,12 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
             return "the master key \(fingerprint) does not open \(path): it was made under another key. Point --master-key (or ASANA_ACCESSD_MASTER_KEY) at the key kept with that backup; nothing was restored"
         case .auditChainBroken(let path, let problem):
             return "the audit chain of \(path) does not verify (\(problem)): the backup was altered, or made under another key; nothing was restored"
+        case .unsealed(let path):
+            return "\(path) has no backup seal: restore takes only files written by `asana-accessd backup`, whose seal (an HMAC under the master key) proves no row was added or changed since; nothing was restored"
+        case .sealMismatch(let path):
+            return "the seal of \(path) does not match its contents: rows were added, changed or removed after the backup was written; nothing was restored. Use another backup"
+        case .destinationInDataDirectory(let path, let directory):
+            return "\(path) is inside the data directory \(directory), whose files (the database, its WAL, the master key) belong to the store: write the backup somewhere else"
         }
     }
 }

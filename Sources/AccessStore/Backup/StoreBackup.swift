@@ -34,6 +34,10 @@ public enum StoreBackup {
         guard let status = try FileModes.status(databasePath), status.isRegularFile, status.size > 0 else {
             throw AccessStoreError.databaseMissing(path: databasePath)
         }
+        let dataDirectory = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
+        if isInside(destination, directory: dataDirectory) {
+            throw BackupError.destinationInDataDirectory(path: destination, directory: dataDirectory)
+        }
         if !replace, try FileModes.status(destination) != nil || isSymbolicLink(destination) {
             throw BackupError.destinationExists(path: destination)
         }
@@ -41,8 +45,11 @@ public enum StoreBackup {
         defer { partial.remove() }
         try copyDatabase(from: databasePath, to: partial.path)
         let summary = try inspect(partial.path, reportingAs: destination, masterKey: masterKey)
+        let sealing = try DatabaseQueue(path: partial.path)
+        try sealing.write { try BackupSeal.seal($0, masterKey: masterKey) }
+        try sealing.close()
         try partial.publish(as: destination, replace: replace)
-        return BackupSummary(path: destination, bytes: summary.bytes, schemaVersion: summary.schemaVersion,
+        return BackupSummary(path: destination, bytes: try FileModes.status(destination)?.size ?? summary.bytes, schemaVersion: summary.schemaVersion,
                              auditEventCount: summary.auditEventCount, lastAuditEventId: summary.lastAuditEventId,
                              masterKeyFingerprint: summary.masterKeyFingerprint)
     }
@@ -111,6 +118,20 @@ public enum StoreBackup {
         let lastId = hasLog ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM auditEvent") ?? 0 : 0
         return BackupSummary(path: name, bytes: bytes, schemaVersion: schema, auditEventCount: count,
                              lastAuditEventId: lastId, masterKeyFingerprint: masterKey.fingerprint)
+    }
+
+    /// Whether `path` (resolved: its directory through symbolic links, and the file itself when it is a link)
+    /// is `directory` or lies under it.
+    static func isInside(_ path: String, directory: String) -> Bool {
+        func resolved(_ path: String) -> String? {
+            guard let pointer = realpath(path, nil) else { return nil }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        guard let root = resolved(directory) else { return false }
+        let url = URL(fileURLWithPath: path)
+        let candidates = [resolved(path), resolved(url.deletingLastPathComponent().path).map { "\($0)/\(url.lastPathComponent)" }]
+        return candidates.compactMap { $0 }.contains { $0 == root || $0.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
     }
 
     static func isSymbolicLink(_ path: String) -> Bool {

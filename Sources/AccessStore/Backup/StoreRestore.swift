@@ -25,7 +25,8 @@ public enum StoreRestore {
     /// Replaces the database at `databasePath` by the backup at `backupPath`, once the backup passed every check.
     ///
     /// The backup is first copied (SQLite's backup API) to a hidden file in the data directory, and that copy is
-    /// checked: `PRAGMA integrity_check`; a schema this build knows (an older one is migrated, as at any open;
+    /// checked: `PRAGMA integrity_check`; its seal (``BackupSeal``: nothing added, changed or removed since `backup`
+    /// wrote it); a schema this build knows (an older one is migrated, as at any open;
     /// a newer one is refused); `masterKey` opens it (its key check); its audit chain verifies under that key
     /// (the check `audit verify` makes). Only then is the current database (checkpointed first, when it opens)
     /// kept under a new hard link `<database>.before-restore-<yyyyMMdd'T'HHmmss'Z'>` (its `-wal` too, if one is
@@ -48,6 +49,21 @@ public enum StoreRestore {
         defer { partial.remove() }
         try StoreBackup.copyDatabase(from: backupPath, to: partial.path)
         _ = try StoreBackup.inspect(partial.path, reportingAs: backupPath, masterKey: masterKey)
+        // The seal before anything else reads the rows as a store: a planted row (an admin token, say) is refused here.
+        let sealed = try DatabaseQueue(path: partial.path)
+        do {
+            try await sealed.write { db in
+                switch try BackupSeal.check(db, masterKey: masterKey) {
+                case .intact: try BackupSeal.remove(db)
+                case .missing: throw BackupError.unsealed(path: backupPath)
+                case .mismatch: throw BackupError.sealMismatch(path: backupPath)
+                }
+            }
+            try sealed.close()
+        } catch {
+            try? sealed.close()
+            throw error
+        }
 
         // Opening it as the server will: migrations (an older schema), the key check, then the audit chain.
         let store = try SQLiteAccessStore.open(path: partial.path, masterKey: masterKey, mode: .existing)
