@@ -258,7 +258,9 @@ public enum DevCertificates {
     static func validateCommonName(_ name: String) throws {
         guard (1...64).contains(name.count),
             name.trimmingCharacters(in: .whitespaces) == name,
-            !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
+            !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }),
+            // `serve --principal-role NAME=ROLE` and ASANA_ACCESSD_PRINCIPAL_ROLES (comma-separated) must be able to name it.
+            !name.contains("="), !name.contains(",")
         else { throw DevCertificatesError.invalidClientName(name) }
     }
 
@@ -350,7 +352,7 @@ public enum DevCertificatesError: Error, Hashable, CustomStringConvertible {
         case .noServerHosts:
             "the server certificate needs at least one host name or IP address"
         case .invalidClientName(let name):
-            "'\(name)' cannot be a client certificate's common name (1 to 64 characters, no control characters)"
+            "'\(name)' cannot be a client certificate's common name (1 to 64 characters, no control characters, no '=' or ',', which --principal-role NAME=ROLE cannot name)"
         case .io(let path, let reason):
             "cannot write \(path): \(reason)"
         }

@@ -48,7 +48,9 @@ struct OperatorCertificatesTests {
         }
         #expect(throws: DevCertificatesError.invalidHost("bad host")) { try OperatorCertificates.issueServer(by: ca, hosts: ["bad host"], now: Self.now) }
         #expect(throws: DevCertificatesError.noServerHosts) { try OperatorCertificates.issueServer(by: ca, hosts: [], now: Self.now) }
-        #expect(throws: DevCertificatesError.invalidClientName("")) { try OperatorCertificates.issueClient(by: ca, name: "", now: Self.now) }
+        for name in ["", "a=b", "ops,bot"] {
+            #expect(throws: DevCertificatesError.invalidClientName(name)) { try OperatorCertificates.issueClient(by: ca, name: name, now: Self.now) }
+        }
     }
 
     @Test("the summary of an expired certificate says EXPIRED with negative days left; one not valid yet says so")
