@@ -3,5 +3,5 @@
 /// `rpc.discover`'s `info.version` are the wire protocol's version, protocol.md §9, which changes separately.)
 public enum ProductVersion {
     /// `MAJOR.MINOR.PATCH`, e.g. `0.1.0`.
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -1,3 +1,4 @@
+import AccessProtocol
 import Foundation
 import Testing
 
@@ -9,11 +10,12 @@ import Darwin
 
 /// Exit codes without a server: 0 ok, 2 usage, 3 connection failure (1 needs a server: ServerCallTests).
 @Suite struct ExitCodeTests {
-    @Test("--version prints 0.1.0 and exits 0")
+    @Test("--version prints the release version (ProductVersion) and exits 0")
     func version() async throws {
         let output = try await ClientProcess.client(["--version"])
         #expect(output.status == 0)
-        #expect(output.stdout == "0.1.0\n")
+        #expect(output.stdout == "\(ProductVersion.current)\n")
+        #expect(ProductVersion.current.split(separator: ".").count == 3)
     }
 
     @Test("--help exits 0 and names the exit codes")

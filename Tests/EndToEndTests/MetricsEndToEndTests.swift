@@ -113,7 +113,7 @@ struct MetricsEndToEndTests {
         let checkedBefore = try Promtool.run(["check", "metrics"], input: before.body)
         #expect(checkedBefore.status == 0, "promtool: \(checkedBefore.stdout)\(checkedBefore.stderr)\n\(before.body)")
         let first = Exposition(before.body)
-        #expect(first.value("asana_access_build_info", ["version": "0.1.0"]) == 1)
+        #expect(first.value("asana_access_build_info", ["version": ProductVersion.current]) == 1)
         #expect(first.value("asana_access_sync_interval_seconds") == 3600)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "active"]) == 1)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "unreadable"]) == 0)
