@@ -131,7 +131,7 @@ let package = Package(
         ]),
         .testTarget(name: "AccessProtocolTests", dependencies: ["AccessProtocol", "LineRPC", "TestSupport"]),
         .testTarget(name: "AsanaAPITests", dependencies: ["AsanaAPI", "AccessMetrics", "TestSupport"]),
-        .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore", "TestSupport"]),
+        .testTarget(name: "AccessStoreTests", dependencies: ["AccessProtocol", "AccessStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AsanaSimulatorTests", dependencies: [
             "AsanaSimulator", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

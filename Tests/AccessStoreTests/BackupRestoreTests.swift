@@ -1,4 +1,5 @@
 import AccessProtocol
+import Crypto
 import Foundation
 import GRDB
 import Testing
@@ -109,7 +110,8 @@ struct BackupRestoreTests {
         try restored.close()
         #expect(last.method == "restore")
         #expect(last.principal == "local:tester")
-        #expect(last.params == #"{"from":"\#(backup)"}"#)
+        let sha256 = SHA256.hash(data: try Self.contents(backup)).map { String(format: "%02x", $0) }.joined()
+        #expect(last.params == #"{"from":"\#(backup)","sha256":"\#(sha256)"}"#)
         #expect(last.result == #"{"backupLastEventId":\#(outcome.restored.lastAuditEventId),"replacedLastEventId":\#(outcome.restored.lastAuditEventId + 7)}"#)
         #expect(try await Self.auditCount(outcome.previousDatabase!, key: fixture.key) == 12)
         #expect(try permissions(fixture.database) == 0o600)

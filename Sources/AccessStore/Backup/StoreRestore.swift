@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 import Foundation
 import GRDB
 
@@ -34,7 +35,8 @@ public enum StoreRestore {
     /// the current database untouched and removes the copy.
     ///
     /// Once checked, the copy gets one more audit event before it takes the database's name, chained like any
-    /// other: method `restore`, `principal` (the operator, `local:<user>`), params `{from}` (the backup's path),
+    /// other: method `restore`, `principal` (the operator, `local:<user>`), params `{from, sha256}` (the backup's absolute
+    /// path and the SHA-256 of its bytes, hex),
     /// result `{backupLastEventId, replacedLastEventId}` (the last event the backup holds, and the last one of the
     /// database it replaces, null when there was none or it does not open), so the log itself says that events
     /// after `backupLastEventId` up to `replacedLastEventId` were written and are now only in the kept file.
@@ -106,7 +108,11 @@ public enum StoreRestore {
         func json(_ object: [String: Any]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         }
-        return AuditEventDraft(at: at, principal: principal, method: "restore", params: try json(["from": backupPath]),
+        // The file as it was restored: its absolute path and SHA-256, so the event names one backup among many.
+        let absolute = URL(fileURLWithPath: backupPath).standardizedFileURL.path
+        let digest = SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: backupPath), options: .alwaysMapped))
+        let sha256 = digest.map { String(format: "%02x", $0) }.joined()
+        return AuditEventDraft(at: at, principal: principal, method: "restore", params: try json(["from": absolute, "sha256": sha256]),
                                result: try json(["backupLastEventId": backupLastEventId, "replacedLastEventId": replacedLastEventId ?? NSNull()]),
                                outcome: "ok")
     }
