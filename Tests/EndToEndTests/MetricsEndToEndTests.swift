@@ -1,3 +1,4 @@
+import AccessMetrics
 import AccessProtocol
 import Foundation
 #if canImport(FoundationNetworking)
@@ -120,6 +121,15 @@ struct MetricsEndToEndTests {
         // Every known method's ok series exists from the start, at 0 (so rate() sees the first call).
         #expect(first.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 0)
         #expect(first.value("asana_access_sync_last_success_age_seconds", ["workspace": env.workspace]) == nil)
+        // Counters with a bounded label set exist from the start at 0, so increase() sees their first event
+        // (AsanaAccessSyncFailures fires on the first failed sync after a start).
+        for status in ["succeeded", "partial", "failed"] {
+            #expect(first.value("asana_access_sync_runs_total", ["status": status]) == 0, "sync runs \(status)")
+            #expect(first.value("asana_access_sync_duration_seconds_count", ["status": status]) == 0, "sync duration \(status)")
+        }
+        #expect(first.value("asana_access_rpc_authentication_failures_total") == 0)
+        #expect(first.value("asana_access_asana_rate_limited_total", ["route": "/workspaces/{gid}/workspace_memberships"]) == 0)
+        #expect(first.labelValues("asana_access_asana_rate_limited_total", "route") == Set(AsanaRoute.knownTemplates))
         let headBefore = try #require(first.value("asana_access_audit_head_sequence"))
 
         let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
@@ -145,6 +155,10 @@ struct MetricsEndToEndTests {
         for route in second.labelValues("asana_access_asana_requests_total", "route") {
             #expect(!route.contains(env.workspace) && !route.contains("@"), "route label \(route)")
         }
+        // Every route the sync called is one whose rate-limited series was created at start.
+        let called = second.labelValues("asana_access_asana_requests_total", "route")
+        #expect(!called.isEmpty && called.isSubset(of: Set(AsanaRoute.knownTemplates)), "\(called)")
+        #expect(second.value("asana_access_sync_runs_total", ["status": "failed"]) == 0)
         #expect(second.value("asana_access_asana_governor_wait_seconds_count", ["kind": "read"]).map { $0 >= asanaRequests } == true)
         #expect(try #require(second.value("asana_access_audit_head_sequence")) > headBefore)
         #expect(second.value("asana_access_rpc_open_connections") != nil)
