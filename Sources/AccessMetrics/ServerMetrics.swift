@@ -54,7 +54,9 @@ public enum ServerMetrics {
     /// Finished sync runs, by status.
     public static let syncRuns = MetricDescription(
         "asana_access_sync_runs_total", .counter, help: "Sync runs finished, by status (succeeded, partial, failed).", labels: ["status"])
-    /// Seconds since the last snapshot of a workspace was committed (read at scrape time).
+    /// Seconds since the last snapshot of a workspace was committed (read at scrape time); only for workspaces
+    /// that have a sync or provision credential (the ones a scheduler syncs), so a workspace whose credentials
+    /// were deleted stops reporting an ever-growing age.
     public static let syncLastSuccessAge = MetricDescription(
         "asana_access_sync_last_success_age_seconds", .gauge,
         help: "Seconds since the last sync of the workspace that committed a snapshot (succeeded or partial).", labels: ["workspace"])
@@ -64,8 +66,15 @@ public enum ServerMetrics {
     /// 1 for the state each stored credential is in, 0 for the others (read at scrape time).
     public static let credentialState = MetricDescription(
         "asana_access_credential_state", .gauge,
-        help: "1 for the state a stored credential is in (active, reauthorization_required, unreadable), 0 for the others.",
+        help: "1 for the state a stored credential is in (active, refused, reauthorization_required, unreadable), 0 for the others.",
         labels: ["workspace", "purpose", "state"])
+    /// 1 while scheduled syncs of a workspace are paused (its credential failed: Asana refused it, it does not
+    /// open, or it needs a new authorization), 0 while they run; only for workspaces with a sync or provision
+    /// credential, and only while scheduled syncs are on (read at scrape time).
+    public static let syncSchedulePaused = MetricDescription(
+        "asana_access_sync_schedule_paused", .gauge,
+        help: "1 while scheduled syncs of the workspace are paused after a credential failure (until a new credential is stored), 0 while they run.",
+        labels: ["workspace"])
     /// Id of the newest audit event (read at scrape time).
     public static let auditHeadSequence = MetricDescription(
         "asana_access_audit_head_sequence", .gauge, help: "Id of the newest audit event (the head of the audit chain).")
@@ -77,7 +86,7 @@ public enum ServerMetrics {
     public static let all: [MetricDescription] = [
         rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes,
         asanaRequests, asanaRateLimited, asanaGovernorWait,
-        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, credentialState, auditHeadSequence, buildInfo,
+        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, syncSchedulePaused, credentialState, auditHeadSequence, buildInfo,
     ]
 
     /// The catalogue entry of `name`, or nil.

@@ -176,6 +176,56 @@ struct MetricsEndToEndTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("a credential Asana refuses (401): the paused schedule and the refused state are exported, with no sync age")
+    func refusedCredentialPausesSchedule() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync", "--no-check"],
+                          input: "bogus")
+        #expect(put.status == 0, "\(put.stderr)")
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "2",
+        ])
+        defer { _ = server.stop() }
+        let paused: [String: String] = ["workspace": env.workspace]
+        var exposition = Exposition("")
+        let sawPause = try await eventually(within: .seconds(60), every: .milliseconds(200)) {
+            exposition = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+            return exposition.value("asana_access_sync_schedule_paused", paused) == 1
+        }
+        #expect(sawPause, "schedule never paused; stderr: \(server.stderr)")
+        let credential = ["workspace": env.workspace, "purpose": "sync"]
+        #expect(exposition.value("asana_access_credential_state", credential.merging(["state": "refused"]) { $1 }) == 1)
+        #expect(exposition.value("asana_access_credential_state", credential.merging(["state": "active"]) { $1 }) == 0)
+        #expect(exposition.value("asana_access_sync_runs_total", ["status": "failed"]).map { $0 >= 1 } == true)
+        #expect(exposition.value("asana_access_sync_last_success_age_seconds", paused) == nil)
+        let body = try await Self.get(server.metricsPort, "/metrics").body
+        let checked = try Promtool.run(["check", "metrics"], input: body)
+        #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
+        #expect(server.stop() == 0)
+    }
+
+    @Test("deleting a workspace's sync credential removes its sync age, schedule and credential series")
+    func deletedCredentialSeriesGo() async throws {
+        let (env, server, token) = try Self.start()
+        defer { _ = server.stop(); env.stop() }
+        #expect(try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token).status == 0)
+        let workspace = ["workspace": env.workspace]
+        let before = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(before.value("asana_access_sync_last_success_age_seconds", workspace) != nil)
+        #expect(before.value("asana_access_sync_schedule_paused", workspace) == 0)
+        let deleted = try Self.client(env, server, ["credentials", "delete", "--workspace", env.workspace, "--purpose", "sync"], token: token)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let after = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(after.value("asana_access_sync_last_success_age_seconds", workspace) == nil)
+        #expect(after.value("asana_access_sync_schedule_paused", workspace) == nil)
+        #expect(after.labelValues("asana_access_credential_state", "workspace").isEmpty)
+        #expect(server.stop() == 0)
+    }
+
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
     func jsonLogLines() async throws {
         let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
