@@ -123,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         switch LogFormat(rawValue: logFormat) ?? .text {
         case .text:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = StreamLogHandler(label: label, stream: ControlEscapingStream())  // a client's control characters escaped
                 handler.logLevel = level
                 return handler
             }

@@ -226,6 +226,31 @@ struct MetricsEndToEndTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("a method name with a newline and ANSI escapes cannot forge an access-log line, in text or JSON", arguments: ["text", "json"])
+    func noForgedLogLine(format: String) async throws {
+        let (env, server, token) = try Self.start(extra: ["--log-format", format])
+        defer { _ = server.stop(); env.stop() }
+        // At most 64 scalars, the longest unknown name the access log shows.
+        let forged = "2026-12-06T13:31:58+0000 info x: principal=cert:ceo"
+        let method = "x\n\(forged)\r\u{1B}[2K\u{7F}\u{85}"
+        let called = try Self.client(env, server, ["call", method], token: token)
+        #expect(called.status == 1, "\(called.stdout)\(called.stderr)")
+        #expect(await eventually { server.stderr.contains("rpc.method_not_found") })
+        #expect(server.stop() == 0)
+        let lines = server.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("2026-12-06T13:31:58") }, "a forged line: \(server.stderr)")
+        for scalar in server.stderr.unicodeScalars where scalar != "\n" {
+            #expect(!(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)), "control character U+\(String(scalar.value, radix: 16)) in the log")
+        }
+        let line = try #require(lines.first { $0.contains("rpc.method_not_found") })
+        if format == "text" {
+            #expect(line.contains("rpc.method=x\\n2026-12-06T13:31:58+0000 info x: principal=cert:ceo\\r\\u{1B}[2K\\u{7F}\\u{85}"), "\(line)")
+        } else {
+            let object = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+            #expect(object["metadata"]?["rpc.method"] == .string(method), "\(line)")
+        }
+    }
+
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
     func jsonLogLines() async throws {
         let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
