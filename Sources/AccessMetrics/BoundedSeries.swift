@@ -13,7 +13,8 @@ public enum BoundedSeries {
     public static let syncRunStatuses = ["succeeded", "partial", "failed"]
 
     /// Creates every bounded series at 0: sync runs by status (and their duration histograms), failed
-    /// authentications, and 429s by every route the client calls (``AsanaRoute/knownTemplates``).
+    /// authentications, 429s by every route the client calls (``AsanaRoute/knownTemplates``), and failed
+    /// TLS handshakes by reason (``TLSHandshakeFailureReason``).
     /// Call it once, right after `MetricsSystem.bootstrap` (a handle made before records nowhere).
     public static func createAtZero() {
         for status in syncRunStatuses {
@@ -21,6 +22,9 @@ public enum BoundedSeries {
             _ = Timer(label: ServerMetrics.syncDuration.name, dimensions: [("status", status)])
         }
         _ = Counter(label: ServerMetrics.rpcAuthenticationFailures.name)
+        for reason in TLSHandshakeFailureReason.allCases {
+            _ = Counter(label: ServerMetrics.tlsHandshakeFailures.name, dimensions: [("reason", reason.rawValue)])
+        }
         for route in AsanaRoute.knownTemplates {
             _ = Counter(label: ServerMetrics.asanaRateLimited.name, dimensions: [("route", route)])
         }

@@ -24,6 +24,11 @@ public enum ServerMetrics {
     /// Failed `authenticate` calls.
     public static let rpcAuthenticationFailures = MetricDescription(
         "asana_access_rpc_authentication_failures_total", .counter, help: "Failed authenticate calls (wrong or unknown token).")
+    /// Failed TLS handshakes on the RPC port, by ``TLSHandshakeFailureReason``.
+    public static let tlsHandshakeFailures = MetricDescription(
+        "asana_access_tls_handshake_failures_total", .counter,
+        help: "Failed TLS handshakes on the RPC port, by reason (no_certificate, expired_certificate, untrusted_certificate, protocol, other).",
+        labels: ["reason"])
     /// Answer bytes encoded and not yet taken by slow readers, over all connections (read at scrape time).
     public static let rpcQueuedAnswerBytes = MetricDescription(
         "asana_access_rpc_queued_answer_bytes", .gauge, help: "Bytes of answers encoded and not yet read by their clients, all connections together.")
@@ -84,7 +89,7 @@ public enum ServerMetrics {
 
     /// Every metric above, in README order.
     public static let all: [MetricDescription] = [
-        rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes,
+        rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes, tlsHandshakeFailures,
         asanaRequests, asanaRateLimited, asanaGovernorWait,
         syncDuration, syncRuns, syncLastSuccessAge, syncInterval, syncSchedulePaused, credentialState, auditHeadSequence, buildInfo,
     ]

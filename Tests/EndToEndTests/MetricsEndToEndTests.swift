@@ -1,5 +1,6 @@
 import AccessMetrics
 import AccessProtocol
+import DevCertificates
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -168,6 +169,8 @@ struct MetricsEndToEndTests {
         #expect(await eventually { server.stderr.contains("rpc.method=sync") })
         let lines = server.stderr.split(separator: "\n").filter { $0.contains("rpc call") }
         let syncLine = try #require(lines.first { $0.contains("rpc.method=sync") })
+        #expect(syncLine.contains("remote=127.0.0.1:"), "\(syncLine)")
+        #expect(!server.stderr.contains("[IPv4]"), "NIO's address description in the log")
         for field in ["connection=", "principal=token:e2e-admin", "outcome=ok", "code=0", "durationMs="] {
             #expect(syncLine.contains(field), "\(syncLine)")
         }
@@ -249,6 +252,51 @@ struct MetricsEndToEndTests {
             let object = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
             #expect(object["metadata"]?["rpc.method"] == .string(method), "\(line)")
         }
+    }
+
+    @Test("failed TLS handshakes (no client certificate, another CA's) are counted by reason and logged with the remote address")
+    func failedHandshakesCounted() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+            "--client-ca", env.certificates.caCertificate, "--principal-role", "dev-admin=admin",
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
+        ])
+        defer { _ = server.stop() }
+        let reasons = ["no_certificate", "expired_certificate", "untrusted_certificate", "protocol", "other"]
+        let start = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        for reason in reasons {
+            #expect(start.value("asana_access_tls_handshake_failures_total", ["reason": reason]) == 0, "\(reason) not at 0 at start")
+        }
+        let connection = ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate]
+        let good = try run("asana-access", ["ping"] + connection + ["--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey])
+        #expect(good.status == 0, "\(good.stderr)")
+        let anonymous = try run("asana-access", ["ping"] + connection)
+        #expect(anonymous.status != 0)
+        let otherDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("other-ca-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
+        let other = try DevCertificates.make(in: otherDirectory)
+        let foreign = try run("asana-access", ["ping"] + connection + ["--cert", other.clientCertificate, "--key", other.clientKey])
+        #expect(foreign.status != 0)
+        var counted = Exposition("")
+        #expect(try await eventually {
+            counted = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+            return counted.value("asana_access_tls_handshake_failures_total", ["reason": "untrusted_certificate"]) == 1
+                && counted.value("asana_access_tls_handshake_failures_total", ["reason": "no_certificate"]) == 1
+        }, "\(counted.samples.filter { $0.name.hasPrefix("asana_access_tls") })")
+        #expect(counted.value("asana_access_tls_handshake_failures_total", ["reason": "expired_certificate"]) == 0)
+        #expect(await eventually { server.stderr.components(separatedBy: "TLS handshake failed").count == 3 })
+        let lines = server.stderr.split(separator: "\n").filter { $0.contains("TLS handshake failed") }
+        #expect(lines.count == 2, "\(server.stderr)")
+        for (line, reason) in zip(lines, ["no_certificate", "untrusted_certificate"]) {
+            #expect(line.contains(" notice ") && line.contains("reason=\(reason)") && line.contains("remote=127.0.0.1:"), "\(line)")
+        }
+        // The good client's access-log line names its peer too.
+        #expect(server.stderr.split(separator: "\n").contains { $0.contains("rpc.method=ping") && $0.contains("principal=cert:dev-admin") && $0.contains("remote=127.0.0.1:") })
+        #expect(server.stop() == 0)
     }
 
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
