@@ -37,6 +37,16 @@ struct AlertRulesTests {
         }
     }
 
+    @Test("the systemd unit's header names the metrics address the README's scrape config expects")
+    func systemdUnitNamesMetricsAddress() throws {
+        let unit = try String(contentsOf: Repository.root.appendingPathComponent("deploy/systemd/asana-accessd.service"), encoding: .utf8)
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(unit.contains("#   ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464\n"))
+        #expect(unit.contains("EnvironmentFile=-/etc/asana-accessd/asana-accessd.env"))
+        #expect(readme.contains("`ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464` in `/etc/asana-accessd/asana-accessd.env`"))
+        #expect(readme.contains("targets: [\"127.0.0.1:9464\"]"))
+    }
+
     @Test("a broken rule file is refused by the same check")
     func brokenRuleRefused() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-alerts-\(UUID().uuidString.prefix(8)).yml")
