@@ -80,6 +80,12 @@ public enum ServerMetrics {
         "asana_access_sync_schedule_paused", .gauge,
         help: "1 while scheduled syncs of the workspace are paused after a credential failure (until a new credential is stored), 0 while they run.",
         labels: ["workspace"])
+    /// When a certificate `serve` uses stops being valid (its notAfter), as Unix time in seconds: `server`
+    /// (the server certificate) and `client_ca` (the earliest CA of `--client-ca`); set at start.
+    public static let tlsCertificateExpiry = MetricDescription(
+        "asana_access_tls_certificate_expiry_timestamp_seconds", .gauge,
+        help: "notAfter of the server certificate (server) and of the client CA (client_ca), in Unix seconds.",
+        labels: ["certificate"])
     /// Id of the newest audit event (read at scrape time).
     public static let auditHeadSequence = MetricDescription(
         "asana_access_audit_head_sequence", .gauge, help: "Id of the newest audit event (the head of the audit chain).")
@@ -91,7 +97,7 @@ public enum ServerMetrics {
     public static let all: [MetricDescription] = [
         rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes, tlsHandshakeFailures,
         asanaRequests, asanaRateLimited, asanaGovernorWait,
-        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, syncSchedulePaused, credentialState, auditHeadSequence, buildInfo,
+        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, syncSchedulePaused, credentialState, tlsCertificateExpiry, auditHeadSequence, buildInfo,
     ]
 
     /// The catalogue entry of `name`, or nil.

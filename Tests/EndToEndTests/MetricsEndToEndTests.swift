@@ -299,6 +299,67 @@ struct MetricsEndToEndTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("serve refuses an expired or not yet valid server certificate and a leaf as --client-ca, naming the file")
+    func badCertificatesRefused() throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let authority = try TestCertificateAuthority(files: env.certificates)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let expired = (cert: directory + "/expired.pem", key: directory + "/expired-key.pem")
+        try authority.issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: expired.cert, key: expired.key,
+                            notValidBefore: now.addingTimeInterval(-10 * 86_400), notValidAfter: now.addingTimeInterval(-86_400))
+        let future = (cert: directory + "/future.pem", key: directory + "/future-key.pem")
+        try authority.issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: future.cert, key: future.key,
+                            notValidBefore: now.addingTimeInterval(86_400), notValidAfter: now.addingTimeInterval(30 * 86_400))
+        let common = ["serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL]
+
+        let refusedExpired = try run("asana-accessd", common + ["--tls-cert", expired.cert, "--tls-key", expired.key])
+        #expect(refusedExpired.status == 1)
+        let notAfter = ISO8601DateFormatter().string(from: now.addingTimeInterval(-86_400))
+        #expect(refusedExpired.stderr.contains("the server certificate \(expired.cert) expired at \(notAfter) (notAfter)"), "\(refusedExpired.stderr)")
+        #expect(!refusedExpired.stdout.contains("listening"))
+
+        let refusedFuture = try run("asana-accessd", common + ["--tls-cert", future.cert, "--tls-key", future.key])
+        #expect(refusedFuture.status == 1)
+        #expect(refusedFuture.stderr.contains("the server certificate \(future.cert) is not valid before"), "\(refusedFuture.stderr)")
+
+        let leafAsCA = try run("asana-accessd", common + ["--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+                                                           "--client-ca", env.certificates.clientCertificate])
+        #expect(leafAsCA.status == 1)
+        #expect(leafAsCA.stderr.contains("--client-ca \(env.certificates.clientCertificate) holds no CA certificate (basicConstraints CA:TRUE)"), "\(leafAsCA.stderr)")
+    }
+
+    @Test("a server certificate expiring within 14 days: one warning at start; both expiries exported")
+    func expiringCertificateWarnedAndExported() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notAfter = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 5 * 86_400 + 3600).rounded(.down))
+        let soon = (cert: directory + "/soon.pem", key: directory + "/soon-key.pem")
+        try TestCertificateAuthority(files: env.certificates).issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: soon.cert,
+                                                                    key: soon.key, notValidAfter: notAfter)
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", soon.cert, "--tls-key", soon.key, "--client-ca", env.certificates.caCertificate,
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
+        ])
+        defer { _ = server.stop() }
+        let metrics = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "server"]) == notAfter.timeIntervalSince1970)
+        let caNotAfter = try #require(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "client_ca"]))
+        #expect(caNotAfter > notAfter.timeIntervalSince1970)
+        #expect(server.stop() == 0)
+        let warnings = server.stderr.split(separator: "\n").filter { $0.contains("expires in 5 days") }
+        #expect(warnings.count == 1 && warnings.first?.contains(" warning ") == true && warnings.first?.contains(soon.cert) == true, "\(server.stderr)")
+    }
+
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
     func jsonLogLines() async throws {
         let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
