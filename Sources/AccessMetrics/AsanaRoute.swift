@@ -8,6 +8,15 @@ public enum AsanaRoute {
         "-", "oauth_token",
     ]
 
+    /// The template of every route `AsanaClient` calls (AsanaClient+Endpoints.swift), for the series created
+    /// at start (``BoundedSeries``). A route missing here still gets its series at its first event.
+    public static let knownTemplates = [
+        "/users", "/users/me", "/users/{gid}", "/users/{gid}/team_memberships",
+        "/workspaces", "/workspaces/{gid}", "/workspaces/{gid}/workspace_memberships", "/workspaces/{gid}/teams",
+        "/workspaces/{gid}/addUser", "/workspaces/{gid}/removeUser",
+        "/teams/{gid}/team_memberships", "/teams/{gid}/addUser", "/teams/{gid}/removeUser",
+    ]
+
     /// The template of `path` (without its query).
     public static func template(_ path: String) -> String {
         let withoutQuery = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""

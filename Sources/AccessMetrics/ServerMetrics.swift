@@ -24,6 +24,11 @@ public enum ServerMetrics {
     /// Failed `authenticate` calls.
     public static let rpcAuthenticationFailures = MetricDescription(
         "asana_access_rpc_authentication_failures_total", .counter, help: "Failed authenticate calls (wrong or unknown token).")
+    /// Failed TLS handshakes on the RPC port, by ``TLSHandshakeFailureReason``.
+    public static let tlsHandshakeFailures = MetricDescription(
+        "asana_access_tls_handshake_failures_total", .counter,
+        help: "Failed TLS handshakes on the RPC port, by reason (no_certificate, expired_certificate, untrusted_certificate, protocol, other).",
+        labels: ["reason"])
     /// Answer bytes encoded and not yet taken by slow readers, over all connections (read at scrape time).
     public static let rpcQueuedAnswerBytes = MetricDescription(
         "asana_access_rpc_queued_answer_bytes", .gauge, help: "Bytes of answers encoded and not yet read by their clients, all connections together.")
@@ -54,7 +59,9 @@ public enum ServerMetrics {
     /// Finished sync runs, by status.
     public static let syncRuns = MetricDescription(
         "asana_access_sync_runs_total", .counter, help: "Sync runs finished, by status (succeeded, partial, failed).", labels: ["status"])
-    /// Seconds since the last snapshot of a workspace was committed (read at scrape time).
+    /// Seconds since the last snapshot of a workspace was committed (read at scrape time); only for workspaces
+    /// that have a sync or provision credential (the ones a scheduler syncs), so a workspace whose credentials
+    /// were deleted stops reporting an ever-growing age.
     public static let syncLastSuccessAge = MetricDescription(
         "asana_access_sync_last_success_age_seconds", .gauge,
         help: "Seconds since the last sync of the workspace that committed a snapshot (succeeded or partial).", labels: ["workspace"])
@@ -64,8 +71,21 @@ public enum ServerMetrics {
     /// 1 for the state each stored credential is in, 0 for the others (read at scrape time).
     public static let credentialState = MetricDescription(
         "asana_access_credential_state", .gauge,
-        help: "1 for the state a stored credential is in (active, reauthorization_required, unreadable), 0 for the others.",
+        help: "1 for the state a stored credential is in (active, refused, reauthorization_required, unreadable), 0 for the others.",
         labels: ["workspace", "purpose", "state"])
+    /// 1 while scheduled syncs of a workspace are paused (its credential failed: Asana refused it, it does not
+    /// open, or it needs a new authorization), 0 while they run; only for workspaces with a sync or provision
+    /// credential, and only while scheduled syncs are on (read at scrape time).
+    public static let syncSchedulePaused = MetricDescription(
+        "asana_access_sync_schedule_paused", .gauge,
+        help: "1 while scheduled syncs of the workspace are paused after a credential failure (until a new credential is stored), 0 while they run.",
+        labels: ["workspace"])
+    /// When a certificate `serve` uses stops being valid (its notAfter), as Unix time in seconds: `server`
+    /// (the server certificate) and `client_ca` (the earliest CA of `--client-ca`); set at start.
+    public static let tlsCertificateExpiry = MetricDescription(
+        "asana_access_tls_certificate_expiry_timestamp_seconds", .gauge,
+        help: "notAfter of the server certificate (server) and of the client CA (client_ca), in Unix seconds.",
+        labels: ["certificate"])
     /// Id of the newest audit event (read at scrape time).
     public static let auditHeadSequence = MetricDescription(
         "asana_access_audit_head_sequence", .gauge, help: "Id of the newest audit event (the head of the audit chain).")
@@ -75,9 +95,9 @@ public enum ServerMetrics {
 
     /// Every metric above, in README order.
     public static let all: [MetricDescription] = [
-        rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes,
+        rpcCalls, rpcCallDuration, rpcOpenConnections, rpcAuthenticationFailures, rpcQueuedAnswerBytes, tlsHandshakeFailures,
         asanaRequests, asanaRateLimited, asanaGovernorWait,
-        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, credentialState, auditHeadSequence, buildInfo,
+        syncDuration, syncRuns, syncLastSuccessAge, syncInterval, syncSchedulePaused, credentialState, tlsCertificateExpiry, auditHeadSequence, buildInfo,
     ]
 
     /// The catalogue entry of `name`, or nil.

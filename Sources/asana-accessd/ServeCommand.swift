@@ -123,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         switch LogFormat(rawValue: logFormat) ?? .text {
         case .text:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = StreamLogHandler(label: label, stream: ControlEscapingStream())  // a client's control characters escaped
                 handler.logLevel = level
                 return handler
             }
@@ -140,6 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = try metricsAddress.map { try MetricsAddress(parsing: $0) }
         let registry = metrics.map { _ in MetricsBootstrap.bootstrap(version: AccessService.serverVersion) }
         Gauge(label: ServerMetrics.syncInterval.name).record(syncInterval ?? 86400)
+        try tls.checkBeforeServing(logger: logger)
         // The data directory's lock first, held until the process exits: a second server (or a writing
         // command) refuses at once, and nothing below touches a database another server is using.
         let lock = try data.lockDataDirectory(purpose: "serve")

@@ -11,7 +11,7 @@ struct AlertRulesTests {
     func rulesAreValid() throws {
         let checked = try Promtool.run(["check", "rules", "alerts.yml"], in: Self.directory)
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
-        #expect(checked.stdout.contains("SUCCESS: 6 rules found"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("SUCCESS: 8 rules found"), "\(checked.stdout)")
     }
 
     @Test("promtool test rules: every alert's unit test passes")
@@ -30,11 +30,21 @@ struct AlertRulesTests {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             return trimmed.hasPrefix("- alert: ") ? String(trimmed.dropFirst("- alert: ".count)) : nil
         }
-        #expect(names.count == 6)
+        #expect(names.count == 8)
         for name in names {
             #expect(tests.contains("alertname: \(name)\n"), "no unit test for \(name)")
             #expect(readme.contains("`\(name)`"), "README does not explain \(name)")
         }
+    }
+
+    @Test("the systemd unit's header names the metrics address the README's scrape config expects")
+    func systemdUnitNamesMetricsAddress() throws {
+        let unit = try String(contentsOf: Repository.root.appendingPathComponent("deploy/systemd/asana-accessd.service"), encoding: .utf8)
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(unit.contains("#   ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464\n"))
+        #expect(unit.contains("EnvironmentFile=-/etc/asana-accessd/asana-accessd.env"))
+        #expect(readme.contains("`ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464` in `/etc/asana-accessd/asana-accessd.env`"))
+        #expect(readme.contains("targets: [\"127.0.0.1:9464\"]"))
     }
 
     @Test("a broken rule file is refused by the same check")

@@ -1,4 +1,6 @@
+import AccessMetrics
 import AccessProtocol
+import DevCertificates
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -120,6 +122,15 @@ struct MetricsEndToEndTests {
         // Every known method's ok series exists from the start, at 0 (so rate() sees the first call).
         #expect(first.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 0)
         #expect(first.value("asana_access_sync_last_success_age_seconds", ["workspace": env.workspace]) == nil)
+        // Counters with a bounded label set exist from the start at 0, so increase() sees their first event
+        // (AsanaAccessSyncFailures fires on the first failed sync after a start).
+        for status in ["succeeded", "partial", "failed"] {
+            #expect(first.value("asana_access_sync_runs_total", ["status": status]) == 0, "sync runs \(status)")
+            #expect(first.value("asana_access_sync_duration_seconds_count", ["status": status]) == 0, "sync duration \(status)")
+        }
+        #expect(first.value("asana_access_rpc_authentication_failures_total") == 0)
+        #expect(first.value("asana_access_asana_rate_limited_total", ["route": "/workspaces/{gid}/workspace_memberships"]) == 0)
+        #expect(first.labelValues("asana_access_asana_rate_limited_total", "route") == Set(AsanaRoute.knownTemplates))
         let headBefore = try #require(first.value("asana_access_audit_head_sequence"))
 
         let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
@@ -145,6 +156,10 @@ struct MetricsEndToEndTests {
         for route in second.labelValues("asana_access_asana_requests_total", "route") {
             #expect(!route.contains(env.workspace) && !route.contains("@"), "route label \(route)")
         }
+        // Every route the sync called is one whose rate-limited series was created at start.
+        let called = second.labelValues("asana_access_asana_requests_total", "route")
+        #expect(!called.isEmpty && called.isSubset(of: Set(AsanaRoute.knownTemplates)), "\(called)")
+        #expect(second.value("asana_access_sync_runs_total", ["status": "failed"]) == 0)
         #expect(second.value("asana_access_asana_governor_wait_seconds_count", ["kind": "read"]).map { $0 >= asanaRequests } == true)
         #expect(try #require(second.value("asana_access_audit_head_sequence")) > headBefore)
         #expect(second.value("asana_access_rpc_open_connections") != nil)
@@ -154,12 +169,195 @@ struct MetricsEndToEndTests {
         #expect(await eventually { server.stderr.contains("rpc.method=sync") })
         let lines = server.stderr.split(separator: "\n").filter { $0.contains("rpc call") }
         let syncLine = try #require(lines.first { $0.contains("rpc.method=sync") })
+        #expect(syncLine.contains("remote=127.0.0.1:"), "\(syncLine)")
+        #expect(!server.stderr.contains("[IPv4]"), "NIO's address description in the log")
         for field in ["connection=", "principal=token:e2e-admin", "outcome=ok", "code=0", "durationMs="] {
             #expect(syncLine.contains(field), "\(syncLine)")
         }
         #expect(lines.contains { $0.contains("rpc.method=authenticate") && $0.contains("outcome=auth.failed") && $0.contains("code=") })
         #expect(!server.stderr.contains("not-a-token") && !server.stderr.contains(env.secret) && !server.stderr.contains(token))
         #expect(server.stop() == 0)
+    }
+
+    @Test("a credential Asana refuses (401): the paused schedule and the refused state are exported, with no sync age")
+    func refusedCredentialPausesSchedule() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync", "--no-check"],
+                          input: "bogus")
+        #expect(put.status == 0, "\(put.stderr)")
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "2",
+        ])
+        defer { _ = server.stop() }
+        let paused: [String: String] = ["workspace": env.workspace]
+        var exposition = Exposition("")
+        let sawPause = try await eventually(within: .seconds(60), every: .milliseconds(200)) {
+            exposition = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+            return exposition.value("asana_access_sync_schedule_paused", paused) == 1
+        }
+        #expect(sawPause, "schedule never paused; stderr: \(server.stderr)")
+        let credential = ["workspace": env.workspace, "purpose": "sync"]
+        #expect(exposition.value("asana_access_credential_state", credential.merging(["state": "refused"]) { $1 }) == 1)
+        #expect(exposition.value("asana_access_credential_state", credential.merging(["state": "active"]) { $1 }) == 0)
+        #expect(exposition.value("asana_access_sync_runs_total", ["status": "failed"]).map { $0 >= 1 } == true)
+        #expect(exposition.value("asana_access_sync_last_success_age_seconds", paused) == nil)
+        let body = try await Self.get(server.metricsPort, "/metrics").body
+        let checked = try Promtool.run(["check", "metrics"], input: body)
+        #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
+        #expect(server.stop() == 0)
+    }
+
+    @Test("deleting a workspace's sync credential removes its sync age, schedule and credential series")
+    func deletedCredentialSeriesGo() async throws {
+        let (env, server, token) = try Self.start()
+        defer { _ = server.stop(); env.stop() }
+        #expect(try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token).status == 0)
+        let workspace = ["workspace": env.workspace]
+        let before = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(before.value("asana_access_sync_last_success_age_seconds", workspace) != nil)
+        #expect(before.value("asana_access_sync_schedule_paused", workspace) == 0)
+        let deleted = try Self.client(env, server, ["credentials", "delete", "--workspace", env.workspace, "--purpose", "sync"], token: token)
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let after = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(after.value("asana_access_sync_last_success_age_seconds", workspace) == nil)
+        #expect(after.value("asana_access_sync_schedule_paused", workspace) == nil)
+        #expect(after.labelValues("asana_access_credential_state", "workspace").isEmpty)
+        #expect(server.stop() == 0)
+    }
+
+    @Test("a method name with a newline and ANSI escapes cannot forge an access-log line, in text or JSON", arguments: ["text", "json"])
+    func noForgedLogLine(format: String) async throws {
+        let (env, server, token) = try Self.start(extra: ["--log-format", format])
+        defer { _ = server.stop(); env.stop() }
+        // At most 64 scalars, the longest unknown name the access log shows.
+        let forged = "2026-12-06T13:31:58+0000 info x: principal=cert:ceo"
+        let method = "x\n\(forged)\r\u{1B}[2K\u{7F}\u{85}"
+        let called = try Self.client(env, server, ["call", method], token: token)
+        #expect(called.status == 1, "\(called.stdout)\(called.stderr)")
+        #expect(await eventually { server.stderr.contains("rpc.method_not_found") })
+        #expect(server.stop() == 0)
+        let lines = server.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("2026-12-06T13:31:58") }, "a forged line: \(server.stderr)")
+        for scalar in server.stderr.unicodeScalars where scalar != "\n" {
+            #expect(!(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)), "control character U+\(String(scalar.value, radix: 16)) in the log")
+        }
+        let line = try #require(lines.first { $0.contains("rpc.method_not_found") })
+        if format == "text" {
+            #expect(line.contains("rpc.method=x\\n2026-12-06T13:31:58+0000 info x: principal=cert:ceo\\r\\u{1B}[2K\\u{7F}\\u{85}"), "\(line)")
+        } else {
+            let object = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+            #expect(object["metadata"]?["rpc.method"] == .string(method), "\(line)")
+        }
+    }
+
+    @Test("failed TLS handshakes (no client certificate, another CA's) are counted by reason and logged with the remote address")
+    func failedHandshakesCounted() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+            "--client-ca", env.certificates.caCertificate, "--principal-role", "dev-admin=admin",
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
+        ])
+        defer { _ = server.stop() }
+        let reasons = ["no_certificate", "expired_certificate", "untrusted_certificate", "protocol", "other"]
+        let start = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        for reason in reasons {
+            #expect(start.value("asana_access_tls_handshake_failures_total", ["reason": reason]) == 0, "\(reason) not at 0 at start")
+        }
+        let connection = ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate]
+        let good = try run("asana-access", ["ping"] + connection + ["--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey])
+        #expect(good.status == 0, "\(good.stderr)")
+        let anonymous = try run("asana-access", ["ping"] + connection)
+        #expect(anonymous.status != 0)
+        let otherDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("other-ca-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
+        let other = try DevCertificates.make(in: otherDirectory)
+        let foreign = try run("asana-access", ["ping"] + connection + ["--cert", other.clientCertificate, "--key", other.clientKey])
+        #expect(foreign.status != 0)
+        var counted = Exposition("")
+        #expect(try await eventually {
+            counted = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+            return counted.value("asana_access_tls_handshake_failures_total", ["reason": "untrusted_certificate"]) == 1
+                && counted.value("asana_access_tls_handshake_failures_total", ["reason": "no_certificate"]) == 1
+        }, "\(counted.samples.filter { $0.name.hasPrefix("asana_access_tls") })")
+        #expect(counted.value("asana_access_tls_handshake_failures_total", ["reason": "expired_certificate"]) == 0)
+        #expect(await eventually { server.stderr.components(separatedBy: "TLS handshake failed").count == 3 })
+        let lines = server.stderr.split(separator: "\n").filter { $0.contains("TLS handshake failed") }
+        #expect(lines.count == 2, "\(server.stderr)")
+        for (line, reason) in zip(lines, ["no_certificate", "untrusted_certificate"]) {
+            #expect(line.contains(" notice ") && line.contains("reason=\(reason)") && line.contains("remote=127.0.0.1:"), "\(line)")
+        }
+        // The good client's access-log line names its peer too.
+        #expect(server.stderr.split(separator: "\n").contains { $0.contains("rpc.method=ping") && $0.contains("principal=cert:dev-admin") && $0.contains("remote=127.0.0.1:") })
+        #expect(server.stop() == 0)
+    }
+
+    @Test("serve refuses an expired or not yet valid server certificate and a leaf as --client-ca, naming the file")
+    func badCertificatesRefused() throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let authority = try TestCertificateAuthority(files: env.certificates)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let expired = (cert: directory + "/expired.pem", key: directory + "/expired-key.pem")
+        try authority.issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: expired.cert, key: expired.key,
+                            notValidBefore: now.addingTimeInterval(-10 * 86_400), notValidAfter: now.addingTimeInterval(-86_400))
+        let future = (cert: directory + "/future.pem", key: directory + "/future-key.pem")
+        try authority.issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: future.cert, key: future.key,
+                            notValidBefore: now.addingTimeInterval(86_400), notValidAfter: now.addingTimeInterval(30 * 86_400))
+        let common = ["serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL]
+
+        let refusedExpired = try run("asana-accessd", common + ["--tls-cert", expired.cert, "--tls-key", expired.key])
+        #expect(refusedExpired.status == 1)
+        let notAfter = ISO8601DateFormatter().string(from: now.addingTimeInterval(-86_400))
+        #expect(refusedExpired.stderr.contains("the server certificate \(expired.cert) expired at \(notAfter) (notAfter)"), "\(refusedExpired.stderr)")
+        #expect(!refusedExpired.stdout.contains("listening"))
+
+        let refusedFuture = try run("asana-accessd", common + ["--tls-cert", future.cert, "--tls-key", future.key])
+        #expect(refusedFuture.status == 1)
+        #expect(refusedFuture.stderr.contains("the server certificate \(future.cert) is not valid before"), "\(refusedFuture.stderr)")
+
+        let leafAsCA = try run("asana-accessd", common + ["--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+                                                           "--client-ca", env.certificates.clientCertificate])
+        #expect(leafAsCA.status == 1)
+        #expect(leafAsCA.stderr.contains("--client-ca \(env.certificates.clientCertificate) holds no CA certificate (basicConstraints CA:TRUE)"), "\(leafAsCA.stderr)")
+    }
+
+    @Test("a server certificate expiring within 14 days: one warning at start; both expiries exported")
+    func expiringCertificateWarnedAndExported() async throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notAfter = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 5 * 86_400 + 3600).rounded(.down))
+        let soon = (cert: directory + "/soon.pem", key: directory + "/soon-key.pem")
+        try TestCertificateAuthority(files: env.certificates).issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: soon.cert,
+                                                                    key: soon.key, notValidAfter: notAfter)
+        let server = try Server([
+            "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
+            "--tls-cert", soon.cert, "--tls-key", soon.key, "--client-ca", env.certificates.caCertificate,
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
+        ])
+        defer { _ = server.stop() }
+        let metrics = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
+        #expect(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "server"]) == notAfter.timeIntervalSince1970)
+        let caNotAfter = try #require(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "client_ca"]))
+        #expect(caNotAfter > notAfter.timeIntervalSince1970)
+        #expect(server.stop() == 0)
+        let warnings = server.stderr.split(separator: "\n").filter { $0.contains("expires in 5 days") }
+        #expect(warnings.count == 1 && warnings.first?.contains(" warning ") == true && warnings.first?.contains(soon.cert) == true, "\(server.stderr)")
     }
 
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")

@@ -67,11 +67,12 @@ public struct TestCertificateAuthority {
         key = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: files.caKey, encoding: .utf8))
     }
 
-    /// Issues a P-256 leaf valid for two days and writes it and its key as PEM to `certificate` and `key`.
+    /// Issues a P-256 leaf valid for two days (or from `notValidBefore` to `notValidAfter`) and writes it and its key as PEM to `certificate` and `key`.
     /// - Parameters:
     ///   - commonNames: The subject's common names, one relative distinguished name each, in this order.
     ///   - serverNames: DNS names for a server certificate (`serverAuth`); none makes a client certificate (`clientAuth`).
-    public func issue(commonNames: [String], serverNames: [String] = [], certificate certificatePath: String, key keyPath: String) throws {
+    public func issue(commonNames: [String], serverNames: [String] = [], certificate certificatePath: String, key keyPath: String,
+                      notValidBefore: Date? = nil, notValidAfter: Date? = nil) throws {
         let leafKey = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(leafKey.publicKey)
         let start = Date().addingTimeInterval(-5 * 60)
@@ -81,8 +82,8 @@ public struct TestCertificateAuthority {
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
             publicKey: publicKey,
-            notValidBefore: start,
-            notValidAfter: start.addingTimeInterval(2 * 86_400),
+            notValidBefore: notValidBefore ?? start,
+            notValidAfter: notValidAfter ?? start.addingTimeInterval(2 * 86_400),
             issuer: certificate.subject,
             subject: subject,
             signatureAlgorithm: .ecdsaWithSHA256,

@@ -6,7 +6,9 @@ import Synchronization
 /// `{"timestamp":"2026-01-02T03:04:05.678Z","level":"info","label":"asana-accessd","message":"rpc call","metadata":{...}}`.
 ///
 /// `timestamp` is ISO 8601 UTC with milliseconds; `metadata` holds the logger's and the call's metadata
-/// (strings, or arrays and objects of them), keys sorted. Lines are written whole with one `write`, so lines
+/// (strings, or arrays and objects of them), keys sorted. Every control character is escaped: JSON's own
+/// rules cover U+0000–U+001F, and DEL and the C1 controls (U+007F–U+009F), which JSON allows raw but a
+/// terminal may act on, are written `\u007f`…`\u009f` too. Lines are written whole with one `write`, so lines
 /// from concurrent tasks do not interleave.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
@@ -39,9 +41,32 @@ public struct JSONLogHandler: LogHandler {
             "message": "\(event.message)",
             "metadata": merged.mapValues(Self.json),
         ]
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard let serialized = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        var line = Self.escapingDELAndC1(serialized)
         line.append(UInt8(ascii: "\n"))
         write(line)
+    }
+
+    /// `json` with DEL (0x7F) and the C1 controls (UTF-8 `C2 80`…`C2 9F`) written as `\u00XX`; they can only
+    /// stand inside a JSON string, where that escape means the same character. Unchanged (no copy) without any.
+    static func escapingDELAndC1(_ json: Data) -> Data {
+        guard json.contains(where: { $0 == 0x7F || $0 == 0xC2 }) else { return json }
+        let bytes = [UInt8](json)
+        func isC1(_ index: Int) -> Bool { bytes[index] == 0xC2 && index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]) }
+        guard bytes.indices.contains(where: { bytes[$0] == 0x7F || isC1($0) }) else { return json }
+        var escaped = Data(capacity: bytes.count + 16)
+        var index = 0
+        while index < bytes.count {
+            let value: UInt8? = bytes[index] == 0x7F ? 0x7F : isC1(index) ? bytes[index + 1] : nil
+            if let value {
+                escaped.append(contentsOf: Array("\\u00\(String(value, radix: 16))".utf8))
+                index += value == 0x7F ? 1 : 2
+            } else {
+                escaped.append(bytes[index])
+                index += 1
+            }
+        }
+        return escaped
     }
 
     static func json(_ value: Logger.MetadataValue) -> Any {

@@ -7,14 +7,16 @@ import Synchronization
 
 /// Sets the gauges that are state, read when Prometheus scrapes rather than pushed as things happen:
 /// open connections and queued answer bytes (``RuntimeStatus``), seconds since each workspace's last
-/// committed sync, the state of each stored credential, and the audit chain's head.
+/// committed sync and whether its scheduled syncs are paused (both only for workspaces with a sync or
+/// provision credential), the state of each stored credential, and the audit chain's head.
 ///
 /// Series of a workspace or credential that is gone are removed, so a deleted credential does not keep
-/// reporting its last state. `workspace` is the only label that holds a gid: it is bounded by the
-/// workspaces with a credential or a snapshot.
+/// reporting its last state and a workspace without a credential to sync with no sync age. `workspace` is
+/// the only label that holds a gid: it is bounded by the workspaces with a credential.
 public final class OperationalGauges: Sendable {
     /// The `state` label values of ``ServerMetrics/credentialState``.
-    public static let credentialStates = ["active", "reauthorization_required", "unreadable"]
+    /// `refused`: Asana refused it (401, 403) at the workspace's last sync, which used it (from the sync schedule).
+    public static let credentialStates = ["active", "refused", "reauthorization_required", "unreadable"]
 
     private let store: any AccessStore
     private let status: RuntimeStatus
@@ -23,6 +25,7 @@ public final class OperationalGauges: Sendable {
     private struct State {
         /// Label sets set at the last collection, to remove those that disappear.
         var ageWorkspaces: Set<String> = []
+        var pausedWorkspaces: Set<String> = []
         var credentialKeys: Set<CredentialKey> = []
         /// Whether a credential opened, by its fingerprint and last update (unsealed once per version, not every scrape).
         var opens: [String: Bool] = [:]
@@ -48,13 +51,24 @@ public final class OperationalGauges: Sendable {
         Gauge(label: ServerMetrics.rpcQueuedAnswerBytes.name).record(status.queuedAnswerBytes)
         guard let workspaces = try? await store.workspaces(), let credentials = try? await store.credentialSummaries() else { return }
         let at = now()
+        // The workspaces a scheduler syncs: those with a sync or provision credential.
+        let syncable = Set(credentials.filter { $0.purpose == .sync || $0.purpose == .provision }.map(\.workspaceGid))
+        let schedule = await status.schedule?.observed()
 
         var ages: Set<String> = []
-        for workspace in workspaces {
+        for workspace in workspaces where syncable.contains(workspace.gid) {
             guard let synced = workspace.lastSyncedAt else { continue }
             ages.insert(workspace.gid)
             Gauge(label: ServerMetrics.syncLastSuccessAge.name, dimensions: [("workspace", workspace.gid)])
                 .record(max(0, at.timeIntervalSince(synced)))
+        }
+
+        var paused: Set<String> = []
+        if let schedule, schedule.active {
+            for gid in syncable {
+                paused.insert(gid)
+                Gauge(label: ServerMetrics.syncSchedulePaused.name, dimensions: [("workspace", gid)]).record(schedule.paused.contains(gid) ? 1 : 0)
+            }
         }
 
         var keys: Set<CredentialKey> = []
@@ -65,7 +79,8 @@ public final class OperationalGauges: Sendable {
             if credential.state == .reauthorizationRequired {
                 current = "reauthorization_required"
             } else {
-                current = await opens(credential) ? "active" : "unreadable"
+                current = !(await opens(credential)) ? "unreadable"
+                    : schedule?.refusedFingerprints[key.workspace] == credential.fingerprint ? "refused" : "active"
             }
             for state in Self.credentialStates {
                 Gauge(label: ServerMetrics.credentialState.name, dimensions: [("workspace", key.workspace), ("purpose", key.purpose), ("state", state)])
@@ -73,9 +88,12 @@ public final class OperationalGauges: Sendable {
             }
         }
 
-        let (goneAges, goneKeys) = state.withLock { state in
-            defer { state.ageWorkspaces = ages; state.credentialKeys = keys }
-            return (state.ageWorkspaces.subtracting(ages), state.credentialKeys.subtracting(keys))
+        let (goneAges, gonePaused, goneKeys) = state.withLock { state in
+            defer { state.ageWorkspaces = ages; state.pausedWorkspaces = paused; state.credentialKeys = keys }
+            return (state.ageWorkspaces.subtracting(ages), state.pausedWorkspaces.subtracting(paused), state.credentialKeys.subtracting(keys))
+        }
+        for gid in gonePaused {
+            Gauge(label: ServerMetrics.syncSchedulePaused.name, dimensions: [("workspace", gid)]).destroy()
         }
         for gid in goneAges {
             Gauge(label: ServerMetrics.syncLastSuccessAge.name, dimensions: [("workspace", gid)]).destroy()

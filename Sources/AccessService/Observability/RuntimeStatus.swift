@@ -2,16 +2,21 @@ import LineRPC
 import Synchronization
 
 /// What the operator's listener asks the running server: is the RPC listener bound, is it draining,
-/// how many connections are open and how many answer bytes wait for slow readers.
+/// how many connections are open, how many answer bytes wait for slow readers, and the sync schedule.
 /// ``ServiceRuntime/makeServiceGroup(store:lock:tls:status:leadingServices:onListening:)`` fills it in.
 public final class RuntimeStatus: Sendable {
     private let server = Mutex<RPCServer?>(nil)
     private let bound = Atomic<Bool>(false)
+    private let syncSchedule = Mutex<SyncSchedule?>(nil)
 
     public init() {}
 
     func attach(_ server: RPCServer) { self.server.withLock { $0 = server } }
     func markBound() { bound.store(true, ordering: .relaxed) }
+    func attach(_ schedule: SyncSchedule) { syncSchedule.withLock { $0 = schedule } }
+
+    /// The service's sync schedule (paused workspaces, refused credentials), once the service exists.
+    var schedule: SyncSchedule? { syncSchedule.withLock { $0 } }
 
     /// `true` once the RPC listener is bound (and stays so while it drains).
     public var rpcListenerBound: Bool { bound.load(ordering: .relaxed) }

@@ -117,6 +117,7 @@ public struct ServiceRuntime: Sendable {
                 onListening(address.port ?? 0)
             })
         status?.attach(server)
+        status?.attach(service.schedule)
         // The scheduler comes after the server, so it is shut down first: on SIGTERM/SIGINT it stops at
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = leadingServices.map { .init(service: $0) } + [.init(service: server)]

@@ -16,7 +16,13 @@ public actor SyncSchedule {
         var pause: (reason: String, fingerprint: String?)?
         /// What the last successful sync could read.
         var capabilities: Sync.Capabilities?
+        /// The fingerprint of the credential Asana refused (401, 403) at the workspace's last sync; nil once a
+        /// sync succeeded or a credential was stored since.
+        var refusedFingerprint: String?
     }
+
+    /// Errors that mean Asana refused the credential itself (401) or the call made with it (403).
+    static let refusalErrors: Set<ErrorKind> = [.upstreamUnauthorized, .upstreamForbidden]
 
     /// Errors that mean "this credential will not work until someone stores a new one".
     static let pausingErrors: Set<ErrorKind> = [.upstreamUnauthorized, .credentialUnreadable, .credentialReauthorizationRequired]
@@ -43,6 +49,7 @@ public actor SyncSchedule {
         var entry = entries[workspace] ?? Entry()
         entry.capabilities = capabilities
         entry.pause = nil
+        entry.refusedFingerprint = nil
         if let interval { entry.nextRunAt = at.addingTimeInterval(interval) }
         entries[workspace] = entry
     }
@@ -52,6 +59,9 @@ public actor SyncSchedule {
     func failed(workspace: String, error: RPCError, fingerprint: String?, at: Date) {
         guard error.kind != .syncInProgress else { return }
         var entry = entries[workspace] ?? Entry()
+        if let kind = error.kind, Self.refusalErrors.contains(kind) {
+            entry.refusedFingerprint = fingerprint
+        }
         if let kind = error.kind, Self.pausingErrors.contains(kind) {
             entry.pause = ("\(error.message) (\(error.code) \(kind.name)); scheduled syncs of this workspace are paused until a new credential is stored for it", fingerprint)
             entry.nextRunAt = nil
@@ -63,6 +73,7 @@ public actor SyncSchedule {
 
     /// A credential of `workspace` was stored: a paused schedule resumes, with a sync at the next tick.
     func credentialStored(workspace: String, at: Date) {
+        entries[workspace]?.refusedFingerprint = nil
         guard var entry = entries[workspace], entry.pause != nil else { return }
         entry.pause = nil
         entry.nextRunAt = interval == nil ? nil : at
@@ -111,6 +122,15 @@ public actor SyncSchedule {
             entries[key]?.nextRunAt = nil
             entries[key]?.pause = nil
         }
+    }
+
+    /// What the metrics show of the schedule (``OperationalGauges``): whether a scheduler runs, the workspaces
+    /// whose scheduled syncs are paused, and per workspace the fingerprint of the credential Asana refused at
+    /// its last sync.
+    func observed() -> (active: Bool, paused: Set<String>, refusedFingerprints: [String: String]) {
+        (interval != nil,
+         Set(entries.compactMap { $0.value.pause == nil ? nil : $0.key }),
+         entries.compactMapValues(\.refusedFingerprint))
     }
 
     /// The schedule of `workspace` as `getWorkspaceStatus` shows it; `canSync` is whether it has a sync or provision credential.

@@ -4,7 +4,8 @@ import NIOTLS
 
 /// Gives a connection its identity from the client certificate as soon as the TLS handshake
 /// completes, before any line is read, so its first line already gets the limits of its identity.
-/// Also records how far the connection got (``RPCSession/progress``: TLS up, bytes received).
+/// Also records how far the connection got (``RPCSession/progress``: TLS up, bytes received), and
+/// reports an error caught before the handshake completed (``HandshakeFailureReporter``).
 ///
 /// The identity is what `identify` maps the subject's common name to (none without a certificate
 /// or a CN, or for an unmapped CN). A certificate whose subject holds more than one CN
@@ -21,10 +22,13 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
     private let authenticatedLineBytes: Int
     private let identify: @Sendable (_ certificateCommonName: String?) -> RPCIdentity?
     private var rejected = false
+    private let handshakeFailures: HandshakeFailureReporter?
 
     init(session: RPCSession, lineLimit: LineLengthLimit, authenticatedLineBytes: Int,
-         identify: @escaping @Sendable (_ certificateCommonName: String?) -> RPCIdentity?) {
+         identify: @escaping @Sendable (_ certificateCommonName: String?) -> RPCIdentity?,
+         handshakeFailures: HandshakeFailureReporter? = nil) {
         self.session = session
+        self.handshakeFailures = handshakeFailures
         self.lineLimit = lineLimit
         self.authenticatedLineBytes = authenticatedLineBytes
         self.identify = identify
@@ -36,6 +40,12 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
             identifyPeer(context: context)
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// An error before the handshake completed is a failed handshake: counted and logged (``HandshakeFailureReporter``).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if session.progress.load(ordering: .relaxed) == 0 { handshakeFailures?.report(error) }
+        context.fireErrorCaught(error)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

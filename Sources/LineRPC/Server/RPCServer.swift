@@ -67,7 +67,7 @@ public final class RPCServer: Service {
             throw RPCServerError.cannotListen(host: configuration.host, port: configuration.port, reason: Self.reason(error))
         }
         if let address = server.channel.localAddress {
-            logger.info("listening", metadata: ["address": "\(address)"])
+            logger.info("listening", metadata: ["address": "\(address.logDescription)"])
             onListening(address)
         }
         let bulkWork = BulkWorkExecutor(threads: configuration.bulkWorkThreads)
@@ -126,18 +126,22 @@ public final class RPCServer: Service {
                     let pipeline = channel.pipeline.syncOperations
                     let lineLimit = LineLengthLimit(configuration.connectionLimits(authenticated: false).lineBytes)
                     let session = RPCSession(certificateCommonName: nil, identity: nil)
-                    try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
+                    // The connection's logger, built once: every line of it names the connection and its peer.
+                    let id = self.connectionCounter.add(1, ordering: .relaxed).newValue
+                    var logger = baseLogger
+                    logger[metadataKey: "connection"] = "\(id)"
+                    logger[metadataKey: "remote"] = "\(channel.remoteAddress?.logDescription ?? "-")"
+                    let handshakeFailures = HandshakeFailureReporter(logger: logger)
+                    try pipeline.addHandler(try NIOSSLServerHandler(context: sslContext, verificationCallback: handshakeFailures.verificationCallback))
                     try pipeline.addHandler(PlaintextPacer())
                     try pipeline.addHandler(CertificateIdentifier(
                         session: session, lineLimit: lineLimit,
-                        authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify))
+                        authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify,
+                        handshakeFailures: handshakeFailures))
                     try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser(session: session))
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
-                    let id = self.connectionCounter.add(1, ordering: .relaxed).newValue
-                    var logger = baseLogger
-                    logger[metadataKey: "connection"] = "\(id)"
                     let handler = RPCConnectionHandler(session: session, configuration: configuration, dispatcher: dispatcher,
                                                        lineLimit: lineLimit, serverQueue: queuedAnswers, logger: logger)
                     try pipeline.addHandler(handler)
