@@ -35,7 +35,7 @@ struct BackupEndToEndTests {
 
     @Test("backup during a running sync and a bulk provision; restore into a new data directory: integrity, audit chain, every earlier event and a consistent snapshot")
     func backupWhileBusyAndRestore() async throws {
-        let env = try EndToEndTests.Environment(users: 300, teams: 40, simulatorArguments: ["--latency-ms", "400"])
+        let env = try EndToEndTests.Environment(users: 300, teams: 40, simulatorArguments: ["--latency-ms", "1500"])
         defer { env.stop() }
         #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
         for purpose in ["provision", "sync"] {
@@ -51,7 +51,7 @@ struct BackupEndToEndTests {
             return
         }
 
-        // A slow second sync (400 ms per Asana call) and a bulk provision of 12 newcomers, both running.
+        // A slow second sync (1.5 s per Asana call: seconds of running, seen even by a loaded machine spawning a client per poll) and a bulk provision of 12 newcomers, both running.
         let newcomers = (1...12).map { "backup.newcomer\($0)@acme.example" }
         let sync = Background("asana-access", ["sync", "--workspace", env.workspace, "--json"] + env.connection)
         let running = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
