@@ -8,7 +8,7 @@ public enum ServerSettings {
         Setting("server.host", env: "ASANA_ACCESSD_HOST", flag: "host", .text, default: .text("127.0.0.1"), "Address to listen on."),
         Setting("server.port", env: "ASANA_ACCESSD_PORT", flag: "port", .integer, default: .integer(7443), rule: .range(0...65535), "TCP port; 0 picks a free one."),
         Setting("data.directory", env: "ASANA_ACCESSD_DATA", flag: "data-dir", .text, default: .text("var"), "Directory of the database and master key."),
-        Setting("data.masterKey", env: "ASANA_ACCESSD_MASTER_KEY", flag: "master-key", .text, default: nil, defaultDescription: "<data-dir>/master.key", "Master key file (a path: the key itself is never a setting)."),
+        Setting("data.masterKey", env: "ASANA_ACCESSD_MASTER_KEY", flag: "master-key", .text, default: nil, defaultDescription: "master.key in data.directory", "Master key file (a path: the key itself is never a setting)."),
         Setting("tls.certificate", env: "ASANA_ACCESSD_TLS_CERT", flag: "tls-cert", .text, default: .text("certs/dev/server.pem"), "Server certificate chain, PEM."),
         Setting("tls.key", env: "ASANA_ACCESSD_TLS_KEY", flag: "tls-key", .text, default: .text("certs/dev/server-key.pem"), "Server private key, PEM (a path)."),
         Setting("tls.clientCA", env: "ASANA_ACCESSD_CLIENT_CA", flag: "client-ca", .text, default: nil, defaultDescription: "unset: no client certificates", "CA that signs client certificates, PEM: turns on mutual TLS."),
