@@ -47,7 +47,7 @@ struct ConfigCommand: AsyncParsableCommand {
                     }
                     return row
                 }
-                print(Self.render(["valid": true, "configFile": settings.configFile as Any? ?? NSNull(), "settings": rows]))
+                print(Self.render(["valid": true, "configFile": settings.configFile.map { $0 as Any } ?? NSNull(), "settings": rows]))
                 return
             }
             print("config file: \(settings.configFile ?? "none (--config FILE or \(ServerSettings.configEnvironment))")")

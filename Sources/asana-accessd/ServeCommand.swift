@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func roleMap(_ settings: EffectiveSettings) -> [String: AccessRole] {
         var roles: [String: AccessRole] = [:]
         for entry in settings.list("tls.principalRoles") {
-            if let (name, role) = Setting.principalRole(entry) { roles[name] = role }
+            if let mapping = Setting.principalRole(entry) { roles[mapping.name] = mapping.role }
         }
         return roles
     }
