@@ -61,8 +61,9 @@ struct CommandLineSettings {
         }
     }
 
-    /// A flag that shares a word with `name`, for "did you mean".
+    /// A flag a typo away from `name`, else one that shares a word with it, for "did you mean".
     static func suggestion(for name: String, settings: [Setting]) -> String? {
+        if let close = Suggestion.closest(to: name, among: settings.map(\.flag)) { return close }
         let words = Set(name.split(separator: "-"))
         return settings.map(\.flag).first { !words.isDisjoint(with: $0.split(separator: "-")) }
     }

@@ -78,10 +78,11 @@ struct ConfigFile {
         }
     }
 
-    /// A known key with the same last part, or the same letters in another case.
+    /// A known key a typo away (whole key, or the same last part under another section), else one with the same last part.
     private static func suggestion(for key: String, settings: [Setting]) -> String? {
-        let last = key.split(separator: ".").last.map { $0.lowercased() }
-        return settings.first { $0.key.lowercased() == key.lowercased() }?.key
-            ?? settings.first { $0.key.split(separator: ".").last.map { $0.lowercased() } == last }?.key
+        let keys = settings.map(\.key)
+        if let close = Suggestion.closest(to: key, among: keys) { return close }
+        let last = String(key.split(separator: ".").last ?? "")
+        return settings.first { $0.key.split(separator: ".").last.map { Suggestion.closest(to: last, among: [String($0)]) != nil } ?? false }?.key
     }
 }

@@ -87,6 +87,18 @@ struct SettingsLoaderTests {
         #expect(error.description.contains("the config file \(path) has an unknown key sync.intervall; did you mean sync.interval?"), "\(error)")
     }
 
+    @Test("did you mean: a typo in a key or flag, or a key under the wrong section; nothing for a name far from every one")
+    func suggestions() async throws {
+        let typo = try file("server:\n  prot: 9000\n")
+        #expect(await problems(["--config", typo])?.description.contains("unknown key server.prot; did you mean server.port?") == true)
+        let section = try file("interval: 600\n")
+        #expect(await problems(["--config", section])?.description.contains("unknown key interval; did you mean sync.interval?") == true)
+        let far = try file("colour: blue\n")
+        let farError = try #require(await problems(["--config", far]))
+        #expect(farError.description.contains("unknown key colour") && !farError.description.contains("did you mean"), "\(farError)")
+        #expect(await problems(["--maxinflight", "4"])?.problems == ["unknown option --maxinflight; did you mean --max-in-flight?", "unexpected argument 4: serve takes only --flag VALUE options (see `asana-accessd serve --help`)"])
+    }
+
     @Test("a wrong type names the file, key and what is expected")
     func wrongType() async throws {
         let path = try file("sync:\n  interval: daily\n")
