@@ -89,6 +89,8 @@ let package = Package(
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "SystemPackage", package: "swift-system"),
+            // log.level is a Logger.Level, its names the rule.
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "asana-accessd", dependencies: [
             "ServerConfiguration", "AccessProtocol", "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
@@ -141,7 +143,10 @@ let package = Package(
             "AccessProtocol", "LineRPC", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ServerConfigurationTests", dependencies: ["ServerConfiguration"]),
+        .testTarget(name: "ServerConfigurationTests", dependencies: [
+            "ServerConfiguration",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "AccessProtocol", "LineRPC", "DevCertificates", "AccessStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -5,7 +5,7 @@ struct CommandLineSettings {
     var configFile: String?
     var problems: [String] = []
 
-    init(_ arguments: [String], settings: [Setting]) {
+    init(_ arguments: [String], settings: [SettingDefinition]) {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -62,7 +62,7 @@ struct CommandLineSettings {
     }
 
     /// A flag a typo away from `name`, else one that shares a word with it, for "did you mean".
-    static func suggestion(for name: String, settings: [Setting]) -> String? {
+    static func suggestion(for name: String, settings: [SettingDefinition]) -> String? {
         if let close = Suggestion.closest(to: name, among: settings.map(\.flag)) { return close }
         let words = Set(name.split(separator: "-"))
         return settings.map(\.flag).first { !words.isDisjoint(with: $0.split(separator: "-")) }

@@ -16,7 +16,7 @@ struct ConfigFile {
     /// The file's values for the ConfigReader; nil for an empty file.
     let provider: FileProvider<YAMLSnapshot>?
 
-    static func open(path: String, settings: [Setting]) async throws(SettingsError) -> ConfigFile {
+    static func open(path: String, settings: [SettingDefinition]) async throws(SettingsError) -> ConfigFile {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw SettingsError(.file, ["cannot read the config file \(path): \(String(cString: strerror(errno)))"])
@@ -79,7 +79,7 @@ struct ConfigFile {
     }
 
     /// A known key a typo away (whole key, or the same last part under another section), else one with the same last part.
-    private static func suggestion(for key: String, settings: [Setting]) -> String? {
+    private static func suggestion(for key: String, settings: [SettingDefinition]) -> String? {
         let keys = settings.map(\.key)
         if let close = Suggestion.closest(to: key, among: keys) { return close }
         let last = String(key.split(separator: ".").last ?? "")

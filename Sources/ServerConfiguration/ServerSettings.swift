@@ -1,49 +1,100 @@
 import Foundation
+import Logging
 
-/// Every setting of `asana-accessd serve`, in the order `config check`, `--help` and the README list them.
-/// Adding a setting is one line in ``all`` (and reading it where it is used, through ``EffectiveSettings``).
+/// Every setting of `asana-accessd serve`, each a typed static member read as `settings[ServerSettings.port]`, and
+/// ``all``, the table in the order `config check`, `--help` and the README list them. Adding a setting is a static
+/// member and its line in ``all`` (a test checks that keys, flags and variables are unique).
 /// Precedence: command-line flag > environment variable > config file (`--config`, `ASANA_ACCESSD_CONFIG`) > default.
 public enum ServerSettings {
-    public static let all: [Setting] = [
-        Setting("server.host", env: "ASANA_ACCESSD_HOST", flag: "host", .text, default: .text("127.0.0.1"), "Address to listen on."),
-        Setting("server.port", env: "ASANA_ACCESSD_PORT", flag: "port", .integer, default: .integer(7443), rule: .range(0...65535), "TCP port; 0 picks a free one."),
-        Setting("data.directory", env: "ASANA_ACCESSD_DATA", flag: "data-dir", .text, default: .text("var"), "Directory of the database and master key."),
-        Setting("data.masterKey", env: "ASANA_ACCESSD_MASTER_KEY", flag: "master-key", .text, default: nil, defaultDescription: "master.key in data.directory", "Master key file (a path: the key itself is never a setting)."),
-        Setting("tls.certificate", env: "ASANA_ACCESSD_TLS_CERT", flag: "tls-cert", .text, default: .text("certs/dev/server.pem"), "Server certificate chain, PEM."),
-        Setting("tls.key", env: "ASANA_ACCESSD_TLS_KEY", flag: "tls-key", .text, default: .text("certs/dev/server-key.pem"), "Server private key, PEM (a path)."),
-        Setting("tls.clientCA", env: "ASANA_ACCESSD_CLIENT_CA", flag: "client-ca", .text, default: nil, defaultDescription: "unset: no client certificates", "CA that signs client certificates, PEM: turns on mutual TLS."),
-        Setting("tls.clientCertificates", env: "ASANA_ACCESSD_CLIENT_CERTIFICATES", flag: "client-certificates", .text, default: .text("required"), rule: .oneOf(["required", "optional"]), "With tls.clientCA: required (no certificate, no handshake) or optional (a client without one must authenticate with a token)."),
-        Setting("tls.principalRoles", env: "ASANA_ACCESSD_PRINCIPAL_ROLES", flag: "principal-role", .list, default: .list([]), defaultDescription: "none", rule: .principalRoles, "Client certificate CN to role, NAME=reader|operator|admin; repeat the flag, comma-separate the variable."),
-        Setting("asana.baseURL", env: "ASANA_ACCESSD_ASANA_BASE_URL", flag: "asana-base-url", .text, default: .text("https://app.asana.com/api/1.0"), rule: .httpURL, "Asana API base URL."),
-        Setting("asana.connectTimeout", env: "ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT", flag: "asana-connect-timeout", .integer, default: .integer(5), unit: "seconds", rule: .range(1...300), "Time to connect to Asana (TCP and TLS); a failed connect is retried twice at most."),
-        Setting("asana.requestsPerMinute", env: "ASANA_ACCESSD_ASANA_REQUESTS_PER_MINUTE", flag: "asana-requests-per-minute", .integer, default: .integer(1500), unit: "count", rule: .range(1...100_000), "Requests a minute per stored credential: 1500 on paid plans, 150 on free ones."),
-        Setting("asana.maxConcurrentReads", env: "ASANA_ACCESSD_ASANA_MAX_CONCURRENT_READS", flag: "asana-max-concurrent-reads", .integer, default: .integer(16), unit: "count", rule: .range(1...50), "GETs in flight at once per credential (Asana allows 50)."),
-        Setting("asana.maxConcurrentWrites", env: "ASANA_ACCESSD_ASANA_MAX_CONCURRENT_WRITES", flag: "asana-max-concurrent-writes", .integer, default: .integer(8), unit: "count", rule: .range(1...15), "POSTs in flight at once per credential (Asana allows 15)."),
-        Setting("sync.interval", env: "ASANA_ACCESSD_SYNC_INTERVAL", flag: "sync-interval", .integer, default: .integer(86400), unit: "seconds", rule: .range(0...Int.max), "Time between scheduled syncs of each workspace with a sync or provision credential; 0 disables them."),
-        Setting("sync.deadline", env: "ASANA_ACCESSD_SYNC_DEADLINE", flag: "sync-deadline", .integer, default: .integer(3600), unit: "seconds", rule: .range(1...Int.max), "Time one sync may spend reading Asana before it is stopped, nothing committed."),
-        Setting("history.retention", env: "ASANA_ACCESSD_HISTORY_RETENTION", flag: "history-retention", .integer, default: nil, defaultDescription: "unset: kept forever", unit: "days", rule: .range(1...36_500), "Access history to keep; older intervals and changes are pruned hourly, never the current picture."),
-        Setting("rpc.maxLineBytes", env: "ASANA_ACCESSD_MAX_LINE_BYTES", flag: "max-line-bytes", .integer, default: .integer(1 << 20), unit: "bytes", rule: .range(1024...Int.max), "Longest request line accepted."),
-        Setting("rpc.maxInFlight", env: "ASANA_ACCESSD_MAX_IN_FLIGHT", flag: "max-in-flight", .integer, default: .integer(16), unit: "count", rule: .range(1...4096), "Requests one authenticated connection may have running at once (a batch counts as one)."),
-        Setting("server.drainTimeout", env: "ASANA_ACCESSD_DRAIN_SECONDS", flag: "drain-seconds", .integer, default: .integer(30), unit: "seconds", rule: .range(0...Int.max), "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled."),
-        Setting("log.level", env: "ASANA_ACCESSD_LOG_LEVEL", flag: "log-level", .text, default: .text("info"), rule: .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]), "Lowest level logged to stderr."),
-    ]
+    public static let host = Setting<String>(
+        "server.host", env: "ASANA_ACCESSD_HOST", flag: "host", default: "127.0.0.1", "Address to listen on.")
+    public static let port = Setting<Int>(
+        "server.port", env: "ASANA_ACCESSD_PORT", flag: "port", default: 7443, rule: .range(0...65535), "TCP port; 0 picks a free one.")
+    public static let dataDirectory = Setting<String>(
+        "data.directory", env: "ASANA_ACCESSD_DATA", flag: "data-dir", default: "var", "Directory of the database and master key.")
+    public static let masterKey = Setting<String?>(
+        "data.masterKey", env: "ASANA_ACCESSD_MASTER_KEY", flag: "master-key", default: nil, defaultDescription: "master.key in data.directory",
+        "Master key file (a path: the key itself is never a setting).")
+    public static let tlsCertificate = Setting<String>(
+        "tls.certificate", env: "ASANA_ACCESSD_TLS_CERT", flag: "tls-cert", default: "certs/dev/server.pem", "Server certificate chain, PEM.")
+    public static let tlsKey = Setting<String>(
+        "tls.key", env: "ASANA_ACCESSD_TLS_KEY", flag: "tls-key", default: "certs/dev/server-key.pem", "Server private key, PEM (a path).")
+    public static let clientCA = Setting<String?>(
+        "tls.clientCA", env: "ASANA_ACCESSD_CLIENT_CA", flag: "client-ca", default: nil, defaultDescription: "unset: no client certificates",
+        "CA that signs client certificates, PEM: turns on mutual TLS.")
+    public static let clientCertificates = Setting<ClientCertificates>(
+        "tls.clientCertificates", env: "ASANA_ACCESSD_CLIENT_CERTIFICATES", flag: "client-certificates", default: .required,
+        "With tls.clientCA: required (no certificate, no handshake) or optional (a client without one must authenticate with a token).")
+    public static let principalRoles = Setting<[String]>(
+        "tls.principalRoles", env: "ASANA_ACCESSD_PRINCIPAL_ROLES", flag: "principal-role", default: [], defaultDescription: "none", rule: .principalRoles,
+        "Client certificate CN to role, NAME=reader|operator|admin; repeat the flag, comma-separate the variable.")
+    public static let asanaBaseURL = Setting<String>(
+        "asana.baseURL", env: "ASANA_ACCESSD_ASANA_BASE_URL", flag: "asana-base-url", default: "https://app.asana.com/api/1.0", rule: .httpURL,
+        "Asana API base URL.")
+    public static let asanaConnectTimeout = Setting<Int>(
+        "asana.connectTimeout", env: "ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT", flag: "asana-connect-timeout", default: 5, unit: "seconds", rule: .range(1...300),
+        "Time to connect to Asana (TCP and TLS); a failed connect is retried twice at most.")
+    public static let asanaRequestsPerMinute = Setting<Int>(
+        "asana.requestsPerMinute", env: "ASANA_ACCESSD_ASANA_REQUESTS_PER_MINUTE", flag: "asana-requests-per-minute", default: 1500, unit: "count",
+        rule: .range(1...100_000), "Requests a minute per stored credential: 1500 on paid plans, 150 on free ones.")
+    public static let asanaMaxConcurrentReads = Setting<Int>(
+        "asana.maxConcurrentReads", env: "ASANA_ACCESSD_ASANA_MAX_CONCURRENT_READS", flag: "asana-max-concurrent-reads", default: 16, unit: "count",
+        rule: .range(1...50), "GETs in flight at once per credential (Asana allows 50).")
+    public static let asanaMaxConcurrentWrites = Setting<Int>(
+        "asana.maxConcurrentWrites", env: "ASANA_ACCESSD_ASANA_MAX_CONCURRENT_WRITES", flag: "asana-max-concurrent-writes", default: 8, unit: "count",
+        rule: .range(1...15), "POSTs in flight at once per credential (Asana allows 15).")
+    public static let syncInterval = Setting<Int>(
+        "sync.interval", env: "ASANA_ACCESSD_SYNC_INTERVAL", flag: "sync-interval", default: 86400, unit: "seconds", rule: .range(0...Int.max),
+        "Time between scheduled syncs of each workspace with a sync or provision credential; 0 disables them.")
+    public static let syncDeadline = Setting<Int>(
+        "sync.deadline", env: "ASANA_ACCESSD_SYNC_DEADLINE", flag: "sync-deadline", default: 3600, unit: "seconds", rule: .range(1...Int.max),
+        "Time one sync may spend reading Asana before it is stopped, nothing committed.")
+    public static let historyRetention = Setting<Int?>(
+        "history.retention", env: "ASANA_ACCESSD_HISTORY_RETENTION", flag: "history-retention", default: nil, defaultDescription: "unset: kept forever",
+        unit: "days", rule: .range(1...36_500), "Access history to keep; older intervals and changes are pruned hourly, never the current picture.")
+    public static let maxLineBytes = Setting<Int>(
+        "rpc.maxLineBytes", env: "ASANA_ACCESSD_MAX_LINE_BYTES", flag: "max-line-bytes", default: 1 << 20, unit: "bytes", rule: .range(1024...Int.max),
+        "Longest request line accepted.")
+    public static let maxInFlight = Setting<Int>(
+        "rpc.maxInFlight", env: "ASANA_ACCESSD_MAX_IN_FLIGHT", flag: "max-in-flight", default: 16, unit: "count", rule: .range(1...4096),
+        "Requests one authenticated connection may have running at once (a batch counts as one).")
+    public static let drainTimeout = Setting<Int>(
+        "server.drainTimeout", env: "ASANA_ACCESSD_DRAIN_SECONDS", flag: "drain-seconds", default: 30, unit: "seconds", rule: .range(0...Int.max),
+        "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
+    public static let logLevel = Setting<Logger.Level>(
+        "log.level", env: "ASANA_ACCESSD_LOG_LEVEL", flag: "log-level", default: .info, "Lowest level logged to stderr.")
 
-    /// The setting with this key. - Precondition: the key is in ``all`` (a typo fails on the first start).
-    public static func named(_ key: String) -> Setting {
-        guard let setting = all.first(where: { $0.key == key }) else { preconditionFailure("no setting \(key) in ServerSettings.all") }
-        return setting
-    }
+    /// The table: every setting above, in the order of `config check`, `serve --help` and the README.
+    public static let all: [SettingDefinition] = [
+        host.definition, port.definition, dataDirectory.definition, masterKey.definition, tlsCertificate.definition, tlsKey.definition,
+        clientCA.definition, clientCertificates.definition, principalRoles.definition, asanaBaseURL.definition, asanaConnectTimeout.definition,
+        asanaRequestsPerMinute.definition, asanaMaxConcurrentReads.definition, asanaMaxConcurrentWrites.definition, syncInterval.definition,
+        syncDeadline.definition, historyRetention.definition, maxLineBytes.definition, maxInFlight.definition, drainTimeout.definition,
+        logLevel.definition,
+    ]
 
     /// The config file's flag and variable: not a setting itself (a file cannot name another file).
     public static let configFlag = "config"
     public static let configEnvironment = "ASANA_ACCESSD_CONFIG"
 }
 
+/// `tls.clientCertificates`: whether a client must present a certificate when mutual TLS is on (`tls.clientCA`).
+public enum ClientCertificates: String, SettingWord {
+    /// No certificate from the client CA, no handshake.
+    case required
+    /// A client without a certificate completes the handshake and must `authenticate` with a token; a certificate
+    /// presented must still verify.
+    case optional
+}
+
+/// `log.level`: swift-log's levels, by their names (`trace` … `critical`).
+extension Logger.Level: SettingWord {}
+
 extension ServerSettings {
     /// Rules between settings. - Returns: the problem, or nil.
     static func crossCheck(_ settings: EffectiveSettings) -> String? {
-        let mode = settings.entry("tls.clientCertificates")
-        if settings.text("tls.clientCA") == nil, mode.source != .defaultValue {
+        let mode = settings.entry(clientCertificates)
+        if settings[clientCA] == nil, mode.source != .defaultValue {
             return "\(SettingsLoader.place(of: mode.setting, in: mode.source)) needs a client CA (tls.clientCA, --client-ca, ASANA_ACCESSD_CLIENT_CA): without one the server takes no client certificates"
         }
         return nil

@@ -1,154 +1,102 @@
-import AccessProtocol
-import Foundation
+/// A typed setting of `asana-accessd serve`: a static member of ``ServerSettings`` (``ServerSettings/port`` is a
+/// `Setting<Int>`), read as `settings[ServerSettings.port]` from ``EffectiveSettings``, a value of `Value` with no
+/// second default at the reader: the default lives only here. A non-optional `Value` must be given a default; an
+/// optional one (`Setting<Int?>`) may default to nil (unset).
+public struct Setting<Value: SettingValueConvertible>: Sendable {
+    /// The untyped row: key, variable, flag, default, unit, rule, secret, summary (what the loader, help and tables read).
+    public let definition: SettingDefinition
+    /// The value when no flag, variable or file gives one (nil: unset, for an optional `Value`).
+    public let defaultValue: Value
 
-/// One setting of `asana-accessd serve`, defined once: its key in a config file, its environment variable,
-/// its command-line flag, its default, unit, rule and whether it is secret. `serve`, `config check`,
-/// `serve --help` and the README's table (`config reference`) all read this definition.
-public struct Setting: Sendable {
-    /// The shape of a setting's value.
-    public enum Kind: Sendable {
-        /// A whole number (YAML integer; a decimal string in a flag or the environment).
-        case integer
-        /// A string.
-        case text
-        /// A list of strings: a YAML sequence, a repeated flag, or a comma-separated environment variable.
-        case list
-    }
-
-    /// What a valid value is.
-    public enum Rule: Sendable {
-        case any
-        /// A whole number in this range.
-        case range(ClosedRange<Int>)
-        /// One of these words.
-        case oneOf([String])
-        /// An absolute http or https URL with a host.
-        case httpURL
-        /// Each entry `NAME=reader|operator|admin`.
-        case principalRoles
-    }
-
-    /// The key in a config file, dot-separated (`sync.interval`: `sync: {interval: …}` in YAML).
-    public let key: String
-    /// The environment variable (`ASANA_ACCESSD_…`).
-    public let environment: String
-    /// The command-line flag, without its dashes (`sync-interval`).
-    public let flag: String
-    public let kind: Kind
-    /// The value when no flag, variable or file gives one; nil: unset (see ``defaultDescription``).
-    public let defaultValue: SettingValue?
-    /// How the default reads in help and tables when it is not a plain value (`<data-dir>/master.key`).
-    public let defaultDescription: String?
-    /// The unit of an integer (`seconds`, `days`, `bytes`, `count`), nil for none.
-    public let unit: String?
-    public let rule: Rule
-    /// A secret's value is never printed (`config check` shows `<redacted>`), and a config file holding one
-    /// must not be readable by group or others.
-    public let secret: Bool
-    /// One sentence for help and the README.
-    public let summary: String
-
-    public init(_ key: String, env: String, flag: String, _ kind: Kind, default defaultValue: SettingValue?, defaultDescription: String? = nil,
-         unit: String? = nil, rule: Rule = .any, secret: Bool = false, _ summary: String) {
-        self.key = key
-        self.environment = env
-        self.flag = flag
-        self.kind = kind
+    /// - Parameters:
+    ///   - key: the key in a config file, dot-separated (`sync.interval`).
+    ///   - env: the environment variable (`ASANA_ACCESSD_SYNC_INTERVAL`).
+    ///   - flag: the flag without its dashes (`sync-interval`).
+    ///   - defaultValue: the value when nothing gives one (nil for an optional `Value`: unset).
+    ///   - defaultDescription: how the default reads in help when it is not a plain value (`master.key in data.directory`).
+    ///   - unit: the unit of a number (`seconds`, `days`, `bytes`, `count`).
+    ///   - rule: what a valid value is; nil: `Value`'s own (the cases of an enum, else any).
+    ///   - secret: whether the value is never printed.
+    ///   - summary: one sentence for help and the README.
+    public init(_ key: String, env: String, flag: String, default defaultValue: Value, defaultDescription: String? = nil,
+                unit: String? = nil, rule: SettingDefinition.Rule? = nil, secret: Bool = false, _ summary: String) {
         self.defaultValue = defaultValue
-        self.defaultDescription = defaultDescription
-        self.unit = unit
-        self.rule = rule
-        self.secret = secret
-        self.summary = summary
+        definition = SettingDefinition(key, env: env, flag: flag, Value.settingKind, default: defaultValue.settingValue,
+                                       defaultDescription: defaultDescription, unit: unit, rule: rule ?? Value.settingRule, secret: secret, summary)
     }
 
-    /// The default as help and the README show it.
-    public var defaultText: String {
-        if let defaultDescription { return defaultDescription }
-        guard let defaultValue else { return "unset" }
-        return defaultValue.text
-    }
+    public var key: String { definition.key }
+    public var environment: String { definition.environment }
+    public var flag: String { definition.flag }
+}
 
-    /// What a value must be, for error messages: "a whole number of seconds between 1 and 300".
-    public var expectation: String {
-        switch (kind, rule) {
-        case (.integer, .range(let range)):
-            let what = "a whole number" + (unit.map { " of \($0)" } ?? "")
-            if range.upperBound == Int.max { return "\(what), at least \(range.lowerBound)" }
-            return "\(what) between \(range.lowerBound) and \(range.upperBound)"
-        case (.integer, _): return "a whole number" + (unit.map { " of \($0)" } ?? "")
-        case (_, .oneOf(let words)): return "one of " + words.joined(separator: ", ")
-        case (_, .httpURL): return "an http(s) URL such as https://app.asana.com/api/1.0"
-        case (_, .principalRoles): return "a list of NAME=reader|operator|admin"
-        case (.list, _): return "a list of strings"
-        case (.text, _): return "a string"
-        }
-    }
+/// A type a setting's value can have: `Int`, `String`, `[String]`, a `String` enum (``SettingWord``), or an
+/// optional of one (unset when nothing gives it a value).
+public protocol SettingValueConvertible: Sendable {
+    /// How the value is written in flags, variables and files.
+    static var settingKind: SettingDefinition.Kind { get }
+    /// The values allowed when the setting names no rule of its own.
+    static var settingRule: SettingDefinition.Rule { get }
+    /// The value as the loader holds it; nil: unset.
+    var settingValue: SettingValue? { get }
+    /// The typed value of a loaded one (nil: unset); nil when `value` is not of this type.
+    init?(settingValue value: SettingValue?)
+}
 
-    /// Checks a value's rule. - Returns: nil when valid, else what is wrong with it.
-    public func violation(of value: SettingValue) -> String? {
-        switch (rule, value) {
-        case (.range(let range), .integer(let number)):
-            return range.contains(number) ? nil : "\(number) is out of range"
-        case (.oneOf(let words), .text(let word)):
-            return words.contains(word) ? nil : "\(word) is not allowed"
-        case (.httpURL, .text(let text)):
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                return "\(text) is not an http(s) URL"
-            }
-            return nil
-        case (.principalRoles, .list(let entries)):
-            for entry in entries where Self.principalRole(entry) == nil {
-                return "\(entry) is not NAME=reader|operator|admin"
-            }
-            return nil
-        default:
-            return nil
-        }
-    }
+extension SettingValueConvertible {
+    public static var settingRule: SettingDefinition.Rule { .any }
+}
 
-    /// `NAME=ROLE` split, or nil when the entry is not one.
-    public static func principalRole(_ entry: String) -> (name: String, role: AccessRole)? {
-        let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, !parts[0].isEmpty, let role = AccessRole(rawValue: parts[1]) else { return nil }
-        return (parts[0], role)
+extension Int: SettingValueConvertible {
+    public static var settingKind: SettingDefinition.Kind { .integer }
+    public var settingValue: SettingValue? { .integer(self) }
+    public init?(settingValue value: SettingValue?) {
+        guard case .integer(let number)? = value else { return nil }
+        self = number
     }
 }
 
-/// A setting's value.
-public enum SettingValue: Sendable, Equatable {
-    case integer(Int)
-    case text(String)
-    case list([String])
-
-    /// As `config check` prints it: the number, the string, or the entries comma-separated.
-    public var text: String {
-        switch self {
-        case .integer(let number): String(number)
-        case .text(let text): text
-        case .list(let entries): entries.joined(separator: ",")
-        }
+extension String: SettingValueConvertible {
+    public static var settingKind: SettingDefinition.Kind { .text }
+    public var settingValue: SettingValue? { .text(self) }
+    public init?(settingValue value: SettingValue?) {
+        guard case .text(let text)? = value else { return nil }
+        self = text
     }
 }
 
-/// Where an effective value came from, highest precedence first.
-public enum SettingSource: Sendable, Equatable {
-    /// A command-line flag (`--sync-interval`).
-    case flag(String)
-    /// An environment variable.
-    case environment(String)
-    /// The config file at this path.
-    case file(String)
-    /// The built-in default.
-    case defaultValue
+extension Array: SettingValueConvertible where Element == String {
+    public static var settingKind: SettingDefinition.Kind { .list }
+    public var settingValue: SettingValue? { .list(self) }
+    public init?(settingValue value: SettingValue?) {
+        guard case .list(let entries)? = value else { return nil }
+        self = entries
+    }
+}
 
-    /// `flag --port`, `env ASANA_ACCESSD_PORT`, `file /etc/asana-accessd.yaml`, `default`.
-    public var text: String {
-        switch self {
-        case .flag(let flag): "flag --\(flag)"
-        case .environment(let name): "env \(name)"
-        case .file(let path): "file \(path)"
-        case .defaultValue: "default"
+extension Optional: SettingValueConvertible where Wrapped: SettingValueConvertible {
+    public static var settingKind: SettingDefinition.Kind { Wrapped.settingKind }
+    public static var settingRule: SettingDefinition.Rule { Wrapped.settingRule }
+    public var settingValue: SettingValue? { self?.settingValue }
+    public init?(settingValue value: SettingValue?) {
+        guard let value else {
+            self = .none
+            return
         }
+        guard let wrapped = Wrapped(settingValue: value) else { return nil }
+        self = .some(wrapped)
+    }
+}
+
+/// A setting whose value is one of a few words: its cases are the rule (`.oneOf`), so the enum and the check cannot differ.
+public protocol SettingWord: SettingValueConvertible, CaseIterable, RawRepresentable where RawValue == String {}
+
+extension SettingWord {
+    public static var settingKind: SettingDefinition.Kind { .text }
+    public static var settingRule: SettingDefinition.Rule { .oneOf(allCases.map(\.rawValue)) }
+    public var settingValue: SettingValue? { .text(rawValue) }
+    public init?(settingValue value: SettingValue?) {
+        guard case .text(let text)? = value else { return nil }
+        self.init(rawValue: text)
     }
 }

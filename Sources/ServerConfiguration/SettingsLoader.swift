@@ -13,7 +13,7 @@ public enum SettingsLoader {
     ///   - settings: the table (``ServerSettings/all``; tests pass their own).
     /// - Throws: ``SettingsError`` with every problem found: an unknown flag or key, a value of the wrong type or out
     ///   of range (`.usage`), a config file that cannot be read or is readable by others while it could hold a secret (`.file`).
-    public static func load(arguments: [String], environment: [String: String], settings: [Setting] = ServerSettings.all) async throws(SettingsError) -> EffectiveSettings {
+    public static func load(arguments: [String], environment: [String: String], settings: [SettingDefinition] = ServerSettings.all) async throws(SettingsError) -> EffectiveSettings {
         let flags = CommandLineSettings(arguments, settings: settings)
         guard flags.problems.isEmpty else { throw SettingsError(.usage, flags.problems) }
         let filePath = flags.configFile ?? environment[ServerSettings.configEnvironment].flatMap { $0.isEmpty ? nil : $0 }
@@ -21,7 +21,7 @@ public enum SettingsLoader {
 
         // The providers and, in the same order, the source each stands for.
         var providers: [any ConfigProvider] = []
-        var layers: [(Setting) -> SettingSource] = []
+        var layers: [(SettingDefinition) -> SettingSource] = []
         providers.append(InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: settings.compactMap { setting in
             flags.values[setting.key].map { (absoluteKey(setting.key), ConfigValue($0.content, isSecret: setting.secret)) }
         })))
@@ -78,7 +78,7 @@ public enum SettingsLoader {
     }
 
     /// Where a value was given, for messages: `--port`, `ASANA_ACCESSD_PORT`, `the config file F, key server.port`.
-    static func place(of setting: Setting, in source: SettingSource) -> String {
+    static func place(of setting: SettingDefinition, in source: SettingSource) -> String {
         switch source {
         case .flag(let flag): "--\(flag)"
         case .environment(let name): name

@@ -8,14 +8,14 @@ import ServerConfiguration
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Directory of the database and master key (env ASANA_ACCESSD_DATA).", valueName: "dir"),
             completion: .directory)
-    var dataDirectory: String = ProcessInfo.processInfo.environment[ServerSettings.named("data.directory").environment] ?? "var"
+    var dataDirectory: String = ProcessInfo.processInfo.environment[ServerSettings.dataDirectory.environment] ?? ServerSettings.dataDirectory.defaultValue
 
     @Option(name: .customLong("master-key"), help: ArgumentHelp("Master key file; default <data-dir>/master.key (env ASANA_ACCESSD_MASTER_KEY).", valueName: "file"),
             completion: .file())
     var masterKeyPath: String?
 
     var resolvedMasterKeyPath: String {
-        masterKeyPath ?? ProcessInfo.processInfo.environment[ServerSettings.named("data.masterKey").environment] ?? DataLocation.defaultMasterKey(in: dataDirectory)
+        masterKeyPath ?? ProcessInfo.processInfo.environment[ServerSettings.masterKey.environment] ?? DataLocation.defaultMasterKey(in: dataDirectory)
     }
 
     var location: DataLocation { DataLocation(dataDirectory: dataDirectory, masterKeyPath: resolvedMasterKeyPath) }

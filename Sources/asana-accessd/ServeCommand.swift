@@ -22,35 +22,35 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await SettingsHelp.load(settingArguments)
-        let level = Logger.Level(rawValue: settings.text("log.level") ?? "info") ?? .info
+        let level = settings[ServerSettings.logLevel]
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "asana-accessd")
-        let data = DataLocation(dataDirectory: settings.text("data.directory") ?? "var", masterKeyPath: settings.text("data.masterKey"))
+        let data = DataLocation(dataDirectory: settings[ServerSettings.dataDirectory], masterKeyPath: settings[ServerSettings.masterKey])
         // The data directory's lock first, held until the process exits: a second server (or a writing
         // command) refuses at once, and nothing below touches a database another server is using.
         let lock = try data.lockDataDirectory(purpose: "serve")
         defer { lock.release() }
         let store = try data.openStore()
         let tlsConfiguration = try Self.tlsConfiguration(settings)
-        var configuration = ServiceRuntime.Configuration(asanaBaseURL: settings.text("asana.baseURL") ?? AsanaClientConfiguration.asanaBaseURL)
-        let host = settings.text("server.host") ?? "127.0.0.1"
+        var configuration = ServiceRuntime.Configuration(asanaBaseURL: settings[ServerSettings.asanaBaseURL])
+        let host = settings[ServerSettings.host]
         configuration.host = host
-        configuration.port = settings.integer("server.port") ?? 7443
-        configuration.maximumLineBytes = settings.integer("rpc.maxLineBytes") ?? 1 << 20
-        configuration.maximumInFlightPerConnection = settings.integer("rpc.maxInFlight") ?? 16
-        configuration.drainTimeout = .seconds(settings.integer("server.drainTimeout") ?? 30)
+        configuration.port = settings[ServerSettings.port]
+        configuration.maximumLineBytes = settings[ServerSettings.maxLineBytes]
+        configuration.maximumInFlightPerConnection = settings[ServerSettings.maxInFlight]
+        configuration.drainTimeout = .seconds(settings[ServerSettings.drainTimeout])
         configuration.principalRoles = Self.roleMap(settings)
-        configuration.syncInterval = .seconds(settings.integer("sync.interval") ?? 86400)
-        configuration.governor = AsanaGovernorConfiguration(requestsPerMinute: settings.integer("asana.requestsPerMinute") ?? 1500,
-                                                            maxConcurrentReads: settings.integer("asana.maxConcurrentReads") ?? 16,
-                                                            maxConcurrentWrites: settings.integer("asana.maxConcurrentWrites") ?? 8)
-        configuration.asanaConnectTimeout = .seconds(settings.integer("asana.connectTimeout") ?? 5)
-        configuration.syncDeadline = .seconds(settings.integer("sync.deadline") ?? 3600)
-        configuration.historyRetention = settings.integer("history.retention").map { .seconds($0 * 86_400) }
+        configuration.syncInterval = .seconds(settings[ServerSettings.syncInterval])
+        configuration.governor = AsanaGovernorConfiguration(requestsPerMinute: settings[ServerSettings.asanaRequestsPerMinute],
+                                                            maxConcurrentReads: settings[ServerSettings.asanaMaxConcurrentReads],
+                                                            maxConcurrentWrites: settings[ServerSettings.asanaMaxConcurrentWrites])
+        configuration.asanaConnectTimeout = .seconds(settings[ServerSettings.asanaConnectTimeout])
+        configuration.syncDeadline = .seconds(settings[ServerSettings.syncDeadline])
+        configuration.historyRetention = settings[ServerSettings.historyRetention].map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let group = try await runtime.makeServiceGroup(store: store, lock: lock, tls: tlsConfiguration) { port in
             // One line on stdout, for scripts and tests that start the server on port 0.
@@ -63,8 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
     /// `tls.principalRoles` as a map (each entry was checked by the loader).
     static func roleMap(_ settings: EffectiveSettings) -> [String: AccessRole] {
         var roles: [String: AccessRole] = [:]
-        for entry in settings.list("tls.principalRoles") {
-            if let mapping = Setting.principalRole(entry) { roles[mapping.name] = mapping.role }
+        for entry in settings[ServerSettings.principalRoles] {
+            if let mapping = SettingDefinition.principalRole(entry) { roles[mapping.name] = mapping.role }
         }
         return roles
     }
@@ -73,9 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// required or optional (`tls.clientCertificates`). - Throws: `CommandFailure` naming the file that is missing or unreadable.
     static func tlsConfiguration(_ settings: EffectiveSettings) throws -> TLSConfiguration {
         do {
-            return try TLSSettings.server(certificateChain: settings.text("tls.certificate") ?? "", privateKey: settings.text("tls.key") ?? "",
-                                          clientTrustRoots: settings.text("tls.clientCA"),
-                                          clientCertificateRequired: settings.text("tls.clientCertificates") != "optional")
+            return try TLSSettings.server(certificateChain: settings[ServerSettings.tlsCertificate], privateKey: settings[ServerSettings.tlsKey],
+                                          clientTrustRoots: settings[ServerSettings.clientCA],
+                                          clientCertificateRequired: settings[ServerSettings.clientCertificates] == .required)
         } catch {
             throw CommandFailure("cannot use the TLS files: \(error). Make a development set with `asana-accessd certs dev`, or check --tls-cert, --tls-key and --client-ca.")
         }

@@ -81,11 +81,29 @@ struct ConfigurationEndToEndTests {
         let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains(reference.stdout.trimmingCharacters(in: .newlines)),
                 "README.md's table of settings differs from `asana-accessd config reference`; paste its output under ### Configuration")
+        // serve's flags are not @Options: the table is the command's discussion, in --help and in the dump the
+        // man page generator (generate-manual) reads.
         let help = try run("asana-accessd", ["serve", "--help"])
-        for line in reference.stdout.split(separator: "\n").dropFirst(2) {
-            let flag = line.split(separator: "`")[3]
-            #expect(help.stdout.contains(flag), "serve --help does not list \(flag)")
+        #expect(help.status == 0)
+        let helpWords = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let dump = try run("asana-accessd", ["serve", "--experimental-dump-help"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let discussion = (try JSONDecoder().decode(JSONValue.self, from: Data(dump.stdout.utf8))["command"]?["discussion"]?.stringValue ?? "")
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let rows = reference.stdout.split(separator: "\n").dropFirst(2)
+        #expect(rows.count == 21)
+        for line in rows {
+            let cells = line.split(separator: "`")
+            let (key, flag, environment) = (cells[1], cells[3], cells[5])
+            #expect(helpWords.contains("\(flag) <") && helpWords.contains("env \(environment), key \(key), default"), "serve --help does not list \(flag) with its variable and key")
+            #expect(discussion.contains("\(flag) <") && discussion.contains("env \(environment), key \(key),"), "serve --experimental-dump-help does not carry \(flag)")
         }
+        // Units and defaults, as help shows them.
+        #expect(helpWords.contains("--sync-interval <seconds> env ASANA_ACCESSD_SYNC_INTERVAL, key sync.interval, default 86400 seconds."))
+        #expect(helpWords.contains("--history-retention <days> env ASANA_ACCESSD_HISTORY_RETENTION, key history.retention, default unset: kept forever."))
+        #expect(helpWords.contains("--log-level <trace|debug|info|notice|warning|error|critical> env ASANA_ACCESSD_LOG_LEVEL, key log.level, default info."))
+        #expect(helpWords.contains("--max-in-flight <count> env ASANA_ACCESSD_MAX_IN_FLIGHT, key rpc.maxInFlight, default 16."))
+        #expect(discussion.contains("--sync-interval <seconds>"))
     }
 
     @Test("client certificates optional: a token client without a certificate authenticates, the CA's certificate gets its role, another CA's is refused at the handshake; required refuses the token client")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ServerConfiguration
 import Testing
 
@@ -15,21 +16,46 @@ struct SettingsLoaderTests {
         return path
     }
 
-    func load(_ arguments: [String] = [], environment: [String: String] = [:], settings: [Setting] = ServerSettings.all) async throws(SettingsError) -> EffectiveSettings {
+    func load(_ arguments: [String] = [], environment: [String: String] = [:], settings: [SettingDefinition] = ServerSettings.all) async throws(SettingsError) -> EffectiveSettings {
         try await SettingsLoader.load(arguments: arguments, environment: environment, settings: settings)
     }
 
     @Test("defaults when nothing is given, each from `default`")
     func defaults() async throws {
         let settings = try await load()
-        #expect(settings.integer("server.port") == 7443)
-        #expect(settings.integer("sync.interval") == 86400)
-        #expect(settings.text("tls.clientCA") == nil)
-        #expect(settings.integer("history.retention") == nil)
-        #expect(settings.list("tls.principalRoles") == [])
+        #expect(settings[ServerSettings.port] == 7443)
+        #expect(settings[ServerSettings.syncInterval] == 86400)
+        #expect(settings[ServerSettings.clientCA] == nil)
+        #expect(settings[ServerSettings.historyRetention] == nil)
+        #expect(settings[ServerSettings.principalRoles] == [])
         #expect(settings.entries.allSatisfy { $0.source == .defaultValue })
         #expect(settings.entries.count == ServerSettings.all.count)
         #expect(settings.configFile == nil)
+    }
+
+    @Test("the typed settings: each read as its own type with its default from the table; keys, flags and variables unique")
+    func typedTable() async throws {
+        let settings = try await load()
+        #expect(settings[ServerSettings.port] == 7443)
+        #expect(settings[ServerSettings.port] == ServerSettings.port.defaultValue)
+        #expect(settings[ServerSettings.logLevel] == Logger.Level.info)
+        #expect(settings[ServerSettings.clientCertificates] == .required)
+        #expect(settings[ServerSettings.masterKey] == nil)
+        #expect(settings[ServerSettings.principalRoles] == [])
+        #expect(settings[ServerSettings.asanaBaseURL] == "https://app.asana.com/api/1.0")
+        #expect(ServerSettings.all.count == 21)
+        for projection in [\SettingDefinition.key, \.flag, \.environment] {
+            let names = ServerSettings.all.map { $0[keyPath: projection] }
+            #expect(Set(names).count == names.count, "duplicates in \(names)")
+        }
+        // A word setting's rule is its enum's cases, so the check and the type cannot differ.
+        #expect(ServerSettings.logLevel.definition.expectation == "one of trace, debug, info, notice, warning, error, critical")
+        #expect(ServerSettings.clientCertificates.definition.expectation == "one of required, optional")
+        let typed = try await load(["--log-level", "debug", "--history-retention", "30", "--client-certificates", "optional", "--client-ca", "ca.pem"])
+        #expect(typed[ServerSettings.logLevel] == .debug)
+        #expect(typed[ServerSettings.historyRetention] == 30)
+        #expect(typed[ServerSettings.clientCA] == "ca.pem")
+        #expect(typed.source(ServerSettings.historyRetention) == .flag("history-retention"))
     }
 
     @Test("a flag beats the environment, which beats the file, which beats the default; each value says where it came from")
@@ -43,16 +69,16 @@ struct SettingsLoaderTests {
             """)
         let settings = try await load(["--port", "9443", "--config", path],
                                       environment: ["ASANA_ACCESSD_PORT": "8443", "ASANA_ACCESSD_SYNC_INTERVAL": "300", "ASANA_ACCESSD_HOST": ""])
-        #expect(settings.integer("server.port") == 9443)
-        #expect(settings.source("server.port") == .flag("port"))
-        #expect(settings.integer("sync.interval") == 300)
-        #expect(settings.source("sync.interval") == .environment("ASANA_ACCESSD_SYNC_INTERVAL"))
-        #expect(settings.integer("sync.deadline") == 120)
-        #expect(settings.source("sync.deadline") == .file(path))
-        #expect(settings.text("log.level") == "debug")  // a dotted key works as well as a nested one
-        #expect(settings.text("server.host") == "0.0.0.0")  // an empty variable is no value
-        #expect(settings.integer("asana.connectTimeout") == 5)
-        #expect(settings.source("asana.connectTimeout") == .defaultValue)
+        #expect(settings[ServerSettings.port] == 9443)
+        #expect(settings.source(ServerSettings.port) == .flag("port"))
+        #expect(settings[ServerSettings.syncInterval] == 300)
+        #expect(settings.source(ServerSettings.syncInterval) == .environment("ASANA_ACCESSD_SYNC_INTERVAL"))
+        #expect(settings[ServerSettings.syncDeadline] == 120)
+        #expect(settings.source(ServerSettings.syncDeadline) == .file(path))
+        #expect(settings[ServerSettings.logLevel] == .debug)  // a dotted key works as well as a nested one
+        #expect(settings[ServerSettings.host] == "0.0.0.0")  // an empty variable is no value
+        #expect(settings[ServerSettings.asanaConnectTimeout] == 5)
+        #expect(settings.source(ServerSettings.asanaConnectTimeout) == .defaultValue)
         #expect(settings.configFile == path)
     }
 
@@ -60,17 +86,17 @@ struct SettingsLoaderTests {
     func listsAndConfigVariable() async throws {
         let path = try file("tls:\n  clientCA: ca.pem\n  principalRoles: [alice=admin, bob=reader]\n")
         let fromFile = try await load(environment: ["ASANA_ACCESSD_CONFIG": path])
-        #expect(fromFile.list("tls.principalRoles") == ["alice=admin", "bob=reader"])
-        #expect(fromFile.text("tls.clientCA") == "ca.pem")
+        #expect(fromFile[ServerSettings.principalRoles] == ["alice=admin", "bob=reader"])
+        #expect(fromFile[ServerSettings.clientCA] == "ca.pem")
         let fromEnvironment = try await load(environment: ["ASANA_ACCESSD_CONFIG": path, "ASANA_ACCESSD_PRINCIPAL_ROLES": "carol=operator,dave=admin"])
-        #expect(fromEnvironment.list("tls.principalRoles") == ["carol=operator", "dave=admin"])
+        #expect(fromEnvironment[ServerSettings.principalRoles] == ["carol=operator", "dave=admin"])
         let fromFlags = try await load(["--principal-role", "erin=admin", "--principal-role=frank=reader", "--config", path])
-        #expect(fromFlags.list("tls.principalRoles") == ["erin=admin", "frank=reader"])
-        #expect(fromFlags.source("tls.principalRoles") == .flag("principal-role"))
+        #expect(fromFlags[ServerSettings.principalRoles] == ["erin=admin", "frank=reader"])
+        #expect(fromFlags.source(ServerSettings.principalRoles) == .flag("principal-role"))
     }
 
     /// The problems of a load that must fail.
-    func problems(_ arguments: [String] = [], environment: [String: String] = [:], settings: [Setting] = ServerSettings.all) async -> SettingsError? {
+    func problems(_ arguments: [String] = [], environment: [String: String] = [:], settings: [SettingDefinition] = ServerSettings.all) async -> SettingsError? {
         do {
             _ = try await load(arguments, environment: environment, settings: settings)
             return nil
@@ -139,7 +165,7 @@ struct SettingsLoaderTests {
         let error = try #require(await problems(["--client-certificates", "optional"]))
         #expect(error.description.hasPrefix("--client-certificates needs a client CA"))
         let settings = try await load(["--client-certificates", "optional", "--client-ca", "ca.pem"])
-        #expect(settings.text("tls.clientCertificates") == "optional")
+        #expect(settings[ServerSettings.clientCertificates] == .optional)
         #expect(await problems(["--client-certificates", "maybe", "--client-ca", "ca.pem"])?.problems == ["--client-certificates: maybe is not allowed; expected one of required, optional"])
     }
 
@@ -160,23 +186,24 @@ struct SettingsLoaderTests {
         let scalar = try file("just words\n")
         #expect(await problems(["--config", scalar])?.description.hasPrefix("the config file \(scalar) must be a mapping") == true)
         let empty = try file("")
-        #expect(try await load(["--config", empty]).integer("server.port") == 7443)
+        #expect(try await load(["--config", empty])[ServerSettings.port] == 7443)
     }
 
     @Test("a table with a secret: its value is redacted, and a file others may read is refused")
     func secrets() async throws {
-        let table = ServerSettings.all + [Setting("vault.token", env: "ASANA_ACCESSD_VAULT_TOKEN", flag: "vault-token", .text, default: nil, secret: true, "A test secret.")]
+        let vaultToken = Setting<String?>("vault.token", env: "ASANA_ACCESSD_VAULT_TOKEN", flag: "vault-token", default: nil, secret: true, "A test secret.")
+        let table = ServerSettings.all + [vaultToken.definition]
         let open = try file("vault: {token: s3cret}\n", mode: 0o644)
         let error = try #require(await problems(["--config", open], settings: table))
         #expect(error.kind == .file)
         #expect(error.description == "the config file \(open) may hold secrets (vault.token) but group or others may read it (mode 644): chmod 600 \(open)")
         let closed = try file("vault: {token: s3cret}\n", mode: 0o600)
         let settings = try await load(["--config", closed], settings: table)
-        #expect(settings.text("vault.token") == "s3cret")
-        #expect(settings.entry("vault.token").displayValue == "<redacted>")
+        #expect(settings[vaultToken] == "s3cret")
+        #expect(settings.entry(vaultToken).displayValue == "<redacted>")
         // Without a secret in the table, a readable file is fine (nothing in it can be secret).
         let readable = try file("server: {port: 1}\n", mode: 0o644)
-        #expect(try await load(["--config", readable]).integer("server.port") == 1)
+        #expect(try await load(["--config", readable])[ServerSettings.port] == 1)
     }
 
     @Test("the sample config deploy/asana-accessd.yaml is valid and complete")
@@ -184,9 +211,9 @@ struct SettingsLoaderTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let path = root.appendingPathComponent("deploy/asana-accessd.yaml").path
         let settings = try await load(["--config", path])
-        #expect(settings.text("tls.clientCertificates") == "optional")
-        #expect(settings.list("tls.principalRoles") == ["idm-automation=operator", "it-admin=admin"])
-        #expect(settings.integer("history.retention") == 2555)
-        #expect(settings.source("data.directory") == .file(path))
+        #expect(settings[ServerSettings.clientCertificates] == .optional)
+        #expect(settings[ServerSettings.principalRoles] == ["idm-automation=operator", "it-admin=admin"])
+        #expect(settings[ServerSettings.historyRetention] == 2555)
+        #expect(settings.source(ServerSettings.dataDirectory) == .file(path))
     }
 }
