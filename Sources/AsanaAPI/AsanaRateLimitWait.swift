@@ -11,6 +11,7 @@ public struct AsanaRateLimitWait: Sendable, Equatable {
         case requestBudget
     }
 
+    /// Why the request waits.
     public var reason: Reason
     /// How long the request will sleep from now.
     public var duration: Duration

@@ -25,8 +25,11 @@ public struct Setting<Value: SettingValueConvertible>: Sendable {
                                        defaultDescription: defaultDescription, unit: unit, rule: rule ?? Value.settingRule, secret: secret, summary)
     }
 
+    /// The key in a config file (`sync.interval`).
     public var key: String { definition.key }
+    /// The environment variable (`ASANA_ACCESSD_SYNC_INTERVAL`).
     public var environment: String { definition.environment }
+    /// The flag without its dashes (`sync-interval`).
     public var flag: String { definition.flag }
 }
 

@@ -40,8 +40,8 @@ enum SettingsHelp {
         return lines.joined(separator: "\n")
     }
 
-    /// Help lines stay under this many columns.
-    static let width = 78
+    /// Help lines stay within this many columns: with the 5 columns `man` indents a DESCRIPTION by, under 80.
+    static let width = 72
 
     /// `<seconds>`, `<required|optional>`, `<url>`, `<name=role>`, `<number>` or `<value>`.
     static func valueName(_ setting: SettingDefinition) -> String {
