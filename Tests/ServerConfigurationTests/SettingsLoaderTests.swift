@@ -80,6 +80,8 @@ struct SettingsLoaderTests {
         #expect(settings[ServerSettings.asanaConnectTimeout] == 5)
         #expect(settings.source(ServerSettings.asanaConnectTimeout) == .defaultValue)
         #expect(settings.configFile == path)
+        // A flag given twice: the last one counts (a harness's default, then a test's own).
+        #expect(try await load(["--sync-interval", "0", "--sync-interval", "5"])[ServerSettings.syncInterval] == 5)
     }
 
     @Test("the file can come from ASANA_ACCESSD_CONFIG; lists from a YAML sequence, repeated flags or a comma-separated variable")
