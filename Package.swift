@@ -23,6 +23,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The daemon's settings: one table read through a ConfigReader (flags > environment > file > defaults);
+        // the YAML trait brings Yams for the config file, JSON stays on for `.json` files.
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON", "YAML"]),
+        // Already in the graph through swift-configuration: Yams to list a config file's keys (an unknown key
+        // is an error), SystemPackage for the FilePath that FileProvider takes.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // The wire contract of asana-access, Foundation only: the JSON value and coders of the wire,
@@ -97,8 +104,18 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The settings of `asana-accessd serve`, defined once (key, environment variable, flag, default, unit,
+        // rule, secret), read through swift-configuration: flags > environment > config file > defaults.
+        .target(name: "ServerConfiguration", dependencies: [
+            "AccessProtocol",
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "SystemPackage", package: "swift-system"),
+            // log.level is a Logger.Level, its names the rule.
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "asana-accessd", dependencies: [
-            "AccessProtocol", "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
+            "ServerConfiguration", "AccessProtocol", "AccessService", "AsanaSimulator", "LineRPC", "AccessStore", "AsanaAPI", "DevCertificates",
             "AccessMetrics", "MetricsEndpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -150,6 +167,10 @@ let package = Package(
         ]),
         .testTarget(name: "ClientTests", dependencies: [
             "AccessProtocol", "LineRPC", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ServerConfigurationTests", dependencies: [
+            "ServerConfiguration",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [

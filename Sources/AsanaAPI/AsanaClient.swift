@@ -389,7 +389,10 @@ public final class AsanaClient: Sendable {
                     "Asana rate limit (429), retrying",
                     metadata: ["asana.attempt": "\(attempt)", "asana.delay": "\(delay)"])
                 // With a governor the pause recorded above makes the next acquire wait.
-                if governor == nil { try await sleep(delay) }
+                if governor == nil {
+                    await AsanaRateLimitWait.observer?(AsanaRateLimitWait(reason: .rateLimited, duration: delay))
+                    try await sleep(delay)
+                }
             case 500..<600:
                 guard method == .get, attempt < retryPolicy.maxAttempts else {
                     let details = Self.errorDetails(response)

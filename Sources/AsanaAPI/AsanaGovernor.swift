@@ -12,7 +12,8 @@ import Synchronization
 /// 3. the sliding 60-second budget has room: at most ``AsanaGovernorConfiguration/requestsPerMinute``
 ///    requests counted when sent; a full budget waits until the oldest counted one is 60 s old.
 ///
-/// After the answer arrives (or the attempt failed) the client calls ``release(_:)``. A waiter that is
+/// Before sleeping for a pause or the budget, ``acquire(_:)`` tells the task's ``AsanaRateLimitWait/observer`` why and
+/// for how long. After the answer arrives (or the attempt failed) the client calls ``release(_:)``. A waiter that is
 /// cancelled throws `CancellationError` and leaves no slot taken. Times come from the injected `now`
 /// and waits use the injected `sleep`, so tests run on a fake clock. Safe to share between tasks.
 public final class AsanaGovernor: Sendable {
@@ -113,22 +114,23 @@ public final class AsanaGovernor: Sendable {
         do {
             while true {
                 try Task.checkCancellation()
-                let delay: Duration? = state.withLock { state in
+                let wait: AsanaRateLimitWait? = state.withLock { state in
                     let instant = now()
-                    if let until = state.pausedUntil, until > instant { return until - instant }
+                    if let until = state.pausedUntil, until > instant { return AsanaRateLimitWait(reason: .rateLimited, duration: until - instant) }
                     while let oldest = state.sent.first, oldest + Self.window <= instant {
                         state.sent.removeFirst()
                     }
                     if state.sent.count >= budget, let oldest = state.sent.first {
-                        return oldest + Self.window - instant
+                        return AsanaRateLimitWait(reason: .requestBudget, duration: oldest + Self.window - instant)
                     }
                     state.sent.append(instant)
                     if waited { state.waits += 1 }
                     return nil
                 }
-                guard let delay else { return }
+                guard let wait else { return }
                 waited = true
-                try await sleep(delay)
+                await AsanaRateLimitWait.observer?(wait)
+                try await sleep(wait.duration)
             }
         } catch {
             release(kind)

@@ -8,7 +8,7 @@ extension AsanaAccessCommand {
     ///
     /// With `--progress` the server sends `sync.progress` notifications `{workspace, phase, done, total}`
     /// before the answer; each is printed to stderr as it arrives (`sync 1000: users 9924/9924`), so stdout
-    /// stays the result alone.
+    /// stays the result alone. A sync held by Asana's rate limit prints `sync 1000: waiting 30 s (…)` also without it.
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a fresh snapshot of a workspace's people and teams from Asana.")
@@ -16,7 +16,7 @@ extension AsanaAccessCommand {
         @Option(help: ArgumentHelp("Workspace: gid or exact name (as in Asana's admin console).", valueName: "gid-or-name"), completion: .custom(NameCache.completeWorkspace))
         var workspace: String
 
-        @Flag(help: "Print each phase of the sync to stderr as the server reports it.")
+        @Flag(help: "Print each phase of the sync to stderr as the server reports it (a wait on Asana's rate limit is printed also without it).")
         var progress = false
 
         @OptionGroup(title: "Connection Options") var connection: ConnectionOptions
@@ -31,13 +31,10 @@ extension AsanaAccessCommand {
             let params: [String: JSONValue] = ["workspace": .string(workspace), "progress": .bool(true)]
             let result = try await connection.withClient { client in
                 try await client.call(AccessProtocol.Sync.name, params: .object(params)) { method, params in
-                    guard progress, method == AccessProtocol.Sync.progressNotification, let params,
-                          let step = try? params.decoded(as: AccessProtocol.Sync.Progress.self) else { return }
-                    var count = ""
-                    if step.done > 0 || step.total != nil {
-                        count = " \(step.done)/" + (step.total.map { String($0) } ?? "?")
-                    }
-                    StandardError.write("sync \(step.workspace): \(step.phase)\(count)")
+                    guard method == AccessProtocol.Sync.progressNotification, let params,
+                          let step = try? params.decoded(as: AccessProtocol.Sync.Progress.self),
+                          let line = Self.progressLine(step, all: progress) else { return }
+                    StandardError.write(line)
                 }
             }
             if let typed = try? AccessProtocol.Sync.result(from: result) {
@@ -49,6 +46,27 @@ extension AsanaAccessCommand {
             case .human:
                 print(try Self.summary(of: result))
             }
+        }
+
+        /// A `sync.progress` notification as a line for stderr: `sync 1000: teamMemberships 34/200`, or for a sync held
+        /// by Asana's rate limit `sync 1000: waiting 30 s (Asana answered 429 Too Many Requests)`. Waiting is shown also
+        /// without `--progress` (`all` false), so a sync that stands still says why; the other phases only with it.
+        static func progressLine(_ step: AccessProtocol.Sync.Progress, all: Bool) -> String? {
+            if step.phase == AccessProtocol.Sync.waitingPhase {
+                let seconds = step.waitSeconds.map { " \($0) s" } ?? ""
+                let reason = switch step.waitReason.flatMap(AccessProtocol.Sync.WaitReason.init(rawValue:)) {
+                case .rateLimited?: " (Asana answered 429 Too Many Requests)"
+                case .requestBudget?: " (the credential's requests per minute are spent: serve --asana-requests-per-minute)"
+                case nil: ""
+                }
+                return "sync \(step.workspace): waiting\(seconds)\(reason)"
+            }
+            guard all else { return nil }
+            var count = ""
+            if step.done > 0 || step.total != nil {
+                count = " \(step.done)/" + (step.total.map { String($0) } ?? "?")
+            }
+            return "sync \(step.workspace): \(step.phase)\(count)"
         }
 
         /// The answer of `sync` as key/value lines.

@@ -1,22 +1,45 @@
 import AccessStore
 import ArgumentParser
 import Foundation
+import ServerConfiguration
 
-/// Where the server keeps its state: `<data-dir>/master.key` (32 bytes, mode 0600),
-/// `<data-dir>/asana-access.sqlite` (GRDB, WAL) and `<data-dir>/asana-accessd.lock` (the lock that
-/// keeps one server or writing command at a time). The directory is created with mode 0700, by `init` only.
+/// `--data-dir` and `--master-key` of the administration commands (`serve` reads them with its other settings,
+/// through ``ServerSettings``; the environment variables are the same).
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Directory of the database and master key (env ASANA_ACCESSD_DATA).", valueName: "dir"),
             completion: .directory)
-    var dataDirectory: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_DATA"] ?? "var"
+    var dataDirectory: String = ProcessInfo.processInfo.environment[ServerSettings.dataDirectory.environment] ?? ServerSettings.dataDirectory.defaultValue
 
     @Option(name: .customLong("master-key"), help: ArgumentHelp("Master key file; default <data-dir>/master.key (env ASANA_ACCESSD_MASTER_KEY).", valueName: "file"),
             completion: .file())
     var masterKeyPath: String?
 
     var resolvedMasterKeyPath: String {
-        masterKeyPath ?? ProcessInfo.processInfo.environment["ASANA_ACCESSD_MASTER_KEY"] ?? (dataDirectory as NSString).appendingPathComponent("master.key")
+        masterKeyPath ?? ProcessInfo.processInfo.environment[ServerSettings.masterKey.environment] ?? DataLocation.defaultMasterKey(in: dataDirectory)
     }
+
+    var location: DataLocation { DataLocation(dataDirectory: dataDirectory, masterKeyPath: resolvedMasterKeyPath) }
+    var databasePath: String { location.databasePath }
+    func openStore() throws -> SQLiteAccessStore { try location.openStore() }
+    func openStoreForWriting(purpose: String) throws -> (store: SQLiteAccessStore, lock: DataDirectoryLock) { try location.openStoreForWriting(purpose: purpose) }
+    func lockDataDirectory(purpose: String) throws -> DataDirectoryLock { try location.lockDataDirectory(purpose: purpose) }
+    func requireDataDirectory() throws { try location.requireDataDirectory() }
+    func loadExistingKey() throws -> MasterKey { try location.loadExistingKey() }
+}
+
+/// Where the server keeps its state: `<data-dir>/master.key` (32 bytes, mode 0600),
+/// `<data-dir>/asana-access.sqlite` (GRDB, WAL) and `<data-dir>/asana-accessd.lock` (the lock that
+/// keeps one server or writing command at a time). The directory is created with mode 0700, by `init` only.
+struct DataLocation {
+    let dataDirectory: String
+    let resolvedMasterKeyPath: String
+
+    init(dataDirectory: String, masterKeyPath: String?) {
+        self.dataDirectory = dataDirectory
+        self.resolvedMasterKeyPath = masterKeyPath ?? Self.defaultMasterKey(in: dataDirectory)
+    }
+
+    static func defaultMasterKey(in dataDirectory: String) -> String { (dataDirectory as NSString).appendingPathComponent("master.key") }
 
     var databasePath: String { (dataDirectory as NSString).appendingPathComponent("asana-access.sqlite") }
 

@@ -1,126 +1,33 @@
 import AccessMetrics
+import AccessProtocol
 import AccessService
 import AsanaAPI
 import ArgumentParser
 import Foundation
+import LineRPC
 import Logging
 import Metrics
 import MetricsEndpoint
+import NIOSSL
+import ServerConfiguration
 import ServiceLifecycle
 
-/// `asana-accessd serve`: the JSON-RPC server over mutual TLS.
+/// `asana-accessd serve`: the JSON-RPC server over TLS. Its settings are the table ``ServerSettings``: each one a
+/// flag, an environment variable and a config file key (flags > environment > config file > defaults).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve provision, sync and listUsers over newline-delimited JSON-RPC 2.0 on TLS.")
+        abstract: "Serve provision, sync and listUsers over newline-delimited JSON-RPC 2.0 on TLS.",
+        discussion: SettingsHelp.text)
 
-    @OptionGroup var data: DataOptions
-    @OptionGroup var tls: TLSOptions
-
-    @Option(help: "Address to listen on (env ASANA_ACCESSD_HOST).")
-    var host: String = environment("ASANA_ACCESSD_HOST", default: "127.0.0.1")
-
-    @Option(help: "TCP port; 0 picks a free one (env ASANA_ACCESSD_PORT; default 7443).")
-    var port: Int?
-
-    @Option(name: .customLong("asana-base-url"), help: "Asana API base URL (env ASANA_ACCESSD_ASANA_BASE_URL).")
-    var asanaBaseURL: String = environment("ASANA_ACCESSD_ASANA_BASE_URL", default: "https://app.asana.com/api/1.0")
-
-    @Option(name: .customLong("max-line-bytes"), help: "Longest request line accepted, in bytes.")
-    var maximumLineBytes: Int = 1 << 20
-
-    @Option(name: .customLong("max-in-flight"), help: ArgumentHelp("Requests one authenticated connection may have running at once (a batch counts as one; ping is answered at once and does not count); past it the server stops reading that connection until one finishes.", valueName: "count"))
-    var maximumInFlight: Int = 16
-
-    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM/SIGINT, how long in-flight calls may run before they are cancelled.")
-    var drainSeconds: Int = 30
-
-    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Seconds between scheduled syncs of each workspace with a sync or provision credential; 0 disables them (env ASANA_ACCESSD_SYNC_INTERVAL; default 86400).", valueName: "seconds"))
-    var syncInterval: Int?
-
-    @Option(name: .customLong("sync-deadline"), help: ArgumentHelp("Seconds one sync may spend reading Asana before it is stopped with sync.deadline_exceeded, nothing committed (env ASANA_ACCESSD_SYNC_DEADLINE; default 3600).", valueName: "seconds"))
-    var syncDeadline: Int?
-
-    @Option(name: .customLong("history-retention"), help: ArgumentHelp("Days of access history to keep; older intervals and changes are pruned hourly, never the current picture (env ASANA_ACCESSD_HISTORY_RETENTION; default: kept forever).", valueName: "days"))
-    var historyRetention: Int?
-
-    @Option(name: .customLong("asana-connect-timeout"), help: ArgumentHelp("Seconds to establish one connection to Asana (TCP and TLS) before it counts as failed; a failed connect is retried twice at most (env ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT; default 5).", valueName: "seconds"))
-    var asanaConnectTimeout: Int?
-
-    @Option(name: .customLong("asana-requests-per-minute"), help: ArgumentHelp("Requests a minute each stored credential may send to Asana: 1500 on paid plans, 150 on free ones (Asana's per-token limit).", valueName: "count"))
-    var asanaRequestsPerMinute: Int = 1500
-
-    @Option(name: .customLong("asana-max-concurrent-reads"), help: ArgumentHelp("GETs in flight at once per credential (Asana allows 50).", valueName: "count"))
-    var asanaMaxConcurrentReads: Int = 16
-
-    @Option(name: .customLong("asana-max-concurrent-writes"), help: ArgumentHelp("POSTs in flight at once per credential (Asana allows 15).", valueName: "count"))
-    var asanaMaxConcurrentWrites: Int = 8
-
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env ASANA_ACCESSD_LOG_LEVEL).")
-    var logLevel: String = environment("ASANA_ACCESSD_LOG_LEVEL", default: "info")
-
-    @Option(name: .customLong("metrics-address"), help: ArgumentHelp("HOST:PORT of a plain-HTTP listener for Prometheus (GET /metrics) and health checks (/healthz, /readyz); port 0 picks a free one; never the RPC port (env ASANA_ACCESSD_METRICS_ADDRESS; default: off).", valueName: "host:port"))
-    var metricsAddress: String?
-
-    @Option(name: .customLong("log-format"), help: ArgumentHelp("text (default) or json: one JSON object per line with timestamp, level, label, message and metadata (env ASANA_ACCESSD_LOG_FORMAT).", valueName: "format"))
-    var logFormat: String = environment("ASANA_ACCESSD_LOG_FORMAT", default: "text")
-
-    mutating func validate() throws {
-        if port == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_PORT"] {
-            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_PORT=\(text) is not a port number") }
-            port = value
-        }
-        guard (0...65535).contains(port ?? 7443) else { throw ValidationError("the port must be between 0 and 65535, got \(port ?? 0)") }
-        guard let url = URL(string: asanaBaseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw ValidationError("--asana-base-url \(asanaBaseURL) is not an http(s) URL; Asana's is https://app.asana.com/api/1.0")
-        }
-        if syncInterval == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_SYNC_INTERVAL"] {
-            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_INTERVAL=\(text) is not a number of seconds") }
-            syncInterval = value
-        }
-        if syncDeadline == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_SYNC_DEADLINE"] {
-            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_SYNC_DEADLINE=\(text) is not a number of seconds") }
-            syncDeadline = value
-        }
-        if historyRetention == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_HISTORY_RETENTION"] {
-            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_HISTORY_RETENTION=\(text) is not a number of days") }
-            historyRetention = value
-        }
-        if let historyRetention, !(1...36_500).contains(historyRetention) {
-            throw ValidationError("--history-retention must be between 1 and 36500 days (leave it out to keep history forever)")
-        }
-        guard (syncDeadline ?? 3600) >= 1 else { throw ValidationError("--sync-deadline must be at least 1 second (default 3600)") }
-        if asanaConnectTimeout == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT"] {
-            guard let value = Int(text) else { throw ValidationError("ASANA_ACCESSD_ASANA_CONNECT_TIMEOUT=\(text) is not a number of seconds") }
-            asanaConnectTimeout = value
-        }
-        guard (1...300).contains(asanaConnectTimeout ?? 5) else { throw ValidationError("--asana-connect-timeout must be between 1 and 300 seconds (default 5)") }
-        guard (syncInterval ?? 86400) >= 0 else { throw ValidationError("--sync-interval must not be negative (0 disables scheduled syncs)") }
-        guard (1...100_000).contains(asanaRequestsPerMinute) else { throw ValidationError("--asana-requests-per-minute must be between 1 and 100000") }
-        guard (1...50).contains(asanaMaxConcurrentReads) else { throw ValidationError("--asana-max-concurrent-reads must be between 1 and 50 (Asana's cap)") }
-        guard (1...15).contains(asanaMaxConcurrentWrites) else { throw ValidationError("--asana-max-concurrent-writes must be between 1 and 15 (Asana's cap)") }
-        guard maximumLineBytes >= 1024 else { throw ValidationError("--max-line-bytes must be at least 1024") }
-        guard (1...4096).contains(maximumInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 4096 (default 16)") }
-        guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
-        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format \(logFormat) is not a format: use text or json") }
-        if metricsAddress == nil, let text = ProcessInfo.processInfo.environment["ASANA_ACCESSD_METRICS_ADDRESS"], !text.isEmpty {
-            metricsAddress = text
-        }
-        if let metricsAddress {
-            let address: MetricsAddress
-            do { address = try MetricsAddress(parsing: metricsAddress) } catch { throw ValidationError(error.description) }
-            // The same port on another address would still be a second listener on the RPC port: refuse any match.
-            if address.port != 0, address.port == (port ?? 7443) {
-                throw ValidationError("--metrics-address \(metricsAddress) uses the RPC port \(port ?? 7443); give the metrics listener a port of its own")
-            }
-        }
-        _ = try tls.roleMap()
-    }
+    /// Every `--flag VALUE` of the table and `--config FILE`, read by ``SettingsLoader`` (the help lists them).
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var settingArguments: [String] = []
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        switch LogFormat(rawValue: logFormat) ?? .text {
+        let settings = try await SettingsHelp.load(settingArguments)
+        let level = settings[ServerSettings.logLevel]
+        switch settings[ServerSettings.logFormat] {
         case .text:
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler(label: label, stream: ControlEscapingStream())  // a client's control characters escaped
@@ -135,33 +42,35 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "asana-accessd")
+        let metrics = try Self.metricsAddress(settings)
         // Metrics first: swift-metrics handles made before the bootstrap record nowhere, and the RPC method
         // table makes its handles when the server is built below.
-        let metrics = try metricsAddress.map { try MetricsAddress(parsing: $0) }
         let registry = metrics.map { _ in MetricsBootstrap.bootstrap(version: AccessService.serverVersion) }
-        Gauge(label: ServerMetrics.syncInterval.name).record(syncInterval ?? 86400)
-        try tls.checkBeforeServing(logger: logger)
+        Gauge(label: ServerMetrics.syncInterval.name).record(settings[ServerSettings.syncInterval])
+        try ServingTLSCheck.run(certificate: settings[ServerSettings.tlsCertificate], clientCA: settings[ServerSettings.clientCA], logger: logger)
+        let data = DataLocation(dataDirectory: settings[ServerSettings.dataDirectory], masterKeyPath: settings[ServerSettings.masterKey])
         // The data directory's lock first, held until the process exits: a second server (or a writing
         // command) refuses at once, and nothing below touches a database another server is using.
         let lock = try data.lockDataDirectory(purpose: "serve")
         defer { lock.release() }
         let store = try data.openStore()
-        let tlsConfiguration = try tls.serverConfiguration()
-        var configuration = ServiceRuntime.Configuration(asanaBaseURL: asanaBaseURL)
+        let tlsConfiguration = try Self.tlsConfiguration(settings)
+        var configuration = ServiceRuntime.Configuration(asanaBaseURL: settings[ServerSettings.asanaBaseURL])
+        let host = settings[ServerSettings.host]
         configuration.host = host
-        configuration.port = port ?? 7443
-        configuration.maximumLineBytes = maximumLineBytes
-        configuration.maximumInFlightPerConnection = maximumInFlight
-        configuration.drainTimeout = .seconds(drainSeconds)
-        configuration.principalRoles = try tls.roleMap()
-        configuration.syncInterval = .seconds(syncInterval ?? 86400)
-        configuration.governor = AsanaGovernorConfiguration(requestsPerMinute: asanaRequestsPerMinute, maxConcurrentReads: asanaMaxConcurrentReads,
-                                                            maxConcurrentWrites: asanaMaxConcurrentWrites)
-        configuration.asanaConnectTimeout = .seconds(asanaConnectTimeout ?? 5)
-        configuration.syncDeadline = .seconds(syncDeadline ?? 3600)
-        configuration.historyRetention = historyRetention.map { .seconds($0 * 86_400) }
+        configuration.port = settings[ServerSettings.port]
+        configuration.maximumLineBytes = settings[ServerSettings.maxLineBytes]
+        configuration.maximumInFlightPerConnection = settings[ServerSettings.maxInFlight]
+        configuration.drainTimeout = .seconds(settings[ServerSettings.drainTimeout])
+        configuration.principalRoles = Self.roleMap(settings)
+        configuration.syncInterval = .seconds(settings[ServerSettings.syncInterval])
+        configuration.governor = AsanaGovernorConfiguration(requestsPerMinute: settings[ServerSettings.asanaRequestsPerMinute],
+                                                            maxConcurrentReads: settings[ServerSettings.asanaMaxConcurrentReads],
+                                                            maxConcurrentWrites: settings[ServerSettings.asanaMaxConcurrentWrites])
+        configuration.asanaConnectTimeout = .seconds(settings[ServerSettings.asanaConnectTimeout])
+        configuration.syncDeadline = .seconds(settings[ServerSettings.syncDeadline])
+        configuration.historyRetention = settings[ServerSettings.historyRetention].map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
-        let host = self.host
         let status = RuntimeStatus()
         let notifier = SystemdNotifier()
         var leading: [any Service] = []
@@ -192,5 +101,40 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         try await group.run()
+    }
+
+    /// `metrics.address` parsed; nil when unset.
+    /// - Throws: `ValidationError` (exit 64) for an address that is not HOST:PORT, or one on the RPC port.
+    static func metricsAddress(_ settings: EffectiveSettings) throws -> MetricsAddress? {
+        guard let text = settings[ServerSettings.metricsAddress], !text.isEmpty else { return nil }
+        let address: MetricsAddress
+        do { address = try MetricsAddress(parsing: text) } catch { throw ValidationError(error.description) }
+        // The same port on another address would still be a second listener on the RPC port: refuse any match.
+        let rpcPort = settings[ServerSettings.port]
+        if address.port != 0, address.port == rpcPort {
+            throw ValidationError("--metrics-address \(text) uses the RPC port \(rpcPort); give the metrics listener a port of its own")
+        }
+        return address
+    }
+
+    /// `tls.principalRoles` as a map (each entry was checked by the loader).
+    static func roleMap(_ settings: EffectiveSettings) -> [String: AccessRole] {
+        var roles: [String: AccessRole] = [:]
+        for entry in settings[ServerSettings.principalRoles] {
+            if let mapping = SettingDefinition.principalRole(entry) { roles[mapping.name] = mapping.role }
+        }
+        return roles
+    }
+
+    /// The server TLS configuration: TLS 1.2 minimum; with `tls.clientCA`, client certificates from that CA,
+    /// required or optional (`tls.clientCertificates`). - Throws: `CommandFailure` naming the file that is missing or unreadable.
+    static func tlsConfiguration(_ settings: EffectiveSettings) throws -> TLSConfiguration {
+        do {
+            return try TLSSettings.server(certificateChain: settings[ServerSettings.tlsCertificate], privateKey: settings[ServerSettings.tlsKey],
+                                          clientTrustRoots: settings[ServerSettings.clientCA],
+                                          clientCertificateRequired: settings[ServerSettings.clientCertificates] == .required)
+        } catch {
+            throw CommandFailure("cannot use the TLS files: \(error). Make a development set with `asana-accessd certs dev`, or check --tls-cert, --tls-key and --client-ca.")
+        }
     }
 }

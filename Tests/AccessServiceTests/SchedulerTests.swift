@@ -32,6 +32,26 @@ private func fastScheduler(_ harness: ServiceHarness) -> SyncScheduler {
 
 @Suite("Scheduled syncs")
 struct SchedulerTests {
+    @Test("a workspace never synced is synced within seconds of the start (jitter ≤ 5 s), not at its next poll (60 s) or up to an hour later")
+    func neverSyncedSoonAfterStart() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        // The serve defaults: a day between syncs, polls every minute, first-sync jitter 5 s.
+        let scheduler = SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(86400)))
+        #expect(scheduler.configuration.pollInterval == .seconds(60))
+        let started = Date()
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        let synced = try await eventually(within: .seconds(40), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first?.status == .succeeded
+        }
+        #expect(synced, "no scheduled sync within 40 s of the start")
+        let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
+        #expect(run.trigger == "schedule")
+        // Started within the 5 s jitter (plus generous room for a loaded machine), well before the 60 s poll.
+        #expect(run.startedAt.timeIntervalSince(started) < 20, "first scheduled sync started \(run.startedAt.timeIntervalSince(started)) s after the start")
+    }
+
     @Test("with a 2-second interval the scheduler runs two syncs on its own, trigger schedule; getWorkspaceStatus shows them")
     func runsOnItsOwn() async throws {
         let harness = try await ServiceHarness.start(users: 40, teams: 2)

@@ -243,6 +243,52 @@ struct SyncProgressTests {
         #expect(teamsRead < teamMembershipsStart)
     }
 
+    @Test("a sync held by a 429 with Retry-After says so: one `waiting` notification with the seconds and the reason, before the listing it held is read")
+    func waitingOnRateLimit() async throws {
+        let harness = try await ServiceHarness.start(users: 30, teams: 2)
+        defer { Task { await harness.stop() } }
+        harness.simulator.injectFaults([.status(429, retryAfter: 3, times: 1, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
+        let steps = Mutex<[Sync.Progress]>([])
+        let result = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in
+            steps.withLock { $0.append(step) }
+        }
+        let seen = steps.withLock { $0 }
+        #expect(result.status == .succeeded)
+        #expect(result.rateLimited == 1)
+        let waits = seen.filter { $0.phase == Sync.waitingPhase }
+        // Told once (every request held by the pause waits, one notification), with what was left of the 3 s, rounded up.
+        #expect(waits.count == 1, "\(waits)")
+        let wait = try #require(waits.first)
+        #expect(wait.workspace == harness.workspace)
+        #expect(wait.waitReason == "rateLimited")
+        #expect((2...3).contains(wait.waitSeconds ?? 0), "waitSeconds \(String(describing: wait.waitSeconds))")
+        #expect(wait.done == 0 && wait.total == nil)
+        let waiting = try #require(seen.firstIndex(of: wait))
+        let membershipsRead = try #require(seen.lastIndex { $0.phase == "workspaceMemberships" })
+        #expect(waiting < membershipsRead, "the wait comes before the memberships it held are read")
+        #expect(seen.last?.phase == "commit")
+        // On the wire: waitSeconds and waitReason in a waiting notification, absent from the others.
+        let wire = try JSONValue(encoding: wait)
+        #expect(wire["phase"] == "waiting" && wire["waitSeconds"] == .integer(Int64(wait.waitSeconds ?? 0)) && wire["waitReason"] == "rateLimited")
+        let ordinary = try JSONValue(encoding: try #require(seen.last))
+        #expect(ordinary["waitSeconds"] == nil && ordinary["waitReason"] == nil, "\(ordinary)")
+    }
+
+    @Test("without a 429 no `waiting` is told; a 429 whose Retry-After is too long fails the sync without waiting")
+    func noWaitingWithoutRateLimit() async throws {
+        let harness = try await ServiceHarness.start(users: 10, teams: 1)
+        defer { Task { await harness.stop() } }
+        let steps = Mutex<[Sync.Progress]>([])
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in steps.withLock { $0.append(step) } }
+        #expect(!steps.withLock { $0 }.contains { $0.phase == Sync.waitingPhase })
+        steps.withLock { $0.removeAll() }
+        harness.simulator.injectFaults([.status(429, retryAfter: 3600, times: 1, pathPrefix: "/workspaces/\(harness.workspace)/workspace_memberships")])
+        await #expect(throws: RPCError.self) {
+            _ = try await harness.service.sync(workspace: harness.workspace, principal: "test") { step in steps.withLock { $0.append(step) } }
+        }
+        #expect(!steps.withLock { $0 }.contains { $0.phase == Sync.waitingPhase }, "a Retry-After past maxRetryAfter (120 s) is not waited")
+    }
+
     @Test("every notification carries the id of its sync request, also when sync names the workspace by name")
     func progressCarriesTheRequestID() async throws {
         let harness = try await ServiceHarness.start(users: 20, teams: 2)

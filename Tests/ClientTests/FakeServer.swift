@@ -10,7 +10,8 @@ import TestSupport
 /// - `ping` → ``AccessProtocol/Ping/Result`` (identity `cert:<client cert CN>`, role admin)
 /// - `listUsers` → pages of 2 people (3 in all, one with unknown flags) keyed by `cursor` "p2";
 ///   workspace "404" → error 1001 `workspace.not_synced`; a cursor "loop" → nextCursor "loop" for ever
-/// - `sync` → counts, with three `sync.progress` notifications (one with done and total) when `progress` is true
+/// - `sync` → counts, with three `sync.progress` notifications (one with done and total) when `progress` is true;
+///   workspace "2000" first a `waiting` one (30 s, `rateLimited`)
 /// - `provision` → the workspace added, a team "Design" failed with 403 `upstream.forbidden`
 enum FakeServer {
     /// Starts the server, runs `body` with its port, then stops it.
@@ -166,6 +167,11 @@ enum FakeServer {
         }
         table.register("sync", summary: "sync", access: .anyone, params: Sync.self) { context, params in
             // Built from the protocol's own types, as the server builds them.
+            // Workspace 2000 is held by Asana's rate limit: a `waiting` notification first.
+            if params.progress == true, params.workspace == "2000" {
+                await context.notify(AccessProtocol.Sync.progressNotification,
+                                     params: AccessProtocol.Sync.Progress.waiting(workspace: "2000", seconds: 30, reason: .rateLimited))
+            }
             if params.progress == true {
                 for step in [AccessProtocol.Sync.Progress(workspace: params.workspace, phase: "users", requestId: context.requestID),
                              .init(workspace: params.workspace, phase: "teamMemberships", done: 3, total: 20, requestId: context.requestID),

@@ -152,6 +152,15 @@ struct ServerCallTests {
         #expect(output.stderr.isEmpty)
     }
 
+    @Test("sync held by Asana's rate limit prints `waiting` with its seconds to stderr, also without --progress")
+    func syncWaiting() async throws {
+        let quiet = try await Self.client(["sync", "--workspace", "2000"])
+        #expect(quiet.status == 0, "stderr: \(quiet.stderr)")
+        #expect(quiet.stderr == "sync 2000: waiting 30 s (Asana answered 429 Too Many Requests)\n")
+        let all = try await Self.client(["sync", "--workspace", "2000", "--progress"])
+        #expect(all.stderr == "sync 2000: waiting 30 s (Asana answered 429 Too Many Requests)\nsync 2000: users\nsync 2000: teamMemberships 3/20\nsync 2000: commit 0/1\n")
+    }
+
     @Test("provision: all targets fine → exit 0")
     func provisionOK() async throws {
         let output = try await Self.client(["provision", "--workspace", "1000", "--email", "new@acme.example", "--action", "add", "--team", "Engineering"])

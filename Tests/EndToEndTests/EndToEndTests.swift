@@ -38,9 +38,12 @@ struct EndToEndTests {
         /// Starts `serve`; with `mutualTLS`, the dev client certificate (CN dev-admin) is an admin,
         /// without it clients authenticate with API tokens. `extraArguments` are added to `serve`'s.
         func startServer(mutualTLS: Bool = true, extraArguments: [String] = []) throws {
+            // No scheduled syncs (--sync-interval 0): a never-synced workspace would get one within 5 s of the start,
+            // racing the syncs and audit counts of the tests (SchedulerTests test the scheduler). An extra
+            // `--sync-interval` wins: the last flag given counts.
             var arguments = [
                 "serve", "--data-dir", data, "--port", "0", "--asana-base-url", simulatorURL,
-                "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey,
+                "--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey, "--sync-interval", "0",
             ]
             if mutualTLS { arguments += ["--client-ca", certificates.caCertificate, "--principal-role", "dev-admin=admin"] }
             server = try RunningProcess("asana-accessd", arguments + extraArguments)

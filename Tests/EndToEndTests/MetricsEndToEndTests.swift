@@ -404,7 +404,8 @@ struct MetricsEndToEndTests {
             #expect(refused.stderr.contains("is not HOST:PORT"), "\(bad): \(refused.stderr)")
         }
         let format = try run("asana-accessd", common + ["--port", "0", "--log-format", "xml"])
-        #expect(format.stderr.contains("--log-format xml is not a format"), "\(format.stderr)")
+        #expect(format.status == 64)
+        #expect(format.stderr.contains("--log-format: xml is not allowed; expected one of text, json"), "\(format.stderr)")
         // A port another process holds (the simulator's): a clear start-up error, exit non-zero.
         let taken = try #require(env.simulator.announcedPort)
         let busy = try run("asana-accessd", common + ["--port", "0", "--metrics-address", "127.0.0.1:\(taken)"])

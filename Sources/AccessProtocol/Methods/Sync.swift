@@ -121,7 +121,8 @@ public enum Sync: AccessMethod {
     /// `teams` and `teamMemberships` (organizations only), so their notifications interleave; `commit` last.
     /// Each phase is announced when it starts (`done` 0); a listing phase is
     /// announced again when it has read everything (`done` = `total` = what it read), and `teamMemberships`
-    /// after each 1% of the teams (every team when there are at most 100).
+    /// after each 1% of the teams (every team when there are at most 100). Phase `waiting` (``waitingPhase``), at any
+    /// point of the reading, says the sync is held by Asana's rate limit for ``waitSeconds`` (``waitReason`` says why).
     public struct Progress: Codable, Sendable, Equatable {
         /// The workspace gid: links the notification to its `sync`.
         public var workspace: String
@@ -134,14 +135,39 @@ public enum Sync: AccessMethod {
         /// The `id` of the `sync` request this progress belongs to (so that two syncs on one connection, by
         /// name or by gid, are told apart); `null` when `sync` was sent as a notification.
         @Nullable public var requestId: RPCID?
+        /// Phase `waiting` only (absent otherwise): whole seconds, rounded up, the sync now waits before Asana may be
+        /// asked again.
+        public var waitSeconds: Int?
+        /// Phase `waiting` only (absent otherwise): ``WaitReason``'s raw value, `rateLimited` or `requestBudget`.
+        public var waitReason: String?
 
-        public init(workspace: String, phase: String, done: Int = 0, total: Int? = nil, requestId: RPCID? = nil) {
+        public init(workspace: String, phase: String, done: Int = 0, total: Int? = nil, requestId: RPCID? = nil,
+                    waitSeconds: Int? = nil, waitReason: String? = nil) {
             self.workspace = workspace
             self.phase = phase
             self.done = done
             self.total = total
             self.requestId = requestId
+            self.waitSeconds = waitSeconds
+            self.waitReason = waitReason
         }
+
+        /// A `waiting` notification: the sync waits `seconds` for `reason`.
+        public static func waiting(workspace: String, seconds: Int, reason: WaitReason) -> Progress {
+            Progress(workspace: workspace, phase: Sync.waitingPhase, waitSeconds: seconds, waitReason: reason.rawValue)
+        }
+    }
+
+    /// The phase of a sync held by Asana's rate limit (https://developers.asana.com/docs/rate-limits).
+    public static let waitingPhase = "waiting"
+
+    /// Why a sync is `waiting`.
+    public enum WaitReason: String, Sendable, CaseIterable {
+        /// Asana answered 429 Too Many Requests: every request of the credential waits its `Retry-After`.
+        case rateLimited
+        /// The credential's per-minute budget (`serve --asana-requests-per-minute`) is spent: the next request waits
+        /// until the oldest counted one is a minute old. Told only for waits of more than a second.
+        case requestBudget
     }
 
     public static let name = "sync"

@@ -12,7 +12,9 @@ import ServiceLifecycle
 ///   turn has come, one at a time, with trigger `schedule` (recorded in the sync runs and the audit log).
 /// - A workspace's first turn is one interval after its last recorded run, but not before now plus a
 ///   random jitter of up to ``Configuration/maximumJitter`` (at most the interval), so many workspaces do
-///   not start together. Every turn after that comes one interval after the last sync of the workspace,
+///   not start together. A workspace never synced has no run to wait for: its first turn is within
+///   ``Configuration/firstSyncJitter`` (5 s by default) of the moment it is first seen (the start, or the
+///   poll after its credential is stored), and the scheduler wakes for it then rather than at its next poll. Every turn after that comes one interval after the last sync of the workspace,
 ///   scheduled or manual, finished.
 /// - Never overlaps another sync of the workspace: when one is running (a manual `sync`), the turn is
 ///   skipped, nothing is recorded, and the next turn is one interval after that sync finishes.
@@ -28,13 +30,17 @@ public struct SyncScheduler: Service {
         public var interval: Duration
         /// Bound of the random delay of each workspace's first turn (the interval if smaller).
         public var maximumJitter: Duration
+        /// Bound of the random delay of the first sync of a workspace that has never been synced.
+        public var firstSyncJitter: Duration
         /// How often the stored credentials and the turns are looked at.
         public var pollInterval: Duration
 
-        /// - Parameters: `maximumJitter` defaults to one hour, `pollInterval` to a quarter of the interval, at most a minute.
-        public init(interval: Duration, maximumJitter: Duration = .seconds(3600), pollInterval: Duration? = nil) {
+        /// - Parameters: `maximumJitter` defaults to one hour, `firstSyncJitter` to 5 s, `pollInterval` to a quarter
+        ///   of the interval, at most a minute.
+        public init(interval: Duration, maximumJitter: Duration = .seconds(3600), firstSyncJitter: Duration = .seconds(5), pollInterval: Duration? = nil) {
             self.interval = interval
             self.maximumJitter = maximumJitter
+            self.firstSyncJitter = firstSyncJitter
             self.pollInterval = pollInterval ?? min(interval / 4, .seconds(60))
         }
     }
@@ -55,35 +61,43 @@ public struct SyncScheduler: Service {
         service.logger.info("scheduled syncs every \(configuration.interval.timeInterval) s")
         _ = try? await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
-                await tick()
-                try await Task.sleep(for: configuration.pollInterval)
+                let soonest = await tick()
+                var pause = configuration.pollInterval
+                if let soonest {  // a never-synced workspace's first turn comes before the next poll: wake for it
+                    pause = min(pause, .milliseconds(Int64(max(0, soonest.timeIntervalSince(service.now())) * 1000) + 50))
+                }
+                try await Task.sleep(for: pause)
             }
         }
         await service.schedule.deactivate()
     }
 
     /// One look at every workspace: syncs those whose turn has come, one after another.
-    func tick() async {
+    /// - Returns: the earliest first turn set by this look that has not come yet, if any.
+    @discardableResult
+    func tick() async -> Date? {
         let summaries: [CredentialSummary]
         do {
             summaries = try await service.store.credentialSummaries()
         } catch {
             service.logger.error("scheduler: cannot list credentials: \(error)")
-            return
+            return nil
         }
         var effective: [String: CredentialSummary] = [:]
         for summary in summaries {  // the credential `sync` uses: the sync one, else the provision one
             if summary.purpose == .sync || effective[summary.workspaceGid] == nil { effective[summary.workspaceGid] = summary }
         }
         await service.schedule.retainSchedules(of: Set(effective.keys))
+        var soonest: Date?
         for workspace in effective.keys.sorted() {
-            guard !Task.isCancelled, let credential = effective[workspace] else { return }
+            guard !Task.isCancelled, let credential = effective[workspace] else { return soonest }
             let now = service.now()
             var due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
             if due == nil {
                 // Seen for the first time: its first turn follows its last recorded run.
                 let firstRun = await firstRunAt(workspace: workspace, now: now)
                 due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: firstRun)
+                if due == false { soonest = min(soonest ?? firstRun, firstRun) }
             }
             guard due == true else { continue }
             do {
@@ -96,14 +110,18 @@ public struct SyncScheduler: Service {
                 service.logger.warning("scheduled sync failed: \(error)", metadata: ["workspace": "\(workspace)"])
             }
         }
+        return soonest
     }
 
-    /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter.
+    /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter; never
+    /// synced: within ``Configuration/firstSyncJitter`` of now.
     func firstRunAt(workspace: String, now: Date) async -> Date {
-        let bound = min(configuration.maximumJitter, configuration.interval).timeInterval
-        let jittered = now.addingTimeInterval(bound > 0 ? Double.random(in: 0..<bound) : 0)
-        guard let last = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return jittered }
-        return max(jittered, (last.finishedAt ?? last.startedAt).addingTimeInterval(configuration.interval.timeInterval))
+        func jittered(_ bound: Duration) -> Date {
+            let seconds = min(bound, configuration.interval).timeInterval
+            return now.addingTimeInterval(seconds > 0 ? Double.random(in: 0..<seconds) : 0)
+        }
+        guard let last = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return jittered(configuration.firstSyncJitter) }
+        return max(jittered(configuration.maximumJitter), (last.finishedAt ?? last.startedAt).addingTimeInterval(configuration.interval.timeInterval))
     }
 }
 

@@ -86,8 +86,11 @@ extension AccessService {
             let phases = SyncPhases()
             let reporter = SyncReporter(workspace: workspace, phases: phases, progress: progress)
             let deadline = syncDeadline
-            let outcome = try await Self.withDeadline(deadline) {
-                try await Self.fetch(workspace: workspace, client: client, reporter: reporter)
+            // Every request of the reading (child tasks included) tells its rate-limit waits to this sync's caller.
+            let outcome = try await AsanaRateLimitWait.$observer.withValue({ await reporter.waiting($0) }) {
+                try await Self.withDeadline(deadline) {
+                    try await Self.fetch(workspace: workspace, client: client, reporter: reporter)
+                }
             }
             guard case .finished(let fetched) = outcome else {
                 throw AccessError.syncDeadlineExceeded(workspace, deadline: deadline, phase: phases.value)

@@ -10,9 +10,12 @@ public enum TLSSettings {
     /// - Parameters:
     ///   - certificateChain: PEM file with the server certificate (and intermediates).
     ///   - privateKey: PEM file with the server's private key.
-    ///   - clientTrustRoots: PEM file of the CA(s) that sign client certificates. When given, mutual
-    ///     TLS is required: a client without a valid certificate from these roots fails the handshake.
-    public static func server(certificateChain: String, privateKey: String, clientTrustRoots: String?) throws -> TLSConfiguration {
+    ///   - clientTrustRoots: PEM file of the CA(s) that sign client certificates. When given, a client
+    ///     certificate not from these roots fails the handshake.
+    ///   - clientCertificateRequired: with `clientTrustRoots`, whether a client without a certificate fails
+    ///     the handshake (true), or completes it unauthenticated and must `authenticate` with a token (false).
+    public static func server(certificateChain: String, privateKey: String, clientTrustRoots: String?,
+                              clientCertificateRequired: Bool = true) throws -> TLSConfiguration {
         let chain = try certificates(certificateChain, role: "server certificate").map { NIOSSLCertificateSource.certificate($0) }
         let key = NIOSSLPrivateKeySource.privateKey(try self.privateKey(privateKey))
         var configuration: TLSConfiguration
@@ -20,7 +23,8 @@ public enum TLSSettings {
             configuration = .makeServerConfigurationWithMTLS(
                 certificateChain: chain, privateKey: key,
                 trustRoots: .certificates(try certificates(clientTrustRoots, role: "client CA")))
-            configuration.certificateVerification = .noHostnameVerification
+            // optionalVerification: a certificate presented must still verify against the roots.
+            configuration.certificateVerification = clientCertificateRequired ? .noHostnameVerification : .optionalVerification
             configuration.verifySignatureAlgorithms = clientCertificateSignatureAlgorithms
         } else {
             configuration = .makeServerConfiguration(certificateChain: chain, privateKey: key)

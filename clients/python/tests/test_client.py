@@ -150,8 +150,10 @@ class Environment:
         for role in ("reader", "operator", "admin"):
             self.tokens[role] = self.run(accessd, "tokens", "create", "--data-dir", data,
                                          "--name", f"py-{role}", "--role", role).strip()
+        # --sync-interval 0: no scheduled sync (a never-synced workspace gets one within 5 s of the start), which
+        # would race the tests' own syncs (sync.in_progress).
         tls = ["--tls-cert", os.path.join(self.certs, "server.pem"),
-               "--tls-key", os.path.join(self.certs, "server-key.pem")]
+               "--tls-key", os.path.join(self.certs, "server-key.pem"), "--sync-interval", "0"]
         address = self.start("accessd", [accessd, "serve", "--data-dir", data, "--host", "127.0.0.1",
                                          "--port", "0", "--asana-base-url", self.sim_url, *tls],
                              "listening on ")
@@ -1072,7 +1074,7 @@ class OAuthTests(unittest.TestCase):
         address = e.start("accessd-oauth", [accessd, "serve", "--data-dir", data, "--host", "127.0.0.1",
                                             "--port", "0", "--asana-base-url", e.sim_url,
                                             "--tls-cert", os.path.join(e.certs, "server.pem"),
-                                            "--tls-key", os.path.join(e.certs, "server-key.pem")],
+                                            "--tls-key", os.path.join(e.certs, "server-key.pem"), "--sync-interval", "0"],
                           "listening on ")
         cls.port = int(address.rsplit(":", 1)[1])
         with cls.client() as admin:

@@ -4,12 +4,13 @@ import Foundation
 import Logging
 import Metrics
 
-extension TLSOptions {
-    /// `serve`'s checks of its TLS files before it listens (``ServingCertificateCheck``): refuses an expired or
+/// `serve`'s checks of its TLS files before it listens.
+enum ServingTLSCheck {
+    /// Checks the server certificate and the client CA (``ServingCertificateCheck``): refuses an expired or
     /// not yet valid server certificate and a `--client-ca` without a CA certificate, warns once when the
     /// server certificate expires within 14 days, and sets ``ServerMetrics/tlsCertificateExpiry``.
     /// - Throws: `CommandFailure` naming the file and the problem (exit 1).
-    func checkBeforeServing(logger: Logger) throws {
+    static func run(certificate: String, clientCA: String?, logger: Logger) throws {
         do {
             let server = try ServingCertificateCheck.checkServerCertificate(certificate)
             if let warning = server.warning { logger.warning("\(warning)") }
