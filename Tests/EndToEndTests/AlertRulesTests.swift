@@ -37,13 +37,15 @@ struct AlertRulesTests {
         }
     }
 
-    @Test("the systemd unit's header names the metrics address the README's scrape config expects")
+    @Test("the systemd unit reads the sample config's place, which sets the metrics address the README's scrape config expects")
     func systemdUnitNamesMetricsAddress() throws {
         let unit = try String(contentsOf: Repository.root.appendingPathComponent("deploy/systemd/asana-accessd.service"), encoding: .utf8)
+        let sample = try String(contentsOf: Repository.root.appendingPathComponent("deploy/asana-accessd.yaml"), encoding: .utf8)
         let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
-        #expect(unit.contains("#   ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464\n"))
+        #expect(unit.contains("ExecStart=/usr/local/bin/asana-accessd serve --config /etc/asana-accessd/asana-accessd.yaml\n"))
         #expect(unit.contains("EnvironmentFile=-/etc/asana-accessd/asana-accessd.env"))
-        #expect(readme.contains("`ASANA_ACCESSD_METRICS_ADDRESS=127.0.0.1:9464` in `/etc/asana-accessd/asana-accessd.env`"))
+        #expect(sample.contains("metrics:\n  address: 127.0.0.1:9464 "))
+        #expect(readme.contains("`metrics.address: 127.0.0.1:9464`"))
         #expect(readme.contains("targets: [\"127.0.0.1:9464\"]"))
     }
 

@@ -85,7 +85,8 @@ struct MetricsEndToEndTests {
         let server = try Server([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
-            "--metrics-address", "127.0.0.1:0", "--sync-interval", "3600",
+            // No scheduled syncs (a never-synced workspace's first one would start within seconds): the syncs here are the client's.
+            "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
         ] + extra)
         return (env, server, created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -116,7 +117,7 @@ struct MetricsEndToEndTests {
         #expect(checkedBefore.status == 0, "promtool: \(checkedBefore.stdout)\(checkedBefore.stderr)\n\(before.body)")
         let first = Exposition(before.body)
         #expect(first.value("asana_access_build_info", ["version": ProductVersion.current]) == 1)
-        #expect(first.value("asana_access_sync_interval_seconds") == 3600)
+        #expect(first.value("asana_access_sync_interval_seconds") == 0)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "active"]) == 1)
         #expect(first.value("asana_access_credential_state", ["workspace": env.workspace, "purpose": "sync", "state": "unreadable"]) == 0)
         // Every known method's ok series exists from the start, at 0 (so rate() sees the first call).
@@ -213,10 +214,14 @@ struct MetricsEndToEndTests {
 
     @Test("deleting a workspace's sync credential removes its sync age, schedule and credential series")
     func deletedCredentialSeriesGo() async throws {
-        let (env, server, token) = try Self.start()
+        // Scheduled syncs on: the never-synced workspace's first one starts within seconds of the start.
+        let (env, server, token) = try Self.start(extra: ["--sync-interval", "3600"])
         defer { _ = server.stop(); env.stop() }
-        #expect(try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token).status == 0)
         let workspace = ["workspace": env.workspace]
+        let synced = try await eventually(within: .seconds(60), every: .milliseconds(200)) {
+            Exposition(try await Self.get(server.metricsPort, "/metrics").body).value("asana_access_sync_runs_total", ["status": "succeeded"]) == 1
+        }
+        #expect(synced, "the first scheduled sync did not succeed within 60 s")
         let before = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
         #expect(before.value("asana_access_sync_last_success_age_seconds", workspace) != nil)
         #expect(before.value("asana_access_sync_schedule_paused", workspace) == 0)
