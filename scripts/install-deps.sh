@@ -5,10 +5,12 @@
 # (the clients/shell one-liners, run by the Python tests), python3-jsonschema (the Python tests check
 # every answer against the JSON Schemas rpc.discover publishes), chromium (a Python test renders the HTML
 # access review headless and checks it makes no network request), prometheus (its promtool checks the
-# /metrics exposition and deploy/prometheus/alerts.yml, and runs the alert rules' unit tests).
+# /metrics exposition and deploy/prometheus/alerts.yml, and runs the alert rules' unit tests), systemd
+# (systemd-analyze verifies deploy/systemd/asana-accessd.service in scripts/check-package.sh) and man-db
+# (man -l formats the packaged man pages there).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev openssl fish zsh socat ncat python3-jsonschema chromium prometheus; do
+for package in libsqlite3-dev openssl fish zsh socat ncat python3-jsonschema chromium prometheus systemd man-db; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

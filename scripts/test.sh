@@ -5,7 +5,9 @@
 #   2. Python: the Python client (standard library only) against the real server, each answer checked
 #      against the JSON Schemas rpc.discover publishes (python3-jsonschema), and the
 #      conformance transcripts again through the Python runner;
-#   3. the shell completion scripts in real bash, fish and zsh.
+#   3. the shell completion scripts in real bash, fish and zsh;
+#   4. the release tarball (scripts/package.sh: a release build in .build-package) installed into a temporary
+#      prefix and checked there (scripts/check-package.sh).
 # Needs: Swift 6.1+, python3, libsqlite3-dev (scripts/install-deps.sh installs the system packages).
 # Extra arguments go to `swift test` (e.g. --filter LineRPCTests).
 set -euo pipefail
@@ -17,3 +19,5 @@ export ASANA_ACCESS_BIN_DIR="$PWD/.build/debug"
 python3 -m unittest discover -s clients/conformance -p "test_*.py"
 python3 -m unittest discover -s clients/python/tests
 clients/completions/test-completions.sh .build/debug/asana-access
+tarball=$(scripts/package.sh .build-package/dist | tail -n 1)
+scripts/check-package.sh "$tarball"
