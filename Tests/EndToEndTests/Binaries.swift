@@ -29,10 +29,18 @@ struct ProcessOutput {
 /// Runs `name` with `arguments` to completion (stdin from `input`), collecting its output.
 @discardableResult
 func run(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> ProcessOutput {
+    try runExecutable(Binaries.path(name), arguments, input: input, environment: environment)
+}
+
+/// Runs the executable at `path` with `arguments` to completion (stdin from `input`, in `directory` when given),
+/// collecting its output.
+func runExecutable(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                   in directory: URL? = nil) throws -> ProcessOutput {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binaries.path(name))
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let directory { process.currentDirectoryURL = directory }
     let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
     process.standardOutput = stdout
     process.standardError = stderr
