@@ -12,7 +12,8 @@
 # Prints Markdown rows "case | product | reference | ratio".
 # Usage: Benchmarks/ping.sh            (env: PING_SECONDS=5 per case, PING_ROUNDS=3,
 #                                       SUSTAINED_SECONDS=0, SWIFT_SCRATCH=.build-release,
-#                                       ASANA_ACCESSD=path of a binary to measure instead of building one)
+#                                       ASANA_ACCESSD=path of a binary to measure instead of building one,
+#                                       SERVE_ARGS="--metrics-address 127.0.0.1:0" to measure with more of serve on)
 # Needs go and redis-server (Debian: golang-go, redis-server); installs them with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,10 +54,10 @@ $accessd certs dev --out "$work/certs" >/dev/null
 $accessd init --data-dir "$work/data" >/dev/null
 $accessd serve --data-dir "$work/data" --port 0 --log-level warning --sync-interval 0 \
   --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" \
-  --principal-role dev-admin=admin > "$work/server.out" 2>&1 &
+  --principal-role dev-admin=admin ${SERVE_ARGS:-} > "$work/server.out" 2>&1 &
 server_pid=$!
 until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done
-port=$(grep -o '[0-9]*$' "$work/server.out" | head -1)
+port=$(grep listening "$work/server.out" | grep -o '[0-9]*$' | head -1)
 
 redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 redis-server --port 0 --bind 127.0.0.1 --tls-port "$redis_port" --save '' --appendonly no --daemonize no \
