@@ -78,7 +78,7 @@ public enum SettingsLoader {
     }
 
     /// Where a value was given, for messages: `--port`, `ASANA_ACCESSD_PORT`, `the config file F, key server.port`.
-    static func place(of setting: SettingDefinition, in source: SettingSource) -> String {
+    public static func place(of setting: SettingDefinition, in source: SettingSource) -> String {
         switch source {
         case .flag(let flag): "--\(flag)"
         case .environment(let name): name

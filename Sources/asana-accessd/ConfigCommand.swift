@@ -32,6 +32,14 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
                 throw SettingsHelp.failure(error)
             }
+            // What serve checks beyond the table (the metrics address: its form, and not the RPC port).
+            do {
+                _ = try ServeCommand.metricsAddress(settings)
+            } catch let error as ValidationError {
+                guard json else { throw error }
+                print(Self.render(["valid": false, "errors": [error.message]]))
+                throw ExitCode(64)
+            }
             if json {
                 let rows: [[String: Any]] = settings.entries.map { entry in
                     var row: [String: Any] = [

@@ -103,16 +103,19 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// `metrics.address` parsed; nil when unset.
-    /// - Throws: `ValidationError` (exit 64) for an address that is not HOST:PORT, or one on the RPC port.
+    /// `metrics.address` parsed; nil when unset. `config check` runs the same check.
+    /// - Throws: `ValidationError` (exit 64) for an address that is not HOST:PORT, or one on the RPC port, naming
+    ///   where the value came from (the flag, the variable or the config file's key).
     static func metricsAddress(_ settings: EffectiveSettings) throws -> MetricsAddress? {
         guard let text = settings[ServerSettings.metricsAddress], !text.isEmpty else { return nil }
+        let entry = settings.entry(ServerSettings.metricsAddress)
+        let place = SettingsLoader.place(of: entry.setting, in: entry.source)
         let address: MetricsAddress
-        do { address = try MetricsAddress(parsing: text) } catch { throw ValidationError(error.description) }
+        do { address = try MetricsAddress(parsing: text) } catch { throw ValidationError("\(place): \(error.description)") }
         // The same port on another address would still be a second listener on the RPC port: refuse any match.
         let rpcPort = settings[ServerSettings.port]
         if address.port != 0, address.port == rpcPort {
-            throw ValidationError("--metrics-address \(text) uses the RPC port \(rpcPort); give the metrics listener a port of its own")
+            throw ValidationError("\(place): \(text) uses the RPC port \(rpcPort); give the metrics listener a port of its own")
         }
         return address
     }

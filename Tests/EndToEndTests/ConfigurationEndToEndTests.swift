@@ -72,6 +72,21 @@ struct ConfigurationEndToEndTests {
         let flag = try run("asana-accessd", ["serve", "--sync-intervall", "5"])
         #expect(flag.status == 64)
         #expect(flag.stderr.contains("unknown option --sync-intervall; did you mean --sync-interval?"), "\(flag.stderr)")
+        // What serve checks beyond the table, config check checks too, naming the file's key.
+        let clash = try temporaryFile("server: {port: 9464}\nmetrics: {address: 127.0.0.1:9464}\n")
+        let clashChecked = try run("asana-accessd", ["config", "check", "--config", clash])
+        #expect(clashChecked.status == 64)
+        #expect(clashChecked.stderr.contains("the config file \(clash), key metrics.address: 127.0.0.1:9464 uses the RPC port 9464"), "\(clashChecked.stderr)")
+        let malformed = try temporaryFile("metrics: {address: localhost}\n")
+        let malformedJSON = try run("asana-accessd", ["config", "check", "--json", "--config", malformed])
+        #expect(malformedJSON.status == 64)
+        let refusal = try JSONDecoder().decode(JSONValue.self, from: Data(malformedJSON.stdout.utf8))
+        #expect(refusal["valid"] == .bool(false))
+        guard case .array(let errors)? = refusal["errors"], case .string(let first)? = errors.first else {
+            Issue.record("no errors in \(malformedJSON.stdout)")
+            return
+        }
+        #expect(first.hasPrefix("the config file \(malformed), key metrics.address: ") && first.contains("is not HOST:PORT"), "\(first)")
     }
 
     @Test("the README's table of settings is `config reference`, and serve --help lists every setting")
