@@ -9,14 +9,19 @@
 # and --stalled-readers N (reader-token clients with a 4 KiB receive buffer that never read).
 # Usage: Benchmarks/hostile.sh [SECONDS] [USERS] [hostile_mix.py options, e.g. --batchers 0 to leave a part out]
 # Env TERM_AFTER=N: send SIGTERM N seconds into the mix instead of after it, check that connects are refused during
-# the drain and that the server exits 0.
+# the drain and that the server exits 0. Env BIN_DIR=DIR: use the release binaries there (e.g. .build-package/release,
+# scripts/package.sh's) instead of building .build-release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 users=${2:-5000}
 shift $(( $# < 2 ? $# : 2 ))
-swift build -c release --scratch-path .build-release >/dev/null
-bin=.build-release/release
+if [ -n "${BIN_DIR:-}" ]; then
+  bin=$BIN_DIR
+else
+  swift build -c release --scratch-path .build-release >/dev/null
+  bin=.build-release/release
+fi
 work=$(mktemp -d)
 sim_pid=""; server_pid=""
 trap 'kill $sim_pid $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -31,7 +36,8 @@ printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work
 $bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-reader --role reader --output "$work/reader.token" >/dev/null
 $bin/asana-accessd tokens create --data-dir "$work/data" --name hostile-operator --role operator --output "$work/operator.token" >/dev/null
 # No --client-ca: every client connects without a certificate and starts unauthenticated.
-$bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level error \
+# No scheduled syncs: the one sync below is the client's (a first scheduled one would start within seconds).
+$bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level error --sync-interval 0 \
   --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" > "$work/server.out" 2>&1 &
 server_pid=$!
 until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done

@@ -5,14 +5,17 @@
 #   - a man page per command and subcommand, in mdoc, that man(1) formats when it is installed;
 #   - the completions, the systemd unit (checked by `systemd-analyze verify` with ExecStart pointing at the
 #     installed binary, and its sandboxing by `systemd-analyze security --offline`), the docs and examples;
-#   - the installed server starts on loopback TLS with dev certificates and the installed client pings it.
-# Usage: scripts/check-package.sh TARBALL
+#   - the installed server starts on loopback TLS with dev certificates, the installed client pings it, and syncs
+#     and lists a workspace of the Asana simulator ASANA_SIM (the one the tests build; it is not in the tarball):
+#     the optimized build runs the sync path the debug tests run.
+# Usage: scripts/check-package.sh TARBALL ASANA_SIM
 set -euo pipefail
 tarball=$(realpath "$1")
+simulator=${2:?usage: scripts/check-package.sh TARBALL ASANA_SIM (an asana-sim binary, e.g. .build/debug/asana-sim)}
 fail() { echo "check-package: $*" >&2; exit 1; }
 work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+server_pid=""; sim_pid=""
+cleanup() { for pid in $server_pid $sim_pid; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
 prefix="$work/prefix"
 mkdir -p "$prefix"
@@ -64,11 +67,18 @@ exposure=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | sed -n '
 [ -n "$exposure" ] || fail "systemd-analyze security printed no exposure level"
 awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "the unit's exposure level is $exposure, above 2.0 (systemd-analyze security)"
 
-# The installed binaries work together: init, dev certificates, serve on loopback TLS, ping.
+# The installed binaries work together: init, dev certificates, a credential, serve on loopback TLS, ping, sync, list.
 data="$work/data"; certs="$work/certs"
+"$simulator" --generate-users 300 --generate-teams 5 --port 0 > "$work/sim.out" 2>&1 &
+sim_pid=$!
+for _ in $(seq 1 600); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
+sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out" | head -1)
+[ -n "$sim_url" ] || fail "the simulator $simulator did not start: $(cat "$work/sim.out")"
 "$prefix/bin/asana-accessd" init --data-dir "$data" >/dev/null
 "$prefix/bin/asana-accessd" certs dev --out "$certs" >/dev/null
-"$prefix/bin/asana-accessd" serve --data-dir "$data" --host 127.0.0.1 --port 0 --sync-interval 0 \
+printf 'demo-admin-token' | "$prefix/bin/asana-accessd" credentials put --data-dir "$data" --workspace 1000 --purpose sync \
+  --asana-base-url "$sim_url" >/dev/null || fail "credentials put against the simulator failed"
+"$prefix/bin/asana-accessd" serve --data-dir "$data" --host 127.0.0.1 --port 0 --sync-interval 0 --asana-base-url "$sim_url" \
   --tls-cert "$certs/server.pem" --tls-key "$certs/server-key.pem" --client-ca "$certs/ca.pem" \
   --principal-role dev-admin=admin > "$work/serve.out" 2> "$work/serve.err" &
 server_pid=$!
@@ -82,6 +92,12 @@ port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.out")
 "$prefix/bin/asana-access" ping --host 127.0.0.1 --port "$port" --ca "$certs/ca.pem" --cert "$certs/client.pem" \
   --key "$certs/client-key.pem" --json > "$work/ping.out" || fail "the installed client could not ping the installed server"
 grep -q "$version" "$work/ping.out" || fail "ping did not report version $version: $(cat "$work/ping.out")"
+client=("$prefix/bin/asana-access" --host 127.0.0.1 --port "$port" --ca "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client-key.pem")
+"${client[@]}" sync --workspace 1000 --json > "$work/sync.out" \
+  || fail "the installed server could not sync the simulator: $(cat "$work/sync.out") $(tail -5 "$work/serve.err")"
+grep -q '"status":"succeeded"' "$work/sync.out" || fail "the sync did not succeed: $(cat "$work/sync.out")"
+"${client[@]}" list-users --workspace 1000 --all --json > "$work/users.out" || fail "list-users failed after the sync"
+grep -q '@' "$work/users.out" || fail "list-users lists nobody after the sync"
 kill "$server_pid"; wait "$server_pid" || fail "the installed server did not exit 0 on SIGTERM"
 server_pid=""
 echo "check-package: $name installs into a prefix and works ($(du -sh "$prefix/bin" | cut -f1) of binaries)"

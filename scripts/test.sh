@@ -20,4 +20,4 @@ python3 -m unittest discover -s clients/conformance -p "test_*.py"
 python3 -m unittest discover -s clients/python/tests
 clients/completions/test-completions.sh .build/debug/asana-access
 tarball=$(scripts/package.sh .build-package/dist | tail -n 1)
-scripts/check-package.sh "$tarball"
+scripts/check-package.sh "$tarball" .build/debug/asana-sim

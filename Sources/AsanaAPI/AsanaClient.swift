@@ -390,7 +390,7 @@ public final class AsanaClient: Sendable {
                     metadata: ["asana.attempt": "\(attempt)", "asana.delay": "\(delay)"])
                 // With a governor the pause recorded above makes the next acquire wait.
                 if governor == nil {
-                    await AsanaRateLimitWait.observer?(AsanaRateLimitWait(reason: .rateLimited, duration: delay))
+                    await AsanaRateLimitWait.observer?.tell(AsanaRateLimitWait(reason: .rateLimited, duration: delay))
                     try await sleep(delay)
                 }
             case 500..<600:

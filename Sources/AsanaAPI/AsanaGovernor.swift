@@ -129,7 +129,7 @@ public final class AsanaGovernor: Sendable {
                 }
                 guard let wait else { return }
                 waited = true
-                await AsanaRateLimitWait.observer?(wait)
+                await AsanaRateLimitWait.observer?.tell(wait)
                 try await sleep(wait.duration)
             }
         } catch {

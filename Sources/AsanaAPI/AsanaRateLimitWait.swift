@@ -25,5 +25,17 @@ public struct AsanaRateLimitWait: Sendable, Equatable {
     /// tells its caller it is `waiting`). Called before each such sleep, by ``AsanaGovernor/acquire(_:)`` for a
     /// pause or the budget, and by ``AsanaClient`` for a 429 when it has no governor; nil (the default): nobody.
     /// A task-local, because a governor is shared by every caller of one credential and each wants only its own waits.
-    @TaskLocal public static var observer: (@Sendable (AsanaRateLimitWait) async -> Void)?
+    @TaskLocal public static var observer: Observer?
+
+    /// The listener ``observer`` holds. A class around the closure, not the closure itself: Swift 6.3's optimizer
+    /// miscompiles `withValue` for a task-local of optional function type (release builds crashed in
+    /// `swift_task_localValuePush` on every sync; a ten-line program reproduces it), and a class reference is safe.
+    public final class Observer: Sendable {
+        /// Told each wait before the request sleeps.
+        public let tell: @Sendable (AsanaRateLimitWait) async -> Void
+
+        public init(_ tell: @escaping @Sendable (AsanaRateLimitWait) async -> Void) {
+            self.tell = tell
+        }
+    }
 }

@@ -10,7 +10,7 @@ struct RateLimitWaitTests {
     /// Runs `body` with an observer that records every wait told.
     func observing(_ body: () async throws -> Void) async rethrows -> [AsanaRateLimitWait] {
         let told = Mutex<[AsanaRateLimitWait]>([])
-        try await AsanaRateLimitWait.$observer.withValue({ wait in told.withLock { $0.append(wait) } }) {
+        try await AsanaRateLimitWait.$observer.withValue(.init { wait in told.withLock { $0.append(wait) } }) {
             try await body()
         }
         return told.withLock { $0 }

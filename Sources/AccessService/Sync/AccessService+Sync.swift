@@ -87,7 +87,7 @@ extension AccessService {
             let reporter = SyncReporter(workspace: workspace, phases: phases, progress: progress)
             let deadline = syncDeadline
             // Every request of the reading (child tasks included) tells its rate-limit waits to this sync's caller.
-            let outcome = try await AsanaRateLimitWait.$observer.withValue({ await reporter.waiting($0) }) {
+            let outcome = try await AsanaRateLimitWait.$observer.withValue(.init { await reporter.waiting($0) }) {
                 try await Self.withDeadline(deadline) {
                     try await Self.fetch(workspace: workspace, client: client, reporter: reporter)
                 }
