@@ -15,7 +15,7 @@ simulator=${2:?usage: scripts/check-package.sh TARBALL ASANA_SIM (an asana-sim b
 fail() { echo "check-package: $*" >&2; exit 1; }
 work=$(mktemp -d)
 server_pid=""; sim_pid=""
-cleanup() { for pid in $server_pid $sim_pid; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
+cleanup() { for pid in $server_pid $sim_pid; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 prefix="$work/prefix"
 mkdir -p "$prefix"
