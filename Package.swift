@@ -30,6 +30,8 @@ let package = Package(
         // is an error), SystemPackage for the FilePath that FileProvider takes.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        // The PostgreSQL store (`serve --database postgres://…`): a connection pool, TLS, LISTEN/NOTIFY.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The wire contract of asana-access, Foundation only: the JSON value and coders of the wire,
@@ -73,11 +75,16 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The store: its surface as async protocols (`AccessStore`), and `SQLiteAccessStore`, their SQLite
-        // implementation: migrations, sealed credentials, snapshots, audit log.
+        // The store: its surface as async protocols (`AccessStore`), and two implementations of them:
+        // `SQLiteAccessStore` (the embedded default: one server, one file) and `PostgresAccessStore` (several
+        // replicas on one PostgreSQL database), each with its own migrations; the sealing, the audit chain's MAC
+        // and the history's diff are shared.
         .target(name: "AccessStore", dependencies: [
             "AccessProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The use cases and the RPC method table.
@@ -141,6 +148,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ], path: "Tests/TestSupport"),
         .testTarget(name: "LineRPCTests", dependencies: [
             "AccessProtocol", "LineRPC", "DevCertificates", "TestSupport",

@@ -8,11 +8,21 @@
 #   3. the shell completion scripts in real bash, fish and zsh;
 #   4. the release tarball (scripts/package.sh: a release build in .build-package) installed into a temporary
 #      prefix and checked there (scripts/check-package.sh).
-# Needs: Swift 6.1+, python3, libsqlite3-dev (scripts/install-deps.sh installs the system packages).
+# The store's tests run against SQLite and a real PostgreSQL: unless ASANA_ACCESS_TEST_POSTGRES_URL names a
+# server (a superuser's URL), a throwaway cluster is started in a temporary directory on a free 127.0.0.1 port
+# (scripts/postgres-cluster.sh) and stopped when this script exits.
+# Needs: Swift 6.1+, python3, libsqlite3-dev, postgresql (scripts/install-deps.sh installs the system packages).
 # Extra arguments go to `swift test` (e.g. --filter LineRPCTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+if [ -z "${ASANA_ACCESS_TEST_POSTGRES_URL:-}" ]; then
+  postgres_dir=$(mktemp -d "${TMPDIR:-/tmp}/asana-access-postgres.XXXXXX")
+  trap 'scripts/postgres-cluster.sh stop "$postgres_dir"' EXIT
+  ASANA_ACCESS_TEST_POSTGRES_URL=$(scripts/postgres-cluster.sh start "$postgres_dir" | tail -n 1)
+  export ASANA_ACCESS_TEST_POSTGRES_URL
+fi
+export ASANA_ACCESS_REQUIRE_POSTGRES=1
 swift build --build-tests
 swift test --skip-build "$@"
 export ASANA_ACCESS_BIN_DIR="$PWD/.build/debug"

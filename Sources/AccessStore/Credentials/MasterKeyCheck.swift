@@ -11,11 +11,24 @@ enum MasterKeyCheck {
 
     /// Seals the check under `key` (replacing any earlier one), inside the caller's transaction.
     static func write(_ db: Database, key: MasterKey, at: Date) throws {
-        let box = try AES.GCM.seal(plaintext, using: key.key, authenticating: associatedData)
-        guard let combined = box.combined else { throw AccessStoreError.invalidArgument("AES-GCM produced no combined representation") }
+        let combined = try seal(key)
         try db.execute(
             sql: "INSERT INTO masterKeyCheck (singleton, sealed, createdAt) VALUES (1, ?, ?) ON CONFLICT(singleton) DO UPDATE SET sealed = excluded.sealed, createdAt = excluded.createdAt",
             arguments: [combined, UnixMillis.from(at)])
+    }
+
+    /// The check sealed under `key` (AES-GCM's combined form: nonce || ciphertext || tag), for either store.
+    static func seal(_ key: MasterKey) throws -> Data {
+        let box = try AES.GCM.seal(plaintext, using: key.key, authenticating: associatedData)
+        guard let combined = box.combined else { throw AccessStoreError.invalidArgument("AES-GCM produced no combined representation") }
+        return combined
+    }
+
+    /// True when `sealed` opens under `key` to the check's text.
+    static func opens(_ sealed: Data, key: MasterKey) -> Bool {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed),
+              let opened = try? AES.GCM.open(box, using: key.key, authenticating: associatedData) else { return false }
+        return Array(opened) == plaintext
     }
 
     /// Checks `key` against the stored check, writing one if the database has none yet.
@@ -26,12 +39,7 @@ enum MasterKeyCheck {
                 try write(db, key: key, at: Date())
                 return
             }
-            do {
-                let opened = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key.key, authenticating: associatedData)
-                guard Array(opened) == plaintext else { throw AccessStoreError.masterKeyMismatch(path: path ?? ":memory:") }
-            } catch {
-                throw AccessStoreError.masterKeyMismatch(path: path ?? ":memory:")
-            }
+            guard opens(sealed, key: key) else { throw AccessStoreError.masterKeyMismatch(path: path ?? ":memory:") }
         }
     }
 
@@ -39,8 +47,6 @@ enum MasterKeyCheck {
     /// - Returns: nil when the database holds no check yet.
     static func opens(_ db: Database, key: MasterKey) throws -> Bool? {
         guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM masterKeyCheck WHERE singleton = 1") else { return nil }
-        guard let box = try? AES.GCM.SealedBox(combined: sealed),
-              let opened = try? AES.GCM.open(box, using: key.key, authenticating: associatedData) else { return false }
-        return Array(opened) == plaintext
+        return opens(sealed, key: key)
     }
 }
