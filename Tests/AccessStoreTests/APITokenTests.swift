@@ -5,7 +5,7 @@ import GRDB
 import Testing
 @testable import AccessStore
 
-@Suite("API tokens")
+@Suite("API tokens", .closesStores)
 struct APITokenTests {
     /// The stored columns of the token with this id.
     func storedRow(_ store: SQLiteAccessStore, id: String) throws -> Row? {
@@ -16,9 +16,9 @@ struct APITokenTests {
         try await store.dbWriter.read { try Int64.fetchOne($0, sql: "SELECT lastUsedAt FROM apiToken WHERE name = ?", arguments: [name]) }
     }
 
-    @Test("a created token has the documented shape and verifies with its role", arguments: AccessRole.allCases)
-    func createThenVerify(role: AccessRole) async throws {
-        let store = try makeStore()
+    @Test("a created token has the documented shape and verifies with its role", arguments: StoreKind.available, AccessRole.allCases)
+    func createThenVerify(kind: StoreKind, role: AccessRole) async throws {
+        let store = try await makeStore(kind)
         let (token, summary) = try await store.createAPIToken(name: "ci-\(role.rawValue)", role: role, at: T.t0)
         #expect(summary == APITokenSummary(id: summary.id, name: "ci-\(role.rawValue)", role: role, createdAt: T.t0, lastUsedAt: nil, revokedAt: nil))
 
@@ -62,9 +62,9 @@ struct APITokenTests {
         }
     }
 
-    @Test("every token is new: ids and secrets differ")
-    func fresh() async throws {
-        let store = try makeStore()
+    @Test("every token is new: ids and secrets differ", arguments: StoreKind.available)
+    func fresh(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         var tokens: [String] = []
         for index in 0..<20 { tokens.append(try await store.createAPIToken(name: "t\(index)", role: .reader, at: T.t0).token) }
         #expect(Set(tokens.map { $0.prefix(20) }).count == 20)
@@ -92,9 +92,9 @@ struct APITokenTests {
         #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 2))?.id == summary.id)
     }
 
-    @Test("truncated, extended, unknown-id, cross-token, garbage and empty texts → nil")
-    func malformedAndUnknown() async throws {
-        let store = try makeStore()
+    @Test("truncated, extended, unknown-id, cross-token, garbage and empty texts → nil", arguments: StoreKind.available)
+    func malformedAndUnknown(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let (token, summary) = try await store.createAPIToken(name: "reader-1", role: .reader, at: T.t0)
         let (other, _) = try await store.createAPIToken(name: "reader-2", role: .reader, at: T.t0)
         let secret = String(token.dropFirst(21))
@@ -137,9 +137,9 @@ struct APITokenTests {
         #expect(try await store.verifyAPIToken(other, at: T.at(minutes: 1))?.name == "reader-2")
     }
 
-    @Test("revoke: true then false; the revoked token no longer verifies; others still do")
-    func revoke() async throws {
-        let store = try makeStore()
+    @Test("revoke: true then false; the revoked token no longer verifies; others still do", arguments: StoreKind.available)
+    func revoke(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let (token, summary) = try await store.createAPIToken(name: "old-ci", role: .operator, at: T.t0)
         let (keep, _) = try await store.createAPIToken(name: "new-ci", role: .operator, at: T.t0)
         #expect(try await store.verifyAPIToken(token, at: T.at(minutes: 1)) != nil)
@@ -158,28 +158,27 @@ struct APITokenTests {
         #expect(listed[0].revokedAt == nil)
     }
 
-    @Test("valid names are accepted", arguments: ["a", "Z", "0", "ci-bot_1.prod", "...", "-", String(repeating: "x", count: 64)])
-    func validNames(name: String) async throws {
-        let store = try makeStore()
+    @Test("valid names are accepted", arguments: StoreKind.available, ["a", "Z", "0", "ci-bot_1.prod", "...", "-", String(repeating: "x", count: 64)])
+    func validNames(kind: StoreKind, name: String) async throws {
+        let store = try await makeStore(kind)
         let (token, summary) = try await store.createAPIToken(name: name, role: .reader, at: T.t0)
         #expect(summary.name == name)
         #expect(try await store.verifyAPIToken(token, at: T.t0)?.name == name)
     }
 
-    @Test("invalid names → invalidArgument, nothing stored",
-          arguments: ["", String(repeating: "x", count: 65), "has space", "tab\t", "new\nline", "a/b", "a:b",
+    @Test("invalid names → invalidArgument, nothing stored", arguments: StoreKind.available, ["", String(repeating: "x", count: 65), "has space", "tab\t", "new\nline", "a/b", "a:b",
                       "ünïcode", "emoji🙂", "e\u{301}", "quote'", "semi;colon", "percent%", "\0"])
-    func invalidNames(name: String) async throws {
-        let store = try makeStore()
+    func invalidNames(kind: StoreKind, name: String) async throws {
+        let store = try await makeStore(kind)
         await #expect(throws: AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")) {
             try await store.createAPIToken(name: name, role: .admin, at: T.t0)
         }
         #expect(try await store.apiTokens().isEmpty)
     }
 
-    @Test("a name is unique, even after revocation, and case-sensitive")
-    func uniqueNames() async throws {
-        let store = try makeStore()
+    @Test("a name is unique, even after revocation, and case-sensitive", arguments: StoreKind.available)
+    func uniqueNames(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let (first, _) = try await store.createAPIToken(name: "backup", role: .reader, at: T.t0)
         await #expect(throws: AccessStoreError.apiTokenNameTaken(name: "backup")) {
             try await store.createAPIToken(name: "backup", role: .admin, at: T.at(minutes: 1))
@@ -255,9 +254,9 @@ struct APITokenTests {
         #expect(try await storedLastUsed(store, name: "busy") == ms + 3_600_000)
     }
 
-    @Test("a token revoked after its last use is refused even when lastUsedAt would not be written")
-    func revokedWithinThrottle() async throws {
-        let store = try makeStore()
+    @Test("a token revoked after its last use is refused even when lastUsedAt would not be written", arguments: StoreKind.available)
+    func revokedWithinThrottle(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let (token, _) = try await store.createAPIToken(name: "short-lived", role: .admin, at: T.t0)
         #expect(try await store.verifyAPIToken(token, at: T.t0) != nil)
         #expect(try await store.revokeAPIToken(name: "short-lived", at: T.t0.addingTimeInterval(1)))

@@ -5,11 +5,11 @@ import GRDB
 import Testing
 @testable import AccessStore
 
-@Suite("Credentials")
+@Suite("Credentials", .closesStores)
 struct CredentialTests {
-    @Test("seal then open returns the secret and kind; summaries carry only a fingerprint")
-    func roundTrip() async throws {
-        let store = try makeStore()
+    @Test("seal then open returns the secret and kind; summaries carry only a fingerprint", arguments: StoreKind.available)
+    func roundTrip(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let secret = "2/1200000000000/1209999999999:abcdef0123456789"
         let summary = try await store.putCredential(workspaceGid: "1000", purpose: .provision, kind: .pat, secret: secret, at: T.t0)
         let expectedFingerprint = "sha256:" + SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined().prefix(12)
@@ -26,9 +26,9 @@ struct CredentialTests {
         #expect(try await store.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "{\"refresh\":\"ŧøķęñ✓\"}")
     }
 
-    @Test("put is an upsert: createdAt kept, updatedAt, kind and fingerprint replaced")
-    func upsert() async throws {
-        let store = try makeStore()
+    @Test("put is an upsert: createdAt kept, updatedAt, kind and fingerprint replaced", arguments: StoreKind.available)
+    func upsert(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "first", at: T.t0)
         let second = try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "second", at: T.at(minutes: 5))
         #expect(second.createdAt == T.t0)
@@ -44,9 +44,9 @@ struct CredentialTests {
         ])
     }
 
-    @Test("delete removes the row once")
-    func delete() async throws {
-        let store = try makeStore()
+    @Test("delete removes the row once", arguments: StoreKind.available)
+    func delete(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "x", at: T.t0)
         #expect(try await store.deleteCredential(workspaceGid: "1000", purpose: .sync))
         #expect(try await store.deleteCredential(workspaceGid: "1000", purpose: .sync) == false)
@@ -54,9 +54,9 @@ struct CredentialTests {
         #expect(try await store.credentialSummaries().isEmpty)
     }
 
-    @Test("empty secret or workspace gid is refused")
-    func badInput() async throws {
-        let store = try makeStore()
+    @Test("empty secret or workspace gid is refused", arguments: StoreKind.available)
+    func badInput(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         await #expect(throws: AccessStoreError.invalidArgument("the secret is empty")) {
             try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "", at: T.t0)
         }

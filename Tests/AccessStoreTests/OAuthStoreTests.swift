@@ -4,7 +4,7 @@ import GRDB
 import Testing
 @testable import AccessStore
 
-@Suite("OAuth apps, pending authorizations and credential state")
+@Suite("OAuth apps, pending authorizations and credential state", .closesStores)
 struct OAuthStoreTests {
     static func flow(_ state: String = "state-1", at: Date = T.t0, minutes: Int = 10) -> OAuthFlow {
         OAuthFlow(state: state, workspace: "Acme Corp", purpose: .sync, clientId: "app-1", redirectUri: "https://ops.example/cb",
@@ -37,9 +37,9 @@ struct OAuthStoreTests {
         #expect(try await store.deleteOAuthClient(clientId: "app-2") == false)
     }
 
-    @Test("empty or over-long client ids and secrets are refused")
-    func clientBadInput() async throws {
-        let store = try makeStore()
+    @Test("empty or over-long client ids and secrets are refused", arguments: StoreKind.available)
+    func clientBadInput(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "", secret: "s", at: T.t0) }
         await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "a", secret: "", at: T.t0) }
         await #expect(throws: AccessStoreError.self) { try await store.putOAuthClient(clientId: "a", secret: String(repeating: "x", count: 513), at: T.t0) }
@@ -78,9 +78,9 @@ struct OAuthStoreTests {
         #expect(try await store.dbWriter.read { try String.fetchAll($0, sql: "SELECT workspace FROM oauthFlow") }.count == 1)
     }
 
-    @Test("at most maxPendingOAuthFlows wait at once")
-    func flowCap() async throws {
-        let store = try makeStore()
+    @Test("at most maxPendingOAuthFlows wait at once", arguments: StoreKind.available)
+    func flowCap(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         for index in 0..<StoreLimits.maxPendingOAuthFlows { try await store.insertOAuthFlow(Self.flow("s\(index)")) }
         await #expect(throws: AccessStoreError.self) { try await store.insertOAuthFlow(Self.flow("one-more")) }
         _ = try await store.takeOAuthFlow(state: "s0", at: T.t0)
@@ -98,9 +98,9 @@ struct OAuthStoreTests {
         await #expect(throws: AccessStoreError.oauthClientTampered(clientId: "app-1")) { try await store.openOAuthClientSecret(clientId: "app-1") }
     }
 
-    @Test("reauthorization: marked only for the fingerprint seen; storing again makes the credential active")
-    func credentialState() async throws {
-        let store = try makeStore()
+    @Test("reauthorization: marked only for the fingerprint seen; storing again makes the credential active", arguments: StoreKind.available)
+    func credentialState(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let first = try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "{\"a\":1}", fingerprintOf: "refresh-1", at: T.t0)
         #expect(first.fingerprint == CredentialSealer.fingerprint(of: "refresh-1"))
         #expect(first.state == .active)
@@ -115,9 +115,9 @@ struct OAuthStoreTests {
         #expect(active.stateReason == nil)
     }
 
-    @Test("replaceCredential writes only over the fingerprint it read")
-    func compareAndSwap() async throws {
-        let store = try makeStore()
+    @Test("replaceCredential writes only over the fingerprint it read", arguments: StoreKind.available)
+    func compareAndSwap(kind: StoreKind) async throws {
+        let store = try await makeStore(kind)
         let first = try await store.putCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "one", fingerprintOf: "refresh-1", at: T.t0)
         #expect(try await store.replaceCredential(workspaceGid: "1000", purpose: .sync, kind: .oauth, secret: "two", fingerprintOf: "refresh-1",
                                                   onlyIfFingerprint: first.fingerprint, at: T.at(minutes: 1))?.fingerprint == first.fingerprint)

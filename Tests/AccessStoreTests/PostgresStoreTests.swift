@@ -5,6 +5,13 @@ import Testing
 import TestSupport
 @testable import AccessStore
 
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing call.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
 /// What is particular to the PostgreSQL store: its URL, its migrations, its master key check.
 @Suite("PostgreSQL store", .closesStores, .enabled(if: postgresConfigured, "no PostgreSQL: set ASANA_ACCESS_TEST_POSTGRES_URL"))
 struct PostgresStoreTests {
@@ -61,6 +68,80 @@ struct PostgresStoreTests {
             #expect(path == location.redacted)
             #expect(!"\(error)".contains("hunter2"))
         }
+    }
+
+    /// Two stores on one database: what two replicas see.
+    func twoReplicas() async throws -> (PostgresAccessStore, PostgresAccessStore, PostgresLocation) {
+        let opened = try #require(OpenedStores.current)
+        let key = MasterKey.generate()
+        let location = try await TestPostgres.freshDatabase()
+        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        opened.add(first)
+        opened.add(second)
+        return (first, second, location)
+    }
+
+    @Test("sealed rows hold no plaintext, and one flipped byte of a sealed credential is credentialTampered")
+    func sealedAtRest() async throws {
+        let (store, _, location) = try await twoReplicas()
+        let secret = "2/1234567890/abcdefghijklmnop"
+        try await store.putCredential(workspaceGid: "1000", purpose: .provision, kind: .pat, secret: secret, at: T.t0)
+        let (token, _) = try await store.createAPIToken(name: "ci", role: .operator, at: T.t0)
+        try await store.putOAuthClient(clientId: "app", secret: "client-secret-xyz", at: T.t0)
+        let dump = try await TestPostgres.withAdminConnection(location) { connection, logger in
+            var text = ""
+            for table in ["credential", "api_token", "oauth_client"] {
+                for row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT row_to_json(t)::text AS j FROM \(table) t"), logger: logger).collect() {
+                    text += try row.get("j", as: String.self)
+                }
+            }
+            return text
+        }
+        #expect(dump.contains("1000"))
+        for plaintext in [secret, String(token.dropFirst(21)), "client-secret-xyz"] {
+            #expect(!dump.contains(plaintext))
+        }
+        try await TestPostgres.withAdminConnection(location) { connection, logger in
+            try await connection.query("UPDATE credential SET sealed = overlay(sealed placing '\\xff'::bytea from 20 for 1)", logger: logger)
+        }
+        await #expect(throws: AccessStoreError.credentialTampered(workspaceGid: "1000", purpose: .provision)) {
+            _ = try await store.openCredential(workspaceGid: "1000", purpose: .provision)
+        }
+    }
+
+    @Test("what one replica writes the other reads: a credential, a token and its revocation, a pending authorization taken once")
+    func sharedBetweenReplicas() async throws {
+        let (first, second, _) = try await twoReplicas()
+        try await first.putCredential(workspaceGid: "1000", purpose: .sync, kind: .pat, secret: "2/abc", at: T.t0)
+        #expect(try await second.openCredential(workspaceGid: "1000", purpose: .sync)?.secret == "2/abc")
+        let (token, _) = try await first.createAPIToken(name: "ci", role: .admin, at: T.t0)
+        #expect(try await second.verifyAPIToken(token, at: T.at(minutes: 1))?.role == .admin)
+        #expect(try await second.revokeAPIToken(name: "ci", at: T.at(minutes: 2)))
+        #expect(try await first.verifyAPIToken(token, at: T.at(minutes: 3)) == nil)
+        let flow = OAuthFlow(state: "s1", workspace: "1000", purpose: .sync, clientId: "app", redirectUri: "http://127.0.0.1/cb",
+                             scopes: ["users:read"], codeVerifier: "v1", principal: "ops", createdAt: T.t0, expiresAt: T.at(minutes: 10))
+        try await first.insertOAuthFlow(flow)
+        async let a = first.takeOAuthFlow(state: "s1", at: T.at(minutes: 1))
+        async let b = second.takeOAuthFlow(state: "s1", at: T.at(minutes: 1))
+        let taken = [try await a, try await b].compactMap { $0 }
+        #expect(taken.map(\.codeVerifier) == ["v1"])
+    }
+
+    @Test("the same token name created on two replicas at once: one wins, the other is apiTokenNameTaken")
+    func tokenNameRace() async throws {
+        let (first, second, _) = try await twoReplicas()
+        for round in 0..<10 {
+            let name = "race-\(round)"
+            async let a = Result(catching: { try await first.createAPIToken(name: name, role: .reader, at: T.t0) })
+            async let b = Result(catching: { try await second.createAPIToken(name: name, role: .reader, at: T.t0) })
+            let results = [await a, await b]
+            #expect(results.filter { if case .success = $0 { true } else { false } }.count == 1)
+            for case .failure(let error) in results {
+                #expect(error as? AccessStoreError == .apiTokenNameTaken(name: name))
+            }
+        }
+        #expect(try await first.apiTokens().count == 10)
     }
 
     @Test("the URL: defaults, percent-decoding, sslmode, and a redacted form without the password")

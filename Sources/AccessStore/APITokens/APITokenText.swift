@@ -51,6 +51,22 @@ struct APITokenText: Sendable, Equatable {
     }
 
     /// Whether `name` is 1–64 characters of `A-Z a-z 0-9 . _ -`.
+    /// Checks what a new token is created with, in either store.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for a name that is not 1–64 characters of A-Z, a-z, 0-9,
+    ///   `.`, `_`, `-`, or an expiry not between ``StoreLimits/minimumAPITokenLifetime`` and
+    ///   ``StoreLimits/maximumAPITokenLifetime`` after `at`.
+    static func checkNewToken(name: String, at: Date, expiresAt: Date?) throws {
+        guard isValidName(name) else {
+            throw AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
+        }
+        if let expiresAt {
+            let lifetime = expiresAt.timeIntervalSince(at)
+            guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
+                throw AccessStoreError.invalidArgument("a token's expiry must be between 1 minute and 3650 days after its creation")
+            }
+        }
+    }
+
     static func isValidName(_ name: String) -> Bool {
         let bytes = name.utf8
         return (1...64).contains(bytes.count) && bytes.allSatisfy { byte in

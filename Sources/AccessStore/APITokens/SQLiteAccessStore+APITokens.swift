@@ -14,15 +14,7 @@ extension SQLiteAccessStore {
     ///   ``StoreLimits/maximumAPITokenLifetime`` after `at`; ``AccessStoreError/apiTokenNameTaken(name:)`` when a token
     ///   (active or revoked) already has that name.
     public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date?) async throws -> (token: String, summary: APITokenSummary) {
-        guard APITokenText.isValidName(name) else {
-            throw AccessStoreError.invalidArgument("a token name must be 1–64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
-        }
-        if let expiresAt {
-            let lifetime = expiresAt.timeIntervalSince(at)
-            guard lifetime >= StoreLimits.minimumAPITokenLifetime, lifetime <= StoreLimits.maximumAPITokenLifetime else {
-                throw AccessStoreError.invalidArgument("a token's expiry must be between 1 minute and 3650 days after its creation")
-            }
-        }
+        try APITokenText.checkNewToken(name: name, at: at, expiresAt: expiresAt)
         let now = UnixMillis.from(at)
         let expires = expiresAt.map(UnixMillis.from)
         return try await dbWriter.write { db in

@@ -39,3 +39,15 @@ public struct OAuthFlow: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 }
+
+extension OAuthClientSummary {
+    /// Checks an OAuth app before either store seals it.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for a client id that is not 1–512 bytes without control
+    ///   characters, or a secret that is not 1–512 bytes.
+    static func checkNew(clientId: String, secret: String) throws {
+        guard (1...512).contains(clientId.utf8.count), !clientId.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes without control characters")
+        }
+        guard (1...512).contains(secret.utf8.count) else { throw AccessStoreError.invalidArgument("the client secret must be 1 to 512 bytes") }
+    }
+}

@@ -11,10 +11,7 @@ extension SQLiteAccessStore {
     ///   client id with a control character (SQLite text would end at a NUL).
     @discardableResult
     public func putOAuthClient(clientId: String, secret: String, at: Date) async throws -> OAuthClientSummary {
-        guard (1...512).contains(clientId.utf8.count), !clientId.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw AccessStoreError.invalidArgument("the client id must be 1 to 512 bytes without control characters")
-        }
-        guard (1...512).contains(secret.utf8.count) else { throw AccessStoreError.invalidArgument("the client secret must be 1 to 512 bytes") }
+        try OAuthClientSummary.checkNew(clientId: clientId, secret: secret)
         let sealer = CredentialSealer(masterKey: masterKey)
         let fingerprint = CredentialSealer.fingerprint(of: secret)
         let now = UnixMillis.from(at)

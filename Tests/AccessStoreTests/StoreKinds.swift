@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import AccessStore
+
+/// The store implementations a parameterized test runs against: SQLite always, PostgreSQL when the tests have a
+/// server (``TestPostgres``). Suites that take a `StoreKind` need the ``ClosesStores`` trait (`.closesStores`).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static var available: [StoreKind] { postgresConfigured ? [.sqlite, .postgres] : [.sqlite] }
+
+    var testDescription: String { rawValue }
+}
+
+/// What the parameterized tests use of a store. Widens to ``AccessStore`` as the PostgreSQL store grows.
+typealias TestedStore = CredentialStore & APITokenStore & OAuthStore
+
+/// A fresh store of `kind`: SQLite in memory, or PostgreSQL on a database of its own (closed when the test ends).
+func makeStore(_ kind: StoreKind, masterKey: MasterKey = MasterKey.generate()) async throws -> any TestedStore {
+    switch kind {
+    case .sqlite: return try SQLiteAccessStore.inMemory(masterKey: masterKey)
+    case .postgres: return try await makePostgresStore(masterKey: masterKey)
+    }
+}
