@@ -18,8 +18,10 @@ public struct AccessService: Sendable {
     public let store: any AccessStore
     public let asana: AsanaClientFactory
     public let logger: Logger
-    let syncGate = KeyGate()
-    let idempotencyGate = KeyGate()
+    /// One sync per workspace, across every server on the store (lease `sync:<workspace gid>`).
+    let syncGate: LeaseGate
+    /// One run per idempotency key, across every server on the store (lease `idempotency:<key>`).
+    let idempotencyGate: LeaseGate
     let workspaceNames = WorkspaceNameCache()
     let oauthTokenSources = OAuthTokenSources()
     let revokedTokens = RevokedTokens()
@@ -44,6 +46,9 @@ public struct AccessService: Sendable {
         self.asana = asana
         self.logger = logger
         self.now = now
+        let instance = LeaseGate.makeInstance()
+        self.syncGate = LeaseGate(store: store, prefix: "sync:", instance: instance, logger: logger)
+        self.idempotencyGate = LeaseGate(store: store, prefix: "idempotency:", instance: instance, logger: logger)
     }
 
     /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, Asana OpenAPI schema `AsanaResource.gid`).
@@ -105,13 +110,4 @@ public struct AccessService: Sendable {
             at: now(), principal: principal ?? "anonymous", method: method,
             params: paramsText, result: resultText, outcome: outcome))
     }
-}
-
-/// Lets one task at a time hold a key: one sync per workspace, one call per idempotency key.
-actor KeyGate {
-    private var held: Set<String> = []
-
-    /// `false` when `key` is already held.
-    func enter(_ key: String) -> Bool { held.insert(key).inserted }
-    func leave(_ key: String) { held.remove(key) }
 }

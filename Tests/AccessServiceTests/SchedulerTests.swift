@@ -166,6 +166,10 @@ struct SchedulerTests {
         #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
+        // The run is recorded failed before the sync's lease is released and the schedule hears of the failure.
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])["schedule"] == .string("paused")
+        })
         let status = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(status["schedule"] == .string("paused"))
         #expect(status["nextScheduledRunAt"] == .null)
@@ -208,6 +212,9 @@ struct SchedulerTests {
         #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
         })
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])["schedule"] == .string("paused")
+        })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(paused["schedule"] == .string("paused"))
         if case .string(let reason)? = paused["pausedReason"] {
@@ -234,6 +241,9 @@ struct SchedulerTests {
         defer { task.cancel() }
         #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).contains { $0.status == .failed }
+        })
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])["schedule"] == .string("paused")
         })
         let paused = try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
         #expect(paused["schedule"] == .string("paused"))

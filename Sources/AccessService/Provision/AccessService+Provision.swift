@@ -32,14 +32,8 @@ extension AccessService {
         guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw RPCError.invalidParams("Invalid params: \"idempotencyKey\" must be 1 to 128 printable ASCII characters without spaces", field: "idempotencyKey")
         }
-        guard await idempotencyGate.enter(key) else { throw AccessError.idempotencyInProgress(key) }
-        do {
-            let answer = try await provisionIdempotently(params, key: key, principal: principal)
-            await idempotencyGate.leave(key)
-            return answer
-        } catch {
-            await idempotencyGate.leave(key)
-            throw error
+        return try await idempotencyGate.withLease(key, busy: { AccessError.idempotencyInProgress(key) }) {
+            try await provisionIdempotently(params, key: key, principal: principal)
         }
     }
 

@@ -99,6 +99,9 @@ public struct ServiceRuntime: Sendable {
     public func makeServiceGroup(store: any AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration,
                                  status: RuntimeStatus? = nil, leadingServices: [any Service] = [],
                                  onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> ServiceGroup {
+        // Holding the data directory's lock, this server is the SQLite store's only one: leases (sync, idempotency
+        // key) a killed predecessor left would refuse calls until they expired, so they go now.
+        if let sqlite = store as? SQLiteAccessStore { try await sqlite.releaseAllLeases() }
         let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
         if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         let service = makeService(store: store)

@@ -68,14 +68,8 @@ extension AccessService {
                 throw error
             }
         }
-        guard await syncGate.enter(workspace) else { throw AccessError.syncInProgress(workspace) }
-        do {
-            let result = try await runSync(workspace: workspace, client: client, principal: principal, progress: progress)
-            await syncGate.leave(workspace)
-            return result
-        } catch {
-            await syncGate.leave(workspace)
-            throw error
+        return try await syncGate.withLease(workspace, busy: { AccessError.syncInProgress(workspace) }) {
+            try await runSync(workspace: workspace, client: client, principal: principal, progress: progress)
         }
     }
 

@@ -83,6 +83,14 @@ enum PostgresMigrations {
             created_at bigint NOT NULL
         );
 
+        -- Named leases with expiry on the database server's clock (see LeaseStore): one sync of a workspace, one
+        -- run of an idempotency key at a time, across every replica.
+        CREATE TABLE lease (
+            name text COLLATE "C" PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at bigint NOT NULL
+        );
+
         CREATE TABLE workspace (
             gid text COLLATE "C" PRIMARY KEY,
             name text COLLATE "C" NOT NULL,

@@ -48,6 +48,9 @@ enum Migrations {
             try db.execute(sql: v10History)
             try HistoryBackfill.run(db, at: UnixMillis.from(Date()))
         }
+        migrator.registerMigration("v11-leases") { db in
+            try db.execute(sql: v11Leases)
+        }
         return migrator
     }
 
@@ -372,5 +375,14 @@ enum Migrations {
         ALTER TABLE workspace ADD COLUMN historyFrom INTEGER;
         -- History before this was pruned (serve --history-retention): pictures before it are not kept.
         ALTER TABLE workspace ADD COLUMN historyPrunedBefore INTEGER;
+        """
+
+    static let v11Leases = """
+        -- Named leases with expiry (see LeaseStore): one sync of a workspace, one run of an idempotency key at a time.
+        CREATE TABLE lease (
+            name TEXT NOT NULL PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expiresAt INTEGER NOT NULL
+        );
         """
 }
