@@ -17,10 +17,7 @@ extension PostgresAccessStore: AuditLog {
 
     @discardableResult
     public func appendAuditEvent(_ event: AuditEventDraft) async throws -> Int64 {
-        guard !event.method.isEmpty else { throw AccessStoreError.invalidArgument("the audit method is empty") }
-        guard !event.outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
-        guard SQLiteAccessStore.isJSON(event.params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
-        guard SQLiteAccessStore.isJSON(event.result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
+        try event.validate()
         // PostgreSQL text cannot hold U+0000 (SQLSTATE 22021); refuse it by name rather than as a server error.
         for (name, value) in [("principal", event.principal), ("method", event.method), ("params", event.params),
                               ("result", event.result), ("outcome", event.outcome)] where value.utf8.contains(0) {

@@ -7,14 +7,7 @@ import PostgresNIO
 extension PostgresAccessStore: ProvisionIntentStore {
     @discardableResult
     public func recordProvisionIntent(_ draft: ProvisionIntentDraft, at: Date) async throws -> Int64 {
-        for (name, value) in [("callId", draft.callId), ("principal", draft.principal), ("workspaceGid", draft.workspaceGid),
-                              ("email", draft.email), ("userRef", draft.userRef)] where value.isEmpty {
-            throw AccessStoreError.invalidArgument("the provision intent's \(name) is empty")
-        }
-        guard draft.attempt >= 1 else { throw AccessStoreError.invalidArgument("the provision intent's attempt is below 1") }
-        guard draft.operation.isTeamWrite == (draft.teamGid?.isEmpty == false) else {
-            throw AccessStoreError.invalidArgument("a team gid is required for team writes and only for them")
-        }
+        try draft.validate()
         let logger = self.logger
         return try await database.write { connection in
             let rows = try await connection.query("""
