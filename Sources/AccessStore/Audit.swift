@@ -39,10 +39,7 @@ extension SQLiteAccessStore {
     ///   or `method` / `outcome` is empty; ``AccessStoreError/storageFull(path:)`` when the disk is full (nothing appended).
     @discardableResult
     public func appendAuditEvent(_ event: AuditEventDraft) async throws -> Int64 {
-        guard !event.method.isEmpty else { throw AccessStoreError.invalidArgument("the audit method is empty") }
-        guard !event.outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
-        guard Self.isJSON(event.params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
-        guard Self.isJSON(event.result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
+        try event.validate()
         let key = AuditChain.auditKey(masterKey)
         return try await dbWriter.writeWithoutTransaction { db in
             var id: Int64 = 0
@@ -137,6 +134,18 @@ extension SQLiteAccessStore {
             id: row["id"], at: UnixMillis.date(millis), principal: text("principal"),
             method: text("method"), params: text("params"), result: text("result"), outcome: text("outcome"),
             prevHash: bytes("prevHash"), hash: bytes("hash"))
+    }
+
+}
+
+extension AuditEventDraft {
+    /// What every store checks before appending: a method and an outcome, JSON text in `params` and `result`.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` naming the first field that fails.
+    func validate() throws {
+        guard !method.isEmpty else { throw AccessStoreError.invalidArgument("the audit method is empty") }
+        guard !outcome.isEmpty else { throw AccessStoreError.invalidArgument("the audit outcome is empty") }
+        guard Self.isJSON(params) else { throw AccessStoreError.invalidArgument("audit params are not JSON text") }
+        guard Self.isJSON(result) else { throw AccessStoreError.invalidArgument("audit result is not JSON text") }
     }
 
     static func isJSON(_ text: String) -> Bool {

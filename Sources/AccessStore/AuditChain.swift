@@ -3,21 +3,23 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The keyed chain over `auditEvent` rows (schema v3, keyed since v8).
+/// The keyed chain over `auditEvent` rows (schema v3, keyed since v8), and over PostgreSQL's `audit_event`
+/// rows in the same encoding under the same key (``PostgresAccessStore``).
 ///
 /// Each event's `hash` is a MAC: HMAC-SHA256 under the *audit key* over an unambiguous encoding of the row:
 ///
 ///     "asana-access audit v2\n"                      (domain separation, 22 bytes)
 ///     then, for each field in this order, an 8-byte big-endian length and the field's bytes:
 ///     id (8-byte big-endian two's complement), at (Unix ms, 8-byte big-endian),
-///     principal, method, params, result, outcome (the stored text's bytes, as SQLite holds them),
+///     principal, method, params, result, outcome (the stored text's bytes: as SQLite holds them;
+///     in PostgreSQL, `convert_to(column, 'UTF8')`),
 ///     prevHash (32 bytes)
 ///
 /// The audit key is `HKDF<SHA256>` of the master key with info ``keyInfo`` (no salt, 32 bytes), so
 /// it never sits in the database: someone with the database file alone cannot compute a valid MAC.
 ///
 /// The first event's `prevHash` is 32 zero bytes; every other event's is the `hash` of the event
-/// appended before it. The one-row table `auditHead` holds the last event's id and hash, updated
+/// appended before it. Verification is ``ChainVerifier``, shared by both stores. The one-row table `auditHead` holds the last event's id and hash, updated
 /// in the same transaction as each append, so deleting the newest rows is detected too — unless the
 /// head is also rewritten to an earlier event's (id, MAC), which needs no key: record the head
 /// (`asana-accessd audit head`) outside the database and check it with `audit verify --expect-head`.
@@ -112,54 +114,37 @@ enum AuditChain {
         CAST(params AS BLOB) AS paramsBytes, CAST(result AS BLOB) AS resultBytes,
         CAST(outcome AS BLOB) AS outcomeBytes, prevHash, hash
         """
+}
 
-    /// A row read with ``selectColumns``.
-    struct StoredRow {
-        var id: Int64
-        /// `nil` when the `at` column does not hold an integer.
-        var atMillis: Int64?
-        var principal: Data
-        var method: Data
-        var params: Data
-        var result: Data
-        var outcome: Data
-        var prevHash: Data?
-        var hash: Data?
-
-        init(_ row: Row) {
-            id = row["id"]
-            if case .int64(let millis) = (row["at"] as DatabaseValue).storage { atMillis = millis } else { atMillis = nil }
-            principal = Self.bytes(row["principalBytes"])
-            method = Self.bytes(row["methodBytes"])
-            params = Self.bytes(row["paramsBytes"])
-            result = Self.bytes(row["resultBytes"])
-            outcome = Self.bytes(row["outcomeBytes"])
-            prevHash = Self.optionalBytes(row["prevHash"])
-            hash = Self.optionalBytes(row["hash"])
-        }
-
-        private static func bytes(_ value: DatabaseValue) -> Data {
-            optionalBytes(value) ?? Data()
-        }
-
-        /// The bytes of a blob (or text), nil for NULL or a number.
-        private static func optionalBytes(_ value: DatabaseValue) -> Data? {
-            switch value.storage {
-            case .blob(let data): return data
-            case .string(let text): return Data(text.utf8)
-            default: return nil
-            }
-        }
-
-        /// The hash this row should carry under `scheme`, chained to `prevHash`; nil when `at` is not an integer.
-        func computedHash(prevHash: Data, scheme: Scheme) -> Data? {
-            guard let atMillis else { return nil }
-            return AuditChain.digest(Fields(
-                id: id, atMillis: atMillis, principal: principal, method: method, params: params,
-                result: result, outcome: outcome, prevHash: prevHash), scheme: scheme)
-        }
+extension AuditChain.StoredRow {
+    /// The row of a `SELECT` of ``AuditChain/selectColumns``. Tolerant of values altered outside the store:
+    /// an `at` that is not an integer reads as nil, a hash that is NULL or a number as nil.
+    init(_ row: Row) {
+        let atMillis: Int64?
+        if case .int64(let millis) = (row["at"] as DatabaseValue).storage { atMillis = millis } else { atMillis = nil }
+        self.init(
+            id: row["id"], atMillis: atMillis,
+            principal: Self.bytes(row["principalBytes"]), method: Self.bytes(row["methodBytes"]),
+            params: Self.bytes(row["paramsBytes"]), result: Self.bytes(row["resultBytes"]),
+            outcome: Self.bytes(row["outcomeBytes"]),
+            prevHash: Self.optionalBytes(row["prevHash"]), hash: Self.optionalBytes(row["hash"]))
     }
 
+    private static func bytes(_ value: DatabaseValue) -> Data {
+        optionalBytes(value) ?? Data()
+    }
+
+    /// The bytes of a blob (or text), nil for NULL or a number.
+    private static func optionalBytes(_ value: DatabaseValue) -> Data? {
+        switch value.storage {
+        case .blob(let data): return data
+        case .string(let text): return Data(text.utf8)
+        default: return nil
+        }
+    }
+}
+
+extension AuditChain {
     /// The head as stored: (last id, hash), or nil when the row is missing.
     static func head(_ db: Database) throws -> (lastId: Int64, hash: Data)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT lastId, hash FROM auditHead WHERE singleton = 1") else { return nil }
@@ -309,46 +294,13 @@ public struct AuditChainReport: Sendable, Equatable {
 }
 
 extension AuditChain {
-    /// Checks every event oldest first under `scheme`, then the head (see ``AuditLog/verifyAuditChain(expectedHead:)``).
-    static func verify(_ db: Database, scheme: Scheme) throws -> AuditChainReport {
-        var checked = 0
-        var previous: (id: Int64, hash: Data)?
-        func report(_ problem: AuditChainProblem?) -> AuditChainReport {
-            AuditChainReport(checkedCount: checked, lastId: previous?.id, lastHash: previous?.hash, problem: problem)
-        }
+    /// Checks every event oldest first under `scheme`, then the head, then `expectedHead` (see
+    /// ``AuditLog/verifyAuditChain(expectedHead:)`` and ``ChainVerifier``), inside the caller's transaction.
+    static func verify(_ db: Database, scheme: Scheme, expectedHead: AuditAnchor? = nil) throws -> AuditChainReport {
+        var verifier = ChainVerifier(scheme: scheme, expectedHead: expectedHead)
         let rows = try Row.fetchCursor(db, sql: "SELECT \(selectColumns) FROM auditEvent ORDER BY id")
-        while let row = try rows.next() {
-            let event = StoredRow(row)
-            guard let storedPrev = event.prevHash, storedPrev.count == 32 else {
-                return report(.malformed(id: event.id, reason: "prevHash is missing or not 32 bytes"))
-            }
-            guard let storedHash = event.hash, storedHash.count == 32 else {
-                return report(.malformed(id: event.id, reason: "hash is missing or not 32 bytes"))
-            }
-            let expectedPrev = previous?.hash ?? zeroHash
-            if storedPrev != expectedPrev {
-                // A jump in ids whose link still holds can only predate the chain (rows deleted before v3 chained them).
-                if event.id != (previous?.id ?? 0) + 1 {
-                    return report(.gap(afterId: previous?.id, nextId: event.id))
-                }
-                return report(.prevHashMismatch(id: event.id))
-            }
-            guard let computed = event.computedHash(prevHash: storedPrev, scheme: scheme) else {
-                return report(.malformed(id: event.id, reason: "its time is not an integer"))
-            }
-            guard constantTimeEquals(computed, storedHash) else {
-                return report(.hashMismatch(id: event.id))
-            }
-            previous = (event.id, storedHash)
-            checked += 1
-        }
-        guard let head = try head(db) else {
-            return report(.headMissing)
-        }
-        if head.lastId != (previous?.id ?? 0) || head.hash != (previous?.hash ?? zeroHash) {
-            return report(.headMismatch(headId: head.lastId, chainLastId: previous?.id))
-        }
-        return report(nil)
+        while let row = try rows.next(), verifier.check(StoredRow(row)) {}
+        return verifier.finish(head: try head(db))
     }
 
     /// Re-MACs every event, oldest first, under `key` (each `prevHash` linking to the new MAC before
@@ -448,18 +400,7 @@ extension SQLiteAccessStore {
     public func verifyAuditChain(expectedHead: AuditAnchor?) async throws -> AuditChainReport {
         let key = AuditChain.auditKey(masterKey)
         return try await dbWriter.read { db in
-            var report = try AuditChain.verify(db, scheme: .keyed(key))
-            guard report.isIntact, let expectedHead, expectedHead.seq > 0 || expectedHead.mac != AuditChain.zeroHash else { return report }
-            let lastId = report.lastId ?? 0
-            if expectedHead.seq > lastId {
-                report.problem = .anchorBeyondChain(anchorId: expectedHead.seq, chainLastId: report.lastId)
-                return report
-            }
-            let stored = try Data.fetchOne(db, sql: "SELECT hash FROM auditEvent WHERE id = ?", arguments: [expectedHead.seq])
-            if stored.map({ !constantTimeEquals($0, expectedHead.mac) }) ?? true {
-                report.problem = .anchorMismatch(id: expectedHead.seq)
-            }
-            return report
+            try AuditChain.verify(db, scheme: .keyed(key), expectedHead: expectedHead)
         }
     }
 }

@@ -70,6 +70,22 @@ public struct ProvisionIntentDraft: Sendable, Equatable {
     }
 }
 
+extension ProvisionIntentDraft {
+    /// What every store checks before committing an intent.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` for an empty field, an attempt below 1, or a team gid given
+    ///   for a workspace write (or missing for a team write).
+    func validate() throws {
+        for (name, value) in [("callId", callId), ("principal", principal), ("workspaceGid", workspaceGid),
+                              ("email", email), ("userRef", userRef)] where value.isEmpty {
+            throw AccessStoreError.invalidArgument("the provision intent's \(name) is empty")
+        }
+        guard attempt >= 1 else { throw AccessStoreError.invalidArgument("the provision intent's attempt is below 1") }
+        guard operation.isTeamWrite == (teamGid?.isEmpty == false) else {
+            throw AccessStoreError.invalidArgument("a team gid is required for team writes and only for them")
+        }
+    }
+}
+
 /// A journaled write as stored.
 public struct ProvisionIntent: Sendable, Equatable {
     /// Row id, increasing in the order intents were committed.
@@ -103,14 +119,7 @@ extension SQLiteAccessStore {
     ///   gid given for a workspace write (or missing for a team write); GRDB's `DatabaseError` when it cannot be committed.
     @discardableResult
     public func recordProvisionIntent(_ draft: ProvisionIntentDraft, at: Date) async throws -> Int64 {
-        for (name, value) in [("callId", draft.callId), ("principal", draft.principal), ("workspaceGid", draft.workspaceGid),
-                              ("email", draft.email), ("userRef", draft.userRef)] where value.isEmpty {
-            throw AccessStoreError.invalidArgument("the provision intent's \(name) is empty")
-        }
-        guard draft.attempt >= 1 else { throw AccessStoreError.invalidArgument("the provision intent's attempt is below 1") }
-        guard draft.operation.isTeamWrite == (draft.teamGid?.isEmpty == false) else {
-            throw AccessStoreError.invalidArgument("a team gid is required for team writes and only for them")
-        }
+        try draft.validate()
         return try await dbWriter.write { db in
             try db.execute(
                 sql: """

@@ -17,7 +17,7 @@ private func draft(_ index: Int, principal: String? = nil) -> AuditEventDraft {
 
 /// Appends `count` events and returns their ids.
 @discardableResult
-private func appendEvents(_ store: SQLiteAccessStore, count: Int, from start: Int = 0) async throws -> [Int64] {
+private func appendEvents(_ store: any AuditLog, count: Int, from start: Int = 0) async throws -> [Int64] {
     var ids: [Int64] = []
     for index in start..<(start + count) { ids.append(try await store.appendAuditEvent(draft(index))) }
     return ids
@@ -28,8 +28,26 @@ enum AuditColumn: String, CaseIterable, Sendable {
     case id, at, principal, method, params, result, outcome, prevHash, hash
 }
 
-/// Changes one byte of one column of row `id` through raw SQL, keeping the column's storage class.
+/// Changes one byte of one column of row `id` through raw SQL, keeping the column's type.
 /// For `id`, moves the row to `id + 4096` (an id no other row has).
+private func alterOneByte(_ store: any AuditAndJournalStore, id: Int64, column: AuditColumn) async throws {
+    if let store = store as? SQLiteAccessStore { return try await alterOneByte(store, id: id, column: column) }
+    let sql: String
+    switch column {
+    case .id: sql = "UPDATE audit_event SET id = id + 4096 WHERE id = \(id)"
+    case .at: sql = "UPDATE audit_event SET at = at # 256 WHERE id = \(id)"
+    case .principal, .method, .params, .result, .outcome:
+        // The middle character (1-based), its lowest bit flipped: the texts are ASCII, so it stays one byte.
+        let name = column.rawValue
+        sql = "UPDATE audit_event SET \(name) = overlay(\(name) placing chr(ascii(substr(\(name), length(\(name)) / 2 + 1, 1)) # 1) from length(\(name)) / 2 + 1 for 1) WHERE id = \(id)"
+    case .prevHash, .hash:
+        let name = column == .hash ? "hash" : "prev_hash"
+        sql = "UPDATE audit_event SET \(name) = set_byte(\(name), 7, get_byte(\(name), 7) # 128) WHERE id = \(id)"
+    }
+    try await executeBehindStore(store, sqlite: "", postgres: sql)
+}
+
+/// ``alterOneByte(_:id:column:)`` in SQLite, checking the altered text column keeps its storage class.
 private func alterOneByte(_ store: SQLiteAccessStore, id: Int64, column: AuditColumn) async throws {
     try await store.dbWriter.write { db in
         switch column {
@@ -52,11 +70,12 @@ private func alterOneByte(_ store: SQLiteAccessStore, id: Int64, column: AuditCo
     }
 }
 
-@Suite("Audit chain")
+@Suite("Audit chain", .closesStores)
 struct AuditChainTests {
-    @Test("a chain of 300 appends verifies; each prevHash is the hash before it; the head is the last event")
-    func manyAppendsVerify() async throws {
-        let store = try makeStore()
+    @Test("a chain of 300 appends verifies; each prevHash is the hash before it; the head is the last event",
+          arguments: StoreKind.available)
+    func manyAppendsVerify(kind: StoreKind) async throws {
+        let store = try await kind.makeAuditStore()
         #expect(try await store.verifyAuditChain() == AuditChainReport(checkedCount: 0, lastId: nil, lastHash: nil, problem: nil))
         let ids = try await appendEvents(store, count: 300)
         #expect(ids == Array(1...300))
@@ -76,15 +95,16 @@ struct AuditChainTests {
         #expect(Set(events.map(\.hash)).count == 300)
         #expect(events.allSatisfy { $0.hash.count == 32 })
         #expect(report.lastHash == events.last?.hash)
-        let head = try await store.dbWriter.read { try AuditChain.head($0) }
+        let head = try await storedAuditHead(store)
         #expect(head?.lastId == 300)
         #expect(head?.hash == events.last?.hash)
     }
 
-    @Test("the hash is HMAC-SHA256 (key: HKDF-SHA256 of the master key, info \"asana-access audit chain v1\") of the documented length-prefixed encoding")
-    func hashEncoding() async throws {
+    @Test("the hash is HMAC-SHA256 (key: HKDF-SHA256 of the master key, info \"asana-access audit chain v1\") of the documented length-prefixed encoding",
+          arguments: StoreKind.available)
+    func hashEncoding(kind: StoreKind) async throws {
         let masterKey = MasterKey.generate()
-        let store = try SQLiteAccessStore.inMemory(masterKey: masterKey)
+        let store = try await kind.makeAuditStore(masterKey: masterKey)
         let id = try await store.appendAuditEvent(AuditEventDraft(
             at: Date(timeIntervalSince1970: 1_700_000_000.123), principal: "cn=ada", method: "provision",
             params: "{\"a\":1}", result: "{}", outcome: "ok"))
@@ -125,10 +145,10 @@ struct AuditChainTests {
     }
 
     @Test("one changed byte in any column of the first, a middle or the last row is found at that event",
-          arguments: AuditColumn.allCases)
-    func oneByteChangeDetected(column: AuditColumn) async throws {
+          arguments: StoreKind.available, AuditColumn.allCases)
+    func oneByteChangeDetected(kind: StoreKind, column: AuditColumn) async throws {
         for target in [Int64(1), 6, 12] {
-            let store = try makeStore()
+            let store = try await kind.makeAuditStore()
             try await appendEvents(store, count: 12)
             try #require(try await store.verifyAuditChain().isIntact)
             try await alterOneByte(store, id: target, column: column)
@@ -155,11 +175,11 @@ struct AuditChainTests {
         }
     }
 
-    @Test("a deleted middle row is a gap at its id, also after more appends")
-    func deletedMiddleRow() async throws {
-        let store = try makeStore()
+    @Test("a deleted middle row is a gap at its id, also after more appends", arguments: StoreKind.available)
+    func deletedMiddleRow(kind: StoreKind) async throws {
+        let store = try await kind.makeAuditStore()
         try await appendEvents(store, count: 10)
-        try await store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 5") }
+        try await executeBehindStore(store, sqlite: "DELETE FROM auditEvent WHERE id = 5", postgres: "DELETE FROM audit_event WHERE id = 5")
         var report = try await store.verifyAuditChain()
         #expect(report.problem == .gap(afterId: 4, nextId: 6))
         #expect(report.firstBrokenEventId == 5)
@@ -171,18 +191,19 @@ struct AuditChainTests {
         #expect(report.problem == .gap(afterId: 4, nextId: 6))
 
         // Several rows, including the first.
-        let other = try makeStore()
+        let other = try await kind.makeAuditStore()
         try await appendEvents(other, count: 10)
-        try await other.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id IN (1, 2, 3)") }
+        try await executeBehindStore(other, sqlite: "DELETE FROM auditEvent WHERE id IN (1, 2, 3)",
+                                     postgres: "DELETE FROM audit_event WHERE id IN (1, 2, 3)")
         #expect(try await other.verifyAuditChain().problem == .gap(afterId: nil, nextId: 4))
         #expect(try await other.verifyAuditChain().firstBrokenEventId == 1)
     }
 
-    @Test("a deleted last row is a head mismatch; the next append keeps it visible")
-    func deletedLastRow() async throws {
-        let store = try makeStore()
+    @Test("a deleted last row is a head mismatch; the next append keeps it visible", arguments: StoreKind.available)
+    func deletedLastRow(kind: StoreKind) async throws {
+        let store = try await kind.makeAuditStore()
         try await appendEvents(store, count: 10)
-        try await store.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent WHERE id = 10") }
+        try await executeBehindStore(store, sqlite: "DELETE FROM auditEvent WHERE id = 10", postgres: "DELETE FROM audit_event WHERE id = 10")
         let report = try await store.verifyAuditChain()
         #expect(report.problem == .headMismatch(headId: 10, chainLastId: 9))
         #expect(report.firstBrokenEventId == 10)
@@ -196,22 +217,24 @@ struct AuditChainTests {
         #expect(try await store.verifyAuditChain().firstBrokenEventId == 10)
     }
 
-    @Test("every event deleted, the head altered, or the head row deleted: each is detected")
-    func headTampering() async throws {
-        let emptied = try makeStore()
+    @Test("every event deleted, the head altered, the head row deleted, or a hash nulled: each is detected",
+          arguments: StoreKind.available)
+    func headTampering(kind: StoreKind) async throws {
+        let emptied = try await kind.makeAuditStore()
         try await appendEvents(emptied, count: 4)
-        try await emptied.dbWriter.write { try $0.execute(sql: "DELETE FROM auditEvent") }
+        try await executeBehindStore(emptied, sqlite: "DELETE FROM auditEvent", postgres: "DELETE FROM audit_event")
         #expect(try await emptied.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: nil))
         #expect(try await emptied.verifyAuditChain().firstBrokenEventId == 1)
 
-        let altered = try makeStore()
+        let altered = try await kind.makeAuditStore()
         try await appendEvents(altered, count: 4)
-        try await altered.dbWriter.write { try $0.execute(sql: "UPDATE auditHead SET hash = zeroblob(32)") }
+        try await executeBehindStore(altered, sqlite: "UPDATE auditHead SET hash = zeroblob(32)",
+                                     postgres: "UPDATE audit_head SET hash = '\\x\(String(repeating: "00", count: 32))'")
         #expect(try await altered.verifyAuditChain().problem == .headMismatch(headId: 4, chainLastId: 4))
 
-        let headless = try makeStore()
+        let headless = try await kind.makeAuditStore()
         try await appendEvents(headless, count: 4)
-        try await headless.dbWriter.write { try $0.execute(sql: "DELETE FROM auditHead") }
+        try await executeBehindStore(headless, sqlite: "DELETE FROM auditHead", postgres: "DELETE FROM audit_head")
         let report = try await headless.verifyAuditChain()
         #expect(report.problem == .headMissing)
         #expect(report.checkedCount == 4)
@@ -219,11 +242,20 @@ struct AuditChainTests {
         try await headless.appendAuditEvent(draft(4))
         #expect(try await headless.verifyAuditChain().problem == .prevHashMismatch(id: 5))
 
-        let nulled = try makeStore()
+        let nulled = try await kind.makeAuditStore()
         try await appendEvents(nulled, count: 4)
-        try await nulled.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET hash = NULL WHERE id = 3") }
+        try await executeBehindStore(nulled, sqlite: "UPDATE auditEvent SET hash = NULL WHERE id = 3",
+                                     postgres: "UPDATE audit_event SET hash = NULL WHERE id = 3")
         #expect(try await nulled.verifyAuditChain().problem == .malformed(id: 3, reason: "hash is missing or not 32 bytes"))
+        // Listing a damaged log does not trap.
+        #expect(try await nulled.auditEvents(limit: 10).map(\.hash.count) == [32, 0, 32, 32])
+        try await executeBehindStore(nulled, sqlite: "UPDATE auditEvent SET prevHash = x'00' WHERE id = 2",
+                                     postgres: "UPDATE audit_event SET prev_hash = '\\x00' WHERE id = 2")
+        #expect(try await nulled.verifyAuditChain().problem == .malformed(id: 2, reason: "prevHash is missing or not 32 bytes"))
+    }
 
+    @Test("a time that is no longer an integer is malformed, and the log still lists")
+    func retypedTime() async throws {
         let retyped = try makeStore()
         try await appendEvents(retyped, count: 4)
         try await retyped.dbWriter.write { try $0.execute(sql: "UPDATE auditEvent SET at = 'yesterday' WHERE id = 2") }
@@ -371,9 +403,9 @@ struct AuditChainTests {
         }
     }
 
-    @Test("the in-memory store also chains appends from many tasks")
-    func concurrentAppendsInMemory() async throws {
-        let store = try makeStore()
+    @Test("one store also chains appends from many tasks", arguments: StoreKind.available)
+    func concurrentAppendsOneStore(kind: StoreKind) async throws {
+        let store = try await kind.makeAuditStore()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<6 {
                 group.addTask {
@@ -388,17 +420,17 @@ struct AuditChainTests {
     }
 }
 
-@Suite("Audit queries")
+@Suite("Audit queries", .closesStores)
 struct AuditQueryTests {
     /// 20 events: principals cn=host0/1/2 in turn, methods provision/putCredential/createToken/sync in turn, a minute apart.
-    private func seeded() async throws -> SQLiteAccessStore {
-        let store = try makeStore()
+    private func seeded(_ kind: StoreKind) async throws -> any AuditAndJournalStore {
+        let store = try await kind.makeAuditStore()
         try await appendEvents(store, count: 20)
         return store
     }
 
     /// Every event of `query`, following cursors; also the number of pages.
-    private func allPages(_ store: SQLiteAccessStore, _ query: AuditQuery) async throws -> (ids: [Int64], pages: Int) {
+    private func allPages(_ store: any AuditLog, _ query: AuditQuery) async throws -> (ids: [Int64], pages: Int) {
         var query = query
         var ids: [Int64] = []
         var pages = 0
@@ -412,9 +444,9 @@ struct AuditQueryTests {
         return (ids, pages)
     }
 
-    @Test("filters: since, principal, method, and all combined; newest first")
-    func filters() async throws {
-        let store = try await seeded()
+    @Test("filters: since, principal, method, and all combined; newest first", arguments: StoreKind.available)
+    func filters(kind: StoreKind) async throws {
+        let store = try await seeded(kind)
         // Event id i is draft(i - 1): principal cn=host((i-1)%3), method index (i-1)%4, at minute i-1.
         let all = try await store.auditEvents(query: AuditQuery(limit: 100))
         #expect(all.events.map(\.id) == Array((1...20).reversed()))
@@ -440,9 +472,9 @@ struct AuditQueryTests {
         #expect(try await store.auditEvents(query: AuditQuery(principal: "CN=HOST1", limit: 10)).events.isEmpty)
     }
 
-    @Test("cursor paging visits every match once, newest first, with and without filters")
-    func paging() async throws {
-        let store = try await seeded()
+    @Test("cursor paging visits every match once, newest first, with and without filters", arguments: StoreKind.available)
+    func paging(kind: StoreKind) async throws {
+        let store = try await seeded(kind)
         let plain = try await allPages(store, AuditQuery(limit: 3))
         #expect(plain.ids == Array((1...20).reversed()))
         #expect(plain.pages == 7)
@@ -466,9 +498,9 @@ struct AuditQueryTests {
         #expect(try await store.auditEvents(limit: 3, beforeId: 10).map(\.id) == [9, 8, 7])
     }
 
-    @Test("bad limits, empty filters and foreign cursors are refused")
-    func badQueries() async throws {
-        let store = try await seeded()
+    @Test("bad limits, empty filters and foreign cursors are refused", arguments: StoreKind.available)
+    func badQueries(kind: StoreKind) async throws {
+        let store = try await seeded(kind)
         await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got 0")) {
             try await store.auditEvents(query: AuditQuery(limit: 0))
         }
@@ -489,16 +521,16 @@ struct AuditQueryTests {
         }
     }
 
-    @Test("forEachAuditEvent reads oldest first, from `since` on")
-    func oldestFirst() async throws {
-        let store = try await seeded()
+    @Test("forEachAuditEvent reads oldest first, from `since` on", arguments: StoreKind.available)
+    func oldestFirst(kind: StoreKind) async throws {
+        let store = try await seeded(kind)
         #expect(try await allAuditEvents(store, since: T.at(minutes: 17)).map(\.id) == [18, 19, 20])
         #expect(try await allAuditEvents(store).map(\.id) == Array(1...20))
     }
 
-    @Test("an event encodes its hashes as hex and decodes back")
-    func codable() async throws {
-        let store = try await seeded()
+    @Test("an event encodes its hashes as hex and decodes back", arguments: StoreKind.available)
+    func codable(kind: StoreKind) async throws {
+        let store = try await seeded(kind)
         let event = try #require(try await store.auditEvents(limit: 1).first)
         let data = try JSONEncoder().encode(event)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

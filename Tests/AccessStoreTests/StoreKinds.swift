@@ -3,11 +3,15 @@ import Testing
 import TestSupport
 @testable import AccessStore
 
-/// The store implementations a parameterized test runs against: SQLite always, PostgreSQL when the tests have a
-/// server (``TestPostgres``). Suites that take a `StoreKind` need the ``ClosesStores`` trait (`.closesStores`).
+/// The store implementations a parameterized test runs against: `@Test(arguments: StoreKind.available)`.
+/// Suites that take a `StoreKind` need the ``ClosesStores`` trait (`.closesStores`).
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
+    /// ``SQLiteAccessStore`` in memory (``makeStore()``).
+    case sqlite
+    /// ``PostgresAccessStore`` on a fresh database (``makePostgresStore(masterKey:)``).
+    case postgres
 
+    /// SQLite always; PostgreSQL when a server is configured (``postgresConfigured``).
     static var available: [StoreKind] { postgresConfigured ? [.sqlite, .postgres] : [.sqlite] }
 
     var testDescription: String { rawValue }
