@@ -76,11 +76,11 @@ extension SQLiteAccessStore {
     /// run of a previous process can still be going.
     /// - Returns: how many runs were marked.
     @discardableResult
-    public func failRunningSyncRuns(reason: String, at: Date) async throws -> Int {
+    public func failRunningSyncRuns(workspaceGid: String?, reason: String, at: Date) async throws -> Int {
         try await dbWriter.write { db in
             try db.execute(
-                sql: "UPDATE syncRun SET status = ?, finishedAt = ?, error = ? WHERE status = ?",
-                arguments: [SyncRunStatus.failed.rawValue, UnixMillis.from(at), reason, SyncRunStatus.running.rawValue])
+                sql: "UPDATE syncRun SET status = ?, finishedAt = ?, error = ? WHERE status = ? AND (? IS NULL OR workspaceGid = ?)",
+                arguments: [SyncRunStatus.failed.rawValue, UnixMillis.from(at), reason, SyncRunStatus.running.rawValue, workspaceGid, workspaceGid])
             return db.changesCount
         }
     }

@@ -94,6 +94,18 @@ struct SyncRunTests {
         #expect(try await store.failRunningSyncRuns(reason: "again", at: T.at(minutes: 2)) == 0)
         #expect(try await store.syncRun(id: a)?.error == "server restarted")
     }
+
+    @Test("one workspace's runs left running are marked failed, the others' untouched", arguments: StoreKind.available)
+    func interruptedInOneWorkspace(kind: StoreKind) async throws {
+        let store = try await kind.makeAuditStore()
+        let orphan = try await store.startSyncRun(workspaceGid: "1000", trigger: "t", at: T.t0)
+        let elsewhere = try await store.startSyncRun(workspaceGid: "2000", trigger: "t", at: T.t0)
+        #expect(try await store.failRunningSyncRuns(workspaceGid: "1000", reason: "its server stopped", at: T.at(minutes: 1)) == 1)
+        #expect(try await store.syncRun(id: orphan)?.status == .failed)
+        #expect(try await store.syncRun(id: orphan)?.error == "its server stopped")
+        #expect(try await store.syncRun(id: elsewhere)?.status == .running)
+        #expect(try await store.failRunningSyncRuns(workspaceGid: "3000", reason: "none", at: T.at(minutes: 1)) == 0)
+    }
 }
 
 @Suite("Audit", .closesStores)

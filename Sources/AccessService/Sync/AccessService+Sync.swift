@@ -75,6 +75,11 @@ extension AccessService {
 
     private func runSync(workspace: String, client: AsanaClient, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let started = ContinuousClock.now
+        // Holding the workspace's sync lease, no other server runs a sync of it: a run still marked running was
+        // left by a server that died (its lease expired).
+        let orphans = try await store.failRunningSyncRuns(
+            workspaceGid: workspace, reason: "the server running this sync stopped before it finished", at: now())
+        if orphans > 0 { logger.warning("closed sync runs a stopped server left running", metadata: ["workspace": "\(workspace)", "count": "\(orphans)"]) }
         let runID = try await store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
             let phases = SyncPhases()

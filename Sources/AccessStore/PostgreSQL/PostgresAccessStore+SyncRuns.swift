@@ -80,12 +80,12 @@ extension PostgresAccessStore: SyncRunStore {
     }
 
     @discardableResult
-    public func failRunningSyncRuns(reason: String, at: Date) async throws -> Int {
+    public func failRunningSyncRuns(workspaceGid: String?, reason: String, at: Date) async throws -> Int {
         let logger = self.logger
         return try await database.write { connection in
             try await connection.query("""
                 UPDATE sync_run SET status = \(SyncRunStatus.failed.rawValue), finished_at = \(UnixMillis.from(at)), error = \(reason)
-                WHERE status = \(SyncRunStatus.running.rawValue)
+                WHERE status = \(SyncRunStatus.running.rawValue) AND (\(workspaceGid)::text IS NULL OR workspace_gid = \(workspaceGid))
                 RETURNING 1
                 """, logger: logger).collect().count
         }

@@ -25,14 +25,21 @@ public protocol SyncRunStore: Sendable {
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...``StoreLimits/maxSyncRunsLimit``.
     func syncRuns(workspaceGid: String?, limit: Int) async throws -> [SyncRun]
 
-    /// Marks every run still `running` as `failed` with `reason` — call once at server start, when no
-    /// run of a previous process can still be going.
+    /// Marks the runs still `running` as `failed` with `reason`: every workspace's (`workspaceGid` nil) at the start
+    /// of a server that owns the store alone, when no run of a previous process can still be going; one workspace's
+    /// while holding its sync lease, when no other server can be running one (a dead server's run, left behind).
     /// - Returns: how many runs were marked.
     @discardableResult
-    func failRunningSyncRuns(reason: String, at: Date) async throws -> Int
+    func failRunningSyncRuns(workspaceGid: String?, reason: String, at: Date) async throws -> Int
 }
 
 extension SyncRunStore {
+    /// Marks every workspace's runs still `running` as `failed` (see ``failRunningSyncRuns(workspaceGid:reason:at:)``).
+    @discardableResult
+    public func failRunningSyncRuns(reason: String, at: Date) async throws -> Int {
+        try await failRunningSyncRuns(workspaceGid: nil, reason: reason, at: at)
+    }
+
     /// ``finishSyncRun(id:status:counts:apiCalls:rateLimited:error:at:)`` of a run no request of which was rate limited.
     public func finishSyncRun(id: Int64, status: SyncRunStatus, counts: SnapshotCounts?, apiCalls: Int, error: String?, at: Date) async throws {
         try await finishSyncRun(id: id, status: status, counts: counts, apiCalls: apiCalls, rateLimited: 0, error: error, at: at)
