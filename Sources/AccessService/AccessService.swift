@@ -22,6 +22,9 @@ public struct AccessService: Sendable {
     let syncGate: LeaseGate
     /// One run per idempotency key, across every server on the store (lease `idempotency:<key>`).
     let idempotencyGate: LeaseGate
+    /// Held by each provision call that writes (lease `provision:<call id>`), and by the reconciliation of a call's
+    /// intents: intents whose call holds it have a live writer and are left alone.
+    let provisionCallGate: LeaseGate
     let workspaceNames = WorkspaceNameCache()
     let oauthTokenSources = OAuthTokenSources()
     let revokedTokens = RevokedTokens()
@@ -49,6 +52,7 @@ public struct AccessService: Sendable {
         let instance = LeaseGate.makeInstance()
         self.syncGate = LeaseGate(store: store, prefix: "sync:", instance: instance, logger: logger)
         self.idempotencyGate = LeaseGate(store: store, prefix: "idempotency:", instance: instance, logger: logger)
+        self.provisionCallGate = LeaseGate(store: store, prefix: "provision:", instance: instance, logger: logger)
     }
 
     /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, Asana OpenAPI schema `AsanaResource.gid`).

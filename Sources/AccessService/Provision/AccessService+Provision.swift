@@ -85,8 +85,20 @@ extension AccessService {
         }
         let dryRun = params.dryRun ?? false
         if !dryRun { try await provisionGate.wait() }
-        let journal = dryRun ? nil : ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
-                                                      principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
+        guard !dryRun else { return try await provisionWriting(params, requests: requests, principal: principal, journal: nil) }
+        let journal = ProvisionJournal(service: self, callId: UUID().uuidString.lowercased(),
+                                       principal: principal ?? "anonymous", idempotencyKey: idempotencyKey)
+        // The call's lease (`provision:<call id>`) tells every server that its intents have a live writer: they are
+        // reconciled only once it is gone (see reconcileProvisionIntents).
+        return try await provisionCallGate.withLease(journal.callId, busy: { RPCError.internalError("a provision call id was drawn twice") }) {
+            try await provisionWriting(params, requests: requests, principal: principal, journal: journal)
+        }
+    }
+
+    /// The Asana reads and writes of one provision call (`journal` nil for a dry run), its history and its audit event.
+    private func provisionWriting(_ params: Provision.Params, requests: [Provision.Request], principal: String?,
+                                  journal: ProvisionJournal?) async throws -> Provision.Result {
+        let dryRun = journal == nil
         let client = try await self.client(workspace: params.workspace, purpose: .provision)
         do {
             let details = try await client.workspace(gid: params.workspace)

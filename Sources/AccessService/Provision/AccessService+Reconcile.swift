@@ -12,8 +12,11 @@ public struct ProvisionReconciliation: Sendable, Equatable {
     public var notApplied = 0
     /// Open intents whose outcome could not be determined (they stay open for the next reconciliation).
     public var undetermined = 0
+    /// Open intents left alone because their call's server is still writing (it holds the call's lease), or another
+    /// server is reconciling them.
+    public var inProgress = 0
 
-    /// Intents looked at.
+    /// Intents looked at (not counting ``inProgress``).
     public var total: Int { applied + notApplied + undetermined }
 
     /// Creates an empty tally.
@@ -34,7 +37,8 @@ extension AccessService {
     /// `applied`, `notApplied`, or `undetermined` and the reason (credential missing, Asana unavailable…);
     /// the first two close the intent, an undetermined one stays open and is tried again on the next start.
     /// Run it at start, before new provisions can write: `upTo` (the newest intent id seen then) keeps
-    /// intents of calls that started after it out.
+    /// intents of calls that started after it out. A call's intents are taken only with its lease (`provision:<call id>`),
+    /// which a live call holds: on a store shared by several servers, another server's call in progress is left alone.
     /// - Throws: a storage error when the open intents cannot be read; a failure to record one intent's result
     ///   is logged and that intent stays open.
     @discardableResult
@@ -42,9 +46,38 @@ extension AccessService {
         var tally = ProvisionReconciliation()
         let open = try await store.openProvisionIntents(upTo: upTo)
         guard !open.isEmpty else { return tally }
-        logger.notice("reconciling provision writes left without an outcome", metadata: ["count": "\(open.count)"])
         var clients: [String: Result<AsanaClient, RPCError>] = [:]
-        for intent in open {
+        // A call's intents are settled holding the call's lease: taken, it proves the call's server is gone (it held
+        // the lease while writing) and keeps another server's reconciliation off the same intents.
+        let calls = Dictionary(grouping: open, by: \.draft.callId).sorted { ($0.value.first?.id ?? 0) < ($1.value.first?.id ?? 0) }
+        for (callId, intents) in calls {
+            do {
+                try await provisionCallGate.withLease(callId, busy: { CallInProgress() }) {
+                    if tally.applied + tally.notApplied + tally.undetermined == 0 {
+                        logger.notice("reconciling provision writes left without an outcome", metadata: ["count": "\(open.count)"])
+                    }
+                    try await reconcile(intents, clients: &clients, tally: &tally)
+                }
+            } catch is CallInProgress {
+                tally.inProgress += intents.count
+            }
+        }
+        if tally.applied + tally.notApplied + tally.undetermined > 0 {
+            logger.notice("reconciled provision writes", metadata: [
+                "applied": "\(tally.applied)", "notApplied": "\(tally.notApplied)", "undetermined": "\(tally.undetermined)",
+                "stillInProgress": "\(tally.inProgress)",
+            ])
+        }
+        return tally
+    }
+
+    /// The lease of a call whose server is still writing (or another server reconciling it).
+    private struct CallInProgress: Error {}
+
+    /// Settles `intents` (one call's) against Asana, as ``reconcileProvisionIntents(upTo:)`` describes.
+    private func reconcile(_ intents: [ProvisionIntent], clients: inout [String: Result<AsanaClient, RPCError>],
+                           tally: inout ProvisionReconciliation) async throws {
+        for intent in intents {
             let workspace = intent.draft.workspaceGid
             if clients[workspace] == nil {
                 do {
@@ -82,10 +115,6 @@ extension AccessService {
                 tally.undetermined += 1
             }
         }
-        logger.notice("reconciled provision writes", metadata: [
-            "applied": "\(tally.applied)", "notApplied": "\(tally.notApplied)", "undetermined": "\(tally.undetermined)",
-        ])
-        return tally
     }
 
     /// Whether Asana's state is what the write of `draft` would have made it.
