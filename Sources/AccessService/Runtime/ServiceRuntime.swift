@@ -90,20 +90,27 @@ public struct ServiceRuntime: Sendable {
     /// intents older than ``resolvedIntentRetention`` are pruned.
     /// - Parameters:
     ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
-    ///     can sync runs still marked `running` be a crashed predecessor's.
+    ///     can sync runs still marked `running` be a crashed predecessor's. Nil for a store shared with other
+    ///     servers (PostgreSQL): then nothing of theirs is touched at start, and provision intents a dead server
+    ///     left are reconciled every ``ProvisionReconciler/sharedStorePeriod``.
     ///   - status: filled in with the RPC server, and marked bound when it listens (for `/readyz` and the metrics).
     ///   - leadingServices: run first in the group, so they are stopped last (the metrics listener, which
     ///     answers `/readyz` with 503 while the RPC server drains).
     ///   - onListening: called with the bound port.
     /// - Throws: what the store throws while doing the start-up work (e.g. `AccessStoreError.storageFull`).
-    public func makeServiceGroup(store: any AccessStore, lock: DataDirectoryLock, tls: TLSConfiguration,
+    public func makeServiceGroup(store: any AccessStore, lock: DataDirectoryLock?, tls: TLSConfiguration,
                                  status: RuntimeStatus? = nil, leadingServices: [any Service] = [],
                                  onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> ServiceGroup {
-        // Holding the data directory's lock, this server is the SQLite store's only one: leases (sync, idempotency
-        // key) a killed predecessor left would refuse calls until they expired, so they go now.
-        if let sqlite = store as? SQLiteAccessStore { try await sqlite.releaseAllLeases() }
-        let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
-        if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
+        let shared = lock == nil
+        if !shared {
+            // Holding the data directory's lock, this server is the SQLite store's only one: leases (sync,
+            // idempotency key, provision call) a killed predecessor left would refuse calls until they expired.
+            if let sqlite = store as? SQLiteAccessStore { try await sqlite.releaseAllLeases() }
+            let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
+            if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
+        }
+        // On a shared store other servers may be syncing now: a dead server's runs are closed by the next sync of
+        // their workspace, which holds its lease (AccessService.runSync).
         let service = makeService(store: store)
         // Provision writes left without an outcome by the previous run (crash, kill -9) are reconciled
         // against Asana beside the server (only those open now); provision calls wait until it is done.
@@ -124,7 +131,10 @@ public struct ServiceRuntime: Sendable {
         // The scheduler comes after the server, so it is shut down first: on SIGTERM/SIGINT it stops at
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = leadingServices.map { .init(service: $0) } + [.init(service: server)]
-        if let pendingIntents {
+        if shared {
+            services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents, repeatEvery: ProvisionReconciler.sharedStorePeriod),
+                                  successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        } else if let pendingIntents {
             logger.notice("provision writes without an outcome found; reconciling them with Asana before provision calls run",
                           metadata: ["upToIntent": "\(pendingIntents)"])
             services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents),
