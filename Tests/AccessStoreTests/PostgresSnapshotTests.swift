@@ -1,0 +1,165 @@
+import AccessProtocol
+import Foundation
+import PostgresNIO
+import TestSupport
+import Testing
+@testable import AccessStore
+
+/// What is particular to snapshots in PostgreSQL: SQLite's order page after page on a large workspace, the page
+/// query's plan, and two servers applying snapshots of one workspace at once.
+@Suite("PostgreSQL snapshots", .closesStores, .enabled(if: postgresConfigured, "no PostgreSQL: set ASANA_ACCESS_TEST_POSTGRES_URL"))
+struct PostgresSnapshotTests {
+    /// 3,000 people whose names collide, differ only in case, are non-ASCII (precomposed and decomposed,
+    /// upper- and lowercase), are empty or unknown; gids of different lengths.
+    static func people() -> [SnapshotUser] {
+        let names: [String?] = [
+            "alice", "Alice", "ALICE", "alice ", "Bob", "bob", "Zoë", "ZOË", "Zoe\u{308}", "Élodie", "élodie", "Émile", "Ärger",
+            "Øystein", "Łukasz", "ıgor", "İpek", "ß", "SS", "ss", "日本", "😀 smile", "_under", "-dash", "[bracket", "~tilde", "a",
+            "Z", "z", "", nil, nil,
+        ]
+        var rng = SeededRandom(seed: 42)
+        return (0..<3000).map { index in
+            let name = names[index % names.count].map { Int.random(in: 0..<3, using: &rng) == 0 ? "\($0) \(index % 7)" : $0 }
+            return SnapshotUser(gid: String(Int.random(in: 1...999_999_999, using: &rng)) + "\(index)", name: name,
+                                email: "p\(index)@acme.example", isActive: index % 5 != 0, isAdmin: index % 11 == 0,
+                                isGuest: index % 13 == 0, isViewOnly: false)
+        }
+    }
+
+    /// Every page of `query` from `store`, and how many pages it took.
+    static func walk(_ store: any SnapshotStore, _ query: UserQuery) async throws -> (gids: [String], pages: Int) {
+        var query = query
+        var gids: [String] = []
+        var pages = 0
+        while true {
+            let page = try await store.listUsers(query)
+            gids += page.users.map(\.gid)
+            pages += 1
+            guard let next = page.nextCursor, pages <= 10_000 else { break }
+            query.cursor = next
+        }
+        return (gids, pages)
+    }
+
+    @Test("a walk through every page of thousands of people returns each once, in SQLite's order, for every filter")
+    func walkMatchesSQLite() async throws {
+        let users = Self.people()
+        let teams = [SnapshotTeam(gid: "t1", name: "Engineering"), SnapshotTeam(gid: "t2", name: "design")]
+        let snapshot = WorkspaceSnapshot(
+            workspace: Fixture.workspace, users: users, teams: teams,
+            teamMemberships: users.enumerated().compactMap { index, user in
+                index % 3 == 0 ? SnapshotTeamMembership(teamGid: index % 2 == 0 ? "t1" : "t2", userGid: user.gid, isAdmin: index % 4 == 0) : nil
+            })
+        let sqlite = try makeStore()
+        let postgres = try await makePostgresStore()
+        let later = WorkspaceSnapshot(workspace: snapshot.workspace, users: Array(users.dropFirst(100)), teams: teams,
+                                      teamMemberships: snapshot.teamMemberships)
+        for store in [sqlite, postgres] as [any SnapshotStore] {
+            #expect(try await store.applySnapshot(snapshot, at: T.t0) == SnapshotCounts(
+                users: 3000, added: 3000, updated: 0, departed: 0, teams: 2, teamMemberships: 1000))
+            #expect(try await store.applySnapshot(later, at: T.at(minutes: 1)).departed == 100)
+        }
+        let queries: [UserQuery] = [
+            UserQuery(workspaceGid: "1000", limit: 97),
+            UserQuery(workspaceGid: "1000", includeDeparted: true, limit: 1000),
+            UserQuery(workspaceGid: "1000", active: true, admin: false, limit: 50),
+            UserQuery(workspaceGid: "1000", teamGid: "t2", limit: 33),
+            UserQuery(workspaceGid: "1000", query: "ZOË", limit: 7),
+            UserQuery(workspaceGid: "1000", query: "élodie", limit: 7),
+            UserQuery(workspaceGid: "1000", changedSince: T.t0, limit: 9),
+            UserQuery(workspaceGid: "1000", includeDeparted: true, asOf: T.t0.addingTimeInterval(30), limit: 250),
+            UserQuery(workspaceGid: "1000", asOf: T.at(minutes: 2), limit: 250),
+        ]
+        for query in queries {
+            let expected = try await Self.walk(sqlite, query)
+            let got = try await Self.walk(postgres, query)
+            #expect(!expected.gids.isEmpty, "\(query)")
+            #expect(Set(got.gids).count == got.gids.count, "no one twice: \(query)")
+            #expect(got.gids == expected.gids, "\(query)")
+            #expect(got.pages == expected.pages, "\(query)")
+        }
+        // The whole listing, page by page, compared field by field (teams, flags, times, change).
+        var query = UserQuery(workspaceGid: "1000", changedSince: T.t0.addingTimeInterval(-1), limit: 400)
+        while true {
+            let expected = try await sqlite.listUsers(query)
+            let got = try await postgres.listUsers(query)
+            #expect(got == expected)
+            guard let next = expected.nextCursor, got.nextCursor == next else { break }
+            query.cursor = next
+        }
+        #expect(try await postgres.teams(workspaceGid: "1000") == (try await sqlite.teams(workspaceGid: "1000")))
+        #expect(try await postgres.user(workspaceGid: "1000", gidOrEmail: "P7@ACME.EXAMPLE")?.gid == users[7].gid)
+    }
+
+    /// The plan PostgreSQL chooses for `query` (`EXPLAIN`, text format), after `ANALYZE`.
+    static func plan(_ store: PostgresAccessStore, _ query: UserQuery) async throws -> String {
+        let statement = PostgresAccessStore.listUsersQuery(try UserListing(query))
+        return try await store.database.read { connection in
+            try await connection.query("ANALYZE", logger: store.logger)
+            var explain = statement
+            explain.sql = "EXPLAIN " + explain.sql
+            var lines: [String] = []
+            for try await line in try await connection.query(explain, logger: store.logger).decode(String.self) { lines.append(line) }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    @Test("a page seeks in the name index past its cursor, without sorting the workspace")
+    func pagePlan() async throws {
+        let store = try await makePostgresStore()
+        let users = (0..<5000).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", isActive: $0 % 2 == 0) }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
+        let first = try await store.listUsers(UserQuery(workspaceGid: "1000", limit: 100))
+        let cursor = try #require(first.nextCursor)
+        for query in [UserQuery(workspaceGid: "1000", limit: 100, cursor: cursor),
+                      UserQuery(workspaceGid: "1000", active: true, limit: 100, cursor: cursor)] {
+            let plan = try await Self.plan(store, query)
+            #expect(plan.contains("workspace_user_by_name"), "\(plan)")
+            #expect(!plan.contains("Sort"), "\(plan)")
+            #expect(plan.contains("Index Cond: ((workspace_gid = '1000'::text) AND (ROW(lower(COALESCE(name, ''::text)), gid) > ROW("),
+                    "the cursor is a bound of the index scan:\n\(plan)")
+        }
+        let past = try await Self.plan(store, UserQuery(workspaceGid: "1000", asOf: T.t0, limit: 100, cursor: cursor))
+        #expect(past.contains("workspace_user_interval_by_name") && !past.contains("Sort"), "\(past)")
+    }
+
+    @Test("two servers applying snapshots of one workspace at once take turns: every count and change is seen once")
+    func concurrentServers() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        let key = MasterKey.generate()
+        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        OpenedStores.current?.add(first)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        OpenedStores.current?.add(second)
+        // Each round both apply a snapshot: the first server sees people 0..<150, the second 50..<200, so each apply
+        // adds and departs people the other one just changed.
+        let everyone = (0..<200).map { SnapshotUser(gid: "u\($0)", name: "Person \($0)", isActive: true) }
+        func snapshot(_ range: Range<Int>) -> WorkspaceSnapshot {
+            WorkspaceSnapshot(workspace: Fixture.workspace, users: Array(everyone[range]))
+        }
+        var added = 0
+        var departed = 0
+        for round in 0..<15 {
+            let at = T.at(minutes: round)
+            async let a = first.applySnapshot(snapshot(0..<150), at: at, syncRunId: Int64(2 * round + 1))
+            async let b = second.applySnapshot(snapshot(50..<200), at: at.addingTimeInterval(1), syncRunId: Int64(2 * round + 2))
+            let (countsA, countsB) = try await (a, b)
+            added += countsA.added + countsB.added
+            departed += countsA.departed + countsB.departed
+        }
+        // Whoever went last left their picture; the counts of all applies add up to it.
+        let present = try await first.listUsers(UserQuery(workspaceGid: "1000", limit: 1000)).users.count
+        #expect(present == 150)
+        #expect(added - departed == present)
+        var changes: [AccessChange] = []
+        var query = AccessChangeQuery(workspaceGid: "1000", from: T.t0, limit: 1000)
+        while true {
+            let page = try await second.listAccessChanges(query)
+            changes += page.changes
+            guard let next = page.nextCursor else { break }
+            query.cursor = next
+        }
+        #expect(changes.filter { $0.kind == .joined || $0.kind == .returned }.count == added)
+        #expect(changes.filter { $0.kind == .left }.count == departed)
+    }
+}
