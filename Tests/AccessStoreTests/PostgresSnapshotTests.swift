@@ -123,6 +123,47 @@ struct PostgresSnapshotTests {
         #expect(past.contains("workspace_user_interval_by_name") && !past.contains("Sort"), "\(past)")
     }
 
+    /// SQLite differs here: GRDB binds text NUL-terminated, so there "bob\u{0}" is searched as "bob".
+    @Test("text with U+0000 matches nobody: query, team, email lookup, workspace, history")
+    func nulText() async throws {
+        let store = try await makePostgresStore()
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        func gids(_ configure: (inout UserQuery) -> Void) async throws -> [String] {
+            var query = UserQuery(workspaceGid: "1000")
+            configure(&query)
+            return try await store.listUsers(query).users.map(\.gid)
+        }
+        #expect(try await gids { $0.query = "bob" } == ["u2"])
+        #expect(try await gids { $0.query = "bob\u{0}" } == [])
+        #expect(try await gids { $0.teamGid = "t1\u{0}" } == [])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000\u{0}")).users == [])
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "bob@acme.example\u{0}") == nil)
+        #expect(try await store.workspace(gid: "1000\u{0}") == nil)
+        #expect(try await store.teams(workspaceGid: "1000\u{0}") == [])
+        #expect(try await store.listAccessChanges(AccessChangeQuery(workspaceGid: "1000", from: T.t0, userGid: "u1\u{0}")).changes == [])
+        #expect(try await store.accessCounts(workspaceGid: "1000\u{0}", at: [T.t0]).map(\.people) == [0])
+    }
+
+    @Test("text PostgreSQL cannot hold (U+0000) is refused before anything is written; such a cursor is invalid")
+    func nulRefused() async throws {
+        let store = try await makePostgresStore()
+        try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
+        var bad = Fixture.snapshot()
+        bad.users[1].name = "bob\u{0}builder"
+        await #expect(throws: PostgresText.nulRefused) { try await store.applySnapshot(bad, at: T.at(minutes: 1)) }
+        await #expect(throws: PostgresText.nulRefused) {
+            try await store.applyProvisionChange(ProvisionChange(
+                workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none, teamsAdded: [SnapshotTeam(gid: "t9", name: "a\u{0}")],
+                principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
+        }
+        #expect(try await store.workspace(gid: "1000")?.lastSyncedAt == T.t0)
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.name == "bob builder")
+        #expect(try await store.teams(workspaceGid: "1000").count == 2)
+        await #expect(throws: AccessStoreError.invalidCursor) {
+            try await store.listUsers(UserQuery(workspaceGid: "1000", cursor: UserCursor(n: "a\u{0}", g: "u1").encoded()))
+        }
+    }
+
     @Test("two servers applying snapshots of one workspace at once take turns: every count and change is seen once")
     func concurrentServers() async throws {
         let location = try await TestPostgres.freshDatabase()

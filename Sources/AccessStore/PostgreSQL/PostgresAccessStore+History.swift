@@ -11,6 +11,7 @@ extension PostgresAccessStore: HistoryStore {
     /// cursor, a row comparison on (observed_at, id).
     public func listAccessChanges(_ query: AccessChangeQuery) async throws -> AccessChangePage {
         let cursor = try AccessChangeCursor.checked(query)
+        guard PostgresText.storable(query.workspaceGid, query.userGid) else { return AccessChangePage(changes: [], nextCursor: nil) }
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 8)
         sql.appendLiteral("""
             SELECT id, user_gid, user_name, user_email, kind, team_gid, team_name, before, after,
@@ -57,6 +58,9 @@ extension PostgresAccessStore: HistoryStore {
     }
 
     public func accessCounts(workspaceGid: String, at moments: [Date]) async throws -> [AccessCounts] {
+        guard PostgresText.storable(workspaceGid) else {
+            return moments.map { AccessCounts(at: $0, people: 0, admins: 0, guests: 0, viewOnly: 0) }
+        }
         let logger = self.logger
         return try await database.readTransaction { connection in
             var counts: [AccessCounts] = []
@@ -78,6 +82,7 @@ extension PostgresAccessStore: HistoryStore {
     }
 
     public func accessChangeCounts(workspaceGid: String, from: Date, before: Date) async throws -> [AccessChange.Kind: Int] {
+        guard PostgresText.storable(workspaceGid) else { return [:] }
         let logger = self.logger
         return try await database.read { connection in
             var counts: [AccessChange.Kind: Int] = [:]

@@ -20,6 +20,7 @@ extension PostgresAccessStore: SnapshotStore {
     @discardableResult
     public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date, syncRunId: Int64?) async throws -> SnapshotCounts {
         try snapshot.check()
+        try snapshot.checkStorableInPostgres()
         let now = UnixMillis.from(at)
         let logger = self.logger
         return try await database.write { connection in
@@ -30,6 +31,7 @@ extension PostgresAccessStore: SnapshotStore {
 
     public func applyProvisionChange(_ change: ProvisionChange, at: Date) async throws {
         try change.check()
+        try change.checkStorableInPostgres()
         let now = UnixMillis.from(at)
         let logger = self.logger
         try await database.write { connection in
@@ -42,6 +44,8 @@ extension PostgresAccessStore: SnapshotStore {
     /// workspace row, in one read-only `REPEATABLE READ` transaction.
     public func listUsers(_ query: UserQuery) async throws -> UserPage {
         let listing = try UserListing(query)
+        if let cursor = listing.cursor, !PostgresText.storable(cursor.n, cursor.g) { throw AccessStoreError.invalidCursor }
+        guard PostgresText.storable(query.workspaceGid) else { return UserPage(users: [], nextCursor: nil) }
         let pageQuery = Self.listUsersQuery(listing)
         let logger = self.logger
         return try await database.readTransaction { connection in
@@ -108,7 +112,9 @@ extension PostgresAccessStore: SnapshotStore {
             let anyUnknown = "(is_active IS NULL OR is_admin IS NULL OR is_guest IS NULL OR is_view_only IS NULL)"
             sql.appendLiteral(flagsUnknown ? " AND \(anyUnknown)" : " AND NOT \(anyUnknown)")
         }
-        if let teamGid = query.teamGid {
+        if let teamGid = query.teamGid, !PostgresText.storable(teamGid) {
+            sql.appendLiteral(" AND false")  // no team has it
+        } else if let teamGid = query.teamGid {
             if let asOf {
                 sql.appendLiteral("""
                      AND EXISTS (SELECT 1 FROM team_membership_interval tm
@@ -130,7 +136,9 @@ extension PostgresAccessStore: SnapshotStore {
                 sql.appendLiteral(")")
             }
         }
-        if let text = listing.searchText {
+        if let text = listing.searchText, !PostgresText.storable(text) {
+            sql.appendLiteral(" AND false")  // no name or email has it
+        } else if let text = listing.searchText {
             // Both sides in SearchKey form: canonically equivalent text matches (see the extension's comment).
             sql.appendLiteral(" AND (strpos(name_key, ")
             sql.appendInterpolation(text)
@@ -153,6 +161,7 @@ extension PostgresAccessStore: SnapshotStore {
     }
 
     public func user(workspaceGid: String, gidOrEmail: String) async throws -> StoredUser? {
+        guard PostgresText.storable(workspaceGid, gidOrEmail) else { return nil }
         let logger = self.logger
         return try await database.readTransaction { connection in
             var row = try await connection.query("""
@@ -174,6 +183,7 @@ extension PostgresAccessStore: SnapshotStore {
     }
 
     public func workspace(gid: String) async throws -> StoredWorkspace? {
+        guard PostgresText.storable(gid) else { return nil }
         let logger = self.logger
         return try await database.read { connection in
             try await Self.workspace(connection, gid: gid, logger: logger)
@@ -190,6 +200,7 @@ extension PostgresAccessStore: SnapshotStore {
     }
 
     public func teams(workspaceGid: String) async throws -> [StoredTeam] {
+        guard PostgresText.storable(workspaceGid) else { return [] }
         let logger = self.logger
         return try await database.read { connection in
             var teams: [StoredTeam] = []
