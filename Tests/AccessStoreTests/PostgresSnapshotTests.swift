@@ -91,6 +91,77 @@ struct PostgresSnapshotTests {
         #expect(try await postgres.user(workspaceGid: "1000", gidOrEmail: "P7@ACME.EXAMPLE")?.gid == users[7].gid)
     }
 
+    /// Every access change of the workspace, ids left out (each store numbers its own).
+    static func changeLog(_ store: any HistoryStore) async throws -> [AccessChange] {
+        var changes: [AccessChange] = []
+        var query = AccessChangeQuery(workspaceGid: "1000", from: T.at(minutes: -10), limit: 100)
+        while true {
+            let page = try await store.listAccessChanges(query)
+            changes += page.changes.map { change in
+                var change = change
+                change.id = 0
+                return change
+            }
+            guard let next = page.nextCursor else { break }
+            query.cursor = next
+        }
+        return changes
+    }
+
+    @Test("the same syncs and provisions leave the same pictures, past pictures, change log, counts and pruning in both stores",
+          arguments: [UInt64(21), 22])
+    func historyMatchesSQLite(seed: UInt64) async throws {
+        let sqlite = try makeStore()
+        let postgres = try await makePostgresStore()
+        let stores: [any SnapshotTestStore] = [sqlite, postgres]
+        var organization = HistoryTests.Organization(seed: seed)
+        var rng = SeededRandom(seed: seed)
+        var moments: [Date] = []
+        for step in 0..<30 {
+            organization.change()
+            let at = T.at(minutes: step * 10)
+            moments += [at, at.addingTimeInterval(150)]
+            let counts = try await stores.asyncMap { try await $0.applySnapshot(organization.snapshot, at: at, syncRunId: Int64(step + 1)) }
+            #expect(counts[0] == counts[1], "counts at step \(step)")
+            // Now and then a provision between syncs: someone added, removed, or moved between teams.
+            if step % 3 == 1, let gid = organization.people.keys.sorted().randomElement(using: &rng) {
+                let action = [ProvisionChange.WorkspaceAction.added, .removed, .none].randomElement(using: &rng)!
+                let change = ProvisionChange(
+                    workspaceGid: "1000", user: SnapshotUser(gid: gid, name: Bool.random(using: &rng) ? "Provisioned \(gid)" : nil),
+                    workspaceAction: action, teamsAdded: [SnapshotTeam(gid: "t\(step)", name: "Provisioned team \(step)")],
+                    teamsRemoved: ["t1"], principal: "okta", callId: "call-\(step)")
+                for store in stores { try await store.applyProvisionChange(change, at: at.addingTimeInterval(60)) }
+            }
+        }
+        let logs = try await stores.asyncMap { try await Self.changeLog($0) }
+        #expect(logs[0].count > 50)
+        #expect(logs[0] == logs[1])
+        for moment in moments + [T.at(minutes: 1000)] {
+            let pictures = try await stores.asyncMap { store in
+                try await store.listUsers(UserQuery(workspaceGid: "1000", includeDeparted: true, asOf: moment, limit: 1000))
+            }
+            #expect(pictures[0] == pictures[1], "as of \(moment)")
+        }
+        let current = try await stores.asyncMap { try await $0.listUsers(UserQuery(workspaceGid: "1000", includeDeparted: true, limit: 1000)) }
+        #expect(current[0] == current[1])
+        let accessCounts = try await stores.asyncMap { try await $0.accessCounts(workspaceGid: "1000", at: moments) }
+        #expect(accessCounts[0] == accessCounts[1])
+        let kindCounts = try await stores.asyncMap { try await $0.accessChangeCounts(workspaceGid: "1000", from: T.t0, before: T.at(minutes: 150)) }
+        #expect(kindCounts[0] == kindCounts[1] && !kindCounts[0].isEmpty)
+        #expect(try await sqlite.teams(workspaceGid: "1000") == (try await postgres.teams(workspaceGid: "1000")))
+
+        let pruned = try await stores.asyncMap { try await $0.pruneHistory(before: T.at(minutes: 145)) }
+        #expect(pruned[0] == pruned[1] && pruned[0].intervals > 0)
+        #expect(try await stores.asyncMap { try await Self.changeLog($0) }.allSatisfy { $0 == logs[0].filter { $0.observedAt >= T.at(minutes: 145) } })
+        for moment in moments where moment >= T.at(minutes: 145) {
+            let pictures = try await stores.asyncMap { store in
+                try await store.listUsers(UserQuery(workspaceGid: "1000", includeDeparted: true, asOf: moment, limit: 1000))
+            }
+            #expect(pictures[0] == pictures[1], "as of \(moment) after pruning")
+        }
+        #expect(try await sqlite.workspace(gid: "1000") == (try await postgres.workspace(gid: "1000")))
+    }
+
     /// The plan PostgreSQL chooses for `query` (`EXPLAIN`, text format), after `ANALYZE`.
     static func plan(_ store: PostgresAccessStore, _ query: UserQuery) async throws -> String {
         let statement = PostgresAccessStore.listUsersQuery(try UserListing(query))
@@ -202,5 +273,14 @@ struct PostgresSnapshotTests {
         }
         #expect(changes.filter { $0.kind == .joined || $0.kind == .returned }.count == added)
         #expect(changes.filter { $0.kind == .left }.count == departed)
+    }
+}
+
+fileprivate extension Array {
+    /// `transform` of each element, in order, one after the other.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }
