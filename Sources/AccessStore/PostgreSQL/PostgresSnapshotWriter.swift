@@ -6,7 +6,8 @@ import PostgresNIO
 
 /// The write side of snapshots and provision changes in PostgreSQL, run inside one write transaction, with the
 /// history of what they change (``PostgresHistoryWriter``). What a snapshot changes is worked out by
-/// ``SnapshotPlan``, as in SQLite; here its rows are written in batches (``PostgresBatch``).
+/// ``SnapshotPlan``, as in SQLite; here each kind of row is written by one statement, its columns bound as arrays
+/// (``PostgresColumn``).
 ///
 /// Both take the workspace's lock first (``lockWorkspace()``): two servers applying snapshots or provision
 /// changes of one workspace at once run one after the other, each reading what the other committed.
@@ -86,38 +87,44 @@ struct PostgresSnapshotWriter {
             try await connection.query(
                 "DELETE FROM team WHERE workspace_gid = \(workspaceGid) AND gid = ANY(\(plan.deletedTeams))", logger: logger)
         }
-        try await PostgresBatch.run(connection, logger: logger, fixed: [.text(workspaceGid)],
-                                    rows: plan.upsertedTeams.map { [.text($0.gid), .text($0.name)] }, tuplePrefix: "$1, ") { values in
-            """
-            INSERT INTO team (workspace_gid, gid, name) VALUES \(values)
-            ON CONFLICT (workspace_gid, gid) DO UPDATE SET name = excluded.name
-            """
+        if !plan.upsertedTeams.isEmpty {
+            let teams = plan.upsertedTeams
+            try await connection.query("""
+                INSERT INTO team (workspace_gid, gid, name)
+                SELECT \(workspaceGid), v.gid, v.name FROM unnest(\(teams.map(\.gid)), \(teams.map(\.name))) AS v(gid, name)
+                ON CONFLICT (workspace_gid, gid) DO UPDATE SET name = excluded.name
+                """, logger: logger)
         }
 
         // People.
-        let fixed: [PostgresBatchValue] = [.text(workspaceGid), .bigint(now)]
-        try await PostgresBatch.run(connection, logger: logger, fixed: fixed, rows: plan.insertedUsers.map(Self.userValues),
-                                    tuplePrefix: "$1, $2, $2, NULL, $2, $2, ") { values in
-            """
-            INSERT INTO workspace_user (workspace_gid, first_seen_at, last_seen_at, departed_at, changed_at, added_at,
-                gid, name, email, is_active, is_admin, is_guest, is_view_only, name_key, email_key)
-            VALUES \(values)
-            """
+        if !plan.insertedUsers.isEmpty {
+            let users = UserColumns(plan.insertedUsers)
+            try await connection.query("""
+                INSERT INTO workspace_user (workspace_gid, gid, name, email, is_active, is_admin, is_guest, is_view_only, name_key, email_key,
+                    first_seen_at, last_seen_at, departed_at, changed_at, added_at)
+                SELECT \(workspaceGid), v.*, \(now), \(now), NULL, \(now), \(now)
+                FROM unnest(\(users.gid), \(users.name), \(users.email), \(users.isActive), \(users.isAdmin), \(users.isGuest),
+                    \(users.isViewOnly), \(users.nameKey), \(users.emailKey))
+                    AS v(gid, name, email, is_active, is_admin, is_guest, is_view_only, name_key, email_key)
+                """, logger: logger)
         }
         // changed_at and added_at: the new time when the row's flag is true, else kept.
-        try await PostgresBatch.run(connection, logger: logger, fixed: fixed, rows: plan.updatedUsers.map { update in
-            Self.userValues(update.user) + [.boolean(update.changed), .boolean(update.returned)]
-        }) { values in
-            """
-            UPDATE workspace_user u SET name = v.name, email = v.email, is_active = v.is_active, is_admin = v.is_admin,
-                is_guest = v.is_guest, is_view_only = v.is_view_only, name_key = v.name_key, email_key = v.email_key,
-                last_seen_at = $2, departed_at = NULL,
-                changed_at = CASE WHEN v.changed THEN $2 ELSE u.changed_at END,
-                added_at = CASE WHEN v.returned THEN $2 ELSE u.added_at END
-            FROM (VALUES \(values)) AS v(gid, name, email, is_active, is_admin, is_guest, is_view_only, name_key, email_key, changed, returned)
-            WHERE u.workspace_gid = $1 AND u.gid = v.gid
-            """
+        if !plan.updatedUsers.isEmpty {
+            let users = UserColumns(plan.updatedUsers.map(\.user))
+            try await connection.query("""
+                UPDATE workspace_user u SET name = v.name, email = v.email, is_active = v.is_active, is_admin = v.is_admin,
+                    is_guest = v.is_guest, is_view_only = v.is_view_only, name_key = v.name_key, email_key = v.email_key,
+                    last_seen_at = \(now), departed_at = NULL,
+                    changed_at = CASE WHEN v.changed THEN \(now) ELSE u.changed_at END,
+                    added_at = CASE WHEN v.returned THEN \(now) ELSE u.added_at END
+                FROM unnest(\(users.gid), \(users.name), \(users.email), \(users.isActive), \(users.isAdmin), \(users.isGuest),
+                    \(users.isViewOnly), \(users.nameKey), \(users.emailKey), \(plan.updatedUsers.map(\.changed)),
+                    \(plan.updatedUsers.map(\.returned)))
+                    AS v(gid, name, email, is_active, is_admin, is_guest, is_view_only, name_key, email_key, changed, returned)
+                WHERE u.workspace_gid = \(workspaceGid) AND u.gid = v.gid
+                """, logger: logger)
         }
+
         // Departures: kept, with departed_at.
         if !plan.departedUsers.isEmpty {
             try await connection.query("""
@@ -127,13 +134,14 @@ struct PostgresSnapshotWriter {
         }
 
         // Team memberships.
-        try await PostgresBatch.run(connection, logger: logger, fixed: [.text(workspaceGid)], rows: plan.memberships.map { membership in
-            [.text(membership.teamGid), .text(membership.userGid), .boolean(membership.isAdmin), .boolean(membership.isGuest),
-             .boolean(membership.isLimitedAccess)]
-        }, tuplePrefix: "$1, ") { values in
-            """
-            INSERT INTO team_membership (workspace_gid, team_gid, user_gid, is_admin, is_guest, is_limited_access) VALUES \(values)
-            """
+        if !plan.memberships.isEmpty {
+            let memberships = plan.memberships
+            try await connection.query("""
+                INSERT INTO team_membership (workspace_gid, team_gid, user_gid, is_admin, is_guest, is_limited_access)
+                SELECT \(workspaceGid), v.* FROM unnest(\(memberships.map(\.teamGid)), \(memberships.map(\.userGid)),
+                    \(PostgresColumn(memberships.map(\.isAdmin))), \(PostgresColumn(memberships.map(\.isGuest))),
+                    \(PostgresColumn(memberships.map(\.isLimitedAccess)))) AS v
+                """, logger: logger)
         }
 
         try await PostgresHistoryWriter(connection: connection, logger: logger, workspaceGid: workspaceGid, now: now,
@@ -141,10 +149,23 @@ struct PostgresSnapshotWriter {
         return plan.counts
     }
 
-    /// gid, name, email, the four flags, and the search forms of name and email.
-    private static func userValues(_ user: SnapshotUser) -> [PostgresBatchValue] {
-        [.text(user.gid), .text(user.name), .text(user.email), .boolean(user.isActive), .boolean(user.isAdmin), .boolean(user.isGuest),
-         .boolean(user.isViewOnly), .text(user.name.map(SearchKey.of)), .text(user.email.map(SearchKey.of))]
+    /// People as columns: gid, name, email, the four flags, and the search forms of name and email.
+    private struct UserColumns {
+        var gid: [String]
+        var name, email, nameKey, emailKey: PostgresColumn<String>
+        var isActive, isAdmin, isGuest, isViewOnly: PostgresColumn<Bool>
+
+        init(_ users: [SnapshotUser]) {
+            gid = users.map(\.gid)
+            name = PostgresColumn(users.map(\.name))
+            email = PostgresColumn(users.map(\.email))
+            nameKey = PostgresColumn(users.map { $0.name.map(SearchKey.of) })
+            emailKey = PostgresColumn(users.map { $0.email.map(SearchKey.of) })
+            isActive = PostgresColumn(users.map(\.isActive))
+            isAdmin = PostgresColumn(users.map(\.isAdmin))
+            isGuest = PostgresColumn(users.map(\.isGuest))
+            isViewOnly = PostgresColumn(users.map(\.isViewOnly))
+        }
     }
 
     // MARK: Provision change
