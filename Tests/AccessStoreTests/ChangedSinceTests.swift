@@ -3,20 +3,20 @@ import GRDB
 import Testing
 @testable import AccessStore
 
-@Suite("listUsers changedSince, team rights and snapshot consistency")
+@Suite("listUsers changedSince, team rights and snapshot consistency", .closesStores)
 struct ChangedSinceTests {
-    private func user(_ store: SQLiteAccessStore, _ gid: String) async throws -> StoredUser {
+    private func user(_ store: any SnapshotStore, _ gid: String) async throws -> StoredUser {
         try #require(try await store.user(workspaceGid: "1000", gidOrEmail: gid))
     }
 
-    private func changes(_ store: SQLiteAccessStore, since: Date) async throws -> [String: UserChange] {
+    private func changes(_ store: any SnapshotStore, since: Date) async throws -> [String: UserChange] {
         let page = try await store.listUsers(UserQuery(workspaceGid: "1000", changedSince: since, limit: 1000))
         return Dictionary(uniqueKeysWithValues: page.users.map { ($0.gid, try! #require($0.change)) })
     }
 
-    @Test("changedAt: set on add, kept when nothing changed, set on update, departure and return")
-    func changedAtSemantics() async throws {
-        let store = try makeStore()
+    @Test("changedAt: set on add, kept when nothing changed, set on update, departure and return", arguments: StoreKind.available)
+    func changedAtSemantics(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         #expect(try await user(store, "u1").changedAt == T.t0)
 
@@ -60,9 +60,9 @@ struct ChangedSinceTests {
         #expect(try await changes(store, since: T.t0.addingTimeInterval(-0.001)) == ["u1": .added, "u2": .added, "u3": .added, "u4": .added])
     }
 
-    @Test("changedSince lists departed people without includeDeparted, with the other filters, sorted and paged")
-    func changedSinceQuery() async throws {
-        let store = try makeStore()
+    @Test("changedSince lists departed people without includeDeparted, with the other filters, sorted and paged", arguments: StoreKind.available)
+    func changedSinceQuery(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         let newcomers = (0..<25).map { SnapshotUser(gid: "n\($0)", name: "New \($0)", isActive: true, isAdmin: false) }
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob, Fixture.ivy] + newcomers), at: T.at(minutes: 1))
@@ -74,9 +74,9 @@ struct ChangedSinceTests {
         #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", includeDeparted: true)).users.allSatisfy { $0.change == nil })
     }
 
-    @Test("provision changes set changedAt only when they change the row; a removal is a departure, a re-add an addition")
-    func provisionChanges() async throws {
-        let store = try makeStore()
+    @Test("provision changes set changedAt only when they change the row; a removal is a departure, a re-add an addition", arguments: StoreKind.available)
+    func provisionChanges(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         // A no-op: the same known fields.
         try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: Fixture.ada, workspaceAction: .none, principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
@@ -98,9 +98,9 @@ struct ChangedSinceTests {
         #expect(try await changes(store, since: T.at(minutes: 4)) == ["u2": .added, "u9": .added])
     }
 
-    @Test("each team of a person carries the team-membership rights: true, false or null")
-    func teamRights() async throws {
-        let store = try makeStore()
+    @Test("each team of a person carries the team-membership rights: true, false or null", arguments: StoreKind.available)
+    func teamRights(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
                                                              teamsAdded: [Fixture.design], principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
@@ -140,12 +140,21 @@ struct ChangedSinceTests {
         #expect(try await changes(store, since: T.t0) == ["p2": .departed])
     }
 
-    @Test("a page read while another task commits snapshots is one snapshot: people, teams and syncedAt agree")
-    func consistentPage() async throws {
+    @Test("a page read while another task commits snapshots is one snapshot: people, teams and syncedAt agree", arguments: StoreKind.available)
+    func consistentPage(kind: StoreKind) async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
-        defer { try? store.close() }
+        // SQLite on a file (a pool: reads run beside the writer), or PostgreSQL.
+        let store: any SnapshotStore
+        var file: SQLiteAccessStore?
+        defer { try? file?.close() }
+        switch kind {
+        case .sqlite:
+            file = try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+            store = file!
+        case .postgres:
+            store = try await makePostgresStore()
+        }
         // Version v (0 or 1): every name ends in "v<v>", everyone is in team "tv<v>" with isAdmin == (v == 1),
         // and the snapshot is applied at minute (2k + v), so syncedAt tells the version too.
         func snapshot(_ version: Int) -> WorkspaceSnapshot {

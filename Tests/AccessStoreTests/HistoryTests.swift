@@ -2,6 +2,7 @@ import AccessProtocol
 import Foundation
 import GRDB
 import TestSupport
+import PostgresNIO
 import Testing
 @testable import AccessStore
 
@@ -29,7 +30,7 @@ struct PersonFacts: Equatable, CustomStringConvertible {
     var description: String { "\(gid) \(name ?? "-") \(email ?? "-") \(flags) \(teams.map { "\($0.gid):\($0.name):\([$0.isAdmin, $0.isGuest, $0.isLimitedAccess])" }) departed \(departedAt.map { "\($0.timeIntervalSince1970)" } ?? "-")" }
 }
 
-@Suite("Access history: past pictures and the change log")
+@Suite("Access history: past pictures and the change log", .closesStores)
 struct HistoryTests {
     /// A random organization that changes between snapshots: people join, leave, come back, are renamed,
     /// change email, flags (including to and from unknown), teams and team rights; teams are added,
@@ -109,7 +110,7 @@ struct HistoryTests {
     }
 
     /// Every person of the current or a past picture (departed included), in listing order.
-    private func picture(_ store: SQLiteAccessStore, asOf: Date? = nil) async throws -> [PersonFacts] {
+    private func picture(_ store: any SnapshotStore, asOf: Date? = nil) async throws -> [PersonFacts] {
         try await store.listUsers(UserQuery(workspaceGid: "1000", includeDeparted: true, asOf: asOf, limit: 1000)).users.map(PersonFacts.init)
     }
 
@@ -124,9 +125,9 @@ struct HistoryTests {
         ("query ada", UserQuery(workspaceGid: "1000", query: "ADA")),
     ]
 
-    @Test("listUsers asOf each past instant equals the picture then, for every filter and with paging", arguments: [UInt64(1), 2, 3])
-    func pastPicturesEqualThePicturesThen(seed: UInt64) async throws {
-        let store = try makeStore()
+    @Test("listUsers asOf each past instant equals the picture then, for every filter and with paging", arguments: StoreKind.available, [UInt64(1), 2, 3])
+    func pastPicturesEqualThePicturesThen(kind: StoreKind, seed: UInt64) async throws {
+        let store = try await kind.makeSnapshotStore()
         var organization = Organization(seed: seed)
         var pictures: [(at: Date, people: [PersonFacts], filtered: [String: [String]])] = []
         for step in 0..<40 {
@@ -152,9 +153,9 @@ struct HistoryTests {
         #expect(try await picture(store, asOf: T.at(minutes: -1)).isEmpty)
     }
 
-    @Test("replaying the change log over the previous picture gives the next one", arguments: [UInt64(7), 8])
-    func changeLogReplaysToThePictures(seed: UInt64) async throws {
-        let store = try makeStore()
+    @Test("replaying the change log over the previous picture gives the next one", arguments: StoreKind.available, [UInt64(7), 8])
+    func changeLogReplaysToThePictures(kind: StoreKind, seed: UInt64) async throws {
+        let store = try await kind.makeSnapshotStore()
         var organization = Organization(seed: seed)
         var replayed: [String: (state: [String: JSONValue], teams: [String: JSONValue], present: Bool)] = [:]
         var cursorTime = T.at(minutes: -1)
@@ -217,16 +218,34 @@ struct HistoryTests {
         #expect(!kindsSeen.isDisjoint(with: [.adminGranted, .adminRevoked, .becameGuest, .becameMember, .activated, .deactivated]), "\(kindsSeen)")
     }
 
-    private func historyRowCount(_ store: SQLiteAccessStore) async throws -> Int {
-        try await store.dbWriter.read { db in
-            try ["workspaceUserInterval", "teamMembershipInterval", "teamInterval", "accessChange"]
-                .map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }.reduce(0, +)
+    /// Rows of the history tables (intervals of people, team memberships and teams; access changes).
+    private func historyRowCount(_ store: any SnapshotTestStore) async throws -> Int {
+        switch store {
+        case let sqlite as SQLiteAccessStore:
+            return try await sqlite.dbWriter.read { db in
+                try ["workspaceUserInterval", "teamMembershipInterval", "teamInterval", "accessChange"]
+                    .map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }.reduce(0, +)
+            }
+        case let postgres as PostgresAccessStore:
+            return try await postgres.database.read { connection in
+                var total = 0
+                for table in ["workspace_user_interval", "team_membership_interval", "team_interval", "access_change"] {
+                    for try await count in try await connection.query("SELECT count(*) FROM \(unescaped: table)", logger: postgres.logger)
+                        .decode(Int64.self) {
+                        total += Int(count)
+                    }
+                }
+                return total
+            }
+        default:
+            Issue.record("no history tables for \(store)")
+            return 0
         }
     }
 
-    @Test("a snapshot that changes nothing adds no history")
-    func noChangeNoHistory() async throws {
-        let store = try makeStore()
+    @Test("a snapshot that changes nothing adds no history", arguments: StoreKind.available)
+    func noChangeNoHistory(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0, syncRunId: 1)
         let rows = try await historyRowCount(store)
         // 4 people, 4 team memberships, 2 teams; 4 joined + 4 teamJoined.
@@ -235,9 +254,9 @@ struct HistoryTests {
         #expect(try await historyRowCount(store) == rows)
     }
 
-    @Test("a flag that becomes known is not a grant, and the past keeps it unknown")
-    func unknownFlagsStayUnknown() async throws {
-        let store = try makeStore()
+    @Test("a flag that becomes known is not a grant, and the past keeps it unknown", arguments: StoreKind.available)
+    func unknownFlagsStayUnknown(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         var ada = Fixture.ada
         ada.isAdmin = nil
         try await store.applySnapshot(Fixture.snapshot(users: [ada]), at: T.t0, syncRunId: 1)
@@ -258,9 +277,9 @@ struct HistoryTests {
         #expect(revoked.first?.person == AccessChange.PersonRef(gid: "u1", name: "Ada Admin", email: "ada@acme.example"))
     }
 
-    @Test("a provision's changes carry its principal and call id, observed at its time")
-    func provisionProvenance() async throws {
-        let store = try makeStore()
+    @Test("a provision's changes carry its principal and call id, observed at its time", arguments: StoreKind.available)
+    func provisionProvenance(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0, syncRunId: 1)
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: SnapshotUser(gid: "u9", name: "Nia New", email: "nia@acme.example"), workspaceAction: .added,
@@ -287,9 +306,9 @@ struct HistoryTests {
         #expect(at6.first { $0.gid == "u9" }?.teams.map(\.gid) == ["t2"])
     }
 
-    @Test("asOf cannot be combined with changedSince; a bad cursor is refused")
-    func badQueries() async throws {
-        let store = try makeStore()
+    @Test("asOf cannot be combined with changedSince; a bad cursor is refused", arguments: StoreKind.available)
+    func badQueries(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         await #expect(throws: AccessStoreError.invalidQuery("asOf and changedSince cannot be combined")) {
             try await store.listUsers(UserQuery(workspaceGid: "1000", changedSince: T.t0, asOf: T.t0))
@@ -349,9 +368,9 @@ struct HistoryTests {
         #expect(try await store.listAccessChanges(AccessChangeQuery(workspaceGid: "1000", from: T.t0)).changes.isEmpty)
     }
 
-    @Test("pruning drops what no kept moment needs and leaves every later picture and the current state as they were")
-    func pruning() async throws {
-        let store = try makeStore()
+    @Test("pruning drops what no kept moment needs and leaves every later picture and the current state as they were", arguments: StoreKind.available)
+    func pruning(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         var organization = Organization(seed: 11)
         for step in 0..<20 {
             organization.change()

@@ -4,11 +4,11 @@ import Synchronization
 import Testing
 @testable import AccessStore
 
-@Suite("listUsers")
+@Suite("listUsers", .closesStores)
 struct ListUsersTests {
     /// Fixture plus: a person with unknown flags (no name), a departed person, and a Unicode name.
-    func seededStore() async throws -> SQLiteAccessStore {
-        let store = try makeStore()
+    func seededStore(_ kind: StoreKind) async throws -> any SnapshotTestStore {
+        let store = try await kind.makeSnapshotStore()
         let unknown = SnapshotUser(gid: "u5", name: nil, email: "nameless@acme.example")
         let elodie = SnapshotUser(gid: "u6", name: "Élodie Ünal", email: "elodie@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false)
         let dora = SnapshotUser(gid: "u7", name: "Dora Departed", email: "dora@acme.example", isActive: true, isAdmin: true, isGuest: false, isViewOnly: false)
@@ -17,15 +17,15 @@ struct ListUsersTests {
         return store
     }
 
-    func gids(_ store: SQLiteAccessStore, _ configure: (inout UserQuery) -> Void) async throws -> [String] {
+    func gids(_ store: any SnapshotStore, _ configure: (inout UserQuery) -> Void) async throws -> [String] {
         var query = UserQuery(workspaceGid: "1000")
         configure(&query)
         return try await store.listUsers(query).users.map(\.gid)
     }
 
-    @Test("default: present people sorted by name case-insensitively (unknown name first), then gid")
-    func defaultOrder() async throws {
-        let store = try await seededStore()
+    @Test("default: present people sorted by name case-insensitively (unknown name first), then gid", arguments: StoreKind.available)
+    func defaultOrder(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         let page = try await store.listUsers(UserQuery(workspaceGid: "1000"))
         // "" (u5) < "Ada Admin" < "bob builder" < "Gus Guest" < "Ivy Inactive" < "Élodie Ünal" (NOCASE folds ASCII only)
         #expect(page.users.map(\.gid) == ["u5", "u1", "u2", "u3", "u4", "u6"])
@@ -34,9 +34,9 @@ struct ListUsersTests {
         #expect(page.users[0].teams == [])
     }
 
-    @Test("active/admin/guest filters match known values only")
-    func flagFilters() async throws {
-        let store = try await seededStore()
+    @Test("active/admin/guest filters match known values only", arguments: StoreKind.available)
+    func flagFilters(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         #expect(try await gids(store) { $0.active = true } == ["u1", "u2", "u3", "u6"])   // u5 unknown is not active
         #expect(try await gids(store) { $0.active = false } == ["u4"])                    // nor inactive
         #expect(try await gids(store) { $0.admin = true } == ["u1"])
@@ -45,18 +45,18 @@ struct ListUsersTests {
         #expect(try await gids(store) { $0.guest = false; $0.active = true } == ["u1", "u2", "u6"])
     }
 
-    @Test("team filter")
-    func teamFilter() async throws {
-        let store = try await seededStore()
+    @Test("team filter", arguments: StoreKind.available)
+    func teamFilter(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         #expect(try await gids(store) { $0.teamGid = "t1" } == ["u1", "u2"])
         #expect(try await gids(store) { $0.teamGid = "t2" } == ["u2", "u3"])
         #expect(try await gids(store) { $0.teamGid = "t2"; $0.guest = false } == ["u2"])
         #expect(try await gids(store) { $0.teamGid = "nope" } == [])
     }
 
-    @Test("query: case-insensitive substring of name or email, Unicode too")
-    func textQuery() async throws {
-        let store = try await seededStore()
+    @Test("query: case-insensitive substring of name or email, Unicode too", arguments: StoreKind.available)
+    func textQuery(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         #expect(try await gids(store) { $0.query = "BOB" } == ["u2"])
         #expect(try await gids(store) { $0.query = "other.example" } == ["u3"])
         #expect(try await gids(store) { $0.query = "nameless" } == ["u5"])
@@ -69,9 +69,9 @@ struct ListUsersTests {
         #expect(try await gids(store) { $0.query = "zzz" } == [])
     }
 
-    @Test("query: canonically equivalent text matches, precomposed or with combining marks, either way round")
-    func canonicalEquivalence() async throws {
-        let store = try makeStore()
+    @Test("query: canonically equivalent text matches, precomposed or with combining marks, either way round", arguments: StoreKind.available)
+    func canonicalEquivalence(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         let decomposed = SnapshotUser(gid: "d1", name: "Jose\u{301} Garci\u{301}a", email: "jose@acme.example", isActive: true)
         let precomposed = SnapshotUser(gid: "p1", name: "Zo\u{EB} \u{C5}berg", email: "zoe@acme.example", isActive: true)
         try await store.applySnapshot(Fixture.snapshot(users: [decomposed, precomposed]), at: T.t0)
@@ -84,9 +84,9 @@ struct ListUsersTests {
         #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "jos\u{E9}")).users.first?.name?.unicodeScalars.count == 13)
     }
 
-    @Test("includeDeparted adds departed people")
-    func departed() async throws {
-        let store = try await seededStore()
+    @Test("includeDeparted adds departed people", arguments: StoreKind.available)
+    func departed(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         #expect(try await gids(store) { _ in } .contains("u7") == false)
         #expect(try await gids(store) { $0.includeDeparted = true } == ["u5", "u1", "u2", "u7", "u3", "u4", "u6"])
         // departed rows are inactive: active=true never returns them
@@ -96,8 +96,8 @@ struct ListUsersTests {
     }
 
     /// 240 people with colliding and case-varying names, unknown names and flags.
-    func bigStore() async throws -> (SQLiteAccessStore, [SnapshotUser]) {
-        let store = try makeStore()
+    func bigStore(_ kind: StoreKind) async throws -> (any SnapshotTestStore, [SnapshotUser]) {
+        let store = try await kind.makeSnapshotStore()
         let first = ["alice", "Alice", "ALICE", "bob", "Zoë", "carol", "Carol", "dave"]
         var users: [SnapshotUser] = []
         for index in 0..<240 {
@@ -126,18 +126,18 @@ struct ListUsersTests {
         }.map(\.gid)
     }
 
-    @Test("pagination covers everyone exactly once, in order", arguments: [1, 7, 50, 239, 240, 1000])
-    func pagination(limit: Int) async throws {
-        let (store, users) = try await bigStore()
+    @Test("pagination covers everyone exactly once, in order", arguments: StoreKind.available, [1, 7, 50, 239, 240, 1000])
+    func pagination(kind: StoreKind, limit: Int) async throws {
+        let (store, users) = try await bigStore(kind)
         let gids = try await allGids(store, UserQuery(workspaceGid: "1000", limit: limit))
         #expect(gids.count == 240)
         #expect(Set(gids).count == 240)
         #expect(gids == expectedOrder(users))
     }
 
-    @Test("pagination with filters has no duplicates or gaps")
-    func paginationFiltered() async throws {
-        let (store, users) = try await bigStore()
+    @Test("pagination with filters has no duplicates or gaps", arguments: StoreKind.available)
+    func paginationFiltered(kind: StoreKind) async throws {
+        let (store, users) = try await bigStore(kind)
         let active = users.filter { $0.isActive == true }
         let gids = try await allGids(store, UserQuery(workspaceGid: "1000", active: true, teamGid: "t1", limit: 9))
         let expected = expectedOrder(active.filter { user in
@@ -196,9 +196,9 @@ struct ListUsersTests {
         #expect(plan.contains { $0.contains("workspaceUser_byName (workspaceGid=? AND <expr>>?)") }, "\(plan)")
     }
 
-    @Test("bad cursors → invalidCursor", arguments: ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
-    func badCursor(cursor: String) async throws {
-        let store = try await seededStore()
+    @Test("bad cursors → invalidCursor", arguments: StoreKind.available, ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
+    func badCursor(kind: StoreKind, cursor: String) async throws {
+        let store = try await seededStore(kind)
         await #expect(throws: AccessStoreError.invalidCursor) {
             try await store.listUsers(UserQuery(workspaceGid: "1000", cursor: cursor))
         }
@@ -212,9 +212,9 @@ struct ListUsersTests {
         #expect(try UserCursor.decode(text) == cursor)
     }
 
-    @Test("bad limits, empty workspace and over-long text → invalidQuery", arguments: [0, -1, 1001])
-    func badLimit(limit: Int) async throws {
-        let store = try await seededStore()
+    @Test("bad limits, empty workspace and over-long text → invalidQuery", arguments: StoreKind.available, [0, -1, 1001])
+    func badLimit(kind: StoreKind, limit: Int) async throws {
+        let store = try await seededStore(kind)
         await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got \(limit)")) {
             try await store.listUsers(UserQuery(workspaceGid: "1000", limit: limit))
         }
@@ -226,9 +226,9 @@ struct ListUsersTests {
         }
     }
 
-    @Test("an unknown workspace lists nobody")
-    func unknownWorkspace() async throws {
-        let store = try await seededStore()
+    @Test("an unknown workspace lists nobody", arguments: StoreKind.available)
+    func unknownWorkspace(kind: StoreKind) async throws {
+        let store = try await seededStore(kind)
         #expect(try await store.listUsers(UserQuery(workspaceGid: "4242")) == UserPage(users: [], nextCursor: nil))
     }
 }

@@ -4,16 +4,16 @@ import Testing
 @testable import AccessStore
 
 /// Snapshots with partial team data: what could not be read is kept as stored, in the same transaction.
-@Suite("Snapshots with preserved teams")
+@Suite("Snapshots with preserved teams", .closesStores)
 struct PartialSnapshotTests {
     /// The gids of the teams of `user`, as stored.
-    static func teams(_ store: SQLiteAccessStore, _ user: String) async throws -> Set<String> {
+    static func teams(_ store: any SnapshotStore, _ user: String) async throws -> Set<String> {
         Set(try #require(try await store.user(workspaceGid: "1000", gidOrEmail: user)).teams.map(\.gid))
     }
 
-    @Test("a preserved team keeps its stored memberships and flags; the other teams are replaced")
-    func preservedTeam() async throws {
-        let store = try makeStore()
+    @Test("a preserved team keeps its stored memberships and flags; the other teams are replaced", arguments: StoreKind.available)
+    func preservedTeam(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         // Asana now: Ada joins Design; t1's listing failed, so the snapshot carries nothing for t1.
         var snapshot = Fixture.snapshot(memberships: [
@@ -30,9 +30,9 @@ struct PartialSnapshotTests {
         #expect(ada.teams.first { $0.gid == "t1" }?.isAdmin == true, "kept with its flags")
     }
 
-    @Test("memberships of a preserved team named in the snapshot are ignored; a departing person loses them")
-    func preservedTeamAndDeparture() async throws {
-        let store = try makeStore()
+    @Test("memberships of a preserved team named in the snapshot are ignored; a departing person loses them", arguments: StoreKind.available)
+    func preservedTeamAndDeparture(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         var snapshot = Fixture.snapshot(
             users: [Fixture.ada, Fixture.gus, Fixture.ivy],  // Bob left the workspace
@@ -46,9 +46,9 @@ struct PartialSnapshotTests {
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u2")?.teams == [])
     }
 
-    @Test("preservesAllTeams keeps every team and membership while users are replaced")
-    func allTeamsPreserved() async throws {
-        let store = try makeStore()
+    @Test("preservesAllTeams keeps every team and membership while users are replaced", arguments: StoreKind.available)
+    func allTeamsPreserved(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         var snapshot = Fixture.snapshot(teams: [], memberships: [])
         snapshot.preservesAllTeams = true

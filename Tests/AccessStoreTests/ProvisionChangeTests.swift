@@ -2,11 +2,11 @@ import Foundation
 import Testing
 @testable import AccessStore
 
-@Suite("Provision changes")
+@Suite("Provision changes", .closesStores)
 struct ProvisionChangeTests {
-    @Test("an added person appears at once, active, with their new teams")
-    func added() async throws {
-        let store = try makeStore()
+    @Test("an added person appears at once, active, with their new teams", arguments: StoreKind.available)
+    func added(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         let newcomer = SnapshotUser(gid: "u8", name: "Nina New", email: "nina@acme.example")
         try await store.applyProvisionChange(ProvisionChange(
@@ -30,9 +30,9 @@ struct ProvisionChangeTests {
         #expect(counts.updated == 1) // her teams are not in this snapshot
     }
 
-    @Test("a removed person is inactive and departed at once, with no teams")
-    func removed() async throws {
-        let store = try makeStore()
+    @Test("a removed person is inactive and departed at once, with no teams", arguments: StoreKind.available)
+    func removed(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: SnapshotUser(gid: "u2"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
@@ -51,9 +51,9 @@ struct ProvisionChangeTests {
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "zz") == nil)
     }
 
-    @Test("re-adding a departed person clears departedAt and keeps known flags")
-    func readded() async throws {
-        let store = try makeStore()
+    @Test("re-adding a departed person clears departedAt and keeps known flags", arguments: StoreKind.available)
+    func readded(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: "u3"), workspaceAction: .removed, principal: "tester", callId: "call-1"), at: T.at(minutes: 1))
         try await store.applyProvisionChange(ProvisionChange(
@@ -66,9 +66,9 @@ struct ProvisionChangeTests {
         #expect(gus.lastSeenAt == T.at(minutes: 2))
     }
 
-    @Test("team-only changes (.none) add and remove memberships")
-    func teamsOnly() async throws {
-        let store = try makeStore()
+    @Test("team-only changes (.none) add and remove memberships", arguments: StoreKind.available)
+    func teamsOnly(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "1000", user: SnapshotUser(gid: "u1"), workspaceAction: .none,
@@ -85,18 +85,18 @@ struct ProvisionChangeTests {
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "u1")?.teams == [TeamRef(gid: "t2", name: "Design")])
     }
 
-    @Test("a provision before any sync creates the person without a workspace row")
-    func beforeSync() async throws {
-        let store = try makeStore()
+    @Test("a provision before any sync creates the person without a workspace row", arguments: StoreKind.available)
+    func beforeSync(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         try await store.applyProvisionChange(ProvisionChange(
             workspaceGid: "5000", user: SnapshotUser(gid: "u1", name: "Solo", email: "solo@x.example"), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.t0)
         #expect(try await store.listUsers(UserQuery(workspaceGid: "5000", active: true)).users.map(\.name) == ["Solo"])
         #expect(try await store.workspace(gid: "5000") == nil)
     }
 
-    @Test("empty gids are refused")
-    func badInput() async throws {
-        let store = try makeStore()
+    @Test("empty gids are refused", arguments: StoreKind.available)
+    func badInput(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
         await #expect(throws: AccessStoreError.invalidArgument("the user gid is empty")) {
             try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: SnapshotUser(gid: ""), workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.t0)
         }

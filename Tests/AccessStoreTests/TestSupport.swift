@@ -72,7 +72,7 @@ func allAuditEvents(_ store: some AuditLog, since: Date? = nil) async throws -> 
 }
 
 /// Every gid of a workspace's listing, following cursors.
-func allGids(_ store: SQLiteAccessStore, _ query: UserQuery) async throws -> [String] {
+func allGids(_ store: any SnapshotStore, _ query: UserQuery) async throws -> [String] {
     var query = query
     var gids: [String] = []
     var pages = 0

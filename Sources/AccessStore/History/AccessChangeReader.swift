@@ -6,11 +6,7 @@ extension SQLiteAccessStore {
     /// One page of the access changes of a workspace, oldest first; see ``HistoryStore/listAccessChanges(_:)``.
     /// Seeks in `accessChange_byTime` (or `accessChange_byUser` with a person) past the cursor.
     public func listAccessChanges(_ query: AccessChangeQuery) async throws -> AccessChangePage {
-        guard !query.workspaceGid.isEmpty else { throw AccessStoreError.invalidQuery("workspaceGid is empty") }
-        guard (1...AccessChangeQuery.maxLimit).contains(query.limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AccessChangeQuery.maxLimit), got \(query.limit)")
-        }
-        let cursor = try query.cursor.map(AccessChangeCursor.decode)
+        let cursor = try AccessChangeCursor.checked(query)
         var conditions = ["workspaceGid = ?", "observedAt >= ?"]
         var arguments: StatementArguments = [query.workspaceGid, UnixMillis.from(query.from)]
         if let userGid = query.userGid {
@@ -103,27 +99,12 @@ extension SQLiteAccessStore {
     }
 
     static func accessChange(_ row: Row) throws -> AccessChange {
-        let kindName: String = row["kind"]
-        guard let kind = AccessChange.Kind(rawValue: kindName) else {
-            throw AccessStoreError.invalidArgument("accessChange \(row["id"] as Int64) has an unknown kind \"\(kindName)\"")
-        }
-        let teamGid: String? = row["teamGid"]
-        let principal: String? = row["principal"]
-        let callId: String? = row["provisionCallId"]
-        return AccessChange(
-            id: row["id"], kind: kind,
-            person: AccessChange.PersonRef(gid: row["userGid"], name: row["userName"], email: row["userEmail"]),
-            team: teamGid.map { AccessChange.TeamRef(gid: $0, name: row["teamName"] ?? $0) },
-            before: try json(row["before"]), after: try json(row["after"]),
-            observedAt: UnixMillis.date(row["observedAt"] as Int64),
-            notBefore: UnixMillis.date(row["notBefore"] as Int64?),
-            syncRunId: row["syncRunId"],
-            provision: principal.flatMap { who in callId.map { AccessChange.ProvisionRef(principal: who, callId: $0) } })
-    }
-
-    private static func json(_ text: String?) throws -> JSONValue? {
-        guard let text else { return nil }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try AccessChangeRecord(
+            id: row["id"], userGid: row["userGid"], userName: row["userName"], userEmail: row["userEmail"], kindName: row["kind"],
+            teamGid: row["teamGid"], teamName: row["teamName"], before: row["before"], after: row["after"],
+            observedAt: row["observedAt"], notBefore: row["notBefore"], syncRunId: row["syncRunId"],
+            provisionCallId: row["provisionCallId"], principal: row["principal"]
+        ).accessChange(id: row["id"])
     }
 }
 
@@ -136,4 +117,15 @@ struct AccessChangeCursor: KeysetCursor, Equatable {
     var i: Int64
 
     static let maximumLength = 256
+
+    /// Checks `query` and decodes its cursor (nil for a first page).
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000);
+    ///   ``AccessStoreError/invalidCursor``.
+    static func checked(_ query: AccessChangeQuery) throws -> AccessChangeCursor? {
+        guard !query.workspaceGid.isEmpty else { throw AccessStoreError.invalidQuery("workspaceGid is empty") }
+        guard (1...AccessChangeQuery.maxLimit).contains(query.limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AccessChangeQuery.maxLimit), got \(query.limit)")
+        }
+        return try query.cursor.map(AccessChangeCursor.decode)
+    }
 }

@@ -23,11 +23,7 @@ extension SQLiteAccessStore {
     }
 
     /// Users of a past page from their interval rows (in order), with the team memberships (and team
-    /// names) that covered `asOf` loaded in ONE query.
-    ///
-    /// As of that instant: `departedAt` is the start of a departed interval; `changedAt` the start of the
-    /// person's interval (team memberships not counted); `lastSeenAt` for a present person the later of
-    /// that start and the standing run's commit, for a departed one the last time they were seen present.
+    /// names) that covered `asOf` loaded in ONE query; the times as ``UserListing/pastUser(gid:state:firstSeenAt:lastSeenAt:validFrom:asOf:standingRun:teams:)`` defines them.
     static func storedUsers(_ db: Database, workspaceGid: String, intervalRows rows: [Row], asOf: Int64,
                             standingRun: StandingRun?, includeTeams: Bool) throws -> [StoredUser] {
         guard !rows.isEmpty else { return [] }
@@ -52,20 +48,12 @@ extension SQLiteAccessStore {
                     isAdmin: row["isAdmin"], isGuest: row["isGuest"], isLimitedAccess: row["isLimitedAccess"]))
             }
         }
-        let runTime = standingRun.map { UnixMillis.from($0.finishedAt) } ?? asOf
         return rows.map { row in
             let gid: String = row["gid"]
-            let validFrom: Int64 = row["validFrom"]
-            let departed: Bool = row["departed"]
-            let lastSeenAt: Int64 = departed ? (row["lastSeenAt"] as Int64?) ?? validFrom : max(validFrom, runTime)
-            return StoredUser(
-                gid: gid, name: row["name"], email: row["email"],
-                isActive: row["isActive"], isAdmin: row["isAdmin"], isGuest: row["isGuest"], isViewOnly: row["isViewOnly"],
-                teams: teamsOfUser[gid] ?? [],
-                firstSeenAt: UnixMillis.date(row["firstSeenAt"] as Int64),
-                lastSeenAt: UnixMillis.date(lastSeenAt),
-                departedAt: departed ? UnixMillis.date(validFrom) : nil,
-                changedAt: UnixMillis.date(validFrom))
+            let state = PersonState(name: row["name"], email: row["email"], isActive: row["isActive"], isAdmin: row["isAdmin"],
+                                    isGuest: row["isGuest"], isViewOnly: row["isViewOnly"], departed: row["departed"])
+            return UserListing.pastUser(gid: gid, state: state, firstSeenAt: row["firstSeenAt"], lastSeenAt: row["lastSeenAt"],
+                                        validFrom: row["validFrom"], asOf: asOf, standingRun: standingRun, teams: teamsOfUser[gid] ?? [])
         }
     }
 }

@@ -116,6 +116,10 @@ enum PostgresMigrations {
             departed_at bigint,
             changed_at bigint NOT NULL,
             added_at bigint NOT NULL,
+            -- name and email in listUsers' search form (SearchKey: Swift's lowercased(), then NFC), written with them:
+            -- PostgreSQL has no function that folds exactly as Swift does.
+            name_key text,
+            email_key text,
             PRIMARY KEY (workspace_gid, gid)
         );
         CREATE INDEX workspace_user_by_name ON workspace_user (workspace_gid, lower(coalesce(name, '')), gid);
@@ -276,6 +280,9 @@ enum PostgresMigrations {
             departed boolean NOT NULL,
             first_seen_at bigint NOT NULL,
             last_seen_at bigint,
+            -- as in workspace_user
+            name_key text,
+            email_key text,
             PRIMARY KEY (workspace_gid, user_gid, valid_from),
             CHECK (valid_until IS NULL OR valid_until > valid_from)
         );

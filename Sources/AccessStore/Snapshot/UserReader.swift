@@ -13,10 +13,11 @@ extension SQLiteAccessStore {
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000,
     ///   query text longer than 256 characters); ``AccessStoreError/invalidCursor``.
     public func listUsers(_ query: UserQuery) async throws -> UserPage {
-        let request = try Self.listUsersRequest(query)
+        let listing = try UserListing(query)
+        let request = Self.listUsersRequest(listing)
         let workspaceGid = query.workspaceGid
         let limit = query.limit
-        let asOf = query.asOf.map(UnixMillis.from)
+        let asOf = listing.asOf
         return try await dbWriter.read { db in
             let workspace = try Row.fetchOne(
                 db, sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?",
@@ -33,9 +34,9 @@ extension SQLiteAccessStore {
             } else {
                 users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows, includeTeams: query.includeTeams)
             }
-            if let since = query.changedSince.map(UnixMillis.from) {
+            if let since = listing.changedSince {
                 for (index, row) in pageRows.enumerated() {
-                    users[index].change = Self.change(since: since, addedAt: row["addedAt"], departedAt: row["departedAt"])
+                    users[index].change = UserListing.change(since: since, addedAt: row["addedAt"], departedAt: row["departedAt"])
                 }
             }
             var nextCursor: String?
@@ -46,39 +47,29 @@ extension SQLiteAccessStore {
         }
     }
 
-    /// What changed about a row that changed after `since` (Unix milliseconds).
-    static func change(since: Int64, addedAt: Int64, departedAt: Int64?) -> UserChange {
-        if departedAt != nil { return .departed }
-        return addedAt > since ? .added : .updated
-    }
-
     /// The SQL of one ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow).
     /// - Throws: as ``listUsers(_:)``.
     static func listUsersRequest(_ query: UserQuery) throws -> (sql: String, arguments: StatementArguments) {
-        guard !query.workspaceGid.isEmpty else { throw AccessStoreError.invalidQuery("workspaceGid is empty") }
-        guard (1...UserQuery.maxLimit).contains(query.limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(UserQuery.maxLimit), got \(query.limit)")
-        }
-        let text = SearchKey.of(query.query?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        guard text.count <= UserQuery.maxQueryLength else {
-            throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
-        }
-        let cursor = try query.cursor.map(UserCursor.decode)
+        listUsersRequest(try UserListing(query))
+    }
+
+    /// The SQL of one ``listUsers(_:)`` page of a checked query.
+    static func listUsersRequest(_ listing: UserListing) -> (sql: String, arguments: StatementArguments) {
+        let query = listing.query
         // The current picture (workspaceUser), or the past one (the intervals covering `asOf`).
-        let asOf = query.asOf.map(UnixMillis.from)
+        let asOf = listing.asOf
         let gid = asOf == nil ? "gid" : "userGid"
 
         var conditions = ["workspaceGid = ?"]
         var arguments: StatementArguments = [query.workspaceGid]
         if let asOf {
-            guard query.changedSince == nil else { throw AccessStoreError.invalidQuery("asOf and changedSince cannot be combined") }
             conditions.append(Self.covers)
             arguments += [asOf, asOf]
             if !query.includeDeparted { conditions.append("departed = 0") }
-        } else if let since = query.changedSince {
+        } else if let since = listing.changedSince {
             // A departure is a change: departed people are in whenever their row changed after `since`.
             conditions.append("changedAt > ?")
-            arguments += [UnixMillis.from(since)]
+            arguments += [since]
         } else if !query.includeDeparted {
             conditions.append("departedAt IS NULL")
         }
@@ -112,12 +103,12 @@ extension SQLiteAccessStore {
                 """)
             arguments += [teamGid]
         }
-        if !text.isEmpty {
+        if let text = listing.searchText {
             // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey).
             conditions.append("(instr(searchKey(name), ?) > 0 OR instr(searchKey(email), ?) > 0)")
             arguments += [text, text]
         }
-        if let cursor {
+        if let cursor = listing.cursor {
             // Keyset paging: after (name, gid). Written so that SQLite seeks in workspaceUser_byName to the
             // cursor (`sortName >= ?` is a range on the index); the row value `(sortName, gid) > (?, ?)`
             // means the same but made it scan the workspace's whole index range, so a walk through every
