@@ -162,6 +162,34 @@ struct PostgresSnapshotTests {
         #expect(try await sqlite.workspace(gid: "1000") == (try await postgres.workspace(gid: "1000")))
     }
 
+    @Test("a past picture stands on the last sync run committed before it, as in SQLite (sync run rows written directly: the sync run store is not in this branch)")
+    func standingRun() async throws {
+        let sqlite = try makeStore()
+        let postgres = try await makePostgresStore()
+        // Runs: 1 succeeded at minute 5, 2 failed at minute 12, 3 partial at minute 15 (ids as the identity column gives them).
+        let runs: [(status: SyncRunStatus, finished: Date)] = [(.succeeded, T.at(minutes: 5)), (.failed, T.at(minutes: 12)), (.partial, T.at(minutes: 15))]
+        for (status, finished) in runs {
+            let id = try await sqlite.startSyncRun(workspaceGid: "1000", trigger: "manual", at: finished.addingTimeInterval(-60))
+            try await sqlite.finishSyncRun(id: id, status: status, counts: nil, apiCalls: 0, error: nil, at: finished)
+            _ = try await postgres.database.write { connection in
+                try await connection.query("""
+                    INSERT INTO sync_run (workspace_gid, run_trigger, status, started_at, finished_at)
+                    VALUES ('1000', 'manual', \(status.rawValue), \(UnixMillis.from(finished) - 60_000), \(UnixMillis.from(finished)))
+                    """, logger: postgres.logger)
+            }
+        }
+        for store in [sqlite, postgres] as [any SnapshotStore] {
+            try await store.applySnapshot(Fixture.snapshot(), at: T.at(minutes: 5))
+            try await store.applySnapshot(Fixture.snapshot(users: [Fixture.ada, Fixture.bob]), at: T.at(minutes: 15))
+        }
+        for minute in [4, 5, 11, 13, 15, 20] {
+            let query = UserQuery(workspaceGid: "1000", includeDeparted: true, asOf: T.at(minutes: minute))
+            let expected = try await sqlite.listUsers(query)
+            #expect(try await postgres.listUsers(query) == expected, "as of minute \(minute)")
+            #expect(expected.standingRun?.id == (minute < 5 ? nil : minute < 15 ? 1 : 3), "as of minute \(minute)")
+        }
+    }
+
     /// The plan PostgreSQL chooses for `query` (`EXPLAIN`, text format), after `ANALYZE`.
     static func plan(_ store: PostgresAccessStore, _ query: UserQuery) async throws -> String {
         let statement = PostgresAccessStore.listUsersQuery(try UserListing(query))
