@@ -7,10 +7,10 @@ public struct EffectiveSettings: Sendable {
         public let value: SettingValue?
         public let source: SettingSource
 
-        /// The value as `config check` prints it: `<redacted>` for a secret, `unset` for none.
+        /// The value as `config check` prints it: `<redacted>` for a secret, a URL's password as `***`, `unset` for none.
         public var displayValue: String {
             guard let value else { return "unset" }
-            return setting.secret ? "<redacted>" : value.text
+            return setting.secret ? "<redacted>" : setting.display(value)
         }
     }
 

@@ -15,6 +15,10 @@ public enum ServerSettings {
     public static let masterKey = Setting<String?>(
         "data.masterKey", env: "ASANA_ACCESSD_MASTER_KEY", flag: "master-key", default: nil, defaultDescription: "master.key in data.directory",
         "Master key file (a path: the key itself is never a setting).")
+    public static let databaseURL = Setting<String?>(
+        "database.url", env: "ASANA_ACCESSD_DATABASE_URL", flag: "database", default: nil,
+        defaultDescription: "unset: SQLite in data.directory", rule: .postgresURL,
+        "PostgreSQL shared by several servers: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE] (libpq's form; sslmode disable, prefer, require, verify-ca or verify-full; PGPASSWORD supplies a password the URL leaves out). Shown with the password as ***.")
     public static let tlsCertificate = Setting<String>(
         "tls.certificate", env: "ASANA_ACCESSD_TLS_CERT", flag: "tls-cert", default: "certs/dev/server.pem", "Server certificate chain, PEM.")
     public static let tlsKey = Setting<String>(
@@ -72,7 +76,7 @@ public enum ServerSettings {
 
     /// The table: every setting above, in the order of `config check`, `serve --help` and the README.
     public static let all: [SettingDefinition] = [
-        host.definition, port.definition, dataDirectory.definition, masterKey.definition, tlsCertificate.definition, tlsKey.definition,
+        host.definition, port.definition, dataDirectory.definition, masterKey.definition, databaseURL.definition, tlsCertificate.definition, tlsKey.definition,
         clientCA.definition, clientCertificates.definition, principalRoles.definition, asanaBaseURL.definition, asanaConnectTimeout.definition,
         asanaRequestsPerMinute.definition, asanaMaxConcurrentReads.definition, asanaMaxConcurrentWrites.definition, syncInterval.definition,
         syncDeadline.definition, historyRetention.definition, maxLineBytes.definition, maxInFlight.definition, drainTimeout.definition,

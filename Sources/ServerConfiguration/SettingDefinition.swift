@@ -16,7 +16,7 @@ public struct SettingDefinition: Sendable {
     }
 
     /// What a valid value is.
-    public enum Rule: Sendable {
+    public enum Rule: Sendable, Equatable {
         case any
         /// A whole number in this range.
         case range(ClosedRange<Int>)
@@ -26,6 +26,8 @@ public struct SettingDefinition: Sendable {
         case httpURL
         /// Each entry `NAME=reader|operator|admin`.
         case principalRoles
+        /// A `postgres://` or `postgresql://` URL (libpq's form); shown with its password as `***`.
+        case postgresURL
     }
 
     /// The key in a config file, dot-separated (`sync.interval`: `sync: {interval: …}` in YAML).
@@ -80,6 +82,7 @@ public struct SettingDefinition: Sendable {
         case (_, .oneOf(let words)): return "one of " + words.joined(separator: ", ")
         case (_, .httpURL): return "an http(s) URL such as https://app.asana.com/api/1.0"
         case (_, .principalRoles): return "a list of NAME=reader|operator|admin"
+        case (_, .postgresURL): return "a URL such as postgres://USER@HOST:5432/DATABASE?sslmode=verify-full"
         case (.list, _): return "a list of strings"
         case (.text, _): return "a string"
         }
@@ -97,6 +100,12 @@ public struct SettingDefinition: Sendable {
                 return "\(text) is not an http(s) URL"
             }
             return nil
+        case (.postgresURL, .text(let text)):
+            guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme?.lowercased() ?? ""),
+                  !(url.host ?? "").isEmpty, !(url.user ?? "").isEmpty, url.path.count > 1 else {
+                return "\(Self.redactingPassword(text)) is not a postgres://USER@HOST/DATABASE URL"
+            }
+            return nil
         case (.principalRoles, .list(let entries)):
             for entry in entries where Self.principalRole(entry) == nil {
                 return "\(entry) is not NAME=reader|operator|admin"
@@ -112,5 +121,20 @@ public struct SettingDefinition: Sendable {
         let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, let role = AccessRole(rawValue: parts[1]) else { return nil }
         return (parts[0], role)
+    }
+
+    /// How a value is shown (`config check`, errors): a URL's password as `***`.
+    public func display(_ value: SettingValue) -> String {
+        guard case .text(let text) = value, rule == .postgresURL else { return value.text }
+        return Self.redactingPassword(text)
+    }
+
+    /// `text` with the password of a URL's user information (`user:password@`) replaced by `***`.
+    public static func redactingPassword(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<rest.index(after: colon)]) + "***" + String(text[at...])
     }
 }

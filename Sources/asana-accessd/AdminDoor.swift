@@ -20,15 +20,16 @@ struct AdminDoor {
     ///   - writing: the command's name for the lock file (e.g. `credentials put`), or nil for a read-only command.
     ///   - asanaBaseURL: Asana's API base URL, for use cases that ask Asana (`putCredential`'s checks, `deleteCredential`'s revocation).
     /// - Throws: `AccessStoreError.dataDirectoryLocked` at once when a server holds the data directory; what ``DataOptions/openStore()`` throws.
-    static func open(_ data: DataOptions, writing purpose: String?, asanaBaseURL: String = AsanaClientConfiguration.asanaBaseURL) throws -> AdminDoor {
-        // The lock first, so a running server refuses a writing command at once, before any call to Asana.
-        let lock = try purpose.map { try data.lockDataDirectory(purpose: $0) }
-        let store = try data.openStore()
+    static func open(_ data: DataOptions, writing purpose: String?, asanaBaseURL: String = AsanaClientConfiguration.asanaBaseURL) async throws -> AdminDoor {
+        // The lock first, so a running server refuses a writing command at once, before any call to Asana. A
+        // PostgreSQL store is shared by design (the servers coordinate through it): no lock.
+        let lock = data.databaseURL == nil ? try purpose.map { try data.lockDataDirectory(purpose: $0) } : nil
+        let store = try await data.openStore()
         let runtime = ServiceRuntime(configuration: ServiceRuntime.Configuration(asanaBaseURL: asanaBaseURL), logger: Logger(label: "asana-accessd.admin"))
         return AdminDoor(service: runtime.makeService(store: store), lock: lock)
     }
 
-    /// Releases the lock (if any).
+    /// Releases the lock (if any). A PostgreSQL store's connections close when the command's process ends.
     func close() { lock?.release() }
 }
 

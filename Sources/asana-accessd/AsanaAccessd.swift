@@ -8,5 +8,5 @@ struct AsanaAccessd: AsyncParsableCommand {
         commandName: "asana-accessd",
         abstract: "Holds an organisation's Asana credentials and serves provision, sync and listUsers over TLS JSON-RPC.",
         version: ProductVersion.current,
-        subcommands: [ServeCommand.self, ConfigCommand.self, InitCommand.self, CredentialsCommand.self, OAuthClientCommand.self, TokensCommand.self, RotateKeyCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, CertsCommand.self, DemoCommand.self])
+        subcommands: [ServeCommand.self, ConfigCommand.self, InitCommand.self, CredentialsCommand.self, OAuthClientCommand.self, TokensCommand.self, RotateKeyCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self, CertsCommand.self, DemoCommand.self])
 }

@@ -25,6 +25,7 @@ struct BackupCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        try data.location.refusePostgres("backup")
         try data.requireDataDirectory()
         let key = try data.loadExistingKey()
         let summary = try StoreBackup.backup(databasePath: data.databasePath, masterKey: key, to: output, replace: force)

@@ -51,7 +51,7 @@ struct CredentialsCommand: AsyncParsableCommand {
 
         func run() async throws {
             // The lock first (inside the door), so a running server refuses this at once, before any call to Asana.
-            let door = try AdminDoor.open(data, writing: "credentials put", asanaBaseURL: asanaBaseURL)
+            let door = try await AdminDoor.open(data, writing: "credentials put", asanaBaseURL: asanaBaseURL)
             defer { door.close() }
             let secret = try readSecret(file: secretFile, what: "the secret")
             let params = PutCredential.Params(workspace: workspace, purpose: purpose, kind: kind, secret: secret,
@@ -123,7 +123,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         var asanaBaseURL: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_BASE_URL"] ?? AsanaClientConfiguration.asanaBaseURL
 
         func run() async throws {
-            let door = try AdminDoor.open(data, writing: "credentials delete", asanaBaseURL: asanaBaseURL)
+            let door = try await AdminDoor.open(data, writing: "credentials delete", asanaBaseURL: asanaBaseURL)
             defer { door.close() }
             let result: DeleteCredential.Result
             do {
@@ -151,7 +151,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         var asanaBaseURL: String = ProcessInfo.processInfo.environment["ASANA_ACCESSD_ASANA_BASE_URL"] ?? AsanaClientConfiguration.asanaBaseURL
 
         func run() async throws {
-            let door = try AdminDoor.open(data, writing: nil, asanaBaseURL: asanaBaseURL)
+            let door = try await AdminDoor.open(data, writing: nil, asanaBaseURL: asanaBaseURL)
             let result: TestCredential.Result
             do {
                 result = try await door.service.testCredential(CredentialKey(workspace: workspace, purpose: purpose))

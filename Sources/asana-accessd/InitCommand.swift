@@ -4,13 +4,15 @@ import Foundation
 
 /// `asana-accessd init`: creates the data directory, the master key (0600) and the database — the only
 /// command that creates any of them.
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Create the data directory, the master key and the database.",
         discussion: """
             Run once. On an existing store it changes nothing. It refuses a master key whose database is \
             missing or empty (the database was deleted, or --data-dir is wrong: restore it from a backup), \
-            unless --new-database, and a database whose master key is missing (restore the key).
+            unless --new-database, and a database whose master key is missing (restore the key). \
+            With --database (a PostgreSQL URL), it creates the master key in the data directory when there is none \
+            and the store's tables in that database; copy the key file to every other server on it.
             """)
 
     @OptionGroup var data: DataOptions
@@ -18,7 +20,11 @@ struct InitCommand: ParsableCommand {
     @Flag(name: .customLong("new-database"), help: "Create a new, empty database for an existing master key whose database is missing or empty (starts over: every credential, token and audit event is gone).")
     var newDatabase = false
 
-    func run() throws {
+    func run() async throws {
+        if let database = try data.location.postgresLocation() {
+            try await initPostgres(database)
+            return
+        }
         try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try data.lockDataDirectory(purpose: "init")
         defer { lock.release() }
@@ -54,5 +60,24 @@ struct InitCommand: ParsableCommand {
         _ = try SQLiteAccessStore.open(path: data.databasePath, masterKey: key, mode: .create)
         print("created master key \(keyPath) (mode 0600); keep a copy: without it stored credentials cannot be opened")
         print("database \(data.databasePath) is ready")
+    }
+
+    /// `init --database URL`: the master key (created when missing), then the schema and key check in PostgreSQL.
+    private func initPostgres(_ database: PostgresLocation) async throws {
+        guard !newDatabase else {
+            throw CommandFailure("--new-database is for the SQLite store; to start a PostgreSQL store over, create an empty database and point --database at it")
+        }
+        try FileManager.default.createDirectory(atPath: data.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let keyPath = data.resolvedMasterKeyPath
+        let created = !FileManager.default.fileExists(atPath: keyPath)
+        let key = created ? try MasterKey.create(at: keyPath) : try MasterKey.load(from: keyPath)
+        let store = try await PostgresAccessStore.connect(database, masterKey: key)
+        await store.close()
+        if created {
+            print("created master key \(keyPath) (mode 0600); keep a copy, and give every server on this database the same file")
+        } else {
+            print("master key \(keyPath) already exists; left as it is")
+        }
+        print("database \(database.redacted) is ready")
     }
 }

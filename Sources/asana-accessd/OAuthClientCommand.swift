@@ -25,7 +25,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             let secret = try readSecret(file: secretFile, what: "the client secret")
-            let door = try AdminDoor.open(data, writing: "oauth-client put")
+            let door = try await AdminDoor.open(data, writing: "oauth-client put")
             defer { door.close() }
             let summary: OAuthClientSummary
             do {
@@ -61,7 +61,7 @@ struct OAuthClientCommand: AsyncParsableCommand {
         @Option(help: "The app's client id.") var clientId: String
 
         func run() async throws {
-            let door = try AdminDoor.open(data, writing: "oauth-client delete")
+            let door = try await AdminDoor.open(data, writing: "oauth-client delete")
             defer { door.close() }
             let done: Done
             do {

@@ -24,6 +24,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var from: String
 
     func run() async throws {
+        try data.location.refusePostgres("restore")
         let lock = try data.lockDataDirectory(purpose: "restore")
         defer { lock.release() }
         let key = try data.loadExistingKey()

@@ -1,6 +1,7 @@
 import AccessMetrics
 import AccessProtocol
 import AccessService
+import AccessStore
 import AsanaAPI
 import ArgumentParser
 import Foundation
@@ -48,12 +49,22 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = metrics.map { _ in MetricsBootstrap.bootstrap(version: AccessService.serverVersion) }
         Gauge(label: ServerMetrics.syncInterval.name).record(settings[ServerSettings.syncInterval])
         try ServingTLSCheck.run(certificate: settings[ServerSettings.tlsCertificate], clientCA: settings[ServerSettings.clientCA], logger: logger)
-        let data = DataLocation(dataDirectory: settings[ServerSettings.dataDirectory], masterKeyPath: settings[ServerSettings.masterKey])
-        // The data directory's lock first, held until the process exits: a second server (or a writing
-        // command) refuses at once, and nothing below touches a database another server is using.
-        let lock = try data.lockDataDirectory(purpose: "serve")
-        defer { lock.release() }
-        let store = try data.openStore()
+        let data = DataLocation(dataDirectory: settings[ServerSettings.dataDirectory], masterKeyPath: settings[ServerSettings.masterKey],
+                                databaseURL: settings[ServerSettings.databaseURL])
+        let store: any AccessStore
+        let lock: DataDirectoryLock?
+        if let database = try data.postgresLocation() {
+            // A store shared with other servers: no data directory lock (they coordinate through the database).
+            lock = nil
+            store = try await data.connectPostgres(database, logger: logger)
+            logger.notice("store: PostgreSQL, shared with any other server on it", metadata: ["database": "\(database.redacted)"])
+        } else {
+            // The data directory's lock first, held until the process exits: a second server (or a writing
+            // command) refuses at once, and nothing below touches a database another server is using.
+            lock = try data.lockDataDirectory(purpose: "serve")
+            store = try data.openSQLite()
+        }
+        defer { lock?.release() }
         let tlsConfiguration = try Self.tlsConfiguration(settings)
         var configuration = ServiceRuntime.Configuration(asanaBaseURL: settings[ServerSettings.asanaBaseURL])
         let host = settings[ServerSettings.host]
@@ -101,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         try await group.run()
+        if let postgres = store as? PostgresAccessStore { await postgres.close() }
     }
 
     /// `metrics.address` parsed; nil when unset. `config check` runs the same check.

@@ -48,7 +48,7 @@ enum SettingsHelp {
         switch (setting.kind, setting.rule) {
         case (.integer, _): setting.unit ?? "number"
         case (_, .oneOf(let words)): words.joined(separator: "|")
-        case (_, .httpURL): "url"
+        case (_, .httpURL), (_, .postgresURL): "url"
         case (_, .principalRoles): "name=role"
         default: "value"
         }

@@ -38,7 +38,7 @@ struct TokensCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let door = try AdminDoor.open(data, writing: "tokens create")
+            let door = try await AdminDoor.open(data, writing: "tokens create")
             defer { door.close() }
             // The file first: if it cannot be made, no token exists that nobody holds.
             let file = try output.map { try Self.createPrivateFile($0, replace: force) }
@@ -112,7 +112,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "The token's name.") var name: String
 
         func run() async throws {
-            let door = try AdminDoor.open(data, writing: "tokens revoke")
+            let door = try await AdminDoor.open(data, writing: "tokens revoke")
             defer { door.close() }
             guard try await door.service.revokeToken(RevokeToken.Params(name: name), principal: door.principal).done else {
                 throw CommandFailure("no active token named \(name)")

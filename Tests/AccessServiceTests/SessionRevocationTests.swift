@@ -7,6 +7,7 @@ import LineRPC
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 /// A service over an in-memory store whose Asana is unreachable (these tests never call it), and its method table.
 private func serviceWithoutAsana(now: @escaping @Sendable () -> Date = { Date() }) throws -> (AccessStore, RPCMethodTable) {
@@ -98,5 +99,51 @@ struct SessionExpiryTests {
         #expect(ended?.name == "auth.token_expired")
         #expect(ended?.data?["expiredAt"] == .string("2027-01-15T09:00:00.000Z"))
         #expect(await call("listSyncRuns", .object(["workspace": .string("1000")]))?.name == "auth.required")
+    }
+}
+
+/// Two servers on one PostgreSQL store: a token revoked through one ends the sessions that authenticated with it on
+/// the other within about a second (``RevocationWatcher``).
+@Suite("Revocation across servers on a shared store", .enabled(if: TestPostgres.server != nil, "no PostgreSQL: set ASANA_ACCESS_TEST_POSTGRES_URL"))
+struct SharedStoreRevocationTests {
+    @Test("revoked through server A, the token's open session on server B is refused within seconds")
+    func revokedElsewhere() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        let key = MasterKey.generate()
+        let storeA = try await PostgresAccessStore.connect(location, masterKey: key)
+        let storeB = try await PostgresAccessStore.connect(location, masterKey: key)
+        let runtime = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test"))
+        let serviceA = runtime.makeService(store: storeA)
+        let serviceB = runtime.makeService(store: storeB)
+        let watcher = Task { try await RevocationWatcher(service: serviceB).run() }
+        defer { watcher.cancel() }
+        let (token, _) = try await storeA.createAPIToken(name: "ops", role: .operator, at: Date())
+        let (admin, _) = try await storeA.createAPIToken(name: "admin", role: .admin, at: Date())
+
+        func call(_ table: RPCMethodTable, _ session: RPCSession, _ method: String, _ params: JSONValue? = nil) async -> RPCResponse.Outcome? {
+            let context = RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in })
+            return await table.answer(RPCRequest(id: .integer(1), method: method, params: params), context: context)?.outcome
+        }
+        func errorName(_ outcome: RPCResponse.Outcome?) -> String? {
+            if case .error(let error)? = outcome { return error.name }
+            return nil
+        }
+        let tableA = serviceA.methodTable()
+        let tableB = serviceB.methodTable()
+        let onB = RPCSession(certificateCommonName: nil, identity: nil)
+        let onA = RPCSession(certificateCommonName: nil, identity: nil)
+        #expect(errorName(await call(tableB, onB, "authenticate", .object(["token": .string(token)]))) == nil)
+        #expect(errorName(await call(tableB, onB, "listUsers", .object(["workspace": .string("1000")]))) != "auth.token_revoked")
+        #expect(errorName(await call(tableA, onA, "authenticate", .object(["token": .string(admin)]))) == nil)
+        #expect(errorName(await call(tableA, onA, "revokeToken", .object(["name": .string("ops")]))) == nil)
+
+        let started = ContinuousClock.now
+        let refused = await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            errorName(await call(tableB, onB, "ping")) == "auth.token_revoked"
+        }
+        #expect(refused, "the session on B kept the revoked token's identity")
+        #expect(ContinuousClock.now - started < .seconds(10), "took \(ContinuousClock.now - started)")
+        await storeA.close()
+        await storeB.close()
     }
 }

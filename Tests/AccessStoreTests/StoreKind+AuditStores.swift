@@ -7,7 +7,7 @@ import TestSupport
 
 /// What the audit, sync-run, idempotency and provision-journal tests need of a store (the PostgreSQL store does not
 /// conform to the whole ``AccessStore`` yet).
-typealias AuditAndJournalStore = AuditLog & SyncRunStore & IdempotencyStore & ProvisionIntentStore & CredentialStore
+typealias AuditAndJournalStore = AccessStore
 
 extension StoreKind {
     /// A fresh, empty store of this kind under `masterKey`.

@@ -17,8 +17,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// What the parameterized tests use of a store. Widens to ``AccessStore`` as the PostgreSQL store grows.
-typealias TestedStore = CredentialStore & APITokenStore & OAuthStore
+/// What the parameterized tests use of a store: all of it.
+typealias TestedStore = AccessStore
 
 /// A fresh store of `kind`: SQLite in memory, or PostgreSQL on a database of its own (closed when the test ends).
 func makeStore(_ kind: StoreKind, masterKey: MasterKey = MasterKey.generate()) async throws -> any TestedStore {

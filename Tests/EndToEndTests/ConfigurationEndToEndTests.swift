@@ -32,6 +32,14 @@ struct ConfigurationEndToEndTests {
         #expect(lines.contains(["tls.principalRoles", "idm-automation=operator,it-admin=admin", "file", Self.sample]))
         #expect(lines.contains(["rpc.maxInFlight", "16", "default"]))
         #expect(lines.contains(["data.masterKey", "unset", "default"]))
+        #expect(lines.contains(["database.url", "unset", "default"]))
+
+        // The database URL's password is never printed.
+        let database = try run("asana-accessd", ["config", "check"],
+                               environment: ["ASANA_ACCESSD_DATABASE_URL": "postgres://svc:pa55word@db.internal/asana?sslmode=require", "ASANA_ACCESSD_CONFIG": ""])
+        #expect(database.status == 0, "\(database.stderr)")
+        #expect(database.stdout.contains("database.url") && database.stdout.contains("postgres://svc:***@db.internal/asana?sslmode=require"))
+        #expect(!database.stdout.contains("pa55word") && !database.stderr.contains("pa55word"))
 
         let json = try run("asana-accessd", ["config", "check", "--json"], environment: ["ASANA_ACCESSD_CONFIG": Self.sample])
         #expect(json.status == 0, "\(json.stderr)")
@@ -42,7 +50,7 @@ struct ConfigurationEndToEndTests {
             Issue.record("no settings array: \(json.stdout)")
             return
         }
-        #expect(settings.count == 23)
+        #expect(settings.count == 24)
         #expect(settings.contains(.object(["key": .string("history.retention"), "value": .integer(2555), "source": .string("file \(Self.sample)"),
                                            "flag": .string("--history-retention"), "environment": .string("ASANA_ACCESSD_HISTORY_RETENTION"), "secret": .bool(false)])))
         #expect(settings.allSatisfy { $0["secret"] == .bool(false) })  // none today: the master key is a path
@@ -106,7 +114,7 @@ struct ConfigurationEndToEndTests {
         let discussion = (try JSONDecoder().decode(JSONValue.self, from: Data(dump.stdout.utf8))["command"]?["discussion"]?.stringValue ?? "")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let rows = reference.stdout.split(separator: "\n").dropFirst(2)
-        #expect(rows.count == 23)
+        #expect(rows.count == 24)
         for line in rows {
             let cells = line.split(separator: "`")
             let (key, flag, environment) = (cells[1], cells[3], cells[5])

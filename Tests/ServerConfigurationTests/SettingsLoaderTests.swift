@@ -33,6 +33,25 @@ struct SettingsLoaderTests {
         #expect(settings.configFile == nil)
     }
 
+    @Test("database.url: a postgres URL, shown with its password as ***; anything else refused without echoing the password")
+    func databaseURL() async throws {
+        let settings = try await load(["--database", "postgres://svc:s3cret@db.internal:5432/asana?sslmode=verify-full"])
+        #expect(settings[ServerSettings.databaseURL] == "postgres://svc:s3cret@db.internal:5432/asana?sslmode=verify-full")
+        #expect(settings.entry(ServerSettings.databaseURL).displayValue == "postgres://svc:***@db.internal:5432/asana?sslmode=verify-full")
+        #expect(try await load()[ServerSettings.databaseURL] == nil)
+        for bad in ["mysql://svc:s3cret@db/asana", "postgres://svc:s3cret@db", "postgres://db/asana"] {
+            do {
+                _ = try await load(["--database", bad])
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect("\(error)".contains("--database"))
+                #expect(!"\(error)".contains("s3cret"), "\(error)")
+            }
+        }
+        #expect(SettingDefinition.redactingPassword("postgresql://u:p%40ss@[::1]:6432/d?x=@y") == "postgresql://u:***@[::1]:6432/d?x=@y")
+        #expect(SettingDefinition.redactingPassword("postgres://u@h/d") == "postgres://u@h/d")
+    }
+
     @Test("the typed settings: each read as its own type with its default from the table; keys, flags and variables unique")
     func typedTable() async throws {
         let settings = try await load()
@@ -43,7 +62,7 @@ struct SettingsLoaderTests {
         #expect(settings[ServerSettings.masterKey] == nil)
         #expect(settings[ServerSettings.principalRoles] == [])
         #expect(settings[ServerSettings.asanaBaseURL] == "https://app.asana.com/api/1.0")
-        #expect(ServerSettings.all.count == 23)
+        #expect(ServerSettings.all.count == 24)
         for projection in [\SettingDefinition.key, \.flag, \.environment] {
             let names = ServerSettings.all.map { $0[keyPath: projection] }
             #expect(Set(names).count == names.count, "duplicates in \(names)")

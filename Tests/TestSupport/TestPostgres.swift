@@ -40,6 +40,15 @@ public enum TestPostgres {
         return server.with(database: name)
     }
 
+    /// `location` as a URL with its password (for a child process's `--database`), `sslmode=disable`.
+    public static func url(_ location: PostgresLocation) -> String {
+        func encoded(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        }
+        let password = location.password.map { ":" + encoded($0) } ?? ""
+        return "postgres://\(encoded(location.username))\(password)@\(location.host):\(location.port)/\(encoded(location.database))?sslmode=disable"
+    }
+
     /// Runs `body` on a single connection to `location` (no pool), closed afterwards.
     public static func withAdminConnection<T: Sendable>(
         _ location: PostgresLocation, _ body: (PostgresConnection, Logger) async throws -> T

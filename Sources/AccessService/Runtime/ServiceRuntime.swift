@@ -91,8 +91,9 @@ public struct ServiceRuntime: Sendable {
     /// - Parameters:
     ///   - lock: the data directory's lock, held by the caller for as long as the group runs: only then
     ///     can sync runs still marked `running` be a crashed predecessor's. Nil for a store shared with other
-    ///     servers (PostgreSQL): then nothing of theirs is touched at start, and provision intents a dead server
-    ///     left are reconciled every ``ProvisionReconciler/sharedStorePeriod``.
+    ///     servers (PostgreSQL): then nothing of theirs is touched at start, provision intents a dead server
+    ///     left are reconciled every ``ProvisionReconciler/sharedStorePeriod``, and tokens revoked through another
+    ///     server end the sessions here within ``RevocationWatcher/period`` (``RevocationWatcher``).
     ///   - status: filled in with the RPC server, and marked bound when it listens (for `/readyz` and the metrics).
     ///   - leadingServices: run first in the group, so they are stopped last (the metrics listener, which
     ///     answers `/readyz` with 503 while the RPC server drains).
@@ -132,6 +133,7 @@ public struct ServiceRuntime: Sendable {
         // once (cancelling a scheduled sync in progress) while the server drains its in-flight calls.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = leadingServices.map { .init(service: $0) } + [.init(service: server)]
         if shared {
+            services.append(.init(service: RevocationWatcher(service: service)))
             services.append(.init(service: ProvisionReconciler(service: service, upTo: pendingIntents, repeatEvery: ProvisionReconciler.sharedStorePeriod),
                                   successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         } else if let pendingIntents {

@@ -6,8 +6,9 @@ import Synchronization
 /// one lose their identity on their next call (protocol.md §4, "Revocation and expiry").
 ///
 /// A revocation made before the server started needs no entry: no connection can have used the
-/// token since. Only this process writes the store while it runs (the data directory is locked),
-/// so every revocation passes through ``record(_:)``.
+/// token since. On a SQLite store only this process writes while it runs (the data directory is locked),
+/// so every revocation passes through ``record(_:)``; on a shared store, ``RevocationWatcher`` also records
+/// those made through other servers.
 final class RevokedTokens: Sendable {
     private let names = Mutex<Set<String>>([])
 

@@ -5,7 +5,7 @@ import PostgresNIO
 /// API tokens in PostgreSQL: the same text (``APITokenText``), the same SHA-256 of the secret, the same answers as the
 /// SQLite store. A name taken on another replica at the same moment is refused by the `UNIQUE` constraint, not by a
 /// read that could race.
-extension PostgresAccessStore: APITokenStore {
+extension PostgresAccessStore {
     public func createAPIToken(name: String, role: AccessRole, at: Date, expiresAt: Date?) async throws -> (token: String, summary: APITokenSummary) {
         try APITokenText.checkNewToken(name: name, at: at, expiresAt: expiresAt)
         let now = UnixMillis.from(at)

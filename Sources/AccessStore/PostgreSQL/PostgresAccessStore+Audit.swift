@@ -10,7 +10,7 @@ import PostgresNIO
 /// Several servers may append to one database: each append locks the `audit_head` row (`SELECT … FOR UPDATE`)
 /// for its transaction, so appends are serialized into one chain whose ids are gapless (id = the head's
 /// last id + 1, assigned under the lock, not by a sequence that would leave holes on rollback).
-extension PostgresAccessStore: AuditLog {
+extension PostgresAccessStore {
     /// Events read per query by ``forEachAuditEvent(since:_:)`` and ``verifyAuditChain(expectedHead:)``:
     /// memory stays bounded by one page whatever the log's length.
     static let auditPageSize = 500

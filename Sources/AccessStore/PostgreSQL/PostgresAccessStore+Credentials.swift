@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Sealed Asana credentials in PostgreSQL: the same sealing (``CredentialSealer``: AES-256-GCM under the master key,
 /// bound to workspace, purpose, kind and key version) and the same answers as the SQLite store.
-extension PostgresAccessStore: CredentialStore {
+extension PostgresAccessStore {
     @discardableResult
     public func putCredential(workspaceGid: String, purpose: CredentialPurpose, kind: CredentialKind, secret: String,
                               fingerprintOf: String?, at: Date) async throws -> CredentialSummary {

@@ -6,7 +6,7 @@ import PostgresNIO
 /// Access history in PostgreSQL: the change log and the counts over intervals, with the same answers as the SQLite
 /// store. History is written by ``SnapshotStore/applySnapshot(_:at:syncRunId:)`` and
 /// ``SnapshotStore/applyProvisionChange(_:at:)`` (``PostgresHistoryWriter``).
-extension PostgresAccessStore: HistoryStore {
+extension PostgresAccessStore {
     /// One page, oldest first: seeks in `access_change_by_time` (or `access_change_by_user` with a person) past the
     /// cursor, a row comparison on (observed_at, id).
     public func listAccessChanges(_ query: AccessChangeQuery) async throws -> AccessChangePage {

@@ -5,7 +5,7 @@ import PostgresNIO
 /// Idempotency records in PostgreSQL, with the same answers as the SQLite store. A key is claimed by the primary
 /// key of `idempotency_record`: of two servers saving the same key at once, the second's insert waits for the
 /// first's transaction and then finds the key taken, so exactly one record is kept.
-extension PostgresAccessStore: IdempotencyStore {
+extension PostgresAccessStore {
     public func idempotencyRecord(key: String, at: Date) async throws -> IdempotencyRecord? {
         let logger = self.logger
         return try await database.read { connection in

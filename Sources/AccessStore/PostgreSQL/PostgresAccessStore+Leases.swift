@@ -3,7 +3,7 @@ import PostgresNIO
 
 /// Leases in PostgreSQL, shared by every replica. Expiry is on the database server's clock
 /// (`clock_timestamp()`), so replicas whose clocks disagree still agree on who holds a lease.
-extension PostgresAccessStore: LeaseStore {
+extension PostgresAccessStore {
     /// The database server's clock in Unix milliseconds, as SQL.
     static let serverNowMillis = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 

@@ -5,7 +5,7 @@ import PostgresNIO
 /// OAuth apps and pending authorizations in PostgreSQL, sealed like the SQLite store's. A pending authorization is
 /// taken once across all replicas (`DELETE … RETURNING`); the cap on pending ones holds across replicas because
 /// inserts take a transaction-scoped advisory lock.
-extension PostgresAccessStore: OAuthStore {
+extension PostgresAccessStore {
     /// The advisory lock key that serializes inserts of pending authorizations ("asana-access oauth").
     static let oauthFlowLockKey: Int64 = 0x6173_616e_6f61_7574
 

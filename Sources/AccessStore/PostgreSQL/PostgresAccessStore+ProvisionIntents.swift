@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// The provision journal in PostgreSQL, with the same answers as the SQLite store. Ids come from the identity
 /// column `provision_intent.id`: increasing in commit order within one server, with possible holes.
-extension PostgresAccessStore: ProvisionIntentStore {
+extension PostgresAccessStore {
     @discardableResult
     public func recordProvisionIntent(_ draft: ProvisionIntentDraft, at: Date) async throws -> Int64 {
         try draft.validate()

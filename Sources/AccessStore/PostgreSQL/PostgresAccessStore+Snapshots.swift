@@ -16,7 +16,7 @@ import PostgresNIO
 /// NFC). PostgreSQL has no function that folds as Swift does, so each row stores that form of its name and email
 /// (`name_key`, `email_key`), computed in Swift when the row is written, and the query's key is searched in them
 /// with `strpos`: the same substring test as SQLite's `instr(searchKey(name), ?)`.
-extension PostgresAccessStore: SnapshotStore {
+extension PostgresAccessStore {
     @discardableResult
     public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date, syncRunId: Int64?) async throws -> SnapshotCounts {
         try snapshot.check()

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Sync runs in PostgreSQL, with the same answers as the SQLite store. Ids come from the identity column
 /// `sync_run.id`: increasing, with possible holes (a rolled-back insert uses a number up).
-extension PostgresAccessStore: SyncRunStore {
+extension PostgresAccessStore {
     public func startSyncRun(workspaceGid: String, trigger: String, at: Date) async throws -> Int64 {
         guard !workspaceGid.isEmpty else { throw AccessStoreError.invalidArgument("the workspace gid is empty") }
         let logger = self.logger

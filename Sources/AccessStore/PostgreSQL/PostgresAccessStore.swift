@@ -15,7 +15,7 @@ import PostgresNIO
 /// Open it with ``connect(_:masterKey:logger:)``; ``close()`` stops its connection pool (postgres-nio's
 /// `PostgresClient`, at most ``maximumConnections`` connections). Failures of the server or the connection
 /// surface as ``AccessStoreError/storageUnavailable(path:message:)`` naming the URL without its password.
-public struct PostgresAccessStore: Sendable {
+public struct PostgresAccessStore: AccessStore {
     /// The pool's connection cap per server process.
     public static let maximumConnections = 20
 

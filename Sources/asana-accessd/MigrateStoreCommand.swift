@@ -1,0 +1,79 @@
+import AccessProtocol
+import AccessStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `asana-accessd migrate-store --from sqlite:PATH --to postgres://…`: copies a SQLite store into an empty PostgreSQL
+/// database (``StoreCopy``), then checks the copy's audit chain.
+struct MigrateStoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-store",
+        abstract: "Copy a SQLite store into an empty PostgreSQL database, to run several servers on it.",
+        discussion: """
+            Everything is copied in one PostgreSQL transaction (all of it or nothing): credentials and OAuth \
+            secrets stay sealed under the same master key, API tokens, pending authorizations, snapshots and \
+            their history, sync runs, provision intents, idempotency records, and the audit log with its ids \
+            and MACs; the copy's audit chain is verified before the command succeeds. Stop the server first: \
+            the SQLite store's data directory is locked while it is read. The target must be empty (a new \
+            database: the command creates its tables). Afterwards start the servers with --database and the \
+            same master key file.
+            """)
+
+    @Option(help: ArgumentHelp("The SQLite store: sqlite:PATH of its database file (asana-access.sqlite in a data directory).", valueName: "sqlite:path"),
+            completion: .file())
+    var from: String
+
+    @Option(help: ArgumentHelp("The empty PostgreSQL database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…].", valueName: "url"))
+    var to: String
+
+    @Option(name: .customLong("master-key"), help: ArgumentHelp("The store's master key file; default master.key next to the database.", valueName: "file"),
+            completion: .file())
+    var masterKeyPath: String?
+
+    func validate() throws {
+        guard from.hasPrefix("sqlite:"), from.count > "sqlite:".count else {
+            throw ValidationError("--from must be sqlite:PATH, the SQLite store's database file (e.g. sqlite:/var/lib/asana-accessd/asana-access.sqlite)")
+        }
+        guard PostgresLocation.isPostgresURL(to) else {
+            throw ValidationError("--to must be a postgres:// or postgresql:// URL")
+        }
+    }
+
+    func run() async throws {
+        let databasePath = String(from.dropFirst("sqlite:".count))
+        let directory = (databasePath as NSString).deletingLastPathComponent.isEmpty ? "." : (databasePath as NSString).deletingLastPathComponent
+        let keyPath = masterKeyPath ?? DataLocation.defaultMasterKey(in: directory)
+        let target: PostgresLocation
+        do { target = try PostgresLocation(to) } catch { throw CommandFailure("--to: \(error)") }
+
+        // The source's lock: no server or writing command changes it while it is copied.
+        let lock = try DataDirectoryLock.acquire(directory: directory, purpose: "migrate-store")
+        defer { lock.release() }
+        let key = try MasterKey.load(from: keyPath)
+        let source = try SQLiteAccessStore.open(path: databasePath, masterKey: key, mode: .existing)
+        defer { try? source.close() }
+        let sourceChain = try await source.verifyAuditChain()
+        if let problem = sourceChain.problem {
+            throw CommandFailure("the SQLite store's audit chain is broken (\(problem)): fix or restore it before migrating; nothing was copied")
+        }
+        let store = try await PostgresAccessStore.connect(target, masterKey: key, logger: Logger(label: "asana-accessd.migrate-store"))
+        do {
+            let summary = try await StoreCopy.copy(from: source, to: store)
+            let chain = try await store.verifyAuditChain()
+            guard chain.isIntact, chain.lastId == sourceChain.lastId, chain.lastHash == sourceChain.lastHash else {
+                throw CommandFailure("the copy's audit chain does not verify as the source's does (\(chain.problem.map { "\($0)" } ?? "another head")): drop the target database and try again")
+            }
+            print("copied \(summary.total) rows into \(target.redacted):")
+            for (table, rows) in summary.rows.sorted(by: { $0.key < $1.key }) where rows > 0 {
+                print("  \(table): \(rows)")
+            }
+            print("audit chain verified on the target: \(chain.checkedCount) events, head \(chain.lastId ?? 0):\(AuditEvent.hex(chain.lastHash ?? Data(repeating: 0, count: 32)))")
+            print("start each server with --database \(target.redacted) and the master key \(keyPath)")
+            await store.close()
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import AccessProtocol
+import Foundation
+import Testing
+import TestSupport
+
+/// Several `asana-accessd serve` on one PostgreSQL database, with the real binaries and the simulator: what one server
+/// writes the others serve, and what must happen once happens once across them.
+@Suite("End to end: servers sharing a PostgreSQL store", .serialized,
+       .enabled(if: TestPostgres.server != nil, "no PostgreSQL: set ASANA_ACCESS_TEST_POSTGRES_URL"))
+struct ReplicasEndToEndTests {
+    /// Two data directories holding the same master key, and the database URL.
+    struct Replicas {
+        let env: EndToEndTests.Environment
+        let url: String
+        let dataDirectories: [String]
+        var servers: [RunningProcess] = []
+
+        init(env: EndToEndTests.Environment) async throws {
+            self.env = env
+            url = TestPostgres.url(try await TestPostgres.freshDatabase())
+            let first = (env.root as NSString).appendingPathComponent("replica-1")
+            let second = (env.root as NSString).appendingPathComponent("replica-2")
+            let made = try run("asana-accessd", ["init", "--data-dir", first, "--database", url])
+            guard made.status == 0 else { throw HarnessError("init --database failed: \(made.stderr)") }
+            try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.copyItem(atPath: (first as NSString).appendingPathComponent("master.key"),
+                                             toPath: (second as NSString).appendingPathComponent("master.key"))
+            dataDirectories = [first, second]
+        }
+
+        /// Runs an admin command against the shared store (through the first data directory's key).
+        func admin(_ arguments: [String], input: String? = nil) throws -> ProcessOutput {
+            try run("asana-accessd", arguments + ["--data-dir", dataDirectories[0], "--database", url], input: input)
+        }
+
+        /// Starts one server per data directory, both on the database.
+        mutating func start(extraArguments: [String] = []) throws {
+            for data in dataDirectories {
+                servers.append(try RunningProcess("asana-accessd", [
+                    "serve", "--data-dir", data, "--database", url, "--port", "0", "--asana-base-url", env.simulatorURL,
+                    "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+                    "--client-ca", env.certificates.caCertificate, "--client-certificates", "optional",
+                    "--principal-role", "dev-admin=admin", "--sync-interval", "0",
+                ] + extraArguments))
+            }
+        }
+
+        /// Runs the client against server `index` with `--json` (as dev-admin by certificate, or with `token`).
+        func client(_ index: Int, _ arguments: [String], token: String? = nil) throws -> (status: Int32, json: JSONValue?, stderr: String) {
+            let port = servers[index].announcedPort ?? 0
+            var flags = ["--host", "127.0.0.1", "--port", "\(port)", "--ca", env.certificates.caCertificate]
+            if token == nil { flags += ["--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey] }
+            let output = try run("asana-access", arguments + flags + ["--json"], environment: token.map { ["ASANA_ACCESS_TOKEN": $0] } ?? [:])
+            return (output.status, try? JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.utf8)), output.stderr)
+        }
+
+        func stop() {
+            for server in servers { _ = server.stop() }
+        }
+    }
+
+    /// The emails of every person a `list-users --all` answer holds.
+    static func emails(_ answer: JSONValue?) -> Set<String> {
+        guard case .array(let users)? = answer?["users"] else { return [] }
+        return Set(users.compactMap { $0["email"]?.stringValue })
+    }
+
+    @Test("what one server writes the other serves: credentials, a sync's snapshot, a token and its revocation; one sync of a workspace at a time across both; one audit chain")
+    func sharedStore() async throws {
+        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "400"])
+        defer { env.stop() }
+        var replicas = try await Replicas(env: env)
+        defer { replicas.stop() }
+        for purpose in ["provision", "sync"] {
+            let put = try replicas.admin(["credentials", "put", "--workspace", env.workspace, "--purpose", purpose, "--no-check"], input: env.secret + "\n")
+            #expect(put.status == 0, "\(put.stderr)")
+        }
+        let created = try replicas.admin(["tokens", "create", "--name", "ci", "--role", "operator"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try replicas.start()
+
+        // A slow sync through the first server; while it runs, the second refuses another sync of the workspace.
+        let first = BackgroundClient(replicas, 0, ["sync", "--workspace", env.workspace])
+        let running = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+            guard case .array(let runs)? = try replicas.client(1, ["sync-runs", "--workspace", env.workspace, "--limit", "1"]).json?["items"] else { return false }
+            return runs.first?["status"] == .string("running")
+        }
+        #expect(running, "the first server's sync never showed as running")
+        let second = try replicas.client(1, ["sync", "--workspace", env.workspace])
+        #expect(second.status != 0 && second.stderr.contains("sync.in_progress"), "\(second.stderr)")
+        let firstOutcome = first.wait()
+        #expect(firstOutcome?.status == 0, "\(firstOutcome?.stderr ?? "")")
+
+        // The snapshot the first server stored, listed through the second.
+        let listed = try replicas.client(1, ["list-users", "--workspace", env.workspace, "--all"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(Self.emails(listed.json).count >= 190)  // 200 generated, a few removed earlier
+        #expect(Self.emails(listed.json) == Self.emails(try replicas.client(0, ["list-users", "--workspace", env.workspace, "--all"]).json))
+
+        // A token made by the admin command works on both servers; revoked through the first, refused by the second.
+        #expect(try replicas.client(0, ["ping"], token: token).status == 0)
+        #expect(try replicas.client(1, ["ping"], token: token).status == 0)
+        let revoked = try replicas.client(0, ["call", "revokeToken", "--params", #"{"name":"ci"}"#])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(try replicas.client(1, ["ping"], token: token).status != 0)
+
+        // One audit chain, written by both servers and the admin commands.
+        let verify = try replicas.admin(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.hasPrefix("audit chain intact: "), "\(verify.stdout)")
+    }
+
+    @Test("kill -9 of the server in the middle of a sync: the other refuses until the dead one's lease expires, then syncs, and the dead run is closed as failed")
+    func killedDuringSync() async throws {
+        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "800"])
+        defer { env.stop() }
+        var replicas = try await Replicas(env: env)
+        defer { replicas.stop() }
+        let put = try replicas.admin(["credentials", "put", "--workspace", env.workspace, "--purpose", "sync", "--no-check"], input: env.secret + "\n")
+        #expect(put.status == 0, "\(put.stderr)")
+        try replicas.start()
+
+        let doomed = BackgroundClient(replicas, 0, ["sync", "--workspace", env.workspace])
+        let running = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+            guard case .array(let runs)? = try replicas.client(1, ["sync-runs", "--workspace", env.workspace, "--limit", "1"]).json?["items"] else { return false }
+            return runs.first?["status"] == .string("running")
+        }
+        #expect(running)
+        #expect(replicas.servers[0].stop(signal: SIGKILL) == SIGKILL)
+        _ = doomed.wait()
+
+        // The dead server's lease holds the workspace for at most 30 s; then the survivor's sync goes through.
+        let started = Date()
+        var survivor: (status: Int32, json: JSONValue?, stderr: String)?
+        while Date().timeIntervalSince(started) < 120 {
+            let attempt = try replicas.client(1, ["sync", "--workspace", env.workspace])
+            if attempt.status == 0 { survivor = attempt; break }
+            #expect(attempt.stderr.contains("sync.in_progress"), "\(attempt.stderr)")
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(survivor != nil, "the survivor never synced after the kill")
+        guard case .array(let runs)? = try replicas.client(1, ["sync-runs", "--workspace", env.workspace, "--limit", "5"]).json?["items"] else {
+            Issue.record("no sync runs")
+            return
+        }
+        #expect(runs.first?["status"] == .string("succeeded"))
+        #expect(runs.dropFirst().first?["status"] == .string("failed"))
+        #expect(runs.dropFirst().first?["error"]?.stringValue?.contains("stopped before it finished") == true, "\(runs)")
+        #expect(Self.emails(try replicas.client(1, ["list-users", "--workspace", env.workspace, "--all"]).json).count >= 190)
+    }
+
+    @Test("migrate-store copies a SQLite store into PostgreSQL: the token, the credential and the audit chain carry over, and a server on the copy serves them")
+    func migrateStore() async throws {
+        let env = try EndToEndTests.Environment(users: 30, teams: 2)
+        defer { env.stop() }
+        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync", "--no-check"],
+                          input: env.secret + "\n")
+        #expect(put.status == 0, "\(put.stderr)")
+        let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci", "--role", "operator"])
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = try run("asana-accessd", ["audit", "head", "--data-dir", env.data]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let url = TestPostgres.url(try await TestPostgres.freshDatabase())
+        let database = (env.data as NSString).appendingPathComponent("asana-access.sqlite")
+        let migrated = try run("asana-accessd", ["migrate-store", "--from", "sqlite:" + database, "--to", url])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("audit chain verified on the target"), "\(migrated.stdout)")
+        #expect(!migrated.stdout.contains(TestPostgres.server?.password ?? "no password") || TestPostgres.server?.password == nil)
+
+        // The same head, checked on the copy; a second copy into the now non-empty database is refused.
+        let verify = try run("asana-accessd", ["audit", "verify", "--data-dir", env.data, "--database", url, "--expect-head", head])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let again = try run("asana-accessd", ["migrate-store", "--from", "sqlite:" + database, "--to", url])
+        #expect(again.status != 0 && again.stderr.contains("already holds data"), "\(again.stderr)")
+
+        try env.startServer(mutualTLS: false, extraArguments: ["--database", url])
+        #expect(try env.client(["ping"], token: token).status == 0)
+        let sync = try env.client(["sync", "--workspace", env.workspace], token: token)
+        #expect(sync.status == 0, "\(sync.stderr)")
+    }
+}
+
+/// A client call on a thread of its own, its output kept for ``wait()``.
+final class BackgroundClient: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var output: (status: Int32, json: JSONValue?, stderr: String)?
+
+    init(_ replicas: ReplicasEndToEndTests.Replicas, _ index: Int, _ arguments: [String]) {
+        Thread { [self] in
+            output = try? replicas.client(index, arguments)
+            done.signal()
+        }.start()
+    }
+
+    func wait() -> (status: Int32, json: JSONValue?, stderr: String)? {
+        done.wait()
+        return output
+    }
+}
