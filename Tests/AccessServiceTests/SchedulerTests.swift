@@ -154,6 +154,34 @@ struct SchedulerTests {
         #expect(runs.allSatisfy { $0.status == .succeeded })
     }
 
+    @Test("two servers on one store, each with its scheduler: the workspace is synced about once per interval between them, never twice within one")
+    func twoSchedulersOneStore() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        // A second service on the same store: what a second server sharing a PostgreSQL store is.
+        let asana = AsanaClientFactory(
+            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
+            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.2"))
+        let other = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.2"))
+        let configuration = SyncScheduler.Configuration(interval: .seconds(2), maximumJitter: .milliseconds(300), pollInterval: .milliseconds(100))
+        let first = Task { try await SyncScheduler(service: harness.service, configuration: configuration).run() }
+        let second = Task { try await SyncScheduler(service: other, configuration: configuration).run() }
+        defer { first.cancel(); second.cancel() }
+
+        #expect(try await eventually(within: .seconds(60), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20).filter { $0.trigger == "schedule" && $0.finishedAt != nil }.count >= 4
+        })
+        first.cancel()
+        second.cancel()
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 20)
+            .filter { $0.trigger == "schedule" && $0.finishedAt != nil }.sorted { $0.startedAt < $1.startedAt }
+        for (earlier, later) in zip(runs, runs.dropFirst()) {
+            // One interval (2 s) after the previous finished, less the clock's millisecond rounding.
+            #expect(later.startedAt.timeIntervalSince(earlier.finishedAt!) > 1.9, "runs \(earlier.id) and \(later.id) within one interval")
+        }
+        #expect(runs.allSatisfy { $0.status == .succeeded })
+    }
+
     @Test("a 401 pauses the schedule (status says so, no more runs); a credential stored by another process resumes it")
     func pausesOnUnauthorized() async throws {
         let harness = try await ServiceHarness.start(users: 40, teams: 2)

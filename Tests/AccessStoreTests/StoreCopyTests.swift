@@ -75,6 +75,18 @@ struct StoreCopyTests {
             try await connection.query("SELECT last_id FROM audit_head", logger: logger).collect().first?.get("last_id", as: Int64.self)
         }
         #expect(head == 1_203)
+        let chain = try await target.verifyAuditChain()
+        #expect(chain.isIntact && chain.checkedCount == 1_203)
+        #expect(chain.lastHash == (try await source.verifyAuditChain()).lastHash)
+
+        // The snapshot, its history and the sync run read the same through either store.
+        let query = UserQuery(workspaceGid: "1000", includeDeparted: true, limit: 100)
+        #expect(try await target.listUsers(query).users == source.listUsers(query).users)
+        #expect(try await target.teams(workspaceGid: "1000") == source.teams(workspaceGid: "1000"))
+        let changes = AccessChangeQuery(workspaceGid: "1000", from: T.t0)
+        #expect(try await target.listAccessChanges(changes) == source.listAccessChanges(changes))
+        #expect(try await target.syncRuns(workspaceGid: "1000", limit: 10) == source.syncRuns(workspaceGid: "1000", limit: 10))
+        #expect(try await target.openProvisionIntents().map(\.draft) == source.openProvisionIntents().map(\.draft))
 
         // Identity columns continue after the copied ids; the old server's lease is not carried over.
         #expect(try await target.acquireLease("sync:1000", holder: "new-server", ttl: 60))

@@ -16,8 +16,11 @@ import ServiceLifecycle
 ///   ``Configuration/firstSyncJitter`` (5 s by default) of the moment it is first seen (the start, or the
 ///   poll after its credential is stored), and the scheduler wakes for it then rather than at its next poll. Every turn after that comes one interval after the last sync of the workspace,
 ///   scheduled or manual, finished.
-/// - Never overlaps another sync of the workspace: when one is running (a manual `sync`), the turn is
-///   skipped, nothing is recorded, and the next turn is one interval after that sync finishes.
+/// - Never overlaps another sync of the workspace: when one is running (a manual `sync`, or one on another
+///   server sharing the store), the turn is skipped, nothing is recorded, and the next turn is one interval after
+///   that sync finishes. A turn that comes less than an interval after another server's sync of the workspace
+///   finished waits until one interval after it: several servers on one store sync each workspace about once per
+///   interval between them.
 /// - A credential failure (`upstream.unauthorized`, `credential.unreadable`, a reauthorization) pauses the
 ///   workspace's schedule instead of failing every interval; `getWorkspaceStatus` shows `paused` and why.
 ///   Storing a credential for the workspace (`putCredential`, or `asana-accessd credentials put` in another
@@ -100,6 +103,13 @@ public struct SyncScheduler: Service {
                 if due == false { soonest = min(soonest ?? firstRun, firstRun) }
             }
             guard due == true else { continue }
+            // Servers sharing a store each run this schedule: a sync another server finished within the interval
+            // counts as this turn's, which then comes one interval after it (so the servers sync the workspace
+            // about once per interval between them, not once each).
+            if let finished = await lastFinishedRun(workspace: workspace), now.timeIntervalSince(finished) < configuration.interval.timeInterval {
+                await service.schedule.skipped(workspace: workspace, at: finished)
+                continue
+            }
             do {
                 let result = try await service.sync(workspace: workspace, principal: Self.trigger)
                 service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
@@ -111,6 +121,11 @@ public struct SyncScheduler: Service {
             }
         }
         return soonest
+    }
+
+    /// When the workspace's newest sync run (by any server on the store) finished, nil when it has none or it is running.
+    func lastFinishedRun(workspace: String) async -> Date? {
+        (try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first)?.finishedAt
     }
 
     /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter; never
