@@ -20,7 +20,7 @@ if [ -z "${ASANA_ACCESS_TEST_POSTGRES_URL:-}" ]; then
   postgres_dir=$(mktemp -d "${TMPDIR:-/tmp}/asana-access-postgres.XXXXXX")
   trap 'scripts/postgres-cluster.sh stop "$postgres_dir"' EXIT
   ASANA_ACCESS_TEST_POSTGRES_URL=$(scripts/postgres-cluster.sh start "$postgres_dir" | tail -n 1)
-  export ASANA_ACCESS_TEST_POSTGRES_URL
+  export ASANA_ACCESS_TEST_POSTGRES_URL ASANA_ACCESS_TEST_POSTGRES_CA="$postgres_dir/ca.pem"
 fi
 export ASANA_ACCESS_REQUIRE_POSTGRES=1
 swift build --build-tests

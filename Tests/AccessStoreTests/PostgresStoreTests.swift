@@ -144,6 +144,42 @@ struct PostgresStoreTests {
         #expect(try await first.apiTokens().count == 10)
     }
 
+    @Test("TLS: verify-full with the server's CA connects encrypted; verify-full against the system's roots is refused, naming the URL; require encrypts without verifying")
+    func tls() async throws {
+        guard let ca = TestPostgres.certificateAuthority else {
+            #expect(!TestPostgres.isRequired, "ASANA_ACCESS_TEST_POSTGRES_CA is not set: scripts/test.sh sets it to the throwaway cluster's CA")
+            return
+        }
+        let opened = try #require(OpenedStores.current)
+        var location = try await TestPostgres.freshDatabase()
+        location.tlsMode = .verifyFull
+        location.trustRootsPath = ca
+        let key = MasterKey.generate()
+        let store = try await PostgresAccessStore.connect(location, masterKey: key)
+        opened.add(store)
+        let encrypted = try await store.database.read { connection in
+            try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: store.logger).collect().first?.get("ssl", as: Bool.self)
+        }
+        #expect(encrypted == true)
+
+        location.trustRootsPath = nil
+        do {
+            _ = try await PostgresAccessStore.connect(location, masterKey: key)
+            Issue.record("verify-full accepted a certificate from a CA outside the system's roots")
+        } catch let error as AccessStoreError {
+            guard case .storageUnavailable(let path, _) = error else { Issue.record("got \(error)"); return }
+            #expect(path == location.redacted)
+        }
+
+        location.tlsMode = .require
+        let unverified = try await PostgresAccessStore.connect(location, masterKey: key)
+        opened.add(unverified)
+        let alsoEncrypted = try await unverified.database.read { connection in
+            try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: unverified.logger).collect().first?.get("ssl", as: Bool.self)
+        }
+        #expect(alsoEncrypted == true)
+    }
+
     @Test("the URL: defaults, percent-decoding, sslmode, and a redacted form without the password")
     func location() throws {
         let location = try PostgresLocation("postgresql://svc%40acme:p%3Ass@db.example:6432/asana%20access?sslmode=verify-full&sslrootcert=/etc/ca.pem")

@@ -24,6 +24,10 @@ public enum TestPostgres {
         }
     }()
 
+    /// The PEM file of the CA that signed the server's certificate (`ASANA_ACCESS_TEST_POSTGRES_CA`; scripts/test.sh
+    /// sets it to the throwaway cluster's), for the TLS tests; nil when unknown.
+    public static let certificateAuthority: String? = ProcessInfo.processInfo.environment["ASANA_ACCESS_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
+
     /// True when the environment asks for the PostgreSQL cases to run.
     public static var isRequired: Bool { ProcessInfo.processInfo.environment[requireVariable] == "1" }
 
