@@ -8,10 +8,11 @@
 # /metrics exposition and deploy/prometheus/alerts.yml, and runs the alert rules' unit tests), systemd
 # (systemd-analyze verifies deploy/systemd/asana-accessd.service in scripts/check-package.sh) and man-db
 # (man -l formats the packaged man pages there), postgresql (scripts/postgres-cluster.sh starts a throwaway
-# cluster for the PostgreSQL store's tests; the package's own "main" cluster is not created).
+# cluster for the PostgreSQL store's tests; the package's own "main" cluster is not created) and haproxy (the
+# end-to-end test of two servers behind a TCP load balancer, from deploy/haproxy.cfg).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev openssl fish zsh socat ncat python3-jsonschema chromium prometheus systemd man-db postgresql; do
+for package in libsqlite3-dev openssl fish zsh socat ncat python3-jsonschema chromium prometheus systemd man-db postgresql haproxy; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -199,3 +199,155 @@ final class BackgroundClient: @unchecked Sendable {
         return output
     }
 }
+
+/// haproxy (Debian's package) in TCP mode in front of the servers, from deploy/haproxy.cfg with the ports replaced.
+final class LoadBalancer: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let configPath: String
+
+    /// Starts haproxy on a free port in front of `backends` (ports on 127.0.0.1), with the sample's settings but a
+    /// 1 s check, and waits until it accepts connections.
+    init(backends: [Int], directory: String) throws {
+        let haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let haproxy else { throw HarnessError("haproxy is not installed (scripts/install-deps.sh installs Debian's haproxy)") }
+        let sample = try String(contentsOfFile: Repository.root.appendingPathComponent("deploy/haproxy.cfg").path, encoding: .utf8)
+        port = try Self.freePort()
+        var config = sample.replacingOccurrences(of: "bind 127.0.0.1:7443", with: "bind 127.0.0.1:\(port)")
+            .replacingOccurrences(of: "check inter 2s fall 2 rise 2", with: "check inter 1s fall 1 rise 1")
+        config = config.components(separatedBy: "\n").filter { !$0.contains("server replica-") }.joined(separator: "\n")
+        for (index, backend) in backends.enumerated() {
+            config += "    server replica-\(index + 1) 127.0.0.1:\(backend)\n"
+        }
+        configPath = (directory as NSString).appendingPathComponent("haproxy.cfg")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: haproxy)
+        process.arguments = ["-db", "-f", configPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !Self.accepts(port) {
+            guard Date() < deadline, process.isRunning else { throw HarnessError("haproxy did not start (config \(configPath))") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    static func freePort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        guard bound == 0 else { throw HarnessError("no free port") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+}
+
+extension ReplicasEndToEndTests {
+    @Test("behind haproxy: kill -9 of a server during a bulk provision and a sync; the survivor reconciles every intent, syncs, and the one audit chain verifies")
+    func behindLoadBalancer() async throws {
+        let env = try EndToEndTests.Environment(users: 150, teams: 4, simulatorArguments: ["--latency-ms", "300"])
+        defer { env.stop() }
+        var replicas = try await Replicas(env: env)
+        defer { replicas.stop() }
+        for purpose in ["provision", "sync"] {
+            let put = try replicas.admin(["credentials", "put", "--workspace", env.workspace, "--purpose", purpose, "--no-check"], input: env.secret + "\n")
+            #expect(put.status == 0, "\(put.stderr)")
+        }
+        try replicas.start()
+        let balancer = try LoadBalancer(backends: replicas.servers.map { $0.announcedPort ?? 0 }, directory: env.root)
+        defer { balancer.stop() }
+        let through = ["--host", "127.0.0.1", "--port", "\(balancer.port)", "--ca", env.certificates.caCertificate,
+                       "--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey, "--json"]
+        func viaBalancer(_ arguments: [String]) throws -> (status: Int32, json: JSONValue?, stderr: String) {
+            let output = try run("asana-access", arguments + through)
+            return (output.status, try? JSONDecoder().decode(JSONValue.self, from: Data(output.stdout.utf8)), output.stderr)
+        }
+        let first = try viaBalancer(["sync", "--workspace", env.workspace])
+        #expect(first.status == 0, "\(first.stderr)")
+
+        // A bulk provision through the balancer; as soon as its first intent is committed, one server is killed.
+        let location = try #require(TestPostgres.server).with(database: String(replicas.url.split(separator: "/").last!.split(separator: "?").first!))
+        let newcomers = (1...10).map { JSONValue.object(["email": .string("lb.newcomer\($0)@acme.example"), "action": .string("add")]) }
+        let params = String(decoding: try JSONEncoder().encode(JSONValue.object(["workspace": .string(env.workspace), "users": .array(newcomers)])), as: UTF8.self)
+        let provision = Thread.detachedOutput { try? run("asana-access", ["call", "provision", "--params", params] + through) }
+        func openIntents() async throws -> Int64 {
+            try await TestPostgres.integer(location, "SELECT count(*) FROM provision_intent WHERE resolved_at IS NULL") ?? 0
+        }
+        #expect(try await eventually(within: .seconds(60), every: .milliseconds(20)) { try await openIntents() > 0 })
+        #expect(replicas.servers[0].stop(signal: SIGKILL) == SIGKILL)
+        _ = provision.wait()
+
+        // Whatever the killed server left open, the survivor reconciles (its call lease expires within 30 s, the
+        // survivor looks every 30 s).
+        #expect(try await eventually(within: .seconds(120), every: .milliseconds(500)) { try await openIntents() == 0 },
+                "provision intents stayed open after the kill")
+
+        // Syncs go to the survivor now (haproxy's check took the dead one out); one succeeds within the lease's expiry.
+        var synced = false
+        let started = Date()
+        while !synced, Date().timeIntervalSince(started) < 120 {
+            synced = try viaBalancer(["sync", "--workspace", env.workspace]).status == 0
+            if !synced { try await Task.sleep(for: .seconds(1)) }
+        }
+        #expect(synced)
+        let listed = try viaBalancer(["list-users", "--workspace", env.workspace, "--all"])
+        #expect(listed.status == 0)
+        #expect(ReplicasEndToEndTests.emails(listed.json).count >= 140)
+        let verify = try replicas.admin(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        // Every provision intent has its outcome or its reconciliation in the audit log.
+        let unsettled = try await TestPostgres.integer(location, """
+            SELECT count(*) FROM audit_event i WHERE i.method = 'provision.intent' AND NOT EXISTS (
+                SELECT 1 FROM audit_event o WHERE o.method IN ('provision.outcome', 'provision.reconciled') AND o.id > i.id
+                    AND o.params::jsonb ->> 'intent' = i.params::jsonb ->> 'intent')
+            """)
+        #expect(unsettled == 0)
+    }
+}
+
+extension Thread {
+    /// Runs `body` on a new thread; `wait()` returns its value.
+    static func detachedOutput<T: Sendable>(_ body: @escaping @Sendable () -> T) -> ThreadResult<T> {
+        let result = ThreadResult<T>()
+        Thread { result.set(body()) }.start()
+        return result
+    }
+}
+
+/// The value of a thread's work, waited for with ``wait()``.
+final class ThreadResult<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value: T?
+
+    func set(_ value: T) {
+        self.value = value
+        done.signal()
+    }
+
+    func wait() -> T? {
+        done.wait()
+        return value
+    }
+}

@@ -53,6 +53,13 @@ public enum TestPostgres {
         return "postgres://\(encoded(location.username))\(password)@\(location.host):\(location.port)/\(encoded(location.database))?sslmode=disable"
     }
 
+    /// The integer the query `sql` answers with (its first row's first column), e.g. a `count(*)`.
+    public static func integer(_ location: PostgresLocation, _ sql: String) async throws -> Int64? {
+        try await withAdminConnection(location) { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect().first?.decode(Int64.self)
+        }
+    }
+
     /// Runs `body` on a single connection to `location` (no pool), closed afterwards.
     public static func withAdminConnection<T: Sendable>(
         _ location: PostgresLocation, _ body: (PostgresConnection, Logger) async throws -> T
