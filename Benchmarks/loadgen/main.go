@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
@@ -34,7 +35,9 @@ import (
 )
 
 var (
-	addr     = flag.String("addr", "127.0.0.1:7443", "server address (loopback only)")
+	addr     = flag.String("addr", "127.0.0.1:7443", "server address, or several separated by commas (connections spread round-robin); loopback only")
+	method   = flag.String("method", "ping", "jsonrpc: the method each request calls")
+	params   = flag.String("params", "", "jsonrpc: the params object each request sends (JSON), none when empty")
 	proto    = flag.String("proto", "jsonrpc", "jsonrpc (asana-accessd ping) or redis (PING)")
 	caFile   = flag.String("ca", "", "CA certificate, PEM")
 	certFile = flag.String("cert", "", "client certificate, PEM")
@@ -53,9 +56,14 @@ const maxDuration = 15 * time.Minute
 
 func main() {
 	flag.Parse()
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !(host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1") {
-		fail("-addr must be a loopback address, got %q", *addr)
+	for _, one := range strings.Split(*addr, ",") {
+		host, _, err := net.SplitHostPort(one)
+		if err != nil || !(host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1") {
+			fail("-addr must be loopback addresses, got %q", one)
+		}
+	}
+	if *params != "" && !json.Valid([]byte(*params)) {
+		fail("-params must be JSON, got %q", *params)
 	}
 	if *warmup+*duration > maxDuration {
 		fail("-warmup + -duration must stay under %v", maxDuration)
@@ -105,8 +113,10 @@ type conn struct {
 	nextID int64
 }
 
-func dial(config *tls.Config) (*conn, error) {
-	raw, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", *addr, config)
+// dial connects to the index-th address of -addr (round-robin).
+func dial(config *tls.Config, index int) (*conn, error) {
+	addresses := strings.Split(*addr, ",")
+	raw, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addresses[index%len(addresses)], config)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +135,13 @@ func (c *conn) queue() int64 {
 	} else {
 		c.out = append(c.out, `{"jsonrpc":"2.0","id":`...)
 		c.out = strconv.AppendInt(c.out, c.nextID, 10)
-		c.out = append(c.out, `,"method":"ping"}`+"\n"...)
+		c.out = append(c.out, `,"method":`...)
+		c.out = strconv.AppendQuote(c.out, *method)
+		if *params != "" {
+			c.out = append(c.out, `,"params":`...)
+			c.out = append(c.out, *params...)
+		}
+		c.out = append(c.out, "}\n"...)
 	}
 	return c.nextID
 }
@@ -277,7 +293,7 @@ func dialAll(config *tls.Config, n int) []*conn {
 			defer wait.Done()
 			gate <- struct{}{}
 			defer func() { <-gate }()
-			c, err := dial(config)
+			c, err := dial(config, i)
 			if err != nil {
 				fail("connect: %v", err)
 			}

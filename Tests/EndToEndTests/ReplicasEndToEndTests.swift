@@ -67,7 +67,7 @@ struct ReplicasEndToEndTests {
 
     @Test("what one server writes the other serves: credentials, a sync's snapshot, a token and its revocation; one sync of a workspace at a time across both; one audit chain")
     func sharedStore() async throws {
-        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "400"])
+        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "1500"])
         defer { env.stop() }
         var replicas = try await Replicas(env: env)
         defer { replicas.stop() }
@@ -113,7 +113,7 @@ struct ReplicasEndToEndTests {
 
     @Test("kill -9 of the server in the middle of a sync: the other refuses until the dead one's lease expires, then syncs, and the dead run is closed as failed")
     func killedDuringSync() async throws {
-        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "800"])
+        let env = try EndToEndTests.Environment(users: 200, teams: 4, simulatorArguments: ["--latency-ms", "1500"])
         defer { env.stop() }
         var replicas = try await Replicas(env: env)
         defer { replicas.stop() }
