@@ -181,7 +181,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .upstreamRejected: "Asana answered 400/404 (e.g. an unknown workspace gid)"
         case .upstreamMalformed: "Asana's answer broke its own contract (e.g. a list page without `next_page`, a repeated `next_page.offset`, or a listing still going after 20,000 pages: the message names the listing and the bound)"
         case .storageFull: "the disk holding the database is full (SQLite `SQLITE_FULL`); the call's transaction was rolled back: nothing was committed to the database (a `provision` that failed this way may already have changed Asana: `sync` shows it)"
-        case .storageUnavailable: "the database could not be read or written for another reason (I/O error, read-only file or file system); nothing was committed"
+        case .storageUnavailable: "the database could not be read or written for another reason (I/O error, read-only file or file system, or a PostgreSQL store the server cannot reach within about 5 s); nothing was committed"
         }
     }
 
@@ -244,7 +244,7 @@ public enum ErrorKind: String, CaseIterable, Codable, Sendable {
         case .upstreamRejected: "no"
         case .upstreamMalformed: "maybe, later"
         case .storageFull: "after the operator frees space"
-        case .storageUnavailable: "later, after the operator checks the disk"
+        case .storageUnavailable: "later, after the operator checks the disk or the database server"
         }
     }
 }

@@ -47,7 +47,7 @@ public enum AccessError {
     /// file system, file gone): nothing was committed. The operator checks the disk; retry later.
     public static func storageUnavailable() -> RPCError {
         RPCError(.storageUnavailable,
-                 message: "The server could not read or write its database (I/O error); nothing was committed; retry later (the operator should check the disk)",
+                 message: "The server could not read or write its database (an I/O error, or its PostgreSQL server is unreachable); nothing was committed; retry later (the operator should check the disk or the database server)",
                  details: [:])
     }
 

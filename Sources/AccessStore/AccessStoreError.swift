@@ -98,10 +98,14 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "File-system error on \(path): \(message)."
         case .storageFull(let path):
             return "The disk holding the database \(path) is full: nothing was committed; free space and retry."
+        case .storageUnavailable(let path, let message) where PostgresLocation.isPostgresURL(path):
+            return "The PostgreSQL database \(path) could not be reached or used (\(message)): nothing was committed; check that it runs and is reachable, and the URL's user, password, database and sslmode, then retry."
         case .storageUnavailable(let path, let message):
             return "The database \(path) could not be read or written (\(message)): nothing was committed; check the disk and the file's permissions, then retry."
         case .databaseMissing(let path):
             return "There is no database at \(path): only `asana-accessd init` creates one. Check --data-dir (or ASANA_ACCESSD_DATA); if the database was lost, restore it and its master key from a backup (copy the backup's asana-access.sqlite into the data directory while no server runs)."
+        case .databaseEmpty(let path) where PostgresLocation.isPostgresURL(path):
+            return "The PostgreSQL database \(path) holds no asana-access store: check the URL (the database name above all); only `asana-accessd init --database URL` (or `migrate-store`) creates a store, so that a mistyped or wrongly restored database never becomes a second, empty store."
         case .databaseEmpty(let path):
             return "The database \(path) is empty (never initialised, or truncated or replaced): it is not re-created. Restore it from a backup (copy the backup's asana-access.sqlite over it while no server runs), or move it away and run `asana-accessd init --new-database` to start over with an empty store."
         case .dataDirectoryLocked(let lockPath, let holderPid):

@@ -32,9 +32,11 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
                 throw SettingsHelp.failure(error)
             }
-            // What serve checks beyond the table (the metrics address: its form, and not the RPC port).
+            // What serve checks beyond the table (the metrics address: its form, and not the RPC port; the database
+            // URL: its parameters).
             do {
                 _ = try ServeCommand.metricsAddress(settings)
+                _ = try ServeCommand.databaseLocation(settings)
             } catch let error as ValidationError {
                 guard json else { throw error }
                 print(Self.render(["valid": false, "errors": [error.message]]))
@@ -50,7 +52,7 @@ struct ConfigCommand: AsyncParsableCommand {
                     case nil: row["value"] = NSNull()
                     case _ where entry.setting.secret: row["value"] = "<redacted>"
                     case .integer(let number)?: row["value"] = number
-                    case .text(let text)?: row["value"] = text
+                    case .text?: row["value"] = entry.displayValue  // a database URL's password as ***
                     case .list(let entries)?: row["value"] = entries
                     }
                     return row

@@ -79,6 +79,9 @@ struct DataLocation {
     /// Refuses `command` on a PostgreSQL store.
     func refusePostgres(_ command: String) throws {
         guard databaseURL == nil else {
+            if command == "rotate-key" {
+                throw CommandFailure("`rotate-key` works on the SQLite store in the data directory only: the master key of a PostgreSQL store (--database, ASANA_ACCESSD_DATABASE_URL) cannot be rotated yet")
+            }
             throw CommandFailure("`\(command)` works on the SQLite store in the data directory; with --database (ASANA_ACCESSD_DATABASE_URL) the store is PostgreSQL: use PostgreSQL's own tools (pg_dump, pg_basebackup, or your provider's point-in-time recovery) instead")
         }
     }

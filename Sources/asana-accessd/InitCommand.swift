@@ -71,7 +71,7 @@ struct InitCommand: AsyncParsableCommand {
         let keyPath = data.resolvedMasterKeyPath
         let created = !FileManager.default.fileExists(atPath: keyPath)
         let key = created ? try MasterKey.create(at: keyPath) : try MasterKey.load(from: keyPath)
-        let store = try await PostgresAccessStore.connect(database, masterKey: key)
+        let store = try await PostgresAccessStore.connect(database, masterKey: key, mode: .create)
         await store.close()
         if created {
             print("created master key \(keyPath) (mode 0600); keep a copy, and give every server on this database the same file")

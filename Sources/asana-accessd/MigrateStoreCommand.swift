@@ -57,7 +57,7 @@ struct MigrateStoreCommand: AsyncParsableCommand {
         if let problem = sourceChain.problem {
             throw CommandFailure("the SQLite store's audit chain is broken (\(problem)): fix or restore it before migrating; nothing was copied")
         }
-        let store = try await PostgresAccessStore.connect(target, masterKey: key, logger: Logger(label: "asana-accessd.migrate-store"))
+        let store = try await PostgresAccessStore.connect(target, masterKey: key, mode: .create, logger: Logger(label: "asana-accessd.migrate-store"))
         do {
             let summary = try await StoreCopy.copy(from: source, to: store)
             let chain = try await store.verifyAuditChain()

@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
                                 databaseURL: settings[ServerSettings.databaseURL])
         let store: any AccessStore
         let lock: DataDirectoryLock?
-        if let database = try data.postgresLocation() {
+        if let database = try Self.databaseLocation(settings) {
             // A store shared with other servers: no data directory lock (they coordinate through the database).
             lock = nil
             store = try await data.connectPostgres(database, logger: logger)
@@ -113,6 +113,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await group.run()
         if let postgres = store as? PostgresAccessStore { await postgres.close() }
+    }
+
+    /// `database.url` parsed; nil when unset (SQLite). `config check` runs the same check.
+    /// - Throws: `ValidationError` (exit 64) naming where the value came from and what is wrong (never the password).
+    static func databaseLocation(_ settings: EffectiveSettings) throws -> PostgresLocation? {
+        guard let text = settings[ServerSettings.databaseURL], !text.isEmpty else { return nil }
+        let entry = settings.entry(ServerSettings.databaseURL)
+        do {
+            return try PostgresLocation(text)
+        } catch {
+            throw ValidationError("\(SettingsLoader.place(of: entry.setting, in: entry.source)): \(error)")
+        }
     }
 
     /// `metrics.address` parsed; nil when unset. `config check` runs the same check.

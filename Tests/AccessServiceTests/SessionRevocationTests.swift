@@ -110,8 +110,8 @@ struct SharedStoreRevocationTests {
     func revokedElsewhere() async throws {
         let location = try await TestPostgres.freshDatabase()
         let key = MasterKey.generate()
-        let storeA = try await PostgresAccessStore.connect(location, masterKey: key)
-        let storeB = try await PostgresAccessStore.connect(location, masterKey: key)
+        let storeA = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
+        let storeB = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         let runtime = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test"))
         let serviceA = runtime.makeService(store: storeA)
         let serviceB = runtime.makeService(store: storeB)

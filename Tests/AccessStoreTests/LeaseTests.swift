@@ -67,9 +67,9 @@ struct LeaseTests {
         let location = try await TestPostgres.freshDatabase()
         let key = MasterKey.generate()
         let opened = try #require(OpenedStores.current)
-        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(first)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(second)
         for round in 0..<20 {
             async let a = first.acquireLease("sync:\(round)", holder: "first", ttl: 60)

@@ -21,9 +21,9 @@ struct PostgresAuditTests {
         let opened = try #require(OpenedStores.current)
         let key = MasterKey.generate()
         let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(first)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(second)
         return (first, second)
     }

@@ -267,9 +267,9 @@ struct PostgresSnapshotTests {
     func concurrentServers() async throws {
         let location = try await TestPostgres.freshDatabase()
         let key = MasterKey.generate()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         OpenedStores.current?.add(first)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         OpenedStores.current?.add(second)
         // Each round both apply a snapshot: the first server sees people 0..<150, the second 50..<200, so each apply
         // adds and departs people the other one just changed.

@@ -19,10 +19,10 @@ struct PostgresStoreTests {
     func reconnect() async throws {
         let key = MasterKey.generate()
         let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key)
+        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         try await first.putCredential(workspaceGid: "1", purpose: .sync, kind: .pat, secret: "2/abc", at: T.t0)
         await first.close()
-        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         defer { Task { await second.close() } }
         #expect(try await second.openCredential(workspaceGid: "1", purpose: .sync)?.secret == "2/abc")
         let migrations = try await TestPostgres.withAdminConnection(location) { connection, logger in
@@ -31,26 +31,39 @@ struct PostgresStoreTests {
         #expect(migrations == PostgresMigrations.all.map(\.id))
     }
 
+    @Test("a database without a store is refused unless creating: a typo or an empty restore never becomes a second, empty store")
+    func emptyDatabaseRefused() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        await #expect(throws: AccessStoreError.databaseEmpty(path: location.redacted)) {
+            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+        }
+        let tables = try await TestPostgres.integer(location, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        #expect(tables == 0, "the refused connect created tables")
+        #expect("\(AccessStoreError.databaseEmpty(path: location.redacted))".contains("asana-accessd init --database"))
+        let created = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
+        await created.close()
+    }
+
     @Test("another master key is refused before anything is written")
     func masterKeyMismatch() async throws {
         let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+        let first = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
         await first.close()
         await #expect(throws: AccessStoreError.masterKeyMismatch(path: location.redacted)) {
-            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
     @Test("a database with a migration this build does not know is refused")
     func tooNew() async throws {
         let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+        let first = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
         await first.close()
         try await TestPostgres.withAdminConnection(location) { connection, logger in
             try await connection.query("INSERT INTO schema_migration (id, applied_at) VALUES ('v999-future', 0)", logger: logger)
         }
         await #expect(throws: AccessStoreError.databaseTooNew(path: location.redacted)) {
-            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
         }
     }
 
@@ -61,7 +74,7 @@ struct PostgresStoreTests {
         location.port = 1
         location.password = "hunter2-secret"
         do {
-            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate())
+            _ = try await PostgresAccessStore.connect(location, masterKey: MasterKey.generate(), mode: .create)
             Issue.record("connected to port 1")
         } catch let error as AccessStoreError {
             guard case .storageUnavailable(let path, _) = error else { Issue.record("got \(error)"); return }
@@ -75,8 +88,8 @@ struct PostgresStoreTests {
         let opened = try #require(OpenedStores.current)
         let key = MasterKey.generate()
         let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key)
+        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
+        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(first)
         opened.add(second)
         return (first, second, location)
@@ -155,7 +168,7 @@ struct PostgresStoreTests {
         location.tlsMode = .verifyFull
         location.trustRootsPath = ca
         let key = MasterKey.generate()
-        let store = try await PostgresAccessStore.connect(location, masterKey: key)
+        let store = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(store)
         let encrypted = try await store.database.read { connection in
             try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: store.logger).collect().first?.get("ssl", as: Bool.self)
@@ -164,7 +177,7 @@ struct PostgresStoreTests {
 
         location.trustRootsPath = nil
         do {
-            _ = try await PostgresAccessStore.connect(location, masterKey: key)
+            _ = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
             Issue.record("verify-full accepted a certificate from a CA outside the system's roots")
         } catch let error as AccessStoreError {
             guard case .storageUnavailable(let path, _) = error else { Issue.record("got \(error)"); return }
@@ -172,7 +185,7 @@ struct PostgresStoreTests {
         }
 
         location.tlsMode = .require
-        let unverified = try await PostgresAccessStore.connect(location, masterKey: key)
+        let unverified = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
         opened.add(unverified)
         let alsoEncrypted = try await unverified.database.read { connection in
             try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: unverified.logger).collect().first?.get("ssl", as: Bool.self)
@@ -194,6 +207,8 @@ struct PostgresStoreTests {
         let plain = try PostgresLocation("postgres://u@[::1]/db", environment: ["PGPASSWORD": "from-env"])
         #expect(plain.host == "::1" && plain.port == 5432 && plain.tlsMode == .prefer && plain.password == "from-env")
         #expect(plain.redacted == "postgres://u:***@[::1]:5432/db?sslmode=prefer")
+        // A password holding `%` (percent-encoded as %25) keeps it.
+        #expect(try PostgresLocation("postgres://u:a%25b@h/db", environment: [:]).password == "a%b")
     }
 
     @Test("a malformed URL is refused with what is wrong", arguments: [
@@ -202,6 +217,7 @@ struct PostgresStoreTests {
         ("postgres://u@h", "names no database"),
         ("postgres://u@h/db?sslmode=maybe", "sslmode must be one of disable, prefer, require, verify-ca, verify-full"),
         ("postgres://u@h/db?connect_timeout=3", "unknown parameter connect_timeout"),
+        ("postgres://u@h/db?sslmode=disable&sslmode=require", "gives sslmode twice"),
     ])
     func badLocation(text: String, message: String) {
         #expect(throws: AccessStoreError.self) { try PostgresLocation(text, environment: [:]) }

@@ -47,7 +47,7 @@ extension Trait where Self == ClosesStores {
 ///   ``ClosesStores`` fails.
 func makePostgresStore(masterKey: MasterKey = MasterKey.generate()) async throws -> PostgresAccessStore {
     let opened = try #require(OpenedStores.current, "the suite needs the .closesStores trait")
-    let store = try await PostgresAccessStore.connect(try await TestPostgres.freshDatabase(), masterKey: masterKey)
+    let store = try await PostgresAccessStore.connect(try await TestPostgres.freshDatabase(), masterKey: masterKey, mode: .create)
     opened.add(store)
     return store
 }

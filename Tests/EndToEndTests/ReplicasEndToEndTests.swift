@@ -169,6 +169,11 @@ struct ReplicasEndToEndTests {
         #expect(migrated.stdout.contains("audit chain verified on the target"), "\(migrated.stdout)")
         #expect(!migrated.stdout.contains(TestPostgres.server?.password ?? "no password") || TestPostgres.server?.password == nil)
 
+        // A command pointed at a database without a store (a typo) is refused and creates nothing there.
+        let empty = TestPostgres.url(try await TestPostgres.freshDatabase())
+        let typo = try run("asana-accessd", ["tokens", "list", "--data-dir", env.data, "--database", empty])
+        #expect(typo.status != 0 && typo.stderr.contains("holds no asana-access store"), "\(typo.stderr)")
+
         // The same head, checked on the copy; a second copy into the now non-empty database is refused.
         let verify = try run("asana-accessd", ["audit", "verify", "--data-dir", env.data, "--database", url, "--expect-head", head])
         #expect(verify.status == 0, "\(verify.stderr)")

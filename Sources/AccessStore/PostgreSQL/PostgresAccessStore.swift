@@ -25,15 +25,22 @@ public struct PostgresAccessStore: AccessStore {
 
     var logger: Logger { database.logger }
 
-    /// Connects to `location`, migrates the schema and checks the master key.
-    /// - Throws: ``AccessStoreError/storageUnavailable(path:message:)`` when the server cannot be reached or refuses
+    /// Connects to `location`, migrates the schema and checks the master key. With ``SQLiteAccessStore/OpenMode/existing``
+    /// (the default) the database must already hold a store: a mistyped database name or an empty restore is refused
+    /// rather than becoming a second, empty store; ``SQLiteAccessStore/OpenMode/create`` (`init --database`,
+    /// `migrate-store`) creates the tables in an empty database.
+    /// - Throws: ``AccessStoreError/databaseEmpty(path:)`` (mode `existing`) when the database holds no store;
+    ///   ``AccessStoreError/storageUnavailable(path:message:)`` when the server cannot be reached or refuses
     ///   the login; ``AccessStoreError/databaseTooNew(path:)`` when the database records migrations this build
     ///   does not know; ``AccessStoreError/masterKeyMismatch(path:)`` when it was first used with another key.
-    public static func connect(_ location: PostgresLocation, masterKey: MasterKey,
+    public static func connect(_ location: PostgresLocation, masterKey: MasterKey, mode: SQLiteAccessStore.OpenMode = .existing,
                                logger: Logger = Logger(label: "asana-access.store")) async throws -> PostgresAccessStore {
         let database = try PostgresDatabase(location: location, logger: logger)
         do {
             try await database.probe()
+            if mode == .existing, try await !PostgresMigrations.hasStore(database) {
+                throw AccessStoreError.databaseEmpty(path: location.redacted)
+            }
             try await PostgresMigrations.migrate(database)
             let store = PostgresAccessStore(database: database, masterKey: masterKey)
             try await store.verifyMasterKey()

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
+import _ConnectionPoolModule
 
 /// The connection pool of a ``PostgresAccessStore`` (postgres-nio's `PostgresClient`, run in a task of its own)
 /// and the two ways the store touches it: ``read(_:)`` on a pooled connection, ``write(_:)`` in a transaction.
@@ -39,19 +41,25 @@ final class PostgresDatabase: Sendable {
 
     /// Runs `body` on a pooled connection, outside any explicit transaction (each statement commits on its own).
     func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await uncancellable { [client] in
-            try await client.withConnection { connection in try await body(connection) }
+        try await uncancellable { [client] leased in
+            try await client.withConnection { connection in
+                leased()
+                return try await body(connection)
+            }
         }
     }
 
     /// Runs `body` in a transaction (`BEGIN` … `COMMIT`, rolled back when it throws), retried on deadlock or
     /// serialization failure: `body` must be safe to run again.
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await uncancellable { [client, logger] in
+        try await uncancellable { [client, logger] leased in
             var attempt = 0
             while true {
                 do {
-                    return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+                    return try await client.withConnection { connection in
+                        leased()
+                        return try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+                    }
                 } catch let error as PostgresTransactionError {
                     let cause = error.closureError ?? error.beginError ?? error.commitError
                     if attempt < Self.conflictRetries, let cause = cause as? PSQLError, Self.isConflict(cause) {
@@ -99,12 +107,51 @@ final class PostgresDatabase: Sendable {
         return state == "40P01" || state == "40001"
     }
 
-    private func uncancellable<T: Sendable>(_ access: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// How long an access waits for a pooled connection before checking that the server answers, in seconds. The
+    /// pool itself keeps retrying an unreachable server for about a minute; an access whose wait passes this and
+    /// whose check fails gives up then, before it has sent anything.
+    static let connectionWaitSeconds = 5
+
+    /// Runs `access` in a task of its own, so that cancelling the caller does not cut a transaction short. `access`
+    /// calls its argument once it holds a connection. While it waits for one, every ``connectionWaitSeconds`` a
+    /// connection of its own (``probe()``) checks that the server answers: a busy pool is waited for, an unreachable
+    /// server fails the access at once with ``AccessStoreError/storageUnavailable(path:message:)`` (nothing was sent).
+    private func uncancellable<T: Sendable>(_ access: @escaping @Sendable (_ leased: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+        let holding = Flag()
+        let unreachable = Mutex<AccessStoreError?>(nil)
+        let work = Task { try await access { holding.set() } }
+        let watchdog = Task { [self] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(Self.connectionWaitSeconds))
+                if holding.isSet { return }
+                do {
+                    try await probe()
+                } catch let error as AccessStoreError {
+                    if !holding.isSet {
+                        unreachable.withLock { $0 = error }
+                        work.cancel()
+                    }
+                    return
+                }
+            }
+        }
+        defer { watchdog.cancel() }
         do {
-            return try await Task { try await access() }.value
+            return try await work.value
         } catch let error as PSQLError {
             throw storageError(error) ?? error
+        } catch {
+            guard !holding.isSet, error is CancellationError || error is ConnectionPoolError else { throw error }
+            if let found = unreachable.withLock({ $0 }) { throw found }
+            throw AccessStoreError.storageUnavailable(path: location.redacted, message: "cannot reach the database: \(error)")
         }
+    }
+
+    /// A flag set once, read from any task.
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .sequentiallyConsistent) }
+        var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
     }
 
     /// ``AccessStoreError`` for a failure of the server or the connection, nil for one about the statement.
@@ -112,7 +159,8 @@ final class PostgresDatabase: Sendable {
         if let state = error.serverInfo?[.sqlState] {
             if state == "53100" { return .storageFull(path: location.redacted) }
             // Class 08: connection exception; 57P: operator intervention (shutdown); 53: insufficient resources.
-            if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") {
+            // Also 42501 (insufficient privilege: the role may not use a table), named in the server's message.
+            if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") || state == "42501" {
                 return .storageUnavailable(path: location.redacted, message: error.serverInfo?[.message] ?? state)
             }
             return nil

@@ -59,12 +59,18 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         }
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = components.port ?? 5432
-        self.username = components.user.flatMap { $0.removingPercentEncoding } ?? user
-        self.password = components.password.flatMap { $0.removingPercentEncoding } ?? environment["PGPASSWORD"]
-        self.database = database.removingPercentEncoding ?? database
+        // URLComponents' `user`, `password` and `path` are already percent-decoded (decoding them again would lose
+        // a password holding `%`).
+        self.username = user
+        self.password = components.password ?? environment["PGPASSWORD"]
+        self.database = database
         self.tlsMode = .prefer
         self.trustRootsPath = nil
+        var seen: Set<String> = []
         for item in components.queryItems ?? [] {
+            guard seen.insert(item.name).inserted else {
+                throw AccessStoreError.invalidArgument("the database URL gives \(item.name) twice")
+            }
             switch item.name {
             case "sslmode":
                 guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
@@ -125,7 +131,11 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         case .verifyCA, .verifyFull:
             configuration.certificateVerification = tlsMode == .verifyFull ? .fullVerification : .noHostnameVerification
             if let trustRootsPath {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRootsPath))
+                do {
+                    configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRootsPath))
+                } catch {
+                    throw AccessStoreError.invalidArgument("the database URL's sslrootcert \(trustRootsPath) cannot be read as PEM certificates (\(error))")
+                }
             }
         }
         return (configuration, tlsMode != .prefer)

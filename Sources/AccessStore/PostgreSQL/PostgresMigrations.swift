@@ -21,6 +21,17 @@ enum PostgresMigrations {
     /// Every migration, oldest first: (identifier, SQL).
     static let all: [(id: String, sql: String)] = [("v1", v1)]
 
+    /// Whether the database holds a store: a `schema_migration` table with at least one migration applied.
+    static func hasStore(_ database: PostgresDatabase) async throws -> Bool {
+        let logger = database.logger
+        return try await database.read { connection in
+            let table = try await connection.query("SELECT to_regclass('schema_migration') IS NOT NULL AS present", logger: logger)
+                .collect().first?.get("present", as: Bool.self) ?? false
+            guard table else { return false }
+            return try await connection.query("SELECT 1 FROM schema_migration LIMIT 1", logger: logger).collect().count > 0
+        }
+    }
+
     /// Brings the database to the current schema.
     /// - Throws: ``AccessStoreError/databaseTooNew(path:)`` when it records a migration this build does not know.
     static func migrate(_ database: PostgresDatabase) async throws {
