@@ -24,14 +24,16 @@ if [[ ! -x $loadgen || Benchmarks/loadgen/main.go -nt $loadgen ]]; then
 fi
 
 work=$(mktemp -d)
+# The cluster's directory of its own: as root, postgres-cluster.sh gives it to the postgres user.
+pg_dir=$(mktemp -d)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  scripts/postgres-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
+  scripts/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-url=$(scripts/postgres-cluster.sh start "$work/pg" | tail -n 1)
+url=$(scripts/postgres-cluster.sh start "$pg_dir" | tail -n 1)
 database_url=${url%%/postgres\?*}/postgres?sslmode=disable
 $bin/asana-accessd certs dev --out "$work/certs" >/dev/null
 $bin/asana-sim --generate-users "$users" --generate-teams "$teams" --port 0 --requests-per-minute 100000 > "$work/sim.out" &
