@@ -6,7 +6,8 @@
 #   3. listUsers first pages from Benchmarks/loadgen (CONNS connections × DEPTH in flight, spread over the servers)
 #      against 1, 2 and 3 servers sharing the PostgreSQL store: requests a second and p99.
 # Prints Markdown rows. Usage: Benchmarks/replicas.sh [USERS] [TEAMS] [SECONDS]   (defaults 10000 200 10)
-# Env: BIN_DIR (default .build-package/release, scripts/package.sh's build; it is not rebuilt here), CONNS (6), DEPTH (4).
+# Env: BIN_DIR (default .build-package/release, scripts/package.sh's build; it is not rebuilt here), SIM_BIN (the
+# simulator, default $BIN_DIR/asana-sim; package.sh does not build it), CONNS (6), DEPTH (4).
 # Everything started is stopped by pid on exit. On a 2-core machine the servers, PostgreSQL and the load generator
 # share the same two cores: more servers cannot add throughput there; the row shows what sharing costs.
 set -euo pipefail
@@ -17,7 +18,9 @@ seconds=${3:-10}
 bin=${BIN_DIR:-.build-package/release}
 conns=${CONNS:-6}
 depth=${DEPTH:-4}
+sim=${SIM_BIN:-$bin/asana-sim}
 [ -x "$bin/asana-accessd" ] || { echo "no $bin/asana-accessd: run scripts/package.sh (or set BIN_DIR)" >&2; exit 1; }
+[ -x "$sim" ] || { echo "no simulator at $sim: set SIM_BIN (e.g. .build/debug/asana-sim)" >&2; exit 1; }
 loadgen=Benchmarks/loadgen/loadgen
 if [[ ! -x $loadgen || Benchmarks/loadgen/main.go -nt $loadgen ]]; then
   (cd Benchmarks/loadgen && GOCACHE=${GOCACHE:-/tmp/loadgen-gocache} go build -o loadgen main.go)
@@ -36,9 +39,12 @@ trap cleanup EXIT
 url=$(scripts/postgres-cluster.sh start "$pg_dir" | tail -n 1)
 database_url=${url%%/postgres\?*}/postgres?sslmode=disable
 $bin/asana-accessd certs dev --out "$work/certs" >/dev/null
-$bin/asana-sim --generate-users "$users" --generate-teams "$teams" --port 0 --requests-per-minute 100000 > "$work/sim.out" &
+"$sim" --generate-users "$users" --generate-teams "$teams" --port 0 --requests-per-minute 100000 > "$work/sim.out" &
 pids+=($!)
-until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
+until grep -q listening "$work/sim.out" 2>/dev/null; do
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "the simulator exited" >&2; exit 1; }
+  sleep 0.1
+done
 sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
 
 # serve NAME [--database URL]: starts a server on data directory $work/NAME; sets $port.
@@ -50,7 +56,10 @@ serve() {
     --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" \
     --principal-role dev-admin=admin > "$work/$name.out" &
   pids+=($!)
-  until grep -q listening "$work/$name.out" 2>/dev/null; do sleep 0.1; done
+  until grep -q listening "$work/$name.out" 2>/dev/null; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "server $name exited: $(cat "$work/$name.out")" >&2; exit 1; }
+    sleep 0.1
+  done
   port=$(grep -o '[0-9]*$' "$work/$name.out")
 }
 # timed_sync PORT: prints the wall time of one sync of workspace 1000 through that server, in seconds.
