@@ -82,7 +82,7 @@ struct ReplicasEndToEndTests {
 
         // A slow sync through the first server; while it runs, the second refuses another sync of the workspace.
         let first = BackgroundClient(replicas, 0, ["sync", "--workspace", env.workspace])
-        let running = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+        let running = try await eventually(within: .seconds(60), every: .milliseconds(500)) {
             guard case .array(let runs)? = try replicas.client(1, ["sync-runs", "--workspace", env.workspace, "--limit", "1"]).json?["items"] else { return false }
             return runs.first?["status"] == .string("running")
         }
@@ -122,7 +122,7 @@ struct ReplicasEndToEndTests {
         try replicas.start()
 
         let doomed = BackgroundClient(replicas, 0, ["sync", "--workspace", env.workspace])
-        let running = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+        let running = try await eventually(within: .seconds(60), every: .milliseconds(500)) {
             guard case .array(let runs)? = try replicas.client(1, ["sync-runs", "--workspace", env.workspace, "--limit", "1"]).json?["items"] else { return false }
             return runs.first?["status"] == .string("running")
         }
@@ -300,7 +300,7 @@ extension ReplicasEndToEndTests {
         func openIntents() async throws -> Int64 {
             try await TestPostgres.integer(location, "SELECT count(*) FROM provision_intent WHERE resolved_at IS NULL") ?? 0
         }
-        #expect(try await eventually(within: .seconds(60), every: .milliseconds(20)) { try await openIntents() > 0 })
+        #expect(try await eventually(within: .seconds(60), every: .milliseconds(100)) { try await openIntents() > 0 })
         #expect(replicas.servers[0].stop(signal: SIGKILL) == SIGKILL)
         _ = provision.wait()
 
