@@ -55,12 +55,7 @@ extension SQLiteAccessStore {
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...1000 and the text
     ///   filters are non-empty; ``AccessStoreError/invalidCursor`` for a cursor this store did not issue.
     public func auditEvents(query: AuditQuery) async throws -> AuditPage {
-        guard (1...AuditQuery.maxLimit).contains(query.limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AuditQuery.maxLimit), got \(query.limit)")
-        }
-        if query.principal?.isEmpty == true { throw AccessStoreError.invalidQuery("principal is empty") }
-        if query.method?.isEmpty == true { throw AccessStoreError.invalidQuery("method is empty") }
-        let before = try query.cursor.map { try AuditCursor.decode($0).before }
+        let before = try query.checkedBefore()
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let before {

@@ -25,6 +25,19 @@ public struct AuditQuery: Sendable, Equatable {
         self.limit = limit
         self.cursor = cursor
     }
+
+    /// Checks the query for either store and decodes its cursor.
+    /// - Returns: the id the page must stay below, nil for the first page.
+    /// - Throws: ``AccessStoreError/invalidQuery(_:)`` unless `limit` is in 1...``maxLimit`` and the text filters are
+    ///   non-empty; ``AccessStoreError/invalidCursor`` for a cursor no store issued.
+    func checkedBefore() throws -> Int64? {
+        guard (1...AuditQuery.maxLimit).contains(limit) else {
+            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AuditQuery.maxLimit), got \(limit)")
+        }
+        if principal?.isEmpty == true { throw AccessStoreError.invalidQuery("principal is empty") }
+        if method?.isEmpty == true { throw AccessStoreError.invalidQuery("method is empty") }
+        return try cursor.map { try AuditCursor.decode($0).before }
+    }
 }
 
 /// One page of ``AuditLog/auditEvents(query:)``.

@@ -60,12 +60,7 @@ extension PostgresAccessStore {
     }
 
     public func auditEvents(query: AuditQuery) async throws -> AuditPage {
-        guard (1...AuditQuery.maxLimit).contains(query.limit) else {
-            throw AccessStoreError.invalidQuery("limit must be between 1 and \(AuditQuery.maxLimit), got \(query.limit)")
-        }
-        if query.principal?.isEmpty == true { throw AccessStoreError.invalidQuery("principal is empty") }
-        if query.method?.isEmpty == true { throw AccessStoreError.invalidQuery("method is empty") }
-        let before = try query.cursor.map { try AuditCursor.decode($0).before }
+        let before = try query.checkedBefore()
         var conditions: [String] = []
         var binds = PostgresBindings()
         if let before {

@@ -74,11 +74,6 @@ final class PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `query` and returns every row.
-    static func rows(_ connection: PostgresConnection, _ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await connection.query(query, logger: logger).collect()
-    }
-
     /// Opens one connection outside the pool and closes it: the server is reachable, speaks TLS when the URL
     /// requires it, and accepts the login. The pool itself retries a failing server for a minute before it
     /// gives up; this fails within ``PostgresLocation/connectTimeoutSeconds``.
@@ -92,13 +87,6 @@ final class PostgresDatabase: Sendable {
             if let mapped = storageError(error) { throw mapped }
             let message = error.serverInfo?[.message] ?? "\(error.code)"
             throw AccessStoreError.storageUnavailable(path: location.redacted, message: message)
-        }
-    }
-
-    /// Checks that the server answers (`SELECT 1`).
-    func ping() async throws {
-        _ = try await read { [logger] connection in
-            try await connection.query("SELECT 1", logger: logger).collect().count
         }
     }
 
