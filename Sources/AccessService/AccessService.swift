@@ -19,17 +19,20 @@ public struct AccessService: Sendable {
     public let asana: AsanaClientFactory
     public let logger: Logger
     /// One sync per workspace, across every server on the store (lease `sync:<workspace gid>`).
-    let syncGate: LeaseGate
+    var syncGate: LeaseGate
     /// One run per idempotency key, across every server on the store (lease `idempotency:<key>`).
-    let idempotencyGate: LeaseGate
+    var idempotencyGate: LeaseGate
     /// Held by each provision call that writes (lease `provision:<call id>`), and by the reconciliation of a call's
     /// intents: intents whose call holds it have a live writer and are left alone.
-    let provisionCallGate: LeaseGate
+    var provisionCallGate: LeaseGate
+    /// Names this service in the leases it holds (``LeaseStore``): `host:pid:random`, each holder being this
+    /// followed by `/` and what holds it.
+    public let instance: String
     let workspaceNames = WorkspaceNameCache()
     let oauthTokenSources = OAuthTokenSources()
     let revokedTokens = RevokedTokens()
     /// The sync schedule: kept by ``SyncScheduler`` and by `sync`'s outcomes, shown by `getWorkspaceStatus`.
-    public let schedule = SyncSchedule()
+    public let schedule: SyncSchedule
     /// Closed while ``ProvisionReconciler`` settles the intents left open by a previous run: `provision`
     /// (not a dry run) waits for it before reading or changing Asana.
     public let provisionGate = ProvisionGate()
@@ -44,15 +47,29 @@ public struct AccessService: Sendable {
     /// limit (4 MiB) even when a page's people are in hundreds of teams.
     public var exportChunkBytes = 256 << 10
 
+    /// How long a lease outlives a server that stopped renewing it, in seconds (30 unless set; `serve --lease-ttl`):
+    /// the longest a dead server's sync, idempotency key, provision call or workspace schedule stays taken from the
+    /// servers sharing its store. Leases are renewed every third of it.
+    public var leaseTTL: TimeInterval {
+        get { syncGate.ttl }
+        set {
+            syncGate.ttl = newValue
+            idempotencyGate.ttl = newValue
+            provisionCallGate.ttl = newValue
+        }
+    }
+
     public init(store: any AccessStore, asana: AsanaClientFactory, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.asana = asana
         self.logger = logger
         self.now = now
         let instance = LeaseGate.makeInstance()
+        self.instance = instance
         self.syncGate = LeaseGate(store: store, prefix: "sync:", instance: instance, logger: logger)
         self.idempotencyGate = LeaseGate(store: store, prefix: "idempotency:", instance: instance, logger: logger)
         self.provisionCallGate = LeaseGate(store: store, prefix: "provision:", instance: instance, logger: logger)
+        self.schedule = SyncSchedule(store: store, logger: logger)
     }
 
     /// Checks that `gid` looks like an Asana gid: 1 to 32 ASCII digits (Asana ids are digit strings, Asana OpenAPI schema `AsanaResource.gid`).

@@ -1,4 +1,6 @@
 import AccessProtocol
+import Foundation
+
 /// Errors thrown by ``AccessStore`` and ``MasterKey``.
 ///
 /// A full disk (`SQLITE_FULL`) surfaces as ``storageFull(path:)`` and other I/O failures
@@ -52,6 +54,9 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Another process holds the data directory's lock file `lockPath`; `holderPid` is the pid it
     /// wrote there (nil when unreadable).
     case dataDirectoryLocked(lockPath: String, holderPid: Int32?)
+    /// `asana-accessd migrate-store` copied the SQLite store at `path` into the PostgreSQL database `movedTo` (its
+    /// URL without the password) at `at`: the copy is the store now, and this one is not opened (``StoreRetirement``).
+    case storeRetired(path: String, movedTo: String, at: Date)
 
     /// `true` for ``storageFull(path:)`` and ``storageUnavailable(path:message:)``: the database could
     /// not be written, whatever the call was about; callers that map other store errors to an answer
@@ -108,6 +113,8 @@ public enum AccessStoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "The PostgreSQL database \(path) holds no asana-access store: check the URL (the database name above all); only `asana-accessd init --database URL` (or `migrate-store`) creates a store, so that a mistyped or wrongly restored database never becomes a second, empty store."
         case .databaseEmpty(let path):
             return "The database \(path) is empty (never initialised, or truncated or replaced): it is not re-created. Restore it from a backup (copy the backup's asana-access.sqlite over it while no server runs), or move it away and run `asana-accessd init --new-database` to start over with an empty store."
+        case .storeRetired(let path, let movedTo, let at):
+            return "The store \(path) was moved to PostgreSQL (\(movedTo)) by `asana-accessd migrate-store` at \(at.ISO8601Format()): that copy is the store now, so this one is not opened (two stores taking writes would fork the audit log and the snapshots). Run the servers and commands with --database URL. Only to go back to this SQLite store, giving up everything written to the copy since, run: sqlite3 \(path) '\(StoreRetirement.undoSQL)'."
         case .dataDirectoryLocked(let lockPath, let holderPid):
             let holder = holderPid.map { "process \($0)" } ?? "another process"
             return "The data directory is in use by \(holder) (lock \(lockPath)): only one asana-accessd server or writing command may use it at a time. Stop that server first (kill -TERM \(holderPid.map(String.init) ?? "<pid>")), or make the change over RPC against the running server (asana-access)."

@@ -69,7 +69,8 @@ public struct SQLiteAccessStore: AccessStore {
     /// (and its `-wal`/`-shm` companions, which SQLite creates with the file's mode) is set to mode 0600.
     /// - Throws: ``AccessStoreError/databaseMissing(path:)``, ``AccessStoreError/databaseEmpty(path:)`` (mode `existing`),
     ///   ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
-    ///   ``AccessStoreError/masterKeyMismatch(path:)``, GRDB's `DatabaseError` when the file is not a database.
+    ///   ``AccessStoreError/masterKeyMismatch(path:)``, ``AccessStoreError/storeRetired(path:movedTo:at:)`` when
+    ///   `migrate-store` moved it to PostgreSQL, GRDB's `DatabaseError` when the file is not a database.
     public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> SQLiteAccessStore {
         switch mode {
         case .create:
@@ -110,7 +111,12 @@ public struct SQLiteAccessStore: AccessStore {
                 throw AccessStoreError.databaseEmpty(path: path)
             }
         }
-        return try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
+        let store = try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
+        if let retirement = try store.dbWriter.read({ try StoreRetirement.fetch($0) }) {
+            try? pool.close()
+            throw AccessStoreError.storeRetired(path: path, movedTo: retirement.movedTo, at: retirement.retiredAt)
+        }
+        return store
     }
 
     /// A fresh store in memory (a `DatabaseQueue`), for tests and demos. Gone when the value is released.

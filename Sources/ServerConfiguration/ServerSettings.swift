@@ -53,6 +53,9 @@ public enum ServerSettings {
     public static let syncDeadline = Setting<Int>(
         "sync.deadline", env: "ASANA_ACCESSD_SYNC_DEADLINE", flag: "sync-deadline", default: 3600, unit: "seconds", rule: .range(1...Int.max),
         "Time one sync may spend reading Asana before it is stopped, nothing committed.")
+    public static let leaseTTL = Setting<Int>(
+        "coordination.leaseTTL", env: "ASANA_ACCESSD_LEASE_TTL", flag: "lease-ttl", default: 30, unit: "seconds", rule: .range(3...3600),
+        "How long a dead server's sync, idempotency key, provision call or workspace schedule stays taken from the others on its store; renewed every third.")
     public static let historyRetention = Setting<Int?>(
         "history.retention", env: "ASANA_ACCESSD_HISTORY_RETENTION", flag: "history-retention", default: nil, defaultDescription: "unset: kept forever",
         unit: "days", rule: .range(1...36_500), "Access history to keep; older intervals and changes are pruned hourly, never the current picture.")
@@ -79,7 +82,7 @@ public enum ServerSettings {
         host.definition, port.definition, dataDirectory.definition, masterKey.definition, databaseURL.definition, tlsCertificate.definition, tlsKey.definition,
         clientCA.definition, clientCertificates.definition, principalRoles.definition, asanaBaseURL.definition, asanaConnectTimeout.definition,
         asanaRequestsPerMinute.definition, asanaMaxConcurrentReads.definition, asanaMaxConcurrentWrites.definition, syncInterval.definition,
-        syncDeadline.definition, historyRetention.definition, maxLineBytes.definition, maxInFlight.definition, drainTimeout.definition,
+        syncDeadline.definition, leaseTTL.definition, historyRetention.definition, maxLineBytes.definition, maxInFlight.definition, drainTimeout.definition,
         logLevel.definition, logFormat.definition, metricsAddress.definition,
     ]
 

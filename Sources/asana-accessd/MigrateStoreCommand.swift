@@ -1,4 +1,5 @@
 import AccessProtocol
+import AccessService
 import AccessStore
 import ArgumentParser
 import Foundation
@@ -16,8 +17,10 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             their history, sync runs, provision intents, idempotency records, and the audit log with its ids \
             and MACs; the copy's audit chain is verified before the command succeeds. Stop the server first: \
             the SQLite store's data directory is locked while it is read. The target must be empty (a new \
-            database: the command creates its tables). Afterwards start the servers with --database and the \
-            same master key file.
+            database: the command creates its tables). Both audit logs record the move (method migrateStore, \
+            principal local:<user>), and the SQLite store is then retired: every command refuses to open it, \
+            saying where it went, so that the two stores cannot fork. Afterwards start the servers with \
+            --database and the same master key file.
             """)
 
     @Option(help: ArgumentHelp("The SQLite store: sqlite:PATH of its database file (asana-access.sqlite in a data directory).", valueName: "sqlite:path"),
@@ -64,16 +67,36 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             guard chain.isIntact, chain.lastId == sourceChain.lastId, chain.lastHash == sourceChain.lastHash else {
                 throw CommandFailure("the copy's audit chain does not verify as the source's does (\(chain.problem.map { "\($0)" } ?? "another head")): drop the target database and try again")
             }
+            // Both logs say what happened: the copy's begins its PostgreSQL life with the move, the source's ends with it.
+            let moved = Date()
+            let event = try Self.auditEvent(from: from, to: target.redacted, rows: summary.total, sourceHead: sourceChain.lastId ?? 0, at: moved)
+            try await store.appendAuditEvent(event)
+            try await source.retire(StoreRetirement(movedTo: target.redacted, retiredAt: moved), event: event)
             print("copied \(summary.total) rows into \(target.redacted):")
             for (table, rows) in summary.rows.sorted(by: { $0.key < $1.key }) where rows > 0 {
                 print("  \(table): \(rows)")
             }
-            print("audit chain verified on the target: \(chain.checkedCount) events, head \(chain.lastId ?? 0):\(AuditEvent.hex(chain.lastHash ?? Data(repeating: 0, count: 32)))")
+            print("audit chain verified on the target: \(chain.checkedCount) events, head \(chain.lastId ?? 0):\(AuditEvent.hex(chain.lastHash ?? Data(repeating: 0, count: 32))); the move is event \((chain.lastId ?? 0) + 1)")
+            print("the SQLite store is retired: commands refuse to open it from now on")
             print("start each server with --database \(target.redacted) and the master key \(keyPath)")
             await store.close()
         } catch {
             await store.close()
             throw error
         }
+    }
+
+    /// The `migrateStore` audit event both stores record: principal `local:<user>`, params `{from, to}` (the URL
+    /// without its password), result `{rows, sourceAuditHead}`.
+    static func auditEvent(from: String, to: String, rows: Int, sourceHead: Int64, at: Date) throws -> AuditEventDraft {
+        struct Params: Encodable { var from: String; var to: String }
+        struct Result: Encodable { var rows: Int; var sourceAuditHead: Int64 }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return AuditEventDraft(
+            at: at, principal: AccessService.localPrincipal(), method: "migrateStore",
+            params: String(decoding: try encoder.encode(Params(from: from, to: to)), as: UTF8.self),
+            result: String(decoding: try encoder.encode(Result(rows: rows, sourceAuditHead: sourceHead)), as: UTF8.self),
+            outcome: "ok")
     }
 }

@@ -80,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                             maxConcurrentWrites: settings[ServerSettings.asanaMaxConcurrentWrites])
         configuration.asanaConnectTimeout = .seconds(settings[ServerSettings.asanaConnectTimeout])
         configuration.syncDeadline = .seconds(settings[ServerSettings.syncDeadline])
+        configuration.leaseTTL = TimeInterval(settings[ServerSettings.leaseTTL])
         configuration.historyRetention = settings[ServerSettings.historyRetention].map { .seconds($0 * 86_400) }
         let runtime = ServiceRuntime(configuration: configuration, logger: logger)
         let status = RuntimeStatus()

@@ -36,9 +36,10 @@ struct SchedulerTests {
     func neverSyncedSoonAfterStart() async throws {
         let harness = try await ServiceHarness.start(users: 20, teams: 1)
         defer { Task { await harness.stop() } }
-        // The serve defaults: a day between syncs, polls every minute, first-sync jitter 5 s.
-        let scheduler = SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(86400)))
-        #expect(scheduler.configuration.pollInterval == .seconds(60))
+        // The serve defaults: a day between syncs, first-sync jitter 5 s; a minute between looks (10 s by default: a
+        // third of the lease time to live), so the first sync must not wait for a look.
+        let scheduler = SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(86400), pollInterval: .seconds(60)))
+        #expect(SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(86400))).pollInterval == .seconds(10))
         let started = Date()
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
@@ -298,8 +299,7 @@ struct SchedulerTests {
     func stopsOnGracefulShutdown() async throws {
         let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
         let service = ServiceRuntime(configuration: .init(asanaBaseURL: "http://127.0.0.1:9"), logger: Logger(label: "test")).makeService(store: store)
-        let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400)))
-        #expect(scheduler.configuration.pollInterval == .seconds(60))
+        let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(86400), pollInterval: .seconds(60)))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: scheduler)], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(200))
@@ -314,5 +314,98 @@ struct SchedulerTests {
         let status = try await service.workspaceStatus(workspace: "1000")
         #expect(status.schedule == .disabled)
         #expect(status.credentials.count == 1)
+    }
+
+    @Test("a pause and the next run time are in the store: a restarted server (a new service and scheduler) keeps the pause and tries nothing")
+    func pauseSurvivesRestart() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        harness.simulator.injectFaults([.status(401, times: 1000, pathPrefix: "/")])
+        let first = Task { try await fastScheduler(harness).run() }
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await callAsReader(harness.service, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])["schedule"] == .string("paused")
+        })
+        first.cancel()
+        _ = await first.result
+        #expect(try await harness.store.workspaceSchedules()[harness.workspace]?.pause?.reason.contains("upstream.unauthorized") == true)
+
+        // The "restarted" server: nothing of the first one's memory, only the store.
+        let asana = AsanaClientFactory(
+            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
+            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.restarted"))
+        let restarted = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.restarted"))
+        let second = Task {
+            try await SyncScheduler(service: restarted, configuration: .init(interval: .seconds(2), maximumJitter: .milliseconds(300), pollInterval: .milliseconds(100))).run()
+        }
+        defer { second.cancel() }
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await callAsReader(restarted, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])["schedule"] == .string("paused")
+        })
+        let status = try await callAsReader(restarted, "getWorkspaceStatus", ["workspace": .string(harness.workspace)])
+        #expect(status["pausedReason"]?.stringValue?.contains("paused until a new credential is stored") == true, "\(status)")
+        // Two intervals and more: the restarted scheduler does not try the refused credential again.
+        try await Task.sleep(for: .milliseconds(4500))
+        #expect(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).count == 1)
+    }
+
+    @Test("a workspace's schedule runs on the server holding its lease: while a dead server's lease lives nothing is scheduled; once it expires the scheduler takes it and syncs")
+    func takesOverAnExpiredScheduleLease() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        // A server that died holding the workspace's schedule, 3 s before its lease expires.
+        #expect(try await harness.store.acquireLease("schedule:\(harness.workspace)", holder: "dead-host:1:dead/schedule", ttl: 3))
+        let leased = Date()
+        var service = harness.service
+        service.leaseTTL = 3
+        let scheduler = SyncScheduler(service: service, configuration: .init(interval: .seconds(2), maximumJitter: .milliseconds(300), firstSyncJitter: .zero))
+        #expect(scheduler.pollInterval == .seconds(0.5))  // a quarter of the interval, at most a third of the lease's time to live
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        #expect(try await eventually(within: .seconds(60), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first?.status == .succeeded
+        })
+        let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
+        #expect(run.trigger == "schedule")
+        #expect(run.startedAt.timeIntervalSince(leased) >= 2.9, "scheduled while the dead server's lease still held the workspace")
+        let holders = try await harness.store.leaseHolders(prefix: "schedule:")
+        #expect(holders["schedule:\(harness.workspace)"]?.hasPrefix(service.instance) == true, "\(holders)")
+
+        // Stopped, the scheduler gives its leases up for the other servers at once.
+        task.cancel()
+        _ = await task.result
+        #expect(try await harness.store.leaseHolders(prefix: "schedule:") == [:])
+    }
+
+    @Test("two schedulers on one store: one holds the workspace's schedule; when it stops, the other takes it over and the scheduled syncs go on")
+    func secondSchedulerTakesOver() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        let asana = AsanaClientFactory(
+            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
+            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.2"))
+        let other = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.2"))
+        let configuration = SyncScheduler.Configuration(interval: .seconds(2), maximumJitter: .milliseconds(300), firstSyncJitter: .zero,
+                                                        pollInterval: .milliseconds(100))
+        let first = Task { try await SyncScheduler(service: harness.service, configuration: configuration).run() }
+        try await Task.sleep(for: .milliseconds(50))
+        let second = Task { try await SyncScheduler(service: other, configuration: configuration).run() }
+        defer { first.cancel(); second.cancel() }
+        let lease = "schedule:\(harness.workspace)"
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 5).contains { $0.trigger == "schedule" && $0.status == .succeeded }
+        })
+        let holder = try #require(try await harness.store.leaseHolders(prefix: "schedule:")[lease])
+        let (owner, standby) = holder.hasPrefix(harness.service.instance) ? (first, other) : (second, harness.service)
+        #expect(holder.hasPrefix(harness.service.instance) || holder.hasPrefix(other.instance))
+        owner.cancel()
+        _ = await owner.result
+        let stopped = Date()
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            try await harness.store.leaseHolders(prefix: "schedule:")[lease]?.hasPrefix(standby.instance) == true
+        })
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 5)
+                .contains { $0.trigger == "schedule" && $0.status == .succeeded && $0.startedAt > stopped }
+        }, "no scheduled sync after the schedule's holder stopped")
     }
 }

@@ -323,7 +323,7 @@ struct AuditChainTests {
 
         let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history", "v11-leases"])
+        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == MigrationTests.allIdentifiers)
         let report = try await store.verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.checkedCount == 7)

@@ -55,7 +55,7 @@ struct BackupRestoreTests {
         let summary = try StoreBackup.backup(databasePath: fixture.database, masterKey: fixture.key, to: output, replace: false)
         #expect(summary.auditEventCount == 25)
         #expect(summary.lastAuditEventId == 25)
-        #expect(summary.schemaVersion == "v11-leases")
+        #expect(summary.schemaVersion == MigrationTests.ordered.last)
         #expect(summary.masterKeyFingerprint == fixture.key.fingerprint)
         #expect(summary.bytes == (try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int))
         #expect(try permissions(output) == 0o600)

@@ -6,6 +6,11 @@ import Testing
 
 @Suite("Migrations")
 struct MigrationTests {
+    /// Every migration of this build, in order (a new one is added here, and nowhere else in the tests).
+    static let ordered = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history",
+                          "v11-leases", "v12-schedules", "v13-retirement"]
+    static var allIdentifiers: Set<String> { Set(ordered) }
+
     @Test("an empty database migrates to the latest version with every table and index")
     func migratesEmptyDatabase() async throws {
         let store = try makeStore()
@@ -16,8 +21,8 @@ struct MigrationTests {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             )
         }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history", "v11-leases"])
-        #expect(tables == ["accessChange", "apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "lease", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "syncRun", "team", "teamInterval", "teamMembership", "teamMembershipInterval", "workspace", "workspaceUser", "workspaceUserInterval"])
+        #expect(applied == MigrationTests.allIdentifiers)
+        #expect(tables == ["accessChange", "apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "lease", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "storeRetirement", "syncRun", "team", "teamInterval", "teamMembership", "teamMembershipInterval", "workspace", "workspaceSchedule", "workspaceUser", "workspaceUserInterval"])
         #expect(indexes == ["accessChange_byTime", "accessChange_byUser", "auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "provisionIntent_byCall", "provisionIntent_open", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembershipInterval_byTeam", "teamMembership_byUser", "workspaceUserInterval_byName", "workspaceUser_byEmail", "workspaceUser_byName"])
         #expect(try await store.workspace(gid: "1000") == nil)
         #expect(try await store.credentialSummaries().isEmpty)
@@ -38,7 +43,7 @@ struct MigrationTests {
         defer { try? again.close() }
         #expect(try await again.workspace(gid: "1000")?.name == "Acme Corp")
         #expect(try await again.listUsers(UserQuery(workspaceGid: "1000")).users.count == 4)
-        #expect(try await again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history", "v11-leases"])
+        #expect(try await again.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == MigrationTests.allIdentifiers)
     }
 
     @Test("a database migrated by a newer version is refused")
@@ -125,7 +130,7 @@ struct MigrationTests {
 
         let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
-        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history", "v11-leases"])
+        #expect(try await store.dbWriter.read { try Migrations.migrator(masterKey: MasterKey.generate()).appliedIdentifiers($0) } == MigrationTests.allIdentifiers)
         let opened = try #require(try await store.openCredential(workspaceGid: "1000", purpose: .provision))
         #expect(opened.kind == .pat)
         #expect(opened.secret == "2/1200000000000/v1-era-pat")

@@ -33,6 +33,10 @@ struct StoreCopyTests {
         try await store.saveIdempotencyRecord(IdempotencyRecord(key: "k1", method: "provision", paramsHash: [UInt8](repeating: 7, count: 32),
                                                                 result: "{}", createdAt: T.t0, expiresAt: T.at(minutes: 60)))
         _ = try await store.acquireLease("sync:1000", holder: "old-server", ttl: 600)
+        _ = try await store.modifyWorkspaceSchedule("1000") { schedule in
+            schedule = WorkspaceSchedule(nextRunAt: T.at(minutes: 90), pause: .init(reason: "refused (1011 upstream.unauthorized)", fingerprint: "sha256:ab"),
+                                         capabilities: Sync.Capabilities(membershipFlags: true, teams: false), refusedFingerprint: "sha256:ab")
+        }
         return store
     }
 
@@ -43,6 +47,16 @@ struct StoreCopyTests {
             counts[postgres] = try await store.dbWriter.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(sqlite)") ?? 0 }
         }
         return counts
+    }
+
+    @Test("every SQLite table is either copied or named as left behind (a new table cannot be forgotten)")
+    func everyTableAccounted() async throws {
+        let store = try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
+        let tables = try await store.dbWriter.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'")
+        }
+        let leftBehind: Set<String> = ["masterKeyCheck", "backupSeal", "lease", "storeRetirement"]
+        #expect(Set(tables).subtracting(leftBehind) == Set(StoreCopy.tables.map(\.sqlite)))
     }
 
     @Test("every row arrives: sealed secrets open with the same key, the audit log keeps its ids and MACs, ids continue after the copied ones")
@@ -56,6 +70,8 @@ struct StoreCopyTests {
         #expect(expected["audit_event"] == 1_203 && expected["workspace_user"] == 4 && (expected["access_change"] ?? 0) > 0)
 
         #expect(try await target.openCredential(workspaceGid: "1000", purpose: .provision)?.secret == "2/provision-secret")
+        #expect(try await target.workspaceSchedules() == source.workspaceSchedules())
+        #expect(try await target.workspaceSchedules()["1000"]?.pause?.fingerprint == "sha256:ab")
         #expect(try await target.credentialSummaries() == source.credentialSummaries())
         #expect(try await target.apiTokens() == source.apiTokens())
         #expect(try await target.openOAuthClientSecret(clientId: "app") == "client-secret")

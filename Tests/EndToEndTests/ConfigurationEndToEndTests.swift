@@ -59,7 +59,7 @@ struct ConfigurationEndToEndTests {
             Issue.record("no settings array: \(json.stdout)")
             return
         }
-        #expect(settings.count == 24)
+        #expect(settings.count == 25)
         #expect(settings.contains(.object(["key": .string("history.retention"), "value": .integer(2555), "source": .string("file \(Self.sample)"),
                                            "flag": .string("--history-retention"), "environment": .string("ASANA_ACCESSD_HISTORY_RETENTION"), "secret": .bool(false)])))
         #expect(settings.allSatisfy { $0["secret"] == .bool(false) })  // none today: the master key is a path
@@ -123,7 +123,7 @@ struct ConfigurationEndToEndTests {
         let discussion = (try JSONDecoder().decode(JSONValue.self, from: Data(dump.stdout.utf8))["command"]?["discussion"]?.stringValue ?? "")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let rows = reference.stdout.split(separator: "\n").dropFirst(2)
-        #expect(rows.count == 24)
+        #expect(rows.count == 25)
         for line in rows {
             let cells = line.split(separator: "`")
             let (key, flag, environment) = (cells[1], cells[3], cells[5])

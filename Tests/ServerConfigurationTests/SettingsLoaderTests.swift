@@ -62,7 +62,8 @@ struct SettingsLoaderTests {
         #expect(settings[ServerSettings.masterKey] == nil)
         #expect(settings[ServerSettings.principalRoles] == [])
         #expect(settings[ServerSettings.asanaBaseURL] == "https://app.asana.com/api/1.0")
-        #expect(ServerSettings.all.count == 24)
+        #expect(settings[ServerSettings.leaseTTL] == 30)
+        #expect(ServerSettings.all.count == 25)
         for projection in [\SettingDefinition.key, \.flag, \.environment] {
             let names = ServerSettings.all.map { $0[keyPath: projection] }
             #expect(Set(names).count == names.count, "duplicates in \(names)")

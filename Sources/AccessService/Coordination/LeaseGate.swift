@@ -7,12 +7,14 @@ import Logging
 ///
 /// The holder is this server's ``instance`` and a fresh id per call, so two calls on one server exclude each other
 /// like calls on two servers. While the body runs, the lease is renewed every third of ``ttl``; a server that dies
-/// holding it stops renewing, and the key is free again within ``ttl`` (30 s).
+/// holding it stops renewing, and the key is free again within ``ttl`` (``defaultTTL``, 30 s, unless set).
 struct LeaseGate: Sendable {
-    /// How long a lease lives without renewal, in seconds: the longest a dead server's key stays taken.
-    static let ttl: TimeInterval = 30
+    /// How long a lease lives without renewal unless set (`serve --lease-ttl`), in seconds.
+    static let defaultTTL: TimeInterval = 30
 
     let store: any LeaseStore
+    /// How long a lease lives without renewal, in seconds: the longest a dead server's key stays taken.
+    var ttl: TimeInterval = Self.defaultTTL
     let prefix: String
     /// Names this server in lease holders: `host:pid:random`.
     let instance: String
@@ -24,13 +26,13 @@ struct LeaseGate: Sendable {
     func withLease<T: Sendable>(_ key: String, busy: () -> any Error, _ body: () async throws -> T) async throws -> T {
         let name = prefix + key
         let holder = "\(instance)/\(UUID().uuidString.prefix(8).lowercased())"
-        guard try await store.acquireLease(name, holder: holder, ttl: Self.ttl) else { throw busy() }
-        let heartbeat = Task { [store, logger] in
+        guard try await store.acquireLease(name, holder: holder, ttl: ttl) else { throw busy() }
+        let heartbeat = Task { [store, logger, ttl] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(Self.ttl / 3))
+                try? await Task.sleep(for: .seconds(ttl / 3))
                 guard !Task.isCancelled else { return }
                 do {
-                    if try await !store.renewLease(name, holder: holder, ttl: Self.ttl) {
+                    if try await !store.renewLease(name, holder: holder, ttl: ttl) {
                         logger.warning("lost a lease while holding it (the store was unreachable for longer than its time to live)",
                                        metadata: ["lease": "\(name)"])
                         return

@@ -53,7 +53,7 @@ public final class OperationalGauges: Sendable {
         let at = now()
         // The workspaces a scheduler syncs: those with a sync or provision credential.
         let syncable = Set(credentials.filter { $0.purpose == .sync || $0.purpose == .provision }.map(\.workspaceGid))
-        let schedule = await status.schedule?.observed()
+        let schedule = try? await status.schedule?.observed()
 
         var ages: Set<String> = []
         for workspace in workspaces where syncable.contains(workspace.gid) {

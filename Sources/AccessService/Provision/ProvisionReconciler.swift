@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// holding back provision calls (another server's call in progress is never touched: it holds its lease).
 public struct ProvisionReconciler: Service {
     /// How often a server on a shared store looks for intents a dead server left: 30 s, so they are settled
-    /// within about a minute (the call's lease expires within ``LeaseGate/ttl``, 30 s, of its server's death).
+    /// within about a minute (the call's lease expires within ``AccessService/leaseTTL``, 30 s by default, of its server's death).
     public static let sharedStorePeriod: Duration = .seconds(30)
 
     public let service: AccessService

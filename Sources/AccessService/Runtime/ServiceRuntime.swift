@@ -39,6 +39,8 @@ public struct ServiceRuntime: Sendable {
         public var asanaRequestTimeout: Duration = .seconds(30)
         /// The longest one sync may spend reading Asana.
         public var syncDeadline: Duration = AccessService.defaultSyncDeadline
+        /// How long a lease outlives a server that stopped renewing it (``AccessService/leaseTTL``), in seconds.
+        public var leaseTTL: TimeInterval = 30
         /// How long access history is kept; nil keeps it forever (``HistoryPruner``).
         public var historyRetention: Duration?
         /// Whether SIGTERM and SIGINT start the graceful shutdown (`serve`, `demo`); `false` leaves the process's
@@ -79,6 +81,7 @@ public struct ServiceRuntime: Sendable {
     public func makeService(store: any AccessStore, now: @escaping @Sendable () -> Date = { Date() }) -> AccessService {
         var service = AccessService(store: store, asana: makeAsanaClientFactory(), logger: logger, now: now)
         service.syncDeadline = configuration.syncDeadline
+        service.leaseTTL = configuration.leaseTTL
         return service
     }
 

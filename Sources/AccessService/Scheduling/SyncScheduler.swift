@@ -10,23 +10,27 @@ import ServiceLifecycle
 ///
 /// - Every ``Configuration/pollInterval`` it lists the stored credentials and syncs each workspace whose
 ///   turn has come, one at a time, with trigger `schedule` (recorded in the sync runs and the audit log).
+/// - Each workspace's schedule runs on one server at a time: the scheduler holding its lease `schedule:<gid>`
+///   (``ScheduleLeases``), which it takes at a look when the lease is free and renews every third of the lease time
+///   to live (``AccessService/leaseTTL``, 30 s by default). When its server dies, another server's scheduler takes
+///   the schedule over within the time to live plus one look (40 s by default); next run times and pauses are in
+///   the store (``SyncSchedule``), so it carries on where the dead one was, as does a restarted server.
 /// - A workspace's first turn is one interval after its last recorded run, but not before now plus a
 ///   random jitter of up to ``Configuration/maximumJitter`` (at most the interval), so many workspaces do
 ///   not start together. A workspace never synced has no run to wait for: its first turn is within
 ///   ``Configuration/firstSyncJitter`` (5 s by default) of the moment it is first seen (the start, or the
-///   poll after its credential is stored), and the scheduler wakes for it then rather than at its next poll. Every turn after that comes one interval after the last sync of the workspace,
-///   scheduled or manual, finished.
+///   poll after its credential is stored), and the scheduler wakes for it then rather than at its next poll. Every
+///   turn after that comes one interval after the last sync of the workspace, scheduled or manual, finished.
 /// - Never overlaps another sync of the workspace: when one is running (a manual `sync`, or one on another
 ///   server sharing the store), the turn is skipped, nothing is recorded, and the next turn is one interval after
-///   that sync finishes. A turn that comes less than an interval after another server's sync of the workspace
-///   finished waits until one interval after it: several servers on one store sync each workspace about once per
-///   interval between them.
+///   that sync finishes. A turn that comes less than an interval after any server's sync of the workspace
+///   finished waits until one interval after it.
 /// - A credential failure (`upstream.unauthorized`, `credential.unreadable`, a reauthorization) pauses the
 ///   workspace's schedule instead of failing every interval; `getWorkspaceStatus` shows `paused` and why.
 ///   Storing a credential for the workspace (`putCredential`, or `asana-accessd credentials put` in another
 ///   process, seen as a new fingerprint at the next poll) or a successful manual `sync` resumes it.
 /// - On graceful shutdown it stops at once: a scheduled sync still running is cancelled and recorded as
-///   failed, the last snapshot kept.
+///   failed, the last snapshot kept, and the schedule leases are given up for the other servers.
 public struct SyncScheduler: Service {
     public struct Configuration: Sendable {
         /// Time between syncs of one workspace.
@@ -35,16 +39,17 @@ public struct SyncScheduler: Service {
         public var maximumJitter: Duration
         /// Bound of the random delay of the first sync of a workspace that has never been synced.
         public var firstSyncJitter: Duration
-        /// How often the stored credentials and the turns are looked at.
-        public var pollInterval: Duration
+        /// How often the stored credentials, the schedule leases and the turns are looked at; nil: a quarter of the
+        /// interval, at most a third of the service's lease time to live (10 s by default), so that a dead server's
+        /// schedules are taken over soon after their leases expire (``SyncScheduler/pollInterval``).
+        public var pollInterval: Duration?
 
-        /// - Parameters: `maximumJitter` defaults to one hour, `firstSyncJitter` to 5 s, `pollInterval` to a quarter
-        ///   of the interval, at most a minute.
+        /// - Parameters: `maximumJitter` defaults to one hour, `firstSyncJitter` to 5 s.
         public init(interval: Duration, maximumJitter: Duration = .seconds(3600), firstSyncJitter: Duration = .seconds(5), pollInterval: Duration? = nil) {
             self.interval = interval
             self.maximumJitter = maximumJitter
             self.firstSyncJitter = firstSyncJitter
-            self.pollInterval = pollInterval ?? min(interval / 4, .seconds(60))
+            self.pollInterval = pollInterval
         }
     }
 
@@ -56,29 +61,40 @@ public struct SyncScheduler: Service {
         self.configuration = configuration
     }
 
+    /// How often the scheduler looks: ``Configuration/pollInterval`` when set, else a quarter of the interval, at
+    /// most a third of ``AccessService/leaseTTL``.
+    public var pollInterval: Duration {
+        configuration.pollInterval ?? min(configuration.interval / 4, .milliseconds(Int64(service.leaseTTL * 1000 / 3)))
+    }
+
     /// The trigger (and audit principal) of scheduled syncs.
     public static let trigger = "schedule"
 
     public func run() async throws {
-        await service.schedule.activate(interval: configuration.interval.timeInterval)
+        service.schedule.activate(interval: configuration.interval.timeInterval)
         service.logger.info("scheduled syncs every \(configuration.interval.timeInterval) s")
+        let leases = ScheduleLeases(store: service.store, instance: service.instance, ttl: service.leaseTTL, logger: service.logger)
+        let renewal = Task { await leases.renewWhileRunning() }
         _ = try? await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
-                let soonest = await tick()
-                var pause = configuration.pollInterval
+                let soonest = await tick(leases)
+                var pause = pollInterval
                 if let soonest {  // a never-synced workspace's first turn comes before the next poll: wake for it
                     pause = min(pause, .milliseconds(Int64(max(0, soonest.timeIntervalSince(service.now())) * 1000) + 50))
                 }
                 try await Task.sleep(for: pause)
             }
         }
-        await service.schedule.deactivate()
+        renewal.cancel()
+        await leases.releaseAll()
+        service.schedule.deactivate()
     }
 
-    /// One look at every workspace: syncs those whose turn has come, one after another.
+    /// One look at every workspace: takes the free schedule leases, then syncs the workspaces it holds whose turn
+    /// has come, one after another.
     /// - Returns: the earliest first turn set by this look that has not come yet, if any.
     @discardableResult
-    func tick() async -> Date? {
+    func tick(_ leases: ScheduleLeases) async -> Date? {
         let summaries: [CredentialSummary]
         do {
             summaries = try await service.store.credentialSummaries()
@@ -90,17 +106,24 @@ public struct SyncScheduler: Service {
         for summary in summaries {  // the credential `sync` uses: the sync one, else the provision one
             if summary.purpose == .sync || effective[summary.workspaceGid] == nil { effective[summary.workspaceGid] = summary }
         }
+        await leases.take(Set(effective.keys))
         await service.schedule.retainSchedules(of: Set(effective.keys))
         var soonest: Date?
-        for workspace in effective.keys.sorted() {
+        for workspace in effective.keys.sorted() where leases.holds(workspace) {
             guard !Task.isCancelled, let credential = effective[workspace] else { return soonest }
             let now = service.now()
-            var due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
-            if due == nil {
-                // Seen for the first time: its first turn follows its last recorded run.
-                let firstRun = await firstRunAt(workspace: workspace, now: now)
-                due = await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: firstRun)
-                if due == false { soonest = min(soonest ?? firstRun, firstRun) }
+            var due: Bool?
+            do {
+                due = try await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
+                if due == nil {
+                    // No turn yet: the first one follows its last recorded run.
+                    let firstRun = await firstRunAt(workspace: workspace, now: now)
+                    due = try await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: firstRun)
+                    if due == false { soonest = min(soonest ?? firstRun, firstRun) }
+                }
+            } catch {
+                service.logger.error("scheduler: cannot read the schedule: \(error)", metadata: ["workspace": "\(workspace)"])
+                continue
             }
             guard due == true else { continue }
             // Servers sharing a store each run this schedule: a sync another server finished within the interval

@@ -15,7 +15,7 @@ extension AccessService {
     }
 
     /// The status of `workspace` (a gid or an exact name): stored credentials, last sync run, schedule, capabilities.
-    /// Reads only the store and the in-memory schedule; asks Asana nothing (except to resolve a name).
+    /// Reads only the store; asks Asana nothing (except to resolve a name).
     /// - Throws: `1001 workspace.not_synced` with `credentialStored: false` for a workspace the server knows
     ///   nothing of (no credential, no snapshot, no sync run): most likely a mistyped gid.
     public func workspaceStatus(workspace: String) async throws -> GetWorkspaceStatus.Result {
@@ -23,7 +23,7 @@ extension AccessService {
         let credentials = try await store.credentialSummaries().filter { $0.workspaceGid == gid }
             .sorted { $0.purpose.rawValue < $1.purpose.rawValue }
         let canSync = credentials.contains { $0.purpose == .sync || $0.purpose == .provision }
-        let scheduled = await schedule.status(workspace: gid, canSync: canSync)
+        let scheduled = try await schedule.status(workspace: gid, canSync: canSync)
         var statuses: [GetWorkspaceStatus.CredentialStatus] = []
         for credential in credentials {
             statuses.append(GetWorkspaceStatus.CredentialStatus(

@@ -19,7 +19,7 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x6173_616e_6d69_6772
 
     /// Every migration, oldest first: (identifier, SQL).
-    static let all: [(id: String, sql: String)] = [("v1", v1)]
+    static let all: [(id: String, sql: String)] = [("v1", v1), ("v2", v2Schedules)]
 
     /// Whether the database holds a store: a `schema_migration` table with at least one migration applied.
     static func hasStore(_ database: PostgresDatabase) async throws -> Bool {
@@ -344,5 +344,19 @@ enum PostgresMigrations {
         );
         CREATE INDEX access_change_by_time ON access_change (workspace_gid, observed_at, id);
         CREATE INDEX access_change_by_user ON access_change (workspace_gid, user_gid, observed_at, id);
+        """
+
+    static let v2Schedules = """
+        -- The sync schedule of each workspace (see ScheduleStore), shared by every replica and kept across restarts.
+        -- A pause exists when paused_reason is set; capabilities are unknown (NULL) before a sync succeeded.
+        CREATE TABLE workspace_schedule (
+            workspace_gid text COLLATE "C" PRIMARY KEY,
+            next_run_at bigint,
+            paused_reason text,
+            paused_fingerprint text,
+            refused_fingerprint text,
+            membership_flags_readable boolean,
+            teams_readable boolean
+        );
         """
 }

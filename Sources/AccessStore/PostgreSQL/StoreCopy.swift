@@ -10,7 +10,8 @@ import PostgresNIO
 /// same master key, which never enters either database), the audit log keeps its ids, times, texts and MACs (so its
 /// chain verifies on the target), history keeps its intervals and changes, sync runs and provision intents their
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
-/// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers).
+/// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
+/// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.
@@ -24,7 +25,7 @@ public enum StoreCopy {
         ("syncRun", "sync_run"), ("auditEvent", "audit_event"), ("auditHead", "audit_head"),
         ("provisionIntent", "provision_intent"), ("workspaceUserInterval", "workspace_user_interval"),
         ("teamMembershipInterval", "team_membership_interval"), ("teamInterval", "team_interval"),
-        ("accessChange", "access_change"),
+        ("accessChange", "access_change"), ("workspaceSchedule", "workspace_schedule"),
     ]
     /// PostgreSQL tables whose `id` is an identity column: inserted with `OVERRIDING SYSTEM VALUE`, then the
     /// sequence is moved to the largest id.

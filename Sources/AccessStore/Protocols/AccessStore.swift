@@ -1,6 +1,6 @@
 /// Everything the service keeps: sealed credentials, API tokens, OAuth apps and pending
 /// authorizations, workspace snapshots and their history, sync runs, the audit log, the provision journal and
-/// idempotency records, and the leases that keep servers sharing it apart. ``SQLiteAccessStore`` implements it
+/// idempotency records, the sync schedule, and the leases that keep servers sharing it apart. ``SQLiteAccessStore`` implements it
 /// over one SQLite file, ``PostgresAccessStore`` over a PostgreSQL database several servers share.
 ///
 /// Every requirement that touches storage is `async throws`: a call suspends its task, never blocks a
@@ -12,4 +12,4 @@
 /// and ``AccessStoreError/storageUnavailable(path:message:)`` (``AccessStoreError/isStorageFailure``);
 /// an implementation may let other failures of its database through as they are.
 public protocol AccessStore: CredentialStore, APITokenStore, OAuthStore, SnapshotStore, SyncRunStore, AuditLog,
-    ProvisionIntentStore, IdempotencyStore, HistoryStore, LeaseStore, Sendable {}
+    ProvisionIntentStore, IdempotencyStore, HistoryStore, LeaseStore, ScheduleStore, Sendable {}

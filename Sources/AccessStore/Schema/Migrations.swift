@@ -51,6 +51,12 @@ enum Migrations {
         migrator.registerMigration("v11-leases") { db in
             try db.execute(sql: v11Leases)
         }
+        migrator.registerMigration("v12-schedules") { db in
+            try db.execute(sql: v12Schedules)
+        }
+        migrator.registerMigration("v13-retirement") { db in
+            try db.execute(sql: v13Retirement)
+        }
         return migrator
     }
 
@@ -383,6 +389,30 @@ enum Migrations {
             name TEXT NOT NULL PRIMARY KEY,
             holder TEXT NOT NULL,
             expiresAt INTEGER NOT NULL
+        );
+        """
+
+    static let v12Schedules = """
+        -- The sync schedule of each workspace (see ScheduleStore), kept across restarts. A pause exists when
+        -- pausedReason is set; capabilities are unknown (NULL) before a sync succeeded.
+        CREATE TABLE workspaceSchedule (
+            workspaceGid TEXT NOT NULL PRIMARY KEY,
+            nextRunAt INTEGER,
+            pausedReason TEXT,
+            pausedFingerprint TEXT,
+            refusedFingerprint TEXT,
+            membershipFlagsReadable INTEGER,
+            teamsReadable INTEGER
+        );
+        """
+
+    static let v13Retirement = """
+        -- Set by migrate-store once the store was copied into PostgreSQL (see StoreRetirement): the copy is the
+        -- store from then on, and commands refuse to open this one so that the two cannot fork.
+        CREATE TABLE storeRetirement (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            movedTo TEXT NOT NULL,
+            retiredAt INTEGER NOT NULL
         );
         """
 }

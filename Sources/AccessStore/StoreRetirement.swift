@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+
+/// A SQLite store that `asana-accessd migrate-store` copied into PostgreSQL: the copy is the store from then on.
+/// Commands refuse to open a retired store (two stores taking writes would fork the audit chain and the snapshots).
+public struct StoreRetirement: Sendable, Equatable {
+    /// Where the store went: the PostgreSQL URL without its password.
+    public var movedTo: String
+    public var retiredAt: Date
+
+    public init(movedTo: String, retiredAt: Date) {
+        self.movedTo = movedTo
+        self.retiredAt = retiredAt
+    }
+
+    /// The SQL that undoes the retirement, for an operator who goes back to the SQLite store (forking it from the
+    /// PostgreSQL copy, which then must be given up).
+    public static let undoSQL = "DELETE FROM storeRetirement"
+
+    static func fetch(_ db: Database) throws -> StoreRetirement? {
+        try Row.fetchOne(db, sql: "SELECT movedTo, retiredAt FROM storeRetirement").map {
+            StoreRetirement(movedTo: $0["movedTo"], retiredAt: UnixMillis.date($0["retiredAt"] as Int64))
+        }
+    }
+}
+
+extension SQLiteAccessStore {
+    /// The store's retirement, nil while it is in use.
+    public func retirement() async throws -> StoreRetirement? {
+        try await dbWriter.read { try StoreRetirement.fetch($0) }
+    }
+
+    /// Retires the store and appends `event` (the migration, for the store's own audit log) in one transaction.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when it is retired already.
+    public func retire(_ retirement: StoreRetirement, event: AuditEventDraft) async throws {
+        try event.validate()
+        let key = AuditChain.auditKey(masterKey)
+        try await dbWriter.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM storeRetirement") == nil else {
+                    throw AccessStoreError.invalidArgument("the store was retired already")
+                }
+                _ = try AuditChain.append(db, event, key: key)
+                try db.execute(sql: "INSERT INTO storeRetirement (singleton, movedTo, retiredAt) VALUES (1, ?, ?)",
+                               arguments: [retirement.movedTo, UnixMillis.from(retirement.retiredAt)])
+                return .commit
+            }
+        }
+    }
+}
