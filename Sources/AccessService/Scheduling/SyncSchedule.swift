@@ -124,10 +124,20 @@ public final class SyncSchedule: Sendable {
         }
     }
 
+    /// Whether `entry` (as read from the store) has nothing for ``takeIfDue(workspace:fingerprint:now:firstRunAt:)``
+    /// to do at `now`: its next run is set, not due and within one interval, or it is paused and its credential is
+    /// still the one that failed. The scheduler skips such a workspace without a write.
+    func isWaiting(_ entry: WorkspaceSchedule, fingerprint: String, now: Date) -> Bool {
+        guard let interval else { return true }
+        if let pause = entry.pause { return pause.fingerprint == fingerprint }
+        guard let next = entry.nextRunAt else { return false }
+        return next > now && next.timeIntervalSince(now) <= interval
+    }
+
     /// Forgets the next run time and pause of workspaces that no longer have a credential that can sync
     /// (capabilities are kept).
-    func retainSchedules(of workspaces: Set<String>) async {
-        guard let stored = try? await store.workspaceSchedules() else { return }
+    /// - Parameter stored: the schedules as just read from the store.
+    func retainSchedules(of workspaces: Set<String>, stored: [String: WorkspaceSchedule]) async {
         for (workspace, entry) in stored where !workspaces.contains(workspace) && (entry.nextRunAt != nil || entry.pause != nil) {
             await modify(workspace) { entry in
                 entry.nextRunAt = nil

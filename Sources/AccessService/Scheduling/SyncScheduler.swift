@@ -107,11 +107,20 @@ public struct SyncScheduler: Service {
             if summary.purpose == .sync || effective[summary.workspaceGid] == nil { effective[summary.workspaceGid] = summary }
         }
         await leases.take(Set(effective.keys))
-        await service.schedule.retainSchedules(of: Set(effective.keys))
+        // One read of every schedule per look; a workspace whose turn is not near is left without a write.
+        let stored: [String: WorkspaceSchedule]
+        do {
+            stored = try await service.store.workspaceSchedules()
+        } catch {
+            service.logger.error("scheduler: cannot read the schedules: \(error)")
+            return nil
+        }
+        await service.schedule.retainSchedules(of: Set(effective.keys), stored: stored)
         var soonest: Date?
         for workspace in effective.keys.sorted() where leases.holds(workspace) {
             guard !Task.isCancelled, let credential = effective[workspace] else { return soonest }
             let now = service.now()
+            if service.schedule.isWaiting(stored[workspace] ?? WorkspaceSchedule(), fingerprint: credential.fingerprint, now: now) { continue }
             var due: Bool?
             do {
                 due = try await service.schedule.takeIfDue(workspace: workspace, fingerprint: credential.fingerprint, now: now, firstRunAt: nil)
