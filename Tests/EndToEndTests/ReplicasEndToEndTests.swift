@@ -62,6 +62,46 @@ struct ReplicasEndToEndTests {
         }
     }
 
+    /// The emails of the workspace's active members as the simulator holds them (Asana's
+    /// `GET /workspaces/{gid}/workspace_memberships`, every page; a membership with `is_active: false` is someone
+    /// removed earlier, whom a snapshot holds as departed).
+    static func simulatorEmails(_ env: EndToEndTests.Environment) async throws -> Set<String> {
+        var emails: Set<String> = []
+        var offset: String?
+        repeat {
+            var url = env.simulatorURL + "/workspaces/\(env.workspace)/workspace_memberships?opt_fields=user.email,is_active&limit=100"
+            if let offset { url += "&offset=\(offset)" }
+            let page = try await CrashAuditEndToEndTests.getJSON(url)
+            guard case .array(let members)? = page["data"] else { throw HarnessError("no data in \(url)") }
+            emails.formUnion(members.filter { $0["is_active"] != .bool(false) }.compactMap { $0["user"]?["email"]?.stringValue })
+            offset = page["next_page"]?["offset"]?.stringValue
+        } while offset != nil
+        return emails
+    }
+
+    /// How many times each membership write (`POST <path> {"user":…}`) is audited as having happened in the shared
+    /// store's log: a `provision.intent` whose `provision.outcome` or `provision.reconciled` says `done` or `applied`.
+    static func auditedAsHappened(_ location: PostgresLocation) async throws -> [String: Int] {
+        let rows = try await TestPostgres.textRows(location, """
+            SELECT method, params, outcome FROM audit_event
+            WHERE method IN ('provision.intent', 'provision.outcome', 'provision.reconciled') ORDER BY id
+            """).map { (method: $0[0] ?? "", params: $0[1] ?? "", outcome: $0[2] ?? "") }
+        var calls: [Int64: String] = [:]
+        var ends: [Int64: String] = [:]
+        for row in rows {
+            let event = JSONValue.object(["params": .string(row.params)])
+            guard let id = CrashAuditEndToEndTests.intentId(event) else { continue }
+            if row.method == "provision.intent" {
+                calls[id] = CrashAuditEndToEndTests.param(event, "call")
+            } else if row.outcome != "undetermined" {
+                ends[id] = row.outcome
+            }
+        }
+        var happened: [String: Int] = [:]
+        for (id, call) in calls where ["done", "applied"].contains(ends[id]) { happened[call, default: 0] += 1 }
+        return happened
+    }
+
     /// The emails of every person a `list-users --all` answer holds.
     static func emails(_ answer: JSONValue?) -> Set<String> {
         guard case .array(let users)? = answer?["users"] else { return [] }
@@ -349,7 +389,7 @@ final class LoadBalancer: @unchecked Sendable {
 }
 
 extension ReplicasEndToEndTests {
-    @Test("behind haproxy: kill -9 of a server during a bulk provision and a sync; the survivor reconciles every intent, syncs, and the one audit chain verifies")
+    @Test("behind haproxy: kill -9 of the server running a bulk provision; the survivor reconciles every intent and syncs, the snapshot is Asana's, every write Asana received is audited as done, and the one audit chain verifies")
     func behindLoadBalancer() async throws {
         let env = try EndToEndTests.Environment(users: 150, teams: 4, simulatorArguments: ["--latency-ms", "300"])
         defer { env.stop() }
@@ -373,14 +413,28 @@ extension ReplicasEndToEndTests {
 
         // A bulk provision through the balancer; as soon as its first intent is committed, one server is killed.
         let location = try #require(TestPostgres.server).with(database: String(replicas.url.split(separator: "/").last!.split(separator: "?").first!))
-        let newcomers = (1...10).map { JSONValue.object(["email": .string("lb.newcomer\($0)@acme.example"), "action": .string("add")]) }
+        let newcomers = (1...40).map { JSONValue.object(["email": .string("lb.newcomer\($0)@acme.example"), "action": .string("add")]) }
         let params = String(decoding: try JSONEncoder().encode(JSONValue.object(["workspace": .string(env.workspace), "users": .array(newcomers)])), as: UTF8.self)
         let provision = Thread.detachedOutput { try? run("asana-access", ["call", "provision", "--params", params] + through) }
         func openIntents() async throws -> Int64 {
             try await TestPostgres.integer(location, "SELECT count(*) FROM provision_intent WHERE resolved_at IS NULL") ?? 0
         }
-        #expect(try await eventually(within: .seconds(60), every: .milliseconds(100)) { try await openIntents() > 0 })
-        #expect(replicas.servers[0].stop(signal: SIGKILL) == SIGKILL)
+        // The server running the call is the one whose pid its lease `provision:<call id>` names (`host:pid:…`); it is
+        // killed once Asana has received the call's first write, with intents still open.
+        func callPid() async throws -> Int64? {
+            try await TestPostgres.integer(location, """
+                SELECT split_part(holder, ':', 2)::bigint FROM lease WHERE name LIKE 'provision:%'
+                AND EXISTS (SELECT 1 FROM provision_intent WHERE resolved_at IS NULL) LIMIT 1
+                """)
+        }
+        #expect(try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+            guard try await CrashAuditEndToEndTests.simulatorWrites(env).count > 0 else { return false }
+            return try await callPid() != nil
+        })
+        let pids = replicas.servers.map { Int64($0.process.processIdentifier) }
+        let running = try #require(try await callPid())
+        let doomed = try #require(pids.firstIndex(of: running), "the call's lease names pid \(running), not a server (\(pids))")
+        #expect(replicas.servers[doomed].stop(signal: SIGKILL) == SIGKILL)
         _ = provision.wait()
 
         // Whatever the killed server left open, the survivor reconciles (its call lease expires within 30 s, the
@@ -396,9 +450,25 @@ extension ReplicasEndToEndTests {
             if !synced { try await Task.sleep(for: .seconds(1)) }
         }
         #expect(synced)
+        // The snapshot, listed through the balancer, is Asana's membership list: the newcomers the dead server added
+        // included.
         let listed = try viaBalancer(["list-users", "--workspace", env.workspace, "--all"])
         #expect(listed.status == 0)
-        #expect(ReplicasEndToEndTests.emails(listed.json).count >= 140)
+        let simulated = try await Self.simulatorEmails(env)
+        #expect(simulated.count >= 140)
+        let snapshot = ReplicasEndToEndTests.emails(listed.json)
+        #expect(snapshot == simulated, "only in the snapshot: \(snapshot.subtracting(simulated).sorted()); only in Asana: \(simulated.subtracting(snapshot).sorted())")
+
+        // Every membership write Asana received is audited as having happened (done, or applied by the survivor's
+        // reconciliation), and nothing is audited as happened that Asana did not receive.
+        let received = try await CrashAuditEndToEndTests.simulatorWrites(env)
+        let log = try await CrashAuditEndToEndTests.getJSON(CrashAuditEndToEndTests.root(env) + "/-/sim/writes")
+        #expect(!received.isEmpty && received.allSatisfy { $0.status == 200 }, "\(log)")
+        #expect(received.count < newcomers.count, "the kill did not interrupt the call: all \(received.count) writes went through")
+        var sent: [String: Int] = [:]
+        for write in received { sent[write.call, default: 0] += 1 }
+        let happened = try await Self.auditedAsHappened(location)
+        #expect(happened == sent, "audited as happened: \(happened); received by Asana: \(sent)")
         let verify = try replicas.admin(["audit", "verify"])
         #expect(verify.status == 0, "\(verify.stderr)")
         // Every provision intent has its outcome or its reconciliation in the audit log.

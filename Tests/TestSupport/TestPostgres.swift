@@ -60,6 +60,15 @@ public enum TestPostgres {
         }
     }
 
+    /// The rows the query `sql` answers with, each column as text (the query casts what is not text).
+    public static func textRows(_ location: PostgresLocation, _ sql: String) async throws -> [[String?]] {
+        try await withAdminConnection(location) { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect().map { row in
+                try row.map { cell in try cell.decode(String?.self) }
+            }
+        }
+    }
+
     /// Runs `body` on a single connection to `location` (no pool), closed afterwards.
     public static func withAdminConnection<T: Sendable>(
         _ location: PostgresLocation, _ body: (PostgresConnection, Logger) async throws -> T
