@@ -71,7 +71,9 @@ public struct SQLiteAccessStore: AccessStore {
     ///   ``AccessStoreError/fileSystem(path:message:)``, ``AccessStoreError/databaseTooNew(path:)``,
     ///   ``AccessStoreError/masterKeyMismatch(path:)``, ``AccessStoreError/storeRetired(path:movedTo:at:)`` when
     ///   `migrate-store` moved it to PostgreSQL, GRDB's `DatabaseError` when the file is not a database.
-    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing) throws -> SQLiteAccessStore {
+    /// - Parameter readingRetired: open a store `migrate-store` retired anyway, for commands that only read it
+    ///   (`audit verify`, `head`, `export`: an auditor still reads the log that ends with the move).
+    public static func open(path: String, masterKey: MasterKey, mode: OpenMode = .existing, readingRetired: Bool = false) throws -> SQLiteAccessStore {
         switch mode {
         case .create:
             let directory = (path as NSString).deletingLastPathComponent
@@ -112,7 +114,7 @@ public struct SQLiteAccessStore: AccessStore {
             }
         }
         let store = try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
-        if let retirement = try store.dbWriter.read({ try StoreRetirement.fetch($0) }) {
+        if !readingRetired, let retirement = try store.dbWriter.read({ try StoreRetirement.fetch($0) }) {
             try? pool.close()
             throw AccessStoreError.storeRetired(path: path, movedTo: retirement.movedTo, at: retirement.retiredAt)
         }

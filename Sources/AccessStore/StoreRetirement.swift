@@ -47,4 +47,20 @@ extension SQLiteAccessStore {
             }
         }
     }
+
+    /// Puts a retired store back in use and appends `event` (why), in one transaction: `migrate-store` after a copy
+    /// that did not complete.
+    /// - Throws: ``AccessStoreError/invalidArgument(_:)`` when it is not retired.
+    public func unretire(event: AuditEventDraft) async throws {
+        try event.validate()
+        let key = AuditChain.auditKey(masterKey)
+        try await dbWriter.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: StoreRetirement.undoSQL)
+                guard db.changesCount > 0 else { throw AccessStoreError.invalidArgument("the store is not retired") }
+                _ = try AuditChain.append(db, event, key: key)
+                return .commit
+            }
+        }
+    }
 }

@@ -32,7 +32,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await data.openStore()
+            let store = try await data.openStore(readingRetired: true)
             let report: AuditChainReport
             do {
                 report = try await store.verifyAuditChain(expectedHead: expectHead.flatMap(AuditAnchor.init))
@@ -64,7 +64,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let store = try await data.openStore()
+            let store = try await data.openStore(readingRetired: true)
             let (anchor, report) = try await store.auditChainHead()
             if let problem = report.problem {
                 let at = problem.eventId.map { "at event \($0)" } ?? "at the head"
@@ -95,7 +95,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await data.openStore()
+            let store = try await data.openStore(readingRetired: true)
             let handle: FileHandle
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),

@@ -24,7 +24,7 @@ struct DataOptions: ParsableArguments {
 
     var location: DataLocation { DataLocation(dataDirectory: dataDirectory, masterKeyPath: resolvedMasterKeyPath, databaseURL: databaseURL) }
     var databasePath: String { location.databasePath }
-    func openStore() async throws -> any AccessStore { try await location.openStore() }
+    func openStore(readingRetired: Bool = false) async throws -> any AccessStore { try await location.openStore(readingRetired: readingRetired) }
     func openSQLiteStore(for command: String) throws -> SQLiteAccessStore { try location.openSQLiteStore(for: command) }
     func openStoreForWriting(purpose: String) throws -> (store: SQLiteAccessStore, lock: DataDirectoryLock) { try location.openStoreForWriting(purpose: purpose) }
     func lockDataDirectory(purpose: String) throws -> DataDirectoryLock { try location.lockDataDirectory(purpose: purpose) }
@@ -64,9 +64,10 @@ struct DataLocation {
     /// Opens the store: SQLite in the data directory, or PostgreSQL when a database URL is set (connecting,
     /// migrating its schema and checking the master key). Nothing is created in the data directory.
     /// - Throws: what ``openSQLiteStore(for:)`` and ``connectPostgres(_:logger:)`` throw.
-    func openStore(logger: Logger = Logger(label: "asana-accessd.store")) async throws -> any AccessStore {
+    /// - Parameter readingRetired: a SQLite store `migrate-store` retired is opened too (for commands that only read).
+    func openStore(logger: Logger = Logger(label: "asana-accessd.store"), readingRetired: Bool = false) async throws -> any AccessStore {
         if let database = try postgresLocation() { return try await connectPostgres(database, logger: logger) }
-        return try openSQLite()
+        return try openSQLite(readingRetired: readingRetired)
     }
 
     /// The SQLite store, for a command that works on its file (backup, restore, rotate-key).
@@ -106,9 +107,9 @@ struct DataLocation {
     /// Opens the existing store: nothing is created (only `init` creates a data directory, key or database).
     /// - Throws: ``CommandFailure`` when the data directory, the key or the database is missing (saying
     ///   what to do); `AccessStoreError.databaseEmpty`, `.masterKeyPermissions`, `.masterKeyMismatch`, ….
-    func openSQLite() throws -> SQLiteAccessStore {
+    func openSQLite(readingRetired: Bool = false) throws -> SQLiteAccessStore {
         try requireDataDirectory()
-        return try SQLiteAccessStore.open(path: databasePath, masterKey: try loadExistingKey(), mode: .existing)
+        return try SQLiteAccessStore.open(path: databasePath, masterKey: try loadExistingKey(), mode: .existing, readingRetired: readingRetired)
     }
 
     /// Loads the master key, which must exist (nothing is created).

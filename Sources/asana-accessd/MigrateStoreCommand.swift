@@ -49,6 +49,10 @@ struct MigrateStoreCommand: AsyncParsableCommand {
         let keyPath = masterKeyPath ?? DataLocation.defaultMasterKey(in: directory)
         let target: PostgresLocation
         do { target = try PostgresLocation(to) } catch { throw CommandFailure("--to: \(error)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw CommandFailure("no SQLite store at \(databasePath): --from names the store's database file, sqlite:DATA_DIR/asana-access.sqlite")
+        }
 
         // The source's lock: no server or writing command changes it while it is copied.
         let lock = try DataDirectoryLock.acquire(directory: directory, purpose: "migrate-store")
@@ -61,42 +65,53 @@ struct MigrateStoreCommand: AsyncParsableCommand {
             throw CommandFailure("the SQLite store's audit chain is broken (\(problem)): fix or restore it before migrating; nothing was copied")
         }
         let store = try await PostgresAccessStore.connect(target, masterKey: key, mode: .create, logger: Logger(label: "asana-accessd.migrate-store"))
+        defer { Task { await store.close() } }
+
+        // The source is retired, its log ending with the move, BEFORE the copy commits: however this command ends
+        // (an error, Ctrl-C, kill -9), at most one of the two stores takes writes. The copy carries that last event.
+        let sourcePath = URL(fileURLWithPath: databasePath).standardizedFileURL.path
+        let moved = Date()
+        try await source.retire(StoreRetirement(movedTo: target.redacted, retiredAt: moved),
+                                event: try Self.auditEvent(from: sourcePath, to: target.redacted, outcome: "ok", result: ["sourceAuditHead": .integer(sourceChain.lastId ?? 0)], at: moved))
+        let summary: StoreCopy.Summary
+        let chain: AuditChainReport
         do {
-            let summary = try await StoreCopy.copy(from: source, to: store)
-            let chain = try await store.verifyAuditChain()
-            guard chain.isIntact, chain.lastId == sourceChain.lastId, chain.lastHash == sourceChain.lastHash else {
+            summary = try await StoreCopy.copy(from: source, to: store)
+            let sourceHead = try await source.verifyAuditChain()
+            chain = try await store.verifyAuditChain()
+            guard chain.isIntact, chain.lastId == sourceHead.lastId, chain.lastHash == sourceHead.lastHash else {
                 throw CommandFailure("the copy's audit chain does not verify as the source's does (\(chain.problem.map { "\($0)" } ?? "another head")): drop the target database and try again")
             }
-            // Both logs say what happened: the copy's begins its PostgreSQL life with the move, the source's ends with it.
-            let moved = Date()
-            let event = try Self.auditEvent(from: from, to: target.redacted, rows: summary.total, sourceHead: sourceChain.lastId ?? 0, at: moved)
-            try await store.appendAuditEvent(event)
-            try await source.retire(StoreRetirement(movedTo: target.redacted, retiredAt: moved), event: event)
-            print("copied \(summary.total) rows into \(target.redacted):")
-            for (table, rows) in summary.rows.sorted(by: { $0.key < $1.key }) where rows > 0 {
-                print("  \(table): \(rows)")
-            }
-            print("audit chain verified on the target: \(chain.checkedCount) events, head \(chain.lastId ?? 0):\(AuditEvent.hex(chain.lastHash ?? Data(repeating: 0, count: 32))); the move is event \((chain.lastId ?? 0) + 1)")
-            print("the SQLite store is retired: commands refuse to open it from now on")
-            print("start each server with --database \(target.redacted) and the master key \(keyPath)")
-            await store.close()
         } catch {
-            await store.close()
+            // Nothing was copied (one transaction), or the copy is to be dropped: the SQLite store is the store again.
+            let failed = try Self.auditEvent(from: sourcePath, to: target.redacted, outcome: "failed", result: ["error": .string("\(error)")], at: Date())
+            do {
+                try await source.unretire(event: failed)
+            } catch let unretireError {
+                throw CommandFailure("the copy failed (\(error)) and the SQLite store could not be put back in use (\(unretireError)): it stays retired; once the target database is dropped, run: sqlite3 \(databasePath) '\(StoreRetirement.undoSQL)'")
+            }
             throw error
         }
+        print("copied \(summary.total) rows into \(target.redacted):")
+        for (table, rows) in summary.rows.sorted(by: { $0.key < $1.key }) where rows > 0 {
+            print("  \(table): \(rows)")
+        }
+        print("audit chain verified on the target: \(chain.checkedCount) events, head \(chain.lastId ?? 0):\(AuditEvent.hex(chain.lastHash ?? Data(repeating: 0, count: 32))) (the last one, migrateStore, records the move)")
+        print("the SQLite store is retired: commands refuse to open it from now on")
+        print("start each server with --database URL (\(target.redacted)) and the master key \(keyPath)")
     }
 
-    /// The `migrateStore` audit event both stores record: principal `local:<user>`, params `{from, to}` (the URL
-    /// without its password), result `{rows, sourceAuditHead}`.
-    static func auditEvent(from: String, to: String, rows: Int, sourceHead: Int64, at: Date) throws -> AuditEventDraft {
+    /// A `migrateStore` audit event: principal `local:<user>`, params `{from, to}` (the absolute database path, the URL
+    /// without its password), and `result`. `ok` is written to the source before the copy (the copy carries it);
+    /// `failed`, with `{error}`, when the copy did not complete and the source is in use again.
+    static func auditEvent(from: String, to: String, outcome: String, result: [String: JSONValue], at: Date) throws -> AuditEventDraft {
         struct Params: Encodable { var from: String; var to: String }
-        struct Result: Encodable { var rows: Int; var sourceAuditHead: Int64 }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return AuditEventDraft(
             at: at, principal: AccessService.localPrincipal(), method: "migrateStore",
-            params: String(decoding: try encoder.encode(Params(from: from, to: to)), as: UTF8.self),
-            result: String(decoding: try encoder.encode(Result(rows: rows, sourceAuditHead: sourceHead)), as: UTF8.self),
-            outcome: "ok")
+            params: String(decoding: try encoder.encode(Params(from: "sqlite:" + from, to: to)), as: UTF8.self),
+            result: String(decoding: try encoder.encode(JSONValue.object(result)), as: UTF8.self),
+            outcome: outcome)
     }
 }

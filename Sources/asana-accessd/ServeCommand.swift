@@ -43,6 +43,18 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "asana-accessd")
+        do {
+            try await serve(settings, logger: logger)
+        } catch where settings[ServerSettings.logFormat] == .json && !(error is ExitCode) {
+            // A log pipeline that reads JSON lines gets why the server did not start (or stopped) as one of them,
+            // with the exit code the error has in text mode.
+            logger.critical("asana-accessd serve stopped: \(error)", metadata: ["exitCode": "\(Self.exitCode(for: error).rawValue)"])
+            throw Self.exitCode(for: error)
+        }
+    }
+
+    /// Everything `serve` does once logging is set up: opens the store, starts the listeners and runs until shutdown.
+    private func serve(_ settings: EffectiveSettings, logger: Logger) async throws {
         let metrics = try Self.metricsAddress(settings)
         // Metrics first: swift-metrics handles made before the bootstrap record nowhere, and the RPC method
         // table makes its handles when the server is built below.

@@ -395,6 +395,11 @@ struct SchedulerTests {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 5).contains { $0.trigger == "schedule" && $0.status == .succeeded }
         })
         let holder = try #require(try await harness.store.leaseHolders(prefix: "schedule:")[lease])
+        // A server without a scheduler on the same store shows the schedule the holder runs, not `disabled`.
+        let observer = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.3"))
+        let seen = try await observer.workspaceStatus(workspace: harness.workspace)
+        #expect(seen.schedule == .active)
+        #expect(seen.nextScheduledRunAt != nil)  // the holder's, from the store (it moves with each sync: not compared)
         let (owner, standby) = holder.hasPrefix(harness.service.instance) ? (first, other) : (second, harness.service)
         #expect(holder.hasPrefix(harness.service.instance) || holder.hasPrefix(other.instance))
         owner.cancel()
@@ -407,5 +412,50 @@ struct SchedulerTests {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 5)
                 .contains { $0.trigger == "schedule" && $0.status == .succeeded && $0.startedAt > stopped }
         }, "no scheduled sync after the schedule's holder stopped")
+    }
+
+    @Test("a scheduled sync stopped by the scheduler's shutdown is recorded as cancelled, not as an internal error; nothing is committed")
+    func cancelledScheduledSync() async throws {
+        // Slow Asana: the shutdown comes while the sync still reads.
+        let harness = try await ServiceHarness.start(users: 40, teams: 2, adjustSimulator: { $0.latency = .milliseconds(400) })
+        defer { Task { await harness.stop() } }
+        let scheduler = SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(3600), firstSyncJitter: .zero,
+                                                                                      pollInterval: .milliseconds(100)))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: scheduler)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(20)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first?.status == .running
+        })
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
+        #expect(run.status == .failed)
+        #expect(run.error == AccessService.cancelledSyncReason)
+        #expect(try await harness.store.workspace(gid: harness.workspace) == nil)  // nothing committed
+        let events = try await harness.store.auditEvents(query: AuditQuery(method: "sync", limit: 10))
+        #expect(events.events.first?.outcome == "cancelled", "\(events.events.map(\.outcome))")
+    }
+
+    @Test("a schedule taken whose last sync was interrupted (its server died mid-sync: the run left running, or closed at restart) syncs now, not an interval later", arguments: [true, false])
+    func resumesInterruptedTurn(leftRunning: Bool) async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        // What a server that died mid-sync leaves: the run, and the next turn already moved an interval (1 h) ahead.
+        let orphan = try await harness.store.startSyncRun(workspaceGid: harness.workspace, trigger: "schedule", at: Date())
+        if !leftRunning {  // SQLite: the restarted server closed it at start
+            _ = try await harness.store.failRunningSyncRuns(reason: AccessService.interruptedSyncReason, at: Date())
+        }
+        _ = try await harness.store.modifyWorkspaceSchedule(harness.workspace) { $0.nextRunAt = Date().addingTimeInterval(3500) }
+        let scheduler = SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(3600), pollInterval: .milliseconds(100)))
+        let task = Task { try await scheduler.run() }
+        defer { task.cancel() }
+        #expect(try await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first?.status == .succeeded
+        }, "no sync after taking a schedule whose last sync was interrupted")
+        let runs = try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 5)
+        #expect(runs.count == 2)
+        #expect(runs.first?.trigger == "schedule")
+        #expect(runs.first { $0.id == orphan }?.status == .failed)
+        #expect(runs.first { $0.id == orphan }?.error == AccessService.interruptedSyncReason)
     }
 }

@@ -33,7 +33,7 @@ struct ServiceRuntimeTests {
             .makeServiceGroup(store: store, lock: lock, tls: tls) { portContinuation.yield($0) }
         let run = try #require(try await store.syncRun(id: runId))
         #expect(run.status == .failed)
-        #expect(run.error == "the server stopped while the sync was running")
+        #expect(run.error == "the server running this sync stopped before it finished")
 
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()

@@ -391,6 +391,27 @@ struct MetricsEndToEndTests {
         #expect(sawPing)
     }
 
+    @Test("--log-format json: a server that cannot start says why in one JSON line (level critical) and keeps its exit code")
+    func jsonStartupFailure() throws {
+        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        defer { env.stop() }
+        let common = ["serve", "--port", "0", "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey]
+        // No store in the data directory: refused, as in text mode, but as JSON.
+        let missing = (env.root as NSString).appendingPathComponent("no-such-store")
+        try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
+        let text = try run("asana-accessd", common + ["--data-dir", missing])
+        let json = try run("asana-accessd", common + ["--data-dir", missing, "--log-format", "json"])
+        #expect(text.status != 0 && text.stderr.contains("no store in"), "\(text.stderr)")
+        #expect(json.status == text.status)
+        let lines = json.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        let objects = lines.compactMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        #expect(objects.count == lines.count, "a line is not JSON: \(json.stderr)")
+        let failure = objects.first { $0["level"] == .string("critical") }
+        #expect(failure?["message"]?.stringValue?.contains("no store in") == true, "\(json.stderr)")
+        #expect(failure?["metadata"]?["exitCode"] == .string("\(text.status)"))
+    }
+
     @Test("bad --metrics-address values are refused at start, naming the problem")
     func badAddresses() throws {
         let env = try EndToEndTests.Environment(users: 5, teams: 1)

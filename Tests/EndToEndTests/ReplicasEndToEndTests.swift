@@ -268,10 +268,26 @@ struct ReplicasEndToEndTests {
         #expect(put.status == 0, "\(put.stderr)")
         let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci", "--role", "operator"])
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let head = try run("asana-accessd", ["audit", "head", "--data-dir", env.data]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let url = TestPostgres.url(try await TestPostgres.freshDatabase())
         let database = (env.data as NSString).appendingPathComponent("asana-access.sqlite")
+        let backup = (env.root as NSString).appendingPathComponent("before-migration.sqlite")
+        #expect(try run("asana-accessd", ["backup", "--data-dir", env.data, "--output", backup]).status == 0)
+
+        // A copy that cannot complete (the target already holds a store with data) leaves the SQLite store in use,
+        // its log saying so.
+        let occupied = TestPostgres.url(try await TestPostgres.freshDatabase())
+        let made = try run("asana-accessd", ["init", "--data-dir", env.data, "--database", occupied])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--database", occupied, "--name", "theirs", "--role", "reader"]).status == 0)
+        let refused = try run("asana-accessd", ["migrate-store", "--from", "sqlite:" + database, "--to", occupied])
+        #expect(refused.status != 0 && refused.stderr.contains("already holds data"), "\(refused.stderr)")
+        #expect(try run("asana-accessd", ["tokens", "list", "--data-dir", env.data]).status == 0, "the SQLite store stayed retired after a failed copy")
+        let afterFailure = try run("asana-accessd", ["audit", "export", "--data-dir", env.data]).stdout.split(separator: "\n").suffix(2).map(String.init)
+        #expect(afterFailure.first?.contains("\"method\":\"migrateStore\"") == true && afterFailure.first?.contains("\"outcome\":\"ok\"") == true, "\(afterFailure)")
+        #expect(afterFailure.last?.contains("\"method\":\"migrateStore\"") == true && afterFailure.last?.contains("\"outcome\":\"failed\"") == true, "\(afterFailure)")
+        let head = try run("asana-accessd", ["audit", "head", "--data-dir", env.data]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
         let migrated = try run("asana-accessd", ["migrate-store", "--from", "sqlite:" + database, "--to", url])
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.contains("audit chain verified on the target"), "\(migrated.stdout)")
@@ -298,6 +314,12 @@ struct ReplicasEndToEndTests {
         let stale = try run("asana-accessd", ["serve", "--data-dir", env.data, "--port", "0", "--tls-cert", env.certificates.serverCertificate,
                                                "--tls-key", env.certificates.serverKey])
         #expect(stale.status != 0 && stale.stderr.contains("was moved to PostgreSQL"), "\(stale.stderr)")
+        // Neither a backup of it nor a restore over it brings it back; the auditor still reads and verifies its log.
+        let backupAgain = try run("asana-accessd", ["backup", "--data-dir", env.data, "--output", backup + ".2"])
+        #expect(backupAgain.status != 0 && backupAgain.stderr.contains("was moved to PostgreSQL"), "\(backupAgain.stderr)")
+        let restored = try run("asana-accessd", ["restore", "--data-dir", env.data, "--from", backup])
+        #expect(restored.status != 0 && restored.stderr.contains("was moved to PostgreSQL"), "\(restored.stderr)")
+        #expect(try run("asana-accessd", ["audit", "verify", "--data-dir", env.data]).status == 0)
 
         try env.startServer(mutualTLS: false, extraArguments: ["--database", url])
         #expect(try env.client(["ping"], token: token).status == 0)

@@ -35,7 +35,10 @@ final class ScheduleLeases: Sendable {
 
     /// Takes the free leases of `workspaces` and gives up those of workspaces no longer among them.
     /// A store failure leaves the lease as it was (logged): taken at a later look, or expiring on its own.
-    func take(_ workspaces: Set<String>) async {
+    /// - Returns: the workspaces taken by this call.
+    @discardableResult
+    func take(_ workspaces: Set<String>) async -> Set<String> {
+        var taken: Set<String> = []
         let current = held.withLock { $0 }
         for workspace in current.subtracting(workspaces) {
             held.withLock { _ = $0.remove(workspace) }
@@ -45,12 +48,14 @@ final class ScheduleLeases: Sendable {
             do {
                 if try await store.acquireLease(Self.prefix + workspace, holder: holder, ttl: ttl) {
                     held.withLock { _ = $0.insert(workspace) }
+                    taken.insert(workspace)
                     logger.info("took over the sync schedule of a workspace", metadata: ["workspace": "\(workspace)"])
                 }
             } catch {
                 logger.warning("could not take a workspace's schedule lease", metadata: ["workspace": "\(workspace)", "error": "\(error)"])
             }
         }
+        return taken
     }
 
     /// Renews the held leases every third of ``ttl`` until cancelled; a lease another server took meanwhile (this

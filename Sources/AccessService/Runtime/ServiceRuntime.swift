@@ -110,7 +110,7 @@ public struct ServiceRuntime: Sendable {
             // Holding the data directory's lock, this server is the SQLite store's only one: leases (sync,
             // idempotency key, provision call) a killed predecessor left would refuse calls until they expired.
             if let sqlite = store as? SQLiteAccessStore { try await sqlite.releaseAllLeases() }
-            let abandoned = try await store.failRunningSyncRuns(reason: "the server stopped while the sync was running", at: Date())
+            let abandoned = try await store.failRunningSyncRuns(reason: AccessService.interruptedSyncReason, at: Date())
             if abandoned > 0 { logger.warning("marked interrupted sync runs as failed", metadata: ["count": "\(abandoned)"]) }
         }
         // On a shared store other servers may be syncing now: a dead server's runs are closed by the next sync of

@@ -9,9 +9,9 @@ import Synchronization
 /// manual or scheduled, move the schedule) and `getWorkspaceStatus` (which shows it).
 ///
 /// Kept in the store (``ScheduleStore``), so every server sharing it shows the same schedule and a restart keeps
-/// the next run times, pauses and capabilities. Only this server's scheduler interval lives here in memory: a
-/// server whose scheduler is off shows `disabled`, and its syncs do not set next run times (the scheduling
-/// server's finished-run guard spaces its turns from them instead).
+/// the next run times, pauses and capabilities. Only this server's scheduler interval lives here in memory: the
+/// syncs of a server whose scheduler is off do not set next run times (the scheduling server's finished-run guard
+/// spaces its turns from them instead).
 ///
 /// A failure to read or write the schedule never fails the call that moves it: it is logged and the scheduler
 /// tries again at its next look.
@@ -22,12 +22,12 @@ public final class SyncSchedule: Sendable {
     /// Errors that mean "this credential will not work until someone stores a new one".
     static let pausingErrors: Set<ErrorKind> = [.upstreamUnauthorized, .credentialUnreadable, .credentialReauthorizationRequired]
 
-    let store: any ScheduleStore
+    let store: any ScheduleStore & LeaseStore
     let logger: Logger
     /// Seconds between scheduled syncs of one workspace, while this server's scheduler runs; nil otherwise.
     private let activeInterval = Mutex<TimeInterval?>(nil)
 
-    init(store: any ScheduleStore, logger: Logger) {
+    init(store: any ScheduleStore & LeaseStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
@@ -158,12 +158,16 @@ public final class SyncSchedule: Sendable {
     }
 
     /// The schedule of `workspace` as `getWorkspaceStatus` shows it; `canSync` is whether it has a sync or provision credential.
+    /// Active when this server's scheduler runs or another server's holds the workspace's schedule (lease
+    /// `schedule:<gid>`), so every server on a shared store shows the same state.
     /// - Throws: what the store throws.
     func status(workspace: String, canSync: Bool) async throws
         -> (state: GetWorkspaceStatus.ScheduleState, nextRunAt: Date?, pausedReason: String?, capabilities: Sync.Capabilities?)
     {
         let entry = try await store.workspaceSchedules()[workspace] ?? WorkspaceSchedule()
-        guard interval != nil, canSync else { return (.disabled, nil, nil, entry.capabilities) }
+        let lease = ScheduleLeases.prefix + workspace
+        let scheduled = interval != nil ? true : try await store.leaseHolders(prefix: lease)[lease] != nil
+        guard scheduled, canSync else { return (.disabled, nil, nil, entry.capabilities) }
         if let pause = entry.pause { return (.paused, nil, pause.reason, entry.capabilities) }
         return (.active, entry.nextRunAt, nil, entry.capabilities)
     }

@@ -106,7 +106,9 @@ public struct SyncScheduler: Service {
         for summary in summaries {  // the credential `sync` uses: the sync one, else the provision one
             if summary.purpose == .sync || effective[summary.workspaceGid] == nil { effective[summary.workspaceGid] = summary }
         }
-        await leases.take(Set(effective.keys))
+        for workspace in await leases.take(Set(effective.keys)) {
+            await resumeInterruptedTurn(workspace)
+        }
         // One read of every schedule per look; a workspace whose turn is not near is left without a write.
         let stored: [String: WorkspaceSchedule]
         do {
@@ -155,9 +157,33 @@ public struct SyncScheduler: Service {
         return soonest
     }
 
-    /// When the workspace's newest sync run (by any server on the store) finished, nil when it has none or it is running.
+    /// A schedule just taken (over from a dead server, or at this server's start) whose newest run was interrupted
+    /// — still `running` with nobody holding the workspace's sync lease (PostgreSQL), or closed at this server's start
+    /// with ``AccessService/interruptedSyncReason`` (SQLite) — gets its turn now: the dead server had already moved
+    /// the next run an interval ahead when it started that sync. The sync closes an orphaned run.
+    func resumeInterruptedTurn(_ workspace: String) async {
+        guard let newest = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return }
+        switch newest.status {
+        case .running:
+            guard let holders = try? await service.store.leaseHolders(prefix: "sync:\(workspace)"), holders["sync:\(workspace)"] == nil else { return }
+        case .failed where newest.error == AccessService.interruptedSyncReason:
+            break
+        default:
+            return
+        }
+        service.logger.notice("the workspace's last sync was interrupted; syncing it now", metadata: ["workspace": "\(workspace)", "run": "\(newest.id)"])
+        let now = service.now()
+        _ = try? await service.store.modifyWorkspaceSchedule(workspace) { entry in
+            if entry.pause == nil { entry.nextRunAt = now }
+        }
+    }
+
+    /// When the workspace's newest sync run (by any server on the store) finished, nil when it has none, it is running,
+    /// or it was interrupted (its server died: it did not do the turn's work).
     func lastFinishedRun(workspace: String) async -> Date? {
-        (try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first)?.finishedAt
+        guard let newest = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first,
+              newest.error != AccessService.interruptedSyncReason else { return nil }
+        return newest.finishedAt
     }
 
     /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter; never

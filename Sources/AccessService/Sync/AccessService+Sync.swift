@@ -78,7 +78,7 @@ extension AccessService {
         // Holding the workspace's sync lease, no other server runs a sync of it: a run still marked running was
         // left by a server that died (its lease expired).
         let orphans = try await store.failRunningSyncRuns(
-            workspaceGid: workspace, reason: "the server running this sync stopped before it finished", at: now())
+            workspaceGid: workspace, reason: Self.interruptedSyncReason, at: now())
         if orphans > 0 { logger.warning("closed sync runs a stopped server left running", metadata: ["workspace": "\(workspace)", "count": "\(orphans)"]) }
         let runID = try await store.startSyncRun(workspaceGid: workspace, trigger: principal ?? "anonymous", at: now())
         do {
@@ -120,9 +120,13 @@ extension AccessService {
             return result
         } catch {
             let rpcError = (error as? AsanaAPIError).map(AccessError.upstream) ?? (error as? RPCError) ?? AccessError.storage(error)
-            try? await store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: "\(rpcError ?? RPCError.internalError("\(error)"))", at: now())
+            // Cancelled (the server shutting down, a scheduled sync stopped): say so rather than name an internal error.
+            let cancelled = rpcError == nil && (error is CancellationError || Task.isCancelled)
+            let reason = cancelled ? Self.cancelledSyncReason : "\(rpcError ?? RPCError.internalError("\(error)"))"
+            try? await store.finishSyncRun(id: runID, status: .failed, counts: nil, apiCalls: client.requestCount, rateLimited: client.rateLimitedCount, error: reason, at: now())
             SyncMetrics.recordRun(status: SyncRunStatus.failed.rawValue, duration: ContinuousClock.now - started)
-            try? await audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID], outcome: rpcError?.name ?? "rpc.internal_error")
+            try? await audit(principal: principal, method: "sync", params: ["workspace": workspace], result: ["runId": runID],
+                             outcome: cancelled ? "cancelled" : rpcError?.name ?? "rpc.internal_error")
             if let rpcError { throw rpcError }
             throw error
         }
@@ -130,6 +134,13 @@ extension AccessService {
 
     /// The default of ``AccessService/syncDeadline``: one hour (`serve --sync-deadline`).
     public static let defaultSyncDeadline: Duration = .seconds(3600)
+
+    /// The `error` of a sync run whose server died (or was killed) while it ran: set at that server's restart (SQLite)
+    /// or by the workspace's next sync on any server (PostgreSQL).
+    public static let interruptedSyncReason = "the server running this sync stopped before it finished"
+
+    /// The `error` of a sync run that was cancelled before it finished.
+    public static let cancelledSyncReason = "cancelled before it finished (the server shut down, or the scheduled sync was stopped); nothing was committed, the last snapshot stands"
 
     /// What one sync read from Asana, before anything is committed.
     struct FetchedSync: Sendable {

@@ -57,7 +57,8 @@ public enum StoreBackup {
     /// Copies the database at `source` (opened read-only; its WAL included) into the empty file `destination`
     /// with the backup API in one step (one read transaction, so one committed state), then switches the copy to
     /// rollback-journal mode, so that it is one self-contained file (the store turns WAL back on when it opens it).
-    /// - Throws: ``BackupError/notADatabase(path:message:)`` when SQLite cannot read `source`.
+    /// - Throws: ``BackupError/notADatabase(path:message:)`` when SQLite cannot read `source`;
+    ///   ``AccessStoreError/storeRetired(path:movedTo:at:)`` when `migrate-store` moved it to PostgreSQL.
     static func copyDatabase(from source: String, to destination: String) throws {
         var readOnly = Configuration()
         readOnly.readonly = true
@@ -66,7 +67,12 @@ public enum StoreBackup {
             let reader = try DatabaseQueue(path: source, configuration: readOnly)
             defer { try? reader.close() }
             // Reading the schema first makes SQLite parse the header: a file that is no database fails here.
-            _ = try reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            let retirement = try reader.read { db -> StoreRetirement? in
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+                return try db.tableExists("storeRetirement") ? StoreRetirement.fetch(db) : nil
+            }
+            // A store moved to PostgreSQL is backed up there; a copy of this one could only bring back a second store.
+            if let retirement { throw AccessStoreError.storeRetired(path: source, movedTo: retirement.movedTo, at: retirement.retiredAt) }
             let writer = try DatabaseQueue(path: destination, configuration: Configuration())
             defer { try? writer.close() }
             try reader.backup(to: writer)
