@@ -25,6 +25,14 @@ private func callAsReader(_ service: AccessService, _ method: String, _ params: 
     }
 }
 
+/// A second service on the harness's store and simulator: what another server sharing a PostgreSQL store is.
+private func anotherServer(_ harness: ServiceHarness, _ label: String) -> AccessService {
+    let asana = AsanaClientFactory(
+        configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
+        transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: label + ".asana"))
+    return AccessService(store: harness.store, asana: asana, logger: Logger(label: label))
+}
+
 /// A scheduler every 2 s, first turn within 0.3 s, looking every 100 ms.
 private func fastScheduler(_ harness: ServiceHarness) -> SyncScheduler {
     SyncScheduler(service: harness.service, configuration: .init(interval: .seconds(2), maximumJitter: .milliseconds(300), pollInterval: .milliseconds(100)))
@@ -162,10 +170,7 @@ struct SchedulerTests {
         let harness = try await ServiceHarness.start(users: 20, teams: 1, adjustSimulator: { $0.latency = .milliseconds(250) })
         defer { Task { await harness.stop() } }
         // A second service on the same store: what a second server sharing a PostgreSQL store is.
-        let asana = AsanaClientFactory(
-            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
-            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.2"))
-        let other = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.2"))
+        let other = anotherServer(harness, "test.service.2")
         // No first-turn jitter: both schedulers want the first sync at once; one gets it, the other is skipped.
         let configuration = SyncScheduler.Configuration(interval: .seconds(3), maximumJitter: .milliseconds(300), firstSyncJitter: .zero,
                                                         pollInterval: .milliseconds(100))
@@ -330,10 +335,7 @@ struct SchedulerTests {
         #expect(try await harness.store.workspaceSchedules()[harness.workspace]?.pause?.reason.contains("upstream.unauthorized") == true)
 
         // The "restarted" server: nothing of the first one's memory, only the store.
-        let asana = AsanaClientFactory(
-            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
-            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.restarted"))
-        let restarted = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.restarted"))
+        let restarted = anotherServer(harness, "test.service.restarted")
         let second = Task {
             try await SyncScheduler(service: restarted, configuration: .init(interval: .seconds(2), maximumJitter: .milliseconds(300), pollInterval: .milliseconds(100))).run()
         }
@@ -380,10 +382,7 @@ struct SchedulerTests {
     func secondSchedulerTakesOver() async throws {
         let harness = try await ServiceHarness.start(users: 20, teams: 1)
         defer { Task { await harness.stop() } }
-        let asana = AsanaClientFactory(
-            configuration: AsanaClientConfiguration(baseURL: harness.simulator.baseURL, backoffBase: .milliseconds(1), backoffCap: .milliseconds(5)),
-            transport: HTTPClientAsanaTransport(timeout: .seconds(5)), logger: Logger(label: "test.asana.2"))
-        let other = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.2"))
+        let other = anotherServer(harness, "test.service.2")
         let configuration = SyncScheduler.Configuration(interval: .seconds(2), maximumJitter: .milliseconds(300), firstSyncJitter: .zero,
                                                         pollInterval: .milliseconds(100))
         let first = Task { try await SyncScheduler(service: harness.service, configuration: configuration).run() }
@@ -396,7 +395,7 @@ struct SchedulerTests {
         })
         let holder = try #require(try await harness.store.leaseHolders(prefix: "schedule:")[lease])
         // A server without a scheduler on the same store shows the schedule the holder runs, not `disabled`.
-        let observer = AccessService(store: harness.store, asana: asana, logger: Logger(label: "test.service.3"))
+        let observer = anotherServer(harness, "test.service.3")
         let seen = try await observer.workspaceStatus(workspace: harness.workspace)
         #expect(seen.schedule == .active)
         #expect(seen.nextScheduledRunAt != nil)  // the holder's, from the store (it moves with each sync: not compared)

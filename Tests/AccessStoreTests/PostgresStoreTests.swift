@@ -83,18 +83,6 @@ struct PostgresStoreTests {
         }
     }
 
-    /// Two stores on one database: what two replicas see.
-    func twoReplicas() async throws -> (PostgresAccessStore, PostgresAccessStore, PostgresLocation) {
-        let opened = try #require(OpenedStores.current)
-        let key = MasterKey.generate()
-        let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
-        opened.add(first)
-        opened.add(second)
-        return (first, second, location)
-    }
-
     @Test("sealed rows hold no plaintext, and one flipped byte of a sealed credential is credentialTampered")
     func sealedAtRest() async throws {
         let (store, _, location) = try await twoReplicas()

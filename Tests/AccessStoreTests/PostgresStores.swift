@@ -52,6 +52,19 @@ func makePostgresStore(masterKey: MasterKey = MasterKey.generate()) async throws
     return store
 }
 
+/// Two stores on one fresh database under one master key: what two servers sharing it see (closed by the
+/// `.closesStores` trait).
+func twoReplicas() async throws -> (PostgresAccessStore, PostgresAccessStore, PostgresLocation) {
+    let opened = try #require(OpenedStores.current, "the suite needs the .closesStores trait")
+    let key = MasterKey.generate()
+    let location = try await TestPostgres.freshDatabase()
+    let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
+    let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
+    opened.add(first)
+    opened.add(second)
+    return (first, second, location)
+}
+
 /// Whether the PostgreSQL cases run (a server is configured); see ``TestPostgres``.
 var postgresConfigured: Bool { TestPostgres.server != nil }
 

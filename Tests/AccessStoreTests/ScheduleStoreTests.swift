@@ -51,14 +51,8 @@ struct ScheduleStoreTests {
 @Suite("Workspace schedules on PostgreSQL replicas", .closesStores, .enabled(if: postgresConfigured, "no PostgreSQL: set ASANA_ACCESS_TEST_POSTGRES_URL"))
 struct PostgresScheduleTests {
     @Test("two stores on one database (two servers) changing one schedule at once: every change lands, each sees the other's")
-    func twoReplicas() async throws {
-        let opened = try #require(OpenedStores.current)
-        let key = MasterKey.generate()
-        let location = try await TestPostgres.freshDatabase()
-        let first = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
-        let second = try await PostgresAccessStore.connect(location, masterKey: key, mode: .create)
-        opened.add(first)
-        opened.add(second)
+    func sharedSchedule() async throws {
+        let (first, second, _) = try await twoReplicas()
         let start = Date(timeIntervalSince1970: 1_780_000_000)
         _ = try await first.modifyWorkspaceSchedule("1000") { $0.nextRunAt = start }
         try await withThrowingTaskGroup(of: Void.self) { group in
