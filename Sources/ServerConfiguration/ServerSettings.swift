@@ -18,7 +18,7 @@ public enum ServerSettings {
     public static let databaseURL = Setting<String?>(
         "database.url", env: "ASANA_ACCESSD_DATABASE_URL", flag: "database", default: nil,
         defaultDescription: "unset: SQLite in data.directory", rule: .postgresURL,
-        "PostgreSQL shared by several servers: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE] (libpq's form; sslmode disable, prefer, require, verify-ca or verify-full; PGPASSWORD supplies a password the URL leaves out). Shown with the password as ***.")
+        "PostgreSQL shared by several servers: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE] (libpq's form; sslmode disable, prefer, require, verify-ca or verify-full; PGPASSWORD or the password file ~/.pgpass supplies a password the URL leaves out). Shown with the password as ***.")
     public static let tlsCertificate = Setting<String>(
         "tls.certificate", env: "ASANA_ACCESSD_TLS_CERT", flag: "tls-cert", default: "certs/dev/server.pem", "Server certificate chain, PEM.")
     public static let tlsKey = Setting<String>(

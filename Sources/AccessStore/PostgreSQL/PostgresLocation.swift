@@ -12,7 +12,8 @@ import PostgresNIO
 ///   it, unverified), `require` (TLS, certificate not verified), `verify-ca` (TLS, chain verified against the
 ///   trust roots, name not checked), `verify-full` (chain and host name verified).
 /// - `sslrootcert`: a PEM file of trust roots for `verify-ca`/`verify-full` (default: the system's roots).
-/// - `PGPASSWORD` in the environment supplies a password the URL leaves out.
+/// - A password the URL leaves out comes from `PGPASSWORD`, else from libpq's password file (`PGPASSFILE` or
+///   `~/.pgpass`, ``PostgresPasswordFile``), as libpq looks them up.
 ///
 /// ``redacted`` is the URL with the password replaced by `***`: the only form that is ever logged or shown.
 public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
@@ -38,7 +39,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `text` (see the type's documentation).
     /// - Throws: ``AccessStoreError/invalidArgument(_:)`` naming what is wrong: the scheme, a missing user, host or
-    ///   database, a port out of 1…65535, an unknown `sslmode` or query parameter. The message never holds the password.
+    ///   database, a port out of 1…65535, an unknown `sslmode` or query parameter, a password file open to others.
+    ///   The message never holds the password.
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               Self.schemes.contains(scheme) else {
@@ -62,8 +64,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         // URLComponents' `user`, `password` and `path` are already percent-decoded (decoding them again would lose
         // a password holding `%`).
         self.username = user
-        self.password = components.password ?? environment["PGPASSWORD"]
         self.database = database
+        self.password = try components.password ?? environment["PGPASSWORD"]
+            ?? PostgresPasswordFile.password(host: self.host, port: self.port, database: database, username: user, environment: environment)
         self.tlsMode = .prefer
         self.trustRootsPath = nil
         var seen: Set<String> = []
