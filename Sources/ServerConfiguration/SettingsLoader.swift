@@ -63,7 +63,10 @@ public enum SettingsLoader {
             let answered = failed ? results.count - 1 : results.firstIndex { if case .success(let found) = $0.result { found.value != nil } else { false } }
             let source = answered.flatMap { layers.indices.contains($0) ? layers[$0](setting) : nil } ?? .defaultValue
             if failed {
-                problems.append("\(place(of: setting, in: source)): expected \(setting.expectation)")
+                // A flag's place shows its value; a variable's is shown here (unless secret), so the operator sees what was read.
+                var shown = place(of: setting, in: source)
+                if case .environment(let name) = source, !setting.secret, let raw = environment[name] { shown += "=\(raw)" }
+                problems.append("\(shown): expected \(setting.expectation)")
                 continue
             }
             if let value, let violation = setting.violation(of: value) {

@@ -156,7 +156,7 @@ struct SettingsLoaderTests {
         let list = try file("tls: {principalRoles: alice=admin}\n")
         #expect(await problems(["--config", list])?.description == "the config file \(list), key tls.principalRoles: expected a list of NAME=reader|operator|admin")
         let variable = try #require(await problems(environment: ["ASANA_ACCESSD_PORT": "seventy"]))
-        #expect(variable.description == "ASANA_ACCESSD_PORT: expected a whole number between 0 and 65535")
+        #expect(variable.description == "ASANA_ACCESSD_PORT=seventy: expected a whole number between 0 and 65535")
         let flag = try #require(await problems(["--sync-deadline", "soon"]))
         #expect(flag.description == "--sync-deadline soon: expected a whole number of seconds, at least 1")
     }
