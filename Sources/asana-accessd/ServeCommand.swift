@@ -28,21 +28,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await SettingsHelp.load(settingArguments)
         let level = settings[ServerSettings.logLevel]
-        // Log lines go to standard error in batches (BufferedLineWriter): the access log's line per call costs no
-        // write(2) on the event loop. What is pending is written before serve returns or reports a failure.
-        let stderr = BufferedLineWriter.standardError
-        defer { stderr.flush() }
         switch settings[ServerSettings.logFormat] {
         case .text:
             LoggingSystem.bootstrap { label in
-                // A client's control characters escaped.
-                var handler = StreamLogHandler(label: label, stream: ControlEscapingStream(write: { stderr.write($0) }))
+                var handler = StreamLogHandler(label: label, stream: ControlEscapingStream())  // a client's control characters escaped
                 handler.logLevel = level
                 return handler
             }
         case .json:
             LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label, write: { stderr.write($0) })
+                var handler = JSONLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             }
