@@ -114,9 +114,13 @@ public struct SQLiteAccessStore: AccessStore {
             }
         }
         let store = try SQLiteAccessStore(writer: pool, masterKey: masterKey, path: path)
-        if !readingRetired, let retirement = try store.dbWriter.read({ try StoreRetirement.fetch($0) }) {
-            try? pool.close()
-            throw AccessStoreError.storeRetired(path: path, movedTo: retirement.movedTo, at: retirement.retiredAt)
+        if !readingRetired {
+            do {
+                try store.dbWriter.read { try StoreRetirement.refuse($0, path: path) }
+            } catch {
+                try? pool.close()
+                throw error
+            }
         }
         return store
     }

@@ -17,10 +17,29 @@ public struct StoreRetirement: Sendable, Equatable {
     /// PostgreSQL copy, which then must be given up).
     public static let undoSQL = "DELETE FROM storeRetirement"
 
+    /// The retirement `db` records; nil while in use (or before migration v13 made the table).
     static func fetch(_ db: Database) throws -> StoreRetirement? {
-        try Row.fetchOne(db, sql: "SELECT movedTo, retiredAt FROM storeRetirement").map {
+        guard try db.tableExists("storeRetirement") else { return nil }
+        return try Row.fetchOne(db, sql: "SELECT movedTo, retiredAt FROM storeRetirement").map {
             StoreRetirement(movedTo: $0["movedTo"], retiredAt: UnixMillis.date($0["retiredAt"] as Int64))
         }
+    }
+
+    /// - Throws: ``AccessStoreError/storeRetired(path:movedTo:at:)`` when `db` (the database at `path`) is retired.
+    static func refuse(_ db: Database, path: String) throws {
+        if let retirement = try fetch(db) { throw AccessStoreError.storeRetired(path: path, movedTo: retirement.movedTo, at: retirement.retiredAt) }
+    }
+
+    /// Refuses the database file at `path` when it is retired, reading it without opening it as a store (no
+    /// migration runs). A file that is missing or does not open as a database passes: that is for the caller.
+    /// - Throws: ``AccessStoreError/storeRetired(path:movedTo:at:)``.
+    static func refuse(databaseAt path: String) throws {
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        guard FileManager.default.fileExists(atPath: path), let reader = try? DatabaseQueue(path: path, configuration: readOnly) else { return }
+        defer { try? reader.close() }
+        guard let retirement = try? reader.read({ try fetch($0) }) else { return }
+        throw AccessStoreError.storeRetired(path: path, movedTo: retirement.movedTo, at: retirement.retiredAt)
     }
 }
 

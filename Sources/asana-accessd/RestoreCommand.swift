@@ -28,15 +28,6 @@ struct RestoreCommand: AsyncParsableCommand {
         let lock = try data.lockDataDirectory(purpose: "restore")
         defer { lock.release() }
         let key = try data.loadExistingKey()
-        // A store migrate-store moved to PostgreSQL stays retired: a restore would bring back a second store beside
-        // the copy. (Any other failure to open it is what a restore may be for.)
-        if FileManager.default.fileExists(atPath: data.databasePath) {
-            do {
-                try SQLiteAccessStore.open(path: data.databasePath, masterKey: key, mode: .existing).close()
-            } catch let error as AccessStoreError {
-                if case .storeRetired = error { throw error }
-            } catch {}
-        }
         let outcome = try await StoreRestore.restore(from: from, databasePath: data.databasePath, masterKey: key,
                                                      principal: AccessService.localPrincipal())
         let restored = outcome.restored

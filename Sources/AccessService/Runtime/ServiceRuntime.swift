@@ -40,7 +40,7 @@ public struct ServiceRuntime: Sendable {
         /// The longest one sync may spend reading Asana.
         public var syncDeadline: Duration = AccessService.defaultSyncDeadline
         /// How long a lease outlives a server that stopped renewing it (``AccessService/leaseTTL``), in seconds.
-        public var leaseTTL: TimeInterval = 30
+        public var leaseTTL: TimeInterval = LeaseGate.defaultTTL
         /// How long access history is kept; nil keeps it forever (``HistoryPruner``).
         public var historyRetention: Duration?
         /// Whether SIGTERM and SIGINT start the graceful shutdown (`serve`, `demo`); `false` leaves the process's

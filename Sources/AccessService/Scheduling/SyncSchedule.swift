@@ -84,6 +84,13 @@ public final class SyncSchedule: Sendable {
         }
     }
 
+    /// The last sync of `workspace` was interrupted (its server died): unless paused, its turn comes at `at`.
+    func interrupted(workspace: String, at: Date) async {
+        await modify(workspace) { entry in
+            if entry.pause == nil { entry.nextRunAt = at }
+        }
+    }
+
     /// Whether a scheduled sync of `workspace` is due at `now`, for the scheduler's tick.
     ///
     /// A workspace without a next run time (never scheduled, or its time lies beyond one interval from now: the

@@ -137,9 +137,8 @@ public struct SyncScheduler: Service {
                 continue
             }
             guard due == true else { continue }
-            // Servers sharing a store each run this schedule: a sync another server finished within the interval
-            // counts as this turn's, which then comes one interval after it (so the servers sync the workspace
-            // about once per interval between them, not once each).
+            // A sync that finished within the interval (a manual one, on any server sharing the store) counts as this
+            // turn's, which then comes one interval after it.
             if let finished = await lastFinishedRun(workspace: workspace), now.timeIntervalSince(finished) < configuration.interval.timeInterval {
                 await service.schedule.skipped(workspace: workspace, at: finished)
                 continue
@@ -165,17 +164,15 @@ public struct SyncScheduler: Service {
         guard let newest = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first else { return }
         switch newest.status {
         case .running:
-            guard let holders = try? await service.store.leaseHolders(prefix: "sync:\(workspace)"), holders["sync:\(workspace)"] == nil else { return }
+            let lease = service.syncGate.prefix + workspace
+            guard let holders = try? await service.store.leaseHolders(prefix: lease), holders[lease] == nil else { return }
         case .failed where newest.error == AccessService.interruptedSyncReason:
             break
         default:
             return
         }
         service.logger.notice("the workspace's last sync was interrupted; syncing it now", metadata: ["workspace": "\(workspace)", "run": "\(newest.id)"])
-        let now = service.now()
-        _ = try? await service.store.modifyWorkspaceSchedule(workspace) { entry in
-            if entry.pause == nil { entry.nextRunAt = now }
-        }
+        await service.schedule.interrupted(workspace: workspace, at: service.now())
     }
 
     /// When the workspace's newest sync run (by any server on the store) finished, nil when it has none, it is running,

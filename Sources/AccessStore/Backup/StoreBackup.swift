@@ -67,12 +67,11 @@ public enum StoreBackup {
             let reader = try DatabaseQueue(path: source, configuration: readOnly)
             defer { try? reader.close() }
             // Reading the schema first makes SQLite parse the header: a file that is no database fails here.
-            let retirement = try reader.read { db -> StoreRetirement? in
+            try reader.read { db in
                 _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
-                return try db.tableExists("storeRetirement") ? StoreRetirement.fetch(db) : nil
+                // A store moved to PostgreSQL is backed up there; a copy of this one could only bring back a second store.
+                try StoreRetirement.refuse(db, path: source)
             }
-            // A store moved to PostgreSQL is backed up there; a copy of this one could only bring back a second store.
-            if let retirement { throw AccessStoreError.storeRetired(path: source, movedTo: retirement.movedTo, at: retirement.retiredAt) }
             let writer = try DatabaseQueue(path: destination, configuration: Configuration())
             defer { try? writer.close() }
             try reader.backup(to: writer)

@@ -41,12 +41,17 @@ public enum StoreRestore {
     /// database it replaces, null when there was none or it does not open), so the log itself says that events
     /// after `backupLastEventId` up to `replacedLastEventId` were written and are now only in the kept file.
     /// - Throws: ``BackupError`` naming the failed check; ``AccessStoreError/fileSystem(path:message:)``;
+    ///   ``AccessStoreError/storeRetired(path:movedTo:at:)`` when the current database was moved to PostgreSQL (or the
+    ///   backup is of such a store);
     ///   what ``SQLiteAccessStore/open(path:masterKey:mode:)`` throws for the copy.
     public static func restore(from backupPath: String, databasePath: String, masterKey: MasterKey, principal: String,
                                now: Date = Date()) async throws -> Outcome {
         guard let status = try FileModes.status(backupPath), status.isRegularFile, status.size > 0 else {
             throw BackupError.backupMissing(path: backupPath)
         }
+        // A store migrate-store moved to PostgreSQL stays retired: a restore would bring back a second store beside the
+        // copy. (A current database that does not open at all is what a restore may be for.)
+        try StoreRetirement.refuse(databaseAt: databasePath)
         let partial = try PartialFile(next: databasePath, tag: "restore")
         defer { partial.remove() }
         try StoreBackup.copyDatabase(from: backupPath, to: partial.path)
