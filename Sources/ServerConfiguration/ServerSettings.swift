@@ -72,7 +72,7 @@ public enum ServerSettings {
         "log.level", env: "ASANA_ACCESSD_LOG_LEVEL", flag: "log-level", default: .info, "Lowest level logged to stderr.")
     public static let logFormat = Setting<LogFormat>(
         "log.format", env: "ASANA_ACCESSD_LOG_FORMAT", flag: "log-format", default: .text,
-        "text (swift-log's lines) or json (one object per line: timestamp, level, label, message, metadata).")
+        "text (`2026-01-02T03:04:05.678Z info asana-accessd: key=value … [module] message`) or json (one object per line: timestamp, level, label, message, metadata).")
     public static let metricsAddress = Setting<String?>(
         "metrics.address", env: "ASANA_ACCESSD_METRICS_ADDRESS", flag: "metrics-address", default: nil, defaultDescription: "unset: off",
         "HOST:PORT of a plain-HTTP listener for Prometheus (/metrics) and health checks (/healthz, /readyz); port 0 picks a free one; never the RPC port.")

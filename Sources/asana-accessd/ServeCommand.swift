@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         switch settings[ServerSettings.logFormat] {
         case .text:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler(label: label, stream: ControlEscapingStream())  // a client's control characters escaped
+                var handler = TextLogHandler(label: label)  // a client's control characters escaped
                 handler.logLevel = level
                 return handler
             }
