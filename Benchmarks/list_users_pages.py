@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""listUsers paging at scale: per-page latency over one TLS connection, first page to last, against a plain
-script running the same SQL and JSON encoding on the same SQLite file (the reference of issue 12).
+"""listUsers paging at scale: per-page latency over one TLS connection, first page to last; single pages (the
+first, the middle, the last, filtered ones) 200 times each; and the first page against a plain script running the
+same SQL and JSON encoding on the same SQLite file (the reference of issue 12).
 
 Usage: list_users_pages.py PORT CERTS_DIR DATABASE [WORKSPACE]
 (run by Benchmarks/run.sh after its sync; CERTS_DIR holds ca.pem, client.pem, client-key.pem).
@@ -9,13 +10,12 @@ whole walk, the first page against the reference, and the ratio last fifth / fir
 """
 import json
 import os
+import socket
 import sqlite3
+import ssl
 import statistics
 import sys
 import time
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "clients", "python"))
-from asana_access_client import Client  # noqa: E402
 
 port, certs, database = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 workspace = sys.argv[4] if len(sys.argv) > 4 else "1000"
@@ -26,29 +26,58 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-client = Client("127.0.0.1", port, os.path.join(certs, "ca.pem"), certfile=os.path.join(certs, "client.pem"),
-                keyfile=os.path.join(certs, "client-key.pem"), timeout=120)
-with client:
-    for _ in range(20):  # warm up
-        client.call("listUsers", {"workspace": workspace, "limit": 100})
-    times, cursor = [], None
-    walk_start = time.perf_counter()
-    while True:
-        params = {"workspace": workspace, "limit": 100}
-        if cursor:
-            params["cursor"] = cursor
+class RawConnection:
+    """One mutual-TLS connection that times a call from the request's first byte written to the answer's last
+    byte read (TLS and the loopback round trip included, the client's JSON decoding not: the decoding of a
+    40 KiB page in Python would otherwise be a large part of what is timed)."""
+
+    def __init__(self):
+        context = ssl.create_default_context(cafile=os.path.join(certs, "ca.pem"))
+        context.load_cert_chain(os.path.join(certs, "client.pem"), os.path.join(certs, "client-key.pem"))
+        self.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+        self.buffer = b""
+        self.next_id = 0
+
+    def call(self, params):
+        """(seconds, result) of one listUsers call."""
+        self.next_id += 1
+        line = json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": "listUsers", "params": params}).encode() + b"\n"
         start = time.perf_counter()
-        page = client.call("listUsers", params)
-        times.append(time.perf_counter() - start)
-        cursor = page.get("nextCursor")
-        if not cursor:
-            break
-    walk = time.perf_counter() - walk_start
-    first_pages = [0.0] * 200
-    for index in range(200):
-        start = time.perf_counter()
-        client.call("listUsers", {"workspace": workspace, "limit": 100})
-        first_pages[index] = time.perf_counter() - start
+        self.sock.sendall(line)
+        while b"\n" not in self.buffer:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise SystemExit("the server closed the connection")
+            self.buffer += chunk
+        elapsed = time.perf_counter() - start
+        answer, self.buffer = self.buffer.split(b"\n", 1)
+        message = json.loads(answer)
+        if "error" in message:
+            raise SystemExit(f"listUsers {params}: {message['error']}")
+        return elapsed, message["result"]
+
+
+def row(what, times):
+    print(f"| listUsers {what} | {len(times)} calls | p50 {statistics.median(times) * 1e3:.2f} ms, "
+          f"p99 {percentile(times, 0.99) * 1e3:.2f} ms | client-side: TLS and round trip included, JSON decoding not |")
+
+
+connection = RawConnection()
+for _ in range(20):  # warm up
+    connection.call({"workspace": workspace, "limit": 100})
+times, cursors, cursor = [], [], None
+walk_start = time.perf_counter()
+while True:
+    params = {"workspace": workspace, "limit": 100}
+    if cursor:
+        params["cursor"] = cursor
+    cursors.append(cursor)
+    elapsed, page = connection.call(params)
+    times.append(elapsed)
+    cursor = page.get("nextCursor")
+    if not cursor:
+        break
+walk = time.perf_counter() - walk_start
 
 fifth = max(1, len(times) // 5)
 for part in range(5):
@@ -57,6 +86,30 @@ for part in range(5):
           f"| one connection | p50 {statistics.median(chunk) * 1e3:.2f} ms, p99 {percentile(chunk, 0.99) * 1e3:.2f} ms | client-side, TLS included |")
 print(f"| listUsers, whole walk by cursor | {len(times)} pages of 100 | {walk:.2f} s | last fifth / first fifth p50: "
       f"{statistics.median(times[-fifth:]) / statistics.median(times[:fifth]):.2f} (1.0 = linear) |")
+
+# Single pages, each called 200 times: the first, the middle, the last, and filtered ones.
+_, first = connection.call({"workspace": workspace, "limit": 100})
+team = next((t["gid"] for u in first["users"] for t in u.get("teams", [])), None)
+# A last name (shared by about one person in the number of last names) and one person's whole email (one match:
+# the search reads every row of the workspace, as a substring search without a text index must).
+last_name = first["users"][-1]["name"].split()[-1]
+email = first["users"][len(first["users"]) // 2]["email"]
+cases = [
+    ("first page of 100", {"workspace": workspace, "limit": 100}),
+    (f"middle page of 100 (page {len(cursors) // 2 + 1})", {"workspace": workspace, "limit": 100, "cursor": cursors[len(cursors) // 2]}),
+    (f"last page (page {len(cursors)})", {"workspace": workspace, "limit": 100, **({"cursor": cursors[-1]} if cursors[-1] else {})}),
+    ("filtered: admin, first page of 100", {"workspace": workspace, "limit": 100, "admin": True}),
+    ("filtered: guest, first page of 100", {"workspace": workspace, "limit": 100, "guest": True}),
+    ("filtered: a team, first page of 100", {"workspace": workspace, "limit": 100, "team": team}),
+    (f"filtered: query {last_name!r} (a last name), first page of 100", {"workspace": workspace, "limit": 100, "query": last_name}),
+    ("filtered: query one person's email (one match, every row read)", {"workspace": workspace, "limit": 100, "query": email}),
+]
+first_pages = []
+for what, params in cases:
+    samples = [connection.call(params)[0] for _ in range(200)]
+    row(what, samples)
+    if not first_pages:
+        first_pages = samples
 
 # The reference: the same query and JSON encoding in a plain script, on the same database.
 db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
