@@ -196,6 +196,31 @@ struct ListUsersTests {
         #expect(plan.contains { $0.contains("workspaceUser_byName (workspaceGid=? AND <expr>>?)") }, "\(plan)")
     }
 
+    @Test("a rare flag value is read through its partial index; a team's members are a list built once, not a subquery per person",
+          arguments: ["admin", "guest", "inactive", "flagsUnknown", "not admin", "team"])
+    func filteredPlans(filter: String) async throws {
+        let store = try SQLiteAccessStore(writer: DatabaseQueue(configuration: SQLiteAccessStore.makeConfiguration()), masterKey: MasterKey.generate(), path: nil)
+        let (configure, index): ((inout UserQuery) -> Void, String) = switch filter {
+        case "admin": ({ $0.admin = true }, "workspaceUser_admins")
+        case "guest": ({ $0.guest = true }, "workspaceUser_guests")
+        case "inactive": ({ $0.active = false }, "workspaceUser_inactive")
+        case "flagsUnknown": ({ $0.flagsUnknown = true }, "workspaceUser_flagsUnknown")
+        case "not admin": ({ $0.admin = false }, "workspaceUser_byName")
+        default: ({ $0.teamGid = "t1" }, "workspaceUser_byName")
+        }
+        for cursor in [nil, UserCursor(n: "m", g: "g5").encoded()] {
+            var query = UserQuery(workspaceGid: "1000", limit: 50)
+            configure(&query)
+            query.cursor = cursor
+            let request = try SQLiteAccessStore.listUsersRequest(query)
+            let plan = try await store.dbWriter.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + request.sql, arguments: request.arguments).map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX \(index) ") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.contains("CORRELATED") }, "\(plan)")
+        }
+    }
+
     @Test("bad cursors → invalidCursor", arguments: StoreKind.available, ["", "not a cursor", "!!!!", "e30", "bm90LWpzb24", "eyJuIjoiYSJ9", String(repeating: "A", count: 5000)])
     func badCursor(kind: StoreKind, cursor: String) async throws {
         let store = try await seededStore(kind)

@@ -57,6 +57,9 @@ enum Migrations {
         migrator.registerMigration("v13-retirement") { db in
             try db.execute(sql: v13Retirement)
         }
+        migrator.registerMigration("v14-listing-indexes") { db in
+            try db.execute(sql: v14ListingIndexes)
+        }
         return migrator
     }
 
@@ -415,4 +418,19 @@ enum Migrations {
             retiredAt INTEGER NOT NULL
         );
         """
+
+    static let v14ListingIndexes = """
+        -- listUsers filtered by a rare flag value (admins, guests, people no longer active, unknown flags): the
+        -- people who have it, in listing order, so that a page reads its 100 rows instead of scanning the name
+        -- index until 100 match (at 100,000 people: admins 19 ms -> 0.5 ms; inactive, none: 158 ms -> 0.01 ms).
+        -- Partial indexes: SQLite uses one when the query's WHERE holds the same term, written as a literal
+        -- (UserReader inlines the flag values). The common values (not admin, active, not a guest) are most
+        -- people: the name index finds a page of them at once.
+        CREATE INDEX workspaceUser_admins ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid) WHERE isAdmin = 1;
+        CREATE INDEX workspaceUser_guests ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid) WHERE isGuest = 1;
+        CREATE INDEX workspaceUser_inactive ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid) WHERE isActive = 0;
+        CREATE INDEX workspaceUser_flagsUnknown ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid)
+            WHERE (isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL);
+        """
 }
+
