@@ -24,6 +24,23 @@ struct SnapshotTests {
         ])
     }
 
+    @Test("the teams matching a gid or an exact name, with their member counts", arguments: StoreKind.available)
+    func teamsByGidOrName(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
+        let twin = SnapshotTeam(gid: "t3", name: "t1")  // a team named like another's gid
+        var snapshot = Fixture.snapshot()
+        snapshot.teams.append(twin)
+        try await store.applySnapshot(snapshot, at: T.t0)
+        #expect(try await store.teams(workspaceGid: "1000", gidOrName: "t2") == [StoredTeam(gid: "t2", name: "Design", memberCount: 2)])
+        #expect(try await store.teams(workspaceGid: "1000", gidOrName: "Design") == [StoredTeam(gid: "t2", name: "Design", memberCount: 2)])
+        #expect(try await store.teams(workspaceGid: "1000", gidOrName: "t1") == [
+            StoredTeam(gid: "t1", name: "Engineering", memberCount: 2), StoredTeam(gid: "t3", name: "t1", memberCount: 0),
+        ])
+        #expect(try await store.teams(workspaceGid: "1000", gidOrName: "design") == [])  // names match exactly
+        #expect(try await store.teams(workspaceGid: "1000", gidOrName: "nope") == [])
+        #expect(try await store.teams(workspaceGid: "1001", gidOrName: "t2") == [])
+    }
+
     @Test("the same snapshot again changes nothing but lastSeenAt", arguments: StoreKind.available)
     func sameSnapshotAgain(kind: StoreKind) async throws {
         let store = try await kind.makeSnapshotStore()

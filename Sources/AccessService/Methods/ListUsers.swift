@@ -172,12 +172,14 @@ extension AccessService {
 
     /// The gid of a team of the snapshot given by gid or exact name.
     func resolveTeam(_ team: String, workspace: String) async throws -> String {
-        let teams = try await store.teams(workspaceGid: workspace)
-        if teams.contains(where: { $0.gid == team }) { return team }
-        let named = teams.filter { $0.name == team }
+        let matching = try await store.teams(workspaceGid: workspace, gidOrName: team)
+        if matching.contains(where: { $0.gid == team }) { return team }
+        let named = matching.filter { $0.name == team }
         switch named.count {
         case 1: return named[0].gid
         case 0:
+            // Only a name that matches nothing reads every team, for the close names the error offers.
+            let teams = try await store.teams(workspaceGid: workspace)
             let close = CloseNames.close(to: team, among: teams) { $0.name }.map { (gid: $0.gid, name: $0.name) }
             throw AccessError.teamNotFound(team, workspace: workspace, closeNames: close)
         default: throw AccessError.teamAmbiguous(team, gids: named.map(\.gid))

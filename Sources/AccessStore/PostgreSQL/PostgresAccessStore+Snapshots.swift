@@ -200,16 +200,36 @@ extension PostgresAccessStore {
     }
 
     public func teams(workspaceGid: String) async throws -> [StoredTeam] {
+        try await teams(workspaceGid: workspaceGid, matching: nil)
+    }
+
+    public func teams(workspaceGid: String, gidOrName: String) async throws -> [StoredTeam] {
+        guard PostgresText.storable(gidOrName) else { return [] }
+        return try await teams(workspaceGid: workspaceGid, matching: gidOrName)
+    }
+
+    private func teams(workspaceGid: String, matching gidOrName: String?) async throws -> [StoredTeam] {
         guard PostgresText.storable(workspaceGid) else { return [] }
         let logger = self.logger
         return try await database.read { connection in
-            var teams: [StoredTeam] = []
-            for try await (gid, name, count) in try await connection.query("""
+            var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 3)
+            sql.appendLiteral("""
                 SELECT t.gid, t.name,
                     (SELECT count(*) FROM team_membership tm WHERE tm.workspace_gid = t.workspace_gid AND tm.team_gid = t.gid)
-                FROM team t WHERE t.workspace_gid = \(workspaceGid)
-                ORDER BY lower(t.name), t.gid
-                """, logger: logger).decode((String, String, Int64).self) {
+                FROM team t WHERE t.workspace_gid = 
+                """)
+            sql.appendInterpolation(workspaceGid)
+            if let gidOrName {
+                sql.appendLiteral(" AND (t.gid = ")
+                sql.appendInterpolation(gidOrName)
+                sql.appendLiteral(" OR t.name = ")
+                sql.appendInterpolation(gidOrName)
+                sql.appendLiteral(")")
+            }
+            sql.appendLiteral(" ORDER BY lower(t.name), t.gid")
+            var teams: [StoredTeam] = []
+            let query = PostgresQuery(stringInterpolation: sql)
+            for try await (gid, name, count) in try await connection.query(query, logger: logger).decode((String, String, Int64).self) {
                 teams.append(StoredTeam(gid: gid, name: name, memberCount: Int(count)))
             }
             return teams

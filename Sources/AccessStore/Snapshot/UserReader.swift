@@ -163,15 +163,23 @@ extension SQLiteAccessStore {
 
     /// The teams of a workspace with their stored member counts, sorted by name (case-insensitive) then gid.
     public func teams(workspaceGid: String) async throws -> [StoredTeam] {
+        try await teams(workspaceGid: workspaceGid, matching: nil)
+    }
+
+    public func teams(workspaceGid: String, gidOrName: String) async throws -> [StoredTeam] {
+        try await teams(workspaceGid: workspaceGid, matching: gidOrName)
+    }
+
+    private func teams(workspaceGid: String, matching gidOrName: String?) async throws -> [StoredTeam] {
         try await dbWriter.read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT t.gid, t.name,
                         (SELECT count(*) FROM teamMembership tm WHERE tm.workspaceGid = t.workspaceGid AND tm.teamGid = t.gid) AS memberCount
-                    FROM team t WHERE t.workspaceGid = ?
+                    FROM team t WHERE t.workspaceGid = ?\(gidOrName == nil ? "" : " AND (t.gid = ? OR t.name = ?)")
                     ORDER BY t.name COLLATE NOCASE, t.gid
                     """,
-                arguments: [workspaceGid]
+                arguments: StatementArguments([workspaceGid] + (gidOrName.map { [$0, $0] } ?? []))
             ).map { row in StoredTeam(gid: row["gid"], name: row["name"], memberCount: row["memberCount"]) }
         }
     }
