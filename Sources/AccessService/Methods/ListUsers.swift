@@ -25,11 +25,14 @@ extension AccessService {
             throw RPCError.invalidParams("Invalid params: \"limit\" must be between 1 and \(Self.maximumPageSize)", field: "limit")
         }
         let fields = try params.fields.map(Self.checkFields)
-        let stored = try await syncedWorkspace(params.workspace)
+        // A plain page reads the workspace in its own transaction (and says `workspace.not_synced` when it has none):
+        // the workspace is read first only where what follows needs it or must not be reached without it.
+        let needsWorkspace = params.asOf != nil || params.changedSince != nil || params.team != nil
+        let stored = needsWorkspace ? try await syncedWorkspace(params.workspace) : nil
         var changedSince: Date?
         if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
         var asOf: Date?
-        if let value = params.asOf {
+        if let value = params.asOf, let stored {
             guard params.changedSince == nil else {
                 throw RPCError.invalidParams(
                     "Invalid params: \"asOf\" cannot be combined with \"changedSince\" (listAccessChanges lists what changed between two moments)",
@@ -53,7 +56,10 @@ extension AccessService {
         } catch AccessStoreError.invalidCursor {
             throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
         }
-        guard let workspace = page.workspace else { throw AccessError.workspaceNotSynced(params.workspace) }
+        guard let workspace = page.workspace else {
+            _ = try await syncedWorkspace(params.workspace)  // throws workspace.not_synced, with whether a credential is stored
+            throw AccessError.workspaceNotSynced(params.workspace)
+        }
         var standing: ListUsers.AsOf?
         if let asOf {
             guard let run = page.standingRun else {
