@@ -102,9 +102,9 @@ public enum ClientCertificates: String, SettingWord {
 
 /// `log.format`: how log lines are written to standard error.
 public enum LogFormat: String, SettingWord {
-    /// swift-log's stream handler: `2026-01-02T03:04:05+0000 info asana-accessd: connection=7 … rpc call` (the default).
+    /// `LineLogHandler`'s text lines: `2026-01-02T03:04:05.678Z info asana-accessd: connection=7 … [LineRPC] rpc call` (the default).
     case text
-    /// One JSON object per line (`JSONLogHandler`).
+    /// One JSON object per line (`LineLogHandler`'s json format).
     case json
 }
 

@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         LoggingSystem.bootstrap { label in
-            var handler = TextLogHandler(label: label)  // a client's control characters escaped
+            var handler = LineLogHandler(label: label, format: .text)  // a client's control characters escaped
             handler.logLevel = .warning
             return handler
         }

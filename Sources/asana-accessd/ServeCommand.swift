@@ -28,19 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await SettingsHelp.load(settingArguments)
         let level = settings[ServerSettings.logLevel]
-        switch settings[ServerSettings.logFormat] {
-        case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = TextLogHandler(label: label)  // a client's control characters escaped
-                handler.logLevel = level
-                return handler
-            }
-        case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+        let format: LineLogHandler.Format = settings[ServerSettings.logFormat] == .json ? .json : .text
+        LoggingSystem.bootstrap { label in
+            var handler = LineLogHandler(label: label, format: format)  // a client's control characters escaped
+            handler.logLevel = level
+            return handler
         }
         let logger = Logger(label: "asana-accessd")
         do {

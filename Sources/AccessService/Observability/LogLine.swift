@@ -10,7 +10,7 @@ import Musl
 import Darwin
 #endif
 
-/// One log line being written, as UTF-8 bytes: what ``TextLogHandler`` and ``JSONLogHandler`` build their
+/// One log line being written, as UTF-8 bytes: what ``LineLogHandler`` builds its
 /// lines in. Everything a client can put in a line (a method name, a certificate's common name, an error's
 /// text) goes through an escaping append, so no line holds a raw control character: nothing can forge a
 /// second line or move a terminal's cursor.

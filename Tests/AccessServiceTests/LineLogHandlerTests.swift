@@ -19,11 +19,11 @@ private struct Failure: Error, CustomStringConvertible {
 
 /// `serve --log-format json`: one object per line, the metadata of the logger and of the call merged.
 @Suite("JSON log lines")
-struct JSONLogHandlerTests {
+struct JSONLogLineTests {
     @Test("one JSON object per line with timestamp, level, label, message and metadata; quotes and newlines escaped")
     func oneObjectPerLine() throws {
         let written = WrittenLines()
-        var logger = Logger(label: "asana-accessd") { JSONLogHandler(label: $0, write: written.write) }
+        var logger = Logger(label: "asana-accessd") { LineLogHandler(label: $0, format: .json, write: written.write) }
         logger[metadataKey: "connection"] = "7"
         logger[metadataKey: "principal"] = "-"
         logger.info("rpc call", metadata: ["rpc.method": "ping", "note": "a \"quoted\"\nvalue\\", "list": ["a", "b"],
@@ -54,7 +54,7 @@ struct JSONLogHandlerTests {
     @Test("an error passed to the call is written as error.message and error.type")
     func errorMetadata() throws {
         let written = WrittenLines()
-        let logger = Logger(label: "asana-accessd") { JSONLogHandler(label: $0, write: written.write) }
+        let logger = Logger(label: "asana-accessd") { LineLogHandler(label: $0, format: .json, write: written.write) }
         logger.error("failed", error: Failure())
         let object = try JSONDecoder().decode(JSONValue.self, from: Data(try #require(written.all.first)))
         #expect(object["metadata"]?["error.message"] == .string("it broke\nbadly"))
@@ -64,7 +64,7 @@ struct JSONLogHandlerTests {
     @Test("every C0 control, DEL and C1 control is escaped and decodes back to the same text; other text is untouched")
     func controlsEscaped() throws {
         let written = WrittenLines()
-        let logger = Logger(label: "asana-accessd") { JSONLogHandler(label: $0, write: written.write) }
+        let logger = Logger(label: "asana-accessd") { LineLogHandler(label: $0, format: .json, write: written.write) }
         let method = String(String.UnicodeScalarView((0...0xA0).compactMap(Unicode.Scalar.init))) + "é ü 😀"
         logger.info("rpc call", metadata: ["rpc.method": "\(method)"])
         let line = try #require(written.all.first)
@@ -79,11 +79,11 @@ struct JSONLogHandlerTests {
 
 /// `serve --log-format text`: swift-log's line layout, a UTC timestamp, every control character escaped.
 @Suite("Text log lines")
-struct TextLogHandlerTests {
+struct TextLogLineTests {
     @Test("timestamp, level, label, sorted metadata, source and message, the call's metadata over the logger's")
     func layout() throws {
         let written = WrittenLines()
-        var logger = Logger(label: "asana-accessd") { TextLogHandler(label: $0, write: written.write) }
+        var logger = Logger(label: "asana-accessd") { LineLogHandler(label: $0, format: .text, write: written.write) }
         logger[metadataKey: "remote"] = "127.0.0.1:5000"
         logger[metadataKey: "connection"] = "7"
         logger.info("rpc call", metadata: ["rpc.method": "ping", "connection": "8"], source: "LineRPC")
@@ -101,7 +101,7 @@ struct TextLogHandlerTests {
     @Test("newlines, C0, DEL and C1 controls are escaped wherever they stand; the line's own newline stays")
     func escapes() throws {
         let written = WrittenLines()
-        var logger = Logger(label: "asana-accessd") { TextLogHandler(label: $0, write: written.write) }
+        var logger = Logger(label: "asana-accessd") { LineLogHandler(label: $0, format: .text, write: written.write) }
         logger[metadataKey: "principal"] = "cert:evil\n2026 info forged"
         logger.info("rpc call\r", metadata: ["rpc.method": "x\n2026 info forged\r\t\u{1B}[2K\u{0}\u{7F}\u{85}\u{9F}\u{A0}é ü"])
         logger.error("failed", error: Failure())

@@ -1,25 +1,37 @@
 import Foundation
 import Logging
 
-/// A swift-log handler that writes one JSON object per line (`serve --log-format json`):
-/// `{"label":"asana-accessd","level":"info","message":"rpc call","metadata":{...},"timestamp":"2026-01-02T03:04:05.678Z"}`.
+/// The swift-log handler of `serve` (and `demo`): one line per event on standard error, in one of two formats.
 ///
-/// Members in that order (sorted). `timestamp` is ISO 8601 UTC with milliseconds; `metadata` holds the logger's,
-/// the metadata provider's and the call's metadata (later ones replacing earlier ones) as strings, or arrays and
-/// objects of them, keys sorted. Every control character is escaped: JSON's own rules cover U+0000–U+001F, and
-/// DEL and the C1 controls (U+007F–U+009F), which JSON allows raw but a terminal may act on, are written
-/// `\u007f`…`\u009f` too (``LogLine``). A line is written with one `write(2)`, so lines from concurrent tasks
-/// do not interleave.
-public struct JSONLogHandler: LogHandler {
+/// - ``Format/text`` (the default), laid out as swift-log's `StreamLogHandler` lays out its lines but with a UTC
+///   timestamp to the millisecond:
+///   `2026-01-02T03:04:05.678Z info asana-accessd: connection=7 principal=token:ci [LineRPC] rpc call`;
+///   the metadata is written `key=value`, sorted by key.
+/// - ``Format/json``: one object per line, members sorted:
+///   `{"label":"asana-accessd","level":"info","message":"rpc call","metadata":{...},"timestamp":"2026-01-02T03:04:05.678Z"}`;
+///   `metadata` holds strings, or arrays and objects of them, keys sorted.
+///
+/// The metadata of a line is the logger's, the metadata provider's and the call's, later ones replacing earlier ones
+/// (``LogMetadata``). No line holds a raw control character, whatever a client sent: text lines escape them
+/// (`\n`, `\u{1B}`), JSON lines escape C0 as JSON does and DEL and the C1 controls as `\u007f`…`\u009f` too
+/// (``LogLine``). A line is written with one `write(2)`, so lines from concurrent tasks do not interleave.
+public struct LineLogHandler: LogHandler {
+    /// How a line is written.
+    public enum Format: Sendable {
+        case text, json
+    }
+
     public var logLevel: Logger.Level = .info
     public var metadataProvider: Logger.MetadataProvider?
     private var lineMetadata = LogMetadata()
     private let label: String
+    private let format: Format
     private let write: @Sendable ([UInt8]) -> Void
 
     /// - Parameter write: receives each line's UTF-8 bytes, newline included (`nil`: standard error, with `write(2)`).
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: (@Sendable ([UInt8]) -> Void)? = nil) {
+    public init(label: String, format: Format, metadataProvider: Logger.MetadataProvider? = nil, write: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.label = label
+        self.format = format
         self.metadataProvider = metadataProvider
         self.write = write ?? { LogLine.writeToStandardError($0) }
     }
@@ -35,6 +47,38 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        switch format {
+        case .text: write(textLine(event).bytes)
+        case .json: write(jsonLine(event).bytes)
+        }
+    }
+
+    private func textLine(_ event: LogEvent) -> LogLine {
+        var line = LogLine()
+        line.appendTimestamp(Date())
+        line.append(UInt8(ascii: " "))
+        line.appendEscapingControls(event.level.rawValue)
+        line.append(UInt8(ascii: " "))
+        line.appendEscapingControls(label)
+        line.append(UInt8(ascii: ":"))
+        for (key, value) in lineMetadata.merged(with: event, provider: metadataProvider) {
+            line.append(UInt8(ascii: " "))
+            line.appendEscapingControls(key)
+            line.append(UInt8(ascii: "="))
+            switch value {
+            case .string(let text): line.appendEscapingControls(text)
+            default: line.appendEscapingControls(value.description)
+            }
+        }
+        line.appendRaw(" [")
+        line.appendEscapingControls(event.source)
+        line.appendRaw("] ")
+        line.appendEscapingControls(event.message.description)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    private func jsonLine(_ event: LogEvent) -> LogLine {
         var line = LogLine()
         line.appendRaw("{\"label\":")
         line.appendJSONString(label)
@@ -52,7 +96,7 @@ public struct JSONLogHandler: LogHandler {
         line.appendRaw("},\"timestamp\":\"")
         line.appendTimestamp(Date())
         line.appendRaw("\"}\n")
-        write(line.bytes)
+        return line
     }
 
     /// A metadata value as JSON: a string, an array, or an object with sorted keys.
