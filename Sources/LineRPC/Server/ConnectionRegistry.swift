@@ -33,12 +33,21 @@ final class ConnectionRegistry: Sendable {
         case draining
     }
 
+    /// A channel accepted and not yet closed.
+    private struct OpenChannel {
+        let channel: any Channel
+        /// The accept loop took it (``admit(_:channel:session:handler:limit:silentGrace:)``).
+        var taken = false
+    }
+
     private struct State {
         /// Admitted connections, evicted ones removed at once.
         var admitted: [UInt64: Entry] = [:]
-        /// Every channel accepted and not yet closed: admitted, refused or evicted.
-        var open: [UInt64: any Channel] = [:]
+        /// Every channel accepted and not yet closed: admitted, refused, evicted, or not yet taken by the accept loop.
+        var open: [UInt64: OpenChannel] = [:]
         var draining = false
+        /// The accept loop ended: a channel it has not taken never will be.
+        var acceptingEnded = false
         /// Waiting for `open` to empty.
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -48,10 +57,26 @@ final class ConnectionRegistry: Sendable {
     /// Open connections, the refused ones not counted.
     var count: Int { state.withLock { $0.admitted.count } }
 
-    /// Records an accepted channel until it closes.
-    func opened(_ id: UInt64, channel: any Channel) {
-        state.withLock { $0.open[id] = channel }
-        channel.closeFuture.whenComplete { _ in self.closed(id) }
+    /// Records a channel as it is accepted (set up), until it closes. Returns `false`, recording
+    /// nothing, once the accept loop has ended (``acceptingEnded()``): the caller closes the channel.
+    func opened(_ id: UInt64, channel: any Channel) -> Bool {
+        let recorded = state.withLock { state -> Bool in
+            guard !state.acceptingEnded else { return false }
+            state.open[id] = OpenChannel(channel: channel)
+            return true
+        }
+        if recorded { channel.closeFuture.whenComplete { _ in self.closed(id) } }
+        return recorded
+    }
+
+    /// The accept loop ended: closes the channels it did not take (accepted as the listener closed,
+    /// they would wait forever), and from now on records none.
+    func acceptingEnded() {
+        let untaken = state.withLock { state -> [any Channel] in
+            state.acceptingEnded = true
+            return state.open.values.filter { !$0.taken }.map(\.channel)
+        }
+        for channel in untaken { channel.close(promise: nil) }
     }
 
     /// Admits the connection `id` (recorded by ``opened(_:channel:)``) under `limit`, in place of an
@@ -61,6 +86,7 @@ final class ConnectionRegistry: Sendable {
         let now = ContinuousClock.now
         let entry = Entry(channel: channel, session: session, handler: handler, admittedAt: now)
         return state.withLock { state in
+            state.open[id]?.taken = true
             guard !state.draining else { return .draining }
             guard state.open[id] != nil else { return .admitted }  // closed already: nothing to keep
             if state.admitted.count < limit {
@@ -94,7 +120,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Closes every channel still open.
     func closeAll() {
-        for channel in state.withLock({ Array($0.open.values) }) {
+        for channel in state.withLock({ $0.open.values.map(\.channel) }) {
             channel.close(promise: nil)
         }
     }

@@ -121,6 +121,7 @@ public final class RPCServer: Service {
                 }
                 // Cancelled without a graceful shutdown first: drain all the same.
                 if Task.isCancelled { startDraining(listener: listener) }
+                connections.acceptingEnded()
                 logger.info("stopped accepting; draining connections")
                 await connections.waitUntilAllClosed()
                 // No connection is left to hand over a job: the runner ends once its tasks have.
@@ -161,6 +162,9 @@ public final class RPCServer: Service {
                     var logger = baseLogger
                     logger[metadataKey: "connection"] = "\(id)"
                     logger[metadataKey: "remote"] = "\(channel.remoteAddress?.logDescription ?? "-")"
+                    // Recorded now, not when the accept loop takes it: a channel accepted as the listener
+                    // closes may never come out of the loop, and must not be left open.
+                    guard self.connections.opened(id, channel: channel) else { throw ChannelError.ioOnClosedChannel }
                     let handshakeFailures = HandshakeFailureReporter(logger: logger)
                     try pipeline.addHandler(try NIOSSLServerHandler(context: sslContext, verificationCallback: handshakeFailures.verificationCallback))
                     try pipeline.addHandler(PlaintextPacer())
@@ -191,7 +195,6 @@ public final class RPCServer: Service {
     /// need a task. The registry keeps the connection until its channel closes.
     private func accept(_ accepted: AcceptedConnection, jobs: AsyncStream<RPCConnectionHandler.Job>.Continuation) {
         let (id, channel, logger) = (accepted.id, accepted.channel, accepted.logger)
-        connections.opened(id, channel: channel)
         let limit = configuration.maximumConnections
         switch connections.admit(id, channel: channel, session: accepted.session, handler: accepted.handler, limit: limit,
                                  silentGrace: configuration.silentConnectionGrace) {
