@@ -480,7 +480,11 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         state = .ended
         pacerWakeup?.cancel()
         writeTimer?.cancel()
-        context?.close(promise: nil)
+        guard let context else { return }
+        // On a later tick, not inside the write completion that may have got us here: TLS must be free
+        // to flush its close_notify (closed from within its own flush, the peer gets an unclean shutdown).
+        let channel = context.channel
+        context.eventLoop.execute { channel.close(promise: nil) }
     }
 }
 
