@@ -18,14 +18,14 @@ private struct HandlerFixture {
         table.registerImmediate("ping", summary: "ping", access: .anyone, params: NoParams.self) { _, _ in "pong" }
         table.register("slow", summary: "answered by a task", access: .anyone, params: NoParams.self) { _, _ in "late" }
         let session = RPCSession(certificateCommonName: nil, identity: authenticated ? RPCIdentity(principal: "t", role: "admin") : nil)
-        handler = RPCConnectionHandler(session: session, configuration: RPCServerConfiguration(tls: .makeClientConfiguration()),
+        handler = RPCConnectionHandler(connectionID: 1, session: session, configuration: RPCServerConfiguration(tls: .makeClientConfiguration()),
                                        dispatcher: RPCDispatcher(methods: table), lineLimit: LineLengthLimit(4096),
                                        serverQueue: ByteBudget(), logger: Logger(label: "test"))
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         let (jobs, continuation) = AsyncStream.makeStream(of: RPCConnectionHandler.Job.self)
         self.jobs = jobs
-        handler.start(jobs: continuation, context: RPCRequestContext(connectionID: 1, session: session, logger: Logger(label: "test"), sendNotification: { _ in }))
+        handler.start(jobs: continuation)
     }
 
     /// Delivers `lines` as one read: each line, then one `channelReadComplete`.
@@ -66,7 +66,7 @@ struct AnswerCoalescingTests {
         try fixture.channel.close().wait()
     }
 
-    @Test("a request that needs a task goes to the connection's task; pings after it are answered meanwhile")
+    @Test("a request that needs a task goes to the server's job queue; pings after it are answered meanwhile")
     func taskRequestsDoNotHoldPings() async throws {
         let fixture = try HandlerFixture()
         fixture.read([#"{"jsonrpc":"2.0","id":"s","method":"slow"}"#, ping(2)])

@@ -13,7 +13,8 @@ final class PlaintextPacer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var pending = CircularBuffer<(buffer: ByteBuffer, promise: EventLoopPromise<Void>?)>()
+    /// Writes not yet handed on, in order. Small at first: an idle connection has none, a busy one grows it.
+    private var pending = CircularBuffer<(buffer: ByteBuffer, promise: EventLoopPromise<Void>?)>(initialCapacity: 2)
     private var flushed = 0  // how many of `pending` (from the front) were flushed
     private let sliceBytes: Int
 

@@ -4,7 +4,11 @@ import NIOCore
 
 /// Serves one connection on its event loop: starts its lines in order, answers at once what needs no
 /// task (immediate methods such as `ping`, lines that are not valid requests, unknown methods), hands
-/// the other requests to the connection's task (``RPCConnection``), and writes every answer.
+/// the other requests to the server's ``RPCRequestRunner`` as ``Job``s, writes every answer, and closes
+/// the connection once no line will come and everything has been answered.
+///
+/// Why no task of its own: a connection is idle most of its life, and a task parked waiting for
+/// work costs about 11 KiB; a connection with nothing in flight holds no task, only this handler.
 ///
 /// Answers made while a read is handled are gathered and written with one flush when the read is
 /// done (`channelReadComplete`): the requests a client pipelines in one write are answered in one
@@ -17,27 +21,36 @@ import NIOCore
 /// the write timeout, or the connection is closed (``WriteDeadline``: one timer per connection).
 ///
 /// Sits last in the pipeline, after the line decoder. Created with the channel; it starts serving
-/// lines once the server has admitted the connection (``start(jobs:context:)``).
+/// lines once the server has admitted the connection (``start(jobs:)``).
 final class RPCConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = LineFrame
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// A request (or batch) that needs a task, and whether it is bulk work (``RPCMethodTable/Method/bulk``).
+    /// A request (or batch) that needs a task, with what its task needs of the connection.
     struct Job: Sendable {
         let message: RPCIncomingMessage
+        /// Bulk work (``RPCMethodTable/Method/bulk``): runs on the bulk-work threads.
         let isBulk: Bool
+        /// The connection's request context.
+        let context: RPCRequestContext
+        /// The handler that writes the answer (``finish(answer:written:)``).
+        let handler: NIOLoopBound<RPCConnectionHandler>
+        /// The connection's answer bytes not yet taken.
+        let queue: ByteBudget
     }
 
     private enum State {
         /// Not admitted yet: lines wait.
         case admitting
-        /// Serving; requests that need a task go to `jobs`.
+        /// Serving; requests that need a task go to `jobs`, the server's queue.
         case serving(jobs: AsyncStream<Job>.Continuation)
-        /// Every line has been answered and the job stream finished.
+        /// Every line has been answered and the connection closed.
         case ended
     }
 
+    /// A number unique to the connection within this server process, for logs.
+    let connectionID: UInt64
     let session: RPCSession
     /// This connection's answer bytes not yet taken.
     let queue = ByteBudget()
@@ -51,8 +64,8 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var state = State.admitting
 
-    /// Lines read and not yet started, in order.
-    private var pending = CircularBuffer<LineFrame>()
+    /// Lines read and not yet started, in order. Small at first: most connections send a line at a time.
+    private var pending = CircularBuffer<LineFrame>(initialCapacity: 2)
     /// An exclusive request waiting for the requests in flight to finish.
     private var exclusive: RPCIncomingMessage?
     private var exclusiveRunning = false
@@ -80,8 +93,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     private var writeDeadline: WriteDeadline
     private var writeTimer: Scheduled<Void>?
 
-    init(session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher, lineLimit: LineLengthLimit,
-         serverQueue: ByteBudget, logger: Logger) {
+    init(connectionID: UInt64, session: RPCSession, configuration: RPCServerConfiguration, dispatcher: RPCDispatcher,
+         lineLimit: LineLengthLimit, serverQueue: ByteBudget, logger: Logger) {
+        self.connectionID = connectionID
         self.session = session
         self.configuration = configuration
         self.dispatcher = dispatcher
@@ -91,21 +105,28 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         self.writeDeadline = WriteDeadline(timeout: configuration.writeTimeout)
     }
 
-    // MARK: Driven by the connection's task
+    // MARK: Driven by the server and the request tasks
 
-    /// Starts serving lines: those that need a task go to `jobs`, which is finished once every line
-    /// has been answered and no more will come. `context` is the connection's request context.
-    func start(jobs: AsyncStream<Job>.Continuation, context requestContext: RPCRequestContext) {
-        guard case .admitting = state else {
-            jobs.finish()  // the channel went away first
-            return
-        }
-        self.requestContext = requestContext
+    /// Starts serving lines once the server has admitted the connection: those that need a task go
+    /// to `jobs`, the server's queue (``RPCRequestRunner``).
+    func start(jobs: AsyncStream<Job>.Continuation) {
+        guard case .admitting = state, let context else { return }  // the channel went away first
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        // Holds this handler (a notification is written by it): released in `handlerRemoved`.
+        requestContext = RPCRequestContext(connectionID: connectionID, session: session, logger: logger, limits: configuration.limits,
+                                           sendNotification: { notification in
+            guard let line = try? AnswerLine.line(notification) else { return }
+            let written = eventLoop.makePromise(of: Void.self)
+            eventLoop.execute { handler.value.send(line, written: written) }
+            try? await written.futureResult.get()
+        })
         state = .serving(jobs: jobs)
         processLines()
     }
 
-    /// Graceful shutdown: starts no further line; the requests in flight still answer.
+    /// Graceful shutdown (or the server's job queue ended): starts no further line; the requests in
+    /// flight still answer, then the connection closes.
     func stop() {
         stopping = true
         inputEnded = true
@@ -154,6 +175,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         ended()
         self.context = nil
+        requestContext = nil  // it holds this handler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -239,7 +261,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
                 }
                 exclusive = nil
                 exclusiveRunning = true
-                startJob(barrier, jobs: jobs)
+                startJob(barrier, jobs: jobs, context: requestContext)
                 continue
             }
             guard let frame = pending.first else { break }
@@ -263,7 +285,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             } else if dispatcher.answersAtOnce(message) {
                 answerAtOnce(message, limits: limits, context: requestContext)
             } else {
-                startJob(message, jobs: jobs)
+                startJob(message, jobs: jobs, context: requestContext)
             }
         }
         self.blocked = blocked
@@ -272,7 +294,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             readHeld = false
             context.read()
         }
-        endIfDone(jobs: jobs)
+        endIfDone()
     }
 
     private func dropLines() {
@@ -280,10 +302,21 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         exclusive = nil
     }
 
-    private func startJob(_ message: RPCIncomingMessage, jobs: AsyncStream<Job>.Continuation) {
+    private func startJob(_ message: RPCIncomingMessage, jobs: AsyncStream<Job>.Continuation, context requestContext: RPCRequestContext) {
+        guard let context else { return }
         inFlight += 1
         session.callsInProgress.add(1, ordering: .relaxed)
-        jobs.yield(Job(message: message, isBulk: dispatcher.methods.isBulk(message)))
+        let job = Job(message: message, isBulk: dispatcher.methods.isBulk(message), context: requestContext,
+                      handler: NIOLoopBound(self, eventLoop: context.eventLoop), queue: queue)
+        if case .terminated = jobs.yield(job) {
+            // The server stopped taking jobs (its task was cancelled): this one will not run.
+            inFlight -= 1
+            session.callsInProgress.subtract(1, ordering: .relaxed)
+            exclusiveRunning = false
+            stopping = true
+            inputEnded = true
+            dropLines()
+        }
     }
 
     private func jobDone() {
@@ -379,9 +412,8 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
         busy = true
         let bytes = answers.readableBytes
         write(answers, charged: bytes) { _ in }
-        // Reused while small (the write above has let go of it unless the socket is full); a large
-        // one is not kept for a connection that may now stay idle.
-        if answers.capacity > 16 << 10 { answers = ByteBuffer() } else { answers.clear() }
+        // Not kept: the connection may now stay idle, and an empty `ByteBuffer()` holds no storage.
+        answers = ByteBuffer()
         busy = wasBusy
         if !wasBusy, processAgain { processLines() }
     }
@@ -431,9 +463,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     // MARK: End
 
-    /// Finishes the job stream once no line will come, none is left, no request is in flight and
-    /// every answer has been written: the connection's task then closes the channel.
-    private func endIfDone(jobs: AsyncStream<Job>.Continuation) {
+    /// Closes the connection once no line will come, none is left, no request is in flight and
+    /// every answer has been written.
+    private func endIfDone() {
         let active = context?.channel.isActive ?? false
         guard inputEnded || !active, inFlight == 0, exclusive == nil, pending.isEmpty || !active,
               answers.readableBytes == 0, writeDeadline.pending == 0 else { return }
@@ -441,14 +473,18 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     private func ended() {
-        guard case .serving(let jobs) = state else {
+        guard case .serving = state else {
             state = .ended
             return
         }
         state = .ended
         pacerWakeup?.cancel()
         writeTimer?.cancel()
-        jobs.finish()
+        guard let context else { return }
+        // On a later tick, not inside the write completion that may have got us here: TLS must be free
+        // to flush its close_notify (closed from within its own flush, the peer gets an unclean shutdown).
+        let channel = context.channel
+        context.eventLoop.execute { channel.close(promise: nil) }
     }
 }
 

@@ -11,14 +11,16 @@ import Synchronization
 ///
 /// Each connection is served on its event loop (``RPCConnectionHandler``): lines are started in order;
 /// immediate methods (`ping`) are answered there at once, and up to `maximumInFlightPerConnection`
-/// other requests run at once in the connection's task (``RPCConnection``), so answers may come back
-/// in a different order than the requests (match them by id). A request for an exclusive method runs alone.
+/// other requests per connection run at once, each in a task of the server's ``RPCRequestRunner``, so
+/// answers may come back in a different order than the requests (match them by id). A request for an
+/// exclusive method runs alone. A connection with no request in flight holds no task.
 /// Memory is bounded per connection and for the server (``RPCServerConfiguration``): a connection
 /// over its bounds is not read until its answers have been taken.
 ///
 /// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) it closes the listening socket,
 /// answers every connection that was accepted meanwhile with `server.shutting_down`, stops reading
-/// the open connections, lets in-flight requests finish and answer, then closes every connection.
+/// the open connections, lets in-flight requests finish and answer, closes each connection once it
+/// has, and returns when every connection has closed.
 public final class RPCServer: Service {
     private let configuration: RPCServerConfiguration
     private let dispatcher: RPCDispatcher
@@ -30,6 +32,8 @@ public final class RPCServer: Service {
     private let queuedAnswers = ByteBudget()
     private let connectionCounter = Atomic<UInt64>(0)
     private let draining = Atomic<Bool>(false)
+    /// Set while ``run()`` runs.
+    private let runner = Mutex<RPCRequestRunner?>(nil)
 
     /// - Parameters:
     ///   - identify: gives a connection its starting identity from its client certificate's subject
@@ -47,6 +51,10 @@ public final class RPCServer: Service {
 
     /// Connections open now (the ones being refused not counted).
     public var openConnectionCount: Int { connections.count }
+
+    /// Tasks running requests now, over all connections (none for a connection with no request in
+    /// flight); `0` before ``run()`` has started.
+    public var requestTaskCount: Int { runner.withLock { $0?.runningTasks ?? 0 } }
 
     /// Answer bytes encoded and not yet taken by their clients, over all connections.
     public var queuedAnswerBytes: Int { queuedAnswers.used }
@@ -71,40 +79,63 @@ public final class RPCServer: Service {
             onListening(address)
         }
         let bulkWork = BulkWorkExecutor(threads: configuration.bulkWorkThreads)
+        let runner = RPCRequestRunner(configuration: configuration, dispatcher: dispatcher, serverQueue: queuedAnswers, bulkWork: bulkWork)
+        self.runner.withLock { $0 = runner }
         do {
-            try await acceptConnections(from: server, bulkWork: bulkWork)
+            try await acceptConnections(from: server, runner: runner)
         } catch {
             await bulkWork.shutdown()
             throw error
         }
-        // Every connection has ended by now (the task group waited for them all).
+        // Every connection has closed and every request task has ended by now.
         await bulkWork.shutdown()
         logger.info("stopped")
     }
 
-    /// Accepts and serves connections until graceful shutdown, then until the connections accepted have ended.
-    private func acceptConnections(from server: NIOAsyncChannel<AcceptedConnection, Never>, bulkWork: BulkWorkExecutor) async throws {
+    /// Accepts and serves connections until graceful shutdown, then until the connections accepted have closed.
+    private func acceptConnections(from server: NIOAsyncChannel<AcceptedConnection, Never>, runner: RPCRequestRunner) async throws {
         let listener = server.channel
+        let (jobs, jobQueue) = AsyncStream.makeStream(of: RPCConnectionHandler.Job.self)
         try await server.executeThenClose { accepted, _ in
             await withDiscardingTaskGroup { group in
-                // Every accepted channel is served or refused, never dropped: a `NIOAsyncChannel` that
-                // is released without `executeThenClose` traps. So on shutdown the listener is closed
-                // and the loop runs on until the channels accepted meanwhile have all come out.
+                group.addTask {
+                    await runner.run(jobs)
+                    // Cancelled (the drain limit passed): the requests running have answered; a
+                    // connection still open (a job queued but not taken, an answer not yet taken by
+                    // its client) is closed now.
+                    if Task.isCancelled { self.connections.closeAll() }
+                }
+                // Every accepted channel is served or refused, never dropped, so on shutdown the
+                // listener is closed and the loop runs on until the channels accepted meanwhile have
+                // all come out.
                 await withGracefulShutdownHandler {
                     do {
                         for try await connection in accepted {
-                            group.addTask { await self.serve(connection, bulkWork: bulkWork) }
+                            self.accept(connection, jobs: jobQueue)
                         }
                     } catch {
                         logger.error("accept loop ended", metadata: ["error": "\(error)"])
                     }
                 } onGracefulShutdown: {
-                    self.draining.store(true, ordering: .sequentiallyConsistent)
-                    listener.close(promise: nil)
+                    self.startDraining(listener: listener)
                 }
+                // Cancelled without a graceful shutdown first: drain all the same.
+                if Task.isCancelled { startDraining(listener: listener) }
+                connections.acceptingEnded()
                 logger.info("stopped accepting; draining connections")
+                await connections.waitUntilAllClosed()
+                // No connection is left to hand over a job: the runner ends once its tasks have.
+                jobQueue.finish()
             }
         }
+    }
+
+    /// Closes the listener, refuses the connections accepted from now on and tells each admitted
+    /// connection to start no further line.
+    private func startDraining(listener: any Channel) {
+        draining.store(true, ordering: .sequentiallyConsistent)
+        listener.close(promise: nil)
+        connections.startDraining()
     }
 
     private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
@@ -131,6 +162,9 @@ public final class RPCServer: Service {
                     var logger = baseLogger
                     logger[metadataKey: "connection"] = "\(id)"
                     logger[metadataKey: "remote"] = "\(channel.remoteAddress?.logDescription ?? "-")"
+                    // Recorded now, not when the accept loop takes it: a channel accepted as the listener
+                    // closes may never come out of the loop, and must not be left open.
+                    guard self.connections.opened(id, channel: channel) else { throw ChannelError.ioOnClosedChannel }
                     let handshakeFailures = HandshakeFailureReporter(logger: logger)
                     try pipeline.addHandler(try NIOSSLServerHandler(context: sslContext, verificationCallback: handshakeFailures.verificationCallback))
                     try pipeline.addHandler(PlaintextPacer())
@@ -142,11 +176,11 @@ public final class RPCServer: Service {
                     try pipeline.addHandler(IdleConnectionCloser(session: session))
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
-                    let handler = RPCConnectionHandler(session: session, configuration: configuration, dispatcher: dispatcher,
+                    let handler = RPCConnectionHandler(connectionID: id, session: session, configuration: configuration, dispatcher: dispatcher,
                                                        lineLimit: lineLimit, serverQueue: queuedAnswers, logger: logger)
                     try pipeline.addHandler(handler)
                     return AcceptedConnection(id: id, channel: channel, session: session, logger: logger,
-                                              handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), queue: handler.queue)
+                                              handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
     }
@@ -156,39 +190,40 @@ public final class RPCServer: Service {
         return "\(error)"
     }
 
-    private func serve(_ accepted: AcceptedConnection, bulkWork: BulkWorkExecutor) async {
+    /// Admits `accepted` (or refuses it: the server drains, or is at its connection limit with no
+    /// connection to evict) and lets its handler start serving lines, which go to `jobs` when they
+    /// need a task. The registry keeps the connection until its channel closes.
+    private func accept(_ accepted: AcceptedConnection, jobs: AsyncStream<RPCConnectionHandler.Job>.Continuation) {
         let (id, channel, logger) = (accepted.id, accepted.channel, accepted.logger)
-        defer { channel.close(promise: nil) }
-        if draining.load(ordering: .sequentiallyConsistent) {
-            logger.info("connection refused: the server is shutting down")
-            await Self.refuse(channel, with: .shuttingDown())
-            return
-        }
-        let session = accepted.session
-        switch connections.admit(id, channel: channel, session: session, limit: configuration.maximumConnections,
+        let limit = configuration.maximumConnections
+        switch connections.admit(id, channel: channel, session: accepted.session, handler: accepted.handler, limit: limit,
                                  silentGrace: configuration.silentConnectionGrace) {
+        case .draining:
+            logger.info("connection refused: the server is shutting down")
+            Self.refuse(channel, with: .shuttingDown())
+            return
         case .refused:
-            logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(configuration.maximumConnections)"])
-            await Self.refuse(channel, with: .connectionLimit(configuration.maximumConnections, evicted: false))
+            logger.warning("connection refused: over the connection limit", metadata: ["limit": "\(limit)"])
+            Self.refuse(channel, with: .connectionLimit(limit, evicted: false))
             return
         case .admittedEvicting(let evicted):
-            logger.warning("at the connection limit: closed an idle unauthenticated connection", metadata: ["limit": "\(configuration.maximumConnections)"])
-            Self.evict(evicted, with: .connectionLimit(configuration.maximumConnections, evicted: true))
+            logger.warning("at the connection limit: closed an idle unauthenticated connection", metadata: ["limit": "\(limit)"])
+            Self.evict(evicted, with: .connectionLimit(limit, evicted: true))
         case .admitted:
             break
         }
-        defer { connections.remove(id) }
-        let connection = RPCConnection(
-            id: id, channel: channel, handler: accepted.handler, session: session, configuration: configuration, dispatcher: dispatcher,
-            logger: logger, queue: accepted.queue, serverQueue: queuedAnswers, bulkWork: bulkWork)
-        await connection.run()
+        let handler = accepted.handler
+        handler.eventLoop.execute { handler.value.start(jobs: jobs) }
     }
 
-    /// Sends `error` as the only line of a connection that will not be served, and returns once it
-    /// was written (after the TLS handshake) or the connection closed (the handshake deadline).
-    private static func refuse(_ channel: any Channel, with error: RPCError) async {
-        guard let line = try? AnswerLine.line(RPCResponse(id: .null, outcome: .error(error))) else { return }
-        try? await channel.writeAndFlush(line)
+    /// Sends `error` as the only line of a connection that will not be served, then closes it: once
+    /// the line was written (after the TLS handshake) or failed to be (the handshake deadline closed it).
+    private static func refuse(_ channel: any Channel, with error: RPCError) {
+        guard let line = try? AnswerLine.line(RPCResponse(id: .null, outcome: .error(error))) else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.writeAndFlush(line).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Sends `error` to a connection being closed to make room, then closes it (within 1 s even if
@@ -211,8 +246,6 @@ struct AcceptedConnection: Sendable {
     let session: RPCSession
     let logger: Logger
     let handler: NIOLoopBound<RPCConnectionHandler>
-    /// The connection's answer bytes not yet taken (the handler's).
-    let queue: ByteBudget
 }
 
 extension RPCError {

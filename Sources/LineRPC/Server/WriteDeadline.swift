@@ -20,7 +20,8 @@ struct WriteDeadline {
     }
 
     let timeout: TimeAmount
-    private var started = CircularBuffer<NIODeadline>()
+    /// When each pending write started, oldest first. Small at first: an idle connection has none.
+    private var started = CircularBuffer<NIODeadline>(initialCapacity: 2)
     /// The timer is scheduled.
     private(set) var isArmed = false
 

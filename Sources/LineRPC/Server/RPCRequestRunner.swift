@@ -2,62 +2,57 @@ import AccessProtocol
 import Foundation
 import Logging
 import NIOCore
-import ServiceLifecycle
+import Synchronization
 
-/// The task of one connection: runs the requests its ``RPCConnectionHandler`` cannot answer at once
-/// on the event loop, each in a child task (bulk ones on the bulk-work threads), and returns once the
-/// handler has no more work for it and every answer has been written. On graceful shutdown it tells
-/// the handler to start no further line; the requests running still finish and answer, unless the
-/// drain limit cancels them (they then answer `server.shutting_down`).
-struct RPCConnection: Sendable {
-    let id: UInt64
-    let channel: any Channel
-    let handler: NIOLoopBound<RPCConnectionHandler>
-    let session: RPCSession
-    let configuration: RPCServerConfiguration
-    let dispatcher: RPCDispatcher
-    let logger: Logger
-    /// This connection's answer bytes not yet taken (the handler's).
-    let queue: ByteBudget
+/// Runs the requests that connections cannot answer on their event loop (the handlers'
+/// ``RPCConnectionHandler/Job``s), each in a child task of one task group for the whole server, bulk
+/// ones on the bulk-work threads, and hands each answer back to its connection's handler.
+///
+/// Why one queue for the server and not a task per connection: a connection is idle most of its life,
+/// and a task parked waiting for its next request costs about 11 KiB (Benchmarks/ping.sh); here a
+/// connection with nothing in flight holds no task. The handler keeps the per-connection bounds
+/// (requests in flight, exclusive methods, answer bytes): it hands over a job only when they allow.
+///
+/// A task ends once its answer has been written (or failed to be). When the server's task is cancelled
+/// (the drain limit passed) the running requests are cancelled and answer `server.shutting_down`.
+final class RPCRequestRunner: Sendable {
+    private let configuration: RPCServerConfiguration
+    private let dispatcher: RPCDispatcher
     /// The server's total of answer bytes not yet taken.
-    let serverQueue: ByteBudget
+    private let serverQueue: ByteBudget
     /// Where bulk requests run (see ``BulkWorkExecutor``).
-    let bulkWork: BulkWorkExecutor
+    private let bulkWork: BulkWorkExecutor
+    private let running = Atomic<Int>(0)
 
-    func run() async {
-        let (jobs, continuation) = AsyncStream.makeStream(of: RPCConnectionHandler.Job.self)
-        let handler = self.handler
-        let eventLoop = channel.eventLoop
-        let context = requestContext()
-        eventLoop.execute { handler.value.start(jobs: continuation, context: context) }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await job in jobs {
-                    // A bulk request (a batch holding one included) runs, and is encoded, off the cooperative pool.
-                    let executor: (any TaskExecutor)? = job.isBulk ? bulkWork : nil
-                    group.addTask(executorPreference: executor) { await respond(to: job.message, context: context) }
+    init(configuration: RPCServerConfiguration, dispatcher: RPCDispatcher, serverQueue: ByteBudget, bulkWork: BulkWorkExecutor) {
+        self.configuration = configuration
+        self.dispatcher = dispatcher
+        self.serverQueue = serverQueue
+        self.bulkWork = bulkWork
+    }
+
+    /// Request tasks running now, over all connections.
+    var runningTasks: Int { running.load(ordering: .relaxed) }
+
+    /// Runs every job of `jobs` in a task of its own; returns once `jobs` has finished (or this task
+    /// was cancelled) and every task started has ended.
+    func run(_ jobs: AsyncStream<RPCConnectionHandler.Job>) async {
+        await withDiscardingTaskGroup { group in
+            for await job in jobs {
+                // A bulk request (a batch holding one included) runs, and is encoded, off the cooperative pool.
+                let executor: (any TaskExecutor)? = job.isBulk ? bulkWork : nil
+                running.add(1, ordering: .relaxed)
+                group.addTask(executorPreference: executor) {
+                    await self.respond(to: job)
+                    self.running.subtract(1, ordering: .relaxed)
                 }
             }
-        } onGracefulShutdown: {
-            eventLoop.execute { handler.value.stop() }
         }
     }
 
-    /// The context every request of this connection starts from.
-    private func requestContext() -> RPCRequestContext {
-        let handler = self.handler
-        let eventLoop = channel.eventLoop
-        return RPCRequestContext(connectionID: id, session: session, logger: logger, limits: configuration.limits,
-                                 sendNotification: { notification in
-            guard let line = try? AnswerLine.line(notification) else { return }
-            let written = eventLoop.makePromise(of: Void.self)
-            eventLoop.execute { handler.value.send(line, written: written) }
-            try? await written.futureResult.get()
-        })
-    }
-
     /// Runs one request (or batch) and hands its answer to the handler; returns once it was written.
-    private func respond(to message: RPCIncomingMessage, context: RPCRequestContext) async {
+    private func respond(to job: RPCConnectionHandler.Job) async {
+        let (context, queue, session, logger) = (job.context, job.queue, job.context.session, job.context.baseLogger)
         let limits = configuration.connectionLimits(authenticated: session.isAuthenticated)
         let cap = limits.answerBytes
         // Room again, now that this request's turn has come: the requests started while there was room
@@ -65,7 +60,7 @@ struct RPCConnection: Sendable {
         await queue.waitUntilBelow(limits.queuedBytes)
         if session.isAuthenticated { await serverQueue.waitUntilBelow(configuration.maximumQueuedBytes) }
         var answer: ByteBuffer?
-        switch message {
+        switch job.message {
         case .empty:
             break
         case .single(let entry):
@@ -87,10 +82,10 @@ struct RPCConnection: Sendable {
             }
             answer = batch.finish()
         }
-        let handler = self.handler
+        let handler = job.handler
         let line = answer
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute { handler.value.finish(answer: line, written: written) }
+        let written = handler.eventLoop.makePromise(of: Void.self)
+        handler.eventLoop.execute { handler.value.finish(answer: line, written: written) }
         do {
             try await written.futureResult.get()
         } catch {
