@@ -4,23 +4,6 @@ import LineRPC
 import TestSupport
 import Testing
 
-/// Calls of `hold` wait here until the test opens it.
-private actor Latch {
-    private var isOpen = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func pass() async {
-        guard !isOpen else { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting = []
-    }
-}
-
 /// Opens `count` connections and runs `body` with all of them open.
 private func withConnections(_ count: Int, _ configuration: RPCClientConfiguration, opened: [RPCClient] = [],
                              _ body: ([RPCClient]) async throws -> Void) async throws {
@@ -34,7 +17,7 @@ private func withConnections(_ count: Int, _ configuration: RPCClientConfigurati
 struct IdleConnectionTaskTests {
     @Test("a call runs in a task that ends with its answer: 20 connections left idle hold none, still answer, and close on shutdown")
     func idleConnectionsHoldNoTask() async throws {
-        let latch = Latch()
+        let latch = TestGate()
         let (fixture, task) = try await ServerFixture.start(configure: { table in
             table.register("hold", summary: "waits for the latch", access: .anyone, params: NoParams.self) { _, _ in
                 await latch.pass()

@@ -6,23 +6,6 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Requests wait here until the test opens the gate.
-private actor Gate {
-    private var isOpen = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func pass() async {
-        guard !isOpen else { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting = []
-    }
-}
-
 /// Requests running at once, and the most seen.
 private final class Running: Sendable {
     private let state = Mutex<(now: Int, peak: Int, started: Int)>((0, 0, 0))
@@ -36,7 +19,7 @@ private final class Running: Sendable {
 struct InFlightLimitTests {
     @Test("the configured limit holds: of 6 pipelined requests 3 run at once, and ping publishes it")
     func configuredLimit() async throws {
-        let gate = Gate()
+        let gate = TestGate()
         let running = Running()
         let (fixture, task) = try await ServerFixture.start(configure: { table in
             table.register("hold", summary: "waits for the gate", access: .anyone, params: NoParams.self) { _, _ in
