@@ -57,6 +57,9 @@ final class ConnectionRegistry: Sendable {
     /// Open connections, the refused ones not counted.
     var count: Int { state.withLock { $0.admitted.count } }
 
+    /// `true` once ``startDraining()`` was called.
+    var isDraining: Bool { state.withLock { $0.draining } }
+
     /// Records a channel as it is accepted (set up), until it closes. Returns `false`, recording
     /// nothing, once the accept loop has ended (``acceptingEnded()``): the caller closes the channel.
     func opened(_ id: UInt64, channel: any Channel) -> Bool {

@@ -31,7 +31,6 @@ public final class RPCServer: Service {
     /// Answer bytes encoded and not yet taken, over all connections.
     private let queuedAnswers = ByteBudget()
     private let connectionCounter = Atomic<UInt64>(0)
-    private let draining = Atomic<Bool>(false)
     /// Set while ``run()`` runs.
     private let runner = Mutex<RPCRequestRunner?>(nil)
 
@@ -60,7 +59,7 @@ public final class RPCServer: Service {
     public var queuedAnswerBytes: Int { queuedAnswers.used }
 
     /// `true` once graceful shutdown began: the listener is closed and in-flight calls drain.
-    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public var isDraining: Bool { connections.isDraining }
 
     /// The highest ``queuedAnswerBytes`` since the server started.
     public var peakQueuedAnswerBytes: Int { queuedAnswers.peak }
@@ -133,9 +132,8 @@ public final class RPCServer: Service {
     /// Closes the listener, refuses the connections accepted from now on and tells each admitted
     /// connection to start no further line.
     private func startDraining(listener: any Channel) {
-        draining.store(true, ordering: .sequentiallyConsistent)
-        listener.close(promise: nil)
         connections.startDraining()
+        listener.close(promise: nil)
     }
 
     private func bind(sslContext: NIOSSLContext) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
