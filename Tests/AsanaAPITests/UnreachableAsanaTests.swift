@@ -12,7 +12,8 @@ import Darwin
 
 /// A TCP socket bound to 127.0.0.1 on a free port. With `listening`, the kernel completes connections into its
 /// backlog but nobody ever accepts or answers them (a host that takes the connection and then says nothing);
-/// without, the port is closed again at once, so connecting to it is refused.
+/// without, the port stays bound but not listening, so connecting to it is refused, and no other test's server can
+/// be given that port while this value lives (closing it at once let a parallel test's server take the port).
 final class SilentListener: @unchecked Sendable {
     let port: Int
     private var descriptor: Int32
@@ -40,7 +41,6 @@ final class SilentListener: @unchecked Sendable {
         }
         port = Int(UInt16(bigEndian: address.sin_port))
         descriptor = fd
-        if !listening { close() }
     }
 
     func close() {
@@ -85,6 +85,7 @@ struct UnreachableAsanaTests {
         // Seconds when it works (3 refused connects and 1.5 s of backoff); the bug took ~150 s. 50 s leaves a loaded
         // 2-core machine room (28 s seen there with a release build beside the tests) and still catches it.
         #expect(elapsed < .seconds(50), "took \(elapsed)")
+        withExtendedLifetime(closed) {}
     }
 
     @Test("a host that accepts the connection but never answers the TLS handshake fails after the connect timeout, not the request deadline")
@@ -122,6 +123,7 @@ struct UnreachableAsanaTests {
             logger: Self.quiet)
         await #expect(throws: AsanaAPIError.self) { _ = try await client.addUser("a@acme.example", toWorkspace: "1000") }
         #expect(client.requestCount == 3)
+        withExtendedLifetime(closed) {}
     }
 
     @Test("a listing whose next_page never ends stops at maxListPages with malformedResponse naming the listing and the bound")
