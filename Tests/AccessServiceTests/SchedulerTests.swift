@@ -1,5 +1,5 @@
 import AccessProtocol
-import AccessService
+@testable import AccessService
 import AccessStore
 import AsanaAPI
 import AsanaSimulator
@@ -161,6 +161,27 @@ struct SchedulerTests {
             #expect(earlier.finishedAt! <= later.startedAt, "runs \(earlier.id) and \(later.id) overlap")
         }
         #expect(runs.allSatisfy { $0.status == .succeeded })
+    }
+
+    @Test("a scheduled turn that reaches the workspace's sync lease after a manual sync finished is not run: the check is made holding the lease")
+    func recentSyncCheckedUnderTheLease() async throws {
+        // The race this guards against: a look sees the manual sync still running (no finished run to wait for), and
+        // by the time its own sync takes the lease the manual one has finished.
+        let harness = try await ServiceHarness.start(users: 20, teams: 1)
+        defer { Task { await harness.stop() } }
+        let manual = try await harness.service.sync(workspace: harness.workspace, principal: "token:operator")
+        let manualRun = try #require(try await harness.store.syncRun(id: manual.runId))
+        let finished = try #require(manualRun.finishedAt)
+
+        await #expect(throws: AccessService.RecentlySynced(finishedAt: finished)) {
+            _ = try await harness.service.sync(workspace: harness.workspace, principal: SyncScheduler.trigger, unlessFinishedWithin: 3600)
+        }
+        #expect(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 10).map(\.id) == [manual.runId])  // nothing recorded
+
+        // A spacing shorter than the time since that sync: the turn runs.
+        try await Task.sleep(for: .milliseconds(20))
+        let scheduled = try await harness.service.sync(workspace: harness.workspace, principal: SyncScheduler.trigger, unlessFinishedWithin: 0.01)
+        #expect(try await harness.store.syncRun(id: scheduled.runId)?.trigger == "schedule")
     }
 
     @Test("two servers on one store, each with its scheduler: the workspace is synced about once per interval between them, never twice within one")

@@ -137,15 +137,14 @@ public struct SyncScheduler: Service {
                 continue
             }
             guard due == true else { continue }
-            // A sync that finished within the interval (a manual one, on any server sharing the store) counts as this
-            // turn's, which then comes one interval after it.
-            if let finished = await lastFinishedRun(workspace: workspace), now.timeIntervalSince(finished) < configuration.interval.timeInterval {
-                await service.schedule.skipped(workspace: workspace, at: finished)
-                continue
-            }
             do {
-                let result = try await service.sync(workspace: workspace, principal: Self.trigger)
+                // A sync that finished within the interval (a manual one, on any server sharing the store) counts as
+                // this turn's, which then comes one interval after it. Checked holding the workspace's sync lease: a
+                // sync running at this look may finish before this one starts.
+                let result = try await service.sync(workspace: workspace, principal: Self.trigger, unlessFinishedWithin: configuration.interval.timeInterval)
                 service.logger.info("scheduled sync done", metadata: ["workspace": "\(workspace)", "run": "\(result.runId)"])
+            } catch let recent as AccessService.RecentlySynced {
+                await service.schedule.skipped(workspace: workspace, at: recent.finishedAt)
             } catch let error as RPCError where error.kind == .syncInProgress {
                 service.logger.info("scheduled sync skipped: another sync of the workspace is running", metadata: ["workspace": "\(workspace)"])
                 await service.schedule.skipped(workspace: workspace, at: service.now())
@@ -173,14 +172,6 @@ public struct SyncScheduler: Service {
         }
         service.logger.notice("the workspace's last sync was interrupted; syncing it now", metadata: ["workspace": "\(workspace)", "run": "\(newest.id)"])
         await service.schedule.interrupted(workspace: workspace, at: service.now())
-    }
-
-    /// When the workspace's newest sync run (by any server on the store) finished, nil when it has none, it is running,
-    /// or it was interrupted (its server died: it did not do the turn's work).
-    func lastFinishedRun(workspace: String) async -> Date? {
-        guard let newest = try? await service.store.syncRuns(workspaceGid: workspace, limit: 1).first,
-              newest.error != AccessService.interruptedSyncReason else { return nil }
-        return newest.finishedAt
     }
 
     /// The first turn of a workspace: one interval after its last run, but not before now plus the jitter; never

@@ -37,10 +37,26 @@ extension AccessService {
     /// interval later and lifts a pause; a credential failure (`upstream.unauthorized`,
     /// `credential.unreadable`) pauses scheduled syncs of the workspace.
     public func sync(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void = { _ in }) async throws -> Sync.Result {
+        try await sync(workspace: workspace, principal: principal, unlessFinishedWithin: nil, progress: progress)
+    }
+
+    /// A sync of the workspace finished (on any server sharing the store) less than the scheduler's interval before
+    /// a scheduled turn took the workspace's sync lease: the turn is not run (``SyncScheduler``).
+    struct RecentlySynced: Error, Equatable {
+        /// When that sync finished.
+        let finishedAt: Date
+    }
+
+    /// ``sync(workspace:principal:progress:)``, which with `spacing` (seconds) first checks, holding the workspace's
+    /// sync lease so no other sync can finish in between, that no sync of the workspace finished within `spacing`.
+    /// - Throws: ``RecentlySynced`` when one did (nothing is recorded and the schedule is left as it is), else
+    ///   what ``sync(workspace:principal:progress:)`` throws.
+    func sync(workspace: String, principal: String?, unlessFinishedWithin spacing: TimeInterval?,
+              progress: @escaping @Sendable (Sync.Progress) async -> Void = { _ in }) async throws -> Sync.Result {
         let workspace = try await resolveWorkspace(workspace)
         let fingerprint = try? await syncCredentialFingerprint(workspace: workspace)
         do {
-            let result = try await syncResolved(workspace: workspace, principal: principal, progress: progress)
+            let result = try await syncResolved(workspace: workspace, principal: principal, unlessFinishedWithin: spacing, progress: progress)
             await schedule.succeeded(workspace: workspace, capabilities: result.capabilities, at: result.finishedAt)
             return result
         } catch let error as RPCError {
@@ -55,7 +71,8 @@ extension AccessService {
         return (stored.first { $0.purpose == .sync } ?? stored.first { $0.purpose == .provision })?.fingerprint
     }
 
-    private func syncResolved(workspace: String, principal: String?, progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
+    private func syncResolved(workspace: String, principal: String?, unlessFinishedWithin spacing: TimeInterval?,
+                              progress: @escaping @Sendable (Sync.Progress) async -> Void) async throws -> Sync.Result {
         let client: AsanaClient
         do {
             client = try await self.client(workspace: workspace, purpose: .sync)
@@ -69,7 +86,10 @@ extension AccessService {
             }
         }
         return try await syncGate.withLease(workspace, busy: { AccessError.syncInProgress(workspace) }) {
-            try await runSync(workspace: workspace, client: client, principal: principal, progress: progress)
+            if let spacing, let finished = try await lastFinishedSync(workspace: workspace), now().timeIntervalSince(finished) < spacing {
+                throw RecentlySynced(finishedAt: finished)
+            }
+            return try await runSync(workspace: workspace, client: client, principal: principal, progress: progress)
         }
     }
 
@@ -137,6 +157,15 @@ extension AccessService {
 
     /// The `error` of a sync run whose server died (or was killed) while it ran: set at that server's restart (SQLite)
     /// or by the workspace's next sync on any server (PostgreSQL).
+    /// When the workspace's newest sync run (by any server on the store) finished; nil when it has none, it is
+    /// running, or it was interrupted (its server died before doing the work).
+    /// - Throws: what the store throws.
+    func lastFinishedSync(workspace: String) async throws -> Date? {
+        guard let newest = try await store.syncRuns(workspaceGid: workspace, limit: 1).first,
+              newest.error != Self.interruptedSyncReason else { return nil }
+        return newest.finishedAt
+    }
+
     public static let interruptedSyncReason = "the server running this sync stopped before it finished"
 
     /// The `error` of a sync run that was cancelled before it finished.
