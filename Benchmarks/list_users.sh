@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 users=${1:-100000}
 teams=${2:-200}
 source Benchmarks/stack.sh
+export SERVER_LOG_LEVEL=info  # the access log: list_users_pages.py reads each call's server-side time from it
 start_stack "$users" "$teams" --requests-per-minute 1000000
 start=$(date +%s%N)
 synced=$(client sync --workspace 1000 | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["users"], r["teamMemberships"], r["apiCalls"])')
 echo "| sync (to have the data) | $users users, $teams teams | $(( ($(date +%s%N) - start) / 1000000 )) ms | users, team memberships, API calls: $synced |"
-python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
+SERVER_LOG="$work/server.out" python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
 echo "| server peak RSS | after the above | $(( $(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status") / 1024 )) MiB | |"

@@ -5,11 +5,15 @@ same SQL and JSON encoding on the same SQLite file (the reference of issue 12).
 
 Usage: list_users_pages.py PORT CERTS_DIR DATABASE [WORKSPACE]
 (run by Benchmarks/run.sh after its sync; CERTS_DIR holds ca.pem, client.pem, client-key.pem).
+With SERVER_LOG set to the server's output (run with --log-level info: the access log), each single-page case also
+gets its server-side time: the access log's durationMs of the same 200 calls (from the params to the result; the
+answer's JSON writing and TLS not included).
 Prints Markdown table rows: page latency by position in the walk (p50/p99 of the pages in each fifth), the
 whole walk, the first page against the reference, and the ratio last fifth / first fifth (1.0 = linear walk).
 """
 import json
 import os
+import re
 import socket
 import sqlite3
 import ssl
@@ -57,9 +61,33 @@ class RawConnection:
         return elapsed, message["result"]
 
 
-def row(what, times):
+server_log = os.environ.get("SERVER_LOG")
+
+
+def log_size():
+    return os.path.getsize(server_log) if server_log else 0
+
+
+def server_times(offset, count):
+    """The durationMs (in seconds) of the last `count` listUsers lines the access log wrote after `offset`; waits (up
+    to 10 s) for the lines of calls whose answers were read before their line was written."""
+    pattern = re.compile(rb"durationMs=([0-9.]+).*rpc\.method=listUsers")
+    deadline = time.monotonic() + 10
+    while True:
+        with open(server_log, "rb") as log:
+            log.seek(offset)
+            found = [float(m.group(1)) / 1e3 for m in map(pattern.search, log.read().splitlines()) if m]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found[-count:]
+        time.sleep(0.05)
+
+
+def row(what, times, server=None):
+    side = "client-side: TLS and round trip included, JSON decoding not"
+    if server:
+        side += f"; server-side (access log) p50 {statistics.median(server) * 1e3:.2f} ms, p99 {percentile(server, 0.99) * 1e3:.2f} ms"
     print(f"| listUsers {what} | {len(times)} calls | p50 {statistics.median(times) * 1e3:.2f} ms, "
-          f"p99 {percentile(times, 0.99) * 1e3:.2f} ms | client-side: TLS and round trip included, JSON decoding not |")
+          f"p99 {percentile(times, 0.99) * 1e3:.2f} ms | {side} |")
 
 
 connection = RawConnection()
@@ -106,8 +134,9 @@ cases = [
 ]
 first_pages = []
 for what, params in cases:
+    offset = log_size()
     samples = [connection.call(params)[0] for _ in range(200)]
-    row(what, samples)
+    row(what, samples, server_times(offset, len(samples)) if server_log else None)
     if not first_pages:
         first_pages = samples
 

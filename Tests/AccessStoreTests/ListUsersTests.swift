@@ -157,6 +157,79 @@ struct ListUsersTests {
         #expect(second.users.first?.gid == expectedOrder(users)[30])
     }
 
+    @Test("a team's listing follows its members' renames, whoever wrote the membership: a full sync, a sync that kept the teams, a provision",
+          arguments: StoreKind.available)
+    func teamListingFollowsRenames(kind: StoreKind) async throws {
+        let (store, users) = try await bigStore(kind)
+        // Team t1 holds the people at even positions; 1 in 3 of them moves to the other end of the order.
+        func renamed(_ users: [SnapshotUser], prefix: String) -> [SnapshotUser] {
+            users.enumerated().map { index, user in
+                var user = user
+                if index % 6 == 0 { user.name = prefix + (user.name ?? "") }
+                return user
+            }
+        }
+        func members(_ users: [SnapshotUser]) -> [SnapshotUser] {
+            users.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        }
+        let memberships = members(users).map { SnapshotTeamMembership(teamGid: "t1", userGid: $0.gid) }
+        let teams = [SnapshotTeam(gid: "t1", name: "Engineering"), SnapshotTeam(gid: "t2", name: "Design")]
+
+        // The team listing could not be read: the memberships are kept as stored, their members renamed.
+        let late = renamed(users, prefix: "zz ")
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: late, preservesAllTeams: true), at: T.at(minutes: 1))
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 7)) == expectedOrder(members(late)))
+
+        // A full sync renames them again, to the front.
+        let early = renamed(users, prefix: "AA ")
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: early, teams: teams, teamMemberships: memberships), at: T.at(minutes: 2))
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 7)) == expectedOrder(members(early)))
+
+        // A provision adds a renamed person (at an odd position: not yet a member) to the team.
+        var joiner = early[1]
+        joiner.name = "Mmm Joiner"
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: joiner, workspaceAction: .none,
+                                                             teamsAdded: [teams[0]], principal: "tester", callId: "call-1"), at: T.at(minutes: 3))
+        let expected = expectedOrder(members(early) + [joiner])
+        #expect(expected.contains(joiner.gid))
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 7)) == expected)
+
+        // A provision renames a member without touching the membership (the rename alone moves them in the team's order).
+        var member = early[0]
+        member.name = "zzz Last"
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: member, workspaceAction: .none,
+                                                             principal: "tester", callId: "call-2"), at: T.at(minutes: 4))
+        let after = expectedOrder(members(early).map { $0.gid == member.gid ? member : $0 } + [joiner])
+        #expect(after.last == member.gid)
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 7)) == after)
+    }
+
+    @Test("migration v15 gives the memberships a database already holds their members' names: the team's listing is in order")
+    func teamListingBackfill() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let path = dir.file("access.sqlite")
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v14-listing-indexes")
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
+                INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES
+                    ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1), ('1000', 'p3', NULL, 1, 1), ('1000', 'p4', 'Max', 1, 1);
+                INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'Engineering');
+                INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES ('1000', 't1', 'p1'), ('1000', 't1', 'p2'), ('1000', 't1', 'p3');
+                """)
+        }
+        try pool.close()
+        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        defer { try? store.close() }
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 1)) == ["p3", "p2", "p1"])
+        let copies = try await store.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "SELECT userGid, userName FROM teamMembership ORDER BY userGid").map { "\($0["userGid"] as String)=\($0["userName"] as String? ?? "nil")" }
+        }
+        #expect(copies == ["p1=Zed", "p2=amy", "p3=nil"])
+    }
+
     @Test("a page's teams come from one query, and the page is read through the name index")
     func efficiency() async throws {
         let log = StatementLog()
@@ -196,7 +269,7 @@ struct ListUsersTests {
         #expect(plan.contains { $0.contains("workspaceUser_byName (workspaceGid=? AND <expr>>?)") }, "\(plan)")
     }
 
-    @Test("a rare flag value is read through its partial index; a team's members are a list built once, not a subquery per person",
+    @Test("a rare flag value is read through its partial index; a team's members through the team's index in listing order",
           arguments: ["admin", "guest", "inactive", "flagsUnknown", "not admin", "team"])
     func filteredPlans(filter: String) async throws {
         let store = try SQLiteAccessStore(writer: DatabaseQueue(configuration: SQLiteAccessStore.makeConfiguration()), masterKey: MasterKey.generate(), path: nil)
@@ -206,7 +279,7 @@ struct ListUsersTests {
         case "inactive": ({ $0.active = false }, "workspaceUser_inactive")
         case "flagsUnknown": ({ $0.flagsUnknown = true }, "workspaceUser_flagsUnknown")
         case "not admin": ({ $0.admin = false }, "workspaceUser_byName")
-        default: ({ $0.teamGid = "t1" }, "workspaceUser_byName")
+        default: ({ $0.teamGid = "t1" }, "teamMembership_byMemberName")
         }
         for cursor in [nil, UserCursor(n: "m", g: "g5").encoded()] {
             var query = UserQuery(workspaceGid: "1000", limit: 50)

@@ -145,10 +145,10 @@ struct SnapshotWriter {
             try departUser.execute(arguments: [now, now, workspaceGid, gid])
         }
 
-        // Team memberships.
+        // Team memberships, each with its member's name as stored now (the users are written above).
         let insertMembership = try db.cachedStatement(sql: """
-            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess, userName)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, \(Self.memberName))
             """)
         for membership in plan.memberships {
             try insertMembership.execute(arguments: [
@@ -264,7 +264,7 @@ struct SnapshotWriter {
             try upsertTeam(team)
             try db.execute(
                 sql: """
-                    INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES (?, ?, ?)
+                    INSERT INTO teamMembership (workspaceGid, teamGid, userGid, userName) VALUES (?1, ?2, ?3, \(Self.memberName))
                     ON CONFLICT (workspaceGid, teamGid, userGid) DO NOTHING
                     """,
                 arguments: [workspaceGid, team.gid, user.gid])
@@ -277,6 +277,10 @@ struct SnapshotWriter {
     }
 
     // MARK: Helpers
+
+    /// The stored name of the member of a team membership being inserted with ?1 = workspace gid and ?3 = user gid:
+    /// the copy that orders a team's listing (migration v15; the trigger `workspaceUser_renamed` keeps it equal).
+    static let memberName = "(SELECT name FROM workspaceUser WHERE workspaceGid = ?1 AND gid = ?3)"
 
     private func insertUser(_ user: SnapshotUser) throws {
         try db.execute(
