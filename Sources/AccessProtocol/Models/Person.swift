@@ -89,8 +89,16 @@ public struct Person: Codable, Sendable, Equatable {
         self.departedAt = departedAt
         self.changedAt = changedAt
         self.change = change
-        self.members = (members ?? Set(Member.allCases)).union([.gid])
+        if var chosen = members {
+            chosen.insert(.gid)
+            self.members = chosen
+        } else {
+            self.members = Self.everyMember  // shared: a page of 100 people builds no set
+        }
     }
+
+    /// Every member: what ``members`` holds when `fields` was not given.
+    public static let everyMember = Set(Member.allCases)
 
     /// Encodes the members in ``members``, an unknown value as `null` (never left out).
     public func encode(to encoder: any Encoder) throws {

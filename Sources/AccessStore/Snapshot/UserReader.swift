@@ -19,31 +19,41 @@ extension SQLiteAccessStore {
         let limit = query.limit
         let asOf = listing.asOf
         return try await dbWriter.read { db in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: request.sql), arguments: request.arguments)
+            var users: [StoredUser] = []
+            users.reserveCapacity(limit)
+            var last: UserCursor?
+            var more = false
+            var standingRun: StandingRun?
+            if let asOf {
+                var pageRows: [Row] = []
+                while let row = try rows.next() {
+                    guard pageRows.count < limit else { more = true; break }
+                    pageRows.append(row.copy())
+                }
+                standingRun = try Self.standingRun(db, workspaceGid: workspaceGid, at: asOf)
+                users = try Self.storedUsers(db, workspaceGid: workspaceGid, intervalRows: pageRows, asOf: asOf,
+                                             standingRun: standingRun, includeTeams: query.includeTeams)
+                last = pageRows.last.map { UserCursor(n: $0["sortName"], g: $0["gid"]) }
+            } else {
+                // Decoded from the statement's live row, not a copy: a copied row decodes each value through
+                // GRDB's generic path (a runtime metadata lookup per value, a tenth of a page's CPU).
+                while let row = try rows.next() {
+                    guard users.count < limit else { more = true; break }
+                    var user = Self.storedUser(row)
+                    if let since = listing.changedSince {
+                        user.change = UserListing.change(since: since, addedAt: row[11], departedAt: Self.int64(row, 9))
+                    }
+                    users.append(user)
+                    last = UserCursor(n: row[12], g: user.gid)
+                }
+                if query.includeTeams { try Self.attachTeams(db, workspaceGid: workspaceGid, to: &users) }
+            }
             let workspace = try Row.fetchOne(
                 db, sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?",
                 arguments: [workspaceGid]
             ).map(Self.storedWorkspace)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: request.sql), arguments: request.arguments)
-            let pageRows = Array(rows.prefix(limit))
-            var users: [StoredUser]
-            var standingRun: StandingRun?
-            if let asOf {
-                standingRun = try Self.standingRun(db, workspaceGid: workspaceGid, at: asOf)
-                users = try Self.storedUsers(db, workspaceGid: workspaceGid, intervalRows: pageRows, asOf: asOf,
-                                             standingRun: standingRun, includeTeams: query.includeTeams)
-            } else {
-                users = try Self.storedUsers(db, workspaceGid: workspaceGid, rows: pageRows, includeTeams: query.includeTeams)
-            }
-            if let since = listing.changedSince {
-                for (index, row) in pageRows.enumerated() {
-                    users[index].change = UserListing.change(since: since, addedAt: row["addedAt"], departedAt: row["departedAt"])
-                }
-            }
-            var nextCursor: String?
-            if rows.count > limit, let last = pageRows.last {
-                nextCursor = UserCursor(n: last["sortName"], g: last["gid"]).encoded()
-            }
-            return UserPage(users: users, nextCursor: nextCursor, workspace: workspace, standingRun: standingRun)
+            return UserPage(users: users, nextCursor: more ? last?.encoded() : nil, workspace: workspace, standingRun: standingRun)
         }
     }
 
@@ -205,37 +215,49 @@ extension SQLiteAccessStore {
     /// Users for `rows` (in order), with their teams (and team rights) loaded in ONE query for all of them
     /// (none when `includeTeams` is false).
     static func storedUsers(_ db: Database, workspaceGid: String, rows: [Row], includeTeams: Bool = true) throws -> [StoredUser] {
-        guard !rows.isEmpty else { return [] }
-        // Columns by position (the order of `userColumns`, and of the team query below): GRDB finds a column by
-        // name with a lower-cased comparison per lookup, which was a tenth of a listing page's CPU.
-        let gids: [String] = rows.map { $0[0] }
-        var teamsOfUser: [String: [TeamRef]] = [:]
-        if includeTeams {
-            let statement = try db.cachedStatement(sql: """
-                SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess
-                FROM teamMembership tm
-                JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
-                WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: gids.count)))
-                ORDER BY t.name COLLATE NOCASE, t.gid
-                """)
-            let teamRows = try Row.fetchCursor(statement, arguments: StatementArguments([workspaceGid] + gids))
-            while let row = try teamRows.next() {
-                teamsOfUser[row[0], default: []].append(TeamRef(
-                    gid: row[1], name: row[2], isAdmin: row[3], isGuest: row[4], isLimitedAccess: row[5]))
-            }
-        }
-        return rows.map { row in
-            let gid: String = row[0]
-            return StoredUser(
-                gid: gid, name: row[1], email: row[2],
-                isActive: row[3], isAdmin: row[4], isGuest: row[5], isViewOnly: row[6],
-                teams: teamsOfUser[gid] ?? [],
-                firstSeenAt: UnixMillis.date(row[7] as Int64),
-                lastSeenAt: UnixMillis.date(row[8] as Int64),
-                departedAt: UnixMillis.date(row[9] as Int64?),
-                changedAt: UnixMillis.date(row[10] as Int64) as Date)
+        var users = rows.map(storedUser)
+        if includeTeams { try attachTeams(db, workspaceGid: workspaceGid, to: &users) }
+        return users
+    }
+
+    /// The person of a row of ``userColumns`` (read by position: GRDB finds a column by name with a lower-cased
+    /// comparison per lookup, which was a tenth of a listing page's CPU), without teams.
+    static func storedUser(_ row: Row) -> StoredUser {
+        StoredUser(
+            gid: row[0], name: string(row, 1), email: string(row, 2),
+            isActive: bool(row, 3), isAdmin: bool(row, 4), isGuest: bool(row, 5), isViewOnly: bool(row, 6),
+            teams: [],
+            firstSeenAt: UnixMillis.date(row[7] as Int64),
+            lastSeenAt: UnixMillis.date(row[8] as Int64),
+            departedAt: UnixMillis.date(int64(row, 9)),
+            changedAt: UnixMillis.date(row[10] as Int64) as Date)
+    }
+
+    /// Sets the teams (and team rights) of `users`, read in ONE query for all of them, sorted by team name.
+    static func attachTeams(_ db: Database, workspaceGid: String, to users: inout [StoredUser]) throws {
+        guard !users.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess
+            FROM teamMembership tm
+            JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
+            WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: users.count)))
+            ORDER BY t.name COLLATE NOCASE, t.gid
+            """)
+        var position: [String: Int] = [:]
+        position.reserveCapacity(users.count)
+        for (index, user) in users.enumerated() { position[user.gid] = index }
+        let teamRows = try Row.fetchCursor(statement, arguments: StatementArguments([workspaceGid] + users.map(\.gid)))
+        while let row = try teamRows.next() {
+            guard let index = position[row[0]] else { continue }
+            users[index].teams.append(TeamRef(gid: row[1], name: row[2], isAdmin: bool(row, 3), isGuest: bool(row, 4), isLimitedAccess: bool(row, 5)))
         }
     }
+
+    // Nullable columns read as "NULL, else the non-optional value": GRDB's optional decoding is generic over the
+    // wrapped type, a runtime metadata lookup per value.
+    @inline(__always) static func string(_ row: Row, _ index: Int) -> String? { row.hasNull(atIndex: index) ? nil : row[index] as String }
+    @inline(__always) static func bool(_ row: Row, _ index: Int) -> Bool? { row.hasNull(atIndex: index) ? nil : row[index] as Bool }
+    @inline(__always) static func int64(_ row: Row, _ index: Int) -> Int64? { row.hasNull(atIndex: index) ? nil : row[index] as Int64 }
 
     static let workspaceColumns = "gid, name, isOrganization, lastSyncedAt, lastSyncRunId, historyFrom, historyPrunedBefore"
 
