@@ -15,5 +15,5 @@ start_stack "$users" "$teams" --requests-per-minute 1000000
 start=$(date +%s%N)
 synced=$(client sync --workspace 1000 | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["users"], r["teamMemberships"], r["apiCalls"])')
 echo "| sync (to have the data) | $users users, $teams teams | $(( ($(date +%s%N) - start) / 1000000 )) ms | users, team memberships, API calls: $synced |"
-SERVER_LOG="$work/server.out" python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
+SERVER_LOG="$work/server.log" python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
 echo "| server peak RSS | after the above | $(( $(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status") / 1024 )) MiB | |"

@@ -35,7 +35,7 @@ echo "| list-users, 100 per page | $calls calls, new process + TLS handshake eac
 start=$(date +%s%N)
 client list-users --workspace 1000 --limit 1000 --all >/dev/null
 echo "| list-users --all, 1000 per page | whole snapshot | $(ms "$start") ms | |"
-SERVER_LOG="$work/server.out" python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
+SERVER_LOG="$work/server.log" python3 Benchmarks/list_users_pages.py "$port" "$work/certs" "$work/data/asana-access.sqlite"
 echo "| server peak RSS | after the above | $(( $(rss_kb $server_pid) / 1024 )) MiB | |"
 kill $sim_pid $server_pid 2>/dev/null || true
 SCRATCH=.build-release Benchmarks/sync.sh "$users" "$teams"

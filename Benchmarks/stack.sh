@@ -4,8 +4,8 @@
 # Usage: start_stack USERS TEAMS [extra asana-sim options...]
 # Sets: bin (the release binaries), work (the temporary directory: certs/, data/), sim_url, sim_pid, server_pid,
 # port; conn (the client's connection options, --json included) and client() (asana-access with them).
-# SERVER_LOG_LEVEL (default warning): info writes the access log (one line per call, with its durationMs) to
-# $work/server.out, which Benchmarks/list_users_pages.py reads for the server-side time of each call.
+# SERVER_LOG_LEVEL (default warning): info writes the server's log with the access log (one line per call, with
+# its durationMs) to $work/server.log, which Benchmarks/list_users_pages.py reads for the server-side time of each call.
 start_stack() {
   local users=$1 teams=$2
   shift 2
@@ -20,9 +20,12 @@ start_stack() {
   until grep -q listening "$work/sim.out" 2>/dev/null; do sleep 0.1; done
   sim_url=$(grep -o 'http://[^ ]*' "$work/sim.out")
   printf 'demo-admin-token' | $bin/asana-accessd credentials put --data-dir "$work/data" --workspace 1000 --purpose sync --asana-base-url "$sim_url" >/dev/null
+  # The server's log (stderr): on the terminal, or with SERVER_LOG_LEVEL=info (the access log) in $work/server.log.
+  local server_log=/dev/stderr
+  [[ ${SERVER_LOG_LEVEL:-warning} == info ]] && server_log="$work/server.log"
   $bin/asana-accessd serve --data-dir "$work/data" --port 0 --asana-base-url "$sim_url" --log-level "${SERVER_LOG_LEVEL:-warning}" --sync-interval 0 \
     --asana-requests-per-minute 100000 \
-    --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" --principal-role dev-admin=admin > "$work/server.out" &
+    --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" --client-ca "$work/certs/ca.pem" --principal-role dev-admin=admin > "$work/server.out" 2> "$server_log" &
   server_pid=$!
   until grep -q listening "$work/server.out" 2>/dev/null; do sleep 0.1; done
   port=$(grep -o '[0-9]*$' "$work/server.out")
