@@ -129,8 +129,11 @@ struct SnapshotPlan {
     var updatedUsers: [UserUpdate]
     /// People present before and absent now, by gid: `departedAt = changedAt = now`, `isActive = false`.
     var departedUsers: [String]
-    /// The team memberships stored after the apply (the snapshot's and the preserved ones).
+    /// The team memberships stored after the apply (the snapshot's and the preserved ones); each one's person is
+    /// in ``people``.
     var memberships: [SnapshotTeamMembership]
+    /// The snapshot's people by gid (the last occurrence of a gid), as they are stored by the apply.
+    var people: [String: SnapshotUser]
     /// History to record, in order (its access changes take ids in this order).
     var history: [HistoryEvent]
 
@@ -224,6 +227,7 @@ struct SnapshotPlan {
         }
         insertedUsers = inserted
         updatedUsers = updated
+        people = users
 
         // Departures: kept, with departedAt (lastSeenAt stays the last time they were seen present).
         departedUsers = stored.users.keys.filter { users[$0] == nil && stored.users[$0]?.departed == false }.sorted()
