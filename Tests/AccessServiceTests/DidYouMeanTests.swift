@@ -44,6 +44,29 @@ struct DidYouMeanTests {
         }
     }
 
+    @Test("listUsers with a team of a workspace never synced: workspace.not_synced, not team.not_found; once synced, the team's page")
+    func teamOfUnsyncedWorkspace() async throws {
+        let harness = try await ServiceHarness.start(users: 20, teams: 3)
+        defer { Task { await harness.stop() } }
+        let team = try #require(harness.simulator.state().teams.first { $0.name == "Engineering" })
+        for name in [team.gid, "Engineering", "Enginering"] {
+            await #expect(throws: RPCError.self) {
+                _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: name))
+            }
+            do {
+                _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: name))
+            } catch let error as RPCError {
+                #expect(error.kind == .workspaceNotSynced, "team \(name): \(error.message)")
+            }
+        }
+        _ = try await harness.service.sync(workspace: harness.workspace, principal: "test")
+        let page = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, team: "Engineering"))
+        let everyone = Set(try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace)).users.map(\.gid))
+        let members = Set(harness.simulator.state().teamMemberships.filter { $0.team == team.gid }.map(\.user)).intersection(everyone)
+        #expect(!members.isEmpty)
+        #expect(Set(page.users.map(\.gid)) == members)
+    }
+
     @Test("listUsers and getWorkspaceStatus of a workspace the server knows nothing of: said to be unknown")
     func unknownWorkspace() async throws {
         let harness = try await ServiceHarness.start(users: 10, teams: 1)

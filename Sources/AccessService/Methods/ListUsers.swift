@@ -27,7 +27,7 @@ extension AccessService {
         let fields = try params.fields.map(Self.checkFields)
         // A plain page reads the workspace in its own transaction (and says `workspace.not_synced` when it has none):
         // the workspace is read first only where what follows needs it or must not be reached without it.
-        let needsWorkspace = params.asOf != nil || params.changedSince != nil || params.team != nil
+        let needsWorkspace = params.asOf != nil || params.changedSince != nil
         let stored = needsWorkspace ? try await syncedWorkspace(params.workspace) : nil
         var changedSince: Date?
         if let value = params.changedSince { changedSince = try await changedSinceTime(value, workspace: params.workspace) }
@@ -43,8 +43,15 @@ extension AccessService {
         var teamGid: String?
         if let team = params.team {
             // A past picture may name a team deleted since: by gid.
-            teamGid = asOf != nil && !team.isEmpty && team.allSatisfy { $0.isASCII && $0.isNumber }
-                ? team : try await resolveTeam(team, workspace: params.workspace)
+            do {
+                teamGid = asOf != nil && !team.isEmpty && team.allSatisfy { $0.isASCII && $0.isNumber }
+                    ? team : try await resolveTeam(team, workspace: params.workspace)
+            } catch {
+                // A workspace never synced has no teams: say that rather than "no such team". Read only then: a
+                // found team's page is one read fewer (each read is a hop to the database's queue and back).
+                if stored == nil { _ = try await syncedWorkspace(params.workspace) }
+                throw error
+            }
         }
         let page: UserPage
         do {

@@ -193,12 +193,12 @@ extension SQLiteAccessStore {
     private func teams(workspaceGid: String, matching gidOrName: String?) async throws -> [StoredTeam] {
         try await dbWriter.read { db in
             try Row.fetchAll(
-                db, sql: """
+                db.cachedStatement(sql: """
                     SELECT t.gid, t.name,
                         (SELECT count(*) FROM teamMembership tm WHERE tm.workspaceGid = t.workspaceGid AND tm.teamGid = t.gid) AS memberCount
                     FROM team t WHERE t.workspaceGid = ?\(gidOrName == nil ? "" : " AND (t.gid = ? OR t.name = ?)")
                     ORDER BY t.name COLLATE NOCASE, t.gid
-                    """,
+                    """),
                 arguments: StatementArguments([workspaceGid] + (gidOrName.map { [$0, $0] } ?? []))
             ).map { row in StoredTeam(gid: row["gid"], name: row["name"], memberCount: row["memberCount"]) }
         }
