@@ -111,6 +111,14 @@ struct StoreCopyTests {
                                        logger: logger).collect().first?.get("id", as: Int64.self)
         }
         #expect(nextRun == 2)
+
+        // The planner's statistics come with the copy (ANALYZE in its transaction): pg_class counts the copied rows
+        // (a table never analyzed says -1).
+        let counted = try await TestPostgres.withAdminConnection(target.location) { connection, logger in
+            try await connection.query("SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'workspace_user' AND relnamespace = current_schema()::regnamespace",
+                                       logger: logger).collect().first?.get("n", as: Int64.self)
+        }
+        #expect(counted == 4)
     }
 
     @Test("a target that already holds data is refused and left as it was")
