@@ -19,7 +19,7 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x6173_616e_6d69_6772
 
     /// Every migration, oldest first: (identifier, SQL).
-    static let all: [(id: String, sql: String)] = [("v1", v1), ("v2", v2Schedules)]
+    static let all: [(id: String, sql: String)] = [("v1", v1), ("v2", v2Schedules), ("v3-team-listing", v3TeamListing)]
 
     /// Whether the database holds a store: a `schema_migration` table with at least one migration applied.
     static func hasStore(_ database: PostgresDatabase) async throws -> Bool {
@@ -358,5 +358,19 @@ enum PostgresMigrations {
             membership_flags_readable boolean,
             teams_readable boolean
         );
+        """
+
+    /// SQLite's `v15-team-listing`: a team's members in listing order from their own index. Without it the planner
+    /// hash-joined the team's members with a scan of every person (100,000 people, a team of 810: 45 ms).
+    static let v3TeamListing = """
+        ALTER TABLE team_membership ADD COLUMN user_name text COLLATE "C";
+        UPDATE team_membership tm SET user_name = u.name
+            FROM workspace_user u WHERE u.workspace_gid = tm.workspace_gid AND u.gid = tm.user_gid;
+        CREATE INDEX team_membership_by_member_name ON team_membership (workspace_gid, team_gid, lower(coalesce(user_name, '')), user_gid);
+        -- One line: `statements` splits at a `;` that ends a line.
+        CREATE FUNCTION workspace_user_renamed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+            UPDATE team_membership SET user_name = NEW.name WHERE workspace_gid = NEW.workspace_gid AND user_gid = NEW.gid; RETURN NULL; END $$;
+        CREATE TRIGGER workspace_user_renamed AFTER UPDATE OF name ON workspace_user
+            FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION workspace_user_renamed();
         """
 }

@@ -133,14 +133,15 @@ struct PostgresSnapshotWriter {
                 """, logger: logger)
         }
 
-        // Team memberships.
+        // Team memberships, each with its member's name as written above (the copy that orders a team's listing, v3).
         if !plan.memberships.isEmpty {
             let memberships = plan.memberships
             try await connection.query("""
-                INSERT INTO team_membership (workspace_gid, team_gid, user_gid, is_admin, is_guest, is_limited_access)
+                INSERT INTO team_membership (workspace_gid, team_gid, user_gid, is_admin, is_guest, is_limited_access, user_name)
                 SELECT \(workspaceGid), v.* FROM unnest(\(memberships.map(\.teamGid)), \(memberships.map(\.userGid)),
                     \(PostgresColumn(memberships.map(\.isAdmin))), \(PostgresColumn(memberships.map(\.isGuest))),
-                    \(PostgresColumn(memberships.map(\.isLimitedAccess)))) AS v
+                    \(PostgresColumn(memberships.map(\.isLimitedAccess))),
+                    \(PostgresColumn(memberships.map { plan.people[$0.userGid]?.name }))) AS v
                 """, logger: logger)
         }
 
@@ -294,7 +295,8 @@ struct PostgresSnapshotWriter {
                 ON CONFLICT (workspace_gid, gid) DO UPDATE SET name = excluded.name
                 """, logger: logger)
             try await connection.query("""
-                INSERT INTO team_membership (workspace_gid, team_gid, user_gid) VALUES (\(workspaceGid), \(team.gid), \(user.gid))
+                INSERT INTO team_membership (workspace_gid, team_gid, user_gid, user_name)
+                SELECT \(workspaceGid), \(team.gid), \(user.gid), (SELECT name FROM workspace_user WHERE workspace_gid = \(workspaceGid) AND gid = \(user.gid))
                 ON CONFLICT (workspace_gid, team_gid, user_gid) DO NOTHING
                 """, logger: logger)
         }

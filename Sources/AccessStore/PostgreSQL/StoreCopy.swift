@@ -11,8 +11,7 @@ import PostgresNIO
 /// chain verifies on the target), history keeps its intervals and changes, sync runs and provision intents their
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
-/// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), columns SQLite derives for its
-/// indexes (``derivedColumns``).
+/// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.
@@ -28,9 +27,6 @@ public enum StoreCopy {
         ("teamMembershipInterval", "team_membership_interval"), ("teamInterval", "team_interval"),
         ("accessChange", "access_change"), ("workspaceSchedule", "workspace_schedule"),
     ]
-    /// SQLite columns that copy another table's data for an index (migration v15: a team membership's member name,
-    /// kept equal to `workspaceUser.name`); PostgreSQL reads the original, so they are not copied.
-    static let derivedColumns: Set<String> = ["teamMembership.userName"]
     /// PostgreSQL tables whose `id` is an identity column: inserted with `OVERRIDING SYSTEM VALUE`, then the
     /// sequence is moved to the largest id.
     static let identityTables: Set<String> = ["sync_run", "provision_intent", "access_change"]
@@ -65,7 +61,7 @@ public enum StoreCopy {
                 let types = try await columnTypes(connection, table: postgresTable, logger: logger)
                 let (columns, keyColumns) = try await reader.read { db -> ([String], [String]) in
                     let info = try Row.fetchAll(db, sql: "PRAGMA table_info(\(sqliteTable))")
-                    let names: [String] = info.map { $0["name"] as String }.filter { !derivedColumns.contains("\(sqliteTable).\($0)") }
+                    let names: [String] = info.map { $0["name"] }
                     let keys = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
                     return (names, keys.isEmpty ? ["rowid"] : keys)
                 }
