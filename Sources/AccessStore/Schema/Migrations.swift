@@ -60,6 +60,10 @@ enum Migrations {
         migrator.registerMigration("v14-listing-indexes") { db in
             try db.execute(sql: v14ListingIndexes)
         }
+        // Depends on workspaceUser (v1) and the `searchKey` SQL function only.
+        migrator.registerMigration("v16-search-index") { db in
+            try db.execute(sql: v16SearchIndex)
+        }
         return migrator
     }
 
@@ -432,5 +436,31 @@ enum Migrations {
         CREATE INDEX workspaceUser_flagsUnknown ON workspaceUser (workspaceGid, ifnull(name, '') COLLATE NOCASE, gid)
             WHERE (isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL);
         """
-}
 
+    static let v16SearchIndex = """
+        -- listUsers' `query` (a substring of a person's name or email, in SearchKey form): a trigram index of the
+        -- searchKey form of both, so that a rare text reads its few matches instead of every person of the
+        -- workspace (at 100,000 people, one person's email: 204 ms -> see Benchmarks/RESULTS.md, session 9).
+        -- The text is lowercase NFC on both sides, hence `case_sensitive 1` (no second folding); the index is a
+        -- prefilter, the exact `instr(searchKey(...), ?)` test of UserReader stays the final check. A phrase never
+        -- spans two columns, so a text made of a name's end and an email's start does not match.
+        -- Rows are workspaceUser's rowids. workspaceUser has no INTEGER PRIMARY KEY, but it has indexes, and
+        -- VACUUM keeps the rowids of such a table (SQLite insert.c, xferOptimization; a test runs VACUUM).
+        -- Kept in step by triggers, the one place every write of workspaceUser passes: they call the searchKey
+        -- function, so a connection that writes workspaceUser must have it (every store connection does:
+        -- SQLiteAccessStore.makeConfiguration). A rename that changes nothing (the same name and email) costs no
+        -- index write.
+        CREATE VIRTUAL TABLE workspaceUserSearch USING fts5(nameKey, emailKey, tokenize = 'trigram case_sensitive 1');
+        INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey) SELECT rowid, searchKey(name), searchKey(email) FROM workspaceUser;
+        CREATE TRIGGER workspaceUserSearch_insert AFTER INSERT ON workspaceUser BEGIN
+            INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey) VALUES (new.rowid, searchKey(new.name), searchKey(new.email));
+        END;
+        CREATE TRIGGER workspaceUserSearch_delete AFTER DELETE ON workspaceUser BEGIN
+            DELETE FROM workspaceUserSearch WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER workspaceUserSearch_update AFTER UPDATE OF name, email ON workspaceUser
+            WHEN new.name IS NOT old.name OR new.email IS NOT old.email BEGIN
+            UPDATE workspaceUserSearch SET nameKey = searchKey(new.name), emailKey = searchKey(new.email) WHERE rowid = new.rowid;
+        END;
+        """
+}
