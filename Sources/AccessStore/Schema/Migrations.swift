@@ -440,7 +440,7 @@ enum Migrations {
     static let v16SearchIndex = """
         -- listUsers' `query` (a substring of a person's name or email, in SearchKey form): a trigram index of the
         -- searchKey form of both, so that a rare text reads its few matches instead of every person of the
-        -- workspace (at 100,000 people, one person's email: 204 ms -> see Benchmarks/RESULTS.md, session 9).
+        -- workspace (at 100,000 people, one person's email: 189 -> 4.5 ms a page; Benchmarks/RESULTS.md, session 9).
         -- The text is lowercase NFC on both sides, hence `case_sensitive 1` (no second folding); the index is a
         -- prefilter, the exact `instr(searchKey(...), ?)` test of UserReader stays the final check. A phrase never
         -- spans two columns, so a text made of a name's end and an email's start does not match.
@@ -449,7 +449,8 @@ enum Migrations {
         -- Kept in step by triggers, the one place every write of workspaceUser passes: they call the searchKey
         -- function, so a connection that writes workspaceUser must have it (every store connection does:
         -- SQLiteAccessStore.makeConfiguration). A rename that changes nothing (the same name and email) costs no
-        -- index write.
+        -- index write. FTS5 writes its pending entries out at each statement that fires a trigger, so a bulk write
+        -- goes many rows a statement (SnapshotWriter.insertBatch).
         CREATE VIRTUAL TABLE workspaceUserSearch USING fts5(nameKey, emailKey, tokenize = 'trigram case_sensitive 1');
         INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey) SELECT rowid, searchKey(name), searchKey(email) FROM workspaceUser;
         CREATE TRIGGER workspaceUserSearch_insert AFTER INSERT ON workspaceUser BEGIN

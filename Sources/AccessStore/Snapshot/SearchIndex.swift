@@ -25,12 +25,13 @@ enum SearchIndex {
     ///
     /// The index plan reads, tests and sorts every match (a row lookup by rowid and a sorter insert each); the scan
     /// tests people in listing order until the page is full, about `limit × people / matches` of them when the
-    /// matches are spread over the order. At 100,000 people (the simulator's, 40 last names) a last name with
-    /// 2,440 matches cost the same both ways (about 4.5 ms on a loaded 2-core machine), a text in 10% of people
-    /// was 4 times faster scanned, and everyone (the mail domain) 400 times. But matches bunched at the end of
-    /// the order make the scan read nearly everyone: a first name sorting last (2,473 matches) took 190 ms
-    /// scanned, 4 ms from the index. So the limit sits above the crossing, at 4,000. Counting up to it reads index
-    /// entries only: at most about 1.4 ms for a text every person holds (Benchmarks/RESULTS.md, session 9).
+    /// matches are spread over the order. At 100,000 people (the simulator's: 40 first and 40 last names), pages
+    /// timed by the client: a last name with 2,440 matches 6.8 ms scanned, 8.1 ms from the index (about 3 µs a
+    /// match); in SQLite alone a text in 10% of people was 4 times faster scanned, everyone (the mail domain) 400
+    /// times. But matches bunched at the end of the order make the scan read nearly everyone: a first name sorting
+    /// last (2,473 matches) took 191 ms scanned, 7 ms from the index. So the limit sits above the crossing, at
+    /// 4,000. Counting up to it reads index entries only, but adds up to about 2.8 ms to a text every person holds
+    /// (Benchmarks/RESULTS.md, session 9).
     static let scanFromMatches = 4000
 
     /// The longest phrase of ``matchExpression(_:)``, in Unicode scalars.
