@@ -311,6 +311,32 @@ struct SearchIndexTests {
         #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "new person")).users.map(\.gid) == ["g1000"])
     }
 
+    @Test("a backup seals and a restore brings back the index with the people (its tables are in the seal's MAC)")
+    func backupRestore() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let backups = try TempDirectory()
+        defer { backups.cleanup() }
+        let path = dir.file("access.sqlite")
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: Self.people), at: T.t0)
+        let backup = backups.file("backup.sqlite")
+        _ = try StoreBackup.backup(databasePath: path, masterKey: key, to: backup, replace: false)
+        var renamed = Self.people
+        renamed[0] = SnapshotUser(gid: "p01", name: "Ada King", email: "ada.king@acme.example", isActive: true)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: renamed), at: T.at(minutes: 1))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "king")).users.map(\.gid) == ["p01"])
+        try store.close()
+
+        _ = try await StoreRestore.restore(from: backup, databasePath: path, masterKey: key, principal: "local:tester", now: T.at(minutes: 2))
+        let restored = try SQLiteAccessStore.open(path: path, masterKey: key)
+        defer { try? restored.close() }
+        #expect(try await indexInStep(restored))
+        #expect(try await restored.listUsers(UserQuery(workspaceGid: "1000", query: "king")).users.isEmpty)
+        #expect(try await restored.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p01", "p02", "p12"])
+    }
+
     @Test("a connection without the searchKey function cannot write a person: the write fails whole, the index stays in step")
     func writeNeedsSearchKey() async throws {
         let dir = try TempDirectory()
