@@ -132,6 +132,23 @@ cases = [
     (f"filtered: query {last_name!r} (a last name), first page of 100", {"workspace": workspace, "limit": 100, "query": last_name}),
     ("filtered: query one person's email (one match, every row read)", {"workspace": workspace, "limit": 100, "query": email}),
 ]
+# More texts for the trigram index (session 9): a first and last name (tens of matches), the first name that sorts
+# last (a few percent of people, all at the end of the listing order: a scan reads nearly every row before them),
+# a trigram in about one person in ten ('sen': Hansen, Jensen, Larsen, Eriksen), the mail domain (everyone), a
+# 2-character text (too short for trigrams), and the second page of the last name (after a cursor).
+full_name = first["users"][-1]["name"]
+domain = email.split("@")[1]
+_, last_name_page = connection.call({"workspace": workspace, "limit": 100, "query": last_name})
+cases += [
+    (f"filtered: query {full_name!r} (a full name), first page of 100", {"workspace": workspace, "limit": 100, "query": full_name}),
+    ("filtered: query 'zoe' (a first name sorting last), first page of 100", {"workspace": workspace, "limit": 100, "query": "zoe"}),
+    ("filtered: query 'sen' (a common trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "sen"}),
+    (f"filtered: query {domain!r} (everyone), first page of 100", {"workspace": workspace, "limit": 100, "query": domain}),
+    ("filtered: query 'xu' (2 characters: no trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "xu"}),
+]
+if last_name_page.get("nextCursor"):
+    cases.append((f"filtered: query {last_name!r}, second page of 100 (cursor)",
+                  {"workspace": workspace, "limit": 100, "query": last_name, "cursor": last_name_page["nextCursor"]}))
 first_pages = []
 for what, params in cases:
     offset = log_size()

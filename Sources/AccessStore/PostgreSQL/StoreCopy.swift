@@ -11,7 +11,8 @@ import PostgresNIO
 /// chain verifies on the target), history keeps its intervals and changes, sync runs and provision intents their
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
-/// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards).
+/// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), SQLite's own row keys
+/// (``sqliteOnlyColumns``) and its text index (PostgreSQL searches its own columns).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.
@@ -27,6 +28,9 @@ public enum StoreCopy {
         ("teamMembershipInterval", "team_membership_interval"), ("teamInterval", "team_interval"),
         ("accessChange", "access_change"), ("workspaceSchedule", "workspace_schedule"),
     ]
+    /// SQLite columns PostgreSQL has no counterpart of, not copied: `workspaceUser.id`, the SQLite row key its text
+    /// index refers to (migration v16).
+    static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id"]
     /// PostgreSQL tables whose `id` is an identity column: inserted with `OVERRIDING SYSTEM VALUE`, then the
     /// sequence is moved to the largest id.
     static let identityTables: Set<String> = ["sync_run", "provision_intent", "access_change"]
@@ -61,7 +65,7 @@ public enum StoreCopy {
                 let types = try await columnTypes(connection, table: postgresTable, logger: logger)
                 let (columns, keyColumns) = try await reader.read { db -> ([String], [String]) in
                     let info = try Row.fetchAll(db, sql: "PRAGMA table_info(\(sqliteTable))")
-                    let names: [String] = info.map { $0["name"] }
+                    let names: [String] = info.map { $0["name"] as String }.filter { !sqliteOnlyColumns.contains("\(sqliteTable).\($0)") }
                     let keys = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
                     return (names, keys.isEmpty ? ["rowid"] : keys)
                 }

@@ -63,6 +63,11 @@ enum Migrations {
         migrator.registerMigration("v15-team-listing") { db in
             try db.execute(sql: v15TeamListing)
         }
+        // Depends on workspaceUser (v1) and the `searchKey` SQL function only.
+        migrator.registerMigration("v16-search-index") { db in
+            try keepWorkspaceUserRowIDs(db)
+            try db.execute(sql: v16SearchIndex)
+        }
         return migrator
     }
 
@@ -449,6 +454,74 @@ enum Migrations {
         CREATE TRIGGER workspaceUser_renamed AFTER UPDATE OF name ON workspaceUser WHEN NEW.name IS NOT OLD.name
         BEGIN
             UPDATE teamMembership SET userName = NEW.name WHERE workspaceGid = NEW.workspaceGid AND userGid = NEW.gid;
+        END;
+        """
+
+    /// Rebuilds `workspaceUser` with `id INTEGER PRIMARY KEY`, each row keeping its rowid, so that its rowids
+    /// (which the text index of v16 refers to) are stable: "The VACUUM command may change the ROWIDs of entries in
+    /// any tables that do not have an explicit INTEGER PRIMARY KEY" (https://www.sqlite.org/lang_vacuum.html).
+    /// `(workspaceGid, gid)` stays unique (what the upserts and team memberships' foreign keys name). SQLite's
+    /// procedure for a table change (https://www.sqlite.org/lang_altertable.html#otheralter): new table, copy,
+    /// drop, rename, then the table's indexes and triggers again; GRDB runs a migration with foreign keys off and
+    /// checks them all before it commits, so dropping the old table deletes no team membership.
+    static func keepWorkspaceUserRowIDs(_ db: Database) throws {
+        let dependents = try String.fetchAll(db, sql: """
+            SELECT sql FROM sqlite_master WHERE tbl_name = 'workspaceUser' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+            """)
+        try db.execute(sql: """
+            CREATE TABLE workspaceUser_new (
+                workspaceGid TEXT NOT NULL,
+                gid TEXT NOT NULL,
+                name TEXT,
+                email TEXT,
+                isActive INTEGER,
+                isAdmin INTEGER,
+                isGuest INTEGER,
+                isViewOnly INTEGER,
+                firstSeenAt INTEGER NOT NULL,
+                lastSeenAt INTEGER NOT NULL,
+                departedAt INTEGER,
+                changedAt INTEGER NOT NULL DEFAULT 0,
+                addedAt INTEGER NOT NULL DEFAULT 0,
+                id INTEGER PRIMARY KEY,
+                UNIQUE (workspaceGid, gid)
+            );
+            INSERT INTO workspaceUser_new (workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly,
+                                           firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt, id)
+                SELECT workspaceGid, gid, name, email, isActive, isAdmin, isGuest, isViewOnly,
+                       firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt, rowid
+                FROM workspaceUser;
+            DROP TABLE workspaceUser;
+            ALTER TABLE workspaceUser_new RENAME TO workspaceUser;
+            """)
+        for sql in dependents { try db.execute(sql: sql) }
+    }
+
+    static let v16SearchIndex = """
+        -- listUsers' `query` (a substring of a person's name or email, in SearchKey form): a trigram index of the
+        -- searchKey form of both, so that a rare text reads its few matches instead of every person of the
+        -- workspace (at 100,000 people, one person's email: 189 -> 4.5 ms a page; Benchmarks/RESULTS.md, session 9).
+        -- The text is lowercase NFC on both sides, hence `case_sensitive 1` (no second folding); the index is a
+        -- prefilter, the exact `instr(searchKey(...), ?)` test of UserReader stays the final check. A phrase never
+        -- spans two columns, so a text made of a name's end and an email's start does not match.
+        -- Rows are workspaceUser's rowids: its `id INTEGER PRIMARY KEY` (keepWorkspaceUserRowIDs, run just before),
+        -- which VACUUM keeps (a test runs VACUUM).
+        -- Kept in step by triggers, the one place every write of workspaceUser passes: they call the searchKey
+        -- function, so a connection that writes workspaceUser must have it (every store connection does:
+        -- SQLiteAccessStore.makeConfiguration). A rename that changes nothing (the same name and email) costs no
+        -- index write. FTS5 writes its pending entries out at each statement that fires a trigger, so a bulk write
+        -- goes many rows a statement (SnapshotWriter.insertBatch).
+        CREATE VIRTUAL TABLE workspaceUserSearch USING fts5(nameKey, emailKey, tokenize = 'trigram case_sensitive 1');
+        INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey) SELECT rowid, searchKey(name), searchKey(email) FROM workspaceUser;
+        CREATE TRIGGER workspaceUserSearch_insert AFTER INSERT ON workspaceUser BEGIN
+            INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey) VALUES (new.rowid, searchKey(new.name), searchKey(new.email));
+        END;
+        CREATE TRIGGER workspaceUserSearch_delete AFTER DELETE ON workspaceUser BEGIN
+            DELETE FROM workspaceUserSearch WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER workspaceUserSearch_update AFTER UPDATE OF name, email ON workspaceUser
+            WHEN new.name IS NOT old.name OR new.email IS NOT old.email BEGIN
+            UPDATE workspaceUserSearch SET nameKey = searchKey(new.name), emailKey = searchKey(new.email) WHERE rowid = new.rowid;
         END;
         """
 }

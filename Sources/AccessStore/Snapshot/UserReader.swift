@@ -6,6 +6,13 @@ extension SQLiteAccessStore {
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.
     ///
+    /// With a `query` text (current picture only) of 3 characters or more, the page is read through the trigram
+    /// index of names and emails when it matches fewer than ``SearchIndex/scanFromMatches`` people: those are read
+    /// and sorted, instead of every person of the workspace being tested (``SearchIndex``). A shorter text, a text
+    /// matching more people (then most pages find their 100 within a few thousand rows of the name index), and a
+    /// past picture (`asOf`: `workspaceUserInterval` has no text index) are scanned for. Both plans return the same
+    /// page: the index is a prefilter of the same exact test.
+    ///
     /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
     /// one consistent snapshot even while a snapshot is being committed (a `DatabasePool` read sees
     /// the last commit before it began). Separate pages are separate reads: a commit between two pages
@@ -14,11 +21,13 @@ extension SQLiteAccessStore {
     ///   query text longer than 256 characters); ``AccessStoreError/invalidCursor``.
     public func listUsers(_ query: UserQuery) async throws -> UserPage {
         let listing = try UserListing(query)
-        let request = Self.listUsersRequest(listing)
         let workspaceGid = query.workspaceGid
         let limit = query.limit
         let asOf = listing.asOf
         return try await dbWriter.read { db in
+            // A team's page is read through the team's index (the text, if any, tested on its members).
+            let plan = query.teamGid == nil ? try SearchIndex.plan(db, listing) : .scan
+            let request = Self.listUsersRequest(listing, plan: plan)
             let rows = try Row.fetchCursor(db.cachedStatement(sql: request.sql), arguments: request.arguments)
             var users: [StoredUser] = []
             users.reserveCapacity(limit)
@@ -57,14 +66,15 @@ extension SQLiteAccessStore {
         }
     }
 
-    /// The SQL of one ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow).
+    /// The SQL of one ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow), read
+    /// by `plan` (``SearchIndex/Plan/index`` only for a current-picture text ``SearchIndex/canServe(_:)``).
     /// - Throws: as ``listUsers(_:)``.
-    static func listUsersRequest(_ query: UserQuery) throws -> (sql: String, arguments: StatementArguments) {
-        listUsersRequest(try UserListing(query))
+    static func listUsersRequest(_ query: UserQuery, plan: SearchIndex.Plan = .scan) throws -> (sql: String, arguments: StatementArguments) {
+        listUsersRequest(try UserListing(query), plan: plan)
     }
 
     /// The SQL of one ``listUsers(_:)`` page of a checked query.
-    static func listUsersRequest(_ listing: UserListing) -> (sql: String, arguments: StatementArguments) {
+    static func listUsersRequest(_ listing: UserListing, plan: SearchIndex.Plan) -> (sql: String, arguments: StatementArguments) {
         let query = listing.query
         // The current picture (workspaceUser), or the past one (the intervals covering `asOf`).
         let asOf = listing.asOf
@@ -74,8 +84,17 @@ extension SQLiteAccessStore {
         // The listing order: (name COLLATE NOCASE, gid), read from an index that holds it.
         var order = (name: sortName, gid: gid)
 
-        var conditions = ["workspaceGid = ?"]
-        var arguments: StatementArguments = [query.workspaceGid]
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        // The index plan: the matches of the trigram index drive the read (CROSS JOIN keeps them the outer loop),
+        // each joined to its row by rowid, then sorted; every condition below still applies to the row.
+        if plan == .index, asOf == nil, query.teamGid == nil, let text = listing.searchText, SearchIndex.canServe(text) {
+            from = "workspaceUserSearch CROSS JOIN workspaceUser ON workspaceUser.rowid = workspaceUserSearch.rowid"
+            conditions.append("workspaceUserSearch MATCH ?")
+            arguments += [SearchIndex.matchExpression(text)]
+        }
+        conditions.append("workspaceGid = ?")
+        arguments += [query.workspaceGid]
         if let asOf {
             conditions.append(Self.covers)
             arguments += [asOf, asOf]
@@ -116,7 +135,8 @@ extension SQLiteAccessStore {
             order = (name: "ifnull(memberName, '') COLLATE NOCASE", gid: "memberGid")
         }
         if let text = listing.searchText {
-            // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey).
+            // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey). With the index plan
+            // too: the index's matches are candidates, this is the test that decides.
             conditions.append("(instr(searchKey(name), ?) > 0 OR instr(searchKey(email), ?) > 0)")
             arguments += [text, text]
         }

@@ -1,0 +1,365 @@
+import Foundation
+import GRDB
+import Testing
+@testable import AccessStore
+
+/// listUsers' `query` read through the trigram index (migration v16-search-index, ``SearchIndex``): the same
+/// people, order and pages as the scan of every row, and the index kept in step with workspaceUser.
+@Suite("listUsers query: the trigram index")
+struct SearchIndexTests {
+    /// Names and emails with case differences, non-ASCII letters, canonically equivalent spellings (É as one
+    /// scalar and as E + U+0301), a double quote (FTS5 query syntax), no name, no email.
+    static let people: [SnapshotUser] = [
+        SnapshotUser(gid: "p01", name: "Ada LOVELACE", email: "ada@acme.example", isActive: true),
+        SnapshotUser(gid: "p02", name: "ada lovelace", email: "ada.l@acme.example", isActive: false),
+        SnapshotUser(gid: "p03", name: "\u{C9}lodie \u{DC}nal", email: "elodie@acme.example", isActive: true),
+        SnapshotUser(gid: "p04", name: "E\u{301}lodie Martin", email: "E.Martin@acme.example", isActive: true),
+        SnapshotUser(gid: "p05", name: "Jose\u{301} Garci\u{301}a", email: "jose@acme.example", isActive: true),
+        SnapshotUser(gid: "p06", name: "Zo\u{EB} \u{C5}berg", email: "zoe@acme.example", isActive: true),
+        SnapshotUser(gid: "p07", name: "ΣΟΦΙΑ Παππά", email: "sofia@acme.example", isActive: true),
+        SnapshotUser(gid: "p08", name: "Se\u{E1}n O\"Brien", email: "sean@other.example", isActive: true),
+        SnapshotUser(gid: "p09", name: nil, email: "nameless@acme.example"),
+        SnapshotUser(gid: "p10", name: "No Email", email: nil, isActive: true),
+        SnapshotUser(gid: "p11", name: "Anna Svensson", email: "ANNA.SVENSSON@ACME.EXAMPLE", isActive: true),
+        SnapshotUser(gid: "p12", name: "Dora Lovelace", email: "dora@acme.example", isActive: true),
+        // Holds both phrases of "bartholomew smith" ("bartholomew " AND "w smith") but not the text.
+        SnapshotUser(gid: "p13", name: "Bartholomew Jones-Law Smith", email: "bjls@acme.example", isActive: true),
+    ]
+
+    /// Query texts: ≥ 3 characters (the index), shorter ones (the scan), texts made of a name's end and an
+    /// email's start (which must match nothing), FTS5 syntax characters.
+    static let texts = [
+        "lovelace", "LOVE", "ada l", "\u{E9}lo", "e\u{301}lo", "\u{C9}LODIE", "jos\u{E9}", "garc\u{ED}", "zoe\u{308}", "\u{E5}berg",
+        "σοφ", "ΠΑΠ", "o\"b", "\"", "\"brien", "acme.example", "ACME", "svensson@", "lovelaceada", "lovelace ada", "\u{FC}nalelodie",
+        "martine.martin", "xyz", "ad", "\u{E9}", "a", "AND", "*", "ada OR bob", "nameless",
+        "bartholomew smith", "bartholomew jones-law smith", "anna.svensson@acme.example", "e.martin@acme.example", "x\"\u{301}b",
+    ]
+
+    /// A store holding ``people``; p12 departed at the second snapshot (minute 1).
+    func seededStore() async throws -> SQLiteAccessStore {
+        let store = try makeStore()
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: Self.people), at: T.t0)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: Self.people.filter { $0.gid != "p12" }), at: T.at(minutes: 1))
+        return store
+    }
+
+    /// The gids of one page as read by `plan` (the SQL listUsers runs for it).
+    func page(_ store: SQLiteAccessStore, _ query: UserQuery, plan: SearchIndex.Plan) async throws -> [String] {
+        let request = try SQLiteAccessStore.listUsersRequest(query, plan: plan)
+        let gids = try await store.dbWriter.read { db in try String.fetchAll(db, sql: request.sql, arguments: request.arguments) }
+        return Array(gids.prefix(query.limit))
+    }
+
+    /// The people `text` matches, computed in Swift (a byte substring of the search form of the name or of the
+    /// email), in listing order (SQLite NOCASE folds ASCII letters only, then gid).
+    func expected(_ users: [SnapshotUser], _ text: String) -> [String] {
+        let key = Array(SearchKey.of(text.trimmingCharacters(in: .whitespacesAndNewlines)).utf8)
+        func contains(_ value: String?) -> Bool {
+            guard let value else { return false }
+            let bytes = Array(SearchKey.of(value).utf8)
+            guard key.count <= bytes.count else { return false }
+            return (0...(bytes.count - key.count)).contains { Array(bytes[$0..<($0 + key.count)]) == key }
+        }
+        func fold(_ text: String) -> [UInt8] { text.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 } }
+        return users.filter { contains($0.name) || contains($0.email) }.sorted { a, b in
+            let na = fold(a.name ?? ""), nb = fold(b.name ?? "")
+            if na != nb { return na.lexicographicallyPrecedes(nb) }
+            return a.gid.utf8.lexicographicallyPrecedes(b.gid.utf8)
+        }.map(\.gid)
+    }
+
+    /// True when every workspaceUser row has exactly one index row, holding the search form of its name and email,
+    /// and FTS5's own check of the index against the text it holds passes (it throws when not: README, "Searching
+    /// people").
+    func indexInStep(_ store: SQLiteAccessStore) async throws -> Bool {
+        try await store.dbWriter.write { db in
+            try db.execute(sql: "INSERT INTO workspaceUserSearch (workspaceUserSearch) VALUES ('integrity-check')")
+        }
+        return try await store.dbWriter.read { db in
+            let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUser") ?? -1
+            let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUserSearch") ?? -2
+            let same = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM workspaceUser u JOIN workspaceUserSearch s ON s.rowid = u.rowid
+                WHERE s.nameKey IS searchKey(u.name) AND s.emailKey IS searchKey(u.email)
+                """) ?? -3
+            return users == indexed && users == same
+        }
+    }
+
+    @Test("every text: the index plan, the scan plan and listUsers return the same people as a substring test in Swift")
+    func sameAsScan() async throws {
+        let store = try await seededStore()
+        let present = Self.people.filter { $0.gid != "p12" }
+        for text in Self.texts {
+            let query = UserQuery(workspaceGid: "1000", query: text)
+            let want = expected(present, text)
+            #expect(try await page(store, query, plan: .scan) == want, "scan \(text)")
+            #expect(try await page(store, query, plan: .index) == want, "index \(text)")
+            #expect(try await store.listUsers(query).users.map(\.gid) == want, "listUsers \(text)")
+        }
+        // The ones the test is about, spelled out.
+        #expect(expected(present, "lovelace") == ["p01", "p02"])
+        #expect(expected(present, "e\u{301}lo") == ["p04", "p03"], "canonically equivalent, either way round (E + U+0301 sorts before É)")
+        #expect(expected(present, "lovelaceada").isEmpty && expected(present, "\u{FC}nalelodie").isEmpty, "no match across name and email")
+        #expect(expected(present, "o\"b") == ["p08"])
+        #expect(expected(present, "bartholomew smith").isEmpty && expected(present, "bartholomew jones-law smith") == ["p13"])
+        #expect(SearchIndex.canServe(SearchKey.of("ad")) == false && SearchIndex.canServe(SearchKey.of("\u{E9}")) == false)
+        #expect(SearchIndex.canServe(SearchKey.of("E\u{301}lo")), "3 scalars in NFC")
+    }
+
+    @Test("the FTS5 query: phrases of at most 12 characters overlapping by 2, quotes doubled by scalar")
+    func matchExpression() {
+        #expect(SearchIndex.matchExpression("ada") == "\"ada\"")
+        #expect(SearchIndex.matchExpression("abcdefghijkl") == "\"abcdefghijkl\"")
+        #expect(SearchIndex.matchExpression("abcdefghijklm") == "\"abcdefghijkl\" AND \"klm\"")
+        #expect(SearchIndex.matchExpression("freya.dias30@acme.example") == "\"freya.dias30\" AND \"30@acme.exam\" AND \"ample\"")
+        #expect(SearchIndex.matchExpression("o\"b") == "\"o\"\"b\"")
+        // `"` + a combining acute is one Character, two scalars: the quote is still doubled.
+        #expect(SearchIndex.matchExpression("a\"\u{301}b") == "\"a\"\"\u{301}b\"")
+        #expect(SearchIndex.matchExpression("\u{E9}t\u{E9}") == "\"\u{E9}t\u{E9}\"")
+    }
+
+    @Test("the index plan combines with the other filters and with departed people like the scan")
+    func filters() async throws {
+        let store = try await seededStore()
+        for text in ["lovelace", "acme.example", "\u{E9}lodie", "dora"] {
+            var queries: [UserQuery] = []
+            queries.append(UserQuery(workspaceGid: "1000", active: true, query: text))
+            queries.append(UserQuery(workspaceGid: "1000", active: false, query: text))
+            queries.append(UserQuery(workspaceGid: "1000", query: text, includeDeparted: true))
+            var changed = UserQuery(workspaceGid: "1000", query: text)
+            changed.changedSince = T.t0
+            queries.append(changed)
+            queries.append(UserQuery(workspaceGid: "other", query: text))
+            for query in queries {
+                let scan = try await page(store, query, plan: .scan)
+                #expect(try await page(store, query, plan: .index) == scan, "\(text) \(query)")
+                #expect(try await store.listUsers(query).users.map(\.gid) == scan, "\(text) \(query)")
+            }
+        }
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p01", "p02"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace", includeDeparted: true)).users.map(\.gid) == ["p01", "p02", "p12"])
+        var since = UserQuery(workspaceGid: "1000", query: "lovelace")
+        since.changedSince = T.t0
+        let departed = try await store.listUsers(since).users
+        #expect(departed.map(\.gid) == ["p12"])
+        #expect(departed.first?.change == .departed)
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", active: true, query: "LOVELACE")).users.map(\.gid) == ["p01"])
+    }
+
+    @Test("paging by cursor through the matches: everyone once, in order, team filter too", arguments: [1, 7, 50])
+    func paging(limit: Int) async throws {
+        let store = try makeStore()
+        let first = ["alice", "Alice", "ALICE", "bob", "Zoë", "carol", "Carol", "dave"]
+        let users = (0..<240).map { index in
+            SnapshotUser(gid: String(100_000 + (index * 7919) % 1000), name: index % 17 == 0 ? nil : "\(first[index % first.count]) \(index % 5)",
+                         email: "p\(index)@acme.example", isActive: true)
+        }
+        let memberships = users.enumerated().compactMap { index, user in index % 2 == 0 ? SnapshotTeamMembership(teamGid: "t1", userGid: user.gid) : nil }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users, teams: [Fixture.engineering], teamMemberships: memberships), at: T.t0)
+        for text in ["alice", "zoë", "p1", "p12", "acme", "@acme.example"] {
+            let gids = try await allGids(store, UserQuery(workspaceGid: "1000", query: text, limit: limit))
+            #expect(gids == expected(users, text), "\(text)")
+            #expect(!gids.isEmpty)
+        }
+        let inTeam = Set(memberships.map(\.userGid))
+        let gids = try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", query: "alice", limit: limit))
+        #expect(gids == expected(users.filter { inTeam.contains($0.gid) }, "alice"))
+        // Each page of the walk, read by either plan, is the same page.
+        var query = UserQuery(workspaceGid: "1000", query: "alice", limit: limit)
+        for _ in 0..<5 {
+            let listed = try await store.listUsers(query)
+            #expect(try await page(store, query, plan: .index) == listed.users.map(\.gid))
+            #expect(try await page(store, query, plan: .scan) == listed.users.map(\.gid))
+            guard let next = listed.nextCursor else { break }
+            query.cursor = next
+        }
+    }
+
+    @Test("a renamed person is found by the new name and email only, after the next snapshot")
+    func rename() async throws {
+        let store = try await seededStore()
+        var renamed = Self.people.filter { $0.gid != "p12" }
+        renamed[0] = SnapshotUser(gid: "p01", name: "Ada King", email: "ada.king@acme.example", isActive: true)
+        renamed[1] = SnapshotUser(gid: "p02", name: "Ada Lovelace", email: "ada.l@acme.example", isActive: false)  // case only
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: renamed), at: T.at(minutes: 2))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p02"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "king")).users.map(\.gid) == ["p01"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "ada.king@")).users.map(\.gid) == ["p01"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "ada@acme")).users.isEmpty)
+        #expect(try await indexInStep(store))
+        // A provisioned person is indexed at once (the provision path inserts the row).
+        try await store.applyProvisionChange(ProvisionChange(
+            workspaceGid: "1000", user: SnapshotUser(gid: "p20", name: "Grace Hopper", email: "grace@acme.example", isActive: true),
+            workspaceAction: .added, principal: "tester", callId: "call-1"), at: T.at(minutes: 3))
+        try await store.applyProvisionChange(ProvisionChange(
+            workspaceGid: "1000", user: SnapshotUser(gid: "p01", email: "ada.k@acme.example"), workspaceAction: .none,
+            principal: "tester", callId: "call-2"), at: T.at(minutes: 4))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "ada.k@")).users.map(\.gid) == ["p01"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "ada.king@")).users.isEmpty)
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "hopper")).users.map(\.gid) == ["p20"])
+        #expect(try await indexInStep(store))
+    }
+
+    @Test("the text decides the plan: the index for a rare text of 3 or more characters, the scan otherwise")
+    func planChoice() async throws {
+        let store = try makeStore()
+        let users = (0..<SearchIndex.scanFromMatches).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", email: "person\($0)@acme.example", isActive: true) }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
+        func plan(_ text: String, asOf: Date? = nil) async throws -> SearchIndex.Plan {
+            var query = UserQuery(workspaceGid: "1000", query: text)
+            query.asOf = asOf
+            let listing = try UserListing(query)
+            return try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) }
+        }
+        #expect(try await plan("person 123") == .index)
+        #expect(try await plan("PERSON 123") == .index)
+        #expect(try await plan("nobody") == .index)
+        #expect(try await plan("acme", asOf: T.at(minutes: 1)) == .scan, "a past picture has no text index")
+        #expect(try await plan("person 123", asOf: T.at(minutes: 1)) == .scan)
+        #expect(try await plan("12") == .scan, "too short for trigrams")
+        #expect(try await plan("acme") == .scan, "every person matches: the name index finds a page at once")
+        #expect(try await plan("person") == .scan)
+        for text in ["person 123", "acme", "12", "person 3999@"] {
+            let query = UserQuery(workspaceGid: "1000", query: text, limit: 100)
+            let want = expected(users, text).prefix(100)
+            #expect(try await store.listUsers(query).users.map(\.gid) == Array(want), "\(text)")
+            #expect(try await page(store, query, plan: .index) == Array(want), "\(text)")
+        }
+    }
+
+    @Test("EXPLAIN QUERY PLAN: the index plan reads the FTS5 table and joins each match by rowid")
+    func queryPlan() async throws {
+        let store = try await seededStore()
+        for cursor in [nil, UserCursor(n: "m", g: "g5").encoded()] {
+            var query = UserQuery(workspaceGid: "1000", active: true, query: "lovelace", limit: 50)
+            query.cursor = cursor
+            let listing = try UserListing(query)
+            let (chosen, details) = try await store.dbWriter.read { db in
+                let chosen = try SearchIndex.plan(db, listing)
+                let request = SQLiteAccessStore.listUsersRequest(listing, plan: chosen)
+                let details = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + request.sql, arguments: request.arguments).map { $0["detail"] as String }
+                return (chosen, details)
+            }
+            #expect(chosen == .index)
+            #expect(details.first?.hasPrefix("SCAN workspaceUserSearch VIRTUAL TABLE INDEX") == true, "\(details)")
+            #expect(details.contains { $0.hasPrefix("SEARCH workspaceUser USING INTEGER PRIMARY KEY (rowid=?)") }, "\(details)")
+            #expect(!details.contains { $0.contains("workspaceUser_byName") }, "\(details)")
+        }
+        // A short text keeps the scan of the name index.
+        let short = try SQLiteAccessStore.listUsersRequest(UserQuery(workspaceGid: "1000", query: "ad"), plan: .index)
+        #expect(!short.sql.contains("workspaceUserSearch"))
+    }
+
+    @Test("the migration indexes the people already stored")
+    func backfill() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let path = dir.file("access.sqlite")
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v14-listing-indexes")
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
+            for (index, user) in Self.people.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, firstSeenAt, lastSeenAt, departedAt, changedAt, addedAt)
+                    VALUES ('1000', ?, ?, ?, 1, 1, 1, ?, 1, 1)
+                    """, arguments: [user.gid, user.name, user.email, index == 11 ? 2 : nil])
+            }
+            #expect(try db.tableExists("workspaceUserSearch") == false)
+        }
+        try pool.close()
+
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        defer { try? store.close() }
+        #expect(try await indexInStep(store))
+        let present = Self.people.filter { $0.gid != "p12" }
+        for text in ["lovelace", "e\u{301}lo", "\u{C5}BERG", "acme.example", "lovelaceada"] {
+            let query = UserQuery(workspaceGid: "1000", query: text)
+            #expect(try await page(store, query, plan: .index) == expected(present, text), "\(text)")
+            #expect(try await store.listUsers(query).users.map(\.gid) == expected(present, text), "\(text)")
+        }
+    }
+
+    @Test("VACUUM keeps workspaceUser's rowids (its INTEGER PRIMARY KEY), so the index stays right, and later writes keep it in step")
+    func vacuum() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let path = dir.file("access.sqlite")
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        defer { try? store.close() }
+        let users = (0..<300).map { SnapshotUser(gid: "g\($0)", name: "Person \($0)", email: "person\($0)@acme.example", isActive: true) }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
+        // Holes in the rowids (the store never deletes a person; a hand-made delete here), then VACUUM.
+        try await store.dbWriter.writeWithoutTransaction { db in
+            try db.execute(sql: "DELETE FROM workspaceUserInterval")
+            try db.execute(sql: "DELETE FROM accessChange")
+            try db.execute(sql: "DELETE FROM workspaceUser WHERE CAST(substr(gid, 2) AS INTEGER) % 3 = 0")
+            try db.execute(sql: "VACUUM")
+        }
+        #expect(try await indexInStep(store))
+        // What makes that a promise, not luck: the rowid is workspaceUser's INTEGER PRIMARY KEY (migration v16), whose
+        // values VACUUM keeps (https://www.sqlite.org/lang_vacuum.html).
+        let primaryKey = try await store.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "PRAGMA table_info(workspaceUser)").filter { ($0["pk"] as Int) > 0 }.map { "\($0["name"] as String) \($0["type"] as String)" }
+        }
+        #expect(primaryKey == ["id INTEGER"])
+        let kept = users.filter { Int($0.gid.dropFirst())! % 3 != 0 }
+        #expect(try await allGids(store, UserQuery(workspaceGid: "1000", query: "person 1", limit: 10)) == expected(kept, "person 1"))
+        var renamed = kept
+        renamed[0] = SnapshotUser(gid: renamed[0].gid, name: "Renamed One", email: "renamed@acme.example", isActive: true)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: renamed + [SnapshotUser(gid: "g1000", name: "New Person", isActive: true)]),
+                                      at: T.at(minutes: 1))
+        #expect(try await indexInStep(store))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "renamed")).users.map(\.gid) == [renamed[0].gid])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "new person")).users.map(\.gid) == ["g1000"])
+    }
+
+    @Test("a backup seals and a restore brings back the index with the people (its tables are in the seal's MAC)")
+    func backupRestore() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let backups = try TempDirectory()
+        defer { backups.cleanup() }
+        let path = dir.file("access.sqlite")
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: Self.people), at: T.t0)
+        let backup = backups.file("backup.sqlite")
+        _ = try StoreBackup.backup(databasePath: path, masterKey: key, to: backup, replace: false)
+        var renamed = Self.people
+        renamed[0] = SnapshotUser(gid: "p01", name: "Ada King", email: "ada.king@acme.example", isActive: true)
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: renamed), at: T.at(minutes: 1))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "king")).users.map(\.gid) == ["p01"])
+        try store.close()
+
+        _ = try await StoreRestore.restore(from: backup, databasePath: path, masterKey: key, principal: "local:tester", now: T.at(minutes: 2))
+        let restored = try SQLiteAccessStore.open(path: path, masterKey: key)
+        defer { try? restored.close() }
+        #expect(try await indexInStep(restored))
+        #expect(try await restored.listUsers(UserQuery(workspaceGid: "1000", query: "king")).users.isEmpty)
+        #expect(try await restored.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p01", "p02", "p12"])
+    }
+
+    @Test("a connection without the searchKey function cannot write a person: the write fails whole, the index stays in step")
+    func writeNeedsSearchKey() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let path = dir.file("access.sqlite")
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        defer { try? store.close() }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: Self.people), at: T.t0)
+        let bare = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try bare.write { db in try db.execute(sql: "UPDATE workspaceUser SET name = 'Someone Else' WHERE gid = 'p01'") }
+        }
+        // A write that leaves name and email alone does not need it.
+        try await bare.write { db in try db.execute(sql: "UPDATE workspaceUser SET lastSeenAt = lastSeenAt + 1 WHERE gid = 'p01'") }
+        try bare.close()
+        #expect(try await indexInStep(store))
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p01", "p02", "p12"])
+    }
+}
