@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import Synchronization
+import TestSupport
 import Testing
 @testable import AccessStore
 
@@ -291,6 +293,33 @@ struct ListUsersTests {
             }
             #expect(plan.contains { $0.contains("USING INDEX \(index) ") }, "\(plan)")
             #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.contains("CORRELATED") }, "\(plan)")
+        }
+    }
+
+    @Test("PostgreSQL: a rare flag value is read through its partial index, a team through the team's index",
+          .enabled(if: postgresConfigured), arguments: ["admin", "guest", "inactive", "flagsUnknown", "team"])
+    func postgresFilteredPlans(filter: String) async throws {
+        let store = try await makePostgresStore()
+        let (configure, index): ((inout UserQuery) -> Void, String) = switch filter {
+        case "admin": ({ $0.admin = true }, "workspace_user_admins")
+        case "guest": ({ $0.guest = true }, "workspace_user_guests")
+        case "inactive": ({ $0.active = false }, "workspace_user_inactive")
+        case "flagsUnknown": ({ $0.flagsUnknown = true }, "workspace_user_flags_unknown")
+        default: ({ $0.teamGid = "t1" }, "team_membership_by_member_name")
+        }
+        for cursor in [nil, UserCursor(n: "m", g: "g5").encoded()] {
+            var query = UserQuery(workspaceGid: "1000", limit: 50)
+            configure(&query)
+            query.cursor = cursor
+            let page = PostgresAccessStore.listUsersQuery(try UserListing(query))
+            // An empty table: without seq scans off the planner would read it whole, whatever the indexes.
+            let plan = try await TestPostgres.withAdminConnection(store.location) { connection, logger in
+                try await connection.query("SET enable_seqscan = off", logger: logger)
+                return try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + page.sql, binds: page.binds), logger: logger)
+                    .collect().map { try $0.decode(String.self) }
+            }
+            #expect(plan.contains { $0.contains(" using \(index) ") || $0.contains(" on \(index) ") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("Sort") }, "\(plan)")
         }
     }
 

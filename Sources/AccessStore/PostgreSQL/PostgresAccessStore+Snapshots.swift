@@ -119,10 +119,11 @@ extension PostgresAccessStore {
         } else if !query.includeDeparted {
             sql.appendLiteral(" AND departed_at IS NULL")
         }
+        // Flag values as literals, not parameters: the planner then proves a partial index's predicate (v4: admins,
+        // guests, inactive, unknown flags) from the query.
         for (column, value) in [("is_active", query.active), ("is_admin", query.admin), ("is_guest", query.guest)] {
             guard let value else { continue }
-            sql.appendLiteral(" AND \(column) = ")
-            sql.appendInterpolation(value)
+            sql.appendLiteral(" AND \(column) = \(value ? "true" : "false")")
         }
         if let flagsUnknown = query.flagsUnknown {
             let anyUnknown = "(is_active IS NULL OR is_admin IS NULL OR is_guest IS NULL OR is_view_only IS NULL)"

@@ -19,7 +19,8 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x6173_616e_6d69_6772
 
     /// Every migration, oldest first: (identifier, SQL).
-    static let all: [(id: String, sql: String)] = [("v1", v1), ("v2", v2Schedules), ("v3-team-listing", v3TeamListing)]
+    static let all: [(id: String, sql: String)] = [("v1", v1), ("v2", v2Schedules), ("v3-team-listing", v3TeamListing),
+                                                   ("v4-listing-indexes", v4ListingIndexes)]
 
     /// Whether the database holds a store: a `schema_migration` table with at least one migration applied.
     static func hasStore(_ database: PostgresDatabase) async throws -> Bool {
@@ -372,5 +373,16 @@ enum PostgresMigrations {
             UPDATE team_membership SET user_name = NEW.name WHERE workspace_gid = NEW.workspace_gid AND user_gid = NEW.gid; RETURN NULL; END $$;
         CREATE TRIGGER workspace_user_renamed AFTER UPDATE OF name ON workspace_user
             FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION workspace_user_renamed();
+        """
+
+    /// SQLite's `v14-listing-indexes`: the people with a rare flag value (admins, guests, inactive, unknown flags) in
+    /// listing order, so that such a page reads its rows instead of the name index until enough match. The query
+    /// writes the flag values as literals, which the planner proves these predicates from.
+    static let v4ListingIndexes = """
+        CREATE INDEX workspace_user_admins ON workspace_user (workspace_gid, lower(coalesce(name, '')), gid) WHERE is_admin;
+        CREATE INDEX workspace_user_guests ON workspace_user (workspace_gid, lower(coalesce(name, '')), gid) WHERE is_guest;
+        CREATE INDEX workspace_user_inactive ON workspace_user (workspace_gid, lower(coalesce(name, '')), gid) WHERE NOT is_active;
+        CREATE INDEX workspace_user_flags_unknown ON workspace_user (workspace_gid, lower(coalesce(name, '')), gid)
+            WHERE (is_active IS NULL OR is_admin IS NULL OR is_guest IS NULL OR is_view_only IS NULL);
         """
 }
