@@ -435,7 +435,9 @@ extension ReplicasEndToEndTests {
 
         // A bulk provision through the balancer; as soon as its first intent is committed, one server is killed.
         let location = try #require(TestPostgres.server).with(database: String(replicas.url.split(separator: "/").last!.split(separator: "?").first!))
-        let newcomers = (1...40).map { JSONValue.object(["email": .string("lb.newcomer\($0)@acme.example"), "action": .string("add")]) }
+        // Enough newcomers that the call is still writing when the test sees its first write (at 40, a loaded CI
+        // machine once saw the call finish between that look and the next).
+        let newcomers = (1...120).map { JSONValue.object(["email": .string("lb.newcomer\($0)@acme.example"), "action": .string("add")]) }
         let params = String(decoding: try JSONEncoder().encode(JSONValue.object(["workspace": .string(env.workspace), "users": .array(newcomers)])), as: UTF8.self)
         let provision = Thread.detachedOutput { try? run("asana-access", ["call", "provision", "--params", params] + through) }
         func openIntents() async throws -> Int64 {
@@ -449,12 +451,15 @@ extension ReplicasEndToEndTests {
                 AND EXISTS (SELECT 1 FROM provision_intent WHERE resolved_at IS NULL) LIMIT 1
                 """)
         }
-        #expect(try await eventually(within: .seconds(60), every: .milliseconds(100)) {
-            guard try await CrashAuditEndToEndTests.simulatorWrites(env).count > 0 else { return false }
-            return try await callPid() != nil
-        })
+        // The pid comes from the same look that saw a write and an open intent (a second look could find the call done).
+        var seen: Int64?
+        let deadline = Date().addingTimeInterval(60)
+        while seen == nil, Date() < deadline {
+            if try await CrashAuditEndToEndTests.simulatorWrites(env).count > 0 { seen = try await callPid() }
+            if seen == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
         let pids = replicas.servers.map { Int64($0.process.processIdentifier) }
-        let running = try #require(try await callPid())
+        let running = try #require(seen, "no look within 60 s saw a write to Asana with the call's intents still open")
         let doomed = try #require(pids.firstIndex(of: running), "the call's lease names pid \(running), not a server (\(pids))")
         #expect(replicas.servers[doomed].stop(signal: SIGKILL) == SIGKILL)
         _ = provision.wait()
