@@ -53,6 +53,25 @@ struct SnapshotTests {
         #expect(try await store.workspace(gid: "1000")?.lastSyncedAt == T.at(minutes: 10))
     }
 
+    @Test("a name or email Asana now sends in another Unicode form is stored as sent, though Swift finds it equal (not counted as a change)",
+          arguments: StoreKind.available)
+    func sameTextOtherBytes(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
+        let composed = SnapshotUser(gid: "u1", name: "Zo\u{E9} Ada", email: "zo\u{E9}@acme.example", isActive: true, isAdmin: false, isGuest: false, isViewOnly: false)
+        var decomposed = composed
+        decomposed.name = "Zoe\u{301} Ada"
+        decomposed.email = "zoe\u{301}@acme.example"
+        #expect(composed.name == decomposed.name)  // canonically equivalent
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: [composed]), at: T.t0)
+        let counts = try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: [decomposed]), at: T.at(minutes: 1))
+        #expect(counts.updated == 0)
+        let stored = try #require(try await store.user(workspaceGid: "1000", gidOrEmail: "u1"))
+        #expect(Array(stored.name?.unicodeScalars ?? "".unicodeScalars) == Array("Zoe\u{301} Ada".unicodeScalars))
+        #expect(Array(stored.email?.unicodeScalars ?? "".unicodeScalars) == Array("zoe\u{301}@acme.example".unicodeScalars))
+        #expect(stored.lastSeenAt == T.at(minutes: 1))
+        #expect(stored.changedAt == T.t0)
+    }
+
     @Test("name, email, flag and team changes count as updated", arguments: StoreKind.available)
     func updates(kind: StoreKind) async throws {
         let store = try await kind.makeSnapshotStore()

@@ -117,6 +117,9 @@ struct SnapshotPlan {
         var changed: Bool
         /// Back after having departed: `addedAt = now`, `departedAt` cleared.
         var returned: Bool
+        /// Present before, and the row holds exactly what the snapshot says (names and emails byte for byte, not
+        /// only canonically equal as Swift compares strings): only `lastSeenAt` moves.
+        var identical: Bool = false
     }
 
     var counts: SnapshotCounts
@@ -136,6 +139,16 @@ struct SnapshotPlan {
     var people: [String: SnapshotUser]
     /// History to record, in order (its access changes take ids in this order).
     var history: [HistoryEvent]
+
+    /// Whether two optional strings hold the same bytes (Swift's `==` is canonical equivalence: "é" as one scalar
+    /// equals "e" + U+0301, which the store keeps apart).
+    static func sameBytes(_ a: String?, _ b: String?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (a?, b?): a.utf8.elementsEqual(b.utf8)
+        default: false
+        }
+    }
 
     private struct MembershipKey: Hashable {
         var teamGid: String
@@ -216,7 +229,8 @@ struct SnapshotPlan {
                     counts.updated += 1
                     changed = true
                 }
-                updated.append(UserUpdate(user: user, changed: changed, returned: old.departed))
+                let identical = !changed && Self.sameBytes(old.state.name, state.name) && Self.sameBytes(old.state.email, state.email)
+                updated.append(UserUpdate(user: user, changed: changed, returned: old.departed, identical: identical))
             } else {
                 counts.added += 1
                 inserted.append(user)
