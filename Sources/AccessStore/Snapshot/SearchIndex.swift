@@ -72,9 +72,10 @@ enum SearchIndex {
 
     /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve and
     /// which matches fewer than ``scanFromMatches`` people, else the scan (a past picture, `asOf`, reads
-    /// `workspaceUserInterval`, which has no text index).
+    /// `workspaceUserInterval`, which has no text index; a team's page reads the team's own index, its members
+    /// in listing order, and tests the text on them).
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
-        guard listing.asOf == nil, let text = listing.searchText, canServe(text) else { return .scan }
+        guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text) else { return .scan }
         let matches = try Int.fetchOne(
             db.cachedStatement(sql: """
                 SELECT count(*) FROM (SELECT 1 FROM workspaceUserSearch WHERE workspaceUserSearch MATCH ? LIMIT ?)

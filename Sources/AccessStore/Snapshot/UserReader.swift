@@ -25,9 +25,7 @@ extension SQLiteAccessStore {
         let limit = query.limit
         let asOf = listing.asOf
         return try await dbWriter.read { db in
-            // A team's page is read through the team's index (the text, if any, tested on its members).
-            let plan = query.teamGid == nil ? try SearchIndex.plan(db, listing) : .scan
-            let request = Self.listUsersRequest(listing, plan: plan)
+            let request = Self.listUsersRequest(listing, plan: try SearchIndex.plan(db, listing))
             let rows = try Row.fetchCursor(db.cachedStatement(sql: request.sql), arguments: request.arguments)
             var users: [StoredUser] = []
             users.reserveCapacity(limit)
