@@ -87,7 +87,7 @@ public enum StoreRestore {
             }
             // Everything written to the copy (a migration, the restore event) into its main file: only that file is
             // renamed into place, and a -wal left beside the copy would be removed with it.
-            try await store.dbWriter.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try await store.dbWriter.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         } catch {
             try? store.close()
             throw error
