@@ -51,14 +51,15 @@ struct SchedulerTests {
         let started = Date()
         let task = Task { try await scheduler.run() }
         defer { task.cancel() }
-        let synced = try await eventually(within: .seconds(40), every: .milliseconds(50)) {
+        let synced = try await eventually(within: .seconds(55), every: .milliseconds(50)) {
             try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first?.status == .succeeded
         }
-        #expect(synced, "no scheduled sync within 40 s of the start")
+        #expect(synced, "no scheduled sync within 55 s of the start")
         let run = try #require(try await harness.store.syncRuns(workspaceGid: harness.workspace, limit: 1).first)
         #expect(run.trigger == "schedule")
-        // Started within the 5 s jitter (plus generous room for a loaded machine), well before the 60 s poll.
-        #expect(run.startedAt.timeIntervalSince(started) < 20, "first scheduled sync started \(run.startedAt.timeIntervalSince(started)) s after the start")
+        // Started within the 5 s jitter plus generous room for a loaded machine (21 s once, while a clean build shared
+        // the 2 cores), before the 60 s poll.
+        #expect(run.startedAt.timeIntervalSince(started) < 45, "first scheduled sync started \(run.startedAt.timeIntervalSince(started)) s after the start")
     }
 
     @Test("with a 2-second interval the scheduler runs two syncs on its own, trigger schedule; getWorkspaceStatus shows them")
