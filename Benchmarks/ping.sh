@@ -6,8 +6,8 @@
 # Cases, product and reference interleaved (the order alternates each round; the median of the rounds
 # is printed): RSS per idle mutual-TLS connection (256 of them, on the fresh servers: RSS with them
 # minus RSS before, / 256); 1 connection × 1 in flight, 50 × 1, 1 × 64; the server's CPU per request
-# (utime+stime from /proc/PID/stat over the measured window); and, when SUSTAINED_SECONDS > 0, RSS
-# across a sustained 50 × 16 load after a 30 s warm-up.
+# (utime+stime from /proc/PID/stat over the measured window, and each apart: user space and kernel);
+# and, when SUSTAINED_SECONDS > 0, RSS across a sustained 50 × 16 load after a 30 s warm-up.
 #
 # Prints Markdown rows "case | product | reference | ratio".
 # Usage: Benchmarks/ping.sh            (env: PING_SECONDS=5 per case, PING_ROUNDS=3,
@@ -102,9 +102,11 @@ for case in 1x1 50x1 1x64; do
   p=$(stat product "$case" req_s); r=$(stat reference "$case" req_s)
   echo "| $label | $p req/s, p50 $(stat product "$case" p50_us) µs, p99 $(stat product "$case" p99_us) µs | $r req/s, p50 $(stat reference "$case" p50_us) µs, p99 $(stat reference "$case" p99_us) µs | $(ratio "$p" "$r") |"
 done
+# The server's CPU per request in user space and in the kernel (the kernel's share is mostly loopback TCP).
+split() { echo "user $(stat "$1" "$2" server_user_us_per_req), kernel $(stat "$1" "$2" server_kernel_us_per_req)"; }
 for case in 1x1 50x1 1x64; do
   p=$(stat product "$case" server_cpu_us_per_req); r=$(stat reference "$case" server_cpu_us_per_req)
-  echo "| server CPU per ping, $case | $p µs | $r µs | $(ratio "$p" "$r") |"
+  echo "| server CPU per ping, $case | $p µs ($(split product "$case")) | $r µs ($(split reference "$case")) | $(ratio "$p" "$r") |"
 done
 for case in 1x1 50x1 1x64; do
   echo "| load generator CPU per ping (its share of a core), $case | $(stat product "$case" loadgen_cpu_us_per_req) µs ($(stat product "$case" loadgen_cpu_pct)%) | $(stat reference "$case" loadgen_cpu_us_per_req) µs ($(stat reference "$case" loadgen_cpu_pct)%) | |"

@@ -7,8 +7,8 @@
 //	load (default): -conns N connections, each keeping -depth M requests in flight (pipelined: after
 //	  reading the answers that are ready, it sends as many new requests in one write). Runs -warmup,
 //	  then measures for -duration and prints one line of key=value pairs: requests, req_s, p50_us,
-//	  p99_us, errors, loadgen_cpu_us_per_req, loadgen_cpu_pct and, with -pid, the server's CPU
-//	  (utime+stime from /proc/PID/stat) per request and its RSS. With -rss-every, also prints the
+//	  p99_us, errors, loadgen_cpu_us_per_req, loadgen_cpu_pct and, with -pid, the server's CPU per
+//	  request (utime+stime from /proc/PID/stat, and each on its own: user space and kernel) and its RSS. With -rss-every, also prints the
 //	  server's RSS at that interval while it measures (for a sustained run).
 //	idle: opens -conns connections (each answers one request, so TLS is up and the connection is
 //	  served), waits -settle, and prints the server's RSS growth per connection (needs -pid).
@@ -248,10 +248,10 @@ func cpuSelf() time.Duration {
 	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
 }
 
-// serverCPU is the server's utime+stime from /proc/PID/stat.
-func serverCPU() time.Duration {
+// serverCPU is the server's CPU time from /proc/PID/stat: in user space (utime) and in the kernel (stime).
+func serverCPU() (user, kernel time.Duration) {
 	if *pid == 0 {
-		return 0
+		return 0, 0
 	}
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", *pid))
 	if err != nil {
@@ -262,7 +262,7 @@ func serverCPU() time.Duration {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	const ticksPerSecond = 100 // CLK_TCK on Linux
-	return time.Duration(utime+stime) * time.Second / ticksPerSecond
+	return time.Duration(utime) * time.Second / ticksPerSecond, time.Duration(stime) * time.Second / ticksPerSecond
 }
 
 // serverRSSKiB is the server's VmRSS.
@@ -322,7 +322,8 @@ func runLoad(config *tls.Config) {
 		}(workers[i], c)
 	}
 	time.Sleep(time.Until(measureFrom))
-	cpu0, server0, rss0 := cpuSelf(), serverCPU(), serverRSSKiB()
+	cpu0, rss0 := cpuSelf(), serverRSSKiB()
+	user0, kernel0 := serverCPU()
 	if *rssEvery > 0 {
 		go func() {
 			began := time.Now()
@@ -333,7 +334,8 @@ func runLoad(config *tls.Config) {
 		}()
 	}
 	time.Sleep(time.Until(stop))
-	cpu1, server1, rss1 := cpuSelf(), serverCPU(), serverRSSKiB()
+	cpu1, rss1 := cpuSelf(), serverRSSKiB()
+	user1, kernel1 := serverCPU()
 	wait.Wait()
 	for _, c := range connections {
 		c.tls.Close()
@@ -358,8 +360,10 @@ func runLoad(config *tls.Config) {
 		count, float64(count)/seconds, percentile(0.5), percentile(0.99), errors,
 		float64((cpu1-cpu0).Microseconds())/float64(max64(count, 1)), 100*(cpu1-cpu0).Seconds()/seconds)
 	if *pid != 0 {
-		fmt.Printf(" server_cpu_us_per_req=%.2f server_cpu_pct=%.0f server_rss_kib=%d..%d",
-			float64((server1-server0).Microseconds())/float64(max64(count, 1)), 100*(server1-server0).Seconds()/seconds, rss0, rss1)
+		perRequest := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(max64(count, 1)) }
+		server := user1 - user0 + kernel1 - kernel0
+		fmt.Printf(" server_cpu_us_per_req=%.2f server_user_us_per_req=%.2f server_kernel_us_per_req=%.2f server_cpu_pct=%.0f server_rss_kib=%d..%d",
+			perRequest(server), perRequest(user1-user0), perRequest(kernel1-kernel0), 100*server.Seconds()/seconds, rss0, rss1)
 	}
 	fmt.Println()
 }
