@@ -11,9 +11,7 @@ struct CancellationTests {
     func cancelledCallerStillWrites(fileStore: Bool) async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = fileStore
-            ? try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
-            : try makeStore()
+        let store = try makeStore(fileStore: fileStore, in: dir)
         defer { try? store.close() }
         let id = try await store.startSyncRun(workspaceGid: "1000", trigger: "schedule", at: T.t0)
         let task = Task {

@@ -12,9 +12,7 @@ struct ReadPlacementTests {
     func readRunsOnThePreferredExecutor(fileStore: Bool) async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let store = fileStore
-            ? try SQLiteAccessStore.open(path: dir.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
-            : try makeStore()
+        let store = try makeStore(fileStore: fileStore, in: dir)
         defer { try? store.close() }
         _ = try await store.startSyncRun(workspaceGid: "1000", trigger: "schedule", at: T.t0)
         let executor = OneThreadExecutor(name: "read-placement-test")

@@ -16,6 +16,13 @@ func makeStore() throws -> SQLiteAccessStore {
     try SQLiteAccessStore.inMemory(masterKey: MasterKey.generate())
 }
 
+/// A fresh store with a random key: a file store (a `DatabasePool`) in `directory`, or one in memory (a `DatabaseQueue`).
+func makeStore(fileStore: Bool, in directory: TempDirectory) throws -> SQLiteAccessStore {
+    fileStore
+        ? try SQLiteAccessStore.open(path: directory.file("access.sqlite"), masterKey: MasterKey.generate(), mode: .create)
+        : try makeStore()
+}
+
 /// A temporary directory, removed by `cleanup()`.
 struct TempDirectory {
     let path: String
