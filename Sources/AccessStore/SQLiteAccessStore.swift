@@ -23,6 +23,16 @@ public struct SQLiteAccessStore: AccessStore {
     /// (`DatabasePool` readers rarely wait in WAL mode; GRDB gives them its own 10 s timeout.)
     public static let busyTimeoutSeconds: Double = 5
 
+    /// How much of the database each SQLite connection keeps in memory, in KiB: 32 MiB (`PRAGMA cache_size`,
+    /// https://www.sqlite.org/pragma.html#pragma_cache_size). A server has one writer connection and at most five
+    /// readers (GRDB's `maximumReaderCount`); a connection's cache grows only as it reads, up to this.
+    ///
+    /// SQLite's default, 2 MiB, holds a few percent of a store of 100,000 people (about 140 MB): a `listUsers` query
+    /// answered from the text index, whose matches are scattered over the table, then read most of its pages from
+    /// the operating system again at every call. At 100,000 people, SQLite alone: a last name's page (2,440 matches)
+    /// 5.4 -> 3.4 ms; plain pages unchanged (Benchmarks/RESULTS.md, session 10).
+    public static let pageCacheKiB = 32 * 1024
+
     /// The writer (and reader) of the database, mapping storage failures to ``AccessStoreError``.
     /// Internal: SQL stays behind this type.
     let dbWriter: StoreDatabase
@@ -132,14 +142,16 @@ public struct SQLiteAccessStore: AccessStore {
         return try SQLiteAccessStore(writer: queue, masterKey: masterKey, path: nil)
     }
 
-    /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`,
-    /// busy timeout, the `searchKey` SQL function (``SearchKey``). Setup closures already in `base` run first.
+    /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`, the page cache
+    /// (``pageCacheKiB``), busy timeout, the `searchKey` SQL function (``SearchKey``). Setup closures already in
+    /// `base` run first.
     static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
         var config = base
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeoutSeconds)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
             db.add(function: SearchKey.function)
         }
         return config
