@@ -327,6 +327,19 @@ struct PostgresTextIndexTests {
         #expect(try await reopened.listUsers(UserQuery(workspaceGid: "1000", query: "lovelace")).users.map(\.gid) == ["p01", "p02", "p12"])
     }
 
+    @Test("a refused CREATE leaves the open's transaction usable: it rolls back to its savepoint, what came before and after commits")
+    func refusalKeepsTransaction() async throws {
+        let store = try await makePostgresStore()
+        let refused = try await store.database.write { connection in
+            try await connection.query("CREATE TABLE before_attempt (x integer)", logger: store.logger)
+            let refused = try await PostgresTextIndex.attempt(connection, "CREATE EXTENSION no_such_extension_here", logger: store.logger)
+            try await connection.query("CREATE TABLE after_attempt (x integer)", logger: store.logger)
+            return refused
+        }
+        #expect(refused?.contains("no_such_extension_here") == true, "\(refused ?? "nil")")
+        #expect(try await TestPostgres.integer(store.location, "SELECT count(*) FROM pg_tables WHERE tablename IN ('before_attempt', 'after_attempt')") == 2)
+    }
+
     // MARK: Pieces
 
     @Test("what the open does about pg_trgm, from what the database says: each refusal names its reason and its fix")

@@ -211,8 +211,9 @@ enum PostgresTextIndex {
                      mayCreate: mayCreate, database: database)
     }
 
-    /// Runs `sql` under a savepoint: nil when it succeeded, else the server's message (the savepoint rolled back).
-    private static func attempt(_ connection: PostgresConnection, _ sql: String, logger: Logger) async throws -> String? {
+    /// Runs `sql` under a savepoint: nil when it succeeded, else the server's message (the savepoint rolled back, the
+    /// transaction still usable).
+    static func attempt(_ connection: PostgresConnection, _ sql: String, logger: Logger) async throws -> String? {
         try await connection.query("SAVEPOINT text_index", logger: logger)
         do {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
