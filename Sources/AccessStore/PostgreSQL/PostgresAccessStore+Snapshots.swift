@@ -26,10 +26,13 @@ extension PostgresAccessStore {
         try snapshot.checkStorableInPostgres()
         let now = UnixMillis.from(at)
         let logger = self.logger
-        return try await database.write { connection in
+        let counts = try await database.write { connection in
             try await PostgresSnapshotWriter(connection: connection, logger: logger, workspaceGid: snapshot.workspace.gid, now: now,
                                              provenance: .sync(runId: syncRunId)).apply(snapshot)
         }
+        // Each new person, and each row a sync rewrote outside its page (not a HOT update), left index entries pending.
+        if textIndex { await PostgresTextIndex.flushPending(database) }
+        return counts
     }
 
     public func applyProvisionChange(_ change: ProvisionChange, at: Date) async throws {
