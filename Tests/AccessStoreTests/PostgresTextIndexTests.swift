@@ -395,6 +395,8 @@ struct PostgresTextIndexTests {
         #expect(PostgresTextIndex.likePattern("a\\b") == "%a\\\\b%")
         #expect(PostgresTextIndex.likePattern("\\%_") == "%\\\\\\%\\_%")
         #expect(PostgresTextIndex.likePattern("_\u{301}") == "%\\_\u{301}%", "a combining mark after _ is one Character: escaped by scalar")
+        #expect(PostgresTextIndex.likePattern("alice.anders12@acme.example") == "%alice.anders12@a%", "the first 16 scalars")
+        #expect(PostgresTextIndex.likePattern("%%%%%%%%%%%%%%%%%%") == "%" + String(repeating: "\\%", count: 16) + "%")
         #expect(PostgresTextIndex.canServe("ada") && PostgresTextIndex.canServe("σοφ") && PostgresTextIndex.canServe("1.2"))
         #expect(PostgresTextIndex.canServe("e\u{301}l"), "3 scalars")
         #expect(!PostgresTextIndex.canServe("ad") && !PostgresTextIndex.canServe("...") && !PostgresTextIndex.canServe("%_\\"))
