@@ -339,6 +339,13 @@ struct PostgresTextIndexTests {
         #expect(try await TestPostgres.integer(store.location, "SELECT count(*) FROM pg_tables WHERE tablename IN ('before_attempt', 'after_attempt')") == 2)
     }
 
+    @Test("the test server has pg_trgm (else the index tests cannot run: a clear failure, not a skip)")
+    func extensionAvailable() async throws {
+        let server = try #require(TestPostgres.server)
+        let available = try await TestPostgres.integer(server, "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        #expect(available == 1, "pg_trgm is not installed on the test PostgreSQL server: install the server's contrib modules (Debian: postgresql-NN, scripts/install-deps.sh)")
+    }
+
     // MARK: Pieces
 
     @Test("what the open does about pg_trgm, from what the database says: each refusal names its reason and its fix")
