@@ -4,7 +4,8 @@ first, the middle, the last, filtered ones) 200 times each; and the first page a
 same SQL and JSON encoding on the same SQLite file (the reference of issue 12).
 
 Usage: list_users_pages.py PORT CERTS_DIR DATABASE [WORKSPACE]
-(run by Benchmarks/run.sh after its sync; CERTS_DIR holds ca.pem, client.pem, client-key.pem).
+(run by Benchmarks/run.sh after its sync; CERTS_DIR holds ca.pem, client.pem, client-key.pem; DATABASE "-" leaves the
+reference out: Benchmarks/list_users_postgres.sh).
 With SERVER_LOG set to the server's output (run with --log-level info: the access log), each single-page case also
 gets its server-side time: the access log's durationMs of the same 200 calls (from the params to the result; the
 answer's JSON writing and TLS not included).
@@ -157,7 +158,9 @@ for what, params in cases:
     if not first_pages:
         first_pages = samples
 
-# The reference: the same query and JSON encoding in a plain script, on the same database.
+# The reference: the same query and JSON encoding in a plain script, on the same database (none for "-": PostgreSQL).
+if database == "-":
+    sys.exit(0)
 db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
 columns = "gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt, changedAt"
 reference = []

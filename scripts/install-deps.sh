@@ -8,7 +8,8 @@
 # /metrics exposition and deploy/prometheus/alerts.yml, and runs the alert rules' unit tests), systemd
 # (systemd-analyze verifies deploy/systemd/asana-accessd.service in scripts/check-package.sh) and man-db
 # (man -l formats the packaged man pages there), postgresql (scripts/postgres-cluster.sh starts a throwaway
-# cluster for the PostgreSQL store's tests; the package's own "main" cluster is not created) and haproxy (the
+# cluster for the PostgreSQL store's tests; the package's own "main" cluster is not created; its server package,
+# postgresql-NN, carries the contrib extension pg_trgm that the text index tests create) and haproxy (the
 # end-to-end test of two servers behind a TCP load balancer, from deploy/haproxy.cfg).
 set -euo pipefail
 missing=()

@@ -100,6 +100,18 @@ struct StoreCopyTests {
         // The snapshot, its history and the sync run read the same through either store.
         let query = UserQuery(workspaceGid: "1000", includeDeparted: true, limit: 100)
         #expect(try await target.listUsers(query).users == source.listUsers(query).users)
+        // A query text finds the same people, now and in the past: SQLite keeps no search keys (name_key, email_key),
+        // the copy computes them on the way (before, it left them empty, and no text found anyone on the copy).
+        #expect(target.textIndex)
+        for text in ["ada", "BOB", "acme.example", "gus", "lovelace", "nobody"] {
+            for asOf in [nil, T.at(minutes: 1)] {
+                var search = UserQuery(workspaceGid: "1000", query: text, includeDeparted: true, limit: 100)
+                search.asOf = asOf
+                let expected = try await source.listUsers(search).users
+                #expect(try await target.listUsers(search).users == expected, "\(text) as of \(String(describing: asOf))")
+            }
+        }
+        #expect(try await !source.listUsers(UserQuery(workspaceGid: "1000", query: "acme.example")).users.isEmpty)
         #expect(try await target.teams(workspaceGid: "1000") == source.teams(workspaceGid: "1000"))
         let changes = AccessChangeQuery(workspaceGid: "1000", from: T.t0)
         #expect(try await target.listAccessChanges(changes) == source.listAccessChanges(changes))

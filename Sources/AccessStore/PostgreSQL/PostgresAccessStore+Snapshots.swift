@@ -15,7 +15,10 @@ import PostgresNIO
 /// Text search: `listUsers`' `query` matches the name or email in ``SearchKey`` form (Swift's `lowercased()`, then
 /// NFC). PostgreSQL has no function that folds as Swift does, so each row stores that form of its name and email
 /// (`name_key`, `email_key`), computed in Swift when the row is written, and the query's key is searched in them
-/// with `strpos`: the same substring test as SQLite's `instr(searchKey(name), ?)`.
+/// with `strpos`: the same substring test as SQLite's `instr(searchKey(name), ?)`. A page tests people in listing
+/// order until it is full (every person when few match), unless the pg_trgm index of both keys serves the text
+/// (``PostgresTextIndex``: the current picture, no team, 3+ characters, fewer than 4,000 matches estimated): then it
+/// reads the index's matches, keeps those that pass the same `strpos` test, and sorts them. Both give the same page.
 extension PostgresAccessStore {
     @discardableResult
     public func applySnapshot(_ snapshot: WorkspaceSnapshot, at: Date, syncRunId: Int64?) async throws -> SnapshotCounts {
@@ -23,10 +26,13 @@ extension PostgresAccessStore {
         try snapshot.checkStorableInPostgres()
         let now = UnixMillis.from(at)
         let logger = self.logger
-        return try await database.write { connection in
+        let counts = try await database.write { connection in
             try await PostgresSnapshotWriter(connection: connection, logger: logger, workspaceGid: snapshot.workspace.gid, now: now,
                                              provenance: .sync(runId: syncRunId)).apply(snapshot)
         }
+        // Each new person, and each row a sync rewrote outside its page (not a HOT update), left index entries pending.
+        if textIndex { await PostgresTextIndex.flushPending(database) }
+        return counts
     }
 
     public func applyProvisionChange(_ change: ProvisionChange, at: Date) async throws {
@@ -40,17 +46,23 @@ extension PostgresAccessStore {
         }
     }
 
-    /// One page: the page query (``listUsersQuery(_:)``), then the teams of the whole page in one more query, with the
-    /// workspace row, in one read-only `REPEATABLE READ` transaction.
+    /// One page: the page query (``listUsersQuery(_:plan:)``, through the text index when ``PostgresTextIndex/plan(_:_:logger:)``
+    /// chooses it), then the teams of the whole page in one more query, with the workspace row, in one read-only
+    /// `REPEATABLE READ` transaction.
     public func listUsers(_ query: UserQuery) async throws -> UserPage {
         let listing = try UserListing(query)
         if let cursor = listing.cursor, !PostgresText.storable(cursor.n, cursor.g) { throw AccessStoreError.invalidCursor }
         guard PostgresText.storable(query.workspaceGid) else { return UserPage(users: [], nextCursor: nil) }
-        let pageQuery = Self.listUsersQuery(listing)
         let logger = self.logger
+        let textIndex = self.textIndex
         return try await database.readTransaction { connection in
             let workspace = try await Self.workspace(connection, gid: query.workspaceGid, logger: logger)
-            let rows = try await connection.query(pageQuery, logger: logger).collect()
+            let plan = textIndex ? try await PostgresTextIndex.plan(connection, listing, logger: logger) : .scan
+            var rows = try await connection.query(Self.listUsersQuery(listing, plan: plan), logger: logger).collect()
+            if plan == .index, let first = rows.first, try first.get("matches", as: Int64.self) > PostgresTextIndex.scanFromMatches {
+                // More matches past the cursor than the index plan reads (the estimate was low): the scan's page.
+                rows = try await connection.query(Self.listUsersQuery(listing, plan: .scan), logger: logger).collect()
+            }
             let pageRows = Array(rows.prefix(query.limit))
             var users: [StoredUser]
             var standingRun: StandingRun?
@@ -79,12 +91,20 @@ extension PostgresAccessStore {
     /// The one statement of a ``listUsers(_:)`` page (it asks for `limit + 1` rows to know whether more follow): the
     /// current picture (`workspace_user`) or, with `asOf`, the intervals covering it (`workspace_user_interval`), in
     /// the order of their `_by_name` index, from past the cursor.
-    static func listUsersQuery(_ listing: UserListing) -> PostgresQuery {
+    ///
+    /// With ``PostgresTextIndex/Plan/index`` (only for a listing ``PostgresTextIndex/applies(to:)``), the rows come
+    /// from the text index instead: at most ``PostgresTextIndex/scanFromMatches`` + 1 people past the cursor that pass
+    /// every condition of the scan, as a `MATERIALIZED` common table expression (the planner cannot fold it into a
+    /// walk of the name index), sorted; each row also carries `matches`, how many that read found (more than
+    /// `scanFromMatches`: the page is incomplete and must be scanned).
+    static func listUsersQuery(_ listing: UserListing, plan: PostgresTextIndex.Plan = .scan) -> PostgresQuery {
         let query = listing.query
         let asOf = listing.asOf
         let table = asOf == nil ? "workspace_user" : "workspace_user_interval"
         let gid = asOf == nil ? "gid" : "user_gid"
+        let index = plan == .index && PostgresTextIndex.applies(to: listing)
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 1024, interpolationCount: 16)
+        if index { sql.appendLiteral("WITH match AS MATERIALIZED (") }
         sql.appendLiteral("SELECT ")
         sql.appendLiteral(asOf == nil ? userColumns : intervalColumns)
         sql.appendLiteral(", coalesce(name, '') AS sort_name FROM ")
@@ -105,6 +125,11 @@ extension PostgresAccessStore {
         }
         sql.appendLiteral(" WHERE workspace_gid = ")
         sql.appendInterpolation(query.workspaceGid)
+        if index, let text = listing.searchText {
+            // The index condition (a prefilter, see PostgresTextIndex); the exact test follows.
+            sql.appendLiteral(" AND \(PostgresTextIndex.expression) LIKE ")
+            sql.appendInterpolation(PostgresTextIndex.likePattern(text))
+        }
         if let asOf {
             sql.appendLiteral(" AND valid_from <= ")
             sql.appendInterpolation(asOf)
@@ -164,6 +189,10 @@ extension PostgresAccessStore {
             sql.appendLiteral("::text COLLATE \"C\"), ")
             sql.appendInterpolation(cursor.g)
             sql.appendLiteral("::text COLLATE \"C\")")
+        }
+        if index {
+            sql.appendLiteral(" LIMIT \(PostgresTextIndex.scanFromMatches + 1)) SELECT *, (SELECT count(*) FROM match) AS matches FROM match")
+            order = (name: "lower(sort_name)", gid: "gid")
         }
         sql.appendLiteral(" ORDER BY \(order.name), \(order.gid) LIMIT ")
         sql.appendInterpolation(query.limit + 1)

@@ -22,6 +22,9 @@ public struct PostgresAccessStore: AccessStore {
     let database: PostgresDatabase
     /// The key that seals and opens credentials. It never enters the database.
     let masterKey: MasterKey
+    /// Whether the text index of `listUsers`' query existed when the store opened (``PostgresTextIndex``): without it
+    /// every page with a text scans. Read once: a server started before the index was made scans until it restarts.
+    let textIndex: Bool
 
     var logger: Logger { database.logger }
 
@@ -41,8 +44,14 @@ public struct PostgresAccessStore: AccessStore {
             if mode == .existing, try await !PostgresMigrations.hasStore(database) {
                 throw AccessStoreError.databaseEmpty(path: location.redacted)
             }
-            try await PostgresMigrations.migrate(database)
-            let store = PostgresAccessStore(database: database, masterKey: masterKey)
+            let textIndex = try await PostgresMigrations.migrate(database)
+            if case .missing(let reason, let fix) = textIndex {
+                // Once an open: a server on such a database answers every query text, each by reading every person.
+                database.logger.warning(
+                    "listUsers' query text has no index on this PostgreSQL database: each page with a text reads every person of the workspace",
+                    metadata: ["reason": "\(reason)", "fix": "\(fix)"])
+            }
+            let store = PostgresAccessStore(database: database, masterKey: masterKey, textIndex: textIndex == .present)
             try await store.verifyMasterKey()
             return store
         } catch {

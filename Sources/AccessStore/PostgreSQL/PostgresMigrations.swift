@@ -33,12 +33,15 @@ enum PostgresMigrations {
         }
     }
 
-    /// Brings the database to the current schema.
+    /// Brings the database to the current schema, then makes sure the text index exists when it can
+    /// (``PostgresTextIndex/ensure(_:path:logger:)``: not a migration, because a database without pg_trgm gets the
+    /// index at the first open after it became available). Returns what that found.
     /// - Throws: ``AccessStoreError/databaseTooNew(path:)`` when it records a migration this build does not know.
-    static func migrate(_ database: PostgresDatabase) async throws {
+    @discardableResult
+    static func migrate(_ database: PostgresDatabase) async throws -> PostgresTextIndex.Status {
         let logger = database.logger
         let location = database.location.redacted
-        try await database.write { connection in
+        return try await database.write { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migration (id text PRIMARY KEY, applied_at bigint NOT NULL)
@@ -57,6 +60,7 @@ enum PostgresMigrations {
                     "INSERT INTO schema_migration (id, applied_at) VALUES (\(migration.id), \(UnixMillis.from(Date())))",
                     logger: logger)
             }
+            return try await PostgresTextIndex.ensure(connection, path: location, logger: logger)
         }
     }
 

@@ -12,7 +12,8 @@ import PostgresNIO
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
 /// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), SQLite's own row keys
-/// (``sqliteOnlyColumns``) and its text index (PostgreSQL searches its own columns).
+/// (``sqliteOnlyColumns``) and its text index (PostgreSQL searches its own columns, ``derivedColumns``, computed on
+/// the way, and indexes them with pg_trgm when it can: ``PostgresTextIndex``).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.
@@ -31,6 +32,12 @@ public enum StoreCopy {
     /// SQLite columns PostgreSQL has no counterpart of, not copied: `workspaceUser.id`, the SQLite row key its text
     /// index refers to (migration v16).
     static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id"]
+    /// PostgreSQL columns SQLite has no counterpart of, computed from the copied row: the ``SearchKey`` form of the name
+    /// and email that `listUsers`' query searches (`name_key`, `email_key`: SQLite computes it as it searches).
+    static let derivedColumns: [String: [(column: String, from: String)]] = [
+        "workspace_user": [("name_key", "name"), ("email_key", "email")],
+        "workspace_user_interval": [("name_key", "name"), ("email_key", "email")],
+    ]
     /// PostgreSQL tables whose `id` is an identity column: inserted with `OVERRIDING SYSTEM VALUE`, then the
     /// sequence is moved to the largest id.
     static let identityTables: Set<String> = ["sync_run", "provision_intent", "access_change"]
@@ -49,7 +56,7 @@ public enum StoreCopy {
     public static func copy(from source: SQLiteAccessStore, to target: PostgresAccessStore) async throws -> Summary {
         let logger = target.logger
         let reader = source.dbWriter
-        return try await target.database.write { connection in
+        let summary = try await target.database.write { connection in
             for table in tables.map(\.postgres) where table != "audit_head" {
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger).collect()
                 guard rows.isEmpty else {
@@ -76,6 +83,13 @@ public enum StoreCopy {
                     }
                     return name
                 }
+                let derived = derivedColumns[postgresTable] ?? []
+                let derivedSources = try derived.map { derived -> Int in
+                    guard let index = columns.firstIndex(of: derived.from) else {
+                        throw AccessStoreError.invalidArgument("the SQLite table \(sqliteTable) has no column \(derived.from) to compute \(postgresTable).\(derived.column) from")
+                    }
+                    return index
+                }
                 var after: [DatabaseValue]? = nil
                 var copied = 0
                 while true {
@@ -95,7 +109,13 @@ public enum StoreCopy {
                         }
                     }
                     guard !page.isEmpty else { break }
-                    try await insert(page.map { Array($0.prefix(columns.count)) }, into: postgresTable, columns: targetColumns,
+                    let rows = page.map { row in
+                        let values = Array(row.prefix(columns.count))
+                        return values + derivedSources.map { index in
+                            String.fromDatabaseValue(values[index]).map { SearchKey.of($0).databaseValue } ?? .null
+                        }
+                    }
+                    try await insert(rows, into: postgresTable, columns: targetColumns + derived.map(\.column),
                                      types: types, connection: connection, logger: logger)
                     copied += page.count
                     after = Array(page[page.count - 1].suffix(keyColumns.count))
@@ -113,6 +133,8 @@ public enum StoreCopy {
             try await connection.query("ANALYZE", logger: logger)
             return summary
         }
+        if target.textIndex { await PostgresTextIndex.flushPending(target.database) }
+        return summary
     }
 
     /// `workspaceGid` → `workspace_gid`.
