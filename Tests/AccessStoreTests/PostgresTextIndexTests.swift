@@ -249,8 +249,8 @@ struct PostgresTextIndexTests {
     }
 
     /// Opens a store on `location`, its log captured.
-    static func open(_ location: PostgresLocation, key: MasterKey, mode: SQLiteAccessStore.OpenMode) async throws -> (PostgresAccessStore, StoreLogCapture) {
-        let capture = StoreLogCapture()
+    static func open(_ location: PostgresLocation, key: MasterKey, mode: SQLiteAccessStore.OpenMode) async throws -> (PostgresAccessStore, LogCapture) {
+        let capture = LogCapture()
         let store = try await PostgresAccessStore.connect(location, masterKey: key, mode: mode, logger: capture.logger())
         OpenedStores.current?.add(store)
         return (store, capture)
@@ -410,31 +410,5 @@ struct PostgresTextIndexTests {
         #expect(PostgresTextIndex.estimatedRows("Bitmap Heap Scan on workspace_user  (cost=28.12..32.13 rows=12 width=4)") == 12)
         #expect(PostgresTextIndex.estimatedRows("Seq Scan on workspace_user  (cost=0.00..4642.00 rows=55550 width=61)") == 55550)
         #expect(PostgresTextIndex.estimatedRows("Result") == nil)
-    }
-}
-
-/// Every line a logger writes, as "level message metadata".
-final class StoreLogCapture: Sendable {
-    private let stored = Mutex<[String]>([])
-    var lines: [String] { stored.withLock { $0 } }
-
-    func logger() -> Logger {
-        Logger(label: "capture") { _ in Handler(capture: self) }
-    }
-
-    struct Handler: LogHandler {
-        let capture: StoreLogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.stored.withLock { $0.append("\(event.level) \(event.message) \(all)") }
-        }
     }
 }

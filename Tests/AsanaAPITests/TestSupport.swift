@@ -99,35 +99,6 @@ final class SleepRecorder: Sendable {
     }
 }
 
-/// Shared storage for captured log lines.
-final class LogCapture: Sendable {
-    private let stored = Mutex<[String]>([])
-    var lines: [String] { stored.withLock { $0 } }
-    func append(_ line: String) { stored.withLock { $0.append(line) } }
-
-    /// A logger at trace level writing into this capture.
-    func logger() -> Logger {
-        Logger(label: "capture", factory: { _ in CapturingLogHandler(capture: self) })
-    }
-}
-
-/// A log handler keeping every rendered line (level, message, all metadata) in a ``LogCapture``.
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        capture.append("\(event.level) \(event.message) \(all)")
-    }
-}
-
 let testToken = "2/1204998877665544/1205112233445566:0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 let asanaBase = "https://app.asana.com/api/1.0"
 
