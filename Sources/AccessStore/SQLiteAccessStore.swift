@@ -14,8 +14,7 @@ import GRDB
 ///
 /// Methods that touch the database are `async`: the calling task is suspended while GRDB's queue runs
 /// the transaction, and the transaction runs to its end even when the task is cancelled meanwhile.
-/// Call them from any task. A read from a task with a task-executor preference (the server's bulk methods,
-/// on their own threads) runs on the calling thread instead: no hop to GRDB's queue and back. Opening (``open(path:masterKey:mode:)``, ``inMemory(masterKey:)``) and
+/// Call them from any task. Opening (``open(path:masterKey:mode:)``, ``inMemory(masterKey:)``) and
 /// ``close()`` stay synchronous: they run once, before anything is served or after it all stopped.
 /// SQLite failures surface as GRDB's `DatabaseError`; everything else as ``AccessStoreError``.
 public struct SQLiteAccessStore: AccessStore {

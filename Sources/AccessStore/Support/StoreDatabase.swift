@@ -6,10 +6,8 @@ import GRDB
 /// passes through unchanged. SQLite rolls the transaction back in each case, so nothing is committed.
 ///
 /// The `async` accesses are what the store's methods use: they suspend the calling task while the
-/// database's own queue runs `body`, so no Swift cooperative thread waits on SQLite. One exception: a
-/// read asked for by a task that runs on an executor of its own (see the `async` `read(_:)`). The
-/// synchronous accesses are for opening (migrations, the master key check), which runs once before
-/// anything is served.
+/// database's own queue runs `body`, so no Swift cooperative thread waits on SQLite. The synchronous
+/// ones are for opening (migrations, the master key check), which runs once before anything is served.
 struct StoreDatabase: Sendable {
     /// The wrapped writer (for the migrator, which needs a `DatabaseWriter`).
     let writer: any DatabaseWriter
@@ -29,23 +27,8 @@ struct StoreDatabase: Sendable {
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot).
-    ///
-    /// Where: in a task with a task-executor preference (SE-0417; the server's bulk methods run on the
-    /// bulk-work threads that way), on the calling thread, which that executor exists to let such work
-    /// hold; elsewhere on GRDB's reader queue, so that no thread of Swift's cooperative pool waits on
-    /// SQLite. The queue costs two thread switches, there and back: about 0.1 ms of a 0.8 ms `listUsers`
-    /// page at 100,000 people (Benchmarks/RESULTS.md, session 10). Either way the read runs to its end
-    /// when the task is cancelled.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if Self.taskPrefersAnExecutor {
-            return try mapStorageErrors { try writer.read(body) }
-        }
-        return try await uncancellable { [writer] in try await writer.read(body) }
-    }
-
-    /// Whether the current task runs on an executor of its own choosing (`withTaskExecutorPreference`).
-    static var taskPrefersAnExecutor: Bool {
-        withUnsafeCurrentTask { $0?.unownedTaskExecutor != nil }
+        try await uncancellable { [writer] in try await writer.read(body) }
     }
 
     /// Runs `body` in a write transaction: it commits whole, or not at all when `body` throws.
