@@ -81,8 +81,7 @@ public final class RPCClient {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
                         try pipeline.addHandler(TLSHandshakeWaiter(handshake: handshake, laterFailure: tlsFailure))
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.readTimeout))
-                        try pipeline.addHandler(IdleConnectionCloser())
+                        try pipeline.addHandler(IdleConnectionCloser(timeout: configuration.readTimeout, activity: .reads))
                         try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maximumLineBytes: configuration.maximumLineBytes)))
                         return (try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel), handshake.futureResult)
                     }

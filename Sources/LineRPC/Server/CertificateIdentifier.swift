@@ -12,7 +12,7 @@ import NIOTLS
 /// (`CN=intruder, CN=dev-admin`: one name shown, another mapped) is refused: the connection gets one
 /// `-32007 auth.certificate_rejected` line, nothing it sends is read, and it is closed.
 ///
-/// Sits right after the TLS handler.
+/// Sits right after the TLS handler, and leaves the pipeline with the connection's first decrypted bytes.
 final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     typealias OutboundOut = ByteBuffer
@@ -52,6 +52,8 @@ final class CertificateIdentifier: ChannelInboundHandler, RemovableChannelHandle
         guard !rejected else { return }
         session.progress.store(2, ordering: .relaxed)
         context.fireChannelRead(data)
+        // Its work is done once bytes flow (identity set, handshake over): out of the way of every later read.
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     private func identifyPeer(context: ChannelHandlerContext) {

@@ -170,8 +170,7 @@ public final class RPCServer: Service {
                         session: session, lineLimit: lineLimit,
                         authenticatedLineBytes: configuration.connectionLimits(authenticated: true).lineBytes, identify: identify,
                         handshakeFailures: handshakeFailures))
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
-                    try pipeline.addHandler(IdleConnectionCloser(session: session))
+                    try pipeline.addHandler(IdleConnectionCloser(timeout: configuration.idleTimeout, activity: .readsAndWrites, session: session))
                     try pipeline.addHandler(ConnectionDeadlineHandler(handshakeTimeout: configuration.handshakeTimeout, lineTimeout: configuration.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(limit: lineLimit)))
                     let handler = RPCConnectionHandler(connectionID: id, session: session, configuration: configuration, dispatcher: dispatcher,
