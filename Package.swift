@@ -82,6 +82,8 @@ let package = Package(
         .target(name: "AccessStore", dependencies: [
             "AccessProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the `searchKey` SQL function (SearchKey.install).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),

@@ -151,7 +151,7 @@ public struct SQLiteAccessStore: AccessStore {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
-            db.add(function: SearchKey.function)
+            try SearchKey.install(in: db)
         }
         return config
     }
