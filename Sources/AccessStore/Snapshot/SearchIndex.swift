@@ -4,8 +4,9 @@ import GRDB
 /// `workspaceUserSearch`, the ``SearchKey`` form of each person's name and email, kept in step with
 /// `workspaceUser` by triggers), and the choice between reading it and scanning the workspace.
 ///
-/// The index is a prefilter: a row it returns still passes the exact `instr(searchKey(...), ?)` test, so a page
-/// holds exactly the people the scan would (same order, same cursor, same other filters).
+/// A page holds exactly the people the scan would (same order, same cursor, same other filters): a text of one
+/// phrase matches exactly (``matchIsExact(_:)``); for a longer one the index is a prefilter, and a row it returns
+/// still passes the exact `instr(searchKey(...), ?)` test.
 enum SearchIndex {
     /// How a page with a query text finds its people.
     enum Plan: Equatable {
@@ -62,6 +63,15 @@ enum SearchIndex {
             start = end - 2
         }
         return phrases.joined(separator: " AND ")
+    }
+
+    /// True when a row the index matches for `text` (``canServe(_:)``) holds it: the match expression is one phrase
+    /// (at most ``phraseLength`` Unicode scalars), and with the trigram tokenizer and `case_sensitive 1` a phrase
+    /// matches a column exactly where its text is a substring of it (its trigrams at consecutive positions:
+    /// https://sqlite.org/fts5.html#the_trigram_tokenizer). Such a page needs no exact test of its own, which costs
+    /// two `searchKey` calls per match (about 0.5 ms of a last name shared by 2,440 people at 100,000).
+    static func matchIsExact(_ text: String) -> Bool {
+        text.unicodeScalars.count <= phraseLength
     }
 
     /// True when the index can find every person `text` (in ``SearchKey`` form) matches.

@@ -11,7 +11,7 @@ extension SQLiteAccessStore {
     /// and sorted, instead of every person of the workspace being tested (``SearchIndex``). A shorter text, a text
     /// matching more people (then most pages find their 100 within a few thousand rows of the name index), and a
     /// past picture (`asOf`: `workspaceUserInterval` has no text index) are scanned for. Both plans return the same
-    /// page: the index is a prefilter of the same exact test.
+    /// page: the index's match is the exact test for a text of one phrase, a prefilter of it for a longer one.
     ///
     /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
     /// one consistent snapshot even while a snapshot is being committed (a `DatabasePool` read sees
@@ -86,10 +86,12 @@ extension SQLiteAccessStore {
         var arguments: StatementArguments = []
         // The index plan: the matches of the trigram index drive the read (CROSS JOIN keeps them the outer loop),
         // each joined to its row by rowid, then sorted; every condition below still applies to the row.
+        var matchIsExact = false
         if plan == .index, asOf == nil, query.teamGid == nil, let text = listing.searchText, SearchIndex.canServe(text) {
             from = "workspaceUserSearch CROSS JOIN workspaceUser ON workspaceUser.rowid = workspaceUserSearch.rowid"
             conditions.append("workspaceUserSearch MATCH ?")
             arguments += [SearchIndex.matchExpression(text)]
+            matchIsExact = SearchIndex.matchIsExact(text)
         }
         conditions.append("workspaceGid = ?")
         arguments += [query.workspaceGid]
@@ -132,9 +134,9 @@ extension SQLiteAccessStore {
             fromArguments = [query.workspaceGid, teamGid]
             order = (name: "ifnull(memberName, '') COLLATE NOCASE", gid: "memberGid")
         }
-        if let text = listing.searchText {
+        if let text = listing.searchText, !matchIsExact {
             // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey). With the index plan
-            // too: the index's matches are candidates, this is the test that decides.
+            // too, for a text of several phrases: the index's matches are candidates, this is the test that decides.
             conditions.append("(instr(searchKey(name), ?) > 0 OR instr(searchKey(email), ?) > 0)")
             arguments += [text, text]
         }
