@@ -19,7 +19,7 @@ struct SearchKeyFunctionTests {
         #expect(key == SearchKey.of(text))
     }
 
-    @Test("NULL for NULL and for a value that is not text; a text is read up to its first NUL, as GRDB reads text")
+    @Test("values as GRDB reads them: NULL and numbers give NULL, a blob is UTF-8 or NULL, a text ends at its first NUL")
     func otherValues() throws {
         let queue = try DatabaseQueue(configuration: SQLiteAccessStore.makeConfiguration())
         func value(_ sql: String, _ arguments: StatementArguments = []) throws -> DatabaseValue? {
@@ -27,7 +27,9 @@ struct SearchKeyFunctionTests {
         }
         #expect(try value("SELECT searchKey(NULL)") == .null)
         #expect(try value("SELECT searchKey(42)") == .null)
-        #expect(try value("SELECT searchKey(x'414243')") == .null)
+        #expect(try value("SELECT searchKey(x'414243')") == "abc".databaseValue, "a blob is read as UTF-8, as GRDB reads it")
+        #expect(try value("SELECT searchKey(x'')") == "".databaseValue)
+        #expect(try value("SELECT searchKey(x'ff')") == .null, "not UTF-8")
         // hex() shows every byte of a text, those after a NUL too.
         #expect(try value("SELECT hex(searchKey('AB' || char(0) || 'CD'))") == "6162".databaseValue)
         let long = String(repeating: "X", count: 100_000)

@@ -502,7 +502,8 @@ enum Migrations {
         -- searchKey form of both, so that a rare text reads its few matches instead of every person of the
         -- workspace (at 100,000 people, one person's email: 189 -> 4.5 ms a page; Benchmarks/RESULTS.md, session 9).
         -- The text is lowercase NFC on both sides, hence `case_sensitive 1` (no second folding); the index is a
-        -- prefilter, the exact `instr(searchKey(...), ?)` test of UserReader stays the final check. A phrase never
+        -- prefilter, the exact `instr(searchKey(...), ?)` test of UserReader the final check (one phrase of a short
+        -- text matches exactly, and skips it: SearchIndex.matchIsExact). A phrase never
         -- spans two columns, so a text made of a name's end and an email's start does not match.
         -- Rows are workspaceUser's rowids: its `id INTEGER PRIMARY KEY` (keepWorkspaceUserRowIDs, run just before),
         -- which VACUUM keeps (a test runs VACUUM).

@@ -27,16 +27,17 @@ enum SearchKey {
         }
     }
 
-    /// Registers the SQL function `searchKey(text)` on `db`: ``of(_:)`` of a text value; NULL for NULL, and for a
-    /// value of another type (names and emails are stored as text). As GRDB's text conversion does, a text is read
-    /// up to its first NUL. Every connection of the store has it (`SQLiteAccessStore.makeConfiguration`): the text
-    /// index's triggers and `listUsers`' exact test call it.
+    /// Registers the SQL function `searchKey(text)` on `db`: ``of(_:)`` of its argument read as GRDB's
+    /// `String.fromDatabaseValue` reads it (the function was a GRDB `DatabaseFunction`, and the text index holds
+    /// its keys): a text up to its first NUL; a blob as UTF-8 (NULL when it is not); NULL for anything else.
+    /// Names and emails are stored as text. Every connection of the store has it
+    /// (`SQLiteAccessStore.makeConfiguration`): the text index's triggers and `listUsers`' exact test call it.
     ///
     /// Why SQLite's C API (https://sqlite.org/c3ref/create_function.html), not GRDB's `DatabaseFunction`: a
     /// `query` scanning the workspace calls it twice for every person read, and GRDB's wrapper builds an array of
     /// values, a `String` and a result value each time: a quarter of the server's CPU for a 2-character text at
-    /// 100,000 people. An ASCII text (most names and emails) is lowercased here into a stack buffer, with no Swift
-    /// string made; any other takes ``of(_:)``.
+    /// 100,000 people. An ASCII text (most names and emails) is lowercased here into a temporary buffer (on the stack
+    /// when small), with no Swift string made; any other takes ``of(_:)``.
     /// - Throws: `DatabaseError` when SQLite refuses the registration.
     static func install(in db: Database) throws {
         let code = sqlite3_create_function_v2(db.sqliteConnection, "searchKey", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
@@ -49,17 +50,26 @@ enum SearchKey {
     /// The C implementation of `searchKey`.
     private static let sqlFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = {
         context, _, arguments in
-        guard let value = arguments?[0], sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else {
+        guard let value = arguments?[0] else { return sqlite3_result_null(context) }
+        switch sqlite3_value_type(value) {
+        case SQLITE_TEXT:
+            guard let text = sqlite3_value_text(value) else { return sqlite3_result_null(context) }
+            resultKey(context, UnsafeBufferPointer(start: text, count: strlen(text)))
+        case SQLITE_BLOB:
+            // The pointer first, then its length (https://sqlite.org/c3ref/value_blob.html).
+            let bytes = sqlite3_value_blob(value)
+            let data = bytes.map { Data(bytes: $0, count: Int(sqlite3_value_bytes(value))) } ?? Data()
+            guard let text = String(data: data, encoding: .utf8) else { return sqlite3_result_null(context) }
+            resultText(context, of(text))
+        default:
             sqlite3_result_null(context)
-            return
         }
-        let utf8 = UnsafeBufferPointer(start: text, count: strlen(text))
+    }
+
+    /// Sets the key of `utf8` (valid UTF-8, or repaired as `String(cString:)` repairs it) as the result.
+    private static func resultKey(_ context: OpaquePointer?, _ utf8: UnsafeBufferPointer<UInt8>) {
         guard utf8.allSatisfy({ $0 < 0x80 }) else {
-            var key = of(String(decoding: utf8, as: UTF8.self))
-            key.withUTF8 { key in
-                key.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32(key.count), transient) }
-            }
-            return
+            return resultText(context, of(String(decoding: utf8, as: UTF8.self)))
         }
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(utf8.count, 1)) { lowered in
             for index in utf8.indices {
@@ -67,6 +77,13 @@ enum SearchKey {
                 lowered[index] = CChar(bitPattern: (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte)
             }
             sqlite3_result_text(context, lowered.baseAddress, Int32(utf8.count), transient)
+        }
+    }
+
+    private static func resultText(_ context: OpaquePointer?, _ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32(utf8.count), transient) }
         }
     }
 

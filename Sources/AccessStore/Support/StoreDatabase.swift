@@ -55,7 +55,10 @@ struct StoreDatabase: Sendable {
     /// cancelled by shutdown still records its run as failed, a provision cancelled mid-write still
     /// records the write's outcome, and both still write their audit events. GRDB's callback accesses
     /// know nothing of tasks, and a continuation does not observe cancellation. Nothing of `body` runs
-    /// after the call returns (`done` is called once `body` has returned, or the transaction committed).
+    /// after the call returns: `done` is called once a write's transaction has committed (or rolled back), and
+    /// once a read's `body` has returned. A read's transaction ends, and its connection goes back to GRDB's
+    /// pool, just after that, as the caller resumes: a read that follows at once may open another of the
+    /// pool's readers (GRDB keeps at most five).
     ///
     /// Why not a `Task` of its own around GRDB's `async` access: that costs two more thread switches per
     /// call, to Swift's cooperative pool and back (a 100,000-person `listUsers` page is about 0.8 ms).
