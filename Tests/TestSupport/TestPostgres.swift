@@ -38,7 +38,7 @@ public enum TestPostgres {
     public static func freshDatabase() async throws -> PostgresLocation {
         guard let server else { throw TestPostgresError.noServer }
         let name = "t_\(ProcessInfo.processInfo.processIdentifier)_\(counter.add(1, ordering: .relaxed).newValue)_\(UInt32.random(in: 0...UInt32.max))"
-        try await withAdminConnection(server) { connection, logger in
+        _ = try await withAdminConnection(server) { connection, logger in
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
         }
         return server.with(database: name)

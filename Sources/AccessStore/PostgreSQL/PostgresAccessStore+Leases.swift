@@ -35,7 +35,7 @@ extension PostgresAccessStore {
 
     public func releaseLease(_ name: String, holder: String) async throws {
         let logger = self.logger
-        try await database.write { connection in
+        _ = try await database.write { connection in
             try await connection.query("DELETE FROM lease WHERE name = \(name) AND holder = \(holder)", logger: logger)
         }
     }

@@ -247,7 +247,7 @@ enum PostgresTextIndex {
     static func flushPending(_ database: PostgresDatabase) async {
         let logger = database.logger
         do {
-            try await database.read { connection in
+            _ = try await database.read { connection in
                 try await connection.query("SELECT gin_clean_pending_list(to_regclass(\(name)))", logger: logger)
             }
         } catch {
