@@ -163,15 +163,21 @@ if database == "-":
     sys.exit(0)
 db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
 columns = "gid, name, email, isActive, isAdmin, isGuest, isViewOnly, firstSeenAt, lastSeenAt, departedAt, changedAt"
+# The teams query the product runs: from each membership's copy of its team's name (migration v17), else joining
+# the team (a store from before it), in the product's order either way.
+has_team_names = any(column[1] == "teamName" for column in db.execute("PRAGMA table_info(teamMembership)"))
+teams_sql = ("SELECT userGid, teamGid, teamName, isAdmin, isGuest, isLimitedAccess FROM teamMembership "
+             "WHERE workspaceGid = ? AND userGid IN ({}) ORDER BY userGid, teamName COLLATE NOCASE, teamGid") if has_team_names else (
+            "SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess FROM teamMembership tm "
+            "JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid "
+            "WHERE tm.workspaceGid = ? AND tm.userGid IN ({}) ORDER BY t.name COLLATE NOCASE, t.gid")
 reference = []
 for _ in range(200):
     start = time.perf_counter()
     rows = db.execute(f"SELECT {columns} FROM workspaceUser WHERE workspaceGid = ? AND departedAt IS NULL "
                       "ORDER BY ifnull(name, '') COLLATE NOCASE, gid LIMIT 101", (workspace,)).fetchall()
     gids = [row[0] for row in rows[:100]]
-    teams = db.execute("SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess FROM teamMembership tm "
-                       "JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid "
-                       f"WHERE tm.workspaceGid = ? AND tm.userGid IN ({','.join('?' * len(gids))})", (workspace, *gids)).fetchall()
+    teams = db.execute(teams_sql.format(",".join("?" * len(gids))), (workspace, *gids)).fetchall()
     by_user = {}
     for user, gid, name, admin, guest, limited in teams:
         by_user.setdefault(user, []).append({"gid": gid, "name": name, "isAdmin": admin, "isGuest": guest, "isLimitedAccess": limited})

@@ -232,6 +232,71 @@ struct ListUsersTests {
         #expect(copies == ["p1=Zed", "p2=amy", "p3=nil"])
     }
 
+    @Test("a person's teams are sorted by name (case-insensitive) then gid, and follow a team's rename: a full sync, a provision",
+          arguments: StoreKind.available)
+    func teamsFollowTeamRenames(kind: StoreKind) async throws {
+        let store = try await kind.makeSnapshotStore()
+        let teams = [SnapshotTeam(gid: "t3", name: "alpha"), SnapshotTeam(gid: "t2", name: "beta"), SnapshotTeam(gid: "t1", name: "Alpha"),
+                     SnapshotTeam(gid: "t4", name: "Gamma")]
+        let people = [Fixture.ada, Fixture.bob]
+        let memberships = teams.map { SnapshotTeamMembership(teamGid: $0.gid, userGid: Fixture.ada.gid) }
+            + [SnapshotTeamMembership(teamGid: "t2", userGid: Fixture.bob.gid, isAdmin: true)]
+        func teamsOf(_ gid: String) async throws -> [String] {
+            try await store.listUsers(UserQuery(workspaceGid: "1000")).users.first { $0.gid == gid }?.teams.map { "\($0.gid) \($0.name)" } ?? []
+        }
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: people, teams: teams, teamMemberships: memberships), at: T.t0)
+        #expect(try await teamsOf(Fixture.ada.gid) == ["t1 Alpha", "t3 alpha", "t2 beta", "t4 Gamma"])
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000")).users.first { $0.gid == Fixture.bob.gid }?.teams
+            == [TeamRef(gid: "t2", name: "beta", isAdmin: true, isGuest: nil, isLimitedAccess: nil)])
+
+        // A full sync renames t1 to the end of the order.
+        var renamed = teams
+        renamed[2].name = "Zeta"
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: people, teams: renamed, teamMemberships: memberships),
+                                      at: T.at(minutes: 1))
+        #expect(try await teamsOf(Fixture.ada.gid) == ["t3 alpha", "t2 beta", "t4 Gamma", "t1 Zeta"])
+
+        // A provision adds Bob to t4 under a new name: Ada's membership of t4, which the provision does not write, follows.
+        try await store.applyProvisionChange(ProvisionChange(workspaceGid: "1000", user: Fixture.bob, workspaceAction: .none,
+                                                             teamsAdded: [SnapshotTeam(gid: "t4", name: "Aardvarks")],
+                                                             principal: "tester", callId: "call-1"), at: T.at(minutes: 2))
+        #expect(try await teamsOf(Fixture.ada.gid) == ["t4 Aardvarks", "t3 alpha", "t2 beta", "t1 Zeta"])
+        #expect(try await teamsOf(Fixture.bob.gid) == ["t4 Aardvarks", "t2 beta"])
+        #expect(try await store.user(workspaceGid: "1000", gidOrEmail: Fixture.ada.gid)?.teams.map(\.gid) == ["t4", "t3", "t2", "t1"])
+    }
+
+    @Test("migration v17 gives the memberships a database already holds their teams' names: each person's teams are in order")
+    func teamNamesBackfill() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let path = dir.file("access.sqlite")
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v16-search-index")
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
+                INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1);
+                INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'sales'), ('1000', 't2', 'Ops'), ('1000', 't3', 'ops');
+                INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin) VALUES
+                    ('1000', 't1', 'p1', 0), ('1000', 't2', 'p1', 1), ('1000', 't3', 'p1', 0), ('1000', 't1', 'p2', 1);
+                """)
+        }
+        try pool.close()
+        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        defer { try? store.close() }
+        let users = try await store.listUsers(UserQuery(workspaceGid: "1000")).users
+        #expect(users.map(\.gid) == ["p2", "p1"])
+        #expect(users[1].teams == [TeamRef(gid: "t2", name: "Ops", isAdmin: true, isGuest: nil, isLimitedAccess: nil),
+                                   TeamRef(gid: "t3", name: "ops", isAdmin: false, isGuest: nil, isLimitedAccess: nil),
+                                   TeamRef(gid: "t1", name: "sales", isAdmin: false, isGuest: nil, isLimitedAccess: nil)])
+        #expect(users[0].teams.map(\.gid) == ["t1"])
+        let copies = try await store.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "SELECT teamGid, userGid, teamName FROM teamMembership ORDER BY teamGid, userGid")
+                .map { "\($0["teamGid"] as String)/\($0["userGid"] as String)=\($0["teamName"] as String? ?? "nil")" }
+        }
+        #expect(copies == ["t1/p1=sales", "t1/p2=sales", "t2/p1=Ops", "t3/p1=ops"])
+    }
+
     @Test("a page's teams come from one query, and the page is read through the name index")
     func efficiency() async throws {
         let log = StatementLog()
@@ -258,6 +323,15 @@ struct ListUsersTests {
         let statements = log.statements.withLock { $0 }
         #expect(statements.filter { $0.contains("FROM workspaceUser") }.count == 1)
         #expect(statements.filter { $0.contains("FROM teamMembership") }.count == 1)
+        // The teams come from one index in the order they are listed: no row, no sort (migration v17); the team is
+        // read only for a membership without its copy of the name.
+        let teamsSQL = try #require(statements.first { $0.contains("FROM teamMembership") })
+        let teamsPlan = try await queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + teamsSQL, arguments: StatementArguments(["1000"] + page.users.map(\.gid)))
+                .map { $0["detail"] as String }
+        }
+        #expect(teamsPlan.first == "SEARCH teamMembership USING COVERING INDEX teamMembership_byUser (workspaceGid=? AND userGid=?)", "\(teamsPlan)")
+        #expect(!teamsPlan.contains { $0.contains("TEMP B-TREE") }, "\(teamsPlan)")
 
         var query = UserQuery(workspaceGid: "1000", active: true, limit: 50)
         query.cursor = page.nextCursor

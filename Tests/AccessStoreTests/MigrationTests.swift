@@ -9,7 +9,7 @@ struct MigrationTests {
     /// Every migration of this build, in order (a new one is added here, and nowhere else in the tests).
     static let ordered = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history",
                           "v11-leases", "v12-schedules", "v13-retirement", "v14-listing-indexes", "v15-team-listing",
-                          "v16-search-index"]
+                          "v16-search-index", "v17-team-names"]
     static var allIdentifiers: Set<String> { Set(ordered) }
 
     @Test("an empty database migrates to the latest version with every table and index")

@@ -30,8 +30,9 @@ public enum StoreCopy {
         ("accessChange", "access_change"), ("workspaceSchedule", "workspace_schedule"),
     ]
     /// SQLite columns PostgreSQL has no counterpart of, not copied: `workspaceUser.id`, the SQLite row key its text
-    /// index refers to (migration v16).
-    static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id"]
+    /// index refers to (migration v16), and `teamMembership.teamName`, the copy of a team's name that orders a
+    /// person's teams in SQLite's index (migration v17; PostgreSQL joins the team).
+    static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id", "teamMembership.teamName"]
     /// PostgreSQL columns SQLite has no counterpart of, computed from the copied row: the ``SearchKey`` form of the name
     /// and email that `listUsers`' query searches (`name_key`, `email_key`: SQLite computes it as it searches).
     static let derivedColumns: [String: [(column: String, from: String)]] = [

@@ -68,6 +68,9 @@ enum Migrations {
             try keepWorkspaceUserRowIDs(db)
             try db.execute(sql: v16SearchIndex)
         }
+        migrator.registerMigration("v17-team-names") { db in
+            try db.execute(sql: v17TeamNames)
+        }
         return migrator
     }
 
@@ -523,6 +526,26 @@ enum Migrations {
         CREATE TRIGGER workspaceUserSearch_update AFTER UPDATE OF name, email ON workspaceUser
             WHEN new.name IS NOT old.name OR new.email IS NOT old.email BEGIN
             UPDATE workspaceUserSearch SET nameKey = searchKey(new.name), emailKey = searchKey(new.email) WHERE rowid = new.rowid;
+        END;
+        """
+
+    static let v17TeamNames = """
+        -- listUsers' teams of a page: each person's team memberships in team-name order, read from one index with
+        -- nothing else looked up. Before, each membership was found through the person's index, then its row, then
+        -- its team's key, then the team's row (four searches), and all of them sorted: at 100,000 people, the teams of
+        -- a page of a team's 100 members (243 memberships) 0.37 -> 0.22 ms in SQLite alone. As v15 did for a
+        -- member's name, each membership keeps a copy of its team's name: written with the membership
+        -- (SnapshotWriter), kept equal by the trigger below when the team is renamed. The index replaces
+        -- teamMembership_byUser (same leading columns: every lookup by person still uses it).
+        ALTER TABLE teamMembership ADD COLUMN teamName TEXT;
+        UPDATE teamMembership SET teamName =
+            (SELECT name FROM team t WHERE t.workspaceGid = teamMembership.workspaceGid AND t.gid = teamMembership.teamGid);
+        DROP INDEX teamMembership_byUser;
+        CREATE INDEX teamMembership_byUser
+            ON teamMembership (workspaceGid, userGid, teamName COLLATE NOCASE, teamGid, isAdmin, isGuest, isLimitedAccess);
+        CREATE TRIGGER team_renamed AFTER UPDATE OF name ON team WHEN NEW.name IS NOT OLD.name
+        BEGIN
+            UPDATE teamMembership SET teamName = NEW.name WHERE workspaceGid = NEW.workspaceGid AND teamGid = NEW.gid;
         END;
         """
 }

@@ -161,16 +161,20 @@ struct SnapshotWriter {
             try departUser.execute(arguments: [now, now, workspaceGid, gid])
         }
 
-        // Team memberships, each with its member's name as written above (the copy that orders a team's listing,
-        // migration v15): from the plan rather than a lookup per row, which cost 0.6 s at 148,000 memberships.
+        // Team memberships, each with its member's and its team's names as written above (the copies that order a
+        // team's listing and a person's teams, migrations v15 and v17): from the plan rather than a lookup per row,
+        // which cost 0.6 s at 148,000 memberships.
+        var teamNames = stored.teamNames
+        for team in plan.upsertedTeams { teamNames[team.gid] = team.name }
         let insertMembership = try db.cachedStatement(sql: """
-            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess, userName)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess, userName, teamName)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for membership in plan.memberships {
             try insertMembership.execute(arguments: [
                 workspaceGid, membership.teamGid, membership.userGid,
                 membership.isAdmin, membership.isGuest, membership.isLimitedAccess, plan.people[membership.userGid]?.name,
+                teamNames[membership.teamGid],
             ])
         }
 
@@ -281,7 +285,8 @@ struct SnapshotWriter {
             try upsertTeam(team)
             try db.execute(
                 sql: """
-                    INSERT INTO teamMembership (workspaceGid, teamGid, userGid, userName) VALUES (?1, ?2, ?3, \(Self.memberName))
+                    INSERT INTO teamMembership (workspaceGid, teamGid, userGid, userName, teamName)
+                    VALUES (?1, ?2, ?3, \(Self.memberName), \(Self.teamName))
                     ON CONFLICT (workspaceGid, teamGid, userGid) DO NOTHING
                     """,
                 arguments: [workspaceGid, team.gid, user.gid])
@@ -299,6 +304,10 @@ struct SnapshotWriter {
     /// the copy that orders a team's listing (migration v15; the trigger `workspaceUser_renamed` keeps it equal).
     /// A provision writes one membership at a time; a snapshot takes the names from its plan.
     static let memberName = "(SELECT name FROM workspaceUser WHERE workspaceGid = ?1 AND gid = ?3)"
+
+    /// The stored name of the team of a team membership being inserted with ?1 = workspace gid and ?2 = team gid:
+    /// the copy that orders a person's teams (migration v17; the trigger `team_renamed` keeps it equal).
+    static let teamName = "(SELECT name FROM team WHERE workspaceGid = ?1 AND gid = ?2)"
 
     private func insertUser(_ user: SnapshotUser) throws {
         try db.execute(

@@ -253,15 +253,19 @@ extension SQLiteAccessStore {
             changedAt: UnixMillis.date(row[10] as Int64) as Date)
     }
 
-    /// Sets the teams (and team rights) of `users`, read in ONE query for all of them, sorted by team name.
+    /// Sets the teams (and team rights) of `users`, read in ONE query for all of them, each person's sorted by team
+    /// name (case-insensitive) then gid: read in that order from `teamMembership_byUser`, which holds each
+    /// membership's copy of its team's name and its rights (migration v17), so no row and no team is looked up.
+    /// Were a copy ever missing (every write sets it), the team's own name is read instead of failing the page.
     static func attachTeams(_ db: Database, workspaceGid: String, to users: inout [StoredUser]) throws {
         guard !users.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
-            SELECT tm.userGid, t.gid, t.name, tm.isAdmin, tm.isGuest, tm.isLimitedAccess
-            FROM teamMembership tm
-            JOIN team t ON t.workspaceGid = tm.workspaceGid AND t.gid = tm.teamGid
-            WHERE tm.workspaceGid = ? AND tm.userGid IN (\(databaseQuestionMarks(count: users.count)))
-            ORDER BY t.name COLLATE NOCASE, t.gid
+            SELECT userGid, teamGid,
+                ifnull(teamName, (SELECT name FROM team t WHERE t.workspaceGid = teamMembership.workspaceGid AND t.gid = teamGid)),
+                isAdmin, isGuest, isLimitedAccess
+            FROM teamMembership
+            WHERE workspaceGid = ? AND userGid IN (\(databaseQuestionMarks(count: users.count)))
+            ORDER BY userGid, teamName COLLATE NOCASE, teamGid
             """)
         var position: [String: Int] = [:]
         position.reserveCapacity(users.count)
