@@ -57,7 +57,7 @@ extension SQLiteAccessStore {
                 if query.includeTeams { try Self.attachTeams(db, workspaceGid: workspaceGid, to: &users) }
             }
             let workspace = try Row.fetchOne(
-                db, sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?",
+                db.cachedStatement(sql: "SELECT \(Self.workspaceColumns) FROM workspace WHERE gid = ?"),
                 arguments: [workspaceGid]
             ).map(Self.storedWorkspace)
             return UserPage(users: users, nextCursor: more ? last?.encoded() : nil, workspace: workspace, standingRun: standingRun)
@@ -256,7 +256,8 @@ extension SQLiteAccessStore {
     /// Sets the teams (and team rights) of `users`, read in ONE query for all of them, each person's sorted by team
     /// name (case-insensitive) then gid: read in that order from `teamMembership_byUser`, which holds each
     /// membership's copy of its team's name and its rights (migration v17), so no row and no team is looked up.
-    /// Were a copy ever missing (every write sets it), the team's own name is read instead of failing the page.
+    /// Were a copy ever missing (every write sets it), the team's own name is read instead of failing the page (that
+    /// team then comes first among the person's teams).
     static func attachTeams(_ db: Database, workspaceGid: String, to users: inout [StoredUser]) throws {
         guard !users.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
