@@ -206,24 +206,28 @@ struct ListUsersTests {
         #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 7)) == after)
     }
 
+    /// A store in `dir` whose database was migrated up to `migration` only, then given `rows` (SQL), then opened,
+    /// which runs the later migrations on those rows.
+    static func store(in dir: TempDirectory, migratedUpTo migration: String, then rows: String) async throws -> SQLiteAccessStore {
+        let path = dir.file("access.sqlite")
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: migration)
+        try await pool.write { db in try db.execute(sql: rows) }
+        try pool.close()
+        return try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+    }
+
     @Test("migration v15 gives the memberships a database already holds their members' names: the team's listing is in order")
     func teamListingBackfill() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v14-listing-indexes")
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
-                INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES
-                    ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1), ('1000', 'p3', NULL, 1, 1), ('1000', 'p4', 'Max', 1, 1);
-                INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'Engineering');
-                INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES ('1000', 't1', 'p1'), ('1000', 't1', 'p2'), ('1000', 't1', 'p3');
-                """)
-        }
-        try pool.close()
-        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        let store = try await Self.store(in: dir, migratedUpTo: "v14-listing-indexes", then: """
+            INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
+            INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES
+                ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1), ('1000', 'p3', NULL, 1, 1), ('1000', 'p4', 'Max', 1, 1);
+            INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'Engineering');
+            INSERT INTO teamMembership (workspaceGid, teamGid, userGid) VALUES ('1000', 't1', 'p1'), ('1000', 't1', 'p2'), ('1000', 't1', 'p3');
+            """)
         defer { try? store.close() }
         #expect(try await allGids(store, UserQuery(workspaceGid: "1000", teamGid: "t1", limit: 1)) == ["p3", "p2", "p1"])
         let copies = try await store.dbWriter.read { db in
@@ -269,20 +273,13 @@ struct ListUsersTests {
     func teamNamesBackfill() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v16-search-index")
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
-                INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1);
-                INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'sales'), ('1000', 't2', 'Ops'), ('1000', 't3', 'ops');
-                INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin) VALUES
-                    ('1000', 't1', 'p1', 0), ('1000', 't2', 'p1', 1), ('1000', 't3', 'p1', 0), ('1000', 't1', 'p2', 1);
-                """)
-        }
-        try pool.close()
-        let store = try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        let store = try await Self.store(in: dir, migratedUpTo: "v16-search-index", then: """
+            INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1);
+            INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt) VALUES ('1000', 'p1', 'Zed', 1, 1), ('1000', 'p2', 'amy', 1, 1);
+            INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'sales'), ('1000', 't2', 'Ops'), ('1000', 't3', 'ops');
+            INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin) VALUES
+                ('1000', 't1', 'p1', 0), ('1000', 't2', 'p1', 1), ('1000', 't3', 'p1', 0), ('1000', 't1', 'p2', 1);
+            """)
         defer { try? store.close() }
         let users = try await store.listUsers(UserQuery(workspaceGid: "1000")).users
         #expect(users.map(\.gid) == ["p2", "p1"])
