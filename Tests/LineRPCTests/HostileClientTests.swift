@@ -56,7 +56,12 @@ struct HostileClientTests {
 
     @Test("at the limit, a new client takes the place of the oldest connection without an identity")
     func evictsUnauthenticated() async throws {
-        let (fixture, task) = try await ServerFixture.start(limits: { $0.maximumConnections = 3 })
+        // The raw sockets never start TLS: a handshake timeout far beyond the test keeps a starved run (47 s once, on a
+        // loaded machine) from closing them by the default 10 s, so only the eviction can close one.
+        let (fixture, task) = try await ServerFixture.start(limits: {
+            $0.maximumConnections = 3
+            $0.handshakeTimeout = .seconds(600)
+        })
         var sockets: [any Channel] = []
         for _ in 0..<3 {
             sockets.append(try await rawConnection(fixture.port))
