@@ -8,21 +8,21 @@ struct AlertRulesTests {
     static let directory = Repository.root.appendingPathComponent("deploy/prometheus")
 
     @Test("promtool check rules accepts alerts.yml")
-    func rulesAreValid() throws {
-        let checked = try Promtool.run(["check", "rules", "alerts.yml"], in: Self.directory)
+    func rulesAreValid() async throws {
+        let checked = try await Promtool.run(["check", "rules", "alerts.yml"], in: Self.directory)
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         #expect(checked.stdout.contains("SUCCESS: 8 rules found"), "\(checked.stdout)")
     }
 
     @Test("promtool test rules: every alert's unit test passes")
-    func ruleUnitTests() throws {
-        let tested = try Promtool.run(["test", "rules", "alerts.test.yml"], in: Self.directory)
+    func ruleUnitTests() async throws {
+        let tested = try await Promtool.run(["test", "rules", "alerts.test.yml"], in: Self.directory)
         #expect(tested.status == 0, "\(tested.stdout)\(tested.stderr)")
         #expect(tested.stdout.contains("SUCCESS"), "\(tested.stdout)")
     }
 
     @Test("every alert of alerts.yml has a unit test and a README entry")
-    func everyAlertCovered() throws {
+    func everyAlertCovered() async throws {
         let rules = try String(contentsOf: Self.directory.appendingPathComponent("alerts.yml"), encoding: .utf8)
         let tests = try String(contentsOf: Self.directory.appendingPathComponent("alerts.test.yml"), encoding: .utf8)
         let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
@@ -38,7 +38,7 @@ struct AlertRulesTests {
     }
 
     @Test("the systemd unit reads the sample config's place, which sets the metrics address the README's scrape config expects")
-    func systemdUnitNamesMetricsAddress() throws {
+    func systemdUnitNamesMetricsAddress() async throws {
         let unit = try String(contentsOf: Repository.root.appendingPathComponent("deploy/systemd/asana-accessd.service"), encoding: .utf8)
         let sample = try String(contentsOf: Repository.root.appendingPathComponent("deploy/asana-accessd.yaml"), encoding: .utf8)
         let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
@@ -50,11 +50,11 @@ struct AlertRulesTests {
     }
 
     @Test("a broken rule file is refused by the same check")
-    func brokenRuleRefused() throws {
+    func brokenRuleRefused() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-alerts-\(UUID().uuidString.prefix(8)).yml")
         try "groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: rate(asana_access_rpc_calls_total[5m]\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let checked = try Promtool.run(["check", "rules", file.path])
+        let checked = try await Promtool.run(["check", "rules", file.path])
         #expect(checked.status != 0)
     }
 }

@@ -20,22 +20,41 @@ enum Binaries {
 }
 
 /// What a finished child process left behind.
-struct ProcessOutput {
+struct ProcessOutput: Sendable {
     let status: Int32
     let stdout: String
     let stderr: String
 }
 
-/// Runs `name` with `arguments` to completion (stdin from `input`), collecting its output.
+/// Runs blocking `work` (a child's whole life, a read that waits) on a thread of its own and awaits its result.
+///
+/// Why: Swift's cooperative pool has one thread per core, two on the CI machine. A test that blocks one of them
+/// while a child runs (tens of seconds for a sync) leaves every other test's `await` waiting too: with two such
+/// tests at once nothing else ran, and a lease test's 30 s, a refused connection's 25 s and a poll's 60 s ran out.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Runs `name` with `arguments` to completion (stdin from `input`), collecting its output; waits on a thread of its
+/// own (``onOwnThread(_:)``).
 @discardableResult
-func run(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> ProcessOutput {
-    try runExecutable(Binaries.path(name), arguments, input: input, environment: environment)
+func run(_ name: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> ProcessOutput {
+    try await runExecutable(Binaries.path(name), arguments, input: input, environment: environment)
 }
 
 /// Runs the executable at `path` with `arguments` to completion (stdin from `input`, in `directory` when given),
-/// collecting its output.
+/// collecting its output; waits on a thread of its own (``onOwnThread(_:)``).
+@discardableResult
 func runExecutable(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
-                   in directory: URL? = nil) throws -> ProcessOutput {
+                   in directory: URL? = nil) async throws -> ProcessOutput {
+    try await onOwnThread { try runToEnd(path, arguments, input: input, environment: environment, in: directory) }
+}
+
+/// ``runExecutable(_:_:input:environment:in:)`` on the calling thread, which it blocks.
+func runToEnd(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+              in directory: URL? = nil) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -68,8 +87,14 @@ final class RunningProcess: @unchecked Sendable {
     /// writes a line per call) never blocks on a full pipe.
     private let stderrBuffer = StderrBuffer()
 
-    /// Starts `name` and waits (up to `timeout`) for its first stdout line.
-    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
+    /// Starts `name` and waits (up to `timeout`, in seconds) for its first stdout line, on a thread of its own
+    /// (``onOwnThread(_:)``). Throws ``HarnessError`` when the process exits or stays silent that long.
+    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) async throws -> RunningProcess {
+        try await onOwnThread { try RunningProcess(blocking: name, arguments, environment: environment, timeout: timeout) }
+    }
+
+    /// ``start(_:_:environment:timeout:)`` on the calling thread, which it blocks (for a context that cannot await).
+    init(blocking name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path(name))
         process.arguments = arguments
@@ -102,8 +127,15 @@ final class RunningProcess: @unchecked Sendable {
         return Int(afterColon.prefix { $0.isNumber })
     }
 
-    /// Sends `signal` and waits for the exit status.
-    func stop(signal: Int32 = SIGTERM) -> Int32 {
+    /// Sends `signal` and waits for the exit status, on a thread of its own (``onOwnThread(_:)``).
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        (try? await onOwnThread { self.stopNow(signal: signal) }) ?? -1
+    }
+
+    /// ``stop(signal:)`` on the calling thread, which it blocks (for a `defer`, which cannot await).
+    @discardableResult
+    func stopNow(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
         process.waitUntilExit()
         return process.terminationStatus

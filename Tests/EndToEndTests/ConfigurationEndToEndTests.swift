@@ -10,7 +10,7 @@ struct ConfigurationEndToEndTests {
     static let sample = Repository.root.appendingPathComponent("deploy/asana-accessd.yaml").path
 
     /// A file in a fresh temporary directory.
-    func temporaryFile(_ text: String, mode: Int = 0o600) throws -> String {
+    func temporaryFile(_ text: String, mode: Int = 0o600) async throws -> String {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("config-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("asana-accessd.yaml")
@@ -20,8 +20,8 @@ struct ConfigurationEndToEndTests {
     }
 
     @Test("config check accepts the sample config and names each value's source: flag, env NAME, file PATH or default")
-    func checkSample() throws {
-        let output = try run("asana-accessd", ["config", "check", "--config", Self.sample, "--port", "9443"],
+    func checkSample() async throws {
+        let output = try await run("asana-accessd", ["config", "check", "--config", Self.sample, "--port", "9443"],
                              environment: ["ASANA_ACCESSD_SYNC_INTERVAL": "600", "ASANA_ACCESSD_CONFIG": ""])
         #expect(output.status == 0, "\(output.stderr)")
         let lines = output.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
@@ -35,22 +35,22 @@ struct ConfigurationEndToEndTests {
         #expect(lines.contains(["database.url", "unset", "default"]))
 
         // The database URL's password is never printed.
-        let database = try run("asana-accessd", ["config", "check"],
+        let database = try await run("asana-accessd", ["config", "check"],
                                environment: ["ASANA_ACCESSD_DATABASE_URL": "postgres://svc:pa55word@db.internal/asana?sslmode=require", "ASANA_ACCESSD_CONFIG": ""])
         #expect(database.status == 0, "\(database.stderr)")
         #expect(database.stdout.contains("database.url") && database.stdout.contains("postgres://svc:***@db.internal/asana?sslmode=require"))
         #expect(!database.stdout.contains("pa55word") && !database.stderr.contains("pa55word"))
-        let databaseJSON = try run("asana-accessd", ["config", "check", "--json"],
+        let databaseJSON = try await run("asana-accessd", ["config", "check", "--json"],
                                    environment: ["ASANA_ACCESSD_DATABASE_URL": "postgres://svc:pa55word@db.internal/asana?sslmode=require", "ASANA_ACCESSD_CONFIG": ""])
         #expect(databaseJSON.status == 0, "\(databaseJSON.stderr)")
         #expect(databaseJSON.stdout.contains("postgres://svc:***@db.internal/asana?sslmode=require") && !databaseJSON.stdout.contains("pa55word"))
         // serve's own check of the URL's parameters runs in config check too, exit 64, without the password.
-        let badMode = try run("asana-accessd", ["config", "check"],
+        let badMode = try await run("asana-accessd", ["config", "check"],
                               environment: ["ASANA_ACCESSD_DATABASE_URL": "postgres://svc:pa55word@db.internal/asana?sslmode=bogus", "ASANA_ACCESSD_CONFIG": ""])
         #expect(badMode.status == 64 && badMode.stderr.contains("ASANA_ACCESSD_DATABASE_URL") && badMode.stderr.contains("sslmode"), "\(badMode.stderr)")
         #expect(!badMode.stderr.contains("pa55word"))
 
-        let json = try run("asana-accessd", ["config", "check", "--json"], environment: ["ASANA_ACCESSD_CONFIG": Self.sample])
+        let json = try await run("asana-accessd", ["config", "check", "--json"], environment: ["ASANA_ACCESSD_CONFIG": Self.sample])
         #expect(json.status == 0, "\(json.stderr)")
         let answer = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8))
         #expect(answer["valid"] == .bool(true))
@@ -66,36 +66,36 @@ struct ConfigurationEndToEndTests {
     }
 
     @Test("bad config: exit 64 naming the file, key and expectation; an unreadable file exits 1; --json carries the errors")
-    func badConfig() throws {
-        let unknown = try temporaryFile("sync:\n  intervall: 60\nserver: {port: 99999}\n")
-        let checked = try run("asana-accessd", ["config", "check", "--config", unknown])
+    func badConfig() async throws {
+        let unknown = try await temporaryFile("sync:\n  intervall: 60\nserver: {port: 99999}\n")
+        let checked = try await run("asana-accessd", ["config", "check", "--config", unknown])
         #expect(checked.status == 64)
         #expect(checked.stderr.contains("the config file \(unknown) has an unknown key sync.intervall; did you mean sync.interval?"), "\(checked.stderr)")
-        let range = try temporaryFile("server: {port: 99999}\n")
-        let served = try run("asana-accessd", ["serve", "--config", range])
+        let range = try await temporaryFile("server: {port: 99999}\n")
+        let served = try await run("asana-accessd", ["serve", "--config", range])
         #expect(served.status == 64)
         #expect(served.stderr.contains("the config file \(range), key server.port: 99999 is out of range; expected a whole number between 0 and 65535"), "\(served.stderr)")
-        let environment = try run("asana-accessd", ["config", "check"], environment: ["ASANA_ACCESSD_SYNC_DEADLINE": "soon"])
+        let environment = try await run("asana-accessd", ["config", "check"], environment: ["ASANA_ACCESSD_SYNC_DEADLINE": "soon"])
         #expect(environment.status == 64)
         #expect(environment.stderr.contains("ASANA_ACCESSD_SYNC_DEADLINE=soon: expected a whole number of seconds, at least 1"), "\(environment.stderr)")
-        let missing = try run("asana-accessd", ["config", "check", "--config", "/nonexistent/asana-accessd.yaml"])
+        let missing = try await run("asana-accessd", ["config", "check", "--config", "/nonexistent/asana-accessd.yaml"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot read the config file /nonexistent/asana-accessd.yaml: No such file or directory"), "\(missing.stderr)")
-        let json = try run("asana-accessd", ["config", "check", "--json", "--config", range])
+        let json = try await run("asana-accessd", ["config", "check", "--json", "--config", range])
         #expect(json.status == 64)
         let answer = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8))
         #expect(answer["valid"] == .bool(false))
         #expect(answer["errors"] == .array([.string("the config file \(range), key server.port: 99999 is out of range; expected a whole number between 0 and 65535")]))
-        let flag = try run("asana-accessd", ["serve", "--sync-intervall", "5"])
+        let flag = try await run("asana-accessd", ["serve", "--sync-intervall", "5"])
         #expect(flag.status == 64)
         #expect(flag.stderr.contains("unknown option --sync-intervall; did you mean --sync-interval?"), "\(flag.stderr)")
         // What serve checks beyond the table, config check checks too, naming the file's key.
-        let clash = try temporaryFile("server: {port: 9464}\nmetrics: {address: 127.0.0.1:9464}\n")
-        let clashChecked = try run("asana-accessd", ["config", "check", "--config", clash])
+        let clash = try await temporaryFile("server: {port: 9464}\nmetrics: {address: 127.0.0.1:9464}\n")
+        let clashChecked = try await run("asana-accessd", ["config", "check", "--config", clash])
         #expect(clashChecked.status == 64)
         #expect(clashChecked.stderr.contains("the config file \(clash), key metrics.address: 127.0.0.1:9464 uses the RPC port 9464"), "\(clashChecked.stderr)")
-        let malformed = try temporaryFile("metrics: {address: localhost}\n")
-        let malformedJSON = try run("asana-accessd", ["config", "check", "--json", "--config", malformed])
+        let malformed = try await temporaryFile("metrics: {address: localhost}\n")
+        let malformedJSON = try await run("asana-accessd", ["config", "check", "--json", "--config", malformed])
         #expect(malformedJSON.status == 64)
         let refusal = try JSONDecoder().decode(JSONValue.self, from: Data(malformedJSON.stdout.utf8))
         #expect(refusal["valid"] == .bool(false))
@@ -107,18 +107,18 @@ struct ConfigurationEndToEndTests {
     }
 
     @Test("the README's table of settings is `config reference`, and serve --help lists every setting")
-    func readmeTable() throws {
-        let reference = try run("asana-accessd", ["config", "reference"])
+    func readmeTable() async throws {
+        let reference = try await run("asana-accessd", ["config", "reference"])
         #expect(reference.status == 0)
         let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains(reference.stdout.trimmingCharacters(in: .newlines)),
                 "README.md's table of settings differs from `asana-accessd config reference`; paste its output under ### Configuration")
         // serve's flags are not @Options: the table is the command's discussion, in --help and in the dump the
         // man page generator (generate-manual) reads.
-        let help = try run("asana-accessd", ["serve", "--help"])
+        let help = try await run("asana-accessd", ["serve", "--help"])
         #expect(help.status == 0)
         let helpWords = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let dump = try run("asana-accessd", ["serve", "--experimental-dump-help"])
+        let dump = try await run("asana-accessd", ["serve", "--experimental-dump-help"])
         #expect(dump.status == 0, "\(dump.stderr)")
         let discussion = (try JSONDecoder().decode(JSONValue.self, from: Data(dump.stdout.utf8))["command"]?["discussion"]?.stringValue ?? "")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -139,31 +139,31 @@ struct ConfigurationEndToEndTests {
     }
 
     @Test("client certificates optional: a token client without a certificate authenticates, the CA's certificate gets its role, another CA's is refused at the handshake; required refuses the token client")
-    func clientCertificateModes() throws {
-        let env = try EndToEndTests.Environment(users: 20, teams: 1)
+    func clientCertificateModes() async throws {
+        let env = try await EndToEndTests.Environment(users: 20, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
-        let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci", "--role", "reader"])
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let created = try await run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "ci", "--role", "reader"])
         #expect(created.status == 0, "\(created.stderr)")
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let strangers = (env.root as NSString).appendingPathComponent("other-ca")
-        #expect(try run("asana-accessd", ["certs", "dev", "--out", strangers]).status == 0)
+        #expect(try await run("asana-accessd", ["certs", "dev", "--out", strangers]).status == 0)
         let stranger = DevCertificates.Files(directory: strangers)
 
-        try env.startServer(extraArguments: ["--client-certificates", "optional"])
-        let byToken = try env.client(["ping"], token: token)
+        try await env.startServer(extraArguments: ["--client-certificates", "optional"])
+        let byToken = try await env.client(["ping"], token: token)
         #expect(byToken.status == 0, "\(byToken.stderr)")
         #expect(byToken.json?["identity"]?["role"] == .string("reader"), "\(String(describing: byToken.json))")
-        let byCertificate = try env.client(["ping"])
+        let byCertificate = try await env.client(["ping"])
         #expect(byCertificate.json?["identity"] == .object(["principal": .string("cert:dev-admin"), "role": .string("admin")]))
-        let foreign = try run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "\(env.port)", "--ca", env.certificates.caCertificate,
+        let foreign = try await run("asana-access", ["ping", "--host", "127.0.0.1", "--port", "\(env.port)", "--ca", env.certificates.caCertificate,
                                                "--cert", stranger.clientCertificate, "--key", stranger.clientKey, "--json"])
         #expect(foreign.status == 3, "a certificate from another CA must fail the handshake: \(foreign.stdout) \(foreign.stderr)")
-        _ = env.server?.stop()
+        await env.server?.stop()
 
-        try env.startServer(extraArguments: ["--client-certificates", "required"])
-        let refused = try env.client(["ping"], token: token)
+        try await env.startServer(extraArguments: ["--client-certificates", "required"])
+        let refused = try await env.client(["ping"], token: token)
         #expect(refused.status == 3, "required: a client without a certificate fails the handshake: \(refused.stderr)")
-        #expect(try env.client(["ping"]).status == 0)
+        #expect(try await env.client(["ping"]).status == 0)
     }
 }

@@ -62,18 +62,18 @@ final class ConformanceServer: Sendable {
         let certs = (root as NSString).appendingPathComponent("certs")
         let data = (root as NSString).appendingPathComponent("data")
         for arguments in [["certs", "dev", "--out", certs], ["init", "--data-dir", data]] {
-            let done = try run("asana-accessd", arguments)
+            let done = try runToEnd(Binaries.path("asana-accessd"), arguments)
             guard done.status == 0 else { throw HarnessError("asana-accessd \(arguments[0]) failed: \(done.stderr)") }
         }
         var variables = ["MAX_LINE_BYTES": "\(Self.maximumLineBytes)"]
         for role in ["admin", "operator", "reader"] {
-            let made = try run("asana-accessd", ["tokens", "create", "--data-dir", data, "--name", "conformance-\(role)", "--role", role])
+            let made = try runToEnd(Binaries.path("asana-accessd"), ["tokens", "create", "--data-dir", data, "--name", "conformance-\(role)", "--role", role])
             let token = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             guard made.status == 0, token.hasPrefix("aat_") else { throw HarnessError("tokens create \(role) failed: \(made.stderr)") }
             variables["\(role.uppercased())_TOKEN"] = token
         }
         self.variables = variables
-        process = try RunningProcess("asana-accessd", [
+        process = try RunningProcess(blocking: "asana-accessd", [
             "serve", "--data-dir", data, "--port", "0",
             "--tls-cert", (certs as NSString).appendingPathComponent("server.pem"),
             "--tls-key", (certs as NSString).appendingPathComponent("server-key.pem"),
@@ -95,7 +95,7 @@ final class ConformanceServer: Sendable {
     static func caseFinished(total: Int) {
         guard finishedCases.add(1, ordering: .relaxed).newValue == total, case .success(let server) = shared else { return }
         conformanceServerPID.store(0, ordering: .relaxed)
-        _ = server.process.stop()
+        server.process.stopNow()
         try? FileManager.default.removeItem(atPath: server.root)
     }
 }

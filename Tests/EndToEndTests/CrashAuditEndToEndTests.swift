@@ -63,14 +63,14 @@ struct CrashAuditEndToEndTests {
     }
 
     /// Every audit event of `method`, oldest first, through `listAuditEvents` (all pages).
-    static func auditEvents(_ env: EndToEndTests.Environment, method: String) throws -> [JSONValue] {
+    static func auditEvents(_ env: EndToEndTests.Environment, method: String) async throws -> [JSONValue] {
         var events: [JSONValue] = []
         var cursor: String?
         repeat {
             var params: [String: JSONValue] = ["method": .string(method), "limit": .integer(1000)]
             if let cursor { params["cursor"] = .string(cursor) }
             let text = String(decoding: try JSONEncoder().encode(JSONValue.object(params)), as: UTF8.self)
-            let page = try env.client(["call", "listAuditEvents", "--params", text])
+            let page = try await env.client(["call", "listAuditEvents", "--params", text])
             guard page.status == 0, case .array(let items)? = page.json?["items"] else { throw HarnessError("listAuditEvents failed: \(page.stderr)") }
             events += items
             cursor = page.json?["nextCursor"]?.stringValue
@@ -90,7 +90,7 @@ struct CrashAuditEndToEndTests {
     }
 
     /// Starts the bulk `provision` with the real client, without waiting for it.
-    static func startBulk(_ env: EndToEndTests.Environment, params: String) throws -> Process {
+    static func startBulk(_ env: EndToEndTests.Environment, params: String) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("asana-access"))
         process.arguments = ["call", "provision", "--params", params] + env.connection + ["--json"]
@@ -108,10 +108,10 @@ struct CrashAuditEndToEndTests {
 
     @Test("kill -9 three times during a 50-person bulk provision (150 writes), each while Asana holds a write: after restarts, every write the simulator received has an intent settled as done or applied in the audit log")
     func killDuringBulkProvision() async throws {
-        let env = try EndToEndTests.Environment(users: 60, teams: 3)
+        let env = try await EndToEndTests.Environment(users: 60, teams: 3)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
-        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "provision",
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try await run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "provision",
                                             "--asana-base-url", env.simulatorURL], input: env.secret + "\n")
         #expect(put.status == 0, "\(put.stderr)")
         guard case .array(let teamList)? = try await Self.getJSON(env.simulatorURL + "/workspaces/\(env.workspace)/teams")["data"] else {
@@ -126,39 +126,39 @@ struct CrashAuditEndToEndTests {
 
         // One Asana write at a time, so that when the simulator holds one, no other is on its way.
         let serial = ["--asana-max-concurrent-writes", "1"]
-        try env.startServer(extraArguments: serial)
+        try await env.startServer(extraArguments: serial)
         var killed = 0
         for _ in 0..<3 {
             let before = try await Self.simulatorWrites(env).count
             // 20 more writes are applied, the 21st is held at the simulator: the server waits for its answer.
             try await Self.post(Self.root(env) + "/-/sim/write-gate?allow=20")
-            let bulk = try Self.startBulk(env, params: params)
+            let bulk = try await Self.startBulk(env, params: params)
             try await Self.waitUntil("a write held at the simulator") { try await Self.heldWrites(env) == 1 }
             #expect(try await Self.simulatorWrites(env).count == before + 20)
             #expect(bulk.isRunning, "the bulk call is still running when the server is killed")
-            #expect(env.server?.stop(signal: SIGKILL) == SIGKILL)
+            #expect(await env.server?.stop(signal: SIGKILL) == SIGKILL)
             killed += 1
-            bulk.waitUntilExit()
+            try await onOwnThread { bulk.waitUntilExit() }
             #expect(bulk.terminationStatus != 0, "the client saw its server die")
             // The held write reaches Asana after its sender died: no outcome can be recorded for it.
             try await Self.post(Self.root(env) + "/-/sim/write-gate")
             try await Self.waitUntil("the held write applied") { try await Self.simulatorWrites(env).count == before + 21 }
-            try env.startServer(extraArguments: serial)
+            try await env.startServer(extraArguments: serial)
         }
         #expect(killed == 3)
         #expect(try await Self.simulatorWrites(env).count == 63, "each kill interrupted the bulk call after 21 writes")
 
         // The same call once more, to the end: people already done are skipped.
-        let final = try env.client(["call", "provision", "--params", params])
+        let final = try await env.client(["call", "provision", "--params", params])
         #expect(final.status == 0, "\(final.stderr)")
 
         // The restarts reconcile in the background: wait until every intent has its outcome or reconciliation.
         var intents: [JSONValue] = []
         var settled: [Int64: JSONValue] = [:]
         try await Self.waitUntil("every intent settled") {
-            intents = try Self.auditEvents(env, method: "provision.intent")
+            intents = try await Self.auditEvents(env, method: "provision.intent")
             settled = [:]
-            for event in try Self.auditEvents(env, method: "provision.outcome") + Self.auditEvents(env, method: "provision.reconciled")
+            for event in try await Self.auditEvents(env, method: "provision.outcome") + Self.auditEvents(env, method: "provision.reconciled")
             where event["outcome"]?.stringValue != "undetermined" {
                 if let id = Self.intentId(event) { settled[id] = event }
             }
@@ -188,8 +188,8 @@ struct CrashAuditEndToEndTests {
         // Asana ends with all 50 people in the workspace and both teams: 150 distinct writes.
         #expect(Set(received.map(\.call)).count == 150)
 
-        #expect(env.server?.stop(signal: SIGTERM) == 0)
-        let offline = try run("asana-accessd", ["audit", "verify", "--data-dir", env.data])
+        #expect(await env.server?.stop(signal: SIGTERM) == 0)
+        let offline = try await run("asana-accessd", ["audit", "verify", "--data-dir", env.data])
         #expect(offline.status == 0, "\(offline.stderr)")
     }
 }

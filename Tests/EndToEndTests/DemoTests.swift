@@ -5,10 +5,10 @@ import Testing
 @Suite("End to end: the demo")
 struct DemoTests {
     @Test("the demo runs every step, OAuth included, exits 0, and prints no secret")
-    func demoRuns() throws {
+    func demoRuns() async throws {
         let work = (NSTemporaryDirectory() as NSString).appendingPathComponent("asana-access-demo-test-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let output = try run("asana-accessd", ["demo", "--users", "60", "--teams", "3", "--work-dir", work,
+        let output = try await run("asana-accessd", ["demo", "--users", "60", "--teams", "3", "--work-dir", work,
                                                "--client", Binaries.path("asana-access")])
         #expect(output.status == 0, "\(output.stderr)")
         let steps = output.stdout.split(separator: "\n").filter { $0.hasPrefix("==> ") }

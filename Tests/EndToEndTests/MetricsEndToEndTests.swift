@@ -22,8 +22,13 @@ struct MetricsEndToEndTests {
         private(set) var rpcPort = 0
         private(set) var metricsPort = 0
 
-        /// Starts `serve` with `arguments` and waits (up to 30 s) until it printed both its RPC and its metrics port.
-        init(_ arguments: [String], waitForMetrics: Bool = true) throws {
+        /// Starts `serve` with `arguments` and waits (up to 30 s, on a thread of its own: ``onOwnThread(_:)``) until it
+        /// printed both its RPC and its metrics port.
+        static func start(_ arguments: [String], waitForMetrics: Bool = true) async throws -> Server {
+            try await onOwnThread { try Server(arguments, waitForMetrics: waitForMetrics) }
+        }
+
+        private init(_ arguments: [String], waitForMetrics: Bool) throws {
             process.executableURL = URL(fileURLWithPath: Binaries.path("asana-accessd"))
             process.arguments = arguments
             let stdout = Pipe()
@@ -55,7 +60,14 @@ struct MetricsEndToEndTests {
 
         var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
 
-        func stop() -> Int32 {
+        /// Sends SIGTERM and waits for the exit status, on a thread of its own (``onOwnThread(_:)``).
+        func stop() async -> Int32 {
+            (try? await onOwnThread { self.stopNow() }) ?? -1
+        }
+
+        /// ``stop()`` on the calling thread, which it blocks (for a `defer`, which cannot await).
+        @discardableResult
+        func stopNow() -> Int32 {
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             process.waitUntilExit()
             return process.terminationStatus
@@ -74,15 +86,15 @@ struct MetricsEndToEndTests {
 
     /// Starts the simulator and a server with a stored sync credential and `--metrics-address 127.0.0.1:0`.
     /// Without mutual TLS: clients authenticate with an API token (`token`, an admin's), so a wrong token can be tried.
-    static func start(extra: [String] = []) throws -> (EndToEndTests.Environment, Server, token: String) {
-        let env = try EndToEndTests.Environment(users: 40, teams: 3)
-        guard try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0 else { throw HarnessError("init failed") }
-        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
+    static func start(extra: [String] = []) async throws -> (EndToEndTests.Environment, Server, token: String) {
+        let env = try await EndToEndTests.Environment(users: 40, teams: 3)
+        guard try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0 else { throw HarnessError("init failed") }
+        let put = try await run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync",
                                             "--asana-base-url", env.simulatorURL], input: env.secret + "\n")
         guard put.status == 0 else { throw HarnessError("credentials put failed: \(put.stderr)") }
-        let created = try run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "e2e-admin", "--role", "admin"])
+        let created = try await run("asana-accessd", ["tokens", "create", "--data-dir", env.data, "--name", "e2e-admin", "--role", "admin"])
         guard created.status == 0 else { throw HarnessError("tokens create failed: \(created.stderr)") }
-        let server = try Server([
+        let server = try await Server.start([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
             // No scheduled syncs (a never-synced workspace's first one would start within seconds): the syncs here are the client's.
@@ -92,16 +104,16 @@ struct MetricsEndToEndTests {
     }
 
     /// The client against `server` with API token `token`, `--json`.
-    static func client(_ env: EndToEndTests.Environment, _ server: Server, _ arguments: [String], token: String) throws -> ProcessOutput {
-        try run("asana-access", arguments + ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate, "--json"],
+    static func client(_ env: EndToEndTests.Environment, _ server: Server, _ arguments: [String], token: String) async throws -> ProcessOutput {
+        try await run("asana-access", arguments + ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate, "--json"],
                 environment: ["ASANA_ACCESS_TOKEN": token])
     }
 
     @Test("/metrics passes promtool, and a sync moves the RPC, sync, Asana and state metrics; /healthz and /readyz answer")
     func metricsMoveAfterSync() async throws {
-        _ = try Promtool.path()
-        let (env, server, token) = try Self.start()
-        defer { _ = server.stop(); env.stop() }
+        _ = try await Promtool.path()
+        let (env, server, token) = try await Self.start()
+        defer { server.stopNow(); env.stop() }
         #expect(server.metricsPort > 0 && server.metricsPort != server.rpcPort)
 
         let health = try await Self.get(server.metricsPort, "/healthz")
@@ -113,7 +125,7 @@ struct MetricsEndToEndTests {
         let before = try await Self.get(server.metricsPort, "/metrics")
         #expect(before.status == 200)
         #expect(before.contentType == MetricsListener.contentType)
-        let checkedBefore = try Promtool.run(["check", "metrics"], input: before.body)
+        let checkedBefore = try await Promtool.run(["check", "metrics"], input: before.body)
         #expect(checkedBefore.status == 0, "promtool: \(checkedBefore.stdout)\(checkedBefore.stderr)\n\(before.body)")
         let first = Exposition(before.body)
         #expect(first.value("asana_access_build_info", ["version": ProductVersion.current]) == 1)
@@ -134,13 +146,13 @@ struct MetricsEndToEndTests {
         #expect(first.labelValues("asana_access_asana_rate_limited_total", "route") == Set(AsanaRoute.knownTemplates))
         let headBefore = try #require(first.value("asana_access_audit_head_sequence"))
 
-        let sync = try Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
+        let sync = try await Self.client(env, server, ["sync", "--workspace", env.workspace], token: token)
         #expect(sync.status == 0, "\(sync.stderr)")
-        let denied = try Self.client(env, server, ["ping"], token: "aat_not-a-token")
+        let denied = try await Self.client(env, server, ["ping"], token: "aat_not-a-token")
         #expect(denied.status == 1)
 
         let after = try await Self.get(server.metricsPort, "/metrics")
-        let checkedAfter = try Promtool.run(["check", "metrics"], input: after.body)
+        let checkedAfter = try await Promtool.run(["check", "metrics"], input: after.body)
         #expect(checkedAfter.status == 0, "promtool: \(checkedAfter.stdout)\(checkedAfter.stderr)\n\(after.body)")
         let second = Exposition(after.body)
         #expect(second.value("asana_access_rpc_calls_total", ["method": "sync", "outcome": "ok"]) == 1)
@@ -177,23 +189,23 @@ struct MetricsEndToEndTests {
         }
         #expect(lines.contains { $0.contains("rpc.method=authenticate") && $0.contains("outcome=auth.failed") && $0.contains("code=") })
         #expect(!server.stderr.contains("not-a-token") && !server.stderr.contains(env.secret) && !server.stderr.contains(token))
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("a credential Asana refuses (401): the paused schedule and the refused state are exported, with no sync age")
     func refusedCredentialPausesSchedule() async throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
-        let put = try run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync", "--no-check"],
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let put = try await run("asana-accessd", ["credentials", "put", "--data-dir", env.data, "--workspace", env.workspace, "--purpose", "sync", "--no-check"],
                           input: "bogus")
         #expect(put.status == 0, "\(put.stderr)")
-        let server = try Server([
+        let server = try await Server.start([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
             "--metrics-address", "127.0.0.1:0", "--sync-interval", "2",
         ])
-        defer { _ = server.stop() }
+        defer { server.stopNow() }
         let paused: [String: String] = ["workspace": env.workspace]
         var exposition = Exposition("")
         let sawPause = try await eventually(within: .seconds(60), every: .milliseconds(200)) {
@@ -207,16 +219,16 @@ struct MetricsEndToEndTests {
         #expect(exposition.value("asana_access_sync_runs_total", ["status": "failed"]).map { $0 >= 1 } == true)
         #expect(exposition.value("asana_access_sync_last_success_age_seconds", paused) == nil)
         let body = try await Self.get(server.metricsPort, "/metrics").body
-        let checked = try Promtool.run(["check", "metrics"], input: body)
+        let checked = try await Promtool.run(["check", "metrics"], input: body)
         #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("deleting a workspace's sync credential removes its sync age, schedule and credential series")
     func deletedCredentialSeriesGo() async throws {
         // Scheduled syncs on: the never-synced workspace's first one starts within seconds of the start.
-        let (env, server, token) = try Self.start(extra: ["--sync-interval", "3600"])
-        defer { _ = server.stop(); env.stop() }
+        let (env, server, token) = try await Self.start(extra: ["--sync-interval", "3600"])
+        defer { server.stopNow(); env.stop() }
         let workspace = ["workspace": env.workspace]
         let synced = try await eventually(within: .seconds(60), every: .milliseconds(200)) {
             Exposition(try await Self.get(server.metricsPort, "/metrics").body).value("asana_access_sync_runs_total", ["status": "succeeded"]) == 1
@@ -225,26 +237,26 @@ struct MetricsEndToEndTests {
         let before = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
         #expect(before.value("asana_access_sync_last_success_age_seconds", workspace) != nil)
         #expect(before.value("asana_access_sync_schedule_paused", workspace) == 0)
-        let deleted = try Self.client(env, server, ["credentials", "delete", "--workspace", env.workspace, "--purpose", "sync"], token: token)
+        let deleted = try await Self.client(env, server, ["credentials", "delete", "--workspace", env.workspace, "--purpose", "sync"], token: token)
         #expect(deleted.status == 0, "\(deleted.stderr)")
         let after = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
         #expect(after.value("asana_access_sync_last_success_age_seconds", workspace) == nil)
         #expect(after.value("asana_access_sync_schedule_paused", workspace) == nil)
         #expect(after.labelValues("asana_access_credential_state", "workspace").isEmpty)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("a method name with a newline and ANSI escapes cannot forge an access-log line, in text or JSON", arguments: ["text", "json"])
     func noForgedLogLine(format: String) async throws {
-        let (env, server, token) = try Self.start(extra: ["--log-format", format])
-        defer { _ = server.stop(); env.stop() }
+        let (env, server, token) = try await Self.start(extra: ["--log-format", format])
+        defer { server.stopNow(); env.stop() }
         // At most 64 scalars, the longest unknown name the access log shows.
         let forged = "2026-12-06T13:31:58+0000 info x: principal=cert:ceo"
         let method = "x\n\(forged)\r\u{1B}[2K\u{7F}\u{85}"
-        let called = try Self.client(env, server, ["call", method], token: token)
+        let called = try await Self.client(env, server, ["call", method], token: token)
         #expect(called.status == 1, "\(called.stdout)\(called.stderr)")
         #expect(await eventually { server.stderr.contains("rpc.method_not_found") })
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let lines = server.stderr.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(!lines.contains { $0.hasPrefix("2026-12-06T13:31:58") }, "a forged line: \(server.stderr)")
         for scalar in server.stderr.unicodeScalars where scalar != "\n" {
@@ -261,30 +273,30 @@ struct MetricsEndToEndTests {
 
     @Test("failed TLS handshakes (no client certificate, another CA's) are counted by reason and logged with the remote address")
     func failedHandshakesCounted() async throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
-        let server = try Server([
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        let server = try await Server.start([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
             "--client-ca", env.certificates.caCertificate, "--principal-role", "dev-admin=admin",
             "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
         ])
-        defer { _ = server.stop() }
+        defer { server.stopNow() }
         let reasons = ["no_certificate", "expired_certificate", "untrusted_certificate", "protocol", "other"]
         let start = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
         for reason in reasons {
             #expect(start.value("asana_access_tls_handshake_failures_total", ["reason": reason]) == 0, "\(reason) not at 0 at start")
         }
         let connection = ["--host", "127.0.0.1", "--port", "\(server.rpcPort)", "--ca", env.certificates.caCertificate]
-        let good = try run("asana-access", ["ping"] + connection + ["--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey])
+        let good = try await run("asana-access", ["ping"] + connection + ["--cert", env.certificates.clientCertificate, "--key", env.certificates.clientKey])
         #expect(good.status == 0, "\(good.stderr)")
-        let anonymous = try run("asana-access", ["ping"] + connection)
+        let anonymous = try await run("asana-access", ["ping"] + connection)
         #expect(anonymous.status != 0)
         let otherDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("other-ca-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: otherDirectory) }
         let other = try DevCertificates.make(in: otherDirectory)
-        let foreign = try run("asana-access", ["ping"] + connection + ["--cert", other.clientCertificate, "--key", other.clientKey])
+        let foreign = try await run("asana-access", ["ping"] + connection + ["--cert", other.clientCertificate, "--key", other.clientKey])
         #expect(foreign.status != 0)
         var counted = Exposition("")
         #expect(try await eventually {
@@ -301,14 +313,14 @@ struct MetricsEndToEndTests {
         }
         // The good client's access-log line names its peer too.
         #expect(server.stderr.split(separator: "\n").contains { $0.contains("rpc.method=ping") && $0.contains("principal=cert:dev-admin") && $0.contains("remote=127.0.0.1:") })
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("serve refuses an expired or not yet valid server certificate and a leaf as --client-ca, naming the file")
-    func badCertificatesRefused() throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+    func badCertificatesRefused() async throws {
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
         let authority = try TestCertificateAuthority(files: env.certificates)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -322,17 +334,17 @@ struct MetricsEndToEndTests {
                             notValidBefore: now.addingTimeInterval(86_400), notValidAfter: now.addingTimeInterval(30 * 86_400))
         let common = ["serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL]
 
-        let refusedExpired = try run("asana-accessd", common + ["--tls-cert", expired.cert, "--tls-key", expired.key])
+        let refusedExpired = try await run("asana-accessd", common + ["--tls-cert", expired.cert, "--tls-key", expired.key])
         #expect(refusedExpired.status == 1)
         let notAfter = ISO8601DateFormatter().string(from: now.addingTimeInterval(-86_400))
         #expect(refusedExpired.stderr.contains("the server certificate \(expired.cert) expired at \(notAfter) (notAfter)"), "\(refusedExpired.stderr)")
         #expect(!refusedExpired.stdout.contains("listening"))
 
-        let refusedFuture = try run("asana-accessd", common + ["--tls-cert", future.cert, "--tls-key", future.key])
+        let refusedFuture = try await run("asana-accessd", common + ["--tls-cert", future.cert, "--tls-key", future.key])
         #expect(refusedFuture.status == 1)
         #expect(refusedFuture.stderr.contains("the server certificate \(future.cert) is not valid before"), "\(refusedFuture.stderr)")
 
-        let leafAsCA = try run("asana-accessd", common + ["--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
+        let leafAsCA = try await run("asana-accessd", common + ["--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey,
                                                            "--client-ca", env.certificates.clientCertificate])
         #expect(leafAsCA.status == 1)
         #expect(leafAsCA.stderr.contains("--client-ca \(env.certificates.clientCertificate) holds no CA certificate (basicConstraints CA:TRUE)"), "\(leafAsCA.stderr)")
@@ -340,9 +352,9 @@ struct MetricsEndToEndTests {
 
     @Test("a server certificate expiring within 14 days: one warning at start; both expiries exported")
     func expiringCertificateWarnedAndExported() async throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-certs-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -350,28 +362,28 @@ struct MetricsEndToEndTests {
         let soon = (cert: directory + "/soon.pem", key: directory + "/soon-key.pem")
         try TestCertificateAuthority(files: env.certificates).issue(commonNames: ["localhost"], serverNames: ["localhost"], certificate: soon.cert,
                                                                     key: soon.key, notValidAfter: notAfter)
-        let server = try Server([
+        let server = try await Server.start([
             "serve", "--data-dir", env.data, "--port", "0", "--asana-base-url", env.simulatorURL,
             "--tls-cert", soon.cert, "--tls-key", soon.key, "--client-ca", env.certificates.caCertificate,
             "--metrics-address", "127.0.0.1:0", "--sync-interval", "0",
         ])
-        defer { _ = server.stop() }
+        defer { server.stopNow() }
         let metrics = Exposition(try await Self.get(server.metricsPort, "/metrics").body)
         #expect(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "server"]) == notAfter.timeIntervalSince1970)
         let caNotAfter = try #require(metrics.value("asana_access_tls_certificate_expiry_timestamp_seconds", ["certificate": "client_ca"]))
         #expect(caNotAfter > notAfter.timeIntervalSince1970)
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let warnings = server.stderr.split(separator: "\n").filter { $0.contains("expires in 5 days") }
         #expect(warnings.count == 1 && warnings.first?.contains(" warning ") == true && warnings.first?.contains(soon.cert) == true, "\(server.stderr)")
     }
 
     @Test("--log-format json: every line is one JSON object with timestamp, level, label, message and metadata")
     func jsonLogLines() async throws {
-        let (env, server, token) = try Self.start(extra: ["--log-format", "json"])
-        defer { _ = server.stop(); env.stop() }
-        #expect(try Self.client(env, server, ["ping"], token: token).status == 0)
+        let (env, server, token) = try await Self.start(extra: ["--log-format", "json"])
+        defer { server.stopNow(); env.stop() }
+        #expect(try await Self.client(env, server, ["ping"], token: token).status == 0)
         #expect(await eventually { server.stderr.contains("\"rpc call\"") })
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let lines = server.stderr.split(separator: "\n")
         #expect(!lines.isEmpty)
         var sawPing = false
@@ -392,15 +404,15 @@ struct MetricsEndToEndTests {
     }
 
     @Test("--log-format json: a server that cannot start says why in one JSON line (level critical) and keeps its exit code")
-    func jsonStartupFailure() throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+    func jsonStartupFailure() async throws {
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
         let common = ["serve", "--port", "0", "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey]
         // No store in the data directory: refused, as in text mode, but as JSON.
         let missing = (env.root as NSString).appendingPathComponent("no-such-store")
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
-        let text = try run("asana-accessd", common + ["--data-dir", missing])
-        let json = try run("asana-accessd", common + ["--data-dir", missing, "--log-format", "json"])
+        let text = try await run("asana-accessd", common + ["--data-dir", missing])
+        let json = try await run("asana-accessd", common + ["--data-dir", missing, "--log-format", "json"])
         #expect(text.status != 0 && text.stderr.contains("no store in"), "\(text.stderr)")
         #expect(json.status == text.status)
         let lines = json.stderr.split(separator: "\n")
@@ -413,34 +425,34 @@ struct MetricsEndToEndTests {
     }
 
     @Test("bad --metrics-address values are refused at start, naming the problem")
-    func badAddresses() throws {
-        let env = try EndToEndTests.Environment(users: 5, teams: 1)
+    func badAddresses() async throws {
+        let env = try await EndToEndTests.Environment(users: 5, teams: 1)
         defer { env.stop() }
-        #expect(try run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
+        #expect(try await run("asana-accessd", ["init", "--data-dir", env.data]).status == 0)
         let common = ["serve", "--data-dir", env.data, "--asana-base-url", env.simulatorURL,
                       "--tls-cert", env.certificates.serverCertificate, "--tls-key", env.certificates.serverKey]
-        let samePort = try run("asana-accessd", common + ["--port", "7999", "--metrics-address", "127.0.0.1:7999"])
+        let samePort = try await run("asana-accessd", common + ["--port", "7999", "--metrics-address", "127.0.0.1:7999"])
         #expect(samePort.status != 0)
         #expect(samePort.stderr.contains("uses the RPC port 7999"), "\(samePort.stderr)")
-        let envSamePort = try run("asana-accessd", common + ["--port", "7999"], environment: ["ASANA_ACCESSD_METRICS_ADDRESS": "127.0.0.1:7999"])
+        let envSamePort = try await run("asana-accessd", common + ["--port", "7999"], environment: ["ASANA_ACCESSD_METRICS_ADDRESS": "127.0.0.1:7999"])
         #expect(envSamePort.stderr.contains("uses the RPC port 7999"), "\(envSamePort.stderr)")
         for bad in ["9464", "127.0.0.1:", "127.0.0.1:70000", ":9464", "127.0.0.1:port"] {
-            let refused = try run("asana-accessd", common + ["--port", "0", "--metrics-address", bad])
+            let refused = try await run("asana-accessd", common + ["--port", "0", "--metrics-address", bad])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("is not HOST:PORT"), "\(bad): \(refused.stderr)")
         }
-        let format = try run("asana-accessd", common + ["--port", "0", "--log-format", "xml"])
+        let format = try await run("asana-accessd", common + ["--port", "0", "--log-format", "xml"])
         #expect(format.status == 64)
         #expect(format.stderr.contains("--log-format: xml is not allowed; expected one of text, json"), "\(format.stderr)")
         // A port another process holds (the simulator's): a clear start-up error, exit non-zero.
         let taken = try #require(env.simulator.announcedPort)
-        let busy = try run("asana-accessd", common + ["--port", "0", "--metrics-address", "127.0.0.1:\(taken)"])
+        let busy = try await run("asana-accessd", common + ["--port", "0", "--metrics-address", "127.0.0.1:\(taken)"])
         #expect(busy.status != 0)
         #expect(busy.stderr.contains("cannot listen for metrics on 127.0.0.1:\(taken)"), "\(busy.stderr)")
     }
 
     @Test("MetricsAddress parses HOST:PORT and [v6]:PORT")
-    func addressParsing() throws {
+    func addressParsing() async throws {
         #expect(try MetricsAddress(parsing: "127.0.0.1:9464") == MetricsAddress(parsing: "127.0.0.1:9464"))
         let v4 = try MetricsAddress(parsing: "127.0.0.1:0")
         #expect(v4.host == "127.0.0.1" && v4.port == 0)
