@@ -10,7 +10,7 @@ struct ConfigurationEndToEndTests {
     static let sample = Repository.root.appendingPathComponent("deploy/asana-accessd.yaml").path
 
     /// A file in a fresh temporary directory.
-    func temporaryFile(_ text: String, mode: Int = 0o600) async throws -> String {
+    func temporaryFile(_ text: String, mode: Int = 0o600) throws -> String {
         let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("config-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("asana-accessd.yaml")
@@ -67,11 +67,11 @@ struct ConfigurationEndToEndTests {
 
     @Test("bad config: exit 64 naming the file, key and expectation; an unreadable file exits 1; --json carries the errors")
     func badConfig() async throws {
-        let unknown = try await temporaryFile("sync:\n  intervall: 60\nserver: {port: 99999}\n")
+        let unknown = try temporaryFile("sync:\n  intervall: 60\nserver: {port: 99999}\n")
         let checked = try await run("asana-accessd", ["config", "check", "--config", unknown])
         #expect(checked.status == 64)
         #expect(checked.stderr.contains("the config file \(unknown) has an unknown key sync.intervall; did you mean sync.interval?"), "\(checked.stderr)")
-        let range = try await temporaryFile("server: {port: 99999}\n")
+        let range = try temporaryFile("server: {port: 99999}\n")
         let served = try await run("asana-accessd", ["serve", "--config", range])
         #expect(served.status == 64)
         #expect(served.stderr.contains("the config file \(range), key server.port: 99999 is out of range; expected a whole number between 0 and 65535"), "\(served.stderr)")
@@ -90,11 +90,11 @@ struct ConfigurationEndToEndTests {
         #expect(flag.status == 64)
         #expect(flag.stderr.contains("unknown option --sync-intervall; did you mean --sync-interval?"), "\(flag.stderr)")
         // What serve checks beyond the table, config check checks too, naming the file's key.
-        let clash = try await temporaryFile("server: {port: 9464}\nmetrics: {address: 127.0.0.1:9464}\n")
+        let clash = try temporaryFile("server: {port: 9464}\nmetrics: {address: 127.0.0.1:9464}\n")
         let clashChecked = try await run("asana-accessd", ["config", "check", "--config", clash])
         #expect(clashChecked.status == 64)
         #expect(clashChecked.stderr.contains("the config file \(clash), key metrics.address: 127.0.0.1:9464 uses the RPC port 9464"), "\(clashChecked.stderr)")
-        let malformed = try await temporaryFile("metrics: {address: localhost}\n")
+        let malformed = try temporaryFile("metrics: {address: localhost}\n")
         let malformedJSON = try await run("asana-accessd", ["config", "check", "--json", "--config", malformed])
         #expect(malformedJSON.status == 64)
         let refusal = try JSONDecoder().decode(JSONValue.self, from: Data(malformedJSON.stdout.utf8))

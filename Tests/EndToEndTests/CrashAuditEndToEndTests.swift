@@ -90,7 +90,7 @@ struct CrashAuditEndToEndTests {
     }
 
     /// Starts the bulk `provision` with the real client, without waiting for it.
-    static func startBulk(_ env: EndToEndTests.Environment, params: String) async throws -> Process {
+    static func startBulk(_ env: EndToEndTests.Environment, params: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("asana-access"))
         process.arguments = ["call", "provision", "--params", params] + env.connection + ["--json"]
@@ -132,7 +132,7 @@ struct CrashAuditEndToEndTests {
             let before = try await Self.simulatorWrites(env).count
             // 20 more writes are applied, the 21st is held at the simulator: the server waits for its answer.
             try await Self.post(Self.root(env) + "/-/sim/write-gate?allow=20")
-            let bulk = try await Self.startBulk(env, params: params)
+            let bulk = try Self.startBulk(env, params: params)
             try await Self.waitUntil("a write held at the simulator") { try await Self.heldWrites(env) == 1 }
             #expect(try await Self.simulatorWrites(env).count == before + 20)
             #expect(bulk.isRunning, "the bulk call is still running when the server is killed")

@@ -111,7 +111,7 @@ struct MetricsEndToEndTests {
 
     @Test("/metrics passes promtool, and a sync moves the RPC, sync, Asana and state metrics; /healthz and /readyz answer")
     func metricsMoveAfterSync() async throws {
-        _ = try await Promtool.path()
+        _ = try Promtool.path()
         let (env, server, token) = try await Self.start()
         defer { server.stopNow(); env.stop() }
         #expect(server.metricsPort > 0 && server.metricsPort != server.rpcPort)

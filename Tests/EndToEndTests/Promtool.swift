@@ -4,7 +4,7 @@ import TestSupport
 /// `promtool` from the Debian package `prometheus` (scripts/install-deps.sh installs it).
 enum Promtool {
     /// Its path, or an error saying how to get it (tests fail on it rather than skip).
-    static func path() async throws -> String {
+    static func path() throws -> String {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/bin"]
         for directory in directories {
             let candidate = "\(directory)/promtool"
