@@ -29,7 +29,7 @@ struct ConformanceTests {
         defer { ConformanceServer.caseFinished(total: Self.transcripts.count) }
         let text = try String(contentsOf: Self.directory.appendingPathComponent(name), encoding: .utf8)
         let steps = try Transcript.parse(text)
-        let server = try ConformanceServer.shared.get()
+        let server = try await ConformanceServer.shared.value
         let connection = try await TranscriptConnection.connect(host: "127.0.0.1", port: server.port, tls: server.tls)
         let problems = await TranscriptRunner.run(steps, on: connection, variables: server.variables)
         await connection.close()
@@ -52,7 +52,16 @@ final class ConformanceServer: Sendable {
     /// `ADMIN_TOKEN`, `OPERATOR_TOKEN`, `READER_TOKEN`, `MAX_LINE_BYTES`.
     let variables: [String: String]
 
-    static let shared: Result<ConformanceServer, any Error> = Result { try ConformanceServer() }
+    /// Started on first use, on a thread of its own (``onOwnThread(_:)``): the cases await it, none blocks the
+    /// cooperative pool while the certificates, tokens and server are made.
+    static let shared = Task {
+        let server = try await onOwnThread { try ConformanceServer() }
+        started.withLock { $0 = server }
+        return server
+    }
+
+    /// ``shared`` once it has started, for ``caseFinished(total:)`` (called from a `defer`, which cannot await).
+    private static let started = Mutex<ConformanceServer?>(nil)
 
     private static let finishedCases = Atomic<Int>(0)
 
@@ -93,7 +102,7 @@ final class ConformanceServer: Sendable {
 
     /// Counts finished cases; after the last one, stops the server and removes its directory.
     static func caseFinished(total: Int) {
-        guard finishedCases.add(1, ordering: .relaxed).newValue == total, case .success(let server) = shared else { return }
+        guard finishedCases.add(1, ordering: .relaxed).newValue == total, let server = started.withLock({ $0 }) else { return }
         conformanceServerPID.store(0, ordering: .relaxed)
         server.process.stopNow()
         try? FileManager.default.removeItem(atPath: server.root)
