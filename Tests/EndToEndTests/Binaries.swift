@@ -53,7 +53,7 @@ func runExecutable(_ path: String, _ arguments: [String], input: String? = nil, 
 }
 
 /// ``runExecutable(_:_:input:environment:in:)`` on the calling thread, which it blocks.
-func runToEnd(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+private func runToEnd(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
               in directory: URL? = nil) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
@@ -93,8 +93,8 @@ final class RunningProcess: @unchecked Sendable {
         try await onOwnThread { try RunningProcess(blocking: name, arguments, environment: environment, timeout: timeout) }
     }
 
-    /// ``start(_:_:environment:timeout:)`` on the calling thread, which it blocks (for a context that cannot await).
-    init(blocking name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) throws {
+    /// ``start(_:_:environment:timeout:)`` on the calling thread, which it blocks.
+    private init(blocking name: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path(name))
         process.arguments = arguments

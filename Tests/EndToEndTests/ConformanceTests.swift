@@ -52,10 +52,10 @@ final class ConformanceServer: Sendable {
     /// `ADMIN_TOKEN`, `OPERATOR_TOKEN`, `READER_TOKEN`, `MAX_LINE_BYTES`.
     let variables: [String: String]
 
-    /// Started on first use, on a thread of its own (``onOwnThread(_:)``): the cases await it, none blocks the
-    /// cooperative pool while the certificates, tokens and server are made.
+    /// Started on first use; the cases await it, none blocks the cooperative pool while the certificates, tokens
+    /// and server are made.
     static let shared = Task {
-        let server = try await onOwnThread { try ConformanceServer() }
+        let server = try await ConformanceServer()
         started.withLock { $0 = server }
         return server
     }
@@ -65,24 +65,24 @@ final class ConformanceServer: Sendable {
 
     private static let finishedCases = Atomic<Int>(0)
 
-    private init() throws {
+    private init() async throws {
         root = (NSTemporaryDirectory() as NSString).appendingPathComponent("asana-access-conformance-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let certs = (root as NSString).appendingPathComponent("certs")
         let data = (root as NSString).appendingPathComponent("data")
         for arguments in [["certs", "dev", "--out", certs], ["init", "--data-dir", data]] {
-            let done = try runToEnd(Binaries.path("asana-accessd"), arguments)
+            let done = try await run("asana-accessd", arguments)
             guard done.status == 0 else { throw HarnessError("asana-accessd \(arguments[0]) failed: \(done.stderr)") }
         }
         var variables = ["MAX_LINE_BYTES": "\(Self.maximumLineBytes)"]
         for role in ["admin", "operator", "reader"] {
-            let made = try runToEnd(Binaries.path("asana-accessd"), ["tokens", "create", "--data-dir", data, "--name", "conformance-\(role)", "--role", role])
+            let made = try await run("asana-accessd", ["tokens", "create", "--data-dir", data, "--name", "conformance-\(role)", "--role", role])
             let token = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             guard made.status == 0, token.hasPrefix("aat_") else { throw HarnessError("tokens create \(role) failed: \(made.stderr)") }
             variables["\(role.uppercased())_TOKEN"] = token
         }
         self.variables = variables
-        process = try RunningProcess(blocking: "asana-accessd", [
+        process = try await RunningProcess.start("asana-accessd", [
             "serve", "--data-dir", data, "--port", "0",
             "--tls-cert", (certs as NSString).appendingPathComponent("server.pem"),
             "--tls-key", (certs as NSString).appendingPathComponent("server-key.pem"),
