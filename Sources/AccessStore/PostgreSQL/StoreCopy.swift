@@ -12,8 +12,9 @@ import PostgresNIO
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
 /// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), SQLite's own row keys
-/// (``sqliteOnlyColumns``) and its text index (PostgreSQL searches its own columns, ``derivedColumns``, computed on
-/// the way, and indexes them with pg_trgm when it can: ``PostgresTextIndex``).
+/// (``sqliteOnlyColumns``), its text index and the state of the listing ranks that index is keyed by
+/// (`listingRankState`): PostgreSQL searches its own columns, ``derivedColumns``, computed on the way, and indexes
+/// them with pg_trgm when it can (``PostgresTextIndex``).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.
@@ -29,10 +30,11 @@ public enum StoreCopy {
         ("teamMembershipInterval", "team_membership_interval"), ("teamInterval", "team_interval"),
         ("accessChange", "access_change"), ("workspaceSchedule", "workspace_schedule"),
     ]
-    /// SQLite columns PostgreSQL has no counterpart of, not copied: `workspaceUser.id`, the SQLite row key its text
-    /// index refers to (migration v16), and `teamMembership.teamName`, the copy of a team's name that orders a
-    /// person's teams in SQLite's index (migration v17; PostgreSQL joins the team).
-    static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id", "teamMembership.teamName"]
+    /// SQLite columns PostgreSQL has no counterpart of, not copied: `workspaceUser.id`, the SQLite row key (migration
+    /// v16), `workspaceUser.listingRank`, the listing rank its text index is keyed by (v18), and
+    /// `teamMembership.teamName`, the copy of a team's name that orders a person's teams in SQLite's index (v17;
+    /// PostgreSQL joins the team).
+    static let sqliteOnlyColumns: Set<String> = ["workspaceUser.id", "workspaceUser.listingRank", "teamMembership.teamName"]
     /// PostgreSQL columns SQLite has no counterpart of, computed from the copied row: the ``SearchKey`` form of the name
     /// and email that `listUsers`' query searches (`name_key`, `email_key`: SQLite computes it as it searches).
     static let derivedColumns: [String: [(column: String, from: String)]] = [

@@ -1,8 +1,11 @@
 import GRDB
 
-/// The trigram index of listUsers' `query` text (migration `v16-search-index`: the FTS5 table
-/// `workspaceUserSearch`, the ``SearchKey`` form of each person's name and email, kept in step with
-/// `workspaceUser` by triggers), and the choice between reading it and scanning the workspace.
+/// The trigram index of listUsers' `query` text (the FTS5 table `workspaceUserSearch`: the ``SearchKey`` form of each
+/// person's name and email, kept in step with `workspaceUser` by triggers; migrations `v16-search-index` and
+/// `v18-listing-rank`), and the choice between reading it and scanning the workspace.
+///
+/// The index's rowids are the people's listing ranks (``ListingRank``): it yields a text's matches in listing order,
+/// so a page reads matches from its cursor's rank on and stops when it is full.
 ///
 /// A page holds exactly the people the scan would (same order, same cursor, same other filters): a text of one
 /// phrase matches exactly (``matchIsExact(_:)``); for a longer one the index is a prefilter, and a row it returns
@@ -13,7 +16,8 @@ enum SearchIndex {
         /// Read the workspace's people in listing order (the `workspaceUser_byName` index, from the cursor on) and
         /// test each: every row of the workspace when few match.
         case scan
-        /// Read the people the trigram index matches, test them, and sort them: as many rows as match.
+        /// Read the index's matches in listing order (by rank) from the cursor on, each joined to its person, until the
+        /// page is full: at most as many rows as match.
         case index
     }
 
@@ -22,17 +26,16 @@ enum SearchIndex {
     /// such a text is scanned for.
     static let minimumLength = 3
 
-    /// The number of index matches (in the whole store, every workspace) from which the scan is chosen instead.
+    /// The number of index matches (in the whole store, every workspace) from which a page with another filter than
+    /// the text (`active`, `admin`, `guest`, `flagsUnknown`, `changedSince`) is scanned for instead.
     ///
-    /// The index plan reads, tests and sorts every match (a row lookup by rowid and a sorter insert each); the scan
-    /// tests people in listing order until the page is full, about `limit × people / matches` of them when the
-    /// matches are spread over the order. At 100,000 people (the simulator's: 40 first and 40 last names), pages
-    /// timed by the client: a last name with 2,440 matches 6.8 ms scanned, 8.1 ms from the index (about 3 µs a
-    /// match); in SQLite alone a text in 10% of people was 4 times faster scanned, everyone (the mail domain) 400
-    /// times. But matches bunched at the end of the order make the scan read nearly everyone: a first name sorting
-    /// last (2,473 matches) took 191 ms scanned, 7 ms from the index. So the limit sits above the crossing, at
-    /// 4,000. Counting up to it reads index entries only, but adds up to about 2.8 ms to a text every person holds
-    /// (Benchmarks/RESULTS.md, session 9).
+    /// Without another filter every match is on the page until it is full, and the index plan reads at most
+    /// `limit + 1` of them. With one, the index plan reads matches until `limit + 1` pass it, up to every match, while
+    /// the scan reads that filter's own partial index (admins, guests, inactive people: v14) in listing order and tests
+    /// the text: for a text most people hold, the scan. In SQLite alone at 100,000 people (973 admins), `admin: true`
+    /// with a text everyone holds: 11.8 ms through the index, 0.4 ms scanned; with a text 9,793 hold: 5.4 against
+    /// 3.1 ms; with a last name 2,440 hold: 2.1 against 2.9 ms (Benchmarks/RESULTS.md, session 14).
+    /// Counting up to the limit reads index entries only (at most about 2.8 ms, for a text every person holds).
     static let scanFromMatches = 4000
 
     /// The longest phrase of ``matchExpression(_:)``, in Unicode scalars.
@@ -82,12 +85,18 @@ enum SearchIndex {
         text.unicodeScalars.count >= minimumLength && !text.unicodeScalars.contains("\0")
     }
 
-    /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve and
-    /// which matches fewer than ``scanFromMatches`` people, else the scan (a past picture, `asOf`, reads
-    /// `workspaceUserInterval`, which has no text index; a team's page reads the team's own index, its members
-    /// in listing order, and tests the text on them).
+    /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve, while the
+    /// listing ranks are fresh (``ListingRank/isFresh(_:)``), unless another filter than the text is set and the text
+    /// matches ``scanFromMatches`` people or more; else the scan. (A past picture, `asOf`, reads
+    /// `workspaceUserInterval`, which has no text index; a team's page reads the team's own index, its members in
+    /// listing order, and tests the text on them.)
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
-        guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text) else { return .scan }
+        guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text),
+              try ListingRank.isFresh(db) else { return .scan }
+        let query = listing.query
+        let otherFilter = query.active != nil || query.admin != nil || query.guest != nil || query.flagsUnknown != nil
+            || listing.changedSince != nil
+        guard otherFilter else { return .index }
         let matches = try Int.fetchOne(
             db.cachedStatement(sql: """
                 SELECT count(*) FROM (SELECT 1 FROM workspaceUserSearch WHERE workspaceUserSearch MATCH ? LIMIT ?)

@@ -29,7 +29,9 @@ extension SQLiteAccessStore {
         try snapshot.check()
         let now = UnixMillis.from(at)
         return try await dbWriter.write { db in
-            try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now, provenance: .sync(runId: syncRunId)).apply(snapshot)
+            let counts = try SnapshotWriter(db: db, workspaceGid: snapshot.workspace.gid, now: now, provenance: .sync(runId: syncRunId)).apply(snapshot)
+            try ListingRank.refresh(db)
+            return counts
         }
     }
 
@@ -51,12 +53,14 @@ extension SQLiteAccessStore {
         try await dbWriter.write { db in
             try SnapshotWriter(db: db, workspaceGid: change.workspaceGid, now: now,
                                provenance: .provision(principal: change.principal, callId: change.callId)).apply(change)
+            try ListingRank.refresh(db)
         }
     }
 }
 
 /// The write side of snapshots and provision changes in SQLite, run inside one write transaction, with the
-/// history of what they change (``HistoryWriter``). What a snapshot changes is worked out by ``SnapshotPlan``.
+/// history of what they change (``HistoryWriter``); the transaction then ranks new and renamed people
+/// (``ListingRank/refresh(_:)``). What a snapshot changes is worked out by ``SnapshotPlan``.
 struct SnapshotWriter {
     /// New people inserted a statement (12 parameters each, well under SQLite's 32,766).
     static let insertBatch = 500

@@ -7,11 +7,11 @@ extension SQLiteAccessStore {
     /// and the teams of the whole page come from one more query.
     ///
     /// With a `query` text (current picture only) of 3 characters or more, the page is read through the trigram
-    /// index of names and emails when it matches fewer than ``SearchIndex/scanFromMatches`` people: those are read
-    /// and sorted, instead of every person of the workspace being tested (``SearchIndex``). A shorter text, a text
-    /// matching more people (then most pages find their 100 within a few thousand rows of the name index), and a
-    /// past picture (`asOf`: `workspaceUserInterval` has no text index) are scanned for. Both plans return the same
-    /// page: the index's match is the exact test for a text of one phrase, a prefilter of it for a longer one.
+    /// index of names and emails, whose matches come in listing order (``ListingRank``): from the cursor on, until the
+    /// page is full, instead of every person of the workspace being tested (``SearchIndex``). With another filter
+    /// too, a text matching ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a shorter text and a
+    /// past picture (`asOf`: `workspaceUserInterval` has no text index). Both plans return the same page: the index's
+    /// match is the exact test for a text of one phrase, a prefilter of it for a longer one.
     ///
     /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
     /// one consistent snapshot even while a snapshot is being committed (a `DatabasePool` read sees
@@ -84,14 +84,31 @@ extension SQLiteAccessStore {
 
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        // The index plan: the matches of the trigram index drive the read (CROSS JOIN keeps them the outer loop),
-        // each joined to its row by rowid, then sorted; every condition below still applies to the row.
+        // The index plan: the matches of the trigram index drive the read (CROSS JOIN keeps them the outer loop) in
+        // rank order, which is listing order (ListingRank), each joined to its person by rank; every condition below
+        // still applies to the row. The ranks from the workspace's first person after the cursor to its last one bound
+        // the read (two index seeks, evaluated once), so a page starts at its cursor and stops at the workspace's end.
         var matchIsExact = false
+        var orderBy = "\(order.name), \(order.gid)"
         if plan == .index, asOf == nil, query.teamGid == nil, let text = listing.searchText, SearchIndex.canServe(text) {
-            from = "workspaceUserSearch CROSS JOIN workspaceUser ON workspaceUser.rowid = workspaceUserSearch.rowid"
-            conditions.append("workspaceUserSearch MATCH ?")
-            arguments += [SearchIndex.matchExpression(text)]
+            // INDEXED BY: with a cursor, SQLite may otherwise look each match's person up through the cursor's range
+            // of the name index (seen in a small store without statistics), a range read per match.
+            from = """
+                workspaceUserSearch CROSS JOIN workspaceUser INDEXED BY workspaceUser_byRank ON listingRank = workspaceUserSearch.rowid
+                """
+            let afterCursor = listing.cursor == nil ? "" : " AND \(sortName) >= ? AND (\(sortName) > ? OR gid > ?)"
+            conditions.append("""
+                workspaceUserSearch MATCH ?
+                AND workspaceUserSearch.rowid >= (SELECT listingRank FROM workspaceUser
+                    WHERE workspaceGid = ?\(afterCursor) ORDER BY \(sortName), gid LIMIT 1)
+                AND workspaceUserSearch.rowid <= (SELECT listingRank FROM workspaceUser
+                    WHERE workspaceGid = ? ORDER BY \(sortName) DESC, gid DESC LIMIT 1)
+                """)
+            arguments += [SearchIndex.matchExpression(text), query.workspaceGid]
+            if let cursor = listing.cursor { arguments += [cursor.n, cursor.n, cursor.g] }
+            arguments += [query.workspaceGid]
             matchIsExact = SearchIndex.matchIsExact(text)
+            orderBy = "workspaceUserSearch.rowid"
         }
         conditions.append("workspaceGid = ?")
         arguments += [query.workspaceGid]
@@ -133,6 +150,7 @@ extension SQLiteAccessStore {
                 """
             fromArguments = [query.workspaceGid, teamGid]
             order = (name: "ifnull(memberName, '') COLLATE NOCASE", gid: "memberGid")
+            orderBy = "\(order.name), \(order.gid)"
         }
         if let text = listing.searchText, !matchIsExact {
             // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey). With the index plan
@@ -153,7 +171,7 @@ extension SQLiteAccessStore {
             SELECT \(asOf == nil ? userColumns : intervalColumns), ifnull(name, '') AS sortName
             FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(order.name), \(order.gid)
+            ORDER BY \(orderBy)
             LIMIT ?
             """
         return (sql, fromArguments + arguments)
