@@ -180,7 +180,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ServerConfigurationTests", dependencies: [
-            "ServerConfiguration",
+            "ServerConfiguration", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `asana-access` binary (or another program) and collects what it printed.
 struct ClientProcess {
@@ -35,8 +36,9 @@ struct ClientProcess {
         }
     }
 
-    /// `XDG_CACHE_HOME` of every run unless a test gives its own: one temporary directory per test process.
-    static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("asana-access-test-cache-\(getpid())")
+    /// `XDG_CACHE_HOME` of every run unless a test gives its own: one temporary directory per test process, removed
+    /// at exit (the system's temporary directory itself, were it impossible to make).
+    static let cacheDirectory = URL(fileURLWithPath: (try? ScratchDirectories.make(prefix: "asana-access-test-cache")) ?? NSTemporaryDirectory())
 
     /// Runs `asana-access` with `arguments` (see ``run(_:_:environment:)``).
     static func client(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {

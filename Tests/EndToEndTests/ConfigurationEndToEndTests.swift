@@ -11,8 +11,7 @@ struct ConfigurationEndToEndTests {
 
     /// A file in a fresh temporary directory.
     func temporaryFile(_ text: String, mode: Int = 0o600) throws -> String {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("config-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectories.make(prefix: "config-e2e")
         let path = (directory as NSString).appendingPathComponent("asana-accessd.yaml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)

@@ -44,7 +44,11 @@ struct ServerFixture {
             methods: table, logger: Logger(label: "test.server"),
             identify: { commonName in commonName.map { RPCIdentity(principal: "cert:\($0)", role: "admin") } }, onListening: { continuation.yield($0.port ?? 0) })
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test.group")))
-        let task = Task { try await group.run() }
+        // The certificates (keys included) go with the server: removed when its group has stopped.
+        let task = Task {
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         return (ServerFixture(certificates: certificates, group: group, server: server, port: port, echoes: echoes), task)

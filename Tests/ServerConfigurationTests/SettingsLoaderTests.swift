@@ -2,14 +2,14 @@ import Foundation
 import Logging
 import ServerConfiguration
 import Testing
+import TestSupport
 
 /// The settings table read through swift-configuration: precedence, sources and every kind of bad input.
 @Suite("Settings: flags > environment > config file > defaults")
 struct SettingsLoaderTests {
     /// A config file in a fresh temporary directory, mode `mode`.
     func file(_ text: String, mode: Int = 0o600, name: String = "asana-accessd.yaml") throws -> String {
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("settings-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectories.make(prefix: "settings")
         let path = (directory as NSString).appendingPathComponent(name)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)

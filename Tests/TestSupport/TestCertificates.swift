@@ -5,8 +5,8 @@ import SwiftASN1
 import X509
 
 /// A throwaway CA, a server certificate for `localhost`/127.0.0.1 and a client certificate (CN `ci-bot`),
-/// made in-process with ``DevCertificates`` into a temporary directory, once per test process; plus a
-/// server certificate naming only `localhost` and a second CA, made with swift-certificates.
+/// made in-process with ``DevCertificates`` into a temporary directory removed at exit (``ScratchDirectories``), once
+/// per test process; plus a server certificate naming only `localhost` and a second CA, made with swift-certificates.
 public struct TestCertificates: Sendable {
     /// The directory holding every file below.
     public var directory: URL
@@ -44,7 +44,7 @@ public struct TestCertificates: Sendable {
 
     /// Makes a new set in a new temporary directory.
     public static func make() throws -> TestCertificates {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("asana-access-certs-\(UUID().uuidString)")
+        let directory = URL(fileURLWithPath: try ScratchDirectories.make(prefix: "asana-access-certs"))
         let files = try DevCertificates.make(in: directory.path, serverHosts: ["localhost", "127.0.0.1"], clientName: "ci-bot")
         try DevCertificates.make(in: directory.appendingPathComponent("other-ca").path)
         let certificates = TestCertificates(directory: directory)
