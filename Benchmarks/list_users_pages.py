@@ -147,6 +147,7 @@ cases += [
     ("filtered: query 'sen' (a common trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "sen"}),
     (f"filtered: query {domain!r} (everyone), first page of 100", {"workspace": workspace, "limit": 100, "query": domain}),
     ("filtered: query 'xu' (2 characters: no trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "xu"}),
+    (f"filtered: query {last_name!r} and admin, first page of 100", {"workspace": workspace, "limit": 100, "query": last_name, "admin": True}),
 ]
 if last_name_page.get("nextCursor"):
     cases.append((f"filtered: query {last_name!r}, second page of 100 (cursor)",
