@@ -26,6 +26,8 @@ struct SearchIndexTests {
         SnapshotUser(gid: "p13", name: "Bartholomew Jones-Law Smith", email: "bjls@acme.example", isActive: true),
         // SQLite reads U+FFFE and U+FFFF as U+FFFD, in the index and in the query: "q\u{FFFF}r" is one trigram with it.
         SnapshotUser(gid: "p20", name: "Pq\u{FFFD}rs Replacement", email: "replacement@acme.example", isActive: true),
+        // A name of 2 characters: no trigram of its own but the one its end makes.
+        SnapshotUser(gid: "p21", name: "Xu", email: "xu@acme.example", isActive: true),
     ]
 
     /// Query texts: ≥ 3 characters (the index), shorter ones (the scan), texts made of a name's end and an
@@ -36,6 +38,8 @@ struct SearchIndexTests {
         "martine.martin", "xyz", "ad", "\u{E9}", "a", "AND", "*", "ada OR bob", "nameless",
         "bartholomew smith", "bartholomew jones-law smith", "anna.svensson@acme.example", "e.martin@acme.example", "x\"\u{301}b",
         "q\u{FFFF}r", "q\u{FFFE}r", "q\u{FFFD}r",
+        // 2 characters: the trigrams that begin with them; at a value's end; a quote; not served (U+FFFD, U+001F).
+        "xu", "XU", "ce", "le", "\"b", "n\"", "le\u{301}", "q\u{FFFD}", "u\u{1F}", "e\u{1F}x", "\u{1F}\u{1F}",
     ]
 
     /// A store holding ``people``; p12 departed at the second snapshot (minute 1).
@@ -84,7 +88,7 @@ struct SearchIndexTests {
             let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUserSearch") ?? -2
             let same = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM workspaceUser u JOIN workspaceUserSearch s ON s.rowid = u.listingRank
-                WHERE s.nameKey IS searchKey(u.name) AND s.emailKey IS searchKey(u.email)
+                WHERE s.nameKey IS searchKey(u.name) || char(31) AND s.emailKey IS searchKey(u.email) || char(31)
                 """) ?? -3
             let ranks = try Int64?.fetchAll(db, sql: """
                 SELECT listingRank FROM workspaceUser ORDER BY workspaceGid, ifnull(name, '') COLLATE NOCASE, gid
@@ -115,7 +119,9 @@ struct SearchIndexTests {
         #expect(expected(present, "o\"b") == ["p08"])
         #expect(expected(present, "q\u{FFFF}r").isEmpty && expected(present, "q\u{FFFD}r") == ["p20"])
         #expect(expected(present, "bartholomew smith").isEmpty && expected(present, "bartholomew jones-law smith") == ["p13"])
-        #expect(SearchIndex.canServe(SearchKey.of("ad")) == false && SearchIndex.canServe(SearchKey.of("\u{E9}")) == false)
+        #expect(expected(present, "xu") == ["p21"] && expected(present, "ce") == ["p01", "p02", "p20"], "2 characters, at the end of a name and inside one")
+        #expect(SearchIndex.canServe(SearchKey.of("ad")) && SearchIndex.canServe(SearchKey.of("\u{E9}")) == false)
+        #expect(SearchIndex.canServe("q\u{FFFD}") == false && SearchIndex.canServe("u\u{1F}") == false && SearchIndex.canServe("ab\u{1F}") == false)
         #expect(SearchIndex.canServe(SearchKey.of("E\u{301}lo")), "3 scalars in NFC")
     }
 
@@ -230,7 +236,8 @@ struct SearchIndexTests {
         #expect(try await plan("acme") == .index, "every person matches: the page still ends at its 101st match")
         #expect(try await plan("acme", asOf: T.at(minutes: 1)) == .scan, "a past picture has no text index")
         #expect(try await plan("person 123", asOf: T.at(minutes: 1)) == .scan)
-        #expect(try await plan("12") == .scan, "too short for trigrams")
+        #expect(try await plan("12") == .index, "2 characters: the trigrams that begin with them")
+        #expect(try await plan("1") == .scan, "1 character: too many trigrams begin with it")
         #expect(try await plan("person 123", active: true) == .index)
         #expect(try await plan("acme", active: true) == .scan, "another filter and every person matching: the scan")
         #expect(try await plan("person", active: false) == .scan)
@@ -272,8 +279,8 @@ struct SearchIndexTests {
             #expect(details.filter { $0.contains("USING INDEX workspaceUser_byName (workspaceGid=?") }.count == 2, "\(details)")
             #expect(!details.contains { $0.contains("TEMP B-TREE") }, "the rank order is the index's own: \(details)")
         }
-        // A short text keeps the scan of the name index.
-        let short = try SQLiteAccessStore.listUsersRequest(UserQuery(workspaceGid: "1000", query: "ad"), plan: .index)
+        // A 1-character text keeps the scan of the name index.
+        let short = try SQLiteAccessStore.listUsersRequest(UserQuery(workspaceGid: "1000", query: "a"), plan: .index)
         #expect(!short.sql.contains("workspaceUserSearch"))
     }
 
@@ -308,7 +315,7 @@ struct SearchIndexTests {
         }
     }
 
-    @Test("VACUUM keeps workspaceUser's rowids (its INTEGER PRIMARY KEY), so the index stays right, and later writes keep it in step")
+    @Test("VACUUM keeps the index right (its rows are keyed by listing rank, a column), and later writes keep it in step")
     func vacuum() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
@@ -326,8 +333,9 @@ struct SearchIndexTests {
             try db.execute(sql: "VACUUM")
         }
         #expect(try await indexInStep(store))
-        // What makes that a promise, not luck: the rowid is workspaceUser's INTEGER PRIMARY KEY (migration v16), whose
-        // values VACUUM keeps (https://www.sqlite.org/lang_vacuum.html).
+        // What makes that a promise, not luck: the index's rowids are listingRank values (migration v18), a column,
+        // which VACUUM copies as it is; VACUUM may renumber rowids only of tables without an INTEGER PRIMARY KEY
+        // (https://www.sqlite.org/lang_vacuum.html), and the ranking's own row key is workspaceUser's `id`, one.
         let primaryKey = try await store.dbWriter.read { db in
             try Row.fetchAll(db, sql: "PRAGMA table_info(workspaceUser)").filter { ($0["pk"] as Int) > 0 }.map { "\($0["name"] as String) \($0["type"] as String)" }
         }

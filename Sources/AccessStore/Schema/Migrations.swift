@@ -573,11 +573,17 @@ enum Migrations {
         DROP TRIGGER workspaceUserSearch_insert;
         DROP TRIGGER workspaceUserSearch_delete;
         DROP TRIGGER workspaceUserSearch_update;
-        DELETE FROM workspaceUserSearch;
+        DROP TABLE workspaceUserSearch;
+        -- Each indexed value ends with U+001F (SearchIndex.columnEnd), so that every 2 characters of a name or an email
+        -- begin a trigram, even at its end: a 2-character text is found as the trigrams that begin with it
+        -- (workspaceUserSearchTerms lists the index's trigrams).
+        CREATE VIRTUAL TABLE workspaceUserSearch USING fts5(nameKey, emailKey, tokenize = 'trigram case_sensitive 1');
+        CREATE VIRTUAL TABLE workspaceUserSearchTerms USING fts5vocab(workspaceUserSearch, 'row');
         CREATE TRIGGER workspaceUserSearch_insert AFTER INSERT ON workspaceUser BEGIN
             UPDATE listingRankState SET stale = 1 WHERE stale = 0;
             INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
-                SELECT new.listingRank, searchKey(new.name), searchKey(new.email) WHERE new.listingRank IS NOT NULL;
+                SELECT new.listingRank, searchKey(new.name) || char(31), searchKey(new.email) || char(31)
+                WHERE new.listingRank IS NOT NULL;
         END;
         CREATE TRIGGER workspaceUserSearch_delete AFTER DELETE ON workspaceUser WHEN old.listingRank IS NOT NULL BEGIN
             DELETE FROM workspaceUserSearch WHERE rowid = old.listingRank;
@@ -587,7 +593,7 @@ enum Migrations {
                 OR new.name IS NOT old.name OR new.email IS NOT old.email BEGIN
             UPDATE listingRankState SET stale = 1 WHERE stale = 0
                 AND (new.workspaceGid IS NOT old.workspaceGid OR new.gid IS NOT old.gid OR new.name IS NOT old.name);
-            UPDATE workspaceUserSearch SET nameKey = searchKey(new.name), emailKey = searchKey(new.email)
+            UPDATE workspaceUserSearch SET nameKey = searchKey(new.name) || char(31), emailKey = searchKey(new.email) || char(31)
                 WHERE rowid = new.listingRank;
         END;
         """

@@ -54,7 +54,7 @@ enum ListingRank {
             """)
         try db.execute(sql: """
             INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
-            SELECT newListingRank.rank, searchKey(name), searchKey(email)
+            SELECT newListingRank.rank, searchKey(name) || char(31), searchKey(email) || char(31)
             FROM temp.newListingRank JOIN workspaceUser ON workspaceUser.id = newListingRank.id
             ORDER BY newListingRank.rank
             """)

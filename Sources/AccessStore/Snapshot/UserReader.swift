@@ -6,10 +6,10 @@ extension SQLiteAccessStore {
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.
     ///
-    /// With a `query` text (current picture only) of 3 characters or more, the page is read through the trigram
+    /// With a `query` text (current picture only) of 2 characters or more, the page is read through the trigram
     /// index of names and emails, whose matches come in listing order (``ListingRank``): from the cursor on, until the
     /// page is full, instead of every person of the workspace being tested (``SearchIndex``). With another filter
-    /// too, a text matching ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a shorter text and a
+    /// too, a text matching ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a 1-character text and a
     /// past picture (`asOf`: `workspaceUserInterval` has no text index). Both plans return the same page: the index's
     /// match is the exact test for a text of one phrase, a prefilter of it for a longer one.
     ///
@@ -97,14 +97,15 @@ extension SQLiteAccessStore {
                 workspaceUserSearch CROSS JOIN workspaceUser INDEXED BY workspaceUser_byRank ON listingRank = workspaceUserSearch.rowid
                 """
             let afterCursor = listing.cursor == nil ? "" : " AND \(sortName) >= ? AND (\(sortName) > ? OR gid > ?)"
+            let match = SearchIndex.matchCondition(text)
             conditions.append("""
-                workspaceUserSearch MATCH ?
+                \(match.sql)
                 AND workspaceUserSearch.rowid >= (SELECT listingRank FROM workspaceUser
                     WHERE workspaceGid = ?\(afterCursor) ORDER BY \(sortName), gid LIMIT 1)
                 AND workspaceUserSearch.rowid <= (SELECT listingRank FROM workspaceUser
                     WHERE workspaceGid = ? ORDER BY \(sortName) DESC, gid DESC LIMIT 1)
                 """)
-            arguments += [SearchIndex.matchExpression(text), query.workspaceGid]
+            arguments += match.arguments + [query.workspaceGid]
             if let cursor = listing.cursor { arguments += [cursor.n, cursor.n, cursor.g] }
             arguments += [query.workspaceGid]
             matchIsExact = SearchIndex.matchIsExact(text)
