@@ -11,11 +11,20 @@ import TestSupport
 struct ListingRankTests {
     let search = SearchIndexTests()
 
-    @Test("assign: nobody ranked yet gets ranks spread over the whole space, in order")
+    /// The ranks `fill` gives `count` people in the gap between `low` and `high` (both exclusive): evenly spaced, at
+    /// most 2^24 apart, in the middle of the gap.
+    func centered(_ count: Int, between low: Int64, and high: Int64) -> [Int64] {
+        let step = min((high - low) / Int64(count + 1), 1 << 24)
+        let first = low + ((high - low) - step * Int64(count + 1)) / 2
+        return (1...count).map { first + step * Int64($0) }
+    }
+
+    @Test("assign: nobody ranked yet gets ranks 2^24 apart in the middle of the space, in order")
     func assignFresh() {
         let ranks = ListingRank.assign([nil, nil, nil])
-        let step = Int64.max / 4
-        #expect(ranks == [step, 2 * step, 3 * step])
+        #expect(ranks == centered(3, between: 0, and: Int64.max))
+        #expect(ranks[1] - ranks[0] == 1 << 24 && ranks[2] - ranks[1] == 1 << 24)
+        #expect(ranks[0] > 1 << 61 && ranks[2] < 1 << 62 + 1 << 61, "room on both sides")
     }
 
     @Test("assign: the longest increasing run of stored ranks is kept; the others go into the gaps between kept ones")
@@ -25,19 +34,18 @@ struct ListingRankTests {
         let ranks = ListingRank.assign([10, 20, 5, 30, nil])
         #expect(ranks[0] == 10 && ranks[1] == 20 && ranks[3] == 30)
         #expect(ranks[2] == 25)
-        #expect(ranks[4] == 30 + (Int64.max - 30) / 2)
+        #expect(ranks[4] == centered(1, between: 30, and: Int64.max)[0])
+        #expect(ListingRank.assign([nil, nil, 100, nil]) == centered(2, between: 0, and: 100) + [100] + centered(1, between: 100, and: Int64.max))
         #expect(ListingRank.longestIncreasingRun([3, 1, 2, nil, 5, 4]) == [1, 2, 5])
         #expect(ListingRank.longestIncreasingRun([nil, nil]).isEmpty)
         #expect(ListingRank.longestIncreasingRun([7, 7]).count == 1, "strictly increasing: equal ranks cannot both stay")
     }
 
-    @Test("assign: a gap too narrow for its people ranks everyone again, spread over the space")
+    @Test("assign: a gap too narrow for its people ranks everyone again, in the middle of the space")
     func assignRenumbers() {
-        let ranks = ListingRank.assign([1, nil, 2, 3])
-        let step = Int64.max / 5
-        #expect(ranks == [step, 2 * step, 3 * step, 4 * step])
+        #expect(ListingRank.assign([1, nil, 2, 3]) == centered(4, between: 0, and: Int64.max))
         // Ranks outside the space (never written by the store) are not kept.
-        #expect(ListingRank.assign([0, nil]) == [Int64.max / 3, 2 * (Int64.max / 3)])
+        #expect(ListingRank.assign([0, nil]) == centered(2, between: 0, and: Int64.max))
     }
 
     @Test("people added one after another at the same place: the gap halves each time until everyone is ranked again; the ranks stay in order and pages stay right")
@@ -57,7 +65,7 @@ struct ListingRankTests {
                 workspaceAction: .added, principal: "tester", callId: "call-\(index)"), at: T.at(minutes: 1 + index))
         }
         #expect(try await search.indexInStep(store))
-        #expect(try await rank("z") != firstRankOfZed, "70 halvings of a gap of about 2^61 cannot all fit: everyone was ranked again")
+        #expect(try await rank("z") != firstRankOfZed, "70 halvings of a gap of 2^24 cannot all fit: everyone was ranked again")
         let gids = try await allGids(store, UserQuery(workspaceGid: "1000", query: "same", limit: 9))
         #expect(gids == (0..<70).map { String(format: "m%03d", $0) })
         #expect(try await search.page(store, UserQuery(workspaceGid: "1000", query: "acme.example", limit: 3), plan: .index) == ["a", "m000", "m001"])
