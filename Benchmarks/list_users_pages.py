@@ -137,7 +137,8 @@ cases = [
 # More texts for the trigram index (session 9): a first and last name (tens of matches), the first name that sorts
 # last (a few percent of people, all at the end of the listing order: a scan reads nearly every row before them),
 # a trigram in about one person in ten ('sen': Hansen, Jensen, Larsen, Eriksen), the mail domain (everyone), a
-# 2-character text (too short for trigrams), and the second page of the last name (after a cursor).
+# 2-character text (read as the trigrams that begin with it since session 14; scanned before), the second page of the
+# last name (after a cursor), and the last name with another filter (admin).
 full_name = first["users"][-1]["name"]
 domain = email.split("@")[1]
 _, last_name_page = connection.call({"workspace": workspace, "limit": 100, "query": last_name})
@@ -146,7 +147,7 @@ cases += [
     ("filtered: query 'zoe' (a first name sorting last), first page of 100", {"workspace": workspace, "limit": 100, "query": "zoe"}),
     ("filtered: query 'sen' (a common trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "sen"}),
     (f"filtered: query {domain!r} (everyone), first page of 100", {"workspace": workspace, "limit": 100, "query": domain}),
-    ("filtered: query 'xu' (2 characters: no trigram), first page of 100", {"workspace": workspace, "limit": 100, "query": "xu"}),
+    ("filtered: query 'xu' (2 characters: the trigrams that begin with them), first page of 100", {"workspace": workspace, "limit": 100, "query": "xu"}),
     (f"filtered: query {last_name!r} and admin, first page of 100", {"workspace": workspace, "limit": 100, "query": last_name, "admin": True}),
 ]
 if last_name_page.get("nextCursor"):
