@@ -80,21 +80,25 @@ private func runToEnd(_ path: String, _ arguments: [String], input: String? = ni
 /// A long-running child (server or simulator) that announced its address on its first stdout line.
 final class RunningProcess: @unchecked Sendable {
     let process: Process
+    /// The lines the process printed before ``start(_:_:environment:timeout:lines:)`` returned (as many as it waited
+    /// for).
+    let lines: [String]
     /// The first line the process printed.
-    let firstLine: String
+    var firstLine: String { lines[0] }
     private let stderrPipe: Pipe
     /// Everything the process wrote to stderr so far. Read as it comes, so a chatty server (the access log
     /// writes a line per call) never blocks on a full pipe.
     private let stderrBuffer = StderrBuffer()
 
-    /// Starts `name` and waits (up to `timeout`, in seconds) for its first stdout line, on a thread of its own
+    /// Starts `name` and waits (up to `timeout`, in seconds) for its first `lines` stdout lines, on a thread of its own
     /// (``onOwnThread(_:)``). Throws ``HarnessError`` when the process exits or stays silent that long.
-    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20) async throws -> RunningProcess {
-        try await onOwnThread { try RunningProcess(blocking: name, arguments, environment: environment, timeout: timeout) }
+    static func start(_ name: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20,
+                      lines: Int = 1) async throws -> RunningProcess {
+        try await onOwnThread { try RunningProcess(blocking: name, arguments, environment: environment, timeout: timeout, lines: lines) }
     }
 
-    /// ``start(_:_:environment:timeout:)`` on the calling thread, which it blocks.
-    private init(blocking name: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval) throws {
+    /// ``start(_:_:environment:timeout:lines:)`` on the calling thread, which it blocks.
+    private init(blocking name: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval, lines count: Int) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path(name))
         process.arguments = arguments
@@ -108,7 +112,7 @@ final class RunningProcess: @unchecked Sendable {
         let handle = stdout.fileHandleForReading
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = Data()
-        while !buffer.contains(UInt8(ascii: "\n")) {
+        while buffer.count(where: { $0 == UInt8(ascii: "\n") }) < count {
             guard Date() < deadline, process.isRunning else {
                 process.terminate()
                 let err = stderrBuffer.text
@@ -118,7 +122,7 @@ final class RunningProcess: @unchecked Sendable {
             if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.02) }
             buffer.append(chunk)
         }
-        firstLine = String(decoding: buffer.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        lines = buffer.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(count).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The port at the end of the first line (`… 127.0.0.1:PORT` or `…:PORT/api/1.0`).

@@ -13,67 +13,32 @@ import TestSupport
 /// the values moving after a sync driven by the real client against the simulator.
 @Suite("Metrics, health and the access log: built binaries", .serialized)
 struct MetricsEndToEndTests {
-    /// `asana-accessd serve` with its stdout read line by line, so both announced ports are known.
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        private let stderrPipe = Pipe()
-        private let lock = NSLock()
-        private var stderrData = Data()
-        private(set) var rpcPort = 0
-        private(set) var metricsPort = 0
+    /// `asana-accessd serve` with the two ports it announces on stdout: its RPC port and its metrics port.
+    struct Server {
+        let running: RunningProcess
+        let rpcPort: Int
+        let metricsPort: Int
 
-        /// Starts `serve` with `arguments` and waits (up to 30 s, on a thread of its own: ``onOwnThread(_:)``) until it
-        /// printed both its RPC and its metrics port.
-        static func start(_ arguments: [String], waitForMetrics: Bool = true) async throws -> Server {
-            try await onOwnThread { try Server(arguments, waitForMetrics: waitForMetrics) }
-        }
-
-        private init(_ arguments: [String], waitForMetrics: Bool) throws {
-            process.executableURL = URL(fileURLWithPath: Binaries.path("asana-accessd"))
-            process.arguments = arguments
-            let stdout = Pipe()
-            process.standardOutput = stdout
-            process.standardError = stderrPipe
-            stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let chunk = handle.availableData
-                guard let self, !chunk.isEmpty else { return }
-                self.lock.withLock { self.stderrData.append(chunk) }
+        /// Starts `serve` with `arguments` and waits (up to 30 s, off the cooperative pool) until it printed both ports.
+        static func start(_ arguments: [String]) async throws -> Server {
+            let running = try await RunningProcess.start("asana-accessd", arguments, timeout: 30, lines: 2)
+            func port(_ prefix: String) -> Int? {
+                running.lines.first { $0.hasPrefix(prefix) }.flatMap { Int($0.split(separator: ":").last ?? "") }
             }
-            try process.run()
-            let deadline = Date().addingTimeInterval(30)
-            var buffer = Data()
-            while rpcPort == 0 || (waitForMetrics && metricsPort == 0) {
-                guard Date() < deadline, process.isRunning else {
-                    process.terminate()
-                    throw HarnessError("serve did not announce its ports: \(stderr)")
-                }
-                let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.02) }
-                buffer.append(chunk)
-                for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") {
-                    let port = Int(line.split(separator: ":").last ?? "") ?? 0
-                    if line.hasPrefix("asana-accessd listening on ") { rpcPort = port }
-                    if line.hasPrefix("asana-accessd metrics on ") { metricsPort = port }
-                }
+            guard let rpcPort = port("asana-accessd listening on "), let metricsPort = port("asana-accessd metrics on ") else {
+                await running.stop()
+                throw HarnessError("serve did not announce both ports: \(running.lines) \(running.stderr)")
             }
+            return Server(running: running, rpcPort: rpcPort, metricsPort: metricsPort)
         }
 
-        var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
-
-        /// Sends SIGTERM and waits for the exit status, on a thread of its own (``onOwnThread(_:)``).
-        func stop() async -> Int32 {
-            (try? await onOwnThread { self.stopNow() }) ?? -1
-        }
-
+        var process: Process { running.process }
+        var stderr: String { running.stderr }
+        /// Sends SIGTERM and waits for the exit status, off the cooperative pool.
+        func stop() async -> Int32 { await running.stop() }
         /// ``stop()`` on the calling thread, which it blocks (for a `defer`, which cannot await).
         @discardableResult
-        func stopNow() -> Int32 {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        deinit { if process.isRunning { process.terminate() } }
+        func stopNow() -> Int32 { running.stopNow() }
     }
 
     /// One HTTP GET on loopback: status and body.
