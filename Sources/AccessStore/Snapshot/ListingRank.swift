@@ -18,7 +18,8 @@ enum ListingRank {
     static let space: ClosedRange<Int64> = 1...Int64.max - 1
 
     /// The widest step between the ranks of people ranked together: 2^24, so that 24 people can later be placed one
-    /// after another between the same two neighbours (each halves the gap) before everyone is ranked again. Not wider:
+    /// after another between the same two neighbours (each halves the gap) before everyone is ranked again (at either
+    /// end of the order, about 2^38: each takes one step). Not wider:
     /// FTS5 stores the difference between consecutive rowids of each trigram's list as a varint, and with the ranks
     /// spread over the whole space (steps of about 2^46 at 100,000 people) the index took 32 MB, at 2^24 24 MB (with
     /// the consecutive row ids it had before, 14).
@@ -78,8 +79,8 @@ enum ListingRank {
     }
 
     /// `stored` with the ranks at `kept` (positions whose ranks increase) kept, and the positions between two kept ones
-    /// (or an end of `space`) given ranks evenly spaced, at most ``maximumStep`` apart, in the middle of their gap; nil
-    /// when some gap is too narrow.
+    /// (or an end of `space`) given ranks evenly spaced, at most ``maximumStep`` apart: next to the kept neighbour in a
+    /// gap at an end of `space`, in the middle of any other gap; nil when some gap is too narrow.
     private static func fill(_ stored: [Int64?], keeping kept: [Int], within space: ClosedRange<Int64>) -> [Int64]? {
         var result = [Int64](repeating: 0, count: stored.count)
         var start = 0
@@ -88,11 +89,14 @@ enum ListingRank {
             let high = boundary < stored.count ? stored[boundary]! : space.upperBound + 1  // exclusive
             let count = boundary - start
             if count > 0 {
-                // Evenly spaced, in the middle of the gap: room is left on both sides (a gap at either end of the
-                // order is most of the space).
+                // Evenly spaced: next to the kept neighbour in a gap at an end of the order (most of the space, so that
+                // people added there one after another, say at the end of the alphabet, each take one step of it),
+                // else in the middle of the gap.
                 let step = min((high - low) / Int64(count + 1), maximumStep)
                 guard step >= 1 else { return nil }
-                let first = low + ((high - low) - step * Int64(count + 1)) / 2
+                let slack = (high - low) - step * Int64(count + 1)
+                let atStart = low == space.lowerBound - 1, atEnd = high == space.upperBound + 1
+                let first = atStart && !atEnd ? low + slack : (atEnd && !atStart ? low : low + slack / 2)
                 for offset in 0..<count { result[start + offset] = first + step * Int64(offset + 1) }
             }
             if boundary < stored.count { result[boundary] = high }

@@ -98,7 +98,8 @@ enum SearchIndex {
     /// The condition that selects the index rows matching `text` (``canServe(_:)``). A text of 3 or more: `MATCH` its
     /// ``matchExpression(_:)``. A text of 2: `MATCH` the trigrams of the index that begin with it, joined by OR, read
     /// from the vocabulary table `workspaceUserSearchTerms` (a range of its terms: 0.06 ms for none, 0.3 ms for 'xu' at
-    /// 100,000 people, 11 trigrams) in the same statement; with none, a phrase nothing holds (``columnEnd`` three times).
+    /// 100,000 people, 11 trigrams) in the same statement; with none, `P NOT P`, which no row matches whatever it holds
+    /// (a phrase alone would match a name that holds it: any text can be a name).
     static func matchCondition(_ text: String) -> (sql: String, arguments: StatementArguments) {
         guard text.unicodeScalars.count == minimumLength else {
             return ("workspaceUserSearch MATCH ?", [matchExpression(text)])
@@ -107,7 +108,7 @@ enum SearchIndex {
         // order of code points, and FTS5 compares terms by their bytes).
         return ("""
             workspaceUserSearch MATCH (
-                SELECT ifnull(group_concat('"' || replace(term, '"', '""') || '"', ' OR '), '"' || char(31, 31, 31) || '"')
+                SELECT ifnull(group_concat('"' || replace(term, '"', '""') || '"', ' OR '), '"xxx" NOT "xxx"')
                 FROM workspaceUserSearchTerms WHERE term >= ? AND term <= ? || char(1114111))
             """, [text, text])
     }
