@@ -86,7 +86,7 @@ struct SyncTests {
         #expect(found.map(\.gid).contains(someone.gid))
     }
 
-    @Test("listUsers refuses a bad limit, an unknown team and a workspace never synced")
+    @Test("listUsers refuses a bad limit, an unknown team, a workspace never synced, a bad cursor and a bad query text")
     func listUsersErrors() async throws {
         let harness = try await ServiceHarness.start()
         defer { Task { await harness.stop() } }
@@ -117,6 +117,15 @@ struct SyncTests {
             Issue.record("bad cursor accepted")
         } catch let error as RPCError {
             #expect(error.data?["field"] == .string("cursor"))
+        }
+        for (text, reason) in [(String(repeating: "é", count: 257), "longer than 256 characters"), ("ad\0min", "U+0000")] {
+            do {
+                _ = try await harness.service.listUsers(ListUsers.Params(workspace: harness.workspace, query: text))
+                Issue.record("query \(reason) accepted")
+            } catch let error as RPCError {
+                #expect(error.code == -32602 && error.data?["field"] == .string("query"), "\(error)")
+                #expect(error.message.contains(reason), "\(error.message)")
+            }
         }
     }
 

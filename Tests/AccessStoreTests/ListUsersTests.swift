@@ -410,7 +410,7 @@ struct ListUsersTests {
         #expect(try UserCursor.decode(text) == cursor)
     }
 
-    @Test("bad limits, empty workspace and over-long text → invalidQuery", arguments: StoreKind.available, [0, -1, 1001])
+    @Test("bad limits, empty workspace, over-long text and a text holding NUL → invalidQuery", arguments: StoreKind.available, [0, -1, 1001])
     func badLimit(kind: StoreKind, limit: Int) async throws {
         let store = try await seededStore(kind)
         await #expect(throws: AccessStoreError.invalidQuery("limit must be between 1 and 1000, got \(limit)")) {
@@ -422,6 +422,12 @@ struct ListUsersTests {
         await #expect(throws: AccessStoreError.invalidQuery("query is longer than 256 characters")) {
             try await store.listUsers(UserQuery(workspaceGid: "1000", query: String(repeating: "x", count: 257)))
         }
+        for text in ["ad\0a", "\0", "a\0"] {
+            await #expect(throws: AccessStoreError.invalidQuery("query must not contain the character U+0000")) {
+                try await store.listUsers(UserQuery(workspaceGid: "1000", query: text))
+            }
+        }
+        #expect(try await store.listUsers(UserQuery(workspaceGid: "1000", query: String(repeating: "x", count: 256))).users.isEmpty)
     }
 
     @Test("an unknown workspace lists nobody", arguments: StoreKind.available)

@@ -14,7 +14,8 @@ extension AccessService {
     /// The page (people, their teams, `syncedAt`) is one read transaction: one consistent snapshot,
     /// even while a sync commits. Pages of one listing are separate reads (protocol.md, `listUsers`).
     /// With `asOf`, the page is the picture at that moment, from history (``AccessStore/HistoryStore``).
-    /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `changedSince` or `asOf` that is
+    /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `query` longer than 256 characters or holding
+    ///   U+0000, a `changedSince` or `asOf` that is
     ///   neither an ISO 8601 time or date nor a finished run of this workspace, both of them, or an unknown name
     ///   in `fields`; `sync_run.not_found`; `workspace.not_synced`; `history.before_first_sync`;
     ///   `team.not_found`, `team.ambiguous`.
@@ -62,6 +63,9 @@ extension AccessService {
                 limit: limit, cursor: params.cursor))
         } catch AccessStoreError.invalidCursor {
             throw RPCError.invalidParams("Invalid params: \"cursor\" is not a cursor this server issued for this query", field: "cursor")
+        } catch AccessStoreError.invalidQuery(let reason) {
+            // The limit, the workspace and asOf with changedSince are checked above: what is left is the text.
+            throw RPCError.invalidParams("Invalid params: \"query\": \(reason)", field: "query")
         }
         guard let workspace = page.workspace else {
             _ = try await syncedWorkspace(params.workspace)  // throws workspace.not_synced, with whether a credential is stored

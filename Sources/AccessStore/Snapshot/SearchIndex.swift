@@ -90,8 +90,8 @@ enum SearchIndex {
     /// without ``columnEnd``; a text of 2 also without U+FFFD–U+FFFF (its trigrams are compared as stored).
     static func canServe(_ text: String) -> Bool {
         let scalars = text.unicodeScalars
-        // A NUL would end the FTS5 query text early (a shorter phrase); rare enough to scan for.
-        guard scalars.count >= minimumLength, !scalars.contains("\0"), !scalars.contains(columnEnd) else { return false }
+        // (A text holding NUL never comes here: UserListing refuses it.)
+        guard scalars.count >= minimumLength, !scalars.contains(columnEnd) else { return false }
         return scalars.count > minimumLength || matchIsExact(text)
     }
 

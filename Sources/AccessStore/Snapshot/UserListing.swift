@@ -13,7 +13,7 @@ struct UserListing {
     var changedSince: Int64?
 
     /// - Throws: ``AccessStoreError/invalidQuery(_:)`` (empty workspace gid, limit outside 1...1000, query text
-    ///   longer than 256 characters, asOf with changedSince); ``AccessStoreError/invalidCursor``.
+    ///   longer than 256 characters or holding U+0000, asOf with changedSince); ``AccessStoreError/invalidCursor``.
     init(_ query: UserQuery) throws {
         guard !query.workspaceGid.isEmpty else { throw AccessStoreError.invalidQuery("workspaceGid is empty") }
         guard (1...UserQuery.maxLimit).contains(query.limit) else {
@@ -22,6 +22,11 @@ struct UserListing {
         let text = SearchKey.of(query.query?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
         guard text.count <= UserQuery.maxQueryLength else {
             throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
+        }
+        // SQLite would read a bound text up to its first NUL (GRDB binds it with length -1), so the scan would test a
+        // shorter text; PostgreSQL refuses NUL in text outright.
+        guard !text.unicodeScalars.contains("\0") else {
+            throw AccessStoreError.invalidQuery("query must not contain the character U+0000")
         }
         self.query = query
         searchText = text.isEmpty ? nil : text
