@@ -222,8 +222,8 @@ struct PostgresSnapshotTests {
         #expect(past.contains("workspace_user_interval_by_name") && !past.contains("Sort"), "\(past)")
     }
 
-    /// SQLite differs here: GRDB binds text NUL-terminated, so there "bob\u{0}" is searched as "bob".
-    @Test("text with U+0000 matches nobody: query, team, email lookup, workspace, history")
+    /// A `query` text holding U+0000 is refused by both stores (``UserListing``): SQLite would bind it up to the NUL.
+    @Test("text with U+0000 matches nobody: team, email lookup, workspace, history; a query text holding it is refused")
     func nulText() async throws {
         let store = try await makePostgresStore()
         try await store.applySnapshot(Fixture.snapshot(), at: T.t0)
@@ -233,7 +233,9 @@ struct PostgresSnapshotTests {
             return try await store.listUsers(query).users.map(\.gid)
         }
         #expect(try await gids { $0.query = "bob" } == ["u2"])
-        #expect(try await gids { $0.query = "bob\u{0}" } == [])
+        await #expect(throws: AccessStoreError.invalidQuery("query must not contain the character U+0000")) {
+            try await gids { $0.query = "bob\u{0}" }
+        }
         #expect(try await gids { $0.teamGid = "t1\u{0}" } == [])
         #expect(try await store.listUsers(UserQuery(workspaceGid: "1000\u{0}")).users == [])
         #expect(try await store.user(workspaceGid: "1000", gidOrEmail: "bob@acme.example\u{0}") == nil)

@@ -24,7 +24,7 @@ struct UserListing {
             throw AccessStoreError.invalidQuery("query is longer than \(UserQuery.maxQueryLength) characters")
         }
         // SQLite would read a bound text up to its first NUL (GRDB binds it with length -1), so the scan would test a
-        // shorter text; PostgreSQL refuses NUL in text outright.
+        // shorter text, where PostgreSQL (whose text cannot hold NUL) matched nobody: refused by both alike.
         guard !text.unicodeScalars.contains("\0") else {
             throw AccessStoreError.invalidQuery("query must not contain the character U+0000")
         }
