@@ -89,14 +89,14 @@ extension SQLiteAccessStore {
         // still applies to the row. The ranks from the workspace's first person after the cursor to its last one bound
         // the read (two index seeks, evaluated once), so a page starts at its cursor and stops at the workspace's end.
         var matchIsExact = false
-        var orderBy = "\(order.name), \(order.gid)"
+        var readsIndexInRankOrder = false
         if plan == .index, asOf == nil, query.teamGid == nil, let text = listing.searchText, SearchIndex.canServe(text) {
             // INDEXED BY: with a cursor, SQLite may otherwise look each match's person up through the cursor's range
             // of the name index (seen in a small store without statistics), a range read per match.
             from = """
                 workspaceUserSearch CROSS JOIN workspaceUser INDEXED BY workspaceUser_byRank ON listingRank = workspaceUserSearch.rowid
                 """
-            let afterCursor = listing.cursor == nil ? "" : " AND \(sortName) >= ? AND (\(sortName) > ? OR gid > ?)"
+            let afterCursor = listing.cursor == nil ? "" : " AND " + Self.after(name: sortName, gid: "gid")
             let match = SearchIndex.matchCondition(text)
             conditions.append("""
                 \(match.sql)
@@ -109,7 +109,7 @@ extension SQLiteAccessStore {
             if let cursor = listing.cursor { arguments += [cursor.n, cursor.n, cursor.g] }
             arguments += [query.workspaceGid]
             matchIsExact = SearchIndex.matchIsExact(text)
-            orderBy = "workspaceUserSearch.rowid"
+            readsIndexInRankOrder = true
         }
         conditions.append("workspaceGid = ?")
         arguments += [query.workspaceGid]
@@ -151,7 +151,6 @@ extension SQLiteAccessStore {
                 """
             fromArguments = [query.workspaceGid, teamGid]
             order = (name: "ifnull(memberName, '') COLLATE NOCASE", gid: "memberGid")
-            orderBy = "\(order.name), \(order.gid)"
         }
         if let text = listing.searchText, !matchIsExact {
             // Lowercased and NFC on both sides: canonically equivalent text matches (SearchKey). With the index plan
@@ -164,7 +163,7 @@ extension SQLiteAccessStore {
             // cursor (`sortName >= ?` is a range on the index); the row value `(sortName, gid) > (?, ?)`
             // means the same but made it scan the workspace's whole index range, so a walk through every
             // page was quadratic (EXPLAIN QUERY PLAN; a test checks the plan).
-            conditions.append("\(order.name) >= ? AND (\(order.name) > ? OR \(order.gid) > ?)")
+            conditions.append(Self.after(name: order.name, gid: order.gid))
             arguments += [cursor.n, cursor.n, cursor.g]
         }
         arguments += [query.limit + 1]
@@ -172,10 +171,16 @@ extension SQLiteAccessStore {
             SELECT \(asOf == nil ? userColumns : intervalColumns), ifnull(name, '') AS sortName
             FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(orderBy)
+            ORDER BY \(readsIndexInRankOrder ? "workspaceUserSearch.rowid" : "\(order.name), \(order.gid)")
             LIMIT ?
             """
         return (sql, fromArguments + arguments)
+    }
+
+    /// The keyset condition "after the cursor" on the sort expressions `name` and `gid` (arguments: the cursor's name
+    /// twice, then its gid), written so that SQLite seeks to the cursor in an index holding them.
+    static func after(name: String, gid: String) -> String {
+        "\(name) >= ? AND (\(name) > ? OR \(gid) > ?)"
     }
 
     /// The person of a workspace whose gid, or else whose email (case-insensitive), is `gidOrEmail`;
