@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # listUsers at scale on its own (Benchmarks/run.sh runs the same measurement after its syncs): asana-sim with
 # USERS people and TEAMS teams, one sync into asana-accessd (release build, mutual TLS, loopback), then
-# Benchmarks/list_users_pages.py: the walk by cursor, single pages (first, middle, last, filtered) 200 times
+# Benchmarks/list_users_pages.py: the walk by cursor, single pages (first, middle, last, filtered) 1,000 times
 # each, and the first page against a plain script running the same SQL and JSON encoding.
 # Usage: Benchmarks/list_users.sh [USERS] [TEAMS]   (defaults 100000 200)
 # Prints Markdown table rows.

@@ -142,7 +142,7 @@ public struct SQLiteAccessStore: AccessStore {
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`, the page cache
-    /// (``pageCacheKiB``), busy timeout, the `searchKey` SQL function (``SearchKey``). Setup closures already in
+    /// (``pageCacheKiB``), busy timeout, the `searchKey` SQL function (``SearchKey``) and the `searchTrigrams` aggregate (``SearchTrigrams``). Setup closures already in
     /// `base` run first.
     static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
         var config = base
@@ -152,6 +152,7 @@ public struct SQLiteAccessStore: AccessStore {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
             try SearchKey.install(in: db)
+            try SearchTrigrams.install(in: db)
         }
         return config
     }

@@ -196,7 +196,7 @@ extension ListingRankTests {
         #expect(try await store.listUsers(query).users.map(\.gid) == [], "listUsers")
     }
 
-    @Test("odd names, every 2- and 3-character text of them and some absent ones: index, scan and Swift agree, page by page and cursor by cursor, limit 1 and 3")
+    @Test("odd names, every 1-, 2- and 3-character text of them and some absent ones: index, scan and Swift agree, page by page and cursor by cursor, limit 1 and 3")
     func oddTexts() async throws {
         let store = try makeStore()
         let names: [String?] = ["Ann", "ann", "ANN", "Ånn", "ånn", "Émile", "E\u{301}mile", "q\u{FFFE}r", "q\u{FFFD}r", "q\u{FFFF}r", nil, "",
@@ -211,7 +211,7 @@ extension ListingRankTests {
         for user in users {
             for value in [user.name, user.email].compactMap({ $0 }) {
                 let scalars = Array(SearchKey.of(value).unicodeScalars)
-                for length in [2, 3] where scalars.count >= length {
+                for length in [1, 2, 3] where scalars.count >= length {
                     for start in 0...(scalars.count - length) {
                         var text = String.UnicodeScalarView(); text.append(contentsOf: scalars[start..<(start + length)])
                         texts.insert(String(text))
@@ -317,6 +317,46 @@ extension ListingRankTests {
                 #expect(index.pages == scan.pages && index.cursors == scan.cursors, "\(ws) \(text)")
                 #expect(scan.pages.flatMap { $0 } == search.expected(people, text), "\(ws) \(text)")
             }
+        }
+    }
+
+    @Test("the migration from a v18 store (ranked, each indexed value ending with one U+001F) writes the index again with its trigrams listed: 1-character texts at a value's end are found")
+    func migrationFromV18() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let key = MasterKey.generate()
+        let path = dir.file("access.sqlite")
+        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v18-listing-rank")
+        let people = SearchIndexTests.people
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'W', 1)")
+            for user in people {
+                try db.execute(sql: """
+                    INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, firstSeenAt, lastSeenAt, changedAt, addedAt)
+                    VALUES ('1000', ?, ?, ?, 1, 1, 1, 1, 1)
+                    """, arguments: [user.gid, user.name, user.email])
+            }
+            // As v18 left a store: every person ranked in listing order, indexed with one U+001F, the ranks fresh.
+            try db.execute(sql: """
+                UPDATE workspaceUser SET listingRank = (SELECT count(*) FROM workspaceUser o
+                    WHERE (ifnull(o.name, '') COLLATE NOCASE, o.gid) <= (ifnull(workspaceUser.name, '') COLLATE NOCASE, workspaceUser.gid)) << 24;
+                INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
+                    SELECT listingRank, searchKey(name) || char(31), searchKey(email) || char(31) FROM workspaceUser;
+                UPDATE listingRankState SET stale = 0;
+                """)
+        }
+        let ranksBefore = try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid") }
+        try pool.close()
+        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
+        defer { try? store.close() }
+        #expect(try await search.indexInStep(store))
+        #expect(try await store.dbWriter.read { db in try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid") } == ranksBefore,
+                "ranks kept: the ranks were fresh")
+        for text in ["u", "e", "\u{E9}", "xu", "ce", "!", "lovelace"] {
+            let query = UserQuery(workspaceGid: "1000", query: text, limit: 2)
+            let index = try await walk(store, query, plan: .index)
+            #expect(index.pages.flatMap { $0 } == search.expected(people, text), "\(text)")
         }
     }
 

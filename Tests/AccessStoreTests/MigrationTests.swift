@@ -9,7 +9,7 @@ struct MigrationTests {
     /// Every migration of this build, in order (a new one is added here, and nowhere else in the tests).
     static let ordered = ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8-token-expiry-keyed-audit", "v9-provision-intents", "v10-history",
                           "v11-leases", "v12-schedules", "v13-retirement", "v14-listing-indexes", "v15-team-listing",
-                          "v16-search-index", "v17-team-names", "v18-listing-rank"]
+                          "v16-search-index", "v17-team-names", "v18-listing-rank", "v19-search-trigrams"]
     static var allIdentifiers: Set<String> { Set(ordered) }
 
     @Test("an empty database migrates to the latest version with every table and index")
@@ -23,7 +23,7 @@ struct MigrationTests {
             )
         }
         #expect(applied == MigrationTests.allIdentifiers)
-        #expect(tables == ["accessChange", "apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "lease", "listingRankState", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "storeRetirement", "syncRun", "team", "teamInterval", "teamMembership", "teamMembershipInterval", "workspace", "workspaceSchedule", "workspaceUser", "workspaceUserInterval", "workspaceUserSearch", "workspaceUserSearchTerms", "workspaceUserSearch_config", "workspaceUserSearch_content", "workspaceUserSearch_data", "workspaceUserSearch_docsize", "workspaceUserSearch_idx"])
+        #expect(tables == ["accessChange", "apiToken", "auditEvent", "auditHead", "credential", "idempotencyRecord", "lease", "listingRankState", "masterKeyCheck", "oauthClient", "oauthFlow", "provisionIntent", "searchTrigram", "storeRetirement", "syncRun", "team", "teamInterval", "teamMembership", "teamMembershipInterval", "workspace", "workspaceSchedule", "workspaceUser", "workspaceUserInterval", "workspaceUserSearch", "workspaceUserSearch_config", "workspaceUserSearch_content", "workspaceUserSearch_data", "workspaceUserSearch_docsize", "workspaceUserSearch_idx"])
         #expect(indexes == ["accessChange_byTime", "accessChange_byUser", "auditEvent_byAt", "auditEvent_byMethod", "auditEvent_byPrincipal", "idempotencyRecord_byExpiry", "oauthFlow_byExpiry", "provisionIntent_byCall", "provisionIntent_open", "syncRun_byStatus", "syncRun_byWorkspace", "teamMembershipInterval_byTeam", "teamMembership_byMemberName", "teamMembership_byUser", "workspaceUserInterval_byName", "workspaceUser_admins", "workspaceUser_byEmail", "workspaceUser_byName", "workspaceUser_byRank", "workspaceUser_flagsUnknown", "workspaceUser_guests", "workspaceUser_inactive"])
         #expect(try await store.workspace(gid: "1000") == nil)
         #expect(try await store.credentialSummaries().isEmpty)

@@ -40,6 +40,9 @@ struct SearchIndexTests {
         "q\u{FFFF}r", "q\u{FFFE}r", "q\u{FFFD}r",
         // 2 characters: the trigrams that begin with them; at a value's end; a quote; not served (U+FFFD, U+001F).
         "xu", "XU", "ce", "le", "\"b", "n\"", "le\u{301}", "q\u{FFFD}", "u\u{1F}", "e\u{1F}x", "\u{1F}\u{1F}",
+        // 1 character: the trigrams that begin with it; at a value's end ('u' of Xu); a quote; a space; held by nobody;
+        // not served (U+FFFD, U+001F).
+        "u", "U", "w", "\"", "!", "\u{FFFD}", "\u{1F}", "@", " ",
     ]
 
     /// A store holding ``people``; p12 departed at the second snapshot (minute 1).
@@ -88,8 +91,15 @@ struct SearchIndexTests {
             let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUserSearch") ?? -2
             let same = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM workspaceUser u JOIN workspaceUserSearch s ON s.rowid = u.listingRank
-                WHERE s.nameKey IS searchKey(u.name) || char(31) AND s.emailKey IS searchKey(u.email) || char(31)
+                WHERE s.nameKey IS searchKey(u.name) || char(31, 31) AND s.emailKey IS searchKey(u.email) || char(31, 31)
                 """) ?? -3
+            // Every trigram the index holds is listed in searchTrigram (SearchTrigrams), counted in Swift.
+            var held = Set<String>()
+            for row in try Row.fetchAll(db, sql: "SELECT nameKey, emailKey FROM workspaceUserSearch") {
+                for index in 0..<2 { if let key = row[index] as String? { held.formUnion(SearchTrigrams.trigrams(of: key).map(SearchTrigrams.string)) } }
+            }
+            let listed = Set(try String.fetchAll(db, sql: "SELECT term FROM searchTrigram"))
+            guard held.isSubset(of: listed) else { return false }
             let ranks = try Int64?.fetchAll(db, sql: """
                 SELECT listingRank FROM workspaceUser ORDER BY workspaceGid, ifnull(name, '') COLLATE NOCASE, gid
                 """)
@@ -120,7 +130,8 @@ struct SearchIndexTests {
         #expect(expected(present, "q\u{FFFF}r").isEmpty && expected(present, "q\u{FFFD}r") == ["p20"])
         #expect(expected(present, "bartholomew smith").isEmpty && expected(present, "bartholomew jones-law smith") == ["p13"])
         #expect(expected(present, "xu") == ["p21"] && expected(present, "ce") == ["p01", "p02", "p20"], "2 characters, at the end of a name and inside one")
-        #expect(SearchIndex.canServe(SearchKey.of("ad")) && SearchIndex.canServe(SearchKey.of("\u{E9}")) == false)
+        #expect(SearchIndex.canServe(SearchKey.of("ad")) && SearchIndex.canServe(SearchKey.of("\u{E9}")) && SearchIndex.canServe("a"))
+        #expect(SearchIndex.canServe("\u{FFFD}") == false && SearchIndex.canServe("\u{1F}") == false && SearchIndex.canServe("") == false)
         #expect(SearchIndex.canServe("q\u{FFFD}") == false && SearchIndex.canServe("u\u{1F}") == false && SearchIndex.canServe("ab\u{1F}") == false)
         #expect(SearchIndex.canServe(SearchKey.of("E\u{301}lo")), "3 scalars in NFC")
     }
@@ -194,6 +205,27 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("a new email or name brings its trigrams to searchTrigram at once: 1- and 2-character texts of it find the person through the index, moved or not")
+    func newTrigramsListed() async throws {
+        let store = try await seededStore()
+        var people = Self.people.filter { $0.gid != "p12" }
+        // p01's email changes in place (no rank moves: only the update trigger writes the index); p02 is renamed to the
+        // end of the order (moved by ListingRank.refresh); p30 is new. Each brings characters nobody else holds.
+        people[0] = SnapshotUser(gid: "p01", name: "Ada Lovelace", email: "ada@\u{436}.example", isActive: true)
+        people[1] = SnapshotUser(gid: "p02", name: "\u{FF3A}ed \u{3042}", email: "z@acme.example", isActive: true)
+        people.append(SnapshotUser(gid: "p30", name: "Omega \u{3A9}", email: "o\u{2603}@acme.example", isActive: true))
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: people), at: T.at(minutes: 2))
+        #expect(try await indexInStep(store))
+        for (text, gids) in [("\u{436}", ["p01"]), ("@\u{436}", ["p01"]), ("\u{3042}", ["p02"]), ("\u{FF5A}", ["p02"]), ("d \u{3042}", ["p02"]),
+                             ("\u{3C9}", ["p30"]), ("\u{2603}", ["p30"]), ("\u{2603}@", ["p30"])] {
+            let query = UserQuery(workspaceGid: "1000", query: text)
+            let listing = try UserListing(query)
+            #expect(try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) } == .index, "\(text)")
+            #expect(try await page(store, query, plan: .index) == gids, "\(text)")
+            #expect(try await store.listUsers(query).users.map(\.gid) == gids, "\(text)")
+        }
+    }
+
     @Test("a renamed person is found by the new name and email only, after the next snapshot")
     func rename() async throws {
         let store = try await seededStore()
@@ -237,7 +269,9 @@ struct SearchIndexTests {
         #expect(try await plan("acme", asOf: T.at(minutes: 1)) == .scan, "a past picture has no text index")
         #expect(try await plan("person 123", asOf: T.at(minutes: 1)) == .scan)
         #expect(try await plan("12") == .index, "2 characters: the trigrams that begin with them")
-        #expect(try await plan("1") == .scan, "1 character: too many trigrams begin with it")
+        #expect(try await plan("1") == .scan, "1 character beginning more than 100 trigrams ('1' and 2 digits alone: 100)")
+        #expect(try await plan("@") == .index, "1 character beginning few trigrams ('@ac')")
+        #expect(try await plan("!") == .index, "1 character nobody holds: no trigram, no row read")
         #expect(try await plan("person 123", active: true) == .index)
         #expect(try await plan("acme", active: true) == .scan, "another filter and every person matching: the scan")
         #expect(try await plan("person", active: false) == .scan)
@@ -279,9 +313,13 @@ struct SearchIndexTests {
             #expect(details.filter { $0.contains("USING INDEX workspaceUser_byName (workspaceGid=?") }.count == 2, "\(details)")
             #expect(!details.contains { $0.contains("TEMP B-TREE") }, "the rank order is the index's own: \(details)")
         }
-        // A 1-character text keeps the scan of the name index.
+        // A 1-character text: the trigrams that begin with it, a range of searchTrigram read once.
         let short = try SQLiteAccessStore.listUsersRequest(UserQuery(workspaceGid: "1000", query: "a"), plan: .index)
-        #expect(!short.sql.contains("workspaceUserSearch"))
+        let shortDetails = try await store.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + short.sql, arguments: short.arguments).map { $0["detail"] as String }
+        }
+        #expect(shortDetails.contains { $0.hasPrefix("SEARCH searchTrigram USING PRIMARY KEY (term>? AND term<?)") }, "\(shortDetails)")
+        #expect(shortDetails.first?.hasPrefix("SCAN workspaceUserSearch VIRTUAL TABLE INDEX") == true, "\(shortDetails)")
     }
 
     @Test("the migration indexes the people already stored")

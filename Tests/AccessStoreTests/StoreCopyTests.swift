@@ -57,7 +57,7 @@ struct StoreCopyTests {
         }
         // The text index (FTS5 and its shadow tables) and the state of the ranks it is keyed by: PostgreSQL searches
         // its own columns.
-        let textIndex = Set(["", "_config", "_content", "_data", "_docsize", "_idx"].map { "workspaceUserSearch" + $0 } + ["workspaceUserSearchTerms", "listingRankState"])
+        let textIndex = Set(["", "_config", "_content", "_data", "_docsize", "_idx"].map { "workspaceUserSearch" + $0 } + ["searchTrigram", "listingRankState"])
         let leftBehind = Set(["masterKeyCheck", "backupSeal", "lease", "storeRetirement"]).union(textIndex)
         #expect(Set(tables).subtracting(leftBehind) == Set(StoreCopy.tables.map(\.sqlite)))
     }

@@ -12,8 +12,8 @@ import PostgresNIO
 /// ids (the identity sequences are moved past them). What is not copied: the master key check (the target has its
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
 /// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), SQLite's own row keys
-/// (``sqliteOnlyColumns``), its text index and the state of the listing ranks that index is keyed by
-/// (`listingRankState`): PostgreSQL searches its own columns, ``derivedColumns``, computed on the way, and indexes
+/// (``sqliteOnlyColumns``), its text index with its list of trigrams (`searchTrigram`) and the state of the listing
+/// ranks that index is keyed by (`listingRankState`): PostgreSQL searches its own columns, ``derivedColumns``, computed on the way, and indexes
 /// them with pg_trgm when it can (``PostgresTextIndex``).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1

@@ -62,9 +62,18 @@ enum ListingRank {
             """)
         try db.execute(sql: """
             INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
-            SELECT newListingRank.rank, searchKey(name) || char(31), searchKey(email) || char(31)
+            SELECT newListingRank.rank, searchKey(name) || char(31, 31), searchKey(email) || char(31, 31)
             FROM temp.newListingRank JOIN workspaceUser ON workspaceUser.id = newListingRank.id
             ORDER BY newListingRank.rank
+            """)
+        // The trigrams of the people indexed for the first time (the others' are listed already: a rename's by the
+        // update trigger).
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO searchTrigram (term)
+            SELECT value FROM json_each((
+                SELECT searchTrigrams(nameKey, emailKey) FROM temp.newListingRank
+                JOIN workspaceUserSearch ON workspaceUserSearch.rowid = newListingRank.rank
+                WHERE newListingRank.oldRank IS NULL))
             """)
         try db.execute(sql: "DELETE FROM temp.newListingRank")
         try db.execute(sql: "UPDATE listingRankState SET stale = 0")

@@ -1,8 +1,8 @@
 import GRDB
 
 /// The trigram index of listUsers' `query` text (the FTS5 table `workspaceUserSearch`: the ``SearchKey`` form of each
-/// person's name and email, kept in step with `workspaceUser` by triggers; migrations `v16-search-index` and
-/// `v18-listing-rank`), and the choice between reading it and scanning the workspace.
+/// person's name and email, kept in step with `workspaceUser` by triggers; migrations `v16-search-index`,
+/// `v18-listing-rank` and `v19-search-trigrams`), and the choice between reading it and scanning the workspace.
 ///
 /// The index's rowids are the people's listing ranks (``ListingRank``): it yields a text's matches in listing order,
 /// so a page reads matches from its cursor's rank on and stops when it is full.
@@ -22,15 +22,22 @@ enum SearchIndex {
     }
 
     /// The shortest text, in Unicode scalars of its ``SearchKey`` form, the index can serve. A text of 3 or more is
-    /// found as phrases of trigrams (``matchExpression(_:)``); a text of 2 as the trigrams that begin with it
-    /// (``matchCondition(_:)``), which every place holding it begins, since each indexed value ends with
-    /// ``columnEnd``. A text of 1 character is scanned for: the trigrams that begin with it are too many to read.
-    static let minimumLength = 2
+    /// found as phrases of trigrams (``matchExpression(_:)``); a text of 1 or 2 as the trigrams that begin with it
+    /// (``matchCondition(_:)``), which every place holding it begins, since each indexed value ends with two
+    /// ``columnEnd``.
+    static let minimumLength = 1
 
-    /// The character each indexed name and email ends with (`|| char(31)` where the index is written: migration
-    /// v18-listing-rank, ``ListingRank``), U+001F, so that the last 2 characters of a value begin a trigram too. A text
-    /// holding it is not served by the index (it would match at a value's end).
+    /// The character each indexed name and email ends with twice (`|| char(31, 31)` where the index is written:
+    /// migration v19-search-trigrams, ``ListingRank``), U+001F, so that the last 1 and 2 characters of a value begin a
+    /// trigram too. A text holding it is not served by the index (it would match at a value's end).
     static let columnEnd: Unicode.Scalar = "\u{1F}"
+
+    /// The most trigrams a 1- or 2-character text may begin for the index to serve it; a text beginning more is
+    /// scanned for. FTS5 opens each trigram's list to merge them (about 8 µs each): a page of 'a' (246 trigrams at
+    /// 100,000 people) took 2.0 ms that way, while the scan, which tests people in listing order, fills a page of a text
+    /// that many people hold after about as many rows. 'q' (54 trigrams, 7% of people) 0.3 ms from the index, 5 ms
+    /// scanned; a character nobody holds: no trigram, no row read (94 ms scanned). (Benchmarks/RESULTS.md, session 15.)
+    static let maximumShortTextTrigrams = 100
 
     /// The number of index matches (in the whole store, every workspace) from which a page with another filter than
     /// the text (`active`, `admin`, `guest`, `flagsUnknown`, `changedSince`) is scanned for instead.
@@ -77,8 +84,8 @@ enum SearchIndex {
     /// True when a row the index matches for `text` (``canServe(_:)``) holds it: the match is one phrase (at most
     /// ``phraseLength`` Unicode scalars), and with the trigram tokenizer and `case_sensitive 1` a phrase matches a
     /// column exactly where its text is a substring of it (its trigrams at consecutive positions:
-    /// https://sqlite.org/fts5.html#the_trigram_tokenizer); a 2-character text is matched by the trigrams that begin
-    /// with it, exactly too. Such a page needs no exact test of its own, which costs two `searchKey` calls per match
+    /// https://sqlite.org/fts5.html#the_trigram_tokenizer); a 1- or 2-character text is matched by the trigrams that
+    /// begin with it, exactly too. Such a page needs no exact test of its own, which costs two `searchKey` calls per match
     /// (about 0.5 ms of a last name shared by 2,440 people at 100,000).
     /// Not for a text holding U+FFFD, U+FFFE or U+FFFF: SQLite reads the last two as the first when it decodes
     /// UTF-8 (its `READ_UTF8`), in the index and in the query alike, so the three match one another there.
@@ -86,41 +93,50 @@ enum SearchIndex {
         text.unicodeScalars.count <= phraseLength && !text.unicodeScalars.contains { $0.value >= 0xFFFD && $0.value <= 0xFFFF }
     }
 
-    /// True when the index can find every person `text` (in ``SearchKey`` form) matches: 2 Unicode scalars or more,
-    /// without ``columnEnd``; a text of 2 also without U+FFFD–U+FFFF (its trigrams are compared as stored).
+    /// True when the index can find every person `text` (in ``SearchKey`` form) matches: 1 Unicode scalar or more,
+    /// without ``columnEnd``; a text of 1 or 2 also without U+FFFD–U+FFFF (its trigrams are compared as stored).
     static func canServe(_ text: String) -> Bool {
         let scalars = text.unicodeScalars
         // (A text holding NUL never comes here: UserListing refuses it.)
         guard scalars.count >= minimumLength, !scalars.contains(columnEnd) else { return false }
-        return scalars.count > minimumLength || matchIsExact(text)
+        return scalars.count >= 3 || matchIsExact(text)
     }
 
     /// The condition that selects the index rows matching `text` (``canServe(_:)``). A text of 3 or more: `MATCH` its
-    /// ``matchExpression(_:)``. A text of 2: `MATCH` the trigrams of the index that begin with it, joined by OR, read
-    /// from the vocabulary table `workspaceUserSearchTerms` (a range of its terms: 0.06 ms for none, 0.3 ms for 'xu' at
-    /// 100,000 people, 11 trigrams) in the same statement; with none, `P NOT P`, which no row matches whatever it holds
-    /// (a phrase alone would match a name that holds it: any text can be a name).
+    /// ``matchExpression(_:)``. A text of 1 or 2: `MATCH` the trigrams of the index that begin with it, joined by OR,
+    /// read from `searchTrigram` (a range of its terms, ``SearchTrigrams``) in the same statement; with none, `P NOT P`,
+    /// which no row matches whatever it holds (a phrase alone would match a name that holds it: any text can be a
+    /// name).
     static func matchCondition(_ text: String) -> (sql: String, arguments: StatementArguments) {
-        guard text.unicodeScalars.count == minimumLength else {
+        guard text.unicodeScalars.count < 3 else {
             return ("workspaceUserSearch MATCH ?", [matchExpression(text)])
         }
-        // The trigrams that begin with `text`: from `text` itself to `text` followed by U+10FFFF (UTF-8 keeps the
-        // order of code points, and FTS5 compares terms by their bytes).
         return ("""
             workspaceUserSearch MATCH (
                 SELECT ifnull(group_concat('"' || replace(term, '"', '""') || '"', ' OR '), '"xxx" NOT "xxx"')
-                FROM workspaceUserSearchTerms WHERE term >= ? AND term <= ? || char(1114111))
+                FROM searchTrigram WHERE \(trigramsBeginning))
             """, [text, text])
     }
 
+    /// The `searchTrigram` rows that begin with a text (arguments: the text twice): from the text itself to the text
+    /// followed by U+10FFFF (a term compares as its UTF-8 bytes, which keep the order of code points).
+    private static let trigramsBeginning = "term >= ? AND term <= ? || char(1114111)"
+
     /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve, while the
-    /// listing ranks are fresh (``ListingRank/isFresh(_:)``), unless another filter than the text is set and the text
-    /// matches ``scanFromMatches`` people or more; else the scan. (A past picture, `asOf`, reads
-    /// `workspaceUserInterval`, which has no text index; a team's page reads the team's own index, its members in
-    /// listing order, and tests the text on them.)
+    /// listing ranks are fresh (``ListingRank/isFresh(_:)``), unless the text has 1 or 2 characters and begins more than
+    /// ``maximumShortTextTrigrams`` trigrams, or another filter than the text is set and the text matches
+    /// ``scanFromMatches`` people or more; else the scan. (A past picture, `asOf`, reads `workspaceUserInterval`, which
+    /// has no text index; a team's page reads the team's own index, its members in listing order, and tests the text on
+    /// them.)
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
         guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text),
               try ListingRank.isFresh(db) else { return .scan }
+        if text.unicodeScalars.count < 3 {
+            let trigrams = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM searchTrigram WHERE \(trigramsBeginning) LIMIT ?)"),
+                arguments: [text, text, maximumShortTextTrigrams + 1]) ?? 0
+            guard trigrams <= maximumShortTextTrigrams else { return .scan }
+        }
         let query = listing.query
         let otherFilter = query.active != nil || query.admin != nil || query.guest != nil || query.flagsUnknown != nil
             || listing.changedSince != nil

@@ -6,11 +6,11 @@ extension SQLiteAccessStore {
     /// keyset pagination: a page is read by seeking the `workspaceUser_byName` index past the cursor,
     /// and the teams of the whole page come from one more query.
     ///
-    /// With a `query` text (current picture only) of 2 characters or more, the page is read through the trigram
-    /// index of names and emails, whose matches come in listing order (``ListingRank``): from the cursor on, until the
-    /// page is full, instead of every person of the workspace being tested (``SearchIndex``). With another filter
-    /// too, a text matching ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a 1-character text and a
-    /// past picture (`asOf`: `workspaceUserInterval` has no text index). Both plans return the same page: the index's
+    /// With a `query` text (current picture only), the page is read through the trigram index of names and emails,
+    /// whose matches come in listing order (``ListingRank``): from the cursor on, until the page is full, instead of
+    /// every person of the workspace being tested (``SearchIndex``). With another filter too, a text matching
+    /// ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a 1- or 2-character text beginning more
+    /// than ``SearchIndex/maximumShortTextTrigrams`` trigrams and a past picture (`asOf`: `workspaceUserInterval` has no text index). Both plans return the same page: the index's
     /// match is the exact test for a text of one phrase, a prefilter of it for a longer one.
     ///
     /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
