@@ -294,6 +294,43 @@ struct SearchIndexTests {
         #expect(try await indexInStep(store))
     }
 
+    @Test("the plan with a filter that has its own index: the scan when the text matches as many people as the filter keeps, else the index; the pages are right either way")
+    func planWithFilterIndex() async throws {
+        let store = try makeStore()
+        // 60 Smiths, 6 admins (2 of them Smiths), 1 guest (not a Smith), nobody inactive; one Smith's flags unknown.
+        var users = (0..<60).map { SnapshotUser(gid: String(format: "s%02d", $0), name: "Sam Smith \($0)", email: "s\($0)@acme.example", isActive: true, isAdmin: $0 % 30 == 0, isGuest: false, isViewOnly: false) }
+        users += (0..<4).map { SnapshotUser(gid: "a\($0)", name: "Ann Admin \($0)", email: "a\($0)@acme.example", isActive: true, isAdmin: true, isGuest: false, isViewOnly: false) }
+        users.append(SnapshotUser(gid: "g0", name: "Gus Guest", email: "gus@acme.example", isActive: true, isAdmin: false, isGuest: true, isViewOnly: false))
+        users[7] = SnapshotUser(gid: "s07", name: "Sam Smith 7", email: "s7@acme.example")
+        try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
+        func plan(_ query: UserQuery) async throws -> SearchIndex.Plan {
+            let listing = try UserListing(query)
+            return try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) }
+        }
+        let cases: [(UserQuery, SearchIndex.Plan, String)] = [
+            (UserQuery(workspaceGid: "1000", admin: true, query: "smith"), .scan, "60 matches, 6 admins: read the admins"),
+            (UserQuery(workspaceGid: "1000", admin: true, query: "ann admin 3"), .index, "1 match, 6 admins"),
+            (UserQuery(workspaceGid: "1000", admin: true, query: "s1"), .scan, "2-character text, 11 matches, 6 admins"),
+            (UserQuery(workspaceGid: "1000", admin: false, query: "smith"), .index, "no index of non-admins: 60 < 4,000"),
+            (UserQuery(workspaceGid: "1000", active: false, query: "smith"), .scan, "nobody inactive: the empty index"),
+            (UserQuery(workspaceGid: "1000", guest: true, query: "gus"), .scan, "1 match, 1 guest"),
+            (UserQuery(workspaceGid: "1000", guest: true, query: "nobody"), .index, "no match, 1 guest"),
+            (UserQuery(workspaceGid: "1000", flagsUnknown: true, query: "smith"), .scan, "60 matches, 1 person with unknown flags"),
+            (UserQuery(workspaceGid: "1000", admin: true, guest: false, query: "smith"), .scan, "the admins' index, with another filter too"),
+        ]
+        for (query, want, why) in cases {
+            #expect(try await plan(query) == want, "\(why)")
+            let expected = expected(users.filter { user in
+                (query.admin == nil || user.isAdmin == query.admin) && (query.guest == nil || user.isGuest == query.guest)
+                    && (query.active == nil || user.isActive == query.active)
+                    && (query.flagsUnknown == nil || (user.isAdmin == nil || user.isGuest == nil || user.isActive == nil || user.isViewOnly == nil) == query.flagsUnknown)
+            }, query.query!)
+            #expect(try await store.listUsers(query).users.map(\.gid) == expected, "\(why)")
+            #expect(try await page(store, query, plan: .index) == expected, "\(why)")
+            #expect(try await page(store, query, plan: .scan) == expected, "\(why)")
+        }
+    }
+
     @Test("EXPLAIN QUERY PLAN: the index plan reads the FTS5 table in rank order, bounded by two seeks of the name index, and finds each match's person by rank")
     func queryPlan() async throws {
         let store = try await seededStore()

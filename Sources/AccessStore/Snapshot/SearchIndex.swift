@@ -40,7 +40,8 @@ enum SearchIndex {
     static let maximumShortTextTrigrams = 100
 
     /// The number of index matches (in the whole store, every workspace) from which a page with another filter than
-    /// the text (`active`, `admin`, `guest`, `flagsUnknown`, `changedSince`) is scanned for instead.
+    /// the text (`active`, `admin`, `guest`, `flagsUnknown`, `changedSince`) is scanned for instead; fewer when that
+    /// filter's own index holds fewer people (``FilterIndex``, ``plan(_:_:)``).
     ///
     /// Without another filter every match is on the page until it is full, and the index plan reads at most
     /// `limit + 1` of them. With one, the index plan reads matches until `limit + 1` pass it, up to every match, while
@@ -124,10 +125,14 @@ enum SearchIndex {
 
     /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve, while the
     /// listing ranks are fresh (``ListingRank/isFresh(_:)``), unless the text has 1 or 2 characters and begins more than
-    /// ``maximumShortTextTrigrams`` trigrams, or another filter than the text is set and the text matches
-    /// ``scanFromMatches`` people or more; else the scan. (A past picture, `asOf`, reads `workspaceUserInterval`, which
-    /// has no text index; a team's page reads the team's own index, its members in listing order, and tests the text on
-    /// them.)
+    /// ``maximumShortTextTrigrams`` trigrams, or another filter than the text is set and the text matches as many
+    /// people as that filter's own index holds (``FilterIndex``), or ``scanFromMatches``; else the scan. (A past
+    /// picture, `asOf`, reads `workspaceUserInterval`, which has no text index; a team's page reads the team's own index,
+    /// its members in listing order, and tests the text on them.)
+    ///
+    /// Both counts read index entries only and stop at their limit: the filter's people first (973 admins at 100,000
+    /// people: 0.07 ms), then the text's matches up to that many. A page of 'Anders' (2,440 matches) with `admin: true`
+    /// read every match through the index after counting them (1.6 ms in SQLite alone); it now reads the 973 admins.
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
         guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text),
               try ListingRank.isFresh(db) else { return .scan }
@@ -141,10 +146,42 @@ enum SearchIndex {
         let otherFilter = query.active != nil || query.admin != nil || query.guest != nil || query.flagsUnknown != nil
             || listing.changedSince != nil
         guard otherFilter else { return .index }
+        var limit = scanFromMatches
+        if let filter = FilterIndex(query) {
+            limit = min(limit, try Int.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT count(*) FROM (SELECT 1 FROM workspaceUser INDEXED BY \(filter.name)
+                                          WHERE workspaceGid = ? AND \(filter.condition) LIMIT ?)
+                    """),
+                arguments: [query.workspaceGid, limit]) ?? 0)
+        }
         let match = matchCondition(text)
         let matches = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM workspaceUserSearch WHERE \(match.sql) LIMIT ?)"),
-            arguments: match.arguments + [scanFromMatches]) ?? 0
-        return matches < scanFromMatches ? .index : .scan
+            arguments: match.arguments + [limit]) ?? 0
+        return matches < limit ? .index : .scan
+    }
+
+    /// The partial index (migration v14) that holds exactly the people of a workspace one of a page's filters keeps,
+    /// and that the scan reads in listing order: admins, guests, inactive people, people with a flag unknown. The other
+    /// filters (`admin: false`, `changedSince`, …) keep most people, and have none.
+    struct FilterIndex {
+        /// The index's name and the condition it is made for (the scan's condition for that filter, word for word).
+        let name: String, condition: String
+
+        /// The index of the first of these filters `query` sets, or nil.
+        init?(_ query: UserQuery) {
+            if query.admin == true {
+                (name, condition) = ("workspaceUser_admins", "isAdmin = 1")
+            } else if query.guest == true {
+                (name, condition) = ("workspaceUser_guests", "isGuest = 1")
+            } else if query.active == false {
+                (name, condition) = ("workspaceUser_inactive", "isActive = 0")
+            } else if query.flagsUnknown == true {
+                (name, condition) = ("workspaceUser_flagsUnknown", SQLiteAccessStore.anyFlagUnknown)
+            } else {
+                return nil
+            }
+        }
     }
 }

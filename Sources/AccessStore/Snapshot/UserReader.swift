@@ -129,10 +129,7 @@ extension SQLiteAccessStore {
         if let active = query.active { conditions.append("isActive = \(active ? 1 : 0)") }
         if let admin = query.admin { conditions.append("isAdmin = \(admin ? 1 : 0)") }
         if let guest = query.guest { conditions.append("isGuest = \(guest ? 1 : 0)") }
-        if let flagsUnknown = query.flagsUnknown {
-            let anyUnknown = "(isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL)"
-            conditions.append(flagsUnknown ? anyUnknown : "NOT \(anyUnknown)")
-        }
+        if let flagsUnknown = query.flagsUnknown { conditions.append(flagsUnknown ? anyFlagUnknown : "NOT \(anyFlagUnknown)") }
         if let teamGid = query.teamGid, let asOf {
             conditions.append("""
                 EXISTS (SELECT 1 FROM teamMembershipInterval tm
@@ -176,6 +173,10 @@ extension SQLiteAccessStore {
             """
         return (sql, fromArguments + arguments)
     }
+
+    /// The condition "a flag of the person is unknown", word for word the condition of the partial index
+    /// `workspaceUser_flagsUnknown` (v14), which SQLite uses only for a query holding that very term.
+    static let anyFlagUnknown = "(isActive IS NULL OR isAdmin IS NULL OR isGuest IS NULL OR isViewOnly IS NULL)"
 
     /// The keyset condition "after the cursor" on the sort expressions `name` and `gid` (arguments: the cursor's name
     /// twice, then its gid), written so that SQLite seeks to the cursor in an index holding them.
