@@ -120,11 +120,7 @@ struct ChangedSinceTests {
     func migrationBackfill() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let key = MasterKey.generate()
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: "v5")
-        try await pool.write { db in
+        let (store, _) = try await storeMigrated(in: dir, upTo: "v5") { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
             try db.execute(sql: """
                 INSERT INTO workspaceUser (workspaceGid, gid, name, firstSeenAt, lastSeenAt, departedAt) VALUES
@@ -132,8 +128,6 @@ struct ChangedSinceTests {
                     ('1000', 'p2', 'Gone', 1700000000000, 1700000000000, 1700000300000)
                 """)
         }
-        try pool.close()
-        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try await user(store, "p1").changedAt == T.t0)
         #expect(try await user(store, "p2").changedAt == T.at(minutes: 5))

@@ -337,13 +337,9 @@ struct HistoryTests {
     func backfill() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let key = MasterKey.generate()
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v9-provision-intents")
         let t0 = UnixMillis.from(T.t0)
         let t5 = UnixMillis.from(T.at(minutes: 5))
-        try await pool.write { db in
+        let (store, _) = try await storeMigrated(in: dir, upTo: "v9-provision-intents") { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization, lastSyncedAt) VALUES ('1000', 'Acme Corp', 1, ?)", arguments: [t5])
             try db.execute(sql: "INSERT INTO team (workspaceGid, gid, name) VALUES ('1000', 't1', 'Engineering')")
             try db.execute(sql: """
@@ -353,9 +349,6 @@ struct HistoryTests {
                 """, arguments: [t0, t5, t0, t0, t0, t0, t5, t5, t0])
             try db.execute(sql: "INSERT INTO teamMembership (workspaceGid, teamGid, userGid, isAdmin, isGuest, isLimitedAccess) VALUES ('1000', 't1', 'u1', 1, 0, 0)")
         }
-        try pool.close()
-
-        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try await picture(store, asOf: T.at(minutes: 10)) == (try await picture(store)))
         let before = try await picture(store, asOf: T.at(minutes: 1))

@@ -209,12 +209,7 @@ struct ListUsersTests {
     /// A store in `dir` whose database was migrated up to `migration` only, then given `rows` (SQL), then opened,
     /// which runs the later migrations on those rows.
     static func store(in dir: TempDirectory, migratedUpTo migration: String, then rows: String) async throws -> SQLiteAccessStore {
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: MasterKey.generate()).migrate(pool, upTo: migration)
-        try await pool.write { db in try db.execute(sql: rows) }
-        try pool.close()
-        return try SQLiteAccessStore.open(path: path, masterKey: MasterKey.generate(), mode: .create)
+        try await storeMigrated(in: dir, upTo: migration) { db in try db.execute(sql: rows) }.store
     }
 
     @Test("migration v15 gives the memberships a database already holds their members' names: the team's listing is in order")

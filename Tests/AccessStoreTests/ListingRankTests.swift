@@ -289,12 +289,8 @@ extension ListingRankTests {
     func migrationFromV17() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let key = MasterKey.generate()
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v17-team-names")
         let people = SearchIndexTests.people
-        try await pool.write { db in
+        let (store, _) = try await storeMigrated(in: dir, upTo: "v17-team-names") { db in
             for ws in ["2000", "1000"] {
                 try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES (?, 'W', 1)", arguments: [ws])
                 for user in people.reversed() {
@@ -305,8 +301,6 @@ extension ListingRankTests {
                 }
             }
         }
-        try pool.close()
-        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try await search.indexInStep(store))
         for ws in ["1000", "2000"] {
@@ -324,12 +318,8 @@ extension ListingRankTests {
     func migrationFromV18() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let key = MasterKey.generate()
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v18-listing-rank")
         let people = SearchIndexTests.people
-        try await pool.write { db in
+        let (store, ranksBefore) = try await storeMigrated(in: dir, upTo: "v18-listing-rank") { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'W', 1)")
             for user in people {
                 try db.execute(sql: """
@@ -345,10 +335,8 @@ extension ListingRankTests {
                     SELECT listingRank, searchKey(name) || char(31), searchKey(email) || char(31) FROM workspaceUser;
                 UPDATE listingRankState SET stale = 0;
                 """)
+            return try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid")
         }
-        let ranksBefore = try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid") }
-        try pool.close()
-        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try await search.indexInStep(store))
         #expect(try await store.dbWriter.read { db in try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid") } == ranksBefore,

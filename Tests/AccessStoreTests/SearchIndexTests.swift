@@ -363,11 +363,7 @@ struct SearchIndexTests {
     func backfill() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let key = MasterKey.generate()
-        let path = dir.file("access.sqlite")
-        let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
-        try Migrations.migrator(masterKey: key).migrate(pool, upTo: "v14-listing-indexes")
-        try await pool.write { db in
+        let (store, _) = try await storeMigrated(in: dir, upTo: "v14-listing-indexes") { db in
             try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'Acme Corp', 1)")
             for (index, user) in Self.people.enumerated() {
                 try db.execute(sql: """
@@ -377,9 +373,6 @@ struct SearchIndexTests {
             }
             #expect(try db.tableExists("workspaceUserSearch") == false)
         }
-        try pool.close()
-
-        let store = try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create)
         defer { try? store.close() }
         #expect(try await indexInStep(store))
         let present = Self.people.filter { $0.gid != "p12" }

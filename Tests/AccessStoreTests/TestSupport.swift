@@ -40,6 +40,21 @@ struct TempDirectory {
     }
 }
 
+/// A store as an older release left it: a database file in `dir` migrated up to `migration` only, given rows by
+/// `write` on that schema, then opened with `key`, which runs the later migrations on those rows; with what `write`
+/// returned.
+func storeMigrated<Written: Sendable>(
+    in dir: TempDirectory, upTo migration: String, key: MasterKey = MasterKey.generate(),
+    then write: @escaping @Sendable (Database) throws -> Written
+) async throws -> (store: SQLiteAccessStore, written: Written) {
+    let path = dir.file("access.sqlite")
+    let pool = try DatabasePool(path: path, configuration: SQLiteAccessStore.makeConfiguration())
+    try Migrations.migrator(masterKey: key).migrate(pool, upTo: migration)
+    let written = try await pool.write(write)
+    try pool.close()
+    return (try SQLiteAccessStore.open(path: path, masterKey: key, mode: .create), written)
+}
+
 /// Permission bits of a file.
 func permissions(_ path: String) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
