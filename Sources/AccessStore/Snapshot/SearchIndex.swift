@@ -33,10 +33,11 @@ enum SearchIndex {
     static let columnEnd: Unicode.Scalar = "\u{1F}"
 
     /// The most trigrams a 1- or 2-character text may begin for the index to serve it; a text beginning more is
-    /// scanned for. FTS5 opens each trigram's list to merge them (about 8 µs each): a page of 'a' (246 trigrams at
-    /// 100,000 people) took 2.0 ms that way, while the scan, which tests people in listing order, fills a page of a text
-    /// that many people hold after about as many rows. 'q' (54 trigrams, 7% of people) 0.3 ms from the index, 5 ms
-    /// scanned; a character nobody holds: no trigram, no row read (94 ms scanned). (Benchmarks/RESULTS.md, session 15.)
+    /// scanned for. FTS5 opens each trigram's list to merge them (about 8 µs each): in SQLite alone at 100,000 people,
+    /// the first 101 matches of 'a' (246 trigrams) took 2.0 ms that way, while the scan, which tests people in listing
+    /// order, fills a page of a text that many people hold after about as many rows; 'q' (54 trigrams, 7% of people)
+    /// 0.3 ms. Through the server (Benchmarks/RESULTS.md, session 15): 'q' 9.1–9.5 ms scanned, 1.0–2.0 from the index; a
+    /// character nobody holds (no trigram, no row read) 111–116 ms scanned, 0.2 from the index.
     static let maximumShortTextTrigrams = 100
 
     /// The number of index matches (in the whole store, every workspace) from which a page with another filter than
@@ -119,9 +120,11 @@ enum SearchIndex {
             """, [text, text])
     }
 
-    /// The `searchTrigram` rows that begin with a text (arguments: the text twice): from the text itself to the text
-    /// followed by U+10FFFF (a term compares as its UTF-8 bytes, which keep the order of code points).
-    private static let trigramsBeginning = "term >= ? AND term <= ? || char(1114111)"
+    /// The `searchTrigram` rows that begin with a text of 1 or 2 characters (arguments: the text twice): from the text
+    /// itself to the text followed by two U+10FFFF, the greatest trigram a 1-character text begins (a term compares as
+    /// its UTF-8 bytes, which keep the order of code points). With one U+10FFFF, 'a' missed the trigrams 'a', U+10FFFF,
+    /// x: a reviewer's case.
+    private static let trigramsBeginning = "term >= ? AND term <= ? || char(1114111, 1114111)"
 
     /// The plan for one page of `listing`: the index for a current-picture page whose text it can serve, while the
     /// listing ranks are fresh (``ListingRank/isFresh(_:)``), unless the text has 1 or 2 characters and begins more than

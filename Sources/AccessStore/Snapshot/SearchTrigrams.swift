@@ -5,7 +5,9 @@ import GRDBSQLite
 /// The SQL aggregate `searchTrigrams(text, ...)`: the distinct trigrams of its text arguments over every row, as a JSON
 /// array of strings (`[]` for none), in no particular order. A trigram is 3 consecutive Unicode scalars, as FTS5's
 /// trigram tokenizer cuts a value with `case_sensitive 1` (no folding:
-/// https://sqlite.org/fts5.html#the_trigram_tokenizer); NULL arguments and texts shorter than 3 are skipped.
+/// https://sqlite.org/fts5.html#the_trigram_tokenizer), and as it holds them: U+FFFE and U+FFFF as U+FFFD, since
+/// SQLite decodes UTF-8 so (its `READ_UTF8` macro, in FTS5's tokenizers too). Arguments that are not text, and texts
+/// shorter than 3, give none.
 ///
 /// It keeps `searchTrigram`, the list of the text index's trigrams (migration `v19-search-trigrams`): each write of
 /// the index (``ListingRank/refresh(_:)``, the triggers) adds the trigrams of what it wrote with
@@ -28,7 +30,7 @@ enum SearchTrigrams {
         }
     }
 
-    /// The trigrams of `text` (each 3 scalars packed in 21 bits each, first scalar highest).
+    /// The trigrams of `text` as the index holds them (each 3 scalars packed in 21 bits each, first scalar highest).
     static func trigrams(of text: String) -> Set<UInt64> {
         var set = Set<UInt64>()
         insert(text.unicodeScalars, into: &set)
@@ -48,7 +50,8 @@ enum SearchTrigrams {
         var window: UInt64 = 0
         var count = 0
         for scalar in scalars {
-            window = ((window << 21) | UInt64(scalar.value)) & ((1 << 63) - 1)
+            let value = scalar.value == 0xFFFE || scalar.value == 0xFFFF ? 0xFFFD : scalar.value
+            window = ((window << 21) | UInt64(value)) & ((1 << 63) - 1)
             count += 1
             if count >= 3 { set.insert(window) }
         }
@@ -89,7 +92,9 @@ enum SearchTrigrams {
             slot.pointee = nil
             trigrams = state.trigrams.map(string)
         }
-        guard let json = try? JSONSerialization.data(withJSONObject: trigrams) else { return sqlite3_result_error_nomem(context) }
+        guard let json = try? JSONSerialization.data(withJSONObject: trigrams) else {
+            return sqlite3_result_error(context, "searchTrigrams: the trigrams could not be written as JSON", -1)
+        }
         json.withUnsafeBytes { bytes in
             sqlite3_result_text(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
         }

@@ -8,10 +8,11 @@ extension SQLiteAccessStore {
     ///
     /// With a `query` text (current picture only), the page is read through the trigram index of names and emails,
     /// whose matches come in listing order (``ListingRank``): from the cursor on, until the page is full, instead of
-    /// every person of the workspace being tested (``SearchIndex``). With another filter too, a text matching
-    /// ``SearchIndex/scanFromMatches`` people or more is scanned for, as are a 1- or 2-character text beginning more
-    /// than ``SearchIndex/maximumShortTextTrigrams`` trigrams and a past picture (`asOf`: `workspaceUserInterval` has no text index). Both plans return the same page: the index's
-    /// match is the exact test for a text of one phrase, a prefilter of it for a longer one.
+    /// every person of the workspace being tested (``SearchIndex``). Scanned for instead: a 1- or 2-character text
+    /// beginning more than ``SearchIndex/maximumShortTextTrigrams`` trigrams; with another filter too, a text matching
+    /// as many people as that filter keeps (``SearchIndex/plan(_:_:)``); a past picture (`asOf`: `workspaceUserInterval`
+    /// has no text index). Both plans return the same page: the index's match is the exact test for a text of one
+    /// phrase, a prefilter of it for a longer one.
     ///
     /// The page, its teams and ``UserPage/workspace`` are read in ONE read transaction, so a page is
     /// one consistent snapshot even while a snapshot is being committed (a `DatabasePool` read sees
