@@ -160,9 +160,38 @@ struct ListingRankTests {
     }
 }
 
+// MARK: - A store as v18 left it
+
+extension ListingRankTests {
+    /// A store as v18 left it, holding `users` in workspace 1000 (every person ranked in listing order, each indexed
+    /// value ending with one U+001F, the ranks fresh), then opened: migrated to the latest version. With the ranks it
+    /// had, by gid.
+    func storeLeftByV18(in dir: TempDirectory, holding users: [SnapshotUser]) async throws -> (store: SQLiteAccessStore, ranks: [Int64]) {
+        let (store, ranks) = try await storeMigrated(in: dir, upTo: "v18-listing-rank") { db in
+            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'W', 1)")
+            for user in users {
+                try db.execute(sql: """
+                    INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, firstSeenAt, lastSeenAt, changedAt, addedAt)
+                    VALUES ('1000', ?, ?, ?, 1, 1, 1, 1, 1)
+                    """, arguments: [user.gid, user.name, user.email])
+            }
+            try db.execute(sql: """
+                UPDATE workspaceUser SET listingRank = (SELECT count(*) FROM workspaceUser o
+                    WHERE (ifnull(o.name, '') COLLATE NOCASE, o.gid) <= (ifnull(workspaceUser.name, '') COLLATE NOCASE, workspaceUser.gid)) << 24;
+                INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
+                    SELECT listingRank, searchKey(name) || char(31), searchKey(email) || char(31) FROM workspaceUser;
+                UPDATE listingRankState SET stale = 0;
+                """)
+            return try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid")
+        }
+        return (store, ranks)
+    }
+}
+
 // MARK: - Adversarial cases (a reviewer's, session 14)
 
 extension ListingRankTests {
+
     /// A walk through every page of `query` with `plan` forced, each page's cursor built as listUsers builds it:
     /// the pages (gids) and the cursors.
     func walk(_ store: SQLiteAccessStore, _ query: UserQuery, plan: SearchIndex.Plan) async throws -> (pages: [[String]], cursors: [String?]) {
@@ -319,24 +348,7 @@ extension ListingRankTests {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let people = SearchIndexTests.people
-        let (store, ranksBefore) = try await storeMigrated(in: dir, upTo: "v18-listing-rank") { db in
-            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'W', 1)")
-            for user in people {
-                try db.execute(sql: """
-                    INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, firstSeenAt, lastSeenAt, changedAt, addedAt)
-                    VALUES ('1000', ?, ?, ?, 1, 1, 1, 1, 1)
-                    """, arguments: [user.gid, user.name, user.email])
-            }
-            // As v18 left a store: every person ranked in listing order, indexed with one U+001F, the ranks fresh.
-            try db.execute(sql: """
-                UPDATE workspaceUser SET listingRank = (SELECT count(*) FROM workspaceUser o
-                    WHERE (ifnull(o.name, '') COLLATE NOCASE, o.gid) <= (ifnull(workspaceUser.name, '') COLLATE NOCASE, workspaceUser.gid)) << 24;
-                INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
-                    SELECT listingRank, searchKey(name) || char(31), searchKey(email) || char(31) FROM workspaceUser;
-                UPDATE listingRankState SET stale = 0;
-                """)
-            return try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid")
-        }
+        let (store, ranksBefore) = try await storeLeftByV18(in: dir, holding: people)
         defer { try? store.close() }
         #expect(try await search.indexInStep(store))
         #expect(try await store.dbWriter.read { db in try Int64.fetchAll(db, sql: "SELECT listingRank FROM workspaceUser ORDER BY gid") } == ranksBefore,

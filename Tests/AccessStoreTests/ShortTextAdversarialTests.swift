@@ -259,22 +259,7 @@ struct ShortTextAdversarialTests {
         let users = [SnapshotUser(gid: "a", name: "Tt\u{1}", email: "t\u{10FFFF}@x", isActive: true),
                      SnapshotUser(gid: "b", name: "u\u{FFFF}", email: nil, isActive: true),
                      SnapshotUser(gid: "c", name: "\"", email: "\\", isActive: true)]
-        let (store, _) = try await storeMigrated(in: dir, upTo: "v18-listing-rank") { db in
-            try db.execute(sql: "INSERT INTO workspace (gid, name, isOrganization) VALUES ('1000', 'W', 1)")
-            for user in users {
-                try db.execute(sql: """
-                    INSERT INTO workspaceUser (workspaceGid, gid, name, email, isActive, firstSeenAt, lastSeenAt, changedAt, addedAt)
-                    VALUES ('1000', ?, ?, ?, 1, 1, 1, 1, 1)
-                    """, arguments: [user.gid, user.name, user.email])
-            }
-            try db.execute(sql: """
-                UPDATE workspaceUser SET listingRank = (SELECT count(*) FROM workspaceUser o
-                    WHERE (ifnull(o.name, '') COLLATE NOCASE, o.gid) <= (ifnull(workspaceUser.name, '') COLLATE NOCASE, workspaceUser.gid)) << 24;
-                INSERT INTO workspaceUserSearch (rowid, nameKey, emailKey)
-                    SELECT listingRank, searchKey(name) || char(31), searchKey(email) || char(31) FROM workspaceUser;
-                UPDATE listingRankState SET stale = 0;
-                """)
-        }
+        let (store, _) = try await ranks.storeLeftByV18(in: dir, holding: users)
         defer { try? store.close() }
         #expect(try await search.indexInStep(store))
         let failures = try await disagreements(store, users, shortTexts(users))
