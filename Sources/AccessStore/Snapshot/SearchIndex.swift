@@ -36,8 +36,8 @@ enum SearchIndex {
     /// scanned for. FTS5 opens each trigram's list to merge them (about 8 µs each): in SQLite alone at 100,000 people,
     /// the first 101 matches of 'a' (246 trigrams) took 2.0 ms that way, while the scan, which tests people in listing
     /// order, fills a page of a text that many people hold after about as many rows; 'q' (54 trigrams, 7% of people)
-    /// 0.3 ms. Through the server (Benchmarks/RESULTS.md, session 15): 'q' 9.1–9.5 ms scanned, 1.0–2.0 from the index; a
-    /// character nobody holds (no trigram, no row read) 111–116 ms scanned, 0.2 from the index.
+    /// 0.3 ms. Through the server (Benchmarks/RESULTS.md, session 15): 'q' 3.6–9.5 ms scanned, 1.0–2.0 from the index; a
+    /// character nobody holds (no trigram, no row read) 83–116 ms scanned, 0.14–0.21 from the index.
     static let maximumShortTextTrigrams = 100
 
     /// The number of index matches (in the whole store, every workspace) from which a page with another filter than
@@ -48,8 +48,7 @@ enum SearchIndex {
     /// `limit + 1` of them. With one, the index plan reads matches until `limit + 1` pass it, up to every match, while
     /// the scan reads that filter's own partial index (admins, guests, inactive people: v14) in listing order and tests
     /// the text: for a text most people hold, the scan. In SQLite alone at 100,000 people (973 admins), `admin: true`
-    /// with a text everyone holds: 11.8 ms through the index, 0.4 ms scanned; with a text 9,793 hold: 5.4 against
-    /// 3.1 ms; with a last name 2,440 hold: 2.1 against 2.9 ms (Benchmarks/RESULTS.md, session 14).
+    /// with a text everyone holds: 11.8 ms through the index, 0.4 ms scanned (Benchmarks/RESULTS.md, session 14).
     /// Counting up to the limit reads index entries only (at most about 2.8 ms, for a text every person holds).
     static let scanFromMatches = 4000
 
@@ -87,8 +86,8 @@ enum SearchIndex {
     /// ``phraseLength`` Unicode scalars), and with the trigram tokenizer and `case_sensitive 1` a phrase matches a
     /// column exactly where its text is a substring of it (its trigrams at consecutive positions:
     /// https://sqlite.org/fts5.html#the_trigram_tokenizer); a 1- or 2-character text is matched by the trigrams that
-    /// begin with it, exactly too. Such a page needs no exact test of its own, which costs two `searchKey` calls per match
-    /// (about 0.5 ms of a last name shared by 2,440 people at 100,000).
+    /// begin with it, exactly too. Such a page needs no exact test of its own, which costs two `searchKey` calls per
+    /// match (about 0.5 ms of a last name shared by 2,440 people at 100,000).
     /// Not for a text holding U+FFFD, U+FFFE or U+FFFF: SQLite reads the last two as the first when it decodes
     /// UTF-8 (its `READ_UTF8`), in the index and in the query alike, so the three match one another there.
     static func matchIsExact(_ text: String) -> Bool {
@@ -135,7 +134,8 @@ enum SearchIndex {
     ///
     /// Both counts read index entries only and stop at their limit: the filter's people first (973 admins at 100,000
     /// people: 0.07 ms), then the text's matches up to that many. A page of 'Anders' (2,440 matches) with `admin: true`
-    /// read every match through the index after counting them (1.6 ms in SQLite alone); it now reads the 973 admins.
+    /// read every match through the index after counting them all (1.1 + 0.44 ms in SQLite alone); it now reads the 973
+    /// admins' rows (0.2 ms, and the text test), server-side p50 1.9 -> 1.3 ms (Benchmarks/RESULTS.md, session 15).
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
         guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text),
               try ListingRank.isFresh(db) else { return .scan }
