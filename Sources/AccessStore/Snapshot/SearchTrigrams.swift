@@ -17,8 +17,10 @@ import GRDBSQLite
 /// Why a table of our own: FTS5's vocabulary table (`fts5vocab`) reads every entry of a term's list to count it, so
 /// listing the trigrams that begin with 'ex' (one trigram, in every email of a domain) took 2.2 ms at 100,000 people,
 /// and those beginning with 'a' (246) 9.8 ms; a range of this table reads only the terms.
-/// Why SQLite's C API, not GRDB's `DatabaseFunction`: the first sync of 100,000 people calls it for every person, and
-/// a set of 64-bit keys (3 scalars of 21 bits) costs no string per trigram until the end.
+/// Why SQLite's C API (https://sqlite.org/c3ref/create_function.html), not GRDB's `DatabaseAggregate`: the first sync
+/// of 100,000 people steps it once for every person, and GRDB's wrapper builds an array of values at every step (as
+/// for ``SearchKey``). The trigrams are kept as 64-bit keys (3 scalars of 21 bits), a string made for each only at the
+/// end.
 enum SearchTrigrams {
     /// Registers the aggregate on `db` (every connection of the store: `SQLiteAccessStore.makeConfiguration`).
     /// - Throws: `DatabaseError` when SQLite refuses the registration.
