@@ -142,8 +142,8 @@ public struct SQLiteAccessStore: AccessStore {
     }
 
     /// The GRDB configuration of every store: foreign keys on (GRDB's default), `secure_delete`, the page cache
-    /// (``pageCacheKiB``), busy timeout, the `searchKey` SQL function (``SearchKey``) and the `searchTrigrams` aggregate (``SearchTrigrams``). Setup closures already in
-    /// `base` run first.
+    /// (``pageCacheKiB``), busy timeout, the `searchKey` SQL function (``SearchKey``) and the `searchTrigrams`
+    /// aggregate (``SearchTrigrams``). Setup closures already in `base` run first.
     static func makeConfiguration(_ base: Configuration = Configuration()) -> Configuration {
         var config = base
         config.foreignKeysEnabled = true

@@ -84,16 +84,10 @@ struct SearchIndexTests {
     /// it holds passes (it throws when not: README,
     /// "Searching people").
     func indexInStep(_ store: SQLiteAccessStore) async throws -> Bool {
-        // Every trigram the index holds (its own vocabulary, a temporary table of the writer's connection) is listed in
-        // searchTrigram, byte for byte.
-        let unlisted = try await store.dbWriter.write { db in
+        try await store.dbWriter.write { db in
             try db.execute(sql: "INSERT INTO workspaceUserSearch (workspaceUserSearch) VALUES ('integrity-check')")
-            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.indexTerms USING fts5vocab(main, workspaceUserSearch, 'row')")
-            return try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM temp.indexTerms WHERE CAST(term AS BLOB) NOT IN (SELECT CAST(term AS BLOB) FROM searchTrigram)
-                """)
         }
-        guard unlisted == 0 else { return false }
+        guard try await unlistedIndexTerms(store).isEmpty else { return false }
         return try await store.dbWriter.read { db in
             let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUser") ?? -1
             let indexed = try Int.fetchOne(db, sql: "SELECT count(*) FROM workspaceUserSearch") ?? -2
@@ -110,6 +104,23 @@ struct SearchIndexTests {
             }
             return try ListingRank.isFresh(db) && users == indexed && users == same && increasing && !ranks.contains(nil)
         }
+    }
+
+    /// The trigrams the index holds (its own vocabulary: a temporary `fts5vocab` table of the writer's connection) that
+    /// searchTrigram does not list, compared byte for byte.
+    func unlistedIndexTerms(_ store: SQLiteAccessStore) async throws -> [String] {
+        try await store.dbWriter.write { db in
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.indexTerms USING fts5vocab(main, workspaceUserSearch, 'row')")
+            return try String.fetchAll(db, sql: """
+                SELECT term FROM temp.indexTerms WHERE CAST(term AS BLOB) NOT IN (SELECT CAST(term AS BLOB) FROM searchTrigram)
+                """)
+        }
+    }
+
+    /// The plan listUsers chooses for `query` on `store`.
+    func plan(_ store: SQLiteAccessStore, _ query: UserQuery) async throws -> SearchIndex.Plan {
+        let listing = try UserListing(query)
+        return try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) }
     }
 
     @Test("every text: the index plan, the scan plan and listUsers return the same people as a substring test in Swift")
@@ -304,10 +315,6 @@ struct SearchIndexTests {
         users.append(SnapshotUser(gid: "g0", name: "Gus Guest", email: "gus@acme.example", isActive: true, isAdmin: false, isGuest: true, isViewOnly: false))
         users[7] = SnapshotUser(gid: "s07", name: "Sam Smith 7", email: "s7@acme.example")
         try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
-        func plan(_ query: UserQuery) async throws -> SearchIndex.Plan {
-            let listing = try UserListing(query)
-            return try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) }
-        }
         let cases: [(UserQuery, SearchIndex.Plan, String)] = [
             (UserQuery(workspaceGid: "1000", admin: true, query: "smith"), .scan, "60 matches, 6 admins: read the admins"),
             (UserQuery(workspaceGid: "1000", admin: true, query: "ann admin 3"), .index, "1 match, 6 admins"),
@@ -320,7 +327,7 @@ struct SearchIndexTests {
             (UserQuery(workspaceGid: "1000", admin: true, guest: false, query: "smith"), .scan, "the admins' index, with another filter too"),
         ]
         for (query, want, why) in cases {
-            #expect(try await plan(query) == want, "\(why)")
+            #expect(try await plan(store, query) == want, "\(why)")
             let expected = expected(users.filter { user in
                 (query.admin == nil || user.isAdmin == query.admin) && (query.guest == nil || user.isGuest == query.guest)
                     && (query.active == nil || user.isActive == query.active)

@@ -14,25 +14,6 @@ struct ShortTextAdversarialTests {
     /// Hex of a text's scalars, for messages.
     func hex(_ text: String) -> String { text.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " ") }
 
-    /// The plan listUsers would choose for `query`.
-    func plan(_ store: SQLiteAccessStore, _ query: UserQuery) async throws -> SearchIndex.Plan {
-        let listing = try UserListing(query)
-        return try await store.dbWriter.read { db in try SearchIndex.plan(db, listing) }
-    }
-
-    /// The index's own terms (an fts5vocab table made for the check), against searchTrigram: the terms the index holds
-    /// that searchTrigram does not list.
-    func unlistedIndexTerms(_ store: SQLiteAccessStore) async throws -> [String] {
-        try await store.dbWriter.write { db in
-            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.reviewTerms USING fts5vocab(main, workspaceUserSearch, 'row')")
-            let terms = try String.fetchAll(db, sql: "SELECT term FROM temp.reviewTerms")
-            let listed = Set(try String.fetchAll(db, sql: "SELECT term FROM searchTrigram"))
-            // Compared as scalars, not as Swift strings (String == is canonical equivalence).
-            let listedScalars = Set(listed.map { $0.unicodeScalars.map(\.value) })
-            return terms.filter { !listedScalars.contains($0.unicodeScalars.map(\.value)) }
-        }
-    }
-
     /// Every 1- and 2-scalar text of the search form of `users`' names and emails, plus `extra`.
     func shortTexts(_ users: [SnapshotUser], extra: [String] = []) -> [String] {
         var texts = Set(extra)
@@ -87,7 +68,7 @@ struct ShortTextAdversarialTests {
         for (text, want) in [("a", ["u1", "u4"]), ("b", ["u2"]), ("\u{10FFFF}", ["u1", "u2", "u3"])] {
             let query = UserQuery(workspaceGid: "1000", query: text)
             #expect(search.expected(users, text) == want, "\(hex(text))")
-            #expect(try await plan(store, query) == .index, "\(hex(text)): served by the index")
+            #expect(try await search.plan(store, query) == .index, "\(hex(text)): served by the index")
             #expect(try await search.page(store, query, plan: .scan) == want, "scan \(hex(text))")
             #expect(try await search.page(store, query, plan: .index) == want, "index \(hex(text))")
             #expect(try await store.listUsers(query).users.map(\.gid) == want, "listUsers \(hex(text))")
@@ -112,7 +93,7 @@ struct ShortTextAdversarialTests {
         }
         try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
         #expect(try await search.indexInStep(store))
-        let unlisted = try await unlistedIndexTerms(store)
+        let unlisted = try await search.unlistedIndexTerms(store)
         #expect(unlisted.isEmpty, "\(unlisted.map(hex))")
         let failures = try await disagreements(store, users, shortTexts(users))
         #expect(failures.isEmpty, "\(failures)")
@@ -124,7 +105,7 @@ struct ShortTextAdversarialTests {
         let users = [SnapshotUser(gid: "f1", name: "a\u{FFFE}b", email: nil, isActive: true),
                      SnapshotUser(gid: "f2", name: "c\u{FFFF}", email: nil, isActive: true)]
         try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
-        let unlisted = try await unlistedIndexTerms(store)
+        let unlisted = try await search.unlistedIndexTerms(store)
         #expect(unlisted.isEmpty, "\(unlisted.map(hex))")
         let failures = try await disagreements(store, users, shortTexts(users, extra: ["a", "b", "c"]))
         #expect(failures.isEmpty, "\(failures)")
@@ -139,12 +120,12 @@ struct ShortTextAdversarialTests {
         users.append(SnapshotUser(gid: "other", name: "Nobody", email: "n@x.io", isActive: true))
         try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.t0)
         #expect(try await store.dbWriter.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM searchTrigram WHERE term >= 'q' AND term < 'r'") } == 100)
-        #expect(try await plan(store, UserQuery(workspaceGid: "1000", query: "q")) == .index)
+        #expect(try await search.plan(store, UserQuery(workspaceGid: "1000", query: "q")) == .index)
         #expect(try await disagreements(store, users, ["q", "Q", "q0", "q9", "0", "9"]).isEmpty)
         // One more trigram, by an email change that keeps the rank (the update trigger alone).
         users[100] = SnapshotUser(gid: "other", name: "Nobody", email: "qzz@x.io", isActive: true)
         try await store.applySnapshot(WorkspaceSnapshot(workspace: Fixture.workspace, users: users), at: T.at(minutes: 1))
-        #expect(try await plan(store, UserQuery(workspaceGid: "1000", query: "q")) == .scan)
+        #expect(try await search.plan(store, UserQuery(workspaceGid: "1000", query: "q")) == .scan)
         let failures = try await disagreements(store, users, ["q", "Q", "qz", "q0"])
         #expect(failures.isEmpty, "\(failures)")
         // Back out: the trigram stays listed (by design), the plan stays the scan, the answers are the same.
@@ -178,7 +159,7 @@ struct ShortTextAdversarialTests {
         users[0] = SnapshotUser(gid: "r1", name: "Mm", email: "\u{0416}", isActive: true)
         users.append(SnapshotUser(gid: "r4", name: "\u{3B1}", email: "\u{5D0}@x.io", isActive: true))
         #expect(try await search.indexInStep(store))
-        #expect(try await unlistedIndexTerms(store).isEmpty)
+        #expect(try await search.unlistedIndexTerms(store).isEmpty)
         let failures = try await disagreements(store, users, shortTexts(users, extra: ["\u{4E2D}", "m", "@"]))
         #expect(failures.isEmpty, "\(failures)")
     }

@@ -15,10 +15,9 @@ extension AccessService {
     /// even while a sync commits. Pages of one listing are separate reads (protocol.md, `listUsers`).
     /// With `asOf`, the page is the picture at that moment, from history (``AccessStore/HistoryStore``).
     /// - Throws: `-32602` for a `limit` outside 1...1000, a bad cursor, a `query` longer than 256 characters or holding
-    ///   U+0000, a `changedSince` or `asOf` that is
-    ///   neither an ISO 8601 time or date nor a finished run of this workspace, both of them, or an unknown name
-    ///   in `fields`; `sync_run.not_found`; `workspace.not_synced`; `history.before_first_sync`;
-    ///   `team.not_found`, `team.ambiguous`.
+    ///   U+0000, a `changedSince` or `asOf` that is neither an ISO 8601 time or date nor a finished run of this
+    ///   workspace, both of them, or an unknown name in `fields`; `sync_run.not_found`; `workspace.not_synced`;
+    ///   `history.before_first_sync`; `team.not_found`, `team.ambiguous`.
     public func listUsers(_ params: ListUsers.Params) async throws -> ListUsers.Result {
         try Self.checkGid(params.workspace)
         let limit = params.limit ?? 100

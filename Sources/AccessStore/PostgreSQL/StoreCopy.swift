@@ -13,8 +13,8 @@ import PostgresNIO
 /// own, under the same key), the backup seal (a SQLite backup's), leases (running state of live servers), the retirement
 /// marker (``StoreRetirement``, which `migrate-store` sets on the source afterwards), SQLite's own row keys
 /// (``sqliteOnlyColumns``), its text index with its list of trigrams (`searchTrigram`) and the state of the listing
-/// ranks that index is keyed by (`listingRankState`): PostgreSQL searches its own columns, ``derivedColumns``, computed on the way, and indexes
-/// them with pg_trgm when it can (``PostgresTextIndex``).
+/// ranks that index is keyed by (`listingRankState`): PostgreSQL searches its own columns, ``derivedColumns``,
+/// computed on the way, and indexes them with pg_trgm when it can (``PostgresTextIndex``).
 ///
 /// SQLite's lowerCamelCase columns map to PostgreSQL's snake_case ones (`workspaceGid` → `workspace_gid`); 0/1
 /// flags become booleans. Rows are read a page at a time in primary-key order, so memory stays bounded.

@@ -100,7 +100,12 @@ enum SearchIndex {
         let scalars = text.unicodeScalars
         // (A text holding NUL never comes here: UserListing refuses it.)
         guard scalars.count >= minimumLength, !scalars.contains(columnEnd) else { return false }
-        return scalars.count >= 3 || matchIsExact(text)
+        return !isShort(text) || matchIsExact(text)
+    }
+
+    /// True for a text of 1 or 2 Unicode scalars, shorter than a trigram: found as the trigrams that begin with it.
+    static func isShort(_ text: String) -> Bool {
+        text.unicodeScalars.count < 3
     }
 
     /// The condition that selects the index rows matching `text` (``canServe(_:)``). A text of 3 or more: `MATCH` its
@@ -109,7 +114,7 @@ enum SearchIndex {
     /// which no row matches whatever it holds (a phrase alone would match a name that holds it: any text can be a
     /// name).
     static func matchCondition(_ text: String) -> (sql: String, arguments: StatementArguments) {
-        guard text.unicodeScalars.count < 3 else {
+        guard isShort(text) else {
             return ("workspaceUserSearch MATCH ?", [matchExpression(text)])
         }
         return ("""
@@ -139,7 +144,7 @@ enum SearchIndex {
     static func plan(_ db: Database, _ listing: UserListing) throws -> Plan {
         guard listing.asOf == nil, listing.query.teamGid == nil, let text = listing.searchText, canServe(text),
               try ListingRank.isFresh(db) else { return .scan }
-        if text.unicodeScalars.count < 3 {
+        if isShort(text) {
             let trigrams = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM searchTrigram WHERE \(trigramsBeginning) LIMIT ?)"),
                 arguments: [text, text, maximumShortTextTrigrams + 1]) ?? 0
